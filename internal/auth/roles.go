@@ -1,0 +1,128 @@
+// Package auth knows who is calling: users and their roles, passwords, browser sessions, API
+// tokens, login throttling, which towns a user may see, and who may see personal data.
+package auth
+
+// Roles of CivicGrid (DESIGN.md, "The people").
+const (
+	RoleResident   = "resident"
+	RoleGridWorker = "gridworker"
+	RoleGridLeader = "gridleader"
+	RoleDispatcher = "dispatcher"
+	RoleHandler    = "handler"
+	RoleLeader     = "leader"
+	RoleDeputy     = "deputy"
+	RoleVolunteer  = "volunteer"
+	RoleAdmin      = "admin"
+)
+
+// RoleInfo describes a role for pages and help texts.
+type RoleInfo struct {
+	Code, ZH, EN string
+}
+
+// Roles lists every role in the order pages show them.
+var Roles = []RoleInfo{
+	{RoleResident, "居民", "Resident"},
+	{RoleGridWorker, "网格员", "Grid worker"},
+	{RoleGridLeader, "网格长", "Grid leader"},
+	{RoleDispatcher, "受理派单员", "Dispatcher"},
+	{RoleHandler, "处置部门", "Department handler"},
+	{RoleLeader, "领导", "Leader"},
+	{RoleDeputy, "人大代表", "People's-congress deputy"},
+	{RoleVolunteer, "志愿者", "Volunteer"},
+	{RoleAdmin, "管理员", "Administrator"},
+}
+
+// ValidRole reports whether r is a known role.
+func ValidRole(r string) bool {
+	for _, ri := range Roles {
+		if ri.Code == r {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleName returns the role's label in the language ("zh" or "en").
+func RoleName(r, lang string) string {
+	for _, ri := range Roles {
+		if ri.Code == r {
+			if lang == "en" {
+				return ri.EN
+			}
+			return ri.ZH
+		}
+	}
+	return r
+}
+
+// Permissions, checked by the route table in one place (see internal/web/routes.go).
+const (
+	PermTownsRead       = "towns:read"
+	PermGridsRead       = "grids:read"
+	PermGridsWrite      = "grids:write"
+	PermDepartmentsRead = "departments:read"
+	PermDepartmentsEdit = "departments:write"
+	PermUsersRead       = "users:read"
+	PermUsersWrite      = "users:write"
+	PermPersonalData    = "personal_data:read" // unmasked names, phones, addresses of residents
+	PermAuditRead       = "audit:read"
+	PermOrdersRead      = "orders:read"
+	PermOrdersCreate    = "orders:create"
+	PermOrdersAct       = "orders:act"
+	PermIntakeImport    = "intake:import"
+)
+
+var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
+
+var rolePerms = map[string][]string{
+	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
+		PermPersonalData, PermAuditRead, PermIntakeImport),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport),
+	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
+	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
+	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
+	// Leaders supervise through figures and escalations; they see personal data masked.
+	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead),
+	RoleDeputy: {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
+	RoleVolunteer: {PermTownsRead, PermGridsRead},
+	RoleResident:  {PermOrdersCreate, PermOrdersAct},
+}
+
+// Can reports whether a role holds a permission.
+func Can(role, perm string) bool {
+	for _, p := range rolePerms[role] {
+		if p == perm {
+			return true
+		}
+	}
+	return false
+}
+
+// MaskPhone hides the middle of a phone number: 13812345678 → 138****5678.
+func MaskPhone(p string) string {
+	r := []rune(p)
+	switch {
+	case len(r) == 0:
+		return ""
+	case len(r) <= 4:
+		return "****"
+	case len(r) <= 7:
+		return string(r[:1]) + "****" + string(r[len(r)-2:])
+	default:
+		return string(r[:3]) + "****" + string(r[len(r)-4:])
+	}
+}
+
+// MaskName keeps a Chinese name's surname: 王小明 → 王**.
+func MaskName(n string) string {
+	r := []rune(n)
+	if len(r) == 0 {
+		return ""
+	}
+	out := string(r[0])
+	for range r[1:] {
+		out += "*"
+	}
+	return out
+}

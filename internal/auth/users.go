@@ -1,0 +1,448 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+)
+
+// User is a person who signs in.
+type User struct {
+	ID             int64     `json:"id"`
+	Username       string    `json:"username"`
+	DisplayName    string    `json:"display_name"`
+	Role           string    `json:"role"`
+	TownCode       string    `json:"town,omitempty"`
+	DistrictCode   string    `json:"district,omitempty"`
+	DepartmentCode string    `json:"department,omitempty"`
+	GridCode       string    `json:"grid,omitempty"`
+	Phone          string    `json:"phone,omitempty"`
+	Disabled       bool      `json:"disabled"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// Can reports whether the user's role holds perm.
+func (u User) Can(perm string) bool { return !u.Disabled && Can(u.Role, perm) }
+
+// Towns returns the towns whose data the user may see: their own town, or every CivicGrid town
+// of their district for a district account.
+func (u User) Towns(ctx context.Context, q store.Querier) ([]string, error) {
+	if u.TownCode != "" {
+		return []string{u.TownCode}, nil
+	}
+	if u.DistrictCode != "" {
+		towns, err := places.TownsOfDistrict(ctx, q, u.DistrictCode)
+		if towns == nil {
+			towns = []string{}
+		}
+		return towns, err
+	}
+	return []string{}, nil
+}
+
+// NewUser is what `civicgrid user add` and the admin page ask for.
+type NewUser struct {
+	Username       string
+	DisplayName    string
+	Role           string
+	TownCode       string
+	DistrictCode   string
+	DepartmentCode string
+	GridCode       string
+	Phone          string
+	Password       string
+}
+
+const minPasswordLen = 8
+
+// CreateUser validates and stores a user; by is the acting user for the audit log (empty for the CLI).
+func CreateUser(ctx context.Context, db *store.DB, n NewUser, by string) (User, error) {
+	n.Username = strings.TrimSpace(n.Username)
+	if err := validUsername(n.Username); err != nil {
+		return User{}, err
+	}
+	if !ValidRole(n.Role) {
+		return User{}, problem.Field("role", "unknown role %q; one of resident gridworker gridleader dispatcher handler leader deputy volunteer admin", n.Role)
+	}
+	if len(n.Password) < minPasswordLen {
+		return User{}, problem.Field("password", "must be at least %d characters", minPasswordLen)
+	}
+	if n.Role == RoleHandler && n.DepartmentCode == "" {
+		return User{}, problem.Field("department", "a handler must belong to a department")
+	}
+	if (n.Role == RoleGridWorker || n.Role == RoleGridLeader) && n.GridCode == "" {
+		return User{}, problem.Field("grid", "a %s must belong to a grid", n.Role)
+	}
+	hash, err := HashPassword(n.Password)
+	if err != nil {
+		return User{}, err
+	}
+	var u User
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		if n.TownCode == "" && n.DistrictCode == "" {
+			return problem.Field("town", "is required")
+		}
+		if n.TownCode != "" {
+			if err := places.RequireTown(ctx, tx, "town", n.TownCode); err != nil {
+				return err
+			}
+		} else {
+			r, err := places.GetRegion(ctx, tx, n.DistrictCode)
+			if err != nil || r.Level != "district" {
+				return problem.Field("district", "unknown district code %q", n.DistrictCode)
+			}
+		}
+		if n.DepartmentCode != "" {
+			d, err := places.DepartmentByCode(ctx, tx, []string{n.TownCode}, n.DepartmentCode)
+			if err != nil || d.TownCode != n.TownCode {
+				return problem.Field("department", "unknown department %q in town %s", n.DepartmentCode, n.TownCode)
+			}
+		}
+		if n.GridCode != "" {
+			if _, err := places.GridByCode(ctx, tx, []string{n.TownCode}, n.GridCode); err != nil {
+				return problem.Field("grid", "unknown grid %q in town %s", n.GridCode, n.TownCode)
+			}
+		}
+		var exists int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE username = ?`, n.Username).Scan(&exists); err != nil {
+			return err
+		}
+		if exists > 0 {
+			return problem.Field("username", "%q is already taken", n.Username)
+		}
+		now := time.Now()
+		var id int64
+		err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, role, town_code, district_code, department_code, grid_code, phone, password_hash, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.Username, n.DisplayName, n.Role, nullStr(n.TownCode), nullStr(n.DistrictCode), nullStr(n.DepartmentCode), nullStr(n.GridCode),
+			n.Phone, hash, now.UnixMilli()).Scan(&id)
+		if store.IsUniqueViolation(err) {
+			return problem.Field("username", "%q is already taken", n.Username)
+		}
+		if err != nil {
+			return err
+		}
+		u = User{ID: id, Username: n.Username, DisplayName: n.DisplayName, Role: n.Role, TownCode: n.TownCode, DistrictCode: n.DistrictCode,
+			DepartmentCode: n.DepartmentCode, GridCode: n.GridCode, Phone: n.Phone, CreatedAt: now}
+		if by == "" {
+			by = "cli"
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.ActionCreate, Entity: "user", EntityID: fmt.Sprint(id),
+			TownCode: n.TownCode, Detail: "role=" + n.Role})
+	})
+	return u, err
+}
+
+func validUsername(s string) error {
+	if s == "" {
+		return problem.Field("username", "is required")
+	}
+	if len(s) > 64 {
+		return problem.Field("username", "is longer than 64 characters")
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			return problem.Field("username", "may contain only letters, digits, '_', '-' and '.', not %q", r)
+		}
+	}
+	return nil
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+const userColumns = `id, username, display_name, role, town_code, district_code, department_code, grid_code, phone, disabled, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (User, error) {
+	var u User
+	var town, district, dept, grid sql.NullString
+	var disabled int
+	var created int64
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &town, &district, &dept, &grid, &u.Phone, &disabled, &created)
+	u.TownCode, u.DistrictCode, u.DepartmentCode, u.GridCode = town.String, district.String, dept.String, grid.String
+	u.Disabled, u.CreatedAt = disabled == 1, time.UnixMilli(created)
+	return u, err
+}
+
+// UserByUsername finds a user anywhere (sign-in and the CLI).
+func UserByUsername(ctx context.Context, q store.Querier, username string) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE username = ?`, username))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, problem.NotFound("user %q", username)
+	}
+	return u, err
+}
+
+// UserByID finds a user of the given towns; users of other towns are not found.
+func UserByID(ctx context.Context, q store.Querier, towns []string, id int64) (User, error) {
+	if len(towns) == 0 {
+		return User{}, problem.NotFound("user %d", id)
+	}
+	args := []any{id}
+	for _, t := range towns {
+		args = append(args, t)
+	}
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ? AND town_code IN (`+store.Placeholders(len(towns))+`)`, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, problem.NotFound("user %d", id)
+	}
+	return u, err
+}
+
+// Users lists the users of the given towns, optionally of one role.
+func Users(ctx context.Context, q store.Querier, towns []string, role string) ([]User, error) {
+	if len(towns) == 0 {
+		return nil, nil
+	}
+	var args []any
+	for _, t := range towns {
+		args = append(args, t)
+	}
+	query := `SELECT ` + userColumns + ` FROM users WHERE town_code IN (` + store.Placeholders(len(towns)) + `)`
+	if role != "" {
+		query += ` AND role = ?`
+		args = append(args, role)
+	}
+	rows, err := q.Query(ctx, query+` ORDER BY town_code, role, username`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// SetDisabled locks or unlocks an account and ends its sessions when locking.
+func SetDisabled(ctx context.Context, db *store.DB, towns []string, id int64, disabled bool, by string) error {
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		u, err := UserByID(ctx, tx, towns, id)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, store.Bool(disabled), id); err != nil {
+			return err
+		}
+		if disabled {
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.ActionUpdate, Entity: "user", EntityID: fmt.Sprint(id),
+			TownCode: u.TownCode, Detail: fmt.Sprintf("disabled=%v", disabled)})
+	})
+}
+
+// SetPassword replaces a user's password.
+func SetPassword(ctx context.Context, db *store.DB, userID int64, password string) error {
+	if len(password) < minPasswordLen {
+		return problem.Field("password", "must be at least %d characters", minPasswordLen)
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	_, err = db.Exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+	return err
+}
+
+// Argon2id parameters: OWASP's minimum (19 MiB, 2 passes), a sign-in costs ~30 ms.
+const (
+	argonTime    = 2
+	argonMemory  = 19 * 1024
+	argonThreads = 1
+	argonKeyLen  = 32
+)
+
+// HashPassword returns an encoded argon2id hash.
+func HashPassword(pw string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", argonMemory, argonTime, argonThreads,
+		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
+}
+
+// CheckPassword compares in constant time.
+func CheckPassword(encoded, pw string) bool {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[5])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// Login throttling: after this many failures for one username (or one address) within the
+// window, sign-in is refused until the window has passed.
+const (
+	MaxFailures    = 5
+	MaxFailuresIP  = 30
+	FailureWindow  = 15 * time.Minute
+	sessionLife    = 12 * time.Hour
+	tokenPrefix    = "cgt_"
+	sessionPrefix  = "cgs_"
+	dummyHashInput = "civicgrid-timing-equaliser"
+)
+
+// ErrThrottled means too many recent failures.
+var ErrThrottled = errors.New("too many failed sign-in attempts; wait 15 minutes")
+
+// ErrBadCredentials is the one answer for unknown users and wrong passwords alike.
+var ErrBadCredentials = errors.New("wrong username or password")
+
+var dummyHash, _ = HashPassword(dummyHashInput)
+
+// Authenticate checks a username and password, counting failures for throttling.
+func Authenticate(ctx context.Context, db *store.DB, username, password, ip string) (User, error) {
+	since := time.Now().Add(-FailureWindow).UnixMilli()
+	var byUser, byIP int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, since).Scan(&byUser); err != nil {
+		return User{}, err
+	}
+	if ip != "" {
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE ip = ? AND at > ?`, ip, since).Scan(&byIP); err != nil {
+			return User{}, err
+		}
+	}
+	if byUser >= MaxFailures || byIP >= MaxFailuresIP {
+		return User{}, ErrThrottled
+	}
+	var hash string
+	u, err := scanUserWithHash(db.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = ?`, username), &hash)
+	found := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return User{}, err
+	}
+	if !found {
+		hash = dummyHash // spend the same time, so response times do not reveal which usernames exist
+	}
+	if !CheckPassword(hash, password) || !found || u.Disabled {
+		_, _ = db.Exec(ctx, `INSERT INTO login_failures (username, ip, at) VALUES (?, ?, ?)`, username, ip, time.Now().UnixMilli())
+		_ = audit.Record(ctx, db, audit.Entry{Actor: username, Action: audit.ActionLoginKO, Entity: "user", EntityID: username,
+			TownCode: u.TownCode, IP: ip})
+		return User{}, ErrBadCredentials
+	}
+	_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE username = ?`, username)
+	_ = audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
+		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip})
+	return u, nil
+}
+
+func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
+	var u User
+	var town, district, dept, grid sql.NullString
+	var disabled int
+	var created int64
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &town, &district, &dept, &grid, &u.Phone, &disabled, &created, hash)
+	u.TownCode, u.DistrictCode, u.DepartmentCode, u.GridCode = town.String, district.String, dept.String, grid.String
+	u.Disabled, u.CreatedAt = disabled == 1, time.UnixMilli(created)
+	return u, err
+}
+
+func randomToken(prefix string) string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	Token string // the cookie value; only its hash is stored
+	CSRF  string
+	User  User
+}
+
+// CreateSession starts a browser session for u.
+func CreateSession(ctx context.Context, db *store.DB, u User) (Session, error) {
+	s := Session{Token: randomToken(sessionPrefix), CSRF: randomToken(""), User: u}
+	now := time.Now()
+	_, err := db.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		hashToken(s.Token), u.ID, s.CSRF, now.UnixMilli(), now.Add(sessionLife).UnixMilli())
+	return s, err
+}
+
+// SessionByToken returns the live session for a cookie value.
+func SessionByToken(ctx context.Context, q store.Querier, token string) (Session, error) {
+	var csrf string
+	u, err := scanUserWithHash(q.QueryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.town_code, u.district_code, u.department_code,
+		u.grid_code, u.phone, u.disabled, u.created_at, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
+		WHERE s.token_hash = ? AND s.expires_at > ?`, hashToken(token), time.Now().UnixMilli()), &csrf)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && u.Disabled) {
+		return Session{}, problem.NotFound("session")
+	}
+	return Session{Token: token, CSRF: csrf, User: u}, err
+}
+
+// EndSession signs a browser out.
+func EndSession(ctx context.Context, db *store.DB, token string) error {
+	_, err := db.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
+	return err
+}
+
+// CreateToken issues an API token for a user and returns it; only its hash is kept.
+func CreateToken(ctx context.Context, db *store.DB, userID int64, name string) (string, error) {
+	t := randomToken(tokenPrefix)
+	_, err := db.Exec(ctx, `INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?)`,
+		userID, hashToken(t), name, time.Now().UnixMilli())
+	return t, err
+}
+
+// UserByToken resolves an API token.
+func UserByToken(ctx context.Context, db *store.DB, token string) (User, error) {
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return User{}, problem.NotFound("token")
+	}
+	var tokenName string
+	u, err := scanUserWithHash(db.QueryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.town_code, u.district_code, u.department_code,
+		u.grid_code, u.phone, u.disabled, u.created_at, t.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
+		hashToken(token)), &tokenName)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && u.Disabled) {
+		return User{}, problem.NotFound("token")
+	}
+	return u, err
+}

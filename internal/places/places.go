@@ -1,0 +1,621 @@
+// Package places holds the hierarchy a town is governed through: city → district → town (the
+// tenant) → grid (网格, a polygon) → residents' committee area (居民区) → estate or office
+// building → address, and the departments of a town with the members of each grid (多格合一).
+package places
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+)
+
+// Region is a city, district or town from the national division codes.
+type Region struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Level      string `json:"level"`
+	ParentCode string `json:"parent_code,omitempty"`
+	Tenant     bool   `json:"tenant"`
+}
+
+// Grid is one responsibility grid (网格) of a town.
+type Grid struct {
+	ID       int64       `json:"id"`
+	Code     string      `json:"code"`
+	TownCode string      `json:"town_code"`
+	Name     string      `json:"name"`
+	Polygon  orb.Polygon `json:"-"`
+	Note     string      `json:"note,omitempty"`
+	Members  []Member    `json:"members"`
+}
+
+// Grid roles of 多格合一.
+const (
+	GridLeader  = "leader"  // 网格长
+	GridDeputy  = "deputy"  // 副网格长
+	GridLiaison = "liaison" // 联络员
+	GridMember  = "member"  // 网格成员
+)
+
+// GridRoles lists the grid roles with their Chinese names, in rank order.
+var GridRoles = []struct{ Code, ZH, EN string }{
+	{GridLeader, "网格长", "Grid leader"},
+	{GridDeputy, "副网格长", "Deputy leader"},
+	{GridLiaison, "联络员", "Liaison"},
+	{GridMember, "网格成员", "Member"},
+}
+
+// Member is a person serving in a grid, drawn from a department.
+type Member struct {
+	ID             int64  `json:"id"`
+	GridCode       string `json:"grid"`
+	Name           string `json:"name"`
+	GridRole       string `json:"grid_role"`
+	DepartmentCode string `json:"department,omitempty"`
+	Phone          string `json:"phone,omitempty"`
+	UserID         int64  `json:"user_id,omitempty"`
+}
+
+// Department is an organisation of a town that handles orders.
+type Department struct {
+	Code     string `json:"code"`
+	TownCode string `json:"town"`
+	Name     string `json:"name"`
+	NameEN   string `json:"name_en,omitempty"`
+	Kind     string `json:"kind"`
+	Phone    string `json:"phone,omitempty"`
+}
+
+// Committee is a residents' committee area (居民区).
+type Committee struct {
+	Code     string `json:"code"`
+	TownCode string `json:"town"`
+	Name     string `json:"name"`
+	GridCode string `json:"grid,omitempty"`
+}
+
+// Place is a landmark, estate (小区) or office building (楼宇).
+type Place struct {
+	ID            int64   `json:"id"`
+	TownCode      string  `json:"town"`
+	Name          string  `json:"name"`
+	Kind          string  `json:"kind"`
+	Lat           float64 `json:"lat"`
+	Lng           float64 `json:"lng"`
+	GridCode      string  `json:"grid,omitempty"`
+	CommitteeCode string  `json:"committee,omitempty"`
+}
+
+// Address is an entry of the address book used to route written addresses to grids.
+type Address struct {
+	ID            int64   `json:"id"`
+	TownCode      string  `json:"town"`
+	Text          string  `json:"text"`
+	Road          string  `json:"road"`
+	Number        string  `json:"number"`
+	Estate        string  `json:"estate"`
+	Lat           float64 `json:"lat"`
+	Lng           float64 `json:"lng"`
+	GridCode      string  `json:"grid,omitempty"`
+	CommitteeCode string  `json:"committee,omitempty"`
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// UpsertRegion inserts or renames a region; tenant only ever turns on.
+func UpsertRegion(ctx context.Context, q store.Querier, r Region) error {
+	if r.Level != "city" && r.Level != "district" && r.Level != "town" {
+		return problem.Field("level", "must be city, district or town, not %q", r.Level)
+	}
+	_, err := q.Exec(ctx, `INSERT INTO regions (code, name, level, parent_code, tenant) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, tenant = CASE WHEN excluded.tenant = 1 THEN 1 ELSE regions.tenant END`,
+		r.Code, r.Name, r.Level, nullable(r.ParentCode), store.Bool(r.Tenant))
+	if err != nil {
+		return fmt.Errorf("region %s: %w", r.Code, err)
+	}
+	return nil
+}
+
+// GetRegion returns one region by code.
+func GetRegion(ctx context.Context, q store.Querier, code string) (Region, error) {
+	var r Region
+	var parent sql.NullString
+	var tenant int
+	err := q.QueryRow(ctx, `SELECT code, name, level, parent_code, tenant FROM regions WHERE code = ?`, code).
+		Scan(&r.Code, &r.Name, &r.Level, &parent, &tenant)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, problem.NotFound("region %s", code)
+	}
+	r.ParentCode, r.Tenant = parent.String, tenant == 1
+	return r, err
+}
+
+// TenantTowns returns the towns that run CivicGrid, limited to codes when codes is not nil.
+func TenantTowns(ctx context.Context, q store.Querier, codes []string) ([]Region, error) {
+	query := `SELECT code, name, level, parent_code, tenant FROM regions WHERE level = 'town' AND tenant = 1`
+	args := []any{}
+	if codes != nil {
+		if len(codes) == 0 {
+			return nil, nil
+		}
+		query += ` AND code IN (` + store.Placeholders(len(codes)) + `)`
+		for _, c := range codes {
+			args = append(args, c)
+		}
+	}
+	rows, err := q.Query(ctx, query+` ORDER BY code`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Region
+	for rows.Next() {
+		var r Region
+		var parent sql.NullString
+		var tenant int
+		if err := rows.Scan(&r.Code, &r.Name, &r.Level, &parent, &tenant); err != nil {
+			return nil, err
+		}
+		r.ParentCode, r.Tenant = parent.String, tenant == 1
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// TownsOfDistrict lists the tenant towns of a district.
+func TownsOfDistrict(ctx context.Context, q store.Querier, district string) ([]string, error) {
+	rows, err := q.Query(ctx, `SELECT code FROM regions WHERE level = 'town' AND tenant = 1 AND parent_code = ? ORDER BY code`, district)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// requireTenantTown checks a town code names a town that runs CivicGrid.
+func requireTenantTown(ctx context.Context, q store.Querier, field, code string) error {
+	if code == "" {
+		return problem.Field(field, "is required")
+	}
+	r, err := GetRegion(ctx, q, code)
+	if errors.Is(err, problem.ErrNotFound) || (err == nil && r.Level != "town") {
+		return problem.Field(field, "unknown town code %q", code)
+	}
+	if err != nil {
+		return err
+	}
+	if !r.Tenant {
+		return problem.Field(field, "town %s (%s) does not run CivicGrid", code, r.Name)
+	}
+	return nil
+}
+
+// RequireTown is requireTenantTown for other packages (users belong to a town).
+func RequireTown(ctx context.Context, q store.Querier, field, code string) error {
+	return requireTenantTown(ctx, q, field, code)
+}
+
+// SaveGrid creates a grid or replaces its name, boundary and note, inside one transaction that
+// also checks the boundary against every other grid of the town, so no point routes to two grids.
+func SaveGrid(ctx context.Context, db *store.DB, g Grid) (Grid, error) {
+	g.Code = strings.TrimSpace(g.Code)
+	g.Name = strings.TrimSpace(g.Name)
+	if g.Code == "" {
+		return g, problem.Field("code", "is required")
+	}
+	if g.Name == "" {
+		return g, problem.Field("name", "is required")
+	}
+	if err := ValidatePolygon(g.Polygon); err != nil {
+		return g, problem.Field("geometry", "%v", err)
+	}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		if err := requireTenantTown(ctx, tx, "town_code", g.TownCode); err != nil {
+			return err
+		}
+		others, err := gridsWhere(ctx, tx, `town_code = ? AND code <> ?`, g.TownCode, g.Code)
+		if err != nil {
+			return err
+		}
+		for _, o := range others {
+			if Overlap(g.Polygon, o.Polygon) {
+				return problem.Field("geometry", "overlaps grid %s (%s); grids of one town may share edges but not area", o.Code, o.Name)
+			}
+		}
+		geo, err := geojson.NewGeometry(g.Polygon).MarshalJSON()
+		if err != nil {
+			return err
+		}
+		b := g.Polygon.Bound()
+		now := time.Now().UnixMilli()
+		var existingTown string
+		err = tx.QueryRow(ctx, `SELECT town_code FROM grids WHERE code = ?`, g.Code).Scan(&existingTown)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			return tx.QueryRow(ctx, `INSERT INTO grids (code, town_code, name, geometry, min_lng, min_lat, max_lng, max_lat, note, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				g.Code, g.TownCode, g.Name, string(geo), b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.Note, now, now).Scan(&g.ID)
+		case err != nil:
+			return err
+		case existingTown != g.TownCode:
+			return problem.Field("code", "grid code %s is already used by another town", g.Code)
+		default:
+			return tx.QueryRow(ctx, `UPDATE grids SET name = ?, geometry = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?, note = ?, updated_at = ?
+				WHERE code = ? RETURNING id`,
+				g.Name, string(geo), b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.Note, now, g.Code).Scan(&g.ID)
+		}
+	})
+	return g, err
+}
+
+// DeleteGrid removes a grid that no committee, user or record still points at.
+func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string) error {
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		g, err := GridByCode(ctx, tx, towns, code)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE committees SET grid_code = NULL WHERE grid_code = ?`, g.Code); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM grids WHERE code = ?`, g.Code); err != nil {
+			if store.IsForeignKeyViolation(err) {
+				return problem.Conflict("grid %s still has users, places or records pointing at it", g.Code)
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+func gridsWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Grid, error) {
+	rows, err := q.Query(ctx, `SELECT id, code, town_code, name, geometry, note FROM grids WHERE `+where+` ORDER BY code`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Grid
+	for rows.Next() {
+		var g Grid
+		var geo string
+		if err := rows.Scan(&g.ID, &g.Code, &g.TownCode, &g.Name, &geo, &g.Note); err != nil {
+			return nil, err
+		}
+		gg, err := geojson.UnmarshalGeometry([]byte(geo))
+		if err != nil {
+			return nil, fmt.Errorf("grid %s geometry: %w", g.Code, err)
+		}
+		g.Polygon, _ = gg.Geometry().(orb.Polygon)
+		g.Members = []Member{}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+func inTowns(towns []string) (string, []any) {
+	if len(towns) == 0 {
+		return "1 = 0", nil
+	}
+	args := make([]any, len(towns))
+	for i, t := range towns {
+		args[i] = t
+	}
+	return "town_code IN (" + store.Placeholders(len(towns)) + ")", args
+}
+
+// Grids lists the grids of the given towns with their members.
+func Grids(ctx context.Context, q store.Querier, towns []string) ([]Grid, error) {
+	where, args := inTowns(towns)
+	grids, err := gridsWhere(ctx, q, where, args...)
+	if err != nil || len(grids) == 0 {
+		return grids, err
+	}
+	members, err := membersWhere(ctx, q, `grid_code IN (SELECT code FROM grids WHERE `+where+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	idx := map[string]int{}
+	for i, g := range grids {
+		idx[g.Code] = i
+	}
+	for _, m := range members {
+		if i, ok := idx[m.GridCode]; ok {
+			grids[i].Members = append(grids[i].Members, m)
+		}
+	}
+	return grids, nil
+}
+
+// GridByID returns a grid of the given towns; a grid of another town is simply not found.
+func GridByID(ctx context.Context, q store.Querier, towns []string, id int64) (Grid, error) {
+	where, args := inTowns(towns)
+	gs, err := gridsWhere(ctx, q, `id = ? AND `+where, append([]any{id}, args...)...)
+	return oneGrid(ctx, q, gs, err, fmt.Sprint(id))
+}
+
+// GridByCode is GridByID by code.
+func GridByCode(ctx context.Context, q store.Querier, towns []string, code string) (Grid, error) {
+	where, args := inTowns(towns)
+	gs, err := gridsWhere(ctx, q, `code = ? AND `+where, append([]any{code}, args...)...)
+	return oneGrid(ctx, q, gs, err, code)
+}
+
+func oneGrid(ctx context.Context, q store.Querier, gs []Grid, err error, key string) (Grid, error) {
+	if err != nil {
+		return Grid{}, err
+	}
+	if len(gs) == 0 {
+		return Grid{}, problem.NotFound("grid %s", key)
+	}
+	g := gs[0]
+	g.Members, err = membersWhere(ctx, q, `grid_code = ?`, g.Code)
+	return g, err
+}
+
+// Feature renders a grid as a GeoJSON feature for maps and the API.
+func (g Grid) Feature(departments map[string]string) *geojson.Feature {
+	f := geojson.NewFeature(g.Polygon)
+	f.ID = g.Code
+	members := make([]map[string]any, 0, len(g.Members))
+	for _, m := range g.Members {
+		members = append(members, map[string]any{
+			"name": m.Name, "grid_role": m.GridRole, "department": m.DepartmentCode,
+			"department_name": departments[m.DepartmentCode],
+		})
+	}
+	f.Properties = geojson.Properties{
+		"id": g.ID, "code": g.Code, "name": g.Name, "town_code": g.TownCode, "note": g.Note, "members": members,
+	}
+	return f
+}
+
+func membersWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Member, error) {
+	rows, err := q.Query(ctx, `SELECT id, grid_code, name, grid_role, department_code, phone, user_id FROM grid_members WHERE `+where+`
+		ORDER BY grid_code, CASE grid_role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 WHEN 'liaison' THEN 2 ELSE 3 END, id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		var m Member
+		var dept sql.NullString
+		var uid sql.NullInt64
+		if err := rows.Scan(&m.ID, &m.GridCode, &m.Name, &m.GridRole, &dept, &m.Phone, &uid); err != nil {
+			return nil, err
+		}
+		m.DepartmentCode, m.UserID = dept.String, uid.Int64
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// AddMember puts a person into a grid with a grid role.
+func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Member, error) {
+	m.Name = strings.TrimSpace(m.Name)
+	if m.Name == "" {
+		return m, problem.Field("name", "is required")
+	}
+	if !validGridRole(m.GridRole) {
+		return m, problem.Field("grid_role", "must be one of leader, deputy, liaison, member, not %q", m.GridRole)
+	}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		g, err := GridByCode(ctx, tx, towns, m.GridCode)
+		if errors.Is(err, problem.ErrNotFound) {
+			return problem.Field("grid", "unknown grid %q", m.GridCode)
+		}
+		if err != nil {
+			return err
+		}
+		if m.DepartmentCode != "" {
+			d, err := DepartmentByCode(ctx, tx, []string{g.TownCode}, m.DepartmentCode)
+			if err != nil || d.TownCode != g.TownCode {
+				return problem.Field("department", "unknown department %q in town %s", m.DepartmentCode, g.TownCode)
+			}
+		}
+		var uid any
+		if m.UserID != 0 {
+			uid = m.UserID
+		}
+		return tx.QueryRow(ctx, `INSERT INTO grid_members (grid_code, name, grid_role, department_code, phone, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.GridCode, m.Name, m.GridRole, nullable(m.DepartmentCode), m.Phone, uid).Scan(&m.ID)
+	})
+	return m, err
+}
+
+// RemoveMember takes a member out of a grid of the given towns.
+func RemoveMember(ctx context.Context, db *store.DB, towns []string, id int64) error {
+	where, args := inTowns(towns)
+	res, err := db.Exec(ctx, `DELETE FROM grid_members WHERE id = ? AND grid_code IN (SELECT code FROM grids WHERE `+where+`)`, append([]any{id}, args...)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return problem.NotFound("grid member %d", id)
+	}
+	return nil
+}
+
+func validGridRole(r string) bool {
+	for _, gr := range GridRoles {
+		if gr.Code == r {
+			return true
+		}
+	}
+	return false
+}
+
+// SaveDepartment creates or updates a department of a town.
+func SaveDepartment(ctx context.Context, db *store.DB, d Department) error {
+	d.Code, d.Name = strings.TrimSpace(d.Code), strings.TrimSpace(d.Name)
+	if d.Code == "" {
+		return problem.Field("code", "is required")
+	}
+	if d.Name == "" {
+		return problem.Field("name", "is required")
+	}
+	if d.Kind == "" {
+		d.Kind = "office"
+	}
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		if err := requireTenantTown(ctx, tx, "town", d.TownCode); err != nil {
+			return err
+		}
+		var town string
+		err := tx.QueryRow(ctx, `SELECT town_code FROM departments WHERE code = ?`, d.Code).Scan(&town)
+		if err == nil && town != d.TownCode {
+			return problem.Field("code", "department code %s is already used by another town", d.Code)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO departments (code, town_code, name, name_en, kind, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, kind = excluded.kind, phone = excluded.phone`,
+			d.Code, d.TownCode, d.Name, d.NameEN, d.Kind, d.Phone, time.Now().UnixMilli())
+		return err
+	})
+}
+
+// Departments lists the departments of the given towns.
+func Departments(ctx context.Context, q store.Querier, towns []string) ([]Department, error) {
+	where, args := inTowns(towns)
+	return departmentsWhere(ctx, q, where, args...)
+}
+
+// DepartmentByCode returns one department of the given towns.
+func DepartmentByCode(ctx context.Context, q store.Querier, towns []string, code string) (Department, error) {
+	where, args := inTowns(towns)
+	ds, err := departmentsWhere(ctx, q, `code = ? AND `+where, append([]any{code}, args...)...)
+	if err != nil {
+		return Department{}, err
+	}
+	if len(ds) == 0 {
+		return Department{}, problem.NotFound("department %s", code)
+	}
+	return ds[0], nil
+}
+
+func departmentsWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Department, error) {
+	rows, err := q.Query(ctx, `SELECT code, town_code, name, name_en, kind, phone FROM departments WHERE `+where+` ORDER BY town_code, kind, code`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Department
+	for rows.Next() {
+		var d Department
+		if err := rows.Scan(&d.Code, &d.TownCode, &d.Name, &d.NameEN, &d.Kind, &d.Phone); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// SaveCommittee creates or updates a residents' committee area.
+func SaveCommittee(ctx context.Context, q store.Querier, c Committee) error {
+	_, err := q.Exec(ctx, `INSERT INTO committees (code, town_code, name, grid_code) VALUES (?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, grid_code = excluded.grid_code`,
+		c.Code, c.TownCode, c.Name, nullable(c.GridCode))
+	return err
+}
+
+// Committees lists the residents' committee areas of the given towns.
+func Committees(ctx context.Context, q store.Querier, towns []string) ([]Committee, error) {
+	where, args := inTowns(towns)
+	rows, err := q.Query(ctx, `SELECT code, town_code, name, grid_code FROM committees WHERE `+where+` ORDER BY code`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Committee
+	for rows.Next() {
+		var c Committee
+		var g sql.NullString
+		if err := rows.Scan(&c.Code, &c.TownCode, &c.Name, &g); err != nil {
+			return nil, err
+		}
+		c.GridCode = g.String
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SavePlace creates or updates a landmark, estate or building (unique by town and name).
+func SavePlace(ctx context.Context, q store.Querier, p Place) error {
+	_, err := q.Exec(ctx, `INSERT INTO places (town_code, name, kind, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (town_code, name) DO UPDATE SET kind = excluded.kind, lat = excluded.lat, lng = excluded.lng,
+		grid_code = excluded.grid_code, committee_code = excluded.committee_code`,
+		p.TownCode, p.Name, p.Kind, p.Lat, p.Lng, nullable(p.GridCode), nullable(p.CommitteeCode))
+	return err
+}
+
+// Places lists the places of the given towns.
+func Places(ctx context.Context, q store.Querier, towns []string) ([]Place, error) {
+	where, args := inTowns(towns)
+	rows, err := q.Query(ctx, `SELECT id, town_code, name, kind, lat, lng, grid_code, committee_code FROM places WHERE `+where+` ORDER BY kind, name`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Place
+	for rows.Next() {
+		var p Place
+		var g, c sql.NullString
+		if err := rows.Scan(&p.ID, &p.TownCode, &p.Name, &p.Kind, &p.Lat, &p.Lng, &g, &c); err != nil {
+			return nil, err
+		}
+		p.GridCode, p.CommitteeCode = g.String, c.String
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// SaveAddress creates or updates an address-book entry (unique by town and text).
+func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
+	_, err := q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (town_code, text) DO UPDATE SET road = excluded.road, number = excluded.number, estate = excluded.estate,
+		lat = excluded.lat, lng = excluded.lng, grid_code = excluded.grid_code, committee_code = excluded.committee_code`,
+		a.TownCode, a.Text, a.Road, a.Number, a.Estate, a.Lat, a.Lng, nullable(a.GridCode), nullable(a.CommitteeCode))
+	return err
+}
+
+// Addresses lists the address book of the given towns.
+func Addresses(ctx context.Context, q store.Querier, towns []string) ([]Address, error) {
+	where, args := inTowns(towns)
+	rows, err := q.Query(ctx, `SELECT id, town_code, text, road, number, estate, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Address
+	for rows.Next() {
+		var a Address
+		var g, c sql.NullString
+		if err := rows.Scan(&a.ID, &a.TownCode, &a.Text, &a.Road, &a.Number, &a.Estate, &a.Lat, &a.Lng, &g, &c); err != nil {
+			return nil, err
+		}
+		a.GridCode, a.CommitteeCode = g.String, c.String
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

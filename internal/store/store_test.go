@@ -1,0 +1,65 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
+)
+
+func TestRebind(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"SELECT 1", "SELECT 1"},
+		{"SELECT * FROM t WHERE a = ? AND b = ?", "SELECT * FROM t WHERE a = $1 AND b = $2"},
+		{"SELECT '?' , ?", "SELECT '?' , $1"},
+	}
+	for _, c := range cases {
+		if got := store.Rebind(c.in); got != c.want {
+			t.Errorf("Rebind(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestMigrateIsIdempotentAndAuditIsAppendOnly(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		n, err := db.Migrate(ctx, nil)
+		if err != nil || n != 0 {
+			t.Fatalf("second migrate applied %d, err %v; want 0, nil", n, err)
+		}
+		v, err := db.SchemaVersion(ctx)
+		if err != nil || v < 1 {
+			t.Fatalf("schema version %d, %v", v, err)
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO audit_log (at, actor, action, entity) VALUES (1, 'x', 'test', 'thing')`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `UPDATE audit_log SET actor = 'y'`); err == nil {
+			t.Error("UPDATE of audit_log succeeded; want it refused")
+		}
+		if _, err := db.Exec(ctx, `DELETE FROM audit_log`); err == nil {
+			t.Error("DELETE from audit_log succeeded; want it refused")
+		}
+	})
+}
+
+func TestInTxRollsBackOnError(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES ('', 'a', '1')`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES ('', 'a', '2')`)
+			return err
+		})
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("want unique violation, got %v", err)
+		}
+		var n int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM settings`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("settings rows after rollback = %d (%v), want 0", n, err)
+		}
+	})
+}
