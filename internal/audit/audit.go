@@ -53,7 +53,8 @@ func Record(ctx context.Context, q store.Querier, e Entry) error {
 
 // Filter narrows a listing.
 type Filter struct {
-	Towns    []string // required: entries of these towns (and installation-wide ones when IncludeGlobal)
+	Towns    []string // entries of these towns; empty means none unless All
+	All      bool     // every entry, for the installation's own tools (CLI)
 	Entity   string
 	EntityID string
 	Action   string
@@ -64,7 +65,10 @@ type Filter struct {
 func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
 	query := `SELECT id, at, actor_id, actor, action, entity, entity_id, town_code, detail, ip FROM audit_log WHERE 1 = 1`
 	var args []any
-	if len(f.Towns) > 0 {
+	if !f.All {
+		if len(f.Towns) == 0 {
+			return nil, nil
+		}
 		query += ` AND town_code IN (` + store.Placeholders(len(f.Towns)) + `)`
 		for _, t := range f.Towns {
 			args = append(args, t)

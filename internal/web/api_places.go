@@ -1,0 +1,281 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
+)
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *caller) error {
+	writeJSON(w, http.StatusOK, map[string]any{"user": c.User, "towns": c.Towns})
+	return nil
+}
+
+func (s *Server) apiTowns(w http.ResponseWriter, r *http.Request, c *caller) error {
+	towns, err := places.TenantTowns(r.Context(), s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	out := make([]map[string]string, 0, len(towns))
+	for _, t := range towns {
+		out = append(out, map[string]string{"code": t.Code, "name": t.Name, "district_code": t.ParentCode})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"towns": out})
+	return nil
+}
+
+// departmentNames maps codes to names for labelling grid members.
+func (s *Server) departmentNames(r *http.Request, towns []string) (map[string]string, error) {
+	ds, err := places.Departments(r.Context(), s.db, towns)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]string, len(ds))
+	for _, d := range ds {
+		m[d.Code] = d.Name
+	}
+	return m, nil
+}
+
+func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *caller) error {
+	towns := c.Towns
+	if t := r.URL.Query().Get("town"); t != "" {
+		if !contains(towns, t) {
+			return problem.NotFound("town %s", t)
+		}
+		towns = []string{t}
+	}
+	grids, err := places.Grids(r.Context(), s.db, towns)
+	if err != nil {
+		return err
+	}
+	names, err := s.departmentNames(r, towns)
+	if err != nil {
+		return err
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, g := range grids {
+		fc.Append(g.Feature(names))
+	}
+	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
+	return json.NewEncoder(w).Encode(fc)
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badRequest(name, fmt.Sprintf("%s must be a positive number, not %q", name, r.PathValue(name)))
+	}
+	return id, nil
+}
+
+func (s *Server) apiGrid(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+	if err != nil {
+		return err
+	}
+	names, err := s.departmentNames(r, []string{g.TownCode})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json; charset=utf-8")
+	return json.NewEncoder(w).Encode(g.Feature(names))
+}
+
+// gridInput is the body of POST/PUT /api/v1/grids.
+type gridInput struct {
+	Code     string          `json:"code"`
+	Name     string          `json:"name"`
+	TownCode string          `json:"town_code"`
+	Note     string          `json:"note"`
+	Geometry json.RawMessage `json:"geometry"`
+}
+
+func (s *Server) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var in gridInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if r.Method == http.MethodPut {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return err
+		}
+		old, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+		if err != nil {
+			return err
+		}
+		status = http.StatusOK
+		in.Code, in.TownCode = old.Code, old.TownCode
+		if len(in.Geometry) == 0 {
+			raw, _ := geojson.NewGeometry(old.Polygon).MarshalJSON()
+			in.Geometry = raw
+		}
+	}
+	g, err := s.saveGrid(r, c, in)
+	if err != nil {
+		return err
+	}
+	names, _ := s.departmentNames(r, []string{g.TownCode})
+	writeJSON(w, status, g.Feature(names))
+	return nil
+}
+
+// saveGrid is shared by the API and the admin page.
+func (s *Server) saveGrid(r *http.Request, c *caller, in gridInput) (places.Grid, error) {
+	if in.TownCode == "" && len(c.Towns) == 1 {
+		in.TownCode = c.Towns[0]
+	}
+	if in.TownCode != "" && !contains(c.Towns, in.TownCode) {
+		return places.Grid{}, problem.Field("town_code", "unknown town code %q", in.TownCode)
+	}
+	if len(in.Geometry) == 0 {
+		return places.Grid{}, problem.Field("geometry", "is required: a GeoJSON Polygon")
+	}
+	poly, err := places.ParsePolygon(in.Geometry)
+	if err != nil {
+		return places.Grid{}, problem.Field("geometry", "%v", err)
+	}
+	g, err := places.SaveGrid(r.Context(), s.db, places.Grid{Code: in.Code, TownCode: in.TownCode, Name: in.Name, Note: in.Note, Polygon: poly})
+	if err != nil {
+		return g, err
+	}
+	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
+	return places.GridByCode(r.Context(), s.db, c.Towns, g.Code)
+}
+
+func (s *Server) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+	if err != nil {
+		return err
+	}
+	if err := places.DeleteGrid(r.Context(), s.db, c.Towns, g.Code); err != nil {
+		return err
+	}
+	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionDelete,
+		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type memberInput struct {
+	Name       string `json:"name"`
+	GridRole   string `json:"grid_role"`
+	Department string `json:"department"`
+	Phone      string `json:"phone"`
+	UserID     int64  `json:"user_id"`
+}
+
+func (s *Server) apiAddMember(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	g, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+	if err != nil {
+		return err
+	}
+	var in memberInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	m, err := places.AddMember(r.Context(), s.db, c.Towns, places.Member{GridCode: g.Code, Name: in.Name, GridRole: in.GridRole,
+		DepartmentCode: in.Department, Phone: in.Phone, UserID: in.UserID})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) apiDepartments(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ds, err := places.Departments(r.Context(), s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	if ds == nil {
+		ds = []places.Department{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"departments": ds})
+	return nil
+}
+
+func (s *Server) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var d places.Department
+	if err := decodeJSON(r, &d); err != nil {
+		return err
+	}
+	if d.TownCode == "" && len(c.Towns) == 1 {
+		d.TownCode = c.Towns[0]
+	}
+	if !contains(c.Towns, d.TownCode) {
+		return problem.Field("town", "unknown town code %q", d.TownCode)
+	}
+	if err := places.SaveDepartment(r.Context(), s.db, d); err != nil {
+		return err
+	}
+	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: clientIP(r)})
+	saved, err := places.DepartmentByCode(r.Context(), s.db, c.Towns, d.Code)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, saved)
+	return nil
+}
+
+func (s *Server) apiCommittees(w http.ResponseWriter, r *http.Request, c *caller) error {
+	cs, err := places.Committees(r.Context(), s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"committees": cs})
+	return nil
+}
+
+func (s *Server) apiPlaces(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ps, err := places.Places(r.Context(), s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"places": ps})
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

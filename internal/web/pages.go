@@ -1,0 +1,174 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+type pageSet struct {
+	byName map[string]*template.Template
+}
+
+var templateFuncs = template.FuncMap{
+	"T":        func(string) string { return "" }, // replaced per request
+	"roleName": auth.RoleName,
+	"mask":     auth.MaskPhone,
+	"join":     strings.Join,
+}
+
+// loadPages parses layout.html with each page template, so every page shares one frame.
+func loadPages() (*pageSet, error) {
+	ps := &pageSet{byName: map[string]*template.Template{}}
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFS, "templates/layout.html", f)
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		ps.byName[name] = t
+	}
+	return ps, nil
+}
+
+type navItem struct {
+	Href, Label string
+	Active      bool
+}
+
+// pageData is what every template receives.
+type pageData struct {
+	Title   string
+	Lang    string
+	User    *auth.User
+	CSRF    string
+	Nav     []navItem
+	Flash   string
+	Error   string
+	Field   string
+	Path    string
+	Data    any
+	TileURL string
+	TileAtt string
+}
+
+func (s *Server) nav(c *caller, lang, path string) []navItem {
+	if c == nil {
+		return nil
+	}
+	T := translator(lang)
+	var items []navItem
+	add := func(href, key string, ok bool) {
+		if ok {
+			items = append(items, navItem{Href: href, Label: T(key), Active: path == href || (href != "/" && strings.HasPrefix(path, href))})
+		}
+	}
+	u := c.User
+	add("/", "home", true)
+	for _, e := range s.navExtra {
+		add(e.href, e.key, u.Can(e.perm))
+	}
+	add("/map", "map", u.Can(auth.PermGridsRead))
+	add("/admin/grids", "grids", u.Can(auth.PermGridsRead) && u.Role != auth.RoleVolunteer && u.Role != auth.RoleDeputy)
+	add("/admin/departments", "departments", u.Can(auth.PermDepartmentsEdit))
+	add("/admin/users", "users", u.Can(auth.PermUsersRead))
+	add("/admin/audit", "audit", u.Can(auth.PermAuditRead))
+	return items
+}
+
+// render writes a page through the shared layout; it renders into a buffer first so a template
+// error never sends half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, d pageData) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	c := callerFrom(r.Context())
+	d.Lang = language(w, r)
+	if c != nil {
+		d.User = &c.User
+	}
+	d.CSRF = s.csrfToken(w, r)
+	d.Path = r.URL.Path
+	d.Nav = s.nav(c, d.Lang, r.URL.Path)
+	d.TileURL, d.TileAtt = s.cfg.TileURL, s.cfg.TileAttribution
+	if d.Flash == "" {
+		d.Flash = r.URL.Query().Get("flash")
+	}
+	tc, err := t.Clone()
+	if err != nil {
+		return err
+	}
+	tc.Funcs(template.FuncMap{"T": translator(d.Lang)})
+	var buf bytes.Buffer
+	if err := tc.Execute(&buf, d); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// page registers an HTML route guarded by perm; anonymous visitors go to the sign-in page.
+func (s *Server) page(pattern, perm string, h func(http.ResponseWriter, *http.Request, *caller) error) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.authenticate(r)
+		if err != nil && !errors.Is(err, errUnauthenticated) {
+			s.pageError(w, r, err)
+			return
+		}
+		if c != nil {
+			r = r.WithContext(withCaller(r.Context(), c))
+		}
+		if perm != public && c == nil {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if err := s.allowed(r, c, perm); err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		if err := h(w, r, c); err != nil {
+			s.pageError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := statusOf(err)
+	if status >= 500 {
+		s.log.Error("page error", "path", r.URL.Path, "err", err)
+	}
+	if rerr := s.render(w, r, status, "error", pageData{Title: http.StatusText(status), Error: body.Message}); rerr != nil {
+		http.Error(w, body.Message, status)
+	}
+}
+
+// redirectFlash sends the browser back to a page with a one-line notice (post/redirect/get).
+func redirectFlash(w http.ResponseWriter, r *http.Request, to, flash string) {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash), http.StatusSeeOther)
+}

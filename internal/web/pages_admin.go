@@ -1,0 +1,362 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/paulmach/orb/geojson"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
+)
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if c != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return nil
+	}
+	return s.render(w, r, http.StatusOK, "login", pageData{Title: "sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
+}
+
+// safeNext keeps redirects after sign-in on this site.
+func safeNext(n string) string {
+	if n == "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.Contains(n, "\\") {
+		return "/"
+	}
+	return n
+}
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	username := strings.TrimSpace(r.PostFormValue("username"))
+	next := safeNext(r.PostFormValue("next"))
+	u, err := auth.Authenticate(r.Context(), s.db, username, r.PostFormValue("password"), clientIP(r))
+	if err != nil {
+		T := translator(language(w, r))
+		msg, status := T("wrong login"), http.StatusUnauthorized
+		if errors.Is(err, auth.ErrThrottled) {
+			msg, status = T("throttled"), http.StatusTooManyRequests
+		} else if !errors.Is(err, auth.ErrBadCredentials) {
+			return err
+		}
+		return s.render(w, r, status, "login", pageData{Title: "sign in", Error: msg, Field: "password",
+			Data: map[string]string{"Next": next, "Username": username}})
+	}
+	sess, err := auth.CreateSession(r.Context(), s.db, u)
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.cfg.SecureCookies, MaxAge: 12 * 3600})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if c.Session != nil {
+		if err := auth.EndSession(r.Context(), s.db, c.Session.Token); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+type homeData struct {
+	Towns       []places.Region
+	Grids       int
+	Members     int
+	Departments int
+	Users       int
+	Cards       []homeCard
+}
+
+// homeCard is a tile on a role's home page.
+type homeCard struct {
+	Href, Title, Text string
+}
+
+// homeCards lets capabilities add tiles to role home pages.
+func (s *Server) homeCards(c *caller, lang string) []homeCard {
+	T := translator(lang)
+	var cards []homeCard
+	for _, hc := range s.homeExtra {
+		if hc.perm == "" || c.User.Can(hc.perm) {
+			if hc.roles == nil || contains(hc.roles, c.User.Role) {
+				cards = append(cards, homeCard{Href: hc.href, Title: T(hc.title), Text: T(hc.text)})
+			}
+		}
+	}
+	if c.User.Can(auth.PermGridsRead) {
+		cards = append(cards, homeCard{Href: "/map", Title: T("map"), Text: T("open map")})
+	}
+	if c.User.Can(auth.PermGridsWrite) {
+		cards = append(cards, homeCard{Href: "/admin/grids", Title: T("grids"), Text: T("manage grids")})
+	}
+	return cards
+}
+
+func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ctx := r.Context()
+	towns, err := places.TenantTowns(ctx, s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	d := homeData{Towns: towns}
+	grids, err := places.Grids(ctx, s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	d.Grids = len(grids)
+	for _, g := range grids {
+		d.Members += len(g.Members)
+	}
+	deps, err := places.Departments(ctx, s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	d.Departments = len(deps)
+	if c.User.Can(auth.PermUsersRead) {
+		us, err := auth.Users(ctx, s.db, c.Towns, "")
+		if err != nil {
+			return err
+		}
+		d.Users = len(us)
+	}
+	d.Cards = s.homeCards(c, language(w, r))
+	return s.render(w, r, http.StatusOK, "home", pageData{Title: "home", Data: d})
+}
+
+func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	ps, err := places.Places(r.Context(), s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(ps)
+	return s.render(w, r, http.StatusOK, "map", pageData{Title: "map", Data: map[string]any{"Places": string(raw)}})
+}
+
+type gridsData struct {
+	Grids       []places.Grid
+	Committees  map[string][]places.Committee
+	Departments []places.Department
+	Towns       []string
+	Form        gridInput
+	FormGeo     string
+}
+
+func (s *Server) gridsData(r *http.Request, c *caller) (gridsData, error) {
+	ctx := r.Context()
+	grids, err := places.Grids(ctx, s.db, c.Towns)
+	if err != nil {
+		return gridsData{}, err
+	}
+	cs, err := places.Committees(ctx, s.db, c.Towns)
+	if err != nil {
+		return gridsData{}, err
+	}
+	byGrid := map[string][]places.Committee{}
+	for _, cm := range cs {
+		byGrid[cm.GridCode] = append(byGrid[cm.GridCode], cm)
+	}
+	deps, err := places.Departments(ctx, s.db, c.Towns)
+	return gridsData{Grids: grids, Committees: byGrid, Departments: deps, Towns: c.Towns}, err
+}
+
+func (s *Server) gridsPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	d, err := s.gridsData(r, c)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "grids", pageData{Title: "grids", Data: d})
+}
+
+func (s *Server) gridPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	g, err := places.GridByCode(r.Context(), s.db, c.Towns, r.PathValue("code"))
+	if err != nil {
+		return err
+	}
+	return s.renderGrid(w, r, c, g, http.StatusOK, "", "")
+}
+
+func (s *Server) renderGrid(w http.ResponseWriter, r *http.Request, c *caller, g places.Grid, status int, errMsg, field string) error {
+	d, err := s.gridsData(r, c)
+	if err != nil {
+		return err
+	}
+	geo, _ := geojson.NewGeometry(g.Polygon).MarshalJSON()
+	d.Grids = []places.Grid{g}
+	d.Form = gridInput{Code: g.Code, Name: g.Name, TownCode: g.TownCode, Note: g.Note}
+	d.FormGeo = string(geo)
+	return s.render(w, r, status, "grid", pageData{Title: g.Name, Error: errMsg, Field: field, Data: d})
+}
+
+// gridSubmit creates or edits a grid from the admin form; errors re-show the form with the input kept.
+func (s *Server) gridSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	in := gridInput{Code: strings.TrimSpace(r.PostFormValue("code")), Name: r.PostFormValue("name"), TownCode: r.PostFormValue("town_code"),
+		Note: r.PostFormValue("note"), Geometry: json.RawMessage(strings.TrimSpace(r.PostFormValue("geometry")))}
+	g, err := s.saveGrid(r, c, in)
+	if err == nil {
+		redirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), translator(language(w, r))("saved"))
+		return nil
+	}
+	var fe *problem.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	d, derr := s.gridsData(r, c)
+	if derr != nil {
+		return derr
+	}
+	d.Form, d.FormGeo = in, string(in.Geometry)
+	return s.render(w, r, http.StatusUnprocessableEntity, "grids", pageData{Title: "grids", Error: fe.Error(), Field: fe.Field, Data: d})
+}
+
+func (s *Server) memberSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	code := r.PathValue("code")
+	g, err := places.GridByCode(r.Context(), s.db, c.Towns, code)
+	if err != nil {
+		return err
+	}
+	_, err = places.AddMember(r.Context(), s.db, c.Towns, places.Member{GridCode: g.Code, Name: r.PostFormValue("name"),
+		GridRole: r.PostFormValue("grid_role"), DepartmentCode: r.PostFormValue("department"), Phone: r.PostFormValue("phone")})
+	var fe *problem.FieldError
+	if errors.As(err, &fe) {
+		return s.renderGrid(w, r, c, g, http.StatusUnprocessableEntity, fe.Error(), fe.Field)
+	}
+	if err != nil {
+		return err
+	}
+	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, Detail: "member added", IP: clientIP(r)})
+	redirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), translator(language(w, r))("saved"))
+	return nil
+}
+
+func (s *Server) memberDelete(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id); err != nil {
+		return err
+	}
+	back := safeNext(r.PostFormValue("back"))
+	redirectFlash(w, r, back, translator(language(w, r))("saved"))
+	return nil
+}
+
+func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	deps, err := places.Departments(r.Context(), s.db, c.Towns)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "departments", pageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns}})
+}
+
+func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	d := places.Department{Code: r.PostFormValue("code"), TownCode: r.PostFormValue("town"), Name: r.PostFormValue("name"),
+		NameEN: r.PostFormValue("name_en"), Kind: r.PostFormValue("kind"), Phone: r.PostFormValue("phone")}
+	if d.TownCode == "" && len(c.Towns) == 1 {
+		d.TownCode = c.Towns[0]
+	}
+	var err error
+	if !contains(c.Towns, d.TownCode) {
+		err = problem.Field("town", "unknown town code %q", d.TownCode)
+	} else {
+		err = places.SaveDepartment(r.Context(), s.db, d)
+	}
+	var fe *problem.FieldError
+	if errors.As(err, &fe) {
+		deps, derr := places.Departments(r.Context(), s.db, c.Towns)
+		if derr != nil {
+			return derr
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "departments", pageData{Title: "departments", Error: fe.Error(), Field: fe.Field,
+			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d}})
+	}
+	if err != nil {
+		return err
+	}
+	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: clientIP(r)})
+	redirectFlash(w, r, "/admin/departments", translator(language(w, r))("saved"))
+	return nil
+}
+
+func (s *Server) usersData(r *http.Request, c *caller) (map[string]any, error) {
+	us, err := auth.Users(r.Context(), s.db, c.Towns, r.URL.Query().Get("role"))
+	if err != nil {
+		return nil, err
+	}
+	views := make([]userView, 0, len(us))
+	for _, u := range us {
+		views = append(views, s.viewUser(r, c, u))
+	}
+	gd, err := s.gridsData(r, c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"Users": views, "Roles": auth.Roles, "Grids": gd.Grids, "Departments": gd.Departments, "Towns": c.Towns}, nil
+}
+
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	d, err := s.usersData(r, c)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "users", pageData{Title: "users", Data: d})
+}
+
+func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	in := userInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"), Role: r.PostFormValue("role"),
+		Town: r.PostFormValue("town"), Department: r.PostFormValue("department"), Grid: r.PostFormValue("grid"),
+		Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password")}
+	_, err := s.createUser(r, c, in)
+	if err == nil {
+		redirectFlash(w, r, "/admin/users", translator(language(w, r))("saved"))
+		return nil
+	}
+	status, body := statusOf(err)
+	if status >= 500 {
+		return err
+	}
+	d, derr := s.usersData(r, c)
+	if derr != nil {
+		return derr
+	}
+	in.Password = ""
+	d["Form"] = in
+	return s.render(w, r, status, "users", pageData{Title: "users", Error: body.Message, Field: body.Field, Data: d})
+}
+
+func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if id == c.User.ID {
+		return problem.Conflict("you cannot disable your own account")
+	}
+	disable := r.PostFormValue("disabled") != "0"
+	if err := auth.SetDisabled(r.Context(), s.db, c.Towns, id, disable, c.User.Username); err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/admin/users", fmt.Sprintf("%s", translator(language(w, r))("saved")))
+	return nil
+}
+
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q := r.URL.Query()
+	es, err := audit.List(r.Context(), s.db, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), Action: q.Get("action"), Limit: 300})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "audit", pageData{Title: "audit", Data: map[string]any{"Entries": es}})
+}

@@ -1,0 +1,48 @@
+// The grid map: polygons from /api/v1/grids over an optional tile layer. Without a reachable tile
+// server the polygons still draw on a plain background, so the map works offline.
+(function () {
+  var el = document.getElementById('map');
+  if (!el) return;
+  var zh = el.dataset.lang !== 'en';
+  var palette = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#469990', '#808000', '#000075', '#bfef45'];
+  var map = L.map(el, { zoomControl: true, preferCanvas: false }).setView([31.215, 121.38], 14);
+  if (el.dataset.tiles) {
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
+  }
+  var roleNames = { leader: zh ? '网格长' : 'Leader', deputy: zh ? '副网格长' : 'Deputy', liaison: zh ? '联络员' : 'Liaison', member: zh ? '成员' : 'Member' };
+  function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+  function detail(p) {
+    var rows = (p.members || []).map(function (m) {
+      return '<tr><td>' + esc(m.name) + '</td><td>' + esc(roleNames[m.grid_role] || m.grid_role) + '</td><td>' + esc(m.department_name || m.department) + '</td></tr>';
+    }).join('');
+    return '<h3>' + esc(p.name) + '</h3><p class="muted"><code>' + esc(p.code) + '</code> · ' + esc(p.town_code) + '</p>' +
+      '<table>' + rows + '</table>';
+  }
+  fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (fc) {
+    var list = document.getElementById('grid-list');
+    var detailEl = document.getElementById('grid-detail');
+    var i = 0;
+    var layer = L.geoJSON(fc, {
+      style: function () { var c = palette[i++ % palette.length]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.18, className: 'grid-polygon' }; },
+      onEachFeature: function (f, lyr) {
+        var color = palette[(list.children.length) % palette.length];
+        lyr.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'grid-label' });
+        lyr.on('click', function () { detailEl.innerHTML = detail(f.properties); });
+        var li = document.createElement('li');
+        li.innerHTML = '<span class="swatch" style="background:' + color + '"></span>' + esc(f.properties.name) + ' <small class="muted">' + (f.properties.members || []).length + (zh ? ' 人' : ' members') + '</small>';
+        li.dataset.code = f.properties.code;
+        li.onclick = function () { map.fitBounds(lyr.getBounds()); detailEl.innerHTML = detail(f.properties); };
+        list.appendChild(li);
+      }
+    }).addTo(map);
+    if (fc.features && fc.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+    el.dataset.grids = String(fc.features ? fc.features.length : 0);
+    var places = [];
+    try { places = JSON.parse(document.getElementById('places-data').textContent || '[]') || []; } catch (e) { places = []; }
+    places.filter(function (p) { return p.kind !== 'estate'; }).forEach(function (p) {
+      L.circleMarker([p.lat, p.lng], { radius: 5, color: '#333', weight: 1, fillColor: '#ffd43b', fillOpacity: 0.9 })
+        .bindTooltip(p.name).addTo(map);
+    });
+    document.body.dataset.mapReady = '1';
+  }).catch(function (e) { el.dataset.error = String(e); document.body.dataset.mapReady = 'error'; });
+})();

@@ -1,0 +1,355 @@
+package workorder
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Errors returned by Decide, to be told apart with errors.Is. Suggested
+// HTTP statuses: ErrUnknownAction 400, ErrWrongState 409, ErrForbidden 403,
+// ErrInvalidInput (every *FieldError) 422.
+var (
+	ErrUnknownAction = errors.New("unknown action")
+	ErrWrongState    = errors.New("action not possible in the order's current state")
+	ErrForbidden     = errors.New("not allowed for this actor")
+	ErrInvalidInput  = errors.New("invalid input")
+)
+
+// FieldError names an input field that is missing or wrong. It matches
+// ErrInvalidInput under errors.Is.
+type FieldError struct {
+	Field  string // API field name, e.g. "photos"
+	Reason string
+}
+
+func (e *FieldError) Error() string { return fmt.Sprintf("field %s: %s", e.Field, e.Reason) }
+
+// Is makes errors.Is(err, ErrInvalidInput) true for every FieldError.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalidInput }
+
+// Order is the part of a work order a decision depends on.
+type Order struct {
+	ID               int64 // to refuse merging an order into itself
+	State            State
+	Grid             string // grid code
+	Department       string // lead department (主办)
+	CoDepartments    []string
+	Suspended        bool
+	ExtensionPending bool
+	Satisfaction     string
+	RaisedBy         int64 // user id of the resident who raised it; 0 if anonymous or external
+	Version          int
+}
+
+// Actor is who asks for the action.
+type Actor struct {
+	UserID     int64
+	Role       string
+	Department string   // for handlers
+	Grids      []string // for grid workers and grid leaders
+}
+
+// Input is what the actor submits with the action. Fields an action does
+// not use are ignored.
+type Input struct {
+	Category      string
+	Grid          string
+	DeadlineClass string
+	Department    string
+	CoDepartments []string
+	Reason        string
+	Result        string
+	Note          string
+	Photos        []string
+	Satisfaction  string
+	Comment       string
+	DuplicateOf   int64
+	Deadline      *time.Time
+}
+
+// Decision is what the store must do to apply an allowed action.
+type Decision struct {
+	Action  Action
+	From    State
+	To      State // resulting state; equals From when the action keeps the state
+	Version int   // the Order.Version decided on: update only if it is unchanged
+
+	// Returned: a misrouted order goes back to filed; the store clears the
+	// lead and co-departments and counts it against dispatch accuracy.
+	Returned bool
+	// Rework: verification failed and the order goes back to the handler.
+	Rework bool
+	// Reopened: a dissatisfied rating reopened the order (重办).
+	Reopened bool
+
+	Suspend bool // start a suspension interval (clock stopped)
+	Resume  bool // end the open suspension interval (clock running)
+
+	ExtensionRequested bool       // store NewDeadline as the pending extension
+	ExtensionApproved  bool       // the pending deadline becomes the deadline
+	ExtensionRefused   bool       // drop the pending deadline
+	NewDeadline        *time.Time // for ExtensionRequested
+
+	Escalated bool // record a supervision (督办) entry
+
+	// RecomputeDeadline: compute a new deadline from now with
+	// NewDeadlineClass; an empty class means the category's default class.
+	RecomputeDeadline bool
+	NewDeadlineClass  string
+
+	DuplicateOf  int64  // for merge
+	Satisfaction string // for rate
+}
+
+// Decide checks whether actor a may take action act on order o with input
+// in, and says what follows. Checks run in a fixed order, and the first
+// failure is returned:
+//
+//  1. the action exists (ErrUnknownAction);
+//  2. the order's state and condition allow it (ErrWrongState): suspended,
+//     extension pending, rated dissatisfied;
+//  3. the actor's role and ownership allow it (ErrForbidden);
+//  4. the input carries the required fields (*FieldError, ErrInvalidInput).
+//
+// State comes before permission so that everyone sees the same 409 for a
+// stale screen, and permission before input so that an actor without the
+// right learns nothing from field validation.
+func Decide(o Order, a Actor, act Action, in Input) (Decision, error) {
+	t, ok := Lookup(act)
+	if !ok {
+		return Decision{}, fmt.Errorf("%w %q", ErrUnknownAction, act)
+	}
+	if err := checkState(t, o); err != nil {
+		return Decision{}, err
+	}
+	if err := checkActor(t, o, a); err != nil {
+		return Decision{}, err
+	}
+	if err := checkInput(t, o, in); err != nil {
+		return Decision{}, fmt.Errorf("%s: %w", act, err)
+	}
+	return decision(t, o, in), nil
+}
+
+// AllowedActions lists, in table order, the actions a may take on o now,
+// input aside: the ones for which Decide would not fail on state or
+// permission.
+func AllowedActions(o Order, a Actor) []Action {
+	var out []Action
+	for _, t := range Transitions {
+		if checkState(t, o) == nil && checkActor(t, o, a) == nil {
+			out = append(out, t.Action)
+		}
+	}
+	return out
+}
+
+func checkState(t Transition, o Order) error {
+	if !t.allowsState(o.State) {
+		return fmt.Errorf("%w: cannot %s an order in state %s", ErrWrongState, t.Action, o.State)
+	}
+	if o.Suspended && !t.WhileSuspended {
+		return fmt.Errorf("%w: cannot %s a suspended order; resume it first", ErrWrongState, t.Action)
+	}
+	var fail string
+	switch t.Guard {
+	case GuardSuspended:
+		if !o.Suspended {
+			fail = "it is not suspended"
+		}
+	case GuardExtensionPending:
+		if !o.ExtensionPending {
+			fail = "no extension is pending"
+		}
+	case GuardNoExtensionPending:
+		if o.ExtensionPending {
+			fail = "an extension is already pending"
+		}
+	case GuardDissatisfied:
+		if o.Satisfaction != Dissatisfied {
+			fail = "only a dissatisfied rating can be reopened"
+		}
+	}
+	if fail != "" {
+		return fmt.Errorf("%w: cannot %s an order in state %s: %s", ErrWrongState, t.Action, o.State, fail)
+	}
+	return nil
+}
+
+func checkActor(t Transition, o Order, a Actor) error {
+	if !t.allowsRole(a.Role) {
+		return fmt.Errorf("%w: role %q may not %s", ErrForbidden, a.Role, t.Action)
+	}
+	switch a.Role {
+	case RoleHandler:
+		if a.Department == "" || a.Department != o.Department {
+			return fmt.Errorf("%w: only a handler of the lead department %q may %s this order", ErrForbidden, o.Department, t.Action)
+		}
+	case RoleGridWorker, RoleGridLeader:
+		if !contains(a.Grids, o.Grid) || o.Grid == "" {
+			return fmt.Errorf("%w: only a %s of grid %q may %s this order", ErrForbidden, a.Role, o.Grid, t.Action)
+		}
+	case RoleResident:
+		if a.UserID == 0 || a.UserID != o.RaisedBy {
+			return fmt.Errorf("%w: a resident may %s only an order they raised", ErrForbidden, t.Action)
+		}
+	}
+	return nil
+}
+
+func checkInput(t Transition, o Order, in Input) error {
+	for _, f := range t.Requires {
+		if err := requireField(f, o, in); err != nil {
+			return err
+		}
+	}
+	for _, f := range t.Optional {
+		if err := checkOptional(f, o, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
+func requireField(f string, o Order, in Input) error {
+	missing := &FieldError{Field: f, Reason: "required"}
+	switch f {
+	case FieldCategory:
+		if blank(in.Category) {
+			return missing
+		}
+	case FieldGrid:
+		if blank(in.Grid) {
+			return missing
+		}
+	case FieldDepartment:
+		if blank(in.Department) {
+			return missing
+		}
+	case FieldReason:
+		if blank(in.Reason) {
+			return missing
+		}
+	case FieldResult:
+		if blank(in.Result) {
+			return missing
+		}
+	case FieldNote:
+		if blank(in.Note) {
+			return missing
+		}
+	case FieldPhotos:
+		if len(in.Photos) == 0 {
+			return &FieldError{Field: f, Reason: "at least one photo is required"}
+		}
+		return checkOptional(f, o, in)
+	case FieldSatisfaction:
+		if in.Satisfaction == "" {
+			return missing
+		}
+		return checkOptional(f, o, in)
+	case FieldDuplicateOf:
+		if in.DuplicateOf == 0 {
+			return missing
+		}
+		if in.DuplicateOf < 0 {
+			return &FieldError{Field: f, Reason: "must be an order id"}
+		}
+		if in.DuplicateOf == o.ID {
+			return &FieldError{Field: f, Reason: "an order cannot be a duplicate of itself"}
+		}
+	case FieldDeadline:
+		if in.Deadline == nil || in.Deadline.IsZero() {
+			return missing
+		}
+	default:
+		return checkOptional(f, o, in)
+	}
+	return nil
+}
+
+// checkOptional validates a field if it is present.
+func checkOptional(f string, o Order, in Input) error {
+	switch f {
+	case FieldDeadlineClass:
+		if in.DeadlineClass != "" && !ValidClass(in.DeadlineClass) {
+			return &FieldError{Field: f, Reason: fmt.Sprintf("unknown class %q", in.DeadlineClass)}
+		}
+	case FieldCoDepartments:
+		seen := make(map[string]bool, len(in.CoDepartments))
+		for _, d := range in.CoDepartments {
+			switch {
+			case blank(d):
+				return &FieldError{Field: f, Reason: "contains an empty department"}
+			case d == in.Department:
+				return &FieldError{Field: f, Reason: fmt.Sprintf("%q is already the lead department", d)}
+			case seen[d]:
+				return &FieldError{Field: f, Reason: fmt.Sprintf("%q listed twice", d)}
+			}
+			seen[d] = true
+		}
+	case FieldPhotos:
+		for i, p := range in.Photos {
+			if blank(p) {
+				return &FieldError{Field: f, Reason: fmt.Sprintf("photo %d is empty", i+1)}
+			}
+		}
+	case FieldSatisfaction:
+		if in.Satisfaction != "" && !ValidSatisfaction(in.Satisfaction) {
+			return &FieldError{Field: f, Reason: fmt.Sprintf("%q is not one of satisfied, basically_satisfied, dissatisfied", in.Satisfaction)}
+		}
+	}
+	return nil
+}
+
+func decision(t Transition, o Order, in Input) Decision {
+	d := Decision{Action: t.Action, From: o.State, To: t.To, Version: o.Version}
+	if d.To == "" {
+		d.To = o.State
+	}
+	switch t.Action {
+	case ActFile:
+		d.RecomputeDeadline = true
+		d.NewDeadlineClass = in.DeadlineClass
+	case ActReturn:
+		d.Returned = true
+	case ActExtend:
+		d.ExtensionRequested = true
+		dl := *in.Deadline
+		d.NewDeadline = &dl
+	case ActApproveExtension:
+		d.ExtensionApproved = true
+	case ActRefuseExtension:
+		d.ExtensionRefused = true
+	case ActVerifyFail:
+		d.Rework = true
+	case ActRate:
+		d.Satisfaction = in.Satisfaction
+	case ActReopen:
+		d.Reopened = true
+		d.RecomputeDeadline = true
+		d.NewDeadlineClass = ClassRehandle
+	case ActSuspend:
+		d.Suspend = true
+	case ActResume:
+		d.Resume = true
+	case ActEscalate:
+		d.Escalated = true
+	case ActMerge:
+		d.DuplicateOf = in.DuplicateOf
+	}
+	return d
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

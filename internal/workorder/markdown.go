@@ -1,0 +1,97 @@
+package workorder
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// roleDocs spells out the ownership rule that comes with a role.
+var roleDocs = map[string]string{
+	RoleHandler:    "handler of the lead department 主办部门处置人员",
+	RoleGridWorker: "gridworker of the order's grid 本网格网格员",
+	RoleGridLeader: "gridleader of the order's grid 本网格网格长",
+	RoleResident:   "resident who raised it 诉求人",
+	RoleDispatcher: "dispatcher 受理员/派单员",
+	RoleLeader:     "leader 领导",
+	RoleSystem:     "system 系统自动",
+}
+
+// MarkdownTable renders the lifecycle tables (states, transitions,
+// deadline classes) that docs/WORKFLOW.md embeds; a test keeps the file
+// equal to this output.
+func MarkdownTable() string {
+	var b strings.Builder
+
+	b.WriteString("### States 状态\n\n")
+	b.WriteString("| state | 中文 | English | open |\n| --- | --- | --- | --- |\n")
+	for _, s := range States {
+		open := "no"
+		if s.Open {
+			open = "yes"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", s.State, s.LabelZH, s.LabelEN, open)
+	}
+
+	b.WriteString("\n### Transitions 流转\n\n")
+	b.WriteString("| from | action | 中文 | English | to | who | requires | optional | condition |\n")
+	b.WriteString("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, t := range Transitions {
+		from := make([]string, len(t.From))
+		for i, s := range t.From {
+			from[i] = "`" + string(s) + "`"
+		}
+		to := "(unchanged)"
+		if t.To != "" {
+			to = "`" + string(t.To) + "`"
+		}
+		who := make([]string, len(t.Roles))
+		for i, r := range t.Roles {
+			who[i] = roleDocs[r]
+			if who[i] == "" {
+				who[i] = r
+			}
+		}
+		var cond []string
+		if !t.WhileSuspended && slices.ContainsFunc(t.From, IsOpen) {
+			cond = append(cond, "not suspended 未挂起")
+		}
+		if l, ok := GuardLabels[t.Guard]; ok {
+			cond = append(cond, l[1]+" "+l[0])
+		}
+		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n",
+			strings.Join(from, ", "), t.Action, t.LabelZH, t.LabelEN, to,
+			strings.Join(who, "; "), codeList(t.Requires), codeList(t.Optional), orDash(strings.Join(cond, "; ")))
+	}
+
+	b.WriteString("\n### Deadline classes 办理时限\n\n")
+	b.WriteString("| class | 中文 | English | working days |\n| --- | --- | --- | --- |\n")
+	for _, c := range DeadlineClasses {
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %d |\n", c.Code, c.LabelZH, c.LabelEN, c.Days)
+	}
+
+	b.WriteString("\n### Satisfaction 满意度\n\n")
+	b.WriteString("| code | 中文 | English |\n| --- | --- | --- |\n")
+	for _, s := range Satisfactions {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Code, s.LabelZH, s.LabelEN)
+	}
+	return b.String()
+}
+
+func codeList(fields []string) string {
+	if len(fields) == 0 {
+		return "—"
+	}
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = "`" + f + "`"
+	}
+	return strings.Join(out, ", ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,244 @@
+package workorder
+
+// Action is something an actor does to an order.
+type Action string
+
+// The actions of the lifecycle.
+const (
+	ActFile             Action = "file"              // 立案
+	ActReject           Action = "reject"            // 不予立案
+	ActDispatch         Action = "dispatch"          // 派遣
+	ActAccept           Action = "accept"            // 签收
+	ActReturn           Action = "return"            // 退单
+	ActExtend           Action = "extend"            // 延期申请
+	ActApproveExtension Action = "approve_extension" // 同意延期
+	ActRefuseExtension  Action = "refuse_extension"  // 不同意延期
+	ActReport           Action = "report"            // 处置反馈
+	ActVerifyPass       Action = "verify_pass"       // 核查通过
+	ActVerifyFail       Action = "verify_fail"       // 返工
+	ActRate             Action = "rate"              // 回访评价
+	ActReopen           Action = "reopen"            // 重办
+	ActSuspend          Action = "suspend"           // 挂起
+	ActResume           Action = "resume"            // 恢复
+	ActEscalate         Action = "escalate"          // 督办
+	ActMerge            Action = "merge"             // 合并
+)
+
+// Input field names as the API spells them; Transition.Requires and
+// FieldError.Field use these.
+const (
+	FieldCategory      = "category"
+	FieldGrid          = "grid"
+	FieldDeadlineClass = "deadline_class"
+	FieldDepartment    = "department"
+	FieldCoDepartments = "co_departments"
+	FieldReason        = "reason"
+	FieldResult        = "result"
+	FieldNote          = "note"
+	FieldPhotos        = "photos"
+	FieldSatisfaction  = "satisfaction"
+	FieldComment       = "comment"
+	FieldDuplicateOf   = "duplicate_of"
+	FieldDeadline      = "deadline"
+)
+
+// Guard is a condition on the order, beyond its state, that an action needs.
+// A failed guard is reported as ErrWrongState: the order is not in a
+// condition to take the action, whoever asks.
+type Guard string
+
+// Guards used by the table.
+const (
+	GuardNone               Guard = ""
+	GuardSuspended          Guard = "suspended"
+	GuardExtensionPending   Guard = "extension_pending"
+	GuardNoExtensionPending Guard = "no_extension_pending"
+	GuardDissatisfied       Guard = "dissatisfied"
+)
+
+// GuardLabels gives the docs' wording of each guard (zh / en).
+var GuardLabels = map[Guard][2]string{
+	GuardSuspended:          {"已挂起", "suspended"},
+	GuardExtensionPending:   {"有待审批的延期申请", "an extension is pending"},
+	GuardNoExtensionPending: {"无待审批的延期申请", "no extension pending"},
+	GuardDissatisfied:       {"评价为不满意", "rated dissatisfied"},
+}
+
+// Transition is one row of the lifecycle table.
+//
+// Ownership is implied by role, the same for every row: a handler acts
+// only on orders whose lead department (主办) is the handler's department;
+// a gridworker or gridleader only on orders in one of the actor's grids; a
+// resident only on orders the resident raised. Dispatcher, leader and
+// system act town-wide.
+type Transition struct {
+	From     []State
+	Action   Action
+	To       State // empty: the state does not change
+	Roles    []string
+	Requires []string // input fields that must be present
+	Optional []string // input fields that are read when present
+	Guard    Guard
+	// WhileSuspended allows the action on a suspended order. A suspended
+	// order is frozen (its clock is stopped), so only resuming and
+	// supervising make sense.
+	WhileSuspended bool
+	LabelZH        string
+	LabelEN        string
+}
+
+var openStates = []State{Received, Filed, Dispatched, InProgress, Handled}
+
+// Transitions is the lifecycle, one row per action.
+var Transitions = []Transition{
+	{
+		From: []State{Received}, Action: ActFile, To: Filed,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldCategory, FieldGrid}, Optional: []string{FieldDeadlineClass},
+		LabelZH: "立案", LabelEN: "File",
+	},
+	{
+		From: []State{Received}, Action: ActReject, To: Rejected,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldReason},
+		LabelZH:  "不予立案", LabelEN: "Reject",
+	},
+	{
+		From: []State{Filed}, Action: ActDispatch, To: Dispatched,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldDepartment}, Optional: []string{FieldCoDepartments},
+		LabelZH: "派遣", LabelEN: "Dispatch",
+	},
+	{
+		From: []State{Dispatched}, Action: ActAccept, To: InProgress,
+		Roles:   []string{RoleHandler},
+		LabelZH: "签收", LabelEN: "Accept",
+	},
+	{
+		From: []State{Dispatched, InProgress}, Action: ActReturn, To: Filed,
+		Roles:    []string{RoleHandler},
+		Requires: []string{FieldReason},
+		LabelZH:  "退单", LabelEN: "Return as misrouted",
+	},
+	{
+		From: []State{InProgress}, Action: ActExtend,
+		Roles:    []string{RoleHandler},
+		Requires: []string{FieldDeadline, FieldReason},
+		Guard:    GuardNoExtensionPending,
+		LabelZH:  "延期申请", LabelEN: "Request extension",
+	},
+	{
+		From: []State{InProgress}, Action: ActApproveExtension,
+		Roles:   []string{RoleDispatcher},
+		Guard:   GuardExtensionPending,
+		LabelZH: "同意延期", LabelEN: "Approve extension",
+	},
+	{
+		From: []State{InProgress}, Action: ActRefuseExtension,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldReason},
+		Guard:    GuardExtensionPending,
+		LabelZH:  "不同意延期", LabelEN: "Refuse extension",
+	},
+	{
+		From: []State{InProgress}, Action: ActReport, To: Handled,
+		Roles:    []string{RoleHandler},
+		Requires: []string{FieldResult, FieldPhotos},
+		LabelZH:  "处置反馈", LabelEN: "Report handled",
+	},
+	{
+		From: []State{Handled}, Action: ActVerifyPass, To: Closed,
+		Roles:    []string{RoleGridWorker, RoleGridLeader, RoleDispatcher},
+		Requires: []string{FieldNote}, Optional: []string{FieldPhotos},
+		LabelZH: "核查通过", LabelEN: "Verify: pass",
+	},
+	{
+		From: []State{Handled}, Action: ActVerifyFail, To: InProgress,
+		Roles:    []string{RoleGridWorker, RoleGridLeader, RoleDispatcher},
+		Requires: []string{FieldReason},
+		LabelZH:  "返工", LabelEN: "Verify: fail (rework)",
+	},
+	{
+		From: []State{Closed}, Action: ActRate, To: Rated,
+		Roles:    []string{RoleDispatcher, RoleResident},
+		Requires: []string{FieldSatisfaction}, Optional: []string{FieldComment},
+		LabelZH: "回访评价", LabelEN: "Rate",
+	},
+	{
+		From: []State{Rated}, Action: ActReopen, To: InProgress,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldReason},
+		Guard:    GuardDissatisfied,
+		LabelZH:  "重办", LabelEN: "Reopen",
+	},
+	{
+		From: openStates, Action: ActSuspend,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldReason},
+		LabelZH:  "挂起", LabelEN: "Suspend",
+	},
+	{
+		From: openStates, Action: ActResume,
+		Roles:    []string{RoleDispatcher},
+		Optional: []string{FieldReason},
+		Guard:    GuardSuspended, WhileSuspended: true,
+		LabelZH: "恢复", LabelEN: "Resume",
+	},
+	{
+		From: openStates, Action: ActEscalate,
+		Roles:          []string{RoleLeader, RoleSystem},
+		Requires:       []string{FieldNote},
+		WhileSuspended: true,
+		LabelZH:        "督办", LabelEN: "Escalate",
+	},
+	{
+		From: []State{Received, Filed}, Action: ActMerge, To: Merged,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldDuplicateOf},
+		LabelZH:  "合并", LabelEN: "Merge as duplicate",
+	},
+}
+
+// Lookup returns the table row of act.
+func Lookup(act Action) (Transition, bool) {
+	for _, t := range Transitions {
+		if t.Action == act {
+			return t, true
+		}
+	}
+	return Transition{}, false
+}
+
+// LabelZH returns the Chinese label of act, or its raw value if unknown.
+func (act Action) LabelZH() string {
+	if t, ok := Lookup(act); ok {
+		return t.LabelZH
+	}
+	return string(act)
+}
+
+// LabelEN returns the English label of act, or its raw value if unknown.
+func (act Action) LabelEN() string {
+	if t, ok := Lookup(act); ok {
+		return t.LabelEN
+	}
+	return string(act)
+}
+
+func (t Transition) allowsState(s State) bool {
+	for _, f := range t.From {
+		if f == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (t Transition) allowsRole(role string) bool {
+	for _, r := range t.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
