@@ -83,8 +83,8 @@ var rolePerms = map[string][]string{
 	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
 	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
 	// Leaders supervise through figures and escalations; they see personal data masked.
-	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead),
-	RoleDeputy: {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
+	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead),
+	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
 	RoleResident:  {PermOrdersCreate, PermOrdersAct},
 }

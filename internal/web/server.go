@@ -37,15 +37,15 @@ type Config struct {
 
 // Server serves CivicGrid over HTTP.
 type Server struct {
-	cfg      Config
-	db       *store.DB
-	log      *slog.Logger
-	mux      *http.ServeMux
-	pages    *pageSet
-	registry *prometheus.Registry
-	reqs     *prometheus.CounterVec
-	latency  *prometheus.HistogramVec
-	extra    []func(*Server)
+	cfg       Config
+	db        *store.DB
+	log       *slog.Logger
+	mux       *http.ServeMux
+	pages     *pageSet
+	registry  *prometheus.Registry
+	reqs      *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	extra     []func(*Server)
 	navExtra  []navEntry
 	homeExtra []homeEntry
 }

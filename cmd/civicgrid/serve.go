@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/demo"
+	"github.com/civicgrid/civicgrid/internal/version"
+	"github.com/civicgrid/civicgrid/internal/web"
+)
+
+func init() {
+	register(command{"serve", "serve the web UI and the JSON API", runServe})
+}
+
+// demoExtras lists the capabilities' demo loaders (work orders add theirs).
+var demoExtras = func() []demo.Extra { return nil }
+
+// serverHooks lets capabilities register routes and background jobs on the server.
+var serverHooks []func(ctx context.Context, s *web.Server, cfg web.Config) error
+
+func runServe(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	var addr, tiles, tileAtt string
+	var withDemo bool
+	fs := newFlagSet("serve", "serve the web UI and the JSON API", "serve [--addr HOST:PORT] [--data DIR] [--db URL] [--demo] [--tiles URL]", out)
+	d.register(fs)
+	fs.StringVar(&addr, "addr", envOr("CIVICGRID_ADDR", "127.0.0.1:8080"), "listen address (env CIVICGRID_ADDR)")
+	fs.BoolVar(&withDemo, "demo", os.Getenv("CIVICGRID_DEMO") == "1", "load the 新泾镇 demo on first start (idempotent)")
+	fs.StringVar(&tiles, "tiles", envOr("CIVICGRID_TILES", ""), "map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (env CIVICGRID_TILES; empty: polygons on a plain background)")
+	fs.StringVar(&tileAtt, "tiles-attribution", envOr("CIVICGRID_TILES_ATTRIBUTION", ""), "attribution shown for the tiles")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log := logger(out)
+	started := time.Now()
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log.Info("database ready", "db", db.Dialect().String(), "location", db.Location)
+	var accounts []demo.Account
+	if withDemo {
+		accounts, err = demo.Load(ctx, db, log, demoExtras()...)
+		if err != nil {
+			return err
+		}
+	}
+	cfg := web.Config{DB: db, Log: log, DataDir: d.data, TileURL: tiles, TileAttribution: tileAtt, Started: started}
+	srv, err := web.New(cfg)
+	if err != nil {
+		return err
+	}
+	for _, h := range serverHooks {
+		if err := h(ctx, srv, cfg); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	if len(accounts) > 0 {
+		printAccounts(out, accounts)
+	}
+	log.Info("civicgrid serving", "url", "http://"+ln.Addr().String()+"/", "version", version.String(), "startup_ms", time.Since(started).Milliseconds())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
