@@ -66,11 +66,11 @@ func ValidatePolygon(p orb.Polygon) error {
 				return fmt.Errorf("ring %d point %d %v is not a longitude/latitude pair", i, j, pt)
 			}
 		}
-		if planar.Area(ring) == 0 {
-			return fmt.Errorf("ring %d encloses no area", i)
-		}
 		if a, b, ok := selfCrossing(ring); ok {
 			return fmt.Errorf("ring %d crosses itself (edges %d and %d)", i, a, b)
+		}
+		if planar.Area(ring) == 0 {
+			return fmt.Errorf("ring %d encloses no area", i)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -186,6 +187,8 @@ func decodeJSON(r *http.Request, v any) error {
 		switch {
 		case errors.As(err, &ute):
 			return badRequest(ute.Field, "field "+ute.Field+": expected "+ute.Type.String())
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			return badRequest("", "body is not valid JSON: it ends too early (or is empty)")
 		case errors.As(err, &se):
 			return badRequest("", "body is not valid JSON: "+se.Error())
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
