@@ -146,7 +146,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	accounts, err := demo.Load(ctx, db, logger(out), demoExtras()...)
+	accounts, err := demo.Load(ctx, db, logger(out), demoExtras(d.data)...)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,10 @@ func init() {
 	register(command{"serve", "serve the web UI and the JSON API", runServe})
 }
 
-// demoExtras lists the capabilities' demo loaders (work orders add theirs).
-var demoExtras = func() []demo.Extra { return nil }
+// demoExtras lists the capabilities' demo loaders after places and people: the work orders.
+func demoExtras(dataDir string) []demo.Extra {
+	return []demo.Extra{demo.Orders(dataDir, time.Now())}
+}
 
 // serverHooks lets capabilities register routes and background jobs on the server.
 var serverHooks []func(ctx context.Context, s *web.Server, cfg web.Config) error
@@ -48,7 +50,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	log.Info("database ready", "db", db.Dialect().String(), "location", db.Location)
 	var accounts []demo.Account
 	if withDemo {
-		accounts, err = demo.Load(ctx, db, log, demoExtras()...)
+		accounts, err = demo.Load(ctx, db, log, demoExtras(d.data)...)
 		if err != nil {
 			return err
 		}
@@ -63,6 +65,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
+	// The overdue escalator runs in every instance; each order is claimed with a version check, so
+	// several servers on one PostgreSQL database escalate an order once.
+	go srv.Orders().RunEscalator(ctx, time.Minute, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

@@ -86,7 +86,7 @@ var rolePerms = map[string][]string{
 	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead),
 	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
-	RoleResident:  {PermOrdersCreate, PermOrdersAct},
+	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
 }
 
 // Can reports whether a role holds a permission.

@@ -1,9 +1,14 @@
 package places
 
 import (
+	"context"
+	"sync"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
 	"github.com/tidwall/rtree"
+
+	"github.com/civicgrid/civicgrid/internal/store"
 )
 
 // Locator finds the grid containing a point. It is built once from the grids in the store and
@@ -45,3 +50,37 @@ func (l *Locator) Locate(lng, lat float64) (Grid, bool) {
 
 // Len is the number of indexed grids.
 func (l *Locator) Len() int { return len(l.grids) }
+
+// LocatorCache keeps one Locator per town, rebuilt after Invalidate; grids change rarely and
+// orders arrive by the thousand, so routing must not read every polygon per order.
+type LocatorCache struct {
+	DB *store.DB
+	mu sync.Mutex
+	m  map[string]*Locator
+}
+
+// Get returns the town's locator, building it on first use.
+func (c *LocatorCache) Get(ctx context.Context, town string) (*Locator, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if l, ok := c.m[town]; ok {
+		return l, nil
+	}
+	grids, err := Grids(ctx, c.DB, []string{town})
+	if err != nil {
+		return nil, err
+	}
+	if c.m == nil {
+		c.m = map[string]*Locator{}
+	}
+	l := NewLocator(grids)
+	c.m[town] = l
+	return l, nil
+}
+
+// Invalidate drops a town's locator after its grids changed.
+func (c *LocatorCache) Invalidate(town string) {
+	c.mu.Lock()
+	delete(c.m, town)
+	c.mu.Unlock()
+}

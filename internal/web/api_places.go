@@ -152,6 +152,7 @@ func (s *Server) saveGrid(r *http.Request, c *caller, in gridInput) (places.Grid
 	if err != nil {
 		return g, err
 	}
+	s.locators.Invalidate(g.TownCode)
 	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
 		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
 	return places.GridByCode(r.Context(), s.db, c.Towns, g.Code)
@@ -169,6 +170,7 @@ func (s *Server) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *caller
 	if err := places.DeleteGrid(r.Context(), s.db, c.Towns, g.Code); err != nil {
 		return err
 	}
+	s.locators.Invalidate(g.TownCode)
 	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionDelete,
 		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
 	w.WriteHeader(http.StatusNoContent)

@@ -68,6 +68,7 @@ type pageData struct {
 	Data    any
 	TileURL string
 	TileAtt string
+	Unread  int // unread notifications, for the bell
 }
 
 func (s *Server) nav(c *caller, lang, path string) []navItem {
@@ -83,6 +84,7 @@ func (s *Server) nav(c *caller, lang, path string) []navItem {
 	}
 	u := c.User
 	add("/", "home", true)
+	add("/orders", "orders", u.Can(auth.PermOrdersRead))
 	for _, e := range s.navExtra {
 		add(e.href, e.key, u.Can(e.perm))
 	}
@@ -105,6 +107,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	d.Lang = language(w, r)
 	if c != nil {
 		d.User = &c.User
+		if _, n, err := s.orders.Notifications(r.Context(), c.User.ID, true, 0); err == nil {
+			d.Unread = n
+		}
 	}
 	d.CSRF = s.csrfToken(w, r)
 	d.Path = r.URL.Path

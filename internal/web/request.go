@@ -13,6 +13,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/version"
+	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 const (
@@ -146,6 +147,19 @@ func statusOf(err error) (int, apiError) {
 		return http.StatusTooManyRequests, apiError{Message: err.Error()}
 	case errors.Is(err, auth.ErrBadCredentials):
 		return http.StatusUnauthorized, apiError{Message: err.Error()}
+	}
+	var wfe *workorder.FieldError
+	switch {
+	case errors.As(err, &wfe):
+		return http.StatusUnprocessableEntity, apiError{Message: wfe.Error(), Field: wfe.Field}
+	case errors.Is(err, workorder.ErrUnknownAction):
+		return http.StatusBadRequest, apiError{Message: err.Error(), Field: "action"}
+	case errors.Is(err, workorder.ErrWrongState):
+		return http.StatusConflict, apiError{Message: err.Error()}
+	case errors.Is(err, workorder.ErrForbidden):
+		return http.StatusForbidden, apiError{Message: err.Error()}
+	case errors.Is(err, workorder.ErrInvalidInput):
+		return http.StatusUnprocessableEntity, apiError{Message: err.Error()}
 	}
 	var he *httpError
 	if errors.As(err, &he) {

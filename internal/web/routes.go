@@ -38,6 +38,17 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/users/{id}", auth.PermUsersRead, s.apiUser)
 	s.api("POST /api/v1/users", auth.PermUsersWrite, s.apiCreateUser)
 	s.api("GET /api/v1/audit", auth.PermAuditRead, s.apiAudit)
+	s.api("GET /api/v1/categories", loggedIn, s.apiCategories)
+	s.api("GET /api/v1/orders", auth.PermOrdersRead, s.apiOrders)
+	s.api("POST /api/v1/orders", auth.PermOrdersCreate, s.apiCreateOrder)
+	s.api("GET /api/v1/orders/{id}", auth.PermOrdersRead, s.apiOrder)
+	s.api("POST /api/v1/orders/{id}/actions", auth.PermOrdersAct, s.apiOrderAction)
+	s.api("POST /api/v1/uploads", auth.PermOrdersCreate, s.apiUpload)
+	s.api("GET /api/v1/notifications", loggedIn, s.apiNotifications)
+	s.api("POST /api/v1/notifications/read", loggedIn, s.apiNotificationsRead)
+	s.api("GET /api/v1/track", public, s.apiTrack)
+	m.HandleFunc("GET /uploads/{id}", s.servePhoto)
+	m.HandleFunc("GET /uploads/{id}/thumb", s.servePhoto)
 
 	// Pages.
 	s.page("GET /login", public, s.loginPage)
@@ -56,6 +67,19 @@ func (s *Server) routes() {
 	s.page("POST /admin/users", auth.PermUsersWrite, s.userSubmit)
 	s.page("POST /admin/users/{id}/disable", auth.PermUsersWrite, s.userDisable)
 	s.page("GET /admin/audit", auth.PermAuditRead, s.auditPage)
+	s.page("GET /orders", auth.PermOrdersRead, s.ordersPage)
+	s.page("GET /orders/new", auth.PermOrdersCreate, s.newOrderPage)
+	s.page("POST /orders", auth.PermOrdersCreate, s.newOrderSubmit)
+	s.page("GET /orders/{id}", auth.PermOrdersRead, s.orderPage)
+	s.page("POST /orders/{id}/act", auth.PermOrdersAct, s.orderActSubmit)
+	s.page("GET /track", public, s.trackPage)
+	s.page("GET /notifications", loggedIn, s.notificationsPage)
+	s.page("POST /notifications/read", loggedIn, s.notificationsRead)
+
+	// Capabilities register their own routes in their own files, each with the same wrappers.
+	s.intakeRoutes()   // routes_intake.go: hotline import and push, patrol and resident reports
+	s.open311Routes()  // routes_open311.go: the GeoReport v2 API
+	s.campaignRoutes() // routes_campaigns.go: door-to-door visit campaigns (走访)
 
 	for _, add := range s.extra {
 		add(s)

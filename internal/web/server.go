@@ -10,12 +10,17 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/civicgrid/civicgrid/internal/media"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
@@ -39,6 +44,9 @@ type Config struct {
 type Server struct {
 	cfg       Config
 	db        *store.DB
+	orders    *orders.Store
+	photos    media.Store
+	locators  *places.LocatorCache
 	log       *slog.Logger
 	mux       *http.ServeMux
 	pages     *pageSet
@@ -71,7 +79,16 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Log, mux: http.NewServeMux(), pages: pages, registry: prometheus.NewRegistry()}
+	if cfg.DataDir == "" {
+		dir, err := os.MkdirTemp("", "civicgrid-data-")
+		if err != nil {
+			return nil, err
+		}
+		cfg.DataDir = dir
+	}
+	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Log, mux: http.NewServeMux(), pages: pages, registry: prometheus.NewRegistry(),
+		orders: orders.New(cfg.DB), photos: media.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}, locators: &places.LocatorCache{DB: cfg.DB}}
+	s.orders.Locator = s.locators.Get
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "civicgrid_http_requests_total", Help: "HTTP requests by route and status class."},
 		[]string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "civicgrid_http_request_seconds", Help: "HTTP request latency by route.",
@@ -80,6 +97,9 @@ func New(cfg Config) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// Orders is the work-order store the server uses (background jobs share it).
+func (s *Server) Orders() *orders.Store { return s.orders }
 
 // Registry lets capabilities register their own metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }

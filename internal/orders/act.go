@@ -1,0 +1,388 @@
+package orders
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// Act applies one lifecycle action to an order of the given towns, in one transaction: it loads
+// the order, checks that the caller saw the current version (else problem.ErrConflict), lets
+// workorder.Decide rule on state, role and input, checks the codes the input names against the
+// town, writes the order guarded by its version, appends the event and notifies whoever must act
+// next. It returns the updated order with its history.
+//
+// Errors: problem.ErrNotFound (no such order in towns), problem.ErrConflict (stale version or a
+// concurrent change won), and workorder's ErrUnknownAction, ErrWrongState, ErrForbidden and
+// ErrInvalidInput, kept wrapped for errors.Is. Every input problem, including codes unknown in the
+// town, is a *workorder.FieldError naming the field.
+func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, action workorder.Action, version int, in workorder.Input) (Order, error) {
+	var out Order
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = s.act(ctx, tx, towns, id, a, action, version, in, s.now())
+		return err
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return out, nil
+}
+
+func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64, a ActorInfo, action workorder.Action,
+	version int, in workorder.Input, now time.Time) (Order, error) {
+	now = now.Truncate(time.Millisecond)
+	o, err := s.load(ctx, tx, towns, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if o.Version != version {
+		return Order{}, problem.Conflict("order %s was changed meanwhile (now version %d, you saw %d); reload it and try again",
+			o.Number, o.Version, version)
+	}
+	d, err := workorder.Decide(o.wo(), a.Actor, action, in)
+	if err != nil {
+		return Order{}, fmt.Errorf("order %s: %w", o.Number, err)
+	}
+	t, _ := workorder.Lookup(action)
+	uses := fieldsOf(t)
+	ev := Event{Seq: o.Version + 1, At: now, ActorID: a.UserID, Actor: a.Name, Role: a.Role, Action: string(action),
+		From: o.State, To: string(d.To), Data: map[string]any{}}
+	if uses[workorder.FieldReason] {
+		ev.Reason = strings.TrimSpace(in.Reason)
+	}
+	if uses[workorder.FieldNote] {
+		ev.Note = strings.TrimSpace(in.Note)
+	}
+	if uses[workorder.FieldResult] {
+		ev.Result = strings.TrimSpace(in.Result)
+	}
+	if uses[workorder.FieldComment] {
+		ev.Comment = strings.TrimSpace(in.Comment)
+	}
+	if uses[workorder.FieldPhotos] && len(in.Photos) > 0 {
+		if err := checkPhotos(ctx, tx, o.TownCode, in.Photos); err != nil {
+			return Order{}, fmt.Errorf("order %s: %s: %w", o.Number, action, err)
+		}
+		ev.Photos = in.Photos
+	}
+	if err := s.apply(ctx, tx, &o, d, in, &ev, now); err != nil {
+		return Order{}, fmt.Errorf("order %s: %s: %w", o.Number, action, err)
+	}
+
+	o.State = string(d.To)
+	o.Version = d.Version + 1
+	o.UpdatedAt = now
+	res, err := tx.Exec(ctx, `UPDATE orders SET state = ?, version = ?, grid_code = ?, category_code = ?, deadline_class = ?,
+		department_code = ?, co_departments = ?, filed_at = ?, deadline_at = ?, closed_at = ?, updated_at = ?,
+		suspended = ?, suspended_since = ?, suspended_total_ms = ?, extension_pending = ?, extension_deadline = ?,
+		satisfaction = ?, returned_count = ?, rework_count = ?, reopen_count = ?, escalated_at = ?, escalation_level = ?,
+		warning_at = ?, duplicate_of = ?, result = ?
+		WHERE id = ? AND version = ?`,
+		o.State, o.Version, nullStr(o.Grid), o.Category, o.DeadlineClass,
+		nullStr(o.Department), strings.Join(o.CoDepartments, ","), ms(o.FiledAt), ms(o.Deadline), ms(o.ClosedAt), now.UnixMilli(),
+		store.Bool(o.Suspended), msZero(o.suspendedSince), o.suspendedTotal, store.Bool(o.ExtensionPending), ms(o.ExtensionDeadline),
+		o.Satisfaction, o.ReturnedCount, o.ReworkCount, o.ReopenCount, msZero(o.escalatedAt), o.EscalationLevel,
+		msZero(o.warningAt), nullID(o.DuplicateOf), o.Result,
+		o.ID, d.Version)
+	if err != nil {
+		return Order{}, fmt.Errorf("update order %s: %w", o.Number, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return Order{}, err
+	} else if n == 0 {
+		return Order{}, problem.Conflict("order %s was changed by someone else just now; reload it and try again", o.Number)
+	}
+	if len(ev.Data) == 0 {
+		ev.Data = nil
+	}
+	if err := appendEvent(ctx, tx, o.ID, ev); err != nil {
+		return Order{}, err
+	}
+	if err := s.notifyFor(ctx, tx, o, d, ev, a.UserID); err != nil {
+		return Order{}, err
+	}
+	if o.Events, err = events(ctx, tx, o.ID); err != nil {
+		return Order{}, err
+	}
+	o.flags(now)
+	return o, nil
+}
+
+// apply changes o as the decision says, after checking what the input names exists in the
+// order's town. ev collects what the history records beyond the columns.
+func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.Decision, in workorder.Input, ev *Event, now time.Time) error {
+	switch d.Action {
+	case workorder.ActFile:
+		category, grid := strings.TrimSpace(in.Category), strings.TrimSpace(in.Grid)
+		var cats, grids int
+		var catClass sql.NullString
+		err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ?),
+			(SELECT MAX(deadline_class) FROM categories WHERE town_code = ? AND code = ?),
+			(SELECT COUNT(*) FROM grids WHERE town_code = ? AND code = ?)`,
+			o.TownCode, category, o.TownCode, category, o.TownCode, grid).Scan(&cats, &catClass, &grids)
+		if err != nil {
+			return err
+		}
+		if cats == 0 {
+			return &workorder.FieldError{Field: workorder.FieldCategory, Reason: fmt.Sprintf("unknown category %q in this town", category)}
+		}
+		if grids == 0 {
+			return &workorder.FieldError{Field: workorder.FieldGrid, Reason: fmt.Sprintf("unknown grid %q in this town", grid)}
+		}
+		o.Category, o.Grid = category, grid
+		ev.Data["category"], ev.Data["grid"] = category, grid
+		// The dispatcher's class wins; then the one the channel imposed; then the category's.
+		class := firstOf(d.NewDeadlineClass, o.DeadlineClass, catClass.String, workorder.ClassGeneral)
+		days := 0
+		if d.NewDeadlineClass == "" && o.limitDays > 0 {
+			days = o.limitDays
+		}
+		deadline, err := s.deadlineFrom(ctx, tx, o, o.ReceivedAt, class, days)
+		if err != nil {
+			return err
+		}
+		o.DeadlineClass, o.FiledAt = class, &now
+		ev.Data["deadline_class"] = class
+		s.setDeadline(o, deadline, ev)
+
+	case workorder.ActDispatch:
+		lead := strings.TrimSpace(in.Department)
+		co := make([]string, 0, len(in.CoDepartments))
+		for _, c := range in.CoDepartments {
+			co = append(co, strings.TrimSpace(c))
+		}
+		if err := checkDepartments(ctx, tx, o.TownCode, lead, co); err != nil {
+			return err
+		}
+		o.Department, o.CoDepartments = lead, co
+		ev.Data["department"] = lead
+		if len(co) > 0 {
+			ev.Data["co_departments"] = co
+		}
+
+	case workorder.ActReturn:
+		ev.Data["department"] = o.Department
+		o.Department, o.CoDepartments = "", nil
+		o.ReturnedCount++
+
+	case workorder.ActExtend:
+		want := d.NewDeadline.Truncate(time.Millisecond)
+		if !want.After(now) || (o.Deadline != nil && !want.After(*o.Deadline)) {
+			return &workorder.FieldError{Field: workorder.FieldDeadline, Reason: "must be later than the current deadline and than now"}
+		}
+		o.ExtensionPending, o.ExtensionDeadline = true, &want
+		ev.Data["deadline"] = want
+
+	case workorder.ActApproveExtension:
+		if o.ExtensionDeadline != nil {
+			s.setDeadline(o, *o.ExtensionDeadline, ev)
+		}
+		o.ExtensionPending, o.ExtensionDeadline = false, nil
+
+	case workorder.ActRefuseExtension:
+		ev.Data["refused_deadline"] = o.ExtensionDeadline
+		o.ExtensionPending, o.ExtensionDeadline = false, nil
+
+	case workorder.ActReport:
+		o.Result = ev.Result
+
+	case workorder.ActVerifyPass:
+		o.ClosedAt = &now
+
+	case workorder.ActVerifyFail:
+		o.ReworkCount++
+
+	case workorder.ActRate:
+		o.Satisfaction = d.Satisfaction
+		ev.Data["satisfaction"] = d.Satisfaction
+
+	case workorder.ActReopen:
+		// 重办: a fresh, short clock from now; the order's own class stays for the statistics.
+		deadline, err := s.deadlineFrom(ctx, tx, o, now, d.NewDeadlineClass, 0)
+		if err != nil {
+			return err
+		}
+		ev.Data["deadline_class"] = d.NewDeadlineClass
+		ev.Data["satisfaction"] = o.Satisfaction
+		s.setDeadline(o, deadline, ev)
+		o.ReopenCount++
+		o.Satisfaction, o.ClosedAt = "", nil
+
+	case workorder.ActSuspend:
+		if _, err := tx.Exec(ctx, `INSERT INTO order_suspensions (order_id, start_at) VALUES (?, ?)`, o.ID, now.UnixMilli()); err != nil {
+			return err
+		}
+		o.Suspended, o.suspendedSince = true, now
+
+	case workorder.ActResume:
+		if _, err := tx.Exec(ctx, `UPDATE order_suspensions SET end_at = ? WHERE order_id = ? AND end_at IS NULL`, now.UnixMilli(), o.ID); err != nil {
+			return err
+		}
+		since := o.suspendedSince
+		if since.IsZero() || since.After(now) {
+			since = now
+		}
+		// The clock stood still: the deadline moves by the working time the order was suspended.
+		if o.Deadline != nil {
+			paused := s.Cal.WorkingDuration(since, now)
+			s.setDeadline(o, addWorking(s.Cal, *o.Deadline, paused), ev)
+			ev.Data["suspended_working_ms"] = paused.Milliseconds()
+		}
+		o.suspendedTotal += now.Sub(since).Milliseconds()
+		o.Suspended, o.suspendedSince = false, time.Time{}
+
+	case workorder.ActEscalate:
+		o.EscalationLevel++
+		o.escalatedAt = now
+		ev.Data["escalation_level"] = o.EscalationLevel
+
+	case workorder.ActMerge:
+		var state string
+		var dup sql.NullInt64
+		err := tx.QueryRow(ctx, `SELECT state, duplicate_of FROM orders WHERE id = ? AND town_code = ?`, d.DuplicateOf, o.TownCode).Scan(&state, &dup)
+		if err == sql.ErrNoRows {
+			return &workorder.FieldError{Field: workorder.FieldDuplicateOf, Reason: fmt.Sprintf("no order %d in this town", d.DuplicateOf)}
+		}
+		if err != nil {
+			return err
+		}
+		if state == string(workorder.Merged) {
+			return &workorder.FieldError{Field: workorder.FieldDuplicateOf,
+				Reason: fmt.Sprintf("order %d is itself merged into order %d; merge into that one", d.DuplicateOf, dup.Int64)}
+		}
+		o.DuplicateOf = d.DuplicateOf
+		ev.Data["duplicate_of"] = d.DuplicateOf
+	}
+	return nil
+}
+
+// setDeadline installs a new deadline; the warning, which was about the old one, goes.
+func (s *Store) setDeadline(o *Order, deadline time.Time, ev *Event) {
+	deadline = deadline.Truncate(time.Millisecond)
+	o.Deadline = &deadline
+	o.warningAt = time.Time{}
+	ev.Data["deadline_at"] = deadline
+}
+
+// deadlineFrom computes the deadline of class (or of days, when days > 0) counted from start,
+// leaving out the working time the order spent suspended.
+func (s *Store) deadlineFrom(ctx context.Context, q store.Querier, o *Order, start time.Time, class string, days int) (time.Time, error) {
+	if days <= 0 {
+		ts, err := settings(ctx, q, o.TownCode)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if days, err = workorder.ClassDays(class, ts.overrides); err != nil {
+			return time.Time{}, &workorder.FieldError{Field: workorder.FieldDeadlineClass, Reason: err.Error()}
+		}
+	}
+	var ivs []workcal.Interval
+	if o.suspendedTotal > 0 {
+		var err error
+		if ivs, err = suspensions(ctx, q, o.ID); err != nil {
+			return time.Time{}, err
+		}
+	}
+	return s.Cal.Deadline(start, days, ivs), nil
+}
+
+func suspensions(ctx context.Context, q store.Querier, orderID int64) ([]workcal.Interval, error) {
+	rows, err := q.Query(ctx, `SELECT start_at, end_at FROM order_suspensions WHERE order_id = ? ORDER BY start_at`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("suspensions of order %d: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []workcal.Interval
+	for rows.Next() {
+		var start int64
+		var end sql.NullInt64
+		if err := rows.Scan(&start, &end); err != nil {
+			return nil, err
+		}
+		out = append(out, workcal.Interval{Start: store.FromMillis(start), End: nullTime(end)})
+	}
+	return out, rows.Err()
+}
+
+// checkDepartments makes sure the lead and co-departments are departments of the town.
+func checkDepartments(ctx context.Context, q store.Querier, town, lead string, co []string) error {
+	all := append([]string{lead}, co...)
+	args := []any{town}
+	for _, c := range all {
+		args = append(args, c)
+	}
+	rows, err := q.Query(ctx, `SELECT code FROM departments WHERE town_code = ? AND code IN (`+store.Placeholders(len(all))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	found := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return err
+		}
+		found[c] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if !found[lead] {
+		return &workorder.FieldError{Field: workorder.FieldDepartment, Reason: fmt.Sprintf("unknown department %q in this town", lead)}
+	}
+	for _, c := range co {
+		if !found[c] {
+			return &workorder.FieldError{Field: workorder.FieldCoDepartments, Reason: fmt.Sprintf("unknown department %q in this town", c)}
+		}
+	}
+	return nil
+}
+
+// checkPhotos makes sure every photo was uploaded to the town before it is cited as evidence.
+func checkPhotos(ctx context.Context, q store.Querier, town string, photos []string) error {
+	args := []any{town}
+	want := map[string]bool{}
+	for _, p := range photos {
+		if !want[p] {
+			want[p] = true
+			args = append(args, p)
+		}
+	}
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM uploads WHERE town_code = ? AND id IN (`+store.Placeholders(len(want))+`)`, args...).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n != len(want) {
+		return &workorder.FieldError{Field: workorder.FieldPhotos, Reason: "names a photo that was not uploaded; upload it first"}
+	}
+	return nil
+}
+
+func fieldsOf(t workorder.Transition) map[string]bool {
+	m := make(map[string]bool, len(t.Requires)+len(t.Optional))
+	for _, f := range t.Requires {
+		m[f] = true
+	}
+	for _, f := range t.Optional {
+		m[f] = true
+	}
+	return m
+}
+
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}

@@ -1,0 +1,67 @@
+package orders_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/orders/orderstest"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// BenchmarkLifecycle runs whole closed loops — create, then file, dispatch, accept, request and
+// approve an extension, report, verify and rate (8 transitions) — one after another, and reports
+// lifecycles per second.
+func BenchmarkLifecycle(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchLifecycle(b, testdb.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { benchLifecycle(b, testdb.Postgres(b)) })
+}
+
+func benchLifecycle(b *testing.B, db *store.DB) {
+	f := orderstest.Seed(b, db)
+	s := orders.New(db)
+	sum := sha256.Sum256([]byte("bench photo"))
+	photo := hex.EncodeToString(sum[:])
+	if err := s.SaveUpload(ctx, orders.Upload{ID: photo, TownCode: f.Town, MIME: "image/jpeg", Size: 1}); err != nil {
+		b.Fatal(err)
+	}
+	lat, lng := f.InGrid[1], f.InGrid[0]
+	steps := []struct {
+		user int64
+		act  workorder.Action
+		in   workorder.Input
+	}{
+		{f.Dispatcher, workorder.ActFile, workorder.Input{Category: f.Category, Grid: f.Grid}},
+		{f.Dispatcher, workorder.ActDispatch, workorder.Input{Department: f.Sanitation, CoDepartments: []string{f.Market}}},
+		{f.Handler, workorder.ActAccept, workorder.Input{}},
+		{f.Handler, workorder.ActExtend, workorder.Input{Reason: "需协调"}}, // deadline set per order
+		{f.Dispatcher, workorder.ActApproveExtension, workorder.Input{}},
+		{f.Handler, workorder.ActReport, workorder.Input{Result: "已处理", Photos: []string{photo}}},
+		{f.GridWorker, workorder.ActVerifyPass, workorder.Input{Note: "核查通过"}},
+		{f.Dispatcher, workorder.ActRate, workorder.Input{Satisfaction: workorder.Satisfied}},
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		o, err := s.Create(ctx, orders.NewOrder{TownCode: f.Town, Channel: orders.ChannelPatrol, Content: "楼道堆物影响通行",
+			Address: "新泾一村 3 号", Lat: &lat, Lng: &lng, Category: f.Category, ActorName: "网格员甲", ActorRole: workorder.RoleGridWorker})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, st := range steps {
+			in := st.in
+			if st.act == workorder.ActExtend {
+				dl := o.Deadline.Add(48 * time.Hour)
+				in.Deadline = &dl
+			}
+			if o, err = s.Act(ctx, f.Towns(), o.ID, f.As(st.user), st.act, o.Version, in); err != nil {
+				b.Fatalf("%s: %v", st.act, err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lifecycles/s")
+}

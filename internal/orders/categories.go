@@ -1,0 +1,98 @@
+package orders
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// Category is a node of a town's category tree: a top class (大类, no parent) or a leaf (小类)
+// with the deadline class and department it usually gets.
+type Category struct {
+	TownCode      string   `json:"town"`
+	Code          string   `json:"code"`
+	Parent        string   `json:"parent"`
+	Name          string   `json:"name"`
+	NameEN        string   `json:"name_en"`
+	DeadlineClass string   `json:"deadline_class"`
+	Department    string   `json:"department"`
+	Keywords      []string `json:"keywords"`
+}
+
+// Categories lists a town's categories, parents before their children.
+func (s *Store) Categories(ctx context.Context, town string) ([]Category, error) {
+	rows, err := s.DB.Query(ctx, `SELECT town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords
+		FROM categories WHERE town_code = ? ORDER BY code`, town)
+	if err != nil {
+		return nil, fmt.Errorf("categories of town %s: %w", town, err)
+	}
+	defer rows.Close()
+	out := []Category{}
+	for rows.Next() {
+		var c Category
+		var kw string
+		if err := rows.Scan(&c.TownCode, &c.Code, &c.Parent, &c.Name, &c.NameEN, &c.DeadlineClass, &c.Department, &kw); err != nil {
+			return nil, err
+		}
+		c.Keywords = []string{}
+		if kw != "" {
+			if err := json.Unmarshal([]byte(kw), &c.Keywords); err != nil {
+				return nil, fmt.Errorf("category %s keywords: %w", c.Code, err)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SaveCategory creates or replaces a category of a town. Parents are not checked, so that a
+// tree can be loaded in any order; the town, the deadline class and the department are.
+func (s *Store) SaveCategory(ctx context.Context, q store.Querier, c Category) error {
+	c.Code, c.Name, c.Parent = strings.TrimSpace(c.Code), strings.TrimSpace(c.Name), strings.TrimSpace(c.Parent)
+	switch {
+	case c.TownCode == "":
+		return problem.Field("town", "is required")
+	case c.Code == "":
+		return problem.Field("code", "is required")
+	case c.Name == "":
+		return problem.Field("name", "is required")
+	case c.Parent == c.Code:
+		return problem.Field("parent", "a category cannot be its own parent")
+	case c.DeadlineClass != "" && !workorder.ValidClass(c.DeadlineClass):
+		return problem.Field("deadline_class", "unknown class %q", c.DeadlineClass)
+	}
+	if c.Department != "" {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM departments WHERE town_code = ? AND code = ?`, c.TownCode, c.Department).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return problem.Field("department", "unknown department %q in town %s", c.Department, c.TownCode)
+		}
+	}
+	kw := ""
+	if len(c.Keywords) > 0 {
+		b, err := json.Marshal(c.Keywords)
+		if err != nil {
+			return err
+		}
+		kw = string(b)
+	}
+	_, err := q.Exec(ctx, `INSERT INTO categories (town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (town_code, code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, name_en = excluded.name_en,
+			deadline_class = excluded.deadline_class, department_code = excluded.department_code, keywords = excluded.keywords`,
+		c.TownCode, c.Code, c.Parent, c.Name, c.NameEN, c.DeadlineClass, c.Department, kw)
+	if store.IsForeignKeyViolation(err) {
+		return problem.Field("town", "unknown town %q", c.TownCode)
+	}
+	if err != nil {
+		return fmt.Errorf("category %s: %w", c.Code, err)
+	}
+	return nil
+}

@@ -1,0 +1,245 @@
+package orders
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// NewOrder is a demand as an intake channel hands it over.
+type NewOrder struct {
+	TownCode    string
+	Channel     string
+	ExternalID  string // the channel's own id (hotline 工单编号, Open311 token); unique per town and channel
+	Content     string
+	Address     string
+	Lat, Lng    *float64
+	Category    string
+	Grid        string // empty: located from Lat/Lng when given
+	CallerName  string
+	CallerPhone string
+	RaisedBy    int64     // the resident's user id, 0 if anonymous or external
+	ReceivedAt  time.Time // zero means now
+	ActorName   string    // who took it in, for the history
+	ActorRole   string
+	// DeadlineClass and LimitDays carry a time limit set by the channel (the hotline imposes its
+	// own); filing uses them unless the dispatcher picks a class.
+	DeadlineClass string
+	LimitDays     int
+}
+
+// MaxContentRunes bounds an order's text; the hotline's longest records are well below it.
+const MaxContentRunes = 4000
+
+// Create validates n and stores it as a received order with its first event.
+func (s *Store) Create(ctx context.Context, n NewOrder) (Order, error) {
+	var o Order
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		o, err = s.CreateTx(ctx, tx, n)
+		return err
+	})
+	return o, err
+}
+
+// CreateTx is Create inside the caller's transaction, for importers that batch many rows. A
+// duplicate external id is reported as problem.ErrConflict without aborting the transaction.
+func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, error) {
+	now := s.now()
+	if err := normalise(&n); err != nil {
+		return Order{}, err
+	}
+	if n.ReceivedAt.IsZero() {
+		n.ReceivedAt = now
+	}
+	// An hour of slack absorbs a channel's clock skew; more is a wrong date, and a receipt time in
+	// the future would put the deadline there too.
+	if n.ReceivedAt.After(now.Add(time.Hour)) {
+		return Order{}, problem.Field("received_at", "%s is in the future", n.ReceivedAt.Format(time.RFC3339))
+	}
+	// Town check and number prefix in one round trip.
+	var level string
+	var tenant int
+	var prefix sql.NullString
+	err := tx.QueryRow(ctx, `SELECT level, tenant, (SELECT value FROM settings WHERE town_code = regions.code AND key = ?)
+		FROM regions WHERE code = ?`, SettingOrderPrefix, n.TownCode).Scan(&level, &tenant, &prefix)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (level != "town" || tenant != 1)) {
+		return Order{}, problem.Field("town", "%q is not a town that runs CivicGrid", n.TownCode)
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("town %s: %w", n.TownCode, err)
+	}
+	if n.Category != "" {
+		var c int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ?`, n.TownCode, n.Category).Scan(&c); err != nil {
+			return Order{}, err
+		}
+		if c == 0 {
+			return Order{}, problem.Field("category", "unknown category %q in town %s", n.Category, n.TownCode)
+		}
+	}
+	switch {
+	case n.Grid != "":
+		var c int
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM grids WHERE town_code = ? AND code = ?`, n.TownCode, n.Grid).Scan(&c); err != nil {
+			return Order{}, err
+		}
+		if c == 0 {
+			return Order{}, problem.Field("grid", "unknown grid %q in town %s", n.Grid, n.TownCode)
+		}
+	case n.Lat != nil:
+		loc, err := s.locator(ctx, tx, n.TownCode)
+		if err != nil {
+			return Order{}, err
+		}
+		// A point outside every grid stays unassigned: the dispatcher picks the grid when filing.
+		if g, ok := loc.Locate(*n.Lng, *n.Lat); ok {
+			n.Grid = g.Code
+		}
+	}
+
+	o := Order{
+		TownCode: n.TownCode, ShortCode: shortCode(), State: string(workorder.Received), Version: 1,
+		Channel: n.Channel, ExternalID: n.ExternalID, Content: n.Content, Address: n.Address, Lat: n.Lat, Lng: n.Lng,
+		Grid: n.Grid, Category: n.Category, DeadlineClass: n.DeadlineClass, limitDays: n.LimitDays,
+		CallerName: n.CallerName, CallerPhone: n.CallerPhone, RaisedBy: n.RaisedBy,
+		ReceivedAt: n.ReceivedAt.Truncate(time.Millisecond), UpdatedAt: now.Truncate(time.Millisecond),
+	}
+	var lat, lng any
+	if n.Lat != nil {
+		lat, lng = *n.Lat, *n.Lng
+	}
+	// ON CONFLICT DO NOTHING keeps the caller's transaction usable on PostgreSQL when the
+	// external id was imported before: an importer skips the row and goes on.
+	err = tx.QueryRow(ctx, `INSERT INTO orders (town_code, short_code, state, version, channel, external_id, content, address,
+		lat, lng, grid_code, category_code, deadline_class, limit_days, caller_name, caller_phone, raised_by, received_at, updated_at)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		o.TownCode, o.ShortCode, o.State, o.Channel, nullStr(o.ExternalID), o.Content, o.Address,
+		lat, lng, nullStr(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, nullID(o.RaisedBy),
+		o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli()).Scan(&o.ID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Order{}, problem.Conflict("%s order %q already exists in town %s", n.Channel, n.ExternalID, n.TownCode)
+	case store.IsForeignKeyViolation(err):
+		return Order{}, problem.Field("raised_by", "unknown user %d", n.RaisedBy)
+	case err != nil:
+		return Order{}, fmt.Errorf("insert order: %w", err)
+	}
+	if prefix.Valid && prefix.String != "" {
+		o.Number = orderNumber(prefix.String, o.ReceivedAt, o.ID)
+	} else {
+		o.Number = orderNumber(o.TownCode, o.ReceivedAt, o.ID)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ? WHERE id = ?`, o.Number, o.ID); err != nil {
+		return Order{}, fmt.Errorf("number order %d: %w", o.ID, err)
+	}
+	data := map[string]any{"channel": o.Channel}
+	for k, v := range map[string]string{"external_id": o.ExternalID, "category": o.Category, "grid": o.Grid, "deadline_class": o.DeadlineClass} {
+		if v != "" {
+			data[k] = v
+		}
+	}
+	if o.limitDays > 0 {
+		data["limit_days"] = o.limitDays
+	}
+	ev := Event{Seq: 1, At: o.UpdatedAt, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,
+		Action: ActionReceive, To: o.State, Data: data}
+	if err := appendEvent(ctx, tx, o.ID, ev); err != nil {
+		return Order{}, err
+	}
+	o.Events = []Event{ev}
+	o.flags(now)
+	return o, nil
+}
+
+// normalise trims n and checks what needs no database; errors name the API field.
+func normalise(n *NewOrder) error {
+	n.TownCode = strings.TrimSpace(n.TownCode)
+	n.Channel = strings.TrimSpace(n.Channel)
+	n.ExternalID = strings.TrimSpace(n.ExternalID)
+	n.Content = strings.TrimSpace(n.Content)
+	n.Address = strings.TrimSpace(n.Address)
+	n.Category = strings.TrimSpace(n.Category)
+	n.Grid = strings.TrimSpace(n.Grid)
+	n.CallerName = strings.TrimSpace(n.CallerName)
+	n.CallerPhone = strings.TrimSpace(n.CallerPhone)
+	switch {
+	case n.TownCode == "":
+		return problem.Field("town", "is required")
+	case n.Content == "":
+		return problem.Field("content", "is required: describe the problem")
+	case utf8.RuneCountInString(n.Content) > MaxContentRunes:
+		return problem.Field("content", "is %d characters long; at most %d are allowed", utf8.RuneCountInString(n.Content), MaxContentRunes)
+	case !ValidChannel(n.Channel):
+		return problem.Field("channel", "unknown channel %q; one of hotline, patrol, resident, visit, open311, api", n.Channel)
+	case (n.Lat == nil) != (n.Lng == nil):
+		if n.Lat == nil {
+			return problem.Field("lat", "is required with lng")
+		}
+		return problem.Field("lng", "is required with lat")
+	case n.Lat != nil && (*n.Lat < -90 || *n.Lat > 90 || *n.Lat != *n.Lat):
+		return problem.Field("lat", "%v is not a latitude (-90…90)", *n.Lat)
+	case n.Lng != nil && (*n.Lng < -180 || *n.Lng > 180 || *n.Lng != *n.Lng):
+		return problem.Field("lng", "%v is not a longitude (-180…180)", *n.Lng)
+	case n.DeadlineClass != "" && !workorder.ValidClass(n.DeadlineClass):
+		return problem.Field("deadline_class", "unknown class %q", n.DeadlineClass)
+	case n.LimitDays < 0 || n.LimitDays > 365:
+		return problem.Field("limit_days", "%d is not a number of working days (0…365)", n.LimitDays)
+	case n.RaisedBy < 0:
+		return problem.Field("raised_by", "must be a user id")
+	}
+	if n.Lat != nil && *n.Lat == 0 && *n.Lng == 0 {
+		// (0, 0) is what broken GPS fixes send; no town lies there.
+		return problem.Field("lat", "0, 0 is not a location; leave lat and lng out when unknown")
+	}
+	return nil
+}
+
+func (s *Store) locator(ctx context.Context, q store.Querier, town string) (*places.Locator, error) {
+	if s.Locator != nil {
+		return s.Locator(ctx, town)
+	}
+	grids, err := places.Grids(ctx, q, []string{town})
+	if err != nil {
+		return nil, fmt.Errorf("grids of town %s: %w", town, err)
+	}
+	return places.NewLocator(grids), nil
+}
+
+// orderNumber is <prefix>-<yyyymmdd>-<id>: derived from the id, so it is unique without a
+// per-day counter that concurrent intakes would fight over; the date is the Shanghai date.
+func orderNumber(prefix string, received time.Time, id int64) string {
+	return fmt.Sprintf("%s-%s-%06d", prefix, received.In(workcal.Location()).Format("20060102"), id)
+}
+
+// shortCodeAlphabet leaves out 0/O and 1/I/L, which residents misread on the phone.
+const shortCodeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+// shortCode is the 6-character secret a resident needs with the number to follow an order.
+func shortCode() string {
+	out := make([]byte, 0, 6)
+	buf := make([]byte, 16)
+	// Bytes at or above the largest multiple of the alphabet's size are dropped, so every
+	// character is equally likely.
+	limit := byte(256 - 256%len(shortCodeAlphabet))
+	for len(out) < 6 {
+		_, _ = rand.Read(buf) // crypto/rand.Read never fails (Go 1.24+)
+		for _, c := range buf {
+			if c < limit && len(out) < 6 {
+				out = append(out, shortCodeAlphabet[int(c)%len(shortCodeAlphabet)])
+			}
+		}
+	}
+	return string(out)
+}

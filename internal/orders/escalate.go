@@ -1,0 +1,167 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// SystemActor is who takes automatic actions.
+var SystemActor = ActorInfo{Actor: workorder.Actor{Role: workorder.RoleSystem}, Name: "系统"}
+
+// EscalateOverdue is the body of the background job: it escalates (督办) every open, running
+// order past its deadline that has not been escalated since that deadline, and flags as warnings
+// (预警) the orders that have used the town's warning fraction of their time. It returns how
+// many orders it escalated.
+//
+// Several servers may run it at once: each escalation goes through Act with the version the
+// candidate was read at, so only one of them wins an order and the others see a conflict and
+// skip it.
+func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) (int, error) {
+	type cand struct {
+		id       int64
+		town     string
+		version  int
+		deadline int64
+	}
+	rows, err := s.DB.Query(ctx, `SELECT id, town_code, version, deadline_at FROM orders
+		WHERE deadline_at < ? AND state IN (`+openStates+`) AND suspended = 0
+		AND (escalated_at IS NULL OR escalated_at < deadline_at) ORDER BY deadline_at`, now.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("overdue orders: %w", err)
+	}
+	var cands []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.id, &c.town, &c.version, &c.deadline); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	escalated := 0
+	for _, c := range cands {
+		if err := ctx.Err(); err != nil {
+			return escalated, err
+		}
+		note := fmt.Sprintf("超期自动督办：办理期限 %s 已过", time.UnixMilli(c.deadline).In(workcal.Location()).Format("2006-01-02 15:04"))
+		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+			_, err := s.act(ctx, tx, []string{c.town}, c.id, SystemActor, workorder.ActEscalate, c.version, workorder.Input{Note: note}, now)
+			return err
+		})
+		switch {
+		case err == nil:
+			escalated++
+		case errors.Is(err, problem.ErrConflict), errors.Is(err, workorder.ErrWrongState):
+			// Someone (another server's escalator, a handler) changed it first; the next run
+			// looks again if it is still overdue.
+		default:
+			return escalated, fmt.Errorf("escalate order %d: %w", c.id, err)
+		}
+	}
+	if _, err := s.flagWarnings(ctx, now); err != nil {
+		return escalated, err
+	}
+	return escalated, nil
+}
+
+// flagWarnings sets warning_at on running orders that have used their town's warning fraction of
+// the allowed working time. It does not bump the version: a warning is an observation, not a
+// transition, and must not make an open screen stale.
+func (s *Store) flagWarnings(ctx context.Context, now time.Time) (int, error) {
+	type cand struct {
+		id                         int64
+		town                       string
+		received, deadline, paused int64
+	}
+	rows, err := s.DB.Query(ctx, `SELECT id, town_code, received_at, deadline_at, suspended_total_ms FROM orders
+		WHERE deadline_at >= ? AND state IN (`+openStates+`) AND suspended = 0 AND warning_at IS NULL`, now.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("warning candidates: %w", err)
+	}
+	var cands []cand
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.id, &c.town, &c.received, &c.deadline, &c.paused); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		cands = append(cands, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	fractions := map[string]float64{}
+	var due []any
+	for _, c := range cands {
+		f, ok := fractions[c.town]
+		if !ok {
+			ts, err := settings(ctx, s.DB, c.town)
+			if err != nil {
+				return 0, err
+			}
+			f, fractions[c.town] = ts.warning, ts.warning
+		}
+		var ivs []workcal.Interval
+		if c.paused > 0 {
+			if ivs, err = suspensions(ctx, s.DB, c.id); err != nil {
+				return 0, err
+			}
+		}
+		if s.Cal.Fraction(time.UnixMilli(c.received), time.UnixMilli(c.deadline), now, ivs) >= f {
+			due = append(due, c.id)
+		}
+	}
+	flagged := 0
+	for len(due) > 0 {
+		batch := due[:min(len(due), 500)]
+		due = due[len(batch):]
+		res, err := s.DB.Exec(ctx, `UPDATE orders SET warning_at = ? WHERE warning_at IS NULL AND id IN (`+store.Placeholders(len(batch))+`)`,
+			append([]any{now.UnixMilli()}, batch...)...)
+		if err != nil {
+			return flagged, fmt.Errorf("flag warnings: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		flagged += int(n)
+	}
+	return flagged, nil
+}
+
+// RunEscalator runs EscalateOverdue now and then every interval until ctx is done.
+func (s *Store) RunEscalator(ctx context.Context, every time.Duration, log *slog.Logger) {
+	if log == nil {
+		log = slog.Default()
+	}
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		start := time.Now()
+		n, err := s.EscalateOverdue(ctx, s.now())
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("escalate overdue orders", "err", err)
+		case n > 0:
+			log.Info("overdue orders escalated", "count", n, "ms", time.Since(start).Milliseconds())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,102 @@
+package orders_test
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+func TestEscalateOverdue(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-11-03 10:00")) // Monday; general orders are due Monday 10 November
+		f := e.f
+		late1 := e.inProgress(t, "超期一")
+		late2 := e.filed(t, "超期二")
+		paused := e.inProgress(t, "超期但已挂起")
+		paused = e.do(t, paused, f.Dispatcher, workorder.ActSuspend, workorder.Input{Reason: "等待答复"})
+		closed := e.inProgress(t, "已办结")
+		photo := e.upload(t)
+		closed = e.do(t, closed, f.Handler, workorder.ActReport, workorder.Input{Result: "ok", Photos: []string{photo}})
+		closed = e.do(t, closed, f.GridWorker, workorder.ActVerifyPass, workorder.Input{Note: "ok"})
+		e.clock.Set(at("2025-11-07 10:00"))
+		fresh := e.filed(t, "未超期") // due Friday 14 November
+		received := e.create(t, e.newOrder("未立案，无期限"))
+
+		now := at("2025-11-10 12:00")
+		e.clock.Set(now)
+		// Two servers run the job at the same moment.
+		var wg sync.WaitGroup
+		counts := make([]int, 2)
+		for i := range counts {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				n, err := e.s.EscalateOverdue(ctx, now)
+				if err != nil {
+					t.Errorf("escalate: %v", err)
+				}
+				counts[i] = n
+			}()
+		}
+		wg.Wait()
+		if counts[0]+counts[1] != 2 {
+			t.Fatalf("escalated %v, want 2 in all", counts)
+		}
+		for _, o := range []orders.Order{late1, late2} {
+			got := e.get(t, o.ID)
+			if got.EscalationLevel != 1 || countEvents(t, db, o.ID, "escalate") != 1 || !got.Overdue {
+				t.Fatalf("order %s: level %d, %d escalate events, overdue=%v", got.Number, got.EscalationLevel, countEvents(t, db, o.ID, "escalate"), got.Overdue)
+			}
+			if ev := got.Events[len(got.Events)-1]; ev.Role != workorder.RoleSystem || ev.Note == "" {
+				t.Fatalf("escalation event %+v", ev)
+			}
+		}
+		for _, o := range []orders.Order{paused, closed, fresh, received} {
+			if c := countEvents(t, db, o.ID, "escalate"); c != 0 {
+				t.Fatalf("order %s escalated %d times", o.Content, c)
+			}
+		}
+		if notes(t, e.s, f.Leader)["escalated"] != 2 || notes(t, e.s, f.Handler)["escalated"] != 1 {
+			t.Fatalf("escalation notices: leader %v, handler %v", notes(t, e.s, f.Leader), notes(t, e.s, f.Handler))
+		}
+		// Once per deadline: running again escalates nothing.
+		if n, err := e.s.EscalateOverdue(ctx, at("2025-11-10 13:00")); err != nil || n != 0 {
+			t.Fatalf("second run escalated %d (%v)", n, err)
+		}
+
+		// 2025-11-13 10:00 is 4 of the 5 working days of the fresh order: a warning (80 %).
+		g := e.get(t, fresh.ID)
+		if g.Warning {
+			t.Fatal("warning before the job flagged it")
+		}
+		e.clock.Set(at("2025-11-13 10:30"))
+		if _, err := e.s.EscalateOverdue(ctx, at("2025-11-13 10:30")); err != nil {
+			t.Fatal(err)
+		}
+		if g := e.get(t, fresh.ID); !g.Warning || g.Overdue || g.Version != fresh.Version {
+			t.Fatalf("fresh order: warning=%v overdue=%v v%d (a warning must not bump the version)", g.Warning, g.Overdue, g.Version)
+		}
+		total, list, err := e.s.List(ctx, orders.Filter{Towns: f.Towns(), Warning: true})
+		if err != nil || total != 1 || list[0].ID != fresh.ID {
+			t.Fatalf("warning list: %d %v", total, err)
+		}
+		// An approved extension is a new deadline: the order can be escalated again once it passes.
+		l1 := e.get(t, late1.ID)
+		dl := at("2025-11-14 18:00")
+		l1 = e.do(t, l1, f.Handler, workorder.ActExtend, workorder.Input{Deadline: &dl, Reason: "需要更多时间"})
+		l1 = e.do(t, l1, f.Dispatcher, workorder.ActApproveExtension, workorder.Input{})
+		if l1.Overdue {
+			t.Fatal("overdue after the extension")
+		}
+		if n, err := e.s.EscalateOverdue(ctx, at("2025-11-17 09:00")); err != nil || n != 2 { // late1 again and fresh; late2 was escalated for its deadline already
+			t.Fatalf("after the extended deadline: escalated %d (%v), want 2", n, err)
+		}
+		if got := e.get(t, late1.ID); got.EscalationLevel != 2 {
+			t.Fatalf("level %d, want 2", got.EscalationLevel)
+		}
+	})
+}

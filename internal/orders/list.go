@@ -1,0 +1,152 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// Filter narrows a listing. Empty fields do not filter; Towns empty means no orders at all.
+type Filter struct {
+	Towns      []string
+	States     []string
+	Grid       string
+	Category   string // the category or, for a top class (大类), any of its children
+	Channel    string
+	Department string // lead or co-handling department
+	RaisedBy   int64  // orders a resident raised ("my reports"); 0 does not filter
+	Overdue    bool   // open, running and past the deadline
+	Warning    bool   // open, running, not yet overdue, past the warning fraction
+	From, To   *time.Time
+	Query      string // substring of content, address or number
+	Limit      int    // default 50, at most 500
+	Offset     int
+	Sort       string // one of Sorts; default "-received_at"
+}
+
+// Sorts maps the accepted Filter.Sort values to ORDER BY clauses; id breaks ties so that paging
+// is stable.
+var Sorts = map[string]string{
+	"received_at":  "received_at, id",
+	"-received_at": "received_at DESC, id DESC",
+	"deadline":     "deadline_at, id",
+	"-deadline":    "deadline_at DESC, id DESC",
+	"updated_at":   "updated_at, id",
+	"-updated_at":  "updated_at DESC, id DESC",
+	"id":           "id",
+	"-id":          "id DESC",
+}
+
+// openStates is the SQL list of the states whose clock can run.
+var openStates = func() string {
+	var qs []string
+	for _, si := range workorder.States {
+		if si.Open {
+			qs = append(qs, "'"+string(si.State)+"'")
+		}
+	}
+	return strings.Join(qs, ", ")
+}()
+
+// List returns one page of the orders matching f and how many match in all.
+func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
+	order, ok := Sorts[f.Sort]
+	if f.Sort == "" {
+		order, ok = Sorts["-received_at"], true
+	}
+	if !ok {
+		return 0, nil, problem.Field("sort", "unknown sort %q; one of received_at, deadline, updated_at, id (prefix - for descending)", f.Sort)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Limit > 500 {
+		f.Limit = 500
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	now := s.now()
+	where, args := townsWhere("town_code", f.Towns)
+	conds := []string{where}
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	if len(f.States) > 0 {
+		var a []any
+		for _, st := range f.States {
+			if !workorder.State(st).Valid() {
+				return 0, nil, problem.Field("state", "unknown state %q", st)
+			}
+			a = append(a, st)
+		}
+		add(`state IN (`+store.Placeholders(len(a))+`)`, a...)
+	}
+	if f.Grid != "" {
+		add(`grid_code = ?`, f.Grid)
+	}
+	if f.Category != "" {
+		add(`(category_code = ? OR category_code IN (SELECT code FROM categories c WHERE c.town_code = orders.town_code AND c.parent_code = ?))`,
+			f.Category, f.Category)
+	}
+	if f.Channel != "" {
+		add(`channel = ?`, f.Channel)
+	}
+	if f.Department != "" {
+		add(`(department_code = ? OR ',' || co_departments || ',' LIKE ? ESCAPE '\')`, f.Department, "%,"+escapeLike(f.Department)+",%")
+	}
+	if f.RaisedBy != 0 {
+		add(`raised_by = ?`, f.RaisedBy)
+	}
+	if f.Overdue {
+		add(`state IN (`+openStates+`) AND suspended = 0 AND deadline_at < ?`, now.UnixMilli())
+	}
+	if f.Warning {
+		add(`state IN (`+openStates+`) AND suspended = 0 AND warning_at IS NOT NULL AND deadline_at >= ?`, now.UnixMilli())
+	}
+	if f.From != nil {
+		add(`received_at >= ?`, f.From.UnixMilli())
+	}
+	if f.To != nil {
+		add(`received_at < ?`, f.To.UnixMilli())
+	}
+	if q := strings.TrimSpace(f.Query); q != "" {
+		like := "%" + escapeLike(q) + "%"
+		add(`(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\' OR number LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	whereSQL := strings.Join(conds, " AND ")
+	var total int
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE `+whereSQL, args...).Scan(&total); err != nil {
+		return 0, nil, fmt.Errorf("count orders: %w", err)
+	}
+	if total == 0 || f.Offset >= total {
+		return total, []Order{}, nil
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+orderCols+` FROM orders WHERE `+whereSQL+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list orders: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Order, 0, min(f.Limit, total))
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return 0, nil, err
+		}
+		o.flags(now)
+		out = append(out, o)
+	}
+	return total, out, rows.Err()
+}
+
+// escapeLike makes user text literal inside a LIKE pattern (ESCAPE '\').
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

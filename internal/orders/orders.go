@@ -1,0 +1,406 @@
+// Package orders is the work-order store (工单闭环): it keeps every demand, whatever its channel,
+// as one order with an append-only history, and applies the lifecycle decided by package
+// workorder — loading an order, asking [workorder.Decide], and writing the [workorder.Decision]
+// in one transaction guarded by the order's version, so two people acting at once never both win.
+//
+// The rules (who may do what, in which state, with which input) live in workorder only; this
+// package adds what needs the database: codes that must exist in the town, deadlines on the
+// working-day calendar, suspensions, notifications and the overdue escalator.
+package orders
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// Channels an order can arrive through.
+const (
+	ChannelHotline  = "hotline"  // 12345 热线
+	ChannelPatrol   = "patrol"   // 网格巡查
+	ChannelResident = "resident" // 居民上报
+	ChannelVisit    = "visit"    // 走访
+	ChannelOpen311  = "open311"  // Open311 GeoReport v2
+	ChannelAPI      = "api"      // other systems
+)
+
+// Channels lists the channels with their labels, Chinese first.
+var Channels = []struct{ Code, ZH, EN string }{
+	{ChannelHotline, "12345热线", "12345 hotline"},
+	{ChannelPatrol, "网格巡查", "Grid patrol"},
+	{ChannelResident, "居民上报", "Resident report"},
+	{ChannelVisit, "走访", "Door-to-door visit"},
+	{ChannelOpen311, "Open311", "Open311"},
+	{ChannelAPI, "接口", "API"},
+}
+
+// ValidChannel reports whether c is one of [Channels].
+func ValidChannel(c string) bool {
+	for _, ch := range Channels {
+		if ch.Code == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Order is one work order. Overdue is computed against the store's clock when the order is read:
+// open, running (not suspended) and past its deadline. Warning (预警) is open, running, not yet
+// overdue and flagged by EscalateOverdue once the town's warning fraction of the allowed working
+// time is used; List's Warning filter means the same.
+type Order struct {
+	ID                int64      `json:"id"`
+	Number            string     `json:"number"`
+	ShortCode         string     `json:"short_code"`
+	TownCode          string     `json:"town"`
+	State             string     `json:"state"`
+	Version           int        `json:"version"`
+	Channel           string     `json:"channel"`
+	ExternalID        string     `json:"external_id"`
+	Content           string     `json:"content"`
+	Address           string     `json:"address"`
+	Lat               *float64   `json:"lat"`
+	Lng               *float64   `json:"lng"`
+	Grid              string     `json:"grid"`
+	Committee         string     `json:"committee"`
+	Category          string     `json:"category"`
+	DeadlineClass     string     `json:"deadline_class"`
+	Department        string     `json:"department"`
+	CoDepartments     []string   `json:"co_departments"`
+	CallerName        string     `json:"caller_name"`
+	CallerPhone       string     `json:"caller_phone"`
+	RaisedBy          int64      `json:"raised_by"`
+	ReceivedAt        time.Time  `json:"received_at"`
+	FiledAt           *time.Time `json:"filed_at"`
+	Deadline          *time.Time `json:"deadline"`
+	ClosedAt          *time.Time `json:"closed_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	Suspended         bool       `json:"suspended"`
+	ExtensionPending  bool       `json:"extension_pending"`
+	ExtensionDeadline *time.Time `json:"extension_deadline"`
+	Satisfaction      string     `json:"satisfaction"`
+	Result            string     `json:"result"`
+	ReturnedCount     int        `json:"returned_count"`
+	ReworkCount       int        `json:"rework_count"`
+	ReopenCount       int        `json:"reopen_count"`
+	EscalationLevel   int        `json:"escalation_level"`
+	DuplicateOf       int64      `json:"duplicate_of"`
+	Overdue           bool       `json:"overdue"`
+	Warning           bool       `json:"warning"`
+	Events            []Event    `json:"events,omitempty"`
+
+	// Bookkeeping the lifecycle needs but clients do not.
+	limitDays      int       // working days imposed at intake (hotline), 0 = from the class
+	suspendedSince time.Time // start of the open suspension
+	suspendedTotal int64     // ms suspended so far, closed intervals only
+	escalatedAt    time.Time
+	warningAt      time.Time
+}
+
+// Event is one entry of an order's history.
+type Event struct {
+	ID      int64          `json:"id"`
+	Seq     int            `json:"seq"`
+	At      time.Time      `json:"at"`
+	ActorID int64          `json:"actor_id"`
+	Actor   string         `json:"actor"`
+	Role    string         `json:"role"`
+	Action  string         `json:"action"`
+	From    string         `json:"from"`
+	To      string         `json:"to"`
+	Reason  string         `json:"reason,omitempty"`
+	Note    string         `json:"note,omitempty"`
+	Result  string         `json:"result,omitempty"`
+	Comment string         `json:"comment,omitempty"`
+	Data    map[string]any `json:"data,omitempty"`
+	Photos  []string       `json:"photos,omitempty"`
+}
+
+// ActionReceive is the action of an order's first event; it is not in the transition table
+// because nobody takes it on an existing order.
+const ActionReceive = "receive"
+
+// ActorInfo is who acts: the lifecycle's actor plus the name the history shows.
+type ActorInfo struct {
+	workorder.Actor
+	Name string
+}
+
+// Store reads and changes work orders.
+type Store struct {
+	DB  *store.DB
+	Cal *workcal.Calendar
+	// Now is the clock for deadlines, events and the overdue flags; tests set it.
+	Now func() time.Time
+	// Locator, when set, gives the grid locator of a town (the HTTP layer caches one); when nil,
+	// Create builds one from the town's grids for each order that needs it.
+	Locator func(ctx context.Context, town string) (*places.Locator, error)
+}
+
+// New returns a store on db with the default calendar (official holidays 2024–2026).
+func New(db *store.DB) *Store {
+	return &Store{DB: db, Cal: workcal.Default(), Now: time.Now}
+}
+
+func (s *Store) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+// wo is the part of o the lifecycle decides on.
+func (o Order) wo() workorder.Order {
+	return workorder.Order{
+		ID: o.ID, State: workorder.State(o.State), Grid: o.Grid, Department: o.Department,
+		CoDepartments: o.CoDepartments, Suspended: o.Suspended, ExtensionPending: o.ExtensionPending,
+		Satisfaction: o.Satisfaction, RaisedBy: o.RaisedBy, Version: o.Version,
+	}
+}
+
+// Allowed lists the actions a may take on o now (input aside), for buttons and the API.
+func (s *Store) Allowed(o Order, a workorder.Actor) []workorder.Action {
+	return workorder.AllowedActions(o.wo(), a)
+}
+
+// orderCols is the column list scanOrder reads, in order.
+const orderCols = `id, town_code, number, short_code, state, version, channel, external_id, content, address,
+	lat, lng, grid_code, committee_code, category_code, deadline_class, limit_days, department_code, co_departments,
+	caller_name, caller_phone, raised_by, received_at, filed_at, deadline_at, closed_at, updated_at,
+	suspended, suspended_since, suspended_total_ms, extension_pending, extension_deadline, satisfaction,
+	returned_count, rework_count, reopen_count, escalated_at, escalation_level, warning_at, duplicate_of, result`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanOrder(r scanner, extra ...any) (Order, error) {
+	var o Order
+	var number, external, grid, committee, dept sql.NullString
+	var lat, lng sql.NullFloat64
+	var raisedBy, filed, deadline, closed, since, extDeadline, escalated, warning, dup sql.NullInt64
+	var received, updated int64
+	var suspended, extPending int
+	var co string
+	dest := []any{&o.ID, &o.TownCode, &number, &o.ShortCode, &o.State, &o.Version, &o.Channel, &external, &o.Content, &o.Address,
+		&lat, &lng, &grid, &committee, &o.Category, &o.DeadlineClass, &o.limitDays, &dept, &co,
+		&o.CallerName, &o.CallerPhone, &raisedBy, &received, &filed, &deadline, &closed, &updated,
+		&suspended, &since, &o.suspendedTotal, &extPending, &extDeadline, &o.Satisfaction,
+		&o.ReturnedCount, &o.ReworkCount, &o.ReopenCount, &escalated, &o.EscalationLevel, &warning, &dup, &o.Result}
+	if err := r.Scan(append(dest, extra...)...); err != nil {
+		return o, err
+	}
+	o.Number, o.ExternalID, o.Grid, o.Committee, o.Department = number.String, external.String, grid.String, committee.String, dept.String
+	if lat.Valid && lng.Valid {
+		o.Lat, o.Lng = &lat.Float64, &lng.Float64
+	}
+	o.CoDepartments = splitList(co)
+	o.RaisedBy, o.DuplicateOf = raisedBy.Int64, dup.Int64
+	o.ReceivedAt, o.UpdatedAt = store.FromMillis(received), store.FromMillis(updated)
+	o.FiledAt, o.Deadline, o.ClosedAt, o.ExtensionDeadline = timePtr(filed), timePtr(deadline), timePtr(closed), timePtr(extDeadline)
+	o.Suspended, o.ExtensionPending = suspended == 1, extPending == 1
+	o.suspendedSince, o.escalatedAt, o.warningAt = nullTime(since), nullTime(escalated), nullTime(warning)
+	return o, nil
+}
+
+// flags computes the fields that depend on the clock. A suspended order's clock is stopped, so
+// it is neither overdue nor close to it; a closed one has nothing left to be late for.
+func (o *Order) flags(now time.Time) {
+	open := workorder.IsOpen(workorder.State(o.State)) && !o.Suspended && o.Deadline != nil
+	o.Overdue = open && now.After(*o.Deadline)
+	o.Warning = open && !o.Overdue && !o.warningAt.IsZero()
+}
+
+func timePtr(n sql.NullInt64) *time.Time {
+	if !n.Valid || n.Int64 == 0 {
+		return nil
+	}
+	t := time.UnixMilli(n.Int64)
+	return &t
+}
+
+func nullTime(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return store.FromMillis(n.Int64)
+}
+
+// ms is the stored form of an optional time: NULL for nil or zero.
+func ms(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func msZero(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// townsWhere scopes a query to the caller's towns; no towns means no rows, never all of them.
+func townsWhere(col string, towns []string) (string, []any) {
+	if len(towns) == 0 {
+		return "1 = 0", nil
+	}
+	args := make([]any, len(towns))
+	for i, t := range towns {
+		args[i] = t
+	}
+	return col + " IN (" + store.Placeholders(len(towns)) + ")", args
+}
+
+// load reads one order of the given towns.
+func (s *Store) load(ctx context.Context, q store.Querier, towns []string, id int64) (Order, error) {
+	where, args := townsWhere("town_code", towns)
+	o, err := scanOrder(q.QueryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE id = ? AND `+where, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, problem.NotFound("order %d", id)
+	}
+	if err != nil {
+		return o, fmt.Errorf("order %d: %w", id, err)
+	}
+	return o, nil
+}
+
+// Get returns an order of the given towns; an order of another town is simply not found.
+func (s *Store) Get(ctx context.Context, towns []string, id int64, withEvents bool) (Order, error) {
+	o, err := s.load(ctx, s.DB, towns, id)
+	if err != nil {
+		return o, err
+	}
+	if withEvents {
+		if o.Events, err = events(ctx, s.DB, o.ID); err != nil {
+			return o, err
+		}
+	}
+	o.flags(s.now())
+	return o, nil
+}
+
+// ByNumber is the residents' tracking lookup: the order number and its short code must both
+// match, so numbers, which are guessable, do not reveal orders on their own.
+func (s *Store) ByNumber(ctx context.Context, number, shortCode string) (Order, error) {
+	number, shortCode = strings.TrimSpace(number), strings.ToUpper(strings.TrimSpace(shortCode))
+	o, err := scanOrder(s.DB.QueryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE number = ?`, number))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && subtle.ConstantTimeCompare([]byte(o.ShortCode), []byte(shortCode)) != 1) {
+		return Order{}, problem.NotFound("order %s", number)
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	if o.Events, err = events(ctx, s.DB, o.ID); err != nil {
+		return Order{}, err
+	}
+	o.flags(s.now())
+	return o, nil
+}
+
+// ByExternalID finds the order an intake channel already created for its own id (a hotline order
+// number, an Open311 token), so that importing the same file twice creates nothing twice.
+func (s *Store) ByExternalID(ctx context.Context, q store.Querier, town, channel, externalID string) (Order, error) {
+	o, err := scanOrder(q.QueryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE town_code = ? AND channel = ? AND external_id = ?`,
+		town, channel, externalID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, problem.NotFound("order %s/%s in town %s", channel, externalID, town)
+	}
+	if err != nil {
+		return o, err
+	}
+	o.flags(s.now())
+	return o, nil
+}
+
+func events(ctx context.Context, q store.Querier, orderID int64) ([]Event, error) {
+	rows, err := q.Query(ctx, `SELECT id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state,
+		reason, note, result, comment, data, photos FROM order_events WHERE order_id = ? ORDER BY seq`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("events of order %d: %w", orderID, err)
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		var at int64
+		var actor sql.NullInt64
+		var data, photos string
+		if err := rows.Scan(&e.ID, &e.Seq, &at, &actor, &e.Actor, &e.Role, &e.Action, &e.From, &e.To,
+			&e.Reason, &e.Note, &e.Result, &e.Comment, &data, &photos); err != nil {
+			return nil, err
+		}
+		e.At, e.ActorID = store.FromMillis(at), actor.Int64
+		if data != "" {
+			if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+				return nil, fmt.Errorf("event %d data: %w", e.ID, err)
+			}
+		}
+		if photos != "" {
+			if err := json.Unmarshal([]byte(photos), &e.Photos); err != nil {
+				return nil, fmt.Errorf("event %d photos: %w", e.ID, err)
+			}
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// appendEvent writes one history entry; seq is the order's version after the change, which the
+// UNIQUE (order_id, seq) constraint turns into a second guard against lost updates.
+func appendEvent(ctx context.Context, q store.Querier, orderID int64, e Event) error {
+	var data, photos string
+	if len(e.Data) > 0 {
+		b, err := json.Marshal(e.Data)
+		if err != nil {
+			return err
+		}
+		data = string(b)
+	}
+	if len(e.Photos) > 0 {
+		b, err := json.Marshal(e.Photos)
+		if err != nil {
+			return err
+		}
+		photos = string(b)
+	}
+	_, err := q.Exec(ctx, `INSERT INTO order_events (order_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state,
+		reason, note, result, comment, data, photos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		orderID, e.Seq, e.At.UnixMilli(), nullID(e.ActorID), e.Actor, e.Role, e.Action, e.From, e.To,
+		e.Reason, e.Note, e.Result, e.Comment, data, photos)
+	if err != nil {
+		return fmt.Errorf("order %d event %s: %w", orderID, e.Action, err)
+	}
+	return nil
+}

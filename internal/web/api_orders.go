@@ -1,0 +1,505 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/media"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// orderView is an order as one caller may see it: the caller's allowed actions, and the
+// caller's personal data masked unless their role needs it.
+type orderView struct {
+	orders.Order
+	AllowedActions []workorder.Action `json:"allowed_actions"`
+	CallerMasked   bool               `json:"caller_masked,omitempty"`
+}
+
+func actorOf(c *caller) orders.ActorInfo {
+	a := orders.ActorInfo{Name: c.User.DisplayName}
+	if a.Name == "" {
+		a.Name = c.User.Username
+	}
+	a.UserID, a.Role, a.Department = c.User.ID, c.User.Role, c.User.DepartmentCode
+	if c.User.GridCode != "" {
+		a.Grids = []string{c.User.GridCode}
+	}
+	return a
+}
+
+// view masks personal data and, when it is shown whole, records that in the audit log.
+func (s *Server) view(r *http.Request, c *caller, o orders.Order, audited bool) orderView {
+	v := orderView{Order: o, AllowedActions: s.orders.Allowed(o, actorOf(c).Actor)}
+	if v.AllowedActions == nil {
+		v.AllowedActions = []workorder.Action{}
+	}
+	if o.CallerName == "" && o.CallerPhone == "" {
+		return v
+	}
+	if o.RaisedBy == c.User.ID || c.User.Can(auth.PermPersonalData) {
+		if audited && o.RaisedBy != c.User.ID {
+			_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionViewPII,
+				Entity: "order", EntityID: o.Number, TownCode: o.TownCode, Detail: "caller_name,caller_phone", IP: clientIP(r)})
+		}
+		return v
+	}
+	v.CallerName, v.CallerPhone, v.CallerMasked = auth.MaskName(o.CallerName), auth.MaskPhone(o.CallerPhone), true
+	return v
+}
+
+// orderFor loads an order the caller may see: staff see their towns' orders, residents their own.
+func (s *Server) orderFor(r *http.Request, c *caller, id int64) (orders.Order, error) {
+	o, err := s.orders.Get(r.Context(), c.Towns, id, true)
+	if err != nil {
+		return o, err
+	}
+	if c.User.Role == auth.RoleResident && o.RaisedBy != c.User.ID {
+		return orders.Order{}, problem.NotFound("order %d", id)
+	}
+	return o, nil
+}
+
+func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request, c *caller) error {
+	town := r.URL.Query().Get("town")
+	if town == "" && len(c.Towns) > 0 {
+		town = c.Towns[0]
+	}
+	if !contains(c.Towns, town) {
+		return problem.NotFound("town %s", town)
+	}
+	cs, err := s.orders.Categories(r.Context(), town)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []orders.Category{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"categories": cs, "deadline_classes": workorder.DeadlineClasses})
+	return nil
+}
+
+// orderInput is the body of POST /api/v1/orders.
+type orderInput struct {
+	Content     string   `json:"content"`
+	Address     string   `json:"address"`
+	Lat         *float64 `json:"lat"`
+	Lng         *float64 `json:"lng"`
+	Category    string   `json:"category"`
+	Channel     string   `json:"channel"`
+	Grid        string   `json:"grid"`
+	CallerName  string   `json:"caller_name"`
+	CallerPhone string   `json:"caller_phone"`
+	Town        string   `json:"town"`
+	ExternalID  string   `json:"external_id"`
+}
+
+func (s *Server) newOrder(c *caller, in orderInput) (orders.NewOrder, error) {
+	if in.Town == "" && len(c.Towns) == 1 {
+		in.Town = c.Towns[0]
+	}
+	if !contains(c.Towns, in.Town) {
+		return orders.NewOrder{}, problem.Field("town", "unknown town code %q", in.Town)
+	}
+	if in.Channel == "" {
+		in.Channel = orders.ChannelAPI
+		if c.User.Role == auth.RoleResident {
+			in.Channel = orders.ChannelResident
+		} else if c.User.Role == auth.RoleGridWorker || c.User.Role == auth.RoleGridLeader {
+			in.Channel = orders.ChannelPatrol
+		}
+	}
+	n := orders.NewOrder{TownCode: in.Town, Channel: in.Channel, ExternalID: in.ExternalID, Content: in.Content, Address: in.Address,
+		Lat: in.Lat, Lng: in.Lng, Category: in.Category, Grid: in.Grid, CallerName: in.CallerName, CallerPhone: in.CallerPhone,
+		ActorName: actorOf(c).Name, ActorRole: c.User.Role}
+	if c.User.Role == auth.RoleResident {
+		n.RaisedBy = c.User.ID
+		if n.CallerName == "" {
+			n.CallerName = c.User.DisplayName
+		}
+		if n.CallerPhone == "" {
+			n.CallerPhone = c.User.Phone
+		}
+	}
+	return n, nil
+}
+
+func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var in orderInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	n, err := s.newOrder(c, in)
+	if err != nil {
+		return err
+	}
+	o, err := s.orders.Create(r.Context(), n)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.view(r, c, o, false))
+	return nil
+}
+
+// filterFrom reads the list filters from the query string, naming any bad parameter.
+func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
+	q := r.URL.Query()
+	f := orders.Filter{Towns: c.Towns, Grid: q.Get("grid"), Category: q.Get("category"), Channel: q.Get("channel"),
+		Department: q.Get("department"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	if st := q.Get("state"); st != "" {
+		for _, x := range strings.Split(st, ",") {
+			if !workorder.State(x).Valid() {
+				return f, badRequest("state", fmt.Sprintf("state: unknown state %q", x))
+			}
+			f.States = append(f.States, x)
+		}
+	}
+	for name, dst := range map[string]*bool{"overdue": &f.Overdue, "warning": &f.Warning} {
+		if v := q.Get(name); v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return f, badRequest(name, fmt.Sprintf("%s: want true or false, not %q", name, v))
+			}
+			*dst = b
+		}
+	}
+	for name, dst := range map[string]**time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			t, err := parseWhen(v)
+			if err != nil {
+				return f, badRequest(name, fmt.Sprintf("%s: want a date (2025-10-01) or RFC 3339 time, not %q", name, v))
+			}
+			*dst = &t
+		}
+	}
+	for name, dst := range map[string]*int{"limit": &f.Limit, "offset": &f.Offset} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return f, badRequest(name, fmt.Sprintf("%s: want a non-negative number, not %q", name, v))
+			}
+			*dst = n
+		}
+	}
+	if f.Sort != "" {
+		if _, ok := orders.Sorts[f.Sort]; !ok {
+			return f, badRequest("sort", fmt.Sprintf("sort: unknown order %q", f.Sort))
+		}
+	}
+	return f, nil
+}
+
+func parseWhen(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	return time.ParseInLocation("2006-01-02", v, shanghai)
+}
+
+var shanghai = func() *time.Location {
+	l, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return l
+}()
+
+func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request, c *caller) error {
+	f, err := filterFrom(r, c)
+	if err != nil {
+		return err
+	}
+	if c.User.Role == auth.RoleResident {
+		return s.residentOrders(w, r, c, f)
+	}
+	total, list, err := s.orders.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]orderView, 0, len(list))
+	for _, o := range list {
+		out = append(out, s.view(r, c, o, false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
+	return nil
+}
+
+// residentOrders lists only the orders the resident raised.
+func (s *Server) residentOrders(w http.ResponseWriter, r *http.Request, c *caller, f orders.Filter) error {
+	f.RaisedBy = c.User.ID
+	total, list, err := s.orders.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]orderView, 0, len(list))
+	for _, o := range list {
+		out = append(out, s.view(r, c, o, false))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
+	return nil
+}
+
+func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.orderFor(r, c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.view(r, c, o, true))
+	return nil
+}
+
+// actionInput is the body of POST /api/v1/orders/{id}/actions.
+type actionInput struct {
+	Action        string   `json:"action"`
+	Version       *int     `json:"version"`
+	Category      string   `json:"category"`
+	Grid          string   `json:"grid"`
+	DeadlineClass string   `json:"deadline_class"`
+	Department    string   `json:"department"`
+	CoDepartments []string `json:"co_departments"`
+	Reason        string   `json:"reason"`
+	Result        string   `json:"result"`
+	Note          string   `json:"note"`
+	Photos        []any    `json:"photos"`
+	Satisfaction  string   `json:"satisfaction"`
+	Comment       string   `json:"comment"`
+	DuplicateOf   int64    `json:"duplicate_of"`
+	Deadline      string   `json:"deadline"`
+}
+
+// toInput converts the JSON body; photos may be given as ids or as {"id": …} objects.
+func (in actionInput) toInput() (workorder.Input, error) {
+	out := workorder.Input{Category: in.Category, Grid: in.Grid, DeadlineClass: in.DeadlineClass, Department: in.Department,
+		CoDepartments: in.CoDepartments, Reason: in.Reason, Result: in.Result, Note: in.Note, Satisfaction: in.Satisfaction,
+		Comment: in.Comment, DuplicateOf: in.DuplicateOf}
+	for i, p := range in.Photos {
+		switch v := p.(type) {
+		case string:
+			out.Photos = append(out.Photos, v)
+		case map[string]any:
+			id, _ := v["id"].(string)
+			if id == "" {
+				return out, badRequest("photos", fmt.Sprintf("photos[%d]: want an upload id or {\"id\": …}", i))
+			}
+			out.Photos = append(out.Photos, id)
+		default:
+			return out, badRequest("photos", fmt.Sprintf("photos[%d]: want an upload id or {\"id\": …}", i))
+		}
+	}
+	if in.Deadline != "" {
+		t, err := parseWhen(in.Deadline)
+		if err != nil {
+			return out, badRequest("deadline", fmt.Sprintf("deadline: want an RFC 3339 time or a date, not %q", in.Deadline))
+		}
+		out.Deadline = &t
+	}
+	return out, nil
+}
+
+func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in actionInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Action == "" {
+		return badRequest("action", "action: is required")
+	}
+	if in.Version == nil {
+		return badRequest("version", "version: is required (the order's version you saw, for the optimistic check)")
+	}
+	input, err := in.toInput()
+	if err != nil {
+		return err
+	}
+	if _, err := s.orderFor(r, c, id); err != nil {
+		return err
+	}
+	o, err := s.orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(in.Action), *in.Version, input)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.view(r, c, o, false))
+	return nil
+}
+
+// storePhoto cleans and stores one uploaded photo and records it for the town.
+func (s *Server) storePhoto(r *http.Request, town string, userID int64, file interface{ Read([]byte) (int, error) }) (orders.Upload, error) {
+	p, err := media.Process(file)
+	switch {
+	case errors.Is(err, media.ErrTooLarge):
+		return orders.Upload{}, &httpError{status: http.StatusRequestEntityTooLarge, msg: "file: " + err.Error(), field: "file"}
+	case errors.Is(err, media.ErrNotImage):
+		return orders.Upload{}, &httpError{status: http.StatusUnsupportedMediaType, msg: "file: " + err.Error(), field: "file"}
+	case err != nil:
+		return orders.Upload{}, err
+	}
+	if err := s.photos.Save(p); err != nil {
+		return orders.Upload{}, err
+	}
+	u := orders.Upload{ID: p.ID, TownCode: town, MIME: "image/jpeg", Size: int64(len(p.Full)), Width: p.Width, Height: p.Height, CreatedBy: userID}
+	if err := s.orders.SaveUpload(r.Context(), u); err != nil {
+		return u, err
+	}
+	return u, nil
+}
+
+func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, c *caller) error {
+	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+1<<20)
+	file, _, err := r.FormFile("file")
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "file: larger than 10 MiB", field: "file"}
+		}
+		return badRequest("file", "file: send the photo as multipart form field \"file\"")
+	}
+	defer file.Close()
+	town := r.FormValue("town")
+	if town == "" && len(c.Towns) > 0 {
+		town = c.Towns[0]
+	}
+	if !contains(c.Towns, town) {
+		return problem.Field("town", "unknown town code %q", town)
+	}
+	u, err := s.storePhoto(r, town, c.User.ID, file)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": u.ID, "url": "/uploads/" + u.ID, "thumbnail": "/uploads/" + u.ID + "/thumb",
+		"width": u.Width, "height": u.Height})
+	return nil
+}
+
+// servePhoto serves a stored photo by its content hash; knowing the hash is the permission.
+func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request) {
+	path, err := s.photos.Path(r.PathValue("id"), strings.HasSuffix(r.URL.Path, "/thumb"))
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
+	w.Header().Set("Content-Type", "image/jpeg")
+	http.ServeFile(w, r, path)
+}
+
+func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request, c *caller) error {
+	list, unread, err := s.orders.Notifications(r.Context(), c.User.ID, r.URL.Query().Get("unread") == "true", 50)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []orders.Notification{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list})
+	return nil
+}
+
+func (s *Server) apiNotificationsRead(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var in struct {
+		IDs []int64 `json:"ids"`
+	}
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+	}
+	if err := s.orders.MarkRead(r.Context(), c.User.ID, in.IDs); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// publicOrder is what anyone holding an order's number and short code may see.
+type publicOrder struct {
+	Number     string         `json:"number"`
+	State      string         `json:"state"`
+	StateLabel string         `json:"state_label"`
+	Category   string         `json:"category"`
+	Content    string         `json:"content"`
+	ReceivedAt time.Time      `json:"received_at"`
+	Deadline   *time.Time     `json:"deadline"`
+	ClosedAt   *time.Time     `json:"closed_at"`
+	Timeline   []publicEvent  `json:"timeline"`
+	Rating     string         `json:"satisfaction,omitempty"`
+	Extra      map[string]any `json:"-"`
+}
+
+type publicEvent struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action"`
+	Label  string    `json:"label"`
+	Text   string    `json:"text,omitempty"`
+	Photos []string  `json:"photos,omitempty"`
+}
+
+// publicView keeps what a resident should see: no names of staff, no phone numbers, no internal notes.
+func publicView(o orders.Order, lang string) publicOrder {
+	p := publicOrder{Number: o.Number, State: o.State, StateLabel: stateLabel(o.State, lang), Category: o.Category, Content: o.Content,
+		ReceivedAt: o.ReceivedAt, Deadline: o.Deadline, ClosedAt: o.ClosedAt, Rating: o.Satisfaction}
+	for _, e := range o.Events {
+		pe := publicEvent{At: e.At, Action: e.Action, Label: actionLabel(e.Action, lang)}
+		switch e.Action {
+		case "report":
+			pe.Text, pe.Photos = e.Result, e.Photos
+		case "reject":
+			pe.Text = e.Reason
+		case "verify_pass":
+			pe.Photos = e.Photos
+		case "rate":
+			pe.Text = e.Comment
+		}
+		p.Timeline = append(p.Timeline, pe)
+	}
+	return p
+}
+
+func stateLabel(s, lang string) string {
+	if lang == "en" {
+		return workorder.State(s).LabelEN()
+	}
+	return workorder.State(s).LabelZH()
+}
+
+func actionLabel(a, lang string) string {
+	if a == orders.ActionReceive {
+		if lang == "en" {
+			return "Received"
+		}
+		return "受理"
+	}
+	if lang == "en" {
+		return workorder.Action(a).LabelEN()
+	}
+	return workorder.Action(a).LabelZH()
+}
+
+func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q := r.URL.Query()
+	o, err := s.orders.ByNumber(r.Context(), strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code")))
+	if err != nil {
+		return problem.NotFound("no order with that number and code")
+	}
+	full, err := s.orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, publicView(full, "zh"))
+	return nil
+}

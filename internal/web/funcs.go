@@ -1,0 +1,106 @@
+package web
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+func init() {
+	templateFuncs["stateLabel"] = stateLabel
+	templateFuncs["actionLabel"] = actionLabel
+	templateFuncs["satisfactionLabel"] = satisfactionLabel
+	templateFuncs["excerpt"] = excerpt
+	templateFuncs["fmtTime"] = fmtTime
+	templateFuncs["fmtTimePtr"] = func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return fmtTime(*t)
+	}
+	templateFuncs["defaultDept"] = defaultDept
+	templateFuncs["eventData"] = eventData
+}
+
+func satisfactionLabel(code, lang string) string {
+	for _, s := range workorder.Satisfactions {
+		if s.Code == code {
+			if lang == "en" {
+				return s.LabelEN
+			}
+			return s.LabelZH
+		}
+	}
+	return code
+}
+
+func excerpt(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// fmtTime shows times in Shanghai time, the zone everyone using the system works in.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(shanghai).Format("2006-01-02 15:04")
+}
+
+func defaultDept(cats []orders.Category, code string) string {
+	for _, c := range cats {
+		if c.Code == code {
+			return c.Department
+		}
+	}
+	return ""
+}
+
+// eventData renders an event's extra fields with names instead of codes.
+func eventData(data map[string]any, l lookups) string {
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		v := fmt.Sprint(data[k])
+		switch k {
+		case "category":
+			v = nameOr(l.CatName, v)
+		case "grid":
+			v = nameOr(l.GridName, v)
+		case "department":
+			v = nameOr(l.DeptName, v)
+		case "co_departments":
+			if list, ok := data[k].([]any); ok {
+				var names []string
+				for _, x := range list {
+					names = append(names, nameOr(l.DeptName, fmt.Sprint(x)))
+				}
+				v = strings.Join(names, "、")
+			}
+		case "deadline", "extension_deadline":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				v = fmtTime(t)
+			}
+		}
+		parts = append(parts, k+": "+v)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func nameOr(m map[string]string, code string) string {
+	if n, ok := m[code]; ok && n != "" {
+		return n
+	}
+	return code
+}

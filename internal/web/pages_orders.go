@@ -1,0 +1,480 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// lookups are the names pages show next to codes.
+type lookups struct {
+	Categories  []orders.Category
+	Leaves      []orders.Category
+	CatName     map[string]string
+	Departments []places.Department
+	DeptName    map[string]string
+	Grids       []places.Grid
+	GridName    map[string]string
+	Classes     []workorder.DeadlineClass
+	Satisfy     []workorder.SatisfactionInfo
+	States      []workorder.StateInfo
+	Channels    map[string]string
+}
+
+func (s *Server) lookups(r *http.Request, c *caller, lang string) (lookups, error) {
+	ctx := r.Context()
+	l := lookups{CatName: map[string]string{}, DeptName: map[string]string{}, GridName: map[string]string{}, Channels: map[string]string{},
+		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, States: workorder.States}
+	parents := map[string]bool{}
+	for _, town := range c.Towns {
+		cs, err := s.orders.Categories(ctx, town)
+		if err != nil {
+			return l, err
+		}
+		l.Categories = append(l.Categories, cs...)
+	}
+	for _, cat := range l.Categories {
+		name := cat.Name
+		if lang == "en" && cat.NameEN != "" {
+			name = cat.NameEN
+		}
+		l.CatName[cat.Code] = name
+		parents[cat.Parent] = true
+	}
+	for _, cat := range l.Categories {
+		if !parents[cat.Code] {
+			l.Leaves = append(l.Leaves, cat)
+		}
+	}
+	var err error
+	if l.Departments, err = places.Departments(ctx, s.db, c.Towns); err != nil {
+		return l, err
+	}
+	for _, d := range l.Departments {
+		l.DeptName[d.Code] = d.Name
+	}
+	if l.Grids, err = places.Grids(ctx, s.db, c.Towns); err != nil {
+		return l, err
+	}
+	for _, g := range l.Grids {
+		l.GridName[g.Code] = g.Name
+	}
+	for _, ch := range orders.Channels {
+		if lang == "en" {
+			l.Channels[ch.Code] = ch.EN
+		} else {
+			l.Channels[ch.Code] = ch.ZH
+		}
+	}
+	return l, nil
+}
+
+// queueTab is a preset filter shown as a tab on the orders page.
+type queueTab struct {
+	Label, Query string
+	Active       bool
+}
+
+// tabsFor gives each role its working queues first.
+func tabsFor(u auth.User, lang string, current string) []queueTab {
+	T := translator(lang)
+	var tabs []queueTab
+	add := func(key, q string) { tabs = append(tabs, queueTab{Label: T(key), Query: q, Active: q == current}) }
+	switch u.Role {
+	case auth.RoleDispatcher:
+		add("tab received", "state=received")
+		add("tab filed", "state=filed")
+		add("tab handled", "state=handled")
+		add("tab closed", "state=closed")
+		add("tab warning", "warning=true")
+		add("tab overdue", "overdue=true")
+	case auth.RoleHandler:
+		d := url.QueryEscape(u.DepartmentCode)
+		add("tab dispatched", "state=dispatched&department="+d)
+		add("tab in progress", "state=in_progress&department="+d)
+		add("tab overdue", "overdue=true&department="+d)
+		add("tab mine", "department="+d)
+	case auth.RoleGridWorker, auth.RoleGridLeader:
+		g := url.QueryEscape(u.GridCode)
+		add("tab to verify", "state=handled&grid="+g)
+		add("tab my grid", "grid="+g)
+	case auth.RoleLeader:
+		add("tab overdue", "overdue=true")
+		add("tab warning", "warning=true")
+	}
+	add("tab all", "")
+	return tabs
+}
+
+type ordersPage struct {
+	lookups
+	Orders  []orderView
+	Total   int
+	Filter  orders.Filter
+	Query   url.Values
+	Tabs    []queueTab
+	Pins    string
+	Prev    string
+	Next    string
+	Showing string
+}
+
+func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	lang := language(w, r)
+	if r.URL.RawQuery == "" {
+		if tabs := tabsFor(c.User, lang, ""); len(tabs) > 1 && c.User.Role != auth.RoleResident {
+			http.Redirect(w, r, "/orders?"+tabs[0].Query, http.StatusSeeOther)
+			return nil
+		}
+	}
+	f, err := filterFrom(r, c)
+	if err != nil {
+		return err
+	}
+	if c.User.Role == auth.RoleResident {
+		f.RaisedBy = c.User.ID
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	total, list, err := s.orders.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	l, err := s.lookups(r, c, lang)
+	if err != nil {
+		return err
+	}
+	p := ordersPage{lookups: l, Total: total, Filter: f, Query: r.URL.Query()}
+	type pin struct {
+		ID       int64   `json:"id"`
+		Number   string  `json:"number"`
+		Lat      float64 `json:"lat"`
+		Lng      float64 `json:"lng"`
+		State    string  `json:"state"`
+		Overdue  bool    `json:"overdue"`
+		Category string  `json:"category"`
+	}
+	var pins []pin
+	for _, o := range list {
+		p.Orders = append(p.Orders, s.view(r, c, o, false))
+		if o.Lat != nil && o.Lng != nil {
+			pins = append(pins, pin{o.ID, o.Number, *o.Lat, *o.Lng, o.State, o.Overdue, l.CatName[o.Category]})
+		}
+	}
+	raw, _ := json.Marshal(pins)
+	p.Pins = string(raw)
+	current := r.URL.Query()
+	current.Del("offset")
+	current.Del("flash")
+	p.Tabs = tabsFor(c.User, lang, current.Encode())
+	if f.Offset > 0 {
+		q := r.URL.Query()
+		q.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit)))
+		p.Prev = "?" + q.Encode()
+	}
+	if f.Offset+len(list) < total {
+		q := r.URL.Query()
+		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
+		p.Next = "?" + q.Encode()
+	}
+	if total > 0 {
+		p.Showing = fmt.Sprintf("%d–%d / %d", f.Offset+1, f.Offset+len(list), total)
+	}
+	return s.render(w, r, http.StatusOK, "orders", pageData{Title: "orders", Data: p})
+}
+
+// actionForm is one allowed action rendered as a form with the fields it needs.
+type actionForm struct {
+	Action   workorder.Action
+	Label    string
+	Fields   map[string]bool
+	Required map[string]bool
+	Danger   bool
+}
+
+type orderPage struct {
+	lookups
+	Order   orderView
+	Forms   []actionForm
+	Events  []orders.Event
+	Pin     string
+	Public  publicOrder
+	Related []orderView
+}
+
+func actionForms(allowed []workorder.Action, lang string) []actionForm {
+	var out []actionForm
+	for _, a := range allowed {
+		t, ok := workorder.Lookup(a)
+		if !ok {
+			continue
+		}
+		f := actionForm{Action: a, Label: t.LabelZH, Fields: map[string]bool{}, Required: map[string]bool{}}
+		if lang == "en" {
+			f.Label = t.LabelEN
+		}
+		for _, x := range t.Requires {
+			f.Fields[x], f.Required[x] = true, true
+		}
+		for _, x := range t.Optional {
+			f.Fields[x] = true
+		}
+		switch a {
+		case workorder.ActReject, workorder.ActReturn, workorder.ActVerifyFail, workorder.ActRefuseExtension, workorder.ActMerge:
+			f.Danger = true
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.orderFor(r, c, id)
+	if err != nil {
+		return err
+	}
+	return s.renderOrder(w, r, c, o, http.StatusOK, "", "")
+}
+
+func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *caller, o orders.Order, status int, errMsg, field string) error {
+	lang := language(w, r)
+	l, err := s.lookups(r, c, lang)
+	if err != nil {
+		return err
+	}
+	v := s.view(r, c, o, true)
+	p := orderPage{lookups: l, Order: v, Forms: actionForms(v.AllowedActions, lang), Events: o.Events}
+	if o.Lat != nil && o.Lng != nil {
+		raw, _ := json.Marshal(map[string]any{"lat": *o.Lat, "lng": *o.Lng, "grid": o.Grid})
+		p.Pin = string(raw)
+	}
+	if o.DuplicateOf == 0 && (o.State == "received" || o.State == "filed") {
+		p.Related = s.similarOpen(r, c, o)
+	}
+	return s.render(w, r, status, "order", pageData{Title: o.Number, Error: errMsg, Field: field, Data: p})
+}
+
+// similarOpen lists recent open orders in the same grid, as merge candidates for the dispatcher.
+func (s *Server) similarOpen(r *http.Request, c *caller, o orders.Order) []orderView {
+	if o.Grid == "" || !c.User.Can(auth.PermOrdersAct) || c.User.Role != auth.RoleDispatcher {
+		return nil
+	}
+	from := o.ReceivedAt.Add(-30 * 24 * time.Hour)
+	_, list, err := s.orders.List(r.Context(), orders.Filter{Towns: c.Towns, Grid: o.Grid, Category: o.Category, From: &from,
+		States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 6})
+	if err != nil {
+		return nil
+	}
+	var out []orderView
+	for _, x := range list {
+		if x.ID != o.ID {
+			out = append(out, s.view(r, c, x, false))
+		}
+	}
+	return out
+}
+
+// orderActSubmit applies one action from the order page's multipart form, uploading its photos first.
+func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.orderFor(r, c, id)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 6*(10<<20))
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return s.renderOrder(w, r, c, o, http.StatusRequestEntityTooLarge, "photos: "+err.Error(), "photos")
+	}
+	version, err := strconv.Atoi(r.FormValue("version"))
+	if err != nil {
+		return s.renderOrder(w, r, c, o, http.StatusBadRequest, "version: missing", "version")
+	}
+	in := workorder.Input{Category: r.FormValue("category"), Grid: r.FormValue("grid"), DeadlineClass: r.FormValue("deadline_class"),
+		Department: r.FormValue("department"), Reason: r.FormValue("reason"), Result: r.FormValue("result"), Note: r.FormValue("note"),
+		Satisfaction: r.FormValue("satisfaction"), Comment: r.FormValue("comment")}
+	for _, d := range r.Form["co_departments"] {
+		if d != "" && d != in.Department {
+			in.CoDepartments = append(in.CoDepartments, d)
+		}
+	}
+	if v := strings.TrimSpace(r.FormValue("duplicate_of")); v != "" {
+		dup, err := s.resolveOrderRef(r, c, v)
+		if err != nil {
+			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, "duplicate_of: "+err.Error(), "duplicate_of")
+		}
+		in.DuplicateOf = dup
+	}
+	if v := r.FormValue("deadline"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", v, shanghai)
+		if err != nil {
+			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, "deadline: "+err.Error(), "deadline")
+		}
+		in.Deadline = &t
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["photos"] {
+			id, err := s.savePhotoPart(r, o.TownCode, c.User.ID, fh)
+			if err != nil {
+				_, body := statusOf(err)
+				return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, body.Message, "photos")
+			}
+			in.Photos = append(in.Photos, id)
+		}
+	}
+	updated, err := s.orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(r.FormValue("action")), version, in)
+	if err != nil {
+		status, body := statusOf(err)
+		if status >= 500 {
+			return err
+		}
+		return s.renderOrder(w, r, c, o, status, body.Message, body.Field)
+	}
+	T := translator(language(w, r))
+	redirectFlash(w, r, fmt.Sprintf("/orders/%d", updated.ID), T("done")+": "+actionLabel(r.FormValue("action"), language(w, r)))
+	return nil
+}
+
+func (s *Server) savePhotoPart(r *http.Request, town string, userID int64, fh *multipart.FileHeader) (string, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	u, err := s.storePhoto(r, town, userID, f)
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// resolveOrderRef accepts an order id or an order number.
+func (s *Server) resolveOrderRef(r *http.Request, c *caller, v string) (int64, error) {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n, nil
+	}
+	_, list, err := s.orders.List(r.Context(), orders.Filter{Towns: c.Towns, Query: v, Limit: 2})
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range list {
+		if o.Number == v {
+			return o.ID, nil
+		}
+	}
+	return 0, fmt.Errorf("no order %q", v)
+}
+
+func (s *Server) newOrderPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	l, err := s.lookups(r, c, language(w, r))
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "order_new", pageData{Title: "new order", Data: map[string]any{"L": l, "Form": orderInput{}}})
+}
+
+func floatField(r *http.Request, name string) (*float64, error) {
+	v := strings.TrimSpace(r.FormValue(name))
+	if v == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return nil, problem.Field(name, "not a number: %q", v)
+	}
+	return &f, nil
+}
+
+// newOrderSubmit creates an order from the form (dispatcher phone intake, grid patrol, resident report).
+func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 6*(10<<20))
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return err
+	}
+	in := orderInput{Content: r.FormValue("content"), Address: r.FormValue("address"), Category: r.FormValue("category"),
+		Channel: r.FormValue("channel"), Grid: r.FormValue("grid"), CallerName: r.FormValue("caller_name"), CallerPhone: r.FormValue("caller_phone")}
+	var err error
+	if in.Lat, err = floatField(r, "lat"); err == nil {
+		in.Lng, err = floatField(r, "lng")
+	}
+	var o orders.Order
+	if err == nil {
+		var n orders.NewOrder
+		if n, err = s.newOrder(c, in); err == nil {
+			o, err = s.orders.Create(r.Context(), n)
+		}
+	}
+	if err != nil {
+		status, body := statusOf(err)
+		if status >= 500 {
+			return err
+		}
+		l, lerr := s.lookups(r, c, language(w, r))
+		if lerr != nil {
+			return lerr
+		}
+		return s.render(w, r, status, "order_new", pageData{Title: "new order", Error: body.Message, Field: body.Field, Data: map[string]any{"L": l, "Form": in}})
+	}
+	redirectFlash(w, r, fmt.Sprintf("/orders/%d", o.ID), translator(language(w, r))("created")+" "+o.Number)
+	return nil
+}
+
+func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	q := r.URL.Query()
+	number, code := strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code"))
+	data := map[string]any{"Number": number, "Code": code}
+	status := http.StatusOK
+	errMsg := ""
+	if number != "" {
+		o, err := s.orders.ByNumber(r.Context(), number, code)
+		if err != nil {
+			status, errMsg = http.StatusNotFound, translator(language(w, r))("no such order")
+		} else {
+			full, err := s.orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
+			if err != nil {
+				return err
+			}
+			data["Order"] = publicView(full, language(w, r))
+			data["ID"] = full.ID
+			data["Version"] = full.Version
+			data["CanRate"] = c != nil && full.RaisedBy == c.User.ID && full.State == string(workorder.Closed)
+			data["Satisfy"] = workorder.Satisfactions
+		}
+	}
+	return s.render(w, r, status, "track", pageData{Title: "track", Error: errMsg, Data: data})
+}
+
+func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := s.orders.MarkRead(r.Context(), c.User.ID, nil); err != nil {
+		return err
+	}
+	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	list, unread, err := s.orders.Notifications(r.Context(), c.User.ID, false, 100)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "notifications", pageData{Title: "notifications", Data: map[string]any{"List": list, "Unread": unread}})
+}
