@@ -80,6 +80,7 @@ func (s *Server) routes() {
 	s.intakeRoutes()   // routes_intake.go: hotline import and push, patrol and resident reports
 	s.open311Routes()  // routes_open311.go: the GeoReport v2 API
 	s.campaignRoutes() // routes_campaigns.go: door-to-door visit campaigns (走访)
+	s.reportRoutes()   // routes_report.go: grid patrol and resident reports from phones
 
 	for _, add := range s.extra {
 		add(s)

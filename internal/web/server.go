@@ -7,6 +7,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -89,6 +90,11 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Log, mux: http.NewServeMux(), pages: pages, registry: prometheus.NewRegistry(),
 		orders: orders.New(cfg.DB), photos: media.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}, locators: &places.LocatorCache{DB: cfg.DB}}
 	s.orders.Locator = s.locators.Get
+	cal, err := orders.LoadCalendar(context.Background(), cfg.DB)
+	if err != nil {
+		return nil, fmt.Errorf("load calendars: %w", err)
+	}
+	s.orders.Cal = cal
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "civicgrid_http_requests_total", Help: "HTTP requests by route and status class."},
 		[]string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "civicgrid_http_request_seconds", Help: "HTTP request latency by route.",

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestCalendarLoad(t *testing.T) {
+	data := t.TempDir()
+	good := filepath.Join(t.TempDir(), "2027.json")
+	os.WriteFile(good, []byte(`{"year":2027,"holidays":["2027-01-01","2027-10-01"],"workdays":["2027-09-26"]}`), 0o644)
+	if code, out, errOut := cli(t, "calendar", "load", "--data", data, good); code != 0 || !strings.Contains(out, "calendar 2027 loaded") {
+		t.Fatalf("load: %d %s %s", code, out, errOut)
+	}
+	code, out, _ := cli(t, "calendar", "show", "--data", data, "2027")
+	if code != 0 || !strings.Contains(out, "2027-09-26 Sun 调休上班") || !strings.Contains(out, "2027-10-01 Fri 放假") {
+		t.Errorf("show after load: %d\n%s", code, out)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"year":2027,"holidays":["2027-01-01"],"workdays":["2027-01-04"]}`), 0o644)
+	code, _, errOut := cli(t, "calendar", "load", "--data", data, bad)
+	if code == 0 || !strings.Contains(errOut, "workdays[0]") {
+		t.Errorf("a weekday listed as 调休 workday: exit %d, %q; want an error naming workdays[0]", code, errOut)
+	}
+}
