@@ -120,7 +120,11 @@ func (s *Server) newOrder(c *caller, in orderInput) (orders.NewOrder, error) {
 	n := orders.NewOrder{TownCode: in.Town, Channel: in.Channel, ExternalID: in.ExternalID, Content: in.Content, Address: in.Address,
 		Lat: in.Lat, Lng: in.Lng, Category: in.Category, Grid: in.Grid, CallerName: in.CallerName, CallerPhone: in.CallerPhone,
 		ActorName: actorOf(c).Name, ActorRole: c.User.Role}
-	if c.User.Role == auth.RoleResident {
+	switch c.User.Role {
+	case auth.RoleGridWorker, auth.RoleGridLeader:
+		// A grid worker's own report: they may self-handle it (自行处置) when they fixed it on the spot.
+		n.RaisedBy = c.User.ID
+	case auth.RoleResident:
 		n.RaisedBy = c.User.ID
 		if n.CallerName == "" {
 			n.CallerName = c.User.DisplayName
@@ -327,8 +331,12 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	if _, err := s.orderFor(r, c, id); err != nil {
-		return err
+	// Act is scoped to the caller's towns; only a resident's reach is narrower (their own orders),
+	// and only for them is the extra read worth its cost.
+	if c.User.Role == auth.RoleResident {
+		if _, err := s.orderFor(r, c, id); err != nil {
+			return err
+		}
 	}
 	o, err := s.orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(in.Action), *in.Version, input)
 	if err != nil {

@@ -24,6 +24,7 @@ func init() {
 	}
 	templateFuncs["defaultDept"] = defaultDept
 	templateFuncs["eventData"] = eventData
+	templateFuncs["classLabel"] = classLabel
 }
 
 func satisfactionLabel(code, lang string) string {
@@ -64,7 +65,8 @@ func defaultDept(cats []orders.Category, code string) string {
 }
 
 // eventData renders an event's extra fields with names instead of codes.
-func eventData(data map[string]any, l lookups) string {
+func eventData(data map[string]any, p orderPage) string {
+	l := p.lookups
 	keys := make([]string, 0, len(data))
 	for k := range data {
 		keys = append(keys, k)
@@ -88,12 +90,12 @@ func eventData(data map[string]any, l lookups) string {
 				}
 				v = strings.Join(names, "、")
 			}
-		case "deadline", "extension_deadline":
+		case "deadline", "extension_deadline", "deadline_at":
 			if t, err := time.Parse(time.RFC3339, v); err == nil {
 				v = fmtTime(t)
 			}
 		}
-		parts = append(parts, k+": "+v)
+		parts = append(parts, eventKeyLabel(k)+": "+v)
 	}
 	return strings.Join(parts, " · ")
 }
@@ -101,6 +103,32 @@ func eventData(data map[string]any, l lookups) string {
 func nameOr(m map[string]string, code string) string {
 	if n, ok := m[code]; ok && n != "" {
 		return n
+	}
+	return code
+}
+
+// eventKeyLabels names an event's data fields in the interface language of the staff (Chinese).
+var eventKeyLabels = map[string]string{
+	"category": "分类", "grid": "网格", "department": "主办", "co_departments": "协办", "deadline": "时限", "deadline_at": "时限",
+	"deadline_class": "时限类别", "extension_deadline": "延期至", "channel": "渠道", "external_id": "外部编号", "satisfaction": "满意度",
+	"duplicate_of": "重复于", "limit_days": "热线时限(工作日)",
+}
+
+func eventKeyLabel(k string) string {
+	if l, ok := eventKeyLabels[k]; ok {
+		return l
+	}
+	return k
+}
+
+func classLabel(code, lang string) string {
+	for _, c := range workorder.DeadlineClasses {
+		if c.Code == code {
+			if lang == "en" {
+				return c.LabelEN
+			}
+			return c.LabelZH
+		}
 	}
 	return code
 }

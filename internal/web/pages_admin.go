@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
@@ -75,35 +77,70 @@ type homeData struct {
 	Departments int
 	Users       int
 	Cards       []homeCard
+	Summary     orders.Summary
+	SatRate     string
+	Chart       string // ECharts data for the daily intake chart
+	Scope       string // whose orders the figures count
 }
 
-// homeCard is a tile on a role's home page.
+// homeCard is a tile on a role's home page; Count, when set, is the size of the queue behind it.
 type homeCard struct {
 	Href, Title, Text string
+	Count             int
+	Alert             bool
 }
 
-// homeCards lets capabilities add tiles to role home pages.
-func (s *Server) homeCards(c *caller, lang string) []homeCard {
+// homeCards gives each role its queues first, then the tools it may use.
+func (s *Server) homeCards(c *caller, lang string, sum orders.Summary) []homeCard {
 	T := translator(lang)
+	u := c.User
 	var cards []homeCard
+	q := func(href, title, text string, n int, alert bool) {
+		cards = append(cards, homeCard{Href: href, Title: T(title), Text: T(text), Count: n, Alert: alert})
+	}
+	switch u.Role {
+	case auth.RoleDispatcher:
+		q("/orders?state=received", "tab received", "card received", sum.ByState["received"], false)
+		q("/orders?state=filed", "tab filed", "card filed", sum.ByState["filed"], false)
+		q("/orders?state=handled", "tab handled", "card handled", sum.ByState["handled"], false)
+		q("/orders?state=closed", "tab closed", "card closed", sum.ByState["closed"], false)
+		q("/orders?overdue=true", "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)
+		q("/orders/new", "new order", "card new order", 0, false)
+	case auth.RoleHandler:
+		d := url.QueryEscape(u.DepartmentCode)
+		q("/orders?state=dispatched&department="+d, "tab dispatched", "card dispatched", sum.ByState["dispatched"], false)
+		q("/orders?state=in_progress&department="+d, "tab in progress", "card in progress", sum.ByState["in_progress"], false)
+		q("/orders?overdue=true&department="+d, "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)
+	case auth.RoleGridWorker, auth.RoleGridLeader:
+		g := url.QueryEscape(u.GridCode)
+		q("/orders?state=handled&grid="+g, "tab to verify", "card to verify", sum.ByState["handled"], false)
+		q("/patrol", "patrol", "card patrol", 0, false)
+		q("/orders?grid="+g, "tab my grid", "card my grid", sum.Open, false)
+	case auth.RoleResident:
+		q("/report", "report", "card report", 0, false)
+		q("/orders", "my orders", "card my orders", sum.Open, false)
+		q("/track", "track order", "card track", 0, false)
+	case auth.RoleLeader:
+		q("/orders?overdue=true", "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)
+		q("/orders?warning=true", "tab warning", "card warning", sum.Warning, false)
+	}
 	for _, hc := range s.homeExtra {
-		if hc.perm == "" || c.User.Can(hc.perm) {
-			if hc.roles == nil || contains(hc.roles, c.User.Role) {
-				cards = append(cards, homeCard{Href: hc.href, Title: T(hc.title), Text: T(hc.text)})
-			}
+		if (hc.perm == "" || u.Can(hc.perm)) && (hc.roles == nil || contains(hc.roles, u.Role)) {
+			q(hc.href, hc.title, hc.text, 0, false)
 		}
 	}
-	if c.User.Can(auth.PermGridsRead) {
-		cards = append(cards, homeCard{Href: "/map", Title: T("map"), Text: T("open map")})
+	if u.Can(auth.PermGridsRead) {
+		q("/map", "map", "open map", 0, false)
 	}
-	if c.User.Can(auth.PermGridsWrite) {
-		cards = append(cards, homeCard{Href: "/admin/grids", Title: T("grids"), Text: T("manage grids")})
+	if u.Can(auth.PermGridsWrite) {
+		q("/admin/grids", "grids", "manage grids", 0, false)
 	}
 	return cards
 }
 
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *caller) error {
 	ctx := r.Context()
+	lang := language(w, r)
 	towns, err := places.TenantTowns(ctx, s.db, c.Towns)
 	if err != nil {
 		return err
@@ -129,7 +166,40 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *caller) err
 		}
 		d.Users = len(us)
 	}
-	d.Cards = s.homeCards(c, language(w, r))
+	var dept, grid string
+	switch c.User.Role {
+	case auth.RoleHandler:
+		dept = c.User.DepartmentCode
+	case auth.RoleGridWorker, auth.RoleGridLeader:
+		grid = c.User.GridCode
+	}
+	if c.User.Role != auth.RoleResident && c.User.Can(auth.PermOrdersRead) {
+		if d.Summary, err = s.orders.Summarise(ctx, c.Towns, dept, grid, 30); err != nil {
+			return err
+		}
+		if rate := d.Summary.SatisfactionRate(); rate >= 0 {
+			d.SatRate = fmt.Sprintf("%.1f%%", rate*100)
+		}
+		series := []map[string]any{}
+		for _, ch := range orders.Channels {
+			if data, ok := d.Summary.DailyByChan[ch.Code]; ok {
+				name := ch.ZH
+				if lang == "en" {
+					name = ch.EN
+				}
+				series = append(series, map[string]any{"name": name, "type": "bar", "stack": "in", "data": data})
+			}
+		}
+		raw, _ := json.Marshal(map[string]any{"days": d.Summary.Days, "series": series})
+		d.Chart = string(raw)
+	} else if c.User.Role == auth.RoleResident {
+		total, _, err := s.orders.List(ctx, orders.Filter{Towns: c.Towns, RaisedBy: c.User.ID, States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 1})
+		if err != nil {
+			return err
+		}
+		d.Summary.Open = total
+	}
+	d.Cards = s.homeCards(c, lang, d.Summary)
 	return s.render(w, r, http.StatusOK, "home", pageData{Title: "home", Data: d})
 }
 
@@ -139,7 +209,7 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *caller) erro
 		return err
 	}
 	raw, _ := json.Marshal(ps)
-	return s.render(w, r, http.StatusOK, "map", pageData{Title: "map", Data: map[string]any{"Places": string(raw)}})
+	return s.render(w, r, http.StatusOK, "map", pageData{Title: "map", Data: map[string]any{"Places": template.JS(raw)}})
 }
 
 type gridsData struct {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -68,8 +69,19 @@ func (s *Server) lookups(r *http.Request, c *caller, lang string) (lookups, erro
 	if l.Grids, err = places.Grids(ctx, s.db, c.Towns); err != nil {
 		return l, err
 	}
+	towns, err := places.TenantTowns(ctx, s.db, c.Towns)
+	if err != nil {
+		return l, err
+	}
 	for _, g := range l.Grids {
-		l.GridName[g.Code] = g.Name
+		name := g.Name
+		if len(c.Towns) == 1 {
+			// One town: "新泾镇第四网格" reads as "第四网格"; with several towns the prefix tells them apart.
+			for _, t := range towns {
+				name = strings.TrimPrefix(name, t.Name)
+			}
+		}
+		l.GridName[g.Code] = name
 	}
 	for _, ch := range orders.Channels {
 		if lang == "en" {
@@ -125,7 +137,7 @@ type ordersPage struct {
 	Filter  orders.Filter
 	Query   url.Values
 	Tabs    []queueTab
-	Pins    string
+	Pins    template.JS // JSON from json.Marshal, which escapes <, > and &
 	Prev    string
 	Next    string
 	Showing string
@@ -175,7 +187,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) e
 		}
 	}
 	raw, _ := json.Marshal(pins)
-	p.Pins = string(raw)
+	p.Pins = template.JS(raw)
 	current := r.URL.Query()
 	current.Del("offset")
 	current.Del("flash")

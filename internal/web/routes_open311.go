@@ -1,3 +1,69 @@
 package web
 
-func (s *Server) open311Routes() {}
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/intake/open311backend"
+	"github.com/civicgrid/civicgrid/internal/open311"
+	"github.com/civicgrid/civicgrid/internal/places"
+)
+
+// open311Routes mounts the GeoReport v2 API at /open311/v2. It guards itself: reads are public
+// like the specification's, and POST requests checks api_key (a CivicGrid API token) in the
+// backend, so it does not go through s.api's permission wrapper.
+func (s *Server) open311Routes() {
+	opts := open311.Options{
+		DefaultJurisdiction: s.open311DefaultTown(),
+		Logger:              s.log,
+		Discovery: open311.Discovery{
+			Changeset:  s.cfg.Started,
+			KeyService: "An api_key is a CivicGrid API token of a user of the town who may report (civicgrid token create --username NAME); ask the town's administrator. / api_key 为本镇可上报用户的 CivicGrid API 令牌，请向镇管理员申请。",
+		},
+	}
+	backend := open311backend.New(s.db, s.orders)
+	h := open311.Handler(backend, opts)
+	// Discovery must name the endpoint's absolute URL, which only the request knows; the rest
+	// is served by the one handler built above.
+	mounted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/discovery.") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		o := opts
+		o.Discovery.Endpoints = []open311.Endpoint{{Specification: "http://wiki.open311.org/GeoReport_v2",
+			URL: s.open311BaseURL(r) + "/open311/v2", Changeset: s.cfg.Started, Type: "production"}}
+		open311.Handler(backend, o).ServeHTTP(w, r)
+	})
+	s.mux.Handle("/open311/v2/", http.StripPrefix("/open311/v2", mounted))
+}
+
+// open311DefaultTown is the default jurisdiction: the tenant town when there is exactly one, so that
+// single-town clients may leave jurisdiction_id out; with several, guessing would file reports
+// in the wrong town. It is read once at start-up: a town added later takes a restart.
+func (s *Server) open311DefaultTown() string {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	towns, err := places.TenantTowns(ctx, s.db, nil)
+	if err != nil {
+		// Without a default every call must name its town, which is safe, only less convenient.
+		s.log.Warn("open311: cannot list tenant towns; jurisdiction_id will be required", "err", err)
+		return ""
+	}
+	if len(towns) == 1 {
+		return towns[0].Code
+	}
+	return ""
+}
+
+// open311BaseURL is the scheme and host the client used; Secure cookies mean the server sits behind
+// HTTPS even when the connection it sees is plain.
+func (s *Server) open311BaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || s.cfg.SecureCookies {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
