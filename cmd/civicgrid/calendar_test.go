@@ -25,3 +25,32 @@ func TestCalendarLoad(t *testing.T) {
 		t.Errorf("a weekday listed as 调休 workday: exit %d, %q; want an error naming workdays[0]", code, errOut)
 	}
 }
+
+func TestSettings(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	cases := []struct {
+		args []string
+		ok   bool
+		want string
+	}{
+		{[]string{"--town", "310105102", "deadline_days", `{"general":3}`}, true, "deadline_days"},
+		{[]string{"--town", "310105102", "deadline_days", `{"urgent":3}`}, false, "deadline_days"},
+		{[]string{"--town", "310105102", "warning_fraction", "1.5"}, false, "between 0 and 1"},
+		{[]string{"--town", "310105102", "order_prefix", "XJ"}, true, "order_prefix"},
+		{[]string{"--town", "999999999", "order_prefix", "XJ"}, false, "town"},
+		{[]string{"--town", "310105102", "colour", "red"}, false, "unknown setting"},
+	}
+	for _, c := range cases {
+		code, out, errOut := cli(t, append([]string{"settings", "set", "--data", data}, c.args...)...)
+		if (code == 0) != c.ok || !strings.Contains(out+errOut, c.want) {
+			t.Errorf("settings set %v: exit %d, %q %q", c.args, code, out, errOut)
+		}
+	}
+	_, out, _ := cli(t, "settings", "list", "--data", data, "--town", "310105102")
+	if !strings.Contains(out, `{"general":3}`) || !strings.Contains(out, "XJ") {
+		t.Errorf("settings list: %s", out)
+	}
+}
