@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/version"
 	"github.com/civicgrid/civicgrid/internal/web"
@@ -21,7 +22,9 @@ func init() {
 
 // demoExtras lists the capabilities' demo loaders after places and people: the work orders.
 func demoExtras(dataDir string) []demo.Extra {
-	return []demo.Extra{demo.Orders(dataDir, time.Now())}
+	now := time.Now()
+	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
+	return []demo.Extra{demo.Orders(dataDir, now), campaigns.DemoExtra(now)}
 }
 
 // serverHooks lets capabilities register routes and background jobs on the server.

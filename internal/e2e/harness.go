@@ -42,8 +42,10 @@ type Server struct {
 	URL     string // base URL without a trailing slash, e.g. http://127.0.0.1:41234
 	DataDir string // the server's --data directory, removed after the test
 
-	cmd *exec.Cmd
-	out *syncBuffer
+	cmd     *exec.Cmd
+	out     *syncBuffer
+	done    chan struct{} // closed when the process has exited
+	waitErr error         // the process's exit error, set before done is closed
 }
 
 // Output returns what the server has written to stdout and stderr so far.
@@ -89,15 +91,18 @@ func startServer(t testing.TB, bin, dataDir string) (*Server, error) {
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- s.cmd.Wait() }()
+	s.done = make(chan struct{})
+	go func() {
+		s.waitErr = s.cmd.Wait()
+		close(s.done)
+	}()
 
-	if err := waitHealthy(s.URL, exited); err != nil {
-		s.stop(exited)
+	if err := s.waitHealthy(); err != nil {
+		s.stop()
 		return nil, fmt.Errorf("civicgrid serve on %s: %w\n--- server output ---\n%s", addr, err, s.Output())
 	}
 	t.Cleanup(func() {
-		if err := s.stop(exited); err != nil {
+		if err := s.stop(); err != nil {
 			t.Errorf("stop civicgrid: %v\n--- server output ---\n%s", err, s.Output())
 		}
 	})
@@ -105,16 +110,16 @@ func startServer(t testing.TB, bin, dataDir string) (*Server, error) {
 }
 
 // waitHealthy polls /healthz until it answers 200, the process exits or the timeout passes.
-func waitHealthy(base string, exited <-chan error) error {
+func (s *Server) waitHealthy() error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(serverStartTimeout)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("exited before it was healthy: %v", err)
+		case <-s.done:
+			return fmt.Errorf("exited before it was healthy: %v", s.waitErr)
 		default:
 		}
-		resp, err := client.Get(base + "/healthz")
+		resp, err := client.Get(s.URL + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
@@ -127,18 +132,23 @@ func waitHealthy(base string, exited <-chan error) error {
 }
 
 // stop sends SIGTERM, waits for a graceful exit and kills the process if it hangs.
-func (s *Server) stop(exited <-chan error) error {
+func (s *Server) stop() error {
+	select {
+	case <-s.done: // exited already (failed start): nothing to stop
+		return nil
+	default:
+	}
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case err := <-exited:
+	case <-s.done:
 		var exit *exec.ExitError
-		if errors.As(err, &exit) && !exit.Exited() { // killed by the signal before it installed a handler
+		if errors.As(s.waitErr, &exit) && !exit.Exited() { // killed by the signal before it installed a handler
 			return nil
 		}
-		return err
+		return s.waitErr
 	case <-time.After(serverStopTimeout):
 		_ = s.cmd.Process.Kill()
-		<-exited
+		<-s.done
 		return fmt.Errorf("no exit %s after SIGTERM: killed", serverStopTimeout)
 	}
 }

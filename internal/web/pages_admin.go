@@ -114,10 +114,8 @@ func (s *Server) homeCards(c *caller, lang string, sum orders.Summary) []homeCar
 	case auth.RoleGridWorker, auth.RoleGridLeader:
 		g := url.QueryEscape(u.GridCode)
 		q("/orders?state=handled&grid="+g, "tab to verify", "card to verify", sum.ByState["handled"], false)
-		q("/patrol", "patrol", "card patrol", 0, false)
 		q("/orders?grid="+g, "tab my grid", "card my grid", sum.Open, false)
 	case auth.RoleResident:
-		q("/report", "report", "card report", 0, false)
 		q("/orders", "my orders", "card my orders", sum.Open, false)
 		q("/track", "track order", "card track", 0, false)
 	case auth.RoleLeader:

@@ -5,7 +5,7 @@
   if (!el) return;
   var zh = el.dataset.lang !== 'en';
   var palette = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#469990', '#808000', '#000075', '#bfef45'];
-  var map = L.map(el, { zoomControl: true, preferCanvas: false }).setView([31.215, 121.38], 14);
+  var map = L.map(el, { zoomControl: true, preferCanvas: false, zoomSnap: 0.25 }).setView([31.215, 121.38], 14);
   if (el.dataset.tiles) {
     L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
   }
@@ -26,12 +26,12 @@
       style: function () { var c = palette[i++ % palette.length]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.18, className: 'grid-polygon' }; },
       onEachFeature: function (f, lyr) {
         var color = palette[(list.children.length) % palette.length];
-        lyr.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'grid-label' });
+        lyr.bindTooltip(String(f.properties.name).replace(/^.+?(镇|街道|乡)(?=.)/, ''), { permanent: true, direction: 'center', className: 'grid-label' });
         lyr.on('click', function () { detailEl.innerHTML = detail(f.properties); });
         var li = document.createElement('li');
         li.innerHTML = '<span class="swatch" style="background:' + color + '"></span>' + esc(f.properties.name) + ' <small class="muted">' + (f.properties.members || []).length + (zh ? ' 人' : ' members') + '</small>';
         li.dataset.code = f.properties.code;
-        li.onclick = function () { map.fitBounds(lyr.getBounds()); detailEl.innerHTML = detail(f.properties); };
+        li.onclick = function () { map.fitBounds(lyr.getBounds(), { padding: [24, 24] }); detailEl.innerHTML = detail(f.properties); };
         list.appendChild(li);
       }
     }).addTo(map);

@@ -1,0 +1,416 @@
+// Package campaigns runs door-to-door visit campaigns (走访): 四百大走访, the "鑫"能量全覆盖走访服务
+// 团队, the 两个覆盖 visits of the new sectors. A campaign of a town has a period, a team and
+// targets — households from the address book, office buildings (楼宇), enterprises, street
+// merchants (街区商户) and stations of the new-employment groups (新就业群体, e.g. 快递小哥) —
+// and visitors log visits to them. A visit's finding becomes a work order in one tap, once;
+// progress per grid is the share of targets visited and the orders raised.
+package campaigns
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+)
+
+// Label is a code with its Chinese and English names.
+type Label struct{ Code, ZH, EN string }
+
+// Name returns the label in the language ("zh" or "en").
+func (l Label) Name(lang string) string {
+	if lang == "en" {
+		return l.EN
+	}
+	return l.ZH
+}
+
+// Campaign kinds.
+const (
+	KindFourHundred  = "four_hundred"  // 四百大走访
+	KindFullCoverage = "full_coverage" // 全覆盖走访
+	KindTwoCoverage  = "two_coverage"  // 新兴领域"两个覆盖"
+	KindOther        = "other"         // 其他走访
+)
+
+// Kinds lists the campaign kinds.
+var Kinds = []Label{
+	{KindFourHundred, "四百大走访", "Four-hundred visits"},
+	{KindFullCoverage, "全覆盖走访", "Full-coverage visits"},
+	{KindTwoCoverage, "两个覆盖", "Two coverages (new sectors)"},
+	{KindOther, "其他走访", "Other visits"},
+}
+
+// Target kinds.
+const (
+	TargetHousehold    = "household"       // 居民户
+	TargetOffice       = "office_building" // 楼宇
+	TargetEnterprise   = "enterprise"      // 企业
+	TargetMerchant     = "merchant"        // 街区商户
+	TargetRiderStation = "rider_station"   // 新就业群体驿站 (快递小哥, 外卖骑手)
+)
+
+// TargetKinds lists the target kinds.
+var TargetKinds = []Label{
+	{TargetHousehold, "居民户", "Household"},
+	{TargetOffice, "楼宇", "Office building"},
+	{TargetEnterprise, "企业", "Enterprise"},
+	{TargetMerchant, "街区商户", "Street merchant"},
+	{TargetRiderStation, "新就业群体驿站", "Delivery-rider station"},
+}
+
+// Visit statuses.
+const (
+	StatusVisited = "visited"  // 已走访
+	StatusNotHome = "not_home" // 未遇 (不在家)
+	StatusRefused = "refused"  // 拒访
+)
+
+// Statuses lists the visit statuses.
+var Statuses = []Label{
+	{StatusVisited, "已走访", "Visited"},
+	{StatusNotHome, "未遇", "Not at home"},
+	{StatusRefused, "拒访", "Refused"},
+}
+
+// StatusPending is the status of a target nobody has tried yet; it is not a visit status.
+const StatusPending = "pending"
+
+func valid(ls []Label, code string) bool {
+	for _, l := range ls {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func codes(ls []Label) string {
+	var cs []string
+	for _, l := range ls {
+		cs = append(cs, l.Code)
+	}
+	return strings.Join(cs, ", ")
+}
+
+// LabelOf returns the label of code among ls, or the code itself.
+func LabelOf(ls []Label, code, lang string) string {
+	for _, l := range ls {
+		if l.Code == code {
+			return l.Name(lang)
+		}
+	}
+	return code
+}
+
+// ValidTargetKind reports whether k is one of [TargetKinds].
+func ValidTargetKind(k string) bool { return valid(TargetKinds, k) }
+
+// Campaign is one visit campaign of a town.
+type Campaign struct {
+	ID          int64     `json:"id"`
+	TownCode    string    `json:"town"`
+	Name        string    `json:"name"`
+	Kind        string    `json:"kind"`
+	Description string    `json:"description"`
+	Start       string    `json:"start"` // first day, YYYY-MM-DD (Shanghai)
+	End         string    `json:"end"`   // last day, inclusive
+	CreatedBy   int64     `json:"created_by,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	Team        []Member  `json:"team"`
+	startsAt    time.Time
+}
+
+// Member is a user of a campaign's team.
+type Member struct {
+	UserID int64  `json:"user_id"`
+	Name   string `json:"name"`
+	Role   string `json:"role"`
+	Grid   string `json:"grid,omitempty"`
+}
+
+// Service reads and changes campaigns.
+type Service struct {
+	DB     *store.DB
+	Orders *orders.Store
+	// Locator gives a town's grid locator (the HTTP layer shares its cache); nil builds one per call.
+	Locator func(ctx context.Context, town string) (*places.Locator, error)
+	// Now is the clock; tests set it.
+	Now func() time.Time
+}
+
+// New returns a service on db that raises orders through o.
+func New(db *store.DB, o *orders.Store) *Service {
+	return &Service{DB: db, Orders: o, Now: time.Now}
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Service) locator(ctx context.Context, q store.Querier, town string) (*places.Locator, error) {
+	if s.Locator != nil {
+		return s.Locator(ctx, town)
+	}
+	grids, err := places.Grids(ctx, q, []string{town})
+	if err != nil {
+		return nil, err
+	}
+	return places.NewLocator(grids), nil
+}
+
+// NewCampaign is what a planner submits.
+type NewCampaign struct {
+	TownCode    string  `json:"town"`
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Description string  `json:"description"`
+	Start       string  `json:"start"`
+	End         string  `json:"end"`
+	Team        []int64 `json:"team"` // user ids
+}
+
+const dateLayout = "2006-01-02"
+
+func parseDate(field, s string) (time.Time, error) {
+	t, err := time.ParseInLocation(dateLayout, strings.TrimSpace(s), workcal.Location())
+	if err != nil {
+		return time.Time{}, problem.Field(field, "%q is not a date (YYYY-MM-DD)", s)
+	}
+	return t, nil
+}
+
+// MayPlan reports whether u may create campaigns and add targets: administrators (grids:write)
+// and the dispatchers of the operations centre, who plan the town's visit campaigns.
+func MayPlan(u auth.User) bool {
+	return u.Can(auth.PermGridsWrite) || (u.Role == auth.RoleDispatcher && !u.Disabled)
+}
+
+// Create stores a campaign of one of towns with its team.
+func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by auth.User) (Campaign, error) {
+	n.Name = strings.TrimSpace(n.Name)
+	n.Kind = strings.TrimSpace(n.Kind)
+	n.TownCode = strings.TrimSpace(n.TownCode)
+	if n.TownCode == "" && len(towns) == 1 {
+		n.TownCode = towns[0]
+	}
+	switch {
+	case n.TownCode == "":
+		return Campaign{}, problem.Field("town", "is required")
+	case !contains(towns, n.TownCode):
+		return Campaign{}, problem.Field("town", "%q is not one of your towns", n.TownCode)
+	case n.Name == "":
+		return Campaign{}, problem.Field("name", "is required")
+	case utf8.RuneCountInString(n.Name) > 100:
+		return Campaign{}, problem.Field("name", "is longer than 100 characters")
+	case !valid(Kinds, n.Kind):
+		return Campaign{}, problem.Field("kind", "unknown kind %q; one of %s", n.Kind, codes(Kinds))
+	}
+	start, err := parseDate("start", n.Start)
+	if err != nil {
+		return Campaign{}, err
+	}
+	end, err := parseDate("end", n.End)
+	if err != nil {
+		return Campaign{}, err
+	}
+	if end.Before(start) {
+		return Campaign{}, problem.Field("end", "%s is before the start %s", n.End, n.Start)
+	}
+	now := s.now().Truncate(time.Millisecond)
+	c := Campaign{TownCode: n.TownCode, Name: n.Name, Kind: n.Kind, Description: strings.TrimSpace(n.Description),
+		Start: start.Format(dateLayout), End: end.Format(dateLayout), CreatedBy: by.ID, CreatedAt: now, startsAt: start}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO campaigns (town_code, name, kind, description, starts_at, ends_at, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+			c.TownCode, c.Name, c.Kind, c.Description, start.UnixMilli(), end.AddDate(0, 0, 1).UnixMilli()-1, nullID(by.ID), now.UnixMilli()).Scan(&c.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.Field("name", "a campaign named %q exists already in this town", c.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("insert campaign: %w", err)
+		}
+		return setTeam(ctx, tx, c.ID, c.TownCode, n.Team)
+	})
+	if err != nil {
+		return Campaign{}, err
+	}
+	c.Team, err = team(ctx, s.DB, c.ID)
+	return c, err
+}
+
+// setTeam adds the users to the team; each must be a user of the campaign's town.
+func setTeam(ctx context.Context, q store.Querier, campaign int64, town string, ids []int64) error {
+	for i, id := range ids {
+		if _, err := auth.UserByID(ctx, q, []string{town}, id); err != nil {
+			return problem.Field("team", "entry %d: no user %d in this town", i+1, id)
+		}
+		if _, err := q.Exec(ctx, `INSERT INTO campaign_team (campaign_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, campaign, id); err != nil {
+			return fmt.Errorf("team of campaign %d: %w", campaign, err)
+		}
+	}
+	return nil
+}
+
+func team(ctx context.Context, q store.Querier, campaign int64) ([]Member, error) {
+	rows, err := q.Query(ctx, `SELECT u.id, u.display_name, u.username, u.role, u.grid_code FROM campaign_team t JOIN users u ON u.id = t.user_id
+		WHERE t.campaign_id = ? ORDER BY u.id`, campaign)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Member{}
+	for rows.Next() {
+		var m Member
+		var username string
+		var grid sql.NullString
+		if err := rows.Scan(&m.UserID, &m.Name, &username, &m.Role, &grid); err != nil {
+			return nil, err
+		}
+		if m.Name == "" {
+			m.Name = username
+		}
+		m.Grid = grid.String
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+const campaignCols = `id, town_code, name, kind, description, starts_at, ends_at, created_by, created_at`
+
+func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
+	var c Campaign
+	var start, end, created int64
+	var by sql.NullInt64
+	if err := row.Scan(&c.ID, &c.TownCode, &c.Name, &c.Kind, &c.Description, &start, &end, &by, &created); err != nil {
+		return c, err
+	}
+	loc := workcal.Location()
+	c.startsAt = time.UnixMilli(start).In(loc)
+	c.Start = c.startsAt.Format(dateLayout)
+	c.End = time.UnixMilli(end).In(loc).Format(dateLayout)
+	c.CreatedBy, c.CreatedAt = by.Int64, time.UnixMilli(created)
+	return c, nil
+}
+
+func inTowns(col string, towns []string) (string, []any) {
+	if len(towns) == 0 {
+		return "1 = 0", nil
+	}
+	args := make([]any, len(towns))
+	for i, t := range towns {
+		args[i] = t
+	}
+	return col + " IN (" + store.Placeholders(len(towns)) + ")", args
+}
+
+// Get returns a campaign of one of towns with its team; another town's campaign is not found.
+func (s *Service) Get(ctx context.Context, towns []string, id int64) (Campaign, error) {
+	return get(ctx, s.DB, towns, id)
+}
+
+func get(ctx context.Context, q store.Querier, towns []string, id int64) (Campaign, error) {
+	where, args := inTowns("town_code", towns)
+	c, err := scanCampaign(q.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = ? AND `+where, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Campaign{}, problem.NotFound("campaign %d", id)
+	}
+	if err != nil {
+		return Campaign{}, err
+	}
+	c.Team, err = team(ctx, q, id)
+	return c, err
+}
+
+// Summary is a campaign with its overall progress, for lists.
+type Summary struct {
+	Campaign
+	Totals
+}
+
+// List returns the campaigns of towns, newest first, with their overall progress.
+func (s *Service) List(ctx context.Context, towns []string) ([]Summary, error) {
+	where, args := inTowns("c.town_code", towns)
+	rows, err := s.DB.Query(ctx, `SELECT c.id, c.town_code, c.name, c.kind, c.description, c.starts_at, c.ends_at, c.created_by, c.created_at,
+		(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = c.id),
+		(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = c.id AND t.visited_at IS NOT NULL),
+		(SELECT COUNT(*) FROM campaign_visits v WHERE v.campaign_id = c.id),
+		(SELECT COUNT(*) FROM campaign_visits v WHERE v.campaign_id = c.id AND v.order_id IS NOT NULL)
+		FROM campaigns c WHERE `+where+` ORDER BY c.starts_at DESC, c.id DESC`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Summary{}
+	for rows.Next() {
+		var sm Summary
+		var start, end, created int64
+		var by sql.NullInt64
+		if err := rows.Scan(&sm.ID, &sm.TownCode, &sm.Name, &sm.Kind, &sm.Description, &start, &end, &by, &created,
+			&sm.Targets, &sm.Visited, &sm.Visits, &sm.Orders); err != nil {
+			return nil, err
+		}
+		loc := workcal.Location()
+		sm.Start, sm.End = time.UnixMilli(start).In(loc).Format(dateLayout), time.UnixMilli(end).In(loc).Format(dateLayout)
+		sm.CreatedBy, sm.CreatedAt = by.Int64, time.UnixMilli(created)
+		sm.Coverage = coverage(sm.Visited, sm.Targets)
+		out = append(out, sm)
+	}
+	return out, rows.Err()
+}
+
+// MayVisit reports whether u may log visits in c: a member of its team, or the grid staff
+// (网格员, 网格长) of its town.
+func (s *Service) MayVisit(ctx context.Context, c Campaign, u auth.User) bool {
+	if u.Disabled || !u.Can(auth.PermOrdersCreate) {
+		return false
+	}
+	for _, m := range c.Team {
+		if m.UserID == u.ID {
+			return true
+		}
+	}
+	return u.TownCode == c.TownCode && (u.Role == auth.RoleGridWorker || u.Role == auth.RoleGridLeader)
+}
+
+func contains(xs []string, x string) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func nullID(id int64) any {
+	if id <= 0 {
+		return nil
+	}
+	return id
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func coverage(visited, targets int) float64 {
+	if targets == 0 {
+		return 0
+	}
+	return float64(int(float64(visited)*1000/float64(targets)+0.5)) / 10
+}

@@ -1,0 +1,227 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/campaigns"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/problem"
+)
+
+// campaigns is the visit-campaign service on the server's database, order store and locators.
+func (s *Server) campaigns() *campaigns.Service {
+	return &campaigns.Service{DB: s.db, Orders: s.orders, Locator: s.locators.Get, Now: s.orders.Now}
+}
+
+func mayPlan(c *caller) error {
+	if !campaigns.MayPlan(c.User) {
+		return problem.Forbidden("your role (%s) may not plan visit campaigns: administrators and dispatchers do", c.User.Role)
+	}
+	return nil
+}
+
+// campaignView is a campaign with its overall figures.
+type campaignView struct {
+	campaigns.Campaign
+	campaigns.Totals
+	MayPlan  bool `json:"may_plan"`
+	MayVisit bool `json:"may_visit"`
+}
+
+func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request, c *caller) error {
+	list, err := s.campaigns().List(r.Context(), c.Towns)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"campaigns": list, "kinds": campaigns.Kinds, "target_kinds": campaigns.TargetKinds})
+	return nil
+}
+
+func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := mayPlan(c); err != nil {
+		return err
+	}
+	var in campaigns.NewCampaign
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	cp, err := s.campaigns().Create(r.Context(), c.Towns, in, c.User)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, cp)
+	return nil
+}
+
+func (s *Server) campaignView(r *http.Request, c *caller, id int64) (campaignView, error) {
+	svc := s.campaigns()
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return campaignView{}, err
+	}
+	p, err := svc.Progress(r.Context(), c.Towns, id)
+	if err != nil {
+		return campaignView{}, err
+	}
+	return campaignView{Campaign: cp, Totals: p.Total.Totals, MayPlan: campaigns.MayPlan(c.User), MayVisit: svc.MayVisit(r.Context(), cp, c.User)}, nil
+}
+
+func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.campaignView(r, c, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.campaigns().Progress(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	ts, err := s.campaigns().Targets(r.Context(), c.Towns, id, campaigns.TargetFilter{Grid: q.Get("grid"), Status: q.Get("status"), Kind: q.Get("kind")})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"targets": ts, "count": len(ts)})
+	return nil
+}
+
+// targetsInput is one target or a bulk request, told apart by from_places_kind / from_address_book.
+type targetsInput struct {
+	campaigns.NewTarget
+	FromPlacesKind  string `json:"from_places_kind"`
+	FromAddressBook bool   `json:"from_address_book"`
+}
+
+func (in targetsInput) bulk() bool { return in.FromPlacesKind != "" || in.FromAddressBook }
+
+func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := mayPlan(c); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in targetsInput
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	svc := s.campaigns()
+	if in.bulk() {
+		if in.Name != "" || in.Address != "" || in.Lat != nil || in.Lng != nil || in.Contact != "" {
+			return problem.Field("name", "a bulk request takes only from_places_kind or from_address_book, kind and grid")
+		}
+		n, err := svc.AddTargets(r.Context(), c.Towns, id, campaigns.Bulk{FromPlacesKind: in.FromPlacesKind, FromAddressBook: in.FromAddressBook, Kind: in.Kind, Grid: in.Grid})
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"added": n})
+		return nil
+	}
+	t, err := svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	tid, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	t, err := s.campaigns().Target(r.Context(), c.Towns, id, tid)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	tid, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	var in campaigns.NewVisit
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	v, err := s.campaigns().LogVisit(r.Context(), c.Towns, id, tid, in, c.User)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	vs, err := s.campaigns().Visits(r.Context(), c.Towns, id, 0)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"visits": vs})
+	return nil
+}
+
+// visitOrder is the answer of POST /api/v1/visits/{id}/order.
+type visitOrder struct {
+	VisitID int64        `json:"visit_id"`
+	Created bool         `json:"created"`
+	Order   orders.Order `json:"order"`
+}
+
+func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, created, err := s.campaigns().OrderFromVisit(r.Context(), c.Towns, id, c.User)
+	if err != nil {
+		return err
+	}
+	if !c.User.Can(auth.PermPersonalData) {
+		o.CallerName, o.CallerPhone = auth.MaskName(o.CallerName), auth.MaskPhone(o.CallerPhone)
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, visitOrder{VisitID: id, Created: created, Order: o})
+	return nil
+}
