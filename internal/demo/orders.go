@@ -99,6 +99,8 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 		actorName, actorRole = "网格员", "gridworker"
 	case "resident":
 		actorName, actorRole = "居民", "resident"
+	case "open311":
+		actorName = "Open311"
 	}
 	o, err := l.st.Create(ctx, orders.NewOrder{TownCode: l.town, Channel: g.Channel, ExternalID: g.HotlineID, Content: g.Content,
 		Address: g.Address, Lat: &lat, Lng: &lng, CallerName: g.CallerName, CallerPhone: g.CallerPhone, ReceivedAt: g.ReceivedAt,
