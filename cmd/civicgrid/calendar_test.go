@@ -54,3 +54,29 @@ func TestSettings(t *testing.T) {
 		t.Errorf("settings list: %s", out)
 	}
 }
+
+func TestCategoriesLoad(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	// 陆家嘴 lacks 新泾镇's departments: the default tree loads only without them.
+	code, _, errOut := cli(t, "categories", "load", "--data", data, "--town", "310115005")
+	if code == 0 || !strings.Contains(errOut, "department: unknown department") {
+		t.Errorf("default tree into a town without its departments: %d %q", code, errOut)
+	}
+	code, out, errOut := cli(t, "categories", "load", "--data", data, "--town", "310115005", "--drop-unknown-departments")
+	if code != 0 || !strings.Contains(out, "loaded") {
+		t.Fatalf("load: %d %s %s", code, out, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"categories":[{"code":"01","name":"A"},{"code":"0101","parent":"09","name":"B"}]}`), 0o644)
+	code, _, errOut = cli(t, "categories", "load", "--data", data, "--town", "310105102", "--file", bad)
+	if code == 0 || !strings.Contains(errOut, `categories[1] (0101): parent "09"`) {
+		t.Errorf("orphan category: %d %q", code, errOut)
+	}
+	_, out, _ = cli(t, "categories", "list", "--data", data, "--town", "310105102")
+	if !strings.Contains(out, "暴露垃圾") {
+		t.Errorf("list: %s", out)
+	}
+}
