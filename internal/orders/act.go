@@ -197,6 +197,9 @@ func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.D
 	case workorder.ActVerifyPass:
 		o.ClosedAt = &now
 
+	case workorder.ActSelfHandle:
+		return applySelfHandle(o, ev, now)
+
 	case workorder.ActVerifyFail:
 		o.ReworkCount++
 

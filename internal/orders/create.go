@@ -37,6 +37,9 @@ type NewOrder struct {
 	// own); filing uses them unless the dispatcher picks a class.
 	DeadlineClass string
 	LimitDays     int
+	// Photos are uploads of the town (ids from SaveUpload) the reporter sent with the demand
+	// (patrol and resident reports); the first event of the history carries them.
+	Photos []string
 }
 
 // MaxContentRunes bounds an order's text; the hotline's longest records are well below it.
@@ -87,6 +90,11 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 		}
 		if c == 0 {
 			return Order{}, problem.Field("category", "unknown category %q in town %s", n.Category, n.TownCode)
+		}
+	}
+	if len(n.Photos) > 0 {
+		if err := checkPhotos(ctx, tx, n.TownCode, n.Photos); err != nil {
+			return Order{}, err
 		}
 	}
 	switch {
@@ -154,7 +162,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 		data["limit_days"] = o.limitDays
 	}
 	ev := Event{Seq: 1, At: o.UpdatedAt, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,
-		Action: ActionReceive, To: o.State, Data: data}
+		Action: ActionReceive, To: o.State, Data: data, Photos: n.Photos}
 	if err := appendEvent(ctx, tx, o.ID, ev); err != nil {
 		return Order{}, err
 	}

@@ -464,7 +464,9 @@ func publicView(o orders.Order, lang string) publicOrder {
 	for _, e := range o.Events {
 		pe := publicEvent{At: e.At, Action: e.Action, Label: actionLabel(e.Action, lang)}
 		switch e.Action {
-		case "report":
+		case orders.ActionReceive:
+			pe.Photos = e.Photos // the reporter's own photos
+		case "report", "self_handle":
 			pe.Text, pe.Photos = e.Result, e.Photos
 		case "reject":
 			pe.Text = e.Reason

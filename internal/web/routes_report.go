@@ -1,3 +1,22 @@
 package web
 
-func (s *Server) reportRoutes() {}
+import "github.com/civicgrid/civicgrid/internal/auth"
+
+// reportRoutes registers the phone-first reporting pages: grid patrol (巡查上报, with 自行处置) for
+// grid workers and leaders, and the public resident report (市民随手拍), anonymous allowed.
+func (s *Server) reportRoutes() {
+	s.page("GET /patrol", auth.PermOrdersCreate, s.patrolPage)
+	s.page("POST /patrol", auth.PermOrdersCreate, s.patrolSubmit)
+	s.page("GET /patrol/done/{id}", auth.PermOrdersRead, s.patrolDone)
+
+	s.page("GET /report", public, s.reportPage)
+	s.page("POST /report", public, s.reportSubmit)
+	s.page("GET /report/done", public, s.reportDone)
+	s.api("GET /report/areas", public, s.reportAreas)
+
+	s.homeExtra = append(s.homeExtra,
+		homeEntry{href: "/patrol", title: "patrol report", text: "patrol report text", perm: auth.PermOrdersCreate,
+			roles: []string{auth.RoleGridWorker, auth.RoleGridLeader}},
+		homeEntry{href: "/report", title: "resident report", text: "resident report text", roles: []string{auth.RoleResident}},
+	)
+}

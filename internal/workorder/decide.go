@@ -39,7 +39,7 @@ type Order struct {
 	Suspended        bool
 	ExtensionPending bool
 	Satisfaction     string
-	RaisedBy         int64 // user id of the resident who raised it; 0 if anonymous or external
+	RaisedBy         int64 // user id of who raised it (a resident, or a grid worker on patrol); 0 if anonymous or external
 	Version          int
 }
 
@@ -195,6 +195,9 @@ func checkActor(t Transition, o Order, a Actor) error {
 		if a.UserID == 0 || a.UserID != o.RaisedBy {
 			return fmt.Errorf("%w: a resident may %s only an order they raised", ErrForbidden, t.Action)
 		}
+	}
+	if t.OwnRaised && (a.UserID == 0 || a.UserID != o.RaisedBy) {
+		return fmt.Errorf("%w: only the one who reported this order may %s it", ErrForbidden, t.Action)
 	}
 	return nil
 }

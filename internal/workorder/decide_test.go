@@ -41,6 +41,7 @@ var spec = map[Action]struct {
 	ActResume:           {[]State{Received, Filed, Dispatched, InProgress, Handled}, []string{"dispatcher"}, ""},
 	ActEscalate:         {[]State{Received, Filed, Dispatched, InProgress, Handled}, []string{"leader", "system"}, ""},
 	ActMerge:            {[]State{Received, Filed}, []string{"dispatcher"}, Merged},
+	ActSelfHandle:       {[]State{Received}, []string{"gridworker", "gridleader"}, Closed},
 }
 
 var allStates = []State{Received, Filed, Rejected, Dispatched, InProgress, Handled, Closed, Rated, Merged}
@@ -175,6 +176,13 @@ func TestOwnership(t *testing.T) {
 		{"resident cannot reopen even own order", Rated, Actor{UserID: raiser, Role: RoleResident}, ActReopen, raiser, ErrForbidden},
 		{"admin cannot dispatch", Filed, Actor{Role: RoleAdmin}, ActDispatch, raiser, ErrForbidden},
 		{"system may escalate", InProgress, Actor{Role: RoleSystem}, ActEscalate, raiser, nil},
+		{"grid worker may self-handle own report in own grid", Received, Actor{UserID: raiser, Role: RoleGridWorker, Grids: []string{grid}}, ActSelfHandle, raiser, nil},
+		{"grid leader may self-handle own report in own grid", Received, Actor{UserID: raiser, Role: RoleGridLeader, Grids: []string{grid}}, ActSelfHandle, raiser, nil},
+		{"grid worker cannot self-handle a colleague's report", Received, Actor{UserID: 7, Role: RoleGridWorker, Grids: []string{grid}}, ActSelfHandle, raiser, ErrForbidden},
+		{"grid worker cannot self-handle a resident's or hotline order", Received, Actor{UserID: raiser, Role: RoleGridWorker, Grids: []string{grid}}, ActSelfHandle, 0, ErrForbidden},
+		{"grid worker cannot self-handle own report in another grid", Received, Actor{UserID: raiser, Role: RoleGridWorker, Grids: []string{otherGrid}}, ActSelfHandle, raiser, ErrForbidden},
+		{"grid worker without a user id cannot self-handle", Received, Actor{Role: RoleGridWorker, Grids: []string{grid}}, ActSelfHandle, 0, ErrForbidden},
+		{"dispatcher cannot self-handle even an order raised by them", Received, Actor{UserID: raiser, Role: RoleDispatcher}, ActSelfHandle, raiser, ErrForbidden},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -244,6 +252,7 @@ func TestMissingFields(t *testing.T) {
 		ActSuspend:         {FieldReason},
 		ActEscalate:        {FieldNote},
 		ActMerge:           {FieldDuplicateOf},
+		ActSelfHandle:      {FieldResult, FieldPhotos},
 	}
 	for act := range spec {
 		o, a := allowedSetup(act)
@@ -276,6 +285,7 @@ func TestInvalidFields(t *testing.T) {
 		{"co-department twice", ActDispatch, func(in *Input) { in.CoDepartments = []string{otherDept, otherDept} }, FieldCoDepartments},
 		{"empty co-department", ActDispatch, func(in *Input) { in.CoDepartments = []string{""} }, FieldCoDepartments},
 		{"empty photo", ActReport, func(in *Input) { in.Photos = []string{"a.jpg", " "} }, FieldPhotos},
+		{"empty photo on self-handling", ActSelfHandle, func(in *Input) { in.Photos = []string{" "} }, FieldPhotos},
 		{"empty optional photo on verify", ActVerifyPass, func(in *Input) { in.Photos = []string{""} }, FieldPhotos},
 		{"unknown satisfaction", ActRate, func(in *Input) { in.Satisfaction = "great" }, FieldSatisfaction},
 		{"merge into itself", ActMerge, func(in *Input) { in.DuplicateOf = orderID }, FieldDuplicateOf},
@@ -359,6 +369,9 @@ func TestDecisionEffects(t *testing.T) {
 		{ActResume, func(d Decision) bool { return d.Resume && !d.Suspend }},
 		{ActEscalate, func(d Decision) bool { return d.Escalated }},
 		{ActMerge, func(d Decision) bool { return d.DuplicateOf == 999 }},
+		{ActSelfHandle, func(d Decision) bool {
+			return d == Decision{Action: ActSelfHandle, From: Received, To: Closed, Version: 7}
+		}},
 		{ActAccept, func(d Decision) bool {
 			return d == Decision{Action: ActAccept, From: Dispatched, To: InProgress, Version: 7}
 		}},
@@ -397,6 +410,9 @@ func TestAllowedActions(t *testing.T) {
 		{"resident, closed", fixture(Closed, false, false, ""), owner(RoleResident), []Action{ActRate}},
 		{"dispatcher, rated satisfied", fixture(Rated, false, false, Satisfied), owner(RoleDispatcher), nil},
 		{"volunteer", fixture(Handled, false, false, ""), owner(RoleVolunteer), nil},
+		{"grid worker, own new patrol report", fixture(Received, false, false, ""), owner(RoleGridWorker), []Action{ActSelfHandle}},
+		{"grid worker, a colleague's new report", fixture(Received, false, false, ""), Actor{UserID: 7, Role: RoleGridWorker, Grids: []string{grid}}, nil},
+		{"grid worker, own suspended report", fixture(Received, true, false, ""), owner(RoleGridWorker), nil},
 	}
 	for _, tt := range tests {
 		if got := AllowedActions(tt.order, tt.actor); !slices.Equal(got, tt.want) {

@@ -59,6 +59,9 @@ func MarkdownTable() string {
 		if l, ok := GuardLabels[t.Guard]; ok {
 			cond = append(cond, l[1]+" "+l[0])
 		}
+		if t.OwnRaised {
+			cond = append(cond, "raised by the actor 本人上报")
+		}
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n",
 			strings.Join(from, ", "), t.Action, t.LabelZH, t.LabelEN, to,
 			strings.Join(who, "; "), codeList(t.Requires), codeList(t.Optional), orDash(strings.Join(cond, "; ")))

@@ -22,6 +22,7 @@ const (
 	ActResume           Action = "resume"            // 恢复
 	ActEscalate         Action = "escalate"          // 督办
 	ActMerge            Action = "merge"             // 合并
+	ActSelfHandle       Action = "self_handle"       // 自行处置
 )
 
 // Input field names as the API spells them; Transition.Requires and
@@ -83,8 +84,12 @@ type Transition struct {
 	// order is frozen (its clock is stopped), so only resuming and
 	// supervising make sense.
 	WhileSuspended bool
-	LabelZH        string
-	LabelEN        string
+	// OwnRaised narrows ownership further: besides the role's own rule,
+	// the actor must be the user who raised the order (Order.RaisedBy).
+	// A failure is ErrForbidden, like any ownership failure.
+	OwnRaised bool
+	LabelZH   string
+	LabelEN   string
 }
 
 var openStates = []State{Received, Filed, Dispatched, InProgress, Handled}
@@ -196,6 +201,17 @@ var Transitions = []Transition{
 		Roles:    []string{RoleDispatcher},
 		Requires: []string{FieldDuplicateOf},
 		LabelZH:  "合并", LabelEN: "Merge as duplicate",
+	},
+	{
+		// 自行处置: a grid worker who finds a small problem on patrol and fixes it on the spot
+		// reports it and closes it at once, with the result and photos as evidence. Only the
+		// worker's own report in the worker's own grid; the store also requires the patrol
+		// channel.
+		From: []State{Received}, Action: ActSelfHandle, To: Closed,
+		Roles:     []string{RoleGridWorker, RoleGridLeader},
+		Requires:  []string{FieldResult, FieldPhotos},
+		OwnRaised: true,
+		LabelZH:   "自行处置", LabelEN: "Handle on the spot",
 	},
 }
 
