@@ -54,14 +54,20 @@ func Orders(dataDir string, now time.Time) Extra {
 			}
 		}
 		ids := make([]int64, len(generated))
-		for i, g := range generated {
-			id, err := l.load(ctx, g, ids)
-			if err != nil {
-				return fmt.Errorf("demo order %d (%s → %s): %w", i, g.CategoryCode, g.TargetState, err)
+		// One transaction for the town's whole history: all of it or none, and no commit per step.
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			l.tx = tx
+			for i, g := range generated {
+				id, err := l.load(ctx, g, ids)
+				if err != nil {
+					return fmt.Errorf("demo order %d (%s → %s): %w", i, g.CategoryCode, g.TargetState, err)
+				}
+				ids[i] = id
 			}
-			ids[i] = id
-		}
-		if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, town, ordersMarker, fmt.Sprint(len(generated))); err != nil {
+			_, err := tx.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, town, ordersMarker, fmt.Sprint(len(generated)))
+			return err
+		})
+		if err != nil {
 			return err
 		}
 		log.Info("demo orders loaded", "town", w.Town.Name, "orders", len(generated), "ms", time.Since(start).Milliseconds())
@@ -78,6 +84,7 @@ type loader struct {
 	rng        *rand.Rand
 	dispatcher world.DemoUser
 	clock      time.Time
+	tx         *store.Tx
 }
 
 // at moves the store's clock forward by a random delay within [min, max], never past now.
@@ -102,7 +109,7 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 	case "open311":
 		actorName = "Open311"
 	}
-	o, err := l.st.Create(ctx, orders.NewOrder{TownCode: l.town, Channel: g.Channel, ExternalID: g.HotlineID, Content: g.Content,
+	o, err := l.st.CreateTx(ctx, l.tx, orders.NewOrder{TownCode: l.town, Channel: g.Channel, ExternalID: g.HotlineID, Content: g.Content,
 		Address: g.Address, Lat: &lat, Lng: &lng, CallerName: g.CallerName, CallerPhone: g.CallerPhone, ReceivedAt: g.ReceivedAt,
 		ActorName: actorName, ActorRole: actorRole})
 	if err != nil {
@@ -113,7 +120,7 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 	handler := orders.ActorInfo{Name: deptName(l.w, g.DepartmentCode) + "经办人"}
 	handler.Role, handler.Department = "handler", g.DepartmentCode
 	step := func(a orders.ActorInfo, act workorder.Action, in workorder.Input) error {
-		o, err = l.st.Act(ctx, []string{l.town}, o.ID, a, act, o.Version, in)
+		o, err = l.st.ActTx(ctx, l.tx, []string{l.town}, o.ID, a, act, o.Version, in)
 		return err
 	}
 	target := g.TargetState

@@ -488,6 +488,12 @@ func stateLabel(s, lang string) string {
 }
 
 func actionLabel(a, lang string) string {
+	if a == actionFileDispatch {
+		if lang == "en" {
+			return "File and dispatch"
+		}
+		return "立案并派遣"
+	}
 	if a == orders.ActionReceive {
 		if lang == "en" {
 			return "Received"

@@ -90,6 +90,12 @@ func eventData(data map[string]any, p orderPage) string {
 				}
 				v = strings.Join(names, "、")
 			}
+		case "channel":
+			v = nameOr(l.Channels, v)
+		case "deadline_class":
+			v = classLabel(v, "zh")
+		case "satisfaction":
+			v = satisfactionLabel(v, "zh")
 		case "deadline", "extension_deadline", "deadline_at":
 			if t, err := time.Parse(time.RFC3339, v); err == nil {
 				v = fmtTime(t)

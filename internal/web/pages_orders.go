@@ -103,7 +103,11 @@ type queueTab struct {
 func tabsFor(u auth.User, lang string, current string) []queueTab {
 	T := translator(lang)
 	var tabs []queueTab
-	add := func(key, q string) { tabs = append(tabs, queueTab{Label: T(key), Query: q, Active: q == current}) }
+	add := func(key, q string) {
+		// Compare in url.Values' canonical (sorted) form: the page's own query arrives re-encoded.
+		canon, _ := url.ParseQuery(q)
+		tabs = append(tabs, queueTab{Label: T(key), Query: q, Active: canon.Encode() == current})
+	}
 	switch u.Role {
 	case auth.RoleDispatcher:
 		add("tab received", "state=received")
@@ -253,11 +257,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 	var out []actionForm
 	for _, a := range allowed {
 		if a == workorder.ActFile {
-			label := "立案并派遣"
-			if lang == "en" {
-				label = "File and dispatch"
-			}
-			out = append(out, actionForm{Action: actionFileDispatch, Label: label,
+			out = append(out, actionForm{Action: actionFileDispatch, Label: actionLabel(actionFileDispatch, lang),
 				Fields:   map[string]bool{"category": true, "grid": true, "deadline_class": true, "department": true, "co_departments": true},
 				Required: map[string]bool{"category": true, "grid": true, "department": true}})
 		}
@@ -306,6 +306,16 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *caller, 
 	}
 	v := s.view(r, c, o, true)
 	p := orderPage{lookups: l, Order: v, Forms: actionForms(v.AllowedActions, lang), Events: o.Events}
+	if c.User.Role == auth.RoleResident {
+		// Residents see who acted by role, not staff members' names (as on the public tracking page).
+		p.Events = make([]orders.Event, len(o.Events))
+		for i, e := range o.Events {
+			if e.ActorID != c.User.ID {
+				e.Actor = auth.RoleName(e.Role, lang)
+			}
+			p.Events[i] = e
+		}
+	}
 	if o.Lat != nil && o.Lng != nil {
 		raw, _ := json.Marshal(map[string]any{"lat": *o.Lat, "lng": *o.Lng, "grid": o.Grid})
 		p.Pin = string(raw)

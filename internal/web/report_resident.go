@@ -245,7 +245,11 @@ func (s *Server) reportDone(w http.ResponseWriter, r *http.Request, c *caller) e
 // reportAreas is the public map layer of the report page: every tenant town's grid outlines with
 // names only (no members, no phones).
 func (s *Server) reportAreas(w http.ResponseWriter, r *http.Request, c *caller) error {
-	towns, err := places.TenantTowns(r.Context(), s.db, nil)
+	var only []string
+	if t := r.URL.Query().Get("town"); t != "" {
+		only = []string{t} // one town's outlines, for maps that show a single town
+	}
+	towns, err := places.TenantTowns(r.Context(), s.db, only)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,11 @@
   function baseMap(el) {
     var map = L.map(el).setView([31.215, 121.38], 14);
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
-    fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.ok ? r.json() : null; }).then(function (fc) {
+    // Residents may not list grids with their members; the public outlines serve their maps.
+    var town = el.dataset.town ? '?town=' + encodeURIComponent(el.dataset.town) : '';
+    fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) {
+      return r.ok ? r.json() : fetch('/report/areas' + town).then(function (r2) { return r2.ok ? r2.json() : null; });
+    }).then(function (fc) {
       if (!fc) return;
       var layer = L.geoJSON(fc, { style: { color: '#4363d8', weight: 1, fillOpacity: 0.06 } }).addTo(map);
       if (!el.dataset.fitted && fc.features && fc.features.length) map.fitBounds(layer.getBounds());
@@ -30,7 +34,7 @@
     var pin = JSON.parse(one.dataset.pin);
     one.dataset.fitted = '1';
     var m1 = baseMap(one);
-    m1.setView([pin.lat, pin.lng], 16);
+    m1.setView([pin.lat, pin.lng], 16, { animate: false });
     L.marker([pin.lat, pin.lng]).addTo(m1);
   }
   var pick = document.getElementById('pick-map');
