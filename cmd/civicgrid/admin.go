@@ -68,7 +68,7 @@ func runUserAdd(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlagSet("user add", "create a user", "user add --town CODE --username U --role ROLE [--department CODE] [--grid CODE] [--password P] [--name NAME] [--phone P]", out)
 	d.register(fs)
 	fs.StringVar(&n.TownCode, "town", "", "town code, e.g. 310105102 (新泾镇)")
-	fs.StringVar(&n.DistrictCode, "district", "", "district code for a district-wide account instead of --town, e.g. 310105")
+	fs.StringVar(&n.DistrictCode, "district", "", "district (e.g. 310105) or city (3101) code for an account that sees every town under it, instead of --town")
 	fs.StringVar(&n.Username, "username", "", "sign-in name (letters, digits, _ - .)")
 	fs.StringVar(&n.Role, "role", "", "resident gridworker gridleader dispatcher handler leader deputy volunteer admin")
 	fs.StringVar(&n.DepartmentCode, "department", "", "department code (required for handler)")

@@ -103,8 +103,8 @@ func CreateUser(ctx context.Context, db *store.DB, n NewUser, by string) (User, 
 			}
 		} else {
 			r, err := places.GetRegion(ctx, tx, n.DistrictCode)
-			if err != nil || r.Level != "district" {
-				return problem.Field("district", "unknown district code %q", n.DistrictCode)
+			if err != nil || (r.Level != "district" && r.Level != "city") {
+				return problem.Field("district", "unknown district or city code %q", n.DistrictCode)
 			}
 		}
 		if n.DepartmentCode != "" {

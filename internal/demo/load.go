@@ -77,7 +77,25 @@ func Load(ctx context.Context, db *store.DB, log *slog.Logger, extras ...Extra) 
 			accounts = append(accounts, Account{Username: u.Username, Password: Password(u.Username), Role: u.Role, Name: u.DisplayName, Town: town})
 		}
 	}
-	return dedupe(accounts), nil
+	city, err := ensureCityAccount(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return dedupe(append(accounts, city)), nil
+}
+
+// ensureCityAccount adds a 上海市 city-level leader who sees every CivicGrid town of the city: the
+// top of the roll-up (city → district → town).
+func ensureCityAccount(ctx context.Context, db *store.DB) (Account, error) {
+	a := Account{Username: "shanghai", Password: Password("shanghai"), Role: auth.RoleLeader, Name: "陆志远", Town: world.CityCode}
+	if _, err := auth.UserByUsername(ctx, db, a.Username); err == nil {
+		return a, nil
+	} else if !errors.Is(err, problem.ErrNotFound) {
+		return a, err
+	}
+	_, err := auth.CreateUser(ctx, db, auth.NewUser{Username: a.Username, DisplayName: a.Name, Role: a.Role, DistrictCode: world.CityCode,
+		Phone: "10021000001", Password: a.Password}, "demo")
+	return a, err
 }
 
 func dedupe(as []Account) []Account {

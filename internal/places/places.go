@@ -176,9 +176,11 @@ func TenantTowns(ctx context.Context, q store.Querier, codes []string) ([]Region
 	return out, rows.Err()
 }
 
-// TownsOfDistrict lists the tenant towns of a district.
+// TownsOfDistrict lists the tenant towns under a district or, for a city code, under any of the
+// city's districts: the roll-up a district or city account sees.
 func TownsOfDistrict(ctx context.Context, q store.Querier, district string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT code FROM regions WHERE level = 'town' AND tenant = 1 AND parent_code = ? ORDER BY code`, district)
+	rows, err := q.Query(ctx, `SELECT code FROM regions WHERE level = 'town' AND tenant = 1
+		AND (parent_code = ? OR parent_code IN (SELECT code FROM regions WHERE level = 'district' AND parent_code = ?)) ORDER BY code`, district, district)
 	if err != nil {
 		return nil, err
 	}

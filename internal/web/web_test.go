@@ -439,3 +439,26 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestCityRollup(t *testing.T) {
+	a := newApp(t, testdb.SQLite(t))
+	ctx := context.Background()
+	u, err := auth.UserByUsername(ctx, a.db, "shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := auth.CreateToken(ctx, a.db, u.ID, "test")
+	a.tokens["shanghai"] = tok
+	var towns struct {
+		Towns []map[string]string `json:"towns"`
+	}
+	a.call("shanghai", "GET", "/api/v1/towns", "", &towns)
+	if len(towns.Towns) != 2 {
+		t.Fatalf("上海市 account sees %v; want 新泾镇 and 陆家嘴街道", towns.Towns)
+	}
+	var fc featureCollection
+	a.call("shanghai", "GET", "/api/v1/grids", "", &fc)
+	if len(fc.Features) != 11 {
+		t.Errorf("上海市 account sees %d grids, want 8 + 3", len(fc.Features))
+	}
+}
