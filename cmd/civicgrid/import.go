@@ -1,0 +1,299 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"github.com/civicgrid/civicgrid/internal/demo"
+	"github.com/civicgrid/civicgrid/internal/intake"
+	"github.com/civicgrid/civicgrid/internal/intake/hotline"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/store"
+)
+
+func init() {
+	register(command{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline})
+	register(command{"bench import", "measure the hotline import on generated rows against a bare bulk insert", runBenchImport})
+}
+
+// stderr is where the progress bar goes; tests leave it alone because it is no terminal.
+var stderr io.Writer = os.Stderr
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func runImportHotline(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	fs := newFlagSet("import hotline", "import a 12345 hotline export as work orders",
+		"import hotline FILE [--town CODE] [--encoding auto|utf8|gb18030] [--json] [--errors report.xlsx] [--data DIR] [--db URL]", out)
+	d.register(fs)
+	town := fs.String("town", "", "town code (街镇, the tenant); may be left out when the database has one town only")
+	encName := fs.String("encoding", "auto", "CSV encoding: auto, utf8 or gb18030")
+	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+	errorsPath := fs.String("errors", "", "write the rejected rows' problems to this xlsx file (行号 / 列 / 原因)")
+	// The file may come before or after the flags.
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if file == "" {
+		return errors.New("no file given: civicgrid import hotline FILE.xlsx|FILE.csv")
+	}
+	enc, err := hotline.ParseEncoding(*encName)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(file); err != nil {
+		return fmt.Errorf("cannot read %s: %w", file, err)
+	}
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *town == "" {
+		towns, err := places.TenantTowns(ctx, db, nil)
+		if err != nil {
+			return err
+		}
+		if len(towns) != 1 {
+			codes := make([]string, len(towns))
+			for i, t := range towns {
+				codes[i] = t.Code + " " + t.Name
+			}
+			return fmt.Errorf("--town is required: the database has %d towns (%s)", len(towns), strings.Join(codes, ", "))
+		}
+		*town = towns[0].Code
+	}
+	o := intake.ImportOptions{Town: *town, Path: file, Encoding: enc,
+		Actor: orders.ActorInfo{Name: "热线导入（命令行）"}}
+	if isTerminal(stderr) && !*asJSON {
+		var bar *progressbar.ProgressBar
+		o.Progress = func(done, total int64) {
+			if bar == nil {
+				if total < 0 {
+					bar = progressbar.Default(-1, "导入 rows")
+				} else {
+					bar = progressbar.DefaultBytes(total, "导入 import")
+				}
+			}
+			_ = bar.Set64(done)
+		}
+		defer func() {
+			if bar != nil {
+				_ = bar.Finish()
+				fmt.Fprintln(stderr)
+			}
+		}()
+	}
+	var report *os.File
+	if *errorsPath != "" {
+		if report, err = os.Create(*errorsPath); err != nil {
+			return err
+		}
+		defer report.Close()
+		o.ErrorsTo = report
+	}
+	sum, err := intake.Import(ctx, db, o)
+	if err != nil {
+		return err
+	}
+	if report != nil {
+		if err := report.Close(); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return json.NewEncoder(out).Encode(sum)
+	}
+	for i, e := range sum.Errors {
+		if i == 20 {
+			fmt.Fprintf(out, "… %d more problems (--errors report.xlsx lists them all)\n", len(sum.Errors)-i)
+			break
+		}
+		fmt.Fprintln(out, e.Error())
+	}
+	if sum.ResumedFrom > 0 {
+		fmt.Fprintf(out, "resumed after row %d (续导)\n", sum.ResumedFrom)
+	}
+	fmt.Fprintf(out, "rows %d: created %d, updated %d, unchanged %d, rejected %d, unlocated %d (待定位) in %.1f s\n",
+		sum.Rows, sum.Created, sum.Updated, sum.Unchanged, sum.Rejected, sum.Unlocated, sum.Seconds)
+	return nil
+}
+
+// benchResult is one database's figures.
+type benchResult struct {
+	Database     string  `json:"database"`
+	Rows         int     `json:"rows"`
+	FileMB       float64 `json:"file_mb"`
+	ImportSec    float64 `json:"import_seconds"`
+	ImportRate   float64 `json:"import_rows_per_s"`
+	BaselineSec  float64 `json:"baseline_seconds"`
+	BaselineRate float64 `json:"baseline_rows_per_s"`
+	Ratio        float64 `json:"import_to_baseline"`
+	PeakHeapMB   float64 `json:"peak_heap_inuse_mb"`
+	VmHWMMB      float64 `json:"vmhwm_mb"`
+	Created      int     `json:"created"`
+	Unlocated    int     `json:"unlocated"`
+}
+
+func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	fs := newFlagSet("bench import", "measure the hotline import", "bench import [--rows N] [--db URL] [--json]", out)
+	d.register(fs)
+	n := fs.Int("rows", 100_000, "rows to generate")
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "civicgrid-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "hotline.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := intake.GenerateCSV(f, *n, 1); err != nil {
+		f.Close()
+		return err
+	}
+	st, _ := f.Stat()
+	f.Close()
+
+	// A fresh database: SQLite in the temporary directory, or a new schema of the PostgreSQL
+	// database given, dropped at the end.
+	var db *store.DB
+	name := "sqlite"
+	if d.db == "" {
+		db, err = openDB(ctx, dbFlags{data: filepath.Join(dir, "data")}, out)
+	} else {
+		name = "postgres"
+		var admin *store.DB
+		if admin, err = store.Open(ctx, store.Options{URL: d.db}); err != nil {
+			return err
+		}
+		defer admin.Close()
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		schema := "cg_bench_" + hex.EncodeToString(b)
+		if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+			return err
+		}
+		defer admin.Exec(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE")
+		u, perr := url.Parse(d.db)
+		if perr != nil {
+			return perr
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		db, err = openDB(ctx, dbFlags{db: u.String()}, out)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := demo.Load(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		return err
+	}
+
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > peak.Load() {
+				peak.Store(m.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	start := time.Now()
+	sum, err := intake.Import(ctx, db, intake.ImportOptions{Town: "310105102", Path: path, Actor: orders.ActorInfo{Name: "bench"}})
+	close(stop)
+	if err != nil {
+		return err
+	}
+	importSec := time.Since(start).Seconds()
+	start = time.Now()
+	base, err := intake.BaselineInsert(ctx, db, path, hotline.Auto, intake.DefaultBatch)
+	if err != nil {
+		return err
+	}
+	baseSec := time.Since(start).Seconds()
+	_, _ = db.Exec(ctx, `DROP TABLE bench_plain_orders`)
+	r := benchResult{Database: name, Rows: *n, FileMB: float64(st.Size()) / 1e6, ImportSec: importSec,
+		ImportRate: float64(*n) / importSec, BaselineSec: baseSec, BaselineRate: float64(base) / baseSec,
+		PeakHeapMB: float64(peak.Load()) / 1e6, VmHWMMB: vmHWM(), Created: sum.Created, Unlocated: sum.Unlocated}
+	r.Ratio = r.ImportRate / r.BaselineRate
+	if *asJSON {
+		return json.NewEncoder(out).Encode(r)
+	}
+	fmt.Fprintf(out, "%s: %d rows (%.0f MB CSV): import %.1f s = %.0f rows/s; bare insert %.1f s = %.0f rows/s; ratio %.2f; "+
+		"peak heap in use %.0f MB, VmHWM %.0f MB; created %d, unlocated %d\n",
+		r.Database, r.Rows, r.FileMB, r.ImportSec, r.ImportRate, r.BaselineSec, r.BaselineRate, r.Ratio,
+		r.PeakHeapMB, r.VmHWMMB, r.Created, r.Unlocated)
+	return nil
+}
+
+// vmHWM is the process's peak resident memory in MB, from /proc (0 elsewhere).
+func vmHWM() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

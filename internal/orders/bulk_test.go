@@ -1,0 +1,114 @@
+package orders_test
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// TestBulkCreateMatchesCreate stores the same demands through Create and through BulkCreate and
+// compares what the database then holds, column by column and event by event, except what must
+// differ (id, number, short code, external id, write times).
+func TestBulkCreateMatchesCreate(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-10-01 08:30"))
+		f := e.f
+		variants := []func(n *orders.NewOrder){
+			func(n *orders.NewOrder) {}, // grid given, category given
+			func(n *orders.NewOrder) { n.Grid, n.Lng, n.Lat = "", ptr(f.InGrid2[0]), ptr(f.InGrid2[1]) },
+			func(n *orders.NewOrder) { n.Grid, n.Lng, n.Lat = "", ptr(f.Outside[0]), ptr(f.Outside[1]) },
+			func(n *orders.NewOrder) { n.Grid, n.Category, n.LimitDays = "", "", 3 },
+			func(n *orders.NewOrder) {
+				n.DeadlineClass, n.ReceivedAt, n.CallerPhone = workorder.ClassConsult, at("2025-09-30 10:03"), "021-62345678"
+			},
+		}
+		var singles, bulk []orders.NewOrder
+		for i, v := range variants {
+			n := e.newOrder(fmt.Sprintf("  批量对照 %d  ", i))
+			v(&n)
+			a, b := n, n
+			a.ExternalID, b.ExternalID = fmt.Sprintf("C%d", i), fmt.Sprintf("B%d", i)
+			singles, bulk = append(singles, a), append(bulk, b)
+		}
+		var made []orders.Order
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			made, err = e.s.BulkCreate(ctx, tx, bulk)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range singles {
+			c := e.create(t, singles[i])
+			want, got := e.get(t, c.ID), e.get(t, made[i].ID)
+			if want := fmt.Sprintf("%s-%s-%06d", f.Town, got.ReceivedAt.In(at("2025-01-01 00:00").Location()).Format("20060102"), got.ID); got.Number != want {
+				t.Errorf("bulk number %q, want %q", got.Number, want)
+			}
+			if len(got.ShortCode) != 6 || made[i].Number != got.Number || made[i].ShortCode != got.ShortCode {
+				t.Errorf("returned order %s/%s, stored %s/%s", made[i].Number, made[i].ShortCode, got.Number, got.ShortCode)
+			}
+			if len(got.Events) != 1 || got.Events[0].Data["external_id"] != bulk[i].ExternalID {
+				t.Fatalf("bulk events %+v", got.Events)
+			}
+			for _, o := range []*orders.Order{&want, &got} {
+				// The test clock stands still, so write times agree too.
+				o.ID, o.Number, o.ShortCode, o.ExternalID = 0, "", "", ""
+				for j := range o.Events {
+					o.Events[j].ID = 0
+					delete(o.Events[j].Data, "external_id")
+				}
+			}
+			if !reflect.DeepEqual(want, got) {
+				t.Errorf("variant %d differs:\n Create     %+v\n BulkCreate %+v", i, want, got)
+			}
+		}
+		// Ids go on from where the bulk left them: the next Create does not collide.
+		if o := e.create(t, e.newOrder("之后单建")); o.ID <= made[len(made)-1].ID {
+			t.Errorf("id %d after bulk ids up to %d", o.ID, made[len(made)-1].ID)
+		}
+	})
+}
+
+func TestBulkCreateRejects(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-10-01 08:30"))
+		bad := e.newOrder("未知网格")
+		bad.Grid = "nope"
+		empty := e.newOrder(" ")
+		dup := e.newOrder("重复")
+		dup.ExternalID = "D1"
+		e.create(t, dup)
+		for name, c := range map[string]struct {
+			n     orders.NewOrder
+			field string
+			kind  error
+		}{
+			"unknown grid":  {bad, "grid", nil},
+			"empty content": {empty, "content", nil},
+			"duplicate":     {dup, "", problem.ErrConflict},
+		} {
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				_, err := e.s.BulkCreate(ctx, tx, []orders.NewOrder{e.newOrder("好的"), c.n})
+				return err
+			})
+			if c.field != "" {
+				wantField(t, err, c.field)
+			} else if !errors.Is(err, c.kind) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		// Nothing of the failed batches is left behind.
+		var n int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("orders after failed batches: %d %v", n, err)
+		}
+	})
+}
