@@ -55,6 +55,7 @@ func runImportHotline(ctx context.Context, args []string, out io.Writer) error {
 	encName := fs.String("encoding", "auto", "CSV encoding: auto, utf8 or gb18030")
 	asJSON := fs.Bool("json", false, "print the summary as one JSON object")
 	errorsPath := fs.String("errors", "", "write the rejected rows' problems to this xlsx file (行号 / 列 / 原因)")
+	batch := fs.Int("batch", intake.DefaultBatch, "rows per transaction (a kill loses at most one batch, which a re-run re-does)")
 	// The file may come before or after the flags.
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -100,7 +101,7 @@ func runImportHotline(ctx context.Context, args []string, out io.Writer) error {
 		}
 		*town = towns[0].Code
 	}
-	o := intake.ImportOptions{Town: *town, Path: file, Encoding: enc,
+	o := intake.ImportOptions{Town: *town, Path: file, Encoding: enc, BatchSize: *batch,
 		Actor: orders.ActorInfo{Name: "热线导入（命令行）"}}
 	if isTerminal(stderr) && !*asJSON {
 		var bar *progressbar.ProgressBar

@@ -86,7 +86,8 @@ func TestImportCrash(t *testing.T) {
 	}
 	f.Close()
 	run := func(data string) *exec.Cmd {
-		return exec.Command(bin, "import", "hotline", file, "--data", data, "--town", "310105102", "--json")
+		// Small batches give the kills many commit points to fall between.
+		return exec.Command(bin, "import", "hotline", file, "--data", data, "--town", "310105102", "--json", "--batch", "1000")
 	}
 	prepare := func(data string) {
 		if out, err := exec.Command(bin, "demo", "--data", data).CombinedOutput(); err != nil {

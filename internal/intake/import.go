@@ -20,9 +20,11 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-// DefaultBatch is how many file rows one transaction commits: large enough that a commit's
-// fsync is a small share of the work, small enough that a kill loses seconds, not minutes.
-const DefaultBatch = 1000
+// DefaultBatch is how many file rows one transaction commits. Each commit appends every index page
+// it touched to the WAL, so bigger batches write far less (1,000 → 10,000 took 300,000 rows from
+// 11,900 to 20,200 rows/s on SQLite); past 10,000 nothing more was gained and memory grew. A kill
+// loses at most one batch, which the resume re-does.
+const DefaultBatch = 10000
 
 // ImportOptions describes one batch import of a hotline export.
 type ImportOptions struct {
