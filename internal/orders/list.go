@@ -22,6 +22,7 @@ type Filter struct {
 	RaisedBy   int64  // orders a resident raised ("my reports"); 0 does not filter
 	Overdue    bool   // open, running and past the deadline
 	Warning    bool   // open, running, not yet overdue, past the warning fraction
+	Unlocated  bool   // open orders no grid could be found for: the 待定位 queue
 	From, To   *time.Time
 	Query      string // substring of content, address or number
 	Limit      int    // default 50, at most 500
@@ -103,6 +104,9 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	}
 	if f.RaisedBy != 0 {
 		add(`raised_by = ?`, f.RaisedBy)
+	}
+	if f.Unlocated {
+		add(`state IN (` + openStates + `) AND (grid_code IS NULL OR grid_code = '')`)
 	}
 	if f.Overdue {
 		add(`state IN (`+openStates+`) AND suspended = 0 AND deadline_at < ?`, now.UnixMilli())

@@ -1,10 +1,12 @@
 package orders_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/orders/orderstest"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
@@ -94,5 +96,28 @@ func TestList(t *testing.T) {
 			t.Fatalf("overdue: %d (%v)", total, err)
 		}
 		_ = d2
+	})
+}
+
+func TestListUnlocated(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := orderstest.Seed(t, db)
+		s := orders.New(db)
+		ctx := context.Background()
+		located, err := s.Create(ctx, orders.NewOrder{TownCode: f.Town, Channel: orders.ChannelHotline, Content: "路灯不亮", Grid: f.Grid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lost, err := s.Create(ctx, orders.NewOrder{TownCode: f.Town, Channel: orders.ChannelHotline, Content: "地址不详的诉求", Address: "某路某号"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total, list, err := s.List(ctx, orders.Filter{Towns: f.Towns(), Unlocated: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 1 || list[0].ID != lost.ID {
+			t.Fatalf("unlocated queue = %d orders (%v); want only %d, not %d", total, list, lost.ID, located.ID)
+		}
 	})
 }

@@ -166,7 +166,7 @@ func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 			f.States = append(f.States, x)
 		}
 	}
-	for name, dst := range map[string]*bool{"overdue": &f.Overdue, "warning": &f.Warning} {
+	for name, dst := range map[string]*bool{"overdue": &f.Overdue, "warning": &f.Warning, "unlocated": &f.Unlocated} {
 		if v := q.Get(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {

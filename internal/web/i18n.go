@@ -152,6 +152,7 @@ var messages = map[string][2]string{
 	"open orders":         {"在办工单", "Open orders"},
 	"satisfaction rate":   {"满意率", "Satisfaction"},
 	"daily intake":        {"近30天受理量（按渠道）", "Orders received per day, last 30 days"},
+	"card unlocated":      {"地址无法定位到网格，请人工定位", "No grid found for the address: locate by hand"},
 	"none":                {"暂无", "None"},
 	"leader":              {"网格长", "Grid leader"},
 	"deputy":              {"副网格长", "Deputy leader"},

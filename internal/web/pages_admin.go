@@ -102,6 +102,9 @@ func (s *Server) homeCards(c *caller, lang string, sum orders.Summary) []homeCar
 	case auth.RoleDispatcher:
 		q("/orders?state=received", "tab received", "card received", sum.ByState["received"], false)
 		q("/orders?state=filed", "tab filed", "card filed", sum.ByState["filed"], false)
+		if sum.Unlocated > 0 {
+			q("/orders?unlocated=true", "unlocated", "card unlocated", sum.Unlocated, true)
+		}
 		q("/orders?state=handled", "tab handled", "card handled", sum.ByState["handled"], false)
 		q("/orders?state=closed", "tab closed", "card closed", sum.ByState["closed"], false)
 		q("/orders?overdue=true", "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)

@@ -111,6 +111,7 @@ func tabsFor(u auth.User, lang string, current string) []queueTab {
 	switch u.Role {
 	case auth.RoleDispatcher:
 		add("tab received", "state=received")
+		add("unlocated", "unlocated=true")
 		add("tab filed", "state=filed")
 		add("tab handled", "state=handled")
 		add("tab closed", "state=closed")
