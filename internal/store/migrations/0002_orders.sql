@@ -16,12 +16,13 @@ CREATE TABLE categories (
 );
 
 -- One row per demand, whatever its channel. number is set from the id in the same transaction
--- that inserts the row, so it is unique without a counter to contend on. version guards every
+-- that inserts the row and ends with it, so it is unique without a counter to contend on and is
+-- looked up through the id — it needs no index of its own. version guards every
 -- transition: an UPDATE … WHERE version = ? that touches no row lost a race.
 CREATE TABLE orders (
     id                 {{pk}},
     town_code          TEXT NOT NULL REFERENCES regions(code),
-    number             TEXT UNIQUE,
+    number             TEXT,
     short_code         TEXT NOT NULL,
     state              TEXT NOT NULL,
     version            INTEGER NOT NULL DEFAULT 1,
