@@ -98,7 +98,8 @@ CREATE TABLE order_events (
     photos      TEXT NOT NULL DEFAULT '',
     UNIQUE (order_id, seq)
 );
-CREATE INDEX order_events_at ON order_events(at, action);
+-- Events are read per order through (order_id, seq); reports over time read the orders' own
+-- timestamps, so no index on the event time is kept (each would cost every imported order a write).
 
 -- sqlite:
 CREATE TRIGGER order_events_no_update BEFORE UPDATE ON order_events
