@@ -33,12 +33,13 @@ var serverHooks []func(ctx context.Context, s *web.Server, cfg web.Config) error
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
 	var addr, tiles, tileAtt string
-	var withDemo bool
+	var withDemo, trustProxy bool
 	fs := newFlagSet("serve", "serve the web UI and the JSON API", "serve [--addr HOST:PORT] [--data DIR] [--db URL] [--demo] [--tiles URL]", out)
 	d.register(fs)
 	fs.StringVar(&addr, "addr", envOr("CIVICGRID_ADDR", "127.0.0.1:8080"), "listen address (env CIVICGRID_ADDR)")
 	fs.BoolVar(&withDemo, "demo", os.Getenv("CIVICGRID_DEMO") == "1", "load the 新泾镇 demo on first start (idempotent)")
 	fs.StringVar(&tiles, "tiles", envOr("CIVICGRID_TILES", ""), "map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (env CIVICGRID_TILES; empty: polygons on a plain background)")
+	fs.BoolVar(&trustProxy, "trust-proxy", os.Getenv("CIVICGRID_TRUST_PROXY") == "1", "behind one reverse proxy: take client addresses (sign-in throttling, report limits, audit) from X-Forwarded-For (env CIVICGRID_TRUST_PROXY=1)")
 	fs.StringVar(&tileAtt, "tiles-attribution", envOr("CIVICGRID_TILES_ATTRIBUTION", ""), "attribution shown for the tiles")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -58,7 +59,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	cfg := web.Config{DB: db, Log: log, DataDir: d.data, TileURL: tiles, TileAttribution: tileAtt, Started: started}
+	cfg := web.Config{DB: db, Log: log, DataDir: d.data, TileURL: tiles, TileAttribution: tileAtt, Started: started, TrustProxy: trustProxy}
 	srv, err := web.New(cfg)
 	if err != nil {
 		return err

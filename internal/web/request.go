@@ -106,6 +106,23 @@ func (s *Server) checkCSRF(r *http.Request, c *caller) bool {
 	return want != "" && subtle.ConstantTimeCompare([]byte(sent), []byte(want)) == 1
 }
 
+// withForwardedFor takes the client address from the last X-Forwarded-For entry: earlier entries
+// come from the client and can be forged, the last one was written by our own proxy.
+func withForwardedFor(r *http.Request) *http.Request {
+	xff := r.Header.Get("X-Forwarded-For")
+	if xff == "" {
+		return r
+	}
+	parts := strings.Split(xff, ",")
+	ip := strings.TrimSpace(parts[len(parts)-1])
+	if net.ParseIP(ip) == nil {
+		return r
+	}
+	r2 := r.Clone(r.Context())
+	r2.RemoteAddr = net.JoinHostPort(ip, "0")
+	return r2
+}
+
 func clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -38,7 +38,10 @@ type Config struct {
 	TileAttribution string
 	// SecureCookies marks cookies Secure (behind HTTPS).
 	SecureCookies bool
-	Started       time.Time
+	// TrustProxy: the server runs behind one reverse proxy, so the client's address is the last
+	// entry of X-Forwarded-For (the one the proxy appended), not the proxy's own.
+	TrustProxy bool
+	Started    time.Time
 }
 
 // Server serves CivicGrid over HTTP.
@@ -175,6 +178,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 		}()
 		secureHeaders(rec)
+		if s.cfg.TrustProxy {
+			r = withForwardedFor(r)
+		}
 		next.ServeHTTP(rec, r)
 	})
 }

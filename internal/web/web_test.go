@@ -462,3 +462,19 @@ func TestCityRollup(t *testing.T) {
 		t.Errorf("上海市 account sees %d grids, want 8 + 3", len(fc.Features))
 	}
 }
+
+func TestTrustProxy(t *testing.T) {
+	r := httptest.NewRequest("GET", "/", nil)
+	r.RemoteAddr = "10.0.0.5:3456"
+	r.Header.Set("X-Forwarded-For", "1.2.3.4, 203.0.113.7")
+	if got := web.ClientIPForTest(r, false); got != "10.0.0.5" {
+		t.Errorf("without trust: %s, want the proxy's address", got)
+	}
+	if got := web.ClientIPForTest(r, true); got != "203.0.113.7" {
+		t.Errorf("with trust: %s, want the entry our proxy appended", got)
+	}
+	r.Header.Set("X-Forwarded-For", "not-an-ip")
+	if got := web.ClientIPForTest(r, true); got != "10.0.0.5" {
+		t.Errorf("garbage header: %s, want the connection's address", got)
+	}
+}
