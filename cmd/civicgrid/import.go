@@ -179,6 +179,7 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	d.register(fs)
 	n := fs.Int("rows", 100_000, "rows to generate")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	shuffled := fs.Bool("shuffled", false, "scatter the call times over the year instead of the export's chronological order")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -192,7 +193,7 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := intake.GenerateCSV(f, *n, 1); err != nil {
+	if err := intake.GenerateCSVOrder(f, *n, 1, !*shuffled); err != nil {
 		f.Close()
 		return err
 	}

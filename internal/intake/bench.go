@@ -20,9 +20,14 @@ import (
 // GenerateCSV writes n realistic hotline rows for benchmarks and crash tests, deterministically
 // for a seed: addresses from the 新泾镇 demo address book (half of the rows with the address's
 // coordinates, a few with an address nobody knows), texts from the demo's order templates,
-// receipt times spread over 2025 with a daytime rhythm, every kind and most time limits. ids are
+// receipt times running forward through 2025 as in a real export, every kind and most time limits. ids are
 // HL<seed><n>, so two seeds never share an order.
-func GenerateCSV(w io.Writer, n int, seed uint64) error {
+func GenerateCSV(w io.Writer, n int, seed uint64) error { return GenerateCSVOrder(w, n, seed, true) }
+
+// GenerateCSVOrder is GenerateCSV with the call times either running forward through the file, as
+// a hotline export lists them (chronological), or scattered over the year (the worst case for the
+// time indexes).
+func GenerateCSVOrder(w io.Writer, n int, seed uint64, chronological bool) error {
 	wd, err := world.Xinjing()
 	if err != nil {
 		return err
@@ -52,7 +57,12 @@ func GenerateCSV(w io.Writer, n int, seed uint64) error {
 		a := wd.Addresses[rng.IntN(len(wd.Addresses))]
 		c := leaves[rng.IntN(len(leaves))]
 		tpls := wd.Templates.Orders[c.Code]
-		at := base.Add(time.Duration(rng.IntN(364))*24*time.Hour + time.Duration(7*3600+rng.IntN(13*3600))*time.Second)
+		// Exports list calls in the order they came in: time runs forward through the file (with
+		// a few minutes of jitter between neighbours), spread over a year.
+		at := base.Add(time.Duration(float64(i)/float64(n)*364*24*float64(time.Hour)) + time.Duration(rng.IntN(300))*time.Second)
+		if !chronological {
+			at = base.Add(time.Duration(rng.IntN(364))*24*time.Hour + time.Duration(7*3600+rng.IntN(13*3600))*time.Second)
+		}
 		addr := "长宁区新泾镇" + a.Text
 		if a.Estate != "" && rng.IntN(3) == 0 {
 			addr = a.Estate + strconv.Itoa(1+rng.IntN(30)) + "号楼"

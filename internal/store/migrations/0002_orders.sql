@@ -68,12 +68,12 @@ CREATE UNIQUE INDEX orders_external ON orders(town_code, channel, external_id);
 CREATE INDEX orders_town_state ON orders(town_code, state, received_at);
 CREATE INDEX orders_town_received ON orders(town_code, received_at);
 CREATE INDEX orders_grid ON orders(grid_code, state);
--- The channel filter uses orders_external's (town_code, channel) prefix. Columns that are empty
--- when an order arrives (department, deadline, category, raiser, duplicate) get partial indexes: a
--- hotline import inserts into five indexes instead of ten, and every query on them compares the
--- column, which implies IS NOT NULL in both dialects, so the planners still use them.
+-- The channel filter uses orders_external's (town_code, channel) prefix. Columns that are NULL
+-- when an order arrives (department, deadline, raiser, duplicate) get partial indexes: an imported
+-- order skips them, and every query on them compares the column, which implies IS NOT NULL in both
+-- dialects, so the planners still use them.
 CREATE INDEX orders_department ON orders(department_code, state) WHERE department_code IS NOT NULL;
-CREATE INDEX orders_category ON orders(town_code, category_code) WHERE category_code IS NOT NULL;
+CREATE INDEX orders_category ON orders(town_code, category_code);
 CREATE INDEX orders_deadline ON orders(deadline_at, state) WHERE deadline_at IS NOT NULL;
 CREATE INDEX orders_raised_by ON orders(raised_by) WHERE raised_by IS NOT NULL;
 CREATE INDEX orders_duplicate_of ON orders(duplicate_of) WHERE duplicate_of IS NOT NULL;
