@@ -129,7 +129,7 @@ func CreateUser(ctx context.Context, db *store.DB, n NewUser, by string) (User, 
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, role, town_code, district_code, department_code, grid_code, phone, password_hash, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			n.Username, n.DisplayName, n.Role, nullStr(n.TownCode), nullStr(n.DistrictCode), nullStr(n.DepartmentCode), nullStr(n.GridCode),
+			n.Username, n.DisplayName, n.Role, store.NullIfEmpty(n.TownCode), store.NullIfEmpty(n.DistrictCode), store.NullIfEmpty(n.DepartmentCode), store.NullIfEmpty(n.GridCode),
 			n.Phone, hash, now.UnixMilli()).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("username", "%q is already taken", n.Username)
@@ -161,13 +161,6 @@ func validUsername(s string) error {
 		}
 	}
 	return nil
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 const userColumns = `id, username, display_name, role, town_code, district_code, department_code, grid_code, phone, disabled, created_at`

@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -209,7 +210,7 @@ func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by 
 	switch {
 	case n.TownCode == "":
 		return Campaign{}, problem.Field("town", "is required")
-	case !contains(towns, n.TownCode):
+	case !slices.Contains(towns, n.TownCode):
 		return Campaign{}, problem.Field("town", "%q is not one of your towns", n.TownCode)
 	case n.Name == "":
 		return Campaign{}, problem.Field("name", "is required")
@@ -235,7 +236,7 @@ func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by 
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO campaigns (town_code, name, kind, description, starts_at, ends_at, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-			c.TownCode, c.Name, c.Kind, c.Description, start.UnixMilli(), end.AddDate(0, 0, 1).UnixMilli()-1, nullID(by.ID), now.UnixMilli()).Scan(&c.ID)
+			c.TownCode, c.Name, c.Kind, c.Description, start.UnixMilli(), end.AddDate(0, 0, 1).UnixMilli()-1, store.NullIfZero(by.ID), now.UnixMilli()).Scan(&c.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return problem.Field("name", "a campaign named %q exists already in this town", c.Name)
 		}
@@ -305,24 +306,13 @@ func scanCampaign(row interface{ Scan(...any) error }) (Campaign, error) {
 	return c, nil
 }
 
-func inTowns(col string, towns []string) (string, []any) {
-	if len(towns) == 0 {
-		return "1 = 0", nil
-	}
-	args := make([]any, len(towns))
-	for i, t := range towns {
-		args[i] = t
-	}
-	return col + " IN (" + store.Placeholders(len(towns)) + ")", args
-}
-
 // Get returns a campaign of one of towns with its team; another town's campaign is not found.
 func (s *Service) Get(ctx context.Context, towns []string, id int64) (Campaign, error) {
 	return get(ctx, s.DB, towns, id)
 }
 
 func get(ctx context.Context, q store.Querier, towns []string, id int64) (Campaign, error) {
-	where, args := inTowns("town_code", towns)
+	where, args := store.In("town_code", towns)
 	c, err := scanCampaign(q.QueryRow(ctx, `SELECT `+campaignCols+` FROM campaigns WHERE id = ? AND `+where, append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Campaign{}, problem.NotFound("campaign %d", id)
@@ -342,7 +332,7 @@ type Summary struct {
 
 // List returns the campaigns of towns, newest first, with their overall progress.
 func (s *Service) List(ctx context.Context, towns []string) ([]Summary, error) {
-	where, args := inTowns("c.town_code", towns)
+	where, args := store.In("c.town_code", towns)
 	rows, err := s.DB.Query(ctx, `SELECT c.id, c.town_code, c.name, c.kind, c.description, c.starts_at, c.ends_at, c.created_by, c.created_at,
 		(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = c.id),
 		(SELECT COUNT(*) FROM campaign_targets t WHERE t.campaign_id = c.id AND t.visited_at IS NOT NULL),
@@ -383,29 +373,6 @@ func (s *Service) MayVisit(ctx context.Context, c Campaign, u auth.User) bool {
 		}
 	}
 	return u.TownCode == c.TownCode && (u.Role == auth.RoleGridWorker || u.Role == auth.RoleGridLeader)
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-func nullID(id int64) any {
-	if id <= 0 {
-		return nil
-	}
-	return id
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 func coverage(visited, targets int) float64 {

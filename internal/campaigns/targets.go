@@ -110,7 +110,7 @@ func (s *Service) AddTarget(ctx context.Context, towns []string, campaignID int6
 	}
 	err = s.DB.QueryRow(ctx, `INSERT INTO campaign_targets (campaign_id, kind, name, address, contact, lat, lng, grid_code, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		c.ID, t.Kind, t.Name, t.Address, t.Contact, lat, lng, nullStr(t.Grid), s.now().UnixMilli()).Scan(&t.ID)
+		c.ID, t.Kind, t.Name, t.Address, t.Contact, lat, lng, store.NullIfEmpty(t.Grid), s.now().UnixMilli()).Scan(&t.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Target{}, problem.Field("name", "the campaign has a %s target named %q already", t.Kind, t.Name)
 	}
@@ -208,7 +208,7 @@ func (s *Service) AddTargets(ctx context.Context, towns []string, campaignID int
 					r.grid = g.Code
 				}
 			}
-			res, err := st.ExecContext(ctx, c.ID, r.kind, r.name, r.address, r.lat, r.lng, nullStr(r.grid), nullID(r.placeID), nullID(r.addressID), now)
+			res, err := st.ExecContext(ctx, c.ID, r.kind, r.name, r.address, r.lat, r.lng, store.NullIfEmpty(r.grid), store.NullIfZero(r.placeID), store.NullIfZero(r.addressID), now)
 			if err != nil {
 				return fmt.Errorf("add target %s: %w", r.name, err)
 			}

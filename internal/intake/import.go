@@ -282,7 +282,7 @@ func beginJob(ctx context.Context, db *store.DB, o ImportOptions, sha string) (j
 		case errors.Is(err, sql.ErrNoRows):
 			j = job{}
 			return tx.QueryRow(ctx, `INSERT INTO import_jobs (town_code, kind, file_sha256, file_name, status, actor_id, started_at)
-				VALUES (?, 'hotline', ?, ?, ?, ?, ?) RETURNING id`, o.Town, sha, o.Name, JobRunning, nullID(o.Actor.UserID), now).Scan(&j.id)
+				VALUES (?, 'hotline', ?, ?, ?, ?, ?) RETURNING id`, o.Town, sha, o.Name, JobRunning, store.NullIfZero(o.Actor.UserID), now).Scan(&j.id)
 		case err != nil:
 			return fmt.Errorf("import job: %w", err)
 		case status == JobRunning:
@@ -307,7 +307,7 @@ func beginJob(ctx context.Context, db *store.DB, o ImportOptions, sha string) (j
 			}
 			_, err := tx.Exec(ctx, `UPDATE import_jobs SET status = ?, last_line = 0, created = 0, updated = 0, unchanged = 0,
 				rejected = 0, unlocated = 0, error = '', file_name = ?, actor_id = ?, started_at = ?, finished_at = NULL WHERE id = ?`,
-				JobRunning, o.Name, nullID(o.Actor.UserID), now, j.id)
+				JobRunning, o.Name, store.NullIfZero(o.Actor.UserID), now, j.id)
 			return err
 		}
 	})
@@ -340,13 +340,6 @@ func failJob(ctx context.Context, db *store.DB, id int64, err error) error {
 	_, _ = db.Exec(context.WithoutCancel(ctx), `UPDATE import_jobs SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
 		JobFailed, err.Error(), time.Now().UnixMilli(), id)
 	return err
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
 }
 
 // input is an open hotline file; counter counts CSV bytes for progress.

@@ -86,11 +86,11 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		satisfaction = ?, returned_count = ?, rework_count = ?, reopen_count = ?, escalated_at = ?, escalation_level = ?,
 		warning_at = ?, duplicate_of = ?, result = ?
 		WHERE id = ? AND version = ?`,
-		o.State, o.Version, nullStr(o.Grid), o.Category, o.DeadlineClass,
-		nullStr(o.Department), strings.Join(o.CoDepartments, ","), ms(o.FiledAt), ms(o.Deadline), ms(o.ClosedAt), now.UnixMilli(),
+		o.State, o.Version, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass,
+		store.NullIfEmpty(o.Department), strings.Join(o.CoDepartments, ","), ms(o.FiledAt), ms(o.Deadline), ms(o.ClosedAt), now.UnixMilli(),
 		store.Bool(o.Suspended), msZero(o.suspendedSince), o.suspendedTotal, store.Bool(o.ExtensionPending), ms(o.ExtensionDeadline),
 		o.Satisfaction, o.ReturnedCount, o.ReworkCount, o.ReopenCount, msZero(o.escalatedAt), o.EscalationLevel,
-		msZero(o.warningAt), nullID(o.DuplicateOf), o.Result,
+		msZero(o.warningAt), store.NullIfZero(o.DuplicateOf), o.Result,
 		o.ID, d.Version)
 	if err != nil {
 		return Order{}, fmt.Errorf("update order %s: %w", o.Number, err)

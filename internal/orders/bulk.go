@@ -115,8 +115,8 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		if o.Lat != nil {
 			lat, lng = *o.Lat, *o.Lng
 		}
-		return append(args, o.ID, o.TownCode, o.Number, o.ShortCode, o.State, o.Channel, nullStr(o.ExternalID), o.Content, o.Address,
-			lat, lng, nullStr(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, nullID(o.RaisedBy),
+		return append(args, o.ID, o.TownCode, o.Number, o.ShortCode, o.State, o.Channel, store.NullIfEmpty(o.ExternalID), o.Content, o.Address,
+			lat, lng, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, store.NullIfZero(o.RaisedBy),
 			o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli())
 	}); err != nil {
 		if store.IsForeignKeyViolation(err) {
@@ -135,7 +135,7 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 			b, _ := json.Marshal(e.Photos)
 			photos = string(b)
 		}
-		return append(args, o.ID, e.At.UnixMilli(), nullID(e.ActorID), e.Actor, e.Role, e.Action, e.To, string(data), photos)
+		return append(args, o.ID, e.At.UnixMilli(), store.NullIfZero(e.ActorID), e.Actor, e.Role, e.Action, e.To, string(data), photos)
 	}); err != nil {
 		return nil, fmt.Errorf("insert receive events: %w", err)
 	}

@@ -133,8 +133,8 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	err = tx.QueryRow(ctx, `INSERT INTO orders (town_code, short_code, state, version, channel, external_id, content, address,
 		lat, lng, grid_code, category_code, deadline_class, limit_days, caller_name, caller_phone, raised_by, received_at, updated_at)
 		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		o.TownCode, o.ShortCode, o.State, o.Channel, nullStr(o.ExternalID), o.Content, o.Address,
-		lat, lng, nullStr(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, nullID(o.RaisedBy),
+		o.TownCode, o.ShortCode, o.State, o.Channel, store.NullIfEmpty(o.ExternalID), o.Content, o.Address,
+		lat, lng, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, store.NullIfZero(o.RaisedBy),
 		o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli()).Scan(&o.ID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

@@ -73,7 +73,7 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		f.Offset = 0
 	}
 	now := s.now()
-	where, args := townsWhere("town_code", f.Towns)
+	where, args := store.In("town_code", f.Towns)
 	conds := []string{where}
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)

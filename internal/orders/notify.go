@@ -37,7 +37,7 @@ type Notification struct {
 // Notify sends one notification to one user.
 func (s *Store) Notify(ctx context.Context, q store.Querier, userID, orderID int64, kind, text string) error {
 	_, err := q.Exec(ctx, `INSERT INTO notifications (user_id, order_id, kind, text, created_at) VALUES (?, ?, ?, ?, ?)`,
-		userID, nullID(orderID), kind, text, s.now().UnixMilli())
+		userID, store.NullIfZero(orderID), kind, text, s.now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("notify user %d: %w", userID, err)
 	}
@@ -57,7 +57,7 @@ func (s *Store) NotifyRole(ctx context.Context, q store.Querier, town, role stri
 // notifyWhere fans out with one INSERT … SELECT, so a department of any size costs one statement.
 // The actor is left out: nobody needs telling what they just did.
 func (s *Store) notifyWhere(ctx context.Context, q store.Querier, town string, exclude, orderID int64, kind, text, where string, args ...any) (int, error) {
-	all := append([]any{nullID(orderID), kind, text, s.now().UnixMilli(), town, exclude}, args...)
+	all := append([]any{store.NullIfZero(orderID), kind, text, s.now().UnixMilli(), town, exclude}, args...)
 	res, err := q.Exec(ctx, `INSERT INTO notifications (user_id, order_id, kind, text, created_at)
 		SELECT id, ?, ?, ?, ? FROM users WHERE town_code = ? AND disabled = 0 AND id <> ? AND (`+where+`)`, all...)
 	if err != nil {

@@ -251,20 +251,6 @@ func msZero(t time.Time) any {
 	return t.UnixMilli()
 }
 
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 func splitList(s string) []string {
 	if s == "" {
 		return nil
@@ -272,21 +258,9 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// townsWhere scopes a query to the caller's towns; no towns means no rows, never all of them.
-func townsWhere(col string, towns []string) (string, []any) {
-	if len(towns) == 0 {
-		return "1 = 0", nil
-	}
-	args := make([]any, len(towns))
-	for i, t := range towns {
-		args[i] = t
-	}
-	return col + " IN (" + store.Placeholders(len(towns)) + ")", args
-}
-
 // load reads one order of the given towns.
 func (s *Store) load(ctx context.Context, q store.Querier, towns []string, id int64) (Order, error) {
-	where, args := townsWhere("town_code", towns)
+	where, args := store.In("town_code", towns)
 	o, err := scanOrder(q.QueryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE id = ? AND `+where, append([]any{id}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, problem.NotFound("order %d", id)
@@ -405,7 +379,7 @@ func appendEvent(ctx context.Context, q store.Querier, orderID int64, e Event) e
 	}
 	_, err := q.Exec(ctx, `INSERT INTO order_events (order_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state,
 		reason, note, result, comment, data, photos) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		orderID, e.Seq, e.At.UnixMilli(), nullID(e.ActorID), e.Actor, e.Role, e.Action, e.From, e.To,
+		orderID, e.Seq, e.At.UnixMilli(), store.NullIfZero(e.ActorID), e.Actor, e.Role, e.Action, e.From, e.To,
 		e.Reason, e.Note, e.Result, e.Comment, data, photos)
 	if err != nil {
 		return fmt.Errorf("order %d event %s: %w", orderID, e.Action, err)

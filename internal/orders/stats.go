@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -33,7 +34,7 @@ func (s Summary) SatisfactionRate() float64 {
 // intake per channel over the last days.
 func (s *Store) Summarise(ctx context.Context, towns []string, department, grid string, days int) (Summary, error) {
 	sum := Summary{ByState: map[string]int{}, DailyByChan: map[string][]int{}}
-	where, args := townsWhere("town_code", towns)
+	where, args := store.In("town_code", towns)
 	if department != "" {
 		where += ` AND (department_code = ? OR co_departments LIKE ?)`
 		args = append(args, department, "%"+department+"%")

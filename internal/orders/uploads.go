@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
 )
 
 // Upload is the record of a stored file (a photo as evidence); the bytes live under the data
@@ -44,7 +45,7 @@ func (s *Store) SaveUpload(ctx context.Context, u Upload) error {
 	}
 	_, err := s.DB.Exec(ctx, `INSERT INTO uploads (id, town_code, mime, size, width, height, created_at, created_by)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (town_code, id) DO NOTHING`,
-		u.ID, u.TownCode, u.MIME, u.Size, u.Width, u.Height, u.CreatedAt.UnixMilli(), nullID(u.CreatedBy))
+		u.ID, u.TownCode, u.MIME, u.Size, u.Width, u.Height, u.CreatedAt.UnixMilli(), store.NullIfZero(u.CreatedBy))
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", u.ID, err)
 	}
@@ -53,7 +54,7 @@ func (s *Store) SaveUpload(ctx context.Context, u Upload) error {
 
 // UploadByID returns an upload of the given towns.
 func (s *Store) UploadByID(ctx context.Context, towns []string, id string) (Upload, error) {
-	where, args := townsWhere("town_code", towns)
+	where, args := store.In("town_code", towns)
 	var u Upload
 	var created int64
 	var by sql.NullInt64

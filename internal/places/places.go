@@ -109,13 +109,6 @@ type Address struct {
 	CommitteeCode string  `json:"committee,omitempty"`
 }
 
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // UpsertRegion inserts or renames a region; tenant only ever turns on.
 func UpsertRegion(ctx context.Context, q store.Querier, r Region) error {
 	if r.Level != "city" && r.Level != "district" && r.Level != "town" {
@@ -123,7 +116,7 @@ func UpsertRegion(ctx context.Context, q store.Querier, r Region) error {
 	}
 	_, err := q.Exec(ctx, `INSERT INTO regions (code, name, level, parent_code, tenant) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, tenant = CASE WHEN excluded.tenant = 1 THEN 1 ELSE regions.tenant END`,
-		r.Code, r.Name, r.Level, nullable(r.ParentCode), store.Bool(r.Tenant))
+		r.Code, r.Name, r.Level, store.NullIfEmpty(r.ParentCode), store.Bool(r.Tenant))
 	if err != nil {
 		return fmt.Errorf("region %s: %w", r.Code, err)
 	}
@@ -316,20 +309,9 @@ func gridsWhere(ctx context.Context, q store.Querier, where string, args ...any)
 	return out, rows.Err()
 }
 
-func inTowns(towns []string) (string, []any) {
-	if len(towns) == 0 {
-		return "1 = 0", nil
-	}
-	args := make([]any, len(towns))
-	for i, t := range towns {
-		args[i] = t
-	}
-	return "town_code IN (" + store.Placeholders(len(towns)) + ")", args
-}
-
 // Grids lists the grids of the given towns with their members.
 func Grids(ctx context.Context, q store.Querier, towns []string) ([]Grid, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	grids, err := gridsWhere(ctx, q, where, args...)
 	if err != nil || len(grids) == 0 {
 		return grids, err
@@ -352,14 +334,14 @@ func Grids(ctx context.Context, q store.Querier, towns []string) ([]Grid, error)
 
 // GridByID returns a grid of the given towns; a grid of another town is simply not found.
 func GridByID(ctx context.Context, q store.Querier, towns []string, id int64) (Grid, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	gs, err := gridsWhere(ctx, q, `id = ? AND `+where, append([]any{id}, args...)...)
 	return oneGrid(ctx, q, gs, err, fmt.Sprint(id))
 }
 
 // GridByCode is GridByID by code.
 func GridByCode(ctx context.Context, q store.Querier, towns []string, code string) (Grid, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	gs, err := gridsWhere(ctx, q, `code = ? AND `+where, append([]any{code}, args...)...)
 	return oneGrid(ctx, q, gs, err, code)
 }
@@ -442,14 +424,14 @@ func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Mem
 			uid = m.UserID
 		}
 		return tx.QueryRow(ctx, `INSERT INTO grid_members (grid_code, name, grid_role, department_code, phone, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.GridCode, m.Name, m.GridRole, nullable(m.DepartmentCode), m.Phone, uid).Scan(&m.ID)
+			m.GridCode, m.Name, m.GridRole, store.NullIfEmpty(m.DepartmentCode), m.Phone, uid).Scan(&m.ID)
 	})
 	return m, err
 }
 
 // RemoveMember takes a member out of a grid of the given towns.
 func RemoveMember(ctx context.Context, db *store.DB, towns []string, id int64) error {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	res, err := db.Exec(ctx, `DELETE FROM grid_members WHERE id = ? AND grid_code IN (SELECT code FROM grids WHERE `+where+`)`, append([]any{id}, args...)...)
 	if err != nil {
 		return err
@@ -499,13 +481,13 @@ func SaveDepartment(ctx context.Context, db *store.DB, d Department) error {
 
 // Departments lists the departments of the given towns.
 func Departments(ctx context.Context, q store.Querier, towns []string) ([]Department, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	return departmentsWhere(ctx, q, where, args...)
 }
 
 // DepartmentByCode returns one department of the given towns.
 func DepartmentByCode(ctx context.Context, q store.Querier, towns []string, code string) (Department, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	ds, err := departmentsWhere(ctx, q, `code = ? AND `+where, append([]any{code}, args...)...)
 	if err != nil {
 		return Department{}, err
@@ -537,13 +519,13 @@ func departmentsWhere(ctx context.Context, q store.Querier, where string, args .
 func SaveCommittee(ctx context.Context, q store.Querier, c Committee) error {
 	_, err := q.Exec(ctx, `INSERT INTO committees (code, town_code, name, grid_code) VALUES (?, ?, ?, ?)
 		ON CONFLICT (code) DO UPDATE SET name = excluded.name, grid_code = excluded.grid_code`,
-		c.Code, c.TownCode, c.Name, nullable(c.GridCode))
+		c.Code, c.TownCode, c.Name, store.NullIfEmpty(c.GridCode))
 	return err
 }
 
 // Committees lists the residents' committee areas of the given towns.
 func Committees(ctx context.Context, q store.Querier, towns []string) ([]Committee, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	rows, err := q.Query(ctx, `SELECT code, town_code, name, grid_code FROM committees WHERE `+where+` ORDER BY code`, args...)
 	if err != nil {
 		return nil, err
@@ -567,13 +549,13 @@ func SavePlace(ctx context.Context, q store.Querier, p Place) error {
 	_, err := q.Exec(ctx, `INSERT INTO places (town_code, name, kind, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (town_code, name) DO UPDATE SET kind = excluded.kind, lat = excluded.lat, lng = excluded.lng,
 		grid_code = excluded.grid_code, committee_code = excluded.committee_code`,
-		p.TownCode, p.Name, p.Kind, p.Lat, p.Lng, nullable(p.GridCode), nullable(p.CommitteeCode))
+		p.TownCode, p.Name, p.Kind, p.Lat, p.Lng, store.NullIfEmpty(p.GridCode), store.NullIfEmpty(p.CommitteeCode))
 	return err
 }
 
 // Places lists the places of the given towns.
 func Places(ctx context.Context, q store.Querier, towns []string) ([]Place, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	rows, err := q.Query(ctx, `SELECT id, town_code, name, kind, lat, lng, grid_code, committee_code FROM places WHERE `+where+` ORDER BY kind, name`, args...)
 	if err != nil {
 		return nil, err
@@ -597,13 +579,13 @@ func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 	_, err := q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (town_code, text) DO UPDATE SET road = excluded.road, number = excluded.number, estate = excluded.estate,
 		lat = excluded.lat, lng = excluded.lng, grid_code = excluded.grid_code, committee_code = excluded.committee_code`,
-		a.TownCode, a.Text, a.Road, a.Number, a.Estate, a.Lat, a.Lng, nullable(a.GridCode), nullable(a.CommitteeCode))
+		a.TownCode, a.Text, a.Road, a.Number, a.Estate, a.Lat, a.Lng, store.NullIfEmpty(a.GridCode), store.NullIfEmpty(a.CommitteeCode))
 	return err
 }
 
 // Addresses lists the address book of the given towns.
 func Addresses(ctx context.Context, q store.Querier, towns []string) ([]Address, error) {
-	where, args := inTowns(towns)
+	where, args := store.In("town_code", towns)
 	rows, err := q.Query(ctx, `SELECT id, town_code, text, road, number, estate, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
 	if err != nil {
 		return nil, err

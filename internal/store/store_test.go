@@ -63,3 +63,15 @@ func TestInTxRollsBackOnError(t *testing.T) {
 		}
 	})
 }
+
+func TestInWithNoValuesMatchesNothing(t *testing.T) {
+	if w, args := store.In("town_code", nil); w != "1 = 0" || args != nil {
+		t.Errorf("empty scope = %q %v; want a condition no row meets", w, args)
+	}
+	if w, args := store.In("town_code", []string{"a", "b"}); w != "town_code IN (?, ?)" || len(args) != 2 {
+		t.Errorf("In = %q %v", w, args)
+	}
+	if store.NullIfEmpty("") != nil || store.NullIfZero(0) != nil || store.NullIfEmpty("x") != "x" || store.NullIfZero(3) != int64(3) {
+		t.Error("null helpers")
+	}
+}

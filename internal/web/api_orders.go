@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -73,7 +76,7 @@ func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request, c *caller
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
 	}
-	if !contains(c.Towns, town) {
+	if !slices.Contains(c.Towns, town) {
 		return problem.NotFound("town %s", town)
 	}
 	cs, err := s.orders.Categories(r.Context(), town)
@@ -106,7 +109,7 @@ func (s *Server) newOrder(c *caller, in orderInput) (orders.NewOrder, error) {
 	if in.Town == "" && len(c.Towns) == 1 {
 		in.Town = c.Towns[0]
 	}
-	if !contains(c.Towns, in.Town) {
+	if !slices.Contains(c.Towns, in.Town) {
 		return orders.NewOrder{}, problem.Field("town", "unknown town code %q", in.Town)
 	}
 	if in.Channel == "" {
@@ -208,13 +211,8 @@ func parseWhen(v string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02", v, shanghai)
 }
 
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return l
-}()
+// shanghai is the zone every date typed into CivicGrid means: the calendar's.
+var shanghai = workcal.Location()
 
 func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request, c *caller) error {
 	f, err := filterFrom(r, c)
@@ -357,11 +355,17 @@ func (s *Server) storePhoto(r *http.Request, town string, userID int64, file int
 	case err != nil:
 		return orders.Upload{}, err
 	}
+	return s.keepPhoto(r.Context(), town, userID, p)
+}
+
+// keepPhoto writes a processed photo to the content-addressed store and records it as an
+// upload of the town, so orders of that town may name it as evidence.
+func (s *Server) keepPhoto(ctx context.Context, town string, userID int64, p media.Photo) (orders.Upload, error) {
 	if err := s.photos.Save(p); err != nil {
 		return orders.Upload{}, err
 	}
 	u := orders.Upload{ID: p.ID, TownCode: town, MIME: "image/jpeg", Size: int64(len(p.Full)), Width: p.Width, Height: p.Height, CreatedBy: userID}
-	if err := s.orders.SaveUpload(r.Context(), u); err != nil {
+	if err := s.orders.SaveUpload(ctx, u); err != nil {
 		return u, err
 	}
 	return u, nil
@@ -382,7 +386,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, c *caller) er
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
 	}
-	if !contains(c.Towns, town) {
+	if !slices.Contains(c.Towns, town) {
 		return problem.Field("town", "unknown town code %q", town)
 	}
 	u, err := s.storePhoto(r, town, c.User.ID, file)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/paulmach/orb/geojson"
@@ -47,7 +48,7 @@ func (s *Server) departmentNames(r *http.Request, towns []string) (map[string]st
 func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *caller) error {
 	towns := c.Towns
 	if t := r.URL.Query().Get("town"); t != "" {
-		if !contains(towns, t) {
+		if !slices.Contains(towns, t) {
 			return problem.NotFound("town %s", t)
 		}
 		towns = []string{t}
@@ -138,7 +139,7 @@ func (s *Server) saveGrid(r *http.Request, c *caller, in gridInput) (places.Grid
 	if in.TownCode == "" && len(c.Towns) == 1 {
 		in.TownCode = c.Towns[0]
 	}
-	if in.TownCode != "" && !contains(c.Towns, in.TownCode) {
+	if in.TownCode != "" && !slices.Contains(c.Towns, in.TownCode) {
 		return places.Grid{}, problem.Field("town_code", "unknown town code %q", in.TownCode)
 	}
 	if len(in.Geometry) == 0 {
@@ -239,7 +240,7 @@ func (s *Server) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *ca
 	if d.TownCode == "" && len(c.Towns) == 1 {
 		d.TownCode = c.Towns[0]
 	}
-	if !contains(c.Towns, d.TownCode) {
+	if !slices.Contains(c.Towns, d.TownCode) {
 		return problem.Field("town", "unknown town code %q", d.TownCode)
 	}
 	if err := places.SaveDepartment(r.Context(), s.db, d); err != nil {
@@ -271,13 +272,4 @@ func (s *Server) apiPlaces(w http.ResponseWriter, r *http.Request, c *caller) er
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"places": ps})
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -76,7 +77,7 @@ func (s *Server) createUser(r *http.Request, c *caller, in userInput) (auth.User
 	if in.Town == "" && len(c.Towns) == 1 {
 		in.Town = c.Towns[0]
 	}
-	if in.Town != "" && !contains(c.Towns, in.Town) {
+	if in.Town != "" && !slices.Contains(c.Towns, in.Town) {
 		return auth.User{}, badRequestField("town", fmt.Sprintf("unknown town code %q", in.Town))
 	}
 	return auth.CreateUser(r.Context(), s.db, auth.NewUser{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role,

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,7 +79,7 @@ func (s *Server) jobFor(r *http.Request, c *caller) (*importJob, error) {
 	importJobs.Lock()
 	j := importJobs.m[r.PathValue("id")]
 	importJobs.Unlock()
-	if j == nil || j.srv != s || !contains(c.Towns, j.Town) {
+	if j == nil || j.srv != s || !slices.Contains(c.Towns, j.Town) {
 		return nil, problem.NotFound("import %s", r.PathValue("id"))
 	}
 	return j, nil
@@ -120,7 +121,7 @@ func (s *Server) intakeUpload(w http.ResponseWriter, r *http.Request, c *caller)
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
 	}
-	if !contains(c.Towns, town) {
+	if !slices.Contains(c.Towns, town) {
 		return problem.NotFound("town %s", town)
 	}
 	ext := strings.ToLower(filepath.Ext(hdr.Filename))
@@ -270,7 +271,7 @@ func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *calle
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
 	}
-	if !contains(c.Towns, town) {
+	if !slices.Contains(c.Towns, town) {
 		return problem.NotFound("town %s", town)
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 8<<20))

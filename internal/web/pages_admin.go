@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb/geojson"
@@ -126,7 +127,7 @@ func (s *Server) homeCards(c *caller, lang string, sum orders.Summary) []homeCar
 		q("/orders?warning=true", "tab warning", "card warning", sum.Warning, false)
 	}
 	for _, hc := range s.homeExtra {
-		if (hc.perm == "" || u.Can(hc.perm)) && (hc.roles == nil || contains(hc.roles, u.Role)) {
+		if (hc.perm == "" || u.Can(hc.perm)) && (hc.roles == nil || slices.Contains(hc.roles, u.Role)) {
 			q(hc.href, hc.title, hc.text, 0, false)
 		}
 	}
@@ -338,7 +339,7 @@ func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *cal
 		d.TownCode = c.Towns[0]
 	}
 	var err error
-	if !contains(c.Towns, d.TownCode) {
+	if !slices.Contains(c.Towns, d.TownCode) {
 		err = problem.Field("town", "unknown town code %q", d.TownCode)
 	} else {
 		err = places.SaveDepartment(r.Context(), s.db, d)

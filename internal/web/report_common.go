@@ -89,11 +89,7 @@ func (s *Server) savePhotos(ctx context.Context, town string, userID int64, ps [
 			continue
 		}
 		seen[p.ID] = true
-		if err := s.photos.Save(p); err != nil {
-			return nil, err
-		}
-		u := orders.Upload{ID: p.ID, TownCode: town, MIME: "image/jpeg", Size: int64(len(p.Full)), Width: p.Width, Height: p.Height, CreatedBy: userID}
-		if err := s.orders.SaveUpload(ctx, u); err != nil {
+		if _, err := s.keepPhoto(ctx, town, userID, p); err != nil {
 			return nil, err
 		}
 		ids = append(ids, p.ID)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -117,7 +118,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 	if town == "" && len(c.Towns) == 1 {
 		town = c.Towns[0]
 	}
-	if !contains(c.Towns, town) {
+	if !slices.Contains(c.Towns, town) {
 		return patrolView{}, problem.Field("town", "您的账号没有所属街镇，无法上报")
 	}
 	if f.ClientID != "" && !clientIDPattern.MatchString(f.ClientID) {

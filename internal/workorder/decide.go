@@ -3,6 +3,7 @@ package workorder
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -188,7 +189,7 @@ func checkActor(t Transition, o Order, a Actor) error {
 			return fmt.Errorf("%w: only a handler of the lead department %q may %s this order", ErrForbidden, o.Department, t.Action)
 		}
 	case RoleGridWorker, RoleGridLeader:
-		if !contains(a.Grids, o.Grid) || o.Grid == "" {
+		if !slices.Contains(a.Grids, o.Grid) || o.Grid == "" {
 			return fmt.Errorf("%w: only a %s of grid %q may %s this order", ErrForbidden, a.Role, o.Grid, t.Action)
 		}
 	case RoleResident:
@@ -346,13 +347,4 @@ func decision(t Transition, o Order, in Input) Decision {
 		d.DuplicateOf = in.DuplicateOf
 	}
 	return d
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

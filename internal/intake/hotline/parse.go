@@ -7,18 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Asia/Shanghai must resolve on hosts without a zoneinfo database.
 	"unicode/utf8"
+
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
-// shanghai is the zone of every wall-clock time in a hotline export.
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+// shanghai is the zone of every wall-clock time in a hotline export (the calendar's zone).
+var shanghai = workcal.Location()
 
 // foldASCII maps full-width ASCII forms (U+FF01–U+FF5E) and the ideographic
 // space to plain ASCII. Exports typed on Chinese input methods are full of

@@ -113,7 +113,7 @@ func Seed(t testing.TB, db *store.DB) Fixture {
 		var id int64
 		must(db.QueryRow(ctx, `INSERT INTO users (username, display_name, role, town_code, department_code, grid_code, password_hash, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			username, name, role, town, nullStr(dept), nullStr(grid), hash, time.Now().UnixMilli()).Scan(&id))
+			username, name, role, town, store.NullIfEmpty(dept), store.NullIfEmpty(grid), hash, time.Now().UnixMilli()).Scan(&id))
 		f.users[id] = auth.User{ID: id, Username: username, DisplayName: name, Role: role, TownCode: town, DepartmentCode: dept, GridCode: grid}
 		return id
 	}
@@ -148,10 +148,3 @@ func (f Fixture) As(id int64) orders.ActorInfo {
 
 // Towns is the towns a user of Town sees.
 func (f Fixture) Towns() []string { return []string{f.Town} }
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
