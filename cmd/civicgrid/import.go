@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -180,6 +181,7 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	n := fs.Int("rows", 100_000, "rows to generate")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	shuffled := fs.Bool("shuffled", false, "scatter the call times over the year instead of the export's chronological order")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import (not the baseline) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -255,8 +257,31 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 			}
 		}
 	}()
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		runtime.SetMutexProfileFraction(1)
+		runtime.SetBlockProfileRate(10000)
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	sum, err := intake.Import(ctx, db, intake.ImportOptions{Town: "310105102", Path: path, Actor: orders.ActorInfo{Name: "bench"}})
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+		if mf, err := os.Create(*cpuProfile + ".mutex"); err == nil {
+			pprof.Lookup("mutex").WriteTo(mf, 0)
+			mf.Close()
+		}
+		if bf, err := os.Create(*cpuProfile + ".block"); err == nil {
+			pprof.Lookup("block").WriteTo(bf, 0)
+			bf.Close()
+		}
+	}
 	close(stop)
 	if err != nil {
 		return err

@@ -72,6 +72,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	// The overdue escalator runs in every instance; each order is claimed with a version check, so
 	// several servers on one PostgreSQL database escalate an order once.
 	go srv.Orders().RunEscalator(ctx, time.Minute, log)
+	// SQLite's search index follows the orders from its own file (a no-op on PostgreSQL).
+	go db.RunSearchIndexer(ctx, func(err error) { log.Warn("search index", "err", err) })
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

@@ -68,29 +68,41 @@ func deadlineClass(kind string) string {
 	return ""
 }
 
-func (a *applier) newOrder(row hotline.Row) orders.NewOrder {
-	return orders.NewOrder{
+// prepare turns a valid row into the order it becomes: routed to a grid (coordinates, then the
+// address book), its category mapped. It reads nothing from the database,
+// so an importer runs it while the previous batch is being written.
+func (a *applier) prepare(row hotline.Row) prepared {
+	n := orders.NewOrder{
 		TownCode: a.router.Town, Channel: orders.ChannelHotline, ExternalID: row.HotlineID, Content: row.Content,
 		Address: row.Address, Lat: row.Lat, Lng: row.Lng, CallerName: row.Caller, CallerPhone: row.Phone,
 		ReceivedAt: row.ReceivedAt, ActorName: a.actor.Name, ActorRole: a.actor.Role,
 		DeadlineClass: deadlineClass(row.Kind), LimitDays: row.LimitDays,
+		ChannelData: map[string]string{"kind": row.Kind, "category_text": row.CategoryText, "town_text": row.Town},
 	}
+	n.Grid, _ = a.router.Grid(row.Lng, row.Lat, row.Address)
+	n.Category = a.router.Category(row.CategoryText)
+	return prepared{row: row, order: n}
 }
 
-type details struct{ kind, category, town string }
+// prepared is a valid row and the order it becomes.
+type prepared struct {
+	row   hotline.Row
+	order orders.NewOrder
+}
 
-// apply writes valid rows inside tx and returns one result per row, in order. Rows repeating an
-// id of an earlier row of the same call are rejected, as the file reader does within a file.
-func (a *applier) apply(ctx context.Context, tx *store.Tx, rows []hotline.Row, idColumn string) ([]Result, error) {
+// apply writes prepared rows inside tx and returns one result per row, in order. Rows repeating
+// an id of an earlier row of the same call are rejected, as the file reader does within a file.
+func (a *applier) apply(ctx context.Context, tx *store.Tx, rows []prepared, idColumn string) ([]Result, error) {
 	out := make([]Result, len(rows))
 	ids := make([]string, 0, len(rows))
 	first := make(map[string]int, len(rows))
-	for i, r := range rows {
+	for i, p := range rows {
+		r := p.row
 		out[i] = Result{Line: r.Line, HotlineID: r.HotlineID}
 		if j, dup := first[r.HotlineID]; dup {
 			out[i].Status = Rejected
 			out[i].Errors = []hotline.RowError{{Line: r.Line, Column: idColumn, Field: "hotline_id",
-				Reason: fmt.Sprintf("工单编号 %q 与第%d行重复", r.HotlineID, rows[j].Line)}}
+				Reason: fmt.Sprintf("工单编号 %q 与第%d行重复", r.HotlineID, rows[j].row.Line)}}
 			continue
 		}
 		first[r.HotlineID] = i
@@ -100,54 +112,27 @@ func (a *applier) apply(ctx context.Context, tx *store.Tx, rows []hotline.Row, i
 	if err != nil {
 		return nil, err
 	}
-	var known map[int64]details
-	if len(existing) > 0 {
-		if known, err = loadDetails(ctx, tx, existing); err != nil {
-			return nil, err
-		}
-	}
 	var fresh []orders.NewOrder
 	var freshIdx []int
-	for i, r := range rows {
+	for i, p := range rows {
 		if out[i].Status == Rejected {
 			continue
 		}
-		cur, ok := existing[r.HotlineID]
+		cur, ok := existing[p.row.HotlineID]
 		if !ok {
-			n := a.newOrder(r)
-			n.Grid, _ = a.router.Grid(r.Lng, r.Lat, r.Address)
-			n.Category = a.router.Category(r.CategoryText)
-			fresh, freshIdx = append(fresh, n), append(freshIdx, i)
+			fresh, freshIdx = append(fresh, p.order), append(freshIdx, i)
 			continue
 		}
 		out[i].OrderID, out[i].Number, out[i].Grid = cur.ID, cur.Number, cur.Grid
-		was, now := known[cur.ID], details{r.Kind, r.CategoryText, r.Town}
-		var also []string
-		if was.kind != now.kind {
-			also = append(also, "kind")
-		}
-		if was.category != now.category {
-			also = append(also, "category_text")
-		}
-		if was.town != now.town {
-			also = append(also, "town_text")
-		}
-		changed, err := a.orders.ChannelUpdate(ctx, tx, cur, a.newOrder(r), a.actor, ActionHotlineUpdate, also)
+		changed, err := a.orders.ChannelUpdate(ctx, tx, cur, p.order, a.actor, ActionHotlineUpdate)
 		if err != nil {
-			return nil, fmt.Errorf("row %d (%s): %w", r.Line, r.HotlineID, err)
+			return nil, fmt.Errorf("row %d (%s): %w", p.row.Line, p.row.HotlineID, err)
 		}
 		if len(changed) == 0 {
 			out[i].Status = Unchanged
 			continue
 		}
 		out[i].Status, out[i].Changed = Updated, changed
-		if len(also) > 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO hotline_details (order_id, kind, category_text, town_text) VALUES (?, ?, ?, ?)
-				ON CONFLICT (order_id) DO UPDATE SET kind = excluded.kind, category_text = excluded.category_text, town_text = excluded.town_text`,
-				cur.ID, now.kind, now.category, now.town); err != nil {
-				return nil, fmt.Errorf("row %d hotline details: %w", r.Line, err)
-			}
-		}
 	}
 	if len(fresh) == 0 {
 		return out, nil
@@ -156,61 +141,9 @@ func (a *applier) apply(ctx context.Context, tx *store.Tx, rows []hotline.Row, i
 	if err != nil {
 		return nil, err
 	}
-	det := make([]any, 0, 4*len(made))
 	for k, o := range made {
 		i := freshIdx[k]
 		out[i].Status, out[i].OrderID, out[i].Number, out[i].Grid = Created, o.ID, o.Number, o.Grid
-		r := rows[i]
-		det = append(det, o.ID, r.Kind, r.CategoryText, r.Town)
-	}
-	if err := insertDetails(ctx, tx, det); err != nil {
-		return nil, err
 	}
 	return out, nil
-}
-
-func loadDetails(ctx context.Context, tx *store.Tx, existing map[string]orders.Order) (map[int64]details, error) {
-	out := make(map[int64]details, len(existing))
-	args := make([]any, 0, len(existing))
-	for _, o := range existing {
-		args = append(args, o.ID)
-	}
-	const chunk = 1000
-	for start := 0; start < len(args); start += chunk {
-		part := args[start:min(start+chunk, len(args))]
-		rows, err := tx.Query(ctx, `SELECT order_id, kind, category_text, town_text FROM hotline_details WHERE order_id IN (`+
-			store.Placeholders(len(part))+`)`, part...)
-		if err != nil {
-			return nil, fmt.Errorf("hotline details: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			var d details
-			if err := rows.Scan(&id, &d.kind, &d.category, &d.town); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[id] = d
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// insertDetails writes hotline_details rows (4 values each) with multi-row INSERTs.
-func insertDetails(ctx context.Context, tx *store.Tx, vals []any) error {
-	const per, chunk = 4, 1000
-	for start := 0; start < len(vals); start += per * chunk {
-		part := vals[start:min(start+per*chunk, len(vals))]
-		n := len(part) / per
-		q := `INSERT INTO hotline_details (order_id, kind, category_text, town_text) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", n), ", ")
-		if _, err := tx.Exec(ctx, q, part...); err != nil {
-			return fmt.Errorf("hotline details: %w", err)
-		}
-	}
-	return nil
 }

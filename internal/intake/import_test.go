@@ -249,9 +249,11 @@ func TestImportResume(t *testing.T) {
 		}
 		var n, events, details int
 		_ = db.QueryRow(ctx, `SELECT COUNT(*), COUNT(DISTINCT external_id) FROM orders`).Scan(&n, &events)
-		_ = db.QueryRow(ctx, `SELECT COUNT(*) FROM hotline_details`).Scan(&details)
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM order_events WHERE action = 'receive'`).Scan(&details); err != nil {
+			t.Fatal(err)
+		}
 		if n != 43 || events != 43 || details != 43 {
-			t.Errorf("orders %d distinct %d details %d, want 43", n, events, details)
+			t.Errorf("orders %d distinct %d receive events %d, want 43", n, events, details)
 		}
 		var status string
 		_ = db.QueryRow(ctx, `SELECT status FROM import_jobs WHERE id = ?`, sum.Job).Scan(&status)

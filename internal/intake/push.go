@@ -26,7 +26,7 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 	ap := &applier{orders: &s, router: router, actor: actor}
 
 	out := make([]Result, len(items))
-	var valid []hotline.Row
+	var valid []prepared
 	var at []int
 	for i, item := range items {
 		row, errs := hotline.FromFields(i+1, item)
@@ -37,7 +37,7 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 			out[i] = Result{Line: i + 1, HotlineID: row.HotlineID, Status: Rejected, Errors: errs}
 			continue
 		}
-		valid, at = append(valid, row), append(at, i)
+		valid, at = append(valid, ap.prepare(row)), append(at, i)
 	}
 	if len(valid) == 0 {
 		return out, nil

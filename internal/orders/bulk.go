@@ -6,12 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -21,21 +25,21 @@ import (
 const bulkChunk = 250
 
 const bulkOrderCols = `(id, town_code, number, short_code, state, version, channel, external_id, content, address,
-	lat, lng, grid_code, category_code, deadline_class, limit_days, caller_name, caller_phone, raised_by, received_at, updated_at)`
+	lat, lng, grid_code, category_code, deadline_class, limit_days, caller_name, caller_phone, raised_by, received_at, updated_at, channel_data`
 
-const bulkOrderRow = "(?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+const bulkOrderRow = "(?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
 
 const bulkEventCols = `(order_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state, data, photos)`
 
 const bulkEventRow = "(?, 1, ?, ?, ?, ?, ?, '', ?, ?, ?)"
 
 // BulkCreate is CreateTx for many orders at once, for importers: it writes exactly the rows
-// Create would (the order, numbered, and its `receive` event) but with a handful of round trips
-// per few hundred orders instead of five per order. Ids are reserved up front so that numbers and
-// events need no read-back. Every order is validated before anything is written, and the first
-// invalid one fails the call with its index; a duplicate external id fails the statement (the
-// caller is expected to have looked its ids up first, in the same transaction). Orders come back
-// in input order.
+// Create would (the order, numbered, its `receive` event and its search terms) but with a
+// handful of round trips per few hundred orders instead of five per order. Ids are reserved up
+// front so that numbers and events need no read-back. Every order is validated before anything
+// is written, and the first invalid one fails the call with its index; a duplicate external id
+// fails the statement (the caller is expected to have looked its ids up first, in the same
+// transaction). Orders come back in input order.
 func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]Order, error) {
 	if len(ns) == 0 {
 		return nil, nil
@@ -92,7 +96,9 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 	}
 	updated := now.Truncate(time.Millisecond)
 	out := make([]Order, len(ns))
-	for i, n := range ns {
+	rows := make([]bulkRow, len(ns))
+	for i := range ns {
+		n := &ns[i]
 		o := Order{
 			ID: ids[i], TownCode: n.TownCode, ShortCode: shortCode(), State: string(workorder.Received), Version: 1,
 			Channel: n.Channel, ExternalID: n.ExternalID, Content: n.Content, Address: n.Address, Lat: n.Lat, Lng: n.Lng,
@@ -105,19 +111,37 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 			prefix = o.TownCode
 		}
 		o.Number = orderNumber(prefix, o.ReceivedAt, o.ID)
-		o.Events = []Event{{Seq: 1, At: updated, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,
-			Action: ActionReceive, To: o.State, Data: receiveData(o), Photos: n.Photos}}
+		channelData := encodeChannelData(n.ChannelData)
+		o.ChannelData = cleanChannelData(n.ChannelData)
+		// The returned history leaves the event's data out (an importer has no use for it, and a
+		// map per order is a tenth of the Go work); the stored event has it.
+		ev := Event{Seq: 1, At: updated, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,
+			Action: ActionReceive, To: o.State, Photos: n.Photos}
+		data := appendReceiveData(nil, &o)
+		o.Events = []Event{ev}
 		o.flags(now)
 		out[i] = o
+		rows[i] = bulkRow{o: &out[i], channelData: channelData, eventData: string(data)}
 	}
-	if err := bulkInsert(ctx, tx, "orders", bulkOrderCols, bulkOrderRow, out, func(o *Order, args []any) []any {
+	pg := tx.Dialect() == store.Postgres
+	cols, row := bulkOrderCols+")", bulkOrderRow+")"
+	if pg {
+		// PostgreSQL keeps the terms in the order row; SQLite's indexer finds new orders by id.
+		cols, row = bulkOrderCols+", search)", bulkOrderRow+", ?::tsvector)"
+	}
+	if err := bulkInsert(ctx, tx, "orders", cols, row, rows, func(r *bulkRow, args []any) []any {
+		o := r.o
 		var lat, lng any
 		if o.Lat != nil {
 			lat, lng = *o.Lat, *o.Lng
 		}
-		return append(args, o.ID, o.TownCode, o.Number, o.ShortCode, o.State, o.Channel, store.NullIfEmpty(o.ExternalID), o.Content, o.Address,
+		args = append(args, o.ID, o.TownCode, o.Number, o.ShortCode, o.State, o.Channel, store.NullIfEmpty(o.ExternalID), o.Content, o.Address,
 			lat, lng, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, store.NullIfZero(o.RaisedBy),
-			o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli())
+			o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), r.channelData)
+		if pg {
+			args = append(args, search.TSVector(store.OrderSearchTerms(o.Content, o.Address)))
+		}
+		return args
 	}); err != nil {
 		if store.IsForeignKeyViolation(err) {
 			return nil, problem.Field("raised_by", "unknown user")
@@ -127,34 +151,68 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		}
 		return nil, fmt.Errorf("insert orders: %w", err)
 	}
-	if err := bulkInsert(ctx, tx, "order_events", bulkEventCols, bulkEventRow, out, func(o *Order, args []any) []any {
-		e := o.Events[0]
-		data, _ := json.Marshal(e.Data) // strings and ints only: cannot fail
+	if err := bulkInsert(ctx, tx, "order_events", bulkEventCols, bulkEventRow, rows, func(r *bulkRow, args []any) []any {
+		e := &r.o.Events[0]
 		photos := ""
 		if len(e.Photos) > 0 {
 			b, _ := json.Marshal(e.Photos)
 			photos = string(b)
 		}
-		return append(args, o.ID, e.At.UnixMilli(), store.NullIfZero(e.ActorID), e.Actor, e.Role, e.Action, e.To, string(data), photos)
+		return append(args, r.o.ID, e.At.UnixMilli(), store.NullIfZero(e.ActorID), e.Actor, e.Role, e.Action, e.To, r.eventData, photos)
 	}); err != nil {
 		return nil, fmt.Errorf("insert receive events: %w", err)
 	}
 	return out, nil
 }
 
-// receiveData is the data of an order's `receive` event, as CreateTx writes it; bulk_test checks
-// that both ways of creating leave the same history.
+// bulkRow is one order of a BulkCreate with the encoded forms its rows need.
+type bulkRow struct {
+	o           *Order
+	channelData string
+	eventData   string
+}
+
+// receiveData is the data of an order's `receive` event: how it came in and where it was routed.
 func receiveData(o Order) map[string]any {
-	data := map[string]any{"channel": o.Channel}
-	for k, v := range map[string]string{"external_id": o.ExternalID, "category": o.Category, "grid": o.Grid, "deadline_class": o.DeadlineClass} {
-		if v != "" {
-			data[k] = v
+	data := make(map[string]any, 6)
+	data["channel"] = o.Channel
+	for _, kv := range [...][2]string{{"external_id", o.ExternalID}, {"category", o.Category}, {"grid", o.Grid}, {"deadline_class", o.DeadlineClass}} {
+		if kv[1] != "" {
+			data[kv[0]] = kv[1]
 		}
 	}
 	if o.limitDays > 0 {
 		data["limit_days"] = o.limitDays
 	}
 	return data
+}
+
+// appendReceiveData appends the JSON of receiveData with its keys in encoding/json's order,
+// without reflection: BulkCreate writes one per imported order. bulk_test checks both agree.
+func appendReceiveData(b []byte, o *Order) []byte {
+	b = append(b, '{')
+	field := func(k, v string) {
+		if v == "" {
+			return
+		}
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':')
+		b = store.AppendJSONString(b, v)
+	}
+	field("category", o.Category)
+	field("channel", o.Channel)
+	field("deadline_class", o.DeadlineClass)
+	field("external_id", o.ExternalID)
+	field("grid", o.Grid)
+	if o.limitDays > 0 {
+		b = append(b, `,"limit_days":`...)
+		b = strconv.AppendInt(b, int64(o.limitDays), 10)
+	}
+	return append(b, '}')
 }
 
 // bulkTown is what BulkCreate checks orders of one town against, read once per call.
@@ -333,13 +391,13 @@ func (s *Store) ByExternalIDs(ctx context.Context, q store.Querier, town, channe
 func (o Order) LimitDays() int { return o.limitDays }
 
 // ChannelUpdate applies a channel's correction of an order it created — the fields the channel
-// owns: received time, caller, phone, address, coordinates (only when n has them), content and
-// time limit. It leaves state, grid, category, department and running deadlines alone, since by
-// now the town may have changed them. also names channel-specific fields the caller changed
-// elsewhere in the same transaction. When anything changed, the order's version moves on and an
-// event with action and {"changed": [...]} is appended; the changed field names come back (nil
-// when the order already said the same).
-func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n NewOrder, actor ActorInfo, action string, also []string) ([]string, error) {
+// owns: received time, caller, phone, address, coordinates (only when n has them), content, time
+// limit and the channel's own data. It leaves state, grid, category, department and running
+// deadlines alone, since by now the town may have changed them. When anything changed, the
+// order's version moves on, its search terms follow a new text, and an event with action and
+// {"changed": [...]} is appended; the changed field names come back (nil when the order already
+// said the same).
+func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n NewOrder, actor ActorInfo, action string) ([]string, error) {
 	if err := normalise(&n); err != nil {
 		return nil, err
 	}
@@ -359,7 +417,21 @@ func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n Ne
 	set("location", n.Lat != nil && (cur.Lat == nil || *n.Lat != *cur.Lat || *n.Lng != *cur.Lng), func() { next.Lat, next.Lng = n.Lat, n.Lng })
 	set("content", n.Content != cur.Content, func() { next.Content = n.Content })
 	set("limit_days", n.LimitDays != cur.limitDays, func() { next.limitDays = n.LimitDays })
-	changed = append(changed, also...)
+	if was := cleanChannelData(cur.ChannelData); !maps.Equal(was, cleanChannelData(n.ChannelData)) {
+		next.ChannelData = cleanChannelData(n.ChannelData)
+		keys := map[string]bool{}
+		for k := range was {
+			keys[k] = true
+		}
+		for k := range next.ChannelData {
+			keys[k] = true
+		}
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
+			if was[k] != next.ChannelData[k] {
+				changed = append(changed, k)
+			}
+		}
+	}
 	if len(changed) == 0 {
 		return nil, nil
 	}
@@ -369,14 +441,20 @@ func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n Ne
 		lat, lng = *next.Lat, *next.Lng
 	}
 	res, err := tx.Exec(ctx, `UPDATE orders SET received_at = ?, caller_name = ?, caller_phone = ?, address = ?, lat = ?, lng = ?,
-		content = ?, limit_days = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		content = ?, limit_days = ?, channel_data = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		next.ReceivedAt.UnixMilli(), next.CallerName, next.CallerPhone, next.Address, lat, lng,
-		next.Content, next.limitDays, now.UnixMilli(), cur.ID, cur.Version)
+		next.Content, next.limitDays, encodeChannelData(next.ChannelData), now.UnixMilli(), cur.ID, cur.Version)
 	if err != nil {
 		return nil, fmt.Errorf("update order %d: %w", cur.ID, err)
 	}
 	if k, err := res.RowsAffected(); err != nil || k != 1 {
 		return nil, problem.Conflict("order %d changed while the %s update was applied; try again", cur.ID, cur.Channel)
+	}
+	if next.Content != cur.Content || next.Address != cur.Address {
+		doc := store.SearchDoc{ID: cur.ID, Terms: store.OrderSearchTerms(next.Content, next.Address)}
+		if err := store.SearchTextChanged(ctx, tx, []store.SearchDoc{doc}); err != nil {
+			return nil, err
+		}
 	}
 	ev := Event{Seq: cur.Version + 1, At: now, ActorID: actor.UserID, Actor: actor.Name, Role: actor.Role,
 		Action: action, From: cur.State, To: cur.State, Data: map[string]any{"changed": changed, "channel": cur.Channel}}

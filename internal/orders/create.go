@@ -40,6 +40,8 @@ type NewOrder struct {
 	// Photos are uploads of the town (ids from SaveUpload) the reporter sent with the demand
 	// (patrol and resident reports); the first event of the history carries them.
 	Photos []string
+	// ChannelData is what the channel says beyond these fields (see Order.ChannelData).
+	ChannelData map[string]string
 }
 
 // MaxContentRunes bounds an order's text; the hotline's longest records are well below it.
@@ -53,6 +55,9 @@ func (s *Store) Create(ctx context.Context, n NewOrder) (Order, error) {
 		o, err = s.CreateTx(ctx, tx, n)
 		return err
 	})
+	if err == nil {
+		s.DB.KickSearch()
+	}
 	return o, err
 }
 
@@ -123,6 +128,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 		Grid: n.Grid, Category: n.Category, DeadlineClass: n.DeadlineClass, limitDays: n.LimitDays,
 		CallerName: n.CallerName, CallerPhone: n.CallerPhone, RaisedBy: n.RaisedBy,
 		ReceivedAt: n.ReceivedAt.Truncate(time.Millisecond), UpdatedAt: now.Truncate(time.Millisecond),
+		ChannelData: cleanChannelData(n.ChannelData),
 	}
 	var lat, lng any
 	if n.Lat != nil {
@@ -131,11 +137,11 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	// ON CONFLICT DO NOTHING keeps the caller's transaction usable on PostgreSQL when the
 	// external id was imported before: an importer skips the row and goes on.
 	err = tx.QueryRow(ctx, `INSERT INTO orders (town_code, short_code, state, version, channel, external_id, content, address,
-		lat, lng, grid_code, category_code, deadline_class, limit_days, caller_name, caller_phone, raised_by, received_at, updated_at)
-		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		lat, lng, grid_code, category_code, deadline_class, limit_days, caller_name, caller_phone, raised_by, received_at, updated_at, channel_data)
+		VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 		o.TownCode, o.ShortCode, o.State, o.Channel, store.NullIfEmpty(o.ExternalID), o.Content, o.Address,
 		lat, lng, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, store.NullIfZero(o.RaisedBy),
-		o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli()).Scan(&o.ID)
+		o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), encodeChannelData(o.ChannelData)).Scan(&o.ID)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Order{}, problem.Conflict("%s order %q already exists in town %s", n.Channel, n.ExternalID, n.TownCode)
@@ -152,17 +158,11 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ? WHERE id = ?`, o.Number, o.ID); err != nil {
 		return Order{}, fmt.Errorf("number order %d: %w", o.ID, err)
 	}
-	data := map[string]any{"channel": o.Channel}
-	for k, v := range map[string]string{"external_id": o.ExternalID, "category": o.Category, "grid": o.Grid, "deadline_class": o.DeadlineClass} {
-		if v != "" {
-			data[k] = v
-		}
-	}
-	if o.limitDays > 0 {
-		data["limit_days"] = o.limitDays
+	if err := store.SearchNewOrders(ctx, tx, []store.SearchDoc{{ID: o.ID, Terms: store.OrderSearchTerms(o.Content, o.Address)}}); err != nil {
+		return Order{}, err
 	}
 	ev := Event{Seq: 1, At: o.UpdatedAt, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,
-		Action: ActionReceive, To: o.State, Data: data, Photos: n.Photos}
+		Action: ActionReceive, To: o.State, Data: receiveData(o), Photos: n.Photos}
 	if err := appendEvent(ctx, tx, o.ID, ev); err != nil {
 		return Order{}, err
 	}

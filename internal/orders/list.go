@@ -3,10 +3,13 @@ package orders
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -24,7 +27,7 @@ type Filter struct {
 	Warning    bool   // open, running, not yet overdue, past the warning fraction
 	Unlocated  bool   // open orders no grid could be found for: the 待定位 queue
 	From, To   *time.Time
-	Query      string // substring of content, address or number
+	Query      string // words of the content or address (search index), an order number or id, a channel's id
 	Limit      int    // default 50, at most 500
 	Offset     int
 	Sort       string // one of Sorts; default "-received_at"
@@ -121,8 +124,8 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		add(`received_at < ?`, f.To.UnixMilli())
 	}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + escapeLike(q) + "%"
-		add(`(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\' OR number LIKE ? ESCAPE '\')`, like, like, like)
+		cond, a := s.searchCondition(q, f.Towns)
+		add(cond, a...)
 	}
 	whereSQL := strings.Join(conds, " AND ")
 	var total int
@@ -153,4 +156,86 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 // escapeLike makes user text literal inside a LIKE pattern (ESCAPE '\').
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// orderNumberTail is the id at the end of an order number (<prefix>-<yyyymmdd>-<id>), or a bare id.
+var orderNumberTail = regexp.MustCompile(`^(?:\S+-\d{8}-)?0*([1-9]\d{0,17})$`)
+
+// channelList is the SQL list of all channels, so that a look-up by external id alone can use
+// the (town_code, channel, external_id) index.
+var channelList = func() string {
+	var qs []string
+	for _, c := range Channels {
+		qs = append(qs, "'"+c.Code+"'")
+	}
+	return strings.Join(qs, ", ")
+}()
+
+// searchCondition matches q against the search index (every space-separated part must occur in
+// the content or address), or as an order's number or id, or as a channel's own id (the
+// hotline's 工单编号). Parts the index cannot answer (a lone ideograph) are matched by scanning.
+func (s *Store) searchCondition(q string, towns []string) (string, []any) {
+	parsed := search.Parse(q)
+	var text []string
+	var args []any
+	likes := func(parts []string) {
+		for _, part := range parts {
+			like := "%" + escapeLike(part) + "%"
+			text = append(text, `(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\')`)
+			args = append(args, like, like)
+		}
+	}
+	switch {
+	case len(parsed.Phrases) == 0:
+	case s.DB.Dialect() == store.Postgres:
+		text = append(text, `search @@ ?::tsquery`)
+		args = append(args, parsed.TSQuery())
+	default:
+		// The index answers for the orders it holds as they are; orders past its high-water mark
+		// or queued after a text change are matched by their text, so a search is exact
+		// however far behind the indexer is.
+		text = append(text, `((id IN (SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?)
+			AND id NOT IN (SELECT order_id FROM search_queue))
+			OR ((id > (SELECT indexed_through FROM search.search_state) OR id IN (SELECT order_id FROM search_queue)) AND `+
+			likeAll(len(parsed.Texts))+`))`)
+		args = append(args, parsed.FTS5())
+		for _, part := range parsed.Texts {
+			like := "%" + escapeLike(part) + "%"
+			args = append(args, like, like)
+		}
+	}
+	likes(parsed.Scan)
+	alts := []string{}
+	if len(text) > 0 {
+		alts = append(alts, "("+strings.Join(text, " AND ")+")")
+	}
+	if m := orderNumberTail.FindStringSubmatch(q); m != nil {
+		if id, err := strconv.ParseInt(m[1], 10, 64); err == nil {
+			if strings.Contains(q, "-") {
+				alts = append(alts, `(id = ? AND number = ?)`)
+				args = append(args, id, q)
+			} else {
+				alts = append(alts, `id = ?`)
+				args = append(args, id)
+			}
+		}
+	}
+	if !strings.ContainsAny(q, " \t") {
+		inTowns, townArgs := store.In("town_code", towns)
+		alts = append(alts, `id IN (SELECT id FROM orders WHERE `+inTowns+` AND channel IN (`+channelList+`) AND external_id = ?)`)
+		args = append(append(args, townArgs...), q)
+	}
+	if len(alts) == 0 {
+		return "1 = 0", nil // nothing searchable was typed (punctuation only)
+	}
+	return "(" + strings.Join(alts, " OR ") + ")", args
+}
+
+// likeAll is n ANDed substring matches on content or address, two parameters each.
+func likeAll(n int) string {
+	parts := make([]string, n)
+	for i := range parts {
+		parts[i] = `(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\')`
+	}
+	return strings.Join(parts, " AND ")
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -99,7 +100,10 @@ type Order struct {
 	DuplicateOf       int64      `json:"duplicate_of"`
 	Overdue           bool       `json:"overdue"`
 	Warning           bool       `json:"warning"`
-	Events            []Event    `json:"events,omitempty"`
+	// ChannelData is what the channel said beyond the order's columns, kept as written (the
+	// hotline's 诉求类型 as kind, its category text and 街镇 text).
+	ChannelData map[string]string `json:"channel_data,omitempty"`
+	Events      []Event           `json:"events,omitempty"`
 
 	// Bookkeeping the lifecycle needs but clients do not.
 	limitDays      int       // working days imposed at intake (hotline), 0 = from the class
@@ -111,7 +115,6 @@ type Order struct {
 
 // Event is one entry of an order's history.
 type Event struct {
-	ID      int64          `json:"id"`
 	Seq     int            `json:"seq"`
 	At      time.Time      `json:"at"`
 	ActorID int64          `json:"actor_id"`
@@ -180,7 +183,7 @@ const orderCols = `id, town_code, number, short_code, state, version, channel, e
 	lat, lng, grid_code, committee_code, category_code, deadline_class, limit_days, department_code, co_departments,
 	caller_name, caller_phone, raised_by, received_at, filed_at, deadline_at, closed_at, updated_at,
 	suspended, suspended_since, suspended_total_ms, extension_pending, extension_deadline, satisfaction,
-	returned_count, rework_count, reopen_count, escalated_at, escalation_level, warning_at, duplicate_of, result`
+	returned_count, rework_count, reopen_count, escalated_at, escalation_level, warning_at, duplicate_of, result, channel_data`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -191,12 +194,12 @@ func scanOrder(r scanner, extra ...any) (Order, error) {
 	var raisedBy, filed, deadline, closed, since, extDeadline, escalated, warning, dup sql.NullInt64
 	var received, updated int64
 	var suspended, extPending int
-	var co string
+	var co, channelData string
 	dest := []any{&o.ID, &o.TownCode, &number, &o.ShortCode, &o.State, &o.Version, &o.Channel, &external, &o.Content, &o.Address,
 		&lat, &lng, &grid, &committee, &o.Category, &o.DeadlineClass, &o.limitDays, &dept, &co,
 		&o.CallerName, &o.CallerPhone, &raisedBy, &received, &filed, &deadline, &closed, &updated,
 		&suspended, &since, &o.suspendedTotal, &extPending, &extDeadline, &o.Satisfaction,
-		&o.ReturnedCount, &o.ReworkCount, &o.ReopenCount, &escalated, &o.EscalationLevel, &warning, &dup, &o.Result}
+		&o.ReturnedCount, &o.ReworkCount, &o.ReopenCount, &escalated, &o.EscalationLevel, &warning, &dup, &o.Result, &channelData}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return o, err
 	}
@@ -205,6 +208,7 @@ func scanOrder(r scanner, extra ...any) (Order, error) {
 		o.Lat, o.Lng = &lat.Float64, &lng.Float64
 	}
 	o.CoDepartments = splitList(co)
+	o.ChannelData = decodeChannelData(channelData)
 	o.RaisedBy, o.DuplicateOf = raisedBy.Int64, dup.Int64
 	o.ReceivedAt, o.UpdatedAt = store.FromMillis(received), store.FromMillis(updated)
 	o.FiledAt, o.Deadline, o.ClosedAt, o.ExtensionDeadline = timePtr(filed), timePtr(deadline), timePtr(closed), timePtr(extDeadline)
@@ -249,6 +253,76 @@ func msZero(t time.Time) any {
 		return nil
 	}
 	return t.UnixMilli()
+}
+
+// encodeChannelData is the stored form of a channel's extra fields: a JSON object of the
+// non-empty ones, "" when there are none.
+func encodeChannelData(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		if v != "" {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	sort.Strings(keys)
+	b := []byte{'{'}
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = store.AppendJSONString(b, k)
+		b = append(b, ':')
+		b = store.AppendJSONString(b, m[k])
+	}
+	return string(append(b, '}'))
+}
+
+// cleanChannelData is m without its empty values, nil when none are left: the form an order
+// reads back. m itself is returned when it has no empty values.
+func cleanChannelData(m map[string]string) map[string]string {
+	n := 0
+	for _, v := range m {
+		if v != "" {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if n == len(m) {
+		return m
+	}
+	out := make(map[string]string, n)
+	for k, v := range m {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// decodeChannelData reads encodeChannelData's form; empty values are dropped, as they are when
+// written, so a stored {"kind": ""} equals no kind at all.
+func decodeChannelData(s string) map[string]string {
+	if s == "" {
+		return nil
+	}
+	var m map[string]string
+	if json.Unmarshal([]byte(s), &m) != nil {
+		return nil
+	}
+	for k, v := range m {
+		if v == "" {
+			delete(m, k)
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	return m
 }
 
 func splitList(s string) []string {
@@ -327,7 +401,7 @@ func (s *Store) ByExternalID(ctx context.Context, q store.Querier, town, channel
 }
 
 func events(ctx context.Context, q store.Querier, orderID int64) ([]Event, error) {
-	rows, err := q.Query(ctx, `SELECT id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state,
+	rows, err := q.Query(ctx, `SELECT seq, at, actor_id, actor_name, actor_role, action, from_state, to_state,
 		reason, note, result, comment, data, photos FROM order_events WHERE order_id = ? ORDER BY seq`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("events of order %d: %w", orderID, err)
@@ -339,19 +413,19 @@ func events(ctx context.Context, q store.Querier, orderID int64) ([]Event, error
 		var at int64
 		var actor sql.NullInt64
 		var data, photos string
-		if err := rows.Scan(&e.ID, &e.Seq, &at, &actor, &e.Actor, &e.Role, &e.Action, &e.From, &e.To,
+		if err := rows.Scan(&e.Seq, &at, &actor, &e.Actor, &e.Role, &e.Action, &e.From, &e.To,
 			&e.Reason, &e.Note, &e.Result, &e.Comment, &data, &photos); err != nil {
 			return nil, err
 		}
 		e.At, e.ActorID = store.FromMillis(at), actor.Int64
 		if data != "" {
 			if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
-				return nil, fmt.Errorf("event %d data: %w", e.ID, err)
+				return nil, fmt.Errorf("order %d event %d data: %w", orderID, e.Seq, err)
 			}
 		}
 		if photos != "" {
 			if err := json.Unmarshal([]byte(photos), &e.Photos); err != nil {
-				return nil, fmt.Errorf("event %d photos: %w", e.ID, err)
+				return nil, fmt.Errorf("order %d event %d photos: %w", orderID, e.Seq, err)
 			}
 		}
 		out = append(out, e)

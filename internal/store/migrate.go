@@ -121,6 +121,11 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (applied int, err e
 					return fmt.Errorf("migration %04d_%s: %w\n%s", m.Version, m.Name, err, stmt)
 				}
 			}
+			if step := afterMigration[m.Version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+				}
+			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 				m.Version, m.Name, time.Now().UnixMilli())
 			return err
@@ -134,6 +139,11 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (applied int, err e
 		applied++
 		if log != nil {
 			log.Info("migration applied", "version", m.Version, "name", m.Name, "db", db.dialect.String())
+		}
+	}
+	if db.search != nil {
+		if err := db.prepareSearch(ctx); err != nil {
+			return applied, err
 		}
 	}
 	return applied, nil

@@ -1,0 +1,120 @@
+package orders_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
+)
+
+// TestSearch runs the same searches on both databases, and on SQLite at each stage of the index
+// file: before the indexer has seen the orders, after it has, and after a text change that is
+// queued and then re-indexed. The answers must not depend on how far the indexer got.
+func TestSearch(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-11-03 09:00"))
+		ctx := context.Background()
+		texts := [][2]string{
+			{"小区门口噪音扰民，夜间施工", "仙霞西路88弄"},
+			{"楼道堆放杂物", "天山五村3号楼"},
+			{"共享单车乱停放", "北翟路1000号"},
+			{"夜间噪音", "新泾一村"},
+			{"水管漏水", "天山五村"},
+		}
+		var made []orders.Order
+		for i, tx := range texts {
+			n := e.newOrder(tx[0])
+			n.Address, n.ExternalID = tx[1], fmt.Sprintf("S%d", i)
+			made = append(made, e.create(t, n))
+		}
+		search := func(q string) []int {
+			t.Helper()
+			total, list, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: q, Sort: "id"})
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			out := []int{}
+			for _, o := range list {
+				for i, m := range made {
+					if m.ID == o.ID {
+						out = append(out, i)
+					}
+				}
+			}
+			if total != len(out) {
+				t.Fatalf("search %q: total %d, listed %d", q, total, len(out))
+			}
+			return out
+		}
+		cases := []struct {
+			q    string
+			want []int
+		}{
+			{"噪音", []int{0, 3}},
+			{"门口噪音", []int{0}},
+			{"夜间 噪音", []int{0, 3}},
+			{"天山五村", []int{1, 4}},
+			{"3号楼", []int{1}},
+			{"水", []int{4}},            // one ideograph: matched by scanning
+			{"漏水 天山", []int{4}},        // parts in content and address
+			{"施工噪音", []int{}},          // both words occur, but not this phrase
+			{"，。", []int{}},            // nothing searchable
+			{"S2", []int{2}},           // the channel's own id
+			{made[1].Number, []int{1}}, // an order number
+		}
+		check := func(stage string) {
+			t.Helper()
+			for _, c := range cases {
+				if got := search(c.q); !reflect.DeepEqual(got, c.want) {
+					t.Errorf("%s: search %q = %v, want %v", stage, c.q, got, c.want)
+				}
+			}
+		}
+		check("before indexing")
+		if _, err := db.IndexSearch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect() == store.SQLite {
+			var through, hits int
+			if err := db.QueryRow(ctx, `SELECT indexed_through FROM search.search_state`).Scan(&through); err != nil || through != int(made[4].ID) {
+				t.Fatalf("index file covers orders up to %d (%v), want %d", through, err, made[4].ID)
+			}
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM search.orders_search WHERE orders_search MATCH '"门口 口噪 噪音"'`).Scan(&hits); err != nil || hits != 1 {
+				t.Fatalf("index file answers %d (%v), want 1", hits, err)
+			}
+		}
+		check("indexed")
+
+		// The hotline corrects order 3: its old words no longer find it, its new ones do.
+		cur := e.get(t, made[3].ID)
+		n := e.newOrder("夜间钻孔声音")
+		n.Address = "新泾一村"
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := e.s.ChannelUpdate(ctx, tx, cur, n, orders.ActorInfo{Name: "热线"}, "hotline_update")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases[0].want, cases[2].want = []int{0}, []int{0}
+		cases = append(cases, struct {
+			q    string
+			want []int
+		}{"钻孔", []int{3}})
+		check("text changed, queued")
+		if _, err := db.IndexSearch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect() == store.SQLite {
+			var queued int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM search_queue`).Scan(&queued); err != nil || queued != 0 {
+				t.Fatalf("search queue holds %d (%v) after indexing", queued, err)
+			}
+		}
+		check("re-indexed")
+	})
+}

@@ -1,0 +1,246 @@
+// Package search turns order texts into index terms and user queries into index queries for the
+// full-text search of orders (工单检索), the same way on SQLite (FTS5) and PostgreSQL (tsvector).
+//
+// Chinese has no spaces between words and most searches are two characters long (噪音, 停车,
+// 漏水), so the index holds overlapping character bigrams, as Lucene's CJK analyser does: 门口噪音
+// becomes 门口 口噪 噪音. A query is matched as a phrase of its bigrams, which finds exactly the
+// texts that contain it. Runs of Latin letters and digits are words of their own (lower-cased),
+// full-width forms are folded to half-width first (１２３ → 123, ＡＢ → ab). Neither database's
+// own tokenizer takes part: the terms are space-separated and ASCII-safe for FTS5's ascii tokenizer
+// and written as tsvector/tsquery literals for PostgreSQL, so both index exactly the same terms.
+package search
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// class is how a rune takes part in terms.
+type class uint8
+
+const (
+	sep  class = iota // breaks terms
+	han               // a CJK ideograph (or kana/hangul): bigrams
+	word              // letters and digits of other scripts: runs
+)
+
+func classify(r rune) class {
+	switch {
+	case r < utf8.RuneSelf:
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			return word
+		}
+		return sep
+	case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r):
+		return han
+	case unicode.IsLetter(r) || unicode.IsDigit(r):
+		return word
+	}
+	return sep
+}
+
+// fold maps full-width forms to their half-width ones and upper case to lower.
+func fold(r rune) rune {
+	if r >= 0xFF01 && r <= 0xFF5E { // the full-width block mirrors ASCII 0x21…0x7E
+		r -= 0xFF01 - 0x21
+	}
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// AppendTerms appends the index terms of text to dst, separated by single spaces (with a
+// trailing space when any were written), and returns the extended buffer. Bigrams overlap; an
+// ideograph standing alone is a term of one character.
+func AppendTerms(dst []byte, text string) []byte {
+	var prev rune
+	prevClass := sep
+	wordStart := -1 // in dst, while a word run is open
+	hanRun := 0     // length of the current run of ideographs
+	for _, r := range text {
+		r = fold(r)
+		c := classify(r)
+		if c != word && wordStart >= 0 {
+			dst = append(dst, ' ')
+			wordStart = -1
+		}
+		if c != han && prevClass == han && hanRun == 1 {
+			dst = utf8.AppendRune(dst, prev)
+			dst = append(dst, ' ')
+		}
+		switch c {
+		case han:
+			if prevClass == han {
+				dst = utf8.AppendRune(dst, prev)
+				dst = utf8.AppendRune(dst, r)
+				dst = append(dst, ' ')
+				hanRun++
+			} else {
+				hanRun = 1
+			}
+		case word:
+			if wordStart < 0 {
+				wordStart = len(dst)
+			}
+			dst = utf8.AppendRune(dst, r)
+			hanRun = 0
+		default:
+			hanRun = 0
+		}
+		prev, prevClass = r, c
+	}
+	if wordStart >= 0 {
+		dst = append(dst, ' ')
+	}
+	if prevClass == han && hanRun == 1 {
+		dst = utf8.AppendRune(dst, prev)
+		dst = append(dst, ' ')
+	}
+	return dst
+}
+
+// Terms is AppendTerms of several texts into one string, without the trailing space.
+func Terms(texts ...string) string {
+	var b []byte
+	for _, t := range texts {
+		b = AppendTerms(b, t)
+	}
+	return strings.TrimSuffix(string(b), " ")
+}
+
+// Query is a parsed search: every phrase must occur (AND). A phrase is the terms of one
+// space-separated part of what the user typed, which must occur next to each other. Scan lists
+// the parts the index cannot answer — a single ideograph is not a term of a longer run — which
+// the caller matches with a substring scan instead.
+type Query struct {
+	Phrases [][]string
+	Texts   []string // the phrases as typed, for matching text the index does not cover yet
+	Scan    []string
+}
+
+// Empty reports whether the query asks for nothing.
+func (q Query) Empty() bool { return len(q.Phrases) == 0 && len(q.Scan) == 0 }
+
+// Parse splits what the user typed into phrases and scan parts. At most 16 parts are kept: a
+// longer query is a paste, and its first parts already narrow it down.
+func Parse(input string) Query {
+	var q Query
+	for i, part := range strings.Fields(input) {
+		if i == 16 {
+			break
+		}
+		terms := strings.Fields(Terms(part))
+		if len(terms) == 0 {
+			continue
+		}
+		if single(part) {
+			q.Scan = append(q.Scan, part)
+			continue
+		}
+		q.Phrases = append(q.Phrases, terms)
+		q.Texts = append(q.Texts, part)
+	}
+	return q
+}
+
+// single reports whether part contains an ideograph with no ideograph beside it: its term is the
+// character alone, which the index holds only where the text has it alone too.
+func single(part string) bool {
+	rs := []rune(part)
+	for i, r := range rs {
+		if classify(fold(r)) != han {
+			continue
+		}
+		left := i > 0 && classify(fold(rs[i-1])) == han
+		right := i+1 < len(rs) && classify(fold(rs[i+1])) == han
+		if !left && !right {
+			return true
+		}
+	}
+	return false
+}
+
+// FTS5 is the query as an FTS5 MATCH expression: quoted phrases joined by AND. Terms hold no
+// double quotes (they are letters, digits and ideographs), so quoting cannot be broken out of.
+func (q Query) FTS5() string {
+	var b strings.Builder
+	for i, p := range q.Phrases {
+		if i > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.Join(p, " "))
+		b.WriteByte('"')
+	}
+	return b.String()
+}
+
+// TSQuery is the query as a PostgreSQL tsquery literal: each phrase's terms joined by <-> and
+// phrases by &, every lexeme quoted so that the input function takes it as it is.
+func (q Query) TSQuery() string {
+	var b strings.Builder
+	for i, p := range q.Phrases {
+		if i > 0 {
+			b.WriteString(" & ")
+		}
+		if len(p) > 1 {
+			b.WriteByte('(')
+		}
+		for j, t := range p {
+			if j > 0 {
+				b.WriteString(" <-> ")
+			}
+			b.WriteByte('\'')
+			b.WriteString(t)
+			b.WriteByte('\'')
+		}
+		if len(p) > 1 {
+			b.WriteByte(')')
+		}
+	}
+	return b.String()
+}
+
+// maxPosition is the largest position a tsvector keeps; later occurrences share it.
+const maxPosition = 16383
+
+// TSVector turns terms (as Terms returns them) into a PostgreSQL tsvector literal with positions,
+// so that phrase queries work and PostgreSQL's own parser, which depends on the server's locale,
+// is never asked to split Chinese.
+func TSVector(terms string) string {
+	if terms == "" {
+		return ""
+	}
+	positions := map[string][]int{}
+	var order []string
+	pos := 0
+	for _, t := range strings.Fields(terms) {
+		pos++
+		if _, ok := positions[t]; !ok {
+			order = append(order, t)
+		}
+		positions[t] = append(positions[t], min(pos, maxPosition))
+	}
+	var b strings.Builder
+	for i, t := range order {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte('\'')
+		b.WriteString(t)
+		b.WriteString("':")
+		for j, p := range positions[t] {
+			if j > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Itoa(p))
+		}
+	}
+	return b.String()
+}

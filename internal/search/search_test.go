@@ -1,0 +1,134 @@
+package search
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestTerms(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"门口噪音", "门口 口噪 噪音"},
+		{"3号楼漏水", "3 号楼 楼漏 漏水"},
+		{"水，门口", "水 门口"},
+		{"ＡＢＣ１２３室", "abc123 室"},
+		{"仙霞西路 88 弄", "仙霞 霞西 西路 88 弄"},
+		{"Open311 test-Case", "open311 test case"},
+		{"", ""},
+		{"，。！", ""},
+		{"车", "车"},
+		{"A车B", "a 车 b"},
+	} {
+		if got := Terms(c.in); got != c.want {
+			t.Errorf("Terms(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if got := Terms("门口", "噪音"); got != "门口 噪音" {
+		t.Errorf("two texts: %q", got)
+	}
+}
+
+func TestParse(t *testing.T) {
+	q := Parse("  噪音 3号楼  水 ")
+	want := Query{Phrases: [][]string{{"噪音"}, {"3", "号楼"}}, Texts: []string{"噪音", "3号楼"}, Scan: []string{"水"}}
+	if !reflect.DeepEqual(q, want) {
+		t.Fatalf("Parse = %#v, want %#v", q, want)
+	}
+	if got := q.FTS5(); got != `"噪音" AND "3 号楼"` {
+		t.Errorf("FTS5 = %s", got)
+	}
+	if got := q.TSQuery(); got != `'噪音' & ('3' <-> '号楼')` {
+		t.Errorf("TSQuery = %s", got)
+	}
+	if !Parse(" ，。 ").Empty() {
+		t.Error("punctuation only should be an empty query")
+	}
+	if n := len(Parse(strings.Repeat("门口 ", 40)).Phrases); n != 16 {
+		t.Errorf("a pasted paragraph keeps %d parts, want 16", n)
+	}
+}
+
+func TestTSVector(t *testing.T) {
+	if got := TSVector("门口 口噪 噪音 门口"); got != "'门口':1,4 '口噪':2 '噪音':3" {
+		t.Errorf("TSVector = %s", got)
+	}
+	if TSVector("") != "" {
+		t.Error("empty terms should give an empty vector")
+	}
+}
+
+// Every run of two or more ideographs cut out of a text is found by the index: its terms occur in
+// the text's terms, next to each other. This is what makes the bigram index exact for Chinese.
+func TestSubstringsAreFound(t *testing.T) {
+	texts := []string{
+		"仙霞西路88弄小区门口共享单车乱停放，影响居民出行，希望尽快清理。",
+		"天山五村3号楼楼道堆放杂物，存在消防隐患",
+		"新泾镇北翟路上夜间施工噪音扰民，已持续一周",
+		"泉口路菜场门口占道经营，早上七点到九点最严重",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, text := range texts {
+		terms := " " + Terms(text) + " "
+		runs := hanRuns(text)
+		for range 200 {
+			run := runs[rng.IntN(len(runs))]
+			if len(run) < 2 {
+				continue
+			}
+			i := rng.IntN(len(run) - 1)
+			j := i + 2 + rng.IntN(len(run)-i-1)
+			sub := string(run[i:j])
+			q := Parse(sub)
+			if len(q.Phrases) != 1 {
+				t.Fatalf("Parse(%q) = %#v", sub, q)
+			}
+			if phrase := " " + strings.Join(q.Phrases[0], " ") + " "; !strings.Contains(terms, phrase) {
+				t.Fatalf("%q is in %q but its terms %q are not in %q", sub, text, phrase, terms)
+			}
+		}
+	}
+}
+
+func hanRuns(s string) [][]rune {
+	var out [][]rune
+	var cur []rune
+	for _, r := range s {
+		if classify(r) == han {
+			cur = append(cur, r)
+			continue
+		}
+		if len(cur) > 0 {
+			out = append(out, cur)
+		}
+		cur = nil
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// Terms never carry characters that could break out of an FTS5 phrase or a tsvector literal.
+func FuzzTerms(f *testing.F) {
+	for _, s := range []string{"门口噪音", "3号楼", "a'b\"c\\d", "ＡＢ１２", "\x00\xff", "水 。 车"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		terms := Terms(s)
+		if !utf8.ValidString(terms) {
+			t.Fatalf("Terms(%q) = %q is not UTF-8", s, terms)
+		}
+		if strings.ContainsAny(terms, "'\"\\:&|!()<>*^\t\n\r\x00") {
+			t.Fatalf("Terms(%q) = %q holds a query character", s, terms)
+		}
+		if strings.Contains(terms, "  ") || strings.HasPrefix(terms, " ") {
+			t.Fatalf("Terms(%q) = %q has empty terms", s, terms)
+		}
+		q := Parse(s)
+		if strings.Count(q.FTS5(), `"`)%2 != 0 {
+			t.Fatalf("unbalanced FTS5 query %q", q.FTS5())
+		}
+	})
+}

@@ -1,0 +1,452 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"modernc.org/sqlite"
+
+	"github.com/civicgrid/civicgrid/internal/search"
+)
+
+// The order search index (工单检索).
+//
+// PostgreSQL keeps each order's terms in orders.search (a tsvector with a GIN index), written in
+// the transaction that writes the order.
+//
+// SQLite keeps them in an FTS5 table in a file of its own beside the database
+// (civicgrid.search.db), attached to every connection as schema "search" and written by an
+// indexer on its own connection. SQLite lets one writer at a time into a file; with the index in
+// the same file, an import spent a quarter of its time on FTS5 while the second core idled. In
+// its own file the index is written alongside the orders, and it is derived data: deleted or
+// stale, it is rebuilt from the orders.
+//
+// The indexer follows the orders by id — SQLite serialises writers, so ids commit in order — up
+// to search_state.indexed_through, and takes orders whose text changed from the search_queue
+// table of the main database. Searches stay exact meanwhile: orders past the high-water mark or
+// queued are matched by scanning their text (see orders.List).
+
+// SearchDoc is what the order search index holds of one order: its id and its terms
+// (search.Terms of its content and address).
+type SearchDoc struct {
+	ID    int64
+	Terms string
+}
+
+// OrderSearchTerms is the index terms of an order's text.
+func OrderSearchTerms(content, address string) string { return search.Terms(content, address) }
+
+// SearchNewOrders indexes orders just inserted in tx. On PostgreSQL it writes their search
+// column; on SQLite the indexer finds them by id, so there is nothing to do.
+func SearchNewOrders(ctx context.Context, tx *Tx, docs []SearchDoc) error {
+	if tx.Dialect() != Postgres {
+		return nil
+	}
+	for _, d := range docs {
+		if _, err := tx.Exec(ctx, `UPDATE orders SET search = ?::tsvector WHERE id = ?`, search.TSVector(d.Terms), d.ID); err != nil {
+			return fmt.Errorf("index order %d: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+// SearchTextChanged re-indexes orders whose content or address changed in tx: at once on
+// PostgreSQL, through the search queue on SQLite.
+func SearchTextChanged(ctx context.Context, tx *Tx, docs []SearchDoc) error {
+	if tx.Dialect() == Postgres {
+		return SearchNewOrders(ctx, tx, docs)
+	}
+	for _, d := range docs {
+		if _, err := tx.Exec(ctx, `INSERT INTO search_queue (order_id) VALUES (?)`, d.ID); err != nil {
+			return fmt.Errorf("queue order %d for the search index: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+// searchFormat names the terms' format; an index file written with another is rebuilt.
+const searchFormat = 1
+
+// SearchFile is where an SQLite database at path keeps its search index.
+func SearchFile(path string) string { return strings.TrimSuffix(path, ".db") + ".search.db" }
+
+// attachments maps each SQLite DSN this process opened to its search index file, for the
+// connection hook that attaches it.
+var (
+	attachments sync.Map
+	hookOnce    sync.Once
+)
+
+func attachSearchOnConnect() {
+	hookOnce.Do(func() {
+		sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
+			path, ok := attachments.Load(dsn)
+			if !ok {
+				return nil
+			}
+			// Read-only: a write transaction on the database (BEGIN IMMEDIATE) would otherwise lock
+			// the index file too, and the indexer would wait for every import batch.
+			uri := "file:" + strings.NewReplacer("?", "%3f", "#", "%23", "%", "%25").Replace(path.(string)) + "?mode=ro"
+			_, err := conn.ExecContext(context.Background(), `ATTACH DATABASE '`+strings.ReplaceAll(uri, "'", "''")+`' AS search`, nil)
+			return err
+		})
+	})
+}
+
+// openSearchFile opens the writer's connection to the search index file.
+func openSearchFile(path string) (*sql.DB, error) {
+	dsn := "file:" + path + "?_txlock=immediate" +
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)"
+	sdb, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open search index %s: %w", path, err)
+	}
+	sdb.SetMaxOpenConns(1)
+	return sdb, nil
+}
+
+// prepareSearch creates or checks the index file's tables. An index of another database (its
+// identity differs) or of another terms format is emptied, and the indexer rebuilds it.
+func (db *DB) prepareSearch(ctx context.Context) error {
+	var identity string
+	if err := db.QueryRow(ctx, `SELECT token FROM store_identity WHERE id = 1`).Scan(&identity); err != nil {
+		return fmt.Errorf("database identity: %w", err)
+	}
+	for _, stmt := range []string{
+		`CREATE VIRTUAL TABLE IF NOT EXISTS orders_search USING fts5(terms, content = '', contentless_delete = 1, tokenize = 'ascii')`,
+		`CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL,
+			format INTEGER NOT NULL, indexed_through INTEGER NOT NULL)`,
+	} {
+		if _, err := db.search.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("search index: %w", err)
+		}
+	}
+	var have string
+	var format int
+	err := db.search.QueryRowContext(ctx, `SELECT identity, format FROM search_state WHERE id = 1`).Scan(&have, &format)
+	if err == nil && have == identity && format == searchFormat {
+		return nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("search index: %w", err)
+	}
+	tx, err := db.search.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, stmt := range []string{
+		`DELETE FROM orders_search`,
+		// automerge 8 merges segments less eagerly than the default 4: an import of 10^6
+		// orders spent a third less on merging, and a search still reads few segments.
+		`INSERT INTO orders_search (orders_search, rank) VALUES ('automerge', 8)`,
+		`DELETE FROM search_state`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("reset search index: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO search_state (id, identity, format, indexed_through) VALUES (1, ?, ?, 0)`,
+		identity, searchFormat); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// searchBatch is how many orders one index transaction takes.
+const searchBatch = 10000
+
+// IndexSearch brings the search index up to date with the orders committed so far and returns
+// how many orders it (re-)indexed. Several indexers (a server and an import in another process)
+// may run at once: each index transaction reads the high-water mark under the index file's
+// write lock. On PostgreSQL the index is always up to date and this returns at once.
+func (db *DB) IndexSearch(ctx context.Context) (int, error) {
+	if db.search == nil {
+		return 0, nil
+	}
+	db.indexing.Lock()
+	defer db.indexing.Unlock()
+	total := 0
+	for {
+		n, err := db.indexNext(ctx)
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < searchBatch {
+			break
+		}
+	}
+	n, err := db.indexQueued(ctx)
+	return total + n, err
+}
+
+// indexNext indexes the next orders past the high-water mark.
+func (db *DB) indexNext(ctx context.Context) (int, error) {
+	tx, err := db.search.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("search index: %w", err)
+	}
+	defer tx.Rollback()
+	var through int64
+	if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_state WHERE id = 1`).Scan(&through); err != nil {
+		return 0, fmt.Errorf("search index state: %w", err)
+	}
+	docs, err := db.orderTexts(ctx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(searchBatch), through)
+	if err != nil || len(docs) == 0 {
+		return 0, err
+	}
+	if err := writeSearchDocs(ctx, tx, docs, false); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE search_state SET indexed_through = ? WHERE id = 1`, docs[len(docs)-1].ID); err != nil {
+		return 0, err
+	}
+	return len(docs), tx.Commit()
+}
+
+// indexQueued re-indexes the orders whose text changed. Queue entries are removed only up to the
+// last one read, so a change queued meanwhile is taken on the next pass.
+func (db *DB) indexQueued(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		rows, err := db.sql.QueryContext(ctx, `SELECT seq, order_id FROM search_queue ORDER BY seq LIMIT 1000`)
+		if err != nil {
+			return total, fmt.Errorf("search queue: %w", err)
+		}
+		var last int64
+		ids := map[int64]bool{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&last, &id); err != nil {
+				rows.Close()
+				return total, err
+			}
+			ids[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil || len(ids) == 0 {
+			return total, err
+		}
+		idList := make([]byte, 0, 8*len(ids))
+		idList = append(idList, '[')
+		for id := range ids {
+			if len(idList) > 1 {
+				idList = append(idList, ',')
+			}
+			idList = strconv.AppendInt(idList, id, 10)
+		}
+		idList = append(idList, ']')
+		tx, err := db.search.BeginTx(ctx, nil)
+		if err != nil {
+			return total, err
+		}
+		var through int64
+		if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_state WHERE id = 1`).Scan(&through); err != nil {
+			tx.Rollback()
+			return total, err
+		}
+		// Orders past the mark are indexed with their current text when the mark reaches them.
+		docs, err := db.orderTexts(ctx, `SELECT id, content, address FROM orders WHERE id IN (SELECT value FROM json_each(?)) AND id <= ?`,
+			string(idList), through)
+		if err == nil {
+			err = writeSearchDocs(ctx, tx, docs, true)
+		}
+		if err == nil {
+			err = tx.Commit()
+		}
+		if err != nil {
+			tx.Rollback()
+			return total, fmt.Errorf("re-index changed orders: %w", err)
+		}
+		if _, err := db.sql.ExecContext(ctx, `DELETE FROM search_queue WHERE seq <= ?`, last); err != nil {
+			return total, fmt.Errorf("search queue: %w", err)
+		}
+		total += len(docs)
+	}
+}
+
+func (db *DB) orderTexts(ctx context.Context, query string, args ...any) ([]SearchDoc, error) {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("orders to index: %w", err)
+	}
+	defer rows.Close()
+	var docs []SearchDoc
+	var content, address string
+	for rows.Next() {
+		var d SearchDoc
+		if err := rows.Scan(&d.ID, &content, &address); err != nil {
+			return nil, err
+		}
+		d.Terms = OrderSearchTerms(content, address)
+		docs = append(docs, d)
+	}
+	return docs, rows.Err()
+}
+
+// writeSearchDocs writes docs into the FTS5 table with one statement, their ids and terms passed
+// as one JSON array: FTS5 writes its pending terms out as a new segment whenever a statement
+// opens a savepoint, so a statement per few hundred docs would leave many small segments to
+// merge. replace drops what the index held for those orders first.
+func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []SearchDoc, replace bool) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	ids := make([]byte, 0, 8*len(docs))
+	arr := make([]byte, 0, 64*len(docs))
+	arr = append(arr, '[')
+	ids = append(ids, '[')
+	for i, d := range docs {
+		if i > 0 {
+			arr, ids = append(arr, ','), append(ids, ',')
+		}
+		ids = strconv.AppendInt(ids, d.ID, 10)
+		arr = append(arr, '[')
+		arr = strconv.AppendInt(arr, d.ID, 10)
+		arr = append(arr, ',')
+		arr = AppendJSONString(arr, d.Terms)
+		arr = append(arr, ']')
+	}
+	arr, ids = append(arr, ']'), append(ids, ']')
+	if replace {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM orders_search WHERE rowid IN (SELECT value FROM json_each(?))`, string(ids)); err != nil {
+			return fmt.Errorf("unindex orders: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orders_search (rowid, terms) SELECT value ->> 0, value ->> 1 FROM json_each(?)`, string(arr)); err != nil {
+		return fmt.Errorf("index orders: %w", err)
+	}
+	return nil
+}
+
+// KickSearch tells a running indexer (RunSearchIndexer) that orders were written.
+func (db *DB) KickSearch() {
+	if db.search == nil {
+		return
+	}
+	select {
+	case db.kick <- struct{}{}:
+	default:
+	}
+}
+
+// RunSearchIndexer keeps the search index up to date until ctx ends: at once when kicked, else
+// every second (another process, an import, may have written orders). Errors are reported to
+// onError and retried.
+func (db *DB) RunSearchIndexer(ctx context.Context, onError func(error)) {
+	if db.search == nil {
+		return
+	}
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		if _, err := db.IndexSearch(ctx); err != nil && ctx.Err() == nil && onError != nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-db.kick:
+		case <-t.C:
+		}
+	}
+}
+
+// newIdentity is a random token naming one database, so that an index file never serves another.
+func newIdentity() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// AppendJSONString appends s as a JSON string. It escapes what JSON requires and leaves the
+// rest (Chinese above all) as UTF-8; bulk writers use it where encoding/json's reflection would
+// cost more than the write.
+func AppendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	plain := utf8.ValidString(s)
+	for i := 0; plain && i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			plain = false
+		}
+	}
+	if plain {
+		b = append(b, s...)
+		return append(b, '"')
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+		case c < utf8.RuneSelf:
+			b = append(b, c)
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				b = append(b, `\ufffd`...)
+			} else {
+				b = append(b, s[i:i+size]...)
+			}
+			i += size
+			continue
+		}
+		i++
+	}
+	return append(b, '"')
+}
+
+// indexAllOrders fills PostgreSQL's search column for the orders that existed before it did.
+func indexAllOrders(ctx context.Context, tx *Tx) error {
+	if tx.Dialect() != Postgres {
+		_, err := tx.Exec(ctx, `INSERT INTO store_identity (id, token) VALUES (1, ?)`, newIdentity())
+		return err
+	}
+	var last int64
+	for {
+		rows, err := tx.Query(ctx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT 5000`, last)
+		if err != nil {
+			return err
+		}
+		var docs []SearchDoc
+		for rows.Next() {
+			var content, address string
+			var d SearchDoc
+			if err := rows.Scan(&d.ID, &content, &address); err != nil {
+				rows.Close()
+				return err
+			}
+			d.Terms = OrderSearchTerms(content, address)
+			docs = append(docs, d)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(docs) == 0 {
+			return nil
+		}
+		if err := SearchNewOrders(ctx, tx, docs); err != nil {
+			return err
+		}
+		last = docs[len(docs)-1].ID
+	}
+}
+
+// afterMigration holds the steps a migration's SQL cannot take, run in its transaction.
+var afterMigration = map[int]func(context.Context, *Tx) error{
+	7: indexAllOrders,
+}
