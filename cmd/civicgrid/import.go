@@ -263,8 +263,6 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		defer pf.Close()
-		runtime.SetMutexProfileFraction(1)
-		runtime.SetBlockProfileRate(10000)
 		if err := pprof.StartCPUProfile(pf); err != nil {
 			return err
 		}
@@ -273,14 +271,6 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	sum, err := intake.Import(ctx, db, intake.ImportOptions{Town: "310105102", Path: path, Actor: orders.ActorInfo{Name: "bench"}})
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
-		if mf, err := os.Create(*cpuProfile + ".mutex"); err == nil {
-			pprof.Lookup("mutex").WriteTo(mf, 0)
-			mf.Close()
-		}
-		if bf, err := os.Create(*cpuProfile + ".block"); err == nil {
-			pprof.Lookup("block").WriteTo(bf, 0)
-			bf.Close()
-		}
 	}
 	close(stop)
 	if err != nil {

@@ -70,6 +70,11 @@ func TestWorkOrderLoopInBrowser(t *testing.T) {
 	must(t, Login(dispatcher, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
 	openQueue(t, dispatcher, srv.URL, "state=received", id, "received queue")
 	Screenshot(t, dispatcher, "loop-2-queue")
+	searchFor(t, dispatcher, "纸板杂物 淮阴路", id, true)
+	mapIdle(t, dispatcher, "orders-map")
+	Screenshot(t, dispatcher, "loop-2-search")
+	searchFor(t, dispatcher, "纸板杂物 陆家嘴", id, false)
+	openQueue(t, dispatcher, srv.URL, "state=received", id, "received queue")
 	openFromQueue(t, dispatcher, id)
 	waitState(t, dispatcher, "received")
 	if first := evaluate[string](t, dispatcher, `document.querySelector('.action-tab').dataset.target`); first != "act-file_dispatch" {
@@ -310,6 +315,32 @@ func orderIdentity(t *testing.T, ctx context.Context) (int64, string) {
 func flashText(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	return evaluate[string](t, ctx, `(document.querySelector('.flash') || {}).innerText || ''`)
+}
+
+// searchFor types words into the list's search box and checks whether the order is found.
+func searchFor(t *testing.T, ctx context.Context, words string, id int64, found bool) {
+	t.Helper()
+	evaluate[bool](t, ctx, `(() => { document.querySelector('input[name="q"]').value = ''; return true })()`)
+	must(t, chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`input[name="q"]`), words+"\n")), "search "+words)
+	// Enter submits the filter form; the poll may start on the page being left, so a poll cut
+	// short by the navigation is tried again.
+	var err error
+	for range 5 {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](`new URLSearchParams(location.search).get('q') === `+strconv.Quote(words)+
+			` && document.readyState === 'complete' && !!document.querySelector('table.orders-table tbody')`,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
+		if err == nil || !strings.Contains(err.Error(), "(-32000)") { // the page went away under the poll
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("searching %q did not show a list: %v", words, err)
+	}
+	n := evaluate[int](t, ctx, fmt.Sprintf(`document.querySelectorAll('table.orders-table a[href="/orders/%d"]').length`, id))
+	if (n == 1) != found {
+		list := evaluate[string](t, ctx, `document.querySelector('table.orders-table').innerText.slice(0, 600)`)
+		t.Fatalf("searching %q lists order %d %d times, want found=%v:\n%s", words, id, n, found, list)
+	}
 }
 
 // openQueue opens /orders?query and checks that the order is listed; it waits for the list's

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"strings"
 	"time"
 
@@ -164,16 +165,22 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 	// the file's parsing and the routing out of the import's time almost entirely.
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
-	// On SQLite the search index is written by an indexer on its own file and connection, kicked
-	// after each batch, so it runs beside the import rather than inside its transactions; the
-	// import ends when the index has caught up too.
-	indexCtx, stopIndexing := context.WithCancel(ctx)
-	indexing := make(chan struct{})
+	// On SQLite the search index is written on its own file and connection (see store), here by
+	// a goroutine that takes each committed batch's new orders, so it runs beside the import
+	// rather than inside its transactions; the import ends when the index has caught up too.
+	toIndex := make(chan []store.OrderText, 2)
+	indexing := make(chan error, 1)
 	go func() {
-		defer close(indexing)
-		db.RunSearchIndexer(indexCtx, nil)
+		var first error
+		for texts := range toIndex {
+			if first == nil {
+				first = db.IndexOrderTexts(ctx, texts)
+			}
+		}
+		indexing <- first
 	}()
-	defer func() { stopIndexing(); <-indexing }()
+	closeIndex := sync.OnceValue(func() error { close(toIndex); return <-indexing })
+	defer closeIndex()
 	batches := make(chan readBatch, 1)
 	go readBatches(readCtx, in, ap, sum.Header["town"], o.BatchSize, batches)
 	written := 0
@@ -187,10 +194,18 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 		next := sum
 		next.Rejected += b.rejected
 		batchErrs := b.errs
+		var created []store.OrderText
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			res, err := ap.apply(ctx, tx, b.rows, idColumn)
 			if err != nil {
 				return err
+			}
+			created = created[:0]
+			for i, r := range res {
+				if r.Status == Created && db.Dialect() == store.SQLite {
+					n := &b.rows[i].order
+					created = append(created, store.OrderText{ID: r.OrderID, Content: n.Content, Address: n.Address})
+				}
 			}
 			for _, r := range res {
 				switch r.Status {
@@ -235,7 +250,9 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 				o.Progress(int64(sum.Rows), -1)
 			}
 		}
-		db.KickSearch()
+		if len(created) > 0 {
+			toIndex <- created
+		}
 		if o.OnBatch != nil {
 			o.OnBatch(sum)
 		}
@@ -243,8 +260,9 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
-	stopIndexing()
-	<-indexing
+	if err := closeIndex(); err != nil {
+		return sum, fmt.Errorf("search index: %w", err)
+	}
 	if _, err := db.IndexSearch(ctx); err != nil {
 		return sum, fmt.Errorf("search index: %w", err)
 	}

@@ -255,6 +255,19 @@ func TestImportResume(t *testing.T) {
 		if n != 43 || events != 43 || details != 43 {
 			t.Errorf("orders %d distinct %d receive events %d, want 43", n, events, details)
 		}
+		// The resumed import leaves the search index complete: the orders of the killed run too.
+		if db.Dialect() == store.SQLite {
+			var through, max int64
+			if err := db.QueryRow(ctx, `SELECT (SELECT indexed_through FROM search.search_state), (SELECT MAX(id) FROM orders)`).Scan(&through, &max); err != nil || through != max {
+				t.Errorf("search index covers orders up to %d (%v), the last is %d", through, err, max)
+			}
+		}
+		for q, want := range map[string]string{"内容7": "R007", "内容1": "R001", "天山西路282号": "R002"} {
+			total, list, err := orders.New(db).List(ctx, orders.Filter{Towns: []string{f.Town}, Query: q})
+			if err != nil || total != 1 || list[0].ExternalID != want {
+				t.Errorf("search %q: %d orders (%v), want %s", q, total, err, want)
+			}
+		}
 		var status string
 		_ = db.QueryRow(ctx, `SELECT status FROM import_jobs WHERE id = ?`, sum.Job).Scan(&status)
 		if status != intake.JobDone {

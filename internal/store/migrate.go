@@ -94,9 +94,23 @@ func specialise(sqlText string, d Dialect) string {
 // Migrate applies the migrations not yet applied. Several servers starting at once on one
 // PostgreSQL database serialise on an advisory lock; on SQLite the immediate transaction does it.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (applied int, err error) {
+	return db.MigrateTo(ctx, log, 0)
+}
+
+// MigrateTo is Migrate up to and including version upTo (0: all). Tests of a migration use it
+// to build the schema it starts from.
+func (db *DB) MigrateTo(ctx context.Context, log *slog.Logger, upTo int) (applied int, err error) {
 	migs, err := Migrations(db.dialect)
 	if err != nil {
 		return 0, err
+	}
+	if upTo > 0 {
+		for i, m := range migs {
+			if m.Version > upTo {
+				migs = migs[:i]
+				break
+			}
+		}
 	}
 	if _, err := db.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
@@ -141,7 +155,7 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) (applied int, err e
 			log.Info("migration applied", "version", m.Version, "name", m.Name, "db", db.dialect.String())
 		}
 	}
-	if db.search != nil {
+	if db.search != nil && (upTo == 0 || upTo >= searchMigration) {
 		if err := db.prepareSearch(ctx); err != nil {
 			return applied, err
 		}

@@ -190,6 +190,64 @@ func (db *DB) IndexSearch(ctx context.Context) (int, error) {
 	return total + n, err
 }
 
+// OrderText is an order's id and the text the search index covers.
+type OrderText struct {
+	ID               int64
+	Content, Address string
+}
+
+// IndexOrderTexts indexes orders whose text the caller already has — an importer, right after
+// committing them — sparing the indexer reading them back. They are taken only if they are
+// exactly the next orders past the high-water mark, in id order; otherwise (another writer's
+// orders came between, or another indexer got there first) IndexSearch reads what is missing
+// from the database.
+func (db *DB) IndexOrderTexts(ctx context.Context, texts []OrderText) error {
+	if db.search == nil || len(texts) == 0 {
+		return nil
+	}
+	done, err := db.indexTexts(ctx, texts)
+	if err != nil || done {
+		return err
+	}
+	_, err = db.IndexSearch(ctx)
+	return err
+}
+
+func (db *DB) indexTexts(ctx context.Context, texts []OrderText) (bool, error) {
+	db.indexing.Lock()
+	defer db.indexing.Unlock()
+	first, last := texts[0].ID, texts[len(texts)-1].ID
+	if last-first != int64(len(texts)-1) {
+		return false, nil
+	}
+	tx, err := db.search.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("search index: %w", err)
+	}
+	defer tx.Rollback()
+	var through int64
+	if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_state WHERE id = 1`).Scan(&through); err != nil {
+		return false, fmt.Errorf("search index state: %w", err)
+	}
+	if through >= last {
+		return true, nil
+	}
+	if through != first-1 {
+		return false, nil
+	}
+	docs := make([]SearchDoc, len(texts))
+	for i, t := range texts {
+		docs[i] = SearchDoc{ID: t.ID, Terms: OrderSearchTerms(t.Content, t.Address)}
+	}
+	if err := writeSearchDocs(ctx, tx, docs, false); err != nil {
+		return false, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE search_state SET indexed_through = ? WHERE id = 1`, last); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
 // indexNext indexes the next orders past the high-water mark.
 func (db *DB) indexNext(ctx context.Context) (int, error) {
 	tx, err := db.search.BeginTx(ctx, nil)
@@ -446,7 +504,10 @@ func indexAllOrders(ctx context.Context, tx *Tx) error {
 	}
 }
 
+// searchMigration is the migration that brings the search index (and the database's identity).
+const searchMigration = 7
+
 // afterMigration holds the steps a migration's SQL cannot take, run in its transaction.
 var afterMigration = map[int]func(context.Context, *Tx) error{
-	7: indexAllOrders,
+	searchMigration: indexAllOrders,
 }

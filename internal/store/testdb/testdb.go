@@ -25,18 +25,30 @@ func Each(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
+// EachEmpty is Each with databases that are not migrated yet, for tests of the migrations.
+func EachEmpty(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, openSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, openPostgres(t)) })
+}
+
 // SQLite returns a migrated database in a temporary directory.
 func SQLite(t testing.TB) *store.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := store.Open(ctx, store.Options{DataDir: t.TempDir()})
+	db := openSQLite(t)
+	if _, err := db.Migrate(context.Background(), nil); err != nil {
+		t.Fatalf("migrate sqlite: %v", err)
+	}
+	return db
+}
+
+func openSQLite(t testing.TB) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx, nil); err != nil {
-		t.Fatalf("migrate sqlite: %v", err)
-	}
 	return db
 }
 
@@ -55,6 +67,15 @@ func PostgresURL(t testing.TB) string {
 
 // Postgres returns a migrated database in a fresh schema that is dropped after the test.
 func Postgres(t testing.TB) *store.DB {
+	t.Helper()
+	db := openPostgres(t)
+	if _, err := db.Migrate(context.Background(), nil); err != nil {
+		t.Fatalf("migrate postgres: %v", err)
+	}
+	return db
+}
+
+func openPostgres(t testing.TB) *store.DB {
 	t.Helper()
 	base := PostgresURL(t)
 	ctx := context.Background()
@@ -76,9 +97,6 @@ func Postgres(t testing.TB) *store.DB {
 		t.Fatalf("open schema %s: %v", schema, err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(ctx, nil); err != nil {
-		t.Fatalf("migrate postgres: %v", err)
-	}
 	return db
 }
 
