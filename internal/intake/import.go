@@ -12,8 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"sync"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/intake/hotline"
