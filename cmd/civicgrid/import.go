@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -160,18 +161,75 @@ func runImportHotline(ctx context.Context, args []string, out io.Writer) error {
 
 // benchResult is one database's figures.
 type benchResult struct {
-	Database     string  `json:"database"`
-	Rows         int     `json:"rows"`
-	FileMB       float64 `json:"file_mb"`
-	ImportSec    float64 `json:"import_seconds"`
-	ImportRate   float64 `json:"import_rows_per_s"`
-	BaselineSec  float64 `json:"baseline_seconds"`
-	BaselineRate float64 `json:"baseline_rows_per_s"`
-	Ratio        float64 `json:"import_to_baseline"`
-	PeakHeapMB   float64 `json:"peak_heap_inuse_mb"`
-	VmHWMMB      float64 `json:"vmhwm_mb"`
-	Created      int     `json:"created"`
-	Unlocated    int     `json:"unlocated"`
+	Database     string        `json:"database"`
+	Rows         int           `json:"rows"`
+	FileMB       float64       `json:"file_mb"`
+	ImportSec    float64       `json:"import_seconds"`
+	ImportRate   float64       `json:"import_rows_per_s"`
+	BaselineSec  float64       `json:"baseline_seconds"`
+	BaselineRate float64       `json:"baseline_rows_per_s"`
+	Ratio        float64       `json:"import_to_baseline"`
+	PeakHeapMB   float64       `json:"peak_heap_inuse_mb"`
+	VmHWMMB      float64       `json:"vmhwm_mb"`
+	Created      int           `json:"created"`
+	Unlocated    int           `json:"unlocated"`
+	Searches     []benchSearch `json:"searches"`
+}
+
+// benchSearch is one search of the imported orders: the orders list's query (count and first
+// page, through the search index) against a scan of the same text with LIKE, median of five.
+type benchSearch struct {
+	Query   string  `json:"query"`
+	Matches int     `json:"matches"`
+	IndexMS float64 `json:"index_ms"`
+	ScanMS  float64 `json:"scan_ms"`
+}
+
+// benchSearches are typical searches: a two-character word, a phrase, a road, two parts.
+var benchSearches = []string{"噪音", "楼道堆物", "仙霞西路", "夜间 施工"}
+
+func measureSearches(ctx context.Context, db *store.DB, town string) ([]benchSearch, error) {
+	st := orders.New(db)
+	median := func(f func() error) (float64, error) {
+		var ds []float64
+		for range 5 {
+			start := time.Now()
+			if err := f(); err != nil {
+				return 0, err
+			}
+			ds = append(ds, float64(time.Since(start).Microseconds())/1000)
+		}
+		slices.Sort(ds)
+		return ds[2], nil
+	}
+	var out []benchSearch
+	for _, q := range benchSearches {
+		r := benchSearch{Query: q}
+		var err error
+		if r.IndexMS, err = median(func() error {
+			var e error
+			r.Matches, _, e = st.List(ctx, orders.Filter{Towns: []string{town}, Query: q})
+			return e
+		}); err != nil {
+			return nil, err
+		}
+		where, args := "town_code = ?", []any{town}
+		for _, part := range strings.Fields(q) {
+			where += ` AND (content LIKE ? OR address LIKE ?)`
+			args = append(args, "%"+part+"%", "%"+part+"%")
+		}
+		var scanned int
+		if r.ScanMS, err = median(func() error {
+			return db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE `+where, args...).Scan(&scanned)
+		}); err != nil {
+			return nil, err
+		}
+		if scanned != r.Matches {
+			return nil, fmt.Errorf("search %q: the index finds %d orders, a scan %d", q, r.Matches, scanned)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
@@ -277,6 +335,10 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	importSec := time.Since(start).Seconds()
+	searches, err := measureSearches(ctx, db, "310105102")
+	if err != nil {
+		return err
+	}
 	start = time.Now()
 	base, err := intake.BaselineInsert(ctx, db, path, hotline.Auto, intake.DefaultBatch)
 	if err != nil {
@@ -286,7 +348,7 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	_, _ = db.Exec(ctx, `DROP TABLE bench_plain_orders`)
 	r := benchResult{Database: name, Rows: *n, FileMB: float64(st.Size()) / 1e6, ImportSec: importSec,
 		ImportRate: float64(*n) / importSec, BaselineSec: baseSec, BaselineRate: float64(base) / baseSec,
-		PeakHeapMB: float64(peak.Load()) / 1e6, VmHWMMB: vmHWM(), Created: sum.Created, Unlocated: sum.Unlocated}
+		PeakHeapMB: float64(peak.Load()) / 1e6, VmHWMMB: vmHWM(), Created: sum.Created, Unlocated: sum.Unlocated, Searches: searches}
 	r.Ratio = r.ImportRate / r.BaselineRate
 	if *asJSON {
 		return json.NewEncoder(out).Encode(r)
@@ -295,6 +357,9 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 		"peak heap in use %.0f MB, VmHWM %.0f MB; created %d, unlocated %d\n",
 		r.Database, r.Rows, r.FileMB, r.ImportSec, r.ImportRate, r.BaselineSec, r.BaselineRate, r.Ratio,
 		r.PeakHeapMB, r.VmHWMMB, r.Created, r.Unlocated)
+	for _, q := range r.Searches {
+		fmt.Fprintf(out, "  search %q: %d orders; index %.1f ms, LIKE scan %.1f ms\n", q.Query, q.Matches, q.IndexMS, q.ScanMS)
+	}
 	return nil
 }
 

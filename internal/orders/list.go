@@ -123,19 +123,31 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	if f.To != nil {
 		add(`received_at < ?`, f.To.UnixMilli())
 	}
+	from := "orders"
 	if q := strings.TrimSpace(f.Query); q != "" {
 		cond, a := s.searchCondition(q, f.Towns)
 		add(cond, a...)
+		if s.DB.Dialect() == store.SQLite {
+			// Drive the query from the search's hits (rowid look-ups, which NOT INDEXED still
+			// allows): without statistics SQLite would rather walk a town index over every order
+			// of the town and test each against them — 5× slower at 200,000 orders.
+			from = "orders NOT INDEXED"
+		}
 	}
 	whereSQL := strings.Join(conds, " AND ")
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE `+whereSQL, args...).Scan(&total); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+from+` WHERE `+whereSQL, args...).Scan(&total); err != nil {
 		return 0, nil, fmt.Errorf("count orders: %w", err)
 	}
 	if total == 0 || f.Offset >= total {
 		return total, []Order{}, nil
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+orderCols+` FROM orders WHERE `+whereSQL+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+	if total > 5000 {
+		// Many hits: walking the sort order's index and testing each order against the hits finds
+		// a page sooner than fetching and sorting them all (仙霞西路 in 200,000 orders: 21,583).
+		from = "orders"
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+orderCols+` FROM `+from+` WHERE `+whereSQL+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return 0, nil, fmt.Errorf("list orders: %w", err)
@@ -194,14 +206,19 @@ func (s *Store) searchCondition(q string, towns []string) (string, []any) {
 		// The index answers for the orders it holds as they are; orders past its high-water mark
 		// or queued after a text change are matched by their text, so a search is exact
 		// however far behind the indexer is.
-		text = append(text, `((id IN (SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?)
-			AND id NOT IN (SELECT order_id FROM search_queue))
-			OR ((id > (SELECT indexed_through FROM search.search_state) OR id IN (SELECT order_id FROM search_queue)) AND `+
-			likeAll(len(parsed.Texts))+`))`)
+		// One IN list of ids, so that the planner drives the query from the index's hits (a
+		// rowid look-up each) instead of testing every order of the town.
+		like := likeAll(len(parsed.Texts))
+		text = append(text, `id IN (SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?
+				AND rowid NOT IN (SELECT order_id FROM search_queue)
+			UNION ALL SELECT id FROM orders WHERE id > (SELECT indexed_through FROM search.search_state) AND `+like+`
+			UNION ALL SELECT id FROM orders WHERE id IN (SELECT order_id FROM search_queue) AND `+like+`)`)
 		args = append(args, parsed.FTS5())
-		for _, part := range parsed.Texts {
-			like := "%" + escapeLike(part) + "%"
-			args = append(args, like, like)
+		for range 2 {
+			for _, part := range parsed.Texts {
+				l := "%" + escapeLike(part) + "%"
+				args = append(args, l, l)
+			}
 		}
 	}
 	likes(parsed.Scan)
