@@ -95,6 +95,16 @@ func TestSearchIndexFileBelongsToItsDatabase(t *testing.T) {
 		t.Fatalf("indexed %d (%v)", n, err)
 	}
 	db.Close()
+	// The index file deleted: a new one is built from the orders.
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(store.SearchFile(filepath.Join(dir, store.SQLiteFile)) + suffix)
+	}
+	db = open()
+	if n, err := db.IndexSearch(ctx); err != nil || n != 1 {
+		t.Fatalf("rebuilt index took %d orders (%v), want 1", n, err)
+	}
+	db.Close()
+	// The database deleted and created again: the index file's entries are dropped.
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(filepath.Join(dir, store.SQLiteFile+suffix))
 	}
