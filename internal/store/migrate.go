@@ -157,7 +157,8 @@ func (db *DB) MigrateTo(ctx context.Context, log *slog.Logger, upTo int) (applie
 	}
 	if db.search != nil && (upTo == 0 || upTo >= searchMigration) {
 		if err := db.prepareSearch(ctx); err != nil {
-			return applied, err
+			return applied, fmt.Errorf("%w (%s is derived data: with the server stopped it can be deleted, and is rebuilt from the orders)",
+				err, SearchFile(db.Location))
 		}
 	}
 	return applied, nil

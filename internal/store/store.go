@@ -113,7 +113,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	if err := pingWithin(ctx, searchDB, 10*time.Second); err != nil {
 		searchDB.Close()
-		return nil, fmt.Errorf("open search index %s: %w", SearchFile(path), err)
+		return nil, fmt.Errorf("open search index %s: %w (it is derived data: with the server stopped it can be deleted, and is rebuilt from the orders)", SearchFile(path), err)
 	}
 	attachSearchOnConnect()
 	attachments.Store(dsn, SearchFile(path))
