@@ -194,6 +194,62 @@ func TestPatrolOfflineOutbox(t *testing.T) {
 	Screenshot(t, ctx, "patrol-offline-sent")
 }
 
+// TestPatrolOpensWithoutServer: a grid worker opened the patrol page once; later, with no way to
+// reach the server (it is stopped here, which no browser emulation can get around), the page still
+// opens from the service worker's copy and a report waits in the outbox. Signing out forgets it.
+func TestPatrolOpensWithoutServer(t *testing.T) {
+	srv := StartServer(t)
+	ctx := NewBrowser(t, 390, 844)
+	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/patrol"),
+		chromedp.WaitVisible(chromedp.CSS(`#patrol-form`)),
+	), "open /patrol")
+	// The worker installs, then takes control on the next visit.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`navigator.serviceWorker.ready.then(() => caches.has('civicgrid-patrol-v1'))`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("no service worker with a patrol cache: %v", err)
+	}
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/patrol"),
+		chromedp.WaitVisible(chromedp.CSS(`#patrol-form`)),
+	), "open /patrol again")
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`!!navigator.serviceWorker.controller`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the service worker does not control the page: %v", err)
+	}
+
+	// Kept for signing out later: the server is gone in between.
+	must(t, srv.stop(), "stop the server")
+	must(t, chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/patrol"),
+		chromedp.WaitVisible(chromedp.CSS(`#patrol-form`)),
+	), "open /patrol with the server unreachable")
+	if user := evaluate[string](t, ctx, `document.getElementById('patrol-form').dataset.user || ''`); user == "" {
+		t.Error("the kept page does not name its user (the outbox is per user)")
+	}
+	photo := scenePNG(t, "no-signal.png", 120)
+	must(t, chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#content`), "地下车库积水"),
+		chromedp.SetUploadFiles(chromedp.CSS(`#photos`), []string{photo}),
+		chromedp.Click(chromedp.CSS(`#patrol-submit`)),
+		chromedp.WaitVisible(chromedp.CSS(`#outbox`)),
+	), "report with the server unreachable")
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('outbox').dataset.pending === '1'`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the report did not wait in the outbox: %v", err)
+	}
+	top(t, ctx)
+	Screenshot(t, ctx, "patrol-no-server")
+
+	// Signing out (here: the request the sign-out form makes) drops the kept page.
+	evaluate[bool](t, ctx, `(() => { fetch('/logout', {method: 'POST'}).catch(() => {}); return true })()`)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`caches.has('civicgrid-patrol-v1').then(h => !h)`,
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("signing out left the patrol page in the cache: %v", err)
+	}
+}
+
 func TestResidentReportInBrowser(t *testing.T) {
 	srv := StartServer(t)
 	ctx := NewBrowser(t, 390, 844)

@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /healthz", s.health)
 	m.Handle("GET /metrics", s.metricsHandler())
 	m.Handle("GET /static/", s.staticHandler())
+	m.HandleFunc("GET /sw.js", s.serviceWorker)
 	m.HandleFunc("GET /api/openapi.json", s.openAPI)
 
 	// JSON API.

@@ -127,6 +127,19 @@ func (s *Server) staticHandler() http.Handler {
 	})
 }
 
+// serviceWorker serves the patrol page's service worker from the site's root, the scope it needs to
+// see navigations to /patrol and /logout; browsers check it for updates on every visit.
+func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request) {
+	b, err := staticFS.ReadFile("static/sw.js")
+	if err != nil {
+		http.Error(w, "no service worker", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(b)
+}
+
 func (s *Server) metricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 }

@@ -348,4 +348,9 @@
   window.addEventListener('online', flush);
   setInterval(flush, 30000);
   flush();
+
+  // Keep this page for visits without a connection (see /sw.js).
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js').catch(function () {});
+  }
 })();
