@@ -217,30 +217,39 @@ func TSVector(terms string) string {
 	if terms == "" {
 		return ""
 	}
-	positions := map[string][]int{}
-	var order []string
+	// One entry per distinct term in order of first occurrence; repeats are rare in a short
+	// text, so their positions live in a slice allocated only when there are any.
+	type entry struct {
+		term  string
+		first int
+		more  []int
+	}
+	seen := make(map[string]int, 64)
+	entries := make([]entry, 0, 64)
 	pos := 0
-	for _, t := range strings.Fields(terms) {
+	for t := range strings.FieldsSeq(terms) {
 		pos++
-		if _, ok := positions[t]; !ok {
-			order = append(order, t)
+		p := min(pos, maxPosition)
+		if i, ok := seen[t]; ok {
+			entries[i].more = append(entries[i].more, p)
+			continue
 		}
-		positions[t] = append(positions[t], min(pos, maxPosition))
+		seen[t] = len(entries)
+		entries = append(entries, entry{term: t, first: p})
 	}
-	var b strings.Builder
-	for i, t := range order {
+	b := make([]byte, 0, len(terms)+8*len(entries))
+	for i, e := range entries {
 		if i > 0 {
-			b.WriteByte(' ')
+			b = append(b, ' ')
 		}
-		b.WriteByte('\'')
-		b.WriteString(t)
-		b.WriteString("':")
-		for j, p := range positions[t] {
-			if j > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(strconv.Itoa(p))
+		b = append(b, '\'')
+		b = append(b, e.term...)
+		b = append(b, '\'', ':')
+		b = strconv.AppendInt(b, int64(e.first), 10)
+		for _, p := range e.more {
+			b = append(b, ',')
+			b = strconv.AppendInt(b, int64(p), 10)
 		}
 	}
-	return b.String()
+	return string(b)
 }

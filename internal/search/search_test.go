@@ -132,3 +132,10 @@ func FuzzTerms(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkTSVector(b *testing.B) {
+	terms := Terms("仙霞西路88弄小区门口共享单车乱停放，影响居民出行，希望尽快清理。", "长宁区新泾镇仙霞西路88弄")
+	for b.Loop() {
+		TSVector(terms)
+	}
+}
