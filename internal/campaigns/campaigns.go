@@ -193,50 +193,62 @@ func parseDate(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-// MayPlan reports whether u may create campaigns and add targets: administrators (grids:write)
-// and the dispatchers of the operations centre, who plan the town's visit campaigns.
+// MayPlan reports whether u may create, edit and delete campaigns and add targets:
+// administrators (grids:write) and the dispatchers of the operations centre, who plan the
+// town's visit campaigns.
 func MayPlan(u auth.User) bool {
 	return u.Can(auth.PermGridsWrite) || (u.Role == auth.RoleDispatcher && !u.Disabled)
 }
 
-// Create stores a campaign of one of towns with its team.
-func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by auth.User) (Campaign, error) {
-	n.Name = strings.TrimSpace(n.Name)
-	n.Kind = strings.TrimSpace(n.Kind)
-	n.TownCode = strings.TrimSpace(n.TownCode)
+// checkCampaign trims n in place and checks it by the rules Create and Update share, so that
+// both refuse the same input naming the same field; it returns the first and the last day.
+func checkCampaign(towns []string, n *NewCampaign) (start, end time.Time, err error) {
+	n.Name, n.Kind = strings.TrimSpace(n.Name), strings.TrimSpace(n.Kind)
+	n.TownCode, n.Description = strings.TrimSpace(n.TownCode), strings.TrimSpace(n.Description)
 	if n.TownCode == "" && len(towns) == 1 {
 		n.TownCode = towns[0]
 	}
 	switch {
 	case n.TownCode == "":
-		return Campaign{}, problem.Field("town", "is required")
+		return start, end, problem.Field("town", "is required")
 	case !slices.Contains(towns, n.TownCode):
-		return Campaign{}, problem.Field("town", "%q is not one of your towns", n.TownCode)
+		return start, end, problem.Field("town", "%q is not one of your towns", n.TownCode)
 	case n.Name == "":
-		return Campaign{}, problem.Field("name", "is required")
+		return start, end, problem.Field("name", "is required")
 	case utf8.RuneCountInString(n.Name) > 100:
-		return Campaign{}, problem.Field("name", "is longer than 100 characters")
+		return start, end, problem.Field("name", "is longer than 100 characters")
 	case !valid(Kinds, n.Kind):
-		return Campaign{}, problem.Field("kind", "unknown kind %q; one of %s", n.Kind, codes(Kinds))
+		return start, end, problem.Field("kind", "unknown kind %q; one of %s", n.Kind, codes(Kinds))
 	}
-	start, err := parseDate("start", n.Start)
-	if err != nil {
-		return Campaign{}, err
+	if start, err = parseDate("start", n.Start); err != nil {
+		return start, end, err
 	}
-	end, err := parseDate("end", n.End)
-	if err != nil {
-		return Campaign{}, err
+	if end, err = parseDate("end", n.End); err != nil {
+		return start, end, err
 	}
 	if end.Before(start) {
-		return Campaign{}, problem.Field("end", "%s is before the start %s", n.End, n.Start)
+		return start, end, problem.Field("end", "%s is before the start %s", n.End, n.Start)
+	}
+	return start, end, nil
+}
+
+// lastMilli is the last millisecond of the day starting at end: ends_at is inclusive, so a
+// campaign ending on a day runs through its evening.
+func lastMilli(end time.Time) int64 { return end.AddDate(0, 0, 1).UnixMilli() - 1 }
+
+// Create stores a campaign of one of towns with its team.
+func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by auth.User) (Campaign, error) {
+	start, end, err := checkCampaign(towns, &n)
+	if err != nil {
+		return Campaign{}, err
 	}
 	now := s.now().Truncate(time.Millisecond)
-	c := Campaign{TownCode: n.TownCode, Name: n.Name, Kind: n.Kind, Description: strings.TrimSpace(n.Description),
+	c := Campaign{TownCode: n.TownCode, Name: n.Name, Kind: n.Kind, Description: n.Description,
 		Start: start.Format(dateLayout), End: end.Format(dateLayout), CreatedBy: by.ID, CreatedAt: now, startsAt: start}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO campaigns (town_code, name, kind, description, starts_at, ends_at, created_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-			c.TownCode, c.Name, c.Kind, c.Description, start.UnixMilli(), end.AddDate(0, 0, 1).UnixMilli()-1, store.NullIfZero(by.ID), now.UnixMilli()).Scan(&c.ID)
+			c.TownCode, c.Name, c.Kind, c.Description, start.UnixMilli(), lastMilli(end), store.NullIfZero(by.ID), now.UnixMilli()).Scan(&c.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return problem.Field("name", "a campaign named %q exists already in this town", c.Name)
 		}

@@ -3,12 +3,16 @@ package campaigns_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/demo"
@@ -339,6 +343,185 @@ func TestDemoCampaigns(t *testing.T) {
 			if r.Grid == "" || r.Targets == 0 || r.Visited == 0 {
 				t.Errorf("grid row %+v: every grid should have targets and visits", r)
 			}
+		}
+	})
+}
+
+func TestCampaignUpdate(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, u := setup(t, db)
+		towns := []string{xj}
+		c, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: "测试走访", Kind: campaigns.KindFourHundred, Start: "2025-01-01", End: "2026-12-31",
+			Team: []int64{u["handler_police"].ID}}, u["admin"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: "另一个走访", Kind: campaigns.KindOther, Start: "2025-01-01", End: "2026-12-31"}, u["admin"]); err != nil {
+			t.Fatal(err)
+		}
+		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: "沿街商户", Grid: "310105102-G01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.MayVisit(ctx, c, u["handler_police"]) {
+			t.Fatal("the team member handler_police may not visit before the update")
+		}
+		// Rejected input names its field and leaves the stored campaign as it was, team included
+		// (the team rows are replaced inside the same transaction).
+		before, err := s.Get(ctx, towns, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := campaigns.NewCampaign{Name: "测试走访", Kind: campaigns.KindOther, Start: "2025-01-01", End: "2026-12-31", Team: []int64{u["dispatcher"].ID}}
+		for _, tc := range []struct {
+			name  string
+			edit  func(n *campaigns.NewCampaign)
+			field string
+		}{
+			{"empty name", func(n *campaigns.NewCampaign) { n.Name = "  " }, "name"},
+			{"name of another campaign", func(n *campaigns.NewCampaign) { n.Name = "另一个走访" }, "name"},
+			{"end before start", func(n *campaigns.NewCampaign) { n.Start, n.End = "2025-03-01", "2025-02-01" }, "end"},
+			{"start not a date", func(n *campaigns.NewCampaign) { n.Start = "2025-13-01" }, "start"},
+			{"unknown kind", func(n *campaigns.NewCampaign) { n.Kind = "party" }, "kind"},
+			{"team member of another town", func(n *campaigns.NewCampaign) { n.Team = []int64{u["dispatcher"].ID, u["lujiazui_admin"].ID} }, "team"},
+			{"unknown team member", func(n *campaigns.NewCampaign) { n.Team = []int64{999999} }, "team"},
+			{"another town", func(n *campaigns.NewCampaign) { n.TownCode = world.LujiazuiCode }, "town"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				n := good
+				n.Team = append([]int64(nil), good.Team...)
+				tc.edit(&n)
+				if _, err := s.Update(ctx, towns, c.ID, n, u["admin"]); fieldOf(err) != tc.field {
+					t.Errorf("update %+v: %v, want a 422 on %s", n, err, tc.field)
+				}
+				if after, err := s.Get(ctx, towns, c.ID); err != nil || !reflect.DeepEqual(after, before) {
+					t.Errorf("after a rejected update the campaign is %+v (%v), want %+v", after, err, before)
+				}
+			})
+		}
+		// Another town's planner does not find the campaign.
+		if _, err := s.Update(ctx, []string{world.LujiazuiCode}, c.ID, good, u["lujiazui_admin"]); !errors.Is(err, problem.ErrNotFound) {
+			t.Errorf("陆家嘴 updates 新泾镇's campaign: %v, want not found", err)
+		}
+
+		got, err := s.Update(ctx, towns, c.ID, campaigns.NewCampaign{Name: " 测试走访（调整） ", Kind: campaigns.KindFullCoverage, Description: " 延长一个月 ",
+			Start: "2025-02-01", End: "2027-01-31", Team: []int64{u["dispatcher"].ID, u["dispatcher"].ID}}, u["dispatcher"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := s.Get(ctx, towns, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []campaigns.Campaign{got, stored} {
+			if x.Name != "测试走访（调整）" || x.Kind != campaigns.KindFullCoverage || x.Description != "延长一个月" || x.Start != "2025-02-01" || x.End != "2027-01-31" ||
+				x.TownCode != xj || x.CreatedBy != u["admin"].ID || len(x.Team) != 1 || x.Team[0].UserID != u["dispatcher"].ID {
+				t.Errorf("updated campaign %+v", x)
+			}
+		}
+		// The removed member is no grid staff and may no longer log visits; the new one may.
+		if s.MayVisit(ctx, stored, u["handler_police"]) {
+			t.Error("handler_police, removed from the team, may still visit")
+		}
+		if _, err := s.LogVisit(ctx, towns, c.ID, tg.ID, campaigns.NewVisit{Status: campaigns.StatusVisited}, u["handler_police"]); !errors.Is(err, problem.ErrForbidden) {
+			t.Errorf("removed member logs a visit: %v, want forbidden", err)
+		}
+		if _, err := s.LogVisit(ctx, towns, c.ID, tg.ID, campaigns.NewVisit{Status: campaigns.StatusVisited}, u["dispatcher"]); err != nil {
+			t.Errorf("new member logs a visit: %v", err)
+		}
+		// The town may be repeated, the name kept, and the team emptied; targets and visits stay.
+		got, err = s.Update(ctx, towns, c.ID, campaigns.NewCampaign{TownCode: xj, Name: "测试走访（调整）", Kind: campaigns.KindFullCoverage,
+			Start: "2025-02-01", End: "2027-01-31"}, u["admin"])
+		if err != nil || len(got.Team) != 0 || got.Description != "" {
+			t.Errorf("update with the same town and name, no team: %+v, %v", got, err)
+		}
+		if p, err := s.Progress(ctx, towns, c.ID); err != nil || p.Total.Targets != 1 || p.Total.Visits != 1 {
+			t.Errorf("progress after the updates: %+v, %v; want the target and its visit kept", p.Total, err)
+		}
+	})
+}
+
+func TestCampaignDelete(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s, u := setup(t, db)
+		towns := []string{xj}
+		count := func(table string, id int64) int {
+			t.Helper()
+			var n int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE campaign_id = ?`, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		// plan makes a campaign with two targets and a team member, and optionally one visit.
+		plan := func(name string, visited bool) campaigns.Campaign {
+			t.Helper()
+			c, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: name, Kind: campaigns.KindOther, Start: "2025-01-01", End: "2026-12-31",
+				Team: []int64{u["handler_police"].ID}}, u["admin"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []string{"商户甲", "商户乙"} {
+				tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: n, Grid: "310105102-G01"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if visited {
+					if _, err := s.LogVisit(ctx, towns, c.ID, tg.ID, campaigns.NewVisit{Status: campaigns.StatusNotHome}, u["gridworker"]); err != nil {
+						t.Fatal(err)
+					}
+					visited = false
+				}
+			}
+			return c
+		}
+		for _, tc := range []struct {
+			name    string
+			visited bool
+			towns   []string
+			by      string
+			want    error // nil: deleted
+		}{
+			{"without visits", false, towns, "dispatcher", nil},
+			{"with a visit", true, towns, "admin", problem.ErrConflict},
+			{"of another town", false, []string{world.LujiazuiCode}, "lujiazui_admin", problem.ErrNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				c := plan("删除测试 "+tc.name, tc.visited)
+				visits := count("campaign_visits", c.ID)
+				err := s.Delete(ctx, tc.towns, c.ID, u[tc.by])
+				if tc.want == nil {
+					if err != nil {
+						t.Fatalf("delete: %v", err)
+					}
+					if _, err := s.Get(ctx, towns, c.ID); !errors.Is(err, problem.ErrNotFound) {
+						t.Errorf("deleted campaign: %v, want not found", err)
+					}
+					if n, m := count("campaign_targets", c.ID), count("campaign_team", c.ID); n != 0 || m != 0 {
+						t.Errorf("%d targets and %d team rows left behind", n, m)
+					}
+					entries, err := audit.List(ctx, db, audit.Filter{Towns: towns, Entity: "campaign", Action: audit.ActionDelete})
+					if err != nil || len(entries) != 1 || entries[0].EntityID != fmt.Sprint(c.ID) || entries[0].ActorID != u[tc.by].ID {
+						t.Errorf("audit of the deletion: %+v, %v", entries, err)
+					}
+					return
+				}
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("delete: %v, want %v", err, tc.want)
+				}
+				if tc.want == problem.ErrConflict && !strings.Contains(err.Error(), "1 visits") {
+					t.Errorf("conflict %q does not say how many visits", err)
+				}
+				// Everything stays in place.
+				if got, err := s.Get(ctx, towns, c.ID); err != nil || got.Name != c.Name || len(got.Team) != 1 {
+					t.Errorf("kept campaign %+v, %v", got, err)
+				}
+				if n, v := count("campaign_targets", c.ID), count("campaign_visits", c.ID); n != 2 || v != visits {
+					t.Errorf("%d targets and %d visits after a refused delete, want 2 and %d", n, v, visits)
+				}
+			})
 		}
 	})
 }

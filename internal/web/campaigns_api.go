@@ -54,6 +54,41 @@ func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *ca
 	return nil
 }
 
+func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := mayPlan(c); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in campaigns.NewCampaign
+	if err := decodeJSON(r, &in); err != nil {
+		return err
+	}
+	cp, err := s.campaigns().Update(r.Context(), c.Towns, id, in, c.User)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, cp)
+	return nil
+}
+
+func (s *Server) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := mayPlan(c); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.campaigns().Delete(r.Context(), c.Towns, id, c.User); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
 func (s *Server) campaignView(r *http.Request, c *caller, id int64) (campaignView, error) {
 	svc := s.campaigns()
 	cp, err := svc.Get(r.Context(), c.Towns, id)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -110,14 +111,8 @@ func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, c *call
 	}
 	d := campaignsData{List: list, Kinds: campaigns.Kinds, MayPlan: campaigns.MayPlan(c.User), Form: form, KindOf: kindNames(campaigns.Kinds, lang)}
 	if d.MayPlan {
-		users, err := auth.Users(r.Context(), s.db, c.Towns, "")
-		if err != nil {
+		if d.Staff, err = s.campaignStaff(r, c.Towns); err != nil {
 			return err
-		}
-		for _, u := range users {
-			if !u.Disabled && u.Can(auth.PermOrdersCreate) && u.Role != auth.RoleResident {
-				d.Staff = append(d.Staff, u)
-			}
 		}
 	}
 	pd := pageData{Title: "cp.title", Data: d}
@@ -126,6 +121,22 @@ func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, c *call
 		pd.Error, pd.Field = body.Message, body.Field
 	}
 	return s.render(w, r, status, "campaigns", pd)
+}
+
+// campaignStaff lists the users of towns a planner may put on a campaign's team: active staff
+// who may log visits (orders:create), not residents.
+func (s *Server) campaignStaff(r *http.Request, towns []string) ([]auth.User, error) {
+	users, err := auth.Users(r.Context(), s.db, towns, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []auth.User
+	for _, u := range users {
+		if !u.Disabled && u.Can(auth.PermOrdersCreate) && u.Role != auth.RoleResident {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 func formIDs(vals []string) []int64 {
@@ -195,6 +206,56 @@ type campaignData struct {
 	Labels      map[string]string // for campaigns.js
 	// StatusFilters are the target statuses the list filters by.
 	StatusFilters []string
+	// Edit is the planners' edit form; Kinds its kind choices.
+	Edit  campaignEdit
+	Kinds []campaigns.Label
+}
+
+// campaignEdit is the edit form on the campaign page: the stored campaign, or what a planner
+// posted when it was refused.
+type campaignEdit struct {
+	Form campaigns.NewCampaign
+	Team []teamOption
+	Open bool // posted and refused: unfold the form so the planner sees what to fix
+}
+
+// teamOption is one user of the team select.
+type teamOption struct {
+	ID       int64
+	Name     string
+	Role     string
+	Selected bool
+}
+
+// editForm builds the edit form of cp. Current members who are no longer offered for new teams
+// (disabled since, say) are listed too, selected, so that saving other fields keeps them.
+func (s *Server) editForm(r *http.Request, cp campaigns.Campaign, posted *campaigns.NewCampaign) (campaignEdit, error) {
+	e := campaignEdit{Form: campaigns.NewCampaign{Name: cp.Name, Kind: cp.Kind, Description: cp.Description, Start: cp.Start, End: cp.End}}
+	for _, m := range cp.Team {
+		e.Form.Team = append(e.Form.Team, m.UserID)
+	}
+	if posted != nil {
+		e.Form, e.Open = *posted, true
+	}
+	staff, err := s.campaignStaff(r, []string{cp.TownCode})
+	if err != nil {
+		return e, err
+	}
+	listed := map[int64]bool{}
+	for _, u := range staff {
+		name := u.DisplayName
+		if name == "" {
+			name = u.Username
+		}
+		e.Team = append(e.Team, teamOption{ID: u.ID, Name: name, Role: u.Role, Selected: slices.Contains(e.Form.Team, u.ID)})
+		listed[u.ID] = true
+	}
+	for _, m := range cp.Team {
+		if !listed[m.UserID] {
+			e.Team = append(e.Team, teamOption{ID: m.UserID, Name: m.Name, Role: m.Role, Selected: slices.Contains(e.Form.Team, m.UserID)})
+		}
+	}
+	return e, nil
 }
 
 // maxTargetRows bounds the target table; the filters narrow it.
@@ -208,10 +269,12 @@ func statusNames(lang string) map[string]string {
 }
 
 func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	return s.renderCampaign(w, r, c, http.StatusOK, targetsInput{}, nil)
+	return s.renderCampaign(w, r, c, http.StatusOK, targetsInput{}, nil, nil)
 }
 
-func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *caller, status int, form targetsInput, ferr error) error {
+// renderCampaign shows the campaign page; form is the add-target form, edit the posted edit
+// form (nil: the stored campaign), ferr the error of a refused post.
+func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *caller, status int, form targetsInput, edit *campaigns.NewCampaign, ferr error) error {
 	ctx := r.Context()
 	lang := language(w, r)
 	id, err := pathID(r, "id")
@@ -241,7 +304,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 		}
 		f, shown = campaigns.TargetFilter{}, all
 	}
-	d := campaignData{C: v, Progress: p, Filter: f, Shown: len(shown), Form: form, KindOf: kindNames(campaigns.Kinds, lang),
+	d := campaignData{C: v, Progress: p, Filter: f, Shown: len(shown), Form: form, KindOf: kindNames(campaigns.Kinds, lang), Kinds: campaigns.Kinds,
 		TargetKinds: campaigns.TargetKinds, TargetKind: kindNames(campaigns.TargetKinds, lang), StatusOf: statusNames(lang), GridName: map[string]string{},
 		StatusFilters: []string{campaigns.StatusVisited, "unvisited", campaigns.StatusPending, campaigns.StatusNotHome, campaigns.StatusRefused}}
 	if len(shown) > maxTargetRows {
@@ -287,6 +350,9 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 				d.PlaceKinds = append(d.PlaceKinds, pl.Kind)
 			}
 		}
+		if d.Edit, err = s.editForm(r, v.Campaign, edit); err != nil {
+			return err
+		}
 	}
 	d.Labels = map[string]string{"targets": T("cp.targets"), "visited": T("cp.visited"), "coverage": T("cp.coverage"), "orders": T("cp.orders"),
 		"pending": T("cp.pending"), "not_home": T("cp.not home"), "refused": T("cp.refused")}
@@ -320,7 +386,7 @@ func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c 
 		}
 		n, err := svc.AddTargets(r.Context(), c.Towns, id, b)
 		if status, ok := fieldStatus(err); ok {
-			return s.renderCampaign(w, r, c, status, in, err)
+			return s.renderCampaign(w, r, c, status, in, nil, err)
 		}
 		if err != nil {
 			return err
@@ -332,18 +398,65 @@ func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c 
 		la, err1 := strconv.ParseFloat(lat, 64)
 		lo, err2 := strconv.ParseFloat(lng, 64)
 		if err1 != nil || err2 != nil {
-			return s.renderCampaign(w, r, c, http.StatusUnprocessableEntity, in, problem.Field("lat", "give both latitude and longitude as numbers"))
+			return s.renderCampaign(w, r, c, http.StatusUnprocessableEntity, in, nil, problem.Field("lat", "give both latitude and longitude as numbers"))
 		}
 		in.Lat, in.Lng = &la, &lo
 	}
 	_, err = svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget)
 	if status, ok := fieldStatus(err); ok {
-		return s.renderCampaign(w, r, c, status, in, err)
+		return s.renderCampaign(w, r, c, status, in, nil, err)
 	}
 	if err != nil {
 		return err
 	}
 	redirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), T("cp.added")+": "+in.Name)
+	return nil
+}
+
+func (s *Server) campaignEditSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := mayPlan(c); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	form := campaigns.NewCampaign{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Description: r.PostFormValue("description"),
+		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Team: formIDs(r.PostForm["team"])}
+	_, err = s.campaigns().Update(r.Context(), c.Towns, id, form, c.User)
+	if status, ok := fieldStatus(err); ok {
+		return s.renderCampaign(w, r, c, status, targetsInput{}, &form, err)
+	}
+	if err != nil {
+		return err
+	}
+	redirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), translator(language(w, r))("cp.updated"))
+	return nil
+}
+
+func (s *Server) campaignDeleteSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := mayPlan(c); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	svc := s.campaigns()
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	err = svc.Delete(r.Context(), c.Towns, id, c.User)
+	if errors.Is(err, problem.ErrConflict) {
+		// The page offers the button only without visits, so a visit was logged since it was
+		// shown: show the campaign again with the reason rather than a bare error page.
+		return s.renderCampaign(w, r, c, http.StatusConflict, targetsInput{}, nil, err)
+	}
+	if err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/campaigns", translator(language(w, r))("cp.deleted")+": "+cp.Name)
 	return nil
 }
 
