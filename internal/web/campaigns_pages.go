@@ -86,7 +86,7 @@ type campaignsData struct {
 	List    []campaigns.Summary
 	Kinds   []campaigns.Label
 	MayPlan bool
-	Staff   []auth.User
+	Team    []teamOption // the staff a planner may put on the new campaign's team
 	Form    campaigns.NewCampaign
 	KindOf  map[string]string
 }
@@ -111,9 +111,12 @@ func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, c *call
 	}
 	d := campaignsData{List: list, Kinds: campaigns.Kinds, MayPlan: campaigns.MayPlan(c.User), Form: form, KindOf: kindNames(campaigns.Kinds, lang)}
 	if d.MayPlan {
-		if d.Staff, err = s.campaignStaff(r, c.Towns); err != nil {
+		staff, err := s.campaignStaff(r, c.Towns)
+		if err != nil {
 			return err
 		}
+		// A refused form keeps the team that was picked.
+		d.Team = teamOptions(staff, form.Team)
 	}
 	pd := pageData{Title: "cp.title", Data: d}
 	if ferr != nil {
@@ -227,6 +230,19 @@ type teamOption struct {
 	Selected bool
 }
 
+// teamOptions is the team select over staff, with the users of selected selected.
+func teamOptions(staff []auth.User, selected []int64) []teamOption {
+	out := make([]teamOption, 0, len(staff))
+	for _, u := range staff {
+		name := u.DisplayName
+		if name == "" {
+			name = u.Username
+		}
+		out = append(out, teamOption{ID: u.ID, Name: name, Role: u.Role, Selected: slices.Contains(selected, u.ID)})
+	}
+	return out
+}
+
 // editForm builds the edit form of cp. Current members who are no longer offered for new teams
 // (disabled since, say) are listed too, selected, so that saving other fields keeps them.
 func (s *Server) editForm(r *http.Request, cp campaigns.Campaign, posted *campaigns.NewCampaign) (campaignEdit, error) {
@@ -241,13 +257,9 @@ func (s *Server) editForm(r *http.Request, cp campaigns.Campaign, posted *campai
 	if err != nil {
 		return e, err
 	}
+	e.Team = teamOptions(staff, e.Form.Team)
 	listed := map[int64]bool{}
 	for _, u := range staff {
-		name := u.DisplayName
-		if name == "" {
-			name = u.Username
-		}
-		e.Team = append(e.Team, teamOption{ID: u.ID, Name: name, Role: u.Role, Selected: slices.Contains(e.Form.Team, u.ID)})
 		listed[u.ID] = true
 	}
 	for _, m := range cp.Team {

@@ -213,6 +213,21 @@ func TestCampaignPages(t *testing.T) {
 			t.Errorf("GET %s = %d (contains %q: %v)", path, code, want, strings.Contains(body, want))
 		}
 	}
+	// A refused new campaign keeps what was picked, the team too.
+	planner := newBrowser(t, a.srv.URL)
+	if code := planner.login("admin", "demo-admin"); code != http.StatusSeeOther {
+		t.Fatalf("sign in as admin: %d", code)
+	}
+	var member int64
+	if err := a.db.QueryRow(t.Context(), `SELECT id FROM users WHERE username = 'gridworker'`).Scan(&member); err != nil {
+		t.Fatal(err)
+	}
+	code, body := planner.post("/campaigns", url.Values{"csrf": {planner.csrf("/campaigns")}, "name": {"春季走访"}, "kind": {"two_coverage"},
+		"start": {"2025-05-01"}, "end": {"2025-04-01"}, "team": {fmt.Sprint(member)}})
+	if code != 422 || !strings.Contains(body, `data-field="end"`) || !strings.Contains(body, fmt.Sprintf(`<option value="%d" selected>`, member)) {
+		t.Errorf("refused campaign form = %d; the end field named and the team kept: %v", code, strings.Contains(body, fmt.Sprintf(`<option value="%d" selected>`, member)))
+	}
+
 	target := fmt.Sprintf("/campaigns/%d/targets/%d", c.ID, tg.ID)
 	tok := b.csrf(target)
 	if code, body := b.post(target+"/visits", url.Values{"csrf": {tok}, "status": {"bogus"}}); code != 422 || !strings.Contains(body, `data-field="status"`) {
@@ -221,7 +236,7 @@ func TestCampaignPages(t *testing.T) {
 	if code, _ := b.post(target+"/visits", url.Values{"csrf": {tok}, "status": {"visited"}, "findings": {"驿站缺少充电柜"}}); code != http.StatusSeeOther {
 		t.Fatalf("visit form = %d", code)
 	}
-	_, body := b.get(target)
+	_, body = b.get(target)
 	m := visitFormRe.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no 转为工单 button on %s", target)
