@@ -2,11 +2,13 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -15,6 +17,7 @@ func init() {
 	templateFuncs["actionLabel"] = actionLabel
 	templateFuncs["satisfactionLabel"] = satisfactionLabel
 	templateFuncs["excerpt"] = excerpt
+	templateFuncs["highlight"] = highlight
 	templateFuncs["fmtTime"] = fmtTime
 	templateFuncs["fmtTimePtr"] = func(t *time.Time) string {
 		if t == nil {
@@ -45,6 +48,78 @@ func excerpt(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// highlight is excerpt for a search result: the n characters around the first part of query that
+// text contains (so that a match late in a long text is still seen), every part marked with
+// <mark>, the rest escaped. Without a query, or without a match, it is excerpt.
+func highlight(text, query string, n int) template.HTML {
+	q := search.Parse(query)
+	var parts []string
+	for _, p := range append(append([]string{}, q.Texts...), q.Scan...) {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	r := []rune(text)
+	lower := []rune(strings.ToLower(text)) // ToLower keeps the rune count for the scripts we show
+	if len(lower) != len(r) {
+		lower = r
+	}
+	type span struct{ from, to int }
+	var spans []span
+	for _, p := range parts {
+		pr := []rune(strings.ToLower(p))
+		for i := 0; i+len(pr) <= len(lower); i++ {
+			if string(lower[i:i+len(pr)]) == string(pr) {
+				spans = append(spans, span{i, i + len(pr)})
+				i += len(pr) - 1
+			}
+		}
+	}
+	start, end := 0, len(r)
+	if len(r) > n {
+		end = n
+		if len(spans) > 0 {
+			first := spans[0].from
+			for _, sp := range spans {
+				first = min(first, sp.from)
+			}
+			if first > n/2 {
+				start = min(first-n/4, len(r)-n)
+				end = start + n
+			}
+		}
+	}
+	marked := make([]bool, len(r))
+	for _, sp := range spans {
+		for i := sp.from; i < sp.to; i++ {
+			marked[i] = true
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	open := false
+	for i := start; i < end; i++ {
+		if marked[i] != open {
+			if open {
+				b.WriteString("</mark>")
+			} else {
+				b.WriteString("<mark>")
+			}
+			open = marked[i]
+		}
+		b.WriteString(template.HTMLEscapeString(string(r[i])))
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	if end < len(r) {
+		b.WriteString("…")
+	}
+	return template.HTML(b.String())
 }
 
 // fmtTime shows times in Shanghai time, the zone everyone using the system works in.
