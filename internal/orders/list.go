@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/search"
@@ -32,6 +33,9 @@ type Filter struct {
 	Offset     int
 	Sort       string // one of Sorts; default "-received_at"
 }
+
+// MaxQueryRunes bounds a search: longer text is a paste, not a search.
+const MaxQueryRunes = 200
 
 // Sorts maps the accepted Filter.Sort values to ORDER BY clauses; id breaks ties so that paging
 // is stable.
@@ -124,6 +128,9 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		add(`received_at < ?`, f.To.UnixMilli())
 	}
 	from := "orders"
+	if n := utf8.RuneCountInString(f.Query); n > MaxQueryRunes {
+		return 0, nil, problem.Field("q", "is %d characters long; a search takes at most %d", n, MaxQueryRunes)
+	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		cond, a := s.searchCondition(q, f.Towns)
 		add(cond, a...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
@@ -75,6 +76,11 @@ func TestSearch(t *testing.T) {
 			}
 		}
 		check("before indexing")
+		if _, _, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: strings.Repeat("噪音", 101)}); err == nil {
+			t.Error("a 202-character search was accepted")
+		} else {
+			wantField(t, err, "q")
+		}
 		if _, err := db.IndexSearch(ctx); err != nil {
 			t.Fatal(err)
 		}
