@@ -220,15 +220,11 @@ func (db *DB) indexTexts(ctx context.Context, texts []OrderText) (bool, error) {
 	if last-first != int64(len(texts)-1) {
 		return false, nil
 	}
-	tx, err := db.search.BeginTx(ctx, nil)
+	tx, through, err := db.beginIndex(ctx)
 	if err != nil {
-		return false, fmt.Errorf("search index: %w", err)
+		return false, err
 	}
 	defer tx.Rollback()
-	var through int64
-	if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_state WHERE id = 1`).Scan(&through); err != nil {
-		return false, fmt.Errorf("search index state: %w", err)
-	}
 	if through >= last {
 		return true, nil
 	}
@@ -239,34 +235,48 @@ func (db *DB) indexTexts(ctx context.Context, texts []OrderText) (bool, error) {
 	for i, t := range texts {
 		docs[i] = SearchDoc{ID: t.ID, Terms: OrderSearchTerms(t.Content, t.Address)}
 	}
-	if err := writeSearchDocs(ctx, tx, docs, false); err != nil {
-		return false, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE search_state SET indexed_through = ? WHERE id = 1`, last); err != nil {
+	if err := advance(ctx, tx, docs); err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
 }
 
-// indexNext indexes the next orders past the high-water mark.
-func (db *DB) indexNext(ctx context.Context) (int, error) {
+// beginIndex starts a transaction on the index file, which holds its write lock, and reads the
+// high-water mark under it.
+func (db *DB) beginIndex(ctx context.Context) (*sql.Tx, int64, error) {
 	tx, err := db.search.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("search index: %w", err)
+		return nil, 0, fmt.Errorf("search index: %w", err)
 	}
-	defer tx.Rollback()
 	var through int64
 	if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_state WHERE id = 1`).Scan(&through); err != nil {
-		return 0, fmt.Errorf("search index state: %w", err)
+		tx.Rollback()
+		return nil, 0, fmt.Errorf("search index state: %w", err)
 	}
-	docs, err := db.orderTexts(ctx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(searchBatch), through)
+	return tx, through, nil
+}
+
+// advance indexes docs, the next orders in id order, and moves the mark to the last of them.
+func advance(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
+	if err := writeSearchDocs(ctx, tx, docs, false); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE search_state SET indexed_through = ? WHERE id = 1`, docs[len(docs)-1].ID)
+	return err
+}
+
+// indexNext indexes the next orders past the high-water mark.
+func (db *DB) indexNext(ctx context.Context) (int, error) {
+	tx, through, err := db.beginIndex(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	docs, err := orderTexts(ctx, db, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(searchBatch), through)
 	if err != nil || len(docs) == 0 {
 		return 0, err
 	}
-	if err := writeSearchDocs(ctx, tx, docs, false); err != nil {
-		return 0, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE search_state SET indexed_through = ? WHERE id = 1`, docs[len(docs)-1].ID); err != nil {
+	if err := advance(ctx, tx, docs); err != nil {
 		return 0, err
 	}
 	return len(docs), tx.Commit()
@@ -304,17 +314,12 @@ func (db *DB) indexQueued(ctx context.Context) (int, error) {
 			idList = strconv.AppendInt(idList, id, 10)
 		}
 		idList = append(idList, ']')
-		tx, err := db.search.BeginTx(ctx, nil)
+		tx, through, err := db.beginIndex(ctx)
 		if err != nil {
 			return total, err
 		}
-		var through int64
-		if err := tx.QueryRowContext(ctx, `SELECT indexed_through FROM search_state WHERE id = 1`).Scan(&through); err != nil {
-			tx.Rollback()
-			return total, err
-		}
 		// Orders past the mark are indexed with their current text when the mark reaches them.
-		docs, err := db.orderTexts(ctx, `SELECT id, content, address FROM orders WHERE id IN (SELECT value FROM json_each(?)) AND id <= ?`,
+		docs, err := orderTexts(ctx, db, `SELECT id, content, address FROM orders WHERE id IN (SELECT value FROM json_each(?)) AND id <= ?`,
 			string(idList), through)
 		if err == nil {
 			err = writeSearchDocs(ctx, tx, docs, true)
@@ -333,8 +338,9 @@ func (db *DB) indexQueued(ctx context.Context) (int, error) {
 	}
 }
 
-func (db *DB) orderTexts(ctx context.Context, query string, args ...any) ([]SearchDoc, error) {
-	rows, err := db.sql.QueryContext(ctx, query, args...)
+// orderTexts reads orders (id, content, address) with query and makes their search docs.
+func orderTexts(ctx context.Context, q Querier, query string, args ...any) ([]SearchDoc, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("orders to index: %w", err)
 	}
@@ -475,27 +481,9 @@ func indexAllOrders(ctx context.Context, tx *Tx) error {
 	}
 	var last int64
 	for {
-		rows, err := tx.Query(ctx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT 5000`, last)
-		if err != nil {
+		docs, err := orderTexts(ctx, tx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT 5000`, last)
+		if err != nil || len(docs) == 0 {
 			return err
-		}
-		var docs []SearchDoc
-		for rows.Next() {
-			var content, address string
-			var d SearchDoc
-			if err := rows.Scan(&d.ID, &content, &address); err != nil {
-				rows.Close()
-				return err
-			}
-			d.Terms = OrderSearchTerms(content, address)
-			docs = append(docs, d)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(docs) == 0 {
-			return nil
 		}
 		if err := SearchNewOrders(ctx, tx, docs); err != nil {
 			return err

@@ -161,12 +161,17 @@ func fieldStatus(err error) (int, bool) {
 	return 0, false
 }
 
+// campaignForm is the campaign a create or edit form posted.
+func campaignForm(r *http.Request) campaigns.NewCampaign {
+	return campaigns.NewCampaign{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Description: r.PostFormValue("description"),
+		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Team: formIDs(r.PostForm["team"])}
+}
+
 func (s *Server) campaignSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
-	form := campaigns.NewCampaign{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Description: r.PostFormValue("description"),
-		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Team: formIDs(r.PostForm["team"])}
+	form := campaignForm(r)
 	cp, err := s.campaigns().Create(r.Context(), c.Towns, form, c.User)
 	if status, ok := fieldStatus(err); ok {
 		return s.renderCampaigns(w, r, c, status, form, err)
@@ -433,8 +438,7 @@ func (s *Server) campaignEditSubmit(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	form := campaigns.NewCampaign{Name: r.PostFormValue("name"), Kind: r.PostFormValue("kind"), Description: r.PostFormValue("description"),
-		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Team: formIDs(r.PostForm["team"])}
+	form := campaignForm(r)
 	_, err = s.campaigns().Update(r.Context(), c.Towns, id, form, c.User)
 	if status, ok := fieldStatus(err); ok {
 		return s.renderCampaign(w, r, c, status, targetsInput{}, &form, err)
