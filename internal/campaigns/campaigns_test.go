@@ -21,6 +21,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -438,6 +439,25 @@ func TestCampaignUpdate(t *testing.T) {
 		}
 		if p, err := s.Progress(ctx, towns, c.ID); err != nil || p.Total.Targets != 1 || p.Total.Visits != 1 {
 			t.Errorf("progress after the updates: %+v, %v; want the target and its visit kept", p.Total, err)
+		}
+		// The period cannot leave out the visit already logged, on either side.
+		vs, err := s.Visits(ctx, towns, c.ID, 0)
+		if err != nil || len(vs) != 1 {
+			t.Fatalf("visits %v, %v", vs, err)
+		}
+		day := vs[0].VisitedAt.In(workcal.Location())
+		for field, period := range map[string][2]string{
+			"start": {day.AddDate(0, 0, 1).Format("2006-01-02"), "2027-01-31"},
+			"end":   {"2025-02-01", day.AddDate(0, 0, -1).Format("2006-01-02")},
+		} {
+			n := campaigns.NewCampaign{Name: "测试走访（调整）", Kind: campaigns.KindFullCoverage, Start: period[0], End: period[1]}
+			if _, err := s.Update(ctx, towns, c.ID, n, u["admin"]); fieldOf(err) != field {
+				t.Errorf("period %v leaving out the visit of %s: %v, want a 422 on %s", period, day.Format("2006-01-02"), err, field)
+			}
+		}
+		if _, err := s.Update(ctx, towns, c.ID, campaigns.NewCampaign{Name: "测试走访（调整）", Kind: campaigns.KindFullCoverage,
+			Start: day.Format("2006-01-02"), End: day.Format("2006-01-02")}, u["admin"]); err != nil {
+			t.Errorf("a period of just the visit's day: %v", err)
 		}
 	})
 }

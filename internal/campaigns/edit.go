@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // lockCampaign reads a campaign of towns inside tx and, on PostgreSQL, locks its row until the
@@ -48,6 +50,20 @@ func (s *Service) Update(ctx context.Context, towns []string, id int64, n NewCam
 		start, end, err := checkCampaign(towns, &n)
 		if err != nil {
 			return err
+		}
+		// The period may grow or shrink, but not leave out visits already logged: they would fall
+		// outside the campaign they belong to (LogVisit refuses such visits when they are new).
+		var first, lastVisit sql.NullInt64
+		if err := tx.QueryRow(ctx, `SELECT MIN(visited_at), MAX(visited_at) FROM campaign_visits WHERE campaign_id = ?`, id).Scan(&first, &lastVisit); err != nil {
+			return fmt.Errorf("visits of campaign %d: %w", id, err)
+		}
+		if first.Valid && start.UnixMilli() > first.Int64 {
+			return problem.Field("start", "visits were logged from %s on; the campaign cannot start later",
+				time.UnixMilli(first.Int64).In(workcal.Location()).Format(dateLayout))
+		}
+		if lastVisit.Valid && lastMilli(end) < lastVisit.Int64 {
+			return problem.Field("end", "visits were logged up to %s; the campaign cannot end earlier",
+				time.UnixMilli(lastVisit.Int64).In(workcal.Location()).Format(dateLayout))
 		}
 		_, err = tx.Exec(ctx, `UPDATE campaigns SET name = ?, kind = ?, description = ?, starts_at = ?, ends_at = ? WHERE id = ?`,
 			n.Name, n.Kind, n.Description, start.UnixMilli(), lastMilli(end), id)
