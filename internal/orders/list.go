@@ -197,13 +197,6 @@ func (s *Store) searchCondition(q string, towns []string) (string, []any) {
 	parsed := search.Parse(q)
 	var text []string
 	var args []any
-	likes := func(parts []string) {
-		for _, part := range parts {
-			like := "%" + escapeLike(part) + "%"
-			text = append(text, `(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\')`)
-			args = append(args, like, like)
-		}
-	}
 	switch {
 	case len(parsed.Phrases) == 0:
 	case s.DB.Dialect() == store.Postgres:
@@ -215,20 +208,18 @@ func (s *Store) searchCondition(q string, towns []string) (string, []any) {
 		// however far behind the indexer is.
 		// One IN list of ids, so that the planner drives the query from the index's hits (a
 		// rowid look-up each) instead of testing every order of the town.
-		like := likeAll(len(parsed.Texts))
+		like, likeArgs := textMatch(parsed.Texts)
 		text = append(text, `id IN (SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?
 				AND rowid NOT IN (SELECT order_id FROM search_queue)
 			UNION ALL SELECT id FROM orders WHERE id > (SELECT indexed_through FROM search.search_state) AND `+like+`
 			UNION ALL SELECT id FROM orders WHERE id IN (SELECT order_id FROM search_queue) AND `+like+`)`)
-		args = append(args, parsed.FTS5())
-		for range 2 {
-			for _, part := range parsed.Texts {
-				l := "%" + escapeLike(part) + "%"
-				args = append(args, l, l)
-			}
-		}
+		args = append(append(append(args, parsed.FTS5()), likeArgs...), likeArgs...)
 	}
-	likes(parsed.Scan)
+	if len(parsed.Scan) > 0 {
+		scan, scanArgs := textMatch(parsed.Scan)
+		text = append(text, scan)
+		args = append(args, scanArgs...)
+	}
 	alts := []string{}
 	if len(text) > 0 {
 		alts = append(alts, "("+strings.Join(text, " AND ")+")")
@@ -255,11 +246,15 @@ func (s *Store) searchCondition(q string, towns []string) (string, []any) {
 	return "(" + strings.Join(alts, " OR ") + ")", args
 }
 
-// likeAll is n ANDed substring matches on content or address, two parameters each.
-func likeAll(n int) string {
-	parts := make([]string, n)
-	for i := range parts {
-		parts[i] = `(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\')`
+// textMatch is the condition that content or address contains each of parts (ANDed), with its
+// arguments.
+func textMatch(parts []string) (string, []any) {
+	conds := make([]string, len(parts))
+	args := make([]any, 0, 2*len(parts))
+	for i, part := range parts {
+		like := "%" + escapeLike(part) + "%"
+		conds[i] = `(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\')`
+		args = append(args, like, like)
 	}
-	return strings.Join(parts, " AND ")
+	return strings.Join(conds, " AND "), args
 }
