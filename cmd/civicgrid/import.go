@@ -240,6 +240,7 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	shuffled := fs.Bool("shuffled", false, "scatter the call times over the year instead of the export's chronological order")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import (not the baseline) to this file")
+	memProfile := fs.String("memprofile", "", "write a profile of the allocations up to the end of the import (not the baseline) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -330,6 +331,11 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
+	if *memProfile != "" {
+		if err := writeAllocProfile(*memProfile); err != nil {
+			return err
+		}
+	}
 	close(stop)
 	if err != nil {
 		return err
@@ -378,4 +384,18 @@ func vmHWM() float64 {
 		}
 	}
 	return 0
+}
+
+// writeAllocProfile writes every allocation since the program started: the demo's and the
+// generator's as well as the import's (pprof's -focus on intake.Import separates them).
+func writeAllocProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

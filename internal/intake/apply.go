@@ -112,8 +112,8 @@ func (a *applier) apply(ctx context.Context, tx *store.Tx, rows []prepared, idCo
 	if err != nil {
 		return nil, err
 	}
-	var fresh []orders.NewOrder
-	var freshIdx []int
+	fresh := make([]orders.NewOrder, 0, len(rows))
+	freshIdx := make([]int, 0, len(rows))
 	for i, p := range rows {
 		if out[i].Status == Rejected {
 			continue

@@ -170,19 +170,29 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 	// rather than inside its transactions; the import ends when the index has caught up too.
 	toIndex := make(chan []store.OrderText, 2)
 	indexing := make(chan error, 1)
+	// The reader and the indexer take turns (one batch each at a time): together they need less
+	// CPU than the writer, and when both ran beside it on two cores the writer waited for a core.
+	var helper sync.Mutex
 	go func() {
 		var first error
 		for texts := range toIndex {
 			if first == nil {
+				helper.Lock()
 				first = db.IndexOrderTexts(ctx, texts)
+				helper.Unlock()
 			}
 		}
 		indexing <- first
 	}()
 	closeIndex := sync.OnceValue(func() error { close(toIndex); return <-indexing })
 	defer closeIndex()
+	// The statements of a batch run without ctx's cancellation: the SQLite driver watches a
+	// cancellable context with a goroutine per statement, which competes with the writer for the
+	// cores. The transaction itself still ends with ctx (database/sql rolls it back), so a
+	// cancelled import stops within one batch and keeps nothing of it.
+	batchCtx := context.WithoutCancel(ctx)
 	batches := make(chan readBatch, 1)
-	go readBatches(readCtx, in, ap, sum.Header["town"], o.BatchSize, batches)
+	go readBatches(readCtx, in, ap, sum.Header["town"], o.BatchSize, &helper, batches)
 	written := 0
 	for b := range batches {
 		if b.err != nil {
@@ -196,7 +206,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 		batchErrs := b.errs
 		var created []store.OrderText
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			res, err := ap.apply(ctx, tx, b.rows, idColumn)
+			res, err := ap.apply(batchCtx, tx, b.rows, idColumn)
 			if err != nil {
 				return err
 			}
@@ -225,7 +235,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 			}
 			next.Rows += b.read
 			next.Errors = append(next.Errors, batchErrs...)
-			return saveProgress(ctx, tx, job.id, b.lastLine, next, batchErrs)
+			return saveProgress(batchCtx, tx, job.id, b.lastLine, next, batchErrs)
 		})
 		if err != nil {
 			if ctx.Err() != nil {
@@ -292,9 +302,20 @@ type readBatch struct {
 
 // readBatches reads the rest of the file into batches of size rows, prepared by ap, and sends
 // them in file order; it closes out when the file ends, after sending an error, or when ctx ends.
-func readBatches(ctx context.Context, in *input, ap *applier, townColumn string, size int, out chan<- readBatch) {
+func readBatches(ctx context.Context, in *input, ap *applier, townColumn string, size int, turn *sync.Mutex, out chan<- readBatch) {
 	defer close(out)
+	// turn is held while a batch is being read, never while waiting to hand it over.
+	turn.Lock()
+	holding := true
+	defer func() {
+		if holding {
+			turn.Unlock()
+		}
+	}()
 	send := func(b readBatch) bool {
+		turn.Unlock()
+		holding = false
+		defer func() { turn.Lock(); holding = true }()
 		select {
 		case out <- b:
 			return true

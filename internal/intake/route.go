@@ -227,7 +227,9 @@ func (r *Router) NormaliseAddress(s string) string {
 
 // normalise is width folding and space removal.
 func normalise(s string) string {
-	s = width.Fold.String(s)
+	if strings.IndexFunc(s, foldsWidth) >= 0 {
+		s = width.Fold.String(s)
+	}
 	if strings.IndexFunc(s, isSpace) < 0 {
 		return s
 	}
@@ -237,6 +239,13 @@ func normalise(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// foldsWidth reports whether width.Fold changes r: only the ideographic space and the
+// full- and half-width forms block do (TestFoldsWidth checks every rune). Most text of a
+// hotline export has none, and skipping Fold for it spares the importer an allocation per field.
+func foldsWidth(r rune) bool {
+	return r == '\u3000' || (r >= 0xFF00 && r <= 0xFFEF)
 }
 
 func isSpace(r rune) bool {

@@ -366,8 +366,12 @@ func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []SearchDoc, replace 
 	if len(docs) == 0 {
 		return nil
 	}
-	ids := make([]byte, 0, 8*len(docs))
-	arr := make([]byte, 0, 64*len(docs))
+	size := 2
+	for _, d := range docs {
+		size += len(d.Terms) + 32 // id, brackets, quotes, the odd escape
+	}
+	ids := make([]byte, 0, 12*len(docs))
+	arr := make([]byte, 0, size)
 	arr = append(arr, '[')
 	ids = append(ids, '[')
 	for i, d := range docs {
