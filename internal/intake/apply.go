@@ -2,11 +2,13 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/intake/hotline"
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -69,9 +71,10 @@ func deadlineClass(kind string) string {
 }
 
 // prepare turns a valid row into the order it becomes: routed to a grid (coordinates, then the
-// address book), its category mapped. It reads nothing from the database,
-// so an importer runs it while the previous batch is being written.
-func (a *applier) prepare(row hotline.Row) prepared {
+// address book), its category mapped, encoded for BulkCreate. It reads nothing from the
+// database, so an importer runs it while the previous batch is being written. A row the order
+// rules refuse although the file's checks passed is rejected naming the field.
+func (a *applier) prepare(row hotline.Row) (prepared, []hotline.RowError) {
 	n := orders.NewOrder{
 		TownCode: a.router.Town, Channel: orders.ChannelHotline, ExternalID: row.HotlineID, Content: row.Content,
 		Address: row.Address, Lat: row.Lat, Lng: row.Lng, CallerName: row.Caller, CallerPhone: row.Phone,
@@ -81,7 +84,14 @@ func (a *applier) prepare(row hotline.Row) prepared {
 	}
 	n.Grid, _ = a.router.Grid(row.Lng, row.Lat, row.Address)
 	n.Category = a.router.Category(row.CategoryText)
-	return prepared{row: row, order: n}
+	if err := orders.PrepareBulk(&n); err != nil {
+		field, reason := "", err.Error()
+		if fe, ok := errors.AsType[*problem.FieldError](err); ok {
+			field, reason = fe.Field, fe.Reason
+		}
+		return prepared{}, []hotline.RowError{{Line: row.Line, Column: field, Field: field, Reason: reason}}
+	}
+	return prepared{row: row, order: n}, nil
 }
 
 // prepared is a valid row and the order it becomes.

@@ -343,11 +343,15 @@ func readBatches(ctx context.Context, in *input, ap *applier, townColumn string,
 		if len(errs) == 0 {
 			errs = ap.townError(row, townColumn)
 		}
+		var p prepared
+		if len(errs) == 0 {
+			p, errs = ap.prepare(row)
+		}
 		if len(errs) > 0 {
 			b.errs = append(b.errs, errs...)
 			b.rejected++
 		} else {
-			b.rows = append(b.rows, ap.prepare(row))
+			b.rows = append(b.rows, p)
 		}
 		if b.read >= size {
 			if counted != nil {

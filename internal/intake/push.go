@@ -33,11 +33,15 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 		if len(errs) == 0 {
 			errs = ap.townError(row, "town")
 		}
+		var p prepared
+		if len(errs) == 0 {
+			p, errs = ap.prepare(row)
+		}
 		if len(errs) > 0 {
 			out[i] = Result{Line: i + 1, HotlineID: row.HotlineID, Status: Rejected, Errors: errs}
 			continue
 		}
-		valid, at = append(valid, ap.prepare(row)), append(at, i)
+		valid, at = append(valid, p), append(at, i)
 	}
 	if len(valid) == 0 {
 		return out, nil

@@ -33,14 +33,51 @@ const bulkEventCols = `(order_id, seq, at, actor_id, actor_name, actor_role, act
 
 const bulkEventRow = "(?, 1, ?, ?, ?, ?, ?, '', ?, ?, ?)"
 
+// Created is what BulkCreate tells about each order it stored.
+type Created struct {
+	ID        int64
+	Number    string
+	ShortCode string
+	Grid      string // as routed; "" when the order waits to be located
+}
+
+// bulkPrepared is the part of a bulk-created order that needs no database: NewOrder
+// normalised, and its encoded columns.
+type bulkPrepared struct {
+	channelData string
+	receiveData string // for grid
+	grid        string
+	shortCode   string
+}
+
+// PrepareBulk validates and normalises n and encodes what BulkCreate will store for it (channel
+// data, receive event, short code). It reads no database, so an importer runs it on the
+// goroutine that reads the file while an earlier batch is written; BulkCreate does it for
+// orders that were not prepared. Changing n afterwards is a mistake: call it again.
+func PrepareBulk(n *NewOrder) error {
+	n.bulk = nil
+	if err := normalise(n); err != nil {
+		return err
+	}
+	n.bulk = &bulkPrepared{channelData: encodeChannelData(n.ChannelData), shortCode: shortCode()}
+	n.bulk.setGrid(n, n.Grid)
+	return nil
+}
+
+func (p *bulkPrepared) setGrid(n *NewOrder, grid string) {
+	p.grid = grid
+	p.receiveData = string(appendReceiveData(make([]byte, 0, 160), receiveFields{Category: n.Category, Channel: n.Channel,
+		DeadlineClass: n.DeadlineClass, ExternalID: n.ExternalID, Grid: grid, LimitDays: n.LimitDays}))
+}
+
 // BulkCreate is CreateTx for many orders at once, for importers: it writes exactly the rows
 // Create would (the order, numbered, its `receive` event and its search terms) but with a
 // handful of round trips per few hundred orders instead of five per order. Ids are reserved up
 // front so that numbers and events need no read-back. Every order is validated before anything
 // is written, and the first invalid one fails the call with its index; a duplicate external id
 // fails the statement (the caller is expected to have looked its ids up first, in the same
-// transaction). Orders come back in input order.
-func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]Order, error) {
+// transaction). Results come back in input order.
+func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]Created, error) {
 	if len(ns) == 0 {
 		return nil, nil
 	}
@@ -48,8 +85,10 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 	towns := map[string]*bulkTown{}
 	for i := range ns {
 		n := &ns[i]
-		if err := normalise(n); err != nil {
-			return nil, fmt.Errorf("order %d: %w", i, err)
+		if n.bulk == nil {
+			if err := PrepareBulk(n); err != nil {
+				return nil, fmt.Errorf("order %d: %w", i, err)
+			}
 		}
 		if n.ReceivedAt.IsZero() {
 			n.ReceivedAt = now
@@ -89,39 +128,24 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 				n.Grid = g.Code
 			}
 		}
+		if n.bulk.grid != n.Grid {
+			n.bulk.setGrid(n, n.Grid)
+		}
 	}
 	ids, err := reserveOrderIDs(ctx, tx, len(ns))
 	if err != nil {
 		return nil, err
 	}
-	updated := now.Truncate(time.Millisecond)
-	out := make([]Order, len(ns))
-	rows := make([]bulkRow, len(ns))
+	updated := now.Truncate(time.Millisecond).UnixMilli()
+	out := make([]Created, len(ns))
 	for i := range ns {
 		n := &ns[i]
-		o := Order{
-			ID: ids[i], TownCode: n.TownCode, ShortCode: shortCode(), State: string(workorder.Received), Version: 1,
-			Channel: n.Channel, ExternalID: n.ExternalID, Content: n.Content, Address: n.Address, Lat: n.Lat, Lng: n.Lng,
-			Grid: n.Grid, Category: n.Category, DeadlineClass: n.DeadlineClass, limitDays: n.LimitDays,
-			CallerName: n.CallerName, CallerPhone: n.CallerPhone, RaisedBy: n.RaisedBy,
-			ReceivedAt: n.ReceivedAt.Truncate(time.Millisecond), UpdatedAt: updated,
-		}
 		prefix := towns[n.TownCode].prefix
 		if prefix == "" {
-			prefix = o.TownCode
+			prefix = n.TownCode
 		}
-		o.Number = orderNumber(prefix, o.ReceivedAt, o.ID)
-		channelData := encodeChannelData(n.ChannelData)
-		o.ChannelData = cleanChannelData(n.ChannelData)
-		// The returned history leaves the event's data out (an importer has no use for it, and a
-		// map per order is a tenth of the Go work); the stored event has it.
-		ev := Event{Seq: 1, At: updated, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,
-			Action: ActionReceive, To: o.State, Photos: n.Photos}
-		data := appendReceiveData(nil, &o)
-		o.Events = []Event{ev}
-		o.flags(now)
-		out[i] = o
-		rows[i] = bulkRow{o: &out[i], channelData: channelData, eventData: string(data)}
+		n.ReceivedAt = n.ReceivedAt.Truncate(time.Millisecond)
+		out[i] = Created{ID: ids[i], Number: orderNumber(prefix, n.ReceivedAt, ids[i]), ShortCode: n.bulk.shortCode, Grid: n.Grid}
 	}
 	pg := tx.Dialect() == store.Postgres
 	cols, row := bulkOrderCols+")", bulkOrderRow+")"
@@ -129,17 +153,18 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		// PostgreSQL keeps the terms in the order row; SQLite's indexer finds new orders by id.
 		cols, row = bulkOrderCols+", search)", bulkOrderRow+", ?::tsvector)"
 	}
-	if err := bulkInsert(ctx, tx, "orders", cols, row, rows, func(r *bulkRow, args []any) []any {
-		o := r.o
+	state := string(workorder.Received)
+	if err := bulkInsert(ctx, tx, "orders", cols, row, len(ns), func(i int, args []any) []any {
+		n, c := &ns[i], &out[i]
 		var lat, lng any
-		if o.Lat != nil {
-			lat, lng = *o.Lat, *o.Lng
+		if n.Lat != nil {
+			lat, lng = *n.Lat, *n.Lng
 		}
-		args = append(args, o.ID, o.TownCode, o.Number, o.ShortCode, o.State, o.Channel, store.NullIfEmpty(o.ExternalID), o.Content, o.Address,
-			lat, lng, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass, o.limitDays, o.CallerName, o.CallerPhone, store.NullIfZero(o.RaisedBy),
-			o.ReceivedAt.UnixMilli(), o.UpdatedAt.UnixMilli(), r.channelData)
+		args = append(args, c.ID, n.TownCode, c.Number, c.ShortCode, state, n.Channel, store.NullIfEmpty(n.ExternalID), n.Content, n.Address,
+			lat, lng, store.NullIfEmpty(n.Grid), n.Category, n.DeadlineClass, n.LimitDays, n.CallerName, n.CallerPhone, store.NullIfZero(n.RaisedBy),
+			n.ReceivedAt.UnixMilli(), updated, n.bulk.channelData)
 		if pg {
-			args = append(args, search.TSVector(store.OrderSearchTerms(o.Content, o.Address)))
+			args = append(args, search.TSVector(store.OrderSearchTerms(n.Content, n.Address)))
 		}
 		return args
 	}); err != nil {
@@ -151,45 +176,51 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		}
 		return nil, fmt.Errorf("insert orders: %w", err)
 	}
-	if err := bulkInsert(ctx, tx, "order_events", bulkEventCols, bulkEventRow, rows, func(r *bulkRow, args []any) []any {
-		e := &r.o.Events[0]
+	if err := bulkInsert(ctx, tx, "order_events", bulkEventCols, bulkEventRow, len(ns), func(i int, args []any) []any {
+		n := &ns[i]
 		photos := ""
-		if len(e.Photos) > 0 {
-			b, _ := json.Marshal(e.Photos)
+		if len(n.Photos) > 0 {
+			b, _ := json.Marshal(n.Photos)
 			photos = string(b)
 		}
-		return append(args, r.o.ID, e.At.UnixMilli(), store.NullIfZero(e.ActorID), e.Actor, e.Role, e.Action, e.To, r.eventData, photos)
+		return append(args, out[i].ID, updated, store.NullIfZero(n.RaisedBy), n.ActorName, n.ActorRole, ActionReceive, state, n.bulk.receiveData, photos)
 	}); err != nil {
 		return nil, fmt.Errorf("insert receive events: %w", err)
 	}
 	return out, nil
 }
 
-// bulkRow is one order of a BulkCreate with the encoded forms its rows need.
-type bulkRow struct {
-	o           *Order
-	channelData string
-	eventData   string
+// receiveFields are what an order's `receive` event records: how it came in and where it was
+// routed.
+type receiveFields struct {
+	Category, Channel, DeadlineClass, ExternalID, Grid string
+	LimitDays                                          int
 }
 
-// receiveData is the data of an order's `receive` event: how it came in and where it was routed.
-func receiveData(o Order) map[string]any {
+func receiveFieldsOf(o *Order) receiveFields {
+	return receiveFields{Category: o.Category, Channel: o.Channel, DeadlineClass: o.DeadlineClass,
+		ExternalID: o.ExternalID, Grid: o.Grid, LimitDays: o.limitDays}
+}
+
+// data is the event's data as Create stores it.
+func (f receiveFields) data() map[string]any {
 	data := make(map[string]any, 6)
-	data["channel"] = o.Channel
-	for _, kv := range [...][2]string{{"external_id", o.ExternalID}, {"category", o.Category}, {"grid", o.Grid}, {"deadline_class", o.DeadlineClass}} {
+	data["channel"] = f.Channel
+	for _, kv := range [...][2]string{{"external_id", f.ExternalID}, {"category", f.Category}, {"grid", f.Grid}, {"deadline_class", f.DeadlineClass}} {
 		if kv[1] != "" {
 			data[kv[0]] = kv[1]
 		}
 	}
-	if o.limitDays > 0 {
-		data["limit_days"] = o.limitDays
+	if f.LimitDays > 0 {
+		data["limit_days"] = f.LimitDays
 	}
 	return data
 }
 
-// appendReceiveData appends the JSON of receiveData with its keys in encoding/json's order,
-// without reflection: BulkCreate writes one per imported order. bulk_test checks both agree.
-func appendReceiveData(b []byte, o *Order) []byte {
+// appendReceiveData appends the JSON of f.data() with its keys in encoding/json's order,
+// without reflection: BulkCreate writes one per imported order. TestBulkCreateMatchesCreate
+// checks both agree.
+func appendReceiveData(b []byte, f receiveFields) []byte {
 	b = append(b, '{')
 	field := func(k, v string) {
 		if v == "" {
@@ -203,14 +234,14 @@ func appendReceiveData(b []byte, o *Order) []byte {
 		b = append(b, '"', ':')
 		b = store.AppendJSONString(b, v)
 	}
-	field("category", o.Category)
-	field("channel", o.Channel)
-	field("deadline_class", o.DeadlineClass)
-	field("external_id", o.ExternalID)
-	field("grid", o.Grid)
-	if o.limitDays > 0 {
+	field("category", f.Category)
+	field("channel", f.Channel)
+	field("deadline_class", f.DeadlineClass)
+	field("external_id", f.ExternalID)
+	field("grid", f.Grid)
+	if f.LimitDays > 0 {
 		b = append(b, `,"limit_days":`...)
-		b = strconv.AppendInt(b, int64(o.limitDays), 10)
+		b = strconv.AppendInt(b, int64(f.LimitDays), 10)
 	}
 	return append(b, '}')
 }
@@ -301,7 +332,7 @@ func reserveOrderIDs(ctx context.Context, tx *store.Tx, n int) ([]int64, error) 
 
 // bulkInsert writes rows with multi-row INSERTs of bulkChunk rows, the full-size statement
 // prepared once per call.
-func bulkInsert[T any](ctx context.Context, tx *store.Tx, table, cols, row string, items []T, args func(*T, []any) []any) error {
+func bulkInsert(ctx context.Context, tx *store.Tx, table, cols, row string, count int, args func(i int, args []any) []any) error {
 	stmtFor := func(k int) string {
 		var b strings.Builder
 		b.Grow(len(cols) + 32 + k*(len(row)+2))
@@ -325,11 +356,11 @@ func bulkInsert[T any](ctx context.Context, tx *store.Tx, table, cols, row strin
 		}
 	}()
 	buf := make([]any, 0, bulkChunk*strings.Count(row, "?"))
-	for start := 0; start < len(items); start += bulkChunk {
-		end := min(start+bulkChunk, len(items))
+	for start := 0; start < count; start += bulkChunk {
+		end := min(start+bulkChunk, count)
 		buf = buf[:0]
 		for i := start; i < end; i++ {
-			buf = args(&items[i], buf)
+			buf = args(i, buf)
 		}
 		var err error
 		if end-start == bulkChunk {

@@ -37,7 +37,7 @@ func TestBulkCreateMatchesCreate(t *testing.T) {
 			a.ExternalID, b.ExternalID = fmt.Sprintf("C%d", i), fmt.Sprintf("B%d", i)
 			singles, bulk = append(singles, a), append(bulk, b)
 		}
-		var made []orders.Order
+		var made []orders.Created
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			var err error
 			made, err = e.s.BulkCreate(ctx, tx, bulk)

@@ -42,6 +42,8 @@ type NewOrder struct {
 	Photos []string
 	// ChannelData is what the channel says beyond these fields (see Order.ChannelData).
 	ChannelData map[string]string
+
+	bulk *bulkPrepared // set by PrepareBulk
 }
 
 // MaxContentRunes bounds an order's text; the hotline's longest records are well below it.
@@ -162,7 +164,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 		return Order{}, err
 	}
 	ev := Event{Seq: 1, At: o.UpdatedAt, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,
-		Action: ActionReceive, To: o.State, Data: receiveData(o), Photos: n.Photos}
+		Action: ActionReceive, To: o.State, Data: receiveFieldsOf(&o).data(), Photos: n.Photos}
 	if err := appendEvent(ctx, tx, o.ID, ev); err != nil {
 		return Order{}, err
 	}
