@@ -24,14 +24,19 @@ import (
 // under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters, and larger chunks gain little.
 const bulkChunk = 250
 
-const bulkOrderCols = `(id, town_code, number, short_code, state, version, channel, external_id, content, address,
-	lat, lng, grid_code, category_code, deadline_class, limit_days, caller_name, caller_phone, raised_by, received_at, updated_at, channel_data`
-
-const bulkOrderRow = "(?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"
-
-const bulkEventCols = `(order_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state, data, photos)`
-
-const bulkEventRow = "(?, 1, ?, ?, ?, ?, ?, '', ?, ?, ?)"
+// bulkOrders and bulkEvents are the rows BulkCreate writes: an order and its `receive` event.
+// A call's orders share their town, channel and actor (see BulkCreate), so those are bound once.
+var (
+	bulkOrders = bulkTable{name: "orders",
+		shared: []string{"town_code", "state", "version", "channel", "updated_at"},
+		cols: []string{"id", "number", "short_code", "external_id", "content", "address", "lat", "lng", "grid_code", "category_code",
+			"deadline_class", "limit_days", "caller_name", "caller_phone", "raised_by", "received_at", "channel_data"},
+		row: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"}
+	bulkEvents = bulkTable{name: "order_events",
+		shared: []string{"at", "actor_id", "actor_name", "actor_role", "action", "from_state", "to_state", "photos"},
+		cols:   []string{"order_id", "seq", "data"},
+		row:    "?, 1, ?"}
+)
 
 // Created is what BulkCreate tells about each order it stored.
 type Created struct {
@@ -76,7 +81,8 @@ func (p *bulkPrepared) setGrid(n *NewOrder, grid string) {
 // front so that numbers and events need no read-back. Every order is validated before anything
 // is written, and the first invalid one fails the call with its index; a duplicate external id
 // fails the statement (the caller is expected to have looked its ids up first, in the same
-// transaction). Results come back in input order.
+// transaction). The orders of one call share their town, channel, actor, raiser and photos (an
+// importer's batch does), which BulkCreate checks. Results come back in input order.
 func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]Created, error) {
 	if len(ns) == 0 {
 		return nil, nil
@@ -89,6 +95,10 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 			if err := PrepareBulk(n); err != nil {
 				return nil, fmt.Errorf("order %d: %w", i, err)
 			}
+		}
+		if f := &ns[0]; n.TownCode != f.TownCode || n.Channel != f.Channel || n.ActorName != f.ActorName || n.ActorRole != f.ActorRole ||
+			n.RaisedBy != f.RaisedBy || !slices.Equal(n.Photos, f.Photos) {
+			return nil, fmt.Errorf("order %d: bulk orders must share the first order's town, channel, actor, raiser and photos", i)
 		}
 		if n.ReceivedAt.IsZero() {
 			n.ReceivedAt = now
@@ -147,22 +157,24 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		n.ReceivedAt = n.ReceivedAt.Truncate(time.Millisecond)
 		out[i] = Created{ID: ids[i], Number: orderNumber(prefix, n.ReceivedAt, ids[i]), ShortCode: n.bulk.shortCode, Grid: n.Grid}
 	}
+	f := &ns[0]
+	state := string(workorder.Received)
+	orderRows := bulkOrders
 	pg := tx.Dialect() == store.Postgres
-	cols, row := bulkOrderCols+")", bulkOrderRow+")"
 	if pg {
 		// PostgreSQL keeps the terms in the order row; SQLite's indexer finds new orders by id.
-		cols, row = bulkOrderCols+", search)", bulkOrderRow+", ?::tsvector)"
+		orderRows.cols = append(slices.Clone(orderRows.cols), "search")
+		orderRows.row += ", ?::tsvector"
 	}
-	state := string(workorder.Received)
-	if err := bulkInsert(ctx, tx, "orders", cols, row, len(ns), func(i int, args []any) []any {
+	if err := orderRows.insert(ctx, tx, []any{f.TownCode, state, 1, f.Channel, updated}, len(ns), func(i int, args []any) []any {
 		n, c := &ns[i], &out[i]
 		var lat, lng any
 		if n.Lat != nil {
 			lat, lng = *n.Lat, *n.Lng
 		}
-		args = append(args, c.ID, n.TownCode, c.Number, c.ShortCode, state, n.Channel, store.NullIfEmpty(n.ExternalID), n.Content, n.Address,
-			lat, lng, store.NullIfEmpty(n.Grid), n.Category, n.DeadlineClass, n.LimitDays, n.CallerName, n.CallerPhone, store.NullIfZero(n.RaisedBy),
-			n.ReceivedAt.UnixMilli(), updated, n.bulk.channelData)
+		args = append(args, c.ID, c.Number, c.ShortCode, store.NullIfEmpty(n.ExternalID), n.Content, n.Address, lat, lng,
+			store.NullIfEmpty(n.Grid), n.Category, n.DeadlineClass, n.LimitDays, n.CallerName, n.CallerPhone, store.NullIfZero(n.RaisedBy),
+			n.ReceivedAt.UnixMilli(), n.bulk.channelData)
 		if pg {
 			args = append(args, search.TSVector(store.OrderSearchTerms(n.Content, n.Address)))
 		}
@@ -176,15 +188,15 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		}
 		return nil, fmt.Errorf("insert orders: %w", err)
 	}
-	if err := bulkInsert(ctx, tx, "order_events", bulkEventCols, bulkEventRow, len(ns), func(i int, args []any) []any {
-		n := &ns[i]
-		photos := ""
-		if len(n.Photos) > 0 {
-			b, _ := json.Marshal(n.Photos)
-			photos = string(b)
-		}
-		return append(args, out[i].ID, updated, store.NullIfZero(n.RaisedBy), n.ActorName, n.ActorRole, ActionReceive, state, n.bulk.receiveData, photos)
-	}); err != nil {
+	photos := ""
+	if len(f.Photos) > 0 {
+		b, _ := json.Marshal(f.Photos)
+		photos = string(b)
+	}
+	if err := bulkEvents.insert(ctx, tx, []any{updated, store.NullIfZero(f.RaisedBy), f.ActorName, f.ActorRole, ActionReceive, "", state, photos},
+		len(ns), func(i int, args []any) []any {
+			return append(args, out[i].ID, ns[i].bulk.receiveData)
+		}); err != nil {
 		return nil, fmt.Errorf("insert receive events: %w", err)
 	}
 	return out, nil
@@ -330,22 +342,44 @@ func reserveOrderIDs(ctx context.Context, tx *store.Tx, n int) ([]int64, error) 
 	return ids, nil
 }
 
-// bulkInsert writes rows with multi-row INSERTs of bulkChunk rows, the full-size statement
-// prepared once per call.
-func bulkInsert(ctx context.Context, tx *store.Tx, table, cols, row string, count int, args func(i int, args []any) []any) error {
+// bulkTable is a multi-row INSERT whose rows share some values: those are bound once per
+// statement (the first row binds them, later rows refer back to them by number) rather than in
+// every row, which on SQLite saves a bind per value, and binding is a good part of an import.
+type bulkTable struct {
+	name   string
+	shared []string // columns whose value every row of a call shares
+	cols   []string // the other columns
+	row    string   // their placeholders: "?" per value, literals allowed
+}
+
+// insert writes count rows with multi-row INSERTs of bulkChunk rows, the full-size statement
+// prepared once per call. shared holds the values of t.shared; args appends row i's values.
+func (t bulkTable) insert(ctx context.Context, tx *store.Tx, shared []any, count int, args func(i int, args []any) []any) error {
+	if len(shared) != len(t.shared) {
+		return fmt.Errorf("insert %s: %d shared values for %d columns", t.name, len(shared), len(t.shared))
+	}
+	refs := make([]string, len(t.shared)) // how rows after the first name the shared values
+	for k := range refs {
+		if tx.Dialect() == store.Postgres {
+			refs[k] = "$" + strconv.Itoa(k+1) // Rebind numbers only the "?"s, which follow
+		} else {
+			refs[k] = "?" + strconv.Itoa(k+1)
+		}
+	}
+	first := "(" + strings.Repeat("?, ", len(t.shared)) + t.row + ")"
+	later := "(" + strings.Join(append(refs, t.row), ", ") + ")"
 	stmtFor := func(k int) string {
 		var b strings.Builder
-		b.Grow(len(cols) + 32 + k*(len(row)+2))
+		b.Grow(64 + len(first) + k*(len(later)+2))
 		b.WriteString("INSERT INTO ")
-		b.WriteString(table)
-		b.WriteByte(' ')
-		b.WriteString(cols)
-		b.WriteString(" VALUES ")
-		for i := 0; i < k; i++ {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(row)
+		b.WriteString(t.name)
+		b.WriteString(" (")
+		b.WriteString(strings.Join(append(slices.Clone(t.shared), t.cols...), ", "))
+		b.WriteString(") VALUES ")
+		b.WriteString(first)
+		for i := 1; i < k; i++ {
+			b.WriteString(", ")
+			b.WriteString(later)
 		}
 		return b.String()
 	}
@@ -355,10 +389,10 @@ func bulkInsert(ctx context.Context, tx *store.Tx, table, cols, row string, coun
 			full.Close()
 		}
 	}()
-	buf := make([]any, 0, bulkChunk*strings.Count(row, "?"))
+	buf := make([]any, 0, len(shared)+bulkChunk*strings.Count(t.row, "?"))
 	for start := 0; start < count; start += bulkChunk {
 		end := min(start+bulkChunk, count)
-		buf = buf[:0]
+		buf = append(buf[:0], shared...)
 		for i := start; i < end; i++ {
 			buf = args(i, buf)
 		}

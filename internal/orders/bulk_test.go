@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
@@ -108,6 +109,57 @@ func TestBulkCreateRejects(t *testing.T) {
 		var n int
 		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&n); err != nil || n != 1 {
 			t.Errorf("orders after failed batches: %d %v", n, err)
+		}
+	})
+}
+
+// TestBulkCreateSharedValues writes more orders than one statement carries, so later rows of
+// each statement and the short last statement refer back to the values their call shares, and
+// checks every stored row got them; orders that do not share them are refused.
+func TestBulkCreateSharedValues(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-10-01 08:30"))
+		const n = 2*250 + 7
+		bulk := make([]orders.NewOrder, n)
+		for i := range bulk {
+			bulk[i] = e.newOrder(fmt.Sprintf("共享值 %d", i))
+			bulk[i].ExternalID = fmt.Sprintf("S%d", i)
+		}
+		var made []orders.Created
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			made, err = e.s.BulkCreate(ctx, tx, bulk)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var orderRows, eventRows int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE town_code = ? AND state = ? AND version = 1 AND channel = ?
+			AND updated_at = ? AND external_id LIKE 'S%' AND content LIKE '共享值 %'`,
+			e.f.Town, string(workorder.Received), orders.ChannelHotline, at("2025-10-01 08:30").UnixMilli()).Scan(&orderRows); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id
+			WHERE o.external_id LIKE 'S%' AND e.seq = 1 AND e.action = ? AND e.actor_name = '派单员甲' AND e.actor_role = ?
+			AND e.from_state = '' AND e.to_state = ? AND e.at = ? AND e.data LIKE '%"external_id":"' || o.external_id || '"%'`,
+			orders.ActionReceive, workorder.RoleDispatcher, string(workorder.Received), at("2025-10-01 08:30").UnixMilli()).Scan(&eventRows); err != nil {
+			t.Fatal(err)
+		}
+		if orderRows != n || eventRows != n {
+			t.Errorf("%d orders and %d receive events with the shared values, want %d each", orderRows, eventRows, n)
+		}
+		if got := e.get(t, made[n-1].ID); got.ExternalID != fmt.Sprintf("S%d", n-1) || got.Content != fmt.Sprintf("共享值 %d", n-1) {
+			t.Errorf("last order %s %q", got.ExternalID, got.Content)
+		}
+
+		other := []orders.NewOrder{e.newOrder("甲"), e.newOrder("乙")}
+		other[1].ActorName = "另一人"
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := e.s.BulkCreate(ctx, tx, other)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "order 1") {
+			t.Errorf("orders of two actors in one call: %v", err)
 		}
 	})
 }
