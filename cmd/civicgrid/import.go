@@ -161,19 +161,24 @@ func runImportHotline(ctx context.Context, args []string, out io.Writer) error {
 
 // benchResult is one database's figures.
 type benchResult struct {
-	Database     string        `json:"database"`
-	Rows         int           `json:"rows"`
-	FileMB       float64       `json:"file_mb"`
-	ImportSec    float64       `json:"import_seconds"`
-	ImportRate   float64       `json:"import_rows_per_s"`
-	BaselineSec  float64       `json:"baseline_seconds"`
-	BaselineRate float64       `json:"baseline_rows_per_s"`
-	Ratio        float64       `json:"import_to_baseline"`
-	PeakHeapMB   float64       `json:"peak_heap_inuse_mb"`
-	VmHWMMB      float64       `json:"vmhwm_mb"`
-	Created      int           `json:"created"`
-	Unlocated    int           `json:"unlocated"`
-	Searches     []benchSearch `json:"searches"`
+	Database     string  `json:"database"`
+	Rows         int     `json:"rows"`
+	FileMB       float64 `json:"file_mb"`
+	ImportSec    float64 `json:"import_seconds"`
+	ImportRate   float64 `json:"import_rows_per_s"`
+	BaselineSec  float64 `json:"baseline_seconds"`
+	BaselineRate float64 `json:"baseline_rows_per_s"`
+	Ratio        float64 `json:"import_to_baseline"`
+	PeakHeapMB   float64 `json:"peak_heap_inuse_mb"`
+	VmHWMMB      float64 `json:"vmhwm_mb"`
+	Created      int     `json:"created"`
+	Unlocated    int     `json:"unlocated"`
+	// Where the import's time went, in seconds (see intake.Stages).
+	WritingSec     float64       `json:"writing_seconds"`
+	WaitReaderSec  float64       `json:"wait_reader_seconds"`
+	WaitIndexerSec float64       `json:"wait_indexer_seconds"`
+	IndexTailSec   float64       `json:"index_tail_seconds"`
+	Searches       []benchSearch `json:"searches"`
 }
 
 // benchSearch is one search of the imported orders: the orders list's query (count and first
@@ -327,7 +332,8 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	start := time.Now()
-	sum, err := intake.Import(ctx, db, intake.ImportOptions{Town: "310105102", Path: path, Actor: orders.ActorInfo{Name: "bench"}})
+	var stages intake.Stages
+	sum, err := intake.Import(ctx, db, intake.ImportOptions{Town: "310105102", Path: path, Actor: orders.ActorInfo{Name: "bench"}, Stages: &stages})
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -354,7 +360,9 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	_, _ = db.Exec(ctx, `DROP TABLE bench_plain_orders`)
 	r := benchResult{Database: name, Rows: *n, FileMB: float64(st.Size()) / 1e6, ImportSec: importSec,
 		ImportRate: float64(*n) / importSec, BaselineSec: baseSec, BaselineRate: float64(base) / baseSec,
-		PeakHeapMB: float64(peak.Load()) / 1e6, VmHWMMB: vmHWM(), Created: sum.Created, Unlocated: sum.Unlocated, Searches: searches}
+		PeakHeapMB: float64(peak.Load()) / 1e6, VmHWMMB: vmHWM(), Created: sum.Created, Unlocated: sum.Unlocated, Searches: searches,
+		WritingSec: stages.Writing.Seconds(), WaitReaderSec: stages.WaitReader.Seconds(), WaitIndexerSec: stages.WaitIndexer.Seconds(),
+		IndexTailSec: stages.IndexTail.Seconds()}
 	r.Ratio = r.ImportRate / r.BaselineRate
 	if *asJSON {
 		return json.NewEncoder(out).Encode(r)
@@ -363,6 +371,8 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 		"peak heap in use %.0f MB, VmHWM %.0f MB; created %d, unlocated %d\n",
 		r.Database, r.Rows, r.FileMB, r.ImportSec, r.ImportRate, r.BaselineSec, r.BaselineRate, r.Ratio,
 		r.PeakHeapMB, r.VmHWMMB, r.Created, r.Unlocated)
+	fmt.Fprintf(out, "  import time: writing %.1f s, waiting for the reader %.1f s, for the indexer %.1f s; index caught up %.1f s after the last batch\n",
+		r.WritingSec, r.WaitReaderSec, r.WaitIndexerSec, r.IndexTailSec)
 	for _, q := range r.Searches {
 		fmt.Fprintf(out, "  search %q: %d orders; index %.1f ms, LIKE scan %.1f ms\n", q.Query, q.Matches, q.IndexMS, q.ScanMS)
 	}

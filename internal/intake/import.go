@@ -47,6 +47,17 @@ type ImportOptions struct {
 	ErrorsTo  io.Writer
 	BatchSize int           // rows per transaction, DefaultBatch when 0
 	Orders    *orders.Store // the order store (its clock); orders.New(db) when nil
+	// Stages, when set, receives where the import's time went (for benchmarks).
+	Stages *Stages
+}
+
+// Stages splits an import's time by what the writing goroutine was doing: a fast import spends
+// nearly all of it writing.
+type Stages struct {
+	Writing     time.Duration // inside batch transactions
+	WaitReader  time.Duration // waiting for the file reader's next batch
+	WaitIndexer time.Duration // waiting to hand a written batch to the search indexer
+	IndexTail   time.Duration // after the last batch, until the search index held every order
 }
 
 // Summary is what an import did. Counts cover the whole file, including batches committed by an
@@ -191,10 +202,21 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 	// cores. The transaction itself still ends with ctx (database/sql rolls it back), so a
 	// cancelled import stops within one batch and keeps nothing of it.
 	batchCtx := context.WithoutCancel(ctx)
-	batches := make(chan readBatch, 1)
+	batches := make(chan readBatch, 2)
 	go readBatches(readCtx, in, ap, sum.Header["town"], o.BatchSize, &helper, batches)
 	written := 0
+	var stages Stages
+	if o.Stages != nil {
+		defer func() { *o.Stages = stages }()
+	}
+	mark := time.Now()
+	since := func(d *time.Duration) {
+		now := time.Now()
+		*d += now.Sub(mark)
+		mark = now
+	}
 	for b := range batches {
+		since(&stages.WaitReader)
 		if b.err != nil {
 			if ctx.Err() != nil {
 				return sum, ctx.Err() // the job stays "running": the next run resumes it
@@ -244,6 +266,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 			return sum, fmt.Errorf("import rows up to %d: %w", b.lastLine, err)
 		}
 		sum = next
+		since(&stages.Writing)
 		// PostgreSQL plans the per-batch id look-up from table statistics that autovacuum refreshes
 		// late during a bulk load; with the stale ones of a small table it scans the whole orders
 		// table per batch (measured: 261 rows/s at 200,000 rows). Refreshing them after batches
@@ -261,21 +284,26 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 			}
 		}
 		if len(created) > 0 {
+			mark = time.Now()
 			toIndex <- created
+			since(&stages.WaitIndexer)
 		}
 		if o.OnBatch != nil {
 			o.OnBatch(sum)
 		}
+		mark = time.Now()
 	}
 	if err := ctx.Err(); err != nil {
 		return sum, err
 	}
+	mark = time.Now()
 	if err := closeIndex(); err != nil {
 		return sum, fmt.Errorf("search index: %w", err)
 	}
 	if _, err := db.IndexSearch(ctx); err != nil {
 		return sum, fmt.Errorf("search index: %w", err)
 	}
+	since(&stages.IndexTail)
 	sum.Seconds = time.Since(start).Seconds()
 	if _, err := db.Exec(ctx, `UPDATE import_jobs SET status = ?, finished_at = ? WHERE id = ?`, JobDone, time.Now().UnixMilli(), job.id); err != nil {
 		return sum, fmt.Errorf("finish import job: %w", err)
@@ -304,18 +332,27 @@ type readBatch struct {
 // them in file order; it closes out when the file ends, after sending an error, or when ctx ends.
 func readBatches(ctx context.Context, in *input, ap *applier, townColumn string, size int, turn *sync.Mutex, out chan<- readBatch) {
 	defer close(out)
-	// turn is held while a batch is being read, never while waiting to hand it over.
-	turn.Lock()
-	holding := true
-	defer func() {
+	// turn is held while a batch is read and the writer has another one queued; with none queued
+	// the writer is waiting for this one, and the reader goes ahead of the indexer. It is never
+	// held while waiting to hand a batch over.
+	holding := false
+	take := func() {
+		if len(out) > 0 {
+			turn.Lock()
+			holding = true
+		}
+	}
+	release := func() {
 		if holding {
 			turn.Unlock()
+			holding = false
 		}
-	}()
+	}
+	take()
+	defer release()
 	send := func(b readBatch) bool {
-		turn.Unlock()
-		holding = false
-		defer func() { turn.Lock(); holding = true }()
+		release()
+		defer take()
 		select {
 		case out <- b:
 			return true
