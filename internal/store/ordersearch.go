@@ -105,7 +105,10 @@ func attachSearchOnConnect() {
 // openSearchFile opens the writer's connection to the search index file.
 func openSearchFile(path string) (*sql.DB, error) {
 	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)"
+		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)" +
+		// As for the database (see Open): the indexer, writing beside an import, checkpointed
+		// every 1000 pages, and the import waited for it.
+		"&_pragma=wal_autocheckpoint(25000)"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open search index %s: %w", path, err)
