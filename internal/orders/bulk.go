@@ -20,8 +20,9 @@ import (
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
-// bulkChunk is how many orders one multi-row INSERT carries: 21 parameters a row stays well
-// under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters, and larger chunks gain little.
+// bulkChunk is how many orders one multi-row INSERT carries: at 18 parameters a row at most
+// (an order on PostgreSQL) it stays well under SQLite's 32,766 and PostgreSQL's 65,535 bound
+// parameters, and larger chunks gain little.
 const bulkChunk = 250
 
 // bulkOrders and bulkEvents are the rows BulkCreate writes: an order and its `receive` event.
