@@ -183,6 +183,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 	indexing := make(chan error, 1)
 	// The reader and the indexer take turns (one batch each at a time): together they need less
 	// CPU than the writer, and when both ran beside it on two cores the writer waited for a core.
+	// The reader skips its turn when the writer is waiting for it (see readBatches).
 	var helper sync.Mutex
 	go func() {
 		var first error
