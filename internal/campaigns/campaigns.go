@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
@@ -255,7 +256,11 @@ func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by 
 		if err != nil {
 			return fmt.Errorf("insert campaign: %w", err)
 		}
-		return setTeam(ctx, tx, c.ID, c.TownCode, n.Team)
+		if err := setTeam(ctx, tx, c.ID, c.TownCode, n.Team); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{ActorID: by.ID, Actor: by.Username, Action: audit.ActionCreate, Entity: "campaign",
+			EntityID: fmt.Sprint(c.ID), TownCode: c.TownCode, Detail: c.Name})
 	})
 	if err != nil {
 		return Campaign{}, err

@@ -66,6 +66,10 @@ func TestCampaignLifecycle(t *testing.T) {
 		if c.TownCode != xj || len(c.Team) != 1 || c.Start != "2025-01-01" || c.End != "2026-12-31" {
 			t.Fatalf("created %+v", c)
 		}
+		entries, err := audit.List(ctx, db, audit.Filter{Towns: towns, Entity: "campaign", Action: audit.ActionCreate})
+		if err != nil || len(entries) != 1 || entries[0].EntityID != fmt.Sprint(c.ID) || entries[0].ActorID != u["admin"].ID || entries[0].Detail != "测试走访" {
+			t.Errorf("audit of the creation: %+v, %v", entries, err)
+		}
 		// Households of one grid from the address book, the office park from the places.
 		n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true, Grid: "310105102-G04"})
 		if err != nil || n != 12 {
@@ -543,5 +547,59 @@ func TestCampaignDelete(t *testing.T) {
 				}
 			})
 		}
+		// A visit logged while a delete holds the campaign waits for it and, the campaign gone,
+		// is refused as not found (on PostgreSQL it used to fail on the foreign key, a 500).
+		t.Run("visit racing a delete", func(t *testing.T) {
+			if db.Dialect() != store.Postgres {
+				t.Skip("SQLite takes one writer at a time: the visit's transaction starts after the delete's")
+			}
+			c := plan("删除竞争", false)
+			var target int64
+			if err := db.QueryRow(ctx, `SELECT MIN(id) FROM campaign_targets WHERE campaign_id = ?`, c.ID).Scan(&target); err != nil {
+				t.Fatal(err)
+			}
+			holding, release, deleted := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+			go func() {
+				deleted <- db.InTx(ctx, func(tx *store.Tx) error {
+					if _, err := tx.Exec(ctx, `DELETE FROM campaigns WHERE id = ?`, c.ID); err != nil {
+						return err
+					}
+					close(holding)
+					<-release
+					return nil
+				})
+			}()
+			<-holding
+			visited := make(chan error, 1)
+			go func() {
+				_, err := s.LogVisit(ctx, towns, c.ID, target, campaigns.NewVisit{Status: campaigns.StatusNotHome}, u["gridworker"])
+				visited <- err
+			}()
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+				var waiting int
+				if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+					AND query LIKE 'INSERT INTO campaign_visits%'`).Scan(&waiting); err != nil {
+					t.Fatal(err)
+				}
+				if waiting > 0 {
+					break
+				}
+				select {
+				case err := <-visited:
+					t.Fatalf("the visit did not wait for the delete: %v", err)
+				default:
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the visit never waited for the delete's lock")
+				}
+			}
+			close(release)
+			if err := <-deleted; err != nil {
+				t.Fatal(err)
+			}
+			if err := <-visited; !errors.Is(err, problem.ErrNotFound) {
+				t.Errorf("visit logged as its campaign was deleted: %v, want not found", err)
+			}
+		})
 	})
 }

@@ -105,6 +105,11 @@ func (s *Service) LogVisit(ctx context.Context, towns []string, campaignID, targ
 		if err := tx.QueryRow(ctx, `INSERT INTO campaign_visits (campaign_id, target_id, visitor_id, visitor_name, visited_at, status, findings, needs,
 			category_code, photo_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.ID, targetID, v.VisitorID, v.VisitorName, at.UnixMilli(), v.Status, v.Findings, v.Needs, v.Category, v.PhotoID, now.UnixMilli()).Scan(&v.ID); err != nil {
+			if store.IsForeignKeyViolation(err) {
+				// On PostgreSQL a Delete that held the campaign's row lock commits while this
+				// insert waits for it: the campaign went away under the visit.
+				return problem.NotFound("campaign %d was deleted while the visit was being logged", c.ID)
+			}
 			return fmt.Errorf("insert visit: %w", err)
 		}
 		return refreshTarget(ctx, tx, targetID)
