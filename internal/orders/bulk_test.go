@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,6 +161,51 @@ func TestBulkCreateSharedValues(t *testing.T) {
 		})
 		if err == nil || !strings.Contains(err.Error(), "order 1") {
 			t.Errorf("orders of two actors in one call: %v", err)
+		}
+	})
+}
+
+// TestByExternalIDs looks up batches that lie past, around and on the stored ids: the SQLite
+// shortcut (one probe of the batch's id range) must not miss an id inside the range.
+func TestByExternalIDs(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-10-01 08:30"))
+		for _, id := range []string{"HL20250101-0005", "HL20250101-0010"} {
+			n := e.newOrder("已有 " + id)
+			n.ExternalID = id
+			e.create(t, n)
+		}
+		for name, c := range map[string]struct {
+			ids  []string
+			want []string
+		}{
+			"past every stored id":   {[]string{"HL20250101-0011", "HL20250101-0020"}, nil},
+			"before every stored id": {[]string{"HL20250101-0001", "HL20250101-0004"}, nil},
+			"around one, missing it": {[]string{"HL20250101-0006", "HL20250101-0004"}, nil},
+			"around one, naming it":  {[]string{"HL20250101-0011", "HL20250101-0004", "HL20250101-0010"}, []string{"HL20250101-0010"}},
+			"both, in the middle":    {[]string{"HL20250101-0001", "HL20250101-0005", "HL20250101-0010", "HL20250101-0099"}, []string{"HL20250101-0005", "HL20250101-0010"}},
+			"one id, stored":         {[]string{"HL20250101-0005"}, []string{"HL20250101-0005"}},
+			"next to a stored id":    {[]string{"HL20250101-0005x"}, nil},
+		} {
+			var got map[string]orders.Order
+			if err := db.InTx(ctx, func(tx *store.Tx) error {
+				var err error
+				got, err = e.s.ByExternalIDs(ctx, tx, e.f.Town, orders.ChannelHotline, c.ids)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for k, o := range got {
+				if o.ExternalID != k || o.Content != "已有 "+k {
+					t.Errorf("%s: %s maps to %s %q", name, k, o.ExternalID, o.Content)
+				}
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if !slices.Equal(keys, c.want) {
+				t.Errorf("%s: found %v, want %v", name, keys, c.want)
+			}
 		}
 	})
 }
