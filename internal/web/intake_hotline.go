@@ -40,6 +40,11 @@ func init() {
 		"in.rejected":     {"拒收", "Rejected"},
 		"in.unlocated":    {"待定位", "To locate"},
 		"in.status":       {"状态", "Status"},
+		"in.elapsed":      {"用时", "Time"},
+		"in.rate":         {"速度", "Speed"},
+		"in.seconds":      {"秒", "s"},
+		"in.per second":   {"行/秒", "rows/s"},
+		"in.split":        {"各行去向", "What became of the rows"},
 		"in.running":      {"导入中…", "Importing…"},
 		"in.done":         {"导入完成", "Done"},
 		"in.failed":       {"导入失败", "Failed"},
@@ -195,6 +200,7 @@ type jobStatus struct {
 	Unchanged int        `json:"unchanged"`
 	Rejected  int        `json:"rejected"`
 	Unlocated int        `json:"unlocated"`
+	Seconds   float64    `json:"seconds"` // since the upload; up to the end once it ended
 	Error     string     `json:"error,omitempty"`
 	Errors    []rowError `json:"errors"` // the first 20
 	ErrorsURL string     `json:"errors_url,omitempty"`
@@ -216,6 +222,11 @@ func (s *Server) intakeJobStatus(w http.ResponseWriter, r *http.Request, c *call
 	st := jobStatus{ID: j.ID, File: j.File, Status: j.status, Done: j.done, Total: j.total, Rows: j.sum.Rows,
 		Created: j.sum.Created, Updated: j.sum.Updated, Unchanged: j.sum.Unchanged, Rejected: j.sum.Rejected,
 		Unlocated: j.sum.Unlocated, Error: j.err, Errors: []rowError{}}
+	end := time.Now()
+	if !j.endedAt.IsZero() {
+		end = j.endedAt
+	}
+	st.Seconds = end.Sub(j.Started).Seconds()
 	for i, e := range j.sum.Errors {
 		if i == 20 {
 			break

@@ -12,6 +12,20 @@
     });
     var bar = el("bar");
     if (s.total > 0) { bar.max = s.total; bar.value = s.done; } else if (s.status !== "running") { bar.max = 1; bar.value = 1; } else { bar.removeAttribute("value"); }
+    var pct = s.status === "done" ? 100 : (s.total > 0 ? Math.min(100, Math.floor(100 * s.done / s.total)) : null);
+    el("percent").textContent = pct === null ? "" : pct + "%";
+    el("seconds").textContent = s.seconds.toFixed(1);
+    // While running, a rate over the first half second says little.
+    var settled = s.status !== "running" || s.seconds > 0.5;
+    el("rate").textContent = settled && s.seconds > 0 && s.rows > 0 ? Math.round(s.rows / s.seconds).toLocaleString("zh-CN") : "–";
+    // Where the rows went, as a stacked bar beside the counts.
+    var parts = ["created", "updated", "unchanged", "rejected"];
+    var sum = parts.reduce(function (a, k) { return a + s[k]; }, 0);
+    parts.forEach(function (k) {
+      var seg = el("split-" + k);
+      seg.style.flex = "0 0 " + (sum > 0 ? 100 * s[k] / sum : 0) + "%";
+      seg.title = s[k];
+    });
     var st = el("status");
     st.textContent = st.getAttribute("data-" + s.status) || s.status;
     el("error").textContent = s.error || "";
