@@ -27,7 +27,7 @@
         .bindTooltip(p.number + ' ' + (p.category || '')).on('click', function () { location.href = '/orders/' + p.id; }).addTo(map);
       group.push(m);
     });
-    if (group.length) { list.dataset.fitted = '1'; map.fitBounds(L.featureGroup(group).getBounds().pad(0.2), { maxZoom: 16 }); }
+    if (group.length) { list.dataset.fitted = '1'; map.fitBounds(L.featureGroup(group).getBounds().pad(0.2), { maxZoom: 15 }); }
   }
   var one = document.getElementById('order-map');
   if (one) {
