@@ -89,7 +89,7 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		return nil, nil
 	}
 	now := s.now()
-	towns := map[string]*bulkTown{}
+	var t *bulkTown // of the one town
 	for i := range ns {
 		n := &ns[i]
 		if n.bulk == nil {
@@ -107,17 +107,15 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		if n.ReceivedAt.After(now.Add(time.Hour)) {
 			return nil, fmt.Errorf("order %d: %w", i, problem.Field("received_at", "%s is in the future", n.ReceivedAt.Format(time.RFC3339)))
 		}
-		t := towns[n.TownCode]
-		if t == nil {
+		if i == 0 {
 			var err error
 			if t, err = s.bulkTown(ctx, tx, n.TownCode); err != nil {
 				return nil, fmt.Errorf("order %d: %w", i, err)
 			}
-			towns[n.TownCode] = t
-		}
-		if len(n.Photos) > 0 {
-			if err := checkPhotos(ctx, tx, n.TownCode, n.Photos); err != nil {
-				return nil, fmt.Errorf("order %d: %w", i, err)
+			if len(n.Photos) > 0 {
+				if err := checkPhotos(ctx, tx, n.TownCode, n.Photos); err != nil {
+					return nil, fmt.Errorf("order %d: %w", i, err)
+				}
 			}
 		}
 		if n.Category != "" && !t.categories[n.Category] {
@@ -149,12 +147,12 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 	}
 	updated := now.Truncate(time.Millisecond).UnixMilli()
 	out := make([]Created, len(ns))
+	prefix := t.prefix
+	if prefix == "" {
+		prefix = ns[0].TownCode
+	}
 	for i := range ns {
 		n := &ns[i]
-		prefix := towns[n.TownCode].prefix
-		if prefix == "" {
-			prefix = n.TownCode
-		}
 		n.ReceivedAt = n.ReceivedAt.Truncate(time.Millisecond)
 		out[i] = Created{ID: ids[i], Number: orderNumber(prefix, n.ReceivedAt, ids[i]), ShortCode: n.bulk.shortCode, Grid: n.Grid}
 	}
