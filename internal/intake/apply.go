@@ -73,8 +73,12 @@ func deadlineClass(kind string) string {
 // prepare turns a valid row into the order it becomes: routed to a grid (coordinates, then the
 // address book), its category mapped, encoded for BulkCreate. It reads nothing from the
 // database, so an importer runs it while the previous batch is being written. A row the order
-// rules refuse although the file's checks passed is rejected naming the field.
-func (a *applier) prepare(row hotline.Row) (prepared, []hotline.RowError) {
+// rules refuse although the file's checks passed is rejected naming the field, as is a row of
+// another town (townError; townColumn names its column).
+func (a *applier) prepare(row hotline.Row, townColumn string) (prepared, []hotline.RowError) {
+	if errs := a.townError(row, townColumn); len(errs) > 0 {
+		return prepared{}, errs
+	}
 	n := orders.NewOrder{
 		TownCode: a.router.Town, Channel: orders.ChannelHotline, ExternalID: row.HotlineID, Content: row.Content,
 		Address: row.Address, Lat: row.Lat, Lng: row.Lng, CallerName: row.Caller, CallerPhone: row.Phone,

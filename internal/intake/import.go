@@ -378,12 +378,9 @@ func readBatches(ctx context.Context, in *input, ap *applier, townColumn string,
 		}
 		b.read++
 		b.lastLine = row.Line
-		if len(errs) == 0 {
-			errs = ap.townError(row, townColumn)
-		}
 		var p prepared
 		if len(errs) == 0 {
-			p, errs = ap.prepare(row)
+			p, errs = ap.prepare(row, townColumn)
 		}
 		if len(errs) > 0 {
 			b.errs = append(b.errs, errs...)

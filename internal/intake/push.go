@@ -30,12 +30,9 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 	var at []int
 	for i, item := range items {
 		row, errs := hotline.FromFields(i+1, item)
-		if len(errs) == 0 {
-			errs = ap.townError(row, "town")
-		}
 		var p prepared
 		if len(errs) == 0 {
-			p, errs = ap.prepare(row)
+			p, errs = ap.prepare(row, "town")
 		}
 		if len(errs) > 0 {
 			out[i] = Result{Line: i + 1, HotlineID: row.HotlineID, Status: Rejected, Errors: errs}
