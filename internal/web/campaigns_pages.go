@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -195,10 +194,11 @@ type pin struct {
 
 // campaignData is what campaign.html shows.
 type campaignData struct {
-	C           campaignView
+	C campaignView
+	// Progress and Pins are also read by campaigns.js from <script type="application/json">
+	// blocks, where html/template writes them as JSON with <, > and & escaped.
 	Progress    campaigns.Progress
-	ProgressJS  string
-	PinsJS      string
+	Pins        []pin
 	Targets     []campaigns.Target
 	Shown       int
 	Recent      []campaigns.Visit
@@ -334,8 +334,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 			pins = append(pins, pin{ID: t.ID, Name: t.Name, Kind: d.TargetKind[t.Kind], Lat: *t.Lat, Lng: *t.Lng, Status: t.Status})
 		}
 	}
-	raw, _ := json.Marshal(pins)
-	d.PinsJS = string(raw)
+	d.Pins = pins
 	T := translator(lang)
 	for i := range p.Grids {
 		if p.Grids[i].Grid == "" {
@@ -343,8 +342,6 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 		}
 	}
 	p.Total.GridName = T("cp.total")
-	raw, _ = json.Marshal(p)
-	d.ProgressJS = string(raw)
 	d.Progress = p
 	if d.Grids, err = places.Grids(ctx, s.db, []string{v.TownCode}); err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -210,8 +209,8 @@ func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *caller) erro
 	if err != nil {
 		return err
 	}
-	raw, _ := json.Marshal(ps)
-	return s.render(w, r, http.StatusOK, "map", pageData{Title: "map", Data: map[string]any{"Places": template.JS(raw)}})
+	// html/template writes the places into the JSON script block, escaping <, > and &.
+	return s.render(w, r, http.StatusOK, "map", pageData{Title: "map", Data: map[string]any{"Places": ps}})
 }
 
 type gridsData struct {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -142,7 +141,7 @@ type ordersPage struct {
 	Filter  orders.Filter
 	Query   url.Values
 	Tabs    []queueTab
-	Pins    template.JS // JSON from json.Marshal, which escapes <, > and &
+	Pins    any // the map's pins; html/template writes them into a JSON script block, escaping <, > and &
 	Prev    string
 	Next    string
 	Showing string
@@ -191,8 +190,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) e
 			pins = append(pins, pin{o.ID, o.Number, *o.Lat, *o.Lng, o.State, o.Overdue, l.CatName[o.Category]})
 		}
 	}
-	raw, _ := json.Marshal(pins)
-	p.Pins = template.JS(raw)
+	p.Pins = pins
 	current := r.URL.Query()
 	current.Del("offset")
 	current.Del("flash")

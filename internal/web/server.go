@@ -54,6 +54,7 @@ type Server struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	pages     *pageSet
+	csp       string // the Content-Security-Policy header of every response
 	registry  *prometheus.Registry
 	reqs      *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
@@ -92,6 +93,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Log, mux: http.NewServeMux(), pages: pages, registry: prometheus.NewRegistry(),
 		orders: orders.New(cfg.DB), photos: media.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}, locators: &places.LocatorCache{DB: cfg.DB}}
+	s.csp = contentSecurityPolicy(cfg.TileURL)
 	s.orders.Locator = s.locators.Get
 	cal, err := orders.LoadCalendar(context.Background(), cfg.DB)
 	if err != nil {
@@ -190,7 +192,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				s.log.Info("http", "method", r.Method, "path", r.URL.Path, "status", code, "ms", time.Since(start).Milliseconds())
 			}
 		}()
-		secureHeaders(rec)
+		secureHeaders(rec, s.csp)
 		if s.cfg.TrustProxy {
 			r = withForwardedFor(r)
 		}
@@ -204,8 +206,9 @@ func statusClass(code int) string {
 	return string(rune('0'+code/100)) + "xx"
 }
 
-func secureHeaders(w http.ResponseWriter) {
+func secureHeaders(w http.ResponseWriter, csp string) {
 	h := w.Header()
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")

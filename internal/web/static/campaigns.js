@@ -5,12 +5,9 @@
   function data(id) {
     var el = document.getElementById(id);
     if (!el) return null;
-    try {
-      var v = JSON.parse(el.textContent || 'null');
-      return typeof v === 'string' ? JSON.parse(v) : v;
-    } catch (e) { return null; }
+    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
   }
-  function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+  var h = cg.el;
   var progress = data('cp-progress-data') || { grids: [] };
   var pins = data('cp-pins-data') || [];
   var L10n = data('cp-labels') || {};
@@ -32,7 +29,7 @@
   var el = document.getElementById('map');
   if (el && window.L) {
     var map = L.map(el, { zoomControl: true }).setView([31.215, 121.38], 14);
-    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: cg.esc(el.dataset.attribution || '') }).addTo(map);
     fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (fc) {
       var feats = (fc.features || []).filter(function (f) { return f.properties.town_code === el.dataset.town; });
       var layer = L.geoJSON({ type: 'FeatureCollection', features: feats }, {
@@ -42,15 +39,15 @@
         },
         onEachFeature: function (f, lyr) {
           var r = byGrid[f.properties.code] || { targets: 0, visited: 0, coverage: 0, orders: 0 };
-          lyr.bindTooltip(esc(f.properties.name) + '<br>' + r.coverage + '%', { permanent: true, direction: 'center', className: 'grid-label' });
-          lyr.bindPopup('<b>' + esc(f.properties.name) + '</b><br>' + esc(L10n.targets) + ' ' + r.targets + ' · ' + esc(L10n.visited) + ' ' + r.visited +
-            '<br>' + esc(L10n.coverage) + ' ' + r.coverage + '% · ' + esc(L10n.orders) + ' ' + r.orders);
+          lyr.bindTooltip(h('span', null, f.properties.name, h('br'), r.coverage + '%'), { permanent: true, direction: 'center', className: 'grid-label' });
+          lyr.bindPopup(h('div', null, h('b', null, f.properties.name), h('br'), L10n.targets + ' ' + r.targets + ' · ' + L10n.visited + ' ' + r.visited,
+            h('br'), L10n.coverage + ' ' + r.coverage + '% · ' + L10n.orders + ' ' + r.orders));
         }
       }).addTo(map);
       var pinLayer = L.layerGroup().addTo(map);
       pins.forEach(function (p) {
         L.circleMarker([p.lat, p.lng], { radius: 4, color: '#fff', weight: 1, fillColor: pinColour[p.status] || pinColour.pending, fillOpacity: 0.95, className: 'cp-pin cp-pin-' + p.status })
-          .bindTooltip(esc(p.name) + ' · ' + esc(p.kind))
+          .bindTooltip(h('span', null, p.name + ' · ' + p.kind))
           .on('click', function () { location.href = location.pathname.replace(/\/$/, '') + '/targets/' + p.id; })
           .addTo(pinLayer);
       });
@@ -67,7 +64,8 @@
     var chart = echarts.init(chartEl, null, { renderer: 'svg' });
     chart.setOption({
       animation: false,
-      tooltip: { trigger: 'axis' },
+      // Grid names are typed by users: the tooltip is built from text nodes (see dom.js).
+      tooltip: { trigger: 'axis', formatter: cg.axisTooltip },
       legend: { data: [L10n.targets, L10n.visited, L10n.coverage], top: 0 },
       grid: { left: 40, right: 44, top: 36, bottom: 70 },
       xAxis: { type: 'category', data: rows.map(function (r) { return r.grid_name; }), axisLabel: { rotate: 35, interval: 0, fontSize: 11 } },

@@ -6,7 +6,7 @@
   var chart = echarts.init(el);
   chart.setOption({
     color: ['#c0392b', '#1f6feb', '#1a7f37', '#bf8700', '#8250df', '#6b7785'],
-    tooltip: { trigger: 'axis' }, legend: { top: 0 },
+    tooltip: { trigger: 'axis', formatter: cg.axisTooltip }, legend: { top: 0 },
     grid: { left: 40, right: 16, top: 36, bottom: 28 },
     xAxis: { type: 'category', data: d.days }, yAxis: { type: 'value', minInterval: 1 },
     series: d.series

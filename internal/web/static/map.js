@@ -7,16 +7,17 @@
   var palette = ['#e6194b', '#3cb44b', '#4363d8', '#f58231', '#911eb4', '#42d4f4', '#f032e6', '#9a6324', '#469990', '#808000', '#000075', '#bfef45'];
   var map = L.map(el, { zoomControl: true, preferCanvas: false, zoomSnap: 0.25 }).setView([31.215, 121.38], 14);
   if (el.dataset.tiles) {
-    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: el.dataset.attribution || '' }).addTo(map);
+    // Leaflet shows the attribution as HTML; the operator's text is shown as text.
+    L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: cg.esc(el.dataset.attribution || '') }).addTo(map);
   }
   var roleNames = { leader: zh ? '网格长' : 'Leader', deputy: zh ? '副网格长' : 'Deputy', liaison: zh ? '联络员' : 'Liaison', member: zh ? '成员' : 'Member' };
-  function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+  var h = cg.el;
+  // detail is the side panel of one grid: its name, code, town and members, all as text.
   function detail(p) {
-    var rows = (p.members || []).map(function (m) {
-      return '<tr><td>' + esc(m.name) + '</td><td>' + esc(roleNames[m.grid_role] || m.grid_role) + '</td><td>' + esc(m.department_name || m.department) + '</td></tr>';
-    }).join('');
-    return '<h3>' + esc(p.name) + '</h3><p class="muted"><code>' + esc(p.code) + '</code> · ' + esc(p.town_code) + '</p>' +
-      '<table>' + rows + '</table>';
+    return [h('h3', null, p.name), h('p', { class: 'muted' }, h('code', null, p.code), ' · ', p.town_code),
+      h('table', null, (p.members || []).map(function (m) {
+        return h('tr', null, h('td', null, m.name), h('td', null, roleNames[m.grid_role] || m.grid_role), h('td', null, m.department_name || m.department));
+      }))];
   }
   fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (fc) {
     var list = document.getElementById('grid-list');
@@ -26,12 +27,11 @@
       style: function () { var c = palette[i++ % palette.length]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.18, className: 'grid-polygon' }; },
       onEachFeature: function (f, lyr) {
         var color = palette[(list.children.length) % palette.length];
-        lyr.bindTooltip(String(f.properties.name).replace(/^.+?(镇|街道|乡)(?=.)/, ''), { permanent: true, direction: 'center', className: 'grid-label' });
-        lyr.on('click', function () { detailEl.innerHTML = detail(f.properties); });
-        var li = document.createElement('li');
-        li.innerHTML = '<span class="swatch" style="background:' + color + '"></span>' + esc(f.properties.name) + ' <small class="muted">' + (f.properties.members || []).length + (zh ? ' 人' : ' members') + '</small>';
-        li.dataset.code = f.properties.code;
-        li.onclick = function () { map.fitBounds(lyr.getBounds(), { padding: [24, 24] }); detailEl.innerHTML = detail(f.properties); };
+        lyr.bindTooltip(h('span', null, String(f.properties.name).replace(/^.+?(镇|街道|乡)(?=.)/, '')), { permanent: true, direction: 'center', className: 'grid-label' });
+        lyr.on('click', function () { cg.fill(detailEl, detail(f.properties)); });
+        var li = h('li', { data: { code: f.properties.code } }, h('span', { class: 'swatch', style: { background: color } }), f.properties.name, ' ',
+          h('small', { class: 'muted' }, (f.properties.members || []).length + (zh ? ' 人' : ' members')));
+        li.addEventListener('click', function () { map.fitBounds(lyr.getBounds(), { padding: [24, 24] }); cg.fill(detailEl, detail(f.properties)); });
         list.appendChild(li);
       }
     }).addTo(map);
@@ -41,7 +41,7 @@
     try { places = JSON.parse(document.getElementById('places-data').textContent || '[]') || []; } catch (e) { places = []; }
     places.filter(function (p) { return p.kind !== 'estate'; }).forEach(function (p) {
       L.circleMarker([p.lat, p.lng], { radius: 5, color: '#333', weight: 1, fillColor: '#ffd43b', fillOpacity: 0.9 })
-        .bindTooltip(p.name).addTo(map);
+        .bindTooltip(h('span', null, p.name)).addTo(map);
     });
     document.body.dataset.mapReady = '1';
   }).catch(function (e) { el.dataset.error = String(e); document.body.dataset.mapReady = 'error'; });

@@ -24,7 +24,7 @@
     var group = [];
     pins.forEach(function (p) {
       var m = L.circleMarker([p.lat, p.lng], { radius: 6, color: p.overdue ? '#c0392b' : '#fff', weight: p.overdue ? 3 : 1, fillColor: colors[p.state] || '#333', fillOpacity: 0.9 })
-        .bindTooltip(p.number + ' ' + (p.category || '')).on('click', function () { location.href = '/orders/' + p.id; }).addTo(map);
+        .bindTooltip(cg.el('span', null, p.number + ' ' + (p.category || ''))).on('click', function () { location.href = '/orders/' + p.id; }).addTo(map);
       group.push(m);
     });
     if (group.length) { list.dataset.fitted = '1'; map.fitBounds(L.featureGroup(group).getBounds().pad(0.2), { maxZoom: 15 }); }

@@ -49,7 +49,7 @@
   // ---- photos ----
   var photos = $('photos'), previews = $('previews');
   function showPreviews(files) {
-    previews.innerHTML = '';
+    previews.textContent = '';
     Array.prototype.forEach.call(files || [], function (f) {
       var img = document.createElement('img');
       img.alt = f.name;
@@ -101,7 +101,7 @@
             return { color: mine ? '#c0392b' : '#4363d8', weight: mine ? 2 : 1, fillOpacity: mine ? 0.12 : 0.06 };
           },
           onEachFeature: function (f, l) {
-            l.bindTooltip(f.properties.name, { sticky: true });
+            l.bindTooltip(cg.el('span', null, f.properties.name), { sticky: true });
             if (f.properties.code === mapEl.dataset.grid) own = l;
           }
         }).addTo(map);
@@ -254,8 +254,8 @@
   function drop(id) { return store('readwrite', function (s) { return s.delete(id); }); }
 
   var outbox = $('outbox'), status = $('outbox-status'), list = $('outbox-list'), sent = [];
-  function esc(s) { return String(s == null ? '' : s).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
   function render(recs) {
+    var h = cg.el;
     outbox.dataset.pending = String(recs.length);
     outbox.hidden = recs.length === 0 && sent.length === 0;
     outbox.classList.toggle('sent', recs.length === 0);
@@ -264,18 +264,18 @@
       : t('已全部提交 (0 条待提交)', 'All sent (0 waiting)');
     var items = recs.map(function (r) {
       var when = new Date(r.created).toLocaleTimeString(zh ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit' });
-      var text = esc(when + ' · ' + r.fields.content.slice(0, 24));
+      var text = when + ' · ' + r.fields.content.slice(0, 24);
       if (r.error) {
-        return '<li class="failed">' + text + ' — ' + esc(r.error) +
-          ' <button type="button" class="link" data-drop="' + esc(r.client_id) + '">' + t('删除', 'Discard') + '</button></li>';
+        return h('li', { class: 'failed' }, text + ' — ' + r.error + ' ',
+          h('button', { type: 'button', class: 'link', data: { drop: r.client_id } }, t('删除', 'Discard')));
       }
-      return '<li>' + text + (r.note ? ' — ' + esc(r.note) : '') + '</li>';
+      return h('li', null, text + (r.note ? ' — ' + r.note : ''));
     });
     sent.forEach(function (o) {
-      items.push('<li class="sent-item">' + t('工单 ', 'Order ') + '<a href="' + esc(o.url) + '">' + esc(o.number) + '</a> ' +
-        esc(o.self_handled ? t('已提交并自行处置结案', 'sent and closed') : t('已提交', 'sent')) + '</li>');
+      items.push(h('li', { class: 'sent-item' }, t('工单 ', 'Order '), h('a', { href: o.url }, o.number), ' ',
+        o.self_handled ? t('已提交并自行处置结案', 'sent and closed') : t('已提交', 'sent')));
     });
-    list.innerHTML = items.join('');
+    cg.fill(list, items);
   }
   list.addEventListener('click', function (e) {
     var id = e.target.dataset && e.target.dataset.drop;
@@ -312,7 +312,7 @@
 
   function resetForm() {
     form.reset();
-    previews.innerHTML = '';
+    previews.textContent = '';
     clearLoc();
     clearDraft();
     clientID.value = uuid();

@@ -6,7 +6,8 @@
 'use strict';
 var CACHE = 'civicgrid-patrol-v1';
 var PAGE = '/patrol';
-var ASSETS = ['/static/app.css', '/static/report.css', '/static/patrol.js',
+// A change of this file installs the worker again, which fetches every asset anew into the cache.
+var ASSETS = ['/static/app.css', '/static/report.css', '/static/dom.js', '/static/app.js', '/static/patrol.js',
   '/static/vendor/leaflet/leaflet.css', '/static/vendor/leaflet/leaflet.js'];
 
 self.addEventListener('install', function (e) {
