@@ -53,8 +53,9 @@ func (s *Server) Output() string { return s.out.String() }
 
 // StartServer builds the civicgrid binary (once per test run), starts
 // `civicgrid serve --demo` on a free port of 127.0.0.1 with a fresh data directory, and waits
-// until GET /healthz answers 200. The server is stopped when the test ends.
-func StartServer(t testing.TB) *Server {
+// until GET /healthz answers 200. The server is stopped when the test ends. extraArgs are added
+// to the serve command line (e.g. "--tiles", url).
+func StartServer(t testing.TB, extraArgs ...string) *Server {
 	t.Helper()
 	skipUnlessBrowser(t)
 	bin, err := binary()
@@ -65,7 +66,7 @@ func StartServer(t testing.TB) *Server {
 	// A port picked now may be taken before the server binds it: retry a few times.
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := startServer(t, bin, dataDir)
+		s, err := startServer(t, bin, dataDir, extraArgs)
 		if err == nil {
 			return s
 		}
@@ -78,14 +79,14 @@ func StartServer(t testing.TB) *Server {
 	return nil
 }
 
-func startServer(t testing.TB, bin, dataDir string) (*Server, error) {
+func startServer(t testing.TB, bin, dataDir string, extraArgs []string) (*Server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	addr := net.JoinHostPort("127.0.0.1", port)
 	s := &Server{URL: "http://" + addr, DataDir: dataDir, out: &syncBuffer{}}
-	s.cmd = exec.Command(bin, "serve", "--addr", addr, "--data", dataDir, "--demo")
+	s.cmd = exec.Command(bin, append([]string{"serve", "--addr", addr, "--data", dataDir, "--demo"}, extraArgs...)...)
 	s.cmd.Env = append(os.Environ(), "CIVICGRID_DB=") // always the SQLite file in dataDir
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	if err := s.cmd.Start(); err != nil {
