@@ -122,7 +122,7 @@ const pageStateJS = `(() => {
 func (b *watchedBrowser) checkPage(t *testing.T, want ...string) pageState {
 	t.Helper()
 	var s pageState
-	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`JSON.stringify(` + pageStateJS + `)`))
+	raw, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`JSON.stringify(`+pageStateJS+`)`))
 	must(t, err, b.name+": read the page")
 	must(t, json.Unmarshal([]byte(raw), &s), "decode the page state")
 	if s.XSS {
@@ -440,6 +440,11 @@ func TestStoredXSSInBrowser(t *testing.T) {
 	}
 	phone.open(t, srv.URL, "/", "")
 	phone.checkPage(t, workerName)
+	// The menu button of the narrow layout works without its former inline handler.
+	must(t, chromedp.Do(phone.ctx, chromedp.Click(chromedp.CSS(`.menu-toggle`))), "open the menu")
+	if !evaluate[bool](t, phone.ctx, `document.body.classList.contains('nav-open') && getComputedStyle(document.querySelector('.nav')).display !== 'none'`) {
+		t.Error("the menu button does not open the menu")
+	}
 	phone.open(t, srv.URL, "/patrol", `document.getElementById('pick-map').dataset.ready === '1'`)
 	if n := phone.hoverAll(t, "#pick-map"); n < len(grids.Features) {
 		t.Errorf("/patrol drew %d outlines, want at least %d", n, len(grids.Features))
@@ -492,6 +497,25 @@ func TestStoredXSSInBrowser(t *testing.T) {
 	desk.shot(t, "xss-campaign")
 	desk.open(t, srv.URL, fmt.Sprintf("/campaigns/%d/targets/%d", cp.ID, target1), "")
 	desk.checkPage(t, targetNames[0], findings, workerName)
+
+	// Deleting a campaign without visits asks first (app.js, formerly an inline handler); a "no"
+	// keeps it.
+	var empty struct{ ID int64 }
+	if code := apiFetch(t, desk.ctx, "POST", "/api/v1/campaigns", jsonOf(map[string]any{"name": evil("空走访", 0), "kind": "other", "start": start, "end": end}), &empty); code != 201 {
+		t.Fatalf("create campaign = %d", code)
+	}
+	desk.open(t, srv.URL, fmt.Sprintf("/campaigns/%d", empty.ID), `document.body.dataset.mapReady === '1'`)
+	asked := evaluate[string](t, desk.ctx, `(() => {
+		let asked = '';
+		window.confirm = m => { asked = m; return false; };
+		document.getElementById('campaign-delete-form').requestSubmit();
+		return asked;
+	})()`)
+	time.Sleep(300 * time.Millisecond)
+	if asked == "" || evaluate[string](t, desk.ctx, `location.pathname`) != fmt.Sprintf("/campaigns/%d", empty.ID) {
+		t.Errorf("delete without a confirmation: asked %q, now on %s", asked, evaluate[string](t, desk.ctx, `location.pathname`))
+	}
+	desk.checkPage(t, evil("空走访", 0))
 
 	for _, p := range []struct {
 		path string

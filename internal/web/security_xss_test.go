@@ -278,4 +278,3 @@ func firstLeafCategory(t *testing.T, db *store.DB, town string) string {
 	}
 	return code
 }
-
