@@ -12,7 +12,7 @@
   'use strict';
 
   // Attribute values that hold a URL may not carry a script: only same-site paths and http(s).
-  var urlAttrs = { href: 1, src: 1, action: 1, formaction: 1, xlink_href: 1 };
+  var urlAttrs = { href: 1, src: 1, action: 1, formaction: 1 };
   function safeURL(v) {
     var s = String(v);
     if (/^\/(?![\/\\])/.test(s) || /^\?/.test(s) || /^#/.test(s)) return s;
