@@ -5,7 +5,10 @@
 // (/usr/bin/chromium, or the path in CHROMIUM_PATH). Without it they skip, except on CI
 // (CI=true), where a missing browser is a failure. `go test -short` skips them.
 //
-// Screenshots go to docs/screenshots/<name>.png in the module root; the README shows them.
+// Screenshots go outside the repository: to $CIVICGRID_E2E_SHOTS when set, else to a directory under
+// the system's temporary directory (logged), so that running the tests never changes the tree. The
+// README's pictures in docs/screenshots/ change only through ./scripts/screenshots.sh, which sets
+// CIVICGRID_E2E_SHOTS to that folder.
 package e2e
 
 import (
@@ -384,8 +387,7 @@ func WaitMapIdle(ctx context.Context) error {
 
 var screenshotName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 
-// Screenshot saves a full-page PNG of the current page as docs/screenshots/<name>.png in the
-// module root, and logs the path.
+// Screenshot saves a full-page PNG of the current page as <name>.png in ShotsDir, and logs the path.
 func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
 	if !screenshotName.MatchString(name) {
@@ -395,12 +397,8 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
-	root, err := ModuleRoot()
+	dir, err := ShotsDir()
 	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dir := filepath.Join(root, "docs", "screenshots")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	path := filepath.Join(dir, name+".png")
@@ -408,6 +406,20 @@ func Screenshot(t testing.TB, ctx context.Context, name string) {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
 	t.Logf("screenshot %s", path)
+}
+
+// ShotsDir is where screenshots go: $CIVICGRID_E2E_SHOTS when set (./scripts/screenshots.sh points
+// it at docs/screenshots), else civicgrid-e2e-shots under the system's temporary directory, which
+// outlives the test so that the pictures can be looked at afterwards.
+func ShotsDir() (string, error) {
+	dir := os.Getenv("CIVICGRID_E2E_SHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "civicgrid-e2e-shots")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return dir, nil
 }
 
 // syncBuffer is a bytes.Buffer that the process's stdout and stderr can share.

@@ -225,14 +225,11 @@ func (b *watchedBrowser) signIn(t *testing.T, base, user, password string) {
 	must(t, Login(b.ctx, base, user, password), "sign in as "+user)
 }
 
-// shot saves a screenshot outside the repository: in $CIVICGRID_E2E_SHOTS when set (to look at
-// them), else in the test's temporary directory.
+// shot saves a screenshot in ShotsDir (outside the repository unless asked otherwise).
 func (b *watchedBrowser) shot(t *testing.T, name string) {
 	t.Helper()
-	dir := os.Getenv("CIVICGRID_E2E_SHOTS")
-	if dir == "" {
-		dir = t.TempDir()
-	}
+	dir, err := ShotsDir()
+	must(t, err, "screenshot directory")
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	must(t, err, "screenshot "+name)
 	path := filepath.Join(dir, name+".png")
