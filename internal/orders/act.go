@@ -55,6 +55,10 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 			o.Number, o.Version, version)
 	}
 	d, err := workorder.Decide(o.wo(), a.Actor, action, in)
+	if err == nil {
+		// After Decide, so that state and permission are answered first, as Decide answers them.
+		err = checkActionInput(in)
+	}
 	if err != nil {
 		return Order{}, fmt.Errorf("order %s: %w", o.Number, err)
 	}
@@ -184,6 +188,14 @@ func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.D
 		want := d.NewDeadline.Truncate(time.Millisecond)
 		if !want.After(now) || (o.Deadline != nil && !want.After(*o.Deadline)) {
 			return &workorder.FieldError{Field: workorder.FieldDeadline, Reason: "must be later than the current deadline and than now"}
+		}
+		base := now
+		if o.Deadline != nil && o.Deadline.After(now) {
+			base = *o.Deadline
+		}
+		if limit := base.Add(MaxExtension); want.After(limit) {
+			return &workorder.FieldError{Field: workorder.FieldDeadline, Reason: fmt.Sprintf(
+				"may be at most %d days past the current deadline (until %s)", int(MaxExtension/(24*time.Hour)), fmtTime(&limit))}
 		}
 		o.ExtensionPending, o.ExtensionDeadline = true, &want
 		ev.Data["deadline"] = want

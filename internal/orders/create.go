@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -45,9 +44,6 @@ type NewOrder struct {
 
 	bulk *bulkPrepared // set by PrepareBulk
 }
-
-// MaxContentRunes bounds an order's text; the hotline's longest records are well below it.
-const MaxContentRunes = 4000
 
 // Create validates n and stores it as a received order with its first event.
 func (s *Store) Create(ctx context.Context, n NewOrder) (Order, error) {
@@ -189,8 +185,11 @@ func normalise(n *NewOrder) error {
 		return problem.Field("town", "is required")
 	case n.Content == "":
 		return problem.Field("content", "is required: describe the problem")
-	case utf8.RuneCountInString(n.Content) > MaxContentRunes:
-		return problem.Field("content", "is %d characters long; at most %d are allowed", utf8.RuneCountInString(n.Content), MaxContentRunes)
+	}
+	if err := checkOrderTexts(n); err != nil {
+		return err
+	}
+	switch {
 	case !ValidChannel(n.Channel):
 		return problem.Field("channel", "unknown channel %q; one of hotline, patrol, resident, visit, open311, api", n.Channel)
 	case (n.Lat == nil) != (n.Lng == nil):
