@@ -98,6 +98,12 @@ func (a *applier) prepare(row hotline.Row, townColumn string) (prepared, []hotli
 	return prepared{row: row, order: n}, nil
 }
 
+// ownOrder reports whether an order holding a hotline number is the importer's to correct: of
+// the hotline channel and raised by no user account (the importer never sets one).
+func ownOrder(o orders.Order) bool {
+	return o.Channel == orders.ChannelHotline && o.RaisedBy == 0
+}
+
 // prepared is a valid row and the order it becomes.
 type prepared struct {
 	row   hotline.Row
@@ -135,6 +141,16 @@ func (a *applier) apply(ctx context.Context, tx *store.Tx, rows []prepared, idCo
 		cur, ok := existing[p.row.HotlineID]
 		if !ok {
 			fresh, freshIdx = append(fresh, p.order), append(freshIdx, i)
+			continue
+		}
+		if !ownOrder(cur) {
+			// The look-up asks for hotline orders only; an order that nevertheless carries this
+			// number but was raised by a user account did not come from the hotline (a form
+			// that once let users set channel and external id). Writing the caller's name and
+			// phone into it would show them to that user: refuse the row, change nothing.
+			out[i].Status = Rejected
+			out[i].Errors = []hotline.RowError{{Line: p.row.Line, Column: idColumn, Field: "hotline_id",
+				Reason: fmt.Sprintf("工单编号 %q 已被一张并非热线导入的工单（%s）占用，本行未导入；请联系管理员核查该工单", p.row.HotlineID, cur.Number)}}
 			continue
 		}
 		out[i].OrderID, out[i].Number, out[i].Grid = cur.ID, cur.Number, cur.Grid
