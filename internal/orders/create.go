@@ -169,6 +169,11 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	return o, nil
 }
 
+// channelKeepsIDs are the channels whose intake numbers its orders itself, so that an order's
+// external id means something: the hotline's 工单编号, the Open311 token, the patrol phone's
+// client id (which makes a resubmission idempotent). Any other channel's order has none.
+var channelKeepsIDs = map[string]bool{ChannelHotline: true, ChannelOpen311: true, ChannelPatrol: true}
+
 // normalise trims n and checks what needs no database; errors name the API field.
 func normalise(n *NewOrder) error {
 	n.TownCode = strings.TrimSpace(n.TownCode)
@@ -192,6 +197,8 @@ func normalise(n *NewOrder) error {
 	switch {
 	case !ValidChannel(n.Channel):
 		return problem.Field("channel", "unknown channel %q; one of hotline, patrol, resident, visit, open311, api", n.Channel)
+	case n.ExternalID != "" && !channelKeepsIDs[n.Channel]:
+		return problem.Field("external_id", "orders of channel %s carry no external id", n.Channel)
 	case (n.Lat == nil) != (n.Lng == nil):
 		if n.Lat == nil {
 			return problem.Field("lat", "is required with lng")

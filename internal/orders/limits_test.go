@@ -59,6 +59,14 @@ func TestOrderTextLimits(t *testing.T) {
 				e.create(t, n)
 			}
 		}
+		t.Run("external id of a channel without ids", func(t *testing.T) {
+			for _, ch := range []string{orders.ChannelResident, orders.ChannelVisit, orders.ChannelAPI} {
+				n := e.newOrder("占号")
+				n.Channel, n.ExternalID = ch, "HL-0001"
+				_, err := e.s.Create(ctx, n)
+				wantField(t, err, "external_id")
+			}
+		})
 		t.Run("photos", func(t *testing.T) {
 			n := e.newOrder("照片太多")
 			for range orders.MaxPhotos + 1 {
