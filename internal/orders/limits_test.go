@@ -189,3 +189,18 @@ func countOrders(t *testing.T, db *store.DB) int {
 	}
 	return n
 }
+
+// Marking read is bounded: a hundred thousand ids used to be one statement SQLite refused (500).
+func TestMarkReadBounded(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-11-03 10:00"))
+		ids := make([]int64, orders.MaxMarkRead+1)
+		for i := range ids {
+			ids[i] = int64(i + 1)
+		}
+		wantField(t, e.s.MarkRead(ctx, e.f.Dispatcher, ids), "ids")
+		if err := e.s.MarkRead(ctx, e.f.Dispatcher, ids[:orders.MaxMarkRead]); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -143,7 +143,7 @@ func checkList(lang, field, label string, n, max int) error {
 }
 
 // maxNotificationIDs bounds the ids one "mark read" names; a page shows at most 100.
-const maxNotificationIDs = 500
+const maxNotificationIDs = orders.MaxMarkRead
 
 // newOrderData is what the new-order page shows beside the form: the channel the order will
 // have and the limits of its fields.
