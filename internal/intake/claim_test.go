@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/intake"
+	"github.com/civicgrid/civicgrid/internal/intake/hotline"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
@@ -72,4 +73,23 @@ func TestImportNeverUpdatesAnotherChannelsOrder(t *testing.T) {
 			}
 		}
 	})
+}
+
+// The hotline reader rejects a row over the order store's limits itself, naming the column in
+// Chinese; it can only do so while its limits are the store's.
+func TestLimitsAgree(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		hotline, orders int
+	}{
+		{"content", hotline.MaxContentRunes, orders.MaxContentRunes},
+		{"hotline id", hotline.MaxIDLen, orders.MaxCodeRunes},
+		{"caller", hotline.MaxCallerRunes, orders.MaxNameRunes},
+		{"address", hotline.MaxAddressRunes, orders.MaxAddressRunes},
+		{"category and town text", hotline.MaxTextRunes, orders.MaxChannelDataRunes},
+	} {
+		if c.hotline != c.orders {
+			t.Errorf("%s: the hotline reader allows %d, the order store %d", c.name, c.hotline, c.orders)
+		}
+	}
 }
