@@ -11,7 +11,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -108,9 +110,11 @@ const (
 // whole file again and, the orders being keyed by 工单编号, creates nothing twice. An error means
 // the file as a whole could not be read (or the database failed); bad rows are not errors but
 // counted, listed in Summary.Errors and left out.
-func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error) {
+func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, err error) {
 	start := time.Now()
-	var sum Summary
+	// Errors reach the people importing (the upload page, the job record): they name the file
+	// as its owner knows it, never the server's temporary copy.
+	defer func() { err = hidePaths(err, o.Path, o.Name) }()
 	if o.Path == "" {
 		if o.Reader == nil {
 			return sum, errors.New("import: no file given")
@@ -139,7 +143,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 		return sum, err
 	}
 
-	in, err := openFile(o.Path, o.Encoding)
+	in, err := openFile(o.Path, o.Name, o.Encoding)
 	if err != nil {
 		return sum, err
 	}
@@ -152,18 +156,26 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 	}
 	st := *o.Orders
 	st.Locator = func(context.Context, string) (*places.Locator, error) { return router.Locator(), nil }
-	ap := &applier{orders: &st, router: router, actor: o.Actor}
+	ap := &applier{orders: &st, router: router, actor: o.Actor, header: sum.Header}
 
 	job, err := beginJob(ctx, db, o, sha)
 	if err != nil {
 		return sum, err
 	}
+	// From here on the job is recorded as running. Whatever ends it early, other than ctx (a
+	// shutdown, whose next run resumes the job), marks it failed, so that no job stays
+	// "running" with nobody running it.
+	defer func() {
+		if err != nil && ctx.Err() == nil {
+			err = failJob(ctx, db, job.id, hidePaths(err, o.Path, o.Name))
+		}
+	}()
 	sum = job.sum
 	sum.Header = in.r.Header()
 	if job.lastLine > 0 {
 		sum.ResumedFrom = job.lastLine
 		if err := in.r.SkipTo(job.lastLine); err != nil {
-			return sum, failJob(ctx, db, job.id, err)
+			return sum, err
 		}
 	}
 	idColumn := sum.Header["hotline_id"]
@@ -222,14 +234,19 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 			if ctx.Err() != nil {
 				return sum, ctx.Err() // the job stays "running": the next run resumes it
 			}
-			return sum, failJob(ctx, db, job.id, b.err)
+			return sum, b.err
 		}
-		next := sum
-		next.Rejected += b.rejected
-		batchErrs := b.errs
+		var next Summary
 		var created []store.OrderText
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			res, err := ap.apply(batchCtx, tx, b.rows, idColumn)
+		write := func(tx *store.Tx, oneByOne bool) error {
+			next = sum
+			next.Rejected += b.rejected
+			batchErrs := slices.Clone(b.errs)
+			apply := ap.apply
+			if oneByOne {
+				apply = ap.applyEach
+			}
+			res, err := apply(batchCtx, tx, b.rows, idColumn)
 			if err != nil {
 				return err
 			}
@@ -257,9 +274,17 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (Summary, error)
 				}
 			}
 			next.Rows += b.read
+			// Appending may write past sum.Errors' length into its spare room, which a retry
+			// overwrites the same way; sum itself is replaced only after a commit.
 			next.Errors = append(next.Errors, batchErrs...)
 			return saveProgress(batchCtx, tx, job.id, b.lastLine, next, batchErrs)
-		})
+		}
+		err := db.InTx(ctx, func(tx *store.Tx) error { return write(tx, false) })
+		if err != nil && ctx.Err() == nil && refusedValue(err) {
+			// The database refused a value of some row that no check foresaw: write the batch
+			// again row by row, so that only that row is rejected.
+			err = db.InTx(ctx, func(tx *store.Tx) error { return write(tx, true) })
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return sum, ctx.Err()
@@ -480,12 +505,41 @@ func saveProgress(ctx context.Context, tx *store.Tx, id int64, lastLine int, s S
 	return nil
 }
 
-// failJob records why a file could not be read to the end and returns err.
+// failJob records why a file could not be imported to the end and returns err.
 func failJob(ctx context.Context, db *store.DB, id int64, err error) error {
 	_, _ = db.Exec(context.WithoutCancel(ctx), `UPDATE import_jobs SET status = ?, error = ?, finished_at = ? WHERE id = ?`,
 		JobFailed, err.Error(), time.Now().UnixMilli(), id)
 	return err
 }
+
+// hidePaths replaces the server's file names in err's message — path, the file being imported,
+// by name, the file's own name, and anything else under the temporary directory by "…" — and
+// keeps err for errors.Is and errors.As. nil stays nil.
+func hidePaths(err error, path, name string) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if path != "" && path != name {
+		msg = strings.ReplaceAll(msg, path, name)
+	}
+	msg = tempPath.ReplaceAllString(msg, "…")
+	if msg == err.Error() {
+		return err
+	}
+	return &hiddenPaths{msg: msg, err: err}
+}
+
+// tempPath matches a file name under the temporary directory, where uploads are spooled.
+var tempPath = regexp.MustCompile(regexp.QuoteMeta(filepath.Clean(os.TempDir())+string(filepath.Separator)) + `[^\s:"'()]*`)
+
+type hiddenPaths struct {
+	msg string
+	err error
+}
+
+func (e *hiddenPaths) Error() string { return e.msg }
+func (e *hiddenPaths) Unwrap() error { return e.err }
 
 // input is an open hotline file; counter counts CSV bytes for progress.
 type input struct {
@@ -495,26 +549,27 @@ type input struct {
 
 func (in *input) close() { in.r.Close() }
 
-// openFile opens a hotline file like hotline.Open, counting the bytes a CSV reader consumes.
-func openFile(path string, enc hotline.Encoding) (*input, error) {
+// openFile opens a hotline file like hotline.Open, counting the bytes a CSV reader consumes;
+// errors name the file by name.
+func openFile(path, name string, enc hotline.Encoding) (*input, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt":
 	default:
 		r, err := hotline.Open(path, enc) // xlsx, or the reader's own message for other types
 		if err != nil {
-			return nil, err
+			return nil, hidePaths(err, path, name)
 		}
 		return &input{r: r}, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open hotline file: %w", err)
+		return nil, hidePaths(fmt.Errorf("open hotline file: %w", err), path, name)
 	}
 	c := &countingReader{r: f, Closer: f}
 	r, err := hotline.NewCSV(c, enc)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return &input{r: r, counter: c}, nil
 }

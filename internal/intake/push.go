@@ -43,16 +43,23 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 	if len(valid) == 0 {
 		return out, nil
 	}
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		res, err := ap.apply(ctx, tx, valid, "hotline_id")
-		if err != nil {
-			return err
-		}
-		for k, r := range res {
-			out[at[k]] = r
-		}
-		return nil
-	})
+	write := func(apply func(context.Context, *store.Tx, []prepared, string) ([]Result, error)) error {
+		return db.InTx(ctx, func(tx *store.Tx) error {
+			res, err := apply(ctx, tx, valid, "hotline_id")
+			if err != nil {
+				return err
+			}
+			for k, r := range res {
+				out[at[k]] = r
+			}
+			return nil
+		})
+	}
+	err = write(ap.apply)
+	if err != nil && ctx.Err() == nil && refusedValue(err) {
+		// One order's value was refused by the database: the others still go in.
+		err = write(ap.applyEach)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,9 @@ package orders
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +41,11 @@ func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, 
 func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64, a ActorInfo, action workorder.Action,
 	version int, in workorder.Input, now time.Time) (Order, error) {
 	now = now.Truncate(time.Millisecond)
+	if action == workorder.ActMerge {
+		if err := lockOrders(ctx, tx, id, in.DuplicateOf); err != nil {
+			return Order{}, err
+		}
+	}
 	o, err := s.load(ctx, tx, towns, id)
 	if err != nil {
 		return Order{}, err
@@ -48,6 +55,10 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 			o.Number, o.Version, version)
 	}
 	d, err := workorder.Decide(o.wo(), a.Actor, action, in)
+	if err == nil {
+		// After Decide, so that state and permission are answered first, as Decide answers them.
+		err = checkActionInput(in)
+	}
 	if err != nil {
 		return Order{}, fmt.Errorf("order %s: %w", o.Number, err)
 	}
@@ -178,6 +189,14 @@ func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.D
 		if !want.After(now) || (o.Deadline != nil && !want.After(*o.Deadline)) {
 			return &workorder.FieldError{Field: workorder.FieldDeadline, Reason: "must be later than the current deadline and than now"}
 		}
+		base := now
+		if o.Deadline != nil && o.Deadline.After(now) {
+			base = *o.Deadline
+		}
+		if limit := base.Add(MaxExtension); want.After(limit) {
+			return &workorder.FieldError{Field: workorder.FieldDeadline, Reason: fmt.Sprintf(
+				"may be at most %d days past the current deadline (until %s)", int(MaxExtension/(24*time.Hour)), fmtTime(&limit))}
+		}
 		o.ExtensionPending, o.ExtensionDeadline = true, &want
 		ev.Data["deadline"] = want
 
@@ -257,12 +276,42 @@ func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.D
 		if err != nil {
 			return err
 		}
+		if state == string(workorder.Merged) && dup.Int64 == o.ID {
+			// The other dispatcher merged the target into this very order first (both were
+			// locked, so this is the committed state): a stale screen, not a wrong input.
+			return problem.Conflict("order %d was merged into this order meanwhile; reload it", d.DuplicateOf)
+		}
 		if state == string(workorder.Merged) {
 			return &workorder.FieldError{Field: workorder.FieldDuplicateOf,
 				Reason: fmt.Sprintf("order %d is itself merged into order %d; merge into that one", d.DuplicateOf, dup.Int64)}
 		}
 		o.DuplicateOf = d.DuplicateOf
 		ev.Data["duplicate_of"] = d.DuplicateOf
+	}
+	return nil
+}
+
+// lockOrders locks the rows of an action that involves two orders (a merge reads its target's
+// state and writes its own), always in ascending id order, so that two transactions taking the
+// same pair from either end queue instead of deadlocking, and each reads the other's committed
+// state after the wait. Without it, on PostgreSQL (READ COMMITTED) merging A into B and B into A
+// at the same moment both passed the "target is not merged" check and both orders ended merged.
+// SQLite needs nothing: its write transactions begin IMMEDIATE and so run one at a time.
+func lockOrders(ctx context.Context, tx *store.Tx, ids ...int64) error {
+	if tx.Dialect() != store.Postgres {
+		return nil
+	}
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	for i, id := range sorted {
+		if id <= 0 || (i > 0 && id == sorted[i-1]) {
+			continue // no such order, or named twice: Decide and apply report it
+		}
+		var got int64
+		err := tx.QueryRow(ctx, `SELECT id FROM orders WHERE id = ? FOR UPDATE`, id).Scan(&got)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("lock order %d: %w", id, err)
+		}
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -45,9 +44,6 @@ type NewOrder struct {
 
 	bulk *bulkPrepared // set by PrepareBulk
 }
-
-// MaxContentRunes bounds an order's text; the hotline's longest records are well below it.
-const MaxContentRunes = 4000
 
 // Create validates n and stores it as a received order with its first event.
 func (s *Store) Create(ctx context.Context, n NewOrder) (Order, error) {
@@ -173,6 +169,11 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	return o, nil
 }
 
+// channelKeepsIDs are the channels whose intake numbers its orders itself, so that an order's
+// external id means something: the hotline's 工单编号, the Open311 token, the patrol phone's
+// client id (which makes a resubmission idempotent). Any other channel's order has none.
+var channelKeepsIDs = map[string]bool{ChannelHotline: true, ChannelOpen311: true, ChannelPatrol: true}
+
 // normalise trims n and checks what needs no database; errors name the API field.
 func normalise(n *NewOrder) error {
 	n.TownCode = strings.TrimSpace(n.TownCode)
@@ -189,10 +190,15 @@ func normalise(n *NewOrder) error {
 		return problem.Field("town", "is required")
 	case n.Content == "":
 		return problem.Field("content", "is required: describe the problem")
-	case utf8.RuneCountInString(n.Content) > MaxContentRunes:
-		return problem.Field("content", "is %d characters long; at most %d are allowed", utf8.RuneCountInString(n.Content), MaxContentRunes)
+	}
+	if err := checkOrderTexts(n); err != nil {
+		return err
+	}
+	switch {
 	case !ValidChannel(n.Channel):
 		return problem.Field("channel", "unknown channel %q; one of hotline, patrol, resident, visit, open311, api", n.Channel)
+	case n.ExternalID != "" && !channelKeepsIDs[n.Channel]:
+		return problem.Field("external_id", "orders of channel %s carry no external id", n.Channel)
 	case (n.Lat == nil) != (n.Lng == nil):
 		if n.Lat == nil {
 			return problem.Field("lat", "is required with lng")

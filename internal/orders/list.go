@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/search"
@@ -70,6 +69,9 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	if !ok {
 		return 0, nil, problem.Field("sort", "unknown sort %q; one of received_at, deadline, updated_at, id (prefix - for descending)", f.Sort)
 	}
+	if err := checkFilterTexts(f); err != nil {
+		return 0, nil, err
+	}
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -128,9 +130,6 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		add(`received_at < ?`, f.To.UnixMilli())
 	}
 	from := "orders"
-	if n := utf8.RuneCountInString(f.Query); n > MaxQueryRunes {
-		return 0, nil, problem.Field("q", "is %d characters long; a search takes at most %d", n, MaxQueryRunes)
-	}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		cond, a := s.searchCondition(q, f.Towns)
 		add(cond, a...)

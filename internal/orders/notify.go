@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
@@ -156,6 +157,9 @@ func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool
 	return out, unread, err
 }
 
+// MaxMarkRead bounds the notifications one MarkRead names.
+const MaxMarkRead = 500
+
 // MarkRead marks the given notifications of the user read; nil ids marks all of them.
 func (s *Store) MarkRead(ctx context.Context, userID int64, ids []int64) error {
 	now := s.now().UnixMilli()
@@ -165,6 +169,10 @@ func (s *Store) MarkRead(ctx context.Context, userID int64, ids []int64) error {
 	}
 	if len(ids) == 0 {
 		return nil
+	}
+	if len(ids) > MaxMarkRead {
+		// One placeholder each: SQLite refuses a statement with more than 32,766.
+		return problem.Field("ids", "%d notifications; at most %d at a time", len(ids), MaxMarkRead)
 	}
 	args := []any{now, userID}
 	for _, id := range ids {

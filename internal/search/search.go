@@ -55,6 +55,12 @@ func fold(r rune) rune {
 	return unicode.ToLower(r)
 }
 
+// MaxTermBytes bounds one term. A run of letters or digits longer than this (a pasted hash, a
+// line of "aaaa…") is indexed by its first MaxTermBytes bytes, cut at a rune boundary; queries
+// are cut the same way, so such a word still finds itself. PostgreSQL refuses a tsvector lexeme
+// over 2,047 bytes, and with it the whole statement; Lucene stops at 255 characters too.
+const MaxTermBytes = 255
+
 // AppendTerms appends the index terms of text to dst, separated by single spaces (with a
 // trailing space when any were written), and returns the extended buffer. Bigrams overlap; an
 // ideograph standing alone is a term of one character.
@@ -88,7 +94,9 @@ func AppendTerms(dst []byte, text string) []byte {
 			if wordStart < 0 {
 				wordStart = len(dst)
 			}
-			dst = utf8.AppendRune(dst, r)
+			if len(dst)-wordStart+utf8.RuneLen(r) <= MaxTermBytes {
+				dst = utf8.AppendRune(dst, r)
+			}
 			hanRun = 0
 		default:
 			hanRun = 0
@@ -228,6 +236,7 @@ func TSVector(terms string) string {
 	entries := make([]entry, 0, 64)
 	pos := 0
 	for t := range strings.FieldsSeq(terms) {
+		t = cutTerm(t) // Terms already did; a caller with its own terms must not fail the statement
 		pos++
 		p := min(pos, maxPosition)
 		if i, ok := seen[t]; ok {
@@ -252,4 +261,16 @@ func TSVector(terms string) string {
 		}
 	}
 	return string(b)
+}
+
+// cutTerm shortens t to at most MaxTermBytes bytes without splitting a rune.
+func cutTerm(t string) string {
+	if len(t) <= MaxTermBytes {
+		return t
+	}
+	n := MaxTermBytes
+	for n > 0 && !utf8.RuneStart(t[n]) {
+		n--
+	}
+	return t[:n]
 }

@@ -139,3 +139,24 @@ func BenchmarkTSVector(b *testing.B) {
 		TSVector(terms)
 	}
 }
+
+// A word longer than MaxTermBytes is cut at a rune boundary, in the text and in a query alike,
+// so that no term can exceed PostgreSQL's 2,047-byte lexeme limit.
+func TestLongWordsAreCut(t *testing.T) {
+	for _, word := range []string{strings.Repeat("a", 3000), strings.Repeat("é", 1000), "x" + strings.Repeat("я", 500)} {
+		terms := strings.Fields(Terms("门口 " + word + " 噪音"))
+		if len(terms) != 3 || terms[0] != "门口" || terms[2] != "噪音" {
+			t.Fatalf("terms around a long word: %q", terms)
+		}
+		cut := terms[1]
+		if len(cut) > MaxTermBytes || len(cut) < MaxTermBytes-utf8.UTFMax || !utf8.ValidString(cut) || !strings.HasPrefix(word, cut) {
+			t.Errorf("long word cut to %d bytes (valid %v)", len(cut), utf8.ValidString(cut))
+		}
+		if q := Parse(word); len(q.Phrases) != 1 || q.Phrases[0][0] != cut {
+			t.Errorf("the query of a long word is not cut like the text")
+		}
+		if v := TSVector(strings.Repeat("b", 4000)); len(v) > MaxTermBytes+8 {
+			t.Errorf("TSVector kept a %d-byte lexeme", len(v))
+		}
+	}
+}

@@ -74,7 +74,8 @@ func SearchTextChanged(ctx context.Context, tx *Tx, docs []SearchDoc) error {
 }
 
 // searchFormat names the terms' format; an index file written with another is rebuilt.
-const searchFormat = 1
+// 2: words are cut at search.MaxTermBytes.
+const searchFormat = 2
 
 // SearchFile is where an SQLite database at path keeps its search index.
 func SearchFile(path string) string { return strings.TrimSuffix(path, ".db") + ".search.db" }

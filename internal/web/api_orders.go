@@ -105,22 +105,19 @@ type orderInput struct {
 	ExternalID  string   `json:"external_id"`
 }
 
-func (s *Server) newOrder(c *caller, in orderInput) (orders.NewOrder, error) {
+// newOrder turns a signed-in user's form or JSON into a new order. lang is the language of the
+// messages for what the server alone decides (the channel, the external id).
+func (s *Server) newOrder(c *caller, in orderInput, lang string) (orders.NewOrder, error) {
 	if in.Town == "" && len(c.Towns) == 1 {
 		in.Town = c.Towns[0]
 	}
 	if !slices.Contains(c.Towns, in.Town) {
 		return orders.NewOrder{}, problem.Field("town", "unknown town code %q", in.Town)
 	}
-	if in.Channel == "" {
-		in.Channel = orders.ChannelAPI
-		if c.User.Role == auth.RoleResident {
-			in.Channel = orders.ChannelResident
-		} else if c.User.Role == auth.RoleGridWorker || c.User.Role == auth.RoleGridLeader {
-			in.Channel = orders.ChannelPatrol
-		}
+	if err := checkIntakeFields(c, &in, lang); err != nil {
+		return orders.NewOrder{}, err
 	}
-	n := orders.NewOrder{TownCode: in.Town, Channel: in.Channel, ExternalID: in.ExternalID, Content: in.Content, Address: in.Address,
+	n := orders.NewOrder{TownCode: in.Town, Channel: in.Channel, Content: in.Content, Address: in.Address,
 		Lat: in.Lat, Lng: in.Lng, Category: in.Category, Grid: in.Grid, CallerName: in.CallerName, CallerPhone: in.CallerPhone,
 		ActorName: actorOf(c).Name, ActorRole: c.User.Role}
 	switch c.User.Role {
@@ -144,7 +141,7 @@ func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *calle
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	n, err := s.newOrder(c, in)
+	n, err := s.newOrder(c, in, "en")
 	if err != nil {
 		return err
 	}
@@ -159,6 +156,9 @@ func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *calle
 // filterFrom reads the list filters from the query string, naming any bad parameter.
 func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 	q := r.URL.Query()
+	if err := checkFilterParams(q); err != nil {
+		return orders.Filter{}, err
+	}
 	f := orders.Filter{Towns: c.Towns, Grid: q.Get("grid"), Category: q.Get("category"), Channel: q.Get("channel"),
 		Department: q.Get("department"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
 	if st := q.Get("state"); st != "" {
@@ -325,6 +325,12 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *calle
 	if in.Version == nil {
 		return badRequest("version", "version: is required (the order's version you saw, for the optimistic check)")
 	}
+	if err := checkList("en", "co_departments", "co departments", len(in.CoDepartments), orders.MaxCoDepartments); err != nil {
+		return err
+	}
+	if err := checkList("en", "photos", "photos", len(in.Photos), orders.MaxPhotos); err != nil {
+		return err
+	}
 	input, err := in.toInput()
 	if err != nil {
 		return err
@@ -430,6 +436,9 @@ func (s *Server) apiNotificationsRead(w http.ResponseWriter, r *http.Request, c 
 		if err := decodeJSON(r, &in); err != nil {
 			return err
 		}
+	}
+	if err := checkList("en", "ids", "notification ids", len(in.IDs), maxNotificationIDs); err != nil {
+		return err
 	}
 	if err := s.orders.MarkRead(r.Context(), c.User.ID, in.IDs); err != nil {
 		return err

@@ -761,7 +761,7 @@ func TestOrderPersonalDataThroughHTTP(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		a := newOrdersApp(t, db)
 		o := a.create("dispatcher", map[string]any{"content": "噪音扰民", "address": "新泾二村", "caller_name": "王小明",
-			"caller_phone": "13812345678", "channel": "hotline"})
+			"caller_phone": "13812345678"})
 		audited := func() []map[string]any {
 			var log struct {
 				Entries []map[string]any `json:"entries"`

@@ -363,6 +363,19 @@ func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return s.renderOrder(w, r, c, o, http.StatusBadRequest, "version: missing", "version")
 	}
+	// Texts and lists are bounded before anything is stored, photos above all.
+	lang := language(w, r)
+	err = checkFormTexts(lang, actionTexts, r.FormValue)
+	if err == nil {
+		err = checkList(lang, "co_departments", "co departments", len(r.Form["co_departments"]), orders.MaxCoDepartments)
+	}
+	if err == nil && r.MultipartForm != nil {
+		err = checkList(lang, "photos", "photos", len(r.MultipartForm.File["photos"]), orders.MaxPhotos)
+	}
+	if err != nil {
+		status, body := statusOf(err)
+		return s.renderOrder(w, r, c, o, status, body.Message, body.Field)
+	}
 	in := workorder.Input{Category: r.FormValue("category"), Grid: r.FormValue("grid"), DeadlineClass: r.FormValue("deadline_class"),
 		Department: r.FormValue("department"), Reason: r.FormValue("reason"), Result: r.FormValue("result"), Note: r.FormValue("note"),
 		Satisfaction: r.FormValue("satisfaction"), Comment: r.FormValue("comment")}
@@ -448,7 +461,7 @@ func (s *Server) newOrderPage(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "order_new", pageData{Title: "new order", Data: map[string]any{"L": l, "Form": orderInput{}}})
+	return s.render(w, r, http.StatusOK, "order_new", pageData{Title: "new order", Data: newOrderData(c, l, orderInput{})})
 }
 
 func floatField(r *http.Request, name string) (*float64, error) {
@@ -470,15 +483,19 @@ func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *calle
 		return err
 	}
 	in := orderInput{Content: r.FormValue("content"), Address: r.FormValue("address"), Category: r.FormValue("category"),
-		Channel: r.FormValue("channel"), Grid: r.FormValue("grid"), CallerName: r.FormValue("caller_name"), CallerPhone: r.FormValue("caller_phone")}
-	var err error
-	if in.Lat, err = floatField(r, "lat"); err == nil {
-		in.Lng, err = floatField(r, "lng")
+		Channel: r.FormValue("channel"), Grid: r.FormValue("grid"), CallerName: r.FormValue("caller_name"), CallerPhone: r.FormValue("caller_phone"),
+		ExternalID: r.FormValue("external_id")}
+	lang := language(w, r)
+	err := checkFormTexts(lang, newOrderTexts, r.FormValue)
+	if err == nil {
+		if in.Lat, err = floatField(r, "lat"); err == nil {
+			in.Lng, err = floatField(r, "lng")
+		}
 	}
 	var o orders.Order
 	if err == nil {
 		var n orders.NewOrder
-		if n, err = s.newOrder(c, in); err == nil {
+		if n, err = s.newOrder(c, in, lang); err == nil {
 			o, err = s.orders.Create(r.Context(), n)
 		}
 	}
@@ -491,7 +508,7 @@ func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *calle
 		if lerr != nil {
 			return lerr
 		}
-		return s.render(w, r, status, "order_new", pageData{Title: "new order", Error: body.Message, Field: body.Field, Data: map[string]any{"L": l, "Form": in}})
+		return s.render(w, r, status, "order_new", pageData{Title: "new order", Error: body.Message, Field: body.Field, Data: newOrderData(c, l, in)})
 	}
 	redirectFlash(w, r, fmt.Sprintf("/orders/%d", o.ID), translator(language(w, r))("created")+" "+o.Number)
 	return nil

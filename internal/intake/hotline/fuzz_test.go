@@ -82,8 +82,13 @@ func FuzzReadCSV(f *testing.F) {
 			if row.HotlineID == "" || row.Content == "" || row.ReceivedAt.IsZero() {
 				t.Fatalf("row without errors violates invariants: %+v", row)
 			}
-			if utf8.RuneCountInString(row.Content) > maxContentRunes {
+			if utf8.RuneCountInString(row.Content) > MaxContentRunes {
 				t.Fatalf("content too long accepted on row %d", row.Line)
+			}
+			for _, s := range []string{row.HotlineID, row.Caller, row.Phone, row.Address, row.CategoryText, row.Content, row.Town} {
+				if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+					t.Fatalf("row %d accepted a text no database can store: %q", row.Line, s)
+				}
 			}
 			if (row.Lat == nil) != (row.Lng == nil) {
 				t.Fatalf("half a coordinate on row %d", row.Line)

@@ -76,12 +76,22 @@ func (e *HeaderError) Error() string {
 type source interface {
 	advance() (line int, err error)
 	cells() ([]string, error)
+	// broken lists the cells of the current row that the file's syntax broke (a CSV quote
+	// left open swallows the rows after it into one cell).
+	broken() []brokenCell
 	close() error
 }
 
+// brokenCell is a cell of a row that cannot be trusted: col is its 0-based column.
+type brokenCell struct {
+	col    int
+	reason string
+}
+
 type bufferedRow struct {
-	line  int
-	cells []string
+	line   int
+	cells  []string
+	broken []brokenCell
 }
 
 // Reader streams hotline orders from one file. It is not safe for
@@ -160,11 +170,78 @@ func NewCSV(in io.Reader, enc Encoding) (*Reader, error) {
 	} else if bytes.HasPrefix(head, []byte("\xEF\xBB\xBF")) {
 		br.Discard(3)
 	}
-	cr := csv.NewReader(text)
+	raw := &recorder{r: text}
+	cr := csv.NewReader(raw)
 	cr.FieldsPerRecord = -1 // exports pad or truncate rows freely
 	cr.LazyQuotes = true    // and put stray quotes in free text
 	cr.ReuseRecord = true
-	return newReader(&csvSource{r: cr})
+	return newReader(&csvSource{r: cr, raw: raw})
+}
+
+// recorder keeps the bytes the CSV parser has read and not yet given back as records, so that
+// a record that spans lines can be checked against its text as written.
+type recorder struct {
+	r    io.Reader
+	buf  []byte // the input from offset base on
+	base int64
+}
+
+func (t *recorder) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.buf = append(t.buf, p[:n]...)
+	return n, err
+}
+
+// take returns the input between offsets from and to, which the parser has passed, and forgets
+// what lies before from.
+func (t *recorder) take(from, to int64) []byte {
+	if k := from - t.base; k > 64<<10 { // compact now and then, not for every record
+		t.buf = append(t.buf[:0], t.buf[k:]...)
+		t.base = from
+	}
+	return t.buf[from-t.base : to-t.base]
+}
+
+// brokenQuote finds the first field of one CSV record, as written, whose quotes are broken and
+// which spans lines: a quoted field with a lone quote inside (neither doubled nor closing it) or
+// without a closing quote at all. LazyQuotes keeps the lone quote as text and reads on, so such a
+// field swallows the lines after it — whole rows of the file — up to the next quote that happens
+// to close it, or to the end of the file. It returns the field's index and the number of line
+// breaks inside it, or -1. It follows encoding/csv's rules (comma separator, "" inside quotes).
+func brokenQuote(raw []byte) (field, lines int) {
+	for i, f := 0, 0; i < len(raw); f++ {
+		if raw[i] == '"' {
+			broken, closed, nl := false, false, 0
+			for i++; i < len(raw); i++ {
+				switch c := raw[i]; {
+				case c == '\n':
+					nl++
+				case c != '"':
+				case i+1 < len(raw) && raw[i+1] == '"':
+					i++ // an escaped quote
+				case i+1 == len(raw) || raw[i+1] == ',' || raw[i+1] == '\n' || raw[i+1] == '\r':
+					closed = true
+				default:
+					broken = true // a lone quote, kept as text
+				}
+				if closed {
+					i++
+					break
+				}
+			}
+			if (broken || !closed) && nl > 0 {
+				return f, nl
+			}
+		}
+		for i < len(raw) && raw[i] != ',' && raw[i] != '\n' {
+			i++
+		}
+		if i >= len(raw) || raw[i] != ',' {
+			break
+		}
+		i++
+	}
+	return -1, 0
 }
 
 // validUTF8Prefix is utf8.Valid that forgives a rune cut off by the sniff
@@ -234,7 +311,7 @@ func (r *Reader) findHeader() error {
 		if err != nil {
 			return fmt.Errorf("row %d: %w", line, err)
 		}
-		r.buf = append(r.buf, bufferedRow{line, append([]string(nil), cells...)})
+		r.buf = append(r.buf, bufferedRow{line, append([]string(nil), cells...), r.src.broken()})
 	}
 	best, bestAny := -1, -1
 	var bestCols, anyCols columnMap
@@ -283,8 +360,9 @@ func (r *Reader) Next() (Row, []RowError, error) {
 	for {
 		var line int
 		var cells []string
+		var broken []brokenCell
 		if len(r.buf) > 0 {
-			line, cells = r.buf[0].line, r.buf[0].cells
+			line, cells, broken = r.buf[0].line, r.buf[0].cells, r.buf[0].broken
 			r.buf = r.buf[1:]
 		} else {
 			if r.hasCur {
@@ -303,6 +381,7 @@ func (r *Reader) Next() (Row, []RowError, error) {
 			if cells, err = r.src.cells(); err != nil {
 				return Row{}, nil, fmt.Errorf("row %d: %w", line, err)
 			}
+			broken = r.src.broken()
 		}
 		if blank(cells) {
 			continue
@@ -314,6 +393,9 @@ func (r *Reader) Next() (Row, []RowError, error) {
 			}
 		}
 		row, errs := validate(line, &r.vals, &r.cols.labels)
+		for _, b := range broken {
+			errs = append(errs, r.brokenError(line, b))
+		}
 		if row.HotlineID != "" {
 			h := maphash.String(r.seed, row.HotlineID)
 			if first, dup := r.seen[h]; dup {
@@ -325,6 +407,17 @@ func (r *Reader) Next() (Row, []RowError, error) {
 		}
 		return row, errs, nil
 	}
+}
+
+// brokenError names a broken cell by its header when the column is one of ours.
+func (r *Reader) brokenError(line int, b brokenCell) RowError {
+	e := RowError{Line: line, Column: fmt.Sprintf("第%d列", b.col+1), Field: "csv", Reason: b.reason}
+	for f := range numFields {
+		if r.cols.idx[f] == b.col {
+			e.Column, e.Field = r.cols.labels[f], fields[f].key
+		}
+	}
+	return e
 }
 
 // SkipTo passes over every raw row whose Line is ≤ line without decoding or
@@ -375,9 +468,12 @@ func blank(cells []string) bool {
 // still count as rows.
 type csvSource struct {
 	r       *csv.Reader
+	raw     *recorder
 	rec     []string
-	row     int // Excel row of rec
-	lastEnd int // physical line where the previous record ended
+	row     int   // Excel row of rec
+	lastEnd int   // physical line where the previous record ended
+	offset  int64 // input offset where the previous record ended
+	bad     []brokenCell
 	closer  io.Closer
 }
 
@@ -400,10 +496,27 @@ func (s *csvSource) advance() (int, error) {
 	end, _ := s.r.FieldPos(last)
 	s.lastEnd = end + strings.Count(rec[last], "\n")
 	s.rec = rec
+	from, to := s.offset, s.r.InputOffset()
+	s.offset = to
+	raw := s.raw.take(from, to)
+	s.bad = nil
+	// Only a cell holding a line break can have swallowed rows; most rows have none, and cost
+	// no more than this scan.
+	for _, c := range rec {
+		if strings.IndexByte(c, '\n') >= 0 {
+			if f, lines := brokenQuote(raw); f >= 0 {
+				s.bad = append(s.bad, brokenCell{col: f, reason: fmt.Sprintf(
+					"这一格的引号没有配对，其后的 %d 行（到第%d行）都被读进了这一格；请修正引号（格内的引号要写成两个 \"\"）后重新导入这些行", lines, s.lastEnd)})
+			}
+			break
+		}
+	}
 	return s.row, nil
 }
 
 func (s *csvSource) cells() ([]string, error) { return s.rec, nil }
+
+func (s *csvSource) broken() []brokenCell { return s.bad }
 
 func (s *csvSource) close() error {
 	if s.closer != nil {
@@ -437,6 +550,8 @@ func (s *xlsxSource) advance() (int, error) {
 }
 
 func (s *xlsxSource) cells() ([]string, error) { return s.rows.Columns(rawCells) }
+
+func (s *xlsxSource) broken() []brokenCell { return nil }
 
 func (s *xlsxSource) close() error {
 	err := s.rows.Close()

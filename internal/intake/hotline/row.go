@@ -38,10 +38,16 @@ func (e RowError) Error() string {
 	return fmt.Sprintf("第%d行 “%s”: %s (row %d, column %s)", e.Line, e.Column, e.Reason, e.Line, e.Column)
 }
 
-// Limits on free text.
+// Limits on a row's text, the same as the order store's (orders.MaxContentRunes, MaxCodeRunes,
+// MaxNameRunes, MaxAddressRunes, MaxChannelDataRunes; TestLimitsAgree in package intake keeps
+// them equal), so that a row over them is rejected here, naming its column in Chinese, rather
+// than by the store.
 const (
-	maxContentRunes = 4000
-	maxIDLen        = 64
+	MaxContentRunes = 4000
+	MaxIDLen        = 64  // bytes, after folding full-width forms
+	MaxCallerRunes  = 64  // 诉求人
+	MaxAddressRunes = 200 // 诉求地址
+	MaxTextRunes    = 200 // 诉求分类 and 街镇, kept as written
 )
 
 // Bounds of a plausible 来电时间: the hotline did not exist before 2000, and
@@ -66,8 +72,9 @@ func validate(line int, v *[numFields]string, labels *[numFields]string) (Row, [
 	default:
 		id = foldASCII(id)
 		switch {
-		case len(id) > maxIDLen:
-			bad(fHotlineID, "工单编号过长（最多%d个字符）", maxIDLen)
+		case len(id) > MaxIDLen:
+			bad(fHotlineID, "工单编号过长（最多%d个字符）", MaxIDLen)
+		case c.unfit(fHotlineID, id, "工单编号"):
 		case strings.ContainsAny(id, "\r\n\t"):
 			bad(fHotlineID, "工单编号不能包含换行或制表符")
 		case looksScientific(id):
@@ -87,7 +94,7 @@ func validate(line int, v *[numFields]string, labels *[numFields]string) (Row, [
 		row.ReceivedAt = t
 	}
 
-	row.Caller = strings.TrimSpace(v[fCaller])
+	row.Caller = c.text(fCaller, strings.TrimSpace(v[fCaller]), MaxCallerRunes, "诉求人")
 	if s := strings.TrimSpace(v[fPhone]); s != "" {
 		if p, err := NormalizePhone(s); err != nil {
 			bad(fPhone, "%s", err.Error())
@@ -95,7 +102,7 @@ func validate(line int, v *[numFields]string, labels *[numFields]string) (Row, [
 			row.Phone = p
 		}
 	}
-	row.Address = strings.TrimSpace(v[fAddress])
+	row.Address = c.text(fAddress, strings.TrimSpace(v[fAddress]), MaxAddressRunes, "诉求地址")
 	validateCoords(&row, v, &c)
 
 	if s := strings.TrimSpace(v[fKind]); s != "" {
@@ -105,16 +112,14 @@ func validate(line int, v *[numFields]string, labels *[numFields]string) (Row, [
 			bad(fKind, "未知的诉求类型 %q（应为 咨询/求助/投诉/建议/表扬）", s)
 		}
 	}
-	row.CategoryText = strings.TrimSpace(v[fCategory])
+	row.CategoryText = c.text(fCategory, strings.TrimSpace(v[fCategory]), MaxTextRunes, "诉求分类")
 
 	content := strings.TrimSpace(v[fContent])
 	switch {
 	case content == "":
 		bad(fContent, "诉求内容不能为空")
-	case len(content) > maxContentRunes && utf8.RuneCountInString(content) > maxContentRunes:
-		bad(fContent, "诉求内容过长（%d字，最多%d字）", utf8.RuneCountInString(content), maxContentRunes)
 	default:
-		row.Content = content
+		row.Content = c.text(fContent, content, MaxContentRunes, "诉求内容")
 	}
 
 	if s := strings.TrimSpace(v[fLimitDays]); s != "" {
@@ -124,8 +129,38 @@ func validate(line int, v *[numFields]string, labels *[numFields]string) (Row, [
 			bad(fLimitDays, "办理时限应为正整数个工作日（1–365），实际为 %q", s)
 		}
 	}
-	row.Town = strings.TrimSpace(v[fTown])
+	row.Town = c.text(fTown, strings.TrimSpace(v[fTown]), MaxTextRunes, "街镇")
 	return row, c.errs
+}
+
+// unfit reports (and records) a text no database can store whole: bytes that are not UTF-8
+// (PostgreSQL refuses them) or a NUL (which PostgreSQL's text cannot hold). what names the
+// column's content in the message.
+func (c *checker) unfit(f field, s, what string) bool {
+	switch {
+	case !utf8.ValidString(s):
+		c.bad(f, "%s含有无效字符（不是 UTF-8 编码），请检查文件编码或删除乱码后重新导入", what)
+	case strings.IndexByte(s, 0) >= 0:
+		c.bad(f, "%s含有空字符（NUL），无法保存，请删除后重新导入", what)
+	default:
+		return false
+	}
+	return true
+}
+
+// text is s when it is fit to store and at most max runes long; otherwise the problem is
+// recorded for column f and "" returned.
+func (c *checker) text(f field, s string, max int, what string) string {
+	if c.unfit(f, s, what) {
+		return ""
+	}
+	if len(s) > max {
+		if n := utf8.RuneCountInString(s); n > max {
+			c.bad(f, "%s过长（%d字，最多%d字）", what, n, max)
+			return ""
+		}
+	}
+	return s
 }
 
 // checker collects the errors of one row. A struct rather than a closure
