@@ -5,6 +5,10 @@ import "github.com/civicgrid/civicgrid/internal/auth"
 // reportRoutes registers the phone-first reporting pages: grid patrol (巡查上报, with 自行处置) for
 // grid workers and leaders, and the public resident report (市民随手拍), anonymous allowed.
 func (s *Server) reportRoutes() {
+	// The guess limits of the public lookups by number and code (/track, /api/v1/track and the
+	// report confirmation); see track.go.
+	s.guesses = newGuessLimiter(trackPerClient, trackPerNumber, trackLimiterEntries)
+
 	s.page("GET /patrol", auth.PermOrdersCreate, s.patrolPage)
 	s.page("POST /patrol", auth.PermOrdersCreate, s.patrolSubmit)
 	s.page("GET /patrol/done/{id}", auth.PermOrdersRead, s.patrolDone)
