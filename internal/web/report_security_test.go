@@ -399,3 +399,80 @@ func TestReportPointInAnotherTown(t *testing.T) {
 		}
 	})
 }
+
+// TestTrackGuessLimits: wrong number+code guesses are limited per order number and per client
+// address, on /track, /api/v1/track and the report confirmation alike, with 429, Retry-After and
+// a message in the visitor's language. While a number is locked even its right code waits.
+func TestTrackGuessLimits(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		base := proxiedApp(t, db)
+		reported := func(ip string) (string, string) {
+			code, _, hdr := newClient(t, base, ip).report(nil, nil)
+			loc, _ := url.Parse(hdr.Get("Location"))
+			if code != http.StatusSeeOther || loc == nil || loc.Query().Get("code") == "" {
+				t.Fatalf("report = %d → %q", code, hdr.Get("Location"))
+			}
+			return loc.Query().Get("number"), loc.Query().Get("code")
+		}
+		number, code := reported("203.0.113.1")
+		wrong := "ZZZZZZ"
+		if code == wrong {
+			wrong = "YYYYYY"
+		}
+		track := func(cl *client, path, number, code string) (int, string, http.Header) {
+			return cl.get(path + "?" + url.Values{"number": {number}, "code": {code}}.Encode())
+		}
+
+		// Per number: ten wrong guesses from one address, then the number is locked for everyone,
+		// the right code included.
+		a := newClient(t, base, "203.0.113.10")
+		for i := range 10 {
+			if status, _, _ := track(a, "/track", number, wrong); status != http.StatusNotFound {
+				t.Fatalf("wrong guess %d = %d, want 404", i+1, status)
+			}
+		}
+		status, page, hdr := track(a, "/track", number, code)
+		if status != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" || !strings.Contains(page, "查询过于频繁") {
+			t.Errorf("right code after 10 wrong guesses = %d (Retry-After %q), want 429", status, hdr.Get("Retry-After"))
+		}
+		b := newClient(t, base, "203.0.113.11")
+		status, body, hdr := track(b, "/api/v1/track", number, code)
+		if status != http.StatusTooManyRequests || hdr.Get("Retry-After") == "" || !strings.Contains(body, `"status":429`) {
+			t.Errorf("API from another address on the locked number = %d %s", status, body)
+		}
+		b.get("/track?lang=en")
+		if status, page, _ := track(b, "/track", number, code); status != 429 || !strings.Contains(html.UnescapeString(page), "Too many wrong tries") {
+			t.Errorf("English /track on the locked number = %d", status)
+		}
+		if status, _, _ := track(b, "/report/done", number, code); status != 429 {
+			t.Errorf("/report/done on the locked number = %d, want 429", status)
+		}
+
+		// Per address: 30 wrong guesses spread over numbers (3 each, under the per-number limit),
+		// then every number is refused from that address, and only from it.
+		c := newClient(t, base, "203.0.113.20")
+		for i := range 30 {
+			n := fmt.Sprintf("XJ-20260101-%06d", 900000+i/3)
+			if status, _, _ := track(c, "/api/v1/track", n, wrong); status != http.StatusNotFound {
+				t.Fatalf("guess %d from one address = %d, want 404", i+1, status)
+			}
+		}
+		other, otherCode := reported("203.0.113.2")
+		if status, _, _ := track(c, "/track", other, otherCode); status != http.StatusTooManyRequests {
+			t.Errorf("31st lookup from the guessing address = %d, want 429", status)
+		}
+		if status, _, _ := track(c, "/report/done", other, otherCode); status != http.StatusTooManyRequests {
+			t.Errorf("/report/done from the guessing address = %d, want 429", status)
+		}
+		d := newClient(t, base, "203.0.113.21")
+		if status, page, _ := track(d, "/track", other, otherCode); status != http.StatusOK || !strings.Contains(page, other) {
+			t.Errorf("right code from another address = %d", status)
+		}
+		// Right codes cost nothing: a resident may check their order as often as they like.
+		for i := range 40 {
+			if status, _, _ := track(d, "/api/v1/track", other, otherCode); status != http.StatusOK {
+				t.Fatalf("right lookup %d = %d", i+1, status)
+			}
+		}
+	})
+}
