@@ -239,3 +239,22 @@ func (s *Server) townAt(ctx context.Context, prefer string, lat, lng float64) (p
 	}
 	return places.Region{}, "", nil
 }
+
+// checkPointTown refuses, on the field lat, a point that lies inside another town's grids than
+// town: an order stored there would sit in the wrong town and grid, out of sight of the town
+// that must handle it. A point inside no town's grids passes (the illustrative polygons leave
+// gaps; the dispatcher places such orders). Every path that creates an order with coordinates
+// in a town chosen otherwise (the API, the new-order page, Open311) should call it.
+func (s *Server) checkPointTown(ctx context.Context, lang, town string, lat, lng *float64) error {
+	if lat == nil || lng == nil {
+		return nil
+	}
+	at, _, err := s.townAt(ctx, town, *lat, *lng)
+	if err != nil {
+		return err
+	}
+	if at.Code != "" && at.Code != town {
+		return problem.Field("lat", translator(lang)("sec.other town"), at.Name)
+	}
+	return nil
+}

@@ -239,14 +239,15 @@ func (s *Server) patrolGrid(ctx context.Context, lang string, c *caller, town st
 	if lat == nil {
 		return c.User.GridCode, nil
 	}
-	at, grid, err := s.townAt(ctx, town, *lat, *lng)
-	switch {
-	case err != nil:
+	if err := s.checkPointTown(ctx, lang, town, lat, lng); err != nil {
 		return "", err
-	case at.Code == town:
-		return grid, nil
-	case at.Code != "":
-		return "", problem.Field("lat", translator(lang)("sec.other town"), at.Name)
+	}
+	loc, err := s.locators.Get(ctx, town)
+	if err != nil {
+		return "", err
+	}
+	if g, ok := loc.Locate(*lng, *lat); ok {
+		return g.Code, nil
 	}
 	return c.User.GridCode, nil
 }

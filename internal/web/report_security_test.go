@@ -476,3 +476,73 @@ func TestTrackGuessLimits(t *testing.T) {
 		}
 	})
 }
+
+// postFile posts a multipart form with one file under the given field name.
+func postFile(t *testing.T, c *http.Client, url, bearer string, fields map[string]string, field, name string, data []byte) (int, string) {
+	t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	w, _ := mw.CreateFormFile(field, name)
+	_, _ = w.Write(data)
+	_ = mw.Close()
+	req, _ := http.NewRequest("POST", url, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, html.UnescapeString(string(raw))
+}
+
+// TestEveryPhotoPathRefusesBombs: the other ways a photo enters — the upload API, the photos of
+// an order action, a campaign visit's photo — all refuse a small file declaring 50000×50000
+// pixels with a 4xx that says so, decoding nothing. (They go through media.Process, like the
+// report forms; media's TestOnlyMediaDecodes keeps every decoder call there.)
+func TestEveryPhotoPathRefusesBombs(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		bomb := hugePNG(50000, 50000)
+		decoded, _ := media.Stats()
+
+		if code, body := postFile(t, http.DefaultClient, a.srv.URL+"/api/v1/uploads", a.tokens["dispatcher"], nil, "file", "bomb.png", bomb); code != 413 || !strings.Contains(body, "50000×50000") {
+			t.Errorf("POST /api/v1/uploads = %d %s", code, body)
+		}
+
+		var o orderJSON
+		if code := a.call("dispatcher", "POST", "/api/v1/orders", `{"content":"路灯不亮","town":"`+reportTown+`"}`, &o); code != 201 {
+			t.Fatalf("new order = %d", code)
+		}
+		d := signedIn(t, a, "dispatcher")
+		path := fmt.Sprintf("/orders/%d", o.ID)
+		code, body := postFile(t, d.c, a.srv.URL+path+"/act", "", map[string]string{"csrf": d.csrf(path), "action": "file",
+			"note": "附照片", "version": fmt.Sprint(o.Version)}, "photos", "bomb.png", bomb)
+		if code != 422 || !strings.Contains(body, "50000×50000") {
+			t.Errorf("POST %s/act with a bomb = %d", path, code)
+		}
+
+		var c struct{ ID int64 }
+		if code := a.call("dispatcher", "POST", "/api/v1/campaigns", `{"name":"照片测试走访","kind":"four_hundred","start":"2025-01-01","end":"2026-12-31"}`, &c); code != 201 {
+			t.Fatalf("campaign = %d", code)
+		}
+		var tg struct{ ID int64 }
+		a.call("admin", "POST", fmt.Sprintf("/api/v1/campaigns/%d/targets", c.ID), `{"kind":"rider_station","name":"快递小哥驿站","lat":31.209083,"lng":121.362282}`, &tg)
+		g := signedIn(t, a, "gridworker")
+		target := fmt.Sprintf("/campaigns/%d/targets/%d", c.ID, tg.ID)
+		code, body = postFile(t, g.c, a.srv.URL+target+"/visits", "", map[string]string{"csrf": g.csrf(target), "status": "visited"}, "photo", "bomb.png", bomb)
+		if code != 422 || !strings.Contains(body, `data-field="photo"`) || !strings.Contains(body, "50000×50000") {
+			t.Errorf("POST %s/visits with a bomb = %d", target, code)
+		}
+
+		if after, _ := media.Stats(); after != decoded {
+			t.Errorf("%d photos decoded", after-decoded)
+		}
+	})
+}
