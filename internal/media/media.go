@@ -137,7 +137,7 @@ func check(raw []byte) (Checked, error) {
 		return Checked{}, fmt.Errorf("%w (the content is %s)", ErrNotImage, c.mime)
 	}
 	if err != nil {
-		return Checked{}, fmt.Errorf("%w: cannot read its header: %v", ErrNotImage, err)
+		return Checked{}, fmt.Errorf("%w: cannot decode its header: %v", ErrNotImage, err)
 	}
 	w, h := c.cfg.Width, c.cfg.Height
 	if w <= 0 || h <= 0 {

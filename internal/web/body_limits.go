@@ -18,6 +18,8 @@ type bodyRule struct {
 	// form, and would otherwise parse it with net/http's default of 32 MB held in memory. Files
 	// beyond formMemory go to temporary files, which are removed when the request ends.
 	form bool
+	// field is the form's photo field that a 413 names: "photos" (several) or "file"/"photo" (one).
+	field string
 	// report: an over-limit body is a refused anonymous report and counts against the flood limit.
 	report bool
 }
@@ -36,12 +38,12 @@ const defaultBodyLimit = 16 << 20
 // A route that accepts uploads must be listed here; its own limits inside the handler come
 // after the CSRF check has read the body, too late to bound it.
 var bodyLimits = map[string]bodyRule{
-	"POST /report":          {max: reportBodyLimit(maxResidentPhotos), form: true, report: true},
-	"POST /patrol":          {max: reportBodyLimit(maxReportPhotos), form: true},
-	"POST /orders/{id}/act": {max: 6*media.MaxBytes + formSlack, form: true},
+	"POST /report":          {max: reportBodyLimit(maxResidentPhotos), form: true, field: "photos", report: true},
+	"POST /patrol":          {max: reportBodyLimit(maxReportPhotos), form: true, field: "photos"},
+	"POST /orders/{id}/act": {max: 6*media.MaxBytes + formSlack, form: true, field: "photos"},
 	"POST /orders":          {max: 6*media.MaxBytes + formSlack},
-	"POST /api/v1/uploads":  {max: media.MaxBytes + formSlack, form: true},
-	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + formSlack, form: true},
+	"POST /api/v1/uploads":  {max: media.MaxBytes + formSlack, form: true, field: "file"},
+	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + formSlack, form: true, field: "photo"},
 	"POST /intake/hotline":                      {max: maxUpload + formSlack},
 }
 
@@ -96,13 +98,16 @@ func (s *Server) bodyTooLarge(w http.ResponseWriter, r *http.Request, rule bodyR
 		}
 	}
 	lang := language(w, r)
-	msg := fmt.Sprintf(translator(lang)("sec.body too large"), (rule.max+(1<<20)-1)>>20)
-	if rule.form {
-		msg = fmt.Sprintf(translator(lang)("sec.photos too large"), (rule.max+(1<<20)-1)>>20, media.MaxBytes>>20)
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		lang = "en" // the API answers in English, like its other errors
 	}
-	err := &httpError{status: http.StatusRequestEntityTooLarge, msg: msg, field: ""}
-	if rule.form {
-		err.field = "photos"
+	T, mb := translator(lang), (rule.max+(1<<20)-1)>>20
+	err := &httpError{status: http.StatusRequestEntityTooLarge, field: rule.field, msg: fmt.Sprintf(T("sec.body too large"), mb)}
+	switch rule.field {
+	case "photos":
+		err.msg = fmt.Sprintf(T("sec.photos too large"), mb, media.MaxBytes>>20)
+	case "file", "photo":
+		err.msg = rule.field + ": " + fmt.Sprintf(T("sec.file too large"), media.MaxBytes>>20, mb)
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") || wantsJSON(r) {
 		s.writeAPIError(w, r, err)

@@ -7,6 +7,7 @@ func init() {
 		"sec.body too large": {"提交的内容过大：最多 %d MB。", "The submission is too large: at most %d MB."},
 		"sec.photos too large": {"照片总大小超出上限：一次最多 %d MB（每张最多 %d MB）。请少选几张，或在相机设置中选用较小的照片尺寸。",
 			"The photos are too large together: at most %d MB per submission (%d MB each). Send fewer, or choose a smaller photo size in the camera settings."},
+		"sec.file too large":  {"照片大于 %d MB（提交总共最多 %d MB）。", "larger than %d MiB (the whole submission may be %d MiB)."},
 		"sec.too many photos": {"最多 %d 张照片，收到 %d 张：请删去多余的照片后再提交。", "At most %d photos; %d were sent. Remove some and submit again."},
 		"sec.photo bytes":     {"第 %d 张照片（%s）超过 %d MB：请选用较小的照片。", "Photo %d (%s) is larger than %d MB: choose a smaller one."},
 		// Arguments: index, name, width, height, side limit, limit in 万 pixels, limit in megapixels.
