@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -211,33 +210,14 @@ func (s *Server) leafCategories(ctx context.Context, town string) ([]orders.Cate
 }
 
 // townAt finds the tenant town, and its grid, whose grids contain the point, trying the town
-// prefer first; the zero Region when no town's grids contain it. Every path that stores an
-// order at a point must ask this rather than search one town's grids: a point outside them may
-// still lie inside another town.
+// prefer first; the zero Region when no town's grids contain it.
 func (s *Server) townAt(ctx context.Context, prefer string, lat, lng float64) (places.Region, string, error) {
 	towns, err := places.TenantTowns(ctx, s.db, nil)
 	if err != nil {
 		return places.Region{}, "", err
 	}
-	slices.SortStableFunc(towns, func(a, b places.Region) int {
-		switch {
-		case a.Code == prefer && b.Code != prefer:
-			return -1
-		case b.Code == prefer && a.Code != prefer:
-			return 1
-		}
-		return 0
-	})
-	for _, t := range towns {
-		loc, err := s.locators.Get(ctx, t.Code)
-		if err != nil {
-			return places.Region{}, "", err
-		}
-		if g, ok := loc.Locate(lng, lat); ok {
-			return t, g.Code, nil
-		}
-	}
-	return places.Region{}, "", nil
+	t, g, _, err := places.TownAt(ctx, s.locators.Get, towns, prefer, lng, lat)
+	return t, g.Code, err
 }
 
 // checkPointTown refuses, on the field lat, a point that lies inside another town's grids than
