@@ -518,17 +518,3 @@ func actionLabel(a, lang string) string {
 	}
 	return workorder.Action(a).LabelZH()
 }
-
-func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request, c *caller) error {
-	q := r.URL.Query()
-	o, err := s.orders.ByNumber(r.Context(), strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code")))
-	if err != nil {
-		return problem.NotFound("no order with that number and code")
-	}
-	full, err := s.orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, publicView(full, "zh"))
-	return nil
-}

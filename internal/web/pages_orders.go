@@ -514,31 +514,6 @@ func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *calle
 	return nil
 }
 
-func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	q := r.URL.Query()
-	number, code := strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code"))
-	data := map[string]any{"Number": number, "Code": code}
-	status := http.StatusOK
-	errMsg := ""
-	if number != "" {
-		o, err := s.orders.ByNumber(r.Context(), number, code)
-		if err != nil {
-			status, errMsg = http.StatusNotFound, translator(language(w, r))("no such order")
-		} else {
-			full, err := s.orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
-			if err != nil {
-				return err
-			}
-			data["Order"] = publicView(full, language(w, r))
-			data["ID"] = full.ID
-			data["Version"] = full.Version
-			data["CanRate"] = c != nil && full.RaisedBy == c.User.ID && full.State == string(workorder.Closed)
-			data["Satisfy"] = workorder.Satisfactions
-		}
-	}
-	return s.render(w, r, status, "track", pageData{Title: "track", Error: errMsg, Data: data})
-}
-
 func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request, c *caller) error {
 	if err := s.orders.MarkRead(r.Context(), c.User.ID, nil); err != nil {
 		return err

@@ -11,73 +11,130 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
 // Limits of the phone report forms (patrol and resident).
 const (
-	maxReportPhotos   = 6
-	maxReportBody     = maxReportPhotos*media.MaxBytes + 1<<20
+	maxReportPhotos   = 6    // a patrol report
+	maxResidentPhotos = 3    // a resident's report
 	maxPatrolContent  = 1000 // runes
 	maxResidentText   = 500  // runes
 	maxReportNameLen  = 20
 	maxReportPhoneLen = 20
 )
 
-// readReportForm parses a multipart (or urlencoded) report form within the body limit.
-func readReportForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxReportBody)
-	err := r.ParseMultipartForm(8 << 20)
+// readReportForm parses a multipart (or urlencoded) report form within the body limit of a form
+// with up to photos photos. (limitBodies has usually parsed it already, under the same limit.)
+func readReportForm(w http.ResponseWriter, r *http.Request, photos int) error {
+	r.Body = http.MaxBytesReader(w, r.Body, reportBodyLimit(photos))
+	err := r.ParseMultipartForm(formMemory)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
 		return &httpError{status: http.StatusRequestEntityTooLarge, field: "photos",
-			msg: fmt.Sprintf("photos: 照片总大小超出上限（每张最多 %d MB，最多 %d 张）", media.MaxBytes>>20, maxReportPhotos)}
+			msg: fmt.Sprintf(translator(language(w, r))("sec.photos too large"), reportBodyLimit(photos)>>20, media.MaxBytes>>20)}
 	case err != nil && !errors.Is(err, http.ErrNotMultipart):
 		return badRequest("", "表单无法读取: "+err.Error())
 	}
 	return nil
 }
 
-// processPhotos sniffs, checks and re-encodes the files of the form field "photos"; an error
-// names the field and the photo.
-func processPhotos(r *http.Request) ([]media.Photo, error) {
+// formPhoto is a photo of a report form whose header passed the checks, not decoded yet.
+type formPhoto struct {
+	name    string
+	checked media.Checked
+}
+
+// checkPhotos refuses the photos of the form field "photos" before decoding any: first their
+// number, then each one's size, type and declared pixel dimensions (headers only). An error
+// names the field, the photo and the limit.
+func checkPhotos(w http.ResponseWriter, r *http.Request, max int) ([]formPhoto, error) {
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
+	T := translator(language(w, r))
 	var files []*multipart.FileHeader
 	for _, fh := range r.MultipartForm.File["photos"] {
 		if fh.Size > 0 || fh.Filename != "" {
 			files = append(files, fh)
 		}
 	}
-	if len(files) > maxReportPhotos {
-		return nil, problem.Field("photos", "最多 %d 张照片，收到 %d 张", maxReportPhotos, len(files))
+	if len(files) > max {
+		return nil, problem.Field("photos", T("sec.too many photos"), max, len(files))
 	}
-	out := make([]media.Photo, 0, len(files))
+	out := make([]formPhoto, 0, len(files))
 	for i, fh := range files {
-		p, err := processPart(fh)
-		switch {
-		case errors.Is(err, media.ErrTooLarge):
-			return nil, &httpError{status: http.StatusRequestEntityTooLarge, field: "photos",
-				msg: fmt.Sprintf("photos: 第 %d 张照片（%s）超过 %d MB", i+1, fh.Filename, media.MaxBytes>>20)}
-		case errors.Is(err, media.ErrNotImage):
-			return nil, problem.Field("photos", "第 %d 张（%s）不是照片：请上传 JPEG、PNG 或 WebP 图片", i+1, fh.Filename)
-		case err != nil:
-			return nil, err
+		name := shortName(fh.Filename)
+		c, err := checkPart(fh)
+		if err != nil {
+			return nil, photoError(T, i+1, name, err)
 		}
-		out = append(out, p)
+		out = append(out, formPhoto{name: name, checked: c})
 	}
 	return out, nil
 }
 
-func processPart(fh *multipart.FileHeader) (media.Photo, error) {
+// decodePhotos decodes checked photos, waiting for the server's decode gate no longer than the
+// request lasts.
+func decodePhotos(w http.ResponseWriter, r *http.Request, ps []formPhoto) ([]media.Photo, error) {
+	out := make([]media.Photo, 0, len(ps))
+	for i, p := range ps {
+		photo, err := p.checked.Process(r.Context())
+		if errors.Is(err, media.ErrBusy) {
+			w.Header().Set("Retry-After", "60")
+		}
+		if err != nil {
+			return nil, photoError(translator(language(w, r)), i+1, p.name, err)
+		}
+		out = append(out, photo)
+	}
+	return out, nil
+}
+
+// processPhotos is checkPhotos, then decodePhotos.
+func processPhotos(w http.ResponseWriter, r *http.Request, max int) ([]media.Photo, error) {
+	ps, err := checkPhotos(w, r, max)
+	if err != nil {
+		return nil, err
+	}
+	return decodePhotos(w, r, ps)
+}
+
+// photoError turns a refusal by media into an answer naming the field, the photo and the limit.
+func photoError(T func(string) string, i int, name string, err error) error {
+	var pe *media.PixelError
+	switch {
+	case errors.As(err, &pe):
+		return &httpError{status: http.StatusRequestEntityTooLarge, field: "photos", msg: "photos: " +
+			fmt.Sprintf(T("sec.photo pixels"), i, name, pe.Width, pe.Height, media.MaxSide, media.MaxPixels/10_000, media.MaxPixels/1_000_000)}
+	case errors.Is(err, media.ErrTooLarge):
+		return &httpError{status: http.StatusRequestEntityTooLarge, field: "photos",
+			msg: "photos: " + fmt.Sprintf(T("sec.photo bytes"), i, name, media.MaxBytes>>20)}
+	case errors.Is(err, media.ErrNotImage):
+		return problem.Field("photos", T("sec.photo not image"), i, name)
+	case errors.Is(err, media.ErrBusy):
+		return &httpError{status: http.StatusServiceUnavailable, field: "photos", msg: T("sec.photo busy")}
+	}
+	return err
+}
+
+// shortName is a file name as the answer quotes it: the client chose it, so it is cut short.
+func shortName(name string) string {
+	if r := []rune(name); len(r) > 40 {
+		return string(r[:39]) + "…"
+	}
+	return name
+}
+
+func checkPart(fh *multipart.FileHeader) (media.Checked, error) {
 	f, err := fh.Open()
 	if err != nil {
-		return media.Photo{}, err
+		return media.Checked{}, err
 	}
 	defer f.Close()
-	return media.Process(f)
+	return media.Check(f)
 }
 
 // savePhotos stores processed photos and records them as uploads of the town.
@@ -150,4 +207,34 @@ func (s *Server) leafCategories(ctx context.Context, town string) ([]orders.Cate
 		}
 	}
 	return out, nil
+}
+
+// townAt finds the tenant town, and its grid, whose grids contain the point, trying the town
+// prefer first; the zero Region when no town's grids contain it.
+func (s *Server) townAt(ctx context.Context, prefer string, lat, lng float64) (places.Region, string, error) {
+	towns, err := places.TenantTowns(ctx, s.db, nil)
+	if err != nil {
+		return places.Region{}, "", err
+	}
+	t, g, _, err := places.TownAt(ctx, s.locators.Get, towns, prefer, lng, lat)
+	return t, g.Code, err
+}
+
+// checkPointTown refuses, on the field lat, a point that lies inside another town's grids than
+// town: an order stored there would sit in the wrong town and grid, out of sight of the town
+// that must handle it. A point inside no town's grids passes (the illustrative polygons leave
+// gaps; the dispatcher places such orders). Every path that creates an order with coordinates
+// in a town chosen otherwise (the API, the new-order page, Open311) should call it.
+func (s *Server) checkPointTown(ctx context.Context, lang, town string, lat, lng *float64) error {
+	if lat == nil || lng == nil {
+		return nil
+	}
+	at, _, err := s.townAt(ctx, town, *lat, *lng)
+	if err != nil {
+		return err
+	}
+	if at.Code != "" && at.Code != town {
+		return problem.Field("lat", translator(lang)("sec.other town"), at.Name)
+	}
+	return nil
 }

@@ -106,7 +106,7 @@ func (s *Server) patrolSubmit(w http.ResponseWriter, r *http.Request, c *caller)
 
 func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *patrolForm) (patrolView, error) {
 	ctx := r.Context()
-	if err := readReportForm(w, r); err != nil {
+	if err := readReportForm(w, r, maxReportPhotos); err != nil {
 		return patrolView{}, err
 	}
 	f.ClientID = strings.TrimSpace(r.FormValue("client_id"))
@@ -146,13 +146,13 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 	// A retry of a submission that reached us before: answer with that order.
 	if f.ClientID != "" {
 		if o, err := s.orders.ByExternalID(ctx, s.db, town, orders.ChannelPatrol, f.ClientID); err == nil {
-			return s.patrolRetry(r, c, o, f.SelfHandle, result)
+			return s.patrolRetry(w, r, c, o, f.SelfHandle, result)
 		} else if !errors.Is(err, problem.ErrNotFound) {
 			return patrolView{}, err
 		}
 	}
 
-	photos, err := processPhotos(r)
+	photos, err := processPhotos(w, r, maxReportPhotos)
 	if err != nil {
 		return patrolView{}, err
 	}
@@ -163,7 +163,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 	if err != nil {
 		return patrolView{}, err
 	}
-	grid, err := s.patrolGrid(ctx, c, town, lat, lng)
+	grid, err := s.patrolGrid(ctx, language(w, r), c, town, lat, lng)
 	if err != nil {
 		return patrolView{}, err
 	}
@@ -194,7 +194,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 		if lerr != nil {
 			return patrolView{}, lerr
 		}
-		return s.patrolRetry(r, c, existing, f.SelfHandle, result)
+		return s.patrolRetry(w, r, c, existing, f.SelfHandle, result)
 	}
 	if err != nil {
 		return patrolView{}, err
@@ -210,12 +210,12 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 // patrolRetry answers a repeated client_id with the order it made. If the first attempt asked
 // for self-handling but broke off between creating and closing, the retry finishes the job with
 // the photos it carries again.
-func (s *Server) patrolRetry(r *http.Request, c *caller, o orders.Order, selfHandle bool, result string) (patrolView, error) {
+func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *caller, o orders.Order, selfHandle bool, result string) (patrolView, error) {
 	if o.RaisedBy != c.User.ID {
 		return patrolView{}, problem.Conflict("client_id %s belongs to another report; reload the page", o.ExternalID)
 	}
 	if selfHandle && o.State == string(workorder.Received) {
-		photos, err := processPhotos(r)
+		photos, err := processPhotos(w, r, maxReportPhotos)
 		if err != nil {
 			return patrolView{}, err
 		}
@@ -232,10 +232,15 @@ func (s *Server) patrolRetry(r *http.Request, c *caller, o orders.Order, selfHan
 }
 
 // patrolGrid is the grid of the reported point; a worker without a position (or at a point the
-// illustrative polygons miss) reports from the grid they patrol.
-func (s *Server) patrolGrid(ctx context.Context, c *caller, town string, lat, lng *float64) (string, error) {
+// illustrative polygons miss) reports from the grid they patrol. A point inside another town's
+// grids is refused: the order would be stored in the worker's town (and grid) while the problem
+// lies elsewhere, out of sight of the town that must handle it.
+func (s *Server) patrolGrid(ctx context.Context, lang string, c *caller, town string, lat, lng *float64) (string, error) {
 	if lat == nil {
 		return c.User.GridCode, nil
+	}
+	if err := s.checkPointTown(ctx, lang, town, lat, lng); err != nil {
+		return "", err
 	}
 	loc, err := s.locators.Get(ctx, town)
 	if err != nil {

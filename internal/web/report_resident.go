@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -104,19 +103,32 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request, c *caller)
 
 func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *caller, f *residentForm) (orders.Order, error) {
 	ctx := r.Context()
-	if err := readReportForm(w, r); err != nil {
-		return orders.Order{}, err
+	now := time.Now()
+	keys := floodKeys(clientIP(r), s.deviceID(w, r))
+	// Failed attempts are not free: a refused body, a filled honeypot and refused photos count
+	// against the flood limit like a report. (Mistakes in the text fields do not: people make them.)
+	refused := func(err error) error {
+		if rerr := recordFlood(ctx, s.db, keys, now); rerr != nil {
+			s.log.Error("record report attempt", "err", rerr)
+		}
+		return err
+	}
+	if err := readReportForm(w, r, maxResidentPhotos); err != nil {
+		return orders.Order{}, refused(err)
 	}
 	f.Content, f.Category, f.Town = r.FormValue("content"), strings.TrimSpace(r.FormValue("category")), strings.TrimSpace(r.FormValue("town"))
 	f.Name, f.Phone, f.Address = r.FormValue("caller_name"), r.FormValue("caller_phone"), r.FormValue("address")
 	f.Lat, f.Lng = r.FormValue("lat"), r.FormValue("lng")
 	if strings.TrimSpace(r.FormValue(honeypotField)) != "" {
-		return orders.Order{}, badRequest("", "提交未被接受。如您是居民本人，请刷新页面后重新填写。")
+		return orders.Order{}, refused(badRequest("", "提交未被接受。如您是居民本人，请刷新页面后重新填写。"))
 	}
-	now := time.Now()
-	keys := floodKeys(clientIP(r), s.deviceID(w, r))
 	if err := checkFlood(ctx, s.db, keys, now); err != nil {
 		return orders.Order{}, err
+	}
+	// The photos' number and headers first, before anything is decoded.
+	checked, err := checkPhotos(w, r, maxResidentPhotos)
+	if err != nil {
+		return orders.Order{}, refused(err)
 	}
 
 	content, err := formText(r, "content", maxResidentText, "问题描述")
@@ -141,12 +153,12 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return orders.Order{}, err
 	}
-	photos, err := processPhotos(r)
+	photos, err := decodePhotos(w, r, checked)
 	if err != nil {
+		if status, _ := statusOf(err); status < 500 {
+			err = refused(err) // a photo that would not decode; a busy server is not the sender's doing
+		}
 		return orders.Order{}, err
-	}
-	if len(photos) > 3 {
-		return orders.Order{}, problem.Field("photos", "最多 3 张照片")
 	}
 	lat, lng, err := reportLocation(r, photos)
 	if err != nil {
@@ -158,10 +170,12 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *calle
 	}
 	town, grid := "", ""
 	if lat != nil {
-		town, grid, err = s.locateTown(ctx, towns, *lat, *lng)
+		// Routed to the town whose grids contain the point, whichever town was picked.
+		at, g, err := s.townAt(ctx, f.Town, *lat, *lng)
 		if err != nil {
 			return orders.Order{}, err
 		}
+		town, grid = at.Code, g
 	}
 	if town == "" {
 		town = f.Town
@@ -216,25 +230,15 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *calle
 	return o, nil
 }
 
-// locateTown finds the tenant town, and its grid, whose grids contain the point.
-func (s *Server) locateTown(ctx context.Context, towns []places.Region, lat, lng float64) (string, string, error) {
-	for _, t := range towns {
-		loc, err := s.locators.Get(ctx, t.Code)
-		if err != nil {
-			return "", "", err
-		}
-		if g, ok := loc.Locate(lng, lat); ok {
-			return t.Code, g.Code, nil
-		}
-	}
-	return "", "", nil
-}
-
 // reportDone shows the number and short code big, with the way to follow the order.
 func (s *Server) reportDone(w http.ResponseWriter, r *http.Request, c *caller) error {
 	q := r.URL.Query()
-	o, err := s.orders.ByNumber(r.Context(), q.Get("number"), q.Get("code"))
-	if err != nil {
+	o, err := s.lookUpOrder(w, r, q.Get("number"), q.Get("code"))
+	var limited errTrackLimited
+	switch {
+	case errors.As(err, &limited):
+		return &httpError{status: http.StatusTooManyRequests, msg: limited.message(language(w, r))}
+	case err != nil:
 		return problem.NotFound("没有这个编号和查询码的工单")
 	}
 	track := "/track?" + url.Values{"number": {o.Number}, "code": {o.ShortCode}}.Encode()

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/version"
 	"github.com/civicgrid/civicgrid/internal/workorder"
@@ -164,6 +165,9 @@ func statusOf(err error) (int, apiError) {
 		return http.StatusTooManyRequests, apiError{Message: err.Error()}
 	case errors.Is(err, auth.ErrBadCredentials):
 		return http.StatusUnauthorized, apiError{Message: err.Error()}
+	case errors.Is(err, media.ErrBusy):
+		// Every decode slot stayed taken while the request waited: the server's state, not the photo's.
+		return http.StatusServiceUnavailable, apiError{Message: err.Error()}
 	}
 	var wfe *workorder.FieldError
 	switch {

@@ -1,10 +1,25 @@
 package web
 
-import "github.com/civicgrid/civicgrid/internal/auth"
+import (
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/media"
+)
 
 // reportRoutes registers the phone-first reporting pages: grid patrol (巡查上报, with 自行处置) for
 // grid workers and leaders, and the public resident report (市民随手拍), anonymous allowed.
 func (s *Server) reportRoutes() {
+	// The guess limits of the public lookups by number and code (/track, /api/v1/track and the
+	// report confirmation); see track.go.
+	s.guesses = newGuessLimiter(trackPerClient, trackPerNumber, trackLimiterEntries)
+	// Photos decoded and refused by their headers (a run of refusals is someone trying bombs).
+	s.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "civicgrid_photos_decoded_total", Help: "Uploaded photos decoded."},
+			func() float64 { n, _ := media.Stats(); return float64(n) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "civicgrid_photos_refused_total", Help: "Uploaded photos refused before decoding (size, type, pixel budget)."},
+			func() float64 { _, n := media.Stats(); return float64(n) }))
+
 	s.page("GET /patrol", auth.PermOrdersCreate, s.patrolPage)
 	s.page("POST /patrol", auth.PermOrdersCreate, s.patrolSubmit)
 	s.page("GET /patrol/done/{id}", auth.PermOrdersRead, s.patrolDone)

@@ -61,6 +61,7 @@ type Server struct {
 	extra     []func(*Server)
 	navExtra  []navEntry
 	homeExtra []homeEntry
+	guesses   *guessLimiter // failed tracking-code guesses (track.go)
 }
 
 // homeEntry is a tile a capability adds to the home page of some roles (nil roles: all with perm).
@@ -115,9 +116,10 @@ func (s *Server) Orders() *orders.Store { return s.orders }
 // Registry lets capabilities register their own metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
-// Handler returns the root handler with logging, metrics and panic recovery around the routes.
+// Handler returns the root handler with logging, metrics and panic recovery around the routes,
+// and every request body bounded (body_limits.go).
 func (s *Server) Handler() http.Handler {
-	return s.observe(s.mux)
+	return s.observe(s.limitBodies(s.mux))
 }
 
 func (s *Server) staticHandler() http.Handler {

@@ -256,15 +256,21 @@ func publicNote(e orders.Event) string {
 }
 
 var (
-	// phoneLike is seven or more digits, optionally after +86 and split by dashes or spaces:
-	// mobile and landline numbers, but not house numbers (1035弄) or years. It also catches
-	// dates and hotline ids written as digit runs; masking those too is the safe mistake.
-	phoneLike = regexp.MustCompile(`(?:\+?86[- ]?)?\d(?:[- ]?\d){6,}`)
+	// phoneLike is seven or more digits, split by up to three spaces, dashes or dots: mobile and
+	// landline numbers (with +86, which is digits too), but not house numbers (1035弄) or years.
+	// A digit is any decimal digit (ASCII, full-width １３８, …), a Chinese numeral as numbers are
+	// read out (一三八, 幺 for 1, 两, 〇/○/零 for 0, the financial 壹贰叁…) or a circled one:
+	// hotline operators type callers' numbers as they hear them. It also catches dates and
+	// hotline ids written as digit runs; masking those too is the safe mistake.
+	phoneLike = regexp.MustCompile(phoneDigit + `(?:[\t \x{3000}\-‐‑‒–—―－.．·・]{0,3}` + phoneDigit + `){6,}`)
 	// orderNumberLike is an order number (310105102-20251001-000123, or XJ-… whose digits start
 	// at the date), which a merge reason quotes and which is public anyway.
 	orderNumberLike = regexp.MustCompile(`^(?:\d+-)?\d{8}-\d{6,}$`)
 	emailLike       = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
 )
+
+// phoneDigit is one digit of a phone number as people write it (see phoneLike).
+const phoneDigit = `[\p{Nd}〇○零一壹幺二贰两三叁四肆五伍六陆七柒八捌九玖⓪①-⑨]`
 
 // scrub masks phone numbers, e-mail addresses and the caller's name in public text.
 func scrub(s, caller string) string {

@@ -1,0 +1,117 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/media"
+)
+
+// bodyRule bounds the request body of one route.
+type bodyRule struct {
+	max int64
+	// form: parse the multipart form here, before the route's wrapper: its CSRF check reads the
+	// form, and would otherwise parse it with net/http's default of 32 MB held in memory. Files
+	// beyond formMemory go to temporary files, which are removed when the request ends.
+	form bool
+	// field is the form's photo field that a 413 names: "photos" (several) or "file"/"photo" (one).
+	field string
+	// report: an over-limit body is a refused anonymous report and counts against the flood limit.
+	report bool
+}
+
+// formSlack is room for the text fields and multipart headers around the files of a form.
+const formSlack = 1 << 20
+
+// formMemory is how much of a parsed multipart form is held in memory; the rest is on disk.
+const formMemory = 1 << 20
+
+// defaultBodyLimit bounds the body of every route not listed in bodyLimits: above what any JSON
+// API accepts (decodeJSON: 4 MB, the hotline push: 8 MB).
+const defaultBodyLimit = 16 << 20
+
+// bodyLimits are the routes that take more than defaultBodyLimit, or whose forms carry photos.
+// A route that accepts uploads must be listed here; its own limits inside the handler come
+// after the CSRF check has read the body, too late to bound it.
+var bodyLimits = map[string]bodyRule{
+	"POST /report":          {max: reportBodyLimit(maxResidentPhotos), form: true, field: "photos", report: true},
+	"POST /patrol":          {max: reportBodyLimit(maxReportPhotos), form: true, field: "photos"},
+	"POST /orders/{id}/act": {max: 6*media.MaxBytes + formSlack, form: true, field: "photos"},
+	"POST /orders":          {max: 6*media.MaxBytes + formSlack},
+	"POST /api/v1/uploads":  {max: media.MaxBytes + formSlack, form: true, field: "file"},
+	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + formSlack, form: true, field: "photo"},
+	"POST /intake/hotline":                      {max: maxUpload + formSlack},
+}
+
+// reportBodyLimit is the body of a report form with up to n photos.
+func reportBodyLimit(n int) int64 { return int64(n)*media.MaxBytes + formSlack }
+
+// limitBodies bounds every request body before anything reads it, by the route's rule.
+func (s *Server) limitBodies(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rule := bodyRule{max: defaultBodyLimit}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if _, pattern := s.mux.Handler(r); pattern != "" {
+				if rl, ok := bodyLimits[pattern]; ok {
+					rule = rl
+				}
+			}
+		}
+		if r.ContentLength > rule.max {
+			s.bodyTooLarge(w, r, rule)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, rule.max)
+		if rule.form && isMultipart(r) {
+			err := r.ParseMultipartForm(formMemory)
+			if r.MultipartForm != nil {
+				// net/http removes the files of the request it made, but r may be a copy (a proxied
+				// client address); remove them here so no temporary file outlives the request.
+				defer func() { _ = r.MultipartForm.RemoveAll() }()
+			}
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				s.bodyTooLarge(w, r, rule)
+				return
+			}
+			// Any other error is left to the route, which parses again and names what is wrong.
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isMultipart(r *http.Request) bool {
+	ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && ct == "multipart/form-data"
+}
+
+// bodyTooLarge answers 413 naming the limit, as JSON on the API and as a page elsewhere.
+func (s *Server) bodyTooLarge(w http.ResponseWriter, r *http.Request, rule bodyRule) {
+	if rule.report {
+		// Failed attempts are not free: an oversized report counts against the flood limit.
+		if err := recordFlood(r.Context(), s.db, floodKeys(clientIP(r), s.deviceID(w, r)), time.Now()); err != nil {
+			s.log.Error("record report attempt", "err", err)
+		}
+	}
+	lang := language(w, r)
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		lang = "en" // the API answers in English, like its other errors
+	}
+	T, mb := translator(lang), (rule.max+(1<<20)-1)>>20
+	err := &httpError{status: http.StatusRequestEntityTooLarge, field: rule.field, msg: fmt.Sprintf(T("sec.body too large"), mb)}
+	switch rule.field {
+	case "photos":
+		err.msg = fmt.Sprintf(T("sec.photos too large"), mb, media.MaxBytes>>20)
+	case "file", "photo":
+		err.msg = rule.field + ": " + fmt.Sprintf(T("sec.file too large"), media.MaxBytes>>20, mb)
+	}
+	if strings.HasPrefix(r.URL.Path, "/api/") || wantsJSON(r) {
+		s.writeAPIError(w, r, err)
+		return
+	}
+	s.pageError(w, r, err)
+}
