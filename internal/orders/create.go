@@ -100,6 +100,11 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 			return Order{}, err
 		}
 	}
+	if n.Lat != nil {
+		if err := s.refuseOtherTownsPoint(ctx, tx, n.TownCode, *n.Lng, *n.Lat); err != nil {
+			return Order{}, err
+		}
+	}
 	switch {
 	case n.Grid != "":
 		var c int
@@ -258,4 +263,31 @@ func shortCode() string {
 		}
 	}
 	return string(out)
+}
+
+// refuseOtherTownsPoint refuses, on the field lat, a point that lies outside every grid of town
+// but inside another town's: stored here, the order would sit in the wrong town (searching only
+// this town's grids finds nothing and leaves it unassigned), out of sight of the town that must
+// handle it. Every channel that creates one order at a point — the API, the staff form, patrol,
+// Open311, visits — comes through Create, so the rule holds for all of them. A point inside no
+// town's grids passes: the illustrative polygons leave gaps, and the dispatcher places such orders.
+func (s *Store) refuseOtherTownsPoint(ctx context.Context, tx store.Querier, town string, lng, lat float64) error {
+	loc, err := s.locator(ctx, tx, town)
+	if err != nil {
+		return err
+	}
+	if _, ok := loc.Locate(lng, lat); ok {
+		return nil
+	}
+	towns, err := places.TenantTowns(ctx, tx, nil)
+	if err != nil {
+		return err
+	}
+	other, _, ok, err := places.TownAt(ctx, func(ctx context.Context, code string) (*places.Locator, error) {
+		return s.locator(ctx, tx, code)
+	}, towns, "", lng, lat)
+	if err != nil || !ok || other.Code == town {
+		return err
+	}
+	return problem.Field("lat", "the point lies in %s, another town: report it there", other.Name)
 }

@@ -182,3 +182,39 @@ func TestCategories(t *testing.T) {
 		}
 	})
 }
+
+// A point inside another town's grids is refused on lat, whichever channel creates the order (each
+// channel's order comes through Create): stored in the chosen town it sat unassigned, out of sight
+// of the town that must handle it. A point inside no town's grids still goes in unassigned.
+func TestCreateRefusesPointInAnotherTown(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2026-03-02 09:00"))
+		for _, channel := range []string{orders.ChannelAPI, orders.ChannelPatrol, orders.ChannelResident, orders.ChannelOpen311} {
+			n := e.newOrder("路灯不亮 " + channel)
+			n.Channel, n.Grid = channel, ""
+			lat, lng := 31.24, 121.51 // inside 陆家嘴网格 of OtherTown
+			n.Lat, n.Lng = &lat, &lng
+			_, err := e.s.Create(ctx, n)
+			var fe *problem.FieldError
+			if !errors.As(err, &fe) || fe.Field != "lat" || !strings.Contains(fe.Reason, "陆家嘴街道") {
+				t.Fatalf("%s: point in another town: got %v, want a field error on lat naming 陆家嘴街道", channel, err)
+			}
+			// With a grid of its own town named, the point still may not lie in another town.
+			n.Grid = e.f.Grid
+			if _, err := e.s.Create(ctx, n); !errors.As(err, &fe) || fe.Field != "lat" {
+				t.Fatalf("%s: grid given, point in another town: got %v", channel, err)
+			}
+		}
+		n := e.newOrder("井盖缺失")
+		n.Grid = ""
+		lat, lng := e.f.Outside[1], e.f.Outside[0]
+		n.Lat, n.Lng = &lat, &lng
+		if o := e.create(t, n); o.Grid != "" {
+			t.Fatalf("point in no grid: stored in grid %q, want unassigned", o.Grid)
+		}
+		lat, lng = e.f.InGrid[1], e.f.InGrid[0]
+		if o := e.create(t, n); o.Grid != e.f.Grid {
+			t.Fatalf("point in own grid: grid %q, want %q", o.Grid, e.f.Grid)
+		}
+	})
+}

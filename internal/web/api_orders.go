@@ -352,7 +352,7 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *calle
 
 // storePhoto cleans and stores one uploaded photo and records it for the town.
 func (s *Server) storePhoto(r *http.Request, town string, userID int64, file interface{ Read([]byte) (int, error) }) (orders.Upload, error) {
-	p, err := media.Process(file)
+	p, err := media.ProcessContext(r.Context(), file)
 	switch {
 	case errors.Is(err, media.ErrTooLarge):
 		return orders.Upload{}, &httpError{status: http.StatusRequestEntityTooLarge, msg: "file: " + err.Error(), field: "file"}
