@@ -149,7 +149,8 @@ func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	return s.writeOrder(w, r, c, http.StatusCreated, o)
+	writeJSON(w, http.StatusCreated, s.view(r, c, o, nil)) // what the caller just sent: no one else's data is shown
+	return nil
 }
 
 // filterFrom reads the list filters from the query string, naming any bad parameter.
@@ -158,11 +159,18 @@ func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 	f := orders.Filter{Towns: c.Towns, Grid: q.Get("grid"), Category: q.Get("category"), Channel: q.Get("channel"),
 		Department: q.Get("department"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
 	if st := q.Get("state"); st != "" {
-		for _, x := range strings.Split(st, ",") {
+		// A list of states is bounded by the states there are: each is one bound parameter.
+		parts := strings.Split(st, ",")
+		if len(parts) > len(workorder.States) {
+			return f, badRequest("state", fmt.Sprintf("state: at most %d states, not %d", len(workorder.States), len(parts)))
+		}
+		for _, x := range parts {
 			if !workorder.State(x).Valid() {
-				return f, badRequest("state", fmt.Sprintf("state: unknown state %q", x))
+				return f, badRequest("state", fmt.Sprintf("state: unknown state %.40q", x))
 			}
-			f.States = append(f.States, x)
+			if !slices.Contains(f.States, x) {
+				f.States = append(f.States, x)
+			}
 		}
 	}
 	for name, dst := range map[string]*bool{"overdue": &f.Overdue, "warning": &f.Warning, "unlocated": &f.Unlocated} {

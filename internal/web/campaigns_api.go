@@ -217,16 +217,17 @@ func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	return s.writeTarget(w, r, c, http.StatusCreated, id, t)
+	// What the planner just sent: no one else's data is shown, so nothing is audited.
+	return s.writeTarget(w, r, c, http.StatusCreated, id, t, nil)
 }
 
-// writeTarget answers with target t of campaign id as the caller may see it, audited.
-func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *caller, status int, id int64, t campaigns.Target) error {
+// writeTarget answers with target t of campaign id as the caller may see it, recording in shown
+// (nil: not audited) whether it was shown whole.
+func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
 	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
 	if err != nil {
 		return err
 	}
-	shown := shownLog(r, privacy.Targets)
 	ts := targetsAs(r, c, cp, []campaigns.Target{t}, shown)
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
@@ -248,7 +249,7 @@ func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	return s.writeTarget(w, r, c, http.StatusOK, id, t)
+	return s.writeTarget(w, r, c, http.StatusOK, id, t, shownLog(r, privacy.Targets))
 }
 
 func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *caller) error {
