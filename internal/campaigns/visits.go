@@ -82,6 +82,19 @@ func (s *Service) LogVisit(ctx context.Context, towns []string, campaignID, targ
 	case len(n.PhotoID) > 100 || strings.ContainsAny(n.PhotoID, "/\\ "):
 		return Visit{}, problem.Field("photo_id", "%q is not an uploaded photo's id", n.PhotoID)
 	}
+	if n.PhotoID != "" {
+		// A visit shows its photo to everyone who may read the campaign, so the photo must be one
+		// this visitor uploaded to this town: another town's evidence, or another person's, is
+		// not theirs to attach.
+		var by sql.NullInt64
+		err := s.DB.QueryRow(ctx, `SELECT created_by FROM uploads WHERE town_code = ? AND id = ?`, c.TownCode, n.PhotoID).Scan(&by)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && by.Int64 != u.ID) {
+			return Visit{}, problem.Field("photo_id", "%q is not a photo you uploaded in town %s", n.PhotoID, c.TownCode)
+		}
+		if err != nil {
+			return Visit{}, err
+		}
+	}
 	if n.Category != "" {
 		var k int
 		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ?`, c.TownCode, n.Category).Scan(&k); err != nil {
