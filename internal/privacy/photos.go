@@ -40,8 +40,9 @@ func Open311PhotosPublic(ctx context.Context, q store.Querier, town string) (boo
 	return v == "true", rows.Err()
 }
 
-// settingPhotoKey is the installation's secret for photo links (settings, town '').
-const settingPhotoKey = "photo_link_key"
+// SettingPhotoKey is the installation's secret for photo links (settings, town ''); the CLI's
+// settings list leaves it out.
+const SettingPhotoKey = "photo_link_key"
 
 // PhotoLinks signs and checks the photo references given to readers who are not signed in: the
 // photo's id, a dot and a MAC of the id (<sha256>.<mac>), usable wherever an id is
@@ -62,16 +63,16 @@ func PhotoLinksFor(ctx context.Context, db *store.DB) (*PhotoLinks, error) {
 	}
 	// Two servers starting at once: the first key written wins and both read it back.
 	if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES ('', ?, ?) ON CONFLICT (town_code, key) DO NOTHING`,
-		settingPhotoKey, hex.EncodeToString(k)); err != nil {
+		SettingPhotoKey, hex.EncodeToString(k)); err != nil {
 		return nil, fmt.Errorf("photo link key: %w", err)
 	}
 	var v string
-	if err := db.QueryRow(ctx, `SELECT value FROM settings WHERE town_code = '' AND key = ?`, settingPhotoKey).Scan(&v); err != nil {
+	if err := db.QueryRow(ctx, `SELECT value FROM settings WHERE town_code = '' AND key = ?`, SettingPhotoKey).Scan(&v); err != nil {
 		return nil, fmt.Errorf("photo link key: %w", err)
 	}
 	key, err := hex.DecodeString(v)
 	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("photo link key: the setting %s is not a hex key of 16 bytes or more", settingPhotoKey)
+		return nil, fmt.Errorf("photo link key: the setting %s is not a hex key of 16 bytes or more", SettingPhotoKey)
 	}
 	p, _ := photoLinks.LoadOrStore(db, &PhotoLinks{key: key})
 	return p.(*PhotoLinks), nil
