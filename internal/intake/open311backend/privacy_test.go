@@ -22,8 +22,8 @@ func TestPublicAddressIsCoarse(t *testing.T) {
 		f := load(t, db)
 		ctx := context.Background()
 		for typed, want := range map[string]string{
-			"协和路191弄36号404室":                "协和路191弄",
-			"新泾六村10号楼3单元502室":              "新泾六村",
+			"协和路191弄36号404室":             "协和路191弄",
+			"新泾六村10号楼3单元502室":            "新泾六村",
 			"王阿姨 13812345678 天山西路799号3楼": "天山西路799号",
 		} {
 			o, err := f.st.Create(ctx, orders.NewOrder{TownCode: xinjing, Channel: orders.ChannelHotline, Category: "0101",
