@@ -40,7 +40,7 @@ func Open311PhotosPublic(ctx context.Context, q store.Querier, town string) (boo
 	return v == "true", rows.Err()
 }
 
-// SettingPhotoKey is the installation's secret for photo links (settings, town ”); the CLI's
+// SettingPhotoKey is the installation's secret for photo links (settings, the empty town); the CLI's
 // settings list leaves it out.
 const SettingPhotoKey = "photo_link_key"
 
