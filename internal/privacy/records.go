@@ -108,7 +108,7 @@ func householdName(n string) string {
 
 // Visit is x, a visit of campaign c, as v may see it. What a visit found at a household is
 // household detail and is hidden whole; at an office, a shop or a station only the numbers in it
-// are masked.
+// are masked. The visitor sees what they logged whole; the target's name follows the target's rule.
 func (v Viewer) Visit(c campaigns.Campaign, x campaigns.Visit) (out campaigns.Visit, shown bool) {
 	m := x
 	if x.TargetKind == campaigns.TargetHousehold {
@@ -117,15 +117,23 @@ func (v Viewer) Visit(c campaigns.Campaign, x campaigns.Visit) (out campaigns.Vi
 	} else {
 		m.Findings, m.Needs = MaskText(x.Findings), MaskText(x.Needs)
 	}
-	if m.TargetName == x.TargetName && m.Findings == x.Findings && m.Needs == x.Needs {
+	nameDiffers := m.TargetName != x.TargetName
+	textDiffers := m.Findings != x.Findings || m.Needs != x.Needs
+	if !nameDiffers && !textDiffers {
 		return x, false
 	}
-	f := Facts{Town: c.TownCode, Grid: x.TargetGrid, Team: teamOf(c), Own: x.VisitorID != 0 && x.VisitorID == v.UserID}
-	if v.Whole(Targets, f) {
-		return x, !f.Own
+	f := Facts{Town: c.TownCode, Grid: x.TargetGrid, Team: teamOf(c)}
+	target := v.Whole(Targets, f)
+	own := x.VisitorID != 0 && x.VisitorID == v.UserID
+	out = x
+	if !target {
+		out.TargetName = m.TargetName
+		if !own {
+			out.Findings, out.Needs = m.Findings, m.Needs
+		}
+		out.Masked = nameDiffers || !own && textDiffers
 	}
-	m.Masked = true
-	return m, false
+	return out, target && (nameDiffers || !own && textDiffers)
 }
 
 func hide(s string) string {
