@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // CoarseAddress is an address as the public, and roles that see personal data masked, may read
@@ -29,13 +30,26 @@ func CoarseAddress(s string) string {
 		return strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 	}
 	s = labels.ReplaceAllString(s, " ")
-	var kept []string
+	var kept, dropped []string
 	for _, part := range separators.Split(s, -1) {
 		part = emailLike.ReplaceAllString(part, "")
 		part = strings.TrimSpace(longNumber.ReplaceAllString(foldDigits(part), ""))
-		if part != "" && addressMarker.MatchString(part) {
+		switch {
+		case part == "":
+		case addressMarker.MatchString(part):
 			kept = append(kept, part)
+		default:
+			dropped = append(dropped, part)
 		}
+	}
+	// A name typed twice, once stuck to the address ("东城区嘿嘿 嘿嘿"), goes from both places.
+	for i, part := range kept {
+		for _, name := range dropped {
+			if utf8.RuneCountInString(name) >= 2 && strings.HasSuffix(part, name) && part != name {
+				part = strings.TrimSuffix(part, name)
+			}
+		}
+		kept[i] = part
 	}
 	out := strings.Join(kept, " ")
 	road := roadNumber.FindStringIndex(out)

@@ -462,3 +462,61 @@ func TestAuditSubject(t *testing.T) {
 		t.Errorf("the dispatcher's list view is not found by subject: %v", log.Entries)
 	}
 }
+
+// TestPhotosNeedTownOrSignature: knowing a photo's hash is not enough to open it. A signed-in
+// user of the photo's town opens it; a user of another town and anyone not signed in do not;
+// the tracking page and API hand out signed references, which open without signing in, and a
+// forged or moved signature does not.
+func TestPhotosNeedTownOrSignature(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newOrdersApp(t, db)
+		status := func(user, path string) int {
+			t.Helper()
+			code, _, err := a.send(user, "GET", path, nil, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return code
+		}
+		for _, p := range []string{"/uploads/" + a.photo, "/uploads/" + a.photo + "/thumb"} {
+			for user, want := range map[string]int{"": 404, "lujiazui_dispatcher": 404, "handler_police": 200, "leader": 200, "resident": 200} {
+				if got := status(user, p); got != want {
+					t.Errorf("%s as %q = %d, want %d", p, user, got, want)
+				}
+			}
+		}
+		// The resident's order, handled with the photo as evidence.
+		o := a.walk([]step{{act: workorder.ActFile}, {act: workorder.ActDispatch}, {act: workorder.ActAccept}, {act: workorder.ActReport}})
+		var track struct {
+			Timeline []struct {
+				Photos []string `json:"photos"`
+			} `json:"timeline"`
+		}
+		if code := a.call("", "GET", "/api/v1/track?number="+o.Number+"&code="+o.ShortCode, nil, &track); code != http.StatusOK {
+			t.Fatalf("track = %d", code)
+		}
+		var ref string
+		for _, e := range track.Timeline {
+			for _, p := range e.Photos {
+				ref = p
+			}
+		}
+		if !strings.HasPrefix(ref, a.photo+".") {
+			t.Fatalf("tracking shows photo %q, want a signed reference of %s", ref, a.photo)
+		}
+		for path, want := range map[string]int{
+			"/uploads/" + ref:                                 200,
+			"/uploads/" + ref + "/thumb":                      200,
+			"/uploads/" + a.photo + ".AAAAAAAAAAAAAAAAAAAAAA": 404,
+			"/uploads/" + strings.Repeat("0", 64) + ref[64:]:  404, // the signature of another photo
+		} {
+			if got := status("", path); got != want {
+				t.Errorf("anonymous %s = %d, want %d", path, got, want)
+			}
+		}
+		_, page, err := a.send("", "GET", "/track?number="+o.Number+"&code="+o.ShortCode, nil, "")
+		if err != nil || !strings.Contains(string(page), "/uploads/"+ref+"/thumb") {
+			t.Errorf("tracking page does not link the signed photo (%v)", err)
+		}
+	})
+}
