@@ -29,14 +29,30 @@ func CoarseAddress(s string) string {
 		}
 		return strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 	}
-	s = labels.ReplaceAllString(s, " ")
+	hasLabel := strings.ContainsFunc(s, func(r rune) bool { return strings.ContainsRune(labelRunes, r) }) && labels.MatchString(s)
+	if !hasLabel && !strings.ContainsFunc(s, mayMatter) {
+		// No digit, numeral, separator, label or @: one part with no number to cut at — an
+		// address if it has a sign of one (淞虹路地铁站), a name otherwise.
+		if hasMarker(s) {
+			return s
+		}
+		return ""
+	}
+	if hasLabel {
+		s = labels.ReplaceAllString(s, " ")
+	}
 	var kept, dropped []string
-	for _, part := range separators.Split(s, -1) {
-		part = emailLike.ReplaceAllString(part, "")
-		part = strings.TrimSpace(longNumber.ReplaceAllString(foldDigits(part), ""))
+	for _, part := range strings.FieldsFunc(s, isSeparator) {
+		if strings.Contains(part, "@") {
+			part = emailLike.ReplaceAllString(part, "")
+		}
+		part = foldDigits(part)
+		if countDigits(part) >= 7 {
+			part = strings.TrimSpace(longNumber.ReplaceAllString(part, ""))
+		}
 		switch {
 		case part == "":
-		case addressMarker.MatchString(part):
+		case hasMarker(part):
 			kept = append(kept, part)
 		default:
 			dropped = append(dropped, part)
@@ -63,6 +79,49 @@ func CoarseAddress(s string) string {
 	return strings.TrimRightFunc(out, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) })
 }
 
+// labelRunes are the first characters of the labels; without one of them no label can match.
+const labelRunes = "收联姓电手所详地"
+
+func isSeparator(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune(",，。;；、|", r)
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// markerRunes and markerWords are the signs of an address: an administrative unit, a road, a
+// house number, an estate, a building, a landmark. A part of an address without one is a name
+// or a remark.
+const markerRunes = "省市区县旗镇乡路街巷弄号號村组屯庄苑园府城湾墅邸庭里坊站院校馆所局厂店部桥楼栋幢座室层"
+
+var markerWords = []string{"胡同", "大厦", "广场", "中心", "公寓", "大学", "银行", "机场", "码头", "地铁", "商场", "农场", "工业", "单元"}
+
+func hasMarker(s string) bool {
+	if strings.ContainsFunc(s, func(r rune) bool { return strings.ContainsRune(markerRunes, r) }) {
+		return true
+	}
+	for _, w := range markerWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayMatter reports whether r may take part in a cut, a separation or a removal.
+func mayMatter(r rune) bool {
+	return r < utf8.RuneSelf && (r >= '0' && r <= '9' || r == '@' || r == ',' || r == ';' || r == '|' || r == '#' || unicode.IsSpace(r) ||
+		r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') ||
+		r >= '０' && r <= '９' || strings.ContainsRune("一二三四五六七八九十百零〇两，。；、\u3000", r) || unicode.IsSpace(r)
+}
+
 // foldDigits turns full-width digits into ASCII ones, so that the patterns below see them.
 func foldDigits(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -78,13 +137,8 @@ const cnNum = `[一二三四五六七八九十百零〇两]`
 var (
 	// labels are the words of a form or a parcel slip in front of a name, a phone or the address.
 	labels = regexp.MustCompile(`(?:收货人|收件人|联系人|姓名|联系电话|联系方式|手机号码|手机号|手机|电话|所在地区|详细地址|地址)[:：]?`)
-	// separators split an address into parts.
-	separators = regexp.MustCompile(`[\s,，。;；、|]+`)
 	// longNumber is a phone, ID or bank-card number (seven or more digits) inside a part.
 	longNumber = regexp.MustCompile(`(?:\+?86[- ]?)?[0-9](?:-?[0-9]){6,}[Xx]?`)
-	// addressMarker is any sign of an address: an administrative unit, a road, a house number, an
-	// estate, a building, a landmark. A part without one is a name or a remark.
-	addressMarker = regexp.MustCompile(`省|市|区|县|旗|镇|乡|街道|路|街|巷|弄|胡同|号|號|村|组|屯|庄|小区|社区|苑|园|府|城|湾|墅|邸|庭|大厦|广场|中心|大楼|公寓|新村|里|坊|站|宾馆|酒店|学校|大学|学院|医院|院|校|馆|所|局|厂|店|超市|银行|部|公园|机场|码头|地铁|桥|市场|商场|农场|工业|开发区|楼|栋|幢|座|单元|室|层`)
 	// latinDetail starts the flat, floor or room of an address in latin letters.
 	latinDetail = regexp.MustCompile(`(?i)\b(?:room|rm|apt|apartment|flat|floor|fl|unit|suite)\b|#`)
 	// roadNumber is a road (or lane) with its number: 仙霞西路88弄, 天府大道中段530号. The address

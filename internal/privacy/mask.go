@@ -77,10 +77,12 @@ func MaskText(s string, names ...string) string {
 	if s == "" {
 		return s
 	}
-	s = emailLike.ReplaceAllStringFunc(s, func(m string) string {
-		_, domain, _ := strings.Cut(m, "@")
-		return "***@" + domain
-	})
+	if strings.Contains(s, "@") {
+		s = emailLike.ReplaceAllStringFunc(s, func(m string) string {
+			_, domain, _ := strings.Cut(m, "@")
+			return "***@" + domain
+		})
+	}
 	s = maskNumbers(s)
 	for _, n := range names {
 		// A one-character name would mask that character everywhere; such names are not given.
@@ -141,15 +143,24 @@ func digitOf(r rune) rune {
 // masks the original runes, so a number read out as 一三八一二三四五六七八 is caught and shown as
 // 一三八****五六七八.
 func maskNumbers(s string) string {
-	runes := []rune(s)
-	folded := make([]rune, len(runes))
-	changed := false
-	for i, r := range runes {
-		folded[i] = digitOf(r)
-		changed = changed || folded[i] != r
+	// Most texts hold fewer than seven digits of any kind: nothing to look for.
+	digits, changed := 0, false
+	for _, r := range s {
+		if d := digitOf(r); d >= '0' && d <= '9' {
+			digits++
+			changed = changed || d != r
+		}
+	}
+	if digits < 7 {
+		return s
 	}
 	if !changed {
 		return numberLike.ReplaceAllStringFunc(s, maskNumber)
+	}
+	runes := []rune(s)
+	folded := make([]rune, len(runes))
+	for i, r := range runes {
+		folded[i] = digitOf(r)
 	}
 	// Byte offsets in the folded text → rune indexes, to map the matches back.
 	f := string(folded)
