@@ -439,7 +439,10 @@ func TestPersonalDataInActionResponses(t *testing.T) {
 
 // TestAuditSubject: the audit log finds a record's views, list views included.
 func TestAuditSubject(t *testing.T) {
-	f := newSweep(t, testdb.SQLite(t))
+	testdb.Each(t, func(t *testing.T, db *store.DB) { auditSubject(t, newSweep(t, db)) })
+}
+
+func auditSubject(t *testing.T, f *sweepFixture) {
 	if code, _, _ := f.a.send("dispatcher", "GET", "/api/v1/orders?limit=500&q=隐私测试", nil, ""); code != http.StatusOK {
 		t.Fatal(code)
 	}
@@ -517,6 +520,54 @@ func TestPhotosNeedTownOrSignature(t *testing.T) {
 		_, page, err := a.send("", "GET", "/track?number="+o.Number+"&code="+o.ShortCode, nil, "")
 		if err != nil || !strings.Contains(string(page), "/uploads/"+ref+"/thumb") {
 			t.Errorf("tracking page does not link the signed photo (%v)", err)
+		}
+	})
+}
+
+// TestOpen311PhotosThroughHTTP: through the mounted endpoint, a handled order's photo is not
+// published until the town sets open311_public_photos; then its link opens without signing in,
+// while the bare photo id still does not. A list of 10,000 service codes is a 400.
+func TestOpen311PhotosThroughHTTP(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newOrdersApp(t, db)
+		o := a.walk([]step{{act: workorder.ActFile}, {act: workorder.ActDispatch}, {act: workorder.ActAccept}, {act: workorder.ActReport}})
+		mediaURL := func() string {
+			t.Helper()
+			code, raw, err := a.send("", "GET", "/open311/v2/requests/"+o.Number+".json?jurisdiction_id="+xjTown, nil, "")
+			var got []struct {
+				MediaURL string `json:"media_url"`
+				Address  string `json:"address"`
+			}
+			if err != nil || code != http.StatusOK || json.Unmarshal(raw, &got) != nil || len(got) != 1 {
+				t.Fatalf("open311 request = %d %s (%v)", code, raw, err)
+			}
+			if strings.Contains(got[0].Address, "36号") {
+				t.Errorf("open311 publishes the address %q", got[0].Address)
+			}
+			return got[0].MediaURL
+		}
+		if u := mediaURL(); u != "" {
+			t.Fatalf("photo published by default: %q", u)
+		}
+		if _, err := db.Exec(context.Background(), `INSERT INTO settings (town_code, key, value) VALUES (?, 'open311_public_photos', 'true')`, xjTown); err != nil {
+			t.Fatal(err)
+		}
+		u := mediaURL()
+		if !strings.HasPrefix(u, "/uploads/"+a.photo+".") {
+			t.Fatalf("published photo %q, want a signed link to %s", u, a.photo)
+		}
+		for path, want := range map[string]int{u: http.StatusOK, "/uploads/" + a.photo: http.StatusNotFound} {
+			if code, _, err := a.send("", "GET", path, nil, ""); err != nil || code != want {
+				t.Errorf("anonymous %s = %d (%v), want %d", path, code, err, want)
+			}
+		}
+		codes := make([]string, 10000)
+		for i := range codes {
+			codes[i] = fmt.Sprintf("C%d", i)
+		}
+		code, raw, err := a.send("", "GET", "/open311/v2/requests.json?jurisdiction_id="+xjTown+"&service_code="+strings.Join(codes, ","), nil, "")
+		if err != nil || code != http.StatusBadRequest || !strings.Contains(string(raw), "service_code") {
+			t.Errorf("10,000 service codes = %d %.200s (%v), want a 400 naming service_code", code, raw, err)
 		}
 	})
 }
