@@ -10,11 +10,12 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 func init() {
-	register(command{"settings set", "set a town's rule: order_prefix, warning_fraction or deadline_days", runSettingsSet})
+	register(command{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days or open311_public_photos", runSettingsSet})
 	register(command{"settings list", "show a town's rules", runSettingsList})
 }
 
@@ -40,8 +41,12 @@ func validSetting(key, value string) error {
 		if err := workorder.ValidateOverrides(m); err != nil {
 			return fmt.Errorf("deadline_days: %w", err)
 		}
+	case privacy.SettingOpen311Photos:
+		if value != "true" && value != "false" {
+			return fmt.Errorf("%s %q: want true (publish the town's order photos through Open311) or false", key, value)
+		}
 	default:
-		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days", key)
+		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days, %s", key, privacy.SettingOpen311Photos)
 	}
 	return nil
 }
@@ -101,7 +106,7 @@ func runSettingsList(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	rows, err := db.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) ORDER BY town_code, key`, town)
+	rows, err := db.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) AND key <> ? ORDER BY town_code, key`, town, privacy.SettingPhotoKey)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ package audit
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -59,7 +60,12 @@ type Filter struct {
 	EntityID string
 	Action   string
 	Limit    int
+	// Subject finds the entries about one record: those naming it as their entity_id, and the
+	// views of personal data whose list of records shown names it (see privacy.Record).
+	Subject string
 }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // List returns the newest entries first.
 func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
@@ -81,6 +87,10 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
 	if f.EntityID != "" {
 		query += ` AND entity_id = ?`
 		args = append(args, f.EntityID)
+	}
+	if f.Subject != "" {
+		query += ` AND (entity_id = ? OR (action = ? AND detail LIKE ? ESCAPE '\'))`
+		args = append(args, f.Subject, ActionViewPII, "% "+likeEscaper.Replace(f.Subject)+" %")
 	}
 	if f.Action != "" {
 		query += ` AND action = ?`

@@ -220,6 +220,8 @@ func checkCampaign(towns []string, n *NewCampaign) (start, end time.Time, err er
 		return start, end, problem.Field("name", "is longer than 100 characters")
 	case !valid(Kinds, n.Kind):
 		return start, end, problem.Field("kind", "unknown kind %q; one of %s", n.Kind, codes(Kinds))
+	case len(n.Team) > MaxTeam:
+		return start, end, problem.Field("team", "has %d members; a campaign's team has at most %d (the town's grid staff visit without being named)", len(n.Team), MaxTeam)
 	}
 	if start, err = parseDate("start", n.Start); err != nil {
 		return start, end, err
@@ -269,15 +271,51 @@ func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by 
 	return c, err
 }
 
-// setTeam adds the users to the team; each must be a user of the campaign's town.
+// MaxTeam bounds a campaign's team: the team is named one by one in a form, and checking and
+// writing it happens inside the campaign's write transaction, which must stay short.
+const MaxTeam = 500
+
+// setTeam adds the users to the team; each must be a user of the campaign's town. The team is
+// checked with one query and written with one statement, so the transaction's length does not
+// grow with a query per member.
 func setTeam(ctx context.Context, q store.Querier, campaign int64, town string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var uniq []int64
+	args := []any{town}
+	for _, id := range ids {
+		if !slices.Contains(uniq, id) {
+			uniq = append(uniq, id)
+			args = append(args, id)
+		}
+	}
+	rows, err := q.Query(ctx, `SELECT id FROM users WHERE town_code = ? AND id IN (`+store.Placeholders(len(uniq))+`)`, args...)
+	if err != nil {
+		return fmt.Errorf("team of campaign %d: %w", campaign, err)
+	}
+	found := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		found[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for i, id := range ids {
-		if _, err := auth.UserByID(ctx, q, []string{town}, id); err != nil {
+		if !found[id] {
 			return problem.Field("team", "entry %d: no user %d in this town", i+1, id)
 		}
-		if _, err := q.Exec(ctx, `INSERT INTO campaign_team (campaign_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, campaign, id); err != nil {
-			return fmt.Errorf("team of campaign %d: %w", campaign, err)
-		}
+	}
+	insert := append([]any{campaign}, args[1:]...)
+	if _, err := q.Exec(ctx, `INSERT INTO campaign_team (campaign_id, user_id) SELECT ?, id FROM users WHERE id IN (`+store.Placeholders(len(uniq))+`)
+		ON CONFLICT DO NOTHING`, insert...); err != nil {
+		return fmt.Errorf("team of campaign %d: %w", campaign, err)
 	}
 	return nil
 }

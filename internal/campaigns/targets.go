@@ -34,6 +34,9 @@ type Target struct {
 	VisitedAt  *time.Time `json:"visited_at"`
 	VisitCount int        `json:"visit_count"`
 	Visits     []Visit    `json:"visits,omitempty"`
+	// Masked says that personal data (the contact; a household's name and address) is masked
+	// for the reader (package privacy).
+	Masked bool `json:"masked,omitempty"`
 }
 
 // NewTarget is one target to add.

@@ -22,6 +22,8 @@ type Visit struct {
 	CampaignID  int64     `json:"campaign_id"`
 	TargetID    int64     `json:"target_id"`
 	TargetName  string    `json:"target_name,omitempty"`
+	TargetKind  string    `json:"target_kind,omitempty"`
+	TargetGrid  string    `json:"target_grid,omitempty"`
 	VisitorID   int64     `json:"visitor_id"`
 	VisitorName string    `json:"visitor_name"`
 	VisitedAt   time.Time `json:"visited_at"`
@@ -32,6 +34,8 @@ type Visit struct {
 	PhotoID     string    `json:"photo_id,omitempty"`
 	OrderID     int64     `json:"order_id,omitempty"`
 	OrderNumber string    `json:"order_number,omitempty"`
+	// Masked says that what the visit found is masked for the reader (package privacy).
+	Masked bool `json:"masked,omitempty"`
 }
 
 // NewVisit is what a visitor logs.
@@ -78,6 +82,19 @@ func (s *Service) LogVisit(ctx context.Context, towns []string, campaignID, targ
 	case len(n.PhotoID) > 100 || strings.ContainsAny(n.PhotoID, "/\\ "):
 		return Visit{}, problem.Field("photo_id", "%q is not an uploaded photo's id", n.PhotoID)
 	}
+	if n.PhotoID != "" {
+		// A visit shows its photo to everyone who may read the campaign, so the photo must be one
+		// this visitor uploaded to this town: another town's evidence, or another person's, is
+		// not theirs to attach.
+		var by sql.NullInt64
+		err := s.DB.QueryRow(ctx, `SELECT created_by FROM uploads WHERE town_code = ? AND id = ?`, c.TownCode, n.PhotoID).Scan(&by)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && by.Int64 != u.ID) {
+			return Visit{}, problem.Field("photo_id", "%q is not a photo you uploaded in town %s", n.PhotoID, c.TownCode)
+		}
+		if err != nil {
+			return Visit{}, err
+		}
+	}
 	if n.Category != "" {
 		var k int
 		if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ?`, c.TownCode, n.Category).Scan(&k); err != nil {
@@ -95,7 +112,9 @@ func (s *Service) LogVisit(ctx context.Context, towns []string, campaignID, targ
 		Findings: n.Findings, Needs: n.Needs, Category: n.Category, PhotoID: n.PhotoID}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var owner int64
-		err := tx.QueryRow(ctx, `SELECT campaign_id, name FROM campaign_targets WHERE id = ?`, targetID).Scan(&owner, &v.TargetName)
+		var grid sql.NullString
+		err := tx.QueryRow(ctx, `SELECT campaign_id, name, kind, grid_code FROM campaign_targets WHERE id = ?`, targetID).Scan(&owner, &v.TargetName, &v.TargetKind, &grid)
+		v.TargetGrid = grid.String
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && owner != c.ID) {
 			return problem.Field("target", "target %d is not a target of campaign %d", targetID, c.ID)
 		}
@@ -131,7 +150,7 @@ func refreshTarget(ctx context.Context, q store.Querier, targetID int64) error {
 	return err
 }
 
-const visitCols = `v.id, v.campaign_id, v.target_id, t.name, v.visitor_id, v.visitor_name, v.visited_at, v.status, v.findings, v.needs,
+const visitCols = `v.id, v.campaign_id, v.target_id, t.name, t.kind, t.grid_code, v.visitor_id, v.visitor_name, v.visited_at, v.status, v.findings, v.needs,
 	v.category_code, v.photo_id, v.order_id, o.number`
 
 func visitsWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Visit, error) {
@@ -146,12 +165,12 @@ func visitsWhere(ctx context.Context, q store.Querier, where string, args ...any
 		var v Visit
 		var at int64
 		var order sql.NullInt64
-		var number sql.NullString
-		if err := rows.Scan(&v.ID, &v.CampaignID, &v.TargetID, &v.TargetName, &v.VisitorID, &v.VisitorName, &at, &v.Status, &v.Findings, &v.Needs,
+		var number, grid sql.NullString
+		if err := rows.Scan(&v.ID, &v.CampaignID, &v.TargetID, &v.TargetName, &v.TargetKind, &grid, &v.VisitorID, &v.VisitorName, &at, &v.Status, &v.Findings, &v.Needs,
 			&v.Category, &v.PhotoID, &order, &number); err != nil {
 			return nil, err
 		}
-		v.VisitedAt, v.OrderID, v.OrderNumber = time.UnixMilli(at).In(workcal.Location()), order.Int64, number.String
+		v.VisitedAt, v.OrderID, v.OrderNumber, v.TargetGrid = time.UnixMilli(at).In(workcal.Location()), order.Int64, number.String, grid.String
 		out = append(out, v)
 	}
 	return out, rows.Err()

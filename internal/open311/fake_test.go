@@ -33,6 +33,8 @@ type fakeBackend struct {
 	tokens     map[string]string
 	created    []NewRequest
 	lastFilter Filter
+	// requestsCalls counts the calls of Requests: one per GET requests, whatever it asks for.
+	requestsCalls int
 	// broken makes every call fail as a database outage would.
 	broken error
 }
@@ -124,6 +126,7 @@ func (b *fakeBackend) Requests(_ context.Context, _ string, f Filter) ([]Request
 	}
 	b.mu.Lock()
 	b.lastFilter = f
+	b.requestsCalls++
 	b.mu.Unlock()
 	var out []Request
 	for _, r := range b.requests {

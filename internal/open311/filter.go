@@ -13,6 +13,15 @@ const (
 	maxRequests = 1000
 )
 
+// Bounds of the list parameters of GET requests. The endpoint is anonymous, so a list's length is
+// the client's to choose and the server's to bound: a town has a few hundred services at most,
+// and status has two values. MaxIDs is the most requests one answer holds anyway.
+const (
+	MaxServiceCodes = 200
+	MaxStatuses     = 2
+	MaxIDs          = maxRequests
+)
+
 // beijing is CivicGrid's zone for output and for dates sent without one. A
 // fixed zone avoids depending on tzdata being installed; China has no DST.
 var beijing = time.FixedZone("CST", 8*60*60)
@@ -23,16 +32,23 @@ var beijing = time.FixedZone("CST", 8*60*60)
 func parseFilter(q url.Values, now time.Time) (Filter, error) {
 	f := Filter{Limit: maxRequests}
 	if ids := commaList(q.Get("service_request_id")); len(ids) > 0 {
-		if len(ids) > maxRequests {
-			return Filter{}, invalid("at most %d service_request_id values may be sent", maxRequests)
+		if len(ids) > MaxIDs {
+			return Filter{}, invalid("at most %d service_request_id values may be sent, not %d", MaxIDs, len(ids))
 		}
 		f.IDs = ids
 		return f, nil
 	}
 	var errs []error
 	f.ServiceCodes = commaList(q.Get("service_code"))
+	if len(f.ServiceCodes) > MaxServiceCodes {
+		return Filter{}, invalid("at most %d service_code values may be sent, not %d", MaxServiceCodes, len(f.ServiceCodes))
+	}
+	statusList := commaList(q.Get("status"))
+	if len(statusList) > MaxStatuses {
+		return Filter{}, invalid("at most %d status values may be sent (open, closed), not %d", MaxStatuses, len(statusList))
+	}
 	statuses := map[string]bool{}
-	for _, s := range commaList(q.Get("status")) {
+	for _, s := range statusList {
 		if s != StatusOpen && s != StatusClosed {
 			errs = append(errs, invalid("status must be open or closed, not %q", truncate(s, 40)))
 			continue
@@ -92,10 +108,13 @@ func parseDate(name, s string) (*time.Time, error) {
 	return nil, invalid("%s must be an ISO 8601 datetime such as 2024-05-01T08:00:00+08:00", name)
 }
 
+// commaList splits a comma-separated parameter into its distinct non-empty values, in order.
 func commaList(s string) []string {
 	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part != "" {
+	seen := map[string]bool{}
+	for part := range strings.SplitSeq(s, ",") {
+		if part = strings.TrimSpace(part); part != "" && !seen[part] {
+			seen[part] = true
 			out = append(out, part)
 		}
 	}

@@ -31,6 +31,10 @@ type Filter struct {
 	Limit      int    // default 50, at most 500
 	Offset     int
 	Sort       string // one of Sorts; default "-received_at"
+
+	// Categories selects orders of any of these, each as Category, in one IN list (at most
+	// MaxListValues).
+	Categories []string
 }
 
 // MaxQueryRunes bounds a search: longer text is a paste, not a search.
@@ -104,6 +108,13 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	if f.Category != "" {
 		add(`(category_code = ? OR category_code IN (SELECT code FROM categories c WHERE c.town_code = orders.town_code AND c.parent_code = ?))`,
 			f.Category, f.Category)
+	}
+	if len(f.Categories) > 0 {
+		if len(f.Categories) > MaxListValues {
+			return 0, nil, problem.Field("category", "%d categories; at most %d", len(f.Categories), MaxListValues)
+		}
+		cond, a := categoriesCondition(f.Categories)
+		add(cond, a...)
 	}
 	if f.Channel != "" {
 		add(`channel = ?`, f.Channel)

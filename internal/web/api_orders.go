@@ -10,21 +10,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
-// orderView is an order as one caller may see it: the caller's allowed actions, and the
-// caller's personal data masked unless their role needs it.
+// orderView is an order as one caller may see it: the caller's allowed actions, and its personal
+// data masked unless package privacy's rule lets the caller see it whole.
 type orderView struct {
 	orders.Order
 	AllowedActions []workorder.Action `json:"allowed_actions"`
-	CallerMasked   bool               `json:"caller_masked,omitempty"`
+	// CallerMasked says that the order's personal data — the caller, the address below the
+	// house number, numbers in its texts — is masked.
+	CallerMasked bool `json:"caller_masked,omitempty"`
 }
 
 func actorOf(c *caller) orders.ActorInfo {
@@ -39,23 +41,18 @@ func actorOf(c *caller) orders.ActorInfo {
 	return a
 }
 
-// view masks personal data and, when it is shown whole, records that in the audit log.
-func (s *Server) view(r *http.Request, c *caller, o orders.Order, audited bool) orderView {
-	v := orderView{Order: o, AllowedActions: s.orders.Allowed(o, actorOf(c).Actor)}
+// view is o as the caller may see it; when it shows personal data whole, that is added to shown,
+// which the handler records (recordShown) before it answers.
+func (s *Server) view(r *http.Request, c *caller, o orders.Order, shown *privacy.Log) orderView {
+	v := orderView{AllowedActions: s.orders.Allowed(o, actorOf(c).Actor)}
 	if v.AllowedActions == nil {
 		v.AllowedActions = []workorder.Action{}
 	}
-	if o.CallerName == "" && o.CallerPhone == "" {
-		return v
+	var whole bool
+	v.Order, v.CallerMasked, whole = viewer(r, c).Order(o)
+	if whole {
+		shown.Add(o.Number, o.TownCode)
 	}
-	if o.RaisedBy == c.User.ID || c.User.Can(auth.PermPersonalData) {
-		if audited && o.RaisedBy != c.User.ID {
-			_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionViewPII,
-				Entity: "order", EntityID: o.Number, TownCode: o.TownCode, Detail: "caller_name,caller_phone", IP: clientIP(r)})
-		}
-		return v
-	}
-	v.CallerName, v.CallerPhone, v.CallerMasked = auth.MaskName(o.CallerName), auth.MaskPhone(o.CallerPhone), true
 	return v
 }
 
@@ -149,7 +146,7 @@ func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.view(r, c, o, false))
+	writeJSON(w, http.StatusCreated, s.view(r, c, o, nil)) // what the caller just sent: no one else's data is shown
 	return nil
 }
 
@@ -162,11 +159,18 @@ func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 	f := orders.Filter{Towns: c.Towns, Grid: q.Get("grid"), Category: q.Get("category"), Channel: q.Get("channel"),
 		Department: q.Get("department"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
 	if st := q.Get("state"); st != "" {
-		for _, x := range strings.Split(st, ",") {
+		// A list of states is bounded by the states there are: each is one bound parameter.
+		parts := strings.Split(st, ",")
+		if len(parts) > len(workorder.States) {
+			return f, badRequest("state", fmt.Sprintf("state: at most %d states, not %d", len(workorder.States), len(parts)))
+		}
+		for _, x := range parts {
 			if !workorder.State(x).Valid() {
-				return f, badRequest("state", fmt.Sprintf("state: unknown state %q", x))
+				return f, badRequest("state", fmt.Sprintf("state: unknown state %.40q", x))
 			}
-			f.States = append(f.States, x)
+			if !slices.Contains(f.States, x) {
+				f.States = append(f.States, x)
+			}
 		}
 	}
 	for name, dst := range map[string]*bool{"overdue": &f.Overdue, "warning": &f.Warning, "unlocated": &f.Unlocated} {
@@ -222,28 +226,28 @@ func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request, c *caller) er
 	if c.User.Role == auth.RoleResident {
 		return s.residentOrders(w, r, c, f)
 	}
-	total, list, err := s.orders.List(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	out := make([]orderView, 0, len(list))
-	for _, o := range list {
-		out = append(out, s.view(r, c, o, false))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
-	return nil
+	return s.writeOrders(w, r, c, f)
 }
 
 // residentOrders lists only the orders the resident raised.
 func (s *Server) residentOrders(w http.ResponseWriter, r *http.Request, c *caller, f orders.Filter) error {
 	f.RaisedBy = c.User.ID
+	return s.writeOrders(w, r, c, f)
+}
+
+// writeOrders answers with one page of the orders f selects, as the caller may see them, audited.
+func (s *Server) writeOrders(w http.ResponseWriter, r *http.Request, c *caller, f orders.Filter) error {
 	total, list, err := s.orders.List(r.Context(), f)
 	if err != nil {
 		return err
 	}
+	shown := shownLog(r, privacy.Orders)
 	out := make([]orderView, 0, len(list))
 	for _, o := range list {
-		out = append(out, s.view(r, c, o, false))
+		out = append(out, s.view(r, c, o, shown))
+	}
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
 	return nil
@@ -258,8 +262,7 @@ func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.view(r, c, o, true))
-	return nil
+	return s.writeOrder(w, r, c, http.StatusOK, o)
 }
 
 // actionInput is the body of POST /api/v1/orders/{id}/actions.
@@ -346,8 +349,7 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.view(r, c, o, false))
-	return nil
+	return s.writeOrder(w, r, c, http.StatusOK, o)
 }
 
 // storePhoto cleans and stores one uploaded photo and records it for the town.
@@ -404,16 +406,33 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, c *caller) er
 	return nil
 }
 
-// servePhoto serves a stored photo by its content hash; knowing the hash is the permission.
+// servePhoto serves a stored photo: to a signed-in user whose towns hold it, and to anyone with a
+// reference that a page allowed to show it signed (privacy.PhotoLinks: the tracking page, Open311
+// when the town publishes photos). Knowing a photo's hash is not enough.
 func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request) {
-	path, err := s.photos.Path(r.PathValue("id"), strings.HasSuffix(r.URL.Path, "/thumb"))
-	if err != nil {
+	id, sig := privacy.Split(r.PathValue("id"))
+	path, err := s.photos.Path(id, strings.HasSuffix(r.URL.Path, "/thumb"))
+	if err != nil || !s.mayOpenPhoto(r, id, sig) {
 		http.NotFound(w, r)
 		return
 	}
 	w.Header().Set("Cache-Control", "private, max-age=86400, immutable")
 	w.Header().Set("Content-Type", "image/jpeg")
 	http.ServeFile(w, r, path)
+}
+
+// mayOpenPhoto applies servePhoto's rule; any failure refuses.
+func (s *Server) mayOpenPhoto(r *http.Request, id, sig string) bool {
+	if sig != "" {
+		links, err := privacy.PhotoLinksFor(r.Context(), s.db)
+		return err == nil && links.Valid(id, sig)
+	}
+	c, err := s.authenticate(r)
+	if err != nil || c == nil || len(c.Towns) == 0 {
+		return false
+	}
+	_, err = s.orders.UploadByID(r.Context(), c.Towns, id)
+	return err == nil
 }
 
 func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -470,21 +489,25 @@ type publicEvent struct {
 	Photos []string  `json:"photos,omitempty"`
 }
 
-// publicView keeps what a resident should see: no names of staff, no phone numbers, no internal notes.
-func publicView(o orders.Order, lang string) publicOrder {
+// publicView keeps what a resident should see: no names of staff, no phone numbers, no internal
+// notes. Numbers and the caller's name inside the texts are masked too (the number and code may be
+// in other hands than the reporter's), and photos are given as signed references (privacy.PhotoLinks),
+// the only way to open them without signing in.
+func publicView(o orders.Order, lang string, links *privacy.PhotoLinks) publicOrder {
+	o, _ = privacy.MaskOrder(o)
 	p := publicOrder{Number: o.Number, State: o.State, StateLabel: stateLabel(o.State, lang), Category: o.Category, Content: o.Content,
 		ReceivedAt: o.ReceivedAt, Deadline: o.Deadline, ClosedAt: o.ClosedAt, Rating: o.Satisfaction}
 	for _, e := range o.Events {
 		pe := publicEvent{At: e.At, Action: e.Action, Label: actionLabel(e.Action, lang)}
 		switch e.Action {
 		case orders.ActionReceive:
-			pe.Photos = e.Photos // the reporter's own photos
+			pe.Photos = links.SignAll(e.Photos) // the reporter's own photos
 		case "report", "self_handle":
-			pe.Text, pe.Photos = e.Result, e.Photos
+			pe.Text, pe.Photos = e.Result, links.SignAll(e.Photos)
 		case "reject":
 			pe.Text = e.Reason
 		case "verify_pass":
-			pe.Photos = e.Photos
+			pe.Photos = links.SignAll(e.Photos)
 		case "rate":
 			pe.Text = e.Comment
 		}

@@ -7,31 +7,23 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 )
 
-// userView is a user as shown to a caller: personal data masked unless the caller's role needs
-// it, and every unmasked view of a resident's data written to the audit log.
+// userView is a user as shown to a caller: personal data masked unless package privacy's rule
+// lets the caller see it whole, and every response that shows it whole audited.
 type userView struct {
 	auth.User
 	PhoneMasked bool `json:"phone_masked"`
 	NameMasked  bool `json:"name_masked,omitempty"`
 }
 
-func (s *Server) viewUser(r *http.Request, c *caller, u auth.User) userView {
-	v := userView{User: u}
-	if c.User.ID == u.ID {
-		return v
-	}
-	if !c.User.Can(auth.PermPersonalData) {
-		v.Phone, v.PhoneMasked = auth.MaskPhone(u.Phone), u.Phone != ""
-		if u.Role == auth.RoleResident {
-			v.DisplayName, v.NameMasked = auth.MaskName(u.DisplayName), true
-		}
-		return v
-	}
-	if u.Role == auth.RoleResident && u.Phone != "" {
-		_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionViewPII,
-			Entity: "user", EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, Detail: "phone,name", IP: clientIP(r)})
+func (s *Server) viewUser(r *http.Request, c *caller, u auth.User, shown *privacy.Log) userView {
+	v := userView{}
+	var whole bool
+	v.User, v.PhoneMasked, v.NameMasked, whole = viewer(r, c).User(u)
+	if whole {
+		shown.Add(fmt.Sprint(u.ID), u.TownCode)
 	}
 	return v
 }
@@ -41,9 +33,13 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
+	shown := shownLog(r, privacy.Users)
 	out := make([]userView, 0, len(us))
 	for _, u := range us {
-		out = append(out, s.viewUser(r, c, u))
+		out = append(out, s.viewUser(r, c, u, shown))
+	}
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"users": out})
 	return nil
@@ -58,7 +54,12 @@ func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, c *caller) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.viewUser(r, c, u))
+	shown := shownLog(r, privacy.Users)
+	v := s.viewUser(r, c, u, shown)
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 
@@ -103,7 +104,8 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, c *caller
 
 func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *caller) error {
 	q := r.URL.Query()
-	es, err := audit.List(r.Context(), s.db, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action")})
+	es, err := audit.List(r.Context(), s.db, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"),
+		Subject: q.Get("subject")})
 	if err != nil {
 		return err
 	}

@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
-	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/campaigns"
-	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
@@ -134,12 +134,50 @@ func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *c
 		return err
 	}
 	q := r.URL.Query()
-	ts, err := s.campaigns().Targets(r.Context(), c.Towns, id, campaigns.TargetFilter{Grid: q.Get("grid"), Status: q.Get("status"), Kind: q.Get("kind")})
+	svc := s.campaigns()
+	ts, err := svc.Targets(r.Context(), c.Towns, id, campaigns.TargetFilter{Grid: q.Get("grid"), Status: q.Get("status"), Kind: q.Get("kind")})
 	if err != nil {
+		return err
+	}
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	shown := shownLog(r, privacy.Targets)
+	ts = targetsAs(r, c, cp, ts, shown)
+	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"targets": ts, "count": len(ts)})
 	return nil
+}
+
+// targetsAs is ts, targets of cp, as the caller may see them (package privacy); the targets
+// shown whole are added to shown.
+func targetsAs(r *http.Request, c *caller, cp campaigns.Campaign, ts []campaigns.Target, shown *privacy.Log) []campaigns.Target {
+	v := viewer(r, c)
+	out := make([]campaigns.Target, len(ts))
+	for i, t := range ts {
+		var whole bool
+		if out[i], whole = v.Target(cp, t); whole {
+			shown.Add(strconv.FormatInt(t.ID, 10), cp.TownCode)
+		}
+	}
+	return out
+}
+
+// visitsAs is vs, visits of cp, as the caller may see them; the targets whose visits are shown
+// whole are added to shown.
+func visitsAs(r *http.Request, c *caller, cp campaigns.Campaign, vs []campaigns.Visit, shown *privacy.Log) []campaigns.Visit {
+	v := viewer(r, c)
+	out := make([]campaigns.Visit, len(vs))
+	for i, x := range vs {
+		var whole bool
+		if out[i], whole = v.Visit(cp, x); whole {
+			shown.Add(strconv.FormatInt(x.TargetID, 10), cp.TownCode)
+		}
+	}
+	return out
 }
 
 // targetsInput is one target or a bulk request, told apart by from_places_kind / from_address_book.
@@ -179,7 +217,22 @@ func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, t)
+	// What the planner just sent: no one else's data is shown, so nothing is audited.
+	return s.writeTarget(w, r, c, http.StatusCreated, id, t, nil)
+}
+
+// writeTarget answers with target t of campaign id as the caller may see it, recording in shown
+// (nil: not audited) whether it was shown whole.
+func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
+	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	ts := targetsAs(r, c, cp, []campaigns.Target{t}, shown)
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
+	}
+	writeJSON(w, status, ts[0])
 	return nil
 }
 
@@ -196,8 +249,7 @@ func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
-	return nil
+	return s.writeTarget(w, r, c, http.StatusOK, id, t, shownLog(r, privacy.Targets))
 }
 
 func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -213,11 +265,22 @@ func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := decodeJSON(r, &in); err != nil {
 		return err
 	}
-	v, err := s.campaigns().LogVisit(r.Context(), c.Towns, id, tid, in, c.User)
+	svc := s.campaigns()
+	v, err := svc.LogVisit(r.Context(), c.Towns, id, tid, in, c.User)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, v)
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	// The visitor's own visit: shown whole to them and not audited (privacy.Facts.Own).
+	shown := shownLog(r, privacy.Targets)
+	vs := visitsAs(r, c, cp, []campaigns.Visit{v}, shown)
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, vs[0])
 	return nil
 }
 
@@ -226,8 +289,18 @@ func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	vs, err := s.campaigns().Visits(r.Context(), c.Towns, id, 0)
+	svc := s.campaigns()
+	vs, err := svc.Visits(r.Context(), c.Towns, id, 0)
 	if err != nil {
+		return err
+	}
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	shown := shownLog(r, privacy.Targets)
+	vs = visitsAs(r, c, cp, vs, shown)
+	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"visits": vs})
@@ -236,9 +309,9 @@ func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *ca
 
 // visitOrder is the answer of POST /api/v1/visits/{id}/order.
 type visitOrder struct {
-	VisitID int64        `json:"visit_id"`
-	Created bool         `json:"created"`
-	Order   orders.Order `json:"order"`
+	VisitID int64     `json:"visit_id"`
+	Created bool      `json:"created"`
+	Order   orderView `json:"order"`
 }
 
 func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -250,13 +323,15 @@ func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *ca
 	if err != nil {
 		return err
 	}
-	if !c.User.Can(auth.PermPersonalData) {
-		o.CallerName, o.CallerPhone = auth.MaskName(o.CallerName), auth.MaskPhone(o.CallerPhone)
-	}
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, visitOrder{VisitID: id, Created: created, Order: o})
+	shown := shownLog(r, privacy.Orders)
+	v := s.view(r, c, o, shown)
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
+	}
+	writeJSON(w, status, visitOrder{VisitID: id, Created: created, Order: v})
 	return nil
 }

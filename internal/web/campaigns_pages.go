@@ -13,6 +13,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
@@ -327,7 +328,11 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 	if len(shown) > maxTargetRows {
 		shown = shown[:maxTargetRows]
 	}
-	d.Targets = shown
+	// The table, the map's pins and the recent visits show targets as the caller may see them;
+	// one audit row names those shown whole.
+	whole := shownLog(r, privacy.Targets)
+	d.Targets = targetsAs(r, c, v.Campaign, shown, whole)
+	all = targetsAs(r, c, v.Campaign, all, whole)
 	pins := make([]pin, 0, len(all))
 	for _, t := range all {
 		if t.Lat != nil {
@@ -352,6 +357,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 	if d.Recent, err = svc.Visits(ctx, c.Towns, id, 8); err != nil {
 		return err
 	}
+	d.Recent = visitsAs(r, c, v.Campaign, d.Recent, whole)
 	if d.C.MayPlan {
 		ps, err := places.Places(ctx, s.db, []string{v.TownCode})
 		if err != nil {
@@ -374,6 +380,9 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 	if ferr != nil {
 		_, body := statusOf(ferr)
 		pd.Error, pd.Field = body.Message, body.Field
+	}
+	if err := s.recordShown(r, c, whole); err != nil {
+		return err
 	}
 	return s.render(w, r, status, "campaign", pd)
 }
@@ -512,6 +521,8 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *caller,
 	if err != nil {
 		return err
 	}
+	whole := shownLog(r, privacy.Targets)
+	t = targetsAs(r, c, cp, []campaigns.Target{t}, whole)[0]
 	d := targetData{C: cp, T: t, MayVisit: svc.MayVisit(ctx, cp, c.User), Statuses: campaigns.Statuses, StatusOf: statusNames(lang),
 		TargetKind: kindNames(campaigns.TargetKinds, lang), Form: form, CatName: map[string]string{},
 		Now: time.Now().In(workcal.Location()).Format("2006-01-02T15:04")}
@@ -542,6 +553,9 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *caller,
 	if ferr != nil {
 		_, body := statusOf(ferr)
 		pd.Error, pd.Field = body.Message, body.Field
+	}
+	if err := s.recordShown(r, c, whole); err != nil {
+		return err
 	}
 	return s.render(w, r, status, "campaign_target", pd)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
@@ -262,6 +263,19 @@ func (s *Server) renderGrid(w http.ResponseWriter, r *http.Request, c *caller, g
 		return err
 	}
 	geo, _ := geojson.NewGeometry(g.Polygon).MarshalJSON()
+	// The members' phones as the caller may see them; one audit row when they are shown whole.
+	var whole bool
+	shown := shownLog(r, privacy.Members)
+	if g.Members, whole = viewer(r, c).Members(g.TownCode, g.Members); whole {
+		for _, m := range g.Members {
+			if m.Phone != "" && m.UserID != c.User.ID {
+				shown.Add(fmt.Sprint(m.ID), g.TownCode)
+			}
+		}
+	}
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
+	}
 	d.Grids = []places.Grid{g}
 	d.Form = gridInput{Code: g.Code, Name: g.Name, TownCode: g.TownCode, Note: g.Note}
 	d.FormGeo = string(geo)
@@ -366,12 +380,16 @@ func (s *Server) usersData(r *http.Request, c *caller) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	shown := shownLog(r, privacy.Users)
 	views := make([]userView, 0, len(us))
 	for _, u := range us {
-		views = append(views, s.viewUser(r, c, u))
+		views = append(views, s.viewUser(r, c, u, shown))
 	}
 	gd, err := s.gridsData(r, c)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.recordShown(r, c, shown); err != nil {
 		return nil, err
 	}
 	return map[string]any{"Users": views, "Roles": auth.Roles, "Grids": gd.Grids, "Departments": gd.Departments, "Towns": c.Towns}, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -184,8 +185,9 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) e
 		Category string  `json:"category"`
 	}
 	var pins []pin
+	shown := shownLog(r, privacy.Orders)
 	for _, o := range list {
-		p.Orders = append(p.Orders, s.view(r, c, o, false))
+		p.Orders = append(p.Orders, s.view(r, c, listed(o), shown))
 		if o.Lat != nil && o.Lng != nil {
 			pins = append(pins, pin{o.ID, o.Number, *o.Lat, *o.Lng, o.State, o.Overdue, l.CatName[o.Category]})
 		}
@@ -207,6 +209,9 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) e
 	}
 	if total > 0 {
 		p.Showing = fmt.Sprintf("%d–%d / %d", f.Offset+1, f.Offset+len(list), total)
+	}
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
 	}
 	return s.render(w, r, http.StatusOK, "orders", pageData{Title: "orders", Data: p})
 }
@@ -303,12 +308,13 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *caller, 
 	if err != nil {
 		return err
 	}
-	v := s.view(r, c, o, true)
-	p := orderPage{lookups: l, Order: v, Forms: actionForms(v.AllowedActions, lang), Events: o.Events}
+	shown := shownLog(r, privacy.Orders)
+	v := s.view(r, c, o, shown)
+	p := orderPage{lookups: l, Order: v, Forms: actionForms(v.AllowedActions, lang), Events: v.Events}
 	if c.User.Role == auth.RoleResident {
 		// Residents see who acted by role, not staff members' names (as on the public tracking page).
-		p.Events = make([]orders.Event, len(o.Events))
-		for i, e := range o.Events {
+		p.Events = make([]orders.Event, len(v.Events))
+		for i, e := range v.Events {
 			if e.ActorID != c.User.ID {
 				e.Actor = auth.RoleName(e.Role, lang)
 			}
@@ -320,13 +326,16 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *caller, 
 		p.Pin = string(raw)
 	}
 	if o.DuplicateOf == 0 && (o.State == "received" || o.State == "filed") {
-		p.Related = s.similarOpen(r, c, o)
+		p.Related = s.similarOpen(r, c, o, shown)
+	}
+	if err := s.recordShown(r, c, shown); err != nil {
+		return err
 	}
 	return s.render(w, r, status, "order", pageData{Title: o.Number, Error: errMsg, Field: field, Data: p})
 }
 
 // similarOpen lists recent open orders in the same grid, as merge candidates for the dispatcher.
-func (s *Server) similarOpen(r *http.Request, c *caller, o orders.Order) []orderView {
+func (s *Server) similarOpen(r *http.Request, c *caller, o orders.Order, shown *privacy.Log) []orderView {
 	if o.Grid == "" || !c.User.Can(auth.PermOrdersAct) || c.User.Role != auth.RoleDispatcher {
 		return nil
 	}
@@ -339,7 +348,7 @@ func (s *Server) similarOpen(r *http.Request, c *caller, o orders.Order) []order
 	var out []orderView
 	for _, x := range list {
 		if x.ID != o.ID {
-			out = append(out, s.view(r, c, x, false))
+			out = append(out, s.view(r, c, listed(x), shown))
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"math"
 	"net"
 	"net/http"
@@ -55,7 +56,11 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, c *caller) er
 			if err != nil {
 				return err
 			}
-			data["Order"] = publicView(full, language(w, r))
+			links, err := privacy.PhotoLinksFor(r.Context(), s.db)
+			if err != nil {
+				return err
+			}
+			data["Order"] = publicView(full, language(w, r), links)
 			data["ID"] = full.ID
 			data["Version"] = full.Version
 			data["CanRate"] = c != nil && full.RaisedBy == c.User.ID && full.State == string(workorder.Closed)
@@ -79,7 +84,11 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request, c *caller) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, publicView(full, "zh"))
+	links, err := privacy.PhotoLinksFor(r.Context(), s.db)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, publicView(full, "zh", links))
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -195,8 +196,9 @@ func TestBackend(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The town publishes no photos (the default), and the position is rounded to 3 decimals.
 			if r.Status != open311.StatusOpen || r.ServiceCode != "0101" || r.ServiceName != "暴露垃圾" || r.Description != "路边垃圾袋堆积三天了" ||
-				r.MediaURL != "https://photos.example.com/1.jpg" || r.Address != a.Text || r.Lat == nil || *r.Lat != a.Lat {
+				r.MediaURL != "" || r.Address != a.Text || r.Lat == nil || *r.Lat != math.Round(a.Lat*1000)/1000 {
 				t.Errorf("request = %+v", r)
 			}
 			noPII(t, r, "王小明", "小明", "13800001111", "xm@example.com")
@@ -301,7 +303,7 @@ func TestBackend(t *testing.T) {
 			}
 			rated := f.first(t, workorder.Rated)
 			r, err = f.b.Request(ctx, xinjing, rated.Number)
-			if err != nil || r.Status != open311.StatusClosed || r.StatusNotes == "" || !strings.HasPrefix(r.MediaURL, "/uploads/") ||
+			if err != nil || r.Status != open311.StatusClosed || r.StatusNotes == "" || r.MediaURL != "" ||
 				r.AgencyResponsible == "" || r.AgencyResponsible == rated.Department || r.ExpectedDatetime == nil {
 				t.Errorf("rated order: %+v, %v", r, err)
 			}

@@ -1,21 +1,18 @@
 package open311backend
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
-	"slices"
+	"math"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/open311"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -47,81 +44,110 @@ func statesOf(s string) []string {
 const pageSize = 500
 
 // Requests lists the town's orders of every channel, newest first: Open311 shows what the town
-// is working on, not only what arrived through Open311.
+// is working on, not only what arrived through Open311. However many ids or service codes the
+// filter holds (the handler bounds them), the orders are read with one query — an IN list — not
+// one per value, and the histories of those that need one with one more.
 func (b *backend) Requests(ctx context.Context, j string, f open311.Filter) ([]open311.Request, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 1000
 	}
 	var list []orders.Order
+	var err error
 	if len(f.IDs) > 0 {
-		for _, id := range f.IDs {
-			o, err := b.byNumber(ctx, j, id)
-			if errors.Is(err, open311.ErrNotFound) {
-				continue // the specification lists what exists and leaves out the rest
-			}
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, o)
-		}
+		list, err = b.byNumbers(ctx, j, f.IDs)
 	} else {
-		base := orders.Filter{Towns: []string{j}, States: statesOf(f.Status), From: f.Start, Sort: "-received_at"}
+		base := orders.Filter{Towns: []string{j}, States: statesOf(f.Status), From: f.Start, Sort: "-received_at", Categories: f.ServiceCodes}
 		if f.End != nil {
 			end := f.End.Add(time.Millisecond) // List's To is exclusive, Open311's end_date inclusive
 			base.To = &end
 		}
-		codes := f.ServiceCodes
-		if len(codes) == 0 {
-			codes = []string{""}
+		list, err = b.list(ctx, base, limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(list) > limit {
+		list = list[:limit]
+	}
+	// Only orders that were handled, rejected or merged have public notes or photos; their
+	// histories are read together.
+	var need []int64
+	for _, o := range list {
+		if o.Result != "" || o.State == string(workorder.Rejected) || o.State == string(workorder.Merged) {
+			need = append(need, o.ID)
 		}
-		seen := map[int64]bool{}
-		// orders.Filter takes one category; a handful of codes is a handful of indexed queries.
-		for _, code := range codes {
-			got, err := b.list(ctx, base, code, limit)
-			if err != nil {
-				return nil, err
+	}
+	if len(need) > 0 {
+		full, err := b.orders.ByIDs(ctx, []string{j}, need, true)
+		if err != nil {
+			return nil, fmt.Errorf("histories of %d orders: %w", len(need), err)
+		}
+		byID := make(map[int64]orders.Order, len(full))
+		for _, o := range full {
+			byID[o.ID] = o
+		}
+		for i, o := range list {
+			if x, ok := byID[o.ID]; ok {
+				list[i] = x
 			}
-			for _, o := range got {
-				if !seen[o.ID] {
-					seen[o.ID] = true
-					list = append(list, o)
-				}
-			}
-		}
-		if len(codes) > 1 {
-			slices.SortFunc(list, func(x, y orders.Order) int { // newest first, as List sorts
-				if c := y.ReceivedAt.Compare(x.ReceivedAt); c != 0 {
-					return c
-				}
-				return cmp.Compare(y.ID, x.ID)
-			})
-		}
-		if len(list) > limit {
-			list = list[:limit]
 		}
 	}
 	names, err := b.names(ctx, j)
 	if err != nil {
 		return nil, err
 	}
+	pub, err := b.publication(ctx, j)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]open311.Request, 0, len(list))
 	for _, o := range list {
-		// Only orders that were handled, rejected or merged have public notes or photos;
-		// loading the history of the others would cost a query each for nothing.
-		if o.Result != "" || o.State == string(workorder.Rejected) || o.State == string(workorder.Merged) {
-			if o, err = b.orders.Get(ctx, []string{j}, o.ID, true); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, toRequest(o, names))
+		out = append(out, toRequest(o, names, pub))
 	}
 	return out, nil
 }
 
-// list pages through orders.List until limit orders of category code ("" any) are read.
-func (b *backend) list(ctx context.Context, f orders.Filter, code string, limit int) ([]orders.Order, error) {
-	f.Category = code
+// byNumbers finds the orders of town j among numbers, in the order asked for, with one query:
+// numbers end in the order's id (orders.Create derives them so), and comparing the whole number
+// afterwards keeps a forged prefix from reaching another order. Numbers that match nothing are
+// left out, as the specification lists what exists.
+func (b *backend) byNumbers(ctx context.Context, j string, numbers []string) ([]orders.Order, error) {
+	var ids []int64
+	for _, n := range numbers {
+		if id := idOf(n); id > 0 {
+			ids = append(ids, id)
+		}
+	}
+	found, err := b.orders.ByIDs(ctx, []string{j}, ids, false)
+	if err != nil {
+		return nil, fmt.Errorf("orders by number: %w", err)
+	}
+	byNumber := make(map[string]orders.Order, len(found))
+	for _, o := range found {
+		byNumber[o.Number] = o
+	}
+	var out []orders.Order
+	for _, n := range numbers {
+		if o, ok := byNumber[n]; ok {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// idOf is the id at the end of an order number, 0 when there is none.
+func idOf(number string) int64 {
+	i := strings.LastIndexByte(number, '-')
+	id, err := strconv.ParseInt(number[i+1:], 10, 64)
+	if err != nil || id <= 0 {
+		return 0
+	}
+	return id
+}
+
+// list pages through orders.List until limit orders are read.
+func (b *backend) list(ctx context.Context, f orders.Filter, limit int) ([]orders.Order, error) {
 	var out []orders.Order
 	for len(out) < limit {
 		f.Limit, f.Offset = min(pageSize, limit-len(out)), len(out)
@@ -150,16 +176,35 @@ func (b *backend) Request(ctx context.Context, j, id string) (open311.Request, e
 	if err != nil {
 		return open311.Request{}, err
 	}
-	return toRequest(o, names), nil
+	pub, err := b.publication(ctx, j)
+	if err != nil {
+		return open311.Request{}, err
+	}
+	return toRequest(o, names, pub), nil
+}
+
+// publication is what town j publishes of its orders beyond their text: photos only when the town
+// says so (privacy.SettingOpen311Photos), and then as signed links, the only way to open a photo
+// without signing in.
+type publication struct {
+	photos *privacy.PhotoLinks // nil: no photos
+}
+
+func (b *backend) publication(ctx context.Context, j string) (publication, error) {
+	public, err := privacy.Open311PhotosPublic(ctx, b.db, j)
+	if err != nil || !public {
+		return publication{}, err
+	}
+	links, err := privacy.PhotoLinksFor(ctx, b.db)
+	return publication{photos: links}, err
 }
 
 // byNumber finds an order of town j by number. Numbers end in the order's id (orders.Create
 // derives them so), which makes this a primary-key read; comparing the whole number afterwards
 // keeps a forged prefix from reaching another order.
 func (b *backend) byNumber(ctx context.Context, j, number string) (orders.Order, error) {
-	i := strings.LastIndexByte(number, '-')
-	id, err := strconv.ParseInt(number[i+1:], 10, 64)
-	if err != nil || id <= 0 {
+	id := idOf(number)
+	if id == 0 {
 		return orders.Order{}, open311.ErrNotFound
 	}
 	o, err := b.orders.Get(ctx, []string{j}, id, false)
@@ -197,42 +242,58 @@ func (b *backend) names(ctx context.Context, j string) (names, error) {
 	return n, nil
 }
 
-// toRequest is the one place an order becomes public. It copies no personal field (caller
-// name and phone, raiser, e-mail) and masks them in the texts it does copy, because hotline
-// operators often type the caller's details into the content.
-func toRequest(o orders.Order, n names) open311.Request {
-	text, footer := o.Content, map[string]string(nil)
+// toRequest is the one place an order becomes public. It copies no personal field (caller name
+// and phone, raiser, e-mail) and passes the rest through privacy.MaskOrder, as for any reader who
+// sees personal data masked: numbers and the caller's name masked in the texts (hotline
+// operators often type the caller's details into the content), the address no finer than the
+// road number (privacy.CoarseAddress), and the position rounded to about a hundred metres so that
+// it does not point at the door the address no longer names.
+func toRequest(o orders.Order, n names, pub publication) open311.Request {
+	footer := map[string]string(nil)
 	if o.Channel == orders.ChannelOpen311 {
-		text, footer = splitFooter(o.Content)
+		o.Content, footer = splitFooter(o.Content)
 	}
+	o, _ = privacy.MaskOrder(o)
 	r := open311.Request{
 		ServiceRequestID:  o.Number,
 		Status:            status(o.State),
 		ServiceCode:       o.Category,
 		ServiceName:       n.categories[o.Category],
-		Description:       scrub(text, o.CallerName),
+		Description:       o.Content,
 		AgencyResponsible: n.departments[o.Department],
 		RequestedDatetime: o.ReceivedAt,
 		UpdatedDatetime:   o.UpdatedAt,
 		ExpectedDatetime:  o.Deadline,
 		Address:           o.Address,
 		AddressID:         footer[footerAddressID],
-		Lat:               o.Lat,
-		Long:              o.Lng,
-		MediaURL:          footer[footerMediaURL],
+		Lat:               coarseDegree(o.Lat),
+		Long:              coarseDegree(o.Lng),
+	}
+	if pub.photos != nil {
+		r.MediaURL = footer[footerMediaURL]
 	}
 	if o.Department != "" && r.AgencyResponsible == "" {
 		r.AgencyResponsible = o.Department // a department deleted since still names someone
 	}
 	for _, e := range o.Events {
 		if note := publicNote(e); note != "" {
-			r.StatusNotes = scrub(note, o.CallerName)
+			r.StatusNotes = note
 		}
-		if len(e.Photos) > 0 && r.MediaURL == "" {
-			r.MediaURL = "/uploads/" + e.Photos[0]
+		if pub.photos != nil && len(e.Photos) > 0 && r.MediaURL == "" {
+			r.MediaURL = "/uploads/" + pub.photos.Sign(e.Photos[0])
 		}
 	}
 	return r
+}
+
+// coarseDegree rounds a coordinate to three decimals: about 110 m of latitude, 95 m of longitude
+// in Shanghai.
+func coarseDegree(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	x := math.Round(*v*1000) / 1000
+	return &x
 }
 
 // publicNote is what an event tells the public: the handling result, why an order was not
@@ -253,40 +314,4 @@ func publicNote(e orders.Event) string {
 		return e.Reason
 	}
 	return ""
-}
-
-var (
-	// phoneLike is seven or more digits, split by up to three spaces, dashes or dots: mobile and
-	// landline numbers (with +86, which is digits too), but not house numbers (1035弄) or years.
-	// A digit is any decimal digit (ASCII, full-width １３８, …), a Chinese numeral as numbers are
-	// read out (一三八, 幺 for 1, 两, 〇/○/零 for 0, the financial 壹贰叁…) or a circled one:
-	// hotline operators type callers' numbers as they hear them. It also catches dates and
-	// hotline ids written as digit runs; masking those too is the safe mistake.
-	phoneLike = regexp.MustCompile(phoneDigit + `(?:[\t \x{3000}\-‐‑‒–—―－.．·・]{0,3}` + phoneDigit + `){6,}`)
-	// orderNumberLike is an order number (310105102-20251001-000123, or XJ-… whose digits start
-	// at the date), which a merge reason quotes and which is public anyway.
-	orderNumberLike = regexp.MustCompile(`^(?:\d+-)?\d{8}-\d{6,}$`)
-	emailLike       = regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`)
-)
-
-// phoneDigit is one digit of a phone number as people write it (see phoneLike).
-const phoneDigit = `[\p{Nd}〇○零一壹幺二贰两三叁四肆五伍六陆七柒八捌九玖⓪①-⑨]`
-
-// scrub masks phone numbers, e-mail addresses and the caller's name in public text.
-func scrub(s, caller string) string {
-	s = phoneLike.ReplaceAllStringFunc(s, func(m string) string {
-		if orderNumberLike.MatchString(m) {
-			return m
-		}
-		return auth.MaskPhone(m)
-	})
-	s = emailLike.ReplaceAllStringFunc(s, func(m string) string {
-		_, domain, _ := strings.Cut(m, "@")
-		return "***@" + domain
-	})
-	// A one-character name would mask that character everywhere; such names are not given.
-	if caller = strings.TrimSpace(caller); utf8.RuneCountInString(caller) >= 2 {
-		s = strings.ReplaceAll(s, caller, auth.MaskName(caller))
-	}
-	return s
 }

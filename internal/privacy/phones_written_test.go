@@ -1,15 +1,15 @@
-package open311backend
+package privacy
 
 import (
 	"strings"
 	"testing"
 )
 
-// TestScrubPhones sweeps the ways a phone number is written in a hotline record: digits of any
+// TestMaskTextPhones sweeps the ways a phone number is written in a hotline record: digits of any
 // width, Chinese numerals as read out (幺 for 1, 两, 〇/○/零), the financial numerals, mixed
 // forms, and separators. Each is masked so that its middle digits are gone; text that only
 // resembles a number is kept.
-func TestScrubPhones(t *testing.T) {
+func TestMaskTextPhones(t *testing.T) {
 	masked := []struct {
 		in, gone string // gone: a part of the number that must not survive
 	}{
@@ -35,9 +35,9 @@ func TestScrubPhones(t *testing.T) {
 		{"电话①③⑧①②③④⑤⑥⑦⑧", "①②③④"},
 	}
 	for _, c := range masked {
-		got := scrub(c.in, "")
+		got := MaskText(c.in)
 		if strings.Contains(got, c.gone) || !strings.Contains(got, "****") {
-			t.Errorf("scrub(%q) = %q: the number is still there", c.in, got)
+			t.Errorf("MaskText(%q) = %q: the number is still there", c.in, got)
 		}
 	}
 	kept := []string{
@@ -50,8 +50,8 @@ func TestScrubPhones(t *testing.T) {
 		"第一二三四五六期", // six numerals: below seven digits
 	}
 	for _, s := range kept {
-		if got := scrub(s, ""); got != s {
-			t.Errorf("scrub(%q) = %q, want it unchanged", s, got)
+		if got := MaskText(s); got != s {
+			t.Errorf("MaskText(%q) = %q, want it unchanged", s, got)
 		}
 	}
 }
