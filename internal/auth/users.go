@@ -68,7 +68,10 @@ type NewUser struct {
 	Password       string
 }
 
-const minPasswordLen = 8
+const (
+	minPasswordLen = 8
+	maxPasswordLen = 1024
+)
 
 // CreateUser validates and stores a user; by is the acting user for the audit log (empty for the CLI).
 func CreateUser(ctx context.Context, db *store.DB, n NewUser, by string) (User, error) {
@@ -79,8 +82,15 @@ func CreateUser(ctx context.Context, db *store.DB, n NewUser, by string) (User, 
 	if !ValidRole(n.Role) {
 		return User{}, problem.Field("role", "unknown role %q; one of resident gridworker gridleader dispatcher handler leader deputy volunteer admin", n.Role)
 	}
-	if len(n.Password) < minPasswordLen {
-		return User{}, problem.Field("password", "must be at least %d characters", minPasswordLen)
+	var err error
+	if n.DisplayName, err = places.Text("display_name", n.DisplayName, places.MaxNameLen); err != nil {
+		return User{}, err
+	}
+	if n.Phone, err = places.Phone("phone", n.Phone); err != nil {
+		return User{}, err
+	}
+	if err := validPassword(n.Password); err != nil {
+		return User{}, err
 	}
 	if n.Role == RoleHandler && n.DepartmentCode == "" {
 		return User{}, problem.Field("department", "a handler must belong to a department")
@@ -251,10 +261,22 @@ func SetDisabled(ctx context.Context, db *store.DB, towns []string, id int64, di
 	})
 }
 
+// validPassword checks a new password's length: long enough to resist guessing, and bounded so
+// that a megabyte "password" is refused before it is hashed.
+func validPassword(pw string) error {
+	if len(pw) < minPasswordLen {
+		return problem.Field("password", "must be at least %d characters", minPasswordLen)
+	}
+	if len(pw) > maxPasswordLen {
+		return problem.Field("password", "is longer than %d bytes", maxPasswordLen)
+	}
+	return nil
+}
+
 // SetPassword replaces a user's password.
 func SetPassword(ctx context.Context, db *store.DB, userID int64, password string) error {
-	if len(password) < minPasswordLen {
-		return problem.Field("password", "must be at least %d characters", minPasswordLen)
+	if err := validPassword(password); err != nil {
+		return err
 	}
 	hash, err := HashPassword(password)
 	if err != nil {

@@ -1,11 +1,15 @@
 package web_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
@@ -85,4 +89,124 @@ func TestJSONBodyMustBeOneValue(t *testing.T) {
 	if code := a.call("admin", "POST", "/api/v1/departments", cases[0].body+"\n \t\r\n", nil); code != http.StatusCreated {
 		t.Errorf("body followed by white space only: %d, want 201", code)
 	}
+}
+
+// TestCrossTownLinksAnswerAlike: each API and page that links two records checks both are in the
+// caller's towns, and answers a record of another town exactly as it answers one that does not
+// exist (same status, same field, same message apart from the echoed input), on both databases.
+func TestCrossTownLinksAnswerAlike(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		ctx := context.Background()
+		id := func(username string) string {
+			u, err := auth.UserByUsername(ctx, db, username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return itoa(u.ID)
+		}
+		var xinjing, lujiazui featureCollection
+		a.call("admin", "GET", "/api/v1/grids", "", &xinjing)
+		a.call("lujiazui_admin", "GET", "/api/v1/grids", "", &lujiazui)
+		xjGrid, ljzGrid := itoa(xinjing.Features[0].Properties.ID), itoa(lujiazui.Features[0].Properties.ID)
+		cases := []struct {
+			name, user, path, body, foreign, unknown string
+		}{
+			// The finding: a 陆家嘴 admin attaching a 新泾镇 user to a 陆家嘴 grid (201), or an unknown id (500).
+			{"grid member's user", "lujiazui_admin", "/api/v1/grids/" + ljzGrid + "/members", `{"name":"张三","grid_role":"member","user_id":%s}`, id("dispatcher"), "987654"},
+			{"grid member's user (新泾镇)", "admin", "/api/v1/grids/" + xjGrid + "/members", `{"name":"张三","grid_role":"member","user_id":%s}`, id("lujiazui_admin"), "987654"},
+			{"grid member's department", "admin", "/api/v1/grids/" + xjGrid + "/members", `{"name":"张三","grid_role":"member","department":"%s"}`, "ljz-police", "no-such-dept"},
+			{"grid of the member", "lujiazui_admin", "/api/v1/grids/%s/members", `{"name":"张三","grid_role":"member"}`, xjGrid, "987654"},
+			{"user's department", "admin", "/api/v1/users", `{"username":"link_u1","role":"handler","department":"%s","password":"longenough"}`, "ljz-police", "no-such-dept"},
+			{"user's grid", "admin", "/api/v1/users", `{"username":"link_u2","role":"gridworker","grid":"%s","password":"longenough"}`, "310115005-G01", "no-such-grid"},
+			{"user's town", "admin", "/api/v1/users", `{"username":"link_u3","role":"volunteer","town":"%s","password":"longenough"}`, "310115005", "999999999"},
+			{"department's code", "admin", "/api/v1/departments", `{"code":"%s","name":"抢注","kind":"office"}`, "ljz-police", ""},
+			{"campaign team", "admin", "/api/v1/campaigns", `{"name":"走访","kind":"other","start":"2025-01-01","end":"2025-02-01","team":[%s]}`, id("lujiazui_admin"), "987654"},
+		}
+		for _, c := range cases {
+			var ef, eu apiErr
+			pf, pu := c.path, c.path
+			if strings.Contains(c.path, "%s") {
+				pf, pu = fmt.Sprintf(c.path, c.foreign), fmt.Sprintf(c.path, c.unknown)
+			}
+			bf, bu := c.body, c.body
+			if !strings.Contains(c.path, "%s") {
+				bf, bu = fmt.Sprintf(c.body, c.foreign), fmt.Sprintf(c.body, c.unknown)
+			}
+			codeF := a.call(c.user, "POST", pf, bf, &ef)
+			if c.unknown == "" { // no "unknown" twin: a taken code must not say whose it is
+				if codeF < 400 || codeF >= 500 || strings.Contains(ef.Error.Message, "town") || strings.Contains(ef.Error.Message, "陆家嘴") {
+					t.Errorf("%s of another town: %d %q; want a 4xx that does not say whose it is", c.name, codeF, ef.Error.Message)
+				}
+				continue
+			}
+			codeU := a.call(c.user, "POST", pu, bu, &eu)
+			mf := strings.ReplaceAll(ef.Error.Message, c.foreign, "…")
+			mu := strings.ReplaceAll(eu.Error.Message, c.unknown, "…")
+			if codeF < 400 || codeF >= 500 || codeF != codeU || ef.Error.Field != eu.Error.Field || mf != mu {
+				t.Errorf("%s: another town's record → %d %s %q; unknown → %d %s %q; want the same 4xx", c.name,
+					codeF, ef.Error.Field, ef.Error.Message, codeU, eu.Error.Field, eu.Error.Message)
+			}
+		}
+		// Nothing was linked: the 新泾镇 dispatcher is no member of a 陆家嘴 grid.
+		var n int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM grid_members m JOIN users u ON u.id = m.user_id JOIN grids g ON g.code = m.grid_code
+			WHERE u.town_code <> g.town_code`).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%d grid members linked to a user of another town (%v)", n, err)
+		}
+		// The admin page's member form: another town's department is refused like an unknown one.
+		b := newBrowser(t, a.srv.URL)
+		b.login("admin", "demo-admin")
+		grid := xinjing.Features[0].Properties.Code
+		tok := b.csrf("/admin/grids/" + grid)
+		codeF, bodyF := b.post("/admin/grids/"+grid+"/members", url.Values{"csrf": {tok}, "name": {"张三"}, "grid_role": {"member"}, "department": {"ljz-police"}})
+		codeU, bodyU := b.post("/admin/grids/"+grid+"/members", url.Values{"csrf": {tok}, "name": {"张三"}, "grid_role": {"member"}, "department": {"no-such-dept"}})
+		if codeF != http.StatusUnprocessableEntity || codeU != codeF || strings.Contains(bodyF, "陆家嘴") != strings.Contains(bodyU, "陆家嘴") {
+			t.Errorf("member form with another town's department: %d; with an unknown one: %d", codeF, codeU)
+		}
+	})
+}
+
+// TestFreeTextLimitsThroughAPI: a megabyte (or a NUL, or an unknown department kind) in any
+// free-text field of users, departments, grids and grid members is a 422 naming the field.
+func TestFreeTextLimitsThroughAPI(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		var fc featureCollection
+		a.call("admin", "GET", "/api/v1/grids", "", &fc)
+		members := "/api/v1/grids/" + itoa(fc.Features[0].Properties.ID) + "/members"
+		huge := strings.Repeat("长", 1<<18) // 768 KiB of UTF-8
+		cases := []struct{ path, body, field string }{
+			{"/api/v1/users", `{"username":"lim1","role":"volunteer","password":"longenough","display_name":"` + huge + `"}`, "display_name"},
+			{"/api/v1/users", `{"username":"lim2","role":"volunteer","password":"longenough","phone":"` + huge + `"}`, "phone"},
+			{"/api/v1/users", `{"username":"lim3","role":"volunteer","password":"longenough","display_name":"王\u0000五"}`, "display_name"},
+			{"/api/v1/users", `{"username":"lim4","role":"volunteer","password":"` + strings.Repeat("p", 2000) + `"}`, "password"},
+			{"/api/v1/users", `{"username":"` + strings.Repeat("u", 65) + `","role":"volunteer","password":"longenough"}`, "username"},
+			{"/api/v1/departments", `{"code":"lim-d1","name":"` + huge + `","kind":"office"}`, "name"},
+			{"/api/v1/departments", `{"code":"lim-d2","name":"部门","kind":"secret police"}`, "kind"},
+			{"/api/v1/departments", `{"code":"lim-d3","name":"部门","kind":"office","phone":"` + huge + `"}`, "phone"},
+			{"/api/v1/departments", `{"code":"` + huge + `","name":"部门","kind":"office"}`, "code"},
+			{"/api/v1/grids", `{"code":"310105102-G90","name":"` + huge + `","geometry":` + square + `}`, "name"},
+			{"/api/v1/grids", `{"code":"310105102-G91","name":"网格","note":"` + huge + `","geometry":` + square + `}`, "note"},
+			{members, `{"name":"` + huge + `","grid_role":"member"}`, "name"},
+			{members, `{"name":"张三","grid_role":"member","phone":"` + huge + `"}`, "phone"},
+		}
+		for _, c := range cases {
+			var e apiErr
+			if code := a.call("admin", "POST", c.path, c.body, &e); code != http.StatusUnprocessableEntity || e.Error.Field != c.field {
+				t.Errorf("POST %s with a bad %s: %d field=%q %.120q; want 422 on %s", c.path, c.field, code, e.Error.Field, e.Error.Message, c.field)
+			}
+		}
+		// The department page offers the kinds as a list and refuses free text with the field named.
+		b := newBrowser(t, a.srv.URL)
+		b.login("admin", "demo-admin")
+		_, page := b.get("/admin/departments")
+		if !strings.Contains(page, `<select name="kind">`) || !strings.Contains(page, `value="police"`) {
+			t.Error("department form has no list of kinds")
+		}
+		code, body := b.post("/admin/departments", url.Values{"csrf": {b.csrf("/admin/departments")}, "code": {"lim-page"}, "name": {"部门"}, "kind": {"whatever"}, "town": {"310105102"}})
+		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `data-field="kind"`) {
+			t.Errorf("department page with a free-text kind: %d", code)
+		}
+	})
 }

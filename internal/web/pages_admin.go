@@ -364,7 +364,8 @@ func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "departments", pageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns}})
+	return s.render(w, r, http.StatusOK, "departments", pageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns,
+		"Kinds": places.DepartmentKinds}})
 }
 
 func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -386,7 +387,7 @@ func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *cal
 			return derr
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "departments", pageData{Title: "departments", Error: fe.Error(), Field: fe.Field,
-			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d}})
+			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d, "Kinds": places.DepartmentKinds}})
 	}
 	if err != nil {
 		return err
