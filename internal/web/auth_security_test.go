@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
@@ -207,6 +209,138 @@ func TestFreeTextLimitsThroughAPI(t *testing.T) {
 		code, body := b.post("/admin/departments", url.Values{"csrf": {b.csrf("/admin/departments")}, "code": {"lim-page"}, "name": {"部门"}, "kind": {"whatever"}, "town": {"310105102"}})
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `data-field="kind"`) {
 			t.Errorf("department page with a free-text kind: %d", code)
+		}
+	})
+}
+
+// TestTokensExpireAndAreRevokedOneByOne: expired and revoked tokens get a 401 that says why;
+// an administrator lists and revokes the tokens of their own town's users only, and everyone
+// lists and revokes their own, on both databases.
+func TestTokensExpireAndAreRevokedOneByOne(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		ctx := context.Background()
+		userOf := func(name string) auth.User {
+			u, err := auth.UserByUsername(ctx, db, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		tokenID := func(u auth.User) int64 {
+			ts, err := auth.Tokens(ctx, db, u.ID)
+			if err != nil || len(ts) == 0 {
+				t.Fatalf("tokens of %s: %v %v", u.Username, ts, err)
+			}
+			return ts[0].ID
+		}
+		dispatcher, leader, admin := userOf("dispatcher"), userOf("leader"), userOf("admin")
+
+		// Expired: 401 saying so.
+		if _, err := db.Exec(ctx, `UPDATE api_tokens SET expires_at = ? WHERE user_id = ?`, time.Now().Add(-time.Hour).UnixMilli(), leader.ID); err != nil {
+			t.Fatal(err)
+		}
+		var e apiErr
+		if code := a.call("leader", "GET", "/api/v1/me", "", &e); code != http.StatusUnauthorized || !strings.Contains(e.Error.Message, "expired") {
+			t.Errorf("expired token: %d %q, want 401 saying it expired", code, e.Error.Message)
+		}
+
+		// The admin page of another town's administrator: the user is not found, the token survives.
+		lj := newBrowser(t, a.srv.URL)
+		lj.login("lujiazui_admin", demo.Password("lujiazui_admin"))
+		page := fmt.Sprintf("/admin/users/%d/tokens", dispatcher.ID)
+		if code, _ := lj.get(page); code != http.StatusNotFound {
+			t.Errorf("陆家嘴 admin listing a 新泾镇 user's tokens: %d, want 404", code)
+		}
+		tid := tokenID(dispatcher)
+		revoke := fmt.Sprintf("%s/%d/revoke", page, tid)
+		if code, _ := lj.post(revoke, url.Values{"csrf": {lj.csrf("/")}}); code != http.StatusNotFound {
+			t.Errorf("陆家嘴 admin revoking a 新泾镇 user's token: %d, want 404", code)
+		}
+		if code := a.call("dispatcher", "GET", "/api/v1/me", "", nil); code != http.StatusOK {
+			t.Fatalf("dispatcher's token after a refused revocation: %d", code)
+		}
+
+		// Their own town's administrator sees and revokes it.
+		b := newBrowser(t, a.srv.URL)
+		b.login("admin", "demo-admin")
+		if code, body := b.get(page); code != http.StatusOK || !strings.Contains(body, fmt.Sprintf(`data-token="%d"`, tid)) {
+			t.Errorf("admin listing the dispatcher's tokens: %d", code)
+		}
+		// A token of someone else posted under this user's page is not found.
+		if code, _ := b.post(fmt.Sprintf("%s/%d/revoke", page, tokenID(admin)), url.Values{"csrf": {b.csrf(page)}}); code != http.StatusNotFound {
+			t.Errorf("revoking the admin's token under the dispatcher's page: %d, want 404", code)
+		}
+		if code, _ := b.post(revoke, url.Values{"csrf": {b.csrf(page)}}); code != http.StatusSeeOther {
+			t.Errorf("admin revoking the dispatcher's token: %d, want 303", code)
+		}
+		if code := a.call("dispatcher", "GET", "/api/v1/me", "", &e); code != http.StatusUnauthorized || !strings.Contains(e.Error.Message, "revoked") {
+			t.Errorf("revoked token: %d %q, want 401 saying it was revoked", code, e.Error.Message)
+		}
+		if code := a.call("admin", "GET", "/api/v1/me", "", nil); code != http.StatusOK {
+			t.Errorf("revoking one token touched another: admin's token answers %d", code)
+		}
+
+		// Anyone lists and revokes their own tokens, and only theirs.
+		g := newBrowser(t, a.srv.URL)
+		g.login("gridworker", demo.Password("gridworker"))
+		own := tokenID(userOf("gridworker"))
+		_, body := g.get("/account/tokens")
+		if !strings.Contains(body, fmt.Sprintf(`data-token="%d"`, own)) || strings.Contains(body, fmt.Sprintf(`data-token="%d"`, tokenID(admin))) {
+			t.Error("/account/tokens does not list exactly the caller's tokens")
+		}
+		if code, _ := g.post(fmt.Sprintf("/account/tokens/%d/revoke", tokenID(admin)), url.Values{"csrf": {g.csrf("/account/tokens")}}); code != http.StatusNotFound {
+			t.Errorf("grid worker revoking the admin's token: %d, want 404", code)
+		}
+		if code, _ := g.post(fmt.Sprintf("/account/tokens/%d/revoke", own), url.Values{"csrf": {g.csrf("/account/tokens")}}); code != http.StatusSeeOther {
+			t.Errorf("grid worker revoking their own token: %d, want 303", code)
+		}
+		if code := a.call("gridworker", "GET", "/api/v1/me", "", nil); code != http.StatusUnauthorized {
+			t.Errorf("own revoked token: %d, want 401", code)
+		}
+		if code := a.call("admin", "GET", "/api/v1/me", "", nil); code != http.StatusOK {
+			t.Errorf("admin's token after the grid worker's attempt: %d", code)
+		}
+	})
+}
+
+// TestReenableUserFromAdminPage: an administrator disables a user (who can no longer sign in
+// and whose tokens stop) and enables them again (who can sign in again); both audited.
+func TestReenableUserFromAdminPage(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		ctx := context.Background()
+		u, err := auth.UserByUsername(ctx, db, "leader")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, a.srv.URL)
+		b.login("admin", "demo-admin")
+		action := fmt.Sprintf("/admin/users/%d/disable", u.ID)
+		if code, _ := b.post(action, url.Values{"csrf": {b.csrf("/admin/users")}, "disabled": {"1"}}); code != http.StatusSeeOther {
+			t.Fatalf("disable: %d", code)
+		}
+		if code := newBrowser(t, a.srv.URL).login("leader", demo.Password("leader")); code != http.StatusUnauthorized {
+			t.Errorf("disabled user signing in: %d, want 401", code)
+		}
+		if code := a.call("leader", "GET", "/api/v1/me", "", nil); code != http.StatusUnauthorized {
+			t.Errorf("disabled user's token: %d, want 401", code)
+		}
+		if _, body := b.get("/admin/users"); !strings.Contains(body, `name="disabled" value="0"`) {
+			t.Error("users page offers no way to enable the disabled user")
+		}
+		if code, _ := b.post(action, url.Values{"csrf": {b.csrf("/admin/users")}, "disabled": {"0"}}); code != http.StatusSeeOther {
+			t.Fatalf("enable: %d", code)
+		}
+		if code := newBrowser(t, a.srv.URL).login("leader", demo.Password("leader")); code != http.StatusSeeOther {
+			t.Errorf("re-enabled user signing in: %d, want 303", code)
+		}
+		var log struct {
+			Entries []map[string]any `json:"entries"`
+		}
+		a.call("admin", "GET", "/api/v1/audit?entity=user&entity_id="+itoa(u.ID)+"&action=update", "", &log)
+		if len(log.Entries) != 2 || log.Entries[0]["detail"] != "disabled=false" || log.Entries[0]["actor"] != "admin" {
+			t.Errorf("audit of disabling and enabling: %v", log.Entries)
 		}
 	})
 }

@@ -48,6 +48,10 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 			return nil, errUnauthenticated
 		}
 		u, err := auth.UserByToken(ctx, s.db, strings.TrimSpace(tok))
+		if errors.Is(err, auth.ErrTokenExpired) || errors.Is(err, auth.ErrTokenRevoked) {
+			// Only the token's holder can learn this, and it tells them what to do.
+			return nil, fmt.Errorf("%w (%v)", errUnauthenticated, err)
+		}
 		if err != nil {
 			return nil, errUnauthenticated
 		}
