@@ -103,3 +103,17 @@ func TestCLITokensAndAccounts(t *testing.T) {
 		t.Errorf("enabling an unknown user: %d %s", code, errOut)
 	}
 }
+
+// TestServeSecurityFlags: serve takes --secure-cookies and --metrics-token (and their
+// environment variables), and refuses a metrics token short enough to guess.
+func TestServeSecurityFlags(t *testing.T) {
+	code, out, _ := cli(t, "serve", "--help")
+	if code != 0 || !strings.Contains(out, "secure-cookies") || !strings.Contains(out, "CIVICGRID_SECURE_COOKIES") ||
+		!strings.Contains(out, "metrics-token") || !strings.Contains(out, "CIVICGRID_METRICS_TOKEN") {
+		t.Errorf("serve --help lacks the security flags:\n%s", out)
+	}
+	t.Setenv("CIVICGRID_METRICS_TOKEN", "short")
+	if code, _, errOut := cli(t, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"); code == 0 || !strings.Contains(errOut, "metrics-token") {
+		t.Errorf("serve with a 5-character metrics token: %d %s", code, errOut)
+	}
+}

@@ -101,7 +101,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *caller) error
 			return err
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.cfg.SecureCookies})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
