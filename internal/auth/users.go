@@ -351,61 +351,12 @@ func CheckPassword(encoded, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Login throttling: after this many failures for one username (or one address) within the
-// window, sign-in is refused until the window has passed.
 const (
-	MaxFailures    = 5
-	MaxFailuresIP  = 30
-	FailureWindow  = 15 * time.Minute
 	sessionLife    = 12 * time.Hour
 	tokenPrefix    = "cgt_"
 	sessionPrefix  = "cgs_"
 	dummyHashInput = "civicgrid-timing-equaliser"
 )
-
-// ErrThrottled means too many recent failures.
-var ErrThrottled = errors.New("too many failed sign-in attempts; wait 15 minutes")
-
-// ErrBadCredentials is the one answer for unknown users and wrong passwords alike.
-var ErrBadCredentials = errors.New("wrong username or password")
-
-var dummyHash, _ = HashPassword(dummyHashInput)
-
-// Authenticate checks a username and password, counting failures for throttling.
-func Authenticate(ctx context.Context, db *store.DB, username, password, ip string) (User, error) {
-	since := time.Now().Add(-FailureWindow).UnixMilli()
-	var byUser, byIP int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, since).Scan(&byUser); err != nil {
-		return User{}, err
-	}
-	if ip != "" {
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE ip = ? AND at > ?`, ip, since).Scan(&byIP); err != nil {
-			return User{}, err
-		}
-	}
-	if byUser >= MaxFailures || byIP >= MaxFailuresIP {
-		return User{}, ErrThrottled
-	}
-	var hash string
-	u, err := scanUserWith(db.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = ?`, username), &hash)
-	found := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return User{}, err
-	}
-	if !found {
-		hash = dummyHash // spend the same time, so response times do not reveal which usernames exist
-	}
-	if !CheckPassword(hash, password) || !found || u.Disabled {
-		_, _ = db.Exec(ctx, `INSERT INTO login_failures (username, ip, at) VALUES (?, ?, ?)`, username, ip, time.Now().UnixMilli())
-		_ = audit.Record(ctx, db, audit.Entry{Actor: username, Action: audit.ActionLoginKO, Entity: "user", EntityID: username,
-			TownCode: u.TownCode, IP: ip})
-		return User{}, ErrBadCredentials
-	}
-	_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE username = ?`, username)
-	_ = audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
-		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip})
-	return u, nil
-}
 
 // scanUserWith scans the user columns followed by extra columns of the same row.
 func scanUserWith(row *sql.Row, extra ...any) (User, error) {

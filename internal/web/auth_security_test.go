@@ -3,7 +3,9 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
+	"github.com/civicgrid/civicgrid/internal/web"
 )
 
 // TestRedirectTargetsStayOnSite: every redirect target a request chooses — the sign-in "next"
@@ -343,4 +346,40 @@ func TestReenableUserFromAdminPage(t *testing.T) {
 			t.Errorf("audit of disabling and enabling: %v", log.Entries)
 		}
 	})
+}
+
+// TestSignInDelaysAreTheGuessers: behind a proxy, five wrong passwords from one address delay
+// that address (429 with Retry-After and the wait in the message); the account's owner signs in
+// from their own address at once.
+func TestSignInDelaysAreTheGuessers(t *testing.T) {
+	a := newApp(t, testdb.SQLite(t))
+	srv := httptest.NewServer(quietServer(t, web.Config{DB: a.db, TrustProxy: true}).Handler())
+	defer srv.Close()
+	attempt := func(from, password string) (*http.Response, string) {
+		b := newBrowser(t, srv.URL)
+		tok := b.csrf("/login")
+		form := url.Values{"csrf": {tok}, "username": {"dispatcher"}, "password": {password}}
+		req, _ := http.NewRequest("POST", srv.URL+"/login", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	for i := 0; i < auth.MaxFailures; i++ {
+		if resp, _ := attempt("198.51.100.66", "guess-"+itoa(int64(i))); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := attempt("198.51.100.66", "demo-dispatcher")
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "秒后再试") {
+		t.Errorf("attacker's next attempt: %d Retry-After %q; want 429 with the wait", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if resp, _ := attempt("192.0.2.1", "demo-dispatcher"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the dispatcher from their own address: %d, want 303 (signed in)", resp.StatusCode)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -77,8 +78,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		T := translator(language(w, r))
 		msg, status := T("wrong login"), http.StatusUnauthorized
-		if errors.Is(err, auth.ErrThrottled) {
-			msg, status = T("throttled"), http.StatusTooManyRequests
+		var te *auth.ThrottledError
+		if errors.As(err, &te) {
+			secs := te.Seconds()
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			msg, status = fmt.Sprintf(T("throttled wait"), secs), http.StatusTooManyRequests
+			if secs > 90 {
+				msg = fmt.Sprintf(T("throttled wait m"), (secs+59)/60)
+			}
 		} else if !errors.Is(err, auth.ErrBadCredentials) {
 			return err
 		}
