@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"text/tabwriter"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
@@ -25,6 +27,10 @@ func init() {
 	register(command{"migrate", "apply database schema migrations", runMigrate})
 	register(command{"user add", "create a user (resident gridworker gridleader dispatcher handler leader deputy volunteer admin)", runUserAdd})
 	register(command{"token create", "issue an API token for a user (printed as the last word)", runTokenCreate})
+	register(command{"token list", "list API tokens with their expiry, last use and status", runTokenList})
+	register(command{"token revoke", "revoke one API token by its id", runTokenRevoke})
+	register(command{"user disable", "disable an account: ends its sessions and revokes its API tokens", runUserDisable(true)})
+	register(command{"user enable", "re-enable a disabled account", runUserDisable(false)})
 	register(command{"demo", "load the 新泾镇 demo data into the database (idempotent)", runDemo})
 }
 
@@ -106,16 +112,21 @@ func runUserAdd(ctx context.Context, args []string, out io.Writer) error {
 
 func runTokenCreate(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
-	var username, name string
-	fs := newFlagSet("token create", "issue an API token", "token create --username U [--name LABEL]", out)
+	var username, name, expires string
+	fs := newFlagSet("token create", "issue an API token", "token create --username U [--name LABEL] [--expires 90d|36h|2026-12-31]", out)
 	d.register(fs)
 	fs.StringVar(&username, "username", "", "the user the token acts as")
-	fs.StringVar(&name, "name", "cli", "a label for the token")
+	fs.StringVar(&name, "name", "cli", "a label for the token, shown in listings")
+	fs.StringVar(&expires, "expires", "90d", "how long the token lives (days 'Nd', hours 'Nh', or an end date YYYY-MM-DD; at most 366 days)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if username == "" {
 		return fmt.Errorf("--username is required")
+	}
+	life, err := auth.ParseTokenLife(expires, time.Now())
+	if err != nil {
+		return err
 	}
 	db, err := openDB(ctx, d, out)
 	if err != nil {
@@ -126,12 +137,110 @@ func runTokenCreate(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("no user %q", username)
 	}
-	tok, err := auth.CreateToken(ctx, db, u.ID, name)
+	t, secret, err := auth.IssueToken(ctx, db, auth.NewToken{UserID: u.ID, Name: name, Life: life, By: "cli"})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "API token for %s (use as Authorization: Bearer …): %s\n", u.Username, tok)
+	fmt.Fprintf(out, "API token %d for %s, expires %s (use as Authorization: Bearer …; shown only now): %s\n",
+		t.ID, u.Username, t.ExpiresAt.Format("2006-01-02 15:04"), secret)
 	return nil
+}
+
+func runTokenList(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	var username string
+	fs := newFlagSet("token list", "list API tokens", "token list [--username U]", out)
+	d.register(fs)
+	fs.StringVar(&username, "username", "", "only this user's tokens (default: everyone's)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var userID int64
+	if username != "" {
+		u, err := auth.UserByUsername(ctx, db, username)
+		if err != nil {
+			return fmt.Errorf("no user %q", username)
+		}
+		userID = u.ID
+	}
+	ts, err := auth.Tokens(ctx, db, userID)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUSER\tNAME\tCREATED\tEXPIRES\tLAST USED\tSTATUS")
+	for _, t := range ts {
+		used := "never"
+		if !t.LastUsedAt.IsZero() {
+			used = t.LastUsedAt.Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Username, t.Name, t.CreatedAt.Format("2006-01-02 15:04"),
+			t.ExpiresAt.Format("2006-01-02 15:04"), used, t.Status)
+	}
+	return tw.Flush()
+}
+
+func runTokenRevoke(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	var id int64
+	fs := newFlagSet("token revoke", "revoke one API token", "token revoke --id N   (ids from civicgrid token list)", out)
+	d.register(fs)
+	fs.Int64Var(&id, "id", 0, "the token's id, as civicgrid token list shows it")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if id <= 0 {
+		return fmt.Errorf("--id is required (see civicgrid token list)")
+	}
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	t, err := auth.RevokeToken(ctx, db, 0, id, "cli", "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "token %d (%s of %s) revoked\n", t.ID, t.Name, t.Username)
+	return nil
+}
+
+// runUserDisable returns the command that disables (or re-enables) an account.
+func runUserDisable(disable bool) func(ctx context.Context, args []string, out io.Writer) error {
+	verb := map[bool]string{true: "disable", false: "enable"}[disable]
+	return func(ctx context.Context, args []string, out io.Writer) error {
+		var d dbFlags
+		var username string
+		fs := newFlagSet("user "+verb, verb+" an account", "user "+verb+" --username U", out)
+		d.register(fs)
+		fs.StringVar(&username, "username", "", "the account's sign-in name")
+		if err := parseFlags(fs, args); err != nil {
+			return err
+		}
+		if username == "" {
+			return fmt.Errorf("--username is required")
+		}
+		db, err := openDB(ctx, d, out)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		u, err := auth.SetDisabledByUsername(ctx, db, username, disable, "cli")
+		if err != nil {
+			return err
+		}
+		if disable {
+			fmt.Fprintf(out, "user %s disabled: signed out everywhere, API tokens revoked\n", u.Username)
+		} else {
+			fmt.Fprintf(out, "user %s enabled: may sign in again (issue new API tokens with civicgrid token create)\n", u.Username)
+		}
+		return nil
+	}
 }
 
 func runDemo(ctx context.Context, args []string, out io.Writer) error {

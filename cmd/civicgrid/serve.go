@@ -27,22 +27,30 @@ func demoExtras(dataDir string) []demo.Extra {
 	return []demo.Extra{demo.Orders(dataDir, now), campaigns.DemoExtra(now)}
 }
 
+// minMetricsToken keeps a guessable word out of --metrics-token.
+const minMetricsToken = 16
+
 // serverHooks lets capabilities register routes and background jobs on the server.
 var serverHooks []func(ctx context.Context, s *web.Server, cfg web.Config) error
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
-	var addr, tiles, tileAtt string
-	var withDemo, trustProxy bool
-	fs := newFlagSet("serve", "serve the web UI and the JSON API", "serve [--addr HOST:PORT] [--data DIR] [--db URL] [--demo] [--tiles URL]", out)
+	var addr, tiles, tileAtt, metricsToken string
+	var withDemo, trustProxy, secureCookies bool
+	fs := newFlagSet("serve", "serve the web UI and the JSON API", "serve [--addr HOST:PORT] [--data DIR] [--db URL] [--demo] [--tiles URL] [--secure-cookies] [--metrics-token T]", out)
 	d.register(fs)
 	fs.StringVar(&addr, "addr", envOr("CIVICGRID_ADDR", "127.0.0.1:8080"), "listen address (env CIVICGRID_ADDR)")
 	fs.BoolVar(&withDemo, "demo", os.Getenv("CIVICGRID_DEMO") == "1", "load the 新泾镇 demo on first start (idempotent)")
 	fs.StringVar(&tiles, "tiles", envOr("CIVICGRID_TILES", ""), "map tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (env CIVICGRID_TILES; empty: polygons on a plain background)")
 	fs.BoolVar(&trustProxy, "trust-proxy", os.Getenv("CIVICGRID_TRUST_PROXY") == "1", "behind one reverse proxy: take client addresses (sign-in throttling, report limits, audit) from X-Forwarded-For (env CIVICGRID_TRUST_PROXY=1)")
 	fs.StringVar(&tileAtt, "tiles-attribution", envOr("CIVICGRID_TILES_ATTRIBUTION", ""), "attribution shown for the tiles")
+	fs.BoolVar(&secureCookies, "secure-cookies", os.Getenv("CIVICGRID_SECURE_COOKIES") == "1", "mark cookies Secure: set it whenever users reach the server over HTTPS (env CIVICGRID_SECURE_COOKIES=1)")
+	fs.StringVar(&metricsToken, "metrics-token", os.Getenv("CIVICGRID_METRICS_TOKEN"), "bearer token /metrics requires; without one /metrics answers loopback requests only (env CIVICGRID_METRICS_TOKEN)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if metricsToken != "" && len(metricsToken) < minMetricsToken {
+		return fmt.Errorf("--metrics-token must be at least %d characters (e.g. openssl rand -hex 16)", minMetricsToken)
 	}
 	log := logger(out)
 	started := time.Now()
@@ -59,7 +67,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
-	cfg := web.Config{DB: db, Log: log, DataDir: d.data, TileURL: tiles, TileAttribution: tileAtt, Started: started, TrustProxy: trustProxy}
+	cfg := web.Config{DB: db, Log: log, DataDir: d.data, TileURL: tiles, TileAttribution: tileAtt, Started: started, TrustProxy: trustProxy,
+		SecureCookies: secureCookies, MetricsToken: metricsToken}
 	srv, err := web.New(cfg)
 	if err != nil {
 		return err
@@ -78,7 +87,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs := srv.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	if len(accounts) > 0 {

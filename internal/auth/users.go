@@ -68,7 +68,10 @@ type NewUser struct {
 	Password       string
 }
 
-const minPasswordLen = 8
+const (
+	minPasswordLen = 8
+	maxPasswordLen = 1024
+)
 
 // CreateUser validates and stores a user; by is the acting user for the audit log (empty for the CLI).
 func CreateUser(ctx context.Context, db *store.DB, n NewUser, by string) (User, error) {
@@ -79,8 +82,15 @@ func CreateUser(ctx context.Context, db *store.DB, n NewUser, by string) (User, 
 	if !ValidRole(n.Role) {
 		return User{}, problem.Field("role", "unknown role %q; one of resident gridworker gridleader dispatcher handler leader deputy volunteer admin", n.Role)
 	}
-	if len(n.Password) < minPasswordLen {
-		return User{}, problem.Field("password", "must be at least %d characters", minPasswordLen)
+	var err error
+	if n.DisplayName, err = places.Text("display_name", n.DisplayName, places.MaxNameLen); err != nil {
+		return User{}, err
+	}
+	if n.Phone, err = places.Phone("phone", n.Phone); err != nil {
+		return User{}, err
+	}
+	if err := validPassword(n.Password); err != nil {
+		return User{}, err
 	}
 	if n.Role == RoleHandler && n.DepartmentCode == "" {
 		return User{}, problem.Field("department", "a handler must belong to a department")
@@ -231,30 +241,68 @@ func Users(ctx context.Context, q store.Querier, towns []string, role string) ([
 	return out, rows.Err()
 }
 
-// SetDisabled locks or unlocks an account and ends its sessions when locking.
+// SetDisabled locks or unlocks an account of towns. Locking ends its sessions and revokes its
+// API tokens (a disabled account is often a leaked one); unlocking lets the person sign in
+// again, and API access needs new tokens. Both are audited.
 func SetDisabled(ctx context.Context, db *store.DB, towns []string, id int64, disabled bool, by string) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		u, err := UserByID(ctx, tx, towns, id)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, store.Bool(disabled), id); err != nil {
+		return setDisabled(ctx, tx, u, disabled, by)
+	})
+}
+
+// SetDisabledByUsername is SetDisabled for the command line, which may reach every account.
+func SetDisabledByUsername(ctx context.Context, db *store.DB, username string, disabled bool, by string) (User, error) {
+	var u User
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if u, err = UserByUsername(ctx, tx, username); err != nil {
 			return err
 		}
-		if disabled {
-			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
-				return err
-			}
-		}
-		return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.ActionUpdate, Entity: "user", EntityID: fmt.Sprint(id),
-			TownCode: u.TownCode, Detail: fmt.Sprintf("disabled=%v", disabled)})
+		u.Disabled = disabled
+		return setDisabled(ctx, tx, u, disabled, by)
 	})
+	return u, err
+}
+
+func setDisabled(ctx context.Context, tx *store.Tx, u User, disabled bool, by string) error {
+	if _, err := tx.Exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, store.Bool(disabled), u.ID); err != nil {
+		return err
+	}
+	detail := fmt.Sprintf("disabled=%v", disabled)
+	if disabled {
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+			return err
+		}
+		n, err := revokeAllTokens(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		detail += fmt.Sprintf(" tokens_revoked=%d", n)
+	}
+	return audit.Record(ctx, tx, audit.Entry{Actor: by, Action: audit.ActionUpdate, Entity: "user", EntityID: fmt.Sprint(u.ID),
+		TownCode: u.TownCode, Detail: detail})
+}
+
+// validPassword checks a new password's length: long enough to resist guessing, and bounded so
+// that a megabyte "password" is refused before it is hashed.
+func validPassword(pw string) error {
+	if len(pw) < minPasswordLen {
+		return problem.Field("password", "must be at least %d characters", minPasswordLen)
+	}
+	if len(pw) > maxPasswordLen {
+		return problem.Field("password", "is longer than %d bytes", maxPasswordLen)
+	}
+	return nil
 }
 
 // SetPassword replaces a user's password.
 func SetPassword(ctx context.Context, db *store.DB, userID int64, password string) error {
-	if len(password) < minPasswordLen {
-		return problem.Field("password", "must be at least %d characters", minPasswordLen)
+	if err := validPassword(password); err != nil {
+		return err
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -303,68 +351,21 @@ func CheckPassword(encoded, pw string) bool {
 	return subtle.ConstantTimeCompare(got, want) == 1
 }
 
-// Login throttling: after this many failures for one username (or one address) within the
-// window, sign-in is refused until the window has passed.
 const (
-	MaxFailures    = 5
-	MaxFailuresIP  = 30
-	FailureWindow  = 15 * time.Minute
 	sessionLife    = 12 * time.Hour
 	tokenPrefix    = "cgt_"
 	sessionPrefix  = "cgs_"
 	dummyHashInput = "civicgrid-timing-equaliser"
 )
 
-// ErrThrottled means too many recent failures.
-var ErrThrottled = errors.New("too many failed sign-in attempts; wait 15 minutes")
-
-// ErrBadCredentials is the one answer for unknown users and wrong passwords alike.
-var ErrBadCredentials = errors.New("wrong username or password")
-
-var dummyHash, _ = HashPassword(dummyHashInput)
-
-// Authenticate checks a username and password, counting failures for throttling.
-func Authenticate(ctx context.Context, db *store.DB, username, password, ip string) (User, error) {
-	since := time.Now().Add(-FailureWindow).UnixMilli()
-	var byUser, byIP int
-	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE username = ? AND at > ?`, username, since).Scan(&byUser); err != nil {
-		return User{}, err
-	}
-	if ip != "" {
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM login_failures WHERE ip = ? AND at > ?`, ip, since).Scan(&byIP); err != nil {
-			return User{}, err
-		}
-	}
-	if byUser >= MaxFailures || byIP >= MaxFailuresIP {
-		return User{}, ErrThrottled
-	}
-	var hash string
-	u, err := scanUserWithHash(db.QueryRow(ctx, `SELECT `+userColumns+`, password_hash FROM users WHERE username = ?`, username), &hash)
-	found := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return User{}, err
-	}
-	if !found {
-		hash = dummyHash // spend the same time, so response times do not reveal which usernames exist
-	}
-	if !CheckPassword(hash, password) || !found || u.Disabled {
-		_, _ = db.Exec(ctx, `INSERT INTO login_failures (username, ip, at) VALUES (?, ?, ?)`, username, ip, time.Now().UnixMilli())
-		_ = audit.Record(ctx, db, audit.Entry{Actor: username, Action: audit.ActionLoginKO, Entity: "user", EntityID: username,
-			TownCode: u.TownCode, IP: ip})
-		return User{}, ErrBadCredentials
-	}
-	_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE username = ?`, username)
-	_ = audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
-		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip})
-	return u, nil
-}
-
-func scanUserWithHash(row *sql.Row, hash *string) (User, error) {
+// scanUserWith scans the user columns followed by extra columns of the same row.
+func scanUserWith(row *sql.Row, extra ...any) (User, error) {
 	var u User
 	var town, district, dept, grid sql.NullString
 	var disabled int
 	var created int64
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Role, &town, &district, &dept, &grid, &u.Phone, &disabled, &created, hash)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Role, &town, &district, &dept, &grid, &u.Phone, &disabled, &created}, extra...)
+	err := row.Scan(dest...)
 	u.TownCode, u.DistrictCode, u.DepartmentCode, u.GridCode = town.String, district.String, dept.String, grid.String
 	u.Disabled, u.CreatedAt = disabled == 1, time.UnixMilli(created)
 	return u, err
@@ -402,7 +403,7 @@ func CreateSession(ctx context.Context, db *store.DB, u User) (Session, error) {
 // SessionByToken returns the live session for a cookie value.
 func SessionByToken(ctx context.Context, q store.Querier, token string) (Session, error) {
 	var csrf string
-	u, err := scanUserWithHash(q.QueryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.town_code, u.district_code, u.department_code,
+	u, err := scanUserWith(q.QueryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.town_code, u.district_code, u.department_code,
 		u.grid_code, u.phone, u.disabled, u.created_at, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = ? AND s.expires_at > ?`, hashToken(token), time.Now().UnixMilli()), &csrf)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && u.Disabled) {
@@ -415,27 +416,4 @@ func SessionByToken(ctx context.Context, q store.Querier, token string) (Session
 func EndSession(ctx context.Context, db *store.DB, token string) error {
 	_, err := db.Exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, hashToken(token))
 	return err
-}
-
-// CreateToken issues an API token for a user and returns it; only its hash is kept.
-func CreateToken(ctx context.Context, db *store.DB, userID int64, name string) (string, error) {
-	t := randomToken(tokenPrefix)
-	_, err := db.Exec(ctx, `INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?)`,
-		userID, hashToken(t), name, time.Now().UnixMilli())
-	return t, err
-}
-
-// UserByToken resolves an API token.
-func UserByToken(ctx context.Context, db *store.DB, token string) (User, error) {
-	if !strings.HasPrefix(token, tokenPrefix) {
-		return User{}, problem.NotFound("token")
-	}
-	var tokenName string
-	u, err := scanUserWithHash(db.QueryRow(ctx, `SELECT u.id, u.username, u.display_name, u.role, u.town_code, u.district_code, u.department_code,
-		u.grid_code, u.phone, u.disabled, u.created_at, t.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?`,
-		hashToken(token)), &tokenName)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && u.Disabled) {
-		return User{}, problem.NotFound("token")
-	}
-	return u, err
 }

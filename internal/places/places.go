@@ -212,21 +212,33 @@ func RequireTown(ctx context.Context, q store.Querier, field, code string) error
 	return requireTenantTown(ctx, q, field, code)
 }
 
+// codeInUse is the one answer when a new record's code is taken by another town's record. Codes
+// are unique across the installation (other records refer to them), so the code cannot be
+// used, but which town holds it is none of the caller's business.
+func codeInUse(code string) error {
+	return problem.Field("code", "%s is already in use; choose another code", code)
+}
+
 // SaveGrid creates a grid or replaces its name, boundary and note, inside one transaction that
 // also checks the boundary against every other grid of the town, so no point routes to two grids.
 func SaveGrid(ctx context.Context, db *store.DB, g Grid) (Grid, error) {
-	g.Code = strings.TrimSpace(g.Code)
-	g.Name = strings.TrimSpace(g.Name)
-	if g.Code == "" {
-		return g, problem.Field("code", "is required")
+	var err error
+	if g.Code, err = Code("code", g.Code); err != nil {
+		return g, err
+	}
+	if g.Name, err = Text("name", g.Name, MaxNameLen); err != nil {
+		return g, err
 	}
 	if g.Name == "" {
 		return g, problem.Field("name", "is required")
 	}
+	if g.Note, err = LongText("note", g.Note, MaxNoteLen); err != nil {
+		return g, err
+	}
 	if err := ValidatePolygon(g.Polygon); err != nil {
 		return g, problem.Field("geometry", "%v", err)
 	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
+	err = db.InTx(ctx, func(tx *store.Tx) error {
 		if err := requireTenantTown(ctx, tx, "town_code", g.TownCode); err != nil {
 			return err
 		}
@@ -249,13 +261,17 @@ func SaveGrid(ctx context.Context, db *store.DB, g Grid) (Grid, error) {
 		err = tx.QueryRow(ctx, `SELECT town_code FROM grids WHERE code = ?`, g.Code).Scan(&existingTown)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			return tx.QueryRow(ctx, `INSERT INTO grids (code, town_code, name, geometry, min_lng, min_lat, max_lng, max_lat, note, created_at, updated_at)
+			err := tx.QueryRow(ctx, `INSERT INTO grids (code, town_code, name, geometry, min_lng, min_lat, max_lng, max_lat, note, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				g.Code, g.TownCode, g.Name, string(geo), b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.Note, now, now).Scan(&g.ID)
+			if store.IsUniqueViolation(err) { // another town took the code meanwhile
+				return codeInUse(g.Code)
+			}
+			return err
 		case err != nil:
 			return err
 		case existingTown != g.TownCode:
-			return problem.Field("code", "grid code %s is already used by another town", g.Code)
+			return codeInUse(g.Code)
 		default:
 			return tx.QueryRow(ctx, `UPDATE grids SET name = ?, geometry = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?, note = ?, updated_at = ?
 				WHERE code = ? RETURNING id`,
@@ -398,14 +414,23 @@ func membersWhere(ctx context.Context, q store.Querier, where string, args ...an
 
 // AddMember puts a person into a grid with a grid role.
 func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Member, error) {
-	m.Name = strings.TrimSpace(m.Name)
+	var err error
+	if m.Name, err = Text("name", m.Name, MaxNameLen); err != nil {
+		return m, err
+	}
 	if m.Name == "" {
 		return m, problem.Field("name", "is required")
+	}
+	if m.Phone, err = Phone("phone", m.Phone); err != nil {
+		return m, err
 	}
 	if !validGridRole(m.GridRole) {
 		return m, problem.Field("grid_role", "must be one of leader, deputy, liaison, member, not %q", m.GridRole)
 	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
+	if m.UserID < 0 {
+		return m, problem.Field("user_id", "unknown user %d in this town", m.UserID)
+	}
+	err = db.InTx(ctx, func(tx *store.Tx) error {
 		g, err := GridByCode(ctx, tx, towns, m.GridCode)
 		if errors.Is(err, problem.ErrNotFound) {
 			return problem.Field("grid", "unknown grid %q", m.GridCode)
@@ -419,8 +444,17 @@ func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Mem
 				return problem.Field("department", "unknown department %q in town %s", m.DepartmentCode, g.TownCode)
 			}
 		}
+		// The linked user must be of the grid's town; an unknown id and another town's user get
+		// the same answer, so the link cannot be used to learn which ids exist elsewhere.
 		var uid any
 		if m.UserID != 0 {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE id = ? AND town_code = ?`, m.UserID, g.TownCode).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return problem.Field("user_id", "unknown user %d in this town", m.UserID)
+			}
 			uid = m.UserID
 		}
 		return tx.QueryRow(ctx, `INSERT INTO grid_members (grid_code, name, grid_role, department_code, phone, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -453,29 +487,51 @@ func validGridRole(r string) bool {
 
 // SaveDepartment creates or updates a department of a town.
 func SaveDepartment(ctx context.Context, db *store.DB, d Department) error {
-	d.Code, d.Name = strings.TrimSpace(d.Code), strings.TrimSpace(d.Name)
-	if d.Code == "" {
-		return problem.Field("code", "is required")
+	var err error
+	if d.Code, err = Code("code", d.Code); err != nil {
+		return err
+	}
+	if d.Name, err = Text("name", d.Name, MaxNameLen); err != nil {
+		return err
 	}
 	if d.Name == "" {
 		return problem.Field("name", "is required")
 	}
-	if d.Kind == "" {
+	if d.NameEN, err = Text("name_en", d.NameEN, MaxNameENLen); err != nil {
+		return err
+	}
+	if d.Phone, err = Phone("phone", d.Phone); err != nil {
+		return err
+	}
+	if d.Kind = strings.TrimSpace(d.Kind); d.Kind == "" {
 		d.Kind = "office"
+	}
+	if !ValidDepartmentKind(d.Kind) {
+		return problem.Field("kind", "must be one of %s, not %q", strings.Join(departmentKindCodes(), " "), d.Kind)
 	}
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		if err := requireTenantTown(ctx, tx, "town", d.TownCode); err != nil {
 			return err
 		}
+		// The update applies only to a department of the same town: a code of another town —
+		// found here, or inserted by a concurrent request after this look — is refused, never
+		// overwritten.
 		var town string
 		err := tx.QueryRow(ctx, `SELECT town_code FROM departments WHERE code = ?`, d.Code).Scan(&town)
 		if err == nil && town != d.TownCode {
-			return problem.Field("code", "department code %s is already used by another town", d.Code)
+			return codeInUse(d.Code)
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO departments (code, town_code, name, name_en, kind, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, kind = excluded.kind, phone = excluded.phone`,
+		res, err := tx.Exec(ctx, `INSERT INTO departments (code, town_code, name, name_en, kind, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = excluded.name_en, kind = excluded.kind, phone = excluded.phone
+			WHERE departments.town_code = excluded.town_code`,
 			d.Code, d.TownCode, d.Name, d.NameEN, d.Kind, d.Phone, time.Now().UnixMilli())
-		return err
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err == nil && n == 0 {
+			return codeInUse(d.Code)
+		}
+		return nil
 	})
 }
 
@@ -515,12 +571,51 @@ func departmentsWhere(ctx context.Context, q store.Querier, where string, args .
 	return out, rows.Err()
 }
 
-// SaveCommittee creates or updates a residents' committee area.
+// SaveCommittee creates or updates a residents' committee area. Its grid must be a grid of its
+// own town, and a committee code of another town is refused, not taken over.
 func SaveCommittee(ctx context.Context, q store.Querier, c Committee) error {
-	_, err := q.Exec(ctx, `INSERT INTO committees (code, town_code, name, grid_code) VALUES (?, ?, ?, ?)
-		ON CONFLICT (code) DO UPDATE SET name = excluded.name, grid_code = excluded.grid_code`,
+	var err error
+	if c.Code, err = Code("code", c.Code); err != nil {
+		return err
+	}
+	if c.Name, err = Text("name", c.Name, MaxNameLen); err != nil {
+		return err
+	}
+	if c.Name == "" {
+		return problem.Field("name", "is required")
+	}
+	if err := requireTenantTown(ctx, q, "town", c.TownCode); err != nil {
+		return err
+	}
+	if err := requireOfTown(ctx, q, "grids", "grid", c.TownCode, c.GridCode); err != nil {
+		return err
+	}
+	res, err := q.Exec(ctx, `INSERT INTO committees (code, town_code, name, grid_code) VALUES (?, ?, ?, ?)
+		ON CONFLICT (code) DO UPDATE SET name = excluded.name, grid_code = excluded.grid_code WHERE committees.town_code = excluded.town_code`,
 		c.Code, c.TownCode, c.Name, store.NullIfEmpty(c.GridCode))
-	return err
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return codeInUse(c.Code)
+	}
+	return nil
+}
+
+// requireOfTown checks that code, when set, names a row of table (grids or committees) in town;
+// an unknown code and another town's get the same field error.
+func requireOfTown(ctx context.Context, q store.Querier, table, field, town, code string) error {
+	if code == "" {
+		return nil
+	}
+	var n int
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+table+` WHERE code = ? AND town_code = ?`, code, town).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return problem.Field(field, "unknown %s %q in town %s", field, code, town)
+	}
+	return nil
 }
 
 // Committees lists the residents' committee areas of the given towns.
@@ -546,7 +641,23 @@ func Committees(ctx context.Context, q store.Querier, towns []string) ([]Committ
 
 // SavePlace creates or updates a landmark, estate or building (unique by town and name).
 func SavePlace(ctx context.Context, q store.Querier, p Place) error {
-	_, err := q.Exec(ctx, `INSERT INTO places (town_code, name, kind, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?)
+	var err error
+	if p.Name, err = Text("name", p.Name, MaxPlaceLen); err != nil {
+		return err
+	}
+	if p.Name == "" {
+		return problem.Field("name", "is required")
+	}
+	if p.Kind, err = Text("kind", p.Kind, MaxKindLen); err != nil {
+		return err
+	}
+	if err := requireOfTown(ctx, q, "grids", "grid", p.TownCode, p.GridCode); err != nil {
+		return err
+	}
+	if err := requireOfTown(ctx, q, "committees", "committee", p.TownCode, p.CommitteeCode); err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, `INSERT INTO places (town_code, name, kind, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (town_code, name) DO UPDATE SET kind = excluded.kind, lat = excluded.lat, lng = excluded.lng,
 		grid_code = excluded.grid_code, committee_code = excluded.committee_code`,
 		p.TownCode, p.Name, p.Kind, p.Lat, p.Lng, store.NullIfEmpty(p.GridCode), store.NullIfEmpty(p.CommitteeCode))
@@ -576,7 +687,28 @@ func Places(ctx context.Context, q store.Querier, towns []string) ([]Place, erro
 
 // SaveAddress creates or updates an address-book entry (unique by town and text).
 func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
-	_, err := q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	var err error
+	if a.Text, err = Text("text", a.Text, MaxAddressLen); err != nil {
+		return err
+	}
+	if a.Text == "" {
+		return problem.Field("text", "is required")
+	}
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"road", &a.Road}, {"number", &a.Number}, {"estate", &a.Estate}} {
+		if *f.v, err = Text(f.name, *f.v, MaxPlaceLen); err != nil {
+			return err
+		}
+	}
+	if err := requireOfTown(ctx, q, "grids", "grid", a.TownCode, a.GridCode); err != nil {
+		return err
+	}
+	if err := requireOfTown(ctx, q, "committees", "committee", a.TownCode, a.CommitteeCode); err != nil {
+		return err
+	}
+	_, err = q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (town_code, text) DO UPDATE SET road = excluded.road, number = excluded.number, estate = excluded.estate,
 		lat = excluded.lat, lng = excluded.lng, grid_code = excluded.grid_code, committee_code = excluded.committee_code`,
 		a.TownCode, a.Text, a.Road, a.Number, a.Estate, a.Lat, a.Lng, store.NullIfEmpty(a.GridCode), store.NullIfEmpty(a.CommitteeCode))
@@ -602,4 +734,40 @@ func Addresses(ctx context.Context, q store.Querier, towns []string) ([]Address,
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// DepartmentKinds are the kinds of department a town has, in the order forms list them. The kind
+// groups departments in lists and in the demo's routing; it is a closed set, not free text.
+var DepartmentKinds = []struct{ Code, ZH, EN string }{
+	{"opscentre", "城运中心", "Operations centre"},
+	{"police", "派出所", "Police station"},
+	{"market", "市场监管所", "Market supervision"},
+	{"enforcement", "城管执法", "Law enforcement"},
+	{"health", "卫生健康", "Health"},
+	{"housing", "房管", "Housing"},
+	{"sanitation", "市容环卫", "Sanitation"},
+	{"construction", "建设管理", "Construction"},
+	{"property", "物业公司", "Property management"},
+	{"committee", "居委会", "Residents' committee"},
+	{"service", "服务中心", "Service centre"},
+	{"enterprise", "企业", "Enterprise"},
+	{"office", "机关科室", "Office"},
+}
+
+// ValidDepartmentKind reports whether k is one of DepartmentKinds.
+func ValidDepartmentKind(k string) bool {
+	for _, dk := range DepartmentKinds {
+		if dk.Code == k {
+			return true
+		}
+	}
+	return false
+}
+
+func departmentKindCodes() []string {
+	out := make([]string, len(DepartmentKinds))
+	for i, dk := range DepartmentKinds {
+		out[i] = dk.Code
+	}
+	return out
 }

@@ -7,7 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/paulmach/orb/geojson"
 
@@ -27,12 +30,45 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *caller) er
 	return s.render(w, r, http.StatusOK, "login", pageData{Title: "sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
 }
 
-// safeNext keeps redirects after sign-in on this site.
+// safeNext returns n when it is a path on this site, and "/" for anything else. Every redirect
+// target that comes from the request (the sign-in "next", the "back" of small forms) goes through
+// it. Browsers are lenient where an attacker needs them to be: they drop tabs, newlines and
+// carriage returns anywhere in a URL, trim leading spaces and control characters, and read a
+// backslash as a slash, so "/\t/evil.example", "/\\evil.example" and " //evil.example" all lead off the site.
+// Rather than list what is bad, accept only what a path of ours looks like: one leading "/", no
+// whitespace, control or invisible format characters and no backslash, in the raw text or once
+// percent-decoded, no scheme, host or user after parsing, and at most maxNextLen bytes.
 func safeNext(n string) string {
-	if n == "" || !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.Contains(n, "\\") {
+	if n == "" || len(n) > maxNextLen || !utf8.ValidString(n) || !cleanURLText(n) {
+		return "/"
+	}
+	if n[0] != '/' || strings.HasPrefix(n, "//") {
+		return "/"
+	}
+	u, err := url.Parse(n)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	// The decoded path must pass too: "/%2f/evil" and "/%5c/evil" are not paths of ours either.
+	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || !cleanURLText(u.Path) {
 		return "/"
 	}
 	return n
+}
+
+// maxNextLen bounds a redirect target; our longest links (order lists with filters) are far shorter.
+const maxNextLen = 2048
+
+// cleanURLText reports whether s has no character a browser would drop or reinterpret: ASCII
+// controls and space, other Unicode spaces, control and format characters (zero-width and
+// bidi marks) and the backslash.
+func cleanURLText(s string) bool {
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || r == '\\' || unicode.IsSpace(r) || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -42,8 +78,14 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		T := translator(language(w, r))
 		msg, status := T("wrong login"), http.StatusUnauthorized
-		if errors.Is(err, auth.ErrThrottled) {
-			msg, status = T("throttled"), http.StatusTooManyRequests
+		var te *auth.ThrottledError
+		if errors.As(err, &te) {
+			secs := te.Seconds()
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			msg, status = fmt.Sprintf(T("throttled wait"), secs), http.StatusTooManyRequests
+			if secs > 90 {
+				msg = fmt.Sprintf(T("throttled wait m"), (secs+59)/60)
+			}
 		} else if !errors.Is(err, auth.ErrBadCredentials) {
 			return err
 		}
@@ -66,7 +108,8 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *caller) error
 			return err
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.cfg.SecureCookies})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -342,7 +385,8 @@ func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "departments", pageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns}})
+	return s.render(w, r, http.StatusOK, "departments", pageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns,
+		"Kinds": places.DepartmentKinds}})
 }
 
 func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
@@ -364,7 +408,7 @@ func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *cal
 			return derr
 		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "departments", pageData{Title: "departments", Error: fe.Error(), Field: fe.Field,
-			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d}})
+			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d, "Kinds": places.DepartmentKinds}})
 	}
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -48,6 +49,10 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 			return nil, errUnauthenticated
 		}
 		u, err := auth.UserByToken(ctx, s.db, strings.TrimSpace(tok))
+		if errors.Is(err, auth.ErrTokenExpired) || errors.Is(err, auth.ErrTokenRevoked) {
+			// Only the token's holder can learn this, and it tells them what to do.
+			return nil, fmt.Errorf("%w (%v)", errUnauthenticated, err)
+		}
 		if err != nil {
 			return nil, errUnauthenticated
 		}
@@ -211,7 +216,8 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 	writeJSON(w, status, map[string]any{"error": body})
 }
 
-// decodeJSON reads a JSON body strictly (unknown fields are errors that name the field).
+// decodeJSON reads a JSON body strictly: unknown fields are errors that name the field, and the
+// body must hold exactly one JSON value.
 func decodeJSON(r *http.Request, v any) error {
 	r.Body = http.MaxBytesReader(nil, r.Body, 4<<20)
 	dec := json.NewDecoder(r.Body)
@@ -219,7 +225,10 @@ func decodeJSON(r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var ute *json.UnmarshalTypeError
 		var se *json.SyntaxError
+		var mbe *http.MaxBytesError
 		switch {
+		case errors.As(err, &mbe):
+			return &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("body is larger than %d bytes", mbe.Limit)}
 		case errors.As(err, &ute):
 			return badRequest(ute.Field, "field "+ute.Field+": expected "+ute.Type.String())
 		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
@@ -233,7 +242,25 @@ func decodeJSON(r *http.Request, v any) error {
 			return badRequest("", "cannot read JSON body: "+err.Error())
 		}
 	}
-	return nil
+	return noTrailingData(dec)
+}
+
+// noTrailingData refuses anything but white space after the one JSON value of a body: a second
+// value or garbage means the client and the server disagree about what was sent.
+func noTrailingData(dec *json.Decoder) error {
+	var extra json.RawMessage
+	switch err := dec.Decode(&extra); {
+	case errors.Is(err, io.EOF):
+		return nil
+	case err == nil:
+		return badRequest("", "body is not valid JSON: it holds more than one JSON value; send exactly one object")
+	default:
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("body is larger than %d bytes", mbe.Limit)}
+		}
+		return badRequest("", "body is not valid JSON: unexpected data after the JSON object")
+	}
 }
 
 func versionString() string { return version.String() }

@@ -82,6 +82,7 @@ func (s *Server) routes() {
 	s.open311Routes()  // routes_open311.go: the GeoReport v2 API
 	s.campaignRoutes() // routes_campaigns.go: door-to-door visit campaigns (走访)
 	s.reportRoutes()   // routes_report.go: grid patrol and resident reports from phones
+	s.authRoutes()     // routes_auth.go: listing and revoking API tokens
 
 	for _, add := range s.extra {
 		add(s)

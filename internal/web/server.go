@@ -5,14 +5,18 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,7 +46,27 @@ type Config struct {
 	// entry of X-Forwarded-For (the one the proxy appended), not the proxy's own.
 	TrustProxy bool
 	Started    time.Time
+	// MetricsToken, when set, is the bearer token /metrics requires; without it /metrics
+	// answers only direct requests from the loopback interface.
+	MetricsToken string
+	// ReadTimeout and WriteTimeout override DefaultReadTimeout and DefaultWriteTimeout (tests).
+	ReadTimeout, WriteTimeout time.Duration
 }
+
+// Limits of the HTTP server (docs/SECURITY.md). A request has ReadHeaderTimeout for its headers
+// and ReadTimeout for its body; a body that keeps arriving at MinBodyRate or faster gets more time
+// in proportion (a 256 MiB hotline export over a slow line, six photos from a phone), so no
+// upload is cut short while a client trickling bytes to hold a connection is. The response must
+// be written within WriteTimeout of the last body byte; handlers that stream for longer extend
+// their own deadline with http.ResponseController (none does today: exports are built in memory).
+const (
+	ReadHeaderTimeout   = 10 * time.Second
+	DefaultReadTimeout  = time.Minute
+	DefaultWriteTimeout = 2 * time.Minute
+	IdleTimeout         = 2 * time.Minute
+	MaxHeaderBytes      = 64 << 10
+	MinBodyRate         = 16 << 10 // bytes per second, averaged over the whole body
+)
 
 // Server serves CivicGrid over HTTP.
 type Server struct {
@@ -122,6 +146,54 @@ func (s *Server) Handler() http.Handler {
 	return s.observe(s.limitBodies(s.mux))
 }
 
+// HTTPServer returns an http.Server for s with every timeout and size limit set.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.Handler(),
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       s.readTimeout(),
+		WriteTimeout:      s.writeTimeout(),
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+func (s *Server) readTimeout() time.Duration {
+	if s.cfg.ReadTimeout > 0 {
+		return s.cfg.ReadTimeout
+	}
+	return DefaultReadTimeout
+}
+
+func (s *Server) writeTimeout() time.Duration {
+	if s.cfg.WriteTimeout > 0 {
+		return s.cfg.WriteTimeout
+	}
+	return DefaultWriteTimeout
+}
+
+// pacedBody moves a request's read and write deadlines along as its body arrives: the body
+// may take ReadTimeout plus one second per MinBodyRate bytes received so far, and the answer
+// WriteTimeout after that.
+type pacedBody struct {
+	io.ReadCloser
+	rc          *http.ResponseController
+	start       time.Time
+	grace, rest time.Duration
+	n           int64
+}
+
+func (p *pacedBody) Read(b []byte) (int, error) {
+	d := p.start.Add(p.grace + time.Duration(p.n)*(time.Second/MinBodyRate))
+	// Errors mean the writer cannot take deadlines (a test recorder); the server's own hold then.
+	_ = p.rc.SetReadDeadline(d)
+	_ = p.rc.SetWriteDeadline(d.Add(p.rest))
+	n, err := p.ReadCloser.Read(b)
+	p.n += int64(n)
+	return n, err
+}
+
 func (s *Server) staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFS, "static")
 	fsrv := http.FileServerFS(sub)
@@ -144,8 +216,37 @@ func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
+// metricsHandler serves Prometheus metrics to whoever holds the metrics token or, without one,
+// only to direct requests from the loopback interface: the figures (routes, latencies, Go
+// runtime) help an attacker more than they help the public.
 func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	h := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.MetricsToken != "" {
+			tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.cfg.MetricsToken)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+				http.Error(w, "metrics need Authorization: Bearer <the metrics token>", http.StatusUnauthorized)
+				return
+			}
+		} else if !s.fromLoopback(r) {
+			http.Error(w, "metrics are served to the loopback interface only; start the server with --metrics-token to scrape them from elsewhere",
+				http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// fromLoopback reports whether r came from this machine itself. Behind a trusted proxy the
+// client's address is already the one the proxy saw; otherwise a request carrying forwarding
+// headers was relayed by a proxy on this machine for someone else, and does not count.
+func (s *Server) fromLoopback(r *http.Request) bool {
+	if !s.cfg.TrustProxy && (r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-IP") != "") {
+		return false
+	}
+	ip := net.ParseIP(clientIP(r))
+	return ip != nil && ip.IsLoopback()
 }
 
 type statusRecorder struct {
@@ -197,6 +298,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		secureHeaders(rec, s.csp)
 		if s.cfg.TrustProxy {
 			r = withForwardedFor(r)
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &pacedBody{ReadCloser: r.Body, rc: http.NewResponseController(w), start: start, grace: s.readTimeout(), rest: s.writeTimeout()}
 		}
 		next.ServeHTTP(rec, r)
 	})

@@ -257,7 +257,7 @@ func TestBadGridInputChangesNothing(t *testing.T) {
 			{"overlap", `{"code":"T-1","name":"测试","geometry":{"type":"Polygon","coordinates":[[[121.36,31.20],[121.40,31.20],[121.40,31.23],[121.36,31.23],[121.36,31.20]]]}}`, "geometry", "overlaps grid", 422},
 			{"unknown town", `{"code":"T-1","name":"测试","town_code":"999999999","geometry":` + square + `}`, "town_code", "unknown town", 422},
 			{"missing name", `{"code":"T-1","geometry":` + square + `}`, "name", "required", 422},
-			{"code of another town", `{"code":"310115005-G01","name":"测试","geometry":` + square + `}`, "code", "another town", 422},
+			{"code of another town", `{"code":"310115005-G01","name":"测试","geometry":` + square + `}`, "code", "already in use", 422},
 		}
 		for _, c := range cases {
 			var e apiErr

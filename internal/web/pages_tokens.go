@@ -1,0 +1,77 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+)
+
+// tokensData is what tokens.html shows: whose tokens, and where their revoke buttons post.
+type tokensData struct {
+	Owner      auth.User
+	Own        bool
+	Tokens     []auth.Token
+	RevokeBase string
+}
+
+func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, owner auth.User, own bool) error {
+	ts, err := auth.Tokens(r.Context(), s.db, owner.ID)
+	if err != nil {
+		return err
+	}
+	base := fmt.Sprintf("/admin/users/%d/tokens", owner.ID)
+	if own {
+		base = "/account/tokens"
+	}
+	return s.render(w, r, http.StatusOK, "tokens", pageData{Title: "tok.title", Data: tokensData{Owner: owner, Own: own, Tokens: ts, RevokeBase: base}})
+}
+
+func (s *Server) myTokensPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	return s.renderTokens(w, r, c.User, true)
+}
+
+func (s *Server) myTokenRevoke(w http.ResponseWriter, r *http.Request, c *caller) error {
+	tid, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	if _, err := auth.RevokeToken(r.Context(), s.db, c.User.ID, tid, c.User.Username, clientIP(r)); err != nil {
+		return err
+	}
+	redirectFlash(w, r, "/account/tokens", translator(language(w, r))("tok.revoked"))
+	return nil
+}
+
+// userOfTowns is the user {id} of the caller's towns; users elsewhere are not found.
+func (s *Server) userOfTowns(r *http.Request, c *caller) (auth.User, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return auth.User{}, err
+	}
+	return auth.UserByID(r.Context(), s.db, c.Towns, id)
+}
+
+func (s *Server) userTokensPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+	u, err := s.userOfTowns(r, c)
+	if err != nil {
+		return err
+	}
+	return s.renderTokens(w, r, u, u.ID == c.User.ID)
+}
+
+func (s *Server) userTokenRevoke(w http.ResponseWriter, r *http.Request, c *caller) error {
+	u, err := s.userOfTowns(r, c)
+	if err != nil {
+		return err
+	}
+	tid, err := pathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	if _, err := auth.RevokeToken(r.Context(), s.db, u.ID, tid, c.User.Username, clientIP(r)); err != nil {
+		return err
+	}
+	redirectFlash(w, r, fmt.Sprintf("/admin/users/%d/tokens", u.ID), translator(language(w, r))("tok.revoked"))
+	return nil
+}
