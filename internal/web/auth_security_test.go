@@ -72,6 +72,7 @@ func TestJSONBodyMustBeOneValue(t *testing.T) {
 		{"/api/v1/grids", `{"code":"310105102-G97","name":"尾随网格","geometry":` + square + `}`},
 		{"/api/v1/orders", `{"content":"尾随测试工单内容","address":"新泾镇"}`},
 		{"/api/v1/campaigns", `{"name":"尾随","kind":"general","start":"2025-01-01","end":"2025-02-01"}`},
+		{"/api/v1/intake/hotline", `{"工单编号":"PUSH-TRAIL","来电时间":"2025-09-30 10:03","诉求内容":"尾随测试工单内容"}`},
 	}
 	for _, c := range cases {
 		for _, tail := range []string{"garbage", `{"code":"again"}`, "]", "\x00"} {

@@ -291,6 +291,9 @@ func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *calle
 	if err := dec.Decode(&raw); err != nil {
 		return badRequest("body", "body: send a JSON object or an array of objects ("+err.Error()+")")
 	}
+	if err := noTrailingData(dec); err != nil {
+		return err
+	}
 	var objs []map[string]any
 	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
 		if err := unmarshalNumbers(t, &objs); err != nil {

@@ -2,7 +2,11 @@ package web
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -116,7 +120,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	d.Nav = s.nav(c, d.Lang, r.URL.Path)
 	d.TileURL, d.TileAtt = s.cfg.TileURL, s.cfg.TileAttribution
 	if d.Flash == "" {
-		d.Flash = r.URL.Query().Get("flash")
+		d.Flash = flashFrom(r)
 	}
 	tc, err := t.Clone()
 	if err != nil {
@@ -169,11 +173,39 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-// redirectFlash sends the browser back to a page with a one-line notice (post/redirect/get).
+// redirectFlash sends the browser back to a page with a one-line notice (post/redirect/get). The
+// notice travels in the URL with a MAC, so that only notices this server wrote are shown: a link
+// with any text in ?flash= ("系统升级，请拨打…") would otherwise be a notice in the site's own voice.
 func redirectFlash(w http.ResponseWriter, r *http.Request, to, flash string) {
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash), http.StatusSeeOther)
+	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash)+"&fs="+flashMAC(flash), http.StatusSeeOther)
+}
+
+// flashKey signs notices for the life of the process: a notice is read right after the redirect
+// that carries it, so one that outlives a restart is merely not shown.
+var flashKey = func() []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+func flashMAC(flash string) string {
+	m := hmac.New(sha256.New, flashKey)
+	m.Write([]byte(flash))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// flashFrom returns the request's notice when this server signed it, else nothing.
+func flashFrom(r *http.Request) string {
+	q := r.URL.Query()
+	flash := q.Get("flash")
+	if flash == "" || !hmac.Equal([]byte(q.Get("fs")), []byte(flashMAC(flash))) {
+		return ""
+	}
+	return flash
 }

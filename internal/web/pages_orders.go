@@ -196,6 +196,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) e
 	current := r.URL.Query()
 	current.Del("offset")
 	current.Del("flash")
+	current.Del("fs")
 	p.Tabs = tabsFor(c.User, lang, current.Encode())
 	if f.Offset > 0 {
 		q := r.URL.Query()
