@@ -9,3 +9,6 @@ func ClientIPForTest(r *http.Request, trustProxy bool) string {
 	}
 	return clientIP(r)
 }
+
+// PublicBurst is the public routes' anonymous burst per client address.
+var PublicBurst = int(publicPerClient.burst)

@@ -153,6 +153,12 @@ func (s *Server) page(pattern, perm string, h func(http.ResponseWriter, *http.Re
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return
 		}
+		if perm == public && c == nil {
+			if err := s.limitAnonymous(w, r); err != nil {
+				s.pageError(w, r, err)
+				return
+			}
+		}
 		if err := s.allowed(r, c, perm); err != nil {
 			s.pageError(w, r, err)
 			return

@@ -97,6 +97,12 @@ func (s *Server) api(pattern, perm string, h func(http.ResponseWriter, *http.Req
 			s.writeAPIError(w, r, err)
 			return
 		}
+		if perm == public && c == nil {
+			if err := s.limitAnonymous(w, r); err != nil {
+				s.writeAPIError(w, r, err)
+				return
+			}
+		}
 		if err := s.allowed(r, c, perm); err != nil {
 			s.writeAPIError(w, r, err)
 			return

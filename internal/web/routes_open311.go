@@ -37,7 +37,7 @@ func (s *Server) open311Routes() {
 			URL: s.open311BaseURL(r) + "/open311/v2", Changeset: s.cfg.Started, Type: "production"}}
 		open311.Handler(backend, o).ServeHTTP(w, r)
 	})
-	s.mux.Handle("/open311/v2/", http.StripPrefix("/open311/v2", mounted))
+	s.mux.Handle("/open311/v2/", s.limitedAnonymous(http.StripPrefix("/open311/v2", mounted)))
 }
 
 // open311DefaultTown is the default jurisdiction: the tenant town when there is exactly one, so that

