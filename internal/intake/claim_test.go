@@ -93,3 +93,43 @@ func TestLimitsAgree(t *testing.T) {
 		}
 	}
 }
+
+// Migration 8 gives back the hotline numbers that user accounts claimed before the fix: such an
+// order becomes its raiser's own report (channel of the raiser's role, no external id), so the
+// real hotline row becomes an order of its own instead of being refused for good.
+func TestMigrationReleasesClaimedNumbers(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := seed(t, db)
+		st := newStore(db)
+		o, err := st.Create(ctx, orders.NewOrder{TownCode: f.Town, Channel: orders.ChannelResident, Content: "我先占个号",
+			RaisedBy: f.Resident, CallerName: "居民甲", ActorName: "居民甲", ActorRole: workorder.RoleResident})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Written as data from before the fix would be, then migration 8 run again on it.
+		if _, err := db.Exec(ctx, `UPDATE orders SET channel = 'hotline', external_id = 'CLAIM-9' WHERE id = ?`, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(ctx, `DELETE FROM schema_migrations WHERE version = 8`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Migrate(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Get(ctx, f.Towns(), o.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Channel != orders.ChannelResident || got.ExternalID != "" {
+			t.Fatalf("claimed order after migration 8: channel %q, external id %q; want resident, none", got.Channel, got.ExternalID)
+		}
+		res, err := intake.Push(ctx, db, st, f.Town, f.As(f.Dispatcher), []map[string]string{
+			{"工单编号": "CLAIM-9", "来电时间": "2025-09-30 10:03", "诉求内容": "真实来电", "诉求人": "王女士", "联系电话": "13800138000"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Status != intake.Created || res[0].OrderID == o.ID {
+			t.Errorf("the real hotline row after the release: %+v, want a new order", res[0])
+		}
+	})
+}

@@ -1,5 +1,5 @@
--- API tokens expire and are revoked one by one (issue #9, item 11). Numbered 0009 to leave 0008
--- free for a migration written at the same time on another branch.
+-- API tokens expire and are revoked one by one (issue #9, item 11). (0008 releases hotline numbers
+-- that user accounts claimed; the two were written side by side.)
 --
 -- Tokens issued before this migration had no expiry; they stay valid for 90 days from the
 -- migration, and `civicgrid token list` shows each one's date. A revoked token keeps its row
