@@ -127,166 +127,19 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 	return o, nil
 }
 
-// apply changes o as the decision says, after checking what the input names exists in the
-// order's town. ev collects what the history records beyond the columns.
+// apply changes o as the decision says, one effect of the table row after the other, after
+// checking that what the input names exists in the order's town. ev collects what the history
+// records beyond the columns.
 func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.Decision, in workorder.Input, ev *Event, now time.Time) error {
-	switch d.Action {
-	case workorder.ActFile:
-		category, grid := strings.TrimSpace(in.Category), strings.TrimSpace(in.Grid)
-		var cats, grids int
-		var catClass sql.NullString
-		err := tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ?),
-			(SELECT MAX(deadline_class) FROM categories WHERE town_code = ? AND code = ?),
-			(SELECT COUNT(*) FROM grids WHERE town_code = ? AND code = ?)`,
-			o.TownCode, category, o.TownCode, category, o.TownCode, grid).Scan(&cats, &catClass, &grids)
-		if err != nil {
+	c := &change{s: s, tx: tx, o: o, d: d, in: in, ev: ev, now: now}
+	for _, e := range d.Effects {
+		do, ok := effects[e]
+		if !ok {
+			return fmt.Errorf("effect %s has no implementation", e)
+		}
+		if err := do(ctx, c); err != nil {
 			return err
 		}
-		if cats == 0 {
-			return &workorder.FieldError{Field: workorder.FieldCategory, Reason: fmt.Sprintf("unknown category %q in this town", category)}
-		}
-		if grids == 0 {
-			return &workorder.FieldError{Field: workorder.FieldGrid, Reason: fmt.Sprintf("unknown grid %q in this town", grid)}
-		}
-		o.Category, o.Grid = category, grid
-		ev.Data["category"], ev.Data["grid"] = category, grid
-		// The dispatcher's class wins; then the one the channel imposed; then the category's.
-		class := firstOf(d.NewDeadlineClass, o.DeadlineClass, catClass.String, workorder.ClassGeneral)
-		days := 0
-		if d.NewDeadlineClass == "" && o.limitDays > 0 {
-			days = o.limitDays
-		}
-		deadline, err := s.deadlineFrom(ctx, tx, o, o.ReceivedAt, class, days)
-		if err != nil {
-			return err
-		}
-		o.DeadlineClass, o.FiledAt = class, &now
-		ev.Data["deadline_class"] = class
-		s.setDeadline(o, deadline, ev)
-
-	case workorder.ActDispatch:
-		lead := strings.TrimSpace(in.Department)
-		co := make([]string, 0, len(in.CoDepartments))
-		for _, c := range in.CoDepartments {
-			co = append(co, strings.TrimSpace(c))
-		}
-		if err := checkDepartments(ctx, tx, o.TownCode, lead, co); err != nil {
-			return err
-		}
-		o.Department, o.CoDepartments = lead, co
-		ev.Data["department"] = lead
-		if len(co) > 0 {
-			ev.Data["co_departments"] = co
-		}
-
-	case workorder.ActReturn:
-		ev.Data["department"] = o.Department
-		o.Department, o.CoDepartments = "", nil
-		o.ReturnedCount++
-
-	case workorder.ActExtend:
-		want := d.NewDeadline.Truncate(time.Millisecond)
-		if !want.After(now) || (o.Deadline != nil && !want.After(*o.Deadline)) {
-			return &workorder.FieldError{Field: workorder.FieldDeadline, Reason: "must be later than the current deadline and than now"}
-		}
-		base := now
-		if o.Deadline != nil && o.Deadline.After(now) {
-			base = *o.Deadline
-		}
-		if limit := base.Add(MaxExtension); want.After(limit) {
-			return &workorder.FieldError{Field: workorder.FieldDeadline, Reason: fmt.Sprintf(
-				"may be at most %d days past the current deadline (until %s)", int(MaxExtension/(24*time.Hour)), fmtTime(&limit))}
-		}
-		o.ExtensionPending, o.ExtensionDeadline = true, &want
-		ev.Data["deadline"] = want
-
-	case workorder.ActApproveExtension:
-		if o.ExtensionDeadline != nil {
-			s.setDeadline(o, *o.ExtensionDeadline, ev)
-		}
-		o.ExtensionPending, o.ExtensionDeadline = false, nil
-
-	case workorder.ActRefuseExtension:
-		ev.Data["refused_deadline"] = o.ExtensionDeadline
-		o.ExtensionPending, o.ExtensionDeadline = false, nil
-
-	case workorder.ActReport:
-		o.Result = ev.Result
-
-	case workorder.ActVerifyPass:
-		o.ClosedAt = &now
-
-	case workorder.ActSelfHandle:
-		return applySelfHandle(o, ev, now)
-
-	case workorder.ActVerifyFail:
-		o.ReworkCount++
-
-	case workorder.ActRate:
-		o.Satisfaction = d.Satisfaction
-		ev.Data["satisfaction"] = d.Satisfaction
-
-	case workorder.ActReopen:
-		// 重办: a fresh, short clock from now; the order's own class stays for the statistics.
-		deadline, err := s.deadlineFrom(ctx, tx, o, now, d.NewDeadlineClass, 0)
-		if err != nil {
-			return err
-		}
-		ev.Data["deadline_class"] = d.NewDeadlineClass
-		ev.Data["satisfaction"] = o.Satisfaction
-		s.setDeadline(o, deadline, ev)
-		o.ReopenCount++
-		o.Satisfaction, o.ClosedAt = "", nil
-
-	case workorder.ActSuspend:
-		if _, err := tx.Exec(ctx, `INSERT INTO order_suspensions (order_id, start_at) VALUES (?, ?)`, o.ID, now.UnixMilli()); err != nil {
-			return err
-		}
-		o.Suspended, o.suspendedSince = true, now
-
-	case workorder.ActResume:
-		if _, err := tx.Exec(ctx, `UPDATE order_suspensions SET end_at = ? WHERE order_id = ? AND end_at IS NULL`, now.UnixMilli(), o.ID); err != nil {
-			return err
-		}
-		since := o.suspendedSince
-		if since.IsZero() || since.After(now) {
-			since = now
-		}
-		// The clock stood still: the deadline moves by the working time the order was suspended.
-		if o.Deadline != nil {
-			paused := s.Cal.WorkingDuration(since, now)
-			s.setDeadline(o, addWorking(s.Cal, *o.Deadline, paused), ev)
-			ev.Data["suspended_working_ms"] = paused.Milliseconds()
-		}
-		o.suspendedTotal += now.Sub(since).Milliseconds()
-		o.Suspended, o.suspendedSince = false, time.Time{}
-
-	case workorder.ActEscalate:
-		o.EscalationLevel++
-		o.escalatedAt = now
-		ev.Data["escalation_level"] = o.EscalationLevel
-
-	case workorder.ActMerge:
-		var state string
-		var dup sql.NullInt64
-		err := tx.QueryRow(ctx, `SELECT state, duplicate_of FROM orders WHERE id = ? AND town_code = ?`, d.DuplicateOf, o.TownCode).Scan(&state, &dup)
-		if err == sql.ErrNoRows {
-			return &workorder.FieldError{Field: workorder.FieldDuplicateOf, Reason: fmt.Sprintf("no order %d in this town", d.DuplicateOf)}
-		}
-		if err != nil {
-			return err
-		}
-		if state == string(workorder.Merged) && dup.Int64 == o.ID {
-			// The other dispatcher merged the target into this very order first (both were
-			// locked, so this is the committed state): a stale screen, not a wrong input.
-			return problem.Conflict("order %d was merged into this order meanwhile; reload it", d.DuplicateOf)
-		}
-		if state == string(workorder.Merged) {
-			return &workorder.FieldError{Field: workorder.FieldDuplicateOf,
-				Reason: fmt.Sprintf("order %d is itself merged into order %d; merge into that one", d.DuplicateOf, dup.Int64)}
-		}
-		o.DuplicateOf = d.DuplicateOf
-		ev.Data["duplicate_of"] = d.DuplicateOf
 	}
 	return nil
 }

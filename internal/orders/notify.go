@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -12,15 +14,15 @@ import (
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
-// Notification kinds.
+// Notification kinds: the lifecycle's, as workorder's table names them.
 const (
-	KindAssigned  = "assigned"  // 派遣给本部门
-	KindReturned  = "returned"  // 退单
-	KindEscalated = "escalated" // 督办
-	KindRework    = "rework"    // 返工 / 重办
-	KindRated     = "rated"     // 不满意评价
-	KindExtension = "extension" // 延期申请及审批
-	KindHandled   = "handled"   // 已处置，待核查
+	KindAssigned  = string(workorder.NoticeAssigned)  // 派遣给本部门
+	KindReturned  = string(workorder.NoticeReturned)  // 退单
+	KindEscalated = string(workorder.NoticeEscalated) // 督办
+	KindRework    = string(workorder.NoticeRework)    // 返工 / 重办
+	KindRated     = string(workorder.NoticeRated)     // 不满意评价
+	KindExtension = string(workorder.NoticeExtension) // 延期申请及审批
+	KindHandled   = string(workorder.NoticeHandled)   // 已处置，待核查
 )
 
 // Notification tells a user that an order needs them.
@@ -68,57 +70,79 @@ func (s *Store) notifyWhere(ctx context.Context, q store.Querier, town string, e
 	return int(n), err
 }
 
-// notifyFor sends what an applied action calls for: the next people to act on the order.
+// notifyFor sends the notices the table row of an applied action lists: the next people to act
+// on the order, each notice to the union of its audiences in one statement.
 func (s *Store) notifyFor(ctx context.Context, q store.Querier, o Order, d workorder.Decision, ev Event, actor int64) error {
-	var kind, text, where string
-	var args []any
-	head := "工单 " + o.Number
-	switch d.Action {
-	case workorder.ActDispatch:
-		kind, text = KindAssigned, fmt.Sprintf("派遣：%s 已派至贵部门 — %s", head, excerpt(o.Content))
-		depts := append([]string{o.Department}, o.CoDepartments...)
-		where = `department_code IN (` + store.Placeholders(len(depts)) + `)`
-		for _, c := range depts {
-			args = append(args, c)
+	var text *strings.Replacer
+	for _, n := range d.Notify {
+		if !n.When.Holds(o.wo()) {
+			continue
 		}
-	case workorder.ActReturn:
-		kind, text = KindReturned, fmt.Sprintf("退单：%s 被退回，请重新派遣（%s）", head, ev.Reason)
-		where, args = `role = ?`, []any{workorder.RoleDispatcher}
-	case workorder.ActExtend:
-		kind, text = KindExtension, fmt.Sprintf("延期申请：%s 申请延期至 %s（%s）", head, fmtTime(o.ExtensionDeadline), ev.Reason)
-		where, args = `role = ?`, []any{workorder.RoleDispatcher}
-	case workorder.ActApproveExtension:
-		kind, text = KindExtension, fmt.Sprintf("延期已同意：%s 新期限 %s", head, fmtTime(o.Deadline))
-		where, args = `department_code = ?`, []any{o.Department}
-	case workorder.ActRefuseExtension:
-		kind, text = KindExtension, fmt.Sprintf("延期未同意：%s 请按原期限 %s 办结（%s）", head, fmtTime(o.Deadline), ev.Reason)
-		where, args = `department_code = ?`, []any{o.Department}
-	case workorder.ActReport:
-		if o.Grid == "" {
-			return nil
+		var where []string
+		var args []any
+		for _, a := range n.To {
+			if w, wargs, ok := audience(o, a); ok {
+				where = append(where, w)
+				args = append(args, wargs...)
+			}
 		}
-		kind, text = KindHandled, fmt.Sprintf("待核查：%s 已处置 — %s", head, excerpt(o.Result))
-		where, args = `grid_code = ? AND role IN (?, ?)`, []any{o.Grid, workorder.RoleGridWorker, workorder.RoleGridLeader}
-	case workorder.ActVerifyFail:
-		kind, text = KindRework, fmt.Sprintf("返工：%s 核查未通过（%s）", head, ev.Reason)
-		where, args = `department_code = ?`, []any{o.Department}
-	case workorder.ActReopen:
-		kind, text = KindRework, fmt.Sprintf("重办：%s 评价不满意，请于 %s 前重新办理（%s）", head, fmtTime(o.Deadline), ev.Reason)
-		where, args = `department_code = ?`, []any{o.Department}
-	case workorder.ActEscalate:
-		kind, text = KindEscalated, fmt.Sprintf("督办：%s 第 %d 次督办 — %s", head, o.EscalationLevel, ev.Note)
-		where, args = `(role = ? AND department_code = ?) OR role = ?`, []any{workorder.RoleHandler, o.Department, workorder.RoleLeader}
-	case workorder.ActRate:
-		if o.Satisfaction != workorder.Dissatisfied {
-			return nil
+		if len(where) == 0 {
+			continue // e.g. the grid staff of an order without a grid: nobody
 		}
-		kind, text = KindRated, fmt.Sprintf("不满意：%s 回访评价为不满意，可重办 — %s", head, ev.Comment)
-		where, args = `role = ?`, []any{workorder.RoleDispatcher}
-	default:
-		return nil
+		if text == nil {
+			text = noticeText(o, ev)
+		}
+		if _, err := s.notifyWhere(ctx, q, o.TownCode, actor, o.ID, string(n.Kind), text.Replace(n.Text),
+			strings.Join(where, " OR "), args...); err != nil {
+			return err
+		}
 	}
-	_, err := s.notifyWhere(ctx, q, o.TownCode, actor, o.ID, kind, text, where, args...)
-	return err
+	return nil
+}
+
+// audience is the condition on users of the order's town that selects a, or false when a is
+// nobody for this order.
+func audience(o Order, a workorder.Audience) (string, []any, bool) {
+	switch a {
+	case workorder.ToLeadDepartment:
+		return `department_code = ?`, []any{o.Department}, true
+	case workorder.ToCoDepartments:
+		if len(o.CoDepartments) == 0 {
+			return "", nil, false
+		}
+		args := make([]any, len(o.CoDepartments))
+		for i, c := range o.CoDepartments {
+			args[i] = c
+		}
+		return `department_code IN (` + store.Placeholders(len(args)) + `)`, args, true
+	case workorder.ToLeadHandlers:
+		return `(role = ? AND department_code = ?)`, []any{workorder.RoleHandler, o.Department}, true
+	case workorder.ToLeaders:
+		return `role = ?`, []any{workorder.RoleLeader}, true
+	case workorder.ToDispatchers:
+		return `role = ?`, []any{workorder.RoleDispatcher}, true
+	case workorder.ToGridStaff:
+		if o.Grid == "" {
+			return "", nil, false
+		}
+		return `(grid_code = ? AND role IN (?, ?))`, []any{o.Grid, workorder.RoleGridWorker, workorder.RoleGridLeader}, true
+	}
+	return "", nil, false
+}
+
+// noticeText fills workorder.Placeholders from the order as the action left it and its event.
+func noticeText(o Order, ev Event) *strings.Replacer {
+	return strings.NewReplacer(
+		workorder.PhOrder, "工单 "+o.Number,
+		workorder.PhContent, excerpt(o.Content),
+		workorder.PhResult, excerpt(o.Result),
+		workorder.PhReason, ev.Reason,
+		workorder.PhNote, ev.Note,
+		workorder.PhComment, ev.Comment,
+		workorder.PhDeadline, fmtTime(o.Deadline),
+		workorder.PhRequestedDeadline, fmtTime(o.ExtensionDeadline),
+		workorder.PhLevel, strconv.Itoa(o.EscalationLevel),
+	)
 }
 
 // Notifications lists a user's notifications, newest first, with the number still unread.

@@ -267,7 +267,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 				Required: map[string]bool{"category": true, "grid": true, "department": true}})
 		}
 	}
-	for _, a := range allowed {
+	for _, a := range workorder.InButtonOrder(allowed) {
 		t, ok := workorder.Lookup(a)
 		if !ok {
 			continue
@@ -282,10 +282,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 		for _, x := range t.Optional {
 			f.Fields[x] = true
 		}
-		switch a {
-		case workorder.ActReject, workorder.ActReturn, workorder.ActVerifyFail, workorder.ActRefuseExtension, workorder.ActMerge:
-			f.Danger = true
-		}
+		f.Danger = t.Show.Style == workorder.StyleDanger
 		out = append(out, f)
 	}
 	return out

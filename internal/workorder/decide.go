@@ -6,17 +6,31 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
 // Errors returned by Decide, to be told apart with errors.Is. Suggested
 // HTTP statuses: ErrUnknownAction 400, ErrWrongState 409, ErrForbidden 403,
-// ErrInvalidInput (every *FieldError) 422.
+// ErrInvalidInput (every *FieldError) 422. ErrWrongState also matches
+// problem.ErrConflict and ErrForbidden problem.ErrForbidden, so a caller
+// that knows only the problem vocabulary answers them rightly.
 var (
-	ErrUnknownAction = errors.New("unknown action")
-	ErrWrongState    = errors.New("action not possible in the order's current state")
-	ErrForbidden     = errors.New("not allowed for this actor")
-	ErrInvalidInput  = errors.New("invalid input")
+	ErrUnknownAction       = errors.New("unknown action")
+	ErrWrongState    error = &kindError{"action not possible in the order's current state", problem.ErrConflict}
+	ErrForbidden     error = &kindError{"not allowed for this actor", problem.ErrForbidden}
+	ErrInvalidInput        = errors.New("invalid input")
 )
+
+// kindError is a sentinel of this package that is also one of problem's: its own text (messages
+// read as before) and problem's sentinel under errors.Is.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
 
 // FieldError names an input field that is missing or wrong. It matches
 // ErrInvalidInput under errors.Is.
@@ -70,38 +84,23 @@ type Input struct {
 	Deadline      *time.Time
 }
 
-// Decision is what the store must do to apply an allowed action.
+// Decision is what the store must do to apply an allowed action: the table row's effects and
+// notices, and what those effects take from the input.
 type Decision struct {
 	Action  Action
 	From    State
 	To      State // resulting state; equals From when the action keeps the state
 	Version int   // the Order.Version decided on: update only if it is unchanged
 
-	// Returned: a misrouted order goes back to filed; the store clears the
-	// lead and co-departments and counts it against dispatch accuracy.
-	Returned bool
-	// Rework: verification failed and the order goes back to the handler.
-	Rework bool
-	// Reopened: a dissatisfied rating reopened the order (重办).
-	Reopened bool
+	Effects []Effect // the row's effects, to apply in this order
+	Notify  []Notice // the row's notices, to send once applied
 
-	Suspend bool // start a suspension interval (clock stopped)
-	Resume  bool // end the open suspension interval (clock running)
-
-	ExtensionRequested bool       // store NewDeadline as the pending extension
-	ExtensionApproved  bool       // the pending deadline becomes the deadline
-	ExtensionRefused   bool       // drop the pending deadline
-	NewDeadline        *time.Time // for ExtensionRequested
-
-	Escalated bool // record a supervision (督办) entry
-
-	// RecomputeDeadline: compute a new deadline from now with
-	// NewDeadlineClass; an empty class means the category's default class.
-	RecomputeDeadline bool
-	NewDeadlineClass  string
-
-	DuplicateOf  int64  // for merge
-	Satisfaction string // for rate
+	// NewDeadlineClass is the class of start_clock (the dispatcher's choice; empty: the
+	// channel's or category's class) and of restart_clock (rehandle).
+	NewDeadlineClass string
+	NewDeadline      *time.Time // for request_extension
+	DuplicateOf      int64      // for mark_duplicate
+	Satisfaction     string     // for set_satisfaction
 }
 
 // Decide checks whether actor a may take action act on order o with input
@@ -311,40 +310,24 @@ func checkOptional(f string, o Order, in Input) error {
 }
 
 func decision(t Transition, o Order, in Input) Decision {
-	d := Decision{Action: t.Action, From: o.State, To: t.To, Version: o.Version}
+	d := Decision{Action: t.Action, From: o.State, To: t.To, Version: o.Version, Effects: t.Effects, Notify: t.Notify}
 	if d.To == "" {
 		d.To = o.State
 	}
-	switch t.Action {
-	case ActFile:
-		d.RecomputeDeadline = true
-		d.NewDeadlineClass = in.DeadlineClass
-	case ActReturn:
-		d.Returned = true
-	case ActExtend:
-		d.ExtensionRequested = true
-		dl := *in.Deadline
-		d.NewDeadline = &dl
-	case ActApproveExtension:
-		d.ExtensionApproved = true
-	case ActRefuseExtension:
-		d.ExtensionRefused = true
-	case ActVerifyFail:
-		d.Rework = true
-	case ActRate:
-		d.Satisfaction = in.Satisfaction
-	case ActReopen:
-		d.Reopened = true
-		d.RecomputeDeadline = true
-		d.NewDeadlineClass = ClassRehandle
-	case ActSuspend:
-		d.Suspend = true
-	case ActResume:
-		d.Resume = true
-	case ActEscalate:
-		d.Escalated = true
-	case ActMerge:
-		d.DuplicateOf = in.DuplicateOf
+	for _, e := range t.Effects {
+		switch e {
+		case EffStartClock:
+			d.NewDeadlineClass = in.DeadlineClass
+		case EffRestartClock:
+			d.NewDeadlineClass = ClassRehandle
+		case EffRequestExtension:
+			dl := *in.Deadline
+			d.NewDeadline = &dl
+		case EffMarkDuplicate:
+			d.DuplicateOf = in.DuplicateOf
+		case EffSetSatisfaction:
+			d.Satisfaction = in.Satisfaction
+		}
 	}
 	return d
 }

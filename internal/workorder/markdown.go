@@ -67,6 +67,44 @@ func MarkdownTable() string {
 			strings.Join(who, "; "), codeList(t.Requires), codeList(t.Optional), orDash(strings.Join(cond, "; ")))
 	}
 
+	b.WriteString("\n### Effects 效果\n\n")
+	b.WriteString("What each action changes besides the state (in the order applied), whom it notifies " +
+		"(never the actor) and how the order page shows its button (buttons sorted by weight).\n\n")
+	b.WriteString("| action | 中文 | changes | notifies | notice | shown |\n| --- | --- | --- | --- | --- | --- |\n")
+	for _, t := range Transitions {
+		changes := make([]string, len(t.Effects))
+		for i, e := range t.Effects {
+			l := EffectLabels[e]
+			changes[i] = fmt.Sprintf("`%s` %s %s", e, l[1], l[0])
+		}
+		var notifies, texts []string
+		for _, n := range t.Notify {
+			to := make([]string, len(n.To))
+			for i, a := range n.To {
+				l := AudienceLabels[a]
+				to[i] = l[1] + " " + l[0]
+			}
+			line := fmt.Sprintf("`%s` → %s", n.Kind, strings.Join(to, " + "))
+			if n.When != Always {
+				line += fmt.Sprintf(" (only when `%s`)", n.When)
+			}
+			notifies = append(notifies, line)
+			texts = append(texts, n.Text)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s, %d |\n", t.Action, t.LabelZH,
+			orDash(strings.Join(changes, "; ")), orDash(strings.Join(notifies, "; ")), orDash(strings.Join(texts, "; ")),
+			t.Show.Style, t.Show.Weight)
+	}
+	b.WriteString("\nIn the notice texts:")
+	for i, p := range Placeholders {
+		sep := ";"
+		if i == len(Placeholders)-1 {
+			sep = "."
+		}
+		fmt.Fprintf(&b, " `%s` %s%s", p.Name, p.Doc, sep)
+	}
+	b.WriteString("\n")
+
 	b.WriteString("\n### Deadline classes 办理时限\n\n")
 	b.WriteString("| class | 中文 | English | working days |\n| --- | --- | --- | --- |\n")
 	for _, c := range DeadlineClasses {

@@ -1,12 +1,13 @@
 // Package workorder is the work-order lifecycle (工单闭环) as data: the
 // states, the actions that move an order between them, who may take each
-// action and what it must carry. The transition table [Transitions] is the
+// action, what it must carry, and what it then changes, whom it notifies and
+// how the order page shows it. The transition table [Transitions] is the
 // single source that [Decide], [AllowedActions], docs/WORKFLOW.md
 // ([MarkdownTable]) and the tests all read.
 //
 // The package is pure: no SQL, no HTTP, no clock. The store loads an
-// [Order], calls [Decide] and applies the returned [Decision] (state,
-// flags, deadline) in one transaction guarded by Order.Version.
+// [Order], calls [Decide] and applies the returned [Decision] (state, the
+// row's effects and notices) in one transaction guarded by Order.Version.
 package workorder
 
 // State is where an order is in its lifecycle.

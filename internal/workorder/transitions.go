@@ -90,6 +90,14 @@ type Transition struct {
 	OwnRaised bool
 	LabelZH   string
 	LabelEN   string
+
+	// Effects are the changes besides the state, applied in this order; none for an action that
+	// only moves the state.
+	Effects []Effect
+	// Notify lists the notifications the action sends once applied.
+	Notify []Notice
+	// Show is how the order page offers the action.
+	Show Show
 }
 
 var openStates = []State{Received, Filed, Dispatched, InProgress, Handled}
@@ -101,29 +109,41 @@ var Transitions = []Transition{
 		Roles:    []string{RoleDispatcher},
 		Requires: []string{FieldCategory, FieldGrid}, Optional: []string{FieldDeadlineClass},
 		LabelZH: "立案", LabelEN: "File",
+		Effects: []Effect{EffSetPlace, EffStartClock, EffStampFiled},
+		Show:    Show{Style: StyleNormal, Weight: 10},
 	},
 	{
 		From: []State{Received}, Action: ActReject, To: Rejected,
 		Roles:    []string{RoleDispatcher},
 		Requires: []string{FieldReason},
 		LabelZH:  "不予立案", LabelEN: "Reject",
+		Show: Show{Style: StyleDanger, Weight: 20},
 	},
 	{
 		From: []State{Filed}, Action: ActDispatch, To: Dispatched,
 		Roles:    []string{RoleDispatcher},
 		Requires: []string{FieldDepartment}, Optional: []string{FieldCoDepartments},
 		LabelZH: "派遣", LabelEN: "Dispatch",
+		Effects: []Effect{EffSetDepartments},
+		Notify: []Notice{{Kind: NoticeAssigned, To: []Audience{ToLeadDepartment, ToCoDepartments},
+			Text: "派遣：{order} 已派至贵部门 — {content}"}},
+		Show: Show{Style: StyleNormal, Weight: 30},
 	},
 	{
 		From: []State{Dispatched}, Action: ActAccept, To: InProgress,
 		Roles:   []string{RoleHandler},
 		LabelZH: "签收", LabelEN: "Accept",
+		Show: Show{Style: StyleNormal, Weight: 40},
 	},
 	{
 		From: []State{Dispatched, InProgress}, Action: ActReturn, To: Filed,
 		Roles:    []string{RoleHandler},
 		Requires: []string{FieldReason},
 		LabelZH:  "退单", LabelEN: "Return as misrouted",
+		Effects: []Effect{EffClearDepartments, EffCountReturn},
+		Notify: []Notice{{Kind: NoticeReturned, To: []Audience{ToDispatchers},
+			Text: "退单：{order} 被退回，请重新派遣（{reason}）"}},
+		Show: Show{Style: StyleDanger, Weight: 50},
 	},
 	{
 		From: []State{InProgress}, Action: ActExtend,
@@ -131,12 +151,20 @@ var Transitions = []Transition{
 		Requires: []string{FieldDeadline, FieldReason},
 		Guard:    GuardNoExtensionPending,
 		LabelZH:  "延期申请", LabelEN: "Request extension",
+		Effects: []Effect{EffRequestExtension},
+		Notify: []Notice{{Kind: NoticeExtension, To: []Audience{ToDispatchers},
+			Text: "延期申请：{order} 申请延期至 {requested_deadline}（{reason}）"}},
+		Show: Show{Style: StyleNormal, Weight: 60},
 	},
 	{
 		From: []State{InProgress}, Action: ActApproveExtension,
 		Roles:   []string{RoleDispatcher},
 		Guard:   GuardExtensionPending,
 		LabelZH: "同意延期", LabelEN: "Approve extension",
+		Effects: []Effect{EffGrantExtension},
+		Notify: []Notice{{Kind: NoticeExtension, To: []Audience{ToLeadDepartment},
+			Text: "延期已同意：{order} 新期限 {deadline}"}},
+		Show: Show{Style: StyleNormal, Weight: 70},
 	},
 	{
 		From: []State{InProgress}, Action: ActRefuseExtension,
@@ -144,30 +172,48 @@ var Transitions = []Transition{
 		Requires: []string{FieldReason},
 		Guard:    GuardExtensionPending,
 		LabelZH:  "不同意延期", LabelEN: "Refuse extension",
+		Effects: []Effect{EffDropExtension},
+		Notify: []Notice{{Kind: NoticeExtension, To: []Audience{ToLeadDepartment},
+			Text: "延期未同意：{order} 请按原期限 {deadline} 办结（{reason}）"}},
+		Show: Show{Style: StyleDanger, Weight: 80},
 	},
 	{
 		From: []State{InProgress}, Action: ActReport, To: Handled,
 		Roles:    []string{RoleHandler},
 		Requires: []string{FieldResult, FieldPhotos},
 		LabelZH:  "处置反馈", LabelEN: "Report handled",
+		Effects: []Effect{EffSetResult},
+		Notify: []Notice{{Kind: NoticeHandled, To: []Audience{ToGridStaff},
+			Text: "待核查：{order} 已处置 — {result}"}},
+		Show: Show{Style: StyleNormal, Weight: 90},
 	},
 	{
 		From: []State{Handled}, Action: ActVerifyPass, To: Closed,
 		Roles:    []string{RoleGridWorker, RoleGridLeader, RoleDispatcher},
 		Requires: []string{FieldNote}, Optional: []string{FieldPhotos},
 		LabelZH: "核查通过", LabelEN: "Verify: pass",
+		Effects: []Effect{EffStampClosed},
+		Show:    Show{Style: StyleNormal, Weight: 100},
 	},
 	{
 		From: []State{Handled}, Action: ActVerifyFail, To: InProgress,
 		Roles:    []string{RoleGridWorker, RoleGridLeader, RoleDispatcher},
 		Requires: []string{FieldReason},
 		LabelZH:  "返工", LabelEN: "Verify: fail (rework)",
+		Effects: []Effect{EffCountRework},
+		Notify: []Notice{{Kind: NoticeRework, To: []Audience{ToLeadDepartment},
+			Text: "返工：{order} 核查未通过（{reason}）"}},
+		Show: Show{Style: StyleDanger, Weight: 110},
 	},
 	{
 		From: []State{Closed}, Action: ActRate, To: Rated,
 		Roles:    []string{RoleDispatcher, RoleResident},
 		Requires: []string{FieldSatisfaction}, Optional: []string{FieldComment},
 		LabelZH: "回访评价", LabelEN: "Rate",
+		Effects: []Effect{EffSetSatisfaction},
+		Notify: []Notice{{Kind: NoticeRated, To: []Audience{ToDispatchers}, When: WhenRatedDissatisfied,
+			Text: "不满意：{order} 回访评价为不满意，可重办 — {comment}"}},
+		Show: Show{Style: StyleNormal, Weight: 120},
 	},
 	{
 		From: []State{Rated}, Action: ActReopen, To: InProgress,
@@ -175,12 +221,18 @@ var Transitions = []Transition{
 		Requires: []string{FieldReason},
 		Guard:    GuardDissatisfied,
 		LabelZH:  "重办", LabelEN: "Reopen",
+		Effects: []Effect{EffRestartClock, EffCountReopen, EffClearRating},
+		Notify: []Notice{{Kind: NoticeRework, To: []Audience{ToLeadDepartment},
+			Text: "重办：{order} 评价不满意，请于 {deadline} 前重新办理（{reason}）"}},
+		Show: Show{Style: StyleNormal, Weight: 130},
 	},
 	{
 		From: openStates, Action: ActSuspend,
 		Roles:    []string{RoleDispatcher},
 		Requires: []string{FieldReason},
 		LabelZH:  "挂起", LabelEN: "Suspend",
+		Effects: []Effect{EffStopClock},
+		Show:    Show{Style: StyleNormal, Weight: 140},
 	},
 	{
 		From: openStates, Action: ActResume,
@@ -188,6 +240,8 @@ var Transitions = []Transition{
 		Optional: []string{FieldReason},
 		Guard:    GuardSuspended, WhileSuspended: true,
 		LabelZH: "恢复", LabelEN: "Resume",
+		Effects: []Effect{EffResumeClock},
+		Show:    Show{Style: StyleNormal, Weight: 150},
 	},
 	{
 		From: openStates, Action: ActEscalate,
@@ -195,12 +249,18 @@ var Transitions = []Transition{
 		Requires:       []string{FieldNote},
 		WhileSuspended: true,
 		LabelZH:        "督办", LabelEN: "Escalate",
+		Effects: []Effect{EffEscalate},
+		Notify: []Notice{{Kind: NoticeEscalated, To: []Audience{ToLeadHandlers, ToLeaders},
+			Text: "督办：{order} 第 {level} 次督办 — {note}"}},
+		Show: Show{Style: StyleNormal, Weight: 160},
 	},
 	{
 		From: []State{Received, Filed}, Action: ActMerge, To: Merged,
 		Roles:    []string{RoleDispatcher},
 		Requires: []string{FieldDuplicateOf},
 		LabelZH:  "合并", LabelEN: "Merge as duplicate",
+		Effects: []Effect{EffMarkDuplicate},
+		Show:    Show{Style: StyleDanger, Weight: 170},
 	},
 	{
 		// 自行处置: a grid worker who finds a small problem on patrol and fixes it on the spot
@@ -212,6 +272,8 @@ var Transitions = []Transition{
 		Requires:  []string{FieldResult, FieldPhotos},
 		OwnRaised: true,
 		LabelZH:   "自行处置", LabelEN: "Handle on the spot",
+		Effects: []Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed},
+		Show:    Show{Style: StyleNormal, Weight: 180},
 	},
 }
 

@@ -1,0 +1,184 @@
+package workorder
+
+import (
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+)
+
+// effectSpec is what each action does besides its state, written out again by hand from the
+// behaviour the store had before the effects became data (orders.apply and notifyFor switching
+// on the action, the order page's danger list), independently of Transitions.
+var effectSpec = map[Action]struct {
+	effects []Effect
+	notice  string // "kind → audience + audience [when]", or "" for none
+	danger  bool
+}{
+	ActFile:             {[]Effect{EffSetPlace, EffStartClock, EffStampFiled}, "", false},
+	ActReject:           {nil, "", true},
+	ActDispatch:         {[]Effect{EffSetDepartments}, "assigned → lead_department + co_departments", false},
+	ActAccept:           {nil, "", false},
+	ActReturn:           {[]Effect{EffClearDepartments, EffCountReturn}, "returned → dispatchers", true},
+	ActExtend:           {[]Effect{EffRequestExtension}, "extension → dispatchers", false},
+	ActApproveExtension: {[]Effect{EffGrantExtension}, "extension → lead_department", false},
+	ActRefuseExtension:  {[]Effect{EffDropExtension}, "extension → lead_department", true},
+	ActReport:           {[]Effect{EffSetResult}, "handled → grid_staff", false},
+	ActVerifyPass:       {[]Effect{EffStampClosed}, "", false},
+	ActVerifyFail:       {[]Effect{EffCountRework}, "rework → lead_department", true},
+	ActRate:             {[]Effect{EffSetSatisfaction}, "rated → dispatchers [rated_dissatisfied]", false},
+	ActReopen:           {[]Effect{EffRestartClock, EffCountReopen, EffClearRating}, "rework → lead_department", false},
+	ActSuspend:          {[]Effect{EffStopClock}, "", false},
+	ActResume:           {[]Effect{EffResumeClock}, "", false},
+	ActEscalate:         {[]Effect{EffEscalate}, "escalated → lead_handlers + leaders", false},
+	ActMerge:            {[]Effect{EffMarkDuplicate}, "", true},
+	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed}, "", false},
+}
+
+// buttonOrder is the order of the order page's buttons before they were sorted by weight: the
+// table's order then, which the weights must keep.
+var buttonOrder = []Action{ActFile, ActReject, ActDispatch, ActAccept, ActReturn, ActExtend, ActApproveExtension,
+	ActRefuseExtension, ActReport, ActVerifyPass, ActVerifyFail, ActRate, ActReopen, ActSuspend, ActResume, ActEscalate,
+	ActMerge, ActSelfHandle}
+
+func noticeSpec(ns []Notice) string {
+	var out []string
+	for _, n := range ns {
+		to := make([]string, len(n.To))
+		for i, a := range n.To {
+			to[i] = string(a)
+		}
+		s := string(n.Kind) + " → " + strings.Join(to, " + ")
+		if n.When != Always {
+			s += " [" + string(n.When) + "]"
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "; ")
+}
+
+func TestEffectsMatchSpec(t *testing.T) {
+	if len(effectSpec) != len(Transitions) || len(buttonOrder) != len(Transitions) {
+		t.Fatalf("effect spec has %d actions, button order %d, Transitions %d", len(effectSpec), len(buttonOrder), len(Transitions))
+	}
+	for _, tr := range Transitions {
+		want, ok := effectSpec[tr.Action]
+		if !ok {
+			t.Errorf("action %s missing from the effect spec", tr.Action)
+			continue
+		}
+		if !slices.Equal(tr.Effects, want.effects) {
+			t.Errorf("%s: effects %v, spec %v", tr.Action, tr.Effects, want.effects)
+		}
+		if got := noticeSpec(tr.Notify); got != want.notice {
+			t.Errorf("%s: notices %q, spec %q", tr.Action, got, want.notice)
+		}
+		if (tr.Show.Style == StyleDanger) != want.danger {
+			t.Errorf("%s: style %s, spec danger=%v", tr.Action, tr.Show.Style, want.danger)
+		}
+	}
+	// Every subset of actions comes out in the page's order, whatever order it went in.
+	rev := slices.Clone(buttonOrder)
+	slices.Reverse(rev)
+	if got := InButtonOrder(rev); !slices.Equal(got, buttonOrder) {
+		t.Errorf("InButtonOrder = %v, want %v", got, buttonOrder)
+	}
+	some := []Action{ActMerge, ActSuspend, ActReject, ActFile}
+	if got := InButtonOrder(some); !slices.Equal(got, []Action{ActFile, ActReject, ActSuspend, ActMerge}) {
+		t.Errorf("InButtonOrder(%v) = %v", some, got)
+	}
+	if some[0] != ActMerge {
+		t.Error("InButtonOrder changed its argument")
+	}
+}
+
+// TestEffectsDeclared makes sure every row says what it does and how it is shown, in words the
+// docs and the store know.
+func TestEffectsDeclared(t *testing.T) {
+	weights := map[int]Action{}
+	placeholder := regexp.MustCompile(`\{[a-z_]+\}`)
+	for _, tr := range Transitions {
+		if tr.To == "" && len(tr.Effects) == 0 && len(tr.Notify) == 0 {
+			t.Errorf("%s keeps the state and declares no effect: it would do nothing", tr.Action)
+		}
+		if tr.Show.Style != StyleNormal && tr.Show.Style != StyleDanger {
+			t.Errorf("%s: style %q not declared", tr.Action, tr.Show.Style)
+		}
+		if tr.Show.Weight <= 0 {
+			t.Errorf("%s: no button weight", tr.Action)
+		} else if other, dup := weights[tr.Show.Weight]; dup {
+			t.Errorf("%s and %s share weight %d", tr.Action, other, tr.Show.Weight)
+		}
+		weights[tr.Show.Weight] = tr.Action
+		seen := map[Effect]bool{}
+		for _, e := range tr.Effects {
+			if _, ok := EffectLabels[e]; !ok {
+				t.Errorf("%s: effect %q has no label", tr.Action, e)
+			}
+			if seen[e] {
+				t.Errorf("%s: effect %s listed twice", tr.Action, e)
+			}
+			seen[e] = true
+		}
+		for _, n := range tr.Notify {
+			if n.Kind == "" || len(n.To) == 0 || n.Text == "" {
+				t.Errorf("%s: incomplete notice %+v", tr.Action, n)
+			}
+			for _, a := range n.To {
+				if _, ok := AudienceLabels[a]; !ok {
+					t.Errorf("%s: audience %q has no label", tr.Action, a)
+				}
+			}
+			if n.When != Always && n.When != WhenRatedDissatisfied {
+				t.Errorf("%s: unknown condition %q", tr.Action, n.When)
+			}
+			for _, p := range placeholder.FindAllString(n.Text, -1) {
+				if !slices.ContainsFunc(Placeholders, func(ph struct{ Name, Doc string }) bool { return ph.Name == p }) {
+					t.Errorf("%s: notice uses unknown placeholder %s", tr.Action, p)
+				}
+			}
+			if !strings.Contains(n.Text, PhOrder) {
+				t.Errorf("%s: notice %q does not name the order", tr.Action, n.Text)
+			}
+		}
+	}
+	// The inputs the effects read are inputs the row takes.
+	for _, tr := range Transitions {
+		uses := append(slices.Clone(tr.Requires), tr.Optional...)
+		for e, f := range map[Effect]string{EffSetPlace: FieldCategory, EffSetDepartments: FieldDepartment,
+			EffRequestExtension: FieldDeadline, EffSetResult: FieldResult, EffSetSatisfaction: FieldSatisfaction, EffMarkDuplicate: FieldDuplicateOf} {
+			if tr.Has(e) && !slices.Contains(uses, f) {
+				t.Errorf("%s: effect %s reads %s, which the row does not take", tr.Action, e, f)
+			}
+		}
+	}
+}
+
+func TestConditionHolds(t *testing.T) {
+	if !Always.Holds(Order{}) || WhenRatedDissatisfied.Holds(Order{Satisfaction: Satisfied}) ||
+		!WhenRatedDissatisfied.Holds(Order{Satisfaction: Dissatisfied}) {
+		t.Error("conditions misjudge")
+	}
+}
+
+// The package's errors speak problem's vocabulary too, with their own text unchanged.
+func TestErrorsWrapProblem(t *testing.T) {
+	o := fixture(Closed, false, false, "")
+	_, err := Decide(o, owner(RoleDispatcher), ActFile, fullInput())
+	if !errors.Is(err, ErrWrongState) || !errors.Is(err, problem.ErrConflict) || errors.Is(err, problem.ErrForbidden) {
+		t.Errorf("wrong state: %v", err)
+	}
+	if !strings.HasPrefix(err.Error(), "action not possible in the order's current state: cannot file") {
+		t.Errorf("wrong-state text changed: %q", err)
+	}
+	_, err = Decide(fixture(Received, false, false, ""), owner(RoleResident), ActFile, fullInput())
+	if !errors.Is(err, ErrForbidden) || !errors.Is(err, problem.ErrForbidden) || errors.Is(err, problem.ErrConflict) {
+		t.Errorf("forbidden: %v", err)
+	}
+	if !strings.HasPrefix(err.Error(), "not allowed for this actor: role") {
+		t.Errorf("forbidden text changed: %q", err)
+	}
+}
