@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/version"
 	"github.com/civicgrid/civicgrid/internal/web"
@@ -24,7 +23,7 @@ func init() {
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), campaigns.DemoExtra(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.Campaigns(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.
