@@ -35,6 +35,21 @@ const (
 	ActionLoginKO = "login_failed"
 )
 
+// Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
+// tool with no account ("demo", "cli"); IP is the client's address when the change came over the
+// network. Services that change records take one and record the entry in their transaction.
+type Actor struct {
+	ID   int64
+	Name string
+	IP   string
+}
+
+// Record appends e as done by a, in q — the transaction that made the change.
+func (a Actor) Record(ctx context.Context, q store.Querier, e Entry) error {
+	e.ActorID, e.Actor, e.IP = a.ID, a.Name, a.IP
+	return Record(ctx, q, e)
+}
+
 // Record appends an entry; pass the transaction that made the change so both land or neither.
 func Record(ctx context.Context, q store.Querier, e Entry) error {
 	if e.At.IsZero() {

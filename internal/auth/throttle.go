@@ -135,14 +135,19 @@ func Authenticate(ctx context.Context, db *store.DB, username, password, ip stri
 	}
 	if len(password) > maxPasswordLen || !CheckPassword(hash, password) || !found || u.Disabled {
 		_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE at < ?`, now.Add(-FailureWindow).UnixMilli())
-		_ = audit.Record(ctx, db, audit.Entry{Actor: username, Action: audit.ActionLoginKO, Entity: "user", EntityID: username,
-			TownCode: u.TownCode, IP: ip})
+		if err := audit.Record(ctx, db, audit.Entry{Actor: username, Action: audit.ActionLoginKO, Entity: "user", EntityID: username,
+			TownCode: u.TownCode, IP: ip}); err != nil {
+			return User{}, fmt.Errorf("audit failed sign-in: %w", err)
+		}
 		return User{}, ErrBadCredentials
 	}
 	// Success forgives this address's failures for the account, not other addresses'.
 	_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE id = ? OR (username = ? AND ip = ?)`, pending, username, ip)
-	_ = audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
-		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip})
+	// A sign-in the log cannot record does not happen.
+	if err := audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
+		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip}); err != nil {
+		return User{}, fmt.Errorf("audit sign-in: %w", err)
+	}
 	return u, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
@@ -220,8 +221,9 @@ func codeInUse(code string) error {
 }
 
 // SaveGrid creates a grid or replaces its name, boundary and note, inside one transaction that
-// also checks the boundary against every other grid of the town, so no point routes to two grids.
-func SaveGrid(ctx context.Context, db *store.DB, g Grid) (Grid, error) {
+// also checks the boundary against every other grid of the town, so no point routes to two grids,
+// and records the change in the audit log as done by by.
+func SaveGrid(ctx context.Context, db *store.DB, g Grid, by audit.Actor) (Grid, error) {
 	var err error
 	if g.Code, err = Code("code", g.Code); err != nil {
 		return g, err
@@ -261,28 +263,31 @@ func SaveGrid(ctx context.Context, db *store.DB, g Grid) (Grid, error) {
 		err = tx.QueryRow(ctx, `SELECT town_code FROM grids WHERE code = ?`, g.Code).Scan(&existingTown)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			err := tx.QueryRow(ctx, `INSERT INTO grids (code, town_code, name, geometry, min_lng, min_lat, max_lng, max_lat, note, created_at, updated_at)
+			err = tx.QueryRow(ctx, `INSERT INTO grids (code, town_code, name, geometry, min_lng, min_lat, max_lng, max_lat, note, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				g.Code, g.TownCode, g.Name, string(geo), b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.Note, now, now).Scan(&g.ID)
 			if store.IsUniqueViolation(err) { // another town took the code meanwhile
 				return codeInUse(g.Code)
 			}
-			return err
 		case err != nil:
 			return err
 		case existingTown != g.TownCode:
 			return codeInUse(g.Code)
 		default:
-			return tx.QueryRow(ctx, `UPDATE grids SET name = ?, geometry = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?, note = ?, updated_at = ?
+			err = tx.QueryRow(ctx, `UPDATE grids SET name = ?, geometry = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?, note = ?, updated_at = ?
 				WHERE code = ? RETURNING id`,
 				g.Name, string(geo), b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.Note, now, g.Code).Scan(&g.ID)
 		}
+		if err != nil {
+			return err
+		}
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "grid", EntityID: g.Code, TownCode: g.TownCode})
 	})
 	return g, err
 }
 
-// DeleteGrid removes a grid that no committee, user or record still points at.
-func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string) error {
+// DeleteGrid removes a grid that no committee, user or record still points at, and records it.
+func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string, by audit.Actor) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		g, err := GridByCode(ctx, tx, towns, code)
 		if err != nil {
@@ -297,7 +302,7 @@ func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string) 
 			}
 			return err
 		}
-		return nil
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionDelete, Entity: "grid", EntityID: g.Code, TownCode: g.TownCode})
 	})
 }
 
@@ -412,8 +417,9 @@ func membersWhere(ctx context.Context, q store.Querier, where string, args ...an
 	return out, rows.Err()
 }
 
-// AddMember puts a person into a grid with a grid role.
-func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Member, error) {
+// AddMember puts a person into a grid with a grid role; the audit log records it as a change of
+// the grid.
+func AddMember(ctx context.Context, db *store.DB, towns []string, m Member, by audit.Actor) (Member, error) {
 	var err error
 	if m.Name, err = Text("name", m.Name, MaxNameLen); err != nil {
 		return m, err
@@ -457,23 +463,34 @@ func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Mem
 			}
 			uid = m.UserID
 		}
-		return tx.QueryRow(ctx, `INSERT INTO grid_members (grid_code, name, grid_role, department_code, phone, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.GridCode, m.Name, m.GridRole, store.NullIfEmpty(m.DepartmentCode), m.Phone, uid).Scan(&m.ID)
+		if err := tx.QueryRow(ctx, `INSERT INTO grid_members (grid_code, name, grid_role, department_code, phone, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.GridCode, m.Name, m.GridRole, store.NullIfEmpty(m.DepartmentCode), m.Phone, uid).Scan(&m.ID); err != nil {
+			return err
+		}
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, Detail: "member added"})
 	})
 	return m, err
 }
 
-// RemoveMember takes a member out of a grid of the given towns.
-func RemoveMember(ctx context.Context, db *store.DB, towns []string, id int64) error {
-	where, args := store.In("town_code", towns)
-	res, err := db.Exec(ctx, `DELETE FROM grid_members WHERE id = ? AND grid_code IN (SELECT code FROM grids WHERE `+where+`)`, append([]any{id}, args...)...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return problem.NotFound("grid member %d", id)
-	}
-	return nil
+// RemoveMember takes a member out of a grid of the given towns; the audit log records it as a
+// change of the grid.
+func RemoveMember(ctx context.Context, db *store.DB, towns []string, id int64, by audit.Actor) error {
+	where, args := store.In("g.town_code", towns)
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		var grid, town string
+		err := tx.QueryRow(ctx, `SELECT g.code, g.town_code FROM grid_members m JOIN grids g ON g.code = m.grid_code WHERE m.id = ? AND `+where,
+			append([]any{id}, args...)...).Scan(&grid, &town)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.NotFound("grid member %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM grid_members WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "grid", EntityID: grid, TownCode: town, Detail: "member removed"})
+	})
 }
 
 func validGridRole(r string) bool {
@@ -485,8 +502,8 @@ func validGridRole(r string) bool {
 	return false
 }
 
-// SaveDepartment creates or updates a department of a town.
-func SaveDepartment(ctx context.Context, db *store.DB, d Department) error {
+// SaveDepartment creates or updates a department of a town, and records it.
+func SaveDepartment(ctx context.Context, db *store.DB, d Department, by audit.Actor) error {
 	var err error
 	if d.Code, err = Code("code", d.Code); err != nil {
 		return err
@@ -531,7 +548,7 @@ func SaveDepartment(ctx context.Context, db *store.DB, d Department) error {
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			return codeInUse(d.Code)
 		}
-		return nil
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "department", EntityID: d.Code, TownCode: d.TownCode})
 	})
 }
 
