@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
@@ -38,7 +39,7 @@ const (
 )
 
 // ErrThrottled means too many recent failures; the error is a *ThrottledError saying how long to wait.
-var ErrThrottled = errors.New("too many failed sign-in attempts")
+var ErrThrottled = problem.New(problem.ErrThrottled, "", "too many failed sign-in attempts")
 
 // ThrottledError is ErrThrottled with the time until the next attempt is allowed.
 type ThrottledError struct{ Wait time.Duration }
@@ -47,14 +48,14 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("%v; try again in %d seconds", ErrThrottled, e.Seconds())
 }
 
-// Is makes errors.Is(err, ErrThrottled) hold.
-func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+// Unwrap makes errors.Is(err, ErrThrottled) — and so problem.ErrThrottled — hold.
+func (e *ThrottledError) Unwrap() error { return ErrThrottled }
 
 // Seconds is the wait rounded up to whole seconds (for Retry-After).
 func (e *ThrottledError) Seconds() int { return int(math.Ceil(e.Wait.Seconds())) }
 
 // ErrBadCredentials is the one answer for unknown users and wrong passwords alike.
-var ErrBadCredentials = errors.New("wrong username or password")
+var ErrBadCredentials = problem.New(problem.ErrUnauthenticated, "", "wrong username or password")
 
 var dummyHash, _ = HashPassword(dummyHashInput)
 

@@ -1,34 +1,28 @@
 package workorder
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
-// Errors returned by Decide, to be told apart with errors.Is. Suggested
-// HTTP statuses: ErrUnknownAction 400, ErrWrongState 409, ErrForbidden 403,
-// ErrInvalidInput (every *FieldError) 422.
+// Errors returned by Decide, to be told apart with errors.Is. Each is also one of problem's, which
+// gives its HTTP status: ErrUnknownAction problem.ErrBadRequest (400), ErrWrongState
+// problem.ErrConflict (409), ErrForbidden problem.ErrForbidden (403), ErrInvalidInput (every
+// *FieldError) problem.ErrInvalid (422).
 var (
-	ErrUnknownAction = errors.New("unknown action")
-	ErrWrongState    = errors.New("action not possible in the order's current state")
-	ErrForbidden     = errors.New("not allowed for this actor")
-	ErrInvalidInput  = errors.New("invalid input")
+	ErrUnknownAction = problem.New(problem.ErrBadRequest, "action", "unknown action")
+	ErrWrongState    = problem.New(problem.ErrConflict, "", "action not possible in the order's current state")
+	ErrForbidden     = problem.New(problem.ErrForbidden, "", "not allowed for this actor")
+	ErrInvalidInput  = problem.ErrInvalid
 )
 
-// FieldError names an input field that is missing or wrong. It matches
-// ErrInvalidInput under errors.Is.
-type FieldError struct {
-	Field  string // API field name, e.g. "photos"
-	Reason string
-}
-
-func (e *FieldError) Error() string { return fmt.Sprintf("field %s: %s", e.Field, e.Reason) }
-
-// Is makes errors.Is(err, ErrInvalidInput) true for every FieldError.
-func (e *FieldError) Is(target error) bool { return target == ErrInvalidInput }
+// FieldError names an input field that is missing or wrong: problem's, so that there is one
+// field error in the code base. It matches ErrInvalidInput under errors.Is.
+type FieldError = problem.FieldError
 
 // Order is the part of a work order a decision depends on.
 type Order struct {
