@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/demo"
+	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/version"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
@@ -81,7 +82,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	// several servers on one PostgreSQL database escalate an order once.
 	go srv.Orders().RunEscalator(ctx, time.Minute, log)
 	// SQLite's search index follows the orders from its own file (a no-op on PostgreSQL).
-	go db.RunSearchIndexer(ctx, func(err error) { log.Warn("search index", "err", err) })
+	go orders.RunSearchIndexer(ctx, db, func(err error) { log.Warn("search index", "err", err) })
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
