@@ -5,6 +5,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -116,28 +117,23 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
 	}
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, f.Limit)
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
+	return store.Collect(ctx, q, scanEntry, query, args...)
+}
+
+func scanEntry(rows *sql.Rows) (Entry, error) {
+	var e Entry
+	var at int64
+	var actorID *int64
+	var town *string
+	if err := rows.Scan(&e.ID, &at, &actorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &town, &e.Detail, &e.IP); err != nil {
+		return e, err
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		var at int64
-		var actorID *int64
-		var town *string
-		if err := rows.Scan(&e.ID, &at, &actorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &town, &e.Detail, &e.IP); err != nil {
-			return nil, err
-		}
-		e.At = time.UnixMilli(at)
-		if actorID != nil {
-			e.ActorID = *actorID
-		}
-		if town != nil {
-			e.TownCode = *town
-		}
-		out = append(out, e)
+	e.At = time.UnixMilli(at)
+	if actorID != nil {
+		e.ActorID = *actorID
 	}
-	return out, rows.Err()
+	if town != nil {
+		e.TownCode = *town
+	}
+	return e, nil
 }

@@ -151,43 +151,24 @@ func TenantTowns(ctx context.Context, q store.Querier, codes []string) ([]Region
 			args = append(args, c)
 		}
 	}
-	rows, err := q.Query(ctx, query+` ORDER BY code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Region
-	for rows.Next() {
-		var r Region
-		var parent sql.NullString
-		var tenant int
-		if err := rows.Scan(&r.Code, &r.Name, &r.Level, &parent, &tenant); err != nil {
-			return nil, err
-		}
-		r.ParentCode, r.Tenant = parent.String, tenant == 1
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.Collect(ctx, q, scanRegion, query+` ORDER BY code`, args...)
+}
+
+func scanRegion(rows *sql.Rows) (Region, error) {
+	var r Region
+	var parent sql.NullString
+	var tenant int
+	err := rows.Scan(&r.Code, &r.Name, &r.Level, &parent, &tenant)
+	r.ParentCode, r.Tenant = parent.String, tenant == 1
+	return r, err
 }
 
 // TownsOfDistrict lists the tenant towns under a district or, for a city code, under any of the
 // city's districts: the roll-up a district or city account sees.
 func TownsOfDistrict(ctx context.Context, q store.Querier, district string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT code FROM regions WHERE level = 'town' AND tenant = 1
+	return store.Collect(ctx, q, func(rows *sql.Rows) (c string, err error) { return c, rows.Scan(&c) },
+		`SELECT code FROM regions WHERE level = 'town' AND tenant = 1
 		AND (parent_code = ? OR parent_code IN (SELECT code FROM regions WHERE level = 'district' AND parent_code = ?)) ORDER BY code`, district, district)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // requireTenantTown checks a town code names a town that runs CivicGrid.
@@ -307,27 +288,20 @@ func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string, 
 }
 
 func gridsWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Grid, error) {
-	rows, err := q.Query(ctx, `SELECT id, code, town_code, name, geometry, note FROM grids WHERE `+where+` ORDER BY code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Grid
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Grid, error) {
 		var g Grid
 		var geo string
 		if err := rows.Scan(&g.ID, &g.Code, &g.TownCode, &g.Name, &geo, &g.Note); err != nil {
-			return nil, err
+			return g, err
 		}
 		gg, err := geojson.UnmarshalGeometry([]byte(geo))
 		if err != nil {
-			return nil, fmt.Errorf("grid %s geometry: %w", g.Code, err)
+			return g, fmt.Errorf("grid %s geometry: %w", g.Code, err)
 		}
 		g.Polygon, _ = gg.Geometry().(orb.Polygon)
 		g.Members = []Member{}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		return g, nil
+	}, `SELECT id, code, town_code, name, geometry, note FROM grids WHERE `+where+` ORDER BY code`, args...)
 }
 
 // Grids lists the grids of the given towns with their members.
@@ -397,24 +371,15 @@ func (g Grid) Feature(departments map[string]string) *geojson.Feature {
 }
 
 func membersWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Member, error) {
-	rows, err := q.Query(ctx, `SELECT id, grid_code, name, grid_role, department_code, phone, user_id FROM grid_members WHERE `+where+`
-		ORDER BY grid_code, CASE grid_role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 WHEN 'liaison' THEN 2 ELSE 3 END, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Member, error) {
 		var m Member
 		var dept sql.NullString
 		var uid sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.GridCode, &m.Name, &m.GridRole, &dept, &m.Phone, &uid); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&m.ID, &m.GridCode, &m.Name, &m.GridRole, &dept, &m.Phone, &uid)
 		m.DepartmentCode, m.UserID = dept.String, uid.Int64
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	}, `SELECT id, grid_code, name, grid_role, department_code, phone, user_id FROM grid_members WHERE `+where+`
+		ORDER BY grid_code, CASE grid_role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 WHEN 'liaison' THEN 2 ELSE 3 END, id`, args...)
 }
 
 // AddMember puts a person into a grid with a grid role; the audit log records it as a change of
@@ -572,20 +537,9 @@ func DepartmentByCode(ctx context.Context, q store.Querier, towns []string, code
 }
 
 func departmentsWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Department, error) {
-	rows, err := q.Query(ctx, `SELECT code, town_code, name, name_en, kind, phone FROM departments WHERE `+where+` ORDER BY town_code, kind, code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Department
-	for rows.Next() {
-		var d Department
-		if err := rows.Scan(&d.Code, &d.TownCode, &d.Name, &d.NameEN, &d.Kind, &d.Phone); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return store.Collect(ctx, q, func(rows *sql.Rows) (d Department, err error) {
+		return d, rows.Scan(&d.Code, &d.TownCode, &d.Name, &d.NameEN, &d.Kind, &d.Phone)
+	}, `SELECT code, town_code, name, name_en, kind, phone FROM departments WHERE `+where+` ORDER BY town_code, kind, code`, args...)
 }
 
 // SaveCommittee creates or updates a residents' committee area. Its grid must be a grid of its
@@ -635,25 +589,24 @@ func requireOfTown(ctx context.Context, q store.Querier, table, field, town, cod
 	return nil
 }
 
+// requireLinks checks that a place's or address's grid and committee, when set, are of its town.
+func requireLinks(ctx context.Context, q store.Querier, town, grid, committee string) error {
+	if err := requireOfTown(ctx, q, "grids", "grid", town, grid); err != nil {
+		return err
+	}
+	return requireOfTown(ctx, q, "committees", "committee", town, committee)
+}
+
 // Committees lists the residents' committee areas of the given towns.
 func Committees(ctx context.Context, q store.Querier, towns []string) ([]Committee, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := q.Query(ctx, `SELECT code, town_code, name, grid_code FROM committees WHERE `+where+` ORDER BY code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Committee
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Committee, error) {
 		var c Committee
 		var g sql.NullString
-		if err := rows.Scan(&c.Code, &c.TownCode, &c.Name, &g); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&c.Code, &c.TownCode, &c.Name, &g)
 		c.GridCode = g.String
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT code, town_code, name, grid_code FROM committees WHERE `+where+` ORDER BY code`, args...)
 }
 
 // SavePlace creates or updates a landmark, estate or building (unique by town and name).
@@ -668,10 +621,7 @@ func SavePlace(ctx context.Context, q store.Querier, p Place) error {
 	if p.Kind, err = Text("kind", p.Kind, MaxKindLen); err != nil {
 		return err
 	}
-	if err := requireOfTown(ctx, q, "grids", "grid", p.TownCode, p.GridCode); err != nil {
-		return err
-	}
-	if err := requireOfTown(ctx, q, "committees", "committee", p.TownCode, p.CommitteeCode); err != nil {
+	if err := requireLinks(ctx, q, p.TownCode, p.GridCode, p.CommitteeCode); err != nil {
 		return err
 	}
 	_, err = q.Exec(ctx, `INSERT INTO places (town_code, name, kind, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -684,22 +634,13 @@ func SavePlace(ctx context.Context, q store.Querier, p Place) error {
 // Places lists the places of the given towns.
 func Places(ctx context.Context, q store.Querier, towns []string) ([]Place, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := q.Query(ctx, `SELECT id, town_code, name, kind, lat, lng, grid_code, committee_code FROM places WHERE `+where+` ORDER BY kind, name`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Place
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Place, error) {
 		var p Place
 		var g, c sql.NullString
-		if err := rows.Scan(&p.ID, &p.TownCode, &p.Name, &p.Kind, &p.Lat, &p.Lng, &g, &c); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&p.ID, &p.TownCode, &p.Name, &p.Kind, &p.Lat, &p.Lng, &g, &c)
 		p.GridCode, p.CommitteeCode = g.String, c.String
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	}, `SELECT id, town_code, name, kind, lat, lng, grid_code, committee_code FROM places WHERE `+where+` ORDER BY kind, name`, args...)
 }
 
 // SaveAddress creates or updates an address-book entry (unique by town and text).
@@ -719,10 +660,7 @@ func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 			return err
 		}
 	}
-	if err := requireOfTown(ctx, q, "grids", "grid", a.TownCode, a.GridCode); err != nil {
-		return err
-	}
-	if err := requireOfTown(ctx, q, "committees", "committee", a.TownCode, a.CommitteeCode); err != nil {
+	if err := requireLinks(ctx, q, a.TownCode, a.GridCode, a.CommitteeCode); err != nil {
 		return err
 	}
 	_, err = q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -735,22 +673,13 @@ func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 // Addresses lists the address book of the given towns.
 func Addresses(ctx context.Context, q store.Querier, towns []string) ([]Address, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := q.Query(ctx, `SELECT id, town_code, text, road, number, estate, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Address
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Address, error) {
 		var a Address
 		var g, c sql.NullString
-		if err := rows.Scan(&a.ID, &a.TownCode, &a.Text, &a.Road, &a.Number, &a.Estate, &a.Lat, &a.Lng, &g, &c); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&a.ID, &a.TownCode, &a.Text, &a.Road, &a.Number, &a.Estate, &a.Lat, &a.Lng, &g, &c)
 		a.GridCode, a.CommitteeCode = g.String, c.String
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT id, town_code, text, road, number, estate, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
 }
 
 // DepartmentKinds are the kinds of department a town has, in the order forms list them. The kind

@@ -1,6 +1,10 @@
 package store
 
-import "unicode/utf8"
+import (
+	"context"
+	"database/sql"
+	"unicode/utf8"
+)
 
 // NullIfEmpty stores an empty optional code or reference as NULL, so foreign keys and partial
 // indexes see "none" rather than an empty string.
@@ -70,4 +74,23 @@ func AppendJSONString(b []byte, s string) []byte {
 		i++
 	}
 	return append(b, '"')
+}
+
+// Collect runs query and returns every row as scan reads it (nil when there is none): the loop
+// every list function would otherwise write again.
+func Collect[T any](ctx context.Context, q Querier, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
