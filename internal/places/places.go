@@ -209,11 +209,8 @@ func SaveGrid(ctx context.Context, db *store.DB, g Grid, by audit.Actor) (Grid, 
 	if g.Code, err = Code("code", g.Code); err != nil {
 		return g, err
 	}
-	if g.Name, err = Text("name", g.Name, MaxNameLen); err != nil {
+	if g.Name, err = RequiredText("name", g.Name, MaxNameLen); err != nil {
 		return g, err
-	}
-	if g.Name == "" {
-		return g, problem.Field("name", "is required")
 	}
 	if g.Note, err = LongText("note", g.Note, MaxNoteLen); err != nil {
 		return g, err
@@ -386,11 +383,8 @@ func membersWhere(ctx context.Context, q store.Querier, where string, args ...an
 // the grid.
 func AddMember(ctx context.Context, db *store.DB, towns []string, m Member, by audit.Actor) (Member, error) {
 	var err error
-	if m.Name, err = Text("name", m.Name, MaxNameLen); err != nil {
+	if m.Name, err = RequiredText("name", m.Name, MaxNameLen); err != nil {
 		return m, err
-	}
-	if m.Name == "" {
-		return m, problem.Field("name", "is required")
 	}
 	if m.Phone, err = Phone("phone", m.Phone); err != nil {
 		return m, err
@@ -473,11 +467,8 @@ func SaveDepartment(ctx context.Context, db *store.DB, d Department, by audit.Ac
 	if d.Code, err = Code("code", d.Code); err != nil {
 		return err
 	}
-	if d.Name, err = Text("name", d.Name, MaxNameLen); err != nil {
+	if d.Name, err = RequiredText("name", d.Name, MaxNameLen); err != nil {
 		return err
-	}
-	if d.Name == "" {
-		return problem.Field("name", "is required")
 	}
 	if d.NameEN, err = Text("name_en", d.NameEN, MaxNameENLen); err != nil {
 		return err
@@ -549,11 +540,8 @@ func SaveCommittee(ctx context.Context, q store.Querier, c Committee) error {
 	if c.Code, err = Code("code", c.Code); err != nil {
 		return err
 	}
-	if c.Name, err = Text("name", c.Name, MaxNameLen); err != nil {
+	if c.Name, err = RequiredText("name", c.Name, MaxNameLen); err != nil {
 		return err
-	}
-	if c.Name == "" {
-		return problem.Field("name", "is required")
 	}
 	if err := requireTenantTown(ctx, q, "town", c.TownCode); err != nil {
 		return err
@@ -612,11 +600,8 @@ func Committees(ctx context.Context, q store.Querier, towns []string) ([]Committ
 // SavePlace creates or updates a landmark, estate or building (unique by town and name).
 func SavePlace(ctx context.Context, q store.Querier, p Place) error {
 	var err error
-	if p.Name, err = Text("name", p.Name, MaxPlaceLen); err != nil {
+	if p.Name, err = RequiredText("name", p.Name, MaxPlaceLen); err != nil {
 		return err
-	}
-	if p.Name == "" {
-		return problem.Field("name", "is required")
 	}
 	if p.Kind, err = Text("kind", p.Kind, MaxKindLen); err != nil {
 		return err
@@ -646,11 +631,8 @@ func Places(ctx context.Context, q store.Querier, towns []string) ([]Place, erro
 // SaveAddress creates or updates an address-book entry (unique by town and text).
 func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 	var err error
-	if a.Text, err = Text("text", a.Text, MaxAddressLen); err != nil {
+	if a.Text, err = RequiredText("text", a.Text, MaxAddressLen); err != nil {
 		return err
-	}
-	if a.Text == "" {
-		return problem.Field("text", "is required")
 	}
 	for _, f := range []struct {
 		name string

@@ -35,6 +35,15 @@ func auditOf(t *testing.T, db *store.DB, entity string) []audit.Entry {
 	return es
 }
 
+// codesOf lists the codes of records, in order.
+func codesOf[T any](records []T, code func(T) string) []string {
+	var out []string
+	for _, r := range records {
+		out = append(out, code(r))
+	}
+	return out
+}
+
 // TestGrids: a grid is saved, updated in place, found only within its towns, refused when it
 // overlaps another grid of its town (sharing an edge is fine; another town's grids do not count),
 // and every change is in the audit log with its actor.
@@ -332,10 +341,7 @@ func TestDepartments(t *testing.T) {
 			{nil, nil},
 		} {
 			ds, err := places.Departments(ctx, db, tt.towns)
-			var codes []string
-			for _, d := range ds {
-				codes = append(codes, d.Code)
-			}
+			codes := codesOf(ds, func(d places.Department) string { return d.Code })
 			if err != nil || !slices.Equal(codes, tt.want) {
 				t.Errorf("departments of %v: %v, %v; want %v", tt.towns, codes, err, tt.want)
 			}
@@ -430,10 +436,7 @@ func TestRegions(t *testing.T) {
 			{[]string{}, nil},
 		} {
 			towns, err := places.TenantTowns(ctx, db, tt.codes)
-			var got []string
-			for _, t := range towns {
-				got = append(got, t.Code)
-			}
+			got := codesOf(towns, func(r places.Region) string { return r.Code })
 			if err != nil || !slices.Equal(got, tt.want) {
 				t.Errorf("tenant towns of %v: %v, %v; want %v", tt.codes, got, err, tt.want)
 			}
