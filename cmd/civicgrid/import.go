@@ -259,7 +259,7 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := intake.GenerateCSVOrder(f, *n, 1, !*shuffled); err != nil {
+	if err := demo.HotlineCSVOrder(f, *n, 1, !*shuffled); err != nil {
 		f.Close()
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/intake"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
@@ -81,7 +82,7 @@ func TestImportCrash(t *testing.T) {
 	}
 	file := filepath.Join(dir, "hotline.csv")
 	f, _ := os.Create(file)
-	if err := intake.GenerateCSV(f, 30_000, 3); err != nil {
+	if err := demo.HotlineCSV(f, 30_000, 3); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

@@ -10,8 +10,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/demo"
+	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/version"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
@@ -24,7 +24,7 @@ func init() {
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), campaigns.DemoExtra(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.Campaigns(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.
@@ -82,7 +82,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	// several servers on one PostgreSQL database escalate an order once.
 	go srv.Orders().RunEscalator(ctx, time.Minute, log)
 	// SQLite's search index follows the orders from its own file (a no-op on PostgreSQL).
-	go db.RunSearchIndexer(ctx, func(err error) { log.Warn("search index", "err", err) })
+	go orders.RunSearchIndexer(ctx, db, func(err error) { log.Warn("search index", "err", err) })
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

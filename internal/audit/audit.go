@@ -5,6 +5,7 @@ package audit
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -34,6 +35,21 @@ const (
 	ActionLogin   = "login"
 	ActionLoginKO = "login_failed"
 )
+
+// Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
+// tool with no account ("demo", "cli"); IP is the client's address when the change came over the
+// network. Services that change records take one and record the entry in their transaction.
+type Actor struct {
+	ID   int64
+	Name string
+	IP   string
+}
+
+// Record appends e as done by a, in q — the transaction that made the change.
+func (a Actor) Record(ctx context.Context, q store.Querier, e Entry) error {
+	e.ActorID, e.Actor, e.IP = a.ID, a.Name, a.IP
+	return Record(ctx, q, e)
+}
 
 // Record appends an entry; pass the transaction that made the change so both land or neither.
 func Record(ctx context.Context, q store.Querier, e Entry) error {
@@ -101,28 +117,23 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
 	}
 	query += ` ORDER BY id DESC LIMIT ?`
 	args = append(args, f.Limit)
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
+	return store.Collect(ctx, q, scanEntry, query, args...)
+}
+
+func scanEntry(rows *sql.Rows) (Entry, error) {
+	var e Entry
+	var at int64
+	var actorID *int64
+	var town *string
+	if err := rows.Scan(&e.ID, &at, &actorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &town, &e.Detail, &e.IP); err != nil {
+		return e, err
 	}
-	defer rows.Close()
-	var out []Entry
-	for rows.Next() {
-		var e Entry
-		var at int64
-		var actorID *int64
-		var town *string
-		if err := rows.Scan(&e.ID, &at, &actorID, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &town, &e.Detail, &e.IP); err != nil {
-			return nil, err
-		}
-		e.At = time.UnixMilli(at)
-		if actorID != nil {
-			e.ActorID = *actorID
-		}
-		if town != nil {
-			e.TownCode = *town
-		}
-		out = append(out, e)
+	e.At = time.UnixMilli(at)
+	if actorID != nil {
+		e.ActorID = *actorID
 	}
-	return out, rows.Err()
+	if town != nil {
+		e.TownCode = *town
+	}
+	return e, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
@@ -38,7 +39,7 @@ const (
 )
 
 // ErrThrottled means too many recent failures; the error is a *ThrottledError saying how long to wait.
-var ErrThrottled = errors.New("too many failed sign-in attempts")
+var ErrThrottled = problem.New(problem.ErrThrottled, "", "too many failed sign-in attempts")
 
 // ThrottledError is ErrThrottled with the time until the next attempt is allowed.
 type ThrottledError struct{ Wait time.Duration }
@@ -47,14 +48,14 @@ func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("%v; try again in %d seconds", ErrThrottled, e.Seconds())
 }
 
-// Is makes errors.Is(err, ErrThrottled) hold.
-func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+// Unwrap makes errors.Is(err, ErrThrottled) — and so problem.ErrThrottled — hold.
+func (e *ThrottledError) Unwrap() error { return ErrThrottled }
 
 // Seconds is the wait rounded up to whole seconds (for Retry-After).
 func (e *ThrottledError) Seconds() int { return int(math.Ceil(e.Wait.Seconds())) }
 
 // ErrBadCredentials is the one answer for unknown users and wrong passwords alike.
-var ErrBadCredentials = errors.New("wrong username or password")
+var ErrBadCredentials = problem.New(problem.ErrUnauthenticated, "", "wrong username or password")
 
 var dummyHash, _ = HashPassword(dummyHashInput)
 
@@ -135,14 +136,19 @@ func Authenticate(ctx context.Context, db *store.DB, username, password, ip stri
 	}
 	if len(password) > maxPasswordLen || !CheckPassword(hash, password) || !found || u.Disabled {
 		_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE at < ?`, now.Add(-FailureWindow).UnixMilli())
-		_ = audit.Record(ctx, db, audit.Entry{Actor: username, Action: audit.ActionLoginKO, Entity: "user", EntityID: username,
-			TownCode: u.TownCode, IP: ip})
+		if err := audit.Record(ctx, db, audit.Entry{Actor: username, Action: audit.ActionLoginKO, Entity: "user", EntityID: username,
+			TownCode: u.TownCode, IP: ip}); err != nil {
+			return User{}, fmt.Errorf("audit failed sign-in: %w", err)
+		}
 		return User{}, ErrBadCredentials
 	}
 	// Success forgives this address's failures for the account, not other addresses'.
 	_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE id = ? OR (username = ? AND ip = ?)`, pending, username, ip)
-	_ = audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
-		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip})
+	// A sign-in the log cannot record does not happen.
+	if err := audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
+		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip}); err != nil {
+		return User{}, fmt.Errorf("audit sign-in: %w", err)
+	}
 	return u, nil
 }
 

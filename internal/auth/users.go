@@ -225,20 +225,7 @@ func Users(ctx context.Context, q store.Querier, towns []string, role string) ([
 		query += ` AND role = ?`
 		args = append(args, role)
 	}
-	rows, err := q.Query(ctx, query+` ORDER BY town_code, role, username`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return store.Collect(ctx, q, func(rows *sql.Rows) (User, error) { return scanUser(rows) }, query+` ORDER BY town_code, role, username`, args...)
 }
 
 // SetDisabled locks or unlocks an account of towns. Locking ends its sessions and revokes its

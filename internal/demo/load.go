@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/places"
@@ -29,6 +30,9 @@ type Account struct {
 func Password(username string) string { return "demo-" + username }
 
 const markerKey = "demo_loaded"
+
+// demoActor is who the audit log names for the demo's records, as auth.CreateUser's "demo".
+var demoActor = audit.Actor{Name: "demo"}
 
 // Extra is run after a town's places and people are in, inside the same load; capabilities use it
 // to add their demo data (orders, projects…). It must be idempotent itself.
@@ -144,12 +148,12 @@ func loadRegions(ctx context.Context, db *store.DB) error {
 func loadTown(ctx context.Context, db *store.DB, w *world.World) error {
 	town := w.Town.Code
 	for _, d := range w.Departments {
-		if err := places.SaveDepartment(ctx, db, places.Department{Code: d.Code, TownCode: town, Name: d.Name, NameEN: d.NameEn, Kind: d.Kind, Phone: d.Phone}); err != nil {
+		if err := places.SaveDepartment(ctx, db, places.Department{Code: d.Code, TownCode: town, Name: d.Name, NameEN: d.NameEn, Kind: d.Kind, Phone: d.Phone}, demoActor); err != nil {
 			return fmt.Errorf("department %s: %w", d.Code, err)
 		}
 	}
 	for _, g := range w.Grids {
-		if _, err := places.SaveGrid(ctx, db, places.Grid{Code: g.Code, TownCode: town, Name: g.Name, Note: g.Note, Polygon: g.Polygon}); err != nil {
+		if _, err := places.SaveGrid(ctx, db, places.Grid{Code: g.Code, TownCode: town, Name: g.Name, Note: g.Note, Polygon: g.Polygon}, demoActor); err != nil {
 			return fmt.Errorf("grid %s: %w", g.Code, err)
 		}
 	}
@@ -202,7 +206,7 @@ func loadTown(ctx context.Context, db *store.DB, w *world.World) error {
 	}
 	for _, m := range w.GridMembers {
 		if _, err := places.AddMember(ctx, db, []string{town}, places.Member{GridCode: m.GridCode, Name: m.Name, GridRole: m.GridRole,
-			DepartmentCode: m.DepartmentCode, Phone: m.Phone, UserID: userIDs[m.Username]}); err != nil {
+			DepartmentCode: m.DepartmentCode, Phone: m.Phone, UserID: userIDs[m.Username]}, demoActor); err != nil {
 			return fmt.Errorf("grid member %s: %w", m.Name, err)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 func counts(t *testing.T, db *store.DB) map[string]int {
 	t.Helper()
 	out := map[string]int{}
@@ -29,7 +31,6 @@ func counts(t *testing.T, db *store.DB) map[string]int {
 func TestLoadIsIdempotent(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 		extra := demo.Orders(t.TempDir(), time.Now())
 		accounts, err := demo.Load(ctx, db, quiet, extra)
 		if err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/civicgrid/civicgrid/internal/intake"
+	"github.com/civicgrid/civicgrid/internal/demo"
 )
 
 // The hotline export the dispatcher uploads: upGood generated rows of the 新泾镇 demo, numbered
@@ -52,7 +52,7 @@ func upID(i int) string { return fmt.Sprintf("%s%05d", upPrefix, i) }
 func hotlineExport(t *testing.T) (string, map[string]string) {
 	t.Helper()
 	var gen bytes.Buffer
-	if err := intake.GenerateCSV(&gen, upGood, 20251122); err != nil {
+	if err := demo.HotlineCSV(&gen, upGood, 20251122); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(&gen).ReadAll()

@@ -23,7 +23,7 @@ func BenchmarkImport(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := intake.GenerateCSV(f, n, 7); err != nil {
+	if err := demo.HotlineCSV(f, n, 7); err != nil {
 		b.Fatal(err)
 	}
 	f.Close()

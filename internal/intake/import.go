@@ -191,7 +191,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 	// On SQLite the search index is written on its own file and connection (see store), here by
 	// a goroutine that takes each committed batch's new orders, so it runs beside the import
 	// rather than inside its transactions; the import ends when the index has caught up too.
-	toIndex := make(chan []store.OrderText, 2)
+	toIndex := make(chan []orders.OrderText, 2)
 	indexing := make(chan error, 1)
 	// The reader and the indexer take turns (one batch each at a time): together they need less
 	// CPU than the writer, and when both ran beside it on two cores the writer waited for a core.
@@ -202,7 +202,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 		for texts := range toIndex {
 			if first == nil {
 				helper.Lock()
-				first = db.IndexOrderTexts(ctx, texts)
+				first = orders.IndexOrderTexts(ctx, db, texts)
 				helper.Unlock()
 			}
 		}
@@ -237,7 +237,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 			return sum, b.err
 		}
 		var next Summary
-		var created []store.OrderText
+		var created []orders.OrderText
 		write := func(tx *store.Tx, oneByOne bool) error {
 			next = sum
 			next.Rejected += b.rejected
@@ -254,7 +254,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 			for i, r := range res {
 				if r.Status == Created && db.Dialect() == store.SQLite {
 					n := &b.rows[i].order
-					created = append(created, store.OrderText{ID: r.OrderID, Content: n.Content, Address: n.Address})
+					created = append(created, orders.OrderText{ID: r.OrderID, Content: n.Content, Address: n.Address})
 				}
 			}
 			for _, r := range res {
@@ -326,7 +326,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 	if err := closeIndex(); err != nil {
 		return sum, fmt.Errorf("search index: %w", err)
 	}
-	if _, err := db.IndexSearch(ctx); err != nil {
+	if _, err := orders.IndexSearch(ctx, db); err != nil {
 		return sum, fmt.Errorf("search index: %w", err)
 	}
 	since(&stages.IndexTail)

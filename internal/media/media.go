@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"golang.org/x/image/webp"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
 // Limits of an accepted photo.
@@ -60,7 +62,7 @@ const (
 var (
 	ErrTooLarge = fmt.Errorf("larger than %d MiB", MaxBytes>>20)
 	ErrNotImage = errors.New("not a JPEG, PNG or WebP image")
-	ErrBusy     = errors.New("the server is busy processing other photos; try again in a minute")
+	ErrBusy     = problem.New(problem.ErrUnavailable, "", "the server is busy processing other photos; try again in a minute")
 )
 
 // PixelError is a photo refused by its declared dimensions, before decoding. It matches

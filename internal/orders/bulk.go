@@ -175,7 +175,7 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 			store.NullIfEmpty(n.Grid), n.Category, n.DeadlineClass, n.LimitDays, n.CallerName, n.CallerPhone, store.NullIfZero(n.RaisedBy),
 			n.ReceivedAt.UnixMilli(), n.bulk.channelData)
 		if pg {
-			args = append(args, search.TSVector(store.OrderSearchTerms(n.Content, n.Address)))
+			args = append(args, search.TSVector(searchTerms(n.Content, n.Address)))
 		}
 		return args
 	}); err != nil {
@@ -533,8 +533,8 @@ func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n Ne
 		return nil, problem.Conflict("order %d changed while the %s update was applied; try again", cur.ID, cur.Channel)
 	}
 	if next.Content != cur.Content || next.Address != cur.Address {
-		doc := store.SearchDoc{ID: cur.ID, Terms: store.OrderSearchTerms(next.Content, next.Address)}
-		if err := store.SearchTextChanged(ctx, tx, []store.SearchDoc{doc}); err != nil {
+		doc := searchDoc{ID: cur.ID, Terms: searchTerms(next.Content, next.Address)}
+		if err := searchTextChanged(ctx, tx, []searchDoc{doc}); err != nil {
 			return nil, err
 		}
 	}

@@ -161,7 +161,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ? WHERE id = ?`, o.Number, o.ID); err != nil {
 		return Order{}, fmt.Errorf("number order %d: %w", o.ID, err)
 	}
-	if err := store.SearchNewOrders(ctx, tx, []store.SearchDoc{{ID: o.ID, Terms: store.OrderSearchTerms(o.Content, o.Address)}}); err != nil {
+	if err := searchNewOrders(ctx, tx, []searchDoc{{ID: o.ID, Terms: searchTerms(o.Content, o.Address)}}); err != nil {
 		return Order{}, err
 	}
 	ev := Event{Seq: 1, At: o.UpdatedAt, ActorID: n.RaisedBy, Actor: n.ActorName, Role: n.ActorRole,

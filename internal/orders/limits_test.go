@@ -85,7 +85,7 @@ func TestLongWordIsIndexed(t *testing.T) {
 		e := setup(t, db, at("2025-11-03 10:00"))
 		word := strings.Repeat("a", 3000)
 		o := e.create(t, e.newOrder("门口噪音 "+word))
-		if _, err := db.IndexSearch(ctx); err != nil {
+		if _, err := orders.IndexSearch(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		total, list, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: "噪音"})

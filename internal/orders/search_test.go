@@ -81,7 +81,7 @@ func TestSearch(t *testing.T) {
 		} else {
 			wantField(t, err, "q")
 		}
-		if _, err := db.IndexSearch(ctx); err != nil {
+		if _, err := orders.IndexSearch(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		if db.Dialect() == store.SQLite {
@@ -112,7 +112,7 @@ func TestSearch(t *testing.T) {
 			want []int
 		}{"钻孔", []int{3}})
 		check("text changed, queued")
-		if _, err := db.IndexSearch(ctx); err != nil {
+		if _, err := orders.IndexSearch(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		if db.Dialect() == store.SQLite {

@@ -14,6 +14,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
@@ -150,43 +151,24 @@ func TenantTowns(ctx context.Context, q store.Querier, codes []string) ([]Region
 			args = append(args, c)
 		}
 	}
-	rows, err := q.Query(ctx, query+` ORDER BY code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Region
-	for rows.Next() {
-		var r Region
-		var parent sql.NullString
-		var tenant int
-		if err := rows.Scan(&r.Code, &r.Name, &r.Level, &parent, &tenant); err != nil {
-			return nil, err
-		}
-		r.ParentCode, r.Tenant = parent.String, tenant == 1
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.Collect(ctx, q, scanRegion, query+` ORDER BY code`, args...)
+}
+
+func scanRegion(rows *sql.Rows) (Region, error) {
+	var r Region
+	var parent sql.NullString
+	var tenant int
+	err := rows.Scan(&r.Code, &r.Name, &r.Level, &parent, &tenant)
+	r.ParentCode, r.Tenant = parent.String, tenant == 1
+	return r, err
 }
 
 // TownsOfDistrict lists the tenant towns under a district or, for a city code, under any of the
 // city's districts: the roll-up a district or city account sees.
 func TownsOfDistrict(ctx context.Context, q store.Querier, district string) ([]string, error) {
-	rows, err := q.Query(ctx, `SELECT code FROM regions WHERE level = 'town' AND tenant = 1
+	return store.Collect(ctx, q, func(rows *sql.Rows) (c string, err error) { return c, rows.Scan(&c) },
+		`SELECT code FROM regions WHERE level = 'town' AND tenant = 1
 		AND (parent_code = ? OR parent_code IN (SELECT code FROM regions WHERE level = 'district' AND parent_code = ?)) ORDER BY code`, district, district)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // requireTenantTown checks a town code names a town that runs CivicGrid.
@@ -220,17 +202,15 @@ func codeInUse(code string) error {
 }
 
 // SaveGrid creates a grid or replaces its name, boundary and note, inside one transaction that
-// also checks the boundary against every other grid of the town, so no point routes to two grids.
-func SaveGrid(ctx context.Context, db *store.DB, g Grid) (Grid, error) {
+// also checks the boundary against every other grid of the town, so no point routes to two grids,
+// and records the change in the audit log as done by by.
+func SaveGrid(ctx context.Context, db *store.DB, g Grid, by audit.Actor) (Grid, error) {
 	var err error
 	if g.Code, err = Code("code", g.Code); err != nil {
 		return g, err
 	}
-	if g.Name, err = Text("name", g.Name, MaxNameLen); err != nil {
+	if g.Name, err = RequiredText("name", g.Name, MaxNameLen); err != nil {
 		return g, err
-	}
-	if g.Name == "" {
-		return g, problem.Field("name", "is required")
 	}
 	if g.Note, err = LongText("note", g.Note, MaxNoteLen); err != nil {
 		return g, err
@@ -261,28 +241,31 @@ func SaveGrid(ctx context.Context, db *store.DB, g Grid) (Grid, error) {
 		err = tx.QueryRow(ctx, `SELECT town_code FROM grids WHERE code = ?`, g.Code).Scan(&existingTown)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			err := tx.QueryRow(ctx, `INSERT INTO grids (code, town_code, name, geometry, min_lng, min_lat, max_lng, max_lat, note, created_at, updated_at)
+			err = tx.QueryRow(ctx, `INSERT INTO grids (code, town_code, name, geometry, min_lng, min_lat, max_lng, max_lat, note, created_at, updated_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 				g.Code, g.TownCode, g.Name, string(geo), b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.Note, now, now).Scan(&g.ID)
 			if store.IsUniqueViolation(err) { // another town took the code meanwhile
 				return codeInUse(g.Code)
 			}
-			return err
 		case err != nil:
 			return err
 		case existingTown != g.TownCode:
 			return codeInUse(g.Code)
 		default:
-			return tx.QueryRow(ctx, `UPDATE grids SET name = ?, geometry = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?, note = ?, updated_at = ?
+			err = tx.QueryRow(ctx, `UPDATE grids SET name = ?, geometry = ?, min_lng = ?, min_lat = ?, max_lng = ?, max_lat = ?, note = ?, updated_at = ?
 				WHERE code = ? RETURNING id`,
 				g.Name, string(geo), b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.Note, now, g.Code).Scan(&g.ID)
 		}
+		if err != nil {
+			return err
+		}
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "grid", EntityID: g.Code, TownCode: g.TownCode})
 	})
 	return g, err
 }
 
-// DeleteGrid removes a grid that no committee, user or record still points at.
-func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string) error {
+// DeleteGrid removes a grid that no committee, user or record still points at, and records it.
+func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string, by audit.Actor) error {
 	return db.InTx(ctx, func(tx *store.Tx) error {
 		g, err := GridByCode(ctx, tx, towns, code)
 		if err != nil {
@@ -297,32 +280,25 @@ func DeleteGrid(ctx context.Context, db *store.DB, towns []string, code string) 
 			}
 			return err
 		}
-		return nil
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionDelete, Entity: "grid", EntityID: g.Code, TownCode: g.TownCode})
 	})
 }
 
 func gridsWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Grid, error) {
-	rows, err := q.Query(ctx, `SELECT id, code, town_code, name, geometry, note FROM grids WHERE `+where+` ORDER BY code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Grid
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Grid, error) {
 		var g Grid
 		var geo string
 		if err := rows.Scan(&g.ID, &g.Code, &g.TownCode, &g.Name, &geo, &g.Note); err != nil {
-			return nil, err
+			return g, err
 		}
 		gg, err := geojson.UnmarshalGeometry([]byte(geo))
 		if err != nil {
-			return nil, fmt.Errorf("grid %s geometry: %w", g.Code, err)
+			return g, fmt.Errorf("grid %s geometry: %w", g.Code, err)
 		}
 		g.Polygon, _ = gg.Geometry().(orb.Polygon)
 		g.Members = []Member{}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+		return g, nil
+	}, `SELECT id, code, town_code, name, geometry, note FROM grids WHERE `+where+` ORDER BY code`, args...)
 }
 
 // Grids lists the grids of the given towns with their members.
@@ -392,34 +368,23 @@ func (g Grid) Feature(departments map[string]string) *geojson.Feature {
 }
 
 func membersWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Member, error) {
-	rows, err := q.Query(ctx, `SELECT id, grid_code, name, grid_role, department_code, phone, user_id FROM grid_members WHERE `+where+`
-		ORDER BY grid_code, CASE grid_role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 WHEN 'liaison' THEN 2 ELSE 3 END, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Member, error) {
 		var m Member
 		var dept sql.NullString
 		var uid sql.NullInt64
-		if err := rows.Scan(&m.ID, &m.GridCode, &m.Name, &m.GridRole, &dept, &m.Phone, &uid); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&m.ID, &m.GridCode, &m.Name, &m.GridRole, &dept, &m.Phone, &uid)
 		m.DepartmentCode, m.UserID = dept.String, uid.Int64
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	}, `SELECT id, grid_code, name, grid_role, department_code, phone, user_id FROM grid_members WHERE `+where+`
+		ORDER BY grid_code, CASE grid_role WHEN 'leader' THEN 0 WHEN 'deputy' THEN 1 WHEN 'liaison' THEN 2 ELSE 3 END, id`, args...)
 }
 
-// AddMember puts a person into a grid with a grid role.
-func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Member, error) {
+// AddMember puts a person into a grid with a grid role; the audit log records it as a change of
+// the grid.
+func AddMember(ctx context.Context, db *store.DB, towns []string, m Member, by audit.Actor) (Member, error) {
 	var err error
-	if m.Name, err = Text("name", m.Name, MaxNameLen); err != nil {
+	if m.Name, err = RequiredText("name", m.Name, MaxNameLen); err != nil {
 		return m, err
-	}
-	if m.Name == "" {
-		return m, problem.Field("name", "is required")
 	}
 	if m.Phone, err = Phone("phone", m.Phone); err != nil {
 		return m, err
@@ -457,23 +422,34 @@ func AddMember(ctx context.Context, db *store.DB, towns []string, m Member) (Mem
 			}
 			uid = m.UserID
 		}
-		return tx.QueryRow(ctx, `INSERT INTO grid_members (grid_code, name, grid_role, department_code, phone, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.GridCode, m.Name, m.GridRole, store.NullIfEmpty(m.DepartmentCode), m.Phone, uid).Scan(&m.ID)
+		if err := tx.QueryRow(ctx, `INSERT INTO grid_members (grid_code, name, grid_role, department_code, phone, user_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.GridCode, m.Name, m.GridRole, store.NullIfEmpty(m.DepartmentCode), m.Phone, uid).Scan(&m.ID); err != nil {
+			return err
+		}
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, Detail: "member added"})
 	})
 	return m, err
 }
 
-// RemoveMember takes a member out of a grid of the given towns.
-func RemoveMember(ctx context.Context, db *store.DB, towns []string, id int64) error {
-	where, args := store.In("town_code", towns)
-	res, err := db.Exec(ctx, `DELETE FROM grid_members WHERE id = ? AND grid_code IN (SELECT code FROM grids WHERE `+where+`)`, append([]any{id}, args...)...)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return problem.NotFound("grid member %d", id)
-	}
-	return nil
+// RemoveMember takes a member out of a grid of the given towns; the audit log records it as a
+// change of the grid.
+func RemoveMember(ctx context.Context, db *store.DB, towns []string, id int64, by audit.Actor) error {
+	where, args := store.In("g.town_code", towns)
+	return db.InTx(ctx, func(tx *store.Tx) error {
+		var grid, town string
+		err := tx.QueryRow(ctx, `SELECT g.code, g.town_code FROM grid_members m JOIN grids g ON g.code = m.grid_code WHERE m.id = ? AND `+where,
+			append([]any{id}, args...)...).Scan(&grid, &town)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.NotFound("grid member %d", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM grid_members WHERE id = ?`, id); err != nil {
+			return err
+		}
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "grid", EntityID: grid, TownCode: town, Detail: "member removed"})
+	})
 }
 
 func validGridRole(r string) bool {
@@ -485,17 +461,14 @@ func validGridRole(r string) bool {
 	return false
 }
 
-// SaveDepartment creates or updates a department of a town.
-func SaveDepartment(ctx context.Context, db *store.DB, d Department) error {
+// SaveDepartment creates or updates a department of a town, and records it.
+func SaveDepartment(ctx context.Context, db *store.DB, d Department, by audit.Actor) error {
 	var err error
 	if d.Code, err = Code("code", d.Code); err != nil {
 		return err
 	}
-	if d.Name, err = Text("name", d.Name, MaxNameLen); err != nil {
+	if d.Name, err = RequiredText("name", d.Name, MaxNameLen); err != nil {
 		return err
-	}
-	if d.Name == "" {
-		return problem.Field("name", "is required")
 	}
 	if d.NameEN, err = Text("name_en", d.NameEN, MaxNameENLen); err != nil {
 		return err
@@ -531,7 +504,7 @@ func SaveDepartment(ctx context.Context, db *store.DB, d Department) error {
 		if n, err := res.RowsAffected(); err == nil && n == 0 {
 			return codeInUse(d.Code)
 		}
-		return nil
+		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "department", EntityID: d.Code, TownCode: d.TownCode})
 	})
 }
 
@@ -555,20 +528,9 @@ func DepartmentByCode(ctx context.Context, q store.Querier, towns []string, code
 }
 
 func departmentsWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Department, error) {
-	rows, err := q.Query(ctx, `SELECT code, town_code, name, name_en, kind, phone FROM departments WHERE `+where+` ORDER BY town_code, kind, code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Department
-	for rows.Next() {
-		var d Department
-		if err := rows.Scan(&d.Code, &d.TownCode, &d.Name, &d.NameEN, &d.Kind, &d.Phone); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return store.Collect(ctx, q, func(rows *sql.Rows) (d Department, err error) {
+		return d, rows.Scan(&d.Code, &d.TownCode, &d.Name, &d.NameEN, &d.Kind, &d.Phone)
+	}, `SELECT code, town_code, name, name_en, kind, phone FROM departments WHERE `+where+` ORDER BY town_code, kind, code`, args...)
 }
 
 // SaveCommittee creates or updates a residents' committee area. Its grid must be a grid of its
@@ -578,11 +540,8 @@ func SaveCommittee(ctx context.Context, q store.Querier, c Committee) error {
 	if c.Code, err = Code("code", c.Code); err != nil {
 		return err
 	}
-	if c.Name, err = Text("name", c.Name, MaxNameLen); err != nil {
+	if c.Name, err = RequiredText("name", c.Name, MaxNameLen); err != nil {
 		return err
-	}
-	if c.Name == "" {
-		return problem.Field("name", "is required")
 	}
 	if err := requireTenantTown(ctx, q, "town", c.TownCode); err != nil {
 		return err
@@ -618,43 +577,36 @@ func requireOfTown(ctx context.Context, q store.Querier, table, field, town, cod
 	return nil
 }
 
+// requireLinks checks that a place's or address's grid and committee, when set, are of its town.
+func requireLinks(ctx context.Context, q store.Querier, town, grid, committee string) error {
+	if err := requireOfTown(ctx, q, "grids", "grid", town, grid); err != nil {
+		return err
+	}
+	return requireOfTown(ctx, q, "committees", "committee", town, committee)
+}
+
 // Committees lists the residents' committee areas of the given towns.
 func Committees(ctx context.Context, q store.Querier, towns []string) ([]Committee, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := q.Query(ctx, `SELECT code, town_code, name, grid_code FROM committees WHERE `+where+` ORDER BY code`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Committee
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Committee, error) {
 		var c Committee
 		var g sql.NullString
-		if err := rows.Scan(&c.Code, &c.TownCode, &c.Name, &g); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&c.Code, &c.TownCode, &c.Name, &g)
 		c.GridCode = g.String
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	}, `SELECT code, town_code, name, grid_code FROM committees WHERE `+where+` ORDER BY code`, args...)
 }
 
 // SavePlace creates or updates a landmark, estate or building (unique by town and name).
 func SavePlace(ctx context.Context, q store.Querier, p Place) error {
 	var err error
-	if p.Name, err = Text("name", p.Name, MaxPlaceLen); err != nil {
+	if p.Name, err = RequiredText("name", p.Name, MaxPlaceLen); err != nil {
 		return err
-	}
-	if p.Name == "" {
-		return problem.Field("name", "is required")
 	}
 	if p.Kind, err = Text("kind", p.Kind, MaxKindLen); err != nil {
 		return err
 	}
-	if err := requireOfTown(ctx, q, "grids", "grid", p.TownCode, p.GridCode); err != nil {
-		return err
-	}
-	if err := requireOfTown(ctx, q, "committees", "committee", p.TownCode, p.CommitteeCode); err != nil {
+	if err := requireLinks(ctx, q, p.TownCode, p.GridCode, p.CommitteeCode); err != nil {
 		return err
 	}
 	_, err = q.Exec(ctx, `INSERT INTO places (town_code, name, kind, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -667,32 +619,20 @@ func SavePlace(ctx context.Context, q store.Querier, p Place) error {
 // Places lists the places of the given towns.
 func Places(ctx context.Context, q store.Querier, towns []string) ([]Place, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := q.Query(ctx, `SELECT id, town_code, name, kind, lat, lng, grid_code, committee_code FROM places WHERE `+where+` ORDER BY kind, name`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Place
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Place, error) {
 		var p Place
 		var g, c sql.NullString
-		if err := rows.Scan(&p.ID, &p.TownCode, &p.Name, &p.Kind, &p.Lat, &p.Lng, &g, &c); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&p.ID, &p.TownCode, &p.Name, &p.Kind, &p.Lat, &p.Lng, &g, &c)
 		p.GridCode, p.CommitteeCode = g.String, c.String
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		return p, err
+	}, `SELECT id, town_code, name, kind, lat, lng, grid_code, committee_code FROM places WHERE `+where+` ORDER BY kind, name`, args...)
 }
 
 // SaveAddress creates or updates an address-book entry (unique by town and text).
 func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 	var err error
-	if a.Text, err = Text("text", a.Text, MaxAddressLen); err != nil {
+	if a.Text, err = RequiredText("text", a.Text, MaxAddressLen); err != nil {
 		return err
-	}
-	if a.Text == "" {
-		return problem.Field("text", "is required")
 	}
 	for _, f := range []struct {
 		name string
@@ -702,10 +642,7 @@ func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 			return err
 		}
 	}
-	if err := requireOfTown(ctx, q, "grids", "grid", a.TownCode, a.GridCode); err != nil {
-		return err
-	}
-	if err := requireOfTown(ctx, q, "committees", "committee", a.TownCode, a.CommitteeCode); err != nil {
+	if err := requireLinks(ctx, q, a.TownCode, a.GridCode, a.CommitteeCode); err != nil {
 		return err
 	}
 	_, err = q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -718,22 +655,13 @@ func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 // Addresses lists the address book of the given towns.
 func Addresses(ctx context.Context, q store.Querier, towns []string) ([]Address, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := q.Query(ctx, `SELECT id, town_code, text, road, number, estate, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Address
-	for rows.Next() {
+	return store.Collect(ctx, q, func(rows *sql.Rows) (Address, error) {
 		var a Address
 		var g, c sql.NullString
-		if err := rows.Scan(&a.ID, &a.TownCode, &a.Text, &a.Road, &a.Number, &a.Estate, &a.Lat, &a.Lng, &g, &c); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&a.ID, &a.TownCode, &a.Text, &a.Road, &a.Number, &a.Estate, &a.Lat, &a.Lng, &g, &c)
 		a.GridCode, a.CommitteeCode = g.String, c.String
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, `SELECT id, town_code, text, road, number, estate, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
 }
 
 // DepartmentKinds are the kinds of department a town has, in the order forms list them. The kind

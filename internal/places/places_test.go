@@ -10,6 +10,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -21,6 +22,8 @@ const (
 	townA = "310105102" // 新泾镇
 	townB = "310115005" // 陆家嘴街道
 )
+
+var tester = audit.Actor{Name: "test"}
 
 func square(x, y float64) orb.Polygon {
 	return orb.Polygon{{{x, y}, {x + 0.01, y}, {x + 0.01, y + 0.01}, {x, y + 0.01}, {x, y}}}
@@ -42,10 +45,10 @@ func twoTowns(t *testing.T, db *store.DB) (userA, userB int64) {
 		}
 	}
 	for i, town := range []string{townA, townB} {
-		if _, err := places.SaveGrid(ctx, db, places.Grid{Code: town + "-G01", TownCode: town, Name: "网格一", Polygon: square(121+float64(i), 31)}); err != nil {
+		if _, err := places.SaveGrid(ctx, db, places.Grid{Code: town + "-G01", TownCode: town, Name: "网格一", Polygon: square(121+float64(i), 31)}, tester); err != nil {
 			t.Fatal(err)
 		}
-		if err := places.SaveDepartment(ctx, db, places.Department{Code: town + "-police", TownCode: town, Name: "派出所", Kind: "police"}); err != nil {
+		if err := places.SaveDepartment(ctx, db, places.Department{Code: town + "-police", TownCode: town, Name: "派出所", Kind: "police"}, tester); err != nil {
 			t.Fatal(err)
 		}
 		if err := places.SaveCommittee(ctx, db, places.Committee{Code: town + "001", TownCode: town, Name: "居委", GridCode: town + "-G01"}); err != nil {
@@ -90,15 +93,15 @@ func TestLinksStayInTheTown(t *testing.T) {
 		attempts := []attempt{
 			{"member's user", fmt.Sprint(userB), "987654", func(v string) error {
 				id, _ := strconv.ParseInt(v, 10, 64)
-				_, err := places.AddMember(ctx, db, []string{townA}, places.Member{GridCode: gridA, Name: "张三", GridRole: "member", UserID: id})
+				_, err := places.AddMember(ctx, db, []string{townA}, places.Member{GridCode: gridA, Name: "张三", GridRole: "member", UserID: id}, tester)
 				return err
 			}},
 			{"member's department", townB + "-police", "no-such-dept", func(v string) error {
-				_, err := places.AddMember(ctx, db, []string{townA}, places.Member{GridCode: gridA, Name: "张三", GridRole: "member", DepartmentCode: v})
+				_, err := places.AddMember(ctx, db, []string{townA}, places.Member{GridCode: gridA, Name: "张三", GridRole: "member", DepartmentCode: v}, tester)
 				return err
 			}},
 			{"member's grid", townB + "-G01", "no-such-grid", func(v string) error {
-				_, err := places.AddMember(ctx, db, []string{townA}, places.Member{GridCode: v, Name: "张三", GridRole: "member"})
+				_, err := places.AddMember(ctx, db, []string{townA}, places.Member{GridCode: v, Name: "张三", GridRole: "member"}, tester)
 				return err
 			}},
 			{"committee's grid", townB + "-G01", "no-such-grid", func(v string) error {
@@ -135,7 +138,7 @@ func TestLinksStayInTheTown(t *testing.T) {
 			t.Errorf("%d grid members stored by refused links (%v)", n, err)
 		}
 		if _, err := places.AddMember(ctx, db, []string{townA}, places.Member{GridCode: gridA, Name: "李四", GridRole: "leader", UserID: userA,
-			DepartmentCode: townA + "-police"}); err != nil {
+			DepartmentCode: townA + "-police"}, tester); err != nil {
 			t.Errorf("member linked within the town: %v", err)
 		}
 		if err := places.SavePlace(ctx, db, places.Place{TownCode: townA, Name: "新地标", Kind: "estate", Lat: 31, Lng: 121, GridCode: gridA, CommitteeCode: townA + "001"}); err != nil {
@@ -152,8 +155,8 @@ func TestCodesOfOtherTowns(t *testing.T) {
 		ctx := context.Background()
 		twoTowns(t, db)
 		errs := map[string]error{}
-		_, errs["grid"] = places.SaveGrid(ctx, db, places.Grid{Code: townB + "-G01", TownCode: townA, Name: "抢注", Polygon: square(125, 31)})
-		errs["department"] = places.SaveDepartment(ctx, db, places.Department{Code: townB + "-police", TownCode: townA, Name: "抢注", Kind: "police"})
+		_, errs["grid"] = places.SaveGrid(ctx, db, places.Grid{Code: townB + "-G01", TownCode: townA, Name: "抢注", Polygon: square(125, 31)}, tester)
+		errs["department"] = places.SaveDepartment(ctx, db, places.Department{Code: townB + "-police", TownCode: townA, Name: "抢注", Kind: "police"}, tester)
 		errs["committee"] = places.SaveCommittee(ctx, db, places.Committee{Code: townB + "001", TownCode: townA, Name: "抢注"})
 		for what, err := range errs {
 			field, reason := fieldOf(err)
@@ -201,16 +204,16 @@ func TestFieldLimits(t *testing.T) {
 			if g.Polygon == nil {
 				g.Polygon = square(130, 31)
 			}
-			_, err := places.SaveGrid(ctx, db, g)
+			_, err := places.SaveGrid(ctx, db, g, tester)
 			return err
 		}
 		dept := func(d places.Department) error {
 			d.TownCode = townA
-			return places.SaveDepartment(ctx, db, d)
+			return places.SaveDepartment(ctx, db, d, tester)
 		}
 		member := func(m places.Member) error {
 			m.GridCode, m.GridRole = townA+"-G01", "member"
-			_, err := places.AddMember(ctx, db, []string{townA}, m)
+			_, err := places.AddMember(ctx, db, []string{townA}, m, tester)
 			return err
 		}
 		cases := []struct {

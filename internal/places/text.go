@@ -30,6 +30,15 @@ func Text(field, s string, max int) (string, error) {
 	return checkText(field, s, max, false)
 }
 
+// RequiredText is Text for a field that may not be empty.
+func RequiredText(field, s string, max int) (string, error) {
+	s, err := Text(field, s, max)
+	if err == nil && s == "" {
+		err = problem.Field(field, "is required")
+	}
+	return s, err
+}
+
 // LongText is Text for multi-line fields (notes): newlines and tabs are allowed.
 func LongText(field, s string, max int) (string, error) {
 	return checkText(field, s, max, true)

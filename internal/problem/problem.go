@@ -15,15 +15,58 @@ var (
 	ErrForbidden = errors.New("forbidden")
 	// ErrConflict: the record changed meanwhile or the action does not fit its state.
 	ErrConflict = errors.New("conflict")
+	// ErrInvalid: the input is wrong; every *FieldError is one.
+	ErrInvalid = errors.New("invalid input")
+	// ErrBadRequest: the request asks for something that does not exist at all (an unknown action).
+	ErrBadRequest = errors.New("bad request")
+	// ErrUnauthenticated: the caller could not be identified (wrong username or password).
+	ErrUnauthenticated = errors.New("unauthenticated")
+	// ErrThrottled: too many attempts; try again later.
+	ErrThrottled = errors.New("too many requests")
+	// ErrUnavailable: the server cannot take the work now (busy); the request itself is fine.
+	ErrUnavailable = errors.New("unavailable")
 )
 
-// FieldError is bad input in one named field.
+// Error is a capability's own sentinel error that is also one of the errors above: errors.Is
+// matches both the sentinel and its Kind, so the web layer and the CLI need to know only this
+// package's errors. Field names the input at fault, if one.
+type Error struct {
+	Kind  error
+	Field string
+	Msg   string
+}
+
+// New returns a sentinel error of the given kind (one of the Err values above).
+func New(kind error, field, msg string) *Error { return &Error{Kind: kind, Field: field, Msg: msg} }
+
+func (e *Error) Error() string { return e.Msg }
+
+// Unwrap makes errors.Is(err, e.Kind) hold.
+func (e *Error) Unwrap() error { return e.Kind }
+
+// FieldError is bad input in one named field. It matches ErrInvalid under errors.Is.
 type FieldError struct {
 	Field  string
 	Reason string
 }
 
 func (e *FieldError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Reason) }
+
+// Is makes errors.Is(err, ErrInvalid) true for every FieldError.
+func (e *FieldError) Is(target error) bool { return target == ErrInvalid }
+
+// FieldOf names the input field err is about: a *FieldError's or an *Error's field, else "".
+func FieldOf(err error) string {
+	var fe *FieldError
+	if errors.As(err, &fe) {
+		return fe.Field
+	}
+	var pe *Error
+	if errors.As(err, &pe) {
+		return pe.Field
+	}
+	return ""
+}
 
 // Field returns a *FieldError; reason may use fmt verbs.
 func Field(field, reason string, args ...any) error {

@@ -135,7 +135,7 @@ func (db *DB) MigrateTo(ctx context.Context, log *slog.Logger, upTo int) (applie
 					return fmt.Errorf("migration %04d_%s: %w\n%s", m.Version, m.Name, err, stmt)
 				}
 			}
-			if step := afterMigration[m.Version]; step != nil {
+			for _, step := range afterMigration[m.Version] {
 				if err := step(ctx, tx); err != nil {
 					return fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
 				}
@@ -155,9 +155,12 @@ func (db *DB) MigrateTo(ctx context.Context, log *slog.Logger, upTo int) (applie
 			log.Info("migration applied", "version", m.Version, "name", m.Name, "db", db.dialect.String())
 		}
 	}
-	if db.search != nil && (upTo == 0 || upTo >= searchMigration) {
-		if err := db.prepareSearch(ctx); err != nil {
-			return applied, fmt.Errorf("%w (%s is derived data: with the server stopped it can be deleted, and is rebuilt from the orders)",
+	for _, f := range indexFiles {
+		if db.search == nil || (upTo != 0 && upTo < f.version) {
+			continue
+		}
+		if err := f.prepare(ctx, db); err != nil {
+			return applied, fmt.Errorf("%w (%s is derived data: with the server stopped it can be deleted, and is rebuilt from the database)",
 				err, SearchFile(db.Location))
 		}
 	}

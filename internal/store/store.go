@@ -52,7 +52,7 @@ type DB struct {
 	Location string
 	rebound  sync.Map // query text -> PostgreSQL text
 
-	// SQLite's search index file (see ordersearch.go): the indexer's connection, its wake-up
+	// SQLite's index file (see index.go): the index writer's connection, its wake-up
 	// signal, and the lock that keeps this process's indexers one at a time.
 	search   *sql.DB
 	kick     chan struct{}
@@ -114,7 +114,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	if err := pingWithin(ctx, searchDB, 10*time.Second); err != nil {
 		searchDB.Close()
-		return nil, fmt.Errorf("open search index %s: %w (it is derived data: with the server stopped it can be deleted, and is rebuilt from the orders)", SearchFile(path), err)
+		return nil, fmt.Errorf("open search index %s: %w (it is derived data: with the server stopped it can be deleted, and is rebuilt from the database)", SearchFile(path), err)
 	}
 	attachSearchOnConnect()
 	attachments.Store(dsn, SearchFile(path))

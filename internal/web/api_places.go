@@ -149,13 +149,11 @@ func (s *Server) saveGrid(r *http.Request, c *caller, in gridInput) (places.Grid
 	if err != nil {
 		return places.Grid{}, problem.Field("geometry", "%v", err)
 	}
-	g, err := places.SaveGrid(r.Context(), s.db, places.Grid{Code: in.Code, TownCode: in.TownCode, Name: in.Name, Note: in.Note, Polygon: poly})
+	g, err := places.SaveGrid(r.Context(), s.db, places.Grid{Code: in.Code, TownCode: in.TownCode, Name: in.Name, Note: in.Note, Polygon: poly}, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)})
 	if err != nil {
 		return g, err
 	}
 	s.locators.Invalidate(g.TownCode)
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
 	return places.GridByCode(r.Context(), s.db, c.Towns, g.Code)
 }
 
@@ -168,12 +166,10 @@ func (s *Server) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *caller
 	if err != nil {
 		return err
 	}
-	if err := places.DeleteGrid(r.Context(), s.db, c.Towns, g.Code); err != nil {
+	if err := places.DeleteGrid(r.Context(), s.db, c.Towns, g.Code, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)}); err != nil {
 		return err
 	}
 	s.locators.Invalidate(g.TownCode)
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionDelete,
-		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -200,7 +196,7 @@ func (s *Server) apiAddMember(w http.ResponseWriter, r *http.Request, c *caller)
 		return err
 	}
 	m, err := places.AddMember(r.Context(), s.db, c.Towns, places.Member{GridCode: g.Code, Name: in.Name, GridRole: in.GridRole,
-		DepartmentCode: in.Department, Phone: in.Phone, UserID: in.UserID})
+		DepartmentCode: in.Department, Phone: in.Phone, UserID: in.UserID}, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)})
 	if err != nil {
 		return err
 	}
@@ -213,7 +209,7 @@ func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *call
 	if err != nil {
 		return err
 	}
-	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id); err != nil {
+	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)}); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -243,11 +239,9 @@ func (s *Server) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *ca
 	if !slices.Contains(c.Towns, d.TownCode) {
 		return problem.Field("town", "unknown town code %q", d.TownCode)
 	}
-	if err := places.SaveDepartment(r.Context(), s.db, d); err != nil {
+	if err := places.SaveDepartment(r.Context(), s.db, d, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)}); err != nil {
 		return err
 	}
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: clientIP(r)})
 	saved, err := places.DepartmentByCode(r.Context(), s.db, c.Towns, d.Code)
 	if err != nil {
 		return err

@@ -353,7 +353,7 @@ func (s *Server) memberSubmit(w http.ResponseWriter, r *http.Request, c *caller)
 		return err
 	}
 	_, err = places.AddMember(r.Context(), s.db, c.Towns, places.Member{GridCode: g.Code, Name: r.PostFormValue("name"),
-		GridRole: r.PostFormValue("grid_role"), DepartmentCode: r.PostFormValue("department"), Phone: r.PostFormValue("phone")})
+		GridRole: r.PostFormValue("grid_role"), DepartmentCode: r.PostFormValue("department"), Phone: r.PostFormValue("phone")}, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)})
 	var fe *problem.FieldError
 	if errors.As(err, &fe) {
 		return s.renderGrid(w, r, c, g, http.StatusUnprocessableEntity, fe.Error(), fe.Field)
@@ -361,8 +361,6 @@ func (s *Server) memberSubmit(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, Detail: "member added", IP: clientIP(r)})
 	redirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), translator(language(w, r))("saved"))
 	return nil
 }
@@ -372,7 +370,7 @@ func (s *Server) memberDelete(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id); err != nil {
+	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)}); err != nil {
 		return err
 	}
 	back := safeNext(r.PostFormValue("back"))
@@ -399,7 +397,7 @@ func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *cal
 	if !slices.Contains(c.Towns, d.TownCode) {
 		err = problem.Field("town", "unknown town code %q", d.TownCode)
 	} else {
-		err = places.SaveDepartment(r.Context(), s.db, d)
+		err = places.SaveDepartment(r.Context(), s.db, d, audit.Actor{ID: c.User.ID, Name: c.User.Username, IP: clientIP(r)})
 	}
 	var fe *problem.FieldError
 	if errors.As(err, &fe) {
@@ -413,8 +411,6 @@ func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *cal
 	if err != nil {
 		return err
 	}
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: clientIP(r)})
 	redirectFlash(w, r, "/admin/departments", translator(language(w, r))("saved"))
 	return nil
 }

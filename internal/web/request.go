@@ -12,10 +12,8 @@ import (
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
-	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/version"
-	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 const (
@@ -74,7 +72,7 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	return &caller{User: sess.User, Session: &sess, Towns: towns}, err
 }
 
-var errUnauthenticated = errors.New("authentication required: sign in, or send Authorization: Bearer <token>")
+var errUnauthenticated = problem.New(problem.ErrUnauthenticated, "", "authentication required: sign in, or send Authorization: Bearer <token>")
 
 // csrfToken returns the token forms must carry: the session's own, or for anonymous forms
 // (sign-in) a random value kept in a cookie (double submit).
@@ -152,40 +150,33 @@ type apiError struct {
 	Field   string `json:"field,omitempty"`
 }
 
-// statusOf maps capability errors to HTTP statuses.
+// statuses maps problem's errors — which every capability's errors are or wrap — to HTTP
+// statuses, first match first.
+var statuses = []struct {
+	err    error
+	status int
+}{
+	{problem.ErrUnauthenticated, http.StatusUnauthorized},
+	{problem.ErrNotFound, http.StatusNotFound},
+	{problem.ErrForbidden, http.StatusForbidden},
+	{problem.ErrConflict, http.StatusConflict},
+	{problem.ErrThrottled, http.StatusTooManyRequests},
+	// A busy server (every photo decode slot taken): the server's state, not the request's.
+	{problem.ErrUnavailable, http.StatusServiceUnavailable},
+	{problem.ErrBadRequest, http.StatusBadRequest},
+	{problem.ErrInvalid, http.StatusUnprocessableEntity},
+}
+
+// statusOf maps an error to its HTTP status: problem's errors, and the handler's own httpError.
 func statusOf(err error) (int, apiError) {
 	var fe *problem.FieldError
-	switch {
-	case errors.As(err, &fe):
+	if errors.As(err, &fe) {
 		return http.StatusUnprocessableEntity, apiError{Message: fe.Error(), Field: fe.Field}
-	case errors.Is(err, errUnauthenticated):
-		return http.StatusUnauthorized, apiError{Message: err.Error()}
-	case errors.Is(err, problem.ErrNotFound):
-		return http.StatusNotFound, apiError{Message: err.Error()}
-	case errors.Is(err, problem.ErrForbidden):
-		return http.StatusForbidden, apiError{Message: err.Error()}
-	case errors.Is(err, problem.ErrConflict):
-		return http.StatusConflict, apiError{Message: err.Error()}
-	case errors.Is(err, auth.ErrThrottled):
-		return http.StatusTooManyRequests, apiError{Message: err.Error()}
-	case errors.Is(err, auth.ErrBadCredentials):
-		return http.StatusUnauthorized, apiError{Message: err.Error()}
-	case errors.Is(err, media.ErrBusy):
-		// Every decode slot stayed taken while the request waited: the server's state, not the photo's.
-		return http.StatusServiceUnavailable, apiError{Message: err.Error()}
 	}
-	var wfe *workorder.FieldError
-	switch {
-	case errors.As(err, &wfe):
-		return http.StatusUnprocessableEntity, apiError{Message: wfe.Error(), Field: wfe.Field}
-	case errors.Is(err, workorder.ErrUnknownAction):
-		return http.StatusBadRequest, apiError{Message: err.Error(), Field: "action"}
-	case errors.Is(err, workorder.ErrWrongState):
-		return http.StatusConflict, apiError{Message: err.Error()}
-	case errors.Is(err, workorder.ErrForbidden):
-		return http.StatusForbidden, apiError{Message: err.Error()}
-	case errors.Is(err, workorder.ErrInvalidInput):
-		return http.StatusUnprocessableEntity, apiError{Message: err.Error()}
+	for _, s := range statuses {
+		if errors.Is(err, s.err) {
+			return s.status, apiError{Message: err.Error(), Field: problem.FieldOf(err)}
+		}
 	}
 	var he *httpError
 	if errors.As(err, &he) {

@@ -1,7 +1,6 @@
 package workorder
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,39 +9,20 @@ import (
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
-// Errors returned by Decide, to be told apart with errors.Is. Suggested
-// HTTP statuses: ErrUnknownAction 400, ErrWrongState 409, ErrForbidden 403,
-// ErrInvalidInput (every *FieldError) 422. ErrWrongState also matches
-// problem.ErrConflict and ErrForbidden problem.ErrForbidden, so a caller
-// that knows only the problem vocabulary answers them rightly.
+// Errors returned by Decide, to be told apart with errors.Is. Each is also one of problem's, which
+// gives its HTTP status: ErrUnknownAction problem.ErrBadRequest (400), ErrWrongState
+// problem.ErrConflict (409), ErrForbidden problem.ErrForbidden (403), ErrInvalidInput (every
+// *FieldError) problem.ErrInvalid (422).
 var (
-	ErrUnknownAction       = errors.New("unknown action")
-	ErrWrongState    error = &kindError{"action not possible in the order's current state", problem.ErrConflict}
-	ErrForbidden     error = &kindError{"not allowed for this actor", problem.ErrForbidden}
-	ErrInvalidInput        = errors.New("invalid input")
+	ErrUnknownAction = problem.New(problem.ErrBadRequest, "action", "unknown action")
+	ErrWrongState    = problem.New(problem.ErrConflict, "", "action not possible in the order's current state")
+	ErrForbidden     = problem.New(problem.ErrForbidden, "", "not allowed for this actor")
+	ErrInvalidInput  = problem.ErrInvalid
 )
 
-// kindError is a sentinel of this package that is also one of problem's: its own text (messages
-// read as before) and problem's sentinel under errors.Is.
-type kindError struct {
-	msg  string
-	kind error
-}
-
-func (e *kindError) Error() string { return e.msg }
-func (e *kindError) Unwrap() error { return e.kind }
-
-// FieldError names an input field that is missing or wrong. It matches
-// ErrInvalidInput under errors.Is.
-type FieldError struct {
-	Field  string // API field name, e.g. "photos"
-	Reason string
-}
-
-func (e *FieldError) Error() string { return fmt.Sprintf("field %s: %s", e.Field, e.Reason) }
-
-// Is makes errors.Is(err, ErrInvalidInput) true for every FieldError.
-func (e *FieldError) Is(target error) bool { return target == ErrInvalidInput }
+// FieldError names an input field that is missing or wrong: problem's, so that there is one
+// field error in the code base. It matches ErrInvalidInput under errors.Is.
+type FieldError = problem.FieldError
 
 // Order is the part of a work order a decision depends on.
 type Order struct {

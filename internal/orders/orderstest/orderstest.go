@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
@@ -83,7 +84,7 @@ func Seed(t testing.TB, db *store.DB) Fixture {
 		{Code: f.Grid2, TownCode: f.Town, Name: "新泾二村网格", Polygon: square(121.38, 31.20, 121.40, 31.22)},
 		{Code: f.OtherGrid, TownCode: f.OtherTown, Name: "陆家嘴网格", Polygon: square(121.50, 31.23, 121.52, 31.25)},
 	} {
-		_, err := places.SaveGrid(ctx, db, g)
+		_, err := places.SaveGrid(ctx, db, g, audit.Actor{Name: "orderstest"})
 		must(err)
 	}
 	for _, d := range []places.Department{
@@ -91,7 +92,7 @@ func Seed(t testing.TB, db *store.DB) Fixture {
 		{Code: f.Market, TownCode: f.Town, Name: "新泾市场监督管理所", Kind: "market"},
 		{Code: f.OtherDepartment, TownCode: f.OtherTown, Name: "陆家嘴街道市容所", Kind: "sanitation"},
 	} {
-		must(places.SaveDepartment(ctx, db, d))
+		must(places.SaveDepartment(ctx, db, d, audit.Actor{Name: "orderstest"}))
 	}
 	s := orders.New(db)
 	for _, c := range []orders.Category{

@@ -1,4 +1,4 @@
-package store_test
+package orders_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
@@ -52,7 +53,7 @@ func TestSearchMigrationKeepsData(t *testing.T) {
 		if _, err := db.Exec(ctx, `UPDATE order_events SET note = 'x' WHERE order_id = 7`); err == nil {
 			t.Error("order_events accepted an UPDATE after the migration")
 		}
-		if _, err := db.IndexSearch(ctx); err != nil {
+		if _, err := orders.IndexSearch(ctx, db); err != nil {
 			t.Fatal(err)
 		}
 		var hits int
@@ -91,7 +92,7 @@ func TestSearchIndexFileBelongsToItsDatabase(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n, err := db.IndexSearch(ctx); err != nil || n != 1 {
+	if n, err := orders.IndexSearch(ctx, db); err != nil || n != 1 {
 		t.Fatalf("indexed %d (%v)", n, err)
 	}
 	db.Close()
@@ -100,7 +101,7 @@ func TestSearchIndexFileBelongsToItsDatabase(t *testing.T) {
 		os.Remove(store.SearchFile(filepath.Join(dir, store.SQLiteFile)) + suffix)
 	}
 	db = open()
-	if n, err := db.IndexSearch(ctx); err != nil || n != 1 {
+	if n, err := orders.IndexSearch(ctx, db); err != nil || n != 1 {
 		t.Fatalf("rebuilt index took %d orders (%v), want 1", n, err)
 	}
 	db.Close()

@@ -1,21 +1,15 @@
-package store
+package orders
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
-
-	"modernc.org/sqlite"
 
 	"github.com/civicgrid/civicgrid/internal/search"
+	"github.com/civicgrid/civicgrid/internal/store"
 )
 
 // The order search index (工单检索).
@@ -23,32 +17,30 @@ import (
 // PostgreSQL keeps each order's terms in orders.search (a tsvector with a GIN index), written in
 // the transaction that writes the order.
 //
-// SQLite keeps them in an FTS5 table in a file of its own beside the database
-// (civicgrid.search.db), attached to every connection as schema "search" and written by an
-// indexer on its own connection. SQLite lets one writer at a time into a file; with the index in
-// the same file, an import spent a quarter of its time on FTS5 while the second core idled. In
-// its own file the index is written alongside the orders, and it is derived data: deleted or
-// stale, it is rebuilt from the orders.
+// SQLite keeps them in an FTS5 table in the database's index file (store.SearchFile: attached to
+// every connection as schema "search", written by an indexer on its own connection — see
+// store/index.go for why a file of its own). It is derived data: deleted or stale, it is rebuilt
+// from the orders.
 //
 // The indexer follows the orders by id — SQLite serialises writers, so ids commit in order — up
 // to search_state.indexed_through, and takes orders whose text changed from the search_queue
 // table of the main database. Searches stay exact meanwhile: orders past the high-water mark or
-// queued are matched by scanning their text (see orders.List).
+// queued are matched by scanning their text (see List).
 
-// SearchDoc is what the order search index holds of one order: its id and its terms
+// searchDoc is what the order search index holds of one order: its id and its terms
 // (search.Terms of its content and address).
-type SearchDoc struct {
+type searchDoc struct {
 	ID    int64
 	Terms string
 }
 
-// OrderSearchTerms is the index terms of an order's text.
-func OrderSearchTerms(content, address string) string { return search.Terms(content, address) }
+// searchTerms is the index terms of an order's text.
+func searchTerms(content, address string) string { return search.Terms(content, address) }
 
-// SearchNewOrders indexes orders just inserted in tx. On PostgreSQL it writes their search
+// searchNewOrders indexes orders just inserted in tx. On PostgreSQL it writes their search
 // column; on SQLite the indexer finds them by id, so there is nothing to do.
-func SearchNewOrders(ctx context.Context, tx *Tx, docs []SearchDoc) error {
-	if tx.Dialect() != Postgres {
+func searchNewOrders(ctx context.Context, tx *store.Tx, docs []searchDoc) error {
+	if tx.Dialect() != store.Postgres {
 		return nil
 	}
 	for _, d := range docs {
@@ -59,11 +51,11 @@ func SearchNewOrders(ctx context.Context, tx *Tx, docs []SearchDoc) error {
 	return nil
 }
 
-// SearchTextChanged re-indexes orders whose content or address changed in tx: at once on
+// searchTextChanged re-indexes orders whose content or address changed in tx: at once on
 // PostgreSQL, through the search queue on SQLite.
-func SearchTextChanged(ctx context.Context, tx *Tx, docs []SearchDoc) error {
-	if tx.Dialect() == Postgres {
-		return SearchNewOrders(ctx, tx, docs)
+func searchTextChanged(ctx context.Context, tx *store.Tx, docs []searchDoc) error {
+	if tx.Dialect() == store.Postgres {
+		return searchNewOrders(ctx, tx, docs)
 	}
 	for _, d := range docs {
 		if _, err := tx.Exec(ctx, `INSERT INTO search_queue (order_id) VALUES (?)`, d.ID); err != nil {
@@ -77,54 +69,14 @@ func SearchTextChanged(ctx context.Context, tx *Tx, docs []SearchDoc) error {
 // 2: words are cut at search.MaxTermBytes.
 const searchFormat = 2
 
-// SearchFile is where an SQLite database at path keeps its search index.
-func SearchFile(path string) string { return strings.TrimSuffix(path, ".db") + ".search.db" }
-
-// attachments maps each SQLite DSN this process opened to its search index file, for the
-// connection hook that attaches it.
-var (
-	attachments sync.Map
-	hookOnce    sync.Once
-)
-
-func attachSearchOnConnect() {
-	hookOnce.Do(func() {
-		sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
-			path, ok := attachments.Load(dsn)
-			if !ok {
-				return nil
-			}
-			// Read-only: a write transaction on the database (BEGIN IMMEDIATE) would otherwise lock
-			// the index file too, and the indexer would wait for every import batch.
-			uri := "file:" + strings.NewReplacer("?", "%3f", "#", "%23", "%", "%25").Replace(path.(string)) + "?mode=ro"
-			_, err := conn.ExecContext(context.Background(), `ATTACH DATABASE '`+strings.ReplaceAll(uri, "'", "''")+`' AS search`, nil)
-			return err
-		})
-	})
-}
-
-// openSearchFile opens the writer's connection to the search index file.
-func openSearchFile(path string) (*sql.DB, error) {
-	dsn := "file:" + path + "?_txlock=immediate" +
-		"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32768)" +
-		// As for the database (see Open): the indexer, writing beside an import, checkpointed
-		// every 1000 pages, and the import waited for it.
-		"&_pragma=wal_autocheckpoint(25000)"
-	sdb, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open search index %s: %w", path, err)
-	}
-	sdb.SetMaxOpenConns(1)
-	return sdb, nil
-}
-
 // prepareSearch creates or checks the index file's tables. An index of another database (its
 // identity differs) or of another terms format is emptied, and the indexer rebuilds it.
-func (db *DB) prepareSearch(ctx context.Context) error {
-	var identity string
-	if err := db.QueryRow(ctx, `SELECT token FROM store_identity WHERE id = 1`).Scan(&identity); err != nil {
-		return fmt.Errorf("database identity: %w", err)
+func prepareSearch(ctx context.Context, db *store.DB) error {
+	identity, err := db.Identity(ctx)
+	if err != nil {
+		return err
 	}
+	index := db.IndexFile()
 	for _, stmt := range []string{
 		`CREATE VIRTUAL TABLE IF NOT EXISTS orders_search USING fts5(terms, content = '', contentless_delete = 1, tokenize = 'ascii')`,
 		`CREATE TABLE IF NOT EXISTS search_state (id INTEGER PRIMARY KEY CHECK (id = 1), identity TEXT NOT NULL,
@@ -136,20 +88,20 @@ func (db *DB) prepareSearch(ctx context.Context) error {
 		// with another value follows.
 		`INSERT INTO orders_search (orders_search, rank) VALUES ('automerge', 16)`,
 	} {
-		if _, err := db.search.ExecContext(ctx, stmt); err != nil {
+		if _, err := index.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("search index: %w", err)
 		}
 	}
 	var have string
 	var format int
-	err := db.search.QueryRowContext(ctx, `SELECT identity, format FROM search_state WHERE id = 1`).Scan(&have, &format)
+	err = index.QueryRowContext(ctx, `SELECT identity, format FROM search_state WHERE id = 1`).Scan(&have, &format)
 	if err == nil && have == identity && format == searchFormat {
 		return nil
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("search index: %w", err)
 	}
-	tx, err := db.search.BeginTx(ctx, nil)
+	tx, err := index.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -176,15 +128,14 @@ const searchBatch = 10000
 // how many orders it (re-)indexed. Several indexers (a server and an import in another process)
 // may run at once: each index transaction reads the high-water mark under the index file's
 // write lock. On PostgreSQL the index is always up to date and this returns at once.
-func (db *DB) IndexSearch(ctx context.Context) (int, error) {
-	if db.search == nil {
+func IndexSearch(ctx context.Context, db *store.DB) (int, error) {
+	if db.IndexFile() == nil {
 		return 0, nil
 	}
-	db.indexing.Lock()
-	defer db.indexing.Unlock()
+	defer db.LockIndex()()
 	total := 0
 	for {
-		n, err := db.indexNext(ctx)
+		n, err := indexNext(ctx, db)
 		if err != nil {
 			return total, err
 		}
@@ -193,7 +144,7 @@ func (db *DB) IndexSearch(ctx context.Context) (int, error) {
 			break
 		}
 	}
-	n, err := db.indexQueued(ctx)
+	n, err := indexQueued(ctx, db)
 	return total + n, err
 }
 
@@ -208,26 +159,25 @@ type OrderText struct {
 // exactly the next orders past the high-water mark, in id order; otherwise (another writer's
 // orders came between, or another indexer got there first) IndexSearch reads what is missing
 // from the database.
-func (db *DB) IndexOrderTexts(ctx context.Context, texts []OrderText) error {
-	if db.search == nil || len(texts) == 0 {
+func IndexOrderTexts(ctx context.Context, db *store.DB, texts []OrderText) error {
+	if db.IndexFile() == nil || len(texts) == 0 {
 		return nil
 	}
-	done, err := db.indexTexts(ctx, texts)
+	done, err := indexTexts(ctx, db, texts)
 	if err != nil || done {
 		return err
 	}
-	_, err = db.IndexSearch(ctx)
+	_, err = IndexSearch(ctx, db)
 	return err
 }
 
-func (db *DB) indexTexts(ctx context.Context, texts []OrderText) (bool, error) {
-	db.indexing.Lock()
-	defer db.indexing.Unlock()
+func indexTexts(ctx context.Context, db *store.DB, texts []OrderText) (bool, error) {
+	defer db.LockIndex()()
 	first, last := texts[0].ID, texts[len(texts)-1].ID
 	if last-first != int64(len(texts)-1) {
 		return false, nil
 	}
-	tx, through, err := db.beginIndex(ctx)
+	tx, through, err := beginIndex(ctx, db)
 	if err != nil {
 		return false, err
 	}
@@ -238,9 +188,9 @@ func (db *DB) indexTexts(ctx context.Context, texts []OrderText) (bool, error) {
 	if through != first-1 {
 		return false, nil
 	}
-	docs := make([]SearchDoc, len(texts))
+	docs := make([]searchDoc, len(texts))
 	for i, t := range texts {
-		docs[i] = SearchDoc{ID: t.ID, Terms: OrderSearchTerms(t.Content, t.Address)}
+		docs[i] = searchDoc{ID: t.ID, Terms: searchTerms(t.Content, t.Address)}
 	}
 	if err := advance(ctx, tx, docs); err != nil {
 		return false, err
@@ -250,8 +200,8 @@ func (db *DB) indexTexts(ctx context.Context, texts []OrderText) (bool, error) {
 
 // beginIndex starts a transaction on the index file, which holds its write lock, and reads the
 // high-water mark under it.
-func (db *DB) beginIndex(ctx context.Context) (*sql.Tx, int64, error) {
-	tx, err := db.search.BeginTx(ctx, nil)
+func beginIndex(ctx context.Context, db *store.DB) (*sql.Tx, int64, error) {
+	tx, err := db.IndexFile().BeginTx(ctx, nil)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search index: %w", err)
 	}
@@ -264,7 +214,7 @@ func (db *DB) beginIndex(ctx context.Context) (*sql.Tx, int64, error) {
 }
 
 // advance indexes docs, the next orders in id order, and moves the mark to the last of them.
-func advance(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
+func advance(ctx context.Context, tx *sql.Tx, docs []searchDoc) error {
 	if err := writeSearchDocs(ctx, tx, docs, false); err != nil {
 		return err
 	}
@@ -273,8 +223,8 @@ func advance(ctx context.Context, tx *sql.Tx, docs []SearchDoc) error {
 }
 
 // indexNext indexes the next orders past the high-water mark.
-func (db *DB) indexNext(ctx context.Context) (int, error) {
-	tx, through, err := db.beginIndex(ctx)
+func indexNext(ctx context.Context, db *store.DB) (int, error) {
+	tx, through, err := beginIndex(ctx, db)
 	if err != nil {
 		return 0, err
 	}
@@ -291,10 +241,10 @@ func (db *DB) indexNext(ctx context.Context) (int, error) {
 
 // indexQueued re-indexes the orders whose text changed. Queue entries are removed only up to the
 // last one read, so a change queued meanwhile is taken on the next pass.
-func (db *DB) indexQueued(ctx context.Context) (int, error) {
+func indexQueued(ctx context.Context, db *store.DB) (int, error) {
 	total := 0
 	for {
-		rows, err := db.sql.QueryContext(ctx, `SELECT seq, order_id FROM search_queue ORDER BY seq LIMIT 1000`)
+		rows, err := db.Query(ctx, `SELECT seq, order_id FROM search_queue ORDER BY seq LIMIT 1000`)
 		if err != nil {
 			return total, fmt.Errorf("search queue: %w", err)
 		}
@@ -321,7 +271,7 @@ func (db *DB) indexQueued(ctx context.Context) (int, error) {
 			idList = strconv.AppendInt(idList, id, 10)
 		}
 		idList = append(idList, ']')
-		tx, through, err := db.beginIndex(ctx)
+		tx, through, err := beginIndex(ctx, db)
 		if err != nil {
 			return total, err
 		}
@@ -338,7 +288,7 @@ func (db *DB) indexQueued(ctx context.Context) (int, error) {
 			tx.Rollback()
 			return total, fmt.Errorf("re-index changed orders: %w", err)
 		}
-		if _, err := db.sql.ExecContext(ctx, `DELETE FROM search_queue WHERE seq <= ?`, last); err != nil {
+		if _, err := db.Exec(ctx, `DELETE FROM search_queue WHERE seq <= ?`, last); err != nil {
 			return total, fmt.Errorf("search queue: %w", err)
 		}
 		total += len(docs)
@@ -346,20 +296,20 @@ func (db *DB) indexQueued(ctx context.Context) (int, error) {
 }
 
 // orderTexts reads orders (id, content, address) with query and makes their search docs.
-func orderTexts(ctx context.Context, q Querier, query string, args ...any) ([]SearchDoc, error) {
+func orderTexts(ctx context.Context, q store.Querier, query string, args ...any) ([]searchDoc, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("orders to index: %w", err)
 	}
 	defer rows.Close()
-	var docs []SearchDoc
+	var docs []searchDoc
 	var content, address string
 	for rows.Next() {
-		var d SearchDoc
+		var d searchDoc
 		if err := rows.Scan(&d.ID, &content, &address); err != nil {
 			return nil, err
 		}
-		d.Terms = OrderSearchTerms(content, address)
+		d.Terms = searchTerms(content, address)
 		docs = append(docs, d)
 	}
 	return docs, rows.Err()
@@ -369,7 +319,7 @@ func orderTexts(ctx context.Context, q Querier, query string, args ...any) ([]Se
 // as one JSON array: FTS5 writes its pending terms out as a new segment whenever a statement
 // opens a savepoint, so a statement per few hundred docs would leave many small segments to
 // merge. replace drops what the index held for those orders first.
-func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []SearchDoc, replace bool) error {
+func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []searchDoc, replace bool) error {
 	if len(docs) == 0 {
 		return nil
 	}
@@ -389,7 +339,7 @@ func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []SearchDoc, replace 
 		arr = append(arr, '[')
 		arr = strconv.AppendInt(arr, d.ID, 10)
 		arr = append(arr, ',')
-		arr = AppendJSONString(arr, d.Terms)
+		arr = store.AppendJSONString(arr, d.Terms)
 		arr = append(arr, ']')
 	}
 	arr, ids = append(arr, ']'), append(ids, ']')
@@ -404,91 +354,33 @@ func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []SearchDoc, replace 
 	return nil
 }
 
-// KickSearch tells a running indexer (RunSearchIndexer) that orders were written.
-func (db *DB) KickSearch() {
-	if db.search == nil {
-		return
-	}
-	select {
-	case db.kick <- struct{}{}:
-	default:
-	}
-}
-
-// RunSearchIndexer keeps the search index up to date until ctx ends: at once when kicked, else
+// RunSearchIndexer keeps the search index of db up to date until ctx ends: at once when kicked (store.DB.KickSearch), else
 // every second (another process, an import, may have written orders). Errors are reported to
 // onError and retried.
-func (db *DB) RunSearchIndexer(ctx context.Context, onError func(error)) {
-	if db.search == nil {
+func RunSearchIndexer(ctx context.Context, db *store.DB, onError func(error)) {
+	if db.IndexFile() == nil {
 		return
 	}
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
-		if _, err := db.IndexSearch(ctx); err != nil && ctx.Err() == nil && onError != nil {
+		if _, err := IndexSearch(ctx, db); err != nil && ctx.Err() == nil && onError != nil {
 			onError(err)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-db.kick:
+		case <-db.SearchKicks():
 		case <-t.C:
 		}
 	}
 }
 
-// newIdentity is a random token naming one database, so that an index file never serves another.
-func newIdentity() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-// AppendJSONString appends s as a JSON string. It escapes what JSON requires and leaves the
-// rest (Chinese above all) as UTF-8; bulk writers use it where encoding/json's reflection would
-// cost more than the write.
-func AppendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	plain := utf8.ValidString(s)
-	for i := 0; plain && i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
-			plain = false
-		}
-	}
-	if plain {
-		b = append(b, s...)
-		return append(b, '"')
-	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-		case c < utf8.RuneSelf:
-			b = append(b, c)
-		default:
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				b = append(b, `\ufffd`...)
-			} else {
-				b = append(b, s[i:i+size]...)
-			}
-			i += size
-			continue
-		}
-		i++
-	}
-	return append(b, '"')
-}
-
-// indexAllOrders fills PostgreSQL's search column for the orders that existed before it did.
-func indexAllOrders(ctx context.Context, tx *Tx) error {
-	if tx.Dialect() != Postgres {
-		_, err := tx.Exec(ctx, `INSERT INTO store_identity (id, token) VALUES (1, ?)`, newIdentity())
-		return err
+// backfillSearch fills PostgreSQL's search column for the orders that existed before it did
+// (migration 7, which brought the search index; store runs it in that migration's transaction).
+func backfillSearch(ctx context.Context, tx *store.Tx) error {
+	if tx.Dialect() != store.Postgres {
+		return nil
 	}
 	var last int64
 	for {
@@ -496,17 +388,17 @@ func indexAllOrders(ctx context.Context, tx *Tx) error {
 		if err != nil || len(docs) == 0 {
 			return err
 		}
-		if err := SearchNewOrders(ctx, tx, docs); err != nil {
+		if err := searchNewOrders(ctx, tx, docs); err != nil {
 			return err
 		}
 		last = docs[len(docs)-1].ID
 	}
 }
 
-// searchMigration is the migration that brings the search index (and the database's identity).
+// searchMigration is the migration that brings the search index.
 const searchMigration = 7
 
-// afterMigration holds the steps a migration's SQL cannot take, run in its transaction.
-var afterMigration = map[int]func(context.Context, *Tx) error{
-	searchMigration: indexAllOrders,
+func init() {
+	store.AfterMigration(searchMigration, backfillSearch)
+	store.OnIndexFile(searchMigration, prepareSearch)
 }
