@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -29,7 +30,7 @@ type orderView struct {
 	CallerMasked bool `json:"caller_masked,omitempty"`
 }
 
-func actorOf(c *caller) orders.ActorInfo {
+func actorOf(c *kit.Caller) orders.ActorInfo {
 	a := orders.ActorInfo{Name: c.User.DisplayName}
 	if a.Name == "" {
 		a.Name = c.User.Username
@@ -43,8 +44,8 @@ func actorOf(c *caller) orders.ActorInfo {
 
 // view is o as the caller may see it; when it shows personal data whole, that is added to shown,
 // which the handler records (recordShown) before it answers.
-func (s *Server) view(r *http.Request, c *caller, o orders.Order, shown *privacy.Log) orderView {
-	v := orderView{AllowedActions: s.orders.Allowed(o, actorOf(c).Actor)}
+func (s *Server) view(r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) orderView {
+	v := orderView{AllowedActions: s.Kit.Orders.Allowed(o, actorOf(c).Actor)}
 	if v.AllowedActions == nil {
 		v.AllowedActions = []workorder.Action{}
 	}
@@ -57,8 +58,8 @@ func (s *Server) view(r *http.Request, c *caller, o orders.Order, shown *privacy
 }
 
 // orderFor loads an order the caller may see: staff see their towns' orders, residents their own.
-func (s *Server) orderFor(r *http.Request, c *caller, id int64) (orders.Order, error) {
-	o, err := s.orders.Get(r.Context(), c.Towns, id, true)
+func (s *Server) orderFor(r *http.Request, c *kit.Caller, id int64) (orders.Order, error) {
+	o, err := s.Kit.Orders.Get(r.Context(), c.Towns, id, true)
 	if err != nil {
 		return o, err
 	}
@@ -68,7 +69,7 @@ func (s *Server) orderFor(r *http.Request, c *caller, id int64) (orders.Order, e
 	return o, nil
 }
 
-func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	town := r.URL.Query().Get("town")
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
@@ -76,14 +77,14 @@ func (s *Server) apiCategories(w http.ResponseWriter, r *http.Request, c *caller
 	if !slices.Contains(c.Towns, town) {
 		return problem.NotFound("town %s", town)
 	}
-	cs, err := s.orders.Categories(r.Context(), town)
+	cs, err := s.Kit.Orders.Categories(r.Context(), town)
 	if err != nil {
 		return err
 	}
 	if cs == nil {
 		cs = []orders.Category{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"categories": cs, "deadline_classes": workorder.DeadlineClasses})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"categories": cs, "deadline_classes": workorder.DeadlineClasses})
 	return nil
 }
 
@@ -104,7 +105,7 @@ type orderInput struct {
 
 // newOrder turns a signed-in user's form or JSON into a new order. lang is the language of the
 // messages for what the server alone decides (the channel, the external id).
-func (s *Server) newOrder(c *caller, in orderInput, lang string) (orders.NewOrder, error) {
+func (s *Server) newOrder(c *kit.Caller, in orderInput, lang string) (orders.NewOrder, error) {
 	if in.Town == "" && len(c.Towns) == 1 {
 		in.Town = c.Towns[0]
 	}
@@ -133,25 +134,25 @@ func (s *Server) newOrder(c *caller, in orderInput, lang string) (orders.NewOrde
 	return n, nil
 }
 
-func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var in orderInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	n, err := s.newOrder(c, in, "en")
 	if err != nil {
 		return err
 	}
-	o, err := s.orders.Create(r.Context(), n)
+	o, err := s.Kit.Orders.Create(r.Context(), n)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, s.view(r, c, o, nil)) // what the caller just sent: no one else's data is shown
+	kit.WriteJSON(w, http.StatusCreated, s.view(r, c, o, nil)) // what the caller just sent: no one else's data is shown
 	return nil
 }
 
 // filterFrom reads the list filters from the query string, naming any bad parameter.
-func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
+func filterFrom(r *http.Request, c *kit.Caller) (orders.Filter, error) {
 	q := r.URL.Query()
 	if err := checkFilterParams(q); err != nil {
 		return orders.Filter{}, err
@@ -162,11 +163,11 @@ func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 		// A list of states is bounded by the states there are: each is one bound parameter.
 		parts := strings.Split(st, ",")
 		if len(parts) > len(workorder.States) {
-			return f, badRequest("state", fmt.Sprintf("state: at most %d states, not %d", len(workorder.States), len(parts)))
+			return f, kit.BadRequest("state", fmt.Sprintf("state: at most %d states, not %d", len(workorder.States), len(parts)))
 		}
 		for _, x := range parts {
 			if !workorder.State(x).Valid() {
-				return f, badRequest("state", fmt.Sprintf("state: unknown state %.40q", x))
+				return f, kit.BadRequest("state", fmt.Sprintf("state: unknown state %.40q", x))
 			}
 			if !slices.Contains(f.States, x) {
 				f.States = append(f.States, x)
@@ -177,7 +178,7 @@ func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 		if v := q.Get(name); v != "" {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
-				return f, badRequest(name, fmt.Sprintf("%s: want true or false, not %q", name, v))
+				return f, kit.BadRequest(name, fmt.Sprintf("%s: want true or false, not %q", name, v))
 			}
 			*dst = b
 		}
@@ -186,7 +187,7 @@ func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 		if v := q.Get(name); v != "" {
 			t, err := parseWhen(v)
 			if err != nil {
-				return f, badRequest(name, fmt.Sprintf("%s: want a date (2025-10-01) or RFC 3339 time, not %q", name, v))
+				return f, kit.BadRequest(name, fmt.Sprintf("%s: want a date (2025-10-01) or RFC 3339 time, not %q", name, v))
 			}
 			*dst = &t
 		}
@@ -195,14 +196,14 @@ func filterFrom(r *http.Request, c *caller) (orders.Filter, error) {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return f, badRequest(name, fmt.Sprintf("%s: want a non-negative number, not %q", name, v))
+				return f, kit.BadRequest(name, fmt.Sprintf("%s: want a non-negative number, not %q", name, v))
 			}
 			*dst = n
 		}
 	}
 	if f.Sort != "" {
 		if _, ok := orders.Sorts[f.Sort]; !ok {
-			return f, badRequest("sort", fmt.Sprintf("sort: unknown order %q", f.Sort))
+			return f, kit.BadRequest("sort", fmt.Sprintf("sort: unknown order %q", f.Sort))
 		}
 	}
 	return f, nil
@@ -218,7 +219,7 @@ func parseWhen(v string) (time.Time, error) {
 // shanghai is the zone every date typed into CivicGrid means: the calendar's.
 var shanghai = workcal.Location()
 
-func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	f, err := filterFrom(r, c)
 	if err != nil {
 		return err
@@ -230,14 +231,14 @@ func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request, c *caller) er
 }
 
 // residentOrders lists only the orders the resident raised.
-func (s *Server) residentOrders(w http.ResponseWriter, r *http.Request, c *caller, f orders.Filter) error {
+func (s *Server) residentOrders(w http.ResponseWriter, r *http.Request, c *kit.Caller, f orders.Filter) error {
 	f.RaisedBy = c.User.ID
 	return s.writeOrders(w, r, c, f)
 }
 
 // writeOrders answers with one page of the orders f selects, as the caller may see them, audited.
-func (s *Server) writeOrders(w http.ResponseWriter, r *http.Request, c *caller, f orders.Filter) error {
-	total, list, err := s.orders.List(r.Context(), f)
+func (s *Server) writeOrders(w http.ResponseWriter, r *http.Request, c *kit.Caller, f orders.Filter) error {
+	total, list, err := s.Kit.Orders.List(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -249,11 +250,11 @@ func (s *Server) writeOrders(w http.ResponseWriter, r *http.Request, c *caller, 
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
 	return nil
 }
 
-func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -296,37 +297,37 @@ func (in actionInput) toInput() (workorder.Input, error) {
 		case map[string]any:
 			id, _ := v["id"].(string)
 			if id == "" {
-				return out, badRequest("photos", fmt.Sprintf("photos[%d]: want an upload id or {\"id\": …}", i))
+				return out, kit.BadRequest("photos", fmt.Sprintf("photos[%d]: want an upload id or {\"id\": …}", i))
 			}
 			out.Photos = append(out.Photos, id)
 		default:
-			return out, badRequest("photos", fmt.Sprintf("photos[%d]: want an upload id or {\"id\": …}", i))
+			return out, kit.BadRequest("photos", fmt.Sprintf("photos[%d]: want an upload id or {\"id\": …}", i))
 		}
 	}
 	if in.Deadline != "" {
 		t, err := parseWhen(in.Deadline)
 		if err != nil {
-			return out, badRequest("deadline", fmt.Sprintf("deadline: want an RFC 3339 time or a date, not %q", in.Deadline))
+			return out, kit.BadRequest("deadline", fmt.Sprintf("deadline: want an RFC 3339 time or a date, not %q", in.Deadline))
 		}
 		out.Deadline = &t
 	}
 	return out, nil
 }
 
-func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
 	var in actionInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	if in.Action == "" {
-		return badRequest("action", "action: is required")
+		return kit.BadRequest("action", "action: is required")
 	}
 	if in.Version == nil {
-		return badRequest("version", "version: is required (the order's version you saw, for the optimistic check)")
+		return kit.BadRequest("version", "version: is required (the order's version you saw, for the optimistic check)")
 	}
 	if err := checkList("en", "co_departments", "co departments", len(in.CoDepartments), orders.MaxCoDepartments); err != nil {
 		return err
@@ -345,7 +346,7 @@ func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *calle
 			return err
 		}
 	}
-	o, err := s.orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(in.Action), *in.Version, input)
+	o, err := s.Kit.Orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(in.Action), *in.Version, input)
 	if err != nil {
 		return err
 	}
@@ -357,9 +358,9 @@ func (s *Server) storePhoto(r *http.Request, town string, userID int64, file int
 	p, err := media.ProcessContext(r.Context(), file)
 	switch {
 	case errors.Is(err, media.ErrTooLarge):
-		return orders.Upload{}, &httpError{status: http.StatusRequestEntityTooLarge, msg: "file: " + err.Error(), field: "file"}
+		return orders.Upload{}, &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Msg: "file: " + err.Error(), Field: "file"}
 	case errors.Is(err, media.ErrNotImage):
-		return orders.Upload{}, &httpError{status: http.StatusUnsupportedMediaType, msg: "file: " + err.Error(), field: "file"}
+		return orders.Upload{}, &kit.HTTPError{Status: http.StatusUnsupportedMediaType, Msg: "file: " + err.Error(), Field: "file"}
 	case err != nil:
 		return orders.Upload{}, err
 	}
@@ -369,25 +370,25 @@ func (s *Server) storePhoto(r *http.Request, town string, userID int64, file int
 // keepPhoto writes a processed photo to the content-addressed store and records it as an
 // upload of the town, so orders of that town may name it as evidence.
 func (s *Server) keepPhoto(ctx context.Context, town string, userID int64, p media.Photo) (orders.Upload, error) {
-	if err := s.photos.Save(p); err != nil {
+	if err := s.Photos.Save(p); err != nil {
 		return orders.Upload{}, err
 	}
 	u := orders.Upload{ID: p.ID, TownCode: town, MIME: "image/jpeg", Size: int64(len(p.Full)), Width: p.Width, Height: p.Height, CreatedBy: userID}
-	if err := s.orders.SaveUpload(ctx, u); err != nil {
+	if err := s.Kit.Orders.SaveUpload(ctx, u); err != nil {
 		return u, err
 	}
 	return u, nil
 }
 
-func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	r.Body = http.MaxBytesReader(w, r.Body, media.MaxBytes+1<<20)
 	file, _, err := r.FormFile("file")
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return &httpError{status: http.StatusRequestEntityTooLarge, msg: "file: larger than 10 MiB", field: "file"}
+			return &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Msg: "file: larger than 10 MiB", Field: "file"}
 		}
-		return badRequest("file", "file: send the photo as multipart form field \"file\"")
+		return kit.BadRequest("file", "file: send the photo as multipart form field \"file\"")
 	}
 	defer file.Close()
 	town := r.FormValue("town")
@@ -401,7 +402,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, c *caller) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": u.ID, "url": "/uploads/" + u.ID, "thumbnail": "/uploads/" + u.ID + "/thumb",
+	kit.WriteJSON(w, http.StatusCreated, map[string]any{"id": u.ID, "url": "/uploads/" + u.ID, "thumbnail": "/uploads/" + u.ID + "/thumb",
 		"width": u.Width, "height": u.Height})
 	return nil
 }
@@ -411,7 +412,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request, c *caller) er
 // when the town publishes photos). Knowing a photo's hash is not enough.
 func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request) {
 	id, sig := privacy.Split(r.PathValue("id"))
-	path, err := s.photos.Path(id, strings.HasSuffix(r.URL.Path, "/thumb"))
+	path, err := s.Photos.Path(id, strings.HasSuffix(r.URL.Path, "/thumb"))
 	if err != nil || !s.mayOpenPhoto(r, id, sig) {
 		http.NotFound(w, r)
 		return
@@ -424,42 +425,42 @@ func (s *Server) servePhoto(w http.ResponseWriter, r *http.Request) {
 // mayOpenPhoto applies servePhoto's rule; any failure refuses.
 func (s *Server) mayOpenPhoto(r *http.Request, id, sig string) bool {
 	if sig != "" {
-		links, err := privacy.PhotoLinksFor(r.Context(), s.db)
+		links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
 		return err == nil && links.Valid(id, sig)
 	}
-	c, err := s.authenticate(r)
+	c, err := s.Authenticate(r)
 	if err != nil || c == nil || len(c.Towns) == 0 {
 		return false
 	}
-	_, err = s.orders.UploadByID(r.Context(), c.Towns, id)
+	_, err = s.Kit.Orders.UploadByID(r.Context(), c.Towns, id)
 	return err == nil
 }
 
-func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request, c *caller) error {
-	list, unread, err := s.orders.Notifications(r.Context(), c.User.ID, r.URL.Query().Get("unread") == "true", 50)
+func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	list, unread, err := s.Kit.Orders.Notifications(r.Context(), c.User.ID, r.URL.Query().Get("unread") == "true", 50)
 	if err != nil {
 		return err
 	}
 	if list == nil {
 		list = []orders.Notification{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list})
 	return nil
 }
 
-func (s *Server) apiNotificationsRead(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiNotificationsRead(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var in struct {
 		IDs []int64 `json:"ids"`
 	}
 	if r.ContentLength != 0 {
-		if err := decodeJSON(r, &in); err != nil {
+		if err := kit.DecodeJSON(r, &in); err != nil {
 			return err
 		}
 	}
 	if err := checkList("en", "ids", "notification ids", len(in.IDs), maxNotificationIDs); err != nil {
 		return err
 	}
-	if err := s.orders.MarkRead(r.Context(), c.User.ID, in.IDs); err != nil {
+	if err := s.Kit.Orders.MarkRead(r.Context(), c.User.ID, in.IDs); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -12,15 +12,16 @@ import (
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *caller) error {
-	writeJSON(w, http.StatusOK, map[string]any{"user": c.User, "towns": c.Towns})
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"user": c.User, "towns": c.Towns})
 	return nil
 }
 
-func (s *Server) apiTowns(w http.ResponseWriter, r *http.Request, c *caller) error {
-	towns, err := places.TenantTowns(r.Context(), s.db, c.Towns)
+func (s *Server) apiTowns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	towns, err := places.TenantTowns(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
@@ -28,13 +29,13 @@ func (s *Server) apiTowns(w http.ResponseWriter, r *http.Request, c *caller) err
 	for _, t := range towns {
 		out = append(out, map[string]string{"code": t.Code, "name": t.Name, "district_code": t.ParentCode})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"towns": out})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"towns": out})
 	return nil
 }
 
 // departmentNames maps codes to names for labelling grid members.
 func (s *Server) departmentNames(r *http.Request, towns []string) (map[string]string, error) {
-	ds, err := places.Departments(r.Context(), s.db, towns)
+	ds, err := places.Departments(r.Context(), s.DB, towns)
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +46,7 @@ func (s *Server) departmentNames(r *http.Request, towns []string) (map[string]st
 	return m, nil
 }
 
-func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	towns := c.Towns
 	if t := r.URL.Query().Get("town"); t != "" {
 		if !slices.Contains(towns, t) {
@@ -53,7 +54,7 @@ func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *caller) err
 		}
 		towns = []string{t}
 	}
-	grids, err := places.Grids(r.Context(), s.db, towns)
+	grids, err := places.Grids(r.Context(), s.DB, towns)
 	if err != nil {
 		return err
 	}
@@ -72,17 +73,17 @@ func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *caller) err
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, badRequest(name, fmt.Sprintf("%s must be a positive number, not %q", name, r.PathValue(name)))
+		return 0, kit.BadRequest(name, fmt.Sprintf("%s must be a positive number, not %q", name, r.PathValue(name)))
 	}
 	return id, nil
 }
 
-func (s *Server) apiGrid(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	g, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+	g, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
 	if err != nil {
 		return err
 	}
@@ -103,9 +104,9 @@ type gridInput struct {
 	Geometry json.RawMessage `json:"geometry"`
 }
 
-func (s *Server) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var in gridInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	status := http.StatusCreated
@@ -114,7 +115,7 @@ func (s *Server) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *caller) 
 		if err != nil {
 			return err
 		}
-		old, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+		old, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
 		if err != nil {
 			return err
 		}
@@ -130,12 +131,12 @@ func (s *Server) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *caller) 
 		return err
 	}
 	names, _ := s.departmentNames(r, []string{g.TownCode})
-	writeJSON(w, status, g.Feature(names))
+	kit.WriteJSON(w, status, g.Feature(names))
 	return nil
 }
 
 // saveGrid is shared by the API and the admin page.
-func (s *Server) saveGrid(r *http.Request, c *caller, in gridInput) (places.Grid, error) {
+func (s *Server) saveGrid(r *http.Request, c *kit.Caller, in gridInput) (places.Grid, error) {
 	if in.TownCode == "" && len(c.Towns) == 1 {
 		in.TownCode = c.Towns[0]
 	}
@@ -149,31 +150,31 @@ func (s *Server) saveGrid(r *http.Request, c *caller, in gridInput) (places.Grid
 	if err != nil {
 		return places.Grid{}, problem.Field("geometry", "%v", err)
 	}
-	g, err := places.SaveGrid(r.Context(), s.db, places.Grid{Code: in.Code, TownCode: in.TownCode, Name: in.Name, Note: in.Note, Polygon: poly})
+	g, err := places.SaveGrid(r.Context(), s.DB, places.Grid{Code: in.Code, TownCode: in.TownCode, Name: in.Name, Note: in.Note, Polygon: poly})
 	if err != nil {
 		return g, err
 	}
-	s.locators.Invalidate(g.TownCode)
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
-	return places.GridByCode(r.Context(), s.db, c.Towns, g.Code)
+	s.Locators.Invalidate(g.TownCode)
+	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: kit.ClientIP(r)})
+	return places.GridByCode(r.Context(), s.DB, c.Towns, g.Code)
 }
 
-func (s *Server) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	g, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+	g, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
 	if err != nil {
 		return err
 	}
-	if err := places.DeleteGrid(r.Context(), s.db, c.Towns, g.Code); err != nil {
+	if err := places.DeleteGrid(r.Context(), s.DB, c.Towns, g.Code); err != nil {
 		return err
 	}
-	s.locators.Invalidate(g.TownCode)
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionDelete,
-		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: clientIP(r)})
+	s.Locators.Invalidate(g.TownCode)
+	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionDelete,
+		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, IP: kit.ClientIP(r)})
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
@@ -186,55 +187,55 @@ type memberInput struct {
 	UserID     int64  `json:"user_id"`
 }
 
-func (s *Server) apiAddMember(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiAddMember(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	g, err := places.GridByID(r.Context(), s.db, c.Towns, id)
+	g, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
 	if err != nil {
 		return err
 	}
 	var in memberInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
-	m, err := places.AddMember(r.Context(), s.db, c.Towns, places.Member{GridCode: g.Code, Name: in.Name, GridRole: in.GridRole,
+	m, err := places.AddMember(r.Context(), s.DB, c.Towns, places.Member{GridCode: g.Code, Name: in.Name, GridRole: in.GridRole,
 		DepartmentCode: in.Department, Phone: in.Phone, UserID: in.UserID})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, m)
+	kit.WriteJSON(w, http.StatusCreated, m)
 	return nil
 }
 
-func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id); err != nil {
+	if err := places.RemoveMember(r.Context(), s.DB, c.Towns, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) apiDepartments(w http.ResponseWriter, r *http.Request, c *caller) error {
-	ds, err := places.Departments(r.Context(), s.db, c.Towns)
+func (s *Server) apiDepartments(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	ds, err := places.Departments(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
 	if ds == nil {
 		ds = []places.Department{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"departments": ds})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"departments": ds})
 	return nil
 }
 
-func (s *Server) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var d places.Department
-	if err := decodeJSON(r, &d); err != nil {
+	if err := kit.DecodeJSON(r, &d); err != nil {
 		return err
 	}
 	if d.TownCode == "" && len(c.Towns) == 1 {
@@ -243,33 +244,33 @@ func (s *Server) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *ca
 	if !slices.Contains(c.Towns, d.TownCode) {
 		return problem.Field("town", "unknown town code %q", d.TownCode)
 	}
-	if err := places.SaveDepartment(r.Context(), s.db, d); err != nil {
+	if err := places.SaveDepartment(r.Context(), s.DB, d); err != nil {
 		return err
 	}
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: clientIP(r)})
-	saved, err := places.DepartmentByCode(r.Context(), s.db, c.Towns, d.Code)
+	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: kit.ClientIP(r)})
+	saved, err := places.DepartmentByCode(r.Context(), s.DB, c.Towns, d.Code)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, saved)
+	kit.WriteJSON(w, http.StatusCreated, saved)
 	return nil
 }
 
-func (s *Server) apiCommittees(w http.ResponseWriter, r *http.Request, c *caller) error {
-	cs, err := places.Committees(r.Context(), s.db, c.Towns)
+func (s *Server) apiCommittees(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	cs, err := places.Committees(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"committees": cs})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"committees": cs})
 	return nil
 }
 
-func (s *Server) apiPlaces(w http.ResponseWriter, r *http.Request, c *caller) error {
-	ps, err := places.Places(r.Context(), s.db, c.Towns)
+func (s *Server) apiPlaces(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	ps, err := places.Places(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"places": ps})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"places": ps})
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/media"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // bodyRule bounds the request body of one route.
@@ -93,25 +94,25 @@ func isMultipart(r *http.Request) bool {
 func (s *Server) bodyTooLarge(w http.ResponseWriter, r *http.Request, rule bodyRule) {
 	if rule.report {
 		// Failed attempts are not free: an oversized report counts against the flood limit.
-		if err := recordFlood(r.Context(), s.db, floodKeys(clientIP(r), s.deviceID(w, r)), time.Now()); err != nil {
-			s.log.Error("record report attempt", "err", err)
+		if err := recordFlood(r.Context(), s.DB, floodKeys(kit.ClientIP(r), s.deviceID(w, r)), time.Now()); err != nil {
+			s.Log.Error("record report attempt", "err", err)
 		}
 	}
-	lang := language(w, r)
+	lang := kit.Language(w, r)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		lang = "en" // the API answers in English, like its other errors
 	}
-	T, mb := translator(lang), (rule.max+(1<<20)-1)>>20
-	err := &httpError{status: http.StatusRequestEntityTooLarge, field: rule.field, msg: fmt.Sprintf(T("sec.body too large"), mb)}
+	T, mb := kit.Translator(lang), (rule.max+(1<<20)-1)>>20
+	err := &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Field: rule.field, Msg: fmt.Sprintf(T("sec.body too large"), mb)}
 	switch rule.field {
 	case "photos":
-		err.msg = fmt.Sprintf(T("sec.photos too large"), mb, media.MaxBytes>>20)
+		err.Msg = fmt.Sprintf(T("sec.photos too large"), mb, media.MaxBytes>>20)
 	case "file", "photo":
-		err.msg = rule.field + ": " + fmt.Sprintf(T("sec.file too large"), media.MaxBytes>>20, mb)
+		err.Msg = rule.field + ": " + fmt.Sprintf(T("sec.file too large"), media.MaxBytes>>20, mb)
 	}
 	if strings.HasPrefix(r.URL.Path, "/api/") || wantsJSON(r) {
-		s.writeAPIError(w, r, err)
+		s.WriteAPIError(w, r, err)
 		return
 	}
-	s.pageError(w, r, err)
+	s.PageError(w, r, err)
 }

@@ -7,14 +7,15 @@ import (
 	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // campaigns is the visit-campaign service on the server's database, order store and locators.
 func (s *Server) campaigns() *campaigns.Service {
-	return &campaigns.Service{DB: s.db, Orders: s.orders, Locator: s.locators.Get, Now: s.orders.Now}
+	return &campaigns.Service{DB: s.DB, Orders: s.Kit.Orders, Locator: s.Locators.Get, Now: s.Kit.Orders.Now}
 }
 
-func mayPlan(c *caller) error {
+func mayPlan(c *kit.Caller) error {
 	if !campaigns.MayPlan(c.User) {
 		return problem.Forbidden("your role (%s) may not plan visit campaigns: administrators and dispatchers do", c.User.Role)
 	}
@@ -29,32 +30,32 @@ type campaignView struct {
 	MayVisit bool `json:"may_visit"`
 }
 
-func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	list, err := s.campaigns().List(r.Context(), c.Towns)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"campaigns": list, "kinds": campaigns.Kinds, "target_kinds": campaigns.TargetKinds})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": list, "kinds": campaigns.Kinds, "target_kinds": campaigns.TargetKinds})
 	return nil
 }
 
-func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
 	var in campaigns.NewCampaign
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	cp, err := s.campaigns().Create(r.Context(), c.Towns, in, c.User)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, cp)
+	kit.WriteJSON(w, http.StatusCreated, cp)
 	return nil
 }
 
-func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
@@ -63,18 +64,18 @@ func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *ca
 		return err
 	}
 	var in campaigns.NewCampaign
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	cp, err := s.campaigns().Update(r.Context(), c.Towns, id, in, c.User)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, cp)
+	kit.WriteJSON(w, http.StatusOK, cp)
 	return nil
 }
 
-func (s *Server) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func (s *Server) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *ca
 	return nil
 }
 
-func (s *Server) campaignView(r *http.Request, c *caller, id int64) (campaignView, error) {
+func (s *Server) campaignView(r *http.Request, c *kit.Caller, id int64) (campaignView, error) {
 	svc := s.campaigns()
 	cp, err := svc.Get(r.Context(), c.Towns, id)
 	if err != nil {
@@ -102,7 +103,7 @@ func (s *Server) campaignView(r *http.Request, c *caller, id int64) (campaignVie
 	return campaignView{Campaign: cp, Totals: p.Total.Totals, MayPlan: campaigns.MayPlan(c.User), MayVisit: svc.MayVisit(r.Context(), cp, c.User)}, nil
 }
 
-func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -111,11 +112,11 @@ func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, v)
+	kit.WriteJSON(w, http.StatusOK, v)
 	return nil
 }
 
-func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -124,11 +125,11 @@ func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, p)
+	kit.WriteJSON(w, http.StatusOK, p)
 	return nil
 }
 
-func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -148,13 +149,13 @@ func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *c
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"targets": ts, "count": len(ts)})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"targets": ts, "count": len(ts)})
 	return nil
 }
 
 // targetsAs is ts, targets of cp, as the caller may see them (package privacy); the targets
 // shown whole are added to shown.
-func targetsAs(r *http.Request, c *caller, cp campaigns.Campaign, ts []campaigns.Target, shown *privacy.Log) []campaigns.Target {
+func targetsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, ts []campaigns.Target, shown *privacy.Log) []campaigns.Target {
 	v := viewer(r, c)
 	out := make([]campaigns.Target, len(ts))
 	for i, t := range ts {
@@ -168,7 +169,7 @@ func targetsAs(r *http.Request, c *caller, cp campaigns.Campaign, ts []campaigns
 
 // visitsAs is vs, visits of cp, as the caller may see them; the targets whose visits are shown
 // whole are added to shown.
-func visitsAs(r *http.Request, c *caller, cp campaigns.Campaign, vs []campaigns.Visit, shown *privacy.Log) []campaigns.Visit {
+func visitsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, vs []campaigns.Visit, shown *privacy.Log) []campaigns.Visit {
 	v := viewer(r, c)
 	out := make([]campaigns.Visit, len(vs))
 	for i, x := range vs {
@@ -189,7 +190,7 @@ type targetsInput struct {
 
 func (in targetsInput) bulk() bool { return in.FromPlacesKind != "" || in.FromAddressBook }
 
-func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
@@ -198,7 +199,7 @@ func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c
 		return err
 	}
 	var in targetsInput
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	svc := s.campaigns()
@@ -210,7 +211,7 @@ func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"added": n})
+		kit.WriteJSON(w, http.StatusCreated, map[string]any{"added": n})
 		return nil
 	}
 	t, err := svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget)
@@ -223,7 +224,7 @@ func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c
 
 // writeTarget answers with target t of campaign id as the caller may see it, recording in shown
 // (nil: not audited) whether it was shown whole.
-func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
+func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
 	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
 	if err != nil {
 		return err
@@ -232,11 +233,11 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *caller, 
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	writeJSON(w, status, ts[0])
+	kit.WriteJSON(w, status, ts[0])
 	return nil
 }
 
-func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -252,7 +253,7 @@ func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *ca
 	return s.writeTarget(w, r, c, http.StatusOK, id, t, shownLog(r, privacy.Targets))
 }
 
-func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -262,7 +263,7 @@ func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *caller) 
 		return err
 	}
 	var in campaigns.NewVisit
-	if err := decodeJSON(r, &in); err != nil {
+	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	svc := s.campaigns()
@@ -280,11 +281,11 @@ func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, vs[0])
+	kit.WriteJSON(w, http.StatusCreated, vs[0])
 	return nil
 }
 
-func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -303,7 +304,7 @@ func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *ca
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"visits": vs})
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"visits": vs})
 	return nil
 }
 
@@ -314,7 +315,7 @@ type visitOrder struct {
 	Order   orderView `json:"order"`
 }
 
-func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -332,6 +333,6 @@ func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *ca
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	writeJSON(w, status, visitOrder{VisitID: id, Created: created, Order: v})
+	kit.WriteJSON(w, status, visitOrder{VisitID: id, Created: created, Order: v})
 	return nil
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,7 +21,7 @@ import (
 )
 
 func init() {
-	for k, v := range map[string][2]string{
+	kit.RegisterMessages("campaigns", map[string][2]string{
 		"cp.campaigns":      {"走访", "Visits"},
 		"cp.home text":      {"四百大走访、全覆盖走访：记录走访，发现问题一键转为工单", "Door-to-door campaigns: log visits, turn findings into orders"},
 		"cp.title":          {"走访活动", "Visit campaigns"},
@@ -76,9 +78,7 @@ func init() {
 		"cp.save visit":     {"保存走访记录", "Save the visit"},
 		"cp.grid":           {"网格", "Grid"},
 		"cp.unassigned":     {"未落格", "Outside every grid"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 // campaignsData is what campaigns.html shows.
@@ -99,12 +99,12 @@ func kindNames(ls []campaigns.Label, lang string) map[string]string {
 	return m
 }
 
-func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	return s.renderCampaigns(w, r, c, http.StatusOK, campaigns.NewCampaign{}, nil)
 }
 
-func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, c *caller, status int, form campaigns.NewCampaign, ferr error) error {
-	lang := language(w, r)
+func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, form campaigns.NewCampaign, ferr error) error {
+	lang := kit.Language(w, r)
 	list, err := s.campaigns().List(r.Context(), c.Towns)
 	if err != nil {
 		return err
@@ -118,18 +118,18 @@ func (s *Server) renderCampaigns(w http.ResponseWriter, r *http.Request, c *call
 		// A refused form keeps the team that was picked.
 		d.Team = teamOptions(staff, form.Team)
 	}
-	pd := pageData{Title: "cp.title", Data: d}
+	pd := kit.PageData{Title: "cp.title", Data: d}
 	if ferr != nil {
-		_, body := statusOf(ferr)
+		_, body := kit.StatusOf(ferr)
 		pd.Error, pd.Field = body.Message, body.Field
 	}
-	return s.render(w, r, status, "campaigns", pd)
+	return s.Render(w, r, status, "campaigns", pd)
 }
 
 // campaignStaff lists the users of towns a planner may put on a campaign's team: active staff
 // who may log visits (orders:create), not residents.
 func (s *Server) campaignStaff(r *http.Request, towns []string) ([]auth.User, error) {
-	users, err := auth.Users(r.Context(), s.db, towns, "")
+	users, err := auth.Users(r.Context(), s.DB, towns, "")
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func campaignForm(r *http.Request) campaigns.NewCampaign {
 		Start: r.PostFormValue("start"), End: r.PostFormValue("end"), Team: formIDs(r.PostForm["team"])}
 }
 
-func (s *Server) campaignSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *Server) campaignSubmit(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, fmt.Sprintf("/campaigns/%d", cp.ID), translator(language(w, r))("cp.created"))
+	kit.RedirectFlash(w, r, fmt.Sprintf("/campaigns/%d", cp.ID), kit.Translator(kit.Language(w, r))("cp.created"))
 	return nil
 }
 
@@ -281,20 +281,20 @@ const maxTargetRows = 30
 
 func statusNames(lang string) map[string]string {
 	m := kindNames(campaigns.Statuses, lang)
-	T := translator(lang)
+	T := kit.Translator(lang)
 	m[campaigns.StatusPending] = T("cp.pending")
 	return m
 }
 
-func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	return s.renderCampaign(w, r, c, http.StatusOK, targetsInput{}, nil, nil)
 }
 
 // renderCampaign shows the campaign page; form is the add-target form, edit the posted edit
 // form (nil: the stored campaign), ferr the error of a refused post.
-func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *caller, status int, form targetsInput, edit *campaigns.NewCampaign, ferr error) error {
+func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, form targetsInput, edit *campaigns.NewCampaign, ferr error) error {
 	ctx := r.Context()
-	lang := language(w, r)
+	lang := kit.Language(w, r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -340,7 +340,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 		}
 	}
 	d.Pins = pins
-	T := translator(lang)
+	T := kit.Translator(lang)
 	for i := range p.Grids {
 		if p.Grids[i].Grid == "" {
 			p.Grids[i].GridName = T("cp.unassigned")
@@ -348,7 +348,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 	}
 	p.Total.GridName = T("cp.total")
 	d.Progress = p
-	if d.Grids, err = places.Grids(ctx, s.db, []string{v.TownCode}); err != nil {
+	if d.Grids, err = places.Grids(ctx, s.DB, []string{v.TownCode}); err != nil {
 		return err
 	}
 	for _, g := range d.Grids {
@@ -359,7 +359,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 	}
 	d.Recent = visitsAs(r, c, v.Campaign, d.Recent, whole)
 	if d.C.MayPlan {
-		ps, err := places.Places(ctx, s.db, []string{v.TownCode})
+		ps, err := places.Places(ctx, s.DB, []string{v.TownCode})
 		if err != nil {
 			return err
 		}
@@ -376,18 +376,18 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *calle
 	}
 	d.Labels = map[string]string{"targets": T("cp.targets"), "visited": T("cp.visited"), "coverage": T("cp.coverage"), "orders": T("cp.orders"),
 		"pending": T("cp.pending"), "not_home": T("cp.not home"), "refused": T("cp.refused")}
-	pd := pageData{Title: v.Name, Data: d}
+	pd := kit.PageData{Title: v.Name, Data: d}
 	if ferr != nil {
-		_, body := statusOf(ferr)
+		_, body := kit.StatusOf(ferr)
 		pd.Error, pd.Field = body.Message, body.Field
 	}
 	if err := s.recordShown(r, c, whole); err != nil {
 		return err
 	}
-	return s.render(w, r, status, "campaign", pd)
+	return s.Render(w, r, status, "campaign", pd)
 }
 
-func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
@@ -398,7 +398,7 @@ func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c 
 	in := targetsInput{NewTarget: campaigns.NewTarget{Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"), Address: r.PostFormValue("address"),
 		Contact: r.PostFormValue("contact"), Grid: r.PostFormValue("grid")}}
 	svc := s.campaigns()
-	T := translator(language(w, r))
+	T := kit.Translator(kit.Language(w, r))
 	switch r.PostFormValue("mode") {
 	case "places", "addresses":
 		b := campaigns.Bulk{Kind: in.Kind, Grid: in.Grid}
@@ -414,7 +414,7 @@ func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c 
 		if err != nil {
 			return err
 		}
-		redirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), fmt.Sprintf("%s: %d", T("cp.added"), n))
+		kit.RedirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), fmt.Sprintf("%s: %d", T("cp.added"), n))
 		return nil
 	}
 	if lat, lng := strings.TrimSpace(r.PostFormValue("lat")), strings.TrimSpace(r.PostFormValue("lng")); lat != "" || lng != "" {
@@ -432,11 +432,11 @@ func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), T("cp.added")+": "+in.Name)
+	kit.RedirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), T("cp.added")+": "+in.Name)
 	return nil
 }
 
-func (s *Server) campaignEditSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignEditSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
@@ -452,11 +452,11 @@ func (s *Server) campaignEditSubmit(w http.ResponseWriter, r *http.Request, c *c
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), translator(language(w, r))("cp.updated"))
+	kit.RedirectFlash(w, r, fmt.Sprintf("/campaigns/%d", id), kit.Translator(kit.Language(w, r))("cp.updated"))
 	return nil
 }
 
-func (s *Server) campaignDeleteSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignDeleteSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if err := mayPlan(c); err != nil {
 		return err
 	}
@@ -478,7 +478,7 @@ func (s *Server) campaignDeleteSubmit(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/campaigns", translator(language(w, r))("cp.deleted")+": "+cp.Name)
+	kit.RedirectFlash(w, r, "/campaigns", kit.Translator(kit.Language(w, r))("cp.deleted")+": "+cp.Name)
 	return nil
 }
 
@@ -497,13 +497,13 @@ type targetData struct {
 	Now        string
 }
 
-func (s *Server) campaignTargetPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignTargetPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	return s.renderTarget(w, r, c, http.StatusOK, campaigns.NewVisit{Status: campaigns.StatusVisited}, nil)
 }
 
-func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *caller, status int, form campaigns.NewVisit, ferr error) error {
+func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, form campaigns.NewVisit, ferr error) error {
 	ctx := r.Context()
-	lang := language(w, r)
+	lang := kit.Language(w, r)
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -527,11 +527,11 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *caller,
 		TargetKind: kindNames(campaigns.TargetKinds, lang), Form: form, CatName: map[string]string{},
 		Now: time.Now().In(workcal.Location()).Format("2006-01-02T15:04")}
 	if t.Grid != "" {
-		if g, err := places.GridByCode(ctx, s.db, []string{cp.TownCode}, t.Grid); err == nil {
+		if g, err := places.GridByCode(ctx, s.DB, []string{cp.TownCode}, t.Grid); err == nil {
 			d.GridName = g.Name
 		}
 	}
-	cats, err := s.orders.Categories(ctx, cp.TownCode)
+	cats, err := s.Kit.Orders.Categories(ctx, cp.TownCode)
 	if err != nil {
 		return err
 	}
@@ -549,18 +549,18 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *caller,
 			d.Categories = append(d.Categories, ct)
 		}
 	}
-	pd := pageData{Title: t.Name, Data: d}
+	pd := kit.PageData{Title: t.Name, Data: d}
 	if ferr != nil {
-		_, body := statusOf(ferr)
+		_, body := kit.StatusOf(ferr)
 		pd.Error, pd.Field = body.Message, body.Field
 	}
 	if err := s.recordShown(r, c, whole); err != nil {
 		return err
 	}
-	return s.render(w, r, status, "campaign_target", pd)
+	return s.Render(w, r, status, "campaign_target", pd)
 }
 
-func (s *Server) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -602,11 +602,11 @@ func (s *Server) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, fmt.Sprintf("/campaigns/%d/targets/%d", id, tid), translator(language(w, r))("cp.logged"))
+	kit.RedirectFlash(w, r, fmt.Sprintf("/campaigns/%d/targets/%d", id, tid), kit.Translator(kit.Language(w, r))("cp.logged"))
 	return nil
 }
 
-func (s *Server) campaignVisitOrderSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) campaignVisitOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -631,12 +631,12 @@ func (s *Server) campaignVisitOrderSubmit(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	T := translator(language(w, r))
+	T := kit.Translator(kit.Language(w, r))
 	msg := T("cp.ordered")
 	if !created {
 		msg = T("cp.already")
 	}
-	redirectFlash(w, r, back, msg+" "+o.Number)
+	kit.RedirectFlash(w, r, back, msg+" "+o.Number)
 	return nil
 }
 

@@ -9,25 +9,28 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/search"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 func init() {
-	templateFuncs["stateLabel"] = stateLabel
-	templateFuncs["actionLabel"] = actionLabel
-	templateFuncs["satisfactionLabel"] = satisfactionLabel
-	templateFuncs["excerpt"] = excerpt
-	templateFuncs["highlight"] = highlight
-	templateFuncs["fmtTime"] = fmtTime
-	templateFuncs["fmtTimePtr"] = func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return fmtTime(*t)
-	}
-	templateFuncs["defaultDept"] = defaultDept
-	templateFuncs["eventData"] = eventData
-	templateFuncs["classLabel"] = classLabel
+	kit.RegisterFuncs(template.FuncMap{
+		"stateLabel":        stateLabel,
+		"actionLabel":       actionLabel,
+		"satisfactionLabel": satisfactionLabel,
+		"excerpt":           excerpt,
+		"highlight":         highlight,
+		"fmtTime":           fmtTime,
+		"fmtTimePtr": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return fmtTime(*t)
+		},
+		"defaultDept": defaultDept,
+		"eventData":   eventData,
+		"classLabel":  classLabel,
+	})
 }
 
 func satisfactionLabel(code, lang string) string {

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -23,7 +25,7 @@ import (
 )
 
 func init() {
-	for k, v := range map[string][2]string{
+	kit.RegisterMessages("intake", map[string][2]string{
 		"in.nav":          {"热线导入", "Hotline import"},
 		"in.title":        {"12345热线工单导入", "Import 12345 hotline orders"},
 		"in.intro":        {"上传热线系统导出的 xlsx 或 CSV 文件。按工单编号去重：重复导入不会重复建单，内容有变化的工单会被更新并记入历史。", "Upload the xlsx or CSV export of the hotline system. Orders are keyed by their hotline number: importing again creates nothing twice; changed rows update their order and say so in its history."},
@@ -51,9 +53,7 @@ func init() {
 		"in.errors":       {"下载错误报告 (xlsx)", "Download the error report (xlsx)"},
 		"in.first errors": {"前几条错误", "First problems"},
 		"in.no file":      {"请选择要上传的文件", "Choose a file to upload"},
-	} {
-		messages[k] = v
-	}
+	})
 }
 
 // importJob is an upload being imported in the background; the page polls its status.
@@ -80,7 +80,7 @@ var importJobs = struct {
 	m map[string]*importJob
 }{m: map[string]*importJob{}}
 
-func (s *Server) jobFor(r *http.Request, c *caller) (*importJob, error) {
+func (s *Server) jobFor(r *http.Request, c *kit.Caller) (*importJob, error) {
 	importJobs.Lock()
 	j := importJobs.m[r.PathValue("id")]
 	importJobs.Unlock()
@@ -93,12 +93,12 @@ func (s *Server) jobFor(r *http.Request, c *caller) (*importJob, error) {
 // maxUpload bounds an uploaded export: a year of a town's hotline orders is a few MB.
 const maxUpload = 256 << 20
 
-func (s *Server) intakePage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	return s.render(w, r, http.StatusOK, "intake_hotline", pageData{Title: "in.title",
+func (s *Server) intakePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	return s.Render(w, r, http.StatusOK, "intake_hotline", kit.PageData{Title: "in.title",
 		Data: map[string]any{"Job": r.URL.Query().Get("job")}})
 }
 
-func (s *Server) intakeTemplate(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) intakeTemplate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var b bytes.Buffer
 	if err := hotline.WriteTemplate(&b); err != nil {
 		return err
@@ -110,17 +110,17 @@ func (s *Server) intakeTemplate(w http.ResponseWriter, r *http.Request, c *calle
 }
 
 // intakeUpload saves the file and imports it in the background, then shows the progress view.
-func (s *Server) intakeUpload(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) intakeUpload(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		return s.render(w, r, http.StatusBadRequest, "intake_hotline", pageData{Title: "in.title",
-			Error: translator(language(w, r))("in.no file"), Field: "file", Data: map[string]any{}})
+		return s.Render(w, r, http.StatusBadRequest, "intake_hotline", kit.PageData{Title: "in.title",
+			Error: kit.Translator(kit.Language(w, r))("in.no file"), Field: "file", Data: map[string]any{}})
 	}
 	defer file.Close()
 	enc, err := hotline.ParseEncoding(r.FormValue("encoding"))
 	if err != nil {
-		return badRequest("encoding", err.Error())
+		return kit.BadRequest("encoding", err.Error())
 	}
 	town := r.FormValue("town")
 	if town == "" && len(c.Towns) > 0 {
@@ -161,26 +161,26 @@ func (s *Server) intakeUpload(w http.ResponseWriter, r *http.Request, c *caller)
 	// The import outlives the request: it keeps the request's values but not its cancellation.
 	// If the process stops half-way, uploading the same file again resumes it.
 	ctx := context.WithoutCancel(r.Context())
-	opts := intake.ImportOptions{Town: town, Path: tmp.Name(), Name: hdr.Filename, Encoding: enc, Actor: actorOf(c), Orders: s.orders,
+	opts := intake.ImportOptions{Town: town, Path: tmp.Name(), Name: hdr.Filename, Encoding: enc, Actor: actorOf(c), Orders: s.Kit.Orders,
 		Progress: func(done, total int64) { j.mu.Lock(); j.done, j.total = done, total; j.mu.Unlock() },
 		OnBatch:  func(sum intake.Summary) { j.mu.Lock(); j.sum = sum; j.mu.Unlock() },
 	}
 	go func() {
 		defer os.Remove(tmp.Name())
-		sum, err := intake.Import(ctx, s.db, opts)
+		sum, err := intake.Import(ctx, s.DB, opts)
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		j.endedAt = time.Now()
 		if err != nil {
 			j.status, j.err = intake.JobFailed, err.Error()
-			s.log.Warn("hotline import failed", "file", j.File, "town", town, "err", err)
+			s.Log.Warn("hotline import failed", "file", j.File, "town", town, "err", err)
 			return
 		}
 		j.status, j.sum = intake.JobDone, sum
 		if j.total > 0 {
 			j.done = j.total
 		}
-		s.log.Info("hotline import done", "file", j.File, "town", town, "created", sum.Created, "updated", sum.Updated,
+		s.Log.Info("hotline import done", "file", j.File, "town", town, "created", sum.Created, "updated", sum.Updated,
 			"rejected", sum.Rejected, "seconds", sum.Seconds)
 	}()
 	http.Redirect(w, r, "/intake/hotline?job="+j.ID, http.StatusSeeOther)
@@ -213,7 +213,7 @@ type rowError struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) intakeJobStatus(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) intakeJobStatus(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	j, err := s.jobFor(r, c)
 	if err != nil {
 		return err
@@ -237,11 +237,11 @@ func (s *Server) intakeJobStatus(w http.ResponseWriter, r *http.Request, c *call
 		st.ErrorsURL = "/intake/hotline/jobs/" + j.ID + "/errors.xlsx"
 	}
 	j.mu.Unlock()
-	writeJSON(w, http.StatusOK, st)
+	kit.WriteJSON(w, http.StatusOK, st)
 	return nil
 }
 
-func (s *Server) intakeJobErrors(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) intakeJobErrors(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	j, err := s.jobFor(r, c)
 	if err != nil {
 		return err
@@ -277,7 +277,7 @@ type fieldError struct {
 
 // apiPushHotline takes one hotline order or an array of them, keyed by the file's column names
 // or their English aliases, and answers per order. 422 only when every order was rejected.
-func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	town := r.URL.Query().Get("town")
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
@@ -289,25 +289,25 @@ func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *calle
 	dec.UseNumber()
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
-		return badRequest("body", "body: send a JSON object or an array of objects ("+err.Error()+")")
+		return kit.BadRequest("body", "body: send a JSON object or an array of objects ("+err.Error()+")")
 	}
-	if err := noTrailingData(dec); err != nil {
+	if err := kit.NoTrailingData(dec); err != nil {
 		return err
 	}
 	var objs []map[string]any
 	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '[' {
 		if err := unmarshalNumbers(t, &objs); err != nil {
-			return badRequest("body", "body: each item must be an object: "+err.Error())
+			return kit.BadRequest("body", "body: each item must be an object: "+err.Error())
 		}
 	} else {
 		var one map[string]any
 		if err := unmarshalNumbers(t, &one); err != nil {
-			return badRequest("body", "body: send a JSON object or an array of objects: "+err.Error())
+			return kit.BadRequest("body", "body: send a JSON object or an array of objects: "+err.Error())
 		}
 		objs = []map[string]any{one}
 	}
 	if len(objs) == 0 || len(objs) > maxPush {
-		return badRequest("body", fmt.Sprintf("body: send 1 to %d orders per request", maxPush))
+		return kit.BadRequest("body", fmt.Sprintf("body: send 1 to %d orders per request", maxPush))
 	}
 	items := make([]map[string]string, len(objs))
 	for i, o := range objs {
@@ -324,7 +324,7 @@ func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *calle
 			}
 		}
 	}
-	res, err := intake.Push(r.Context(), s.db, s.orders, town, actorOf(c), items)
+	res, err := intake.Push(r.Context(), s.DB, s.Kit.Orders, town, actorOf(c), items)
 	if err != nil {
 		return err
 	}
@@ -343,7 +343,7 @@ func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *calle
 			status = http.StatusOK
 		}
 	}
-	writeJSON(w, status, out)
+	kit.WriteJSON(w, status, out)
 	return nil
 }
 

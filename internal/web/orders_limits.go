@@ -8,6 +8,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // What a signed-in user may put into an order and how much of it: the channel and the external
@@ -33,14 +34,14 @@ func intakeChannel(role string) string {
 
 // checkIntakeFields refuses a channel other than the caller's own and any external id, naming
 // the field, and sets the channel.
-func checkIntakeFields(c *caller, in *orderInput, lang string) error {
-	T := translator(lang)
+func checkIntakeFields(c *kit.Caller, in *orderInput, lang string) error {
+	T := kit.Translator(lang)
 	want := intakeChannel(c.User.Role)
 	if ch := strings.TrimSpace(in.Channel); ch != "" && ch != want {
-		return badRequest("channel", "channel: "+fmt.Sprintf(T("so.channel"), ch, want))
+		return kit.BadRequest("channel", "channel: "+fmt.Sprintf(T("so.channel"), ch, want))
 	}
 	if strings.TrimSpace(in.ExternalID) != "" {
-		return badRequest("external_id", "external_id: "+T("so.external id"))
+		return kit.BadRequest("external_id", "external_id: "+T("so.external id"))
 	}
 	in.Channel = want
 	return nil
@@ -104,7 +105,7 @@ func textError(T func(string) string, f textField, v string) string {
 // checkFormTexts checks the fields of a form, value giving each, as a field error (422) in the
 // user's language.
 func checkFormTexts(lang string, fields []textField, value func(string) string) error {
-	T := translator(lang)
+	T := kit.Translator(lang)
 	for _, f := range fields {
 		if msg := textError(T, f, value(f.name)); msg != "" {
 			return problem.Field(f.name, "%s", msg)
@@ -116,16 +117,16 @@ func checkFormTexts(lang string, fields []textField, value func(string) string) 
 // checkFilterParams refuses a list filter no stored value can match (400, naming the parameter):
 // too long, with a NUL, not UTF-8, or a list of states longer than there are states.
 func checkFilterParams(q url.Values) error {
-	T := translator("en")
+	T := kit.Translator("en")
 	for _, f := range filterTexts {
 		for _, v := range q[f.name] {
 			if msg := textError(T, f, v); msg != "" {
-				return badRequest(f.name, f.name+": "+msg)
+				return kit.BadRequest(f.name, f.name+": "+msg)
 			}
 		}
 	}
 	if st := q.Get("state"); strings.Count(st, ",") >= maxStates {
-		return badRequest("state", fmt.Sprintf("state: at most %d states", maxStates))
+		return kit.BadRequest("state", fmt.Sprintf("state: at most %d states", maxStates))
 	}
 	return nil
 }
@@ -138,8 +139,8 @@ func checkList(lang, field, label string, n, max int) error {
 	if n <= max {
 		return nil
 	}
-	T := translator(lang)
-	return badRequest(field, field+": "+fmt.Sprintf(T("so.too many"), T(label), max, n))
+	T := kit.Translator(lang)
+	return kit.BadRequest(field, field+": "+fmt.Sprintf(T("so.too many"), T(label), max, n))
 }
 
 // maxNotificationIDs bounds the ids one "mark read" names; a page shows at most 100.
@@ -147,7 +148,7 @@ const maxNotificationIDs = orders.MaxMarkRead
 
 // newOrderData is what the new-order page shows beside the form: the channel the order will
 // have and the limits of its fields.
-func newOrderData(c *caller, l lookups, in orderInput) map[string]any {
+func newOrderData(c *kit.Caller, l lookups, in orderInput) map[string]any {
 	max := map[string]int{}
 	for _, f := range newOrderTexts {
 		max[f.name] = f.max

@@ -20,14 +20,15 @@ import (
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if c != nil {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	return s.render(w, r, http.StatusOK, "login", pageData{Title: "sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
+	return s.Render(w, r, http.StatusOK, "login", kit.PageData{Title: "sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
 }
 
 // safeNext returns n when it is a path on this site, and "/" for anything else. Every redirect
@@ -71,12 +72,12 @@ func cleanURLText(s string) bool {
 	return true
 }
 
-func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	username := strings.TrimSpace(r.PostFormValue("username"))
 	next := safeNext(r.PostFormValue("next"))
-	u, err := auth.Authenticate(r.Context(), s.db, username, r.PostFormValue("password"), clientIP(r))
+	u, err := auth.Authenticate(r.Context(), s.DB, username, r.PostFormValue("password"), kit.ClientIP(r))
 	if err != nil {
-		T := translator(language(w, r))
+		T := kit.Translator(kit.Language(w, r))
 		msg, status := T("wrong login"), http.StatusUnauthorized
 		var te *auth.ThrottledError
 		if errors.As(err, &te) {
@@ -89,26 +90,26 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *caller) 
 		} else if !errors.Is(err, auth.ErrBadCredentials) {
 			return err
 		}
-		return s.render(w, r, status, "login", pageData{Title: "sign in", Error: msg, Field: "password",
+		return s.Render(w, r, status, "login", kit.PageData{Title: "sign in", Error: msg, Field: "password",
 			Data: map[string]string{"Next": next, "Username": username}})
 	}
-	sess, err := auth.CreateSession(r.Context(), s.db, u)
+	sess, err := auth.CreateSession(r.Context(), s.DB, u)
 	if err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	http.SetCookie(w, &http.Cookie{Name: kit.SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.cfg.SecureCookies, MaxAge: 12 * 3600})
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if c.Session != nil {
-		if err := auth.EndSession(r.Context(), s.db, c.Session.Token); err != nil {
+		if err := auth.EndSession(r.Context(), s.DB, c.Session.Token); err != nil {
 			return err
 		}
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	http.SetCookie(w, &http.Cookie{Name: kit.SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.cfg.SecureCookies})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
@@ -135,8 +136,8 @@ type homeCard struct {
 }
 
 // homeCards gives each role its queues first, then the tools it may use.
-func (s *Server) homeCards(c *caller, lang string, sum orders.Summary) []homeCard {
-	T := translator(lang)
+func (s *Server) homeCards(c *kit.Caller, lang string, sum orders.Summary) []homeCard {
+	T := kit.Translator(lang)
 	u := c.User
 	var cards []homeCard
 	q := func(href, title, text string, n int, alert bool) {
@@ -169,29 +170,24 @@ func (s *Server) homeCards(c *caller, lang string, sum orders.Summary) []homeCar
 		q("/orders?overdue=true", "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)
 		q("/orders?warning=true", "tab warning", "card warning", sum.Warning, false)
 	}
-	for _, hc := range s.homeExtra {
-		if (hc.perm == "" || u.Can(hc.perm)) && (hc.roles == nil || slices.Contains(hc.roles, u.Role)) {
-			q(hc.href, hc.title, hc.text, 0, false)
+	// Then the tools of each capability (kit.HomeEntry), in their order.
+	for _, e := range s.HomeEntries() {
+		if e.Show == nil || e.Show(u) {
+			q(e.Href, e.Title, e.Text, 0, false)
 		}
-	}
-	if u.Can(auth.PermGridsRead) {
-		q("/map", "map", "open map", 0, false)
-	}
-	if u.Can(auth.PermGridsWrite) {
-		q("/admin/grids", "grids", "manage grids", 0, false)
 	}
 	return cards
 }
 
-func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	ctx := r.Context()
-	lang := language(w, r)
-	towns, err := places.TenantTowns(ctx, s.db, c.Towns)
+	lang := kit.Language(w, r)
+	towns, err := places.TenantTowns(ctx, s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
 	d := homeData{Towns: towns}
-	grids, err := places.Grids(ctx, s.db, c.Towns)
+	grids, err := places.Grids(ctx, s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
@@ -199,13 +195,13 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *caller) err
 	for _, g := range grids {
 		d.Members += len(g.Members)
 	}
-	deps, err := places.Departments(ctx, s.db, c.Towns)
+	deps, err := places.Departments(ctx, s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
 	d.Departments = len(deps)
 	if c.User.Can(auth.PermUsersRead) {
-		us, err := auth.Users(ctx, s.db, c.Towns, "")
+		us, err := auth.Users(ctx, s.DB, c.Towns, "")
 		if err != nil {
 			return err
 		}
@@ -219,7 +215,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *caller) err
 		grid = c.User.GridCode
 	}
 	if c.User.Role != auth.RoleResident && c.User.Can(auth.PermOrdersRead) {
-		if d.Summary, err = s.orders.Summarise(ctx, c.Towns, dept, grid, 30); err != nil {
+		if d.Summary, err = s.Kit.Orders.Summarise(ctx, c.Towns, dept, grid, 30); err != nil {
 			return err
 		}
 		if rate := d.Summary.SatisfactionRate(); rate >= 0 {
@@ -238,23 +234,23 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *caller) err
 		raw, _ := json.Marshal(map[string]any{"days": d.Summary.Days, "series": series})
 		d.Chart = string(raw)
 	} else if c.User.Role == auth.RoleResident {
-		total, _, err := s.orders.List(ctx, orders.Filter{Towns: c.Towns, RaisedBy: c.User.ID, States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 1})
+		total, _, err := s.Kit.Orders.List(ctx, orders.Filter{Towns: c.Towns, RaisedBy: c.User.ID, States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 1})
 		if err != nil {
 			return err
 		}
 		d.Summary.Open = total
 	}
 	d.Cards = s.homeCards(c, lang, d.Summary)
-	return s.render(w, r, http.StatusOK, "home", pageData{Title: "home", Data: d})
+	return s.Render(w, r, http.StatusOK, "home", kit.PageData{Title: "home", Data: d})
 }
 
-func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	ps, err := places.Places(r.Context(), s.db, c.Towns)
+func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	ps, err := places.Places(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
 	// html/template writes the places into the JSON script block, escaping <, > and &.
-	return s.render(w, r, http.StatusOK, "map", pageData{Title: "map", Data: map[string]any{"Places": ps}})
+	return s.Render(w, r, http.StatusOK, "map", kit.PageData{Title: "map", Data: map[string]any{"Places": ps}})
 }
 
 type gridsData struct {
@@ -266,13 +262,13 @@ type gridsData struct {
 	FormGeo     string
 }
 
-func (s *Server) gridsData(r *http.Request, c *caller) (gridsData, error) {
+func (s *Server) gridsData(r *http.Request, c *kit.Caller) (gridsData, error) {
 	ctx := r.Context()
-	grids, err := places.Grids(ctx, s.db, c.Towns)
+	grids, err := places.Grids(ctx, s.DB, c.Towns)
 	if err != nil {
 		return gridsData{}, err
 	}
-	cs, err := places.Committees(ctx, s.db, c.Towns)
+	cs, err := places.Committees(ctx, s.DB, c.Towns)
 	if err != nil {
 		return gridsData{}, err
 	}
@@ -280,27 +276,27 @@ func (s *Server) gridsData(r *http.Request, c *caller) (gridsData, error) {
 	for _, cm := range cs {
 		byGrid[cm.GridCode] = append(byGrid[cm.GridCode], cm)
 	}
-	deps, err := places.Departments(ctx, s.db, c.Towns)
+	deps, err := places.Departments(ctx, s.DB, c.Towns)
 	return gridsData{Grids: grids, Committees: byGrid, Departments: deps, Towns: c.Towns}, err
 }
 
-func (s *Server) gridsPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) gridsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	d, err := s.gridsData(r, c)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "grids", pageData{Title: "grids", Data: d})
+	return s.Render(w, r, http.StatusOK, "grids", kit.PageData{Title: "grids", Data: d})
 }
 
-func (s *Server) gridPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	g, err := places.GridByCode(r.Context(), s.db, c.Towns, r.PathValue("code"))
+func (s *Server) gridPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	g, err := places.GridByCode(r.Context(), s.DB, c.Towns, r.PathValue("code"))
 	if err != nil {
 		return err
 	}
 	return s.renderGrid(w, r, c, g, http.StatusOK, "", "")
 }
 
-func (s *Server) renderGrid(w http.ResponseWriter, r *http.Request, c *caller, g places.Grid, status int, errMsg, field string) error {
+func (s *Server) renderGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller, g places.Grid, status int, errMsg, field string) error {
 	d, err := s.gridsData(r, c)
 	if err != nil {
 		return err
@@ -322,16 +318,16 @@ func (s *Server) renderGrid(w http.ResponseWriter, r *http.Request, c *caller, g
 	d.Grids = []places.Grid{g}
 	d.Form = gridInput{Code: g.Code, Name: g.Name, TownCode: g.TownCode, Note: g.Note}
 	d.FormGeo = string(geo)
-	return s.render(w, r, status, "grid", pageData{Title: g.Name, Error: errMsg, Field: field, Data: d})
+	return s.Render(w, r, status, "grid", kit.PageData{Title: g.Name, Error: errMsg, Field: field, Data: d})
 }
 
 // gridSubmit creates or edits a grid from the admin form; errors re-show the form with the input kept.
-func (s *Server) gridSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) gridSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	in := gridInput{Code: strings.TrimSpace(r.PostFormValue("code")), Name: r.PostFormValue("name"), TownCode: r.PostFormValue("town_code"),
 		Note: r.PostFormValue("note"), Geometry: json.RawMessage(strings.TrimSpace(r.PostFormValue("geometry")))}
 	g, err := s.saveGrid(r, c, in)
 	if err == nil {
-		redirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), translator(language(w, r))("saved"))
+		kit.RedirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), kit.Translator(kit.Language(w, r))("saved"))
 		return nil
 	}
 	var fe *problem.FieldError
@@ -343,16 +339,16 @@ func (s *Server) gridSubmit(w http.ResponseWriter, r *http.Request, c *caller) e
 		return derr
 	}
 	d.Form, d.FormGeo = in, string(in.Geometry)
-	return s.render(w, r, http.StatusUnprocessableEntity, "grids", pageData{Title: "grids", Error: fe.Error(), Field: fe.Field, Data: d})
+	return s.Render(w, r, http.StatusUnprocessableEntity, "grids", kit.PageData{Title: "grids", Error: fe.Error(), Field: fe.Field, Data: d})
 }
 
-func (s *Server) memberSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) memberSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	code := r.PathValue("code")
-	g, err := places.GridByCode(r.Context(), s.db, c.Towns, code)
+	g, err := places.GridByCode(r.Context(), s.DB, c.Towns, code)
 	if err != nil {
 		return err
 	}
-	_, err = places.AddMember(r.Context(), s.db, c.Towns, places.Member{GridCode: g.Code, Name: r.PostFormValue("name"),
+	_, err = places.AddMember(r.Context(), s.DB, c.Towns, places.Member{GridCode: g.Code, Name: r.PostFormValue("name"),
 		GridRole: r.PostFormValue("grid_role"), DepartmentCode: r.PostFormValue("department"), Phone: r.PostFormValue("phone")})
 	var fe *problem.FieldError
 	if errors.As(err, &fe) {
@@ -361,35 +357,35 @@ func (s *Server) memberSubmit(w http.ResponseWriter, r *http.Request, c *caller)
 	if err != nil {
 		return err
 	}
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, Detail: "member added", IP: clientIP(r)})
-	redirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), translator(language(w, r))("saved"))
+	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, Detail: "member added", IP: kit.ClientIP(r)})
+	kit.RedirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), kit.Translator(kit.Language(w, r))("saved"))
 	return nil
 }
 
-func (s *Server) memberDelete(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) memberDelete(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	if err := places.RemoveMember(r.Context(), s.db, c.Towns, id); err != nil {
+	if err := places.RemoveMember(r.Context(), s.DB, c.Towns, id); err != nil {
 		return err
 	}
 	back := safeNext(r.PostFormValue("back"))
-	redirectFlash(w, r, back, translator(language(w, r))("saved"))
+	kit.RedirectFlash(w, r, back, kit.Translator(kit.Language(w, r))("saved"))
 	return nil
 }
 
-func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	deps, err := places.Departments(r.Context(), s.db, c.Towns)
+func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	deps, err := places.Departments(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "departments", pageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns,
+	return s.Render(w, r, http.StatusOK, "departments", kit.PageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns,
 		"Kinds": places.DepartmentKinds}})
 }
 
-func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	d := places.Department{Code: r.PostFormValue("code"), TownCode: r.PostFormValue("town"), Name: r.PostFormValue("name"),
 		NameEN: r.PostFormValue("name_en"), Kind: r.PostFormValue("kind"), Phone: r.PostFormValue("phone")}
 	if d.TownCode == "" && len(c.Towns) == 1 {
@@ -399,28 +395,28 @@ func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *cal
 	if !slices.Contains(c.Towns, d.TownCode) {
 		err = problem.Field("town", "unknown town code %q", d.TownCode)
 	} else {
-		err = places.SaveDepartment(r.Context(), s.db, d)
+		err = places.SaveDepartment(r.Context(), s.DB, d)
 	}
 	var fe *problem.FieldError
 	if errors.As(err, &fe) {
-		deps, derr := places.Departments(r.Context(), s.db, c.Towns)
+		deps, derr := places.Departments(r.Context(), s.DB, c.Towns)
 		if derr != nil {
 			return derr
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "departments", pageData{Title: "departments", Error: fe.Error(), Field: fe.Field,
+		return s.Render(w, r, http.StatusUnprocessableEntity, "departments", kit.PageData{Title: "departments", Error: fe.Error(), Field: fe.Field,
 			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d, "Kinds": places.DepartmentKinds}})
 	}
 	if err != nil {
 		return err
 	}
-	_ = audit.Record(r.Context(), s.db, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: clientIP(r)})
-	redirectFlash(w, r, "/admin/departments", translator(language(w, r))("saved"))
+	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
+		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: kit.ClientIP(r)})
+	kit.RedirectFlash(w, r, "/admin/departments", kit.Translator(kit.Language(w, r))("saved"))
 	return nil
 }
 
-func (s *Server) usersData(r *http.Request, c *caller) (map[string]any, error) {
-	us, err := auth.Users(r.Context(), s.db, c.Towns, r.URL.Query().Get("role"))
+func (s *Server) usersData(r *http.Request, c *kit.Caller) (map[string]any, error) {
+	us, err := auth.Users(r.Context(), s.DB, c.Towns, r.URL.Query().Get("role"))
 	if err != nil {
 		return nil, err
 	}
@@ -439,24 +435,24 @@ func (s *Server) usersData(r *http.Request, c *caller) (map[string]any, error) {
 	return map[string]any{"Users": views, "Roles": auth.Roles, "Grids": gd.Grids, "Departments": gd.Departments, "Towns": c.Towns}, nil
 }
 
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	d, err := s.usersData(r, c)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "users", pageData{Title: "users", Data: d})
+	return s.Render(w, r, http.StatusOK, "users", kit.PageData{Title: "users", Data: d})
 }
 
-func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	in := userInput{Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"), Role: r.PostFormValue("role"),
 		Town: r.PostFormValue("town"), Department: r.PostFormValue("department"), Grid: r.PostFormValue("grid"),
 		Phone: r.PostFormValue("phone"), Password: r.PostFormValue("password")}
 	_, err := s.createUser(r, c, in)
 	if err == nil {
-		redirectFlash(w, r, "/admin/users", translator(language(w, r))("saved"))
+		kit.RedirectFlash(w, r, "/admin/users", kit.Translator(kit.Language(w, r))("saved"))
 		return nil
 	}
-	status, body := statusOf(err)
+	status, body := kit.StatusOf(err)
 	if status >= 500 {
 		return err
 	}
@@ -466,10 +462,10 @@ func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *caller) e
 	}
 	in.Password = ""
 	d["Form"] = in
-	return s.render(w, r, status, "users", pageData{Title: "users", Error: body.Message, Field: body.Field, Data: d})
+	return s.Render(w, r, status, "users", kit.PageData{Title: "users", Error: body.Message, Field: body.Field, Data: d})
 }
 
-func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -478,18 +474,18 @@ func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, c *caller) 
 		return problem.Conflict("you cannot disable your own account")
 	}
 	disable := r.PostFormValue("disabled") != "0"
-	if err := auth.SetDisabled(r.Context(), s.db, c.Towns, id, disable, c.User.Username); err != nil {
+	if err := auth.SetDisabled(r.Context(), s.DB, c.Towns, id, disable, c.User.Username); err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/admin/users", fmt.Sprintf("%s", translator(language(w, r))("saved")))
+	kit.RedirectFlash(w, r, "/admin/users", fmt.Sprintf("%s", kit.Translator(kit.Language(w, r))("saved")))
 	return nil
 }
 
-func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	q := r.URL.Query()
-	es, err := audit.List(r.Context(), s.db, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), Action: q.Get("action"), Limit: 300})
+	es, err := audit.List(r.Context(), s.DB, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), Action: q.Get("action"), Limit: 300})
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "audit", pageData{Title: "audit", Data: map[string]any{"Entries": es}})
+	return s.Render(w, r, http.StatusOK, "audit", kit.PageData{Title: "audit", Data: map[string]any{"Entries": es}})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -34,13 +35,13 @@ type lookups struct {
 	Channels    map[string]string
 }
 
-func (s *Server) lookups(r *http.Request, c *caller, lang string) (lookups, error) {
+func (s *Server) lookups(r *http.Request, c *kit.Caller, lang string) (lookups, error) {
 	ctx := r.Context()
 	l := lookups{CatName: map[string]string{}, DeptName: map[string]string{}, GridName: map[string]string{}, Channels: map[string]string{},
 		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, States: workorder.States}
 	parents := map[string]bool{}
 	for _, town := range c.Towns {
-		cs, err := s.orders.Categories(ctx, town)
+		cs, err := s.Kit.Orders.Categories(ctx, town)
 		if err != nil {
 			return l, err
 		}
@@ -60,16 +61,16 @@ func (s *Server) lookups(r *http.Request, c *caller, lang string) (lookups, erro
 		}
 	}
 	var err error
-	if l.Departments, err = places.Departments(ctx, s.db, c.Towns); err != nil {
+	if l.Departments, err = places.Departments(ctx, s.DB, c.Towns); err != nil {
 		return l, err
 	}
 	for _, d := range l.Departments {
 		l.DeptName[d.Code] = d.Name
 	}
-	if l.Grids, err = places.Grids(ctx, s.db, c.Towns); err != nil {
+	if l.Grids, err = places.Grids(ctx, s.DB, c.Towns); err != nil {
 		return l, err
 	}
-	towns, err := places.TenantTowns(ctx, s.db, c.Towns)
+	towns, err := places.TenantTowns(ctx, s.DB, c.Towns)
 	if err != nil {
 		return l, err
 	}
@@ -101,7 +102,7 @@ type queueTab struct {
 
 // tabsFor gives each role its working queues first.
 func tabsFor(u auth.User, lang string, current string) []queueTab {
-	T := translator(lang)
+	T := kit.Translator(lang)
 	var tabs []queueTab
 	add := func(key, q string) {
 		// Compare in url.Values' canonical (sorted) form: the page's own query arrives re-encoded.
@@ -148,8 +149,8 @@ type ordersPage struct {
 	Showing string
 }
 
-func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	lang := language(w, r)
+func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	lang := kit.Language(w, r)
 	if r.URL.RawQuery == "" {
 		if tabs := tabsFor(c.User, lang, ""); len(tabs) > 1 && c.User.Role != auth.RoleResident {
 			http.Redirect(w, r, "/orders?"+tabs[0].Query, http.StatusSeeOther)
@@ -166,7 +167,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) e
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	total, list, err := s.orders.List(r.Context(), f)
+	total, list, err := s.Kit.Orders.List(r.Context(), f)
 	if err != nil {
 		return err
 	}
@@ -214,7 +215,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *caller) e
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "orders", pageData{Title: "orders", Data: p})
+	return s.Render(w, r, http.StatusOK, "orders", kit.PageData{Title: "orders", Data: p})
 }
 
 // actionForm is one allowed action rendered as a form with the fields it needs.
@@ -240,21 +241,21 @@ type orderPage struct {
 // still two transitions with two events, so the history reads as the rules say.
 const actionFileDispatch = "file_dispatch"
 
-func (s *Server) fileAndDispatch(r *http.Request, c *caller, id int64, version int, in workorder.Input) (orders.Order, error) {
+func (s *Server) fileAndDispatch(r *http.Request, c *kit.Caller, id int64, version int, in workorder.Input) (orders.Order, error) {
 	// Check what the second step needs before taking the first, so a missing department does not
 	// leave the order filed but undispatched.
 	if strings.TrimSpace(in.Department) == "" {
 		return orders.Order{}, &workorder.FieldError{Field: "department", Reason: "is required to dispatch"}
 	}
-	if _, err := places.DepartmentByCode(r.Context(), s.db, c.Towns, in.Department); err != nil {
+	if _, err := places.DepartmentByCode(r.Context(), s.DB, c.Towns, in.Department); err != nil {
 		return orders.Order{}, &workorder.FieldError{Field: "department", Reason: fmt.Sprintf("unknown department %q", in.Department)}
 	}
-	filed, err := s.orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.ActFile, version,
+	filed, err := s.Kit.Orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.ActFile, version,
 		workorder.Input{Category: in.Category, Grid: in.Grid, DeadlineClass: in.DeadlineClass})
 	if err != nil {
 		return filed, err
 	}
-	return s.orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.ActDispatch, filed.Version,
+	return s.Kit.Orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.ActDispatch, filed.Version,
 		workorder.Input{Department: in.Department, CoDepartments: in.CoDepartments})
 }
 
@@ -291,7 +292,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 	return out
 }
 
-func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -303,8 +304,8 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *caller) er
 	return s.renderOrder(w, r, c, o, http.StatusOK, "", "")
 }
 
-func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *caller, o orders.Order, status int, errMsg, field string) error {
-	lang := language(w, r)
+func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, status int, errMsg, field string) error {
+	lang := kit.Language(w, r)
 	l, err := s.lookups(r, c, lang)
 	if err != nil {
 		return err
@@ -332,16 +333,16 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *caller, 
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	return s.render(w, r, status, "order", pageData{Title: o.Number, Error: errMsg, Field: field, Data: p})
+	return s.Render(w, r, status, "order", kit.PageData{Title: o.Number, Error: errMsg, Field: field, Data: p})
 }
 
 // similarOpen lists recent open orders in the same grid, as merge candidates for the dispatcher.
-func (s *Server) similarOpen(r *http.Request, c *caller, o orders.Order, shown *privacy.Log) []orderView {
+func (s *Server) similarOpen(r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) []orderView {
 	if o.Grid == "" || !c.User.Can(auth.PermOrdersAct) || c.User.Role != auth.RoleDispatcher {
 		return nil
 	}
 	from := o.ReceivedAt.Add(-30 * 24 * time.Hour)
-	_, list, err := s.orders.List(r.Context(), orders.Filter{Towns: c.Towns, Grid: o.Grid, Category: o.Category, From: &from,
+	_, list, err := s.Kit.Orders.List(r.Context(), orders.Filter{Towns: c.Towns, Grid: o.Grid, Category: o.Category, From: &from,
 		States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 6})
 	if err != nil {
 		return nil
@@ -356,7 +357,7 @@ func (s *Server) similarOpen(r *http.Request, c *caller, o orders.Order, shown *
 }
 
 // orderActSubmit applies one action from the order page's multipart form, uploading its photos first.
-func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -374,7 +375,7 @@ func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *calle
 		return s.renderOrder(w, r, c, o, http.StatusBadRequest, "version: missing", "version")
 	}
 	// Texts and lists are bounded before anything is stored, photos above all.
-	lang := language(w, r)
+	lang := kit.Language(w, r)
 	err = checkFormTexts(lang, actionTexts, r.FormValue)
 	if err == nil {
 		err = checkList(lang, "co_departments", "co departments", len(r.Form["co_departments"]), orders.MaxCoDepartments)
@@ -383,7 +384,7 @@ func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *calle
 		err = checkList(lang, "photos", "photos", len(r.MultipartForm.File["photos"]), orders.MaxPhotos)
 	}
 	if err != nil {
-		status, body := statusOf(err)
+		status, body := kit.StatusOf(err)
 		return s.renderOrder(w, r, c, o, status, body.Message, body.Field)
 	}
 	in := workorder.Input{Category: r.FormValue("category"), Grid: r.FormValue("grid"), DeadlineClass: r.FormValue("deadline_class"),
@@ -412,7 +413,7 @@ func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *calle
 		for _, fh := range r.MultipartForm.File["photos"] {
 			id, err := s.savePhotoPart(r, o.TownCode, c.User.ID, fh)
 			if err != nil {
-				_, body := statusOf(err)
+				_, body := kit.StatusOf(err)
 				return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, body.Message, "photos")
 			}
 			in.Photos = append(in.Photos, id)
@@ -422,17 +423,17 @@ func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *calle
 	if r.FormValue("action") == actionFileDispatch {
 		updated, err = s.fileAndDispatch(r, c, id, version, in)
 	} else {
-		updated, err = s.orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(r.FormValue("action")), version, in)
+		updated, err = s.Kit.Orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(r.FormValue("action")), version, in)
 	}
 	if err != nil {
-		status, body := statusOf(err)
+		status, body := kit.StatusOf(err)
 		if status >= 500 {
 			return err
 		}
 		return s.renderOrder(w, r, c, o, status, body.Message, body.Field)
 	}
-	T := translator(language(w, r))
-	redirectFlash(w, r, fmt.Sprintf("/orders/%d", updated.ID), T("done")+": "+actionLabel(r.FormValue("action"), language(w, r)))
+	T := kit.Translator(kit.Language(w, r))
+	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", updated.ID), T("done")+": "+actionLabel(r.FormValue("action"), kit.Language(w, r)))
 	return nil
 }
 
@@ -450,11 +451,11 @@ func (s *Server) savePhotoPart(r *http.Request, town string, userID int64, fh *m
 }
 
 // resolveOrderRef accepts an order id or an order number.
-func (s *Server) resolveOrderRef(r *http.Request, c *caller, v string) (int64, error) {
+func (s *Server) resolveOrderRef(r *http.Request, c *kit.Caller, v string) (int64, error) {
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		return n, nil
 	}
-	_, list, err := s.orders.List(r.Context(), orders.Filter{Towns: c.Towns, Query: v, Limit: 2})
+	_, list, err := s.Kit.Orders.List(r.Context(), orders.Filter{Towns: c.Towns, Query: v, Limit: 2})
 	if err != nil {
 		return 0, err
 	}
@@ -466,12 +467,12 @@ func (s *Server) resolveOrderRef(r *http.Request, c *caller, v string) (int64, e
 	return 0, fmt.Errorf("no order %q", v)
 }
 
-func (s *Server) newOrderPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	l, err := s.lookups(r, c, language(w, r))
+func (s *Server) newOrderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	l, err := s.lookups(r, c, kit.Language(w, r))
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "order_new", pageData{Title: "new order", Data: newOrderData(c, l, orderInput{})})
+	return s.Render(w, r, http.StatusOK, "order_new", kit.PageData{Title: "new order", Data: newOrderData(c, l, orderInput{})})
 }
 
 func floatField(r *http.Request, name string) (*float64, error) {
@@ -487,7 +488,7 @@ func floatField(r *http.Request, name string) (*float64, error) {
 }
 
 // newOrderSubmit creates an order from the form (dispatcher phone intake, grid patrol, resident report).
-func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 6*(10<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return err
@@ -495,7 +496,7 @@ func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *calle
 	in := orderInput{Content: r.FormValue("content"), Address: r.FormValue("address"), Category: r.FormValue("category"),
 		Channel: r.FormValue("channel"), Grid: r.FormValue("grid"), CallerName: r.FormValue("caller_name"), CallerPhone: r.FormValue("caller_phone"),
 		ExternalID: r.FormValue("external_id")}
-	lang := language(w, r)
+	lang := kit.Language(w, r)
 	err := checkFormTexts(lang, newOrderTexts, r.FormValue)
 	if err == nil {
 		if in.Lat, err = floatField(r, "lat"); err == nil {
@@ -506,36 +507,36 @@ func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *calle
 	if err == nil {
 		var n orders.NewOrder
 		if n, err = s.newOrder(c, in, lang); err == nil {
-			o, err = s.orders.Create(r.Context(), n)
+			o, err = s.Kit.Orders.Create(r.Context(), n)
 		}
 	}
 	if err != nil {
-		status, body := statusOf(err)
+		status, body := kit.StatusOf(err)
 		if status >= 500 {
 			return err
 		}
-		l, lerr := s.lookups(r, c, language(w, r))
+		l, lerr := s.lookups(r, c, kit.Language(w, r))
 		if lerr != nil {
 			return lerr
 		}
-		return s.render(w, r, status, "order_new", pageData{Title: "new order", Error: body.Message, Field: body.Field, Data: newOrderData(c, l, in)})
+		return s.Render(w, r, status, "order_new", kit.PageData{Title: "new order", Error: body.Message, Field: body.Field, Data: newOrderData(c, l, in)})
 	}
-	redirectFlash(w, r, fmt.Sprintf("/orders/%d", o.ID), translator(language(w, r))("created")+" "+o.Number)
+	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", o.ID), kit.Translator(kit.Language(w, r))("created")+" "+o.Number)
 	return nil
 }
 
-func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request, c *caller) error {
-	if err := s.orders.MarkRead(r.Context(), c.User.ID, nil); err != nil {
+func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	if err := s.Kit.Orders.MarkRead(r.Context(), c.User.ID, nil); err != nil {
 		return err
 	}
 	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, c *caller) error {
-	list, unread, err := s.orders.Notifications(r.Context(), c.User.ID, false, 100)
+func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	list, unread, err := s.Kit.Orders.Notifications(r.Context(), c.User.ID, false, 100)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "notifications", pageData{Title: "notifications", Data: map[string]any{"List": list, "Unread": unread}})
+	return s.Render(w, r, http.StatusOK, "notifications", kit.PageData{Title: "notifications", Data: map[string]any{"List": list, "Unread": unread}})
 }

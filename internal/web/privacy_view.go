@@ -5,6 +5,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // Every response that shows personal data goes through package privacy: records are masked by its
@@ -12,9 +13,9 @@ import (
 // handlers the viewer, the log and the writing of the row.
 
 // viewer is the caller as package privacy sees them.
-func viewer(r *http.Request, c *caller) privacy.Viewer {
+func viewer(r *http.Request, c *kit.Caller) privacy.Viewer {
 	v := privacy.ViewerOf(c.User, c.Towns)
-	v.IP = clientIP(r)
+	v.IP = kit.ClientIP(r)
 	return v
 }
 
@@ -26,18 +27,18 @@ func shownLog(r *http.Request, cl privacy.Class) *privacy.Log {
 // recordShown writes the response's audit row when it showed personal data whole. Handlers call
 // it before writing the response, and answer with its error instead: data that cannot be
 // audited is not shown.
-func (s *Server) recordShown(r *http.Request, c *caller, l *privacy.Log) error {
-	return privacy.Record(r.Context(), s.db, viewer(r, c), l)
+func (s *Server) recordShown(r *http.Request, c *kit.Caller, l *privacy.Log) error {
+	return privacy.Record(r.Context(), s.DB, viewer(r, c), l)
 }
 
 // writeOrder answers with one order as the caller may see it, audited.
-func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, c *caller, status int, o orders.Order) error {
+func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, o orders.Order) error {
 	shown := shownLog(r, privacy.Orders)
 	v := s.view(r, c, o, shown)
 	if err := s.recordShown(r, c, shown); err != nil {
 		return err
 	}
-	writeJSON(w, status, v)
+	kit.WriteJSON(w, status, v)
 	return nil
 }
 

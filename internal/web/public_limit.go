@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // publicPerClient bounds the calls an anonymous client makes to the public routes (the resident
@@ -31,14 +33,14 @@ func (s *Server) limitAnonymous(w http.ResponseWriter, r *http.Request) error {
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	msg := fmt.Sprintf("too many requests from your address: try again in %d s / 请求过于频繁，请 %d 秒后再试", secs, secs)
-	return &httpError{status: http.StatusTooManyRequests, msg: msg}
+	return &kit.HTTPError{Status: http.StatusTooManyRequests, Msg: msg}
 }
 
 // limitedAnonymous wraps a handler that guards itself (Open311) with the public limit for callers
 // without a session or token.
 func (s *Server) limitedAnonymous(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if c, _ := s.authenticate(r); c == nil {
+		if c, _ := s.Authenticate(r); c == nil {
 			if err := s.limitAnonymous(w, r); err != nil {
 				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 				http.Error(w, err.Error(), http.StatusTooManyRequests)

@@ -13,6 +13,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // Limits of the phone report forms (patrol and resident).
@@ -33,10 +34,10 @@ func readReportForm(w http.ResponseWriter, r *http.Request, photos int) error {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		return &httpError{status: http.StatusRequestEntityTooLarge, field: "photos",
-			msg: fmt.Sprintf(translator(language(w, r))("sec.photos too large"), reportBodyLimit(photos)>>20, media.MaxBytes>>20)}
+		return &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Field: "photos",
+			Msg: fmt.Sprintf(kit.Translator(kit.Language(w, r))("sec.photos too large"), reportBodyLimit(photos)>>20, media.MaxBytes>>20)}
 	case err != nil && !errors.Is(err, http.ErrNotMultipart):
-		return badRequest("", "表单无法读取: "+err.Error())
+		return kit.BadRequest("", "表单无法读取: "+err.Error())
 	}
 	return nil
 }
@@ -54,7 +55,7 @@ func checkPhotos(w http.ResponseWriter, r *http.Request, max int) ([]formPhoto, 
 	if r.MultipartForm == nil {
 		return nil, nil
 	}
-	T := translator(language(w, r))
+	T := kit.Translator(kit.Language(w, r))
 	var files []*multipart.FileHeader
 	for _, fh := range r.MultipartForm.File["photos"] {
 		if fh.Size > 0 || fh.Filename != "" {
@@ -86,7 +87,7 @@ func decodePhotos(w http.ResponseWriter, r *http.Request, ps []formPhoto) ([]med
 			w.Header().Set("Retry-After", "60")
 		}
 		if err != nil {
-			return nil, photoError(translator(language(w, r)), i+1, p.name, err)
+			return nil, photoError(kit.Translator(kit.Language(w, r)), i+1, p.name, err)
 		}
 		out = append(out, photo)
 	}
@@ -107,15 +108,15 @@ func photoError(T func(string) string, i int, name string, err error) error {
 	var pe *media.PixelError
 	switch {
 	case errors.As(err, &pe):
-		return &httpError{status: http.StatusRequestEntityTooLarge, field: "photos", msg: "photos: " +
+		return &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Field: "photos", Msg: "photos: " +
 			fmt.Sprintf(T("sec.photo pixels"), i, name, pe.Width, pe.Height, media.MaxSide, media.MaxPixels/10_000, media.MaxPixels/1_000_000)}
 	case errors.Is(err, media.ErrTooLarge):
-		return &httpError{status: http.StatusRequestEntityTooLarge, field: "photos",
-			msg: "photos: " + fmt.Sprintf(T("sec.photo bytes"), i, name, media.MaxBytes>>20)}
+		return &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Field: "photos",
+			Msg: "photos: " + fmt.Sprintf(T("sec.photo bytes"), i, name, media.MaxBytes>>20)}
 	case errors.Is(err, media.ErrNotImage):
 		return problem.Field("photos", T("sec.photo not image"), i, name)
 	case errors.Is(err, media.ErrBusy):
-		return &httpError{status: http.StatusServiceUnavailable, field: "photos", msg: T("sec.photo busy")}
+		return &kit.HTTPError{Status: http.StatusServiceUnavailable, Field: "photos", Msg: T("sec.photo busy")}
 	}
 	return err
 }
@@ -192,7 +193,7 @@ func wantsJSON(r *http.Request) bool {
 
 // leafCategories returns the categories of a town that have no children, the ones a report picks.
 func (s *Server) leafCategories(ctx context.Context, town string) ([]orders.Category, error) {
-	cs, err := s.orders.Categories(ctx, town)
+	cs, err := s.Kit.Orders.Categories(ctx, town)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +213,11 @@ func (s *Server) leafCategories(ctx context.Context, town string) ([]orders.Cate
 // townAt finds the tenant town, and its grid, whose grids contain the point, trying the town
 // prefer first; the zero Region when no town's grids contain it.
 func (s *Server) townAt(ctx context.Context, prefer string, lat, lng float64) (places.Region, string, error) {
-	towns, err := places.TenantTowns(ctx, s.db, nil)
+	towns, err := places.TenantTowns(ctx, s.DB, nil)
 	if err != nil {
 		return places.Region{}, "", err
 	}
-	t, g, _, err := places.TownAt(ctx, s.locators.Get, towns, prefer, lng, lat)
+	t, g, _, err := places.TownAt(ctx, s.Locators.Get, towns, prefer, lng, lat)
 	return t, g.Code, err
 }
 
@@ -234,7 +235,7 @@ func (s *Server) checkPointTown(ctx context.Context, lang, town string, lat, lng
 		return err
 	}
 	if at.Code != "" && at.Code != town {
-		return problem.Field("lat", translator(lang)("sec.other town"), at.Name)
+		return problem.Field("lat", kit.Translator(lang)("sec.other town"), at.Name)
 	}
 	return nil
 }

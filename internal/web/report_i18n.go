@@ -1,8 +1,10 @@
 package web
 
+import "github.com/civicgrid/civicgrid/internal/web/kit"
+
 // UI strings of the patrol and resident report pages.
 func init() {
-	for k, v := range map[string][2]string{
+	kit.RegisterMessages("intake", map[string][2]string{
 		"patrol report":         {"巡查上报", "Patrol report"},
 		"patrol report text":    {"拍照定位，上报巡查发现；能当场解决的直接自行处置", "Photo and position of what you find on patrol; fix small things on the spot"},
 		"resident report":       {"市民随手拍", "Report a problem"},
@@ -37,9 +39,5 @@ func init() {
 		"report received":       {"已收到您的上报", "We have your report"},
 		"keep number":           {"请截图或记下编号和查询码，凭它们查询办理进度。", "Keep the number and code (a screenshot will do): you need both to follow the order."},
 		"follow progress":       {"查询办理进度", "Follow its progress"},
-	} {
-		if _, ok := messages[k]; !ok {
-			messages[k] = v
-		}
-	}
+	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // reportLimit is one flood limit of the public report form: at most Max reports per Window from
@@ -31,7 +32,7 @@ func (s *Server) deviceID(w http.ResponseWriter, r *http.Request) string {
 	if ck, err := r.Cookie(deviceCookie); err == nil && len(ck.Value) >= 20 && len(ck.Value) <= 64 {
 		return ck.Value
 	}
-	v := randomString()
+	v := kit.RandomString()
 	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: v, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
 	return v

@@ -13,6 +13,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -39,21 +40,21 @@ type patrolView struct {
 	URL         string `json:"url"`
 }
 
-func isPatroller(c *caller) bool {
+func isPatroller(c *kit.Caller) bool {
 	return c.User.Role == auth.RoleGridWorker || c.User.Role == auth.RoleGridLeader
 }
 
-var errNotPatroller = &httpError{status: http.StatusForbidden,
-	msg: "巡查上报仅供网格员、网格长使用；其他人员请用“新建工单”，市民请用“随手拍”(/report)"}
+var errNotPatroller = &kit.HTTPError{Status: http.StatusForbidden,
+	Msg: "巡查上报仅供网格员、网格长使用；其他人员请用“新建工单”，市民请用“随手拍”(/report)"}
 
-func (s *Server) patrolPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) patrolPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if !isPatroller(c) {
 		return errNotPatroller
 	}
 	return s.renderPatrol(w, r, c, http.StatusOK, patrolForm{}, "", "")
 }
 
-func (s *Server) renderPatrol(w http.ResponseWriter, r *http.Request, c *caller, status int, f patrolForm, errMsg, field string) error {
+func (s *Server) renderPatrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, f patrolForm, errMsg, field string) error {
 	town := c.User.TownCode
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
@@ -63,10 +64,10 @@ func (s *Server) renderPatrol(w http.ResponseWriter, r *http.Request, c *caller,
 		return err
 	}
 	gridName := c.User.GridCode
-	if g, err := places.GridByCode(r.Context(), s.db, c.Towns, c.User.GridCode); err == nil {
+	if g, err := places.GridByCode(r.Context(), s.DB, c.Towns, c.User.GridCode); err == nil {
 		gridName = g.Name
 	}
-	return s.render(w, r, status, "patrol", pageData{Title: "patrol report", Error: errMsg, Field: field,
+	return s.Render(w, r, status, "patrol", kit.PageData{Title: "patrol report", Error: errMsg, Field: field,
 		Data: map[string]any{"Form": f, "Categories": cats, "Grid": c.User.GridCode, "GridName": gridName}})
 }
 
@@ -75,19 +76,19 @@ func (s *Server) renderPatrol(w http.ResponseWriter, r *http.Request, c *caller,
 // closes it at once with the result and the photos as evidence. A client_id seen before answers
 // with the order it already made (and finishes the self-handling if that attempt broke off), so
 // the offline outbox can retry after a lost response without making a second order.
-func (s *Server) patrolSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) patrolSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if !isPatroller(c) {
 		return errNotPatroller
 	}
 	f := patrolForm{}
 	v, err := s.patrol(w, r, c, &f)
 	if err != nil {
-		status, body := statusOf(err)
+		status, body := kit.StatusOf(err)
 		if status >= 500 {
 			return err
 		}
 		if wantsJSON(r) {
-			s.writeAPIError(w, r, err)
+			s.WriteAPIError(w, r, err)
 			return nil
 		}
 		return s.renderPatrol(w, r, c, status, f, body.Message, body.Field)
@@ -97,14 +98,14 @@ func (s *Server) patrolSubmit(w http.ResponseWriter, r *http.Request, c *caller)
 		if v.Existing {
 			status = http.StatusOK
 		}
-		writeJSON(w, status, v)
+		kit.WriteJSON(w, status, v)
 		return nil
 	}
 	http.Redirect(w, r, v.URL, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *patrolForm) (patrolView, error) {
+func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f *patrolForm) (patrolView, error) {
 	ctx := r.Context()
 	if err := readReportForm(w, r, maxReportPhotos); err != nil {
 		return patrolView{}, err
@@ -145,7 +146,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 
 	// A retry of a submission that reached us before: answer with that order.
 	if f.ClientID != "" {
-		if o, err := s.orders.ByExternalID(ctx, s.db, town, orders.ChannelPatrol, f.ClientID); err == nil {
+		if o, err := s.Kit.Orders.ByExternalID(ctx, s.DB, town, orders.ChannelPatrol, f.ClientID); err == nil {
 			return s.patrolRetry(w, r, c, o, f.SelfHandle, result)
 		} else if !errors.Is(err, problem.ErrNotFound) {
 			return patrolView{}, err
@@ -163,7 +164,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 	if err != nil {
 		return patrolView{}, err
 	}
-	grid, err := s.patrolGrid(ctx, language(w, r), c, town, lat, lng)
+	grid, err := s.patrolGrid(ctx, kit.Language(w, r), c, town, lat, lng)
 	if err != nil {
 		return patrolView{}, err
 	}
@@ -187,10 +188,10 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 	if !f.SelfHandle {
 		n.Photos = ids // the evidence of the report; when self-handled, the closing event carries them
 	}
-	o, err := s.orders.Create(ctx, n)
+	o, err := s.Kit.Orders.Create(ctx, n)
 	if errors.Is(err, problem.ErrConflict) && f.ClientID != "" {
 		// A concurrent retry won the race to create it.
-		existing, lerr := s.orders.ByExternalID(ctx, s.db, town, orders.ChannelPatrol, f.ClientID)
+		existing, lerr := s.Kit.Orders.ByExternalID(ctx, s.DB, town, orders.ChannelPatrol, f.ClientID)
 		if lerr != nil {
 			return patrolView{}, lerr
 		}
@@ -200,7 +201,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 		return patrolView{}, err
 	}
 	if f.SelfHandle {
-		if o, err = s.orders.Act(ctx, c.Towns, o.ID, a, workorder.ActSelfHandle, o.Version, workorder.Input{Result: result, Photos: ids}); err != nil {
+		if o, err = s.Kit.Orders.Act(ctx, c.Towns, o.ID, a, workorder.ActSelfHandle, o.Version, workorder.Input{Result: result, Photos: ids}); err != nil {
 			return patrolView{}, fmt.Errorf("工单 %s 已上报，但自行处置未成功（可在工单页重试）: %w", o.Number, err)
 		}
 	}
@@ -210,7 +211,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *caller, f *pa
 // patrolRetry answers a repeated client_id with the order it made. If the first attempt asked
 // for self-handling but broke off between creating and closing, the retry finishes the job with
 // the photos it carries again.
-func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *caller, o orders.Order, selfHandle bool, result string) (patrolView, error) {
+func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, selfHandle bool, result string) (patrolView, error) {
 	if o.RaisedBy != c.User.ID {
 		return patrolView{}, problem.Conflict("client_id %s belongs to another report; reload the page", o.ExternalID)
 	}
@@ -223,7 +224,7 @@ func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *caller, 
 		if err != nil {
 			return patrolView{}, err
 		}
-		if o, err = s.orders.Act(r.Context(), c.Towns, o.ID, actorOf(c), workorder.ActSelfHandle, o.Version,
+		if o, err = s.Kit.Orders.Act(r.Context(), c.Towns, o.ID, actorOf(c), workorder.ActSelfHandle, o.Version,
 			workorder.Input{Result: result, Photos: ids}); err != nil {
 			return patrolView{}, err
 		}
@@ -235,14 +236,14 @@ func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *caller, 
 // illustrative polygons miss) reports from the grid they patrol. A point inside another town's
 // grids is refused: the order would be stored in the worker's town (and grid) while the problem
 // lies elsewhere, out of sight of the town that must handle it.
-func (s *Server) patrolGrid(ctx context.Context, lang string, c *caller, town string, lat, lng *float64) (string, error) {
+func (s *Server) patrolGrid(ctx context.Context, lang string, c *kit.Caller, town string, lat, lng *float64) (string, error) {
 	if lat == nil {
 		return c.User.GridCode, nil
 	}
 	if err := s.checkPointTown(ctx, lang, town, lat, lng); err != nil {
 		return "", err
 	}
-	loc, err := s.locators.Get(ctx, town)
+	loc, err := s.Locators.Get(ctx, town)
 	if err != nil {
 		return "", err
 	}
@@ -253,7 +254,7 @@ func (s *Server) patrolGrid(ctx context.Context, lang string, c *caller, town st
 }
 
 func (s *Server) categoryExists(ctx context.Context, town, code string) (bool, error) {
-	cs, err := s.orders.Categories(ctx, town)
+	cs, err := s.Kit.Orders.Categories(ctx, town)
 	if err != nil {
 		return false, err
 	}
@@ -271,7 +272,7 @@ func (s *Server) patrolView(r *http.Request, o orders.Order, existing bool) patr
 }
 
 // patrolDone is the confirmation after a patrol report: the number, and whether it is closed.
-func (s *Server) patrolDone(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) patrolDone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -281,7 +282,7 @@ func (s *Server) patrolDone(w http.ResponseWriter, r *http.Request, c *caller) e
 		return err
 	}
 	v := s.patrolView(r, o, false)
-	v.StateLabel = stateLabel(o.State, language(w, r))
-	return s.render(w, r, http.StatusOK, "report_done", pageData{Title: "patrol report",
+	v.StateLabel = stateLabel(o.State, kit.Language(w, r))
+	return s.Render(w, r, http.StatusOK, "report_done", kit.PageData{Title: "patrol report",
 		Data: map[string]any{"Patrol": v, "Order": o}})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // defaultReportTown is the town a report without a position goes to unless the resident picks
@@ -38,14 +39,14 @@ type townCategories struct {
 	Categories []orders.Category
 }
 
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	s.deviceID(w, r)
 	return s.renderReport(w, r, c, http.StatusOK, residentForm{}, "", "")
 }
 
-func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, c *caller, status int, f residentForm, errMsg, field string) error {
+func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, f residentForm, errMsg, field string) error {
 	ctx := r.Context()
-	towns, err := places.TenantTowns(ctx, s.db, nil)
+	towns, err := places.TenantTowns(ctx, s.DB, nil)
 	if err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, c *caller,
 			cats = append(cats, townCategories{Town: t, Categories: leaves})
 		}
 	}
-	return s.render(w, r, status, "report", pageData{Title: "resident report", Error: errMsg, Field: field,
+	return s.Render(w, r, status, "report", kit.PageData{Title: "resident report", Error: errMsg, Field: field,
 		Data: map[string]any{"Form": f, "Towns": towns, "Categories": cats, "SignedIn": c != nil && c.User.Role == auth.RoleResident}})
 }
 
@@ -81,15 +82,15 @@ func defaultTown(towns []places.Region) string {
 // reportSubmit takes a resident's report (市民随手拍): anonymous allowed, flood-limited per
 // address and device, routed to the town whose grids contain the position (else the town the
 // resident picked). It answers with the number and short code to follow the order on /track.
-func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	f := residentForm{}
 	o, err := s.residentReport(w, r, c, &f)
 	if err != nil {
-		status, body := statusOf(err)
+		status, body := kit.StatusOf(err)
 		var flood errFlood
 		switch {
 		case errors.As(err, &flood):
-			status, body = http.StatusTooManyRequests, apiError{Message: flood.Error()}
+			status, body = http.StatusTooManyRequests, kit.APIError{Message: flood.Error()}
 			retryAfterHeader(w, flood.retryAfter)
 		case status >= 500:
 			return err
@@ -101,15 +102,15 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request, c *caller)
 	return nil
 }
 
-func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *caller, f *residentForm) (orders.Order, error) {
+func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *kit.Caller, f *residentForm) (orders.Order, error) {
 	ctx := r.Context()
 	now := time.Now()
-	keys := floodKeys(clientIP(r), s.deviceID(w, r))
+	keys := floodKeys(kit.ClientIP(r), s.deviceID(w, r))
 	// Failed attempts are not free: a refused body, a filled honeypot and refused photos count
 	// against the flood limit like a report. (Mistakes in the text fields do not: people make them.)
 	refused := func(err error) error {
-		if rerr := recordFlood(ctx, s.db, keys, now); rerr != nil {
-			s.log.Error("record report attempt", "err", rerr)
+		if rerr := recordFlood(ctx, s.DB, keys, now); rerr != nil {
+			s.Log.Error("record report attempt", "err", rerr)
 		}
 		return err
 	}
@@ -120,9 +121,9 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *calle
 	f.Name, f.Phone, f.Address = r.FormValue("caller_name"), r.FormValue("caller_phone"), r.FormValue("address")
 	f.Lat, f.Lng = r.FormValue("lat"), r.FormValue("lng")
 	if strings.TrimSpace(r.FormValue(honeypotField)) != "" {
-		return orders.Order{}, refused(badRequest("", "提交未被接受。如您是居民本人，请刷新页面后重新填写。"))
+		return orders.Order{}, refused(kit.BadRequest("", "提交未被接受。如您是居民本人，请刷新页面后重新填写。"))
 	}
-	if err := checkFlood(ctx, s.db, keys, now); err != nil {
+	if err := checkFlood(ctx, s.DB, keys, now); err != nil {
 		return orders.Order{}, err
 	}
 	// The photos' number and headers first, before anything is decoded.
@@ -155,7 +156,7 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *calle
 	}
 	photos, err := decodePhotos(w, r, checked)
 	if err != nil {
-		if status, _ := statusOf(err); status < 500 {
+		if status, _ := kit.StatusOf(err); status < 500 {
 			err = refused(err) // a photo that would not decode; a busy server is not the sender's doing
 		}
 		return orders.Order{}, err
@@ -164,7 +165,7 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *calle
 	if err != nil {
 		return orders.Order{}, err
 	}
-	towns, err := places.TenantTowns(ctx, s.db, nil)
+	towns, err := places.TenantTowns(ctx, s.DB, nil)
 	if err != nil {
 		return orders.Order{}, err
 	}
@@ -218,42 +219,42 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *calle
 	if actor == "" {
 		actor = "市民（匿名）"
 	}
-	o, err := s.orders.Create(ctx, orders.NewOrder{TownCode: town, Channel: orders.ChannelResident, Content: content, Address: address,
+	o, err := s.Kit.Orders.Create(ctx, orders.NewOrder{TownCode: town, Channel: orders.ChannelResident, Content: content, Address: address,
 		Lat: lat, Lng: lng, Category: category, Grid: grid, CallerName: name, CallerPhone: phone, RaisedBy: userID,
 		ActorName: actor, ActorRole: auth.RoleResident, Photos: ids})
 	if err != nil {
 		return orders.Order{}, err
 	}
-	if err := recordFlood(ctx, s.db, keys, now); err != nil {
-		s.log.Error("record report attempt", "err", err)
+	if err := recordFlood(ctx, s.DB, keys, now); err != nil {
+		s.Log.Error("record report attempt", "err", err)
 	}
 	return o, nil
 }
 
 // reportDone shows the number and short code big, with the way to follow the order.
-func (s *Server) reportDone(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) reportDone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	q := r.URL.Query()
 	o, err := s.lookUpOrder(w, r, q.Get("number"), q.Get("code"))
 	var limited errTrackLimited
 	switch {
 	case errors.As(err, &limited):
-		return &httpError{status: http.StatusTooManyRequests, msg: limited.message(language(w, r))}
+		return &kit.HTTPError{Status: http.StatusTooManyRequests, Msg: limited.message(kit.Language(w, r))}
 	case err != nil:
 		return problem.NotFound("没有这个编号和查询码的工单")
 	}
 	track := "/track?" + url.Values{"number": {o.Number}, "code": {o.ShortCode}}.Encode()
-	return s.render(w, r, http.StatusOK, "report_done", pageData{Title: "resident report",
-		Data: map[string]any{"Number": o.Number, "Code": o.ShortCode, "Track": track, "StateLabel": stateLabel(o.State, language(w, r))}})
+	return s.Render(w, r, http.StatusOK, "report_done", kit.PageData{Title: "resident report",
+		Data: map[string]any{"Number": o.Number, "Code": o.ShortCode, "Track": track, "StateLabel": stateLabel(o.State, kit.Language(w, r))}})
 }
 
 // reportAreas is the public map layer of the report page: every tenant town's grid outlines with
 // names only (no members, no phones).
-func (s *Server) reportAreas(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) reportAreas(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var only []string
 	if t := r.URL.Query().Get("town"); t != "" {
 		only = []string{t} // one town's outlines, for maps that show a single town
 	}
-	towns, err := places.TenantTowns(r.Context(), s.db, only)
+	towns, err := places.TenantTowns(r.Context(), s.DB, only)
 	if err != nil {
 		return err
 	}
@@ -262,7 +263,7 @@ func (s *Server) reportAreas(w http.ResponseWriter, r *http.Request, c *caller) 
 	for i, t := range towns {
 		codes[i], names[t.Code] = t.Code, t.Name
 	}
-	grids, err := places.Grids(r.Context(), s.db, codes)
+	grids, err := places.Grids(r.Context(), s.DB, codes)
 	if err != nil {
 		return err
 	}

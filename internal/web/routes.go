@@ -2,130 +2,119 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-// Who may call a route: "" public, loggedIn any signed-in user, otherwise a permission.
-const (
-	public   = ""
-	loggedIn = "signed-in"
-)
-
-// routes is the whole route table; the permission beside each route is the access rule.
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /healthz", s.health)
-	m.Handle("GET /metrics", s.metricsHandler())
-	m.Handle("GET /static/", s.staticHandler())
-	m.HandleFunc("GET /sw.js", s.serviceWorker)
-	m.HandleFunc("GET /api/openapi.json", s.openAPI)
-
-	// JSON API.
-	s.api("GET /api/v1/me", loggedIn, s.apiMe)
-	s.api("GET /api/v1/towns", auth.PermTownsRead, s.apiTowns)
-	s.api("GET /api/v1/grids", auth.PermGridsRead, s.apiGrids)
-	s.api("GET /api/v1/grids/{id}", auth.PermGridsRead, s.apiGrid)
-	s.api("POST /api/v1/grids", auth.PermGridsWrite, s.apiSaveGrid)
-	s.api("PUT /api/v1/grids/{id}", auth.PermGridsWrite, s.apiSaveGrid)
-	s.api("DELETE /api/v1/grids/{id}", auth.PermGridsWrite, s.apiDeleteGrid)
-	s.api("POST /api/v1/grids/{id}/members", auth.PermGridsWrite, s.apiAddMember)
-	s.api("DELETE /api/v1/grid-members/{id}", auth.PermGridsWrite, s.apiRemoveMember)
-	s.api("GET /api/v1/departments", auth.PermDepartmentsRead, s.apiDepartments)
-	s.api("POST /api/v1/departments", auth.PermDepartmentsEdit, s.apiSaveDepartment)
-	s.api("GET /api/v1/committees", auth.PermGridsRead, s.apiCommittees)
-	s.api("GET /api/v1/places", auth.PermGridsRead, s.apiPlaces)
-	s.api("GET /api/v1/users", auth.PermUsersRead, s.apiUsers)
-	s.api("GET /api/v1/users/{id}", auth.PermUsersRead, s.apiUser)
-	s.api("POST /api/v1/users", auth.PermUsersWrite, s.apiCreateUser)
-	s.api("GET /api/v1/audit", auth.PermAuditRead, s.apiAudit)
-	s.api("GET /api/v1/categories", loggedIn, s.apiCategories)
-	s.api("GET /api/v1/orders", auth.PermOrdersRead, s.apiOrders)
-	s.api("POST /api/v1/orders", auth.PermOrdersCreate, s.apiCreateOrder)
-	s.api("GET /api/v1/orders/{id}", auth.PermOrdersRead, s.apiOrder)
-	s.api("POST /api/v1/orders/{id}/actions", auth.PermOrdersAct, s.apiOrderAction)
-	s.api("POST /api/v1/uploads", auth.PermOrdersCreate, s.apiUpload)
-	s.api("GET /api/v1/notifications", loggedIn, s.apiNotifications)
-	s.api("POST /api/v1/notifications/read", loggedIn, s.apiNotificationsRead)
-	s.api("GET /api/v1/track", public, s.apiTrack)
-	m.HandleFunc("GET /uploads/{id}", s.servePhoto)
-	m.HandleFunc("GET /uploads/{id}/thumb", s.servePhoto)
-
-	// Pages.
-	s.page("GET /login", public, s.loginPage)
-	s.page("POST /login", public, s.loginSubmit)
-	s.page("POST /logout", loggedIn, s.logout)
-	s.page("GET /{$}", loggedIn, s.homePage)
-	s.page("GET /map", auth.PermGridsRead, s.mapPage)
-	s.page("GET /admin/grids", auth.PermGridsRead, s.gridsPage)
-	s.page("GET /admin/grids/{code}", auth.PermGridsRead, s.gridPage)
-	s.page("POST /admin/grids", auth.PermGridsWrite, s.gridSubmit)
-	s.page("POST /admin/grids/{code}/members", auth.PermGridsWrite, s.memberSubmit)
-	s.page("POST /admin/grid-members/{id}/delete", auth.PermGridsWrite, s.memberDelete)
-	s.page("GET /admin/departments", auth.PermDepartmentsRead, s.departmentsPage)
-	s.page("POST /admin/departments", auth.PermDepartmentsEdit, s.departmentSubmit)
-	s.page("GET /admin/users", auth.PermUsersRead, s.usersPage)
-	s.page("POST /admin/users", auth.PermUsersWrite, s.userSubmit)
-	s.page("POST /admin/users/{id}/disable", auth.PermUsersWrite, s.userDisable)
-	s.page("GET /admin/audit", auth.PermAuditRead, s.auditPage)
-	s.page("GET /orders", auth.PermOrdersRead, s.ordersPage)
-	s.page("GET /orders/new", auth.PermOrdersCreate, s.newOrderPage)
-	s.page("POST /orders", auth.PermOrdersCreate, s.newOrderSubmit)
-	s.page("GET /orders/{id}", auth.PermOrdersRead, s.orderPage)
-	s.page("POST /orders/{id}/act", auth.PermOrdersAct, s.orderActSubmit)
-	s.page("GET /track", public, s.trackPage)
-	s.page("GET /notifications", loggedIn, s.notificationsPage)
-	s.page("POST /notifications/read", loggedIn, s.notificationsRead)
-
-	// Capabilities register their own routes in their own files, each with the same wrappers.
-	s.intakeRoutes()   // routes_intake.go: hotline import and push, patrol and resident reports
-	s.open311Routes()  // routes_open311.go: the GeoReport v2 API
-	s.campaignRoutes() // routes_campaigns.go: door-to-door visit campaigns (走访)
-	s.reportRoutes()   // routes_report.go: grid patrol and resident reports from phones
-	s.authRoutes()     // routes_auth.go: listing and revoking API tokens
-
-	for _, add := range s.extra {
-		add(s)
+// routes is the whole route table: the shell's own routes, then one mount per capability. Each
+// route carries the permission it needs; kit records them all (docs/ROUTES.md).
+func (s *Server) routes() error {
+	k := s.Kit
+	m := k.Mount("web")
+	if err := m.Templates(templateFS); err != nil {
+		return err
 	}
-}
+	m.Handle("GET /healthz", kit.Public, http.HandlerFunc(s.health))
+	m.Handle("GET /metrics", "metrics token or loopback", s.metricsHandler())
+	m.Handle("GET /static/", kit.Public, s.staticHandler())
+	m.Handle("GET /sw.js", kit.Public, http.HandlerFunc(s.serviceWorker))
+	m.Handle("GET /api/openapi.json", kit.Public, http.HandlerFunc(s.openAPI))
 
-// api registers a JSON route guarded by perm.
-func (s *Server) api(pattern, perm string, h func(http.ResponseWriter, *http.Request, *caller) error) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		c, err := s.authenticate(r)
-		if err != nil {
-			s.writeAPIError(w, r, err)
-			return
-		}
-		if perm == public && c == nil {
-			if err := s.limitAnonymous(w, r); err != nil {
-				s.writeAPIError(w, r, err)
-				return
-			}
-		}
-		if err := s.allowed(r, c, perm); err != nil {
-			s.writeAPIError(w, r, err)
-			return
-		}
-		if c != nil {
-			r = r.WithContext(withCaller(r.Context(), c))
-		}
-		if err := h(w, r, c); err != nil {
-			s.writeAPIError(w, r, err)
-		}
-	})
-}
+	m.API("GET /api/v1/me", kit.SignedIn, s.apiMe)
+	m.API("GET /api/v1/users", auth.PermUsersRead, s.apiUsers)
+	m.API("GET /api/v1/users/{id}", auth.PermUsersRead, s.apiUser)
+	m.API("POST /api/v1/users", auth.PermUsersWrite, s.apiCreateUser)
+	m.API("GET /api/v1/audit", auth.PermAuditRead, s.apiAudit)
 
-// allowed applies the route's rule and, for browser sessions, CSRF on unsafe methods.
-func (s *Server) allowed(r *http.Request, c *caller, perm string) error {
-	if perm != public && c == nil {
-		return errUnauthenticated
-	}
-	if perm != public && perm != loggedIn && !c.User.Can(perm) {
-		return &httpError{status: http.StatusForbidden, msg: "your role (" + c.User.Role + ") may not do this (" + perm + ")"}
-	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead && !s.checkCSRF(r, c) {
-		return &httpError{status: http.StatusForbidden, msg: "missing or wrong CSRF token: reload the page and try again"}
-	}
+	m.Page("GET /login", kit.Public, s.loginPage)
+	m.Page("POST /login", kit.Public, s.loginSubmit)
+	m.Page("POST /logout", kit.SignedIn, s.logout)
+	m.Page("GET /{$}", kit.SignedIn, s.homePage)
+	m.Page("GET /admin/users", auth.PermUsersRead, s.usersPage)
+	m.Page("POST /admin/users", auth.PermUsersWrite, s.userSubmit)
+	m.Page("POST /admin/users/{id}/disable", auth.PermUsersWrite, s.userDisable)
+	m.Page("GET /admin/audit", auth.PermAuditRead, s.auditPage)
+	s.authRoutes(m) // routes_auth.go: listing and revoking API tokens
+
+	m.Nav(kit.NavEntry{Href: "/", Key: "home", Order: 0})
+	m.Nav(kit.NavEntry{Href: "/admin/users", Key: "users", Order: 80, Show: can(auth.PermUsersRead)})
+	m.Nav(kit.NavEntry{Href: "/admin/audit", Key: "audit", Order: 90, Show: can(auth.PermAuditRead)})
+
+	// The capabilities, one mount each.
+	s.ordersRoutes(k.Mount("orders"))
+	s.intakeRoutes(k.Mount("intake"))      // routes_intake.go: hotline import and push
+	s.reportRoutes(k.Mount("intake"))      // routes_report.go: grid patrol and resident reports from phones
+	s.open311Routes(k.Mount("intake"))     // routes_open311.go: the GeoReport v2 API
+	s.campaignRoutes(k.Mount("campaigns")) // routes_campaigns.go: door-to-door visit campaigns (走访)
+	s.placesRoutes(k.Mount("places"))
 	return nil
+}
+
+// can is the Show rule of an entry for the holders of perm.
+func can(perm string) func(auth.User) bool {
+	return func(u auth.User) bool { return u.Can(perm) }
+}
+
+// canAs is the Show rule of an entry for the holders of perm with one of roles.
+func canAs(perm string, roles ...string) func(auth.User) bool {
+	return func(u auth.User) bool { return (perm == "" || u.Can(perm)) && slices.Contains(roles, u.Role) }
+}
+
+func (s *Server) ordersRoutes(m *kit.Mount) {
+	m.API("GET /api/v1/categories", kit.SignedIn, s.apiCategories)
+	m.API("GET /api/v1/orders", auth.PermOrdersRead, s.apiOrders)
+	m.API("POST /api/v1/orders", auth.PermOrdersCreate, s.apiCreateOrder)
+	m.API("GET /api/v1/orders/{id}", auth.PermOrdersRead, s.apiOrder)
+	m.API("POST /api/v1/orders/{id}/actions", auth.PermOrdersAct, s.apiOrderAction)
+	m.API("POST /api/v1/uploads", auth.PermOrdersCreate, s.apiUpload)
+	m.API("GET /api/v1/notifications", kit.SignedIn, s.apiNotifications)
+	m.API("POST /api/v1/notifications/read", kit.SignedIn, s.apiNotificationsRead)
+	// Photos check their reader themselves: staff of the town, or a signed link (privacy).
+	m.Handle("GET /uploads/{id}", kit.OwnCheck, http.HandlerFunc(s.servePhoto))
+	m.Handle("GET /uploads/{id}/thumb", kit.OwnCheck, http.HandlerFunc(s.servePhoto))
+
+	m.Page("GET /orders", auth.PermOrdersRead, s.ordersPage)
+	m.Page("GET /orders/new", auth.PermOrdersCreate, s.newOrderPage)
+	m.Page("POST /orders", auth.PermOrdersCreate, s.newOrderSubmit)
+	m.Page("GET /orders/{id}", auth.PermOrdersRead, s.orderPage)
+	m.Page("POST /orders/{id}/act", auth.PermOrdersAct, s.orderActSubmit)
+	m.Page("GET /notifications", kit.SignedIn, s.notificationsPage)
+	m.Page("POST /notifications/read", kit.SignedIn, s.notificationsRead)
+
+	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Order: 10, Show: can(auth.PermOrdersRead)})
+}
+
+func (s *Server) placesRoutes(m *kit.Mount) {
+	m.API("GET /api/v1/towns", auth.PermTownsRead, s.apiTowns)
+	m.API("GET /api/v1/grids", auth.PermGridsRead, s.apiGrids)
+	m.API("GET /api/v1/grids/{id}", auth.PermGridsRead, s.apiGrid)
+	m.API("POST /api/v1/grids", auth.PermGridsWrite, s.apiSaveGrid)
+	m.API("PUT /api/v1/grids/{id}", auth.PermGridsWrite, s.apiSaveGrid)
+	m.API("DELETE /api/v1/grids/{id}", auth.PermGridsWrite, s.apiDeleteGrid)
+	m.API("POST /api/v1/grids/{id}/members", auth.PermGridsWrite, s.apiAddMember)
+	m.API("DELETE /api/v1/grid-members/{id}", auth.PermGridsWrite, s.apiRemoveMember)
+	m.API("GET /api/v1/departments", auth.PermDepartmentsRead, s.apiDepartments)
+	m.API("POST /api/v1/departments", auth.PermDepartmentsEdit, s.apiSaveDepartment)
+	m.API("GET /api/v1/committees", auth.PermGridsRead, s.apiCommittees)
+	m.API("GET /api/v1/places", auth.PermGridsRead, s.apiPlaces)
+
+	m.Page("GET /map", auth.PermGridsRead, s.mapPage)
+	m.Page("GET /admin/grids", auth.PermGridsRead, s.gridsPage)
+	m.Page("GET /admin/grids/{code}", auth.PermGridsRead, s.gridPage)
+	m.Page("POST /admin/grids", auth.PermGridsWrite, s.gridSubmit)
+	m.Page("POST /admin/grids/{code}/members", auth.PermGridsWrite, s.memberSubmit)
+	m.Page("POST /admin/grid-members/{id}/delete", auth.PermGridsWrite, s.memberDelete)
+	m.Page("GET /admin/departments", auth.PermDepartmentsRead, s.departmentsPage)
+	m.Page("POST /admin/departments", auth.PermDepartmentsEdit, s.departmentSubmit)
+
+	m.Nav(kit.NavEntry{Href: "/map", Key: "map", Order: 40, Show: can(auth.PermGridsRead)})
+	// Volunteers and deputies see the map, not the list of grids and their members.
+	m.Nav(kit.NavEntry{Href: "/admin/grids", Key: "grids", Order: 50, Show: func(u auth.User) bool {
+		return u.Can(auth.PermGridsRead) && u.Role != auth.RoleVolunteer && u.Role != auth.RoleDeputy
+	}})
+	m.Nav(kit.NavEntry{Href: "/admin/departments", Key: "departments", Order: 60, Show: can(auth.PermDepartmentsEdit)})
+	m.Home(kit.HomeEntry{Href: "/map", Title: "map", Text: "open map", Order: 50, Show: can(auth.PermGridsRead)})
+	m.Home(kit.HomeEntry{Href: "/admin/grids", Title: "grids", Text: "manage grids", Order: 51, Show: can(auth.PermGridsWrite)})
 }

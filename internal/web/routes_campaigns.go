@@ -1,40 +1,44 @@
 package web
 
-import "github.com/civicgrid/civicgrid/internal/auth"
+import (
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+)
 
 // campaignRoutes registers the door-to-door visit campaigns (走访, internal/campaigns).
 //
 // Who may do what: everyone who sees grids (grids:read) sees the campaigns and their progress;
-// planning — creating, editing and deleting campaigns and adding targets — needs grids:write
-// (administrators) or the dispatcher role (the operations centre plans the town's visits),
-// checked in the handlers by campaigns.MayPlan; a campaign is deleted only while it has no
-// visits. Logging visits and turning findings into orders needs orders:create and, in the
-// handlers, a place on the campaign's team or the grid-staff role of its town.
-func (s *Server) campaignRoutes() {
-	s.api("GET /api/v1/campaigns", auth.PermGridsRead, s.apiCampaigns)
-	s.api("POST /api/v1/campaigns", auth.PermGridsRead, s.apiCreateCampaign)
-	s.api("GET /api/v1/campaigns/{id}", auth.PermGridsRead, s.apiCampaign)
-	s.api("PUT /api/v1/campaigns/{id}", auth.PermGridsRead, s.apiUpdateCampaign)
-	s.api("DELETE /api/v1/campaigns/{id}", auth.PermGridsRead, s.apiDeleteCampaign)
-	s.api("GET /api/v1/campaigns/{id}/progress", auth.PermGridsRead, s.apiCampaignProgress)
-	s.api("GET /api/v1/campaigns/{id}/targets", auth.PermGridsRead, s.apiCampaignTargets)
-	s.api("POST /api/v1/campaigns/{id}/targets", auth.PermGridsRead, s.apiAddCampaignTargets)
-	s.api("GET /api/v1/campaigns/{id}/targets/{tid}", auth.PermGridsRead, s.apiCampaignTarget)
-	s.api("POST /api/v1/campaigns/{id}/targets/{tid}/visits", auth.PermOrdersCreate, s.apiLogVisit)
-	s.api("GET /api/v1/campaigns/{id}/visits", auth.PermGridsRead, s.apiCampaignVisits)
-	s.api("POST /api/v1/visits/{id}/order", auth.PermOrdersCreate, s.apiOrderFromVisit)
+// planning — creating, editing and deleting campaigns and adding targets — needs campaigns:plan
+// (administrators and the operations centre's dispatchers), checked here, again by the
+// service, and used by the pages to show the planning forms (campaigns.MayPlan); a campaign is
+// deleted only while it has no visits. Logging visits and turning findings into orders needs
+// orders:create and, in the handlers, a place on the campaign's team or the grid-staff role of
+// its town.
+func (s *Server) campaignRoutes(m *kit.Mount) {
+	m.API("GET /api/v1/campaigns", auth.PermGridsRead, s.apiCampaigns)
+	m.API("POST /api/v1/campaigns", auth.PermCampaignsPlan, s.apiCreateCampaign)
+	m.API("GET /api/v1/campaigns/{id}", auth.PermGridsRead, s.apiCampaign)
+	m.API("PUT /api/v1/campaigns/{id}", auth.PermCampaignsPlan, s.apiUpdateCampaign)
+	m.API("DELETE /api/v1/campaigns/{id}", auth.PermCampaignsPlan, s.apiDeleteCampaign)
+	m.API("GET /api/v1/campaigns/{id}/progress", auth.PermGridsRead, s.apiCampaignProgress)
+	m.API("GET /api/v1/campaigns/{id}/targets", auth.PermGridsRead, s.apiCampaignTargets)
+	m.API("POST /api/v1/campaigns/{id}/targets", auth.PermCampaignsPlan, s.apiAddCampaignTargets)
+	m.API("GET /api/v1/campaigns/{id}/targets/{tid}", auth.PermGridsRead, s.apiCampaignTarget)
+	m.API("POST /api/v1/campaigns/{id}/targets/{tid}/visits", auth.PermOrdersCreate, s.apiLogVisit)
+	m.API("GET /api/v1/campaigns/{id}/visits", auth.PermGridsRead, s.apiCampaignVisits)
+	m.API("POST /api/v1/visits/{id}/order", auth.PermOrdersCreate, s.apiOrderFromVisit)
 
-	s.page("GET /campaigns", auth.PermGridsRead, s.campaignsPage)
-	s.page("POST /campaigns", auth.PermGridsRead, s.campaignSubmit)
-	s.page("GET /campaigns/{id}", auth.PermGridsRead, s.campaignPage)
-	s.page("POST /campaigns/{id}/edit", auth.PermGridsRead, s.campaignEditSubmit)
-	s.page("POST /campaigns/{id}/delete", auth.PermGridsRead, s.campaignDeleteSubmit)
-	s.page("POST /campaigns/{id}/targets", auth.PermGridsRead, s.campaignTargetSubmit)
-	s.page("GET /campaigns/{id}/targets/{tid}", auth.PermGridsRead, s.campaignTargetPage)
-	s.page("POST /campaigns/{id}/targets/{tid}/visits", auth.PermOrdersCreate, s.campaignVisitSubmit)
-	s.page("POST /campaigns/{id}/visits/{vid}/order", auth.PermOrdersCreate, s.campaignVisitOrderSubmit)
+	m.Page("GET /campaigns", auth.PermGridsRead, s.campaignsPage)
+	m.Page("POST /campaigns", auth.PermCampaignsPlan, s.campaignSubmit)
+	m.Page("GET /campaigns/{id}", auth.PermGridsRead, s.campaignPage)
+	m.Page("POST /campaigns/{id}/edit", auth.PermCampaignsPlan, s.campaignEditSubmit)
+	m.Page("POST /campaigns/{id}/delete", auth.PermCampaignsPlan, s.campaignDeleteSubmit)
+	m.Page("POST /campaigns/{id}/targets", auth.PermCampaignsPlan, s.campaignTargetSubmit)
+	m.Page("GET /campaigns/{id}/targets/{tid}", auth.PermGridsRead, s.campaignTargetPage)
+	m.Page("POST /campaigns/{id}/targets/{tid}/visits", auth.PermOrdersCreate, s.campaignVisitSubmit)
+	m.Page("POST /campaigns/{id}/visits/{vid}/order", auth.PermOrdersCreate, s.campaignVisitOrderSubmit)
 
-	s.navExtra = append(s.navExtra, navEntry{href: "/campaigns", key: "cp.campaigns", perm: auth.PermGridsRead})
-	s.homeExtra = append(s.homeExtra, homeEntry{href: "/campaigns", title: "cp.campaigns", text: "cp.home text", perm: auth.PermGridsRead,
-		roles: []string{auth.RoleGridWorker, auth.RoleGridLeader, auth.RoleDispatcher, auth.RoleAdmin, auth.RoleLeader}})
+	m.Nav(kit.NavEntry{Href: "/campaigns", Key: "cp.campaigns", Order: 30, Show: can(auth.PermGridsRead)})
+	m.Home(kit.HomeEntry{Href: "/campaigns", Title: "cp.campaigns", Text: "cp.home text", Order: 30,
+		Show: canAs(auth.PermGridsRead, auth.RoleGridWorker, auth.RoleGridLeader, auth.RoleDispatcher, auth.RoleAdmin, auth.RoleLeader)})
 }

@@ -9,21 +9,22 @@ import (
 	"github.com/civicgrid/civicgrid/internal/intake/open311backend"
 	"github.com/civicgrid/civicgrid/internal/open311"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // open311Routes mounts the GeoReport v2 API at /open311/v2. It guards itself: reads are public
 // like the specification's, and POST requests checks api_key (a CivicGrid API token) in the
 // backend, so it does not go through s.api's permission wrapper.
-func (s *Server) open311Routes() {
+func (s *Server) open311Routes(m *kit.Mount) {
 	opts := open311.Options{
 		DefaultJurisdiction: s.open311DefaultTown(),
-		Logger:              s.log,
+		Logger:              s.Log,
 		Discovery: open311.Discovery{
 			Changeset:  s.cfg.Started,
 			KeyService: "An api_key is a CivicGrid API token of a user of the town who may report (civicgrid token create --username NAME); ask the town's administrator. / api_key 为本镇可上报用户的 CivicGrid API 令牌，请向镇管理员申请。",
 		},
 	}
-	backend := open311backend.New(s.db, s.orders)
+	backend := open311backend.New(s.DB, s.Kit.Orders)
 	h := open311.Handler(backend, opts)
 	// Discovery must name the endpoint's absolute URL, which only the request knows; the rest
 	// is served by the one handler built above.
@@ -37,7 +38,7 @@ func (s *Server) open311Routes() {
 			URL: s.open311BaseURL(r) + "/open311/v2", Changeset: s.cfg.Started, Type: "production"}}
 		open311.Handler(backend, o).ServeHTTP(w, r)
 	})
-	s.mux.Handle("/open311/v2/", s.limitedAnonymous(http.StripPrefix("/open311/v2", mounted)))
+	m.Handle("/open311/v2/", "public reads; api_key for POST", s.limitedAnonymous(http.StripPrefix("/open311/v2", mounted)))
 }
 
 // open311DefaultTown is the default jurisdiction: the tenant town when there is exactly one, so that
@@ -46,10 +47,10 @@ func (s *Server) open311Routes() {
 func (s *Server) open311DefaultTown() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	towns, err := places.TenantTowns(ctx, s.db, nil)
+	towns, err := places.TenantTowns(ctx, s.DB, nil)
 	if err != nil {
 		// Without a default every call must name its town, which is safe, only less convenient.
-		s.log.Warn("open311: cannot list tenant towns; jurisdiction_id will be required", "err", err)
+		s.Log.Warn("open311: cannot list tenant towns; jurisdiction_id will be required", "err", err)
 		return ""
 	}
 	if len(towns) == 1 {

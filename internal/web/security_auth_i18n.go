@@ -1,8 +1,10 @@
 package web
 
+import "github.com/civicgrid/civicgrid/internal/web/kit"
+
 // UI strings of API tokens, account re-enabling and sign-in delays.
 func init() {
-	for k, v := range map[string][2]string{
+	kit.RegisterMessages("web", map[string][2]string{
 		"tok.title":        {"API 令牌", "API tokens"},
 		"tok.mine":         {"我的 API 令牌", "My API tokens"},
 		"tok.how":          {"令牌由管理员在服务器上签发，只显示一次；到期或撤销后立即失效。签发示例：", "Tokens are issued on the server by an administrator and shown once; they stop working when they expire or are revoked. To issue one:"},
@@ -18,9 +20,5 @@ func init() {
 		"tok.tokens":       {"令牌", "Tokens"},
 		"throttled wait":   {"登录失败次数过多，请 %d 秒后再试", "Too many failed attempts; try again in %d seconds"},
 		"throttled wait m": {"登录失败次数过多，请 %d 分钟后再试", "Too many failed attempts; try again in %d minutes"},
-	} {
-		if _, ok := messages[k]; !ok {
-			messages[k] = v
-		}
-	}
+	})
 }

@@ -1,9 +1,11 @@
 package web
 
+import "github.com/civicgrid/civicgrid/internal/web/kit"
+
 // UI strings of the upload limits, the photo checks and the tracking-code limit. Several are
 // format strings (fmt verbs in the same order in both languages).
 func init() {
-	for k, v := range map[string][2]string{
+	kit.RegisterMessages("web", map[string][2]string{
 		"sec.body too large": {"提交的内容过大：最多 %d MB。", "The submission is too large: at most %d MB."},
 		"sec.photos too large": {"照片总大小超出上限：一次最多 %d MB（每张最多 %d MB）。请少选几张，或在相机设置中选用较小的照片尺寸。",
 			"The photos are too large together: at most %d MB per submission (%d MB each). Send fewer, or choose a smaller photo size in the camera settings."},
@@ -19,9 +21,5 @@ func init() {
 			"That position lies in %s, outside your town: place the point where the problem is, or ask that town's grid staff to report it."},
 		"sec.track limited": {"查询过于频繁：该编号或您所在网络的错误尝试过多。请 %d 分钟后再试；如查询码遗失，请拨打 12345 市民服务热线。",
 			"Too many wrong tries for this number or from your network. Try again in %d minutes; if you lost the code, call the 12345 citizen hotline."},
-	} {
-		if _, ok := messages[k]; !ok {
-			messages[k] = v
-		}
-	}
+	})
 }

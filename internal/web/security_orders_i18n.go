@@ -1,9 +1,11 @@
 package web
 
+import "github.com/civicgrid/civicgrid/internal/web/kit"
+
 // UI strings of the limits on orders (issue #9): who decides an order's channel, and how long
 // each field may be.
 func init() {
-	for k, v := range map[string][2]string{
+	kit.RegisterMessages("orders", map[string][2]string{
 		"so.channel": {"来源渠道由系统按您的身份确定（%[2]s），不能指定为 %[1]q；12345热线工单只能经热线导入或推送接口进入，Open311 工单只能经 Open311 接口进入",
 			"%[1]q is not yours to choose: the server sets the channel from who you are (%[2]s); hotline orders come only through the hotline import or push API, Open311 requests through Open311"},
 		"so.external id":   {"外部编号只能由受理渠道（热线导入或推送接口、Open311）设定，请勿填写", "only an intake channel (the hotline import or push API, Open311) sets an order's external id; leave it out"},
@@ -14,9 +16,5 @@ func init() {
 		"so.too many":      {"%s最多 %d 项，现有 %d 项", "%s: at most %d, %d given"},
 		"sort":             {"排序", "Sort"},
 		"notification ids": {"通知编号", "Notification ids"},
-	} {
-		if _, ok := messages[k]; !ok {
-			messages[k] = v
-		}
-	}
+	})
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/civicgrid/civicgrid/internal/privacy"
 	"math"
 	"net"
 	"net/http"
@@ -13,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -37,7 +39,7 @@ var (
 // trackLimiterEntries bounds the limiter's memory (about 150 bytes an entry).
 const trackLimiterEntries = 50_000
 
-func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	q := r.URL.Query()
 	number, code := strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code"))
 	data := map[string]any{"Number": number, "Code": code}
@@ -48,47 +50,47 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, c *caller) er
 		var limited errTrackLimited
 		switch {
 		case errors.As(err, &limited):
-			status, errMsg = http.StatusTooManyRequests, limited.message(language(w, r))
+			status, errMsg = http.StatusTooManyRequests, limited.message(kit.Language(w, r))
 		case err != nil:
-			status, errMsg = http.StatusNotFound, translator(language(w, r))("no such order")
+			status, errMsg = http.StatusNotFound, kit.Translator(kit.Language(w, r))("no such order")
 		default:
-			full, err := s.orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
+			full, err := s.Kit.Orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
 			if err != nil {
 				return err
 			}
-			links, err := privacy.PhotoLinksFor(r.Context(), s.db)
+			links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
 			if err != nil {
 				return err
 			}
-			data["Order"] = publicView(full, language(w, r), links)
+			data["Order"] = publicView(full, kit.Language(w, r), links)
 			data["ID"] = full.ID
 			data["Version"] = full.Version
 			data["CanRate"] = c != nil && full.RaisedBy == c.User.ID && full.State == string(workorder.Closed)
 			data["Satisfy"] = workorder.Satisfactions
 		}
 	}
-	return s.render(w, r, status, "track", pageData{Title: "track", Error: errMsg, Data: data})
+	return s.Render(w, r, status, "track", kit.PageData{Title: "track", Error: errMsg, Data: data})
 }
 
-func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	q := r.URL.Query()
 	o, err := s.lookUpOrder(w, r, strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code")))
 	var limited errTrackLimited
 	switch {
 	case errors.As(err, &limited):
-		return &httpError{status: http.StatusTooManyRequests, msg: limited.message(language(w, r))}
+		return &kit.HTTPError{Status: http.StatusTooManyRequests, Msg: limited.message(kit.Language(w, r))}
 	case err != nil:
 		return problem.NotFound("no order with that number and code")
 	}
-	full, err := s.orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
+	full, err := s.Kit.Orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
 	if err != nil {
 		return err
 	}
-	links, err := privacy.PhotoLinksFor(r.Context(), s.db)
+	links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, publicView(full, "zh", links))
+	kit.WriteJSON(w, http.StatusOK, publicView(full, "zh", links))
 	return nil
 }
 
@@ -101,7 +103,7 @@ func (s *Server) lookUpOrder(w http.ResponseWriter, r *http.Request, number, cod
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		return orders.Order{}, errTrackLimited{wait}
 	}
-	o, err := s.orders.ByNumber(r.Context(), number, code)
+	o, err := s.Kit.Orders.ByNumber(r.Context(), number, code)
 	if err == nil || !errors.Is(err, problem.ErrNotFound) {
 		// Found (or the database failed, which is not the guesser's doing): no guess spent.
 		s.guesses.refund(ip, no)
@@ -111,9 +113,9 @@ func (s *Server) lookUpOrder(w http.ResponseWriter, r *http.Request, number, cod
 
 // clientKey is the client address the limits count: an IPv6 client controls its whole /64.
 func clientKey(r *http.Request) string {
-	ip := net.ParseIP(clientIP(r))
+	ip := net.ParseIP(kit.ClientIP(r))
 	if ip == nil {
-		return clientIP(r)
+		return kit.ClientIP(r)
 	}
 	if ip.To4() == nil {
 		return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
@@ -127,7 +129,7 @@ type errTrackLimited struct{ retryAfter time.Duration }
 func (e errTrackLimited) Error() string { return e.message("zh") }
 
 func (e errTrackLimited) message(lang string) string {
-	return fmt.Sprintf(translator(lang)("sec.track limited"), int(math.Ceil(e.retryAfter.Minutes())))
+	return fmt.Sprintf(kit.Translator(lang)("sec.track limited"), int(math.Ceil(e.retryAfter.Minutes())))
 }
 
 // guessRule is a leaky bucket: it holds burst, and drains burst every per.
