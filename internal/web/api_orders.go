@@ -50,7 +50,7 @@ func (s *Server) view(r *http.Request, c *kit.Caller, o orders.Order, shown *pri
 		v.AllowedActions = []workorder.Action{}
 	}
 	var whole bool
-	v.Order, v.CallerMasked, whole = viewer(r, c).Order(o)
+	v.Order, v.CallerMasked, whole = kit.Viewer(r, c).Order(o)
 	if whole {
 		shown.Add(o.Number, o.TownCode)
 	}
@@ -242,12 +242,12 @@ func (s *Server) writeOrders(w http.ResponseWriter, r *http.Request, c *kit.Call
 	if err != nil {
 		return err
 	}
-	shown := shownLog(r, privacy.Orders)
+	shown := kit.ShownLog(r, privacy.Orders)
 	out := make([]orderView, 0, len(list))
 	for _, o := range list {
 		out = append(out, s.view(r, c, o, shown))
 	}
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
@@ -255,7 +255,7 @@ func (s *Server) writeOrders(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 func (s *Server) apiOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -315,7 +315,7 @@ func (in actionInput) toInput() (workorder.Input, error) {
 }
 
 func (s *Server) apiOrderAction(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}

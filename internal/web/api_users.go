@@ -22,7 +22,7 @@ type userView struct {
 func (s *Server) viewUser(r *http.Request, c *kit.Caller, u auth.User, shown *privacy.Log) userView {
 	v := userView{}
 	var whole bool
-	v.User, v.PhoneMasked, v.NameMasked, whole = viewer(r, c).User(u)
+	v.User, v.PhoneMasked, v.NameMasked, whole = kit.Viewer(r, c).User(u)
 	if whole {
 		shown.Add(fmt.Sprint(u.ID), u.TownCode)
 	}
@@ -34,12 +34,12 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 	if err != nil {
 		return err
 	}
-	shown := shownLog(r, privacy.Users)
+	shown := kit.ShownLog(r, privacy.Users)
 	out := make([]userView, 0, len(us))
 	for _, u := range us {
 		out = append(out, s.viewUser(r, c, u, shown))
 	}
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"users": out})
@@ -47,7 +47,7 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 }
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -55,9 +55,9 @@ func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, c *kit.Caller) 
 	if err != nil {
 		return err
 	}
-	shown := shownLog(r, privacy.Users)
+	shown := kit.ShownLog(r, privacy.Users)
 	v := s.viewUser(r, c, u, shown)
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, v)
@@ -111,5 +111,10 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"entries": es})
+	return nil
+}
+
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"user": c.User, "towns": c.Towns})
 	return nil
 }

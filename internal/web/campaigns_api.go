@@ -59,7 +59,7 @@ func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *ki
 	if err := mayPlan(c); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (s *Server) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *ki
 	if err := mayPlan(c); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) campaignView(r *http.Request, c *kit.Caller, id int64) (campaig
 }
 
 func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *
 }
 
 func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -144,9 +144,9 @@ func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *k
 	if err != nil {
 		return err
 	}
-	shown := shownLog(r, privacy.Targets)
+	shown := kit.ShownLog(r, privacy.Targets)
 	ts = targetsAs(r, c, cp, ts, shown)
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"targets": ts, "count": len(ts)})
@@ -156,7 +156,7 @@ func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *k
 // targetsAs is ts, targets of cp, as the caller may see them (package privacy); the targets
 // shown whole are added to shown.
 func targetsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, ts []campaigns.Target, shown *privacy.Log) []campaigns.Target {
-	v := viewer(r, c)
+	v := kit.Viewer(r, c)
 	out := make([]campaigns.Target, len(ts))
 	for i, t := range ts {
 		var whole bool
@@ -170,7 +170,7 @@ func targetsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, ts []campa
 // visitsAs is vs, visits of cp, as the caller may see them; the targets whose visits are shown
 // whole are added to shown.
 func visitsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, vs []campaigns.Visit, shown *privacy.Log) []campaigns.Visit {
-	v := viewer(r, c)
+	v := kit.Viewer(r, c)
 	out := make([]campaigns.Visit, len(vs))
 	for i, x := range vs {
 		var whole bool
@@ -194,7 +194,7 @@ func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c
 	if err := mayPlan(c); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	ts := targetsAs(r, c, cp, []campaigns.Target{t}, shown)
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, status, ts[0])
@@ -238,11 +238,11 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	tid, err := pathID(r, "tid")
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -250,15 +250,15 @@ func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	return s.writeTarget(w, r, c, http.StatusOK, id, t, shownLog(r, privacy.Targets))
+	return s.writeTarget(w, r, c, http.StatusOK, id, t, kit.ShownLog(r, privacy.Targets))
 }
 
 func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	tid, err := pathID(r, "tid")
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -276,9 +276,9 @@ func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	// The visitor's own visit: shown whole to them and not audited (privacy.Facts.Own).
-	shown := shownLog(r, privacy.Targets)
+	shown := kit.ShownLog(r, privacy.Targets)
 	vs := visitsAs(r, c, cp, []campaigns.Visit{v}, shown)
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusCreated, vs[0])
@@ -286,7 +286,7 @@ func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -299,9 +299,9 @@ func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	shown := shownLog(r, privacy.Targets)
+	shown := kit.ShownLog(r, privacy.Targets)
 	vs = visitsAs(r, c, cp, vs, shown)
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"visits": vs})
@@ -316,7 +316,7 @@ type visitOrder struct {
 }
 
 func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -328,9 +328,9 @@ func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *ki
 	if created {
 		status = http.StatusCreated
 	}
-	shown := shownLog(r, privacy.Orders)
+	shown := kit.ShownLog(r, privacy.Orders)
 	v := s.view(r, c, o, shown)
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, status, visitOrder{VisitID: id, Created: created, Order: v})

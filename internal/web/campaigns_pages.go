@@ -295,7 +295,7 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, form targetsInput, edit *campaigns.NewCampaign, ferr error) error {
 	ctx := r.Context()
 	lang := kit.Language(w, r)
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -330,7 +330,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *kit.C
 	}
 	// The table, the map's pins and the recent visits show targets as the caller may see them;
 	// one audit row names those shown whole.
-	whole := shownLog(r, privacy.Targets)
+	whole := kit.ShownLog(r, privacy.Targets)
 	d.Targets = targetsAs(r, c, v.Campaign, shown, whole)
 	all = targetsAs(r, c, v.Campaign, all, whole)
 	pins := make([]pin, 0, len(all))
@@ -381,7 +381,7 @@ func (s *Server) renderCampaign(w http.ResponseWriter, r *http.Request, c *kit.C
 		_, body := kit.StatusOf(ferr)
 		pd.Error, pd.Field = body.Message, body.Field
 	}
-	if err := s.recordShown(r, c, whole); err != nil {
+	if err := s.RecordShown(r, c, whole); err != nil {
 		return err
 	}
 	return s.Render(w, r, status, "campaign", pd)
@@ -391,7 +391,7 @@ func (s *Server) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, c 
 	if err := mayPlan(c); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -440,7 +440,7 @@ func (s *Server) campaignEditSubmit(w http.ResponseWriter, r *http.Request, c *k
 	if err := mayPlan(c); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -460,7 +460,7 @@ func (s *Server) campaignDeleteSubmit(w http.ResponseWriter, r *http.Request, c 
 	if err := mayPlan(c); err != nil {
 		return err
 	}
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -504,11 +504,11 @@ func (s *Server) campaignTargetPage(w http.ResponseWriter, r *http.Request, c *k
 func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, form campaigns.NewVisit, ferr error) error {
 	ctx := r.Context()
 	lang := kit.Language(w, r)
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	tid, err := pathID(r, "tid")
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -521,7 +521,7 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	if err != nil {
 		return err
 	}
-	whole := shownLog(r, privacy.Targets)
+	whole := kit.ShownLog(r, privacy.Targets)
 	t = targetsAs(r, c, cp, []campaigns.Target{t}, whole)[0]
 	d := targetData{C: cp, T: t, MayVisit: svc.MayVisit(ctx, cp, c.User), Statuses: campaigns.Statuses, StatusOf: statusNames(lang),
 		TargetKind: kindNames(campaigns.TargetKinds, lang), Form: form, CatName: map[string]string{},
@@ -554,18 +554,18 @@ func (s *Server) renderTarget(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		_, body := kit.StatusOf(ferr)
 		pd.Error, pd.Field = body.Message, body.Field
 	}
-	if err := s.recordShown(r, c, whole); err != nil {
+	if err := s.RecordShown(r, c, whole); err != nil {
 		return err
 	}
 	return s.Render(w, r, status, "campaign_target", pd)
 }
 
 func (s *Server) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	tid, err := pathID(r, "tid")
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -607,11 +607,11 @@ func (s *Server) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c *
 }
 
 func (s *Server) campaignVisitOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
-	vid, err := pathID(r, "vid")
+	vid, err := kit.PathID(r, "vid")
 	if err != nil {
 		return err
 	}

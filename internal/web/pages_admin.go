@@ -6,13 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
-
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -28,53 +23,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return nil
 	}
-	return s.Render(w, r, http.StatusOK, "login", kit.PageData{Title: "sign in", Data: map[string]string{"Next": safeNext(r.URL.Query().Get("next"))}})
-}
-
-// safeNext returns n when it is a path on this site, and "/" for anything else. Every redirect
-// target that comes from the request (the sign-in "next", the "back" of small forms) goes through
-// it. Browsers are lenient where an attacker needs them to be: they drop tabs, newlines and
-// carriage returns anywhere in a URL, trim leading spaces and control characters, and read a
-// backslash as a slash, so "/\t/evil.example", "/\\evil.example" and " //evil.example" all lead off the site.
-// Rather than list what is bad, accept only what a path of ours looks like: one leading "/", no
-// whitespace, control or invisible format characters and no backslash, in the raw text or once
-// percent-decoded, no scheme, host or user after parsing, and at most maxNextLen bytes.
-func safeNext(n string) string {
-	if n == "" || len(n) > maxNextLen || !utf8.ValidString(n) || !cleanURLText(n) {
-		return "/"
-	}
-	if n[0] != '/' || strings.HasPrefix(n, "//") {
-		return "/"
-	}
-	u, err := url.Parse(n)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
-		return "/"
-	}
-	// The decoded path must pass too: "/%2f/evil" and "/%5c/evil" are not paths of ours either.
-	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || !cleanURLText(u.Path) {
-		return "/"
-	}
-	return n
-}
-
-// maxNextLen bounds a redirect target; our longest links (order lists with filters) are far shorter.
-const maxNextLen = 2048
-
-// cleanURLText reports whether s has no character a browser would drop or reinterpret: ASCII
-// controls and space, other Unicode spaces, control and format characters (zero-width and
-// bidi marks) and the backslash.
-func cleanURLText(s string) bool {
-	for _, r := range s {
-		if r <= ' ' || r == 0x7f || r == '\\' || unicode.IsSpace(r) || unicode.Is(unicode.Cc, r) || unicode.Is(unicode.Cf, r) {
-			return false
-		}
-	}
-	return true
+	return s.Render(w, r, http.StatusOK, "login", kit.PageData{Title: "sign in", Data: map[string]string{"Next": kit.SafeNext(r.URL.Query().Get("next"))}})
 }
 
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	username := strings.TrimSpace(r.PostFormValue("username"))
-	next := safeNext(r.PostFormValue("next"))
+	next := kit.SafeNext(r.PostFormValue("next"))
 	u, err := auth.Authenticate(r.Context(), s.DB, username, r.PostFormValue("password"), kit.ClientIP(r))
 	if err != nil {
 		T := kit.Translator(kit.Language(w, r))
@@ -244,195 +198,29 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 	return s.Render(w, r, http.StatusOK, "home", kit.PageData{Title: "home", Data: d})
 }
 
-func (s *Server) mapPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	ps, err := places.Places(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	// html/template writes the places into the JSON script block, escaping <, > and &.
-	return s.Render(w, r, http.StatusOK, "map", kit.PageData{Title: "map", Data: map[string]any{"Places": ps}})
-}
-
-type gridsData struct {
-	Grids       []places.Grid
-	Committees  map[string][]places.Committee
-	Departments []places.Department
-	Towns       []string
-	Form        gridInput
-	FormGeo     string
-}
-
-func (s *Server) gridsData(r *http.Request, c *kit.Caller) (gridsData, error) {
-	ctx := r.Context()
-	grids, err := places.Grids(ctx, s.DB, c.Towns)
-	if err != nil {
-		return gridsData{}, err
-	}
-	cs, err := places.Committees(ctx, s.DB, c.Towns)
-	if err != nil {
-		return gridsData{}, err
-	}
-	byGrid := map[string][]places.Committee{}
-	for _, cm := range cs {
-		byGrid[cm.GridCode] = append(byGrid[cm.GridCode], cm)
-	}
-	deps, err := places.Departments(ctx, s.DB, c.Towns)
-	return gridsData{Grids: grids, Committees: byGrid, Departments: deps, Towns: c.Towns}, err
-}
-
-func (s *Server) gridsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	d, err := s.gridsData(r, c)
-	if err != nil {
-		return err
-	}
-	return s.Render(w, r, http.StatusOK, "grids", kit.PageData{Title: "grids", Data: d})
-}
-
-func (s *Server) gridPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	g, err := places.GridByCode(r.Context(), s.DB, c.Towns, r.PathValue("code"))
-	if err != nil {
-		return err
-	}
-	return s.renderGrid(w, r, c, g, http.StatusOK, "", "")
-}
-
-func (s *Server) renderGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller, g places.Grid, status int, errMsg, field string) error {
-	d, err := s.gridsData(r, c)
-	if err != nil {
-		return err
-	}
-	geo, _ := geojson.NewGeometry(g.Polygon).MarshalJSON()
-	// The members' phones as the caller may see them; one audit row when they are shown whole.
-	var whole bool
-	shown := shownLog(r, privacy.Members)
-	if g.Members, whole = viewer(r, c).Members(g.TownCode, g.Members); whole {
-		for _, m := range g.Members {
-			if m.Phone != "" && m.UserID != c.User.ID {
-				shown.Add(fmt.Sprint(m.ID), g.TownCode)
-			}
-		}
-	}
-	if err := s.recordShown(r, c, shown); err != nil {
-		return err
-	}
-	d.Grids = []places.Grid{g}
-	d.Form = gridInput{Code: g.Code, Name: g.Name, TownCode: g.TownCode, Note: g.Note}
-	d.FormGeo = string(geo)
-	return s.Render(w, r, status, "grid", kit.PageData{Title: g.Name, Error: errMsg, Field: field, Data: d})
-}
-
-// gridSubmit creates or edits a grid from the admin form; errors re-show the form with the input kept.
-func (s *Server) gridSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	in := gridInput{Code: strings.TrimSpace(r.PostFormValue("code")), Name: r.PostFormValue("name"), TownCode: r.PostFormValue("town_code"),
-		Note: r.PostFormValue("note"), Geometry: json.RawMessage(strings.TrimSpace(r.PostFormValue("geometry")))}
-	g, err := s.saveGrid(r, c, in)
-	if err == nil {
-		kit.RedirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), kit.Translator(kit.Language(w, r))("saved"))
-		return nil
-	}
-	var fe *problem.FieldError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	d, derr := s.gridsData(r, c)
-	if derr != nil {
-		return derr
-	}
-	d.Form, d.FormGeo = in, string(in.Geometry)
-	return s.Render(w, r, http.StatusUnprocessableEntity, "grids", kit.PageData{Title: "grids", Error: fe.Error(), Field: fe.Field, Data: d})
-}
-
-func (s *Server) memberSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	code := r.PathValue("code")
-	g, err := places.GridByCode(r.Context(), s.DB, c.Towns, code)
-	if err != nil {
-		return err
-	}
-	_, err = places.AddMember(r.Context(), s.DB, c.Towns, places.Member{GridCode: g.Code, Name: r.PostFormValue("name"),
-		GridRole: r.PostFormValue("grid_role"), DepartmentCode: r.PostFormValue("department"), Phone: r.PostFormValue("phone")})
-	var fe *problem.FieldError
-	if errors.As(err, &fe) {
-		return s.renderGrid(w, r, c, g, http.StatusUnprocessableEntity, fe.Error(), fe.Field)
-	}
-	if err != nil {
-		return err
-	}
-	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "grid", EntityID: g.Code, TownCode: g.TownCode, Detail: "member added", IP: kit.ClientIP(r)})
-	kit.RedirectFlash(w, r, "/admin/grids/"+url.PathEscape(g.Code), kit.Translator(kit.Language(w, r))("saved"))
-	return nil
-}
-
-func (s *Server) memberDelete(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := places.RemoveMember(r.Context(), s.DB, c.Towns, id); err != nil {
-		return err
-	}
-	back := safeNext(r.PostFormValue("back"))
-	kit.RedirectFlash(w, r, back, kit.Translator(kit.Language(w, r))("saved"))
-	return nil
-}
-
-func (s *Server) departmentsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	deps, err := places.Departments(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	return s.Render(w, r, http.StatusOK, "departments", kit.PageData{Title: "departments", Data: map[string]any{"Departments": deps, "Towns": c.Towns,
-		"Kinds": places.DepartmentKinds}})
-}
-
-func (s *Server) departmentSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	d := places.Department{Code: r.PostFormValue("code"), TownCode: r.PostFormValue("town"), Name: r.PostFormValue("name"),
-		NameEN: r.PostFormValue("name_en"), Kind: r.PostFormValue("kind"), Phone: r.PostFormValue("phone")}
-	if d.TownCode == "" && len(c.Towns) == 1 {
-		d.TownCode = c.Towns[0]
-	}
-	var err error
-	if !slices.Contains(c.Towns, d.TownCode) {
-		err = problem.Field("town", "unknown town code %q", d.TownCode)
-	} else {
-		err = places.SaveDepartment(r.Context(), s.DB, d)
-	}
-	var fe *problem.FieldError
-	if errors.As(err, &fe) {
-		deps, derr := places.Departments(r.Context(), s.DB, c.Towns)
-		if derr != nil {
-			return derr
-		}
-		return s.Render(w, r, http.StatusUnprocessableEntity, "departments", kit.PageData{Title: "departments", Error: fe.Error(), Field: fe.Field,
-			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d, "Kinds": places.DepartmentKinds}})
-	}
-	if err != nil {
-		return err
-	}
-	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: kit.ClientIP(r)})
-	kit.RedirectFlash(w, r, "/admin/departments", kit.Translator(kit.Language(w, r))("saved"))
-	return nil
-}
-
 func (s *Server) usersData(r *http.Request, c *kit.Caller) (map[string]any, error) {
 	us, err := auth.Users(r.Context(), s.DB, c.Towns, r.URL.Query().Get("role"))
 	if err != nil {
 		return nil, err
 	}
-	shown := shownLog(r, privacy.Users)
+	shown := kit.ShownLog(r, privacy.Users)
 	views := make([]userView, 0, len(us))
 	for _, u := range us {
 		views = append(views, s.viewUser(r, c, u, shown))
 	}
-	gd, err := s.gridsData(r, c)
+	// The user form offers the towns' grids and departments.
+	grids, err := places.Grids(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.recordShown(r, c, shown); err != nil {
+	deps, err := places.Departments(r.Context(), s.DB, c.Towns)
+	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"Users": views, "Roles": auth.Roles, "Grids": gd.Grids, "Departments": gd.Departments, "Towns": c.Towns}, nil
+	if err := s.RecordShown(r, c, shown); err != nil {
+		return nil, err
+	}
+	return map[string]any{"Users": views, "Roles": auth.Roles, "Grids": grids, "Departments": deps, "Towns": c.Towns}, nil
 }
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -466,7 +254,7 @@ func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *kit.Calle
 }
 
 func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}

@@ -186,7 +186,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		Category string  `json:"category"`
 	}
 	var pins []pin
-	shown := shownLog(r, privacy.Orders)
+	shown := kit.ShownLog(r, privacy.Orders)
 	for _, o := range list {
 		p.Orders = append(p.Orders, s.view(r, c, listed(o), shown))
 		if o.Lat != nil && o.Lng != nil {
@@ -212,7 +212,7 @@ func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	if total > 0 {
 		p.Showing = fmt.Sprintf("%d–%d / %d", f.Offset+1, f.Offset+len(list), total)
 	}
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	return s.Render(w, r, http.StatusOK, "orders", kit.PageData{Title: "orders", Data: p})
@@ -293,7 +293,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 }
 
 func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -310,7 +310,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Call
 	if err != nil {
 		return err
 	}
-	shown := shownLog(r, privacy.Orders)
+	shown := kit.ShownLog(r, privacy.Orders)
 	v := s.view(r, c, o, shown)
 	p := orderPage{lookups: l, Order: v, Forms: actionForms(v.AllowedActions, lang), Events: v.Events}
 	if c.User.Role == auth.RoleResident {
@@ -330,7 +330,7 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Call
 	if o.DuplicateOf == 0 && (o.State == "received" || o.State == "filed") {
 		p.Related = s.similarOpen(r, c, o, shown)
 	}
-	if err := s.recordShown(r, c, shown); err != nil {
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	return s.Render(w, r, status, "order", kit.PageData{Title: o.Number, Error: errMsg, Field: field, Data: p})
@@ -358,7 +358,7 @@ func (s *Server) similarOpen(r *http.Request, c *kit.Caller, o orders.Order, sho
 
 // orderActSubmit applies one action from the order page's multipart form, uploading its photos first.
 func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -529,7 +529,7 @@ func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request, c *ki
 	if err := s.Kit.Orders.MarkRead(r.Context(), c.User.ID, nil); err != nil {
 		return err
 	}
-	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
+	http.Redirect(w, r, kit.SafeNext(r.PostFormValue("back")), http.StatusSeeOther)
 	return nil
 }
 

@@ -33,7 +33,7 @@ func (s *Server) myTokensPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 }
 
 func (s *Server) myTokenRevoke(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	tid, err := pathID(r, "tid")
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) myTokenRevoke(w http.ResponseWriter, r *http.Request, c *kit.Ca
 
 // userOfTowns is the user {id} of the caller's towns; users elsewhere are not found.
 func (s *Server) userOfTowns(r *http.Request, c *kit.Caller) (auth.User, error) {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return auth.User{}, err
 	}
@@ -66,7 +66,7 @@ func (s *Server) userTokenRevoke(w http.ResponseWriter, r *http.Request, c *kit.
 	if err != nil {
 		return err
 	}
-	tid, err := pathID(r, "tid")
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}

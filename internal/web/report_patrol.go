@@ -273,7 +273,7 @@ func (s *Server) patrolView(r *http.Request, o orders.Order, existing bool) patr
 
 // patrolDone is the confirmation after a patrol report: the number, and whether it is closed.
 func (s *Server) patrolDone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}

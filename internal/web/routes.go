@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
+	webplaces "github.com/civicgrid/civicgrid/internal/web/places"
 )
 
 // routes is the whole route table: the shell's own routes, then one mount per capability. Each
@@ -39,8 +39,8 @@ func (s *Server) routes() error {
 	s.authRoutes(m) // routes_auth.go: listing and revoking API tokens
 
 	m.Nav(kit.NavEntry{Href: "/", Key: "home", Order: 0})
-	m.Nav(kit.NavEntry{Href: "/admin/users", Key: "users", Order: 80, Show: can(auth.PermUsersRead)})
-	m.Nav(kit.NavEntry{Href: "/admin/audit", Key: "audit", Order: 90, Show: can(auth.PermAuditRead)})
+	m.Nav(kit.NavEntry{Href: "/admin/users", Key: "users", Order: 80, Show: kit.Can(auth.PermUsersRead)})
+	m.Nav(kit.NavEntry{Href: "/admin/audit", Key: "audit", Order: 90, Show: kit.Can(auth.PermAuditRead)})
 
 	// The capabilities, one mount each.
 	s.ordersRoutes(k.Mount("orders"))
@@ -48,18 +48,10 @@ func (s *Server) routes() error {
 	s.reportRoutes(k.Mount("intake"))      // routes_report.go: grid patrol and resident reports from phones
 	s.open311Routes(k.Mount("intake"))     // routes_open311.go: the GeoReport v2 API
 	s.campaignRoutes(k.Mount("campaigns")) // routes_campaigns.go: door-to-door visit campaigns (走访)
-	s.placesRoutes(k.Mount("places"))
+	if err := webplaces.Mount(k.Mount("places")); err != nil {
+		return err
+	}
 	return nil
-}
-
-// can is the Show rule of an entry for the holders of perm.
-func can(perm string) func(auth.User) bool {
-	return func(u auth.User) bool { return u.Can(perm) }
-}
-
-// canAs is the Show rule of an entry for the holders of perm with one of roles.
-func canAs(perm string, roles ...string) func(auth.User) bool {
-	return func(u auth.User) bool { return (perm == "" || u.Can(perm)) && slices.Contains(roles, u.Role) }
 }
 
 func (s *Server) ordersRoutes(m *kit.Mount) {
@@ -83,38 +75,5 @@ func (s *Server) ordersRoutes(m *kit.Mount) {
 	m.Page("GET /notifications", kit.SignedIn, s.notificationsPage)
 	m.Page("POST /notifications/read", kit.SignedIn, s.notificationsRead)
 
-	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Order: 10, Show: can(auth.PermOrdersRead)})
-}
-
-func (s *Server) placesRoutes(m *kit.Mount) {
-	m.API("GET /api/v1/towns", auth.PermTownsRead, s.apiTowns)
-	m.API("GET /api/v1/grids", auth.PermGridsRead, s.apiGrids)
-	m.API("GET /api/v1/grids/{id}", auth.PermGridsRead, s.apiGrid)
-	m.API("POST /api/v1/grids", auth.PermGridsWrite, s.apiSaveGrid)
-	m.API("PUT /api/v1/grids/{id}", auth.PermGridsWrite, s.apiSaveGrid)
-	m.API("DELETE /api/v1/grids/{id}", auth.PermGridsWrite, s.apiDeleteGrid)
-	m.API("POST /api/v1/grids/{id}/members", auth.PermGridsWrite, s.apiAddMember)
-	m.API("DELETE /api/v1/grid-members/{id}", auth.PermGridsWrite, s.apiRemoveMember)
-	m.API("GET /api/v1/departments", auth.PermDepartmentsRead, s.apiDepartments)
-	m.API("POST /api/v1/departments", auth.PermDepartmentsEdit, s.apiSaveDepartment)
-	m.API("GET /api/v1/committees", auth.PermGridsRead, s.apiCommittees)
-	m.API("GET /api/v1/places", auth.PermGridsRead, s.apiPlaces)
-
-	m.Page("GET /map", auth.PermGridsRead, s.mapPage)
-	m.Page("GET /admin/grids", auth.PermGridsRead, s.gridsPage)
-	m.Page("GET /admin/grids/{code}", auth.PermGridsRead, s.gridPage)
-	m.Page("POST /admin/grids", auth.PermGridsWrite, s.gridSubmit)
-	m.Page("POST /admin/grids/{code}/members", auth.PermGridsWrite, s.memberSubmit)
-	m.Page("POST /admin/grid-members/{id}/delete", auth.PermGridsWrite, s.memberDelete)
-	m.Page("GET /admin/departments", auth.PermDepartmentsRead, s.departmentsPage)
-	m.Page("POST /admin/departments", auth.PermDepartmentsEdit, s.departmentSubmit)
-
-	m.Nav(kit.NavEntry{Href: "/map", Key: "map", Order: 40, Show: can(auth.PermGridsRead)})
-	// Volunteers and deputies see the map, not the list of grids and their members.
-	m.Nav(kit.NavEntry{Href: "/admin/grids", Key: "grids", Order: 50, Show: func(u auth.User) bool {
-		return u.Can(auth.PermGridsRead) && u.Role != auth.RoleVolunteer && u.Role != auth.RoleDeputy
-	}})
-	m.Nav(kit.NavEntry{Href: "/admin/departments", Key: "departments", Order: 60, Show: can(auth.PermDepartmentsEdit)})
-	m.Home(kit.HomeEntry{Href: "/map", Title: "map", Text: "open map", Order: 50, Show: can(auth.PermGridsRead)})
-	m.Home(kit.HomeEntry{Href: "/admin/grids", Title: "grids", Text: "manage grids", Order: 51, Show: can(auth.PermGridsWrite)})
+	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Order: 10, Show: kit.Can(auth.PermOrdersRead)})
 }

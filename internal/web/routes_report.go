@@ -37,6 +37,6 @@ func (s *Server) reportRoutes(m *kit.Mount) {
 	m.API("GET /api/v1/track", kit.Public, s.apiTrack)
 
 	m.Home(kit.HomeEntry{Href: "/patrol", Title: "patrol report", Text: "patrol report text", Order: 40,
-		Show: canAs(auth.PermOrdersCreate, auth.RoleGridWorker, auth.RoleGridLeader)})
-	m.Home(kit.HomeEntry{Href: "/report", Title: "resident report", Text: "resident report text", Order: 41, Show: canAs("", auth.RoleResident)})
+		Show: kit.CanAs(auth.PermOrdersCreate, auth.RoleGridWorker, auth.RoleGridLeader)})
+	m.Home(kit.HomeEntry{Href: "/report", Title: "resident report", Text: "resident report text", Order: 41, Show: kit.CanAs("", auth.RoleResident)})
 }

@@ -102,3 +102,13 @@ func sortedByOrder[E any](es []E, order func(E) int) []E {
 	slices.SortStableFunc(out, func(a, b E) int { return cmp.Compare(order(a), order(b)) })
 	return out
 }
+
+// Can is the Show rule of an entry for the holders of perm.
+func Can(perm string) func(auth.User) bool {
+	return func(u auth.User) bool { return u.Can(perm) }
+}
+
+// CanAs is the Show rule of an entry for the holders of perm ("" for any) with one of roles.
+func CanAs(perm string, roles ...string) func(auth.User) bool {
+	return func(u auth.User) bool { return (perm == "" || u.Can(perm)) && slices.Contains(roles, u.Role) }
+}

@@ -1,4 +1,4 @@
-package web
+package kit
 
 import (
 	"net/http"
@@ -24,7 +24,7 @@ func TestSafeNext(t *testing.T) {
 		"/\xff/evil.example", "mailto:a@evil.example", "//evil.example/%2e%2e", "/\\\\evil.example", "/../\\evil.example",
 	}
 	for _, n := range bad {
-		if got := safeNext(n); got != "/" {
+		if got := SafeNext(n); got != "/" {
 			t.Errorf("safeNext(%q) = %q, want /", n, got)
 		}
 	}
@@ -34,7 +34,7 @@ func TestSafeNext(t *testing.T) {
 		"/orders?next=//evil.example", "/a/b/../c",
 	}
 	for _, n := range good {
-		if got := safeNext(n); got != n {
+		if got := SafeNext(n); got != n {
 			t.Errorf("safeNext(%q) = %q, want it kept", n, got)
 		}
 	}
@@ -46,7 +46,7 @@ func TestSafeNextThroughRedirect(t *testing.T) {
 	base, _ := url.Parse("https://civicgrid.example/login")
 	for _, n := range []string{"/orders?q=噪音", "/a/b/../c", "/\t/evil.example", "/%2f/evil.example"} {
 		rec := httptest.NewRecorder()
-		http.Redirect(rec, httptest.NewRequest("POST", "/login", nil), safeNext(n), http.StatusSeeOther)
+		http.Redirect(rec, httptest.NewRequest("POST", "/login", nil), SafeNext(n), http.StatusSeeOther)
 		// A browser removes tabs and newlines before resolving; do the same.
 		loc := strings.NewReplacer("\t", "", "\n", "", "\r", "", `\`, "/").Replace(rec.Header().Get("Location"))
 		u, err := base.Parse(loc)

@@ -1,26 +1,18 @@
-package web
+package places
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
-
-	"github.com/paulmach/orb/geojson"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
+	"github.com/paulmach/orb/geojson"
 )
 
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"user": c.User, "towns": c.Towns})
-	return nil
-}
-
-func (s *Server) apiTowns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiTowns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	towns, err := places.TenantTowns(r.Context(), s.DB, c.Towns)
 	if err != nil {
 		return err
@@ -34,7 +26,7 @@ func (s *Server) apiTowns(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 }
 
 // departmentNames maps codes to names for labelling grid members.
-func (s *Server) departmentNames(r *http.Request, towns []string) (map[string]string, error) {
+func (s *handlers) departmentNames(r *http.Request, towns []string) (map[string]string, error) {
 	ds, err := places.Departments(r.Context(), s.DB, towns)
 	if err != nil {
 		return nil, err
@@ -46,7 +38,7 @@ func (s *Server) departmentNames(r *http.Request, towns []string) (map[string]st
 	return m, nil
 }
 
-func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiGrids(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	towns := c.Towns
 	if t := r.URL.Query().Get("town"); t != "" {
 		if !slices.Contains(towns, t) {
@@ -70,16 +62,8 @@ func (s *Server) apiGrids(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 	return json.NewEncoder(w).Encode(fc)
 }
 
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, kit.BadRequest(name, fmt.Sprintf("%s must be a positive number, not %q", name, r.PathValue(name)))
-	}
-	return id, nil
-}
-
-func (s *Server) apiGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+func (s *handlers) apiGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -104,14 +88,14 @@ type gridInput struct {
 	Geometry json.RawMessage `json:"geometry"`
 }
 
-func (s *Server) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var in gridInput
 	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
 	status := http.StatusCreated
 	if r.Method == http.MethodPut {
-		id, err := pathID(r, "id")
+		id, err := kit.PathID(r, "id")
 		if err != nil {
 			return err
 		}
@@ -136,7 +120,7 @@ func (s *Server) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 // saveGrid is shared by the API and the admin page.
-func (s *Server) saveGrid(r *http.Request, c *kit.Caller, in gridInput) (places.Grid, error) {
+func (s *handlers) saveGrid(r *http.Request, c *kit.Caller, in gridInput) (places.Grid, error) {
 	if in.TownCode == "" && len(c.Towns) == 1 {
 		in.TownCode = c.Towns[0]
 	}
@@ -160,8 +144,8 @@ func (s *Server) saveGrid(r *http.Request, c *kit.Caller, in gridInput) (places.
 	return places.GridByCode(r.Context(), s.DB, c.Towns, g.Code)
 }
 
-func (s *Server) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+func (s *handlers) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -187,8 +171,8 @@ type memberInput struct {
 	UserID     int64  `json:"user_id"`
 }
 
-func (s *Server) apiAddMember(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+func (s *handlers) apiAddMember(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -209,8 +193,8 @@ func (s *Server) apiAddMember(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	return nil
 }
 
-func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := pathID(r, "id")
+func (s *handlers) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
 	}
@@ -218,59 +202,5 @@ func (s *Server) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func (s *Server) apiDepartments(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	ds, err := places.Departments(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	if ds == nil {
-		ds = []places.Department{}
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"departments": ds})
-	return nil
-}
-
-func (s *Server) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	var d places.Department
-	if err := kit.DecodeJSON(r, &d); err != nil {
-		return err
-	}
-	if d.TownCode == "" && len(c.Towns) == 1 {
-		d.TownCode = c.Towns[0]
-	}
-	if !slices.Contains(c.Towns, d.TownCode) {
-		return problem.Field("town", "unknown town code %q", d.TownCode)
-	}
-	if err := places.SaveDepartment(r.Context(), s.DB, d); err != nil {
-		return err
-	}
-	_ = audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionUpdate,
-		Entity: "department", EntityID: d.Code, TownCode: d.TownCode, IP: kit.ClientIP(r)})
-	saved, err := places.DepartmentByCode(r.Context(), s.DB, c.Towns, d.Code)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, saved)
-	return nil
-}
-
-func (s *Server) apiCommittees(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	cs, err := places.Committees(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"committees": cs})
-	return nil
-}
-
-func (s *Server) apiPlaces(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	ps, err := places.Places(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"places": ps})
 	return nil
 }
