@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+
 	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -310,9 +312,9 @@ func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *ki
 
 // visitOrder is the answer of POST /api/v1/visits/{id}/order.
 type visitOrder struct {
-	VisitID int64     `json:"visit_id"`
-	Created bool      `json:"created"`
-	Order   orderView `json:"order"`
+	VisitID int64               `json:"visit_id"`
+	Created bool                `json:"created"`
+	Order   weborders.OrderView `json:"order"`
 }
 
 func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -329,7 +331,7 @@ func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *ki
 		status = http.StatusCreated
 	}
 	shown := kit.ShownLog(r, privacy.Orders)
-	v := s.view(r, c, o, shown)
+	v := weborders.View(s.Kit, r, c, o, shown)
 	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}

@@ -589,7 +589,7 @@ func (s *Server) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c *
 	}
 	if file, _, err := r.FormFile("photo"); err == nil {
 		defer file.Close()
-		up, err := s.storePhoto(r, cp.TownCode, c.User.ID, file)
+		up, err := s.StorePhoto(r, cp.TownCode, c.User.ID, file)
 		if err != nil {
 			return s.renderTarget(w, r, c, http.StatusUnprocessableEntity, in, problem.Field("photo", "%v", err))
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
 
 	"bytes"
 	"context"
@@ -161,7 +162,7 @@ func (s *Server) intakeUpload(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	// The import outlives the request: it keeps the request's values but not its cancellation.
 	// If the process stops half-way, uploading the same file again resumes it.
 	ctx := context.WithoutCancel(r.Context())
-	opts := intake.ImportOptions{Town: town, Path: tmp.Name(), Name: hdr.Filename, Encoding: enc, Actor: actorOf(c), Orders: s.Kit.Orders,
+	opts := intake.ImportOptions{Town: town, Path: tmp.Name(), Name: hdr.Filename, Encoding: enc, Actor: weborders.ActorOf(c), Orders: s.Kit.Orders,
 		Progress: func(done, total int64) { j.mu.Lock(); j.done, j.total = done, total; j.mu.Unlock() },
 		OnBatch:  func(sum intake.Summary) { j.mu.Lock(); j.sum = sum; j.mu.Unlock() },
 	}
@@ -324,7 +325,7 @@ func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *kit.C
 			}
 		}
 	}
-	res, err := intake.Push(r.Context(), s.DB, s.Kit.Orders, town, actorOf(c), items)
+	res, err := intake.Push(r.Context(), s.DB, s.Kit.Orders, town, weborders.ActorOf(c), items)
 	if err != nil {
 		return err
 	}

@@ -147,7 +147,7 @@ func (s *Server) savePhotos(ctx context.Context, town string, userID int64, ps [
 			continue
 		}
 		seen[p.ID] = true
-		if _, err := s.keepPhoto(ctx, town, userID, p); err != nil {
+		if _, err := s.KeepPhoto(ctx, town, userID, p); err != nil {
 			return nil, err
 		}
 		ids = append(ids, p.ID)
@@ -157,10 +157,10 @@ func (s *Server) savePhotos(ctx context.Context, town string, userID int64, ps [
 
 // reportLocation reads lat/lng from the form, falling back to the first photo's EXIF GPS.
 func reportLocation(r *http.Request, ps []media.Photo) (lat, lng *float64, err error) {
-	if lat, err = floatField(r, "lat"); err != nil {
+	if lat, err = kit.FloatField(r, "lat"); err != nil {
 		return nil, nil, err
 	}
-	if lng, err = floatField(r, "lng"); err != nil {
+	if lng, err = kit.FloatField(r, "lng"); err != nil {
 		return nil, nil, err
 	}
 	if lat != nil && lng != nil {

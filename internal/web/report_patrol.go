@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
@@ -182,7 +184,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f
 	if err != nil {
 		return patrolView{}, err
 	}
-	a := actorOf(c)
+	a := weborders.ActorOf(c)
 	n := orders.NewOrder{TownCode: town, Channel: orders.ChannelPatrol, ExternalID: f.ClientID, Content: content, Address: address,
 		Lat: lat, Lng: lng, Category: f.Category, Grid: grid, RaisedBy: c.User.ID, ActorName: a.Name, ActorRole: c.User.Role}
 	if !f.SelfHandle {
@@ -224,7 +226,7 @@ func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *kit.Call
 		if err != nil {
 			return patrolView{}, err
 		}
-		if o, err = s.Kit.Orders.Act(r.Context(), c.Towns, o.ID, actorOf(c), workorder.ActSelfHandle, o.Version,
+		if o, err = s.Kit.Orders.Act(r.Context(), c.Towns, o.ID, weborders.ActorOf(c), workorder.ActSelfHandle, o.Version,
 			workorder.Input{Result: result, Photos: ids}); err != nil {
 			return patrolView{}, err
 		}
@@ -267,7 +269,7 @@ func (s *Server) categoryExists(ctx context.Context, town, code string) (bool, e
 }
 
 func (s *Server) patrolView(r *http.Request, o orders.Order, existing bool) patrolView {
-	return patrolView{ID: o.ID, Number: o.Number, State: o.State, StateLabel: stateLabel(o.State, "zh"), Grid: o.Grid,
+	return patrolView{ID: o.ID, Number: o.Number, State: o.State, StateLabel: weborders.StateLabel(o.State, "zh"), Grid: o.Grid,
 		SelfHandled: o.State == string(workorder.Closed), Existing: existing, URL: fmt.Sprintf("/patrol/done/%d", o.ID)}
 }
 
@@ -277,12 +279,12 @@ func (s *Server) patrolDone(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	if err != nil {
 		return err
 	}
-	o, err := s.orderFor(r, c, id)
+	o, err := weborders.OrderFor(s.Kit, r, c, id)
 	if err != nil {
 		return err
 	}
 	v := s.patrolView(r, o, false)
-	v.StateLabel = stateLabel(o.State, kit.Language(w, r))
+	v.StateLabel = weborders.StateLabel(o.State, kit.Language(w, r))
 	return s.Render(w, r, http.StatusOK, "report_done", kit.PageData{Title: "patrol report",
 		Data: map[string]any{"Patrol": v, "Order": o}})
 }

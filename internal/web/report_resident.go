@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -244,7 +246,7 @@ func (s *Server) reportDone(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	}
 	track := "/track?" + url.Values{"number": {o.Number}, "code": {o.ShortCode}}.Encode()
 	return s.Render(w, r, http.StatusOK, "report_done", kit.PageData{Title: "resident report",
-		Data: map[string]any{"Number": o.Number, "Code": o.ShortCode, "Track": track, "StateLabel": stateLabel(o.State, kit.Language(w, r))}})
+		Data: map[string]any{"Number": o.Number, "Code": o.ShortCode, "Track": track, "StateLabel": weborders.StateLabel(o.State, kit.Language(w, r))}})
 }
 
 // reportAreas is the public map layer of the report page: every tenant town's grid outlines with

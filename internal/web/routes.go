@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	webplaces "github.com/civicgrid/civicgrid/internal/web/places"
@@ -43,7 +45,9 @@ func (s *Server) routes() error {
 	m.Nav(kit.NavEntry{Href: "/admin/audit", Key: "audit", Order: 90, Show: kit.Can(auth.PermAuditRead)})
 
 	// The capabilities, one mount each.
-	s.ordersRoutes(k.Mount("orders"))
+	if err := weborders.Mount(k.Mount("orders")); err != nil {
+		return err
+	}
 	s.intakeRoutes(k.Mount("intake"))      // routes_intake.go: hotline import and push
 	s.reportRoutes(k.Mount("intake"))      // routes_report.go: grid patrol and resident reports from phones
 	s.open311Routes(k.Mount("intake"))     // routes_open311.go: the GeoReport v2 API
@@ -52,28 +56,4 @@ func (s *Server) routes() error {
 		return err
 	}
 	return nil
-}
-
-func (s *Server) ordersRoutes(m *kit.Mount) {
-	m.API("GET /api/v1/categories", kit.SignedIn, s.apiCategories)
-	m.API("GET /api/v1/orders", auth.PermOrdersRead, s.apiOrders)
-	m.API("POST /api/v1/orders", auth.PermOrdersCreate, s.apiCreateOrder)
-	m.API("GET /api/v1/orders/{id}", auth.PermOrdersRead, s.apiOrder)
-	m.API("POST /api/v1/orders/{id}/actions", auth.PermOrdersAct, s.apiOrderAction)
-	m.API("POST /api/v1/uploads", auth.PermOrdersCreate, s.apiUpload)
-	m.API("GET /api/v1/notifications", kit.SignedIn, s.apiNotifications)
-	m.API("POST /api/v1/notifications/read", kit.SignedIn, s.apiNotificationsRead)
-	// Photos check their reader themselves: staff of the town, or a signed link (privacy).
-	m.Handle("GET /uploads/{id}", kit.OwnCheck, http.HandlerFunc(s.servePhoto))
-	m.Handle("GET /uploads/{id}/thumb", kit.OwnCheck, http.HandlerFunc(s.servePhoto))
-
-	m.Page("GET /orders", auth.PermOrdersRead, s.ordersPage)
-	m.Page("GET /orders/new", auth.PermOrdersCreate, s.newOrderPage)
-	m.Page("POST /orders", auth.PermOrdersCreate, s.newOrderSubmit)
-	m.Page("GET /orders/{id}", auth.PermOrdersRead, s.orderPage)
-	m.Page("POST /orders/{id}/act", auth.PermOrdersAct, s.orderActSubmit)
-	m.Page("GET /notifications", kit.SignedIn, s.notificationsPage)
-	m.Page("POST /notifications/read", kit.SignedIn, s.notificationsRead)
-
-	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Order: 10, Show: kit.Can(auth.PermOrdersRead)})
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 
@@ -62,7 +64,7 @@ func (s *Server) trackPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 			if err != nil {
 				return err
 			}
-			data["Order"] = publicView(full, kit.Language(w, r), links)
+			data["Order"] = weborders.PublicView(full, kit.Language(w, r), links)
 			data["ID"] = full.ID
 			data["Version"] = full.Version
 			data["CanRate"] = c != nil && full.RaisedBy == c.User.ID && full.State == string(workorder.Closed)
@@ -90,7 +92,7 @@ func (s *Server) apiTrack(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 	if err != nil {
 		return err
 	}
-	kit.WriteJSON(w, http.StatusOK, publicView(full, "zh", links))
+	kit.WriteJSON(w, http.StatusOK, weborders.PublicView(full, "zh", links))
 	return nil
 }
 

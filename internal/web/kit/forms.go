@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
 // PathID reads the positive number a route pattern names (/{id}), or answers 400 naming it.
@@ -58,4 +60,16 @@ func cleanURLText(s string) bool {
 		}
 	}
 	return true
+}
+
+func FloatField(r *http.Request, name string) (*float64, error) {
+	v := strings.TrimSpace(r.FormValue(name))
+	if v == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return nil, problem.Field(name, "not a number: %q", v)
+	}
+	return &f, nil
 }

@@ -1,4 +1,4 @@
-package web
+package orders
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 
 func init() {
 	kit.RegisterFuncs(template.FuncMap{
-		"stateLabel":        stateLabel,
+		"stateLabel":        StateLabel,
 		"actionLabel":       actionLabel,
 		"satisfactionLabel": satisfactionLabel,
 		"excerpt":           excerpt,

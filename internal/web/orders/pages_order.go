@@ -1,12 +1,10 @@
-package web
+package orders
 
 import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +13,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
-	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -35,13 +32,13 @@ type lookups struct {
 	Channels    map[string]string
 }
 
-func (s *Server) lookups(r *http.Request, c *kit.Caller, lang string) (lookups, error) {
+func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups, error) {
 	ctx := r.Context()
 	l := lookups{CatName: map[string]string{}, DeptName: map[string]string{}, GridName: map[string]string{}, Channels: map[string]string{},
 		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, States: workorder.States}
 	parents := map[string]bool{}
 	for _, town := range c.Towns {
-		cs, err := s.Kit.Orders.Categories(ctx, town)
+		cs, err := s.Orders.Categories(ctx, town)
 		if err != nil {
 			return l, err
 		}
@@ -94,130 +91,6 @@ func (s *Server) lookups(r *http.Request, c *kit.Caller, lang string) (lookups, 
 	return l, nil
 }
 
-// queueTab is a preset filter shown as a tab on the orders page.
-type queueTab struct {
-	Label, Query string
-	Active       bool
-}
-
-// tabsFor gives each role its working queues first.
-func tabsFor(u auth.User, lang string, current string) []queueTab {
-	T := kit.Translator(lang)
-	var tabs []queueTab
-	add := func(key, q string) {
-		// Compare in url.Values' canonical (sorted) form: the page's own query arrives re-encoded.
-		canon, _ := url.ParseQuery(q)
-		tabs = append(tabs, queueTab{Label: T(key), Query: q, Active: canon.Encode() == current})
-	}
-	switch u.Role {
-	case auth.RoleDispatcher:
-		add("tab received", "state=received")
-		add("unlocated", "unlocated=true")
-		add("tab filed", "state=filed")
-		add("tab handled", "state=handled")
-		add("tab closed", "state=closed")
-		add("tab warning", "warning=true")
-		add("tab overdue", "overdue=true")
-	case auth.RoleHandler:
-		d := url.QueryEscape(u.DepartmentCode)
-		add("tab dispatched", "state=dispatched&department="+d)
-		add("tab in progress", "state=in_progress&department="+d)
-		add("tab overdue", "overdue=true&department="+d)
-		add("tab mine", "department="+d)
-	case auth.RoleGridWorker, auth.RoleGridLeader:
-		g := url.QueryEscape(u.GridCode)
-		add("tab to verify", "state=handled&grid="+g)
-		add("tab my grid", "grid="+g)
-	case auth.RoleLeader:
-		add("tab overdue", "overdue=true")
-		add("tab warning", "warning=true")
-	}
-	add("tab all", "")
-	return tabs
-}
-
-type ordersPage struct {
-	lookups
-	Orders  []orderView
-	Total   int
-	Filter  orders.Filter
-	Query   url.Values
-	Tabs    []queueTab
-	Pins    any // the map's pins; html/template writes them into a JSON script block, escaping <, > and &
-	Prev    string
-	Next    string
-	Showing string
-}
-
-func (s *Server) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	lang := kit.Language(w, r)
-	if r.URL.RawQuery == "" {
-		if tabs := tabsFor(c.User, lang, ""); len(tabs) > 1 && c.User.Role != auth.RoleResident {
-			http.Redirect(w, r, "/orders?"+tabs[0].Query, http.StatusSeeOther)
-			return nil
-		}
-	}
-	f, err := filterFrom(r, c)
-	if err != nil {
-		return err
-	}
-	if c.User.Role == auth.RoleResident {
-		f.RaisedBy = c.User.ID
-	}
-	if f.Limit == 0 {
-		f.Limit = 50
-	}
-	total, list, err := s.Kit.Orders.List(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	l, err := s.lookups(r, c, lang)
-	if err != nil {
-		return err
-	}
-	p := ordersPage{lookups: l, Total: total, Filter: f, Query: r.URL.Query()}
-	type pin struct {
-		ID       int64   `json:"id"`
-		Number   string  `json:"number"`
-		Lat      float64 `json:"lat"`
-		Lng      float64 `json:"lng"`
-		State    string  `json:"state"`
-		Overdue  bool    `json:"overdue"`
-		Category string  `json:"category"`
-	}
-	var pins []pin
-	shown := kit.ShownLog(r, privacy.Orders)
-	for _, o := range list {
-		p.Orders = append(p.Orders, s.view(r, c, listed(o), shown))
-		if o.Lat != nil && o.Lng != nil {
-			pins = append(pins, pin{o.ID, o.Number, *o.Lat, *o.Lng, o.State, o.Overdue, l.CatName[o.Category]})
-		}
-	}
-	p.Pins = pins
-	current := r.URL.Query()
-	current.Del("offset")
-	current.Del("flash")
-	current.Del("fs")
-	p.Tabs = tabsFor(c.User, lang, current.Encode())
-	if f.Offset > 0 {
-		q := r.URL.Query()
-		q.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit)))
-		p.Prev = "?" + q.Encode()
-	}
-	if f.Offset+len(list) < total {
-		q := r.URL.Query()
-		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
-		p.Next = "?" + q.Encode()
-	}
-	if total > 0 {
-		p.Showing = fmt.Sprintf("%d–%d / %d", f.Offset+1, f.Offset+len(list), total)
-	}
-	if err := s.RecordShown(r, c, shown); err != nil {
-		return err
-	}
-	return s.Render(w, r, http.StatusOK, "orders", kit.PageData{Title: "orders", Data: p})
-}
-
 // actionForm is one allowed action rendered as a form with the fields it needs.
 type actionForm struct {
 	Action   workorder.Action
@@ -229,19 +102,19 @@ type actionForm struct {
 
 type orderPage struct {
 	lookups
-	Order   orderView
+	Order   OrderView
 	Forms   []actionForm
 	Events  []orders.Event
 	Pin     string
-	Public  publicOrder
-	Related []orderView
+	Public  PublicOrder
+	Related []OrderView
 }
 
 // actionFileDispatch is the dispatcher's one-screen triage: file and dispatch in one submission,
 // still two transitions with two events, so the history reads as the rules say.
 const actionFileDispatch = "file_dispatch"
 
-func (s *Server) fileAndDispatch(r *http.Request, c *kit.Caller, id int64, version int, in workorder.Input) (orders.Order, error) {
+func (s *handlers) fileAndDispatch(r *http.Request, c *kit.Caller, id int64, version int, in workorder.Input) (orders.Order, error) {
 	// Check what the second step needs before taking the first, so a missing department does not
 	// leave the order filed but undispatched.
 	if strings.TrimSpace(in.Department) == "" {
@@ -250,12 +123,12 @@ func (s *Server) fileAndDispatch(r *http.Request, c *kit.Caller, id int64, versi
 	if _, err := places.DepartmentByCode(r.Context(), s.DB, c.Towns, in.Department); err != nil {
 		return orders.Order{}, &workorder.FieldError{Field: "department", Reason: fmt.Sprintf("unknown department %q", in.Department)}
 	}
-	filed, err := s.Kit.Orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.ActFile, version,
+	filed, err := s.Orders.Act(r.Context(), c.Towns, id, ActorOf(c), workorder.ActFile, version,
 		workorder.Input{Category: in.Category, Grid: in.Grid, DeadlineClass: in.DeadlineClass})
 	if err != nil {
 		return filed, err
 	}
-	return s.Kit.Orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.ActDispatch, filed.Version,
+	return s.Orders.Act(r.Context(), c.Towns, id, ActorOf(c), workorder.ActDispatch, filed.Version,
 		workorder.Input{Department: in.Department, CoDepartments: in.CoDepartments})
 }
 
@@ -292,7 +165,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 	return out
 }
 
-func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -304,7 +177,7 @@ func (s *Server) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 	return s.renderOrder(w, r, c, o, http.StatusOK, "", "")
 }
 
-func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, status int, errMsg, field string) error {
+func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, status int, errMsg, field string) error {
 	lang := kit.Language(w, r)
 	l, err := s.lookups(r, c, lang)
 	if err != nil {
@@ -337,27 +210,27 @@ func (s *Server) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 // similarOpen lists recent open orders in the same grid, as merge candidates for the dispatcher.
-func (s *Server) similarOpen(r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) []orderView {
+func (s *handlers) similarOpen(r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) []OrderView {
 	if o.Grid == "" || !c.User.Can(auth.PermOrdersAct) || c.User.Role != auth.RoleDispatcher {
 		return nil
 	}
 	from := o.ReceivedAt.Add(-30 * 24 * time.Hour)
-	_, list, err := s.Kit.Orders.List(r.Context(), orders.Filter{Towns: c.Towns, Grid: o.Grid, Category: o.Category, From: &from,
+	_, list, err := s.Orders.List(r.Context(), orders.Filter{Towns: c.Towns, Grid: o.Grid, Category: o.Category, From: &from,
 		States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 6})
 	if err != nil {
 		return nil
 	}
-	var out []orderView
+	var out []OrderView
 	for _, x := range list {
 		if x.ID != o.ID {
-			out = append(out, s.view(r, c, listed(x), shown))
+			out = append(out, s.view(r, c, Listed(x), shown))
 		}
 	}
 	return out
 }
 
 // orderActSubmit applies one action from the order page's multipart form, uploading its photos first.
-func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -423,7 +296,7 @@ func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	if r.FormValue("action") == actionFileDispatch {
 		updated, err = s.fileAndDispatch(r, c, id, version, in)
 	} else {
-		updated, err = s.Kit.Orders.Act(r.Context(), c.Towns, id, actorOf(c), workorder.Action(r.FormValue("action")), version, in)
+		updated, err = s.Orders.Act(r.Context(), c.Towns, id, ActorOf(c), workorder.Action(r.FormValue("action")), version, in)
 	}
 	if err != nil {
 		status, body := kit.StatusOf(err)
@@ -435,108 +308,4 @@ func (s *Server) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	T := kit.Translator(kit.Language(w, r))
 	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", updated.ID), T("done")+": "+actionLabel(r.FormValue("action"), kit.Language(w, r)))
 	return nil
-}
-
-func (s *Server) savePhotoPart(r *http.Request, town string, userID int64, fh *multipart.FileHeader) (string, error) {
-	f, err := fh.Open()
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	u, err := s.storePhoto(r, town, userID, f)
-	if err != nil {
-		return "", err
-	}
-	return u.ID, nil
-}
-
-// resolveOrderRef accepts an order id or an order number.
-func (s *Server) resolveOrderRef(r *http.Request, c *kit.Caller, v string) (int64, error) {
-	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return n, nil
-	}
-	_, list, err := s.Kit.Orders.List(r.Context(), orders.Filter{Towns: c.Towns, Query: v, Limit: 2})
-	if err != nil {
-		return 0, err
-	}
-	for _, o := range list {
-		if o.Number == v {
-			return o.ID, nil
-		}
-	}
-	return 0, fmt.Errorf("no order %q", v)
-}
-
-func (s *Server) newOrderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	l, err := s.lookups(r, c, kit.Language(w, r))
-	if err != nil {
-		return err
-	}
-	return s.Render(w, r, http.StatusOK, "order_new", kit.PageData{Title: "new order", Data: newOrderData(c, l, orderInput{})})
-}
-
-func floatField(r *http.Request, name string) (*float64, error) {
-	v := strings.TrimSpace(r.FormValue(name))
-	if v == "" {
-		return nil, nil
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return nil, problem.Field(name, "not a number: %q", v)
-	}
-	return &f, nil
-}
-
-// newOrderSubmit creates an order from the form (dispatcher phone intake, grid patrol, resident report).
-func (s *Server) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	r.Body = http.MaxBytesReader(w, r.Body, 6*(10<<20))
-	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return err
-	}
-	in := orderInput{Content: r.FormValue("content"), Address: r.FormValue("address"), Category: r.FormValue("category"),
-		Channel: r.FormValue("channel"), Grid: r.FormValue("grid"), CallerName: r.FormValue("caller_name"), CallerPhone: r.FormValue("caller_phone"),
-		ExternalID: r.FormValue("external_id")}
-	lang := kit.Language(w, r)
-	err := checkFormTexts(lang, newOrderTexts, r.FormValue)
-	if err == nil {
-		if in.Lat, err = floatField(r, "lat"); err == nil {
-			in.Lng, err = floatField(r, "lng")
-		}
-	}
-	var o orders.Order
-	if err == nil {
-		var n orders.NewOrder
-		if n, err = s.newOrder(c, in, lang); err == nil {
-			o, err = s.Kit.Orders.Create(r.Context(), n)
-		}
-	}
-	if err != nil {
-		status, body := kit.StatusOf(err)
-		if status >= 500 {
-			return err
-		}
-		l, lerr := s.lookups(r, c, kit.Language(w, r))
-		if lerr != nil {
-			return lerr
-		}
-		return s.Render(w, r, status, "order_new", kit.PageData{Title: "new order", Error: body.Message, Field: body.Field, Data: newOrderData(c, l, in)})
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", o.ID), kit.Translator(kit.Language(w, r))("created")+" "+o.Number)
-	return nil
-}
-
-func (s *Server) notificationsRead(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	if err := s.Kit.Orders.MarkRead(r.Context(), c.User.ID, nil); err != nil {
-		return err
-	}
-	http.Redirect(w, r, kit.SafeNext(r.PostFormValue("back")), http.StatusSeeOther)
-	return nil
-}
-
-func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	list, unread, err := s.Kit.Orders.Notifications(r.Context(), c.User.ID, false, 100)
-	if err != nil {
-		return err
-	}
-	return s.Render(w, r, http.StatusOK, "notifications", kit.PageData{Title: "notifications", Data: map[string]any{"List": list, "Unread": unread}})
 }

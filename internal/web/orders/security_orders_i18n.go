@@ -1,4 +1,4 @@
-package web
+package orders
 
 import "github.com/civicgrid/civicgrid/internal/web/kit"
 

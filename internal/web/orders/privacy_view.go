@@ -1,4 +1,4 @@
-package web
+package orders
 
 import (
 	"net/http"
@@ -9,7 +9,7 @@ import (
 )
 
 // writeOrder answers with one order as the caller may see it, audited.
-func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, o orders.Order) error {
+func (s *handlers) writeOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, o orders.Order) error {
 	shown := kit.ShownLog(r, privacy.Orders)
 	v := s.view(r, c, o, shown)
 	if err := s.RecordShown(r, c, shown); err != nil {
@@ -19,10 +19,10 @@ func (s *Server) writeOrder(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	return nil
 }
 
-// listed drops from an order what a list page does not show (the caller, the address, the
+// Listed drops from an order what a list page does not show (the caller, the address, the
 // result), so that the page carries no personal data it does not display and its audit row
 // names only what was on the screen.
-func listed(o orders.Order) orders.Order {
+func Listed(o orders.Order) orders.Order {
 	o.CallerName, o.CallerPhone, o.Address, o.Result = "", "", "", ""
 	return o
 }
