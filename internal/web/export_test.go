@@ -15,4 +15,4 @@ func ClientIPForTest(r *http.Request, trustProxy bool) string {
 }
 
 // PublicBurst is the public routes' anonymous burst per client address.
-var PublicBurst = int(publicPerClient.burst)
+var PublicBurst = int(publicPerClient.Burst)

@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
+
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -48,9 +50,9 @@ func (s *Server) routes() error {
 	if err := weborders.Mount(k.Mount("orders")); err != nil {
 		return err
 	}
-	s.intakeRoutes(k.Mount("intake"))      // routes_intake.go: hotline import and push
-	s.reportRoutes(k.Mount("intake"))      // routes_report.go: grid patrol and resident reports from phones
-	s.open311Routes(k.Mount("intake"))     // routes_open311.go: the GeoReport v2 API
+	if err := webintake.Mount(k.Mount("intake"), webintake.Options{Started: s.cfg.Started}); err != nil {
+		return err
+	}
 	s.campaignRoutes(k.Mount("campaigns")) // routes_campaigns.go: door-to-door visit campaigns (走访)
 	if err := webplaces.Mount(k.Mount("places")); err != nil {
 		return err

@@ -83,8 +83,7 @@ type Server struct {
 	csp     string // the Content-Security-Policy header of every response
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
-	guesses *guessLimiter // failed tracking-code guesses (track.go)
-	public  *guessLimiter // anonymous calls of public routes (public_limit.go)
+	public  *kit.GuessLimiter // anonymous calls of public routes (public_limit.go)
 }
 
 // New builds a server with every route registered.
@@ -110,6 +109,8 @@ func New(cfg Config) (*Server, error) {
 	k.Locators = &places.LocatorCache{DB: cfg.DB}
 	k.TileURL, k.TileAttribution, k.SecureCookies = cfg.TileURL, cfg.TileAttribution, cfg.SecureCookies
 	s := &Server{Kit: k, cfg: cfg, mux: mux}
+	// Anonymous calls of every public route, per client address (public_limit.go).
+	s.public = kit.NewGuessLimiter(publicPerClient, publicPerClient, publicLimiterEntries)
 	k.Anonymous = s.limitAnonymous
 	s.csp = contentSecurityPolicy(cfg.TileURL)
 	k.Orders.Locator = k.Locators.Get

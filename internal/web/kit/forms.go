@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
@@ -73,3 +74,17 @@ func FloatField(r *http.Request, name string) (*float64, error) {
 	}
 	return &f, nil
 }
+
+// WantsJSON tells the script's fetch (Accept: application/json) from a plain form post.
+func WantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// FormSlack is room for the text fields and multipart headers around the files of a form.
+const FormSlack = 1 << 20
+
+// ReportBodyLimit is the body of a report form with up to n photos.
+func ReportBodyLimit(n int) int64 { return int64(n)*media.MaxBytes + FormSlack }
+
+// FormMemory is how much of a parsed multipart form is held in memory; the rest is on disk.
+const FormMemory = 1 << 20

@@ -133,3 +133,18 @@ func (k *Kit) allowed(r *http.Request, c *Caller, perm string) error {
 	}
 	return nil
 }
+
+// LimitedAnonymous wraps a handler that guards itself (Open311) with the public limit for callers
+// without a session or token.
+func (k *Kit) LimitedAnonymous(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if c, _ := k.Authenticate(r); c == nil {
+			if err := k.anonymous(w, r); err != nil {
+				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+				http.Error(w, err.Error(), http.StatusTooManyRequests)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,4 +1,4 @@
-package web
+package intake
 
 import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -60,7 +60,7 @@ func init() {
 // importJob is an upload being imported in the background; the page polls its status.
 type importJob struct {
 	ID      string
-	srv     *Server
+	srv     *handlers
 	Town    string
 	File    string
 	Started time.Time
@@ -81,7 +81,7 @@ var importJobs = struct {
 	m map[string]*importJob
 }{m: map[string]*importJob{}}
 
-func (s *Server) jobFor(r *http.Request, c *kit.Caller) (*importJob, error) {
+func (s *handlers) jobFor(r *http.Request, c *kit.Caller) (*importJob, error) {
 	importJobs.Lock()
 	j := importJobs.m[r.PathValue("id")]
 	importJobs.Unlock()
@@ -91,15 +91,15 @@ func (s *Server) jobFor(r *http.Request, c *kit.Caller) (*importJob, error) {
 	return j, nil
 }
 
-// maxUpload bounds an uploaded export: a year of a town's hotline orders is a few MB.
-const maxUpload = 256 << 20
+// MaxUpload bounds an uploaded export: a year of a town's hotline orders is a few MB.
+const MaxUpload = 256 << 20
 
-func (s *Server) intakePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) intakePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	return s.Render(w, r, http.StatusOK, "intake_hotline", kit.PageData{Title: "in.title",
 		Data: map[string]any{"Job": r.URL.Query().Get("job")}})
 }
 
-func (s *Server) intakeTemplate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) intakeTemplate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var b bytes.Buffer
 	if err := hotline.WriteTemplate(&b); err != nil {
 		return err
@@ -111,8 +111,8 @@ func (s *Server) intakeTemplate(w http.ResponseWriter, r *http.Request, c *kit.C
 }
 
 // intakeUpload saves the file and imports it in the background, then shows the progress view.
-func (s *Server) intakeUpload(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUpload)
+func (s *handlers) intakeUpload(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxUpload)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
 		return s.Render(w, r, http.StatusBadRequest, "intake_hotline", kit.PageData{Title: "in.title",
@@ -162,7 +162,7 @@ func (s *Server) intakeUpload(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	// The import outlives the request: it keeps the request's values but not its cancellation.
 	// If the process stops half-way, uploading the same file again resumes it.
 	ctx := context.WithoutCancel(r.Context())
-	opts := intake.ImportOptions{Town: town, Path: tmp.Name(), Name: hdr.Filename, Encoding: enc, Actor: weborders.ActorOf(c), Orders: s.Kit.Orders,
+	opts := intake.ImportOptions{Town: town, Path: tmp.Name(), Name: hdr.Filename, Encoding: enc, Actor: weborders.ActorOf(c), Orders: s.Orders,
 		Progress: func(done, total int64) { j.mu.Lock(); j.done, j.total = done, total; j.mu.Unlock() },
 		OnBatch:  func(sum intake.Summary) { j.mu.Lock(); j.sum = sum; j.mu.Unlock() },
 	}
@@ -214,7 +214,7 @@ type rowError struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) intakeJobStatus(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) intakeJobStatus(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	j, err := s.jobFor(r, c)
 	if err != nil {
 		return err
@@ -242,7 +242,7 @@ func (s *Server) intakeJobStatus(w http.ResponseWriter, r *http.Request, c *kit.
 	return nil
 }
 
-func (s *Server) intakeJobErrors(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) intakeJobErrors(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	j, err := s.jobFor(r, c)
 	if err != nil {
 		return err
@@ -278,7 +278,7 @@ type fieldError struct {
 
 // apiPushHotline takes one hotline order or an array of them, keyed by the file's column names
 // or their English aliases, and answers per order. 422 only when every order was rejected.
-func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiPushHotline(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	town := r.URL.Query().Get("town")
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
@@ -325,7 +325,7 @@ func (s *Server) apiPushHotline(w http.ResponseWriter, r *http.Request, c *kit.C
 			}
 		}
 	}
-	res, err := intake.Push(r.Context(), s.DB, s.Kit.Orders, town, weborders.ActorOf(c), items)
+	res, err := intake.Push(r.Context(), s.DB, s.Orders, town, weborders.ActorOf(c), items)
 	if err != nil {
 		return err
 	}

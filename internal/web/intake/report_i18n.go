@@ -1,4 +1,4 @@
-package web
+package intake
 
 import "github.com/civicgrid/civicgrid/internal/web/kit"
 

@@ -1,4 +1,4 @@
-package web
+package intake
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // TestCheckPointTown: a point inside a grid of another town is refused on lat, naming that town;
@@ -26,10 +27,8 @@ func TestCheckPointTown(t *testing.T) {
 		if _, err := demo.Load(ctx, db, quiet); err != nil {
 			t.Fatal(err)
 		}
-		s, err := New(Config{DB: db, Log: quiet})
-		if err != nil {
-			t.Fatal(err)
-		}
+		// The handlers need the database and the town locators only.
+		s := &handlers{Kit: &kit.Kit{DB: db, Log: quiet, Locators: &places.LocatorCache{DB: db}}}
 		point := func(town string) (float64, float64) {
 			gs, err := places.Grids(ctx, db, []string{town})
 			if err != nil || len(gs) == 0 {

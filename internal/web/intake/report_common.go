@@ -1,4 +1,4 @@
-package web
+package intake
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 
 // Limits of the phone report forms (patrol and resident).
 const (
-	maxReportPhotos   = 6    // a patrol report
-	maxResidentPhotos = 3    // a resident's report
+	MaxReportPhotos   = 6    // a patrol report
+	MaxResidentPhotos = 3    // a resident's report
 	maxPatrolContent  = 1000 // runes
 	maxResidentText   = 500  // runes
 	maxReportNameLen  = 20
@@ -29,13 +29,13 @@ const (
 // readReportForm parses a multipart (or urlencoded) report form within the body limit of a form
 // with up to photos photos. (limitBodies has usually parsed it already, under the same limit.)
 func readReportForm(w http.ResponseWriter, r *http.Request, photos int) error {
-	r.Body = http.MaxBytesReader(w, r.Body, reportBodyLimit(photos))
-	err := r.ParseMultipartForm(formMemory)
+	r.Body = http.MaxBytesReader(w, r.Body, kit.ReportBodyLimit(photos))
+	err := r.ParseMultipartForm(kit.FormMemory)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
 		return &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Field: "photos",
-			Msg: fmt.Sprintf(kit.Translator(kit.Language(w, r))("sec.photos too large"), reportBodyLimit(photos)>>20, media.MaxBytes>>20)}
+			Msg: fmt.Sprintf(kit.Translator(kit.Language(w, r))("sec.photos too large"), kit.ReportBodyLimit(photos)>>20, media.MaxBytes>>20)}
 	case err != nil && !errors.Is(err, http.ErrNotMultipart):
 		return kit.BadRequest("", "表单无法读取: "+err.Error())
 	}
@@ -139,7 +139,7 @@ func checkPart(fh *multipart.FileHeader) (media.Checked, error) {
 }
 
 // savePhotos stores processed photos and records them as uploads of the town.
-func (s *Server) savePhotos(ctx context.Context, town string, userID int64, ps []media.Photo) ([]string, error) {
+func (s *handlers) savePhotos(ctx context.Context, town string, userID int64, ps []media.Photo) ([]string, error) {
 	ids := make([]string, 0, len(ps))
 	seen := map[string]bool{}
 	for _, p := range ps {
@@ -186,14 +186,9 @@ func formText(r *http.Request, name string, max int, label string) (string, erro
 	return v, nil
 }
 
-// wantsJSON tells the script's fetch (Accept: application/json) from a plain form post.
-func wantsJSON(r *http.Request) bool {
-	return strings.Contains(r.Header.Get("Accept"), "application/json")
-}
-
 // leafCategories returns the categories of a town that have no children, the ones a report picks.
-func (s *Server) leafCategories(ctx context.Context, town string) ([]orders.Category, error) {
-	cs, err := s.Kit.Orders.Categories(ctx, town)
+func (s *handlers) leafCategories(ctx context.Context, town string) ([]orders.Category, error) {
+	cs, err := s.Orders.Categories(ctx, town)
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +207,7 @@ func (s *Server) leafCategories(ctx context.Context, town string) ([]orders.Cate
 
 // townAt finds the tenant town, and its grid, whose grids contain the point, trying the town
 // prefer first; the zero Region when no town's grids contain it.
-func (s *Server) townAt(ctx context.Context, prefer string, lat, lng float64) (places.Region, string, error) {
+func (s *handlers) townAt(ctx context.Context, prefer string, lat, lng float64) (places.Region, string, error) {
 	towns, err := places.TenantTowns(ctx, s.DB, nil)
 	if err != nil {
 		return places.Region{}, "", err
@@ -226,7 +221,7 @@ func (s *Server) townAt(ctx context.Context, prefer string, lat, lng float64) (p
 // that must handle it. A point inside no town's grids passes (the illustrative polygons leave
 // gaps; the dispatcher places such orders). Every path that creates an order with coordinates
 // in a town chosen otherwise (the API, the new-order page, Open311) should call it.
-func (s *Server) checkPointTown(ctx context.Context, lang, town string, lat, lng *float64) error {
+func (s *handlers) checkPointTown(ctx context.Context, lang, town string, lat, lng *float64) error {
 	if lat == nil || lng == nil {
 		return nil
 	}

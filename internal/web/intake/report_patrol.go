@@ -1,4 +1,4 @@
-package web
+package intake
 
 import (
 	"context"
@@ -49,14 +49,14 @@ func isPatroller(c *kit.Caller) bool {
 var errNotPatroller = &kit.HTTPError{Status: http.StatusForbidden,
 	Msg: "巡查上报仅供网格员、网格长使用；其他人员请用“新建工单”，市民请用“随手拍”(/report)"}
 
-func (s *Server) patrolPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) patrolPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if !isPatroller(c) {
 		return errNotPatroller
 	}
 	return s.renderPatrol(w, r, c, http.StatusOK, patrolForm{}, "", "")
 }
 
-func (s *Server) renderPatrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, f patrolForm, errMsg, field string) error {
+func (s *handlers) renderPatrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, f patrolForm, errMsg, field string) error {
 	town := c.User.TownCode
 	if town == "" && len(c.Towns) > 0 {
 		town = c.Towns[0]
@@ -78,7 +78,7 @@ func (s *Server) renderPatrol(w http.ResponseWriter, r *http.Request, c *kit.Cal
 // closes it at once with the result and the photos as evidence. A client_id seen before answers
 // with the order it already made (and finishes the self-handling if that attempt broke off), so
 // the offline outbox can retry after a lost response without making a second order.
-func (s *Server) patrolSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) patrolSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	if !isPatroller(c) {
 		return errNotPatroller
 	}
@@ -89,13 +89,13 @@ func (s *Server) patrolSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		if status >= 500 {
 			return err
 		}
-		if wantsJSON(r) {
+		if kit.WantsJSON(r) {
 			s.WriteAPIError(w, r, err)
 			return nil
 		}
 		return s.renderPatrol(w, r, c, status, f, body.Message, body.Field)
 	}
-	if wantsJSON(r) {
+	if kit.WantsJSON(r) {
 		status := http.StatusCreated
 		if v.Existing {
 			status = http.StatusOK
@@ -107,9 +107,9 @@ func (s *Server) patrolSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	return nil
 }
 
-func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f *patrolForm) (patrolView, error) {
+func (s *handlers) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f *patrolForm) (patrolView, error) {
 	ctx := r.Context()
-	if err := readReportForm(w, r, maxReportPhotos); err != nil {
+	if err := readReportForm(w, r, MaxReportPhotos); err != nil {
 		return patrolView{}, err
 	}
 	f.ClientID = strings.TrimSpace(r.FormValue("client_id"))
@@ -148,14 +148,14 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f
 
 	// A retry of a submission that reached us before: answer with that order.
 	if f.ClientID != "" {
-		if o, err := s.Kit.Orders.ByExternalID(ctx, s.DB, town, orders.ChannelPatrol, f.ClientID); err == nil {
+		if o, err := s.Orders.ByExternalID(ctx, s.DB, town, orders.ChannelPatrol, f.ClientID); err == nil {
 			return s.patrolRetry(w, r, c, o, f.SelfHandle, result)
 		} else if !errors.Is(err, problem.ErrNotFound) {
 			return patrolView{}, err
 		}
 	}
 
-	photos, err := processPhotos(w, r, maxReportPhotos)
+	photos, err := processPhotos(w, r, MaxReportPhotos)
 	if err != nil {
 		return patrolView{}, err
 	}
@@ -190,10 +190,10 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f
 	if !f.SelfHandle {
 		n.Photos = ids // the evidence of the report; when self-handled, the closing event carries them
 	}
-	o, err := s.Kit.Orders.Create(ctx, n)
+	o, err := s.Orders.Create(ctx, n)
 	if errors.Is(err, problem.ErrConflict) && f.ClientID != "" {
 		// A concurrent retry won the race to create it.
-		existing, lerr := s.Kit.Orders.ByExternalID(ctx, s.DB, town, orders.ChannelPatrol, f.ClientID)
+		existing, lerr := s.Orders.ByExternalID(ctx, s.DB, town, orders.ChannelPatrol, f.ClientID)
 		if lerr != nil {
 			return patrolView{}, lerr
 		}
@@ -203,7 +203,7 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f
 		return patrolView{}, err
 	}
 	if f.SelfHandle {
-		if o, err = s.Kit.Orders.Act(ctx, c.Towns, o.ID, a, workorder.ActSelfHandle, o.Version, workorder.Input{Result: result, Photos: ids}); err != nil {
+		if o, err = s.Orders.Act(ctx, c.Towns, o.ID, a, workorder.ActSelfHandle, o.Version, workorder.Input{Result: result, Photos: ids}); err != nil {
 			return patrolView{}, fmt.Errorf("工单 %s 已上报，但自行处置未成功（可在工单页重试）: %w", o.Number, err)
 		}
 	}
@@ -213,12 +213,12 @@ func (s *Server) patrol(w http.ResponseWriter, r *http.Request, c *kit.Caller, f
 // patrolRetry answers a repeated client_id with the order it made. If the first attempt asked
 // for self-handling but broke off between creating and closing, the retry finishes the job with
 // the photos it carries again.
-func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, selfHandle bool, result string) (patrolView, error) {
+func (s *handlers) patrolRetry(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, selfHandle bool, result string) (patrolView, error) {
 	if o.RaisedBy != c.User.ID {
 		return patrolView{}, problem.Conflict("client_id %s belongs to another report; reload the page", o.ExternalID)
 	}
 	if selfHandle && o.State == string(workorder.Received) {
-		photos, err := processPhotos(w, r, maxReportPhotos)
+		photos, err := processPhotos(w, r, MaxReportPhotos)
 		if err != nil {
 			return patrolView{}, err
 		}
@@ -226,7 +226,7 @@ func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *kit.Call
 		if err != nil {
 			return patrolView{}, err
 		}
-		if o, err = s.Kit.Orders.Act(r.Context(), c.Towns, o.ID, weborders.ActorOf(c), workorder.ActSelfHandle, o.Version,
+		if o, err = s.Orders.Act(r.Context(), c.Towns, o.ID, weborders.ActorOf(c), workorder.ActSelfHandle, o.Version,
 			workorder.Input{Result: result, Photos: ids}); err != nil {
 			return patrolView{}, err
 		}
@@ -238,7 +238,7 @@ func (s *Server) patrolRetry(w http.ResponseWriter, r *http.Request, c *kit.Call
 // illustrative polygons miss) reports from the grid they patrol. A point inside another town's
 // grids is refused: the order would be stored in the worker's town (and grid) while the problem
 // lies elsewhere, out of sight of the town that must handle it.
-func (s *Server) patrolGrid(ctx context.Context, lang string, c *kit.Caller, town string, lat, lng *float64) (string, error) {
+func (s *handlers) patrolGrid(ctx context.Context, lang string, c *kit.Caller, town string, lat, lng *float64) (string, error) {
 	if lat == nil {
 		return c.User.GridCode, nil
 	}
@@ -255,8 +255,8 @@ func (s *Server) patrolGrid(ctx context.Context, lang string, c *kit.Caller, tow
 	return c.User.GridCode, nil
 }
 
-func (s *Server) categoryExists(ctx context.Context, town, code string) (bool, error) {
-	cs, err := s.Kit.Orders.Categories(ctx, town)
+func (s *handlers) categoryExists(ctx context.Context, town, code string) (bool, error) {
+	cs, err := s.Orders.Categories(ctx, town)
 	if err != nil {
 		return false, err
 	}
@@ -268,13 +268,13 @@ func (s *Server) categoryExists(ctx context.Context, town, code string) (bool, e
 	return false, nil
 }
 
-func (s *Server) patrolView(r *http.Request, o orders.Order, existing bool) patrolView {
+func (s *handlers) patrolView(r *http.Request, o orders.Order, existing bool) patrolView {
 	return patrolView{ID: o.ID, Number: o.Number, State: o.State, StateLabel: weborders.StateLabel(o.State, "zh"), Grid: o.Grid,
 		SelfHandled: o.State == string(workorder.Closed), Existing: existing, URL: fmt.Sprintf("/patrol/done/%d", o.ID)}
 }
 
 // patrolDone is the confirmation after a patrol report: the number, and whether it is closed.
-func (s *Server) patrolDone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) patrolDone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package web
+package intake
 
 import (
 	"encoding/json"
@@ -41,12 +41,12 @@ type townCategories struct {
 	Categories []orders.Category
 }
 
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) reportPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	s.deviceID(w, r)
 	return s.renderReport(w, r, c, http.StatusOK, residentForm{}, "", "")
 }
 
-func (s *Server) renderReport(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, f residentForm, errMsg, field string) error {
+func (s *handlers) renderReport(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, f residentForm, errMsg, field string) error {
 	ctx := r.Context()
 	towns, err := places.TenantTowns(ctx, s.DB, nil)
 	if err != nil {
@@ -84,7 +84,7 @@ func defaultTown(towns []places.Region) string {
 // reportSubmit takes a resident's report (市民随手拍): anonymous allowed, flood-limited per
 // address and device, routed to the town whose grids contain the position (else the town the
 // resident picked). It answers with the number and short code to follow the order on /track.
-func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	f := residentForm{}
 	o, err := s.residentReport(w, r, c, &f)
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Server) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	return nil
 }
 
-func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *kit.Caller, f *residentForm) (orders.Order, error) {
+func (s *handlers) residentReport(w http.ResponseWriter, r *http.Request, c *kit.Caller, f *residentForm) (orders.Order, error) {
 	ctx := r.Context()
 	now := time.Now()
 	keys := floodKeys(kit.ClientIP(r), s.deviceID(w, r))
@@ -116,7 +116,7 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *kit.C
 		}
 		return err
 	}
-	if err := readReportForm(w, r, maxResidentPhotos); err != nil {
+	if err := readReportForm(w, r, MaxResidentPhotos); err != nil {
 		return orders.Order{}, refused(err)
 	}
 	f.Content, f.Category, f.Town = r.FormValue("content"), strings.TrimSpace(r.FormValue("category")), strings.TrimSpace(r.FormValue("town"))
@@ -129,7 +129,7 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *kit.C
 		return orders.Order{}, err
 	}
 	// The photos' number and headers first, before anything is decoded.
-	checked, err := checkPhotos(w, r, maxResidentPhotos)
+	checked, err := checkPhotos(w, r, MaxResidentPhotos)
 	if err != nil {
 		return orders.Order{}, refused(err)
 	}
@@ -221,7 +221,7 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *kit.C
 	if actor == "" {
 		actor = "市民（匿名）"
 	}
-	o, err := s.Kit.Orders.Create(ctx, orders.NewOrder{TownCode: town, Channel: orders.ChannelResident, Content: content, Address: address,
+	o, err := s.Orders.Create(ctx, orders.NewOrder{TownCode: town, Channel: orders.ChannelResident, Content: content, Address: address,
 		Lat: lat, Lng: lng, Category: category, Grid: grid, CallerName: name, CallerPhone: phone, RaisedBy: userID,
 		ActorName: actor, ActorRole: auth.RoleResident, Photos: ids})
 	if err != nil {
@@ -234,7 +234,7 @@ func (s *Server) residentReport(w http.ResponseWriter, r *http.Request, c *kit.C
 }
 
 // reportDone shows the number and short code big, with the way to follow the order.
-func (s *Server) reportDone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) reportDone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	q := r.URL.Query()
 	o, err := s.lookUpOrder(w, r, q.Get("number"), q.Get("code"))
 	var limited errTrackLimited
@@ -251,7 +251,7 @@ func (s *Server) reportDone(w http.ResponseWriter, r *http.Request, c *kit.Calle
 
 // reportAreas is the public map layer of the report page: every tenant town's grid outlines with
 // names only (no members, no phones).
-func (s *Server) reportAreas(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) reportAreas(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var only []string
 	if t := r.URL.Query().Get("town"); t != "" {
 		only = []string{t} // one town's outlines, for maps that show a single town

@@ -1,4 +1,4 @@
-package web
+package intake
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
@@ -10,14 +10,12 @@ import (
 
 // reportRoutes registers the phone-first reporting pages: grid patrol (巡查上报, with 自行处置) for
 // grid workers and leaders, and the public resident report (市民随手拍), anonymous allowed.
-func (s *Server) reportRoutes(m *kit.Mount) {
+func (s *handlers) reportRoutes(m *kit.Mount) {
 	// The guess limits of the public lookups by number and code (/track, /api/v1/track and the
 	// report confirmation); see track.go.
-	s.guesses = newGuessLimiter(trackPerClient, trackPerNumber, trackLimiterEntries)
-	// Anonymous calls of every public route, per client address (public_limit.go).
-	s.public = newGuessLimiter(publicPerClient, publicPerClient, publicLimiterEntries)
+	s.guesses = kit.NewGuessLimiter(trackPerClient, trackPerNumber, trackLimiterEntries)
 	// Photos decoded and refused by their headers (a run of refusals is someone trying bombs).
-	s.Kit.Registry.MustRegister(
+	s.Registry.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "civicgrid_photos_decoded_total", Help: "Uploaded photos decoded."},
 			func() float64 { n, _ := media.Stats(); return float64(n) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "civicgrid_photos_refused_total", Help: "Uploaded photos refused before decoding (size, type, pixel budget)."},

@@ -1,4 +1,4 @@
-package web
+package intake
 
 import (
 	"context"
@@ -28,13 +28,13 @@ var reportLimits = []reportLimit{{10 * time.Minute, 5}, {24 * time.Hour, 20}}
 const deviceCookie = "cg_device"
 
 // deviceID returns the browser's device cookie, setting a new one when it has none.
-func (s *Server) deviceID(w http.ResponseWriter, r *http.Request) string {
+func (s *handlers) deviceID(w http.ResponseWriter, r *http.Request) string {
 	if ck, err := r.Cookie(deviceCookie); err == nil && len(ck.Value) >= 20 && len(ck.Value) <= 64 {
 		return ck.Value
 	}
 	v := kit.RandomString()
 	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: v, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+		SameSite: http.SameSiteLaxMode, Secure: s.SecureCookies})
 	return v
 }
 
@@ -121,4 +121,11 @@ func recordFlood(ctx context.Context, db *store.DB, keys []string, now time.Time
 
 func retryAfterHeader(w http.ResponseWriter, d time.Duration) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds())+1))
+}
+
+// RecordReportAttempt counts a refused report (a body over the limit) against the flood limit of
+// its address and device: failed attempts are not free.
+func RecordReportAttempt(k *kit.Kit, w http.ResponseWriter, r *http.Request) error {
+	s := &handlers{Kit: k}
+	return recordFlood(r.Context(), k.DB, floodKeys(kit.ClientIP(r), s.deviceID(w, r)), time.Now())
 }
