@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 
+	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
+
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
@@ -53,7 +55,9 @@ func (s *Server) routes() error {
 	if err := webintake.Mount(k.Mount("intake"), webintake.Options{Started: s.cfg.Started}); err != nil {
 		return err
 	}
-	s.campaignRoutes(k.Mount("campaigns")) // routes_campaigns.go: door-to-door visit campaigns (走访)
+	if err := webcampaigns.Mount(k.Mount("campaigns")); err != nil {
+		return err
+	}
 	if err := webplaces.Mount(k.Mount("places")); err != nil {
 		return err
 	}

@@ -1,9 +1,28 @@
-package web
+// Package campaigns is the web face of door-to-door visit campaigns (走访, internal/campaigns):
+// the campaign API and pages, their targets, visits and the orders raised from visits.
+package campaigns
 
 import (
+	"embed"
+
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
+
+//go:embed templates
+var templates embed.FS
+
+// handlers serve the routes of this package over the shared kit.
+type handlers struct{ *kit.Kit }
+
+// Mount registers the campaign routes, pages and entries.
+func Mount(m *kit.Mount) error {
+	if err := m.Templates(templates); err != nil {
+		return err
+	}
+	(&handlers{m.Kit()}).campaignRoutes(m)
+	return nil
+}
 
 // campaignRoutes registers the door-to-door visit campaigns (走访, internal/campaigns).
 //
@@ -14,7 +33,7 @@ import (
 // deleted only while it has no visits. Logging visits and turning findings into orders needs
 // orders:create and, in the handlers, a place on the campaign's team or the grid-staff role of
 // its town.
-func (s *Server) campaignRoutes(m *kit.Mount) {
+func (s *handlers) campaignRoutes(m *kit.Mount) {
 	m.API("GET /api/v1/campaigns", auth.PermGridsRead, s.apiCampaigns)
 	m.API("POST /api/v1/campaigns", auth.PermCampaignsPlan, s.apiCreateCampaign)
 	m.API("GET /api/v1/campaigns/{id}", auth.PermGridsRead, s.apiCampaign)

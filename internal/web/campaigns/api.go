@@ -1,4 +1,4 @@
-package web
+package campaigns
 
 import (
 	"net/http"
@@ -13,15 +13,8 @@ import (
 )
 
 // campaigns is the visit-campaign service on the server's database, order store and locators.
-func (s *Server) campaigns() *campaigns.Service {
-	return &campaigns.Service{DB: s.DB, Orders: s.Kit.Orders, Locator: s.Locators.Get, Now: s.Kit.Orders.Now}
-}
-
-func mayPlan(c *kit.Caller) error {
-	if !campaigns.MayPlan(c.User) {
-		return problem.Forbidden("your role (%s) may not plan visit campaigns: administrators and dispatchers do", c.User.Role)
-	}
-	return nil
+func (s *handlers) campaigns() *campaigns.Service {
+	return &campaigns.Service{DB: s.DB, Orders: s.Orders, Locator: s.Locators.Get, Now: s.Orders.Now}
 }
 
 // campaignView is a campaign with its overall figures.
@@ -32,7 +25,7 @@ type campaignView struct {
 	MayVisit bool `json:"may_visit"`
 }
 
-func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiCampaigns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	list, err := s.campaigns().List(r.Context(), c.Towns)
 	if err != nil {
 		return err
@@ -41,10 +34,7 @@ func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	return nil
 }
 
-func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	if err := mayPlan(c); err != nil {
-		return err
-	}
+func (s *handlers) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	var in campaigns.NewCampaign
 	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
@@ -57,10 +47,7 @@ func (s *Server) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *ki
 	return nil
 }
 
-func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	if err := mayPlan(c); err != nil {
-		return err
-	}
+func (s *handlers) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -77,10 +64,7 @@ func (s *Server) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *ki
 	return nil
 }
 
-func (s *Server) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	if err := mayPlan(c); err != nil {
-		return err
-	}
+func (s *handlers) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -92,7 +76,7 @@ func (s *Server) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *ki
 	return nil
 }
 
-func (s *Server) campaignView(r *http.Request, c *kit.Caller, id int64) (campaignView, error) {
+func (s *handlers) campaignView(r *http.Request, c *kit.Caller, id int64) (campaignView, error) {
 	svc := s.campaigns()
 	cp, err := svc.Get(r.Context(), c.Towns, id)
 	if err != nil {
@@ -105,7 +89,7 @@ func (s *Server) campaignView(r *http.Request, c *kit.Caller, id int64) (campaig
 	return campaignView{Campaign: cp, Totals: p.Total.Totals, MayPlan: campaigns.MayPlan(c.User), MayVisit: svc.MayVisit(r.Context(), cp, c.User)}, nil
 }
 
-func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -118,7 +102,7 @@ func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Call
 	return nil
 }
 
-func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -131,7 +115,7 @@ func (s *Server) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *
 	return nil
 }
 
-func (s *Server) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -192,10 +176,7 @@ type targetsInput struct {
 
 func (in targetsInput) bulk() bool { return in.FromPlacesKind != "" || in.FromAddressBook }
 
-func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	if err := mayPlan(c); err != nil {
-		return err
-	}
+func (s *handlers) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -226,7 +207,7 @@ func (s *Server) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c
 
 // writeTarget answers with target t of campaign id as the caller may see it, recording in shown
 // (nil: not audited) whether it was shown whole.
-func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
+func (s *handlers) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
 	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
 	if err != nil {
 		return err
@@ -239,7 +220,7 @@ func (s *Server) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Call
 	return nil
 }
 
-func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -255,7 +236,7 @@ func (s *Server) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *ki
 	return s.writeTarget(w, r, c, http.StatusOK, id, t, kit.ShownLog(r, privacy.Targets))
 }
 
-func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -287,7 +268,7 @@ func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Call
 	return nil
 }
 
-func (s *Server) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err
@@ -317,7 +298,7 @@ type visitOrder struct {
 	Order   weborders.OrderView `json:"order"`
 }
 
-func (s *Server) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+func (s *handlers) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return err

@@ -1,0 +1,78 @@
+package campaigns
+
+import "github.com/civicgrid/civicgrid/internal/web/kit"
+
+// UI strings of editing and deleting visit campaigns.
+func init() {
+	kit.RegisterMessages("campaigns", map[string][2]string{
+		"cp.edit":           {"编辑走访活动", "Edit campaign"},
+		"cp.save":           {"保存修改", "Save changes"},
+		"cp.updated":        {"走访活动已更新", "Campaign updated"},
+		"cp.team hint":      {"按住 Ctrl（Mac 上为 ⌘）可多选或取消；团队成员与本镇网格员可记录走访", "Hold Ctrl (⌘ on a Mac) to pick or drop several; the team and the town's grid staff may log visits"},
+		"cp.delete":         {"删除走访活动", "Delete campaign"},
+		"cp.delete confirm": {"确定删除该走访活动及其全部走访对象和团队？此操作无法撤销。", "Delete this campaign with all its targets and its team? This cannot be undone."},
+		"cp.delete note":    {"尚无走访记录的活动可以删除；一旦记录了走访，活动将保留备查。", "A campaign can be deleted until its first visit is logged; after that it is kept for the record."},
+		"cp.deleted":        {"走访活动已删除", "Campaign deleted"},
+	})
+}
+
+func init() {
+	kit.RegisterMessages("campaigns", map[string][2]string{
+		"cp.campaigns":      {"走访", "Visits"},
+		"cp.home text":      {"四百大走访、全覆盖走访：记录走访，发现问题一键转为工单", "Door-to-door campaigns: log visits, turn findings into orders"},
+		"cp.title":          {"走访活动", "Visit campaigns"},
+		"cp.new":            {"新建走访活动", "New campaign"},
+		"cp.name":           {"活动名称", "Name"},
+		"cp.kind":           {"走访类型", "Kind"},
+		"cp.period":         {"走访时间", "Period"},
+		"cp.start":          {"开始日期", "Start"},
+		"cp.end":            {"结束日期", "End"},
+		"cp.team":           {"走访团队", "Team"},
+		"cp.description":    {"说明", "Description"},
+		"cp.targets":        {"走访对象", "Targets"},
+		"cp.visited":        {"已走访", "Visited"},
+		"cp.visits":         {"走访次数", "Visits"},
+		"cp.coverage":       {"覆盖率", "Coverage"},
+		"cp.orders":         {"转工单", "Orders raised"},
+		"cp.not home":       {"未遇", "Not at home"},
+		"cp.refused":        {"拒访", "Refused"},
+		"cp.by grid":        {"分网格进度", "Progress by grid"},
+		"cp.total":          {"合计", "Total"},
+		"cp.none":           {"暂无走访活动", "No campaigns yet"},
+		"cp.add target":     {"添加走访对象", "Add a target"},
+		"cp.bulk":           {"批量导入", "Add in bulk"},
+		"cp.from places":    {"从地点导入（按类型）", "From places of a kind"},
+		"cp.from addresses": {"从地址库导入居民户", "Households from the address book"},
+		"cp.all grids":      {"全部网格", "All grids"},
+		"cp.target kind":    {"对象类型", "Target kind"},
+		"cp.address":        {"地址", "Address"},
+		"cp.contact":        {"联系人", "Contact"},
+		"cp.status":         {"状态", "Status"},
+		"cp.pending":        {"待走访", "Pending"},
+		"cp.unvisited":      {"未走访", "Not visited"},
+		"cp.log visit":      {"记录走访", "Log a visit"},
+		"cp.findings":       {"走访发现", "Findings"},
+		"cp.needs":          {"诉求与需求", "Needs"},
+		"cp.category":       {"问题类别（可选）", "Category (optional)"},
+		"cp.photo":          {"照片（可选）", "Photo (optional)"},
+		"cp.visited at":     {"走访时间", "Visited at"},
+		"cp.visitor":        {"走访人", "Visitor"},
+		"cp.to order":       {"转为工单", "Turn into an order"},
+		"cp.order":          {"工单", "Order"},
+		"cp.history":        {"走访记录", "Visit history"},
+		"cp.recent":         {"最近走访", "Recent visits"},
+		"cp.map note":       {"网格按覆盖率着色；绿色为已走访，灰色为待走访", "Grids coloured by coverage; green pins visited, grey pending"},
+		"cp.created":        {"走访活动已创建", "Campaign created"},
+		"cp.added":          {"已添加走访对象", "Targets added"},
+		"cp.logged":         {"走访已记录", "Visit logged"},
+		"cp.ordered":        {"已转为工单", "Order raised"},
+		"cp.already":        {"该走访已转为工单", "This visit already became order"},
+		"cp.may not visit":  {"仅走访团队成员和本镇网格员可记录走访", "Only the team and the town's grid staff may log visits"},
+		"cp.back":           {"返回活动", "Back to the campaign"},
+		"cp.filter":         {"筛选", "Filter"},
+		"cp.open":           {"走访", "Visit"},
+		"cp.save visit":     {"保存走访记录", "Save the visit"},
+		"cp.grid":           {"网格", "Grid"},
+		"cp.unassigned":     {"未落格", "Outside every grid"},
+	})
+}
