@@ -2,7 +2,7 @@ package campaigns
 
 import "github.com/civicgrid/civicgrid/internal/web/kit"
 
-// UI strings of editing and deleting visit campaigns.
+// The UI strings of visit campaigns, registered once (a key registered twice panics at start-up).
 func init() {
 	kit.RegisterMessages("campaigns", map[string][2]string{
 		"cp.edit":           {"编辑走访活动", "Edit campaign"},
@@ -13,11 +13,6 @@ func init() {
 		"cp.delete confirm": {"确定删除该走访活动及其全部走访对象和团队？此操作无法撤销。", "Delete this campaign with all its targets and its team? This cannot be undone."},
 		"cp.delete note":    {"尚无走访记录的活动可以删除；一旦记录了走访，活动将保留备查。", "A campaign can be deleted until its first visit is logged; after that it is kept for the record."},
 		"cp.deleted":        {"走访活动已删除", "Campaign deleted"},
-	})
-}
-
-func init() {
-	kit.RegisterMessages("campaigns", map[string][2]string{
 		"cp.campaigns":      {"走访", "Visits"},
 		"cp.home text":      {"四百大走访、全覆盖走访：记录走访，发现问题一键转为工单", "Door-to-door campaigns: log visits, turn findings into orders"},
 		"cp.title":          {"走访活动", "Visit campaigns"},

@@ -25,38 +25,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
-func init() {
-	kit.RegisterMessages("intake", map[string][2]string{
-		"in.nav":          {"热线导入", "Hotline import"},
-		"in.title":        {"12345热线工单导入", "Import 12345 hotline orders"},
-		"in.intro":        {"上传热线系统导出的 xlsx 或 CSV 文件。按工单编号去重：重复导入不会重复建单，内容有变化的工单会被更新并记入历史。", "Upload the xlsx or CSV export of the hotline system. Orders are keyed by their hotline number: importing again creates nothing twice; changed rows update their order and say so in its history."},
-		"in.template":     {"下载导入模板", "Download the template"},
-		"in.file":         {"文件", "File"},
-		"in.encoding":     {"CSV 编码", "CSV encoding"},
-		"in.auto":         {"自动识别", "Detect"},
-		"in.upload":       {"上传并导入", "Upload and import"},
-		"in.progress":     {"导入进度", "Progress"},
-		"in.rows":         {"已读行数", "Rows read"},
-		"in.created":      {"新建", "Created"},
-		"in.updated":      {"更新", "Updated"},
-		"in.unchanged":    {"未变", "Unchanged"},
-		"in.rejected":     {"拒收", "Rejected"},
-		"in.unlocated":    {"待定位", "To locate"},
-		"in.status":       {"状态", "Status"},
-		"in.elapsed":      {"用时", "Time"},
-		"in.rate":         {"速度", "Speed"},
-		"in.seconds":      {"秒", "s"},
-		"in.per second":   {"行/秒", "rows/s"},
-		"in.split":        {"各行去向", "What became of the rows"},
-		"in.running":      {"导入中…", "Importing…"},
-		"in.done":         {"导入完成", "Done"},
-		"in.failed":       {"导入失败", "Failed"},
-		"in.errors":       {"下载错误报告 (xlsx)", "Download the error report (xlsx)"},
-		"in.first errors": {"前几条错误", "First problems"},
-		"in.no file":      {"请选择要上传的文件", "Choose a file to upload"},
-	})
-}
-
 // importJob is an upload being imported in the background; the page polls its status.
 type importJob struct {
 	ID      string

@@ -2,9 +2,14 @@ package intake
 
 import "github.com/civicgrid/civicgrid/internal/web/kit"
 
-// UI strings of the patrol and resident report pages.
+// The UI strings of the hotline import, the phone reports and tracking.
+// Registered once: a key registered twice panics at start-up.
 func init() {
 	kit.RegisterMessages("intake", map[string][2]string{
+		"auto":                  {"自动", "Automatic"},
+		"short code":            {"查询码", "Short code"},
+		"no such order":         {"未找到该工单，请核对编号和查询码", "No order with that number and code"},
+		"patrol":                {"巡查上报", "Patrol report"},
 		"patrol report":         {"巡查上报", "Patrol report"},
 		"patrol report text":    {"拍照定位，上报巡查发现；能当场解决的直接自行处置", "Photo and position of what you find on patrol; fix small things on the spot"},
 		"resident report":       {"市民随手拍", "Report a problem"},
@@ -39,5 +44,32 @@ func init() {
 		"report received":       {"已收到您的上报", "We have your report"},
 		"keep number":           {"请截图或记下编号和查询码，凭它们查询办理进度。", "Keep the number and code (a screenshot will do): you need both to follow the order."},
 		"follow progress":       {"查询办理进度", "Follow its progress"},
+		"in.nav":                {"热线导入", "Hotline import"},
+		"in.title":              {"12345热线工单导入", "Import 12345 hotline orders"},
+		"in.intro":              {"上传热线系统导出的 xlsx 或 CSV 文件。按工单编号去重：重复导入不会重复建单，内容有变化的工单会被更新并记入历史。", "Upload the xlsx or CSV export of the hotline system. Orders are keyed by their hotline number: importing again creates nothing twice; changed rows update their order and say so in its history."},
+		"in.template":           {"下载导入模板", "Download the template"},
+		"in.file":               {"文件", "File"},
+		"in.encoding":           {"CSV 编码", "CSV encoding"},
+		"in.auto":               {"自动识别", "Detect"},
+		"in.upload":             {"上传并导入", "Upload and import"},
+		"in.progress":           {"导入进度", "Progress"},
+		"in.rows":               {"已读行数", "Rows read"},
+		"in.created":            {"新建", "Created"},
+		"in.updated":            {"更新", "Updated"},
+		"in.unchanged":          {"未变", "Unchanged"},
+		"in.rejected":           {"拒收", "Rejected"},
+		"in.unlocated":          {"待定位", "To locate"},
+		"in.status":             {"状态", "Status"},
+		"in.elapsed":            {"用时", "Time"},
+		"in.rate":               {"速度", "Speed"},
+		"in.seconds":            {"秒", "s"},
+		"in.per second":         {"行/秒", "rows/s"},
+		"in.split":              {"各行去向", "What became of the rows"},
+		"in.running":            {"导入中…", "Importing…"},
+		"in.done":               {"导入完成", "Done"},
+		"in.failed":             {"导入失败", "Failed"},
+		"in.errors":             {"下载错误报告 (xlsx)", "Download the error report (xlsx)"},
+		"in.first errors":       {"前几条错误", "First problems"},
+		"in.no file":            {"请选择要上传的文件", "Choose a file to upload"},
 	})
 }
