@@ -22,6 +22,10 @@ func (s *Server) routes() error {
 	if err := m.Templates(templateFS); err != nil {
 		return err
 	}
+	// The shell's static files (vendored libraries, dom.js, app.js, app.css) come first.
+	if err := m.Static(staticFS); err != nil {
+		return err
+	}
 	m.Handle("GET /healthz", kit.Public, http.HandlerFunc(s.health))
 	m.Handle("GET /metrics", "metrics token or loopback", s.metricsHandler())
 	m.Handle("GET /static/", kit.Public, s.staticHandler())

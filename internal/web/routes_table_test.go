@@ -3,7 +3,9 @@ package web_test
 import (
 	"flag"
 	"io"
+	"io/fs"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,4 +89,24 @@ func TestRoutesDocInSync(t *testing.T) {
 		return
 	}
 	t.Errorf("%s is out of date with the route table; run: go test ./internal/web -run TestRoutesDocInSync -update", path)
+}
+
+// Each web package's own scripts and styles are served at the /static/ paths the templates and
+// the service worker name, next to the shell's.
+func TestStaticFilesOfEveryPackage(t *testing.T) {
+	s, err := web.New(web.Config{DB: testdb.SQLite(t), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"app.js", "dom.js", "vendor/leaflet/leaflet.js", "orders.js", "map.js", "patrol.js", "report.css",
+		"intake.js", "campaigns.js", "campaigns.css"} {
+		if _, err := fs.Stat(s.StaticFS(), name); err != nil {
+			t.Errorf("/static/%s: %v", name, err)
+		}
+	}
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/static/patrol.js", nil))
+	if rec.Code != 200 || !strings.Contains(rec.Header().Get("Content-Type"), "javascript") {
+		t.Errorf("GET /static/patrol.js = %d %s", rec.Code, rec.Header().Get("Content-Type"))
+	}
 }

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -191,8 +190,7 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 }
 
 func (s *Server) staticHandler() http.Handler {
-	sub, _ := fs.Sub(staticFS, "static")
-	fsrv := http.FileServerFS(sub)
+	fsrv := http.FileServerFS(s.StaticFS())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		http.StripPrefix("/static/", fsrv).ServeHTTP(w, r)

@@ -9,15 +9,18 @@ import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-//go:embed templates
-var templates embed.FS
+//go:embed templates static
+var files embed.FS
 
 // handlers serve the routes of this package over the shared kit.
 type handlers struct{ *kit.Kit }
 
 // Mount registers the campaign routes, pages and entries.
 func Mount(m *kit.Mount) error {
-	if err := m.Templates(templates); err != nil {
+	if err := m.Templates(files); err != nil {
+		return err
+	}
+	if err := m.Static(files); err != nil {
 		return err
 	}
 	(&handlers{m.Kit()}).campaignRoutes(m)

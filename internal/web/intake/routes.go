@@ -11,8 +11,8 @@ import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-//go:embed templates
-var templates embed.FS
+//go:embed templates static
+var files embed.FS
 
 // Options are what the intake routes need beyond the kit.
 type Options struct {
@@ -29,7 +29,10 @@ type handlers struct {
 
 // Mount registers the intake routes, pages and entries.
 func Mount(m *kit.Mount, o Options) error {
-	if err := m.Templates(templates); err != nil {
+	if err := m.Templates(files); err != nil {
+		return err
+	}
+	if err := m.Static(files); err != nil {
 		return err
 	}
 	s := &handlers{Kit: m.Kit(), started: o.Started}

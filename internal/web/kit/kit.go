@@ -48,6 +48,7 @@ type Kit struct {
 	routes []Route
 	nav    []NavEntry
 	home   []HomeEntry
+	static []staticDir
 }
 
 // New returns a kit whose routes go to mux and whose pages are framed by the layout.html of
