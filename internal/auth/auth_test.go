@@ -16,18 +16,6 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-func TestMasking(t *testing.T) {
-	cases := map[string]string{"13812345678": "138****5678", "021-62345678": "021****5678", "": "", "12": "****"}
-	for in, want := range cases {
-		if got := MaskPhone(in); got != want {
-			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := MaskName("王小明"); got != "王**" {
-		t.Errorf("MaskName = %q", got)
-	}
-}
-
 func TestRolePermissions(t *testing.T) {
 	if !Can(RoleDispatcher, PermPersonalData) || Can(RoleLeader, PermPersonalData) || Can(RoleResident, PermGridsRead) {
 		t.Fatal("personal-data and grid permissions are not as documented")

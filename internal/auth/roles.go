@@ -56,7 +56,7 @@ func RoleName(r, lang string) string {
 	return r
 }
 
-// Permissions, checked by the route table in one place (see internal/web/routes.go).
+// Permissions, checked by the route table (docs/ROUTES.md lists which route needs which).
 const (
 	PermTownsRead       = "towns:read"
 	PermGridsRead       = "grids:read"
@@ -71,14 +71,16 @@ const (
 	PermOrdersCreate    = "orders:create"
 	PermOrdersAct       = "orders:act"
 	PermIntakeImport    = "intake:import"
+	PermCampaignsPlan   = "campaigns:plan" // create, edit and delete visit campaigns, add their targets
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport),
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan),
+	// Dispatchers of the operations centre plan the town's visit campaigns.
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan),
 	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
 	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
 	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
@@ -97,32 +99,4 @@ func Can(role, perm string) bool {
 		}
 	}
 	return false
-}
-
-// MaskPhone hides the middle of a phone number: 13812345678 → 138****5678.
-func MaskPhone(p string) string {
-	r := []rune(p)
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) <= 4:
-		return "****"
-	case len(r) <= 7:
-		return string(r[:1]) + "****" + string(r[len(r)-2:])
-	default:
-		return string(r[:3]) + "****" + string(r[len(r)-4:])
-	}
-}
-
-// MaskName keeps a Chinese name's surname: 王小明 → 王**.
-func MaskName(n string) string {
-	r := []rune(n)
-	if len(r) == 0 {
-		return ""
-	}
-	out := string(r[0])
-	for range r[1:] {
-		out += "*"
-	}
-	return out
 }

@@ -194,11 +194,18 @@ func parseDate(field, s string) (time.Time, error) {
 	return t, nil
 }
 
-// MayPlan reports whether u may create, edit and delete campaigns and add targets:
-// administrators (grids:write) and the dispatchers of the operations centre, who plan the
+// MayPlan reports whether u may create, edit and delete campaigns and add targets
+// (campaigns:plan): administrators and the dispatchers of the operations centre, who plan the
 // town's visit campaigns.
-func MayPlan(u auth.User) bool {
-	return u.Can(auth.PermGridsWrite) || (u.Role == auth.RoleDispatcher && !u.Disabled)
+func MayPlan(u auth.User) bool { return u.Can(auth.PermCampaignsPlan) }
+
+// checkPlanner refuses an actor without campaigns:plan. The routes check the permission too;
+// the service checks it again so that no other way in (a command, a job) skips it.
+func checkPlanner(u auth.User) error {
+	if !MayPlan(u) {
+		return problem.Forbidden("your role (%s) may not plan visit campaigns (%s)", u.Role, auth.PermCampaignsPlan)
+	}
+	return nil
 }
 
 // checkCampaign trims n in place and checks it by the rules Create and Update share, so that
@@ -241,6 +248,9 @@ func lastMilli(end time.Time) int64 { return end.AddDate(0, 0, 1).UnixMilli() - 
 
 // Create stores a campaign of one of towns with its team.
 func (s *Service) Create(ctx context.Context, towns []string, n NewCampaign, by auth.User) (Campaign, error) {
+	if err := checkPlanner(by); err != nil {
+		return Campaign{}, err
+	}
 	start, end, err := checkCampaign(towns, &n)
 	if err != nil {
 		return Campaign{}, err

@@ -38,6 +38,9 @@ func lockCampaign(ctx context.Context, tx *store.Tx, towns []string, id int64) (
 // grids and the team belong to it, so n.TownCode may be empty or repeat it. Input is checked
 // as Create checks it; on any error nothing changes.
 func (s *Service) Update(ctx context.Context, towns []string, id int64, n NewCampaign, by auth.User) (Campaign, error) {
+	if err := checkPlanner(by); err != nil {
+		return Campaign{}, err
+	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		old, err := lockCampaign(ctx, tx, towns, id)
 		if err != nil {
@@ -94,6 +97,9 @@ func (s *Service) Update(ctx context.Context, towns []string, id int64, n NewCam
 // logged a visit: visits are the record of work done (and may have raised orders), so a
 // campaign with visits is kept and Delete answers problem.Conflict, changing nothing.
 func (s *Service) Delete(ctx context.Context, towns []string, id int64, by auth.User) error {
+	if err := checkPlanner(by); err != nil {
+		return err
+	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
 		c, err := lockCampaign(ctx, tx, towns, id)
 		if err != nil {

@@ -11,6 +11,19 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 )
 
+// The plain masks, as the templates' mask function shows a phone (moved here from auth).
+func TestMaskPhoneAndName(t *testing.T) {
+	cases := map[string]string{"13812345678": "138****5678", "021-62345678": "021****5678", "": "", "12": "****"}
+	for in, want := range cases {
+		if got := MaskPhone(in); got != want {
+			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := MaskName("王小明"); got != "王**" {
+		t.Errorf("MaskName = %q", got)
+	}
+}
+
 func TestMasks(t *testing.T) {
 	for _, c := range []struct{ name, in, want string }{
 		{"phone", "13812345678", "138****5678"},

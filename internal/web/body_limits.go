@@ -6,9 +6,11 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"time"
+
+	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 
 	"github.com/civicgrid/civicgrid/internal/media"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // bodyRule bounds the request body of one route.
@@ -24,12 +26,6 @@ type bodyRule struct {
 	report bool
 }
 
-// formSlack is room for the text fields and multipart headers around the files of a form.
-const formSlack = 1 << 20
-
-// formMemory is how much of a parsed multipart form is held in memory; the rest is on disk.
-const formMemory = 1 << 20
-
 // defaultBodyLimit bounds the body of every route not listed in bodyLimits: above what any JSON
 // API accepts (decodeJSON: 4 MB, the hotline push: 8 MB).
 const defaultBodyLimit = 16 << 20
@@ -38,17 +34,14 @@ const defaultBodyLimit = 16 << 20
 // A route that accepts uploads must be listed here; its own limits inside the handler come
 // after the CSRF check has read the body, too late to bound it.
 var bodyLimits = map[string]bodyRule{
-	"POST /report":          {max: reportBodyLimit(maxResidentPhotos), form: true, field: "photos", report: true},
-	"POST /patrol":          {max: reportBodyLimit(maxReportPhotos), form: true, field: "photos"},
-	"POST /orders/{id}/act": {max: 6*media.MaxBytes + formSlack, form: true, field: "photos"},
-	"POST /orders":          {max: 6*media.MaxBytes + formSlack},
-	"POST /api/v1/uploads":  {max: media.MaxBytes + formSlack, form: true, field: "file"},
-	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + formSlack, form: true, field: "photo"},
-	"POST /intake/hotline":                      {max: maxUpload + formSlack},
+	"POST /report":          {max: kit.ReportBodyLimit(webintake.MaxResidentPhotos), form: true, field: "photos", report: true},
+	"POST /patrol":          {max: kit.ReportBodyLimit(webintake.MaxReportPhotos), form: true, field: "photos"},
+	"POST /orders/{id}/act": {max: 6*media.MaxBytes + kit.FormSlack, form: true, field: "photos"},
+	"POST /orders":          {max: 6*media.MaxBytes + kit.FormSlack},
+	"POST /api/v1/uploads":  {max: media.MaxBytes + kit.FormSlack, form: true, field: "file"},
+	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + kit.FormSlack, form: true, field: "photo"},
+	"POST /intake/hotline":                      {max: webintake.MaxUpload + kit.FormSlack},
 }
-
-// reportBodyLimit is the body of a report form with up to n photos.
-func reportBodyLimit(n int) int64 { return int64(n)*media.MaxBytes + formSlack }
 
 // limitBodies bounds every request body before anything reads it, by the route's rule.
 func (s *Server) limitBodies(next http.Handler) http.Handler {
@@ -67,7 +60,7 @@ func (s *Server) limitBodies(next http.Handler) http.Handler {
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, rule.max)
 		if rule.form && isMultipart(r) {
-			err := r.ParseMultipartForm(formMemory)
+			err := r.ParseMultipartForm(kit.FormMemory)
 			if r.MultipartForm != nil {
 				// net/http removes the files of the request it made, but r may be a copy (a proxied
 				// client address); remove them here so no temporary file outlives the request.
@@ -93,25 +86,25 @@ func isMultipart(r *http.Request) bool {
 func (s *Server) bodyTooLarge(w http.ResponseWriter, r *http.Request, rule bodyRule) {
 	if rule.report {
 		// Failed attempts are not free: an oversized report counts against the flood limit.
-		if err := recordFlood(r.Context(), s.db, floodKeys(clientIP(r), s.deviceID(w, r)), time.Now()); err != nil {
-			s.log.Error("record report attempt", "err", err)
+		if err := webintake.RecordReportAttempt(s.Kit, w, r); err != nil {
+			s.Log.Error("record report attempt", "err", err)
 		}
 	}
-	lang := language(w, r)
+	lang := kit.Language(w, r)
 	if strings.HasPrefix(r.URL.Path, "/api/") {
 		lang = "en" // the API answers in English, like its other errors
 	}
-	T, mb := translator(lang), (rule.max+(1<<20)-1)>>20
-	err := &httpError{status: http.StatusRequestEntityTooLarge, field: rule.field, msg: fmt.Sprintf(T("sec.body too large"), mb)}
+	T, mb := kit.Translator(lang), (rule.max+(1<<20)-1)>>20
+	err := &kit.HTTPError{Status: http.StatusRequestEntityTooLarge, Field: rule.field, Msg: fmt.Sprintf(T("sec.body too large"), mb)}
 	switch rule.field {
 	case "photos":
-		err.msg = fmt.Sprintf(T("sec.photos too large"), mb, media.MaxBytes>>20)
+		err.Msg = fmt.Sprintf(T("sec.photos too large"), mb, media.MaxBytes>>20)
 	case "file", "photo":
-		err.msg = rule.field + ": " + fmt.Sprintf(T("sec.file too large"), media.MaxBytes>>20, mb)
+		err.Msg = rule.field + ": " + fmt.Sprintf(T("sec.file too large"), media.MaxBytes>>20, mb)
 	}
-	if strings.HasPrefix(r.URL.Path, "/api/") || wantsJSON(r) {
-		s.writeAPIError(w, r, err)
+	if strings.HasPrefix(r.URL.Path, "/api/") || kit.WantsJSON(r) {
+		s.WriteAPIError(w, r, err)
 		return
 	}
-	s.pageError(w, r, err)
+	s.PageError(w, r, err)
 }

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // A page shows a notice only when this server wrote it: ?flash= with any text, as a link in a
@@ -13,12 +15,12 @@ import (
 // post/redirect/get is.
 func TestFlashOnlyWhenSigned(t *testing.T) {
 	rec := httptest.NewRecorder()
-	redirectFlash(rec, httptest.NewRequest(http.MethodPost, "/x", nil), "/orders?state=open", "已保存")
+	kit.RedirectFlash(rec, httptest.NewRequest(http.MethodPost, "/x", nil), "/orders?state=open", "已保存")
 	loc, err := url.Parse(rec.Header().Get("Location"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := flashFrom(&http.Request{URL: loc}); got != "已保存" {
+	if got := kit.FlashFrom(&http.Request{URL: loc}); got != "已保存" {
 		t.Fatalf("signed notice: got %q, want 已保存", got)
 	}
 	for _, forged := range []string{
@@ -27,7 +29,7 @@ func TestFlashOnlyWhenSigned(t *testing.T) {
 		"/orders?flash=" + url.QueryEscape("已保存") + "&fs=",
 	} {
 		u, _ := url.Parse(forged)
-		if got := flashFrom(&http.Request{URL: u}); got != "" {
+		if got := kit.FlashFrom(&http.Request{URL: u}); got != "" {
 			t.Errorf("%s: shown %q, want no notice", forged, got)
 		}
 	}

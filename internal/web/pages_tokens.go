@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // tokensData is what tokens.html shows: whose tokens, and where their revoke buttons post.
@@ -16,7 +17,7 @@ type tokensData struct {
 }
 
 func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, owner auth.User, own bool) error {
-	ts, err := auth.Tokens(r.Context(), s.db, owner.ID)
+	ts, err := auth.Tokens(r.Context(), s.DB, owner.ID)
 	if err != nil {
 		return err
 	}
@@ -24,35 +25,35 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, owner auth
 	if own {
 		base = "/account/tokens"
 	}
-	return s.render(w, r, http.StatusOK, "tokens", pageData{Title: "tok.title", Data: tokensData{Owner: owner, Own: own, Tokens: ts, RevokeBase: base}})
+	return s.Render(w, r, http.StatusOK, "tokens", kit.PageData{Title: "tok.title", Data: tokensData{Owner: owner, Own: own, Tokens: ts, RevokeBase: base}})
 }
 
-func (s *Server) myTokensPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) myTokensPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	return s.renderTokens(w, r, c.User, true)
 }
 
-func (s *Server) myTokenRevoke(w http.ResponseWriter, r *http.Request, c *caller) error {
-	tid, err := pathID(r, "tid")
+func (s *Server) myTokenRevoke(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}
-	if _, err := auth.RevokeToken(r.Context(), s.db, c.User.ID, tid, c.User.Username, clientIP(r)); err != nil {
+	if _, err := auth.RevokeToken(r.Context(), s.DB, c.User.ID, tid, c.User.Username, kit.ClientIP(r)); err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/account/tokens", translator(language(w, r))("tok.revoked"))
+	kit.RedirectFlash(w, r, "/account/tokens", kit.Translator(kit.Language(w, r))("tok.revoked"))
 	return nil
 }
 
 // userOfTowns is the user {id} of the caller's towns; users elsewhere are not found.
-func (s *Server) userOfTowns(r *http.Request, c *caller) (auth.User, error) {
-	id, err := pathID(r, "id")
+func (s *Server) userOfTowns(r *http.Request, c *kit.Caller) (auth.User, error) {
+	id, err := kit.PathID(r, "id")
 	if err != nil {
 		return auth.User{}, err
 	}
-	return auth.UserByID(r.Context(), s.db, c.Towns, id)
+	return auth.UserByID(r.Context(), s.DB, c.Towns, id)
 }
 
-func (s *Server) userTokensPage(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) userTokensPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	u, err := s.userOfTowns(r, c)
 	if err != nil {
 		return err
@@ -60,18 +61,18 @@ func (s *Server) userTokensPage(w http.ResponseWriter, r *http.Request, c *calle
 	return s.renderTokens(w, r, u, u.ID == c.User.ID)
 }
 
-func (s *Server) userTokenRevoke(w http.ResponseWriter, r *http.Request, c *caller) error {
+func (s *Server) userTokenRevoke(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	u, err := s.userOfTowns(r, c)
 	if err != nil {
 		return err
 	}
-	tid, err := pathID(r, "tid")
+	tid, err := kit.PathID(r, "tid")
 	if err != nil {
 		return err
 	}
-	if _, err := auth.RevokeToken(r.Context(), s.db, u.ID, tid, c.User.Username, clientIP(r)); err != nil {
+	if _, err := auth.RevokeToken(r.Context(), s.DB, u.ID, tid, c.User.Username, kit.ClientIP(r)); err != nil {
 		return err
 	}
-	redirectFlash(w, r, fmt.Sprintf("/admin/users/%d/tokens", u.ID), translator(language(w, r))("tok.revoked"))
+	kit.RedirectFlash(w, r, fmt.Sprintf("/admin/users/%d/tokens", u.ID), kit.Translator(kit.Language(w, r))("tok.revoked"))
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // publicPerClient bounds the calls an anonymous client makes to the public routes (the resident
@@ -13,7 +15,7 @@ import (
 // what a person or a civic app does, far below what it takes to keep the server busy. Signed-in
 // callers are not counted here: their own permissions and limits apply. The report form's flood
 // limit, the tracking guess limit and sign-in throttling come on top.
-var publicPerClient = guessRule{burst: 120, per: time.Minute}
+var publicPerClient = kit.GuessRule{Burst: 120, Per: time.Minute}
 
 // publicLimiterEntries bounds the limiter's memory (about 150 bytes an entry).
 const publicLimiterEntries = 50_000
@@ -24,48 +26,12 @@ func (s *Server) limitAnonymous(w http.ResponseWriter, r *http.Request) error {
 	if s.public == nil {
 		return nil
 	}
-	wait := s.public.takeClient(clientKey(r))
+	wait := s.public.TakeClient(kit.ClientKey(r))
 	if wait <= 0 {
 		return nil
 	}
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	msg := fmt.Sprintf("too many requests from your address: try again in %d s / 请求过于频繁，请 %d 秒后再试", secs, secs)
-	return &httpError{status: http.StatusTooManyRequests, msg: msg}
-}
-
-// limitedAnonymous wraps a handler that guards itself (Open311) with the public limit for callers
-// without a session or token.
-func (s *Server) limitedAnonymous(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if c, _ := s.authenticate(r); c == nil {
-			if err := s.limitAnonymous(w, r); err != nil {
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				http.Error(w, err.Error(), http.StatusTooManyRequests)
-				return
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// takeClient spends one call of client under the limiter's client rule, or spends nothing and
-// returns how long until one is free.
-func (l *guessLimiter) takeClient(client string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	key := "ip " + client
-	b, ok := l.buckets[key]
-	if ok {
-		if over := b.levelAt(now) + 1 - l.client.burst; over > 0 {
-			return time.Duration(over / l.client.rate() * float64(time.Second))
-		}
-	} else {
-		l.makeRoom(now)
-		b = &bucket{rule: &l.client}
-		l.buckets[key] = b
-	}
-	b.level, b.at = b.levelAt(now)+1, now
-	return 0
+	return &kit.HTTPError{Status: http.StatusTooManyRequests, Msg: msg}
 }

@@ -1,9 +1,10 @@
 package web_test
 
 import (
-	"github.com/civicgrid/civicgrid/internal/web"
 	"net/http"
 	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/web"
 
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )

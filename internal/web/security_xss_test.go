@@ -109,7 +109,10 @@ var (
 // no javascript: URL and no htmx hx-on. The Content-Security-Policy would block such code, so
 // it would be broken, not merely unsafe.
 func TestTemplatesHaveNoInlineCode(t *testing.T) {
+	// The shell's templates and every web package's own (web/<capability>/templates).
 	files, err := filepath.Glob(filepath.Join("templates", "*.html"))
+	more, _ := filepath.Glob(filepath.Join("*", "templates", "*.html"))
+	files = append(files, more...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no templates found: %v", err)
 	}
@@ -152,6 +155,8 @@ func TestTemplatesHaveNoInlineCode(t *testing.T) {
 // ECharts tooltips use its text formatter, and the tile attribution is escaped.
 func TestStaticScriptsBuildText(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("static", "*.js"))
+	more, _ := filepath.Glob(filepath.Join("*", "static", "*.js"))
+	files = append(files, more...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts found: %v", err)
 	}

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,10 +26,17 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/version"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 //go:embed static
 var staticFS embed.FS
+
+// The shell's templates: layout.html frames every page of every web package.
+//
+//go:embed templates
+var templateFS embed.FS
 
 // Config is what a server needs.
 type Config struct {
@@ -68,35 +74,16 @@ const (
 	MinBodyRate         = 16 << 10 // bytes per second, averaged over the whole body
 )
 
-// Server serves CivicGrid over HTTP.
+// Server serves CivicGrid over HTTP. It embeds the kit its web packages share.
 type Server struct {
-	cfg       Config
-	db        *store.DB
-	orders    *orders.Store
-	photos    media.Store
-	locators  *places.LocatorCache
-	log       *slog.Logger
-	mux       *http.ServeMux
-	pages     *pageSet
-	csp       string // the Content-Security-Policy header of every response
-	registry  *prometheus.Registry
-	reqs      *prometheus.CounterVec
-	latency   *prometheus.HistogramVec
-	extra     []func(*Server)
-	navExtra  []navEntry
-	homeExtra []homeEntry
-	guesses   *guessLimiter // failed tracking-code guesses (track.go)
-	public    *guessLimiter // anonymous calls of public routes (public_limit.go)
+	*kit.Kit
+	cfg     Config
+	mux     *http.ServeMux
+	csp     string // the Content-Security-Policy header of every response
+	reqs    *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+	public  *kit.GuessLimiter // anonymous calls of public routes (public_limit.go)
 }
-
-// homeEntry is a tile a capability adds to the home page of some roles (nil roles: all with perm).
-type homeEntry struct {
-	href, title, text, perm string
-	roles                   []string
-}
-
-// navEntry is a navigation link a capability adds for the roles holding perm.
-type navEntry struct{ href, key, perm string }
 
 // New builds a server with every route registered.
 func New(cfg Config) (*Server, error) {
@@ -106,10 +93,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Started.IsZero() {
 		cfg.Started = time.Now()
 	}
-	pages, err := loadPages()
-	if err != nil {
-		return nil, err
-	}
 	if cfg.DataDir == "" {
 		dir, err := os.MkdirTemp("", "civicgrid-data-")
 		if err != nil {
@@ -117,29 +100,40 @@ func New(cfg Config) (*Server, error) {
 		}
 		cfg.DataDir = dir
 	}
-	s := &Server{cfg: cfg, db: cfg.DB, log: cfg.Log, mux: http.NewServeMux(), pages: pages, registry: prometheus.NewRegistry(),
-		orders: orders.New(cfg.DB), photos: media.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}, locators: &places.LocatorCache{DB: cfg.DB}}
+	mux := http.NewServeMux()
+	k := kit.New(mux, templateFS)
+	k.DB, k.Log, k.Registry = cfg.DB, cfg.Log, prometheus.NewRegistry()
+	k.Orders = orders.New(cfg.DB)
+	k.Photos = media.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}
+	k.Locators = &places.LocatorCache{DB: cfg.DB}
+	k.TileURL, k.TileAttribution, k.SecureCookies = cfg.TileURL, cfg.TileAttribution, cfg.SecureCookies
+	s := &Server{Kit: k, cfg: cfg, mux: mux}
+	// Anonymous calls of every public route, per client address (public_limit.go).
+	s.public = kit.NewGuessLimiter(publicPerClient, publicPerClient, publicLimiterEntries)
+	k.Anonymous = s.limitAnonymous
 	s.csp = contentSecurityPolicy(cfg.TileURL)
-	s.orders.Locator = s.locators.Get
+	k.Orders.Locator = k.Locators.Get
 	cal, err := orders.LoadCalendar(context.Background(), cfg.DB)
 	if err != nil {
 		return nil, fmt.Errorf("load calendars: %w", err)
 	}
-	s.orders.Cal = cal
+	k.Orders.Cal = cal
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "civicgrid_http_requests_total", Help: "HTTP requests by route and status class."},
 		[]string{"route", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "civicgrid_http_request_seconds", Help: "HTTP request latency by route.",
 		Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}}, []string{"route"})
-	s.registry.MustRegister(s.reqs, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	s.routes()
+	k.Registry.MustRegister(s.reqs, s.latency, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Orders is the work-order store the server uses (background jobs share it).
-func (s *Server) Orders() *orders.Store { return s.orders }
+func (s *Server) Orders() *orders.Store { return s.Kit.Orders }
 
 // Registry lets capabilities register their own metrics.
-func (s *Server) Registry() *prometheus.Registry { return s.registry }
+func (s *Server) Registry() *prometheus.Registry { return s.Kit.Registry }
 
 // Handler returns the root handler with logging, metrics and panic recovery around the routes,
 // and every request body bounded (body_limits.go).
@@ -156,7 +150,7 @@ func (s *Server) HTTPServer() *http.Server {
 		WriteTimeout:      s.writeTimeout(),
 		IdleTimeout:       IdleTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
 }
 
@@ -196,8 +190,7 @@ func (p *pacedBody) Read(b []byte) (int, error) {
 }
 
 func (s *Server) staticHandler() http.Handler {
-	sub, _ := fs.Sub(staticFS, "static")
-	fsrv := http.FileServerFS(sub)
+	fsrv := http.FileServerFS(s.StaticFS())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		http.StripPrefix("/static/", fsrv).ServeHTTP(w, r)
@@ -221,7 +214,7 @@ func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request) {
 // only to direct requests from the loopback interface: the figures (routes, latencies, Go
 // runtime) help an attacker more than they help the public.
 func (s *Server) metricsHandler() http.Handler {
-	h := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	h := promhttp.HandlerFor(s.Kit.Registry, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.cfg.MetricsToken != "" {
 			tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -246,7 +239,7 @@ func (s *Server) fromLoopback(r *http.Request) bool {
 	if !s.cfg.TrustProxy && (r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != "" || r.Header.Get("X-Real-IP") != "") {
 		return false
 	}
-	ip := net.ParseIP(clientIP(r))
+	ip := net.ParseIP(kit.ClientIP(r))
 	return ip != nil && ip.IsLoopback()
 }
 
@@ -277,7 +270,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				s.log.Error("panic in handler", "path", r.URL.Path, "panic", p)
+				s.Log.Error("panic in handler", "path", r.URL.Path, "panic", p)
 				if rec.status == 0 {
 					http.Error(rec, "internal error", http.StatusInternalServerError)
 				}
@@ -293,12 +286,12 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.reqs.WithLabelValues(route, statusClass(code)).Inc()
 			s.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
 			if r.URL.Path != "/healthz" && r.URL.Path != "/metrics" && !isStatic(r.URL.Path) {
-				s.log.Info("http", "method", r.Method, "path", r.URL.Path, "status", code, "ms", time.Since(start).Milliseconds())
+				s.Log.Info("http", "method", r.Method, "path", r.URL.Path, "status", code, "ms", time.Since(start).Milliseconds())
 			}
 		}()
 		secureHeaders(rec, s.csp)
 		if s.cfg.TrustProxy {
-			r = withForwardedFor(r)
+			r = kit.WithForwardedFor(r)
 		}
 		if r.Body != nil && r.Body != http.NoBody {
 			r.Body = &pacedBody{ReadCloser: r.Body, rc: http.NewResponseController(w), start: start, grace: s.readTimeout(), rest: s.writeTimeout()}
@@ -326,15 +319,15 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	status, code := "ok", http.StatusOK
 	dbStatus := "ok"
-	if err := s.db.SQL().PingContext(ctx); err != nil {
+	if err := s.DB.SQL().PingContext(ctx); err != nil {
 		status, code, dbStatus = "degraded", http.StatusServiceUnavailable, err.Error()
 	}
-	schema, err := s.db.SchemaVersion(ctx)
+	schema, err := s.DB.SchemaVersion(ctx)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		dbStatus = err.Error()
 	}
-	writeJSON(w, code, map[string]any{
-		"status": status, "database": s.db.Dialect().String(), "database_status": dbStatus, "schema_version": schema,
-		"version": versionString(), "uptime_seconds": int(time.Since(s.cfg.Started).Seconds()),
+	kit.WriteJSON(w, code, map[string]any{
+		"status": status, "database": s.DB.Dialect().String(), "database_status": dbStatus, "schema_version": schema,
+		"version": version.String(), "uptime_seconds": int(time.Since(s.cfg.Started).Seconds()),
 	})
 }

@@ -1,0 +1,321 @@
+package campaigns
+
+import (
+	"net/http"
+	"strconv"
+
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+
+	"github.com/civicgrid/civicgrid/internal/campaigns"
+	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+)
+
+// campaigns is the visit-campaign service on the server's database, order store and locators.
+func (s *handlers) campaigns() *campaigns.Service {
+	return &campaigns.Service{DB: s.DB, Orders: s.Orders, Locator: s.Locators.Get, Now: s.Orders.Now}
+}
+
+// campaignView is a campaign with its overall figures.
+type campaignView struct {
+	campaigns.Campaign
+	campaigns.Totals
+	MayPlan  bool `json:"may_plan"`
+	MayVisit bool `json:"may_visit"`
+}
+
+func (s *handlers) apiCampaigns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	list, err := s.campaigns().List(r.Context(), c.Towns)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": list, "kinds": campaigns.Kinds, "target_kinds": campaigns.TargetKinds})
+	return nil
+}
+
+func (s *handlers) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	var in campaigns.NewCampaign
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	cp, err := s.campaigns().Create(r.Context(), c.Towns, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusCreated, cp)
+	return nil
+}
+
+func (s *handlers) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in campaigns.NewCampaign
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	cp, err := s.campaigns().Update(r.Context(), c.Towns, id, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, cp)
+	return nil
+}
+
+func (s *handlers) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.campaigns().Delete(r.Context(), c.Towns, id, c.User); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *handlers) campaignView(r *http.Request, c *kit.Caller, id int64) (campaignView, error) {
+	svc := s.campaigns()
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return campaignView{}, err
+	}
+	p, err := svc.Progress(r.Context(), c.Towns, id)
+	if err != nil {
+		return campaignView{}, err
+	}
+	return campaignView{Campaign: cp, Totals: p.Total.Totals, MayPlan: campaigns.MayPlan(c.User), MayVisit: svc.MayVisit(r.Context(), cp, c.User)}, nil
+}
+
+func (s *handlers) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.campaignView(r, c, id)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *handlers) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, err := s.campaigns().Progress(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *handlers) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	svc := s.campaigns()
+	ts, err := svc.Targets(r.Context(), c.Towns, id, campaigns.TargetFilter{Grid: q.Get("grid"), Status: q.Get("status"), Kind: q.Get("kind")})
+	if err != nil {
+		return err
+	}
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	shown := kit.ShownLog(r, privacy.Targets)
+	ts = targetsAs(r, c, cp, ts, shown)
+	if err := s.RecordShown(r, c, shown); err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"targets": ts, "count": len(ts)})
+	return nil
+}
+
+// targetsAs is ts, targets of cp, as the caller may see them (package privacy); the targets
+// shown whole are added to shown.
+func targetsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, ts []campaigns.Target, shown *privacy.Log) []campaigns.Target {
+	v := kit.Viewer(r, c)
+	out := make([]campaigns.Target, len(ts))
+	for i, t := range ts {
+		var whole bool
+		if out[i], whole = v.Target(cp, t); whole {
+			shown.Add(strconv.FormatInt(t.ID, 10), cp.TownCode)
+		}
+	}
+	return out
+}
+
+// visitsAs is vs, visits of cp, as the caller may see them; the targets whose visits are shown
+// whole are added to shown.
+func visitsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, vs []campaigns.Visit, shown *privacy.Log) []campaigns.Visit {
+	v := kit.Viewer(r, c)
+	out := make([]campaigns.Visit, len(vs))
+	for i, x := range vs {
+		var whole bool
+		if out[i], whole = v.Visit(cp, x); whole {
+			shown.Add(strconv.FormatInt(x.TargetID, 10), cp.TownCode)
+		}
+	}
+	return out
+}
+
+// targetsInput is one target or a bulk request, told apart by from_places_kind / from_address_book.
+type targetsInput struct {
+	campaigns.NewTarget
+	FromPlacesKind  string `json:"from_places_kind"`
+	FromAddressBook bool   `json:"from_address_book"`
+}
+
+func (in targetsInput) bulk() bool { return in.FromPlacesKind != "" || in.FromAddressBook }
+
+func (s *handlers) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in targetsInput
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	svc := s.campaigns()
+	if in.bulk() {
+		if in.Name != "" || in.Address != "" || in.Lat != nil || in.Lng != nil || in.Contact != "" {
+			return problem.Field("name", "a bulk request takes only from_places_kind or from_address_book, kind and grid")
+		}
+		n, err := svc.AddTargets(r.Context(), c.Towns, id, campaigns.Bulk{FromPlacesKind: in.FromPlacesKind, FromAddressBook: in.FromAddressBook, Kind: in.Kind, Grid: in.Grid})
+		if err != nil {
+			return err
+		}
+		kit.WriteJSON(w, http.StatusCreated, map[string]any{"added": n})
+		return nil
+	}
+	t, err := svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget)
+	if err != nil {
+		return err
+	}
+	// What the planner just sent: no one else's data is shown, so nothing is audited.
+	return s.writeTarget(w, r, c, http.StatusCreated, id, t, nil)
+}
+
+// writeTarget answers with target t of campaign id as the caller may see it, recording in shown
+// (nil: not audited) whether it was shown whole.
+func (s *handlers) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
+	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	ts := targetsAs(r, c, cp, []campaigns.Target{t}, shown)
+	if err := s.RecordShown(r, c, shown); err != nil {
+		return err
+	}
+	kit.WriteJSON(w, status, ts[0])
+	return nil
+}
+
+func (s *handlers) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	tid, err := kit.PathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	t, err := s.campaigns().Target(r.Context(), c.Towns, id, tid)
+	if err != nil {
+		return err
+	}
+	return s.writeTarget(w, r, c, http.StatusOK, id, t, kit.ShownLog(r, privacy.Targets))
+}
+
+func (s *handlers) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	tid, err := kit.PathID(r, "tid")
+	if err != nil {
+		return err
+	}
+	var in campaigns.NewVisit
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	svc := s.campaigns()
+	v, err := svc.LogVisit(r.Context(), c.Towns, id, tid, in, c.User)
+	if err != nil {
+		return err
+	}
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	// The visitor's own visit: shown whole to them and not audited (privacy.Facts.Own).
+	shown := kit.ShownLog(r, privacy.Targets)
+	vs := visitsAs(r, c, cp, []campaigns.Visit{v}, shown)
+	if err := s.RecordShown(r, c, shown); err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusCreated, vs[0])
+	return nil
+}
+
+func (s *handlers) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	svc := s.campaigns()
+	vs, err := svc.Visits(r.Context(), c.Towns, id, 0)
+	if err != nil {
+		return err
+	}
+	cp, err := svc.Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return err
+	}
+	shown := kit.ShownLog(r, privacy.Targets)
+	vs = visitsAs(r, c, cp, vs, shown)
+	if err := s.RecordShown(r, c, shown); err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"visits": vs})
+	return nil
+}
+
+// visitOrder is the answer of POST /api/v1/visits/{id}/order.
+type visitOrder struct {
+	VisitID int64               `json:"visit_id"`
+	Created bool                `json:"created"`
+	Order   weborders.OrderView `json:"order"`
+}
+
+func (s *handlers) apiOrderFromVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, created, err := s.campaigns().OrderFromVisit(r.Context(), c.Towns, id, c.User)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	shown := kit.ShownLog(r, privacy.Orders)
+	v := weborders.View(s.Kit, r, c, o, shown)
+	if err := s.RecordShown(r, c, shown); err != nil {
+		return err
+	}
+	kit.WriteJSON(w, status, visitOrder{VisitID: id, Created: created, Order: v})
+	return nil
+}

@@ -1,0 +1,121 @@
+package intake
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+
+	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// A tracking code is 6 characters of 31 (887 million values) and order numbers are guessable, so
+// only the number of guesses protects an order. Wrong guesses are counted per client address and
+// per order number, each in a leaky bucket: a burst, then one more guess every per/burst. Right
+// guesses cost nothing. While either bucket is full every lookup of that number or from that
+// address is answered 429 unchecked, right code or not: answering a right code during a lock-out
+// would let the guessing go on.
+var (
+	// 30 wrong guesses from one address (a /64 for IPv6), then one every 20 s: 4,320 a day. A
+	// resident mistypes a code a few times; a carrier NAT shares an address between many.
+	trackPerClient = kit.GuessRule{Burst: 30, Per: 10 * time.Minute}
+	// 10 wrong guesses on one number, then one every 6 minutes: 240 a day from all addresses
+	// together, so finding one order's code takes about five thousand years on average.
+	trackPerNumber = kit.GuessRule{Burst: 10, Per: time.Hour}
+)
+
+// trackLimiterEntries bounds the limiter's memory (about 150 bytes an entry).
+const trackLimiterEntries = 50_000
+
+func (s *handlers) trackPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	q := r.URL.Query()
+	number, code := strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code"))
+	data := map[string]any{"Number": number, "Code": code}
+	status := http.StatusOK
+	errMsg := ""
+	if number != "" {
+		o, err := s.lookUpOrder(w, r, number, code)
+		var limited errTrackLimited
+		switch {
+		case errors.As(err, &limited):
+			status, errMsg = http.StatusTooManyRequests, limited.message(kit.Language(w, r))
+		case err != nil:
+			status, errMsg = http.StatusNotFound, kit.Translator(kit.Language(w, r))("no such order")
+		default:
+			full, err := s.Orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
+			if err != nil {
+				return err
+			}
+			links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
+			if err != nil {
+				return err
+			}
+			data["Order"] = weborders.PublicView(full, kit.Language(w, r), links)
+			data["ID"] = full.ID
+			data["Version"] = full.Version
+			data["CanRate"] = c != nil && full.RaisedBy == c.User.ID && full.State == string(workorder.Closed)
+			data["Satisfy"] = workorder.Satisfactions
+		}
+	}
+	return s.Render(w, r, status, "track", kit.PageData{Title: "track", Error: errMsg, Data: data})
+}
+
+func (s *handlers) apiTrack(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	q := r.URL.Query()
+	o, err := s.lookUpOrder(w, r, strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code")))
+	var limited errTrackLimited
+	switch {
+	case errors.As(err, &limited):
+		return &kit.HTTPError{Status: http.StatusTooManyRequests, Msg: limited.message(kit.Language(w, r))}
+	case err != nil:
+		return problem.NotFound("no order with that number and code")
+	}
+	full, err := s.Orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
+	if err != nil {
+		return err
+	}
+	links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, weborders.PublicView(full, "zh", links))
+	return nil
+}
+
+// lookUpOrder is the one way the public finds an order by number and code (the tracking page and
+// API, the report confirmation). It answers errTrackLimited, with Retry-After set, while the
+// client or the number has used up its guesses.
+func (s *handlers) lookUpOrder(w http.ResponseWriter, r *http.Request, number, code string) (orders.Order, error) {
+	ip, no := kit.ClientKey(r), strings.TrimSpace(number)
+	if wait := s.guesses.Take(ip, no); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		return orders.Order{}, errTrackLimited{wait}
+	}
+	o, err := s.Orders.ByNumber(r.Context(), number, code)
+	if err == nil || !errors.Is(err, problem.ErrNotFound) {
+		// Found (or the database failed, which is not the guesser's doing): no guess spent.
+		s.guesses.Refund(ip, no)
+	}
+	return o, err
+}
+
+// errTrackLimited is a lookup refused by the guess limits.
+type errTrackLimited struct{ retryAfter time.Duration }
+
+func (e errTrackLimited) Error() string { return e.message("zh") }
+
+func (e errTrackLimited) message(lang string) string {
+	return fmt.Sprintf(kit.Translator(lang)("sec.track limited"), int(math.Ceil(e.retryAfter.Minutes())))
+}
+
+// per second

@@ -1,0 +1,191 @@
+package kit
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/privacy"
+)
+
+// page is one page template, parsed together with the shell's layout so every page shares one frame.
+type page struct {
+	t          *template.Template
+	capability string
+}
+
+var templateFuncs = template.FuncMap{
+	"T":        func(string) string { return "" }, // replaced per request
+	"roleName": auth.RoleName,
+	"mask":     privacy.MaskPhone,
+	"join":     strings.Join,
+}
+
+// RegisterFuncs adds template functions for every page; call it from an init function, before
+// any templates are parsed. A name taken twice panics: two packages would each expect their own.
+func RegisterFuncs(fns template.FuncMap) {
+	for name, fn := range fns {
+		if _, dup := templateFuncs[name]; dup {
+			panic("kit: template function " + name + " registered twice")
+		}
+		templateFuncs[name] = fn
+	}
+}
+
+// Templates parses every templates/*.html of fsys (but layout.html) with the shell's layout; a
+// page's name is its file name without .html, and two packages may not use the same name.
+func (m *Mount) Templates(fsys fs.FS) error {
+	files, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(strings.TrimPrefix(f, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		if p, dup := m.k.pages[name]; dup {
+			return fmt.Errorf("template %s of %s: %s has one by that name", name, m.capability, p.capability)
+		}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(m.k.layout, "templates/layout.html")
+		if err == nil {
+			t, err = t.ParseFS(fsys, f)
+		}
+		if err != nil {
+			return fmt.Errorf("template %s: %w", name, err)
+		}
+		m.k.pages[name] = &page{t: t, capability: m.capability}
+	}
+	return nil
+}
+
+type NavItem struct {
+	Href, Label string
+	Active      bool
+}
+
+// PageData is what every template receives.
+type PageData struct {
+	Title   string
+	Lang    string
+	User    *auth.User
+	CSRF    string
+	Nav     []NavItem
+	Flash   string
+	Error   string
+	Field   string
+	Path    string
+	Data    any
+	TileURL string
+	TileAtt string
+	Unread  int // unread notifications, for the bell
+}
+
+func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
+	if c == nil {
+		return nil
+	}
+	T := Translator(lang)
+	var items []NavItem
+	for _, e := range sortedByOrder(k.nav, func(e NavEntry) int { return e.Order }) {
+		if e.Show == nil || e.Show(c.User) {
+			items = append(items, NavItem{Href: e.Href, Label: T(e.Key), Active: path == e.Href || (e.Href != "/" && strings.HasPrefix(path, e.Href))})
+		}
+	}
+	return items
+}
+
+// Render writes a page through the shared layout; it renders into a buffer first so a template
+// error never sends half a page.
+func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name string, d PageData) error {
+	p, ok := k.pages[name]
+	if !ok {
+		return fmt.Errorf("no template %q", name)
+	}
+	c := CallerFrom(r.Context())
+	d.Lang = Language(w, r)
+	if c != nil {
+		d.User = &c.User
+		if _, n, err := k.Orders.Notifications(r.Context(), c.User.ID, true, 0); err == nil {
+			d.Unread = n
+		}
+	}
+	d.CSRF = k.CSRFToken(w, r)
+	d.Path = r.URL.Path
+	d.Nav = k.navItems(c, d.Lang, r.URL.Path)
+	d.TileURL, d.TileAtt = k.TileURL, k.TileAttribution
+	if d.Flash == "" {
+		d.Flash = FlashFrom(r)
+	}
+	tc, err := p.t.Clone()
+	if err != nil {
+		return err
+	}
+	tc.Funcs(template.FuncMap{"T": Translator(d.Lang)})
+	var buf bytes.Buffer
+	if err := tc.Execute(&buf, d); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// PageError answers a page request that failed with the error page and the status StatusOf gives.
+func (k *Kit) PageError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := StatusOf(err)
+	if status >= 500 {
+		k.Log.Error("page error", "path", r.URL.Path, "err", err)
+	}
+	if rerr := k.Render(w, r, status, "error", PageData{Title: http.StatusText(status), Error: body.Message}); rerr != nil {
+		http.Error(w, body.Message, status)
+	}
+}
+
+// RedirectFlash sends the browser back to a page with a one-line notice (post/redirect/get). The
+// notice travels in the URL with a MAC, so that only notices this server wrote are shown: a link
+// with any text in ?flash= ("系统升级，请拨打…") would otherwise be a notice in the site's own voice.
+func RedirectFlash(w http.ResponseWriter, r *http.Request, to, flash string) {
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash)+"&fs="+flashMAC(flash), http.StatusSeeOther)
+}
+
+// flashKey signs notices for the life of the process: a notice is read right after the redirect
+// that carries it, so one that outlives a restart is merely not shown.
+var flashKey = func() []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+func flashMAC(flash string) string {
+	m := hmac.New(sha256.New, flashKey)
+	m.Write([]byte(flash))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// FlashFrom returns the request's notice when this server signed it, else nothing.
+func FlashFrom(r *http.Request) string {
+	q := r.URL.Query()
+	flash := q.Get("flash")
+	if flash == "" || !hmac.Equal([]byte(q.Get("fs")), []byte(flashMAC(flash))) {
+		return ""
+	}
+	return flash
+}

@@ -1,0 +1,218 @@
+package orders
+
+import (
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/search"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+func init() {
+	kit.RegisterFuncs(template.FuncMap{
+		"stateLabel":        StateLabel,
+		"actionLabel":       actionLabel,
+		"satisfactionLabel": satisfactionLabel,
+		"excerpt":           excerpt,
+		"highlight":         highlight,
+		"fmtTime":           fmtTime,
+		"fmtTimePtr": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return fmtTime(*t)
+		},
+		"defaultDept": defaultDept,
+		"eventData":   eventData,
+		"classLabel":  classLabel,
+	})
+}
+
+func satisfactionLabel(code, lang string) string {
+	for _, s := range workorder.Satisfactions {
+		if s.Code == code {
+			if lang == "en" {
+				return s.LabelEN
+			}
+			return s.LabelZH
+		}
+	}
+	return code
+}
+
+func excerpt(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// highlight is excerpt for a search result: the n characters around the first part of query that
+// text contains (so that a match late in a long text is still seen), every part marked with
+// <mark>, the rest escaped. Without a query, or without a match, it is excerpt.
+func highlight(text, query string, n int) template.HTML {
+	q := search.Parse(query)
+	var parts []string
+	for _, p := range append(append([]string{}, q.Texts...), q.Scan...) {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	r := []rune(text)
+	lower := []rune(strings.ToLower(text)) // ToLower keeps the rune count for the scripts we show
+	if len(lower) != len(r) {
+		lower = r
+	}
+	type span struct{ from, to int }
+	var spans []span
+	for _, p := range parts {
+		pr := []rune(strings.ToLower(p))
+		for i := 0; i+len(pr) <= len(lower); i++ {
+			if string(lower[i:i+len(pr)]) == string(pr) {
+				spans = append(spans, span{i, i + len(pr)})
+				i += len(pr) - 1
+			}
+		}
+	}
+	start, end := 0, len(r)
+	if len(r) > n {
+		end = n
+		if len(spans) > 0 {
+			first := spans[0].from
+			for _, sp := range spans {
+				first = min(first, sp.from)
+			}
+			if first > n/2 {
+				start = min(first-n/4, len(r)-n)
+				end = start + n
+			}
+		}
+	}
+	marked := make([]bool, len(r))
+	for _, sp := range spans {
+		for i := sp.from; i < sp.to; i++ {
+			marked[i] = true
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	open := false
+	for i := start; i < end; i++ {
+		if marked[i] != open {
+			if open {
+				b.WriteString("</mark>")
+			} else {
+				b.WriteString("<mark>")
+			}
+			open = marked[i]
+		}
+		b.WriteString(template.HTMLEscapeString(string(r[i])))
+	}
+	if open {
+		b.WriteString("</mark>")
+	}
+	if end < len(r) {
+		b.WriteString("…")
+	}
+	return template.HTML(b.String())
+}
+
+// fmtTime shows times in Shanghai time, the zone everyone using the system works in.
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(shanghai).Format("2006-01-02 15:04")
+}
+
+func defaultDept(cats []orders.Category, code string) string {
+	for _, c := range cats {
+		if c.Code == code {
+			return c.Department
+		}
+	}
+	return ""
+}
+
+// eventData renders an event's extra fields with names instead of codes.
+func eventData(data map[string]any, p orderPage) string {
+	l := p.lookups
+	keys := make([]string, 0, len(data))
+	for k := range data {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		v := fmt.Sprint(data[k])
+		switch k {
+		case "category":
+			v = nameOr(l.CatName, v)
+		case "grid":
+			v = nameOr(l.GridName, v)
+		case "department":
+			v = nameOr(l.DeptName, v)
+		case "co_departments":
+			if list, ok := data[k].([]any); ok {
+				var names []string
+				for _, x := range list {
+					names = append(names, nameOr(l.DeptName, fmt.Sprint(x)))
+				}
+				v = strings.Join(names, "、")
+			}
+		case "channel":
+			v = nameOr(l.Channels, v)
+		case "deadline_class":
+			v = classLabel(v, "zh")
+		case "satisfaction":
+			v = satisfactionLabel(v, "zh")
+		case "deadline", "extension_deadline", "deadline_at":
+			if t, err := time.Parse(time.RFC3339, v); err == nil {
+				v = fmtTime(t)
+			}
+		}
+		parts = append(parts, eventKeyLabel(k)+": "+v)
+	}
+	return strings.Join(parts, " · ")
+}
+
+func nameOr(m map[string]string, code string) string {
+	if n, ok := m[code]; ok && n != "" {
+		return n
+	}
+	return code
+}
+
+// eventKeyLabels names an event's data fields in the interface language of the staff (Chinese).
+var eventKeyLabels = map[string]string{
+	"category": "分类", "grid": "网格", "department": "主办", "co_departments": "协办", "deadline": "时限", "deadline_at": "时限",
+	"deadline_class": "时限类别", "extension_deadline": "延期至", "channel": "渠道", "external_id": "外部编号", "satisfaction": "满意度",
+	"duplicate_of": "重复于", "limit_days": "热线时限(工作日)",
+}
+
+func eventKeyLabel(k string) string {
+	if l, ok := eventKeyLabels[k]; ok {
+		return l
+	}
+	return k
+}
+
+func classLabel(code, lang string) string {
+	for _, c := range workorder.DeadlineClasses {
+		if c.Code == code {
+			if lang == "en" {
+				return c.LabelEN
+			}
+			return c.LabelZH
+		}
+	}
+	return code
+}

@@ -1,0 +1,308 @@
+package orders
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+	"github.com/civicgrid/civicgrid/internal/workorder"
+)
+
+// lookups are the names pages show next to codes.
+type lookups struct {
+	Categories  []orders.Category
+	Leaves      []orders.Category
+	CatName     map[string]string
+	Departments []places.Department
+	DeptName    map[string]string
+	Grids       []places.Grid
+	GridName    map[string]string
+	Classes     []workorder.DeadlineClass
+	Satisfy     []workorder.SatisfactionInfo
+	States      []workorder.StateInfo
+	Channels    map[string]string
+}
+
+func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups, error) {
+	ctx := r.Context()
+	l := lookups{CatName: map[string]string{}, DeptName: map[string]string{}, GridName: map[string]string{}, Channels: map[string]string{},
+		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, States: workorder.States}
+	parents := map[string]bool{}
+	for _, town := range c.Towns {
+		cs, err := s.Orders.Categories(ctx, town)
+		if err != nil {
+			return l, err
+		}
+		l.Categories = append(l.Categories, cs...)
+	}
+	for _, cat := range l.Categories {
+		name := cat.Name
+		if lang == "en" && cat.NameEN != "" {
+			name = cat.NameEN
+		}
+		l.CatName[cat.Code] = name
+		parents[cat.Parent] = true
+	}
+	for _, cat := range l.Categories {
+		if !parents[cat.Code] {
+			l.Leaves = append(l.Leaves, cat)
+		}
+	}
+	var err error
+	if l.Departments, err = places.Departments(ctx, s.DB, c.Towns); err != nil {
+		return l, err
+	}
+	for _, d := range l.Departments {
+		l.DeptName[d.Code] = d.Name
+	}
+	if l.Grids, err = places.Grids(ctx, s.DB, c.Towns); err != nil {
+		return l, err
+	}
+	towns, err := places.TenantTowns(ctx, s.DB, c.Towns)
+	if err != nil {
+		return l, err
+	}
+	for _, g := range l.Grids {
+		name := g.Name
+		if len(c.Towns) == 1 {
+			// One town: "新泾镇第四网格" reads as "第四网格"; with several towns the prefix tells them apart.
+			for _, t := range towns {
+				name = strings.TrimPrefix(name, t.Name)
+			}
+		}
+		l.GridName[g.Code] = name
+	}
+	for _, ch := range orders.Channels {
+		if lang == "en" {
+			l.Channels[ch.Code] = ch.EN
+		} else {
+			l.Channels[ch.Code] = ch.ZH
+		}
+	}
+	return l, nil
+}
+
+// actionForm is one allowed action rendered as a form with the fields it needs.
+type actionForm struct {
+	Action   workorder.Action
+	Label    string
+	Fields   map[string]bool
+	Required map[string]bool
+	Danger   bool
+}
+
+type orderPage struct {
+	lookups
+	Order   OrderView
+	Forms   []actionForm
+	Events  []orders.Event
+	Pin     string
+	Public  PublicOrder
+	Related []OrderView
+}
+
+// actionFileDispatch is the dispatcher's one-screen triage: file and dispatch in one submission,
+// still two transitions with two events, so the history reads as the rules say.
+const actionFileDispatch = "file_dispatch"
+
+func (s *handlers) fileAndDispatch(r *http.Request, c *kit.Caller, id int64, version int, in workorder.Input) (orders.Order, error) {
+	// Check what the second step needs before taking the first, so a missing department does not
+	// leave the order filed but undispatched.
+	if strings.TrimSpace(in.Department) == "" {
+		return orders.Order{}, &workorder.FieldError{Field: "department", Reason: "is required to dispatch"}
+	}
+	if _, err := places.DepartmentByCode(r.Context(), s.DB, c.Towns, in.Department); err != nil {
+		return orders.Order{}, &workorder.FieldError{Field: "department", Reason: fmt.Sprintf("unknown department %q", in.Department)}
+	}
+	filed, err := s.Orders.Act(r.Context(), c.Towns, id, ActorOf(c), workorder.ActFile, version,
+		workorder.Input{Category: in.Category, Grid: in.Grid, DeadlineClass: in.DeadlineClass})
+	if err != nil {
+		return filed, err
+	}
+	return s.Orders.Act(r.Context(), c.Towns, id, ActorOf(c), workorder.ActDispatch, filed.Version,
+		workorder.Input{Department: in.Department, CoDepartments: in.CoDepartments})
+}
+
+func actionForms(allowed []workorder.Action, lang string) []actionForm {
+	var out []actionForm
+	for _, a := range allowed {
+		if a == workorder.ActFile {
+			out = append(out, actionForm{Action: actionFileDispatch, Label: actionLabel(actionFileDispatch, lang),
+				Fields:   map[string]bool{"category": true, "grid": true, "deadline_class": true, "department": true, "co_departments": true},
+				Required: map[string]bool{"category": true, "grid": true, "department": true}})
+		}
+	}
+	for _, a := range workorder.InButtonOrder(allowed) {
+		t, ok := workorder.Lookup(a)
+		if !ok {
+			continue
+		}
+		f := actionForm{Action: a, Label: t.LabelZH, Fields: map[string]bool{}, Required: map[string]bool{}}
+		if lang == "en" {
+			f.Label = t.LabelEN
+		}
+		for _, x := range t.Requires {
+			f.Fields[x], f.Required[x] = true, true
+		}
+		for _, x := range t.Optional {
+			f.Fields[x] = true
+		}
+		f.Danger = t.Show.Style == workorder.StyleDanger
+		out = append(out, f)
+	}
+	return out
+}
+
+func (s *handlers) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.orderFor(r, c, id)
+	if err != nil {
+		return err
+	}
+	return s.renderOrder(w, r, c, o, http.StatusOK, "", "")
+}
+
+func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, status int, errMsg, field string) error {
+	lang := kit.Language(w, r)
+	l, err := s.lookups(r, c, lang)
+	if err != nil {
+		return err
+	}
+	shown := kit.ShownLog(r, privacy.Orders)
+	v := s.view(r, c, o, shown)
+	p := orderPage{lookups: l, Order: v, Forms: actionForms(v.AllowedActions, lang), Events: v.Events}
+	if c.User.Role == auth.RoleResident {
+		// Residents see who acted by role, not staff members' names (as on the public tracking page).
+		p.Events = make([]orders.Event, len(v.Events))
+		for i, e := range v.Events {
+			if e.ActorID != c.User.ID {
+				e.Actor = auth.RoleName(e.Role, lang)
+			}
+			p.Events[i] = e
+		}
+	}
+	if o.Lat != nil && o.Lng != nil {
+		raw, _ := json.Marshal(map[string]any{"lat": *o.Lat, "lng": *o.Lng, "grid": o.Grid})
+		p.Pin = string(raw)
+	}
+	if o.DuplicateOf == 0 && (o.State == "received" || o.State == "filed") {
+		p.Related = s.similarOpen(r, c, o, shown)
+	}
+	if err := s.RecordShown(r, c, shown); err != nil {
+		return err
+	}
+	return s.Render(w, r, status, "order", kit.PageData{Title: o.Number, Error: errMsg, Field: field, Data: p})
+}
+
+// similarOpen lists recent open orders in the same grid, as merge candidates for the dispatcher.
+func (s *handlers) similarOpen(r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) []OrderView {
+	if o.Grid == "" || !c.User.Can(auth.PermOrdersAct) || c.User.Role != auth.RoleDispatcher {
+		return nil
+	}
+	from := o.ReceivedAt.Add(-30 * 24 * time.Hour)
+	_, list, err := s.Orders.List(r.Context(), orders.Filter{Towns: c.Towns, Grid: o.Grid, Category: o.Category, From: &from,
+		States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 6})
+	if err != nil {
+		return nil
+	}
+	var out []OrderView
+	for _, x := range list {
+		if x.ID != o.ID {
+			out = append(out, s.view(r, c, Listed(x), shown))
+		}
+	}
+	return out
+}
+
+// orderActSubmit applies one action from the order page's multipart form, uploading its photos first.
+func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	o, err := s.orderFor(r, c, id)
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 6*(10<<20))
+	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		return s.renderOrder(w, r, c, o, http.StatusRequestEntityTooLarge, "photos: "+err.Error(), "photos")
+	}
+	version, err := strconv.Atoi(r.FormValue("version"))
+	if err != nil {
+		return s.renderOrder(w, r, c, o, http.StatusBadRequest, "version: missing", "version")
+	}
+	// Texts and lists are bounded before anything is stored, photos above all.
+	lang := kit.Language(w, r)
+	err = checkFormTexts(lang, actionTexts, r.FormValue)
+	if err == nil {
+		err = checkList(lang, "co_departments", "co departments", len(r.Form["co_departments"]), orders.MaxCoDepartments)
+	}
+	if err == nil && r.MultipartForm != nil {
+		err = checkList(lang, "photos", "photos", len(r.MultipartForm.File["photos"]), orders.MaxPhotos)
+	}
+	if err != nil {
+		status, body := kit.StatusOf(err)
+		return s.renderOrder(w, r, c, o, status, body.Message, body.Field)
+	}
+	in := workorder.Input{Category: r.FormValue("category"), Grid: r.FormValue("grid"), DeadlineClass: r.FormValue("deadline_class"),
+		Department: r.FormValue("department"), Reason: r.FormValue("reason"), Result: r.FormValue("result"), Note: r.FormValue("note"),
+		Satisfaction: r.FormValue("satisfaction"), Comment: r.FormValue("comment")}
+	for _, d := range r.Form["co_departments"] {
+		if d != "" && d != in.Department {
+			in.CoDepartments = append(in.CoDepartments, d)
+		}
+	}
+	if v := strings.TrimSpace(r.FormValue("duplicate_of")); v != "" {
+		dup, err := s.resolveOrderRef(r, c, v)
+		if err != nil {
+			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, "duplicate_of: "+err.Error(), "duplicate_of")
+		}
+		in.DuplicateOf = dup
+	}
+	if v := r.FormValue("deadline"); v != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", v, shanghai)
+		if err != nil {
+			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, "deadline: "+err.Error(), "deadline")
+		}
+		in.Deadline = &t
+	}
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File["photos"] {
+			id, err := s.savePhotoPart(r, o.TownCode, c.User.ID, fh)
+			if err != nil {
+				_, body := kit.StatusOf(err)
+				return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, body.Message, "photos")
+			}
+			in.Photos = append(in.Photos, id)
+		}
+	}
+	var updated orders.Order
+	if r.FormValue("action") == actionFileDispatch {
+		updated, err = s.fileAndDispatch(r, c, id, version, in)
+	} else {
+		updated, err = s.Orders.Act(r.Context(), c.Towns, id, ActorOf(c), workorder.Action(r.FormValue("action")), version, in)
+	}
+	if err != nil {
+		status, body := kit.StatusOf(err)
+		if status >= 500 {
+			return err
+		}
+		return s.renderOrder(w, r, c, o, status, body.Message, body.Field)
+	}
+	T := kit.Translator(kit.Language(w, r))
+	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", updated.ID), T("done")+": "+actionLabel(r.FormValue("action"), kit.Language(w, r)))
+	return nil
+}
