@@ -30,9 +30,6 @@ func demoExtras(dataDir string) []demo.Extra {
 // minMetricsToken keeps a guessable word out of --metrics-token.
 const minMetricsToken = 16
 
-// serverHooks lets capabilities register routes and background jobs on the server.
-var serverHooks []func(ctx context.Context, s *web.Server, cfg web.Config) error
-
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
 	var addr, tiles, tileAtt, metricsToken string
@@ -72,11 +69,6 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	srv, err := web.New(cfg)
 	if err != nil {
 		return err
-	}
-	for _, h := range serverHooks {
-		if err := h(ctx, srv, cfg); err != nil {
-			return err
-		}
 	}
 	// The overdue escalator runs in every instance; each order is claimed with a version check, so
 	// several servers on one PostgreSQL database escalate an order once.

@@ -71,18 +71,18 @@ func TestCampaignLifecycle(t *testing.T) {
 			t.Errorf("audit of the creation: %+v, %v", entries, err)
 		}
 		// Households of one grid from the address book, the office park from the places.
-		n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true, Grid: "310105102-G04"})
+		n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true, Grid: "310105102-G04"}, u["admin"])
 		if err != nil || n != 12 {
 			t.Fatalf("households of G04: added %d, %v; want 12", n, err)
 		}
-		if n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true, Grid: "310105102-G04"}); err != nil || n != 0 {
+		if n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true, Grid: "310105102-G04"}, u["admin"]); err != nil || n != 0 {
 			t.Fatalf("repeating a bulk add added %d, %v; want 0", n, err)
 		}
-		if n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "office_park"}); err != nil || n != 1 {
+		if n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "office_park"}, u["admin"]); err != nil || n != 1 {
 			t.Fatalf("office parks: added %d, %v; want 1 (西郊金融园)", n, err)
 		}
 		lat, lng := 31.209083, 121.362282 // 西郊金融园, in G05
-		st, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetRiderStation, Name: "快递驿站", Lat: &lat, Lng: &lng})
+		st, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetRiderStation, Name: "快递驿站", Lat: &lat, Lng: &lng}, u["admin"])
 		if err != nil || st.Grid != "310105102-G05" {
 			t.Fatalf("station located in %q (%v), want 310105102-G05", st.Grid, err)
 		}
@@ -208,23 +208,23 @@ func TestCampaignRulesAndIsolation(t *testing.T) {
 		if _, err := s.Progress(ctx, towns, other.ID); !errors.Is(err, problem.ErrNotFound) {
 			t.Errorf("other town's progress: %v, want not found", err)
 		}
-		if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "school", Name: "x"}); fieldOf(err) != "kind" {
+		if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "school", Name: "x"}, u["admin"]); fieldOf(err) != "kind" {
 			t.Errorf("unknown target kind: %v", err)
 		}
-		if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "x", Grid: "310115005-G01"}); fieldOf(err) != "grid" {
+		if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "x", Grid: "310115005-G01"}, u["admin"]); fieldOf(err) != "grid" {
 			t.Errorf("grid of another town: %v", err)
 		}
-		if _, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "volcano"}); fieldOf(err) == "" {
+		if _, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "volcano"}, u["admin"]); fieldOf(err) == "" {
 			t.Errorf("unknown place kind: %v", err)
 		}
-		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "沿街商户"})
+		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "沿街商户"}, u["admin"])
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "沿街商户"}); fieldOf(err) != "name" {
+		if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "沿街商户"}, u["admin"]); fieldOf(err) != "name" {
 			t.Errorf("duplicate target: %v", err)
 		}
-		ot, err := s.AddTarget(ctx, []string{world.LujiazuiCode}, other.ID, campaigns.NewTarget{Kind: "merchant", Name: "x"})
+		ot, err := s.AddTarget(ctx, []string{world.LujiazuiCode}, other.ID, campaigns.NewTarget{Kind: "merchant", Name: "x"}, u["lujiazui_admin"])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,7 +280,7 @@ func TestOrderFromVisitOnceUnderRace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "商户", Grid: "310105102-G01"})
+		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "商户", Grid: "310105102-G01"}, u["admin"])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -321,7 +321,7 @@ func TestCampaignUpdate(t *testing.T) {
 		if _, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: "另一个走访", Kind: campaigns.KindOther, Start: "2025-01-01", End: "2026-12-31"}, u["admin"]); err != nil {
 			t.Fatal(err)
 		}
-		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: "沿街商户", Grid: "310105102-G01"})
+		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: "沿街商户", Grid: "310105102-G01"}, u["admin"])
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -444,7 +444,7 @@ func TestCampaignDelete(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, n := range []string{"商户甲", "商户乙"} {
-				tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: n, Grid: "310105102-G01"})
+				tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: n, Grid: "310105102-G01"}, u["admin"])
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -72,7 +72,7 @@ func TestVisitPhotoMustBeTheVisitors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "商户", Grid: "310105102-G04"})
+		tg, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: "merchant", Name: "商户", Grid: "310105102-G04"}, u["admin"])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 )
 
 // The service checks campaigns:plan itself: a grid worker (grids:read, no campaigns:plan) may not
-// create, edit or delete a campaign whatever way they call it; a dispatcher may.
+// create, edit or delete a campaign or add its targets whatever way they call it; a dispatcher may.
 func TestServiceChecksCampaignsPlan(t *testing.T) {
 	db := testdb.SQLite(t)
 	ctx := context.Background()
@@ -27,6 +27,15 @@ func TestServiceChecksCampaignsPlan(t *testing.T) {
 	}
 	if _, err := s.Update(ctx, towns, c.ID, n, u["gridworker"]); !errors.Is(err, problem.ErrForbidden) {
 		t.Errorf("grid worker edits: %v, want forbidden", err)
+	}
+	if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: "商户"}, u["gridworker"]); !errors.Is(err, problem.ErrForbidden) {
+		t.Errorf("grid worker adds a target: %v, want forbidden", err)
+	}
+	if _, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true}, u["volunteer"]); !errors.Is(err, problem.ErrForbidden) {
+		t.Errorf("volunteer adds targets: %v, want forbidden", err)
+	}
+	if _, err := s.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: campaigns.TargetMerchant, Name: "商户"}, u["dispatcher"]); err != nil {
+		t.Errorf("dispatcher adds a target: %v", err)
 	}
 	if err := s.Delete(ctx, towns, c.ID, u["gridworker"]); !errors.Is(err, problem.ErrForbidden) {
 		t.Errorf("grid worker deletes: %v, want forbidden", err)

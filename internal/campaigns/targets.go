@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"math"
 	"strings"
 	"time"
@@ -69,7 +70,10 @@ var placeTargetKind = map[string]string{
 
 // AddTarget adds one target to a campaign of towns; a target of the same kind and name there
 // already is a 422 on name.
-func (s *Service) AddTarget(ctx context.Context, towns []string, campaignID int64, n NewTarget) (Target, error) {
+func (s *Service) AddTarget(ctx context.Context, towns []string, campaignID int64, n NewTarget, by auth.User) (Target, error) {
+	if err := checkPlanner(by); err != nil {
+		return Target{}, err
+	}
 	c, err := s.Get(ctx, towns, campaignID)
 	if err != nil {
 		return Target{}, err
@@ -125,7 +129,10 @@ func (s *Service) AddTarget(ctx context.Context, towns []string, campaignID int6
 
 // AddTargets adds targets in bulk and returns how many were new (targets already there by kind
 // and name are skipped, so repeating a bulk add is harmless).
-func (s *Service) AddTargets(ctx context.Context, towns []string, campaignID int64, b Bulk) (int, error) {
+func (s *Service) AddTargets(ctx context.Context, towns []string, campaignID int64, b Bulk, by auth.User) (int, error) {
+	if err := checkPlanner(by); err != nil {
+		return 0, err
+	}
 	c, err := s.Get(ctx, towns, campaignID)
 	if err != nil {
 		return 0, err

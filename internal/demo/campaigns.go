@@ -142,13 +142,13 @@ func (d *campaignLoader) fourHundred(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	towns := []string{d.town}
-	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true}); err != nil {
+	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true}, d.users["admin"]); err != nil {
 		return 0, err
 	}
-	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "office_park", Kind: campaigns.TargetOffice}); err != nil {
+	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "office_park", Kind: campaigns.TargetOffice}, d.users["admin"]); err != nil {
 		return 0, err
 	}
-	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "mall", Kind: campaigns.TargetEnterprise}); err != nil {
+	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "mall", Kind: campaigns.TargetEnterprise}, d.users["admin"]); err != nil {
 		return 0, err
 	}
 	targets, err := d.svc.Targets(ctx, towns, c.ID, campaigns.TargetFilter{})
@@ -292,7 +292,7 @@ func (d *campaignLoader) newSectors(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	towns := []string{d.town}
-	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "office_park", Kind: campaigns.TargetOffice}); err != nil {
+	if _, err := d.svc.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromPlacesKind: "office_park", Kind: campaigns.TargetOffice}, d.users["admin"]); err != nil {
 		return 0, err
 	}
 	// Invented merchants and stations beside real roads of the town, moved a little off the
@@ -319,7 +319,7 @@ func (d *campaignLoader) newSectors(ctx context.Context) (int, error) {
 		}
 		q, grid := d.inGrid(p, x.dLng, x.dLat)
 		lat, lng := q[1], q[0]
-		t, err := d.svc.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: x.kind, Name: x.name, Address: x.address, Lat: &lat, Lng: &lng, Grid: grid})
+		t, err := d.svc.AddTarget(ctx, towns, c.ID, campaigns.NewTarget{Kind: x.kind, Name: x.name, Address: x.address, Lat: &lat, Lng: &lng, Grid: grid}, d.users["admin"])
 		if err != nil {
 			return 0, err
 		}

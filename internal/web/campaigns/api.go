@@ -190,14 +190,14 @@ func (s *handlers) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request,
 		if in.Name != "" || in.Address != "" || in.Lat != nil || in.Lng != nil || in.Contact != "" {
 			return problem.Field("name", "a bulk request takes only from_places_kind or from_address_book, kind and grid")
 		}
-		n, err := svc.AddTargets(r.Context(), c.Towns, id, campaigns.Bulk{FromPlacesKind: in.FromPlacesKind, FromAddressBook: in.FromAddressBook, Kind: in.Kind, Grid: in.Grid})
+		n, err := svc.AddTargets(r.Context(), c.Towns, id, campaigns.Bulk{FromPlacesKind: in.FromPlacesKind, FromAddressBook: in.FromAddressBook, Kind: in.Kind, Grid: in.Grid}, c.User)
 		if err != nil {
 			return err
 		}
 		kit.WriteJSON(w, http.StatusCreated, map[string]any{"added": n})
 		return nil
 	}
-	t, err := svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget)
+	t, err := svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget, c.User)
 	if err != nil {
 		return err
 	}

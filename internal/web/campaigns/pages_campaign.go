@@ -238,7 +238,7 @@ func (s *handlers) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, 
 		} else {
 			b.FromAddressBook = true
 		}
-		n, err := svc.AddTargets(r.Context(), c.Towns, id, b)
+		n, err := svc.AddTargets(r.Context(), c.Towns, id, b, c.User)
 		if status, ok := fieldStatus(err); ok {
 			return s.renderCampaign(w, r, c, status, in, nil, err)
 		}
@@ -256,7 +256,7 @@ func (s *handlers) campaignTargetSubmit(w http.ResponseWriter, r *http.Request, 
 		}
 		in.Lat, in.Lng = &la, &lo
 	}
-	_, err = svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget)
+	_, err = svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget, c.User)
 	if status, ok := fieldStatus(err); ok {
 		return s.renderCampaign(w, r, c, status, in, nil, err)
 	}
