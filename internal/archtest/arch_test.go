@@ -46,6 +46,15 @@ func notCapability(p string) bool {
 	return under(p, "internal/web") || under(p, "internal/demo") || under(p, "internal/e2e") || under(p, "internal/archtest")
 }
 
+// testSupport are packages that exist for tests only — fixtures and runners that load the demo or
+// start the whole server — so the rules of production code do not bind them; in exchange no
+// production package may import them (go list leaves test files out, so any import seen is one).
+var testSupport = map[string]bool{
+	"internal/web/webtest":       true,
+	"internal/orders/orderstest": true,
+	"internal/store/testdb":      true,
+}
+
 // under reports whether p is root or a package below it.
 func under(p, root string) bool { return p == root || strings.HasPrefix(p, root+"/") }
 
@@ -57,7 +66,7 @@ func webCapability(p string) string {
 		return ""
 	}
 	first, _, _ := strings.Cut(rest, "/")
-	if first == "kit" {
+	if first == "kit" || testSupport["internal/web/"+first] {
 		return ""
 	}
 	return "internal/web/" + first
@@ -68,7 +77,14 @@ func Check(pkgs []Package) []string {
 	var broken []string
 	fail := func(format string, args ...any) { broken = append(broken, fmt.Sprintf(format, args...)) }
 	for _, p := range pkgs {
+		if testSupport[p.Path] {
+			continue
+		}
 		for _, imp := range p.Imports {
+			if testSupport[imp] {
+				fail("%s imports %s: a test-support package is for tests only", p.Path, imp)
+				continue
+			}
 			switch {
 			// Capabilities never import the web layer, the demo or net/http.
 			case under(p.Path, "internal") && !notCapability(p.Path):
@@ -177,6 +193,7 @@ func TestRulesCatchBreaks(t *testing.T) {
 		{"internal/web/campaigns", []string{"internal/web/kit", "internal/web/orders", "internal/campaigns", "internal/web/campaigns/forms"}},
 		{"internal/open311", []string{"net/http"}},
 		{"internal/orders", []string{"internal/store", "internal/workorder", "internal/problem"}},
+		{"internal/web/webtest", []string{"internal/web", "internal/demo", "internal/store/testdb", "net/http"}},
 	}
 	if b := Check(allowed); len(b) > 0 {
 		t.Fatalf("the allowed layout breaks rules:\n%s", strings.Join(b, "\n"))
@@ -193,6 +210,7 @@ func TestRulesCatchBreaks(t *testing.T) {
 		{"capability imports the demo world", Package{"internal/intake", []string{"internal/demo/world"}}, "never the reverse"},
 		{"new capability imports net/http", Package{"internal/dispatch", []string{"net/http"}}, "knows no HTTP"},
 		{"web package imports the demo", Package{"internal/web/places", []string{"internal/demo"}}, "only cmd loads the demo"},
+		{"production code imports a test helper", Package{"internal/web/orders", []string{"internal/web/webtest"}}, "for tests only"},
 		{"kit imports a web package", Package{"internal/web/kit", []string{"internal/web/orders"}}, "the kit imports no other"},
 		{"web package imports the shell", Package{"internal/web/places", []string{"internal/web"}}, "imports only the kit"},
 		{"web package imports another", Package{"internal/web/campaigns", []string{"internal/web/places"}}, "imports only the kit"},
