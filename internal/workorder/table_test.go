@@ -2,11 +2,12 @@ package workorder
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/docsync"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated block of docs/WORKFLOW.md")
@@ -17,29 +18,9 @@ const (
 )
 
 func TestWorkflowDocInSync(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "WORKFLOW.md")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i := strings.Index(doc, docBegin)
-	j := strings.Index(doc, docEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s: generated-block markers missing", path)
-	}
-	got := doc[i+len(docBegin) : j]
-	want := "\n" + MarkdownTable() + "\n"
-	if got == want {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(path, []byte(doc[:i+len(docBegin)]+want+doc[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s is out of date with Transitions; run: go test ./internal/workorder -run TestWorkflowDocInSync -update", path)
+	docsync.Check(t, filepath.Join("..", "..", "docs", "WORKFLOW.md"), docBegin, docEnd,
+		"\n"+MarkdownTable()+"\n", *update,
+		"Transitions; run: go test ./internal/workorder -run TestWorkflowDocInSync -update")
 }
 
 func TestMarkdownTableRendersEveryAction(t *testing.T) {
