@@ -1,12 +1,10 @@
 package web_test
 
 import (
-	"flag"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,13 +12,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
-)
-
-var update = flag.Bool("update", false, "rewrite the generated block of docs/ROUTES.md")
-
-const (
-	routesBegin = "<!-- BEGIN GENERATED: kit.RoutesMarkdown -->\n"
-	routesEnd   = "<!-- END GENERATED -->"
 )
 
 // routeTable is the recorded route table of a server built on an empty database.
@@ -66,8 +57,7 @@ func TestRoutesRecordedOnce(t *testing.T) {
 }
 
 func TestRoutesDocInSync(t *testing.T) {
-	docsync.Check(t, filepath.Join("..", "..", "docs", "ROUTES.md"), routesBegin, routesEnd,
-		"\n"+kit.RoutesMarkdown(routeTable(t))+"\n", *update,
+	docsync.Check(t, "ROUTES.md", "kit.RoutesMarkdown", "\n"+kit.RoutesMarkdown(routeTable(t))+"\n",
 		"the route table; run: go test ./internal/web -run TestRoutesDocInSync -update")
 }
 

@@ -1,8 +1,6 @@
 package workorder
 
 import (
-	"flag"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,16 +8,8 @@ import (
 	"github.com/civicgrid/civicgrid/internal/docsync"
 )
 
-var update = flag.Bool("update", false, "rewrite the generated block of docs/WORKFLOW.md")
-
-const (
-	docBegin = "<!-- BEGIN GENERATED: workorder.MarkdownTable -->\n"
-	docEnd   = "<!-- END GENERATED -->"
-)
-
 func TestWorkflowDocInSync(t *testing.T) {
-	docsync.Check(t, filepath.Join("..", "..", "docs", "WORKFLOW.md"), docBegin, docEnd,
-		"\n"+MarkdownTable()+"\n", *update,
+	docsync.Check(t, "WORKFLOW.md", "workorder.MarkdownTable", "\n"+MarkdownTable()+"\n",
 		"Transitions; run: go test ./internal/workorder -run TestWorkflowDocInSync -update")
 }
 
