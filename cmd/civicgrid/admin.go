@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -45,6 +46,14 @@ func openDB(ctx context.Context, d dbFlags, out io.Writer) (*store.DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// parseAndOpen parses a command's flags (no positional arguments) and then opens the database.
+func parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, d *dbFlags, out io.Writer) (*store.DB, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	return openDB(ctx, *d, out)
 }
 
 func runMigrate(ctx context.Context, args []string, out io.Writer) error {
@@ -152,10 +161,7 @@ func runTokenList(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlagSet("token list", "list API tokens", "token list [--username U]", out)
 	d.register(fs)
 	fs.StringVar(&username, "username", "", "only this user's tokens (default: everyone's)")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, d, out)
+	db, err := parseAndOpen(ctx, fs, args, &d, out)
 	if err != nil {
 		return err
 	}
@@ -247,10 +253,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
 	fs := newFlagSet("demo", "load the demo data", "demo [--data DIR] [--db URL]", out)
 	d.register(fs)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, d, out)
+	db, err := parseAndOpen(ctx, fs, args, &d, out)
 	if err != nil {
 		return err
 	}

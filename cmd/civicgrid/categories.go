@@ -119,10 +119,7 @@ func runCategoriesList(ctx context.Context, args []string, out io.Writer) error 
 	fs := newFlagSet("categories list", "print a town's category tree", "categories list --town CODE", out)
 	d.register(fs)
 	fs.StringVar(&town, "town", "", "town code")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, d, out)
+	db, err := parseAndOpen(ctx, fs, args, &d, out)
 	if err != nil {
 		return err
 	}

@@ -98,10 +98,7 @@ func runSettingsList(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlagSet("settings list", "show a town's rules", "settings list [--town CODE]", out)
 	d.register(fs)
 	fs.StringVar(&town, "town", "", "town code")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, d, out)
+	db, err := parseAndOpen(ctx, fs, args, &d, out)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,8 @@
 // tokens, login throttling, which towns a user may see, and who may see personal data.
 package auth
 
+import "slices"
+
 // Roles of CivicGrid (DESIGN.md, "The people").
 const (
 	RoleResident   = "resident"
@@ -35,12 +37,7 @@ var Roles = []RoleInfo{
 
 // ValidRole reports whether r is a known role.
 func ValidRole(r string) bool {
-	for _, ri := range Roles {
-		if ri.Code == r {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(Roles, func(ri RoleInfo) bool { return ri.Code == r })
 }
 
 // RoleName returns the role's label in the language ("zh" or "en").

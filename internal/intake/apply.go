@@ -184,14 +184,10 @@ func (a *applier) applyEach(ctx context.Context, tx *store.Tx, rows []prepared, 
 	first := make(map[string]int, len(rows))
 	for i, p := range rows {
 		r := p.row
-		out[i] = Result{Line: r.Line, HotlineID: r.HotlineID}
-		if j, dup := first[r.HotlineID]; dup {
-			out[i].Status = Rejected
-			out[i].Errors = []hotline.RowError{{Line: r.Line, Column: idColumn, Field: "hotline_id",
-				Reason: fmt.Sprintf("工单编号 %q 与第%d行重复", r.HotlineID, rows[j].row.Line)}}
+		var repeated bool
+		if out[i], repeated = startResult(rows, i, first, idColumn); repeated {
 			continue
 		}
-		first[r.HotlineID] = i
 		if _, err := tx.Exec(ctx, `SAVEPOINT import_row`); err != nil {
 			return nil, err
 		}
@@ -214,6 +210,22 @@ func (a *applier) applyEach(ctx context.Context, tx *store.Tx, rows []prepared, 
 	return out, nil
 }
 
+// startResult is the result of rows[i] before it is written: rejected (repeated) when an
+// earlier row of rows holds the same hotline id. first maps each id to the index of its first
+// row; startResult adds rows[i]'s id when it is new.
+func startResult(rows []prepared, i int, first map[string]int, idColumn string) (res Result, repeated bool) {
+	r := rows[i].row
+	res = Result{Line: r.Line, HotlineID: r.HotlineID}
+	if j, dup := first[r.HotlineID]; dup {
+		res.Status = Rejected
+		res.Errors = []hotline.RowError{{Line: r.Line, Column: idColumn, Field: "hotline_id",
+			Reason: fmt.Sprintf("工单编号 %q 与第%d行重复", r.HotlineID, rows[j].row.Line)}}
+		return res, true
+	}
+	first[r.HotlineID] = i
+	return res, false
+}
+
 // ownOrder reports whether an order holding a hotline number is the importer's to correct: of
 // the hotline channel and raised by no user account (the importer never sets one).
 func ownOrder(o orders.Order) bool {
@@ -233,16 +245,11 @@ func (a *applier) apply(ctx context.Context, tx *store.Tx, rows []prepared, idCo
 	ids := make([]string, 0, len(rows))
 	first := make(map[string]int, len(rows))
 	for i, p := range rows {
-		r := p.row
-		out[i] = Result{Line: r.Line, HotlineID: r.HotlineID}
-		if j, dup := first[r.HotlineID]; dup {
-			out[i].Status = Rejected
-			out[i].Errors = []hotline.RowError{{Line: r.Line, Column: idColumn, Field: "hotline_id",
-				Reason: fmt.Sprintf("工单编号 %q 与第%d行重复", r.HotlineID, rows[j].row.Line)}}
+		var repeated bool
+		if out[i], repeated = startResult(rows, i, first, idColumn); repeated {
 			continue
 		}
-		first[r.HotlineID] = i
-		ids = append(ids, r.HotlineID)
+		ids = append(ids, p.row.HotlineID)
 	}
 	existing, err := a.orders.ByExternalIDs(ctx, tx, a.router.Town, orders.ChannelHotline, ids)
 	if err != nil {

@@ -98,23 +98,21 @@ type wireValues struct {
 	Value []wireValue `xml:"value"`
 }
 
-func (v wireValues) MarshalJSON() ([]byte, error) {
-	if v.Value == nil {
+func (v wireValues) MarshalJSON() ([]byte, error) { return jsonArray(v.Value) }
+
+// jsonArray is xs in JSON, [] and not null when there are none.
+func jsonArray[T any](xs []T) ([]byte, error) {
+	if xs == nil {
 		return []byte("[]"), nil
 	}
-	return json.Marshal(v.Value)
+	return json.Marshal(xs)
 }
 
 type wireAttributes struct {
 	Attribute []wireAttribute `xml:"attribute"`
 }
 
-func (a wireAttributes) MarshalJSON() ([]byte, error) {
-	if a.Attribute == nil {
-		return []byte("[]"), nil
-	}
-	return json.Marshal(a.Attribute)
-}
+func (a wireAttributes) MarshalJSON() ([]byte, error) { return jsonArray(a.Attribute) }
 
 type wireDefinition struct {
 	XMLName     xml.Name       `xml:"service_definition" json:"-"`

@@ -11,7 +11,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -19,8 +18,7 @@ import (
 // compares what the database then holds, column by column and event by event, except what must
 // differ (id, number, short code, external id, write times).
 func TestBulkCreateMatchesCreate(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-01 08:30"))
+	each(t, at("2025-10-01 08:30"), func(t *testing.T, e env) {
 		f := e.f
 		variants := []func(n *orders.NewOrder){
 			func(n *orders.NewOrder) {}, // grid given, category given
@@ -40,7 +38,7 @@ func TestBulkCreateMatchesCreate(t *testing.T) {
 			singles, bulk = append(singles, a), append(bulk, b)
 		}
 		var made []orders.Created
-		err := db.InTx(ctx, func(tx *store.Tx) error {
+		err := e.db.InTx(ctx, func(tx *store.Tx) error {
 			var err error
 			made, err = e.s.BulkCreate(ctx, tx, bulk)
 			return err
@@ -79,8 +77,7 @@ func TestBulkCreateMatchesCreate(t *testing.T) {
 }
 
 func TestBulkCreateRejects(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-01 08:30"))
+	each(t, at("2025-10-01 08:30"), func(t *testing.T, e env) {
 		bad := e.newOrder("未知网格")
 		bad.Grid = "nope"
 		empty := e.newOrder(" ")
@@ -96,7 +93,7 @@ func TestBulkCreateRejects(t *testing.T) {
 			"empty content": {empty, "content", nil},
 			"duplicate":     {dup, "", problem.ErrConflict},
 		} {
-			err := db.InTx(ctx, func(tx *store.Tx) error {
+			err := e.db.InTx(ctx, func(tx *store.Tx) error {
 				_, err := e.s.BulkCreate(ctx, tx, []orders.NewOrder{e.newOrder("好的"), c.n})
 				return err
 			})
@@ -108,7 +105,7 @@ func TestBulkCreateRejects(t *testing.T) {
 		}
 		// Nothing of the failed batches is left behind.
 		var n int
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&n); err != nil || n != 1 {
+		if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&n); err != nil || n != 1 {
 			t.Errorf("orders after failed batches: %d %v", n, err)
 		}
 	})
@@ -118,8 +115,7 @@ func TestBulkCreateRejects(t *testing.T) {
 // each statement and the short last statement refer back to the values their call shares, and
 // checks every stored row got them; orders that do not share them are refused.
 func TestBulkCreateSharedValues(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-01 08:30"))
+	each(t, at("2025-10-01 08:30"), func(t *testing.T, e env) {
 		const n = 2*250 + 7
 		bulk := make([]orders.NewOrder, n)
 		for i := range bulk {
@@ -127,7 +123,7 @@ func TestBulkCreateSharedValues(t *testing.T) {
 			bulk[i].ExternalID = fmt.Sprintf("S%d", i)
 		}
 		var made []orders.Created
-		if err := db.InTx(ctx, func(tx *store.Tx) error {
+		if err := e.db.InTx(ctx, func(tx *store.Tx) error {
 			var err error
 			made, err = e.s.BulkCreate(ctx, tx, bulk)
 			return err
@@ -135,12 +131,12 @@ func TestBulkCreateSharedValues(t *testing.T) {
 			t.Fatal(err)
 		}
 		var orderRows, eventRows int
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE town_code = ? AND state = ? AND version = 1 AND channel = ?
+		if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE town_code = ? AND state = ? AND version = 1 AND channel = ?
 			AND updated_at = ? AND external_id LIKE 'S%' AND content LIKE '共享值 %'`,
 			e.f.Town, string(workorder.Received), orders.ChannelHotline, at("2025-10-01 08:30").UnixMilli()).Scan(&orderRows); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id
+		if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM order_events e JOIN orders o ON o.id = e.order_id
 			WHERE o.external_id LIKE 'S%' AND e.seq = 1 AND e.action = ? AND e.actor_name = '派单员甲' AND e.actor_role = ?
 			AND e.from_state = '' AND e.to_state = ? AND e.at = ? AND e.data LIKE '%"external_id":"' || o.external_id || '"%'`,
 			orders.ActionReceive, workorder.RoleDispatcher, string(workorder.Received), at("2025-10-01 08:30").UnixMilli()).Scan(&eventRows); err != nil {
@@ -155,7 +151,7 @@ func TestBulkCreateSharedValues(t *testing.T) {
 
 		other := []orders.NewOrder{e.newOrder("甲"), e.newOrder("乙")}
 		other[1].ActorName = "另一人"
-		err := db.InTx(ctx, func(tx *store.Tx) error {
+		err := e.db.InTx(ctx, func(tx *store.Tx) error {
 			_, err := e.s.BulkCreate(ctx, tx, other)
 			return err
 		})
@@ -168,8 +164,7 @@ func TestBulkCreateSharedValues(t *testing.T) {
 // TestByExternalIDs looks up batches that lie past, around and on the stored ids: the SQLite
 // shortcut (one probe of the batch's id range) must not miss an id inside the range.
 func TestByExternalIDs(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-01 08:30"))
+	each(t, at("2025-10-01 08:30"), func(t *testing.T, e env) {
 		for _, id := range []string{"HL20250101-0005", "HL20250101-0010"} {
 			n := e.newOrder("已有 " + id)
 			n.ExternalID = id
@@ -188,7 +183,7 @@ func TestByExternalIDs(t *testing.T) {
 			"next to a stored id":    {[]string{"HL20250101-0005x"}, nil},
 		} {
 			var got map[string]orders.Order
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := e.db.InTx(ctx, func(tx *store.Tx) error {
 				var err error
 				got, err = e.s.ByExternalIDs(ctx, tx, e.f.Town, orders.ChannelHotline, c.ids)
 				return err

@@ -10,14 +10,12 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 func ptr(f float64) *float64 { return &f }
 
 func TestCreate(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-01 08:30"))
+	each(t, at("2025-10-01 08:30"), func(t *testing.T, e env) {
 		f := e.f
 
 		t.Run("locates the grid from the point", func(t *testing.T) {
@@ -64,7 +62,7 @@ func TestCreate(t *testing.T) {
 			if _, err := e.s.ByNumber(ctx, o.Number, wrong); !errors.Is(err, problem.ErrNotFound) {
 				t.Fatalf("wrong short code: %v", err)
 			}
-			if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, f.Town, orders.SettingOrderPrefix, "XJ"); err != nil {
+			if _, err := e.db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, f.Town, orders.SettingOrderPrefix, "XJ"); err != nil {
 				t.Fatal(err)
 			}
 			p := e.create(t, e.newOrder("前缀"))
@@ -80,12 +78,12 @@ func TestCreate(t *testing.T) {
 			if _, err := e.s.Create(ctx, n); !errors.Is(err, problem.ErrConflict) {
 				t.Fatalf("second import: %v", err)
 			}
-			got, err := e.s.ByExternalID(ctx, db, f.Town, orders.ChannelHotline, n.ExternalID)
+			got, err := e.s.ByExternalID(ctx, e.db, f.Town, orders.ChannelHotline, n.ExternalID)
 			if err != nil || got.ID != o.ID {
 				t.Fatalf("by external id: %v", err)
 			}
 			// Another channel may reuse the id; an importer's transaction survives a duplicate.
-			err = db.InTx(ctx, func(tx *store.Tx) error {
+			err = e.db.InTx(ctx, func(tx *store.Tx) error {
 				if _, err := e.s.CreateTx(ctx, tx, n); !errors.Is(err, problem.ErrConflict) {
 					return fmt.Errorf("duplicate in tx: %v", err)
 				}
@@ -97,7 +95,7 @@ func TestCreate(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := e.s.ByExternalID(ctx, db, f.Town, orders.ChannelOpen311, n.ExternalID); err != nil {
+			if _, err := e.s.ByExternalID(ctx, e.db, f.Town, orders.ChannelOpen311, n.ExternalID); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -139,8 +137,7 @@ func TestCreate(t *testing.T) {
 }
 
 func TestUploads(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-01 08:30"))
+	each(t, at("2025-10-01 08:30"), func(t *testing.T, e env) {
 		id := e.upload(t)
 		u := orders.Upload{ID: id, TownCode: e.f.Town, MIME: "image/jpeg", Size: 1234}
 		if err := e.s.SaveUpload(ctx, u); err != nil {
@@ -159,8 +156,7 @@ func TestUploads(t *testing.T) {
 }
 
 func TestCategories(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-01 08:30"))
+	each(t, at("2025-10-01 08:30"), func(t *testing.T, e env) {
 		cats, err := e.s.Categories(ctx, e.f.Town)
 		if err != nil || len(cats) != 4 {
 			t.Fatalf("%d categories (%v)", len(cats), err)
@@ -168,12 +164,12 @@ func TestCategories(t *testing.T) {
 		if c := cats[1]; c.Code != e.f.Category || c.Parent != e.f.TopCategory || c.Department != e.f.Sanitation || len(c.Keywords) != 2 {
 			t.Fatalf("category %+v", c)
 		}
-		wantField(t, e.s.SaveCategory(ctx, db, orders.Category{TownCode: e.f.Town, Code: "0102", Name: "x", Department: e.f.OtherDepartment}), "department")
-		wantField(t, e.s.SaveCategory(ctx, db, orders.Category{TownCode: e.f.Town, Code: "0102", Name: "x", DeadlineClass: "soon"}), "deadline_class")
-		wantField(t, e.s.SaveCategory(ctx, db, orders.Category{TownCode: e.f.Town, Code: "0102"}), "name")
+		wantField(t, e.s.SaveCategory(ctx, e.db, orders.Category{TownCode: e.f.Town, Code: "0102", Name: "x", Department: e.f.OtherDepartment}), "department")
+		wantField(t, e.s.SaveCategory(ctx, e.db, orders.Category{TownCode: e.f.Town, Code: "0102", Name: "x", DeadlineClass: "soon"}), "deadline_class")
+		wantField(t, e.s.SaveCategory(ctx, e.db, orders.Category{TownCode: e.f.Town, Code: "0102"}), "name")
 		c := cats[1]
 		c.Name, c.Keywords = "暴露垃圾（改）", nil
-		if err := e.s.SaveCategory(ctx, db, c); err != nil {
+		if err := e.s.SaveCategory(ctx, e.db, c); err != nil {
 			t.Fatal(err)
 		}
 		cats, _ = e.s.Categories(ctx, e.f.Town)
@@ -187,8 +183,7 @@ func TestCategories(t *testing.T) {
 // channel's order comes through Create): stored in the chosen town it sat unassigned, out of sight
 // of the town that must handle it. A point inside no town's grids still goes in unassigned.
 func TestCreateRefusesPointInAnotherTown(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2026-03-02 09:00"))
+	each(t, at("2026-03-02 09:00"), func(t *testing.T, e env) {
 		for _, channel := range []string{orders.ChannelAPI, orders.ChannelPatrol, orders.ChannelResident, orders.ChannelOpen311} {
 			n := e.newOrder("路灯不亮 " + channel)
 			n.Channel, n.Grid = channel, ""

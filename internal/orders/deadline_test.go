@@ -7,16 +7,13 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 // Suspended working time does not count: the deadline moves by what the pause cost, whether the
 // order was suspended before filing or while in progress.
 func TestSuspensionShiftsDeadline(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00")) // Monday
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) { // Monday
 		f := e.f
 
 		o := e.inProgress(t, "挂起测试")
@@ -73,8 +70,7 @@ func TestSuspensionShiftsDeadline(t *testing.T) {
 
 // A hotline order brings its own time limit; the dispatcher's class still wins.
 func TestIntakeLimitDays(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		n := e.newOrder("热线限时 2 个工作日")
 		n.LimitDays = 2
 		o := e.create(t, n)
@@ -83,7 +79,7 @@ func TestIntakeLimitDays(t *testing.T) {
 			t.Fatalf("deadline %v", o.Deadline)
 		}
 		// A town may shorten a class.
-		if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, e.f.Town, orders.SettingDeadlineDays, `{"general": 3}`); err != nil {
+		if _, err := e.db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, e.f.Town, orders.SettingDeadlineDays, `{"general": 3}`); err != nil {
 			t.Fatal(err)
 		}
 		p := e.filed(t, "按镇设置 3 天")
@@ -95,8 +91,7 @@ func TestIntakeLimitDays(t *testing.T) {
 
 // Sixteen dispatchers press the button at once: one wins, the others are told the order changed.
 func TestConcurrentDispatch(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		o := e.filed(t, "并发派单")
 		const n = 16
 		var wg sync.WaitGroup
@@ -127,7 +122,7 @@ func TestConcurrentDispatch(t *testing.T) {
 		if ok != 1 || conflicts != n-1 {
 			t.Fatalf("%d succeeded, %d conflicts; want 1 and %d", ok, conflicts, n-1)
 		}
-		if c := countEvents(t, db, o.ID, "dispatch"); c != 1 {
+		if c := countEvents(t, e.db, o.ID, "dispatch"); c != 1 {
 			t.Fatalf("%d dispatch events", c)
 		}
 		got := e.get(t, o.ID)
@@ -135,7 +130,7 @@ func TestConcurrentDispatch(t *testing.T) {
 			t.Fatalf("after the race: v%d %s", got.Version, got.State)
 		}
 		var notified int
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE order_id = ?`, o.ID).Scan(&notified); err != nil || notified != 1 {
+		if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE order_id = ?`, o.ID).Scan(&notified); err != nil || notified != 1 {
 			t.Fatalf("%d notifications (%v), want 1 for the winning department's handler", notified, err)
 		}
 	})

@@ -13,7 +13,6 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -25,8 +24,7 @@ var updateTrace = flag.Bool("update-trace", false, "rewrite testdata/effects.gol
 // before the effects became data in workorder's table, so it proves that reading the table
 // changed nothing; both databases must produce the same trace.
 func TestEffectsTrace(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 09:00")) // a Monday
+	each(t, at("2025-11-03 09:00"), func(t *testing.T, e env) { // a Monday
 		f := e.f
 		tr := &tracer{t: t, e: e, photos: map[string]string{}}
 		photo := func() string {
@@ -95,7 +93,7 @@ func TestEffectsTrace(t *testing.T) {
 
 		got := tr.b.String()
 		path := filepath.Join("testdata", "effects.golden")
-		if *updateTrace && db.Dialect() == store.SQLite {
+		if *updateTrace && e.db.Dialect() == store.SQLite {
 			if err := os.MkdirAll("testdata", 0o755); err != nil {
 				t.Fatal(err)
 			}

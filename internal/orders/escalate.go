@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -37,17 +38,8 @@ func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) (int, error)
 	if err != nil {
 		return 0, fmt.Errorf("overdue orders: %w", err)
 	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.id, &c.town, &c.version, &c.deadline); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	cands, err := scanAll(rows, func(c *cand) []any { return []any{&c.id, &c.town, &c.version, &c.deadline} })
+	if err != nil {
 		return 0, err
 	}
 	escalated := 0
@@ -90,17 +82,8 @@ func (s *Store) flagWarnings(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("warning candidates: %w", err)
 	}
-	var cands []cand
-	for rows.Next() {
-		var c cand
-		if err := rows.Scan(&c.id, &c.town, &c.received, &c.deadline, &c.paused); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		cands = append(cands, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	cands, err := scanAll(rows, func(c *cand) []any { return []any{&c.id, &c.town, &c.received, &c.deadline, &c.paused} })
+	if err != nil {
 		return 0, err
 	}
 	fractions := map[string]float64{}
@@ -164,4 +147,20 @@ func (s *Store) RunEscalator(ctx context.Context, every time.Duration, log *slog
 		case <-t.C:
 		}
 	}
+}
+
+// scanAll reads every row of rows into a T through the scan targets fields gives for it, and
+// closes rows.
+func scanAll[T any](rows *sql.Rows, fields func(*T) []any) ([]T, error) {
+	var out []T
+	for rows.Next() {
+		var x T
+		if err := rows.Scan(fields(&x)...); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	rows.Close()
+	return out, rows.Err()
 }

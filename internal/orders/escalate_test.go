@@ -5,14 +5,11 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 func TestEscalateOverdue(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00")) // Monday; general orders are due Monday 10 November
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) { // Monday; general orders are due Monday 10 November
 		f := e.f
 		late1 := e.inProgress(t, "超期一")
 		late2 := e.filed(t, "超期二")
@@ -48,15 +45,15 @@ func TestEscalateOverdue(t *testing.T) {
 		}
 		for _, o := range []orders.Order{late1, late2} {
 			got := e.get(t, o.ID)
-			if got.EscalationLevel != 1 || countEvents(t, db, o.ID, "escalate") != 1 || !got.Overdue {
-				t.Fatalf("order %s: level %d, %d escalate events, overdue=%v", got.Number, got.EscalationLevel, countEvents(t, db, o.ID, "escalate"), got.Overdue)
+			if got.EscalationLevel != 1 || countEvents(t, e.db, o.ID, "escalate") != 1 || !got.Overdue {
+				t.Fatalf("order %s: level %d, %d escalate events, overdue=%v", got.Number, got.EscalationLevel, countEvents(t, e.db, o.ID, "escalate"), got.Overdue)
 			}
 			if ev := got.Events[len(got.Events)-1]; ev.Role != workorder.RoleSystem || ev.Note == "" {
 				t.Fatalf("escalation event %+v", ev)
 			}
 		}
 		for _, o := range []orders.Order{paused, closed, fresh, received} {
-			if c := countEvents(t, db, o.ID, "escalate"); c != 0 {
+			if c := countEvents(t, e.db, o.ID, "escalate"); c != 0 {
 				t.Fatalf("order %s escalated %d times", o.Content, c)
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders/orderstest"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -171,4 +172,9 @@ func notes(t *testing.T, s *orders.Store, user int64) map[string]int {
 		m[n.Kind]++
 	}
 	return m
+}
+
+// each runs body once per database, each time with a freshly seeded env whose clock starts at now.
+func each(t *testing.T, now time.Time, body func(t *testing.T, e env)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, setup(t, db, now)) })
 }

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -16,8 +14,7 @@ import (
 // days of a general complaint run from 9 to 14 October (11 October, a Saturday, is a make-up
 // working day).
 func TestLifecycle(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-09-30 10:00"))
+	each(t, at("2025-09-30 10:00"), func(t *testing.T, e env) {
 		n := e.newOrder("小区门口垃圾堆放多日无人清运")
 		n.Channel, n.RaisedBy = "resident", e.f.Resident
 		o := e.create(t, n)
@@ -106,18 +103,17 @@ func TestLifecycle(t *testing.T) {
 		}
 
 		// The history cannot be rewritten, not even through SQL.
-		if _, err := db.Exec(ctx, `UPDATE order_events SET note = 'x' WHERE order_id = ?`, o.ID); err == nil {
+		if _, err := e.db.Exec(ctx, `UPDATE order_events SET note = 'x' WHERE order_id = ?`, o.ID); err == nil {
 			t.Fatal("order_events accepted an UPDATE")
 		}
-		if _, err := db.Exec(ctx, `DELETE FROM order_events WHERE order_id = ?`, o.ID); err == nil {
+		if _, err := e.db.Exec(ctx, `DELETE FROM order_events WHERE order_id = ?`, o.ID); err == nil {
 			t.Fatal("order_events accepted a DELETE")
 		}
 	})
 }
 
 func TestSidePaths(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 09:00")) // a Monday
+	each(t, at("2025-11-03 09:00"), func(t *testing.T, e env) { // a Monday
 		f := e.f
 
 		t.Run("return and redispatch", func(t *testing.T) {
@@ -253,8 +249,7 @@ func TestSidePaths(t *testing.T) {
 
 // A refused action changes nothing: same version, same history, no notification.
 func TestRefusalsChangeNothing(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 09:00"))
+	each(t, at("2025-11-03 09:00"), func(t *testing.T, e env) {
 		f := e.f
 		o := e.filed(t, "权限测试")
 		o = e.do(t, o, f.Dispatcher, workorder.ActDispatch, workorder.Input{Department: f.Sanitation})

@@ -7,7 +7,6 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -15,8 +14,7 @@ import (
 // too long, holds a NUL or is not UTF-8 is a field error naming the field, and nothing is written.
 // Before, a 1 MB address or name was stored, and a NUL failed the statement on PostgreSQL (500).
 func TestOrderTextLimits(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		long := func(n int) string { return strings.Repeat("长", n) }
 		for _, c := range []struct {
 			field string
@@ -38,7 +36,7 @@ func TestOrderTextLimits(t *testing.T) {
 				"not UTF8": "前\xff\xfe后",
 			} {
 				t.Run(c.field+" "+name, func(t *testing.T) {
-					before := countOrders(t, db)
+					before := countOrders(t, e.db)
 					n := e.newOrder("文本限制")
 					c.set(&n, v)
 					_, err := e.s.Create(ctx, n)
@@ -47,7 +45,7 @@ func TestOrderTextLimits(t *testing.T) {
 					n = e.newOrder("文本限制")
 					c.set(&n, v)
 					wantField(t, orders.PrepareBulk(&n), c.field)
-					if after := countOrders(t, db); after != before {
+					if after := countOrders(t, e.db); after != before {
 						t.Fatalf("%d orders written by a refused create", after-before)
 					}
 				})
@@ -81,11 +79,10 @@ func TestOrderTextLimits(t *testing.T) {
 // A single very long word used to fail the insert on PostgreSQL (a tsvector lexeme holds at most
 // 2,047 bytes); now it is indexed cut short, and the order is found by its other words.
 func TestLongWordIsIndexed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		word := strings.Repeat("a", 3000)
 		o := e.create(t, e.newOrder("门口噪音 "+word))
-		if _, err := orders.IndexSearch(ctx, db); err != nil {
+		if _, err := orders.IndexSearch(ctx, e.db); err != nil {
 			t.Fatal(err)
 		}
 		total, list, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: "噪音"})
@@ -94,7 +91,7 @@ func TestLongWordIsIndexed(t *testing.T) {
 		}
 		// The import's path (BulkCreate) writes the same terms.
 		tx := func(fn func(tx *store.Tx) error) {
-			if err := db.InTx(ctx, fn); err != nil {
+			if err := e.db.InTx(ctx, fn); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -110,8 +107,7 @@ func TestLongWordIsIndexed(t *testing.T) {
 // A search or filter value with a NUL or bytes that are not UTF-8 is a field error, not a failed
 // statement (PostgreSQL refused it with a 500).
 func TestListRefusesBadText(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		e.create(t, e.newOrder("门口噪音"))
 		for _, c := range []struct {
 			field string
@@ -137,8 +133,7 @@ func TestListRefusesBadText(t *testing.T) {
 // Every free text and list of an action is bounded and must be storable; an extension cannot
 // move the deadline more than MaxExtension past the current one (year 9999 was accepted).
 func TestActionInputLimits(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		f := e.f
 		o := e.create(t, e.newOrder("动作限制"))
 		long := strings.Repeat("长", orders.MaxNoteRunes+1)
@@ -192,8 +187,7 @@ func countOrders(t *testing.T, db *store.DB) int {
 
 // Marking read is bounded: a hundred thousand ids used to be one statement SQLite refused (500).
 func TestMarkReadBounded(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		ids := make([]int64, orders.MaxMarkRead+1)
 		for i := range ids {
 			ids[i] = int64(i + 1)

@@ -13,8 +13,7 @@ import (
 )
 
 func TestList(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 09:00"))
+	each(t, at("2025-11-03 09:00"), func(t *testing.T, e env) {
 		f := e.f
 		// 12 hotline orders in Grid, an hour apart; every third one is a consultation in Grid2 by patrol.
 		var all []orders.Order

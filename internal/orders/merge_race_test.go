@@ -7,8 +7,6 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -18,8 +16,7 @@ import (
 // (the demand would be gone from every queue). On PostgreSQL this failed for most pairs before
 // merges locked both orders.
 func TestConcurrentCrossMerge(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 10:00"))
+	each(t, at("2025-11-03 10:00"), func(t *testing.T, e env) {
 		const pairs = 100
 		type pair struct{ a, b orders.Order }
 		ps := make([]pair, pairs)

@@ -9,15 +9,13 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 // TestSearch runs the same searches on both databases, and on SQLite at each stage of the index
 // file: before the indexer has seen the orders, after it has, and after a text change that is
 // queued and then re-indexed. The answers must not depend on how far the indexer got.
 func TestSearch(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-11-03 09:00"))
+	each(t, at("2025-11-03 09:00"), func(t *testing.T, e env) {
 		ctx := context.Background()
 		texts := [][2]string{
 			{"小区门口噪音扰民，夜间施工", "仙霞西路88弄"},
@@ -81,15 +79,15 @@ func TestSearch(t *testing.T) {
 		} else {
 			wantField(t, err, "q")
 		}
-		if _, err := orders.IndexSearch(ctx, db); err != nil {
+		if _, err := orders.IndexSearch(ctx, e.db); err != nil {
 			t.Fatal(err)
 		}
-		if db.Dialect() == store.SQLite {
+		if e.db.Dialect() == store.SQLite {
 			var through, hits int
-			if err := db.QueryRow(ctx, `SELECT indexed_through FROM search.search_state`).Scan(&through); err != nil || through != int(made[4].ID) {
+			if err := e.db.QueryRow(ctx, `SELECT indexed_through FROM search.search_state`).Scan(&through); err != nil || through != int(made[4].ID) {
 				t.Fatalf("index file covers orders up to %d (%v), want %d", through, err, made[4].ID)
 			}
-			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM search.orders_search WHERE orders_search MATCH '"门口 口噪 噪音"'`).Scan(&hits); err != nil || hits != 1 {
+			if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM search.orders_search WHERE orders_search MATCH '"门口 口噪 噪音"'`).Scan(&hits); err != nil || hits != 1 {
 				t.Fatalf("index file answers %d (%v), want 1", hits, err)
 			}
 		}
@@ -99,7 +97,7 @@ func TestSearch(t *testing.T) {
 		cur := e.get(t, made[3].ID)
 		n := e.newOrder("夜间钻孔声音")
 		n.Address = "新泾一村"
-		err := db.InTx(ctx, func(tx *store.Tx) error {
+		err := e.db.InTx(ctx, func(tx *store.Tx) error {
 			_, err := e.s.ChannelUpdate(ctx, tx, cur, n, orders.ActorInfo{Name: "热线"}, "hotline_update")
 			return err
 		})
@@ -112,12 +110,12 @@ func TestSearch(t *testing.T) {
 			want []int
 		}{"钻孔", []int{3}})
 		check("text changed, queued")
-		if _, err := orders.IndexSearch(ctx, db); err != nil {
+		if _, err := orders.IndexSearch(ctx, e.db); err != nil {
 			t.Fatal(err)
 		}
-		if db.Dialect() == store.SQLite {
+		if e.db.Dialect() == store.SQLite {
 			var queued int
-			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM search_queue`).Scan(&queued); err != nil || queued != 0 {
+			if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM search_queue`).Scan(&queued); err != nil || queued != 0 {
 				t.Fatalf("search queue holds %d (%v) after indexing", queued, err)
 			}
 		}

@@ -6,14 +6,11 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 func TestSelfHandle(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		e := setup(t, db, at("2025-10-15 10:00"))
+	each(t, at("2025-10-15 10:00"), func(t *testing.T, e env) {
 		patrol := func(by int64, grid string) orders.Order {
 			n := e.newOrder("井盖松动，已现场复位")
 			n.Channel, n.RaisedBy, n.Grid, n.Category = orders.ChannelPatrol, by, grid, ""

@@ -10,7 +10,6 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -57,20 +56,9 @@ type photoPart struct {
 // postMultipart submits a multipart form like a browser; accept "" is a plain form post.
 func (b *browser) postMultipart(path string, fields url.Values, photos []photoPart, accept string) (int, string, http.Header) {
 	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, vs := range fields {
-		for _, v := range vs {
-			_ = mw.WriteField(k, v)
-		}
-	}
-	for _, p := range photos {
-		w, _ := mw.CreateFormFile("photos", p.name)
-		_, _ = w.Write(p.data)
-	}
-	_ = mw.Close()
-	req, _ := http.NewRequest("POST", b.base+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	body, ctype := multipartBody(fields, photos)
+	req, _ := http.NewRequest("POST", b.base+path, body)
+	req.Header.Set("Content-Type", ctype)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}

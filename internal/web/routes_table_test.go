@@ -1,26 +1,17 @@
 package web_test
 
 import (
-	"flag"
 	"io"
 	"io/fs"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/civicgrid/civicgrid/internal/docsync"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
-)
-
-var update = flag.Bool("update", false, "rewrite the generated block of docs/ROUTES.md")
-
-const (
-	routesBegin = "<!-- BEGIN GENERATED: kit.RoutesMarkdown -->\n"
-	routesEnd   = "<!-- END GENERATED -->"
 )
 
 // routeTable is the recorded route table of a server built on an empty database.
@@ -66,29 +57,8 @@ func TestRoutesRecordedOnce(t *testing.T) {
 }
 
 func TestRoutesDocInSync(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "ROUTES.md")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i := strings.Index(doc, routesBegin)
-	j := strings.Index(doc, routesEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s: generated-block markers missing", path)
-	}
-	got := doc[i+len(routesBegin) : j]
-	want := "\n" + kit.RoutesMarkdown(routeTable(t)) + "\n"
-	if got == want {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(path, []byte(doc[:i+len(routesBegin)]+want+doc[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s is out of date with the route table; run: go test ./internal/web -run TestRoutesDocInSync -update", path)
+	docsync.Check(t, "ROUTES.md", "kit.RoutesMarkdown", "\n"+kit.RoutesMarkdown(routeTable(t))+"\n",
+		"the route table; run: go test ./internal/web -run TestRoutesDocInSync -update")
 }
 
 // Each web package's own scripts and styles are served at the /static/ paths the templates and

@@ -10,6 +10,8 @@
 // row's effects and notices) in one transaction guarded by Order.Version.
 package workorder
 
+import "slices"
+
 // State is where an order is in its lifecycle.
 type State string
 
@@ -126,10 +128,5 @@ var Satisfactions = []SatisfactionInfo{
 
 // ValidSatisfaction reports whether s is one of the three grades.
 func ValidSatisfaction(s string) bool {
-	for _, si := range Satisfactions {
-		if si.Code == s {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(Satisfactions, func(si SatisfactionInfo) bool { return si.Code == s })
 }

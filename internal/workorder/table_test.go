@@ -1,45 +1,16 @@
 package workorder
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the generated block of docs/WORKFLOW.md")
-
-const (
-	docBegin = "<!-- BEGIN GENERATED: workorder.MarkdownTable -->\n"
-	docEnd   = "<!-- END GENERATED -->"
+	"github.com/civicgrid/civicgrid/internal/docsync"
 )
 
 func TestWorkflowDocInSync(t *testing.T) {
-	path := filepath.Join("..", "..", "docs", "WORKFLOW.md")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(raw)
-	i := strings.Index(doc, docBegin)
-	j := strings.Index(doc, docEnd)
-	if i < 0 || j < i {
-		t.Fatalf("%s: generated-block markers missing", path)
-	}
-	got := doc[i+len(docBegin) : j]
-	want := "\n" + MarkdownTable() + "\n"
-	if got == want {
-		return
-	}
-	if *update {
-		if err := os.WriteFile(path, []byte(doc[:i+len(docBegin)]+want+doc[j:]), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s is out of date with Transitions; run: go test ./internal/workorder -run TestWorkflowDocInSync -update", path)
+	docsync.Check(t, "WORKFLOW.md", "workorder.MarkdownTable", "\n"+MarkdownTable()+"\n",
+		"Transitions; run: go test ./internal/workorder -run TestWorkflowDocInSync -update")
 }
 
 func TestMarkdownTableRendersEveryAction(t *testing.T) {

@@ -17,6 +17,38 @@ func (s *handlers) campaigns() *campaigns.Service {
 	return &campaigns.Service{DB: s.DB, Orders: s.Orders, Locator: s.Locators.Get, Now: s.Orders.Now}
 }
 
+// pathIDs is the campaign's {id} and the path's id named sub ({tid}, {vid}) of a request.
+func pathIDs(r *http.Request, sub string) (id, subID int64, err error) {
+	if id, err = kit.PathID(r, "id"); err != nil {
+		return 0, 0, err
+	}
+	subID, err = kit.PathID(r, sub)
+	return id, subID, err
+}
+
+// shownTargets is ts, targets of campaign id, as the caller may see them; those shown whole are
+// recorded in shown (nil: not audited).
+func (s *handlers) shownTargets(r *http.Request, c *kit.Caller, id int64, ts []campaigns.Target, shown *privacy.Log) ([]campaigns.Target, error) {
+	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return nil, err
+	}
+	ts = targetsAs(r, c, cp, ts, shown)
+	return ts, s.RecordShown(r, c, shown)
+}
+
+// shownVisits is vs, visits of campaign id, as the caller may see them; the targets of those
+// shown whole are recorded in the audit.
+func (s *handlers) shownVisits(r *http.Request, c *kit.Caller, id int64, vs []campaigns.Visit) ([]campaigns.Visit, error) {
+	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
+	if err != nil {
+		return nil, err
+	}
+	shown := kit.ShownLog(r, privacy.Targets)
+	vs = visitsAs(r, c, cp, vs, shown)
+	return vs, s.RecordShown(r, c, shown)
+}
+
 // campaignView is a campaign with its overall figures.
 type campaignView struct {
 	campaigns.Campaign
@@ -126,13 +158,7 @@ func (s *handlers) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	cp, err := svc.Get(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	shown := kit.ShownLog(r, privacy.Targets)
-	ts = targetsAs(r, c, cp, ts, shown)
-	if err := s.RecordShown(r, c, shown); err != nil {
+	if ts, err = s.shownTargets(r, c, id, ts, kit.ShownLog(r, privacy.Targets)); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"targets": ts, "count": len(ts)})
@@ -142,26 +168,23 @@ func (s *handlers) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c 
 // targetsAs is ts, targets of cp, as the caller may see them (package privacy); the targets
 // shown whole are added to shown.
 func targetsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, ts []campaigns.Target, shown *privacy.Log) []campaigns.Target {
-	v := kit.Viewer(r, c)
-	out := make([]campaigns.Target, len(ts))
-	for i, t := range ts {
-		var whole bool
-		if out[i], whole = v.Target(cp, t); whole {
-			shown.Add(strconv.FormatInt(t.ID, 10), cp.TownCode)
-		}
-	}
-	return out
+	return viewAll(cp, ts, kit.Viewer(r, c).Target, func(t campaigns.Target) int64 { return t.ID }, shown)
 }
 
 // visitsAs is vs, visits of cp, as the caller may see them; the targets whose visits are shown
 // whole are added to shown.
 func visitsAs(r *http.Request, c *kit.Caller, cp campaigns.Campaign, vs []campaigns.Visit, shown *privacy.Log) []campaigns.Visit {
-	v := kit.Viewer(r, c)
-	out := make([]campaigns.Visit, len(vs))
-	for i, x := range vs {
+	return viewAll(cp, vs, kit.Viewer(r, c).Visit, func(x campaigns.Visit) int64 { return x.TargetID }, shown)
+}
+
+// viewAll is xs, records of cp, each as view shows it; the target (targetID) of each record
+// shown whole is added to shown.
+func viewAll[T any](cp campaigns.Campaign, xs []T, view func(campaigns.Campaign, T) (T, bool), targetID func(T) int64, shown *privacy.Log) []T {
+	out := make([]T, len(xs))
+	for i, x := range xs {
 		var whole bool
-		if out[i], whole = v.Visit(cp, x); whole {
-			shown.Add(strconv.FormatInt(x.TargetID, 10), cp.TownCode)
+		if out[i], whole = view(cp, x); whole {
+			shown.Add(strconv.FormatInt(targetID(x), 10), cp.TownCode)
 		}
 	}
 	return out
@@ -208,12 +231,8 @@ func (s *handlers) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request,
 // writeTarget answers with target t of campaign id as the caller may see it, recording in shown
 // (nil: not audited) whether it was shown whole.
 func (s *handlers) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, id int64, t campaigns.Target, shown *privacy.Log) error {
-	cp, err := s.campaigns().Get(r.Context(), c.Towns, id)
+	ts, err := s.shownTargets(r, c, id, []campaigns.Target{t}, shown)
 	if err != nil {
-		return err
-	}
-	ts := targetsAs(r, c, cp, []campaigns.Target{t}, shown)
-	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, status, ts[0])
@@ -221,11 +240,7 @@ func (s *handlers) writeTarget(w http.ResponseWriter, r *http.Request, c *kit.Ca
 }
 
 func (s *handlers) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	tid, err := kit.PathID(r, "tid")
+	id, tid, err := pathIDs(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -237,11 +252,7 @@ func (s *handlers) apiCampaignTarget(w http.ResponseWriter, r *http.Request, c *
 }
 
 func (s *handlers) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	tid, err := kit.PathID(r, "tid")
+	id, tid, err := pathIDs(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -254,14 +265,9 @@ func (s *handlers) apiLogVisit(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	if err != nil {
 		return err
 	}
-	cp, err := svc.Get(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
 	// The visitor's own visit: shown whole to them and not audited (privacy.Facts.Own).
-	shown := kit.ShownLog(r, privacy.Targets)
-	vs := visitsAs(r, c, cp, []campaigns.Visit{v}, shown)
-	if err := s.RecordShown(r, c, shown); err != nil {
+	vs, err := s.shownVisits(r, c, id, []campaigns.Visit{v})
+	if err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusCreated, vs[0])
@@ -278,13 +284,7 @@ func (s *handlers) apiCampaignVisits(w http.ResponseWriter, r *http.Request, c *
 	if err != nil {
 		return err
 	}
-	cp, err := svc.Get(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	shown := kit.ShownLog(r, privacy.Targets)
-	vs = visitsAs(r, c, cp, vs, shown)
-	if err := s.RecordShown(r, c, shown); err != nil {
+	if vs, err = s.shownVisits(r, c, id, vs); err != nil {
 		return err
 	}
 	kit.WriteJSON(w, http.StatusOK, map[string]any{"visits": vs})

@@ -38,11 +38,7 @@ func (s *handlers) campaignTargetPage(w http.ResponseWriter, r *http.Request, c 
 func (s *handlers) renderTarget(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, form campaigns.NewVisit, ferr error) error {
 	ctx := r.Context()
 	lang := kit.Language(w, r)
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	tid, err := kit.PathID(r, "tid")
+	id, tid, err := pathIDs(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -95,11 +91,7 @@ func (s *handlers) renderTarget(w http.ResponseWriter, r *http.Request, c *kit.C
 }
 
 func (s *handlers) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	tid, err := kit.PathID(r, "tid")
+	id, tid, err := pathIDs(r, "tid")
 	if err != nil {
 		return err
 	}
@@ -141,11 +133,7 @@ func (s *handlers) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c
 }
 
 func (s *handlers) campaignVisitOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	vid, err := kit.PathID(r, "vid")
+	id, vid, err := pathIDs(r, "vid")
 	if err != nil {
 		return err
 	}

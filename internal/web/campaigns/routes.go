@@ -17,10 +17,7 @@ type handlers struct{ *kit.Kit }
 
 // Mount registers the campaign routes, pages and entries.
 func Mount(m *kit.Mount) error {
-	if err := m.Templates(files); err != nil {
-		return err
-	}
-	if err := m.Static(files); err != nil {
+	if err := m.Files(files); err != nil {
 		return err
 	}
 	(&handlers{m.Kit()}).campaignRoutes(m)

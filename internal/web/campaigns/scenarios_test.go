@@ -4,16 +4,13 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
 // The campaign routes: the happy path, forbidden (campaigns:plan for planning), not found and bad
 // input of each.
 func TestCampaignScenarios(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db)
+	webtest.Each(t, func(t *testing.T, a *webtest.App) {
 		a.Run(t, []webtest.Scenario{
 			{Name: "create", User: "dispatcher", Method: "POST", URL: "/api/v1/campaigns",
 				Body:   `{"name": "场景走访", "kind": "four_hundred", "start": "2025-01-01", "end": "2026-12-31"}`,

@@ -29,10 +29,7 @@ type handlers struct {
 
 // Mount registers the intake routes, pages and entries.
 func Mount(m *kit.Mount, o Options) error {
-	if err := m.Templates(files); err != nil {
-		return err
-	}
-	if err := m.Static(files); err != nil {
+	if err := m.Files(files); err != nil {
 		return err
 	}
 	s := &handlers{Kit: m.Kit(), started: o.Started}

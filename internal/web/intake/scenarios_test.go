@@ -4,16 +4,13 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
 // The intake routes (hotline, patrol, resident report, tracking, Open311): the happy path,
 // forbidden, not found and bad input of each.
 func TestIntakeScenarios(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db)
+	webtest.Each(t, func(t *testing.T, a *webtest.App) {
 		a.Run(t, []webtest.Scenario{
 			{Name: "hotline page", User: "dispatcher", Method: "GET", URL: "/intake/hotline", Status: http.StatusOK},
 			{Name: "hotline page without intake:import", User: "gridworker", Method: "GET", URL: "/intake/hotline", Status: http.StatusForbidden},

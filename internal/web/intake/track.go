@@ -52,11 +52,7 @@ func (s *handlers) trackPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 		case err != nil:
 			status, errMsg = http.StatusNotFound, kit.Translator(kit.Language(w, r))("no such order")
 		default:
-			full, err := s.Orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
-			if err != nil {
-				return err
-			}
-			links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
+			full, links, err := s.trackedOrder(r, o)
 			if err != nil {
 				return err
 			}
@@ -70,6 +66,17 @@ func (s *handlers) trackPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 	return s.Render(w, r, status, "track", kit.PageData{Title: "track", Error: errMsg, Data: data})
 }
 
+// trackedOrder is the whole of order o, found by its number and tracking code, and the photo
+// links its public view uses.
+func (s *handlers) trackedOrder(r *http.Request, o orders.Order) (orders.Order, *privacy.PhotoLinks, error) {
+	full, err := s.Orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
+	if err != nil {
+		return full, nil, err
+	}
+	links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
+	return full, links, err
+}
+
 func (s *handlers) apiTrack(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	q := r.URL.Query()
 	o, err := s.lookUpOrder(w, r, strings.TrimSpace(q.Get("number")), strings.TrimSpace(q.Get("code")))
@@ -80,11 +87,7 @@ func (s *handlers) apiTrack(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	case err != nil:
 		return problem.NotFound("no order with that number and code")
 	}
-	full, err := s.Orders.Get(r.Context(), []string{o.TownCode}, o.ID, true)
-	if err != nil {
-		return err
-	}
-	links, err := privacy.PhotoLinksFor(r.Context(), s.DB)
+	full, links, err := s.trackedOrder(r, o)
 	if err != nil {
 		return err
 	}

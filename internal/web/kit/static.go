@@ -52,3 +52,12 @@ func (l layered) Open(name string) (fs.File, error) {
 	}
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
+
+// Files adds a web package's embedded files: its templates/ (Templates) and its static/ (Static),
+// the first step of every capability's Mount.
+func (m *Mount) Files(fsys fs.FS) error {
+	if err := m.Templates(fsys); err != nil {
+		return err
+	}
+	return m.Static(fsys)
+}

@@ -203,11 +203,7 @@ func (s *handlers) writeOrders(w http.ResponseWriter, r *http.Request, c *kit.Ca
 }
 
 func (s *handlers) apiOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.orderFor(r, c, id)
+	o, err := s.pathOrder(r, c)
 	if err != nil {
 		return err
 	}

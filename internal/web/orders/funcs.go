@@ -34,12 +34,20 @@ func init() {
 }
 
 func satisfactionLabel(code, lang string) string {
-	for _, s := range workorder.Satisfactions {
-		if s.Code == code {
+	return labelOf(workorder.Satisfactions, code, lang, func(s workorder.SatisfactionInfo) [3]string {
+		return [3]string{s.Code, s.LabelZH, s.LabelEN}
+	})
+}
+
+// labelOf is the label in lang (en, else zh) of the entry of list whose code is code, and code
+// itself when list has none; entry gives an entry's code, Chinese and English label.
+func labelOf[T any](list []T, code, lang string, entry func(T) [3]string) string {
+	for _, x := range list {
+		if e := entry(x); e[0] == code {
 			if lang == "en" {
-				return s.LabelEN
+				return e[2]
 			}
-			return s.LabelZH
+			return e[1]
 		}
 	}
 	return code
@@ -206,13 +214,7 @@ func eventKeyLabel(k string) string {
 }
 
 func classLabel(code, lang string) string {
-	for _, c := range workorder.DeadlineClasses {
-		if c.Code == code {
-			if lang == "en" {
-				return c.LabelEN
-			}
-			return c.LabelZH
-		}
-	}
-	return code
+	return labelOf(workorder.DeadlineClasses, code, lang, func(c workorder.DeadlineClass) [3]string {
+		return [3]string{c.Code, c.LabelZH, c.LabelEN}
+	})
 }

@@ -163,11 +163,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 }
 
 func (s *handlers) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.orderFor(r, c, id)
+	o, err := s.pathOrder(r, c)
 	if err != nil {
 		return err
 	}
@@ -228,11 +224,7 @@ func (s *handlers) similarOpen(r *http.Request, c *kit.Caller, o orders.Order, s
 
 // orderActSubmit applies one action from the order page's multipart form, uploading its photos first.
 func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	o, err := s.orderFor(r, c, id)
+	o, err := s.pathOrder(r, c)
 	if err != nil {
 		return err
 	}
@@ -291,9 +283,9 @@ func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit
 	}
 	var updated orders.Order
 	if r.FormValue("action") == actionFileDispatch {
-		updated, err = s.fileAndDispatch(r, c, id, version, in)
+		updated, err = s.fileAndDispatch(r, c, o.ID, version, in)
 	} else {
-		updated, err = s.Orders.Act(r.Context(), c.Towns, id, ActorOf(c), workorder.Action(r.FormValue("action")), version, in)
+		updated, err = s.Orders.Act(r.Context(), c.Towns, o.ID, ActorOf(c), workorder.Action(r.FormValue("action")), version, in)
 	}
 	if err != nil {
 		status, body := kit.StatusOf(err)

@@ -19,10 +19,7 @@ type handlers struct{ *kit.Kit }
 
 // Mount registers the order routes, pages and entries.
 func Mount(m *kit.Mount) error {
-	if err := m.Templates(files); err != nil {
-		return err
-	}
-	if err := m.Static(files); err != nil {
+	if err := m.Files(files); err != nil {
 		return err
 	}
 	s := &handlers{m.Kit()}

@@ -5,15 +5,12 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/demo/world"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
 // The order routes: the happy path, forbidden, not found and bad input of each.
 func TestOrderScenarios(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db)
+	webtest.Each(t, func(t *testing.T, a *webtest.App) {
 		// The demo world has no orders: the first scenarios make one in each town.
 		a.Run(t, []webtest.Scenario{
 			{Name: "create", User: "dispatcher", Method: "POST", URL: "/api/v1/orders", Body: `{"content": "楼道堆放杂物", "address": "新泾一村"}`,

@@ -60,6 +60,15 @@ func (s *handlers) orderFor(r *http.Request, c *kit.Caller, id int64) (orders.Or
 	return o, nil
 }
 
+// pathOrder is the order of the path's {id}, if the caller may see it (orderFor).
+func (s *handlers) pathOrder(r *http.Request, c *kit.Caller) (orders.Order, error) {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return orders.Order{}, err
+	}
+	return s.orderFor(r, c, id)
+}
+
 // View is an order as the caller may see it, with the actions they may take; an order shown
 // whole is added to shown (its audit row).
 func View(k *kit.Kit, r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) OrderView {

@@ -62,11 +62,7 @@ func (s *handlers) apiGrids(w http.ResponseWriter, r *http.Request, c *kit.Calle
 }
 
 func (s *handlers) apiGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	g, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
+	g, err := s.pathGrid(r, c)
 	if err != nil {
 		return err
 	}
@@ -94,11 +90,7 @@ func (s *handlers) apiSaveGrid(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	}
 	status := http.StatusCreated
 	if r.Method == http.MethodPut {
-		id, err := kit.PathID(r, "id")
-		if err != nil {
-			return err
-		}
-		old, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
+		old, err := s.pathGrid(r, c)
 		if err != nil {
 			return err
 		}
@@ -142,11 +134,7 @@ func (s *handlers) saveGrid(r *http.Request, c *kit.Caller, in gridInput) (place
 }
 
 func (s *handlers) apiDeleteGrid(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	g, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
+	g, err := s.pathGrid(r, c)
 	if err != nil {
 		return err
 	}
@@ -167,11 +155,7 @@ type memberInput struct {
 }
 
 func (s *handlers) apiAddMember(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	g, err := places.GridByID(r.Context(), s.DB, c.Towns, id)
+	g, err := s.pathGrid(r, c)
 	if err != nil {
 		return err
 	}
@@ -198,4 +182,13 @@ func (s *handlers) apiRemoveMember(w http.ResponseWriter, r *http.Request, c *ki
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// pathGrid is the grid of the path's {id}, among the caller's towns.
+func (s *handlers) pathGrid(r *http.Request, c *kit.Caller) (places.Grid, error) {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return places.Grid{}, err
+	}
+	return places.GridByID(r.Context(), s.DB, c.Towns, id)
 }

@@ -5,15 +5,12 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/demo/world"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
 // The places routes: the happy path, forbidden, not found and bad input of each.
 func TestPlacesScenarios(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db)
+	webtest.Each(t, func(t *testing.T, a *webtest.App) {
 		a.Var("grid", `SELECT id FROM grids WHERE town_code = ? ORDER BY id LIMIT 1`, world.XinjingCode)
 		a.Var("code", `SELECT code FROM grids WHERE town_code = ? ORDER BY id LIMIT 1`, world.XinjingCode)
 		a.Var("other", `SELECT id FROM grids WHERE town_code = ? ORDER BY id LIMIT 1`, world.LujiazuiCode)

@@ -16,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
 
@@ -142,4 +143,9 @@ func (a *App) Run(t *testing.T, scenarios []Scenario) {
 			}
 		})
 	}
+}
+
+// Each runs body once per database (testdb.Each), each time on a fresh App.
+func Each(t *testing.T, body func(t *testing.T, a *App)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, New(t, db)) })
 }
