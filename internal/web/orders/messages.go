@@ -6,6 +6,7 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("orders", map[string][2]string{
 		"channel":             {"来源渠道", "Channel"},
+		"confirm action":      {"确定要「%s」吗？", "Really “%s”?"},
 		"filter":              {"筛选", "Filter"},
 		"deadline":            {"办理时限", "Deadline"},
 		"previous":            {"上一页", "Previous"},
