@@ -166,7 +166,7 @@ const (
 
 // Show is how the order page offers an action.
 type Show struct {
-	Style  Style
+	Style Style
 	// Weight sorts the buttons, ascending: primary actions first, destructive ones last, so
 	// whatever subset a role gets at a step reads "what you came to do, … , what undoes it".
 	Weight int

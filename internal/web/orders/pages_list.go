@@ -16,7 +16,7 @@ import (
 type queueTab struct {
 	Label, Href string
 	Count       int
-	Active       bool
+	Active      bool
 }
 
 // tabsFor gives each role its working queues first, then all orders, each with its count.
