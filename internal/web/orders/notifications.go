@@ -15,7 +15,13 @@ func (s *handlers) apiNotifications(w http.ResponseWriter, r *http.Request, c *k
 	if list == nil {
 		list = []orders.Notification{}
 	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list})
+	// "notifications" and "unread" as before (each notice, resolved ones marked); "orders" is the
+	// inbox the page shows: one line per order that needs the user, and "unread_orders" the bell.
+	inbox, unreadOrders, err := s.Orders.Inbox(r.Context(), c.User.ID, 50)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list, "orders": inbox, "unread_orders": unreadOrders})
 	return nil
 }
 
@@ -47,7 +53,7 @@ func (s *handlers) notificationsRead(w http.ResponseWriter, r *http.Request, c *
 }
 
 func (s *handlers) notificationsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	list, unread, err := s.Orders.Notifications(r.Context(), c.User.ID, false, 100)
+	list, unread, err := s.Orders.Inbox(r.Context(), c.User.ID, 100)
 	if err != nil {
 		return err
 	}

@@ -187,6 +187,10 @@ func (s *handlers) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 	if err != nil {
 		return err
 	}
+	// Opening the order is reading what was said about it.
+	if err := s.Orders.MarkOrderRead(r.Context(), c.User.ID, o.ID); err != nil {
+		return err
+	}
 	return s.renderOrder(w, r, c, o, http.StatusOK, "", "")
 }
 
