@@ -2,6 +2,7 @@ package orders
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -56,6 +57,12 @@ func (s *handlers) notificationsPage(w http.ResponseWriter, r *http.Request, c *
 	list, unread, err := s.Orders.Inbox(r.Context(), c.User.ID, 100)
 	if err != nil {
 		return err
+	}
+	// The line starts with the order's number: its notice need not say it again.
+	for i, l := range list {
+		if l.OrderNumber != "" {
+			list[i].Latest.Text = strings.Replace(l.Latest.Text, "工单 "+l.OrderNumber+" ", "", 1)
+		}
 	}
 	return s.Render(w, r, http.StatusOK, "notifications", kit.PageData{Title: "notifications", Data: map[string]any{"List": list, "Unread": unread}})
 }
