@@ -66,4 +66,22 @@ func TestHandlerOrderPageInBrowser(t *testing.T) {
 	must(t, chromedp.Do(ctx2, chromedp.Navigate(srv.URL+"/notifications")), "open the notifications")
 	waitFor(t, ctx2, `ul.inbox`, "the inbox")
 	Screenshot(t, ctx2, "screens-gridworker-notifications")
+
+	// The dispatcher, in English: file and dispatch first and open, reject last and red.
+	desk := NewBrowser(t, 1440, 900)
+	must(t, Login(desk, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
+	Screenshot(t, desk, "screens-dispatcher-home")
+	must(t, chromedp.Do(desk, chromedp.Navigate(srv.URL+"/orders?state=received&lang=en")), "open the received queue")
+	waitFor(t, desk, `table.orders-table a[href^="/orders/"]`, "a received order")
+	href = evaluate[string](t, desk, `document.querySelector('table.orders-table a[href^="/orders/"]').getAttribute('href')`)
+	must(t, chromedp.Do(desk, chromedp.Navigate(srv.URL+href)), "open "+href)
+	waitFor(t, desk, `#actions .action-tab`, "the action tabs")
+	targets := evaluate[[]string](t, desk, `[...document.querySelectorAll('#actions .action-tab')].map(b => b.dataset.target)`)
+	if len(targets) < 2 || targets[0] != "act-file_dispatch" || targets[len(targets)-1] != "act-reject" {
+		t.Errorf("the dispatcher's action tabs are %v, want file_dispatch first and reject last", targets)
+	}
+	if active := evaluate[string](t, desk, `document.querySelector('.action-tab.active').dataset.target`); active != "act-file_dispatch" {
+		t.Errorf("the dispatcher's page opens on %s", active)
+	}
+	Screenshot(t, desk, "screens-dispatcher-order-en")
 }
