@@ -35,6 +35,9 @@ type Notification struct {
 	Text        string     `json:"text"`
 	CreatedAt   time.Time  `json:"created_at"`
 	ReadAt      *time.Time `json:"read_at"`
+	// Resolved is true once the need the notice told of is gone (the order moved on); the inbox
+	// leaves such notices out.
+	Resolved bool `json:"resolved"`
 }
 
 // Notify sends one notification to one user.
@@ -145,7 +148,8 @@ func noticeText(o Order, ev Event) *strings.Replacer {
 	)
 }
 
-// Notifications lists a user's notifications, newest first, with the number still unread.
+// Notifications lists a user's notifications one by one, newest first, resolved ones marked, with
+// the number still unread (the API's flat list; pages use Inbox).
 func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool, limit int) ([]Notification, int, error) {
 	if limit <= 0 || limit > 500 {
 		limit = 50
@@ -154,8 +158,10 @@ func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool
 	if unreadOnly {
 		where += ` AND n.read_at IS NULL`
 	}
-	rows, err := s.DB.Query(ctx, `SELECT n.id, n.user_id, n.order_id, o.number, n.kind, n.text, n.created_at, n.read_at
-		FROM notifications n LEFT JOIN orders o ON o.id = n.order_id WHERE `+where+` ORDER BY n.id DESC LIMIT ?`, userID, limit)
+	rows, err := s.DB.Query(ctx, `SELECT n.id, n.user_id, n.order_id, o.number, n.kind, n.text, n.created_at, n.read_at,
+		CASE WHEN `+liveCondition+` THEN 0 ELSE 1 END
+		FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN orders o ON o.id = n.order_id
+		WHERE `+where+` ORDER BY n.id DESC LIMIT ?`, userID, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("notifications of user %d: %w", userID, err)
 	}
@@ -167,9 +173,11 @@ func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool
 		var number sql.NullString
 		var created int64
 		var read sql.NullInt64
-		if err := rows.Scan(&n.ID, &n.UserID, &order, &number, &n.Kind, &n.Text, &created, &read); err != nil {
+		var resolved int
+		if err := rows.Scan(&n.ID, &n.UserID, &order, &number, &n.Kind, &n.Text, &created, &read, &resolved); err != nil {
 			return nil, 0, err
 		}
+		n.Resolved = resolved == 1
 		n.OrderID, n.OrderNumber, n.CreatedAt, n.ReadAt = order.Int64, number.String, store.FromMillis(created), timePtr(read)
 		out = append(out, n)
 	}

@@ -1,15 +1,16 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
+	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
 )
 
 type homeData struct {
@@ -25,55 +26,52 @@ type homeData struct {
 	Scope       string // whose orders the figures count
 }
 
-// homeCard is a tile on a role's home page; Count, when set, is the size of the queue behind it.
+// homeCard is a tile on a role's home page. A queue's tile (Queue) shows the total of the list it
+// opens, counted through the same filter as that list (weborders.Queues).
 type homeCard struct {
 	Href, Title, Text string
 	Count             int
+	Queue             bool
 	Alert             bool
 }
 
 // homeCards gives each role its queues first, then the tools it may use.
-func (s *Server) homeCards(c *kit.Caller, lang string, sum orders.Summary) []homeCard {
+func (s *Server) homeCards(ctx context.Context, c *kit.Caller, lang string) ([]homeCard, error) {
 	T := kit.Translator(lang)
 	u := c.User
 	var cards []homeCard
-	q := func(href, title, text string, n int, alert bool) {
-		cards = append(cards, homeCard{Href: href, Title: T(title), Text: T(text), Count: n, Alert: alert})
+	if u.Can(auth.PermOrdersRead) {
+		var qs []weborders.Queue
+		for _, q := range weborders.Queues(u) {
+			if q.Card != "" {
+				qs = append(qs, q)
+			}
+		}
+		counts, err := weborders.CountQueues(ctx, s.Kit.Orders, c, qs)
+		if err != nil {
+			return nil, err
+		}
+		for i, q := range qs {
+			if q.HideEmpty && counts[i] == 0 {
+				continue
+			}
+			cards = append(cards, homeCard{Href: q.Href(), Title: T(q.Label), Text: T(q.Card), Count: counts[i], Queue: true,
+				Alert: q.Alert && counts[i] > 0})
+		}
 	}
 	switch u.Role {
 	case auth.RoleDispatcher:
-		q("/orders?state=received", "tab received", "card received", sum.ByState["received"], false)
-		q("/orders?state=filed", "tab filed", "card filed", sum.ByState["filed"], false)
-		if sum.Unlocated > 0 {
-			q("/orders?unlocated=true", "unlocated", "card unlocated", sum.Unlocated, true)
-		}
-		q("/orders?state=handled", "tab handled", "card handled", sum.ByState["handled"], false)
-		q("/orders?state=closed", "tab closed", "card closed", sum.ByState["closed"], false)
-		q("/orders?overdue=true", "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)
-		q("/orders/new", "new order", "card new order", 0, false)
-	case auth.RoleHandler:
-		d := url.QueryEscape(u.DepartmentCode)
-		q("/orders?state=dispatched&department="+d, "tab dispatched", "card dispatched", sum.ByState["dispatched"], false)
-		q("/orders?state=in_progress&department="+d, "tab in progress", "card in progress", sum.ByState["in_progress"], false)
-		q("/orders?overdue=true&department="+d, "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)
-	case auth.RoleGridWorker, auth.RoleGridLeader:
-		g := url.QueryEscape(u.GridCode)
-		q("/orders?state=handled&grid="+g, "tab to verify", "card to verify", sum.ByState["handled"], false)
-		q("/orders?grid="+g, "tab my grid", "card my grid", sum.Open, false)
+		cards = append(cards, homeCard{Href: "/orders/new", Title: T("new order"), Text: T("card new order")})
 	case auth.RoleResident:
-		q("/orders", "my orders", "card my orders", sum.Open, false)
-		q("/track", "track order", "card track", 0, false)
-	case auth.RoleLeader:
-		q("/orders?overdue=true", "tab overdue", "card overdue", sum.Overdue, sum.Overdue > 0)
-		q("/orders?warning=true", "tab warning", "card warning", sum.Warning, false)
+		cards = append(cards, homeCard{Href: "/track", Title: T("track order"), Text: T("card track")})
 	}
 	// Then the tools of each capability (kit.HomeEntry), in their order.
 	for _, e := range s.HomeEntries() {
 		if e.Show == nil || e.Show(u) {
-			q(e.Href, e.Title, e.Text, 0, false)
+			cards = append(cards, homeCard{Href: e.Href, Title: T(e.Title), Text: T(e.Text)})
 		}
 	}
-	return cards
+	return cards, nil
 }
 
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -130,13 +128,9 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 		}
 		raw, _ := json.Marshal(map[string]any{"days": d.Summary.Days, "series": series})
 		d.Chart = string(raw)
-	} else if c.User.Role == auth.RoleResident {
-		total, _, err := s.Kit.Orders.List(ctx, orders.Filter{Towns: c.Towns, RaisedBy: c.User.ID, States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 1})
-		if err != nil {
-			return err
-		}
-		d.Summary.Open = total
 	}
-	d.Cards = s.homeCards(c, lang, d.Summary)
+	if d.Cards, err = s.homeCards(ctx, c, lang); err != nil {
+		return err
+	}
 	return s.Render(w, r, http.StatusOK, "home", kit.PageData{Title: "home", Data: d})
 }

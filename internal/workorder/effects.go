@@ -159,14 +159,17 @@ type Style string
 
 // The styles.
 const (
-	StyleNormal Style = "normal"
-	StyleDanger Style = "danger" // destructive or a refusal: red tab and button
+	StylePrimary Style = "primary" // what the role does most at this step: offered first, selected
+	StyleNormal  Style = "normal"
+	StyleDanger  Style = "danger" // destructive or a refusal: red tab and button, offered last, confirmed, never preselected
 )
 
 // Show is how the order page offers an action.
 type Show struct {
-	Style  Style
-	Weight int // buttons are sorted by ascending weight
+	Style Style
+	// Weight sorts the buttons, ascending: primary actions first, destructive ones last, so
+	// whatever subset a role gets at a step reads "what you came to do, … , what undoes it".
+	Weight int
 }
 
 // InButtonOrder returns acts sorted by the weight of their buttons; ties and unknown actions

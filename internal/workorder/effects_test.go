@@ -16,33 +16,36 @@ import (
 var effectSpec = map[Action]struct {
 	effects []Effect
 	notice  string // "kind → audience + audience [when]", or "" for none
-	danger  bool
+	style   Style
 }{
-	ActFile:             {[]Effect{EffSetPlace, EffStartClock, EffStampFiled}, "", false},
-	ActReject:           {nil, "", true},
-	ActDispatch:         {[]Effect{EffSetDepartments}, "assigned → lead_department + co_departments", false},
-	ActAccept:           {nil, "", false},
-	ActReturn:           {[]Effect{EffClearDepartments, EffCountReturn}, "returned → dispatchers", true},
-	ActExtend:           {[]Effect{EffRequestExtension}, "extension → dispatchers", false},
-	ActApproveExtension: {[]Effect{EffGrantExtension}, "extension → lead_department", false},
-	ActRefuseExtension:  {[]Effect{EffDropExtension}, "extension → lead_department", true},
-	ActReport:           {[]Effect{EffSetResult}, "handled → grid_staff", false},
-	ActVerifyPass:       {[]Effect{EffStampClosed}, "", false},
-	ActVerifyFail:       {[]Effect{EffCountRework}, "rework → lead_department", true},
-	ActRate:             {[]Effect{EffSetSatisfaction}, "rated → dispatchers [rated_dissatisfied]", false},
-	ActReopen:           {[]Effect{EffRestartClock, EffCountReopen, EffClearRating}, "rework → lead_department", false},
-	ActSuspend:          {[]Effect{EffStopClock}, "", false},
-	ActResume:           {[]Effect{EffResumeClock}, "", false},
-	ActEscalate:         {[]Effect{EffEscalate}, "escalated → lead_handlers + leaders", false},
-	ActMerge:            {[]Effect{EffMarkDuplicate}, "", true},
-	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed}, "", false},
+	ActFile:             {[]Effect{EffSetPlace, EffStartClock, EffStampFiled}, "", StylePrimary},
+	ActReject:           {nil, "", StyleDanger},
+	ActDispatch:         {[]Effect{EffSetDepartments}, "assigned → lead_department + co_departments", StylePrimary},
+	ActAccept:           {nil, "", StylePrimary},
+	ActReturn:           {[]Effect{EffClearDepartments, EffCountReturn}, "returned → dispatchers", StyleDanger},
+	ActExtend:           {[]Effect{EffRequestExtension}, "extension → dispatchers", StyleNormal},
+	ActApproveExtension: {[]Effect{EffGrantExtension}, "extension → lead_department", StylePrimary},
+	ActRefuseExtension:  {[]Effect{EffDropExtension}, "extension → lead_department", StyleDanger},
+	ActReport:           {[]Effect{EffSetResult}, "handled → grid_staff", StylePrimary},
+	ActVerifyPass:       {[]Effect{EffStampClosed}, "", StylePrimary},
+	ActVerifyFail:       {[]Effect{EffCountRework}, "rework → lead_department", StyleDanger},
+	ActRate:             {[]Effect{EffSetSatisfaction}, "rated → dispatchers [rated_dissatisfied]", StylePrimary},
+	ActReopen:           {[]Effect{EffRestartClock, EffCountReopen, EffClearRating}, "rework → lead_department", StylePrimary},
+	ActSuspend:          {[]Effect{EffStopClock}, "", StyleNormal},
+	ActResume:           {[]Effect{EffResumeClock}, "", StylePrimary},
+	ActEscalate:         {[]Effect{EffEscalate}, "escalated → lead_handlers + leaders", StylePrimary},
+	ActMerge:            {[]Effect{EffMarkDuplicate}, "", StyleDanger},
+	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed}, "", StylePrimary},
 }
 
-// buttonOrder is the order of the order page's buttons before they were sorted by weight: the
-// table's order then, which the weights must keep.
-var buttonOrder = []Action{ActFile, ActReject, ActDispatch, ActAccept, ActReturn, ActExtend, ActApproveExtension,
-	ActRefuseExtension, ActReport, ActVerifyPass, ActVerifyFail, ActRate, ActReopen, ActSuspend, ActResume, ActEscalate,
-	ActMerge, ActSelfHandle}
+// buttonOrder is the intended order of the order page's buttons (issue #11): what each role does
+// most first (file, dispatch, accept, report handled, verify pass, …), then the secondary
+// actions (ask for an extension, suspend), then the destructive ones (merge, return, refuse,
+// rework, reject), so a handler who accepted reads 处置反馈, 延期申请, 退单 and a dispatcher reads
+// 立案 … 不予立案.
+var buttonOrder = []Action{ActFile, ActDispatch, ActAccept, ActReport, ActVerifyPass, ActApproveExtension, ActRate,
+	ActReopen, ActResume, ActEscalate, ActSelfHandle, ActExtend, ActSuspend, ActMerge, ActReturn, ActRefuseExtension,
+	ActVerifyFail, ActReject}
 
 func noticeSpec(ns []Notice) string {
 	var out []string
@@ -76,8 +79,8 @@ func TestEffectsMatchSpec(t *testing.T) {
 		if got := noticeSpec(tr.Notify); got != want.notice {
 			t.Errorf("%s: notices %q, spec %q", tr.Action, got, want.notice)
 		}
-		if (tr.Show.Style == StyleDanger) != want.danger {
-			t.Errorf("%s: style %s, spec danger=%v", tr.Action, tr.Show.Style, want.danger)
+		if tr.Show.Style != want.style {
+			t.Errorf("%s: style %s, spec %s", tr.Action, tr.Show.Style, want.style)
 		}
 	}
 	// Every subset of actions comes out in the page's order, whatever order it went in.
@@ -87,7 +90,7 @@ func TestEffectsMatchSpec(t *testing.T) {
 		t.Errorf("InButtonOrder = %v, want %v", got, buttonOrder)
 	}
 	some := []Action{ActMerge, ActSuspend, ActReject, ActFile}
-	if got := InButtonOrder(some); !slices.Equal(got, []Action{ActFile, ActReject, ActSuspend, ActMerge}) {
+	if got := InButtonOrder(some); !slices.Equal(got, []Action{ActFile, ActSuspend, ActMerge, ActReject}) {
 		t.Errorf("InButtonOrder(%v) = %v", some, got)
 	}
 	if some[0] != ActMerge {
@@ -104,7 +107,7 @@ func TestEffectsDeclared(t *testing.T) {
 		if tr.To == "" && len(tr.Effects) == 0 && len(tr.Notify) == 0 {
 			t.Errorf("%s keeps the state and declares no effect: it would do nothing", tr.Action)
 		}
-		if tr.Show.Style != StyleNormal && tr.Show.Style != StyleDanger {
+		if tr.Show.Style != StylePrimary && tr.Show.Style != StyleNormal && tr.Show.Style != StyleDanger {
 			t.Errorf("%s: style %q not declared", tr.Action, tr.Show.Style)
 		}
 		if tr.Show.Weight <= 0 {
@@ -180,5 +183,32 @@ func TestErrorsWrapProblem(t *testing.T) {
 	}
 	if !strings.HasPrefix(err.Error(), "not allowed for this actor: role") {
 		t.Errorf("forbidden text changed: %q", err)
+	}
+}
+
+// TestButtonOrderByRole spells out, per role and step, the buttons the order page offers: the
+// primary action first and the destructive ones last (issue #11).
+func TestButtonOrderByRole(t *testing.T) {
+	tests := []struct {
+		name  string
+		order Order
+		actor Actor
+		want  []Action
+	}{
+		{"handler, accepted", fixture(InProgress, false, false, ""), owner(RoleHandler), []Action{ActReport, ActExtend, ActReturn}},
+		{"handler, dispatched", fixture(Dispatched, false, false, ""), owner(RoleHandler), []Action{ActAccept, ActReturn}},
+		{"dispatcher, new order", fixture(Received, false, false, ""), owner(RoleDispatcher), []Action{ActFile, ActSuspend, ActMerge, ActReject}},
+		{"dispatcher, filed", fixture(Filed, false, false, ""), owner(RoleDispatcher), []Action{ActDispatch, ActSuspend, ActMerge}},
+		{"dispatcher, extension pending", fixture(InProgress, false, true, ""), owner(RoleDispatcher), []Action{ActApproveExtension, ActSuspend, ActRefuseExtension}},
+		{"grid worker, verifying", fixture(Handled, false, false, ""), owner(RoleGridWorker), []Action{ActVerifyPass, ActVerifyFail}},
+	}
+	for _, tt := range tests {
+		got := InButtonOrder(AllowedActions(tt.order, tt.actor))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: buttons %v, want %v", tt.name, got, tt.want)
+		}
+		if tr, _ := Lookup(got[0]); tr.Show.Style == StyleDanger {
+			t.Errorf("%s: the first button %s is a danger one", tt.name, got[0])
+		}
 	}
 }

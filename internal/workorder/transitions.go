@@ -110,14 +110,14 @@ var Transitions = []Transition{
 		Requires: []string{FieldCategory, FieldGrid}, Optional: []string{FieldDeadlineClass},
 		LabelZH: "立案", LabelEN: "File",
 		Effects: []Effect{EffSetPlace, EffStartClock, EffStampFiled},
-		Show:    Show{Style: StyleNormal, Weight: 10},
+		Show:    Show{Style: StylePrimary, Weight: 10},
 	},
 	{
 		From: []State{Received}, Action: ActReject, To: Rejected,
 		Roles:    []string{RoleDispatcher},
 		Requires: []string{FieldReason},
 		LabelZH:  "不予立案", LabelEN: "Reject",
-		Show: Show{Style: StyleDanger, Weight: 20},
+		Show: Show{Style: StyleDanger, Weight: 180},
 	},
 	{
 		From: []State{Filed}, Action: ActDispatch, To: Dispatched,
@@ -127,13 +127,13 @@ var Transitions = []Transition{
 		Effects: []Effect{EffSetDepartments},
 		Notify: []Notice{{Kind: NoticeAssigned, To: []Audience{ToLeadDepartment, ToCoDepartments},
 			Text: "派遣：{order} 已派至贵部门 — {content}"}},
-		Show: Show{Style: StyleNormal, Weight: 30},
+		Show: Show{Style: StylePrimary, Weight: 20},
 	},
 	{
 		From: []State{Dispatched}, Action: ActAccept, To: InProgress,
 		Roles:   []string{RoleHandler},
 		LabelZH: "签收", LabelEN: "Accept",
-		Show: Show{Style: StyleNormal, Weight: 40},
+		Show: Show{Style: StylePrimary, Weight: 30},
 	},
 	{
 		From: []State{Dispatched, InProgress}, Action: ActReturn, To: Filed,
@@ -143,7 +143,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffClearDepartments, EffCountReturn},
 		Notify: []Notice{{Kind: NoticeReturned, To: []Audience{ToDispatchers},
 			Text: "退单：{order} 被退回，请重新派遣（{reason}）"}},
-		Show: Show{Style: StyleDanger, Weight: 50},
+		Show: Show{Style: StyleDanger, Weight: 150},
 	},
 	{
 		From: []State{InProgress}, Action: ActExtend,
@@ -154,7 +154,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffRequestExtension},
 		Notify: []Notice{{Kind: NoticeExtension, To: []Audience{ToDispatchers},
 			Text: "延期申请：{order} 申请延期至 {requested_deadline}（{reason}）"}},
-		Show: Show{Style: StyleNormal, Weight: 60},
+		Show: Show{Style: StyleNormal, Weight: 120},
 	},
 	{
 		From: []State{InProgress}, Action: ActApproveExtension,
@@ -164,7 +164,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffGrantExtension},
 		Notify: []Notice{{Kind: NoticeExtension, To: []Audience{ToLeadDepartment},
 			Text: "延期已同意：{order} 新期限 {deadline}"}},
-		Show: Show{Style: StyleNormal, Weight: 70},
+		Show: Show{Style: StylePrimary, Weight: 60},
 	},
 	{
 		From: []State{InProgress}, Action: ActRefuseExtension,
@@ -175,7 +175,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffDropExtension},
 		Notify: []Notice{{Kind: NoticeExtension, To: []Audience{ToLeadDepartment},
 			Text: "延期未同意：{order} 请按原期限 {deadline} 办结（{reason}）"}},
-		Show: Show{Style: StyleDanger, Weight: 80},
+		Show: Show{Style: StyleDanger, Weight: 160},
 	},
 	{
 		From: []State{InProgress}, Action: ActReport, To: Handled,
@@ -185,7 +185,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffSetResult},
 		Notify: []Notice{{Kind: NoticeHandled, To: []Audience{ToGridStaff},
 			Text: "待核查：{order} 已处置 — {result}"}},
-		Show: Show{Style: StyleNormal, Weight: 90},
+		Show: Show{Style: StylePrimary, Weight: 40},
 	},
 	{
 		From: []State{Handled}, Action: ActVerifyPass, To: Closed,
@@ -193,7 +193,7 @@ var Transitions = []Transition{
 		Requires: []string{FieldNote}, Optional: []string{FieldPhotos},
 		LabelZH: "核查通过", LabelEN: "Verify: pass",
 		Effects: []Effect{EffStampClosed},
-		Show:    Show{Style: StyleNormal, Weight: 100},
+		Show:    Show{Style: StylePrimary, Weight: 50},
 	},
 	{
 		From: []State{Handled}, Action: ActVerifyFail, To: InProgress,
@@ -203,7 +203,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffCountRework},
 		Notify: []Notice{{Kind: NoticeRework, To: []Audience{ToLeadDepartment},
 			Text: "返工：{order} 核查未通过（{reason}）"}},
-		Show: Show{Style: StyleDanger, Weight: 110},
+		Show: Show{Style: StyleDanger, Weight: 170},
 	},
 	{
 		From: []State{Closed}, Action: ActRate, To: Rated,
@@ -213,7 +213,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffSetSatisfaction},
 		Notify: []Notice{{Kind: NoticeRated, To: []Audience{ToDispatchers}, When: WhenRatedDissatisfied,
 			Text: "不满意：{order} 回访评价为不满意，可重办 — {comment}"}},
-		Show: Show{Style: StyleNormal, Weight: 120},
+		Show: Show{Style: StylePrimary, Weight: 70},
 	},
 	{
 		From: []State{Rated}, Action: ActReopen, To: InProgress,
@@ -224,7 +224,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffRestartClock, EffCountReopen, EffClearRating},
 		Notify: []Notice{{Kind: NoticeRework, To: []Audience{ToLeadDepartment},
 			Text: "重办：{order} 评价不满意，请于 {deadline} 前重新办理（{reason}）"}},
-		Show: Show{Style: StyleNormal, Weight: 130},
+		Show: Show{Style: StylePrimary, Weight: 80},
 	},
 	{
 		From: openStates, Action: ActSuspend,
@@ -232,7 +232,7 @@ var Transitions = []Transition{
 		Requires: []string{FieldReason},
 		LabelZH:  "挂起", LabelEN: "Suspend",
 		Effects: []Effect{EffStopClock},
-		Show:    Show{Style: StyleNormal, Weight: 140},
+		Show:    Show{Style: StyleNormal, Weight: 130},
 	},
 	{
 		From: openStates, Action: ActResume,
@@ -241,7 +241,7 @@ var Transitions = []Transition{
 		Guard:    GuardSuspended, WhileSuspended: true,
 		LabelZH: "恢复", LabelEN: "Resume",
 		Effects: []Effect{EffResumeClock},
-		Show:    Show{Style: StyleNormal, Weight: 150},
+		Show:    Show{Style: StylePrimary, Weight: 90},
 	},
 	{
 		From: openStates, Action: ActEscalate,
@@ -252,7 +252,7 @@ var Transitions = []Transition{
 		Effects: []Effect{EffEscalate},
 		Notify: []Notice{{Kind: NoticeEscalated, To: []Audience{ToLeadHandlers, ToLeaders},
 			Text: "督办：{order} 第 {level} 次督办 — {note}"}},
-		Show: Show{Style: StyleNormal, Weight: 160},
+		Show: Show{Style: StylePrimary, Weight: 100},
 	},
 	{
 		From: []State{Received, Filed}, Action: ActMerge, To: Merged,
@@ -260,7 +260,7 @@ var Transitions = []Transition{
 		Requires: []string{FieldDuplicateOf},
 		LabelZH:  "合并", LabelEN: "Merge as duplicate",
 		Effects: []Effect{EffMarkDuplicate},
-		Show:    Show{Style: StyleDanger, Weight: 170},
+		Show:    Show{Style: StyleDanger, Weight: 140},
 	},
 	{
 		// 自行处置: a grid worker who finds a small problem on patrol and fixes it on the spot
@@ -273,7 +273,7 @@ var Transitions = []Transition{
 		OwnRaised: true,
 		LabelZH:   "自行处置", LabelEN: "Handle on the spot",
 		Effects: []Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed},
-		Show:    Show{Style: StyleNormal, Weight: 180},
+		Show:    Show{Style: StylePrimary, Weight: 110},
 	},
 }
 

@@ -87,7 +87,7 @@ type PageData struct {
 	Data    any
 	TileURL string
 	TileAtt string
-	Unread  int // unread notifications, for the bell
+	Unread  int // orders with unread notices that still need the user, for the bell
 }
 
 func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
@@ -115,7 +115,8 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 	d.Lang = Language(w, r)
 	if c != nil {
 		d.User = &c.User
-		if _, n, err := k.Orders.Notifications(r.Context(), c.User.ID, true, 0); err == nil {
+		// The bell counts the orders that need the user and have news, not the notices.
+		if n, err := k.Orders.UnreadOrders(r.Context(), c.User.ID); err == nil {
 			d.Unread = n
 		}
 	}

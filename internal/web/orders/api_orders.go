@@ -3,6 +3,7 @@ package orders
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -101,7 +102,10 @@ func (s *handlers) apiCreateOrder(w http.ResponseWriter, r *http.Request, c *kit
 
 // filterFrom reads the list filters from the query string, naming any bad parameter.
 func filterFrom(r *http.Request, c *kit.Caller) (orders.Filter, error) {
-	q := r.URL.Query()
+	return filterFromValues(r.URL.Query(), c)
+}
+
+func filterFromValues(q url.Values, c *kit.Caller) (orders.Filter, error) {
 	if err := checkFilterParams(q); err != nil {
 		return orders.Filter{}, err
 	}

@@ -6,6 +6,7 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("orders", map[string][2]string{
 		"channel":             {"来源渠道", "Channel"},
+		"confirm action":      {"确定要「%s」吗？", "Really “%s”?"},
 		"filter":              {"筛选", "Filter"},
 		"deadline":            {"办理时限", "Deadline"},
 		"previous":            {"上一页", "Previous"},
@@ -32,6 +33,9 @@ func init() {
 		"latitude":            {"纬度", "Latitude"},
 		"longitude":           {"经度", "Longitude"},
 		"mark all read":       {"全部已读", "Mark all read"},
+		"inbox hint":          {"需要您处理的工单，每单一行，显示最新消息；打开工单即为已读，事项办结后自动移除。", "Orders that need you, one line each with the latest notice; opening an order marks it read, and it leaves this list once its step is done."},
+		"notice count":        {"条消息", "notices"},
+		"inbox empty":         {"暂无需要您处理的事项", "Nothing needs you now"},
 		"so.channel": {"来源渠道由系统按您的身份确定（%[2]s），不能指定为 %[1]q；12345热线工单只能经热线导入或推送接口进入，Open311 工单只能经 Open311 接口进入",
 			"%[1]q is not yours to choose: the server sets the channel from who you are (%[2]s); hotline orders come only through the hotline import or push API, Open311 requests through Open311"},
 		"so.external id":   {"外部编号只能由受理渠道（热线导入或推送接口、Open311）设定，请勿填写", "only an intake channel (the hotline import or push API, Open311) sets an order's external id; leave it out"},

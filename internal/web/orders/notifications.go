@@ -2,6 +2,7 @@ package orders
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -15,7 +16,13 @@ func (s *handlers) apiNotifications(w http.ResponseWriter, r *http.Request, c *k
 	if list == nil {
 		list = []orders.Notification{}
 	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list})
+	// "notifications" and "unread" as before (each notice, resolved ones marked); "orders" is the
+	// inbox the page shows: one line per order that needs the user, and "unread_orders" the bell.
+	inbox, unreadOrders, err := s.Orders.Inbox(r.Context(), c.User.ID, 50)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list, "orders": inbox, "unread_orders": unreadOrders})
 	return nil
 }
 
@@ -47,9 +54,15 @@ func (s *handlers) notificationsRead(w http.ResponseWriter, r *http.Request, c *
 }
 
 func (s *handlers) notificationsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	list, unread, err := s.Orders.Notifications(r.Context(), c.User.ID, false, 100)
+	list, unread, err := s.Orders.Inbox(r.Context(), c.User.ID, 100)
 	if err != nil {
 		return err
+	}
+	// The line starts with the order's number: its notice need not say it again.
+	for i, l := range list {
+		if l.OrderNumber != "" {
+			list[i].Latest.Text = strings.Replace(l.Latest.Text, "工单 "+l.OrderNumber+" ", "", 1)
+		}
 	}
 	return s.Render(w, r, http.StatusOK, "notifications", kit.PageData{Title: "notifications", Data: map[string]any{"List": list, "Unread": unread}})
 }

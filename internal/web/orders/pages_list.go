@@ -6,52 +6,41 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-// queueTab is a preset filter shown as a tab on the orders page.
+// queueTab is one of the role's queues (Queues) shown as a tab on the orders page, with the
+// total of its list.
 type queueTab struct {
-	Label, Query string
-	Active       bool
+	Label, Href string
+	Count       int
+	Active      bool
 }
 
-// tabsFor gives each role its working queues first.
-func tabsFor(u auth.User, lang string, current string) []queueTab {
+// tabsFor gives each role its working queues first, then all orders, each with its count.
+func (s *handlers) tabsFor(r *http.Request, c *kit.Caller, lang string, current string) ([]queueTab, error) {
 	T := kit.Translator(lang)
-	var tabs []queueTab
-	add := func(key, q string) {
+	var qs []Queue
+	for _, q := range Queues(c.User) {
+		if !q.TileOnly {
+			qs = append(qs, q)
+		}
+	}
+	// All orders: an explicit query, as an empty one opens the role's first queue.
+	qs = append(qs, Queue{Label: "tab all", Query: "sort=-received_at"})
+	counts, err := CountQueues(r.Context(), s.Orders, c, qs)
+	if err != nil {
+		return nil, err
+	}
+	tabs := make([]queueTab, len(qs))
+	for i, q := range qs {
 		// Compare in url.Values' canonical (sorted) form: the page's own query arrives re-encoded.
-		canon, _ := url.ParseQuery(q)
-		tabs = append(tabs, queueTab{Label: T(key), Query: q, Active: canon.Encode() == current})
+		canon, _ := url.ParseQuery(q.Query)
+		tabs[i] = queueTab{Label: T(q.Label), Href: q.Href(), Count: counts[i], Active: canon.Encode() == current}
 	}
-	switch u.Role {
-	case auth.RoleDispatcher:
-		add("tab received", "state=received")
-		add("unlocated", "unlocated=true")
-		add("tab filed", "state=filed")
-		add("tab handled", "state=handled")
-		add("tab closed", "state=closed")
-		add("tab warning", "warning=true")
-		add("tab overdue", "overdue=true")
-	case auth.RoleHandler:
-		d := url.QueryEscape(u.DepartmentCode)
-		add("tab dispatched", "state=dispatched&department="+d)
-		add("tab in progress", "state=in_progress&department="+d)
-		add("tab overdue", "overdue=true&department="+d)
-		add("tab mine", "department="+d)
-	case auth.RoleGridWorker, auth.RoleGridLeader:
-		g := url.QueryEscape(u.GridCode)
-		add("tab to verify", "state=handled&grid="+g)
-		add("tab my grid", "grid="+g)
-	case auth.RoleLeader:
-		add("tab overdue", "overdue=true")
-		add("tab warning", "warning=true")
-	}
-	add("tab all", "")
-	return tabs
+	return tabs, nil
 }
 
 type ordersPage struct {
@@ -70,17 +59,16 @@ type ordersPage struct {
 func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	lang := kit.Language(w, r)
 	if r.URL.RawQuery == "" {
-		if tabs := tabsFor(c.User, lang, ""); len(tabs) > 1 && c.User.Role != auth.RoleResident {
-			http.Redirect(w, r, "/orders?"+tabs[0].Query, http.StatusSeeOther)
-			return nil
+		for _, q := range Queues(c.User) {
+			if !q.TileOnly {
+				http.Redirect(w, r, q.Href(), http.StatusSeeOther)
+				return nil
+			}
 		}
 	}
-	f, err := filterFrom(r, c)
+	f, err := listFilter(r.URL.Query(), c)
 	if err != nil {
 		return err
-	}
-	if c.User.Role == auth.RoleResident {
-		f.RaisedBy = c.User.ID
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -116,7 +104,9 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	current.Del("offset")
 	current.Del("flash")
 	current.Del("fs")
-	p.Tabs = tabsFor(c.User, lang, current.Encode())
+	if p.Tabs, err = s.tabsFor(r, c, lang, current.Encode()); err != nil {
+		return err
+	}
 	if f.Offset > 0 {
 		q := r.URL.Query()
 		q.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit)))

@@ -97,7 +97,13 @@ type actionForm struct {
 	Label    string
 	Fields   map[string]bool
 	Required map[string]bool
+	Primary  bool
 	Danger   bool
+	// Selected is the form shown when the page opens: the first that is not destructive, none if
+	// every one is.
+	Selected bool
+	// Confirm is the question a destructive form asks before it is sent (data-confirm).
+	Confirm string
 }
 
 type orderPage struct {
@@ -136,7 +142,7 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 	var out []actionForm
 	for _, a := range allowed {
 		if a == workorder.ActFile {
-			out = append(out, actionForm{Action: actionFileDispatch, Label: actionLabel(actionFileDispatch, lang),
+			out = append(out, actionForm{Action: actionFileDispatch, Label: actionLabel(actionFileDispatch, lang), Primary: true,
 				Fields:   map[string]bool{"category": true, "grid": true, "deadline_class": true, "department": true, "co_departments": true},
 				Required: map[string]bool{"category": true, "grid": true, "department": true}})
 		}
@@ -156,8 +162,18 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 		for _, x := range t.Optional {
 			f.Fields[x] = true
 		}
+		f.Primary = t.Show.Style == workorder.StylePrimary
 		f.Danger = t.Show.Style == workorder.StyleDanger
+		if f.Danger {
+			f.Confirm = fmt.Sprintf(kit.Translator(lang)("confirm action"), f.Label)
+		}
 		out = append(out, f)
+	}
+	for i := range out {
+		if !out[i].Danger {
+			out[i].Selected = true
+			break
+		}
 	}
 	return out
 }
@@ -165,6 +181,10 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 func (s *handlers) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	o, err := s.pathOrder(r, c)
 	if err != nil {
+		return err
+	}
+	// Opening the order is reading what was said about it.
+	if err := s.Orders.MarkOrderRead(r.Context(), c.User.ID, o.ID); err != nil {
 		return err
 	}
 	return s.renderOrder(w, r, c, o, http.StatusOK, "", "")

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
@@ -52,8 +53,20 @@ type App struct {
 // New loads the demo world into db and starts a server on it for the length of the test.
 func New(t *testing.T, db *store.DB) *App {
 	t.Helper()
+	return start(t, db)
+}
+
+// NewWithOrders is New with the demo's several hundred work orders too (slower: use it where a
+// test needs orders in every state).
+func NewWithOrders(t *testing.T, db *store.DB) *App {
+	t.Helper()
+	return start(t, db, demo.Orders(t.TempDir(), time.Now()))
+}
+
+func start(t *testing.T, db *store.DB, extras ...demo.Extra) *App {
+	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := demo.Load(context.Background(), db, quiet); err != nil {
+	if _, err := demo.Load(context.Background(), db, quiet, extras...); err != nil {
 		t.Fatalf("load demo: %v", err)
 	}
 	s, err := web.New(web.Config{DB: db, Log: quiet})
@@ -98,6 +111,27 @@ func (a *App) expand(s string) string {
 		s = strings.ReplaceAll(s, "{"+k+"}", v)
 	}
 	return s
+}
+
+// Get sends a GET as user ("" is anonymous) and returns the status and body, without following
+// redirects.
+func (a *App) Get(user, path string) (int, string) {
+	a.t.Helper()
+	req, err := http.NewRequest("GET", a.URL+a.expand(path), nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token(user))
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
 }
 
 // Run sends each scenario in order (later ones may see what earlier ones changed) as a subtest.

@@ -51,5 +51,8 @@
     tabs.forEach(function (t) { t.classList.toggle('active', t.dataset.target === id); });
   }
   tabs.forEach(function (t) { t.addEventListener('click', function () { show(t.dataset.target); }); });
-  if (tabs.length) show(tabs[0].dataset.target);
+  // The page opens on the form the server marked (the first that is not destructive); a role whose
+  // only actions are destructive picks one first.
+  var active = document.querySelector('.action-tab.active');
+  if (active) show(active.dataset.target);
 })();

@@ -1,0 +1,66 @@
+package orders_test
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
+	"github.com/civicgrid/civicgrid/internal/web/webtest"
+)
+
+var tabRe = regexp.MustCompile(`<button type="button" class="action-tab([^"]*)" data-target="act-([a-z_]+)">`)
+var formRe = regexp.MustCompile(`<form [^>]*class="form action-form" id="act-([a-z_]+)"([^>]*)>`)
+
+// TestOrderPageButtonOrder: a handler who has accepted an order is offered 处置反馈 first (and
+// selected), 退单 last, red, asking before it is sent; a grid worker verifying sees pass first and
+// rework last; no destructive form opens preselected.
+func TestOrderPageButtonOrder(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := webtest.NewWithOrders(t, db)
+		a.Var("accepted", `SELECT o.id FROM orders o JOIN users u ON u.department_code = o.department_code
+			WHERE u.username = 'handler_police' AND o.state = 'in_progress' AND o.suspended = 0 AND o.extension_pending = 0 ORDER BY o.id LIMIT 1`)
+		a.Var("handled", `SELECT o.id FROM orders o JOIN users u ON u.grid_code = o.grid_code
+			WHERE u.username = 'gridworker' AND o.state = 'handled' AND o.suspended = 0 ORDER BY o.id LIMIT 1`)
+		for _, tc := range []struct {
+			user, order string
+			want        []string
+			danger      string
+		}{
+			{"handler_police", "/orders/{accepted}", []string{"report", "extend", "return"}, "return"},
+			{"handler_police", "/orders/{accepted}?lang=en", []string{"report", "extend", "return"}, "return"},
+			{"gridworker", "/orders/{handled}", []string{"verify_pass", "verify_fail"}, "verify_fail"},
+		} {
+			code, body := a.Get(tc.user, tc.order)
+			if code != 200 {
+				t.Fatalf("%s %s = %d", tc.user, tc.order, code)
+			}
+			var got []string
+			for _, m := range tabRe.FindAllStringSubmatch(body, -1) {
+				got = append(got, m[2])
+				if m[2] == tc.want[0] && !strings.Contains(m[1], "active") {
+					t.Errorf("%s: the first tab %s is not selected", tc.user, m[2])
+				}
+				if strings.Contains(m[1], "danger") && strings.Contains(m[1], "active") {
+					t.Errorf("%s: the danger tab %s is preselected", tc.user, m[2])
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("%s %s: tabs %v, want %v", tc.user, tc.order, got, tc.want)
+			}
+			for _, m := range formRe.FindAllStringSubmatch(body, -1) {
+				hasConfirm := strings.Contains(m[2], "data-confirm=")
+				if (m[1] == tc.danger) != hasConfirm {
+					t.Errorf("%s: form %s data-confirm=%v: %s", tc.user, m[1], hasConfirm, m[0])
+				}
+				if (m[1] == tc.want[0]) == strings.Contains(m[2], "hidden") {
+					t.Errorf("%s: form %s visibility wrong: %s", tc.user, m[1], m[0])
+				}
+			}
+		}
+		if _, body := a.Get("handler_police", "/orders/{accepted}"); !strings.Contains(body, `data-confirm="确定要「退单」吗？"`) {
+			t.Error("退单 asks nothing before it is sent")
+		}
+	})
+}
