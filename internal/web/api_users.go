@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -100,17 +99,6 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	kit.WriteJSON(w, http.StatusCreated, u)
-	return nil
-}
-
-func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	q := r.URL.Query()
-	es, err := audit.List(r.Context(), s.DB, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"),
-		Subject: q.Get("subject")})
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"entries": es})
 	return nil
 }
 

@@ -151,3 +151,41 @@ func init() {
 			"Too many wrong tries for this number or from your network. Try again in %d minutes; if you lost the code, call the 12345 citizen hotline."},
 	})
 }
+
+// The audit log's words: its filter, paging, export, and a label for every action and record kind.
+func init() {
+	kit.RegisterMessages("web/audit", map[string][2]string{
+		"audit.anyone":                 {"全部人员", "Anyone"},
+		"audit.any":                    {"全部", "Any"},
+		"audit.kind":                   {"对象类型", "Record kind"},
+		"audit.subject":                {"对象编号", "Record"},
+		"audit.subject hint":           {"编号、编码或用户ID", "Number, code or user id"},
+		"audit.from":                   {"起始日期", "From"},
+		"audit.to":                     {"截止日期", "To"},
+		"audit.clear":                  {"清除筛选", "Clear filters"},
+		"audit.export":                 {"导出 Excel", "Export to Excel"},
+		"audit.export limit":           {"导出最多 %d 条（按筛选条件，最新在前）", "The export holds at most %d entries (the filter's, newest first)"},
+		"audit.total":                  {"共 %d 条", "%d entries"},
+		"audit.local time":             {"时间为北京时间", "Times in Beijing time (UTC+8)"},
+		"audit.none":                   {"没有符合条件的记录", "No entries match"},
+		"audit.prev":                   {"上一页", "Previous"},
+		"audit.page":                   {"第 %d / %d 页", "Page %d of %d"},
+		"audit.code":                   {"操作代码", "Action code"},
+		"audit.act.create":             {"新建", "Created"},
+		"audit.act.update":             {"修改", "Changed"},
+		"audit.act.delete":             {"删除", "Deleted"},
+		"audit.act.view_personal_data": {"查看个人信息", "Viewed personal data"},
+		"audit.act.login":              {"登录", "Signed in"},
+		"audit.act.login_failed":       {"登录失败", "Failed sign-in"},
+		"audit.act.password_reset":     {"重置密码", "Password reset"},
+		"audit.act.password_change":    {"修改密码", "Password changed"},
+		"audit.ent.user":               {"用户", "User"},
+		"audit.ent.api_token":          {"API 令牌", "API token"},
+		"audit.ent.grid":               {"网格", "Grid"},
+		"audit.ent.department":         {"部门", "Department"},
+		"audit.ent.campaign":           {"走访任务", "Visit campaign"},
+		"audit.ent.order":              {"工单", "Work order"},
+		"audit.ent.campaign_target":    {"走访对象", "Campaign household"},
+		"audit.ent.grid_member":        {"网格成员", "Grid member"},
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
@@ -81,13 +80,4 @@ func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, c *kit.Call
 	}
 	kit.RedirectFlash(w, r, "/admin/users", fmt.Sprintf("%s", kit.Translator(kit.Language(w, r))("saved")))
 	return nil
-}
-
-func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	q := r.URL.Query()
-	es, err := audit.List(r.Context(), s.DB, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), Action: q.Get("action"), Limit: 300})
-	if err != nil {
-		return err
-	}
-	return s.Render(w, r, http.StatusOK, "audit", kit.PageData{Title: "audit", Data: map[string]any{"Entries": es}})
 }

@@ -30,6 +30,7 @@ func (s *Server) routes() error {
 	m.Handle("GET /metrics", "metrics token or loopback", s.metricsHandler())
 	m.Handle("GET /static/", kit.Public, s.staticHandler())
 	m.Handle("GET /sw.js", kit.Public, http.HandlerFunc(s.serviceWorker))
+	m.Handle("GET /favicon.ico", kit.Public, http.HandlerFunc(s.favicon))
 	m.Handle("GET /api/openapi.json", kit.Public, http.HandlerFunc(s.openAPI))
 
 	m.API("GET /api/v1/me", kit.SignedIn, s.apiMe)
@@ -46,6 +47,7 @@ func (s *Server) routes() error {
 	m.Page("POST /admin/users", auth.PermUsersWrite, s.userSubmit)
 	m.Page("POST /admin/users/{id}/disable", auth.PermUsersWrite, s.userDisable)
 	m.Page("GET /admin/audit", auth.PermAuditRead, s.auditPage)
+	m.Page("GET /admin/audit/export", auth.PermAuditRead, s.auditExport)
 	s.authRoutes(m) // routes_auth.go: listing and revoking API tokens
 
 	m.Nav(kit.NavEntry{Href: "/", Key: "home", Order: 0})
