@@ -189,3 +189,30 @@ func init() {
 		"audit.ent.grid_member":        {"网格成员", "Grid member"},
 	})
 }
+
+// The users page's edit and password reset, and everyone's own password change.
+func init() {
+	kit.RegisterMessages("web/account", map[string][2]string{
+		"usr.edit":           {"编辑", "Edit"},
+		"usr.enabled":        {"启用（可登录）", "Enabled (may sign in)"},
+		"usr.reset password": {"重置密码", "Reset password"},
+		"usr.reset how":      {"留空则生成一个随机密码并只显示一次；重置后该用户的所有登录会话失效。", "Leave empty to generate a random password, shown once; the user's sessions end."},
+		"usr.set password":   {"新密码（可留空）", "New password (optional)"},
+		"usr.new password":   {"新密码", "New password"},
+		"usr.shown once":     {"请现在转告该用户，此密码只显示这一次，离开本页后无法再查看。", "Pass it on now: it is shown this once and cannot be seen again."},
+		"usr.password reset": {"密码已重置", "Password reset"},
+		"acct.title":         {"修改密码", "Change password"},
+		"acct.current":       {"当前密码", "Current password"},
+		"acct.new":           {"新密码", "New password"},
+		"acct.confirm":       {"再次输入新密码", "New password again"},
+		"acct.change":        {"修改密码", "Change password"},
+		"acct.length rule":   {"至少 %d 个字符", "At least %d characters"},
+		"acct.sessions":      {"修改后，您在其他设备上的登录将退出，本设备保持登录。", "Your other sessions end; this one stays signed in."},
+		"acct.changed":       {"密码已修改，其他设备的登录已退出", "Password changed; your other sessions have ended"},
+		"acct.mismatch":      {"两次输入的新密码不一致", "The two new passwords differ"},
+		"acct.wrong current": {"当前密码不正确", "The current password is wrong"},
+		"acct.throttled":     {"尝试次数过多，请稍后再试", "Too many attempts; try again later"},
+		"acct.too short":     {"新密码至少需要 %d 个字符", "The new password needs at least %d characters"},
+		"acct.same":          {"新密码不能与当前密码相同", "The new password must differ from the current one"},
+	})
+}

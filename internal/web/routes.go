@@ -46,6 +46,11 @@ func (s *Server) routes() error {
 	m.Page("GET /admin/users", auth.PermUsersRead, s.usersPage)
 	m.Page("POST /admin/users", auth.PermUsersWrite, s.userSubmit)
 	m.Page("POST /admin/users/{id}/disable", auth.PermUsersWrite, s.userDisable)
+	m.Page("GET /admin/users/{id}/edit", auth.PermUsersWrite, s.userEditPage)
+	m.Page("POST /admin/users/{id}", auth.PermUsersWrite, s.userUpdateSubmit)
+	m.Page("POST /admin/users/{id}/password", auth.PermUsersWrite, s.userPasswordReset)
+	m.Page("GET /account/password", kit.SignedIn, s.accountPage)
+	m.Page("POST /account/password", kit.SignedIn, s.accountPasswordSubmit)
 	m.Page("GET /admin/audit", auth.PermAuditRead, s.auditPage)
 	m.Page("GET /admin/audit/export", auth.PermAuditRead, s.auditExport)
 	s.authRoutes(m) // routes_auth.go: listing and revoking API tokens
