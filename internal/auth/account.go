@@ -52,6 +52,15 @@ func ChangePassword(ctx context.Context, db *store.DB, username, current, next, 
 // when empty a generated one, which it returns (to be shown once). The user's sessions end; the
 // reset is audited (never the password).
 func ResetPassword(ctx context.Context, db *store.DB, towns []string, id int64, password string, by audit.Actor) (string, error) {
+	return resetPassword(ctx, db, func(tx *store.Tx) (User, error) { return UserByID(ctx, tx, towns, id) }, password, by)
+}
+
+// ResetPasswordByUsername is ResetPassword for the command line, which may reach every account.
+func ResetPasswordByUsername(ctx context.Context, db *store.DB, username, password string, by audit.Actor) (string, error) {
+	return resetPassword(ctx, db, func(tx *store.Tx) (User, error) { return UserByUsername(ctx, tx, username) }, password, by)
+}
+
+func resetPassword(ctx context.Context, db *store.DB, find func(*store.Tx) (User, error), password string, by audit.Actor) (string, error) {
 	if password == "" {
 		password = GeneratePassword()
 	}
@@ -63,7 +72,7 @@ func ResetPassword(ctx context.Context, db *store.DB, towns []string, id int64, 
 		return "", err
 	}
 	err = db.InTx(ctx, func(tx *store.Tx) error {
-		u, err := UserByID(ctx, tx, towns, id)
+		u, err := find(tx)
 		if err != nil {
 			return err
 		}
