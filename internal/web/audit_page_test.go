@@ -124,6 +124,19 @@ func TestAuditPage(t *testing.T) {
 	})
 }
 
+// TestAuditDetailInWords: the fixed phrases of details read in the page's language.
+func TestAuditDetailInWords(t *testing.T) {
+	a := newApp(t, testdb.SQLite(t))
+	b := newBrowser(t, a.srv.URL)
+	b.login("admin", demo.Password("admin"))
+	if _, body := b.get("/admin/audit?entity=grid&lang=zh"); !strings.Contains(body, "添加成员") || strings.Contains(body, "member added") {
+		t.Error("zh audit page: the demo's member additions are not in Chinese")
+	}
+	if _, body := b.get("/admin/audit?entity=grid&lang=en"); !strings.Contains(body, "member added") {
+		t.Error("en audit page lacks member added")
+	}
+}
+
 // TestFavicon: the layout links an icon, and both it and /favicon.ico answer 200 as SVG.
 func TestFavicon(t *testing.T) {
 	a := newApp(t, testdb.SQLite(t))

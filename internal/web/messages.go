@@ -187,6 +187,12 @@ func init() {
 		"audit.ent.order":              {"工单", "Work order"},
 		"audit.ent.campaign_target":    {"走访对象", "Campaign household"},
 		"audit.ent.grid_member":        {"网格成员", "Grid member"},
+		"audit.detail.member added":    {"添加成员", "member added"},
+		"audit.detail.member removed":  {"移除成员", "member removed"},
+		"audit.detail.disabled=false":  {"启用账号", "account enabled"},
+		"audit.disabled tokens":        {"停用账号，撤销 %d 个 API 令牌", "account disabled, %d API tokens revoked"},
+		"audit.sessions_ended":         {"结束 %d 个登录会话", "%d sessions ended"},
+		"audit.other_sessions_ended":   {"结束其他 %d 个登录会话", "%d other sessions ended"},
 	})
 }
 

@@ -71,6 +71,25 @@ func auditEntityLabel(T func(string) string, code string) string {
 	return code
 }
 
+// auditDetail puts the details the application writes as fixed phrases ("member added",
+// "disabled=true tokens_revoked=2") in words; other details (lists of records shown, field
+// names) stay as recorded.
+func auditDetail(T func(string) string, d string) string {
+	if l := T("audit.detail." + d); l != "audit.detail."+d {
+		return l
+	}
+	var n int
+	if _, err := fmt.Sscanf(d, "disabled=true tokens_revoked=%d", &n); err == nil {
+		return fmt.Sprintf(T("audit.disabled tokens"), n)
+	}
+	for _, k := range []string{"sessions_ended=%d", "other_sessions_ended=%d"} {
+		if _, err := fmt.Sscanf(d, k, &n); err == nil {
+			return fmt.Sprintf(T("audit."+strings.TrimSuffix(k, "=%d")), n)
+		}
+	}
+	return d
+}
+
 // auditRows names the entries' actors and records for lang.
 func (s *Server) auditRows(r *http.Request, c *kit.Caller, lang string, es []audit.Entry) ([]auditLine, error) {
 	n, err := s.loadNames(r.Context(), c.Towns)
@@ -82,7 +101,7 @@ func (s *Server) auditRows(r *http.Request, c *kit.Caller, lang string, es []aud
 	out := make([]auditLine, 0, len(es))
 	for _, e := range es {
 		row := auditLine{ID: e.ID, At: e.At.In(loc).Format("2006-01-02 15:04:05"), Actor: n.person(e.Actor), Code: e.Action,
-			Action: auditActionLabel(T, e.Action), Record: auditEntityLabel(T, e.Entity), RecordID: e.EntityID, Detail: e.Detail, IP: e.IP}
+			Action: auditActionLabel(T, e.Action), Record: auditEntityLabel(T, e.Entity), RecordID: e.EntityID, Detail: auditDetail(T, e.Detail), IP: e.IP}
 		if name := s.recordName(n, lang, e); name != "" {
 			row.Record += " " + name
 		}
