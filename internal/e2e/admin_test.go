@@ -93,4 +93,9 @@ func TestGridWorkerPhoneMenu(t *testing.T) {
 	if loc := evaluate[string](t, ctx, `location.pathname`); loc != "/patrol" {
 		t.Errorf("menu link led to %s", loc)
 	}
+	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/account/password"), chromedp.WaitVisible(chromedp.CSS(`#change-password`))), "password page")
+	if w := evaluate[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("password page is %d px wide on a 390 px phone", w)
+	}
+	Screenshot(t, ctx, "phone-gridworker-password")
 }
