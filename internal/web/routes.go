@@ -37,6 +37,8 @@ func (s *Server) routes() error {
 	m.API("GET /api/v1/users", auth.PermUsersRead, s.apiUsers)
 	m.API("GET /api/v1/users/{id}", auth.PermUsersRead, s.apiUser)
 	m.API("POST /api/v1/users", auth.PermUsersWrite, s.apiCreateUser)
+	m.API("PATCH /api/v1/users/{id}", auth.PermUsersWrite, s.apiUpdateUser)
+	m.API("POST /api/v1/users/{id}/password", auth.PermUsersWrite, s.apiResetPassword)
 	m.API("GET /api/v1/audit", auth.PermAuditRead, s.apiAudit)
 
 	m.Page("GET /login", kit.Public, s.loginPage)

@@ -123,3 +123,43 @@ func TestChangeOwnPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestUserUpdateAndResetAPI: PATCH changes a user with the form's rules; the reset answers a
+// generated password once; both need users:write; the admin cannot demote themselves.
+func TestUserUpdateAndResetAPI(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		ctx := context.Background()
+		u, _ := auth.UserByUsername(ctx, db, "dispatcher")
+		self, _ := auth.UserByUsername(ctx, db, "admin")
+		path := "/api/v1/users/" + itoa(u.ID)
+		var e apiErr
+		if code := a.call("admin", "PATCH", path, `{"display_name":"x","role":"handler"}`, &e); code != 422 || e.Error.Field != "department" {
+			t.Errorf("handler without department = %d %+v", code, e)
+		}
+		var got auth.User
+		if code := a.call("admin", "PATCH", path, `{"display_name":"调度甲","phone":"13900000002","role":"dispatcher"}`, &got); code != 200 || got.DisplayName != "调度甲" {
+			t.Errorf("PATCH = %d %+v", code, got)
+		}
+		if code := a.call("dispatcher", "PATCH", path, `{"display_name":"y","role":"dispatcher"}`, nil); code != 403 {
+			t.Errorf("dispatcher PATCH = %d, want 403", code)
+		}
+		if code := a.call("admin", "PATCH", "/api/v1/users/"+itoa(self.ID), `{"display_name":"a","role":"leader"}`, nil); code != 422 {
+			t.Errorf("admin demotes themselves = %d, want 422", code)
+		}
+		var out map[string]any
+		if code := a.call("admin", "POST", path+"/password", `{}`, &out); code != 200 || len(out["password"].(string)) < auth.MinPasswordLen {
+			t.Errorf("reset = %d %v", code, out)
+		}
+		out = nil
+		if code := a.call("admin", "POST", path+"/password", `{"password":"chosen-one-pw"}`, &out); code != 200 || out["password"] != nil {
+			t.Errorf("set = %d %v (the chosen password must not be echoed)", code, out)
+		}
+		if _, err := auth.Authenticate(ctx, db, "dispatcher", "chosen-one-pw", "192.0.2.3"); err != nil {
+			t.Errorf("chosen password refused: %v", err)
+		}
+		if code := a.call("changning", "POST", path+"/password", `{}`, nil); code != 404 && code != 403 {
+			t.Errorf("another town's admin resets = %d, want 403/404", code)
+		}
+	})
+}
