@@ -163,3 +163,29 @@ func TestUserUpdateAndResetAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminPagesEnglishLabels: in English the users, edit, password and audit pages' headings,
+// column heads, labels and buttons hold no Chinese (names in the data may).
+func TestAdminPagesEnglishLabels(t *testing.T) {
+	a := newApp(t, testdb.SQLite(t))
+	b := newBrowser(t, a.srv.URL)
+	b.login("admin", demo.Password("admin"))
+	gw, _ := auth.UserByUsername(context.Background(), a.db, "gridworker")
+	cjk := regexp.MustCompile(`\p{Han}`)
+	labels := regexp.MustCompile(`<(?:th|label|button|h1|h2|option value="")[^>]*>([^<]*)<`)
+	for _, p := range []string{"/admin/users", "/admin/users/" + itoa(gw.ID) + "/edit", "/account/password", "/admin/audit"} {
+		code, body := b.get(p + "?lang=en")
+		if code != 200 {
+			t.Fatalf("%s = %d", p, code)
+		}
+		ms := labels.FindAllStringSubmatch(body, -1)
+		if len(ms) < 4 {
+			t.Errorf("%s: only %d labels found", p, len(ms))
+		}
+		for _, m := range ms {
+			if cjk.MatchString(m[1]) {
+				t.Errorf("%s: Chinese in an English label: %q", p, m[1])
+			}
+		}
+	}
+}
