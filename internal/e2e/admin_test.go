@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -17,6 +21,7 @@ func TestAuditAndUsersInBrowser(t *testing.T) {
 	srv := StartServer(t)
 	for _, who := range []struct{ user, name string }{{"admin", "admin"}, {"leader", "leader"}} {
 		ctx := NewBrowser(t, 1440, 900)
+		failed := watchFailures(t, ctx)
 		must(t, Login(ctx, srv.URL, who.user, "demo-"+who.user), "sign in")
 		signedIn := time.Now().In(workcal.Location())
 		must(t, chromedp.Do(ctx,
@@ -62,6 +67,32 @@ func TestAuditAndUsersInBrowser(t *testing.T) {
 		Screenshot(t, ctx, "user-edit")
 		must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/account/password"), chromedp.WaitVisible(chromedp.CSS(`#change-password`))), "account page")
 		Screenshot(t, ctx, "account-password")
+		if f := failed(); len(f) > 0 {
+			t.Errorf("failed requests (404s and the like): %v", f)
+		}
+	}
+}
+
+// watchFailures records every response of status 400 or more the browser receives (a missing
+// favicon, a forbidden API call) and returns a function that lists them.
+func watchFailures(t *testing.T, ctx context.Context) func() []string {
+	t.Helper()
+	var mu sync.Mutex
+	var failed []string
+	err := chromedp.Listen(ctx, func(ev any) {
+		if r, ok := ev.(*network.EventResponseReceived); ok && r.Response != nil && r.Response.Status >= 400 {
+			mu.Lock()
+			failed = append(failed, fmt.Sprintf("%d %s", r.Response.Status, r.Response.URL))
+			mu.Unlock()
+		}
+	})
+	if err != nil {
+		t.Fatalf("watch responses: %v", err)
+	}
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), failed...)
 	}
 }
 
@@ -70,6 +101,7 @@ func TestAuditAndUsersInBrowser(t *testing.T) {
 func TestGridWorkerPhoneMenu(t *testing.T) {
 	srv := StartServer(t)
 	ctx := NewBrowser(t, 390, 844)
+	failed := watchFailures(t, ctx)
 	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
 	if w := evaluate[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("home is %d px wide on a 390 px phone", w)
@@ -98,4 +130,7 @@ func TestGridWorkerPhoneMenu(t *testing.T) {
 		t.Errorf("password page is %d px wide on a 390 px phone", w)
 	}
 	Screenshot(t, ctx, "phone-gridworker-password")
+	if f := failed(); len(f) > 0 {
+		t.Errorf("failed requests (404s and the like): %v", f)
+	}
 }
