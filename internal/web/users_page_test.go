@@ -189,3 +189,17 @@ func TestAdminPagesEnglishLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestDepartmentKindInWords: the departments page names a department's kind in the page's
+// language, not by its code.
+func TestDepartmentKindInWords(t *testing.T) {
+	a := newApp(t, testdb.SQLite(t))
+	b := newBrowser(t, a.srv.URL)
+	b.login("admin", demo.Password("admin"))
+	if _, body := b.get("/admin/departments?lang=zh"); !strings.Contains(body, "<td>居委会</td>") || strings.Contains(body, "<td>committee</td>") {
+		t.Error("zh departments page shows the kind's code")
+	}
+	if _, body := b.get("/admin/departments?lang=en"); strings.Contains(body, "<td>committee</td>") {
+		t.Error("en departments page shows the kind's code")
+	}
+}
