@@ -91,11 +91,7 @@ func auditDetail(T func(string) string, d string) string {
 }
 
 // auditRows names the entries' actors and records for lang.
-func (s *Server) auditRows(r *http.Request, c *kit.Caller, lang string, es []audit.Entry) ([]auditLine, error) {
-	n, err := s.loadNames(r.Context(), c.Towns)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) auditRows(n *names, lang string, es []audit.Entry) []auditLine {
 	T := kit.Translator(lang)
 	loc := workcal.Location()
 	out := make([]auditLine, 0, len(es))
@@ -107,7 +103,7 @@ func (s *Server) auditRows(r *http.Request, c *kit.Caller, lang string, es []aud
 		}
 		out = append(out, row)
 	}
-	return out, nil
+	return out
 }
 
 // recordName names the record an entry is about where the name is at hand.
@@ -139,6 +135,10 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 	f, ferr := auditFilter(r, c)
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
+	n, err := s.loadNames(r.Context(), c.Towns)
+	if err != nil {
+		return err
+	}
 	var rows []auditLine
 	total := 0
 	if ferr == nil {
@@ -150,13 +150,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		if total, err = audit.Count(r.Context(), s.DB, f); err != nil {
 			return err
 		}
-		if rows, err = s.auditRows(r, c, lang, es); err != nil {
-			return err
-		}
-	}
-	n, err := s.loadNames(r.Context(), c.Towns)
-	if err != nil {
-		return err
+		rows = s.auditRows(n, lang, es)
 	}
 	T := kit.Translator(lang)
 	type option struct{ Value, Label string }
@@ -213,10 +207,11 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request, c *kit.Call
 	if err != nil {
 		return err
 	}
-	rows, err := s.auditRows(r, c, lang, es)
+	n, err := s.loadNames(r.Context(), c.Towns)
 	if err != nil {
 		return err
 	}
+	rows := s.auditRows(n, lang, es)
 	T := kit.Translator(lang)
 	x := excelize.NewFile()
 	defer x.Close()
