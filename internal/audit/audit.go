@@ -38,15 +38,17 @@ const (
 	// ActionPasswordChange is a user changing their own.
 	ActionPasswordReset  = "password_reset"
 	ActionPasswordChange = "password_change"
+	// ActionExport is a download of records in bulk (the audit log's own export).
+	ActionExport = "export"
 )
 
 // Actions lists the action codes the application records, for the log's filter and its labels
 // (the work-order lifecycle keeps its own in workorder and the order timeline).
 var Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionViewPII, ActionLogin, ActionLoginKO,
-	ActionPasswordReset, ActionPasswordChange}
+	ActionPasswordReset, ActionPasswordChange, ActionExport}
 
 // Entities lists the kinds of record the log names.
-var Entities = []string{"user", "api_token", "grid", "department", "campaign", "order", "campaign_target", "grid_member"}
+var Entities = []string{"audit_log", "user", "api_token", "grid", "department", "campaign", "order", "campaign_target", "grid_member"}
 
 // Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
 // tool with no account ("demo", "cli"); IP is the client's address when the change came over the

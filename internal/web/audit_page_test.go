@@ -102,6 +102,10 @@ func TestAuditPage(t *testing.T) {
 		if f, _ := x.GetCellFormula(x.GetSheetName(0), "H2"); f != "" {
 			t.Errorf("detail cell is a formula: %q", f)
 		}
+		// The export is audited.
+		if _, body := b.get("/admin/audit?action=export"); !strings.Contains(body, "导出") || !strings.Contains(body, "60 entries") {
+			t.Error("the export is not on the audit log")
+		}
 		// API: total and paging.
 		var out struct {
 			Entries []audit.Entry `json:"entries"`

@@ -179,6 +179,8 @@ func init() {
 		"audit.act.login_failed":       {"登录失败", "Failed sign-in"},
 		"audit.act.password_reset":     {"重置密码", "Password reset"},
 		"audit.act.password_change":    {"修改密码", "Password changed"},
+		"audit.act.export":             {"导出", "Exported"},
+		"audit.ent.audit_log":          {"审计日志", "Audit log"},
 		"audit.ent.user":               {"用户", "User"},
 		"audit.ent.api_token":          {"API 令牌", "API token"},
 		"audit.ent.grid":               {"网格", "Grid"},

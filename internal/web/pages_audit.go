@@ -212,6 +212,17 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	rows := s.auditRows(n, lang, es)
+	// The export is itself audited: who took how many entries, with which filter.
+	q := r.URL.Query()
+	q.Del("lang")
+	town := ""
+	if len(c.Towns) > 0 {
+		town = c.Towns[0]
+	}
+	if err := kit.AuditActor(r, c).Record(r.Context(), s.DB, audit.Entry{Action: audit.ActionExport, Entity: "audit_log", TownCode: town,
+		Detail: fmt.Sprintf("%d entries · %s", len(es), q.Encode())}); err != nil {
+		return err
+	}
 	T := kit.Translator(lang)
 	x := excelize.NewFile()
 	defer x.Close()
