@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
@@ -115,5 +116,34 @@ func TestServeSecurityFlags(t *testing.T) {
 	t.Setenv("CIVICGRID_METRICS_TOKEN", "short")
 	if code, _, errOut := cli(t, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"); code == 0 || !strings.Contains(errOut, "metrics-token") {
 		t.Errorf("serve with a 5-character metrics token: %d %s", code, errOut)
+	}
+}
+
+// TestUserResetPasswordCLI: the command sets a chosen password or prints a generated one that
+// signs in; an unknown user is an error.
+func TestUserResetPasswordCLI(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
+		t.Fatalf("demo: %s", errOut)
+	}
+	code, out, errOut := cli(t, "user", "reset-password", "--data", data, "--username", "dispatcher")
+	i := strings.Index(out, "(shown once): ")
+	if code != 0 || i < 0 {
+		t.Fatalf("reset: %d %s %s", code, out, errOut)
+	}
+	pw := strings.TrimSpace(out[i+len("(shown once): "):])
+	db, err := store.Open(context.Background(), store.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.Authenticate(context.Background(), db, "dispatcher", pw, "192.0.2.1"); err != nil || len(pw) < auth.MinPasswordLen {
+		t.Errorf("generated password %q: %v", pw, err)
+	}
+	db.Close()
+	if code, _, _ := cli(t, "user", "reset-password", "--data", data, "--username", "dispatcher", "--password", "short"); code == 0 {
+		t.Error("a short password was accepted")
+	}
+	if code, _, _ := cli(t, "user", "reset-password", "--data", data, "--username", "nobody"); code == 0 {
+		t.Error("an unknown user was accepted")
 	}
 }

@@ -34,7 +34,21 @@ const (
 	ActionDelete  = "delete"
 	ActionLogin   = "login"
 	ActionLoginKO = "login_failed"
+	// ActionPasswordReset is an administrator setting another user's password;
+	// ActionPasswordChange is a user changing their own.
+	ActionPasswordReset  = "password_reset"
+	ActionPasswordChange = "password_change"
+	// ActionExport is a download of records in bulk (the audit log's own export).
+	ActionExport = "export"
 )
+
+// Actions lists the action codes the application records, for the log's filter and its labels
+// (the work-order lifecycle keeps its own in workorder and the order timeline).
+var Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionViewPII, ActionLogin, ActionLoginKO,
+	ActionPasswordReset, ActionPasswordChange, ActionExport}
+
+// Entities lists the kinds of record the log names.
+var Entities = []string{"audit_log", "user", "api_token", "grid", "department", "campaign", "order", "campaign_target", "grid_member"}
 
 // Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
 // tool with no account ("demo", "cli"); IP is the client's address when the change came over the
@@ -75,7 +89,10 @@ type Filter struct {
 	Entity   string
 	EntityID string
 	Action   string
+	Actor    string    // the actor's username (or tool name), exactly
+	From, To time.Time // entries at or after From and before To; zero means open
 	Limit    int
+	Offset   int // entries to skip, for paging (newest first)
 	// Subject finds the entries about one record: those naming it as their entity_id, and the
 	// views of personal data whose list of records shown names it (see privacy.Record).
 	Subject string
@@ -83,13 +100,53 @@ type Filter struct {
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// List returns the newest entries first.
+// ExportLimit bounds an export (one spreadsheet); a page is at most 1000 entries.
+const ExportLimit = 50000
+
+// List returns the newest entries first: at most f.Limit (200 when unset or above 1000), after
+// skipping f.Offset.
 func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
-	query := `SELECT id, at, actor_id, actor, action, entity, entity_id, town_code, detail, ip FROM audit_log WHERE 1 = 1`
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 200
+	}
+	return list(ctx, q, f)
+}
+
+// Export returns the newest ExportLimit entries f matches, newest first (its Limit and Offset
+// ignored).
+func Export(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
+	f.Limit, f.Offset = ExportLimit, 0
+	return list(ctx, q, f)
+}
+
+func list(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
+	where, args, none := f.where()
+	if none {
+		return nil, nil
+	}
+	query := `SELECT id, at, actor_id, actor, action, entity, entity_id, town_code, detail, ip FROM audit_log WHERE ` + where +
+		` ORDER BY id DESC LIMIT ? OFFSET ?`
+	args = append(args, f.Limit, max(f.Offset, 0))
+	return store.Collect(ctx, q, scanEntry, query, args...)
+}
+
+// Count returns how many entries f matches (its Limit and Offset ignored).
+func Count(ctx context.Context, q store.Querier, f Filter) (int, error) {
+	where, args, none := f.where()
+	if none {
+		return 0, nil
+	}
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+func (f Filter) where() (string, []any, bool) {
+	query := `1 = 1`
 	var args []any
 	if !f.All {
 		if len(f.Towns) == 0 {
-			return nil, nil
+			return "", nil, true
 		}
 		query += ` AND town_code IN (` + store.Placeholders(len(f.Towns)) + `)`
 		for _, t := range f.Towns {
@@ -112,12 +169,19 @@ func List(ctx context.Context, q store.Querier, f Filter) ([]Entry, error) {
 		query += ` AND action = ?`
 		args = append(args, f.Action)
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 200
+	if f.Actor != "" {
+		query += ` AND actor = ?`
+		args = append(args, f.Actor)
 	}
-	query += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, f.Limit)
-	return store.Collect(ctx, q, scanEntry, query, args...)
+	if !f.From.IsZero() {
+		query += ` AND at >= ?`
+		args = append(args, f.From.UnixMilli())
+	}
+	if !f.To.IsZero() {
+		query += ` AND at < ?`
+		args = append(args, f.To.UnixMilli())
+	}
+	return query, args, false
 }
 
 func scanEntry(rows *sql.Rows) (Entry, error) {

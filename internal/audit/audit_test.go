@@ -219,3 +219,57 @@ func TestLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestFilterByActorTimeAndPage: the log's page narrows by actor and by a time range (from
+// inclusive, to exclusive), counts what it matches, pages by offset, and exports every match.
+func TestFilterByActorTimeAndPage(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		seed(t, db)
+		other := audit.Actor{ID: 2, Name: "leader"}
+		at := time.Date(2025, 6, 2, 9, 0, 0, 0, time.UTC)
+		for i := range 3 {
+			if err := other.Record(ctx, db, audit.Entry{At: at.Add(time.Duration(i) * time.Hour), Action: audit.ActionUpdate, Entity: "grid", EntityID: fmt.Sprint("A-G0", i), TownCode: townA}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		towns := []string{townA, townB}
+		for _, tt := range []struct {
+			name string
+			f    audit.Filter
+			want []string
+		}{
+			{"by actor", audit.Filter{Towns: towns, Actor: "leader"}, []string{"grid/update/A-G02", "grid/update/A-G01", "grid/update/A-G00"}},
+			{"from inclusive", audit.Filter{Towns: towns, From: at.Add(time.Hour)}, []string{"grid/update/A-G02", "grid/update/A-G01"}},
+			{"to exclusive", audit.Filter{Towns: towns, Actor: "leader", To: at.Add(time.Hour)}, []string{"grid/update/A-G00"}},
+			{"range and action", audit.Filter{Towns: towns, From: time.Date(2025, 6, 1, 9, 1, 0, 0, time.UTC), To: time.Date(2025, 6, 1, 9, 3, 0, 0, time.UTC), Action: audit.ActionUpdate},
+				[]string{"grid/update/A-G01"}},
+			{"second page", audit.Filter{Towns: towns, Actor: "leader", Limit: 2, Offset: 2}, []string{"grid/update/A-G00"}},
+			{"unknown actor", audit.Filter{Towns: towns, Actor: "nobody"}, nil},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				es, err := audit.List(ctx, db, tt.f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := ids(es); !slices.Equal(got, tt.want) {
+					t.Errorf("got %v, want %v", got, tt.want)
+				}
+				f := tt.f
+				f.Limit, f.Offset = 0, 0
+				all, _ := audit.List(ctx, db, f)
+				n, err := audit.Count(ctx, db, tt.f)
+				if err != nil || n != len(all) {
+					t.Errorf("count %d (%v), want %d", n, err, len(all))
+				}
+				ex, err := audit.Export(ctx, db, tt.f)
+				if err != nil || !slices.Equal(ids(ex), ids(all)) {
+					t.Errorf("export %v (%v), want %v", ids(ex), err, ids(all))
+				}
+			})
+		}
+		if n, _ := audit.Count(ctx, db, audit.Filter{}); n != 0 {
+			t.Errorf("count with no towns: %d, want 0", n)
+		}
+	})
+}

@@ -81,6 +81,21 @@ func untilAllowed(now time.Time, k int, last int64, free int, max time.Duration)
 
 // Authenticate checks a username and password from address ip, throttling as described above.
 func Authenticate(ctx context.Context, db *store.DB, username, password, ip string) (User, error) {
+	u, err := checkCredentials(ctx, db, username, password, ip)
+	if err != nil {
+		return User{}, err
+	}
+	// A sign-in the log cannot record does not happen.
+	if err := audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
+		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip}); err != nil {
+		return User{}, fmt.Errorf("audit sign-in: %w", err)
+	}
+	return u, nil
+}
+
+// checkCredentials is the throttled password check of a sign-in (and of a password change,
+// which asks for the current password): failures counted and audited, success forgiving them.
+func checkCredentials(ctx context.Context, db *store.DB, username, password, ip string) (User, error) {
 	if len(username) > 64 { // no such user: usernames are at most 64 bytes; keep the record small
 		username = username[:64]
 	}
@@ -144,11 +159,6 @@ func Authenticate(ctx context.Context, db *store.DB, username, password, ip stri
 	}
 	// Success forgives this address's failures for the account, not other addresses'.
 	_, _ = db.Exec(ctx, `DELETE FROM login_failures WHERE id = ? OR (username = ? AND ip = ?)`, pending, username, ip)
-	// A sign-in the log cannot record does not happen.
-	if err := audit.Record(ctx, db, audit.Entry{ActorID: u.ID, Actor: u.Username, Action: audit.ActionLogin, Entity: "user",
-		EntityID: fmt.Sprint(u.ID), TownCode: u.TownCode, IP: ip}); err != nil {
-		return User{}, fmt.Errorf("audit sign-in: %w", err)
-	}
 	return u, nil
 }
 

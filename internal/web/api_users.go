@@ -5,9 +5,9 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -103,18 +103,72 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	return nil
 }
 
-func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	q := r.URL.Query()
-	es, err := audit.List(r.Context(), s.DB, audit.Filter{Towns: c.Towns, Entity: q.Get("entity"), EntityID: q.Get("entity_id"), Action: q.Get("action"),
-		Subject: q.Get("subject")})
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"entries": es})
+func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"user": c.User, "towns": c.Towns})
 	return nil
 }
 
-func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"user": c.User, "towns": c.Towns})
+// userUpdateInput is the JSON of PATCH /api/v1/users/{id}: the whole editable state (absent
+// fields are emptied, as on the form).
+type userUpdateInput struct {
+	DisplayName string `json:"display_name"`
+	Phone       string `json:"phone"`
+	Role        string `json:"role"`
+	Department  string `json:"department"`
+	Grid        string `json:"grid"`
+	Disabled    bool   `json:"disabled"`
+}
+
+func (s *Server) apiUpdateUser(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in userUpdateInput
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	old, err := auth.UserByID(r.Context(), s.DB, c.Towns, id)
+	if err != nil {
+		return err
+	}
+	if id == c.User.ID && (in.Role != old.Role || in.Disabled) {
+		return problem.Field("role", "you cannot change your own role or disable your own account")
+	}
+	u, err := auth.UpdateUser(r.Context(), s.DB, c.Towns, id, auth.UserUpdate{DisplayName: in.DisplayName, Phone: in.Phone, Role: in.Role,
+		DepartmentCode: in.Department, GridCode: in.Grid, Disabled: in.Disabled}, kit.AuditActor(r, c))
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, u)
+	return nil
+}
+
+// apiResetPassword sets a user's password: {"password": "…"}, or {} for a generated one that the
+// answer carries once.
+func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if id == c.User.ID {
+		return problem.Conflict("change your own password with the current one (/account/password)")
+	}
+	pw, err := auth.ResetPassword(r.Context(), s.DB, c.Towns, id, in.Password, kit.AuditActor(r, c))
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"reset": true}
+	if in.Password == "" {
+		out["password"] = pw
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	kit.WriteJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -151,3 +151,76 @@ func init() {
 			"Too many wrong tries for this number or from your network. Try again in %d minutes; if you lost the code, call the 12345 citizen hotline."},
 	})
 }
+
+// The audit log's words: its filter, paging, export, and a label for every action and record kind.
+func init() {
+	kit.RegisterMessages("web/audit", map[string][2]string{
+		"audit.anyone":                 {"全部人员", "Anyone"},
+		"audit.any":                    {"全部", "Any"},
+		"audit.kind":                   {"对象类型", "Record kind"},
+		"audit.subject":                {"对象编号", "Record"},
+		"audit.subject hint":           {"编号、编码或用户ID", "Number, code or user id"},
+		"audit.from":                   {"起始日期", "From"},
+		"audit.to":                     {"截止日期", "To"},
+		"audit.clear":                  {"清除筛选", "Clear filters"},
+		"audit.export":                 {"导出 Excel", "Export to Excel"},
+		"audit.export limit":           {"导出最多 %d 条（按筛选条件，最新在前）", "The export holds at most %d entries (the filter's, newest first)"},
+		"audit.total":                  {"共 %d 条", "%d entries"},
+		"audit.local time":             {"时间为北京时间", "Times in Beijing time (UTC+8)"},
+		"audit.none":                   {"没有符合条件的记录", "No entries match"},
+		"audit.prev":                   {"上一页", "Previous"},
+		"audit.page":                   {"第 %d / %d 页", "Page %d of %d"},
+		"audit.code":                   {"操作代码", "Action code"},
+		"audit.act.create":             {"新建", "Created"},
+		"audit.act.update":             {"修改", "Changed"},
+		"audit.act.delete":             {"删除", "Deleted"},
+		"audit.act.view_personal_data": {"查看个人信息", "Viewed personal data"},
+		"audit.act.login":              {"登录", "Signed in"},
+		"audit.act.login_failed":       {"登录失败", "Failed sign-in"},
+		"audit.act.password_reset":     {"重置密码", "Password reset"},
+		"audit.act.password_change":    {"修改密码", "Password changed"},
+		"audit.act.export":             {"导出", "Exported"},
+		"audit.ent.audit_log":          {"审计日志", "Audit log"},
+		"audit.ent.user":               {"用户", "User"},
+		"audit.ent.api_token":          {"API 令牌", "API token"},
+		"audit.ent.grid":               {"网格", "Grid"},
+		"audit.ent.department":         {"部门", "Department"},
+		"audit.ent.campaign":           {"走访任务", "Visit campaign"},
+		"audit.ent.order":              {"工单", "Work order"},
+		"audit.ent.campaign_target":    {"走访对象", "Campaign household"},
+		"audit.ent.grid_member":        {"网格成员", "Grid member"},
+		"audit.detail.member added":    {"添加成员", "member added"},
+		"audit.detail.member removed":  {"移除成员", "member removed"},
+		"audit.detail.disabled=false":  {"启用账号", "account enabled"},
+		"audit.disabled tokens":        {"停用账号，撤销 %d 个 API 令牌", "account disabled, %d API tokens revoked"},
+		"audit.sessions_ended":         {"结束 %d 个登录会话", "%d sessions ended"},
+		"audit.other_sessions_ended":   {"结束其他 %d 个登录会话", "%d other sessions ended"},
+	})
+}
+
+// The users page's edit and password reset, and everyone's own password change.
+func init() {
+	kit.RegisterMessages("web/account", map[string][2]string{
+		"usr.edit":           {"编辑", "Edit"},
+		"usr.enabled":        {"启用（可登录）", "Enabled (may sign in)"},
+		"usr.reset password": {"重置密码", "Reset password"},
+		"usr.reset how":      {"留空则生成一个随机密码并只显示一次；重置后该用户的所有登录会话失效。", "Leave empty to generate a random password, shown once; the user's sessions end."},
+		"usr.set password":   {"新密码（可留空）", "New password (optional)"},
+		"usr.new password":   {"新密码", "New password"},
+		"usr.shown once":     {"请现在转告该用户，此密码只显示这一次，离开本页后无法再查看。", "Pass it on now: it is shown this once and cannot be seen again."},
+		"usr.password reset": {"密码已重置", "Password reset"},
+		"acct.title":         {"修改密码", "Change password"},
+		"acct.current":       {"当前密码", "Current password"},
+		"acct.new":           {"新密码", "New password"},
+		"acct.confirm":       {"再次输入新密码", "New password again"},
+		"acct.change":        {"修改密码", "Change password"},
+		"acct.length rule":   {"至少 %d 个字符", "At least %d characters"},
+		"acct.sessions":      {"修改后，您在其他设备上的登录将退出，本设备保持登录。", "Your other sessions end; this one stays signed in."},
+		"acct.changed":       {"密码已修改，其他设备的登录已退出", "Password changed; your other sessions have ended"},
+		"acct.mismatch":      {"两次输入的新密码不一致", "The two new passwords differ"},
+		"acct.wrong current": {"当前密码不正确", "The current password is wrong"},
+		"acct.throttled":     {"尝试次数过多，请稍后再试", "Too many attempts; try again later"},
+		"acct.too short":     {"新密码至少需要 %d 个字符", "The new password needs at least %d characters"},
+		"acct.same":          {"新密码不能与当前密码相同", "The new password must differ from the current one"},
+	})
+}

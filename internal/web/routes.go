@@ -30,12 +30,15 @@ func (s *Server) routes() error {
 	m.Handle("GET /metrics", "metrics token or loopback", s.metricsHandler())
 	m.Handle("GET /static/", kit.Public, s.staticHandler())
 	m.Handle("GET /sw.js", kit.Public, http.HandlerFunc(s.serviceWorker))
+	m.Handle("GET /favicon.ico", kit.Public, http.HandlerFunc(s.favicon))
 	m.Handle("GET /api/openapi.json", kit.Public, http.HandlerFunc(s.openAPI))
 
 	m.API("GET /api/v1/me", kit.SignedIn, s.apiMe)
 	m.API("GET /api/v1/users", auth.PermUsersRead, s.apiUsers)
 	m.API("GET /api/v1/users/{id}", auth.PermUsersRead, s.apiUser)
 	m.API("POST /api/v1/users", auth.PermUsersWrite, s.apiCreateUser)
+	m.API("PATCH /api/v1/users/{id}", auth.PermUsersWrite, s.apiUpdateUser)
+	m.API("POST /api/v1/users/{id}/password", auth.PermUsersWrite, s.apiResetPassword)
 	m.API("GET /api/v1/audit", auth.PermAuditRead, s.apiAudit)
 
 	m.Page("GET /login", kit.Public, s.loginPage)
@@ -45,7 +48,13 @@ func (s *Server) routes() error {
 	m.Page("GET /admin/users", auth.PermUsersRead, s.usersPage)
 	m.Page("POST /admin/users", auth.PermUsersWrite, s.userSubmit)
 	m.Page("POST /admin/users/{id}/disable", auth.PermUsersWrite, s.userDisable)
+	m.Page("GET /admin/users/{id}/edit", auth.PermUsersWrite, s.userEditPage)
+	m.Page("POST /admin/users/{id}", auth.PermUsersWrite, s.userUpdateSubmit)
+	m.Page("POST /admin/users/{id}/password", auth.PermUsersWrite, s.userPasswordReset)
+	m.Page("GET /account/password", kit.SignedIn, s.accountPage)
+	m.Page("POST /account/password", kit.SignedIn, s.accountPasswordSubmit)
 	m.Page("GET /admin/audit", auth.PermAuditRead, s.auditPage)
+	m.Page("GET /admin/audit/export", auth.PermAuditRead, s.auditExport)
 	s.authRoutes(m) // routes_auth.go: listing and revoking API tokens
 
 	m.Nav(kit.NavEntry{Href: "/", Key: "home", Order: 0})

@@ -197,6 +197,19 @@ func (s *Server) staticHandler() http.Handler {
 	})
 }
 
+// favicon answers /favicon.ico — which browsers and tools ask for whatever the page links —
+// with the SVG icon the layout links, so that no page's visit logs a 404.
+func (s *Server) favicon(w http.ResponseWriter, r *http.Request) {
+	b, err := staticFS.ReadFile("static/favicon.svg")
+	if err != nil {
+		http.Error(w, "no icon", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	_, _ = w.Write(b)
+}
+
 // serviceWorker serves the patrol page's service worker from the site's root, the scope it needs to
 // see navigations to /patrol and /logout; browsers check it for updates on every visit.
 func (s *Server) serviceWorker(w http.ResponseWriter, r *http.Request) {

@@ -424,7 +424,10 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 		if code != 200 || !strings.Contains(body, "欢迎") {
 			t.Errorf("%s home = %d", u, code)
 		}
-		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit"} {
+		if code, _ := b.get("/account/password"); code != 200 {
+			t.Errorf("%s /account/password = %d, want 200", u, code)
+		}
+		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/admin/users/1/edit"} {
 			code, _ := b.get(p)
 			if code != 200 && code != 403 {
 				t.Errorf("%s %s = %d, want 200 or 403", u, p, code)
