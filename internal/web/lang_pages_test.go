@@ -30,6 +30,10 @@ var (
 	// A code shown where a name belongs: an option that reads as its value, a raw field label.
 	langOptionCodeRe = regexp.MustCompile(`<option value="([a-z_]+)"[^>]*>([a-z_]+)</option>`)
 	langRawLabelRe   = regexp.MustCompile(`<label>(?:lat|lng|[a-z]+_[a-z_]+)<`)
+	// A department or grid code shown as a value (a muted hint, <small>, may carry one).
+	langPlaceCodeRe = regexp.MustCompile(`<(?:td|dd|span|b|a|li|option[^>]*)>\s*(?:(?:xj|lj)-[a-z-]+|\d{9}-G\d+)\s*<`)
+	// A role shown by its code.
+	langRoleCodeRe = regexp.MustCompile(`· (?:system|dispatcher|handler|gridworker|resident)\b`)
 )
 
 // langUserContent are the names the test gives its records: user content, in any language.
@@ -62,6 +66,12 @@ func checkLang(t *testing.T, name, lang, body string) {
 		if m[1] == m[2] {
 			t.Errorf("%s (%s): an option shows its code: %q", name, lang, m[0])
 		}
+	}
+	if m := langPlaceCodeRe.FindString(body); m != "" {
+		t.Errorf("%s (%s): a code where a name belongs: %q", name, lang, m)
+	}
+	if m := langRoleCodeRe.FindString(body); m != "" {
+		t.Errorf("%s (%s): a role by its code: %q", name, lang, m)
 	}
 	if m := langRawLabelRe.FindString(body); m != "" {
 		t.Errorf("%s (%s): a field labelled by its code: %q", name, lang, m)

@@ -255,6 +255,9 @@ func eventKeyLabel(k, lang string) string {
 // actorLabel is who acted and in what role, the role once: a resident sees staff by role only.
 func actorLabel(actor, role, lang string) string {
 	rn := auth.RoleName(role, lang)
+	if role == workorder.RoleSystem {
+		rn = kit.Translator(lang)("ev.role system")
+	}
 	if actor == "" || actor == rn || role == "" {
 		if actor == "" {
 			return rn

@@ -37,6 +37,7 @@ func init() {
 		"ev.yes":                  {"是", "yes"},
 		"ev.no":                   {"否", "no"},
 		"ev.level":                {"第 %s 级", "level %s"},
+		"ev.role system":          {"系统", "System"},
 		"ev.sep":                  {"：", ": "},
 		"channel":                 {"来源渠道", "Channel"},
 		"confirm action":          {"确定要「%s」吗？", "Really “%s”?"},
