@@ -41,6 +41,24 @@ func TestPagesInOneLanguageInBrowser(t *testing.T) {
 	}
 	Screenshot(t, ctx, "lang-en-order")
 
+	// The campaign page in English: its add-target form names latitude and longitude and the
+	// kinds of places in words.
+	admin := NewBrowser(t, 1440, 900)
+	must(t, Login(admin, srv.URL, "admin", "demo-admin"), "sign in as admin")
+	must(t, chromedp.Do(admin, chromedp.Navigate(srv.URL+"/campaigns?lang=en")), "open the campaigns")
+	waitFor(t, admin, `a[href^="/campaigns/"]`, "a campaign")
+	cp := evaluate[string](t, admin, `document.querySelector('a[href^="/campaigns/"]').getAttribute('href')`)
+	must(t, chromedp.Do(admin, chromedp.Navigate(srv.URL+cp)), "open "+cp)
+	waitFor(t, admin, `#cp-add`, "the add-target form")
+	labels := evaluate[[]string](t, admin, `[...document.querySelectorAll('#cp-add label, #cp-add select:not([name=grid]) option, h2, h3, th')]
+		.map(e => [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim()).filter(s => s)`)
+	for _, s := range labels {
+		if han.MatchString(s) && !strings.Contains(s, "走访") || s == "lat" || s == "lng" || regexp.MustCompile(`^[a-z_]+$`).MatchString(s) {
+			t.Errorf("English campaign page: %q", s)
+		}
+	}
+	Screenshot(t, admin, "lang-en-campaign")
+
 	for _, c := range []struct{ user, path, name string }{
 		{"resident", "/admin/users?lang=zh", "lang-zh-403"},
 		{"dispatcher", "/orders/99999999?lang=zh", "lang-zh-404"},
