@@ -62,8 +62,12 @@ func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups
 	if l.Departments, err = places.Departments(ctx, s.DB, c.Towns); err != nil {
 		return l, err
 	}
-	for _, d := range l.Departments {
-		l.DeptName[d.Code] = d.Name
+	for i, d := range l.Departments {
+		// A department's English name in English, as the categories' (its Chinese one when it has none).
+		if lang == "en" && d.NameEN != "" {
+			l.Departments[i].Name = d.NameEN
+		}
+		l.DeptName[d.Code] = l.Departments[i].Name
 	}
 	if l.Grids, err = places.Grids(ctx, s.DB, c.Towns); err != nil {
 		return l, err
