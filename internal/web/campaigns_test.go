@@ -515,7 +515,7 @@ func TestCampaignEditPages(t *testing.T) {
 
 		// The page offers no delete button once there are visits, but a visit may come in after
 		// the page was shown: the post is refused with the reason, on the campaign page.
-		if code, body := b.post(fmt.Sprintf("/campaigns/%d/delete", kept.ID), url.Values{"csrf": {tok}}); code != http.StatusConflict || !strings.Contains(body, "kept for the record") {
+		if code, body := b.post(fmt.Sprintf("/campaigns/%d/delete", kept.ID), url.Values{"csrf": {tok}}); code != http.StatusConflict || !strings.Contains(body, "活动将保留备查") {
 			t.Errorf("deleting a campaign with visits = %d, want 409 with the reason", code)
 		}
 		if got := a.call("admin", "GET", fmt.Sprintf("/api/v1/campaigns/%d", kept.ID), "", nil); got != 200 {

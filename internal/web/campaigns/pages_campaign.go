@@ -43,7 +43,7 @@ type campaignData struct {
 	TargetKinds []campaigns.Label
 	TargetKind  map[string]string
 	StatusOf    map[string]string
-	PlaceKinds  []string
+	PlaceKinds  []campaigns.Label // Code and, in Name, the kind in words
 	Filter      campaigns.TargetFilter
 	Form        targetsInput
 	Labels      map[string]string // for campaigns.js
@@ -201,7 +201,7 @@ func (s *handlers) renderCampaign(w http.ResponseWriter, r *http.Request, c *kit
 		for _, pl := range ps {
 			if !seen[pl.Kind] {
 				seen[pl.Kind] = true
-				d.PlaceKinds = append(d.PlaceKinds, pl.Kind)
+				d.PlaceKinds = append(d.PlaceKinds, campaigns.Label{Code: pl.Kind, ZH: placeKindName(pl.Kind, lang), EN: placeKindName(pl.Kind, lang)})
 			}
 		}
 		if d.Edit, err = s.editForm(r, v.Campaign, edit); err != nil {
@@ -212,8 +212,7 @@ func (s *handlers) renderCampaign(w http.ResponseWriter, r *http.Request, c *kit
 		"pending": T("cp.pending"), "not_home": T("cp.not home"), "refused": T("cp.refused")}
 	pd := kit.PageData{Title: v.Name, Data: d}
 	if ferr != nil {
-		_, body := kit.StatusOf(ferr)
-		pd.Error, pd.Field = body.Message, body.Field
+		_, pd.Error, pd.Field = kit.ErrorText(r, kit.Language(w, r), ferr)
 	}
 	if err := s.RecordShown(r, c, whole); err != nil {
 		return err
@@ -298,11 +297,21 @@ func (s *handlers) campaignDeleteSubmit(w http.ResponseWriter, r *http.Request, 
 	if errors.Is(err, problem.ErrConflict) {
 		// The page offers the button only without visits, so a visit was logged since it was
 		// shown: show the campaign again with the reason rather than a bare error page.
-		return s.renderCampaign(w, r, c, http.StatusConflict, targetsInput{}, nil, err)
+		return s.renderCampaign(w, r, c, http.StatusConflict, targetsInput{}, nil,
+			&kit.HTTPError{Status: http.StatusConflict, Msg: kit.Translator(kit.Language(w, r))("cp.delete note")})
 	}
 	if err != nil {
 		return err
 	}
 	kit.RedirectFlash(w, r, "/campaigns", kit.Translator(kit.Language(w, r))("cp.deleted")+": "+cp.Name)
 	return nil
+}
+
+// placeKindName is a kind of place of the address book in words; a kind without a label keeps
+// its code (the address book's kinds are open-ended).
+func placeKindName(kind, lang string) string {
+	if key := "cp.place." + kind; kit.HasMessage(key) {
+		return kit.Translator(lang)(key)
+	}
+	return kind
 }

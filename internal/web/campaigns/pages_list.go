@@ -51,8 +51,7 @@ func (s *handlers) renderCampaigns(w http.ResponseWriter, r *http.Request, c *ki
 	}
 	pd := kit.PageData{Title: "cp.title", Data: d}
 	if ferr != nil {
-		_, body := kit.StatusOf(ferr)
-		pd.Error, pd.Field = body.Message, body.Field
+		_, pd.Error, pd.Field = kit.ErrorText(r, kit.Language(w, r), ferr)
 	}
 	return s.Render(w, r, status, "campaigns", pd)
 }

@@ -81,8 +81,7 @@ func (s *handlers) renderTarget(w http.ResponseWriter, r *http.Request, c *kit.C
 	}
 	pd := kit.PageData{Title: t.Name, Data: d}
 	if ferr != nil {
-		_, body := kit.StatusOf(ferr)
-		pd.Error, pd.Field = body.Message, body.Field
+		_, pd.Error, pd.Field = kit.ErrorText(r, kit.Language(w, r), ferr)
 	}
 	if err := s.RecordShown(r, c, whole); err != nil {
 		return err
@@ -117,7 +116,7 @@ func (s *handlers) campaignVisitSubmit(w http.ResponseWriter, r *http.Request, c
 		defer file.Close()
 		up, err := s.StorePhoto(r, cp.TownCode, c.User.ID, file)
 		if err != nil {
-			return s.renderTarget(w, r, c, http.StatusUnprocessableEntity, in, problem.Field("photo", "%v", err))
+			return s.renderTarget(w, r, c, http.StatusUnprocessableEntity, in, problem.Field("photo", "%s", photoReason(kit.Language(w, r), err)))
 		}
 		in.PhotoID = up.ID
 	}
@@ -167,4 +166,12 @@ func (s *handlers) campaignVisitOrderSubmit(w http.ResponseWriter, r *http.Reque
 func withTarget(r *http.Request, tid int64, err error) error {
 	r.SetPathValue("tid", strconv.FormatInt(tid, 10))
 	return err
+}
+
+// photoReason is why a photo was refused, in the page's language when kit knows the reason.
+func photoReason(lang string, err error) string {
+	if reason := kit.PhotoReason(lang, err); reason != "" {
+		return reason
+	}
+	return err.Error()
 }

@@ -85,7 +85,7 @@ func (s *handlers) patrolSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	f := patrolForm{}
 	v, err := s.patrol(w, r, c, &f)
 	if err != nil {
-		status, body := kit.StatusOf(err)
+		status, _ := kit.StatusOf(err)
 		if status >= 500 {
 			return err
 		}
@@ -93,7 +93,8 @@ func (s *handlers) patrolSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 			s.WriteAPIError(w, r, err)
 			return nil
 		}
-		return s.renderPatrol(w, r, c, status, f, body.Message, body.Field)
+		_, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
+		return s.renderPatrol(w, r, c, status, f, msg, field)
 	}
 	if kit.WantsJSON(r) {
 		status := http.StatusCreated

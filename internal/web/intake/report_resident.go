@@ -88,7 +88,8 @@ func (s *handlers) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	f := residentForm{}
 	o, err := s.residentReport(w, r, c, &f)
 	if err != nil {
-		status, body := kit.StatusOf(err)
+		status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
+		body := kit.APIError{Message: msg, Field: field}
 		var flood errFlood
 		switch {
 		case errors.As(err, &flood):

@@ -63,7 +63,7 @@ func (s *handlers) trackPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 			data["Satisfy"] = workorder.Satisfactions
 		}
 	}
-	return s.Render(w, r, status, "track", kit.PageData{Title: "track", Error: errMsg, Data: data})
+	return s.Render(w, r, status, "track", kit.PageData{Title: "track order", Error: errMsg, Data: data})
 }
 
 // trackedOrder is the whole of order o, found by its number and tracking code, and the photo

@@ -14,9 +14,9 @@ func (k *Kit) StorePhoto(r *http.Request, town string, userID int64, file interf
 	p, err := media.ProcessContext(r.Context(), file)
 	switch {
 	case errors.Is(err, media.ErrTooLarge):
-		return orders.Upload{}, &HTTPError{Status: http.StatusRequestEntityTooLarge, Msg: "file: " + err.Error(), Field: "file"}
+		return orders.Upload{}, &HTTPError{Status: http.StatusRequestEntityTooLarge, Msg: "file: " + err.Error(), Field: "file", Err: err}
 	case errors.Is(err, media.ErrNotImage):
-		return orders.Upload{}, &HTTPError{Status: http.StatusUnsupportedMediaType, Msg: "file: " + err.Error(), Field: "file"}
+		return orders.Upload{}, &HTTPError{Status: http.StatusUnsupportedMediaType, Msg: "file: " + err.Error(), Field: "file", Err: err}
 	case err != nil:
 		return orders.Upload{}, err
 	}

@@ -145,12 +145,12 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 
 // PageError answers a page request that failed with the error page and the status StatusOf gives.
 func (k *Kit) PageError(w http.ResponseWriter, r *http.Request, err error) {
-	status, body := StatusOf(err)
+	status, msg, _ := ErrorText(r, Language(w, r), err)
 	if status >= 500 {
 		k.Log.Error("page error", "path", r.URL.Path, "err", err)
 	}
-	if rerr := k.Render(w, r, status, "error", PageData{Title: http.StatusText(status), Error: body.Message}); rerr != nil {
-		http.Error(w, body.Message, status)
+	if rerr := k.Render(w, r, status, "error", PageData{Title: ErrorTitle(status), Error: msg}); rerr != nil {
+		http.Error(w, msg, status)
 	}
 }
 

@@ -190,9 +190,12 @@ type HTTPError struct {
 	Status int
 	Msg    string
 	Field  string
+	Err    error // the cause, if any: a page tells it in its language (ErrorText)
 }
 
 func (e *HTTPError) Error() string { return e.Msg }
+
+func (e *HTTPError) Unwrap() error { return e.Err }
 
 func BadRequest(field, msg string) error {
 	return &HTTPError{Status: http.StatusBadRequest, Msg: msg, Field: field}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -29,6 +30,7 @@ func init() {
 		},
 		"defaultDept": defaultDept,
 		"eventData":   eventData,
+		"actorLabel":  actorLabel,
 		"classLabel":  classLabel,
 	})
 }
@@ -150,9 +152,11 @@ func defaultDept(cats []orders.Category, code string) string {
 	return ""
 }
 
-// eventData renders an event's extra fields with names instead of codes.
-func eventData(data map[string]any, p orderPage) string {
+// eventData renders an event's extra fields in the page's language: each key by its label,
+// codes by their names, flags and levels in words.
+func eventData(data map[string]any, p orderPage, lang string) string {
 	l := p.lookups
+	T := kit.Translator(lang)
 	keys := make([]string, 0, len(data))
 	for k := range data {
 		keys = append(keys, k)
@@ -174,22 +178,61 @@ func eventData(data map[string]any, p orderPage) string {
 				for _, x := range list {
 					names = append(names, nameOr(l.DeptName, fmt.Sprint(x)))
 				}
-				v = strings.Join(names, "、")
+				v = strings.Join(names, listSep(lang))
+			}
+		case "changed":
+			if list, ok := data[k].([]any); ok {
+				var names []string
+				for _, x := range list {
+					names = append(names, eventKeyLabel(fmt.Sprint(x), lang))
+				}
+				v = strings.Join(names, listSep(lang))
 			}
 		case "channel":
 			v = nameOr(l.Channels, v)
 		case "deadline_class":
-			v = classLabel(v, "zh")
+			v = classLabel(v, lang)
 		case "satisfaction":
-			v = satisfactionLabel(v, "zh")
-		case "deadline", "extension_deadline", "deadline_at":
+			v = satisfactionLabel(v, lang)
+		case "self_handled":
+			if b, ok := data[k].(bool); ok {
+				v = T("ev.no")
+				if b {
+					v = T("ev.yes")
+				}
+			}
+		case "escalation_level":
+			v = fmt.Sprintf(T("ev.level"), v)
+		case "duplicate_of":
+			v = "#" + v
+		case "suspended_working_ms":
+			if ms, ok := data[k].(float64); ok {
+				v = workingTime(time.Duration(ms)*time.Millisecond, lang)
+			}
+		case "deadline", "extension_deadline", "deadline_at", "refused_deadline":
 			if t, err := time.Parse(time.RFC3339, v); err == nil {
 				v = fmtTime(t)
 			}
 		}
-		parts = append(parts, eventKeyLabel(k)+": "+v)
+		parts = append(parts, eventKeyLabel(k, lang)+T("ev.sep")+v)
 	}
 	return strings.Join(parts, " · ")
+}
+
+func listSep(lang string) string {
+	if lang == "en" {
+		return ", "
+	}
+	return "、"
+}
+
+// workingTime is a paused span in hours and minutes.
+func workingTime(d time.Duration, lang string) string {
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if lang == "en" {
+		return fmt.Sprintf("%d h %d min", h, m)
+	}
+	return fmt.Sprintf("%d 小时 %d 分钟", h, m)
 }
 
 func nameOr(m map[string]string, code string) string {
@@ -199,18 +242,29 @@ func nameOr(m map[string]string, code string) string {
 	return code
 }
 
-// eventKeyLabels names an event's data fields in the interface language of the staff (Chinese).
-var eventKeyLabels = map[string]string{
-	"category": "分类", "grid": "网格", "department": "主办", "co_departments": "协办", "deadline": "时限", "deadline_at": "时限",
-	"deadline_class": "时限类别", "extension_deadline": "延期至", "channel": "渠道", "external_id": "外部编号", "satisfaction": "满意度",
-	"duplicate_of": "重复于", "limit_days": "热线时限(工作日)",
+// eventKeyLabel names an event's data field (or a changed field of a channel update) in lang;
+// a key without a label is shown as a generic "detail", never as its code.
+func eventKeyLabel(k, lang string) string {
+	T := kit.Translator(lang)
+	if key := "ev." + k; kit.HasMessage(key) {
+		return T(key)
+	}
+	return T("ev.other")
 }
 
-func eventKeyLabel(k string) string {
-	if l, ok := eventKeyLabels[k]; ok {
-		return l
+// actorLabel is who acted and in what role, the role once: a resident sees staff by role only.
+func actorLabel(actor, role, lang string) string {
+	rn := auth.RoleName(role, lang)
+	if role == workorder.RoleSystem {
+		rn = kit.Translator(lang)("ev.role system")
 	}
-	return k
+	if actor == "" || actor == rn || role == "" {
+		if actor == "" {
+			return rn
+		}
+		return actor
+	}
+	return actor + " · " + rn
 }
 
 func classLabel(code, lang string) string {

@@ -1,6 +1,10 @@
 package orders
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 func TestHighlight(t *testing.T) {
 	long := "市民来电反映：小区北门外的人行道上长期停放大量共享单车，影响通行，另外夜间施工噪音很大，希望尽快处理。"
@@ -22,5 +26,38 @@ func TestHighlight(t *testing.T) {
 		if got := string(highlight(c.text, c.query, c.n)); got != c.want {
 			t.Errorf("highlight(%q, %q, %d) = %q, want %q", c.text, c.query, c.n, got, c.want)
 		}
+	}
+}
+
+// TestEventDataInWords: every key an event's data may hold has a label in both languages, and
+// codes, flags and levels read as words; a key without a label never shows as its code.
+func TestEventDataInWords(t *testing.T) {
+	p := orderPage{lookups: lookups{DeptName: map[string]string{"xj-opscentre": "Ops centre"}, GridName: map[string]string{"310105102-G01": "Grid 1"},
+		CatName: map[string]string{"0301": "Noise"}, Channels: map[string]string{"hotline": "12345 hotline"}}}
+	data := map[string]any{"category": "0301", "grid": "310105102-G01", "department": "xj-opscentre", "co_departments": []any{"xj-opscentre"},
+		"deadline": "2026-01-02T03:04:05Z", "deadline_at": "2026-01-02T03:04:05Z", "deadline_class": "general", "extension_deadline": "2026-01-02T03:04:05Z",
+		"refused_deadline": "2026-01-02T03:04:05Z", "channel": "hotline", "external_id": "X1", "satisfaction": "satisfied", "duplicate_of": 12.0,
+		"limit_days": 5.0, "self_handled": true, "escalation_level": 1.0, "suspended_working_ms": 5400000.0,
+		"changed": []any{"caller_name", "caller_phone", "address", "location", "content", "received_at", "limit_days", "kind", "category_text", "town_text"},
+		"some_new_key": "v"}
+	codes := regexp.MustCompile(`\b[a-z]+_[a-z_]+\b|xj-opscentre|310105102-G01|\btrue\b`)
+	han := regexp.MustCompile(`\p{Han}`)
+	for _, lang := range []string{"zh", "en"} {
+		got := eventData(data, p, lang)
+		if c := codes.FindString(got); c != "" {
+			t.Errorf("%s: code %q in %q", lang, c, got)
+		}
+		if lang == "en" && han.MatchString(got) {
+			t.Errorf("en: Chinese in %q", got)
+		}
+		for _, want := range map[string][]string{"zh": {"督办级别：第 1 级", "自行处置：是", "1 小时 30 分钟", "主办部门：Ops centre"},
+			"en": {"Escalation level: level 1", "Handled on the spot: yes", "1 h 30 min", "Lead department: Ops centre", "Other detail: v"}}[lang] {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: %q lacks %q", lang, got, want)
+			}
+		}
+	}
+	if got := actorLabel("处置部门", "handler", "zh"); strings.Count(got, "处置部门") != 1 {
+		t.Errorf("a resident's view of a handler: %q", got)
 	}
 }

@@ -73,7 +73,7 @@ func (s *handlers) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit
 		}
 	}
 	if err != nil {
-		status, body := kit.StatusOf(err)
+		status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
 		if status >= 500 {
 			return err
 		}
@@ -81,7 +81,7 @@ func (s *handlers) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit
 		if lerr != nil {
 			return lerr
 		}
-		return s.Render(w, r, status, "order_new", kit.PageData{Title: "new order", Error: body.Message, Field: body.Field, Data: newOrderData(c, l, in)})
+		return s.Render(w, r, status, "order_new", kit.PageData{Title: "new order", Error: msg, Field: field, Data: newOrderData(c, l, in)})
 	}
 	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", o.ID), kit.Translator(kit.Language(w, r))("created")+" "+o.Number)
 	return nil

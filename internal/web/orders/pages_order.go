@@ -13,6 +13,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -61,8 +62,12 @@ func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups
 	if l.Departments, err = places.Departments(ctx, s.DB, c.Towns); err != nil {
 		return l, err
 	}
-	for _, d := range l.Departments {
-		l.DeptName[d.Code] = d.Name
+	for i, d := range l.Departments {
+		// A department's English name in English, as the categories' (its Chinese one when it has none).
+		if lang == "en" && d.NameEN != "" {
+			l.Departments[i].Name = d.NameEN
+		}
+		l.DeptName[d.Code] = l.Departments[i].Name
 	}
 	if l.Grids, err = places.Grids(ctx, s.DB, c.Towns); err != nil {
 		return l, err
@@ -280,14 +285,16 @@ func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit
 	if v := strings.TrimSpace(r.FormValue("duplicate_of")); v != "" {
 		dup, err := s.resolveOrderRef(r, c, v)
 		if err != nil {
-			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, "duplicate_of: "+err.Error(), "duplicate_of")
+			_, msg, _ := kit.ErrorText(r, lang, err)
+			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, msg, "duplicate_of")
 		}
 		in.DuplicateOf = dup
 	}
 	if v := r.FormValue("deadline"); v != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", v, shanghai)
 		if err != nil {
-			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, "deadline: "+err.Error(), "deadline")
+			_, msg, _ := kit.ErrorText(r, lang, problem.Field("deadline", "not a date and time"))
+			return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, msg, "deadline")
 		}
 		in.Deadline = &t
 	}
@@ -295,8 +302,8 @@ func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit
 		for _, fh := range r.MultipartForm.File["photos"] {
 			id, err := s.savePhotoPart(r, o.TownCode, c.User.ID, fh)
 			if err != nil {
-				_, body := kit.StatusOf(err)
-				return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, body.Message, "photos")
+				_, msg, _ := kit.ErrorText(r, lang, err)
+				return s.renderOrder(w, r, c, o, http.StatusUnprocessableEntity, msg, "photos")
 			}
 			in.Photos = append(in.Photos, id)
 		}
@@ -308,11 +315,11 @@ func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit
 		updated, err = s.Orders.Act(r.Context(), c.Towns, o.ID, ActorOf(c), workorder.Action(r.FormValue("action")), version, in)
 	}
 	if err != nil {
-		status, body := kit.StatusOf(err)
+		status, msg, field := kit.ErrorText(r, lang, err)
 		if status >= 500 {
 			return err
 		}
-		return s.renderOrder(w, r, c, o, status, body.Message, body.Field)
+		return s.renderOrder(w, r, c, o, status, msg, field)
 	}
 	T := kit.Translator(kit.Language(w, r))
 	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", updated.ID), T("done")+": "+actionLabel(r.FormValue("action"), kit.Language(w, r)))
