@@ -214,6 +214,15 @@ func TestFreeTextLimitsThroughAPI(t *testing.T) {
 		if code != http.StatusUnprocessableEntity || !strings.Contains(body, `data-field="kind"`) {
 			t.Errorf("department page with a free-text kind: %d", code)
 		}
+		// The admin forms tell the error in the page's language, like every other page.
+		for _, lang := range []string{"zh", "en"} {
+			b.get("/admin/departments?lang=" + lang)
+			_, body := b.post("/admin/departments", url.Values{"csrf": {b.csrf("/admin/departments")}, "code": {"lim-page"}, "name": {"部门"}, "kind": {"whatever"}, "town": {"310105102"}})
+			m := langErrorRe.FindStringSubmatch(body)
+			if m == nil || hanRe.MatchString(m[1]) != (lang == "zh") {
+				t.Errorf("department form error in %s: %q", lang, m)
+			}
+		}
 	})
 }
 

@@ -66,7 +66,8 @@ func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		kit.RedirectFlash(w, r, "/admin/users", kit.Translator(kit.Language(w, r))("saved"))
 		return nil
 	}
-	status, body := kit.StatusOf(err)
+	status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
+	body := kit.APIError{Message: msg, Field: field}
 	if status >= 500 {
 		return err
 	}
@@ -149,7 +150,8 @@ func (s *Server) userUpdateSubmit(w http.ResponseWriter, r *http.Request, c *kit
 		kit.RedirectFlash(w, r, "/admin/users", kit.Translator(kit.Language(w, r))("saved"))
 		return nil
 	}
-	status, body := kit.StatusOf(err)
+	status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
+	body := kit.APIError{Message: msg, Field: field}
 	if status >= 500 {
 		return err
 	}
@@ -174,7 +176,8 @@ func (s *Server) userPasswordReset(w http.ResponseWriter, r *http.Request, c *ki
 	chosen := r.PostFormValue("password")
 	pw, err := auth.ResetPassword(r.Context(), s.DB, c.Towns, id, chosen, kit.AuditActor(r, c))
 	if err != nil {
-		status, body := kit.StatusOf(err)
+		status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
+		body := kit.APIError{Message: msg, Field: field}
 		if status >= 500 {
 			return err
 		}
@@ -223,7 +226,8 @@ func (s *Server) accountPasswordSubmit(w http.ResponseWriter, r *http.Request, c
 		pd.Error, pd.Field = T("acct.wrong current"), "current_password"
 		return s.Render(w, r, http.StatusUnprocessableEntity, "account", pd)
 	}
-	status, body := kit.StatusOf(err)
+	status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
+	body := kit.APIError{Message: msg, Field: field}
 	if status >= 500 {
 		return err
 	}

@@ -38,7 +38,7 @@ func TestEventDataInWords(t *testing.T) {
 		"deadline": "2026-01-02T03:04:05Z", "deadline_at": "2026-01-02T03:04:05Z", "deadline_class": "general", "extension_deadline": "2026-01-02T03:04:05Z",
 		"refused_deadline": "2026-01-02T03:04:05Z", "channel": "hotline", "external_id": "X1", "satisfaction": "satisfied", "duplicate_of": 12.0,
 		"limit_days": 5.0, "self_handled": true, "escalation_level": 1.0, "suspended_working_ms": 5400000.0,
-		"changed": []any{"caller_name", "caller_phone", "address", "location", "content", "received_at", "limit_days", "kind", "category_text", "town_text"},
+		"changed":      []any{"caller_name", "caller_phone", "address", "location", "content", "received_at", "limit_days", "kind", "category_text", "town_text"},
 		"some_new_key": "v"}
 	codes := regexp.MustCompile(`\b[a-z]+_[a-z_]+\b|xj-opscentre|310105102-G01|\btrue\b`)
 	han := regexp.MustCompile(`\p{Han}`)

@@ -37,7 +37,7 @@ func (s *handlers) departmentSubmit(w http.ResponseWriter, r *http.Request, c *k
 		if derr != nil {
 			return derr
 		}
-		return s.Render(w, r, http.StatusUnprocessableEntity, "departments", kit.PageData{Title: "departments", Error: fe.Error(), Field: fe.Field,
+		return s.Render(w, r, http.StatusUnprocessableEntity, "departments", kit.PageData{Title: "departments", Error: pageErrorText(w, r, err), Field: fe.Field,
 			Data: map[string]any{"Departments": deps, "Towns": c.Towns, "Form": d, "Kinds": places.DepartmentKinds}})
 	}
 	if err != nil {

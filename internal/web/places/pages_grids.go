@@ -92,7 +92,7 @@ func (s *handlers) gridSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return derr
 	}
 	d.Form, d.FormGeo = in, string(in.Geometry)
-	return s.Render(w, r, http.StatusUnprocessableEntity, "grids", kit.PageData{Title: "grids", Error: fe.Error(), Field: fe.Field, Data: d})
+	return s.Render(w, r, http.StatusUnprocessableEntity, "grids", kit.PageData{Title: "grids", Error: pageErrorText(w, r, err), Field: fe.Field, Data: d})
 }
 
 func (s *handlers) memberSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -105,7 +105,7 @@ func (s *handlers) memberSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 		GridRole: r.PostFormValue("grid_role"), DepartmentCode: r.PostFormValue("department"), Phone: r.PostFormValue("phone")}, kit.AuditActor(r, c))
 	var fe *problem.FieldError
 	if errors.As(err, &fe) {
-		return s.renderGrid(w, r, c, g, http.StatusUnprocessableEntity, fe.Error(), fe.Field)
+		return s.renderGrid(w, r, c, g, http.StatusUnprocessableEntity, pageErrorText(w, r, err), fe.Field)
 	}
 	if err != nil {
 		return err
@@ -143,4 +143,10 @@ func (s *handlers) gridsData(r *http.Request, c *kit.Caller) (gridsData, error) 
 	}
 	deps, err := places.Departments(ctx, s.DB, c.Towns)
 	return gridsData{Grids: grids, Committees: byGrid, Departments: deps, Towns: c.Towns}, err
+}
+
+// pageErrorText is err told in the page's language, as every page tells its errors (kit.ErrorText).
+func pageErrorText(w http.ResponseWriter, r *http.Request, err error) string {
+	_, msg, _ := kit.ErrorText(r, kit.Language(w, r), err)
+	return msg
 }
