@@ -46,9 +46,10 @@ func notCapability(p string) bool {
 	return under(p, "internal/web") || under(p, "internal/demo") || under(p, "internal/e2e") || under(p, "internal/archtest")
 }
 
-// testSupport are packages that exist for tests only — fixtures and runners that load the demo or
-// start the whole server — so the rules of production code do not bind them; in exchange no
-// production package may import them (go list leaves test files out, so any import seen is one).
+// testSupport are packages that exist for tests only — fixtures and runners that start the whole
+// server — so the web layering rules do not bind them; in exchange no production package may
+// import them (go list leaves test files out, so any import seen is one). They still load no demo:
+// a test that wants the demo world passes it in (webtest.New(t, db, demo.World)).
 var testSupport = map[string]bool{
 	"internal/web/webtest":       true,
 	"internal/orders/orderstest": true,
@@ -77,12 +78,16 @@ func Check(pkgs []Package) []string {
 	var broken []string
 	fail := func(format string, args ...any) { broken = append(broken, fmt.Sprintf(format, args...)) }
 	for _, p := range pkgs {
-		if testSupport[p.Path] {
-			continue
-		}
 		for _, imp := range p.Imports {
-			if testSupport[imp] {
+			if testSupport[imp] && !testSupport[p.Path] {
 				fail("%s imports %s: a test-support package is for tests only", p.Path, imp)
+				continue
+			}
+			// The demo is imported only by cmd (and by tests, which the list leaves out).
+			if under(imp, "internal/demo") && !under(p.Path, "internal/demo") && !under(p.Path, "cmd") {
+				fail("%s imports %s: only cmd loads the demo", p.Path, imp)
+			}
+			if testSupport[p.Path] {
 				continue
 			}
 			switch {
@@ -99,10 +104,6 @@ func Check(pkgs []Package) []string {
 						fail("%s imports net/http: a capability knows no HTTP (protocol packages are listed in netHTTPAllowed with their reason)", p.Path)
 					}
 				}
-			}
-			// The demo is imported only by cmd (and by tests, which the list leaves out).
-			if under(imp, "internal/demo") && !under(p.Path, "internal/demo") && !under(p.Path, "cmd") {
-				fail("%s imports %s: only cmd loads the demo", p.Path, imp)
 			}
 			// The kit is what every web package stands on: it imports no other web package.
 			if under(p.Path, "internal/web/kit") && under(imp, "internal/web") && !under(imp, "internal/web/kit") {
@@ -193,7 +194,7 @@ func TestRulesCatchBreaks(t *testing.T) {
 		{"internal/web/campaigns", []string{"internal/web/kit", "internal/web/orders", "internal/campaigns", "internal/web/campaigns/forms"}},
 		{"internal/open311", []string{"net/http"}},
 		{"internal/orders", []string{"internal/store", "internal/workorder", "internal/problem"}},
-		{"internal/web/webtest", []string{"internal/web", "internal/demo", "internal/store/testdb", "net/http"}},
+		{"internal/web/webtest", []string{"internal/web", "internal/store/testdb", "net/http"}},
 	}
 	if b := Check(allowed); len(b) > 0 {
 		t.Fatalf("the allowed layout breaks rules:\n%s", strings.Join(b, "\n"))
@@ -211,6 +212,7 @@ func TestRulesCatchBreaks(t *testing.T) {
 		{"new capability imports net/http", Package{"internal/dispatch", []string{"net/http"}}, "knows no HTTP"},
 		{"web package imports the demo", Package{"internal/web/places", []string{"internal/demo"}}, "only cmd loads the demo"},
 		{"production code imports a test helper", Package{"internal/web/orders", []string{"internal/web/webtest"}}, "for tests only"},
+		{"test helper imports the demo", Package{"internal/web/webtest", []string{"internal/demo"}}, "only cmd loads the demo"},
 		{"kit imports a web package", Package{"internal/web/kit", []string{"internal/web/orders"}}, "the kit imports no other"},
 		{"web package imports the shell", Package{"internal/web/places", []string{"internal/web"}}, "imports only the kit"},
 		{"web package imports another", Package{"internal/web/campaigns", []string{"internal/web/places"}}, "imports only the kit"},

@@ -212,3 +212,16 @@ func loadTown(ctx context.Context, db *store.DB, w *world.World) error {
 	}
 	return nil
 }
+
+// World loads the demo world into db without its work orders, quietly: the shape test helpers
+// (webtest) take, so that they need not import the demo themselves.
+func World(ctx context.Context, db *store.DB, _ string) error {
+	_, err := Load(ctx, db, slog.New(slog.DiscardHandler))
+	return err
+}
+
+// WorldWithOrders is World with the demo's several hundred work orders, their photos under dir.
+func WorldWithOrders(ctx context.Context, db *store.DB, dir string) error {
+	_, err := Load(ctx, db, slog.New(slog.DiscardHandler), Orders(dir, time.Now()))
+	return err
+}

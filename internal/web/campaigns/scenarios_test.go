@@ -1,6 +1,7 @@
 package campaigns_test
 
 import (
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"net/http"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 // The campaign routes: the happy path, forbidden (campaigns:plan for planning), not found and bad
 // input of each.
 func TestCampaignScenarios(t *testing.T) {
-	webtest.Each(t, func(t *testing.T, a *webtest.App) {
+	webtest.Each(t, demo.World, func(t *testing.T, a *webtest.App) {
 		a.Run(t, []webtest.Scenario{
 			{Name: "create", User: "dispatcher", Method: "POST", URL: "/api/v1/campaigns",
 				Body:   `{"name": "场景走访", "kind": "four_hundred", "start": "2025-01-01", "end": "2026-12-31"}`,

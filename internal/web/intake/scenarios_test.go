@@ -1,6 +1,7 @@
 package intake_test
 
 import (
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"net/http"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 // The intake routes (hotline, patrol, resident report, tracking, Open311): the happy path,
 // forbidden, not found and bad input of each.
 func TestIntakeScenarios(t *testing.T) {
-	webtest.Each(t, func(t *testing.T, a *webtest.App) {
+	webtest.Each(t, demo.World, func(t *testing.T, a *webtest.App) {
 		a.Run(t, []webtest.Scenario{
 			{Name: "hotline page", User: "dispatcher", Method: "GET", URL: "/intake/hotline", Status: http.StatusOK},
 			{Name: "hotline page without intake:import", User: "gridworker", Method: "GET", URL: "/intake/hotline", Status: http.StatusForbidden},

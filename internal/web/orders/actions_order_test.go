@@ -1,6 +1,7 @@
 package orders_test
 
 import (
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,7 +19,7 @@ var formRe = regexp.MustCompile(`<form [^>]*class="form action-form" id="act-([a
 // rework last; no destructive form opens preselected.
 func TestOrderPageButtonOrder(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.NewWithOrders(t, db)
+		a := webtest.New(t, db, demo.WorldWithOrders)
 		a.Var("accepted", `SELECT o.id FROM orders o JOIN users u ON u.department_code = o.department_code
 			WHERE u.username = 'handler_police' AND o.state = 'in_progress' AND o.suspended = 0 AND o.extension_pending = 0 ORDER BY o.id LIMIT 1`)
 		a.Var("handled", `SELECT o.id FROM orders o JOIN users u ON u.grid_code = o.grid_code

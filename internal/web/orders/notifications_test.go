@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"encoding/json"
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"regexp"
 	"strconv"
 	"testing"
@@ -29,7 +30,7 @@ func bell(body string) int {
 // opening an order reads it, and no line is about an order whose step is done.
 func TestNotificationsInbox(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.NewWithOrders(t, db)
+		a := webtest.New(t, db, demo.WorldWithOrders)
 		for _, user := range []string{"handler_police", "gridworker", "dispatcher"} {
 			code, body := a.Get(user, "/notifications")
 			if code != 200 {

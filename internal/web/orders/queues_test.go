@@ -1,6 +1,7 @@
 package orders_test
 
 import (
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"html"
 	"regexp"
 	"strconv"
@@ -36,7 +37,7 @@ func listTotal(t *testing.T, a *webtest.App, user, href string) int {
 // of the list its link opens, over the demo's orders (issue #11 item 7).
 func TestTileCountsMatchTheirLists(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.NewWithOrders(t, db)
+		a := webtest.New(t, db, demo.WorldWithOrders)
 		for _, user := range []string{"dispatcher", "handler_police", "gridworker", "gridleader", "leader", "resident"} {
 			code, body := a.Get(user, "/")
 			if code != 200 {

@@ -1,6 +1,7 @@
 package orders_test
 
 import (
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"net/http"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 
 // The order routes: the happy path, forbidden, not found and bad input of each.
 func TestOrderScenarios(t *testing.T) {
-	webtest.Each(t, func(t *testing.T, a *webtest.App) {
+	webtest.Each(t, demo.World, func(t *testing.T, a *webtest.App) {
 		// The demo world has no orders: the first scenarios make one in each town.
 		a.Run(t, []webtest.Scenario{
 			{Name: "create", User: "dispatcher", Method: "POST", URL: "/api/v1/orders", Body: `{"content": "楼道堆放杂物", "address": "新泾一村"}`,

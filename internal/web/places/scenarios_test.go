@@ -1,6 +1,7 @@
 package places_test
 
 import (
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"net/http"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 
 // The places routes: the happy path, forbidden, not found and bad input of each.
 func TestPlacesScenarios(t *testing.T) {
-	webtest.Each(t, func(t *testing.T, a *webtest.App) {
+	webtest.Each(t, demo.World, func(t *testing.T, a *webtest.App) {
 		a.Var("grid", `SELECT id FROM grids WHERE town_code = ? ORDER BY id LIMIT 1`, world.XinjingCode)
 		a.Var("code", `SELECT code FROM grids WHERE town_code = ? ORDER BY id LIMIT 1`, world.XinjingCode)
 		a.Var("other", `SELECT id FROM grids WHERE town_code = ? ORDER BY id LIMIT 1`, world.LujiazuiCode)

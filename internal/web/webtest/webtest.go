@@ -1,4 +1,5 @@
-// Package webtest runs API scenarios against a server built on the demo world, in the style of
+// Package webtest runs API scenarios against a server built on a world the test gives (the demo's:
+// demo.World, demo.WorldWithOrders — passed in, so that webtest itself imports no demo), in the style of
 // PocketBase's ApiScenario: each web package keeps a table of {Name, User, Method, URL, Body,
 // Status, Contains} beside its code — the happy path, forbidden, not found and bad input of
 // each route — and runs it with App.Run.
@@ -12,10 +13,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
-	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web"
@@ -50,26 +49,18 @@ type App struct {
 	tokens map[string]string
 }
 
-// New loads the demo world into db and starts a server on it for the length of the test.
-func New(t *testing.T, db *store.DB) *App {
-	t.Helper()
-	return start(t, db)
-}
+// World fills a fresh database with what the scenarios run on; dir is a temporary directory for
+// its files (photos). demo.World and demo.WorldWithOrders (slower: orders in every state) are the
+// usual ones.
+type World func(ctx context.Context, db *store.DB, dir string) error
 
-// NewWithOrders is New with the demo's several hundred work orders too (slower: use it where a
-// test needs orders in every state).
-func NewWithOrders(t *testing.T, db *store.DB) *App {
+// New loads world into db and starts a server on it for the length of the test.
+func New(t *testing.T, db *store.DB, world World) *App {
 	t.Helper()
-	return start(t, db, demo.Orders(t.TempDir(), time.Now()))
-}
-
-func start(t *testing.T, db *store.DB, extras ...demo.Extra) *App {
-	t.Helper()
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := demo.Load(context.Background(), db, quiet, extras...); err != nil {
-		t.Fatalf("load demo: %v", err)
+	if err := world(context.Background(), db, t.TempDir()); err != nil {
+		t.Fatalf("load the world: %v", err)
 	}
-	s, err := web.New(web.Config{DB: db, Log: quiet})
+	s, err := web.New(web.Config{DB: db, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +170,7 @@ func (a *App) Run(t *testing.T, scenarios []Scenario) {
 	}
 }
 
-// Each runs body once per database (testdb.Each), each time on a fresh App.
-func Each(t *testing.T, body func(t *testing.T, a *App)) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, New(t, db)) })
+// Each runs body once per database (testdb.Each), each time on a fresh App on world.
+func Each(t *testing.T, world World, body func(t *testing.T, a *App)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, New(t, db, world)) })
 }
