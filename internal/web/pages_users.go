@@ -67,7 +67,6 @@ func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		return nil
 	}
 	status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
-	body := kit.APIError{Message: msg, Field: field}
 	if status >= 500 {
 		return err
 	}
@@ -77,7 +76,7 @@ func (s *Server) userSubmit(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	}
 	in.Password = ""
 	d["Form"] = in
-	return s.Render(w, r, status, "users", kit.PageData{Title: "users", Error: body.Message, Field: body.Field, Data: d})
+	return s.Render(w, r, status, "users", kit.PageData{Title: "users", Error: msg, Field: field, Data: d})
 }
 
 func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -151,12 +150,11 @@ func (s *Server) userUpdateSubmit(w http.ResponseWriter, r *http.Request, c *kit
 		return nil
 	}
 	status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
-	body := kit.APIError{Message: msg, Field: field}
 	if status >= 500 {
 		return err
 	}
 	u.DisplayName, u.Phone, u.Role, u.DepartmentCode, u.GridCode, u.Disabled = up.DisplayName, up.Phone, up.Role, up.DepartmentCode, up.GridCode, up.Disabled
-	return s.renderUserEdit(w, r, c, u, status, kit.PageData{Error: body.Message, Field: body.Field}, "")
+	return s.renderUserEdit(w, r, c, u, status, kit.PageData{Error: msg, Field: field}, "")
 }
 
 // userPasswordReset sets a user's password: the one the administrator typed, or a generated one
@@ -177,11 +175,10 @@ func (s *Server) userPasswordReset(w http.ResponseWriter, r *http.Request, c *ki
 	pw, err := auth.ResetPassword(r.Context(), s.DB, c.Towns, id, chosen, kit.AuditActor(r, c))
 	if err != nil {
 		status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
-		body := kit.APIError{Message: msg, Field: field}
 		if status >= 500 {
 			return err
 		}
-		return s.renderUserEdit(w, r, c, u, status, kit.PageData{Error: body.Message, Field: body.Field}, "")
+		return s.renderUserEdit(w, r, c, u, status, kit.PageData{Error: msg, Field: field}, "")
 	}
 	secret := ""
 	if chosen == "" {
@@ -227,12 +224,11 @@ func (s *Server) accountPasswordSubmit(w http.ResponseWriter, r *http.Request, c
 		return s.Render(w, r, http.StatusUnprocessableEntity, "account", pd)
 	}
 	status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
-	body := kit.APIError{Message: msg, Field: field}
 	if status >= 500 {
 		return err
 	}
-	pd.Error, pd.Field = body.Message, body.Field
-	if body.Field == "new_password" {
+	pd.Error, pd.Field = msg, field
+	if field == "new_password" {
 		pd.Error = fmt.Sprintf(T("acct.too short"), auth.MinPasswordLen)
 		if next == r.PostFormValue("current_password") {
 			pd.Error = T("acct.same")
