@@ -1,12 +1,8 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
@@ -78,7 +74,7 @@ func Orders(dataDir string, now time.Time) Extra {
 type loader struct {
 	st         *orders.Store
 	w          *world.World
-	photos     []string
+	photos     map[string][]string // photo IDs by scene (photos.go)
 	town       string
 	now        time.Time
 	rng        *rand.Rand
@@ -162,7 +158,8 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 		return o.ID, err
 	}
 	l.at(4*time.Hour, 3*24*time.Hour)
-	photo := l.photos[l.rng.IntN(len(l.photos))]
+	scene := l.photos[photoScene(g.CategoryCode)]
+	photo := scene[l.rng.IntN(len(scene))]
 	if err := step(handler, workorder.ActReport, workorder.Input{Result: g.ResultText, Photos: []string{photo}}); err != nil || target == "handled" {
 		return o.ID, err
 	}
@@ -183,40 +180,4 @@ func deptName(w *world.World, code string) string {
 		return d.Name
 	}
 	return code
-}
-
-// demoPhotos makes a handful of plain "evidence photos" (coloured scenes) and stores them.
-func demoPhotos(ctx context.Context, st *orders.Store, ms media.Store, town string) ([]string, error) {
-	palette := []color.RGBA{{96, 140, 90, 255}, {120, 120, 130, 255}, {180, 150, 100, 255}, {90, 120, 170, 255}, {160, 90, 80, 255}, {110, 160, 160, 255}}
-	var ids []string
-	for i, c := range palette {
-		img := image.NewRGBA(image.Rect(0, 0, 640, 480))
-		for y := 0; y < 480; y++ {
-			for x := 0; x < 640; x++ {
-				shade := uint8((x*7 + y*3 + i*40) % 60)
-				px := c
-				if y > 300 {
-					px = color.RGBA{c.R / 2, c.G / 2, c.B / 2, 255}
-				}
-				px.R, px.G, px.B = px.R+shade/3, px.G+shade/3, px.B+shade/3
-				img.Set(x, y, px)
-			}
-		}
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, img); err != nil {
-			return nil, err
-		}
-		p, err := media.Process(&buf)
-		if err != nil {
-			return nil, err
-		}
-		if err := ms.Save(p); err != nil {
-			return nil, err
-		}
-		if err := st.SaveUpload(ctx, orders.Upload{ID: p.ID, TownCode: town, MIME: "image/jpeg", Size: int64(len(p.Full)), Width: p.Width, Height: p.Height}); err != nil {
-			return nil, err
-		}
-		ids = append(ids, p.ID)
-	}
-	return ids, nil
 }
