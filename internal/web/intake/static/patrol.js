@@ -64,7 +64,10 @@
   function setLoc(la, ln, how) {
     lat.value = la.toFixed(6);
     lng.value = ln.toFixed(6);
-    locText.textContent = lat.value + ', ' + lng.value + (how ? ' · ' + how : '');
+    // A resident reads where, not coordinates; a grid worker checks the numbers.
+    locText.textContent = patrol ? lat.value + ', ' + lng.value + (how ? ' · ' + how : '')
+      : t('已在地图上标出位置', 'Location set on the map') + (how ? ' · ' + how : '');
+    locText.dataset.set = '1';
     if (map) {
       var ll = L.latLng(la, ln);
       if (marker) marker.setLatLng(ll); else marker = L.marker(ll).addTo(map);
