@@ -17,7 +17,7 @@ var (
 	totalRe = regexp.MustCompile(`\d+–\d+ / (\d+)`)
 	// mineRe is the total of a resident's own list (web/intake's /my/reports).
 	mineRe = regexp.MustCompile(`id="my-reports" data-total="(\d+)"`)
-	tabRe2  = regexp.MustCompile(`<a href="(/orders\?[^"]*)"[^>]*>([^<]*) <span class="count">(\d+)</span></a>`)
+	tabRe2 = regexp.MustCompile(`<a href="(/orders\?[^"]*)"[^>]*>([^<]*) <span class="count">(\d+)</span></a>`)
 )
 
 // listTotal is the number of orders the list at href shows in all (0 when it says it has none).
