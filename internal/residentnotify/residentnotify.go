@@ -1,7 +1,7 @@
 // Package residentnotify reaches the residents whose reports move (orders.ResidentNotifier). The
 // default, Log, writes each message to the server log with the phone masked: a deployment that
 // has an SMS or WeChat gateway adds an implementation beside it and picks it with
-// `civicgrid serve --resident-notify` (docs/NOTIFICATIONS.md).
+// `civicgrid serve --resident-notify` (docs/RESIDENTS.md).
 package residentnotify
 
 import (
