@@ -66,7 +66,7 @@ func init() {
 		"res.rate title":            {"您对处理结果满意吗？", "Are you satisfied with the result?"},
 		"res.comment hint":          {"还有什么想告诉我们的（选填）", "Anything else you want to tell us (optional)"},
 		"res.rated":                 {"感谢您的评价", "Thank you for your rating"},
-		"res.received flash":        {"已收到您的反映", "We have your report"},
+		"res.received flash":        {"已收到您的反映，编号 %s", "We have your report, number %s"},
 		"res.location":              {"位置", "Location"},
 		"res.older":                 {"更早的诉求", "Older reports"},
 		"res.newer":                 {"较新的诉求", "Newer reports"},

@@ -104,7 +104,7 @@ func (s *handlers) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	if o.RaisedBy != 0 {
 		// A signed-in resident follows the report on their own page.
 		kit.RedirectFlash(w, r, fmt.Sprintf("%s/%d", weborders.ResidentReports, o.ID),
-			kit.Translator(kit.Language(w, r))("res.received flash")+": "+o.Number)
+			fmt.Sprintf(kit.Translator(kit.Language(w, r))("res.received flash"), o.Number))
 		return nil
 	}
 	q := url.Values{"number": {o.Number}, "code": {o.ShortCode}}
