@@ -53,6 +53,9 @@ func Orders(dataDir string, now time.Time) Extra {
 		// One transaction for the town's whole history: all of it or none, and no commit per step.
 		err = db.InTx(ctx, func(tx *store.Tx) error {
 			l.tx = tx
+			if err := l.findResident(ctx); err != nil {
+				return err
+			}
 			for i, g := range generated {
 				id, err := l.load(ctx, g, ids)
 				if err != nil {
@@ -81,6 +84,34 @@ type loader struct {
 	dispatcher world.DemoUser
 	clock      time.Time
 	tx         *store.Tx
+	// resident is the demo resident's account, who raised the first residentReports of the
+	// town's resident reports (so "my reports" has something in it); left is whether one of them
+	// has been left closed, for the resident to rate.
+	resident    orders.ActorInfo
+	residentTel string
+	raised      int
+	left        bool
+}
+
+// residentReports is how many of the town's resident reports the demo resident raised.
+const residentReports = 8
+
+// findResident looks up the town's demo resident, if it has one.
+func (l *loader) findResident(ctx context.Context) error {
+	for _, u := range l.w.Users {
+		if u.Role != workorder.RoleResident || u.TownCode != l.town {
+			continue
+		}
+		var id int64
+		if err := l.tx.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, u.Username).Scan(&id); err != nil {
+			return fmt.Errorf("demo resident %s: %w", u.Username, err)
+		}
+		l.resident = orders.ActorInfo{Name: u.DisplayName}
+		l.resident.UserID, l.resident.Role = id, workorder.RoleResident
+		l.residentTel = u.Phone
+		return nil
+	}
+	return nil
 }
 
 // at moves the store's clock forward by a random delay within [min, max], never past now.
@@ -105,9 +136,15 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 	case "open311":
 		actorName = "Open311"
 	}
-	o, err := l.st.CreateTx(ctx, l.tx, orders.NewOrder{TownCode: l.town, Channel: g.Channel, ExternalID: g.HotlineID, Content: g.Content,
+	n := orders.NewOrder{TownCode: l.town, Channel: g.Channel, ExternalID: g.HotlineID, Content: g.Content,
 		Address: g.Address, Lat: &lat, Lng: &lng, CallerName: g.CallerName, CallerPhone: g.CallerPhone, ReceivedAt: g.ReceivedAt,
-		ActorName: actorName, ActorRole: actorRole})
+		ActorName: actorName, ActorRole: actorRole}
+	mine := g.Channel == "resident" && l.resident.UserID != 0 && l.raised < residentReports
+	if mine {
+		l.raised++
+		n.RaisedBy, n.CallerName, n.CallerPhone, n.ActorName = l.resident.UserID, l.resident.Name, l.residentTel, l.resident.Name
+	}
+	o, err := l.st.CreateTx(ctx, l.tx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -167,12 +204,20 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 	if err := step(disp, workorder.ActVerifyPass, workorder.Input{Note: g.VerifyNote}); err != nil || target == "closed" {
 		return o.ID, err
 	}
+	if mine && !l.left {
+		l.left = true // one closed report waits for the resident's rating
+		return o.ID, nil
+	}
 	l.at(2*time.Hour, 24*time.Hour)
 	sat := g.Satisfaction
 	if sat == "basic" {
 		sat = workorder.BasicallySatisfied
 	}
-	return o.ID, step(disp, workorder.ActRate, workorder.Input{Satisfaction: sat, Comment: g.RatingComment})
+	rater := disp
+	if mine {
+		rater = l.resident // the resident rates their own report
+	}
+	return o.ID, step(rater, workorder.ActRate, workorder.Input{Satisfaction: sat, Comment: g.RatingComment})
 }
 
 func deptName(w *world.World, code string) string {

@@ -91,7 +91,7 @@ func init() {
 		"created":           {"已受理", "Created"},
 		"tap the map":       {"点击地图可设置位置", "Tap the map to set the location"},
 		"submit":            {"提交", "Submit"},
-		"track order":       {"工单查询", "Track an order"},
+		"track order":       {"进度查询", "Track a report"},
 		"rate":              {"提交评价", "Rate"},
 		"notifications":     {"消息", "Notifications"},
 		"card received":     {"新受理、待立案的诉求", "New demands waiting to be filed"},
