@@ -189,6 +189,7 @@ func init() {
 		"audit.ent.order":              {"工单", "Work order"},
 		"audit.ent.campaign_target":    {"走访对象", "Campaign household"},
 		"audit.ent.grid_member":        {"网格成员", "Grid member"},
+		"audit.ent.dispatch_rule":      {"派单规则", "Dispatch rule"},
 		"audit.detail.member added":    {"添加成员", "member added"},
 		"audit.detail.member removed":  {"移除成员", "member removed"},
 		"audit.detail.disabled=false":  {"启用账号", "account enabled"},
