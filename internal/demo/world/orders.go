@@ -145,6 +145,7 @@ func GenerateOrders(w *World, n int, seed int64, now time.Time) []DemoOrder {
 		o.CategoryCode = cats[weightedIndex(r, catW)]
 		o.Channel = Channels[weightedIndex(r, []float64{45, 25, 14, 8, 8})]
 		fillPlace(r, w, gridByCode, &o)
+		o.Content = inChannelVoice(o.Content, o.Channel)
 		cat, _ := w.Category(o.CategoryCode)
 		o.DepartmentCode = cat.DepartmentCode
 		switch o.Channel {
@@ -201,6 +202,20 @@ func GenerateOrders(w *World, n int, seed int64, now time.Time) []DemoOrder {
 		finish(r, w, orders, i)
 	}
 	return orders
+}
+
+// inChannelVoice makes a text read as its channel would write it: a patrol finding reported by a
+// resident or a caller is in their words, not a grid worker's ("巡查发现…" → "发现…").
+func inChannelVoice(text, channel string) string {
+	rest, patrol := strings.CutPrefix(text, "巡查发现")
+	switch {
+	case !patrol || channel == "patrol" || channel == "visit":
+		return text
+	case channel == "hotline":
+		return "市民来电反映：" + rest
+	default:
+		return "我发现" + rest
+	}
 }
 
 func caller(r *rand.Rand) (string, string) {
