@@ -1,0 +1,121 @@
+package dispatch
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/paulmach/orb"
+)
+
+// benchGrids generates n grids tiling a square around Shanghai as a jittered lattice of
+// 12-vertex polygons (each side of a cell cut into three slanted segments shared with the
+// neighbour), a hole in every tenth grid — closer to drawn grids than axis-parallel squares.
+func benchGrids(n int) ([]Area, orb.Bound) {
+	side := int(math.Ceil(math.Sqrt(float64(n))))
+	const cell = 0.002 // ≈ 200 m
+	rng := rand.New(rand.NewPCG(7, 7))
+	x0, y0 := 121.0, 31.0
+	var v = make([][]orb.Point, side+1)
+	for i := range v {
+		v[i] = make([]orb.Point, side+1)
+		for j := range v[i] {
+			v[i][j] = orb.Point{x0 + float64(i)*cell + (rng.Float64()-0.5)*cell*0.3, y0 + float64(j)*cell + (rng.Float64()-0.5)*cell*0.3}
+		}
+	}
+	// Shared intermediate points of each edge, so neighbours agree on the border.
+	mids := map[[4]int][2]orb.Point{}
+	edge := func(i0, j0, i1, j1 int) []orb.Point {
+		key, rev := [4]int{i0, j0, i1, j1}, false
+		if i1 < i0 || (i1 == i0 && j1 < j0) {
+			key, rev = [4]int{i1, j1, i0, j0}, true
+		}
+		m, ok := mids[key]
+		if !ok {
+			a, b := v[key[0]][key[1]], v[key[2]][key[3]]
+			for k := range m {
+				t := float64(k+1) / 3
+				m[k] = orb.Point{a[0] + (b[0]-a[0])*t + (rng.Float64()-0.5)*cell*0.1, a[1] + (b[1]-a[1])*t + (rng.Float64()-0.5)*cell*0.1}
+			}
+			mids[key] = m
+		}
+		if rev {
+			return []orb.Point{v[i0][j0], m[1], m[0]}
+		}
+		return []orb.Point{v[i0][j0], m[0], m[1]}
+	}
+	var areas []Area
+	for i := 0; i < side && len(areas) < n; i++ {
+		for j := 0; j < side && len(areas) < n; j++ {
+			var ring orb.Ring
+			ring = append(ring, edge(i, j, i+1, j)...)
+			ring = append(ring, edge(i+1, j, i+1, j+1)...)
+			ring = append(ring, edge(i+1, j+1, i, j+1)...)
+			ring = append(ring, edge(i, j+1, i, j)...)
+			ring = append(ring, ring[0])
+			poly := orb.Polygon{ring}
+			if len(areas)%10 == 0 {
+				c := orb.Point{x0 + (float64(i)+0.5)*cell, y0 + (float64(j)+0.5)*cell}
+				h := cell * 0.1
+				poly = append(poly, orb.Ring{{c[0] - h, c[1] - h}, {c[0] - h, c[1] + h}, {c[0] + h, c[1] + h}, {c[0] + h, c[1] - h}, {c[0] - h, c[1] - h}})
+			}
+			areas = append(areas, Area{Code: fmt.Sprintf("G%05d", len(areas)), Town: "T", Shape: orb.MultiPolygon{poly}})
+		}
+	}
+	return areas, orb.Bound{Min: orb.Point{x0, y0}, Max: orb.Point{x0 + float64(side)*cell, y0 + float64(side)*cell}}
+}
+
+// BenchmarkLocate10k: point → grid among 10,000 generated grid polygons, random points over
+// their extent (a few fall outside the jittered outer border).
+func BenchmarkLocate10k(b *testing.B) {
+	areas, bound := benchGrids(10_000)
+	ix := NewIndex(areas)
+	rng := rand.New(rand.NewPCG(3, 4))
+	pts := make([]orb.Point, 4096)
+	for i := range pts {
+		pts[i] = orb.Point{bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0]), bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])}
+	}
+	found := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		p := pts[i&4095]
+		if _, ok := ix.Find(p[0], p[1]); ok {
+			found++
+		}
+	}
+	if found == 0 {
+		b.Fatal("no point found a grid")
+	}
+}
+
+// TestBenchGridsTile checks the generator: neighbours share borders (points found everywhere
+// inside the extent but for holes and the jittered rim) and no point lands in two grids'
+// interiors.
+func TestBenchGridsTile(t *testing.T) {
+	areas, bound := benchGrids(400)
+	ix := NewIndex(areas)
+	rng := rand.New(rand.NewPCG(5, 6))
+	missed := 0
+	for k := 0; k < 2000; k++ {
+		// Stay clear of the rim, where the jitter leaves gaps.
+		p := orb.Point{bound.Min[0] + 0.001 + rng.Float64()*(bound.Max[0]-bound.Min[0]-0.002), bound.Min[1] + 0.001 + rng.Float64()*(bound.Max[1]-bound.Min[1]-0.002)}
+		in := 0
+		for _, pt := range ix.parts {
+			if pt.contains(p) == inside {
+				in++
+			}
+		}
+		if in > 1 {
+			t.Fatalf("%v is inside %d grids", p, in)
+		}
+		if _, ok := ix.Find(p[0], p[1]); !ok {
+			missed++
+		}
+	}
+	// Holes cover 1 % of every tenth grid: a handful of misses at most.
+	if missed > 20 {
+		t.Errorf("%d of 2000 interior points found no grid", missed)
+	}
+}
