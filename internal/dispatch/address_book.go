@@ -1,0 +1,329 @@
+package dispatch
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Entry is one line of a town's address book: a road and number (剑河路 / 176弄, 88号,
+// 176弄3支弄), an estate (小区) and optionally one of its buildings (12号楼), or a landmark
+// (a school, a market, a metro exit), and the grid it belongs to. Road and number, estate (with
+// or without building) and landmark may each be given alone.
+type Entry struct {
+	Road, Number, Estate, Building, Landmark, Grid string
+}
+
+// How the address book found a grid.
+const (
+	ByAddress  = "address"  // road and number
+	ByBuilding = "building" // estate and building
+	ByEstate   = "estate"   // an estate all of whose entries lie in one grid
+	ByLandmark = "landmark" // a landmark named in the address
+	ByNearest  = "nearest"  // the nearest known number on the same road
+)
+
+// Book routes written addresses to grids. Built once from a town's entries; safe for
+// concurrent use.
+type Book struct {
+	prefixes []string // folded place names an address may start with, longest first
+
+	byRoadNumber map[string]string // "剑河路|176弄" → grid
+	roads        []string          // known roads, longest first
+	byRoad       map[string][]numbered
+	byBuilding   map[string]string // "天山一村|12" → grid
+	estates      []named           // longest name first
+	landmarks    []named
+}
+
+type numbered struct {
+	n    int
+	grid string
+}
+
+type named struct {
+	name string
+	grid string // "" when the name spans grids: then it decides nothing
+}
+
+// NewBook indexes entries. prefixes are the place names of the town an address may start
+// with that ParseAddress does not know (the town's own name, 新泾镇); full names only, since a
+// short name is often the start of an estate's name (新泾 of 新泾一村).
+func NewBook(prefixes []string, entries []Entry) *Book {
+	b := &Book{byRoadNumber: map[string]string{}, byRoad: map[string][]numbered{}, byBuilding: map[string]string{}}
+	for _, p := range prefixes {
+		if p = foldAddress(p); p != "" {
+			b.prefixes = append(b.prefixes, p)
+		}
+	}
+	sort.Slice(b.prefixes, func(i, j int) bool { return len(b.prefixes[i]) > len(b.prefixes[j]) })
+	estateGrid, landmarkGrid := map[string]string{}, map[string]string{}
+	unique := func(m map[string]string, name, grid string) {
+		if utf8.RuneCountInString(name) < 2 {
+			return
+		}
+		if g, seen := m[name]; !seen {
+			m[name] = grid
+		} else if g != grid {
+			m[name] = ""
+		}
+	}
+	for _, e := range entries {
+		if e.Grid == "" {
+			continue
+		}
+		road, num := foldAddress(e.Road), numerals(foldAddress(e.Number))
+		if road != "" && num != "" {
+			b.byRoadNumber[road+"|"+num] = e.Grid
+			if chain := numberChain(num); len(chain) > 0 {
+				if _, seen := b.byRoad[road]; !seen {
+					b.roads = append(b.roads, road)
+				}
+				b.byRoad[road] = append(b.byRoad[road], numbered{chain[0].n, e.Grid})
+			}
+		}
+		estate := foldAddress(e.Estate)
+		if n, ok := buildingNumber(numerals(foldAddress(e.Building))); ok && estate != "" {
+			b.byBuilding[estate+"|"+strconv.Itoa(n)] = e.Grid
+		}
+		unique(estateGrid, estate, e.Grid)
+		unique(landmarkGrid, foldAddress(e.Landmark), e.Grid)
+	}
+	sort.Slice(b.roads, func(i, j int) bool { return len(b.roads[i]) > len(b.roads[j]) })
+	b.estates, b.landmarks = sortedNames(estateGrid), sortedNames(landmarkGrid)
+	for _, nums := range b.byRoad {
+		sort.Slice(nums, func(i, j int) bool {
+			return nums[i].n < nums[j].n || (nums[i].n == nums[j].n && nums[i].grid < nums[j].grid)
+		})
+	}
+	return b
+}
+
+func sortedNames(m map[string]string) []named {
+	out := make([]named, 0, len(m))
+	for name, g := range m {
+		out = append(out, named{name, g})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if len(out[i].name) != len(out[j].name) {
+			return len(out[i].name) > len(out[j].name)
+		}
+		return out[i].name < out[j].name
+	})
+	return out
+}
+
+// Normalise is the address as the book matches it: ParseAddress's details (no name, phone,
+// province, city or district), folded (full-width, traditional characters, case), without
+// spaces, the town's own names stripped from the front, Chinese numerals before 号/弄/栋…
+// written in digits.
+func (b *Book) Normalise(address string) string {
+	s := foldAddress(ParseAddress(address).Details)
+	for again := true; again; {
+		again = false
+		for _, p := range b.prefixes {
+			if strings.HasPrefix(s, p) {
+				s, again = s[len(p):], true
+			}
+		}
+	}
+	return numerals(s)
+}
+
+// Locate routes a written address to a grid: the exact road and number (the longest known
+// prefix of 176弄3支弄12号; 号 and 弄 tried both ways, since callers mix them), else an estate's
+// building, else an estate in one grid, else a landmark, else the nearest known number on the
+// same road. "" when nothing places it.
+func (b *Book) Locate(address string) (grid, how string) {
+	a := b.Normalise(address)
+	if a == "" {
+		return "", ""
+	}
+	road, rest := "", ""
+	for _, rd := range b.roads {
+		if i := strings.Index(a, rd); i >= 0 {
+			road, rest = rd, a[i+len(rd):]
+			break
+		}
+	}
+	var chain []part2
+	if road != "" {
+		chain = numberChain(rest)
+		for k := len(chain); k >= 1; k-- {
+			key := joinChain(chain[:k])
+			if g, ok := b.byRoadNumber[road+"|"+key]; ok {
+				return g, ByAddress
+			}
+			if k == 1 {
+				for _, u := range []string{"号", "弄", ""} {
+					if g, ok := b.byRoadNumber[road+"|"+strconv.Itoa(chain[0].n)+u]; ok {
+						return g, ByAddress
+					}
+				}
+			}
+		}
+	}
+	for _, e := range b.estates {
+		i := strings.Index(a, e.name)
+		if i < 0 {
+			continue
+		}
+		if n, ok := buildingNumber(a[i+len(e.name):]); ok {
+			if g, ok := b.byBuilding[e.name+"|"+strconv.Itoa(n)]; ok {
+				return g, ByBuilding
+			}
+		}
+		if e.grid != "" {
+			return e.grid, ByEstate
+		}
+	}
+	for _, l := range b.landmarks {
+		if l.grid != "" && strings.Contains(a, l.name) {
+			return l.grid, ByLandmark
+		}
+	}
+	if len(chain) > 0 {
+		num := chain[0].n
+		best, bestD := "", -1
+		for _, x := range b.byRoad[road] {
+			d := x.n - num
+			if d < 0 {
+				d = -d
+			}
+			if bestD < 0 || d < bestD {
+				best, bestD = x.grid, d
+			}
+		}
+		if best != "" {
+			return best, ByNearest
+		}
+	}
+	return "", ""
+}
+
+// part2 is one number of a chain: 176弄 3支弄 12号.
+type part2 struct {
+	n    int
+	unit string
+}
+
+var numberUnits = []string{"支弄", "弄", "号"}
+
+// numberChain reads "176弄3支弄12号301室" as 176弄, 3支弄, 12号; a bare leading number
+// ("88") is one part without a unit.
+func numberChain(s string) []part2 {
+	var out []part2
+	for {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == 0 || i > 6 {
+			return out
+		}
+		n, _ := strconv.Atoi(s[:i])
+		unit := ""
+		for _, u := range numberUnits {
+			if strings.HasPrefix(s[i:], u) {
+				unit = u
+				break
+			}
+		}
+		out = append(out, part2{n, unit})
+		if unit == "" || unit == "号" {
+			return out
+		}
+		s = s[i+len(unit):]
+	}
+}
+
+func joinChain(c []part2) string {
+	var b strings.Builder
+	for _, p := range c {
+		b.WriteString(strconv.Itoa(p.n))
+		b.WriteString(p.unit)
+	}
+	return b.String()
+}
+
+// buildingNumber reads the building at the start of s: 12号楼, 12栋, 12幢, 12号, 12楼 → 12.
+func buildingNumber(s string) (int, bool) {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 0 || i > 5 {
+		return 0, false
+	}
+	n, _ := strconv.Atoi(s[:i])
+	if rest := s[i:]; rest == "" || strings.HasPrefix(rest, "号") || strings.HasPrefix(rest, "栋") ||
+		strings.HasPrefix(rest, "幢") || strings.HasPrefix(rest, "楼") || strings.HasPrefix(rest, "座") {
+		return n, true
+	}
+	return 0, false
+}
+
+// numerals writes Chinese numbers before 号, 弄, 支弄, 栋, 幢, 楼, 座 and 单元 in digits:
+// 十三号楼 → 13号楼, 一百零八弄 → 108弄. Other Chinese numerals (天山一村) are names and stay.
+func numerals(s string) string {
+	if !strings.ContainsAny(s, "零〇一二两三四五六七八九十百千") {
+		return s
+	}
+	rs := []rune(s)
+	var b strings.Builder
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && strings.ContainsRune("零〇一二两三四五六七八九十百千", rs[j]) {
+			j++
+		}
+		if j > i && j < len(rs) && strings.ContainsRune("号弄支栋幢楼座单", rs[j]) {
+			if n, ok := chineseNumber(rs[i:j]); ok {
+				b.WriteString(strconv.Itoa(n))
+				i = j
+				continue
+			}
+		}
+		if j == i {
+			j = i + 1
+		}
+		b.WriteString(string(rs[i:j]))
+		i = j
+	}
+	return b.String()
+}
+
+func chineseNumber(rs []rune) (int, bool) {
+	digit := map[rune]int{'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	unit := map[rune]int{'十': 10, '百': 100, '千': 1000}
+	total, cur := 0, -1
+	positional := true // 一〇八 written digit by digit
+	for _, r := range rs {
+		if _, ok := unit[r]; ok {
+			positional = false
+		}
+	}
+	if positional {
+		n := 0
+		for _, r := range rs {
+			n = n*10 + digit[r]
+		}
+		return n, true
+	}
+	for _, r := range rs {
+		if d, ok := digit[r]; ok {
+			cur = d
+			continue
+		}
+		u := unit[r]
+		if cur < 0 {
+			cur = 1 // 十三: one ten
+		}
+		total += cur * u
+		cur = -1
+	}
+	if cur > 0 {
+		total += cur
+	}
+	return total, total > 0
+}
