@@ -23,12 +23,12 @@ func TestBookLocate(t *testing.T) {
 	b := testBook()
 	for _, c := range []struct{ in, grid, how string }{
 		{"剑河路176弄12号", "G01", ByAddress},
-		{"上海市长宁区新泾镇剑河路１７６弄１２号", "G01", ByAddress},            // prefixes, full-width
-		{"長寧區劍河路176弄12號", "G01", ByAddress},                     // traditional
+		{"上海市长宁区新泾镇剑河路１７６弄１２号", "G01", ByAddress},                 // prefixes, full-width
+		{"長寧區劍河路176弄12號", "G01", ByAddress},                       // traditional
 		{"剑河路 176 弄 12 号 302室 王先生 13912345678", "G01", ByAddress}, // spaces, a name and a phone
 		{"王先生13912345678剑河路176号", "G01", ByAddress},               // 号 for 弄
-		{"剑河路176弄3支弄5号", "G02", ByAddress},                       // 支弄 before 弄
-		{"剑河路一百七十六弄", "G01", ByAddress},                          // Chinese numerals
+		{"剑河路176弄3支弄5号", "G02", ByAddress},                        // 支弄 before 弄
+		{"剑河路一百七十六弄", "G01", ByAddress},                           // Chinese numerals
 		{"剑河路300号", "G03", ByAddress},
 		{"仙霞西路88弄", "G04", ByAddress},
 		{"天山一村12号楼3单元", "G05", ByBuilding},
