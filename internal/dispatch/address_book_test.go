@@ -1,6 +1,9 @@
 package dispatch
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 func testBook() *Book {
 	return NewBook([]string{"新泾镇"}, []Entry{
@@ -52,6 +55,24 @@ func TestNumerals(t *testing.T) {
 	for in, want := range map[string]string{"十三号楼": "13号楼", "一百零八弄": "108弄", "二十支弄": "20支弄", "一〇八号": "108号", "天山一村": "天山一村", "三单元": "3单元"} {
 		if got := numerals(in); got != want {
 			t.Errorf("numerals(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// BenchmarkBookLocate: a messy hotline address (prefix, full-width digits, a name and a phone)
+// through ParseAddress and the address book of a town with 2,000 road numbers and 300 estates.
+func BenchmarkBookLocate(b *testing.B) {
+	var entries []Entry
+	for i := 0; i < 2000; i++ {
+		entries = append(entries, Entry{Road: fmt.Sprintf("测试%d路", i%40), Number: fmt.Sprintf("%d弄", i), Grid: fmt.Sprintf("G%02d", i%30)})
+	}
+	for i := 0; i < 300; i++ {
+		entries = append(entries, Entry{Estate: fmt.Sprintf("测试%d村", i), Building: fmt.Sprintf("%d号楼", i%20), Grid: fmt.Sprintf("G%02d", i%30)})
+	}
+	bk := NewBook([]string{"新泾镇"}, entries)
+	for b.Loop() {
+		if g, _ := bk.Locate("上海市长宁区新泾镇測試7路１２３弄５号 王先生 13912345678"); g == "" {
+			b.Fatal("not found")
 		}
 	}
 }

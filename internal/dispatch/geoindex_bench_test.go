@@ -119,3 +119,22 @@ func TestBenchGridsTile(t *testing.T) {
 		t.Errorf("%d of 2000 interior points found no grid", missed)
 	}
 }
+
+// BenchmarkRoute10k: Route over 10,000 grids in 10 towns (the cross-town check on every order).
+func BenchmarkRoute10k(b *testing.B) {
+	areas, bound := benchGrids(10_000)
+	for i := range areas {
+		areas[i].Town = fmt.Sprintf("T%d", i%10)
+	}
+	ix := NewIndex(areas)
+	rng := rand.New(rand.NewPCG(3, 4))
+	pts := make([]orb.Point, 4096)
+	for i := range pts {
+		pts[i] = orb.Point{bound.Min[0] + rng.Float64()*(bound.Max[0]-bound.Min[0]), bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])}
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p := pts[i&4095]
+		ix.Route("T3", p[0], p[1])
+	}
+}
