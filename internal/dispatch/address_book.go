@@ -119,7 +119,11 @@ func sortedNames(m map[string]string) []named {
 // spaces, the town's own names stripped from the front, Chinese numerals before 号/弄/栋…
 // written in digits.
 func (b *Book) Normalise(address string) string {
-	s := foldAddress(ParseAddress(address).Details)
+	return b.normalise(ParseAddress(address).Details)
+}
+
+func (b *Book) normalise(details string) string {
+	s := foldAddress(details)
 	for again := true; again; {
 		again = false
 		for _, p := range b.prefixes {
@@ -136,7 +140,16 @@ func (b *Book) Normalise(address string) string {
 // building, else an estate in one grid, else a landmark, else the nearest known number on the
 // same road. "" when nothing places it.
 func (b *Book) Locate(address string) (grid, how string) {
-	a := b.Normalise(address)
+	p := ParseAddress(address)
+	if grid, how = b.locate(b.normalise(p.Details)); grid == "" && p.Name != "" {
+		// What looked like a person's name may be a place (家乐福, 菜场 written apart): try the
+		// address with it.
+		grid, how = b.locate(b.normalise(p.Details + p.Name))
+	}
+	return grid, how
+}
+
+func (b *Book) locate(a string) (grid, how string) {
 	if a == "" {
 		return "", ""
 	}

@@ -17,6 +17,7 @@ func testBook() *Book {
 		{Estate: "新泾六村", Building: "1号", Grid: "G07"},
 		{Landmark: "淞虹路地铁站", Grid: "G08"},
 		{Landmark: "新泾中学", Grid: "G09"},
+		{Landmark: "家乐福", Grid: "G10"},
 	})
 }
 
@@ -41,6 +42,7 @@ func TestBookLocate(t *testing.T) {
 		{"淞虹路地铁站2号口", "G08", ByLandmark},
 		{"新涇中學旁邊", "G09", ByLandmark},
 		{"剑河路290号", "G03", ByNearest},
+		{"13912345678 家乐福", "G10", ByLandmark}, // a place where a name would stand
 		{"不知道哪里", "", ""},
 		{"", "", ""},
 	} {
