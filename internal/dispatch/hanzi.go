@@ -11,7 +11,7 @@ import (
 //go:generate go run hanzi_gen.go TSCharacters.txt
 
 // simplified maps a traditional character to its simplified form (hanzi_table.go, from
-// OpenCC's character table: 4,105 pairs, the first simplified form of each).
+// OpenCC's character table: 4,098 pairs, the first simplified form of each).
 var simplified = sync.OnceValue(func() map[rune]rune {
 	m := make(map[rune]rune, utf8.RuneCountInString(tradToSimp)/2)
 	var k rune
@@ -29,8 +29,9 @@ var simplified = sync.OnceValue(func() map[rune]rune {
 // digits and punctuation to their ASCII forms, the ideographic space to a space, compatibility
 // ideographs to unified ones), traditional characters to simplified ones character by
 // character (陸家嘴 → 陆家嘴, 長寧區 → 长宁区), and ASCII letters to lower case. Both the indexed
-// text and the query go through Fold, so a character with several simplified readings (乾 → 干)
-// still matches itself. Spaces are kept; text already folded is returned without allocating.
+// text and the query go through Fold, so a character with several simplified readings
+// (髮 and 發 → 发) still matches itself; the seven characters simplified Chinese writes too
+// (乾, 於, 夥…) are kept, so 乾溪新村 stays 乾溪新村. Spaces are kept; text already folded is returned without allocating.
 func Fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {

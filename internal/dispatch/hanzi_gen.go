@@ -3,7 +3,10 @@
 // hanzi_gen writes hanzi_table.go, the traditional → simplified character table of Fold, from
 // OpenCC's TSCharacters.txt (Apache License 2.0, https://github.com/BYVoid/OpenCC; the copy
 // used is the one in the Go module github.com/longbridgeapp/opencc v0.3.13, dictionary/).
-// Each line is "traditional<TAB>simplified [alternatives…]"; the first simplified form is kept.
+// Each line is "traditional<TAB>simplified [alternatives…]"; the first simplified form is kept,
+// except where the character is among its own simplified forms (乾 → 干 乾, 於 → 于 於: seven
+// characters that simplified Chinese also writes, as in the place names 乾溪新村, 联乾): those
+// stay.
 //
 //	go run hanzi_gen.go path/to/TSCharacters.txt
 package main
@@ -13,6 +16,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -32,6 +36,9 @@ func main() {
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), "\t")
 		if !ok {
+			continue
+		}
+		if slices.Contains(strings.Fields(v), k) {
 			continue
 		}
 		v, _, _ = strings.Cut(v, " ")
