@@ -72,9 +72,12 @@ func BenchmarkBookLocate(b *testing.B) {
 		entries = append(entries, Entry{Estate: fmt.Sprintf("测试%d村", i), Building: fmt.Sprintf("%d号楼", i%20), Grid: fmt.Sprintf("G%02d", i%30)})
 	}
 	bk := NewBook([]string{"新泾镇"}, entries)
+	cpu0, n := cpuTime(), 0
 	for b.Loop() {
 		if g, _ := bk.Locate("上海市长宁区新泾镇測試7路１２３弄５号 王先生 13912345678"); g == "" {
 			b.Fatal("not found")
 		}
+		n++
 	}
+	reportCPU(b, cpu0, n)
 }
