@@ -19,10 +19,6 @@ type Parsed struct {
 }
 
 var (
-	// A mainland mobile number is 11 digits from 1[3-9]; a run of more digits ending in one
-	// ("301" room number + mobile, written without a space) gives up its last 11.
-	digitRun = regexp.MustCompile(`[0-9]+`)
-	mobile   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
 	// A landline: area code and number, with or without a dash.
 	landline = regexp.MustCompile(`(^|[^0-9])(0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7})([^0-9]|$)`)
 	// Labels of the fields copied from shop and courier forms; replaced by a separator, the name
@@ -38,7 +34,9 @@ var (
 // glued to the address, courier-form labels (收货人…手机号码…详细地址…).
 func ParseAddress(s string) Parsed {
 	var p Parsed
-	s = norm.NFKC.String(s)
+	if norm.NFKC.QuickSpanString(s) < len(s) {
+		s = norm.NFKC.String(s)
+	}
 	if i := strings.Index(s, "地址:"); i >= 0 {
 		// "…发到这个地址:江苏省…": the address starts after the label.
 		s = s[i+len("地址:"):]
@@ -47,14 +45,29 @@ func ParseAddress(s string) Parsed {
 	// Phones: cut out, leaving a separator so that a name glued to the number stands alone.
 	const sep = "\x00"
 	phonePos := -1
-	s = digitRun.ReplaceAllStringFunc(s, func(run string) string {
-		if len(run) >= 11 && p.Phone == "" && mobile.MatchString(run[len(run)-11:]) {
-			p.Phone = run[len(run)-11:]
-			return run[:len(run)-11] + sep + "\x01" + sep
+	areaCode := false // a run of digits starting with 0: maybe a landline
+	for i := 0; i < len(s); {
+		if s[i] < '0' || s[i] > '9' {
+			i++
+			continue
 		}
-		return run
-	})
-	if p.Phone == "" {
+		j := i
+		for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+			j++
+		}
+		if s[i] == '0' && j-i >= 3 {
+			areaCode = true
+		}
+		// A mainland mobile number is 11 digits from 1[3-9]; a run of more digits ending in one
+		// ("301" room number + mobile, written without a space) gives up its last 11.
+		if run := s[i:j]; len(run) >= 11 && run[len(run)-11] == '1' && run[len(run)-10] >= '3' {
+			p.Phone = run[len(run)-11:]
+			s = s[:j-11] + sep + "\x01" + sep + s[j:]
+			break
+		}
+		i = j
+	}
+	if p.Phone == "" && areaCode {
 		if m := landline.FindStringSubmatchIndex(s); m != nil {
 			p.Phone = s[m[4]:m[5]]
 			s = s[:m[4]] + sep + "\x01" + sep + s[m[5]:]

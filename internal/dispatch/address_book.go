@@ -30,11 +30,11 @@ type Book struct {
 	prefixes []string // folded place names an address may start with, longest first
 
 	byRoadNumber map[string]string // "剑河路|176弄" → grid
-	roads        []string          // known roads, longest first
+	roads        names             // known roads
 	byRoad       map[string][]numbered
 	byBuilding   map[string]string // "天山一村|12" → grid
-	estates      []named           // longest name first
-	landmarks    []named
+	estates      names
+	landmarks    names
 }
 
 type numbered struct {
@@ -78,7 +78,7 @@ func NewBook(prefixes []string, entries []Entry) *Book {
 			b.byRoadNumber[road+"|"+num] = e.Grid
 			if chain := numberChain(num); len(chain) > 0 {
 				if _, seen := b.byRoad[road]; !seen {
-					b.roads = append(b.roads, road)
+					b.roads.list = append(b.roads.list, named{name: road})
 				}
 				b.byRoad[road] = append(b.byRoad[road], numbered{chain[0].n, e.Grid})
 			}
@@ -90,7 +90,7 @@ func NewBook(prefixes []string, entries []Entry) *Book {
 		unique(estateGrid, estate, e.Grid)
 		unique(landmarkGrid, foldAddress(e.Landmark), e.Grid)
 	}
-	sort.Slice(b.roads, func(i, j int) bool { return len(b.roads[i]) > len(b.roads[j]) })
+	b.roads.index()
 	b.estates, b.landmarks = sortedNames(estateGrid), sortedNames(landmarkGrid)
 	for _, nums := range b.byRoad {
 		sort.Slice(nums, func(i, j int) bool {
@@ -100,18 +100,99 @@ func NewBook(prefixes []string, entries []Entry) *Book {
 	return b
 }
 
-func sortedNames(m map[string]string) []named {
-	out := make([]named, 0, len(m))
+func sortedNames(m map[string]string) names {
+	var ns names
 	for name, g := range m {
-		out = append(out, named{name, g})
+		ns.list = append(ns.list, named{name, g})
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if len(out[i].name) != len(out[j].name) {
-			return len(out[i].name) > len(out[j].name)
+	ns.index()
+	return ns
+}
+
+// names finds which of many names (roads, estates, landmarks) a text contains without trying
+// each: a name is listed under its first three characters (two for names of two), and the
+// text's positions are looked up there. A book of thousands of names costs a few map lookups
+// per character of the address.
+type names struct {
+	list  []named // longest first, then by name
+	byKey map[string][]int32
+	short []int32 // names of one character, tried one by one
+}
+
+// keyLen is the number of characters a name is listed under: the first three (天山一 of
+// 天山一村, not 天山, which every 天山…村 shares), or two for a name of two.
+const keyLen = 3
+
+func (ns *names) index() {
+	sort.Slice(ns.list, func(i, j int) bool {
+		if len(ns.list[i].name) != len(ns.list[j].name) {
+			return len(ns.list[i].name) > len(ns.list[j].name)
 		}
-		return out[i].name < out[j].name
+		return ns.list[i].name < ns.list[j].name
 	})
-	return out
+	ns.byKey = map[string][]int32{}
+	for i, n := range ns.list {
+		if k := prefixRunes(n.name, keyLen); k != "" {
+			ns.byKey[k] = append(ns.byKey[k], int32(i))
+		} else if k := prefixRunes(n.name, 2); k != "" && k == n.name {
+			ns.byKey[k] = append(ns.byKey[k], int32(i))
+		} else {
+			ns.short = append(ns.short, int32(i))
+		}
+	}
+}
+
+// prefixRunes is the first n characters of s, or "" when s has fewer.
+func prefixRunes(s string, n int) string {
+	end := 0
+	for range n {
+		if end >= len(s) {
+			return ""
+		}
+		_, w := utf8.DecodeRuneInString(s[end:])
+		end += w
+	}
+	return s[:end]
+}
+
+// hit is a name found in a text: its position in list and where it first occurs.
+type hit struct {
+	name int
+	at   int
+}
+
+// in returns the names a contains, in list order (longest first), each with its first
+// occurrence.
+func (ns *names) in(a string) []hit {
+	var hits []hit
+	add := func(i int32, at int) {
+		for _, h := range hits {
+			if h.name == int(i) {
+				return
+			}
+		}
+		hits = append(hits, hit{int(i), at})
+	}
+	for at := 0; at < len(a); {
+		for _, n := range [2]int{keyLen, 2} {
+			if k := prefixRunes(a[at:], n); k != "" {
+				for _, i := range ns.byKey[k] {
+					if strings.HasPrefix(a[at:], ns.list[i].name) {
+						add(i, at)
+					}
+				}
+			}
+		}
+		_, w := utf8.DecodeRuneInString(a[at:])
+		at += w
+	}
+	for _, i := range ns.short {
+		if at := strings.Index(a, ns.list[i].name); at >= 0 {
+			add(i, at)
+		}
+	}
+	sort.Slice(hits, func(x, y int) bool { return hits[x].name < hits[y].name })
+	return hits
 }
 
 // Normalise is the address as the book matches it: ParseAddress's details (no name, phone,
@@ -154,11 +235,9 @@ func (b *Book) locate(a string) (grid, how string) {
 		return "", ""
 	}
 	road, rest := "", ""
-	for _, rd := range b.roads {
-		if i := strings.Index(a, rd); i >= 0 {
-			road, rest = rd, a[i+len(rd):]
-			break
-		}
+	if hits := b.roads.in(a); len(hits) > 0 {
+		road = b.roads.list[hits[0].name].name
+		rest = a[hits[0].at+len(road):]
 	}
 	var chain []part2
 	if road != "" {
@@ -177,11 +256,8 @@ func (b *Book) locate(a string) (grid, how string) {
 			}
 		}
 	}
-	for _, e := range b.estates {
-		i := strings.Index(a, e.name)
-		if i < 0 {
-			continue
-		}
+	for _, h := range b.estates.in(a) {
+		e, i := b.estates.list[h.name], h.at
 		if n, ok := buildingNumber(a[i+len(e.name):]); ok {
 			if g, ok := b.byBuilding[e.name+"|"+strconv.Itoa(n)]; ok {
 				return g, ByBuilding
@@ -191,8 +267,8 @@ func (b *Book) locate(a string) (grid, how string) {
 			return e.grid, ByEstate
 		}
 	}
-	for _, l := range b.landmarks {
-		if l.grid != "" && strings.Contains(a, l.name) {
+	for _, h := range b.landmarks.in(a) {
+		if l := b.landmarks.list[h.name]; l.grid != "" {
 			return l.grid, ByLandmark
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -99,6 +100,11 @@ func TestParseAddressSharedCases(t *testing.T) {
 		t.Errorf("%d of %d expected fields match, want all but 2 at most", passed, checked)
 	}
 }
+
+var (
+	digitRun = regexp.MustCompile(`[0-9]+`)
+	mobile   = regexp.MustCompile(`^1[3-9][0-9]{9}$`)
+)
 
 func mobileIn(s string) string {
 	for _, run := range digitRun.FindAllString(s, -1) {
