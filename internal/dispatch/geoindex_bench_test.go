@@ -213,3 +213,41 @@ func BenchmarkLocate10kBaseline(b *testing.B) {
 	}
 	reportCPU(b, cpu0, n)
 }
+
+// TestIndexMatchesBruteForce: on the generated grids, with their vertices and edge points among
+// the queries, the buckets give what testing every part by the border rule gives.
+func TestIndexMatchesBruteForce(t *testing.T) {
+	areas, bound := benchGrids(900)
+	ix := NewIndex(areas)
+	brute := func(p orb.Point) int {
+		best, mode := -1, outside
+		for _, pt := range ix.parts {
+			m := pt.contains(p)
+			a := int(pt.area)
+			if m == outside {
+				continue
+			}
+			if best < 0 || m > mode || m == mode && areas[a].Code < areas[best].Code {
+				best, mode = a, m
+			}
+		}
+		return best
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	var pts []orb.Point
+	for i := 0; i < 3000; i++ {
+		pts = append(pts, orb.Point{bound.Min[0] - 0.001 + rng.Float64()*(bound.Max[0]-bound.Min[0]+0.002), bound.Min[1] - 0.001 + rng.Float64()*(bound.Max[1]-bound.Min[1]+0.002)})
+	}
+	for _, a := range areas[:200] {
+		ring := a.Shape[0][0]
+		for i := 0; i+1 < len(ring); i++ {
+			pts = append(pts, ring[i], orb.Point{(ring[i][0] + ring[i+1][0]) / 2, (ring[i][1] + ring[i+1][1]) / 2})
+		}
+	}
+	for _, p := range pts {
+		got, ok := ix.Find(p[0], p[1])
+		if want := brute(p); !ok && want >= 0 || ok && got != want {
+			t.Fatalf("%v: index %d %v, brute force %d", p, got, ok, want)
+		}
+	}
+}
