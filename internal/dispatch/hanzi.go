@@ -1,0 +1,98 @@
+package dispatch
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+//go:generate go run hanzi_gen.go TSCharacters.txt
+
+// simplified maps a traditional character to its simplified form (hanzi_table.go, from
+// OpenCC's character table: 4,098 pairs, the first simplified form of each).
+var simplified = sync.OnceValue(func() map[rune]rune {
+	m := make(map[rune]rune, utf8.RuneCountInString(tradToSimp)/2)
+	var k rune
+	for i, r := range []rune(tradToSimp) {
+		if i%2 == 0 {
+			k = r
+		} else {
+			m[k] = r
+		}
+	}
+	return m
+})
+
+// Fold brings text to one form for matching and search: Unicode NFKC (full-width letters,
+// digits and punctuation to their ASCII forms, the ideographic space to a space, compatibility
+// ideographs to unified ones), traditional characters to simplified ones character by
+// character (陸家嘴 → 陆家嘴, 長寧區 → 长宁区), and ASCII letters to lower case. Both the indexed
+// text and the query go through Fold, so a character with several simplified readings
+// (髮 and 發 → 发) still matches itself; the seven characters simplified Chinese writes too
+// (乾, 於, 夥…) are kept, so 乾溪新村 stays 乾溪新村. Spaces are kept; text already folded is returned without allocating.
+func Fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if !ascii && norm.NFKC.QuickSpanString(s) < len(s) {
+		s = norm.NFKC.String(s)
+	}
+	if ascii {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c >= 'A' && c <= 'Z' {
+				return strings.ToLower(s)
+			}
+		}
+		return s
+	}
+	t2s := simplified()
+	for i, r := range s {
+		if foldRune(t2s, r) != r {
+			var b strings.Builder
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+			for _, r := range s[i:] {
+				b.WriteRune(foldRune(t2s, r))
+			}
+			return b.String()
+		}
+	}
+	return s
+}
+
+func foldRune(t2s map[rune]rune, r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + ('a' - 'A')
+	case r >= 0x3400:
+		if s, ok := t2s[r]; ok {
+			return s
+		}
+	}
+	return r
+}
+
+// foldAddress is Fold without spaces of any kind: addresses are written with spaces anywhere
+// ("仙霞西路 88 号") and never need them.
+func foldAddress(s string) string {
+	s = Fold(s)
+	if strings.IndexFunc(s, isSpace) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0'
+}
