@@ -16,6 +16,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/fold"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
@@ -150,10 +151,10 @@ func ReadBook(filename string, data []byte, grids map[string]bool) ([]BookRow, e
 	col := map[string]int{}
 	var errs []RowError
 	for i, h := range records[0] {
-		h = strings.ToLower(strings.TrimSpace(Fold(h)))
+		h = strings.ToLower(strings.TrimSpace(fold.String(h)))
 		for _, c := range bookColumns {
 			for _, name := range c.headers {
-				if h == Fold(name) {
+				if h == fold.String(name) {
 					if _, dup := col[c.key]; dup {
 						errs = append(errs, RowError{Row: 1, ColumnZH: c.zh, ColumnEN: c.en, ReasonZH: "列重复", ReasonEN: "the column appears twice"})
 					}
@@ -213,7 +214,7 @@ func ReadBook(filename string, data []byte, grids map[string]bool) ([]BookRow, e
 				*f.v = v
 			}
 		}
-		r.Number, r.Building = Fold(r.Number), Fold(r.Building)
+		r.Number, r.Building = fold.String(r.Number), fold.String(r.Building)
 		switch {
 		case r.Grid == "":
 			bad("grid", "不能为空", "required")
@@ -233,7 +234,7 @@ func ReadBook(filename string, data []byte, grids map[string]bool) ([]BookRow, e
 			bad("road", "有门牌/弄时需要道路", "a number needs its road")
 		}
 		if r.Building != "" {
-			if _, ok := buildingNumber(numerals(Fold(r.Building))); !ok {
+			if _, ok := buildingNumber(numerals(fold.String(r.Building))); !ok {
 				bad("building", "楼栋应为数字，如 12号楼、12栋", "the building should be a number, as in 12号楼 or 12栋")
 			}
 		}
@@ -243,7 +244,7 @@ func ReadBook(filename string, data []byte, grids map[string]bool) ([]BookRow, e
 			lo, hi float64
 		}{{"lat", &r.Lat, -90, 90}, {"lng", &r.Lng, -180, 180}} {
 			if s := cell(f.key); s != "" {
-				x, err := strconv.ParseFloat(Fold(s), 64)
+				x, err := strconv.ParseFloat(fold.String(s), 64)
 				if err != nil || x < f.lo || x > f.hi {
 					bad(f.key, "不是有效的坐标："+s, "not a coordinate: "+s)
 				}

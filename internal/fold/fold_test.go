@@ -1,4 +1,4 @@
-package dispatch
+package fold
 
 import (
 	"bytes"
@@ -26,26 +26,18 @@ func TestFold(t *testing.T) {
 		"\uF9B8":             "隶", // a compatibility ideograph → unified 隸 → simplified
 		"":                   "",
 	} {
-		if got := Fold(in); got != want {
-			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
 		}
 	}
 	// Folding is idempotent.
 	for _, s := range []string{"陸家嘴１２３", "長寧區Ａ座"} {
-		if Fold(Fold(s)) != Fold(s) {
+		if String(String(s)) != String(s) {
 			t.Errorf("Fold is not idempotent on %q", s)
 		}
 	}
-	if n := testing.AllocsPerRun(100, func() { Fold("剑河路176弄12号") }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { String("剑河路176弄12号") }); n != 0 {
 		t.Errorf("Fold of folded text allocates %v times", n)
-	}
-}
-
-func TestFoldAddress(t *testing.T) {
-	for in, want := range map[string]string{"ＸＪ　１２３": "xj123", "仙霞西路 88 号": "仙霞西路88号", "": ""} {
-		if got := foldAddress(in); got != want {
-			t.Errorf("foldAddress(%q) = %q, want %q", in, got, want)
-		}
 	}
 }
 
@@ -54,7 +46,7 @@ func BenchmarkFold(b *testing.B) {
 	b.SetBytes(int64(len(s)))
 	cpu0, n := cputime.Now(), 0
 	for b.Loop() {
-		Fold(s)
+		String(s)
 		n++
 	}
 	cputime.Report(b, cpu0, n)
@@ -78,8 +70,8 @@ func TestFoldKeepsShanghaiNames(t *testing.T) {
 			// NFKC turns the full-width brackets of 水产村（方泰）into ASCII; 峯 is a variant of 峰
 			// (九峯里) and folds to it, which search wants.
 			want := strings.ReplaceAll(norm.NFKC.String(r[1]), "峯", "峰")
-			if got := Fold(r[1]); got != strings.ToLower(want) {
-				t.Errorf("Fold(%q) = %q", r[1], got)
+			if got := String(r[1]); got != strings.ToLower(want) {
+				t.Errorf("String(%q) = %q", r[1], got)
 			}
 			n++
 		}

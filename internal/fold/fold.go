@@ -1,4 +1,7 @@
-package dispatch
+// Package fold brings Chinese text to one form for matching and search: width (全角/半角),
+// compatibility forms, traditional characters to simplified ones, and ASCII case. Addresses
+// (dispatch), search (orders) and imports all fold the same way.
+package fold
 
 import (
 	"strings"
@@ -8,9 +11,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-//go:generate go run hanzi_gen.go TSCharacters.txt
+//go:generate go run gen.go TSCharacters.txt
 
-// simplified maps a traditional character to its simplified form (hanzi_table.go, from
+// simplified maps a traditional character to its simplified form (table.go, from
 // OpenCC's character table: 4,098 pairs, the first simplified form of each).
 var simplified = sync.OnceValue(func() map[rune]rune {
 	m := make(map[rune]rune, utf8.RuneCountInString(tradToSimp)/2)
@@ -25,14 +28,14 @@ var simplified = sync.OnceValue(func() map[rune]rune {
 	return m
 })
 
-// Fold brings text to one form for matching and search: Unicode NFKC (full-width letters,
+// String brings text to one form for matching and search: Unicode NFKC (full-width letters,
 // digits and punctuation to their ASCII forms, the ideographic space to a space, compatibility
 // ideographs to unified ones), traditional characters to simplified ones character by
 // character (陸家嘴 → 陆家嘴, 長寧區 → 长宁区), and ASCII letters to lower case. Both the indexed
-// text and the query go through Fold, so a character with several simplified readings
+// text and the query go through String, so a character with several simplified readings
 // (髮 and 發 → 发) still matches itself; the seven characters simplified Chinese writes too
 // (乾, 於, 夥…) are kept, so 乾溪新村 stays 乾溪新村. Spaces are kept; text already folded is returned without allocating.
-func Fold(s string) string {
+func String(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -76,23 +79,4 @@ func foldRune(t2s map[rune]rune, r rune) rune {
 		}
 	}
 	return r
-}
-
-// foldAddress is Fold without spaces of any kind: addresses are written with spaces anywhere
-// ("仙霞西路 88 号") and never need them.
-func foldAddress(s string) string {
-	s = Fold(s)
-	if strings.IndexFunc(s, isSpace) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func isSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0'
 }
