@@ -80,3 +80,8 @@ func foldRune(t2s map[rune]rune, r rune) rune {
 	}
 	return r
 }
+
+// Rune folds one character as String does, except for NFKC: an ASCII letter to lower case, a
+// traditional character to its simplified form. Tokenizers that walk text rune by rune (search)
+// use it after their own width folding.
+func Rune(r rune) rune { return foldRune(simplified(), r) }
