@@ -83,6 +83,10 @@ func TestOrderListsInBrowser(t *testing.T) {
 				t.Errorf("a page of %d orders is %d×%d px, want at most 1440×%d", m.Rows, m.Width, m.Height, maxListHeight[c.lang])
 			}
 			t.Logf("%s %s: %d rows, page %d×%d px", c.user, c.lang, m.Rows, m.Width, m.Height)
+			// The list fits beside the map: orders.js did not have to fold it away.
+			if evaluate[bool](t, ctx, `document.documentElement.classList.contains('orders-map-off')`) {
+				t.Error("the map was folded away to make room for the list")
+			}
 			if m.Town != c.town {
 				t.Errorf("town column shown: %v, want %v", m.Town, c.town)
 			}
