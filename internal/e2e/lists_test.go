@@ -248,7 +248,7 @@ func checkPhoneSweep(t *testing.T, srv *Server) {
 	failed := watchFailures(t, ctx)
 	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
 	queue := evaluate[[]string](t, ctx, `[...document.querySelectorAll('.nav a')].map(a => a.getAttribute('href'))`)
-	queue = append(queue, "/notifications", "/orders?sort=-received_at", "/orders?sort=-received_at&lang=en")
+	queue = append(queue, "/notifications", "/orders/new", "/account/tokens", "/orders?sort=-received_at", "/orders?sort=-received_at&lang=en")
 	follow := regexp.MustCompile(`^/(orders\?[^#]*|orders/\d+|campaigns/\d+|campaigns/\d+/targets/\d+|admin/grids/[^/?#]+|patrol/done/\d+)$`)
 	seen := map[string]bool{}
 	kinds := map[string]int{} // at most two pages of each kind
