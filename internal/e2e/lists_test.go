@@ -335,4 +335,17 @@ func checkPhoneCards(t *testing.T, ctx context.Context, p string) {
 	}
 	Screenshot(t, ctx, fmt.Sprintf("lists-phone-filters-%d", len(p)))
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`details.filters-box > summary`))), "fold the filters")
+	// The map is folded on a phone until asked for; then it comes above the cards, full width.
+	side := `document.getElementById('orders-map-side').getBoundingClientRect()`
+	if evaluate[float64](t, ctx, side+`.height`) > 0 {
+		t.Errorf("%s: the map shows on a phone before it is asked for", p)
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#map-toggle`))), "show the map")
+	if w, y := evaluate[float64](t, ctx, side+`.width`), evaluate[float64](t, ctx, side+`.top - document.querySelector('table.orders-table').getBoundingClientRect().top`); w < 360 || y > 0 {
+		t.Errorf("%s: the map is %.0f px wide and %.0f px below the cards' top; want the full width, above them", p, w, y)
+	}
+	if over := evaluate[[]string](t, ctx, phoneOverflowJS); len(over) > 0 {
+		t.Errorf("%s with the map shown: %v", p, over)
+	}
+	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#map-toggle`))), "fold the map")
 }
