@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
@@ -63,6 +64,10 @@ type ordersPage struct {
 }
 
 func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	if c.User.Role == auth.RoleResident {
+		http.Redirect(w, r, ResidentReports, http.StatusSeeOther)
+		return nil
+	}
 	lang := kit.Language(w, r)
 	if r.URL.RawQuery == "" {
 		for _, q := range Queues(c.User) {
