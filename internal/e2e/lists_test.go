@@ -210,7 +210,7 @@ func checkMapToggle(t *testing.T, srv *Server) {
 	if evaluate[bool](t, ctx, sideShown) {
 		t.Error("the map still shows after 收起地图")
 	}
-	if after := evaluate[float64](t, ctx, listWidth); after < before+250 {
+	if after := evaluate[float64](t, ctx, listWidth); after < before+200 {
 		t.Errorf("the list is %.0f px wide with the map folded, %.0f with it", after, before)
 	}
 	must(t, chromedp.Do(ctx, chromedp.Reload()), "reload")
