@@ -80,5 +80,24 @@ func init() {
 		"so.too many":      {"%s最多 %d 项，现有 %d 项", "%s: at most %d, %d given"},
 		"sort":             {"排序", "Sort"},
 		"notification ids": {"通知编号", "Notification ids"},
+		// The orders list (ol.): the countdown to the deadline, the map and filter toggles.
+		"ol.left days":    {"剩 %d 工作日", "%d workdays left"},
+		"ol.left day":     {"剩 1 工作日", "1 workday left"},
+		"ol.left hours":   {"剩 %d 小时", "%d h left"},
+		"ol.left minutes": {"剩不足 1 小时", "under 1 h left"},
+		"ol.over now":     {"刚超期", "just overdue"},
+		"ol.over hours":   {"超期 %d 小时", "%d h overdue"},
+		"ol.over day":     {"超期 1 工作日", "1 workday overdue"},
+		"ol.over days":    {"超期 %d 工作日", "%d workdays overdue"},
+		"ol.paused":       {"挂起停计时", "clock stopped"},
+		"ol.due title":    {"办理时限 %s", "Deadline %s"},
+		"ol.due legend":   {"剩余工作时间：绿色 3 个工作日以上；黄色不足 3 个工作日或已预警；红色不足 1 个工作日或已超期", "Working time left: green 3 working days or more; amber under 3, or flagged as a warning; red under 1, or overdue"},
+		"ol.map hide":     {"收起地图", "Hide map"},
+		"ol.map show":     {"显示地图", "Show map"},
+		"ol.filters":      {"筛选", "Filters"},
+		"ol.received":     {"受理", "Received"},
+		// States whose label is too long for the list's pill (the whole label is its title).
+		"ol.state handled": {"已处置待核查", "Handled, to verify"},
+		"ol.state merged":  {"已合并", "Merged"},
 	})
 }

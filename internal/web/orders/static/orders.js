@@ -27,8 +27,37 @@
         .bindTooltip(cg.el('span', null, p.number + ' ' + (p.category || ''))).on('click', function () { location.href = '/orders/' + p.id; }).addTo(map);
       group.push(m);
     });
-    if (group.length) { list.dataset.fitted = '1'; map.fitBounds(L.featureGroup(group).getBounds().pad(0.2), { maxZoom: 15 }); }
+    var fit = function () { if (group.length) { list.dataset.fitted = '1'; map.fitBounds(L.featureGroup(group).getBounds().pad(0.2), { maxZoom: 15 }); } };
+    fit();
+    // The map beside the list folds away; the choice is remembered (orders-list.js applies it
+    // before the page is drawn).
+    var toggle = document.getElementById('map-toggle'), root = document.documentElement;
+    if (toggle) {
+      var label = function () {
+        var off = root.classList.contains('orders-map-off');
+        toggle.textContent = off ? toggle.dataset.show : toggle.dataset.hide;
+        toggle.setAttribute('aria-expanded', off ? 'false' : 'true');
+      };
+      toggle.hidden = false;
+      // A narrow window where the list does not fit beside the map: fold the map for this
+      // page, unless the user has chosen (the choice is not stored).
+      var box = document.querySelector('.table-scroll');
+      var pref = null;
+      try { pref = localStorage.getItem('cg.ordersMap'); } catch (e) { /* no storage */ }
+      if (!pref && box && box.scrollWidth > box.clientWidth + 1) root.classList.add('orders-map-off');
+      label();
+      toggle.addEventListener('click', function () {
+        var off = root.classList.toggle('orders-map-off');
+        try { localStorage.setItem('cg.ordersMap', off ? 'hidden' : 'shown'); } catch (e) { /* not remembered */ }
+        label();
+        if (!off) { map.invalidateSize(); fit(); }
+      });
+    }
   }
+  // On a phone the filters fold behind their 筛选 button; the server sends them open, so that
+  // they work without JavaScript and on a desk.
+  var filters = document.querySelector('details.filters-box');
+  if (filters && window.matchMedia('(max-width: 720px)').matches) filters.open = false;
   var one = document.getElementById('order-map');
   if (one) {
     var pin = JSON.parse(one.dataset.pin);
