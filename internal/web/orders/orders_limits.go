@@ -153,5 +153,10 @@ func newOrderData(c *kit.Caller, l lookups, in orderInput) map[string]any {
 	for _, f := range newOrderTexts {
 		max[f.name] = f.max
 	}
-	return map[string]any{"L": l, "Form": in, "Channel": intakeChannel(c.User.Role), "Max": max}
+	d := map[string]any{"L": l, "Form": in, "Channel": intakeChannel(c.User.Role), "Max": max}
+	if c.User.Role == auth.RoleDispatcher && len(c.Towns) == 1 {
+		// The dispatcher sees which department the category will preset on the order page.
+		d["Leads"] = newFormLeads(l, c.Towns[0])
+	}
+	return d
 }
