@@ -68,7 +68,9 @@
     this.map.getContainer().dataset.labels = String(placed.length);
   };
 
-  function legend(map, w, offline, kinds) {
+  // legend: the keys of what is drawn; on a small map (compact) one wrapped row without title or
+  // note, so that it does not hide the order's surroundings.
+  function legend(map, w, offline, kinds, compact, opts) {
     var c = L.control({ position: 'bottomleft' });
     c.onAdd = function () {
       var rows = [];
@@ -77,7 +79,8 @@
       if (kinds.committee) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-dot', style: { background: style.committee.fillColor } }), w.committee));
       if (kinds.landmark) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-dot', style: { background: style.landmark.fillColor } }), w.landmark));
       if (kinds.estate) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-dot small', style: { background: style.estate.fillColor } }), w.estate));
-      var div = h('div', { class: 'cg-legend' }, h('b', null, w.legend), h('ul', null, rows), offline ? h('p', { class: 'cg-offline' }, w.offline) : null);
+      var div = compact ? h('div', { class: 'cg-legend compact', title: w.legend }, h('ul', null, rows))
+        : h('div', { class: 'cg-legend' }, h('b', null, w.legend), h('ul', null, rows), offline && opts.note !== false ? h('p', { class: 'cg-offline' }, w.offline) : null);
       L.DomEvent.disableClickPropagation(div);
       return div;
     };
@@ -88,7 +91,8 @@
   // basemap draws the offline layers under whatever the page draws. opts: town (one town's code;
   // '' for all the caller's towns), lang, tiles (the tile URL, '' when none), grids (false when
   // the page draws its own grid polygons: only their names are added), landmarks (the page's
-  // own list of places, used instead of the fetched one), legend (default true). It resolves to
+  // own list of places, used instead of the fetched one), legend (default true), note (false
+  // when the page says itself that there is no base map). It resolves to
   // {bounds, data}; bounds cover every town drawn (for fitting the view), null when nothing is.
   function basemap(map, opts) {
     opts = opts || {};
@@ -129,7 +133,7 @@
         L.circleMarker([p.lat, p.lng], style[kind]).bindTooltip(h('span', null, p.name)).addTo(map);
         labels.add(kind, p.lat, p.lng, p.name);
       });
-      if (opts.legend !== false) legend(map, w, offline, kinds);
+      if (opts.legend !== false) legend(map, w, offline, kinds, map.getSize().y < 520, opts);
       var bounds = null;
       all.forEach(function (bb) { bounds = bounds ? bounds.extend(bb) : L.latLngBounds(bb.getSouthWest(), bb.getNorthEast()); });
       labels.place();

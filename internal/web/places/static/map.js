@@ -41,7 +41,7 @@
     el.dataset.grids = String(fc.features ? fc.features.length : 0);
     var places = [];
     try { places = JSON.parse(document.getElementById('places-data').textContent || '[]') || []; } catch (e) { places = []; }
-    return cg.basemap(map, { lang: zh ? 'zh' : 'en', tiles: el.dataset.tiles, grids: false, landmarks: places });
+    return cg.basemap(map, { lang: zh ? 'zh' : 'en', tiles: el.dataset.tiles, grids: false, landmarks: places, note: false });
   }).then(function () {
     document.body.dataset.mapReady = '1';
   }).catch(function (e) { el.dataset.error = String(e); document.body.dataset.mapReady = 'error'; });
