@@ -53,6 +53,12 @@
   // already shown (boxes measured on the page, with a few pixels of air).
   Labels.prototype.place = function () {
     var z = this.map.getZoom(), placed = [];
+    // The page's own pins (the order's marker) are there first: no label goes under them.
+    this.map.getContainer().querySelectorAll('.leaflet-marker-pane img.leaflet-marker-icon').forEach(function (img) {
+      var r = img.getBoundingClientRect();
+      placed.push({ l: r.left, t: r.top, r: r.right, b: r.bottom });
+    });
+    var pins = placed.length;
     var items = this.items.slice().sort(function (a, b) { return a.rank - b.rank; });
     items.forEach(function (it) {
       var el = it.marker.getElement();
@@ -65,7 +71,7 @@
       if (clash || r.width === 0) { el.classList.add('cg-hidden'); return; }
       placed.push(box);
     });
-    this.map.getContainer().dataset.labels = String(placed.length);
+    this.map.getContainer().dataset.labels = String(placed.length - pins);
   };
 
   // legend: the keys of what is drawn; on a small map (compact) one wrapped row without title or

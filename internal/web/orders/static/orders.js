@@ -7,7 +7,8 @@
   var h = cg.el;
   function baseMap(el) {
     var map = L.map(el).setView([31.215, 121.38], 14);
-    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    // Leaflet shows the attribution as HTML; the operator's text is shown as text.
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: cg.esc(el.dataset.attribution || '') }).addTo(map);
     var town = el.dataset.town || '';
     if (cg.basemap) {
       // The product's own geography: town outline, grids and their names, committees, landmarks.
