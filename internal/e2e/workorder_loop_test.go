@@ -237,10 +237,11 @@ func pickPoint(t *testing.T, ctx context.Context, lat, lng float64) {
 		chromedp.WaitVisible(chromedp.CSS(`#pick-map.leaflet-container`)),
 		chromedp.ScrollIntoView(chromedp.CSS(`#pick-map`)),
 	), "picker map")
-	// orders.js fits the view to the grid outlines once /api/v1/grids answers (if it may).
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/v1/grids'))`,
+	// orders.js fits the view to the base map (mapbase.js) once /api/v1/basemap answers, and then
+	// marks the map ready.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pick-map').dataset.ready === '1'`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("the picker did not ask for the grid outlines: %v", err)
+		t.Fatalf("the picker did not draw the base map: %v", err)
 	}
 	must(t, waitPickerIdle(ctx), "picker map idle")
 	type box struct{ Left, Top, Width, Height float64 }
