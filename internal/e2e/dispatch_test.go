@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -107,6 +108,33 @@ func TestDispatchFormInBrowser(t *testing.T) {
 	if !strings.Contains(facts, "新泾派出所") || !strings.Contains(facts, "综合行政执法队") {
 		t.Errorf("the dispatched order's facts lack the lead or the co-handler:\n%s", facts)
 	}
+
+	// Two more calls about the noise, with the category: each lists the others as similar, and
+	// says why (same category, and same grid or how far).
+	var first, second struct{ ID int64 }
+	for _, o := range []struct {
+		out      any
+		lat, lng string
+	}{{&first, "31.221600", "121.376500"}, {&second, "31.221900", "121.377100"}} {
+		body := `{"content": "晚上广场舞音响太响", "address": "剑河路176弄", "category": "1101", "lat": ` + o.lat + `, "lng": ` + o.lng + `}`
+		if code := apiFetch(t, ctx, "POST", "/api/v1/orders", body, o.out); code != 201 {
+			t.Fatalf("create a similar order = %d", code)
+		}
+	}
+	similar := fmt.Sprintf("/orders/%d", second.ID)
+	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+similar)), "open "+similar)
+	waitFor(t, ctx, `#similar li`, "the similar orders")
+	whys := evaluate[[]string](t, ctx, `[...document.querySelectorAll('#similar li .why')].map(w => w.textContent)`)
+	if len(whys) < 2 {
+		t.Errorf("the similar orders of %s are %v, want the dispatched one and the other call", similar, whys)
+	}
+	for _, why := range whys {
+		if !strings.Contains(why, "同类别") || !(strings.Contains(why, "同网格") || strings.Contains(why, "相距")) {
+			t.Errorf("a similar order says %q, want 同类别 and 同网格 or a distance", why)
+		}
+	}
+	top(t, ctx)
+	Screenshot(t, ctx, "dispatch-similar")
 }
 
 // clearInput empties the text box css, as deleting its text does (an input event).

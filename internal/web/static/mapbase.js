@@ -53,8 +53,9 @@
   // already shown (boxes measured on the page, with a few pixels of air).
   Labels.prototype.place = function () {
     var z = this.map.getZoom(), placed = [];
-    // The page's own pins (the order's marker) are there first: no label goes under them.
-    this.map.getContainer().querySelectorAll('.leaflet-marker-pane img.leaflet-marker-icon').forEach(function (img) {
+    // The page's own pins (the order's marker) and the map's controls (zoom, legend) are there
+    // first: no label goes under them.
+    this.map.getContainer().querySelectorAll('.leaflet-marker-pane img.leaflet-marker-icon, .leaflet-control').forEach(function (img) {
       var r = img.getBoundingClientRect();
       placed.push({ l: r.left, t: r.top, r: r.right, b: r.bottom });
     });
