@@ -82,7 +82,7 @@
     c.onAdd = function () {
       var rows = [];
       if (kinds.town) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-town' }), w.town));
-      if (kinds.grid) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-grid' }), w.grid));
+      if (kinds.grid) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-grid' + (opts.grids === false ? ' multi' : '') }), w.grid));
       if (kinds.committee) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-dot', style: { background: style.committee.fillColor } }), w.committee));
       if (kinds.landmark) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-dot', style: { background: style.landmark.fillColor } }), w.landmark));
       if (kinds.estate) rows.push(h('li', null, h('span', { class: 'cg-key cg-key-dot small', style: { background: style.estate.fillColor } }), w.estate));
