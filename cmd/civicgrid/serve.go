@@ -12,6 +12,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/residentnotify"
 	"github.com/civicgrid/civicgrid/internal/version"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
@@ -24,7 +25,7 @@ func init() {
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), demo.Campaigns(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Campaigns(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.
@@ -32,7 +33,7 @@ const minMetricsToken = 16
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
-	var addr, tiles, tileAtt, metricsToken string
+	var addr, tiles, tileAtt, metricsToken, residentNotify string
 	var withDemo, trustProxy, secureCookies bool
 	fs := newFlagSet("serve", "serve the web UI and the JSON API", "serve [--addr HOST:PORT] [--data DIR] [--db URL] [--demo] [--tiles URL] [--secure-cookies] [--metrics-token T]", out)
 	d.register(fs)
@@ -43,6 +44,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&tileAtt, "tiles-attribution", envOr("CIVICGRID_TILES_ATTRIBUTION", ""), "attribution shown for the tiles")
 	fs.BoolVar(&secureCookies, "secure-cookies", os.Getenv("CIVICGRID_SECURE_COOKIES") == "1", "mark cookies Secure: set it whenever users reach the server over HTTPS (env CIVICGRID_SECURE_COOKIES=1)")
 	fs.StringVar(&metricsToken, "metrics-token", os.Getenv("CIVICGRID_METRICS_TOKEN"), "bearer token /metrics requires; without one /metrics answers loopback requests only (env CIVICGRID_METRICS_TOKEN)")
+	fs.StringVar(&residentNotify, "resident-notify", envOr("CIVICGRID_RESIDENT_NOTIFY", residentnotify.ModeLog),
+		"how residents hear that their reports moved: log (write each message to the log, phones masked) or off (env CIVICGRID_RESIDENT_NOTIFY)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +53,10 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("--metrics-token must be at least %d characters (e.g. openssl rand -hex 16)", minMetricsToken)
 	}
 	log := logger(out)
+	residents, err := residentnotify.New(residentNotify, log)
+	if err != nil {
+		return err
+	}
 	started := time.Now()
 	db, err := openDB(ctx, d, out)
 	if err != nil {
@@ -65,7 +72,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	cfg := web.Config{DB: db, Log: log, DataDir: d.data, TileURL: tiles, TileAttribution: tileAtt, Started: started, TrustProxy: trustProxy,
-		SecureCookies: secureCookies, MetricsToken: metricsToken}
+		SecureCookies: secureCookies, MetricsToken: metricsToken, Residents: residents}
 	srv, err := web.New(cfg)
 	if err != nil {
 		return err

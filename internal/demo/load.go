@@ -222,6 +222,6 @@ func World(ctx context.Context, db *store.DB, _ string) error {
 
 // WorldWithOrders is World with the demo's several hundred work orders, their photos under dir.
 func WorldWithOrders(ctx context.Context, db *store.DB, dir string) error {
-	_, err := Load(ctx, db, slog.New(slog.DiscardHandler), Orders(dir, time.Now()))
+	_, err := Load(ctx, db, slog.New(slog.DiscardHandler), Orders(dir, time.Now()), DispatchRules())
 	return err
 }

@@ -1,12 +1,8 @@
 package demo
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
@@ -57,6 +53,9 @@ func Orders(dataDir string, now time.Time) Extra {
 		// One transaction for the town's whole history: all of it or none, and no commit per step.
 		err = db.InTx(ctx, func(tx *store.Tx) error {
 			l.tx = tx
+			if err := l.findResident(ctx); err != nil {
+				return err
+			}
 			for i, g := range generated {
 				id, err := l.load(ctx, g, ids)
 				if err != nil {
@@ -78,13 +77,41 @@ func Orders(dataDir string, now time.Time) Extra {
 type loader struct {
 	st         *orders.Store
 	w          *world.World
-	photos     []string
+	photos     map[string][]string // photo IDs by scene (photos.go)
 	town       string
 	now        time.Time
 	rng        *rand.Rand
 	dispatcher world.DemoUser
 	clock      time.Time
 	tx         *store.Tx
+	// resident is the demo resident's account, who raised the first residentReports of the
+	// town's resident reports (so "my reports" has something in it); left is whether one of them
+	// has been left closed, for the resident to rate.
+	resident    orders.ActorInfo
+	residentTel string
+	raised      int
+	left        bool
+}
+
+// residentReports is how many of the town's resident reports the demo resident raised.
+const residentReports = 8
+
+// findResident looks up the town's demo resident, if it has one.
+func (l *loader) findResident(ctx context.Context) error {
+	for _, u := range l.w.Users {
+		if u.Role != workorder.RoleResident || u.TownCode != l.town {
+			continue
+		}
+		var id int64
+		if err := l.tx.QueryRow(ctx, `SELECT id FROM users WHERE username = ?`, u.Username).Scan(&id); err != nil {
+			return fmt.Errorf("demo resident %s: %w", u.Username, err)
+		}
+		l.resident = orders.ActorInfo{Name: u.DisplayName}
+		l.resident.UserID, l.resident.Role = id, workorder.RoleResident
+		l.residentTel = u.Phone
+		return nil
+	}
+	return nil
 }
 
 // at moves the store's clock forward by a random delay within [min, max], never past now.
@@ -109,9 +136,15 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 	case "open311":
 		actorName = "Open311"
 	}
-	o, err := l.st.CreateTx(ctx, l.tx, orders.NewOrder{TownCode: l.town, Channel: g.Channel, ExternalID: g.HotlineID, Content: g.Content,
+	n := orders.NewOrder{TownCode: l.town, Channel: g.Channel, ExternalID: g.HotlineID, Content: g.Content,
 		Address: g.Address, Lat: &lat, Lng: &lng, CallerName: g.CallerName, CallerPhone: g.CallerPhone, ReceivedAt: g.ReceivedAt,
-		ActorName: actorName, ActorRole: actorRole})
+		ActorName: actorName, ActorRole: actorRole}
+	mine := g.Channel == "resident" && l.resident.UserID != 0 && l.raised < residentReports
+	if mine {
+		l.raised++
+		n.RaisedBy, n.CallerName, n.CallerPhone, n.ActorName = l.resident.UserID, l.resident.Name, l.residentTel, l.resident.Name
+	}
+	o, err := l.st.CreateTx(ctx, l.tx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -162,7 +195,8 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 		return o.ID, err
 	}
 	l.at(4*time.Hour, 3*24*time.Hour)
-	photo := l.photos[l.rng.IntN(len(l.photos))]
+	scene := l.photos[photoScene(g.CategoryCode)]
+	photo := scene[l.rng.IntN(len(scene))]
 	if err := step(handler, workorder.ActReport, workorder.Input{Result: g.ResultText, Photos: []string{photo}}); err != nil || target == "handled" {
 		return o.ID, err
 	}
@@ -170,12 +204,20 @@ func (l *loader) load(ctx context.Context, g world.DemoOrder, ids []int64) (int6
 	if err := step(disp, workorder.ActVerifyPass, workorder.Input{Note: g.VerifyNote}); err != nil || target == "closed" {
 		return o.ID, err
 	}
+	if mine && !l.left {
+		l.left = true // one closed report waits for the resident's rating
+		return o.ID, nil
+	}
 	l.at(2*time.Hour, 24*time.Hour)
 	sat := g.Satisfaction
 	if sat == "basic" {
 		sat = workorder.BasicallySatisfied
 	}
-	return o.ID, step(disp, workorder.ActRate, workorder.Input{Satisfaction: sat, Comment: g.RatingComment})
+	rater := disp
+	if mine {
+		rater = l.resident // the resident rates their own report
+	}
+	return o.ID, step(rater, workorder.ActRate, workorder.Input{Satisfaction: sat, Comment: g.RatingComment})
 }
 
 func deptName(w *world.World, code string) string {
@@ -183,40 +225,4 @@ func deptName(w *world.World, code string) string {
 		return d.Name
 	}
 	return code
-}
-
-// demoPhotos makes a handful of plain "evidence photos" (coloured scenes) and stores them.
-func demoPhotos(ctx context.Context, st *orders.Store, ms media.Store, town string) ([]string, error) {
-	palette := []color.RGBA{{96, 140, 90, 255}, {120, 120, 130, 255}, {180, 150, 100, 255}, {90, 120, 170, 255}, {160, 90, 80, 255}, {110, 160, 160, 255}}
-	var ids []string
-	for i, c := range palette {
-		img := image.NewRGBA(image.Rect(0, 0, 640, 480))
-		for y := 0; y < 480; y++ {
-			for x := 0; x < 640; x++ {
-				shade := uint8((x*7 + y*3 + i*40) % 60)
-				px := c
-				if y > 300 {
-					px = color.RGBA{c.R / 2, c.G / 2, c.B / 2, 255}
-				}
-				px.R, px.G, px.B = px.R+shade/3, px.G+shade/3, px.B+shade/3
-				img.Set(x, y, px)
-			}
-		}
-		var buf bytes.Buffer
-		if err := png.Encode(&buf, img); err != nil {
-			return nil, err
-		}
-		p, err := media.Process(&buf)
-		if err != nil {
-			return nil, err
-		}
-		if err := ms.Save(p); err != nil {
-			return nil, err
-		}
-		if err := st.SaveUpload(ctx, orders.Upload{ID: p.ID, TownCode: town, MIME: "image/jpeg", Size: int64(len(p.Full)), Width: p.Width, Height: p.Height}); err != nil {
-			return nil, err
-		}
-		ids = append(ids, p.ID)
-	}
-	return ids, nil
 }

@@ -281,8 +281,8 @@ func TestResidentReportInBrowser(t *testing.T) {
 	Screenshot(t, ctx, "report")
 
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#track-link`))), "follow it on /track")
-	waitFor(t, ctx, `#public-order .timeline li`, "the timeline on /track")
-	timeline, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#public-order`)))
+	waitFor(t, ctx, `#res-steps li`, "the history on /track")
+	timeline, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`main`)))
 	must(t, err, "timeline")
 	if !strings.Contains(timeline, strings.TrimSpace(number)) || !strings.Contains(timeline, "受理") {
 		t.Errorf("tracking page:\n%s", timeline)

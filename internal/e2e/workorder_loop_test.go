@@ -30,39 +30,32 @@ func TestWorkOrderLoopInBrowser(t *testing.T) {
 	srv := StartServer(t)
 	photo := scenePNG(t, "stairwell-cleared.png", 60)
 
-	// 1. The resident reports the problem from /orders/new and lands on the order page.
+	// 1. The resident reports the problem from the report form and lands on their own page of it.
 	resident := NewBrowser(t, 1280, 900)
 	must(t, Login(resident, srv.URL, "resident", "demo-resident"), "sign in as resident")
 	must(t, chromedp.Do(resident,
-		chromedp.Navigate(srv.URL+"/orders/new"),
-		chromedp.WaitVisible(chromedp.CSS(`#new-order textarea[name="content"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#new-order textarea[name="content"]`), loopContent),
-		chromedp.SendKeys(chromedp.CSS(`#new-order input[name="address"]`), loopAddress),
-	), "fill /orders/new")
+		chromedp.Navigate(srv.URL+"/report"),
+		chromedp.WaitVisible(chromedp.CSS(`#report-form textarea[name="content"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#report-form textarea[name="content"]`), loopContent),
+		chromedp.SendKeys(chromedp.CSS(`#report-form input[name="address"]`), loopAddress),
+	), "fill /report")
 	pickPoint(t, resident, loopPoint.Lat, loopPoint.Lng)
 	top(t, resident)
 	Screenshot(t, resident, "loop-1-resident-form")
-	submit(t, resident, `#new-order button.primary`, "submit the new order")
-	waitState(t, resident, "received")
-	id, number := orderIdentity(t, resident)
+	submit(t, resident, `#report-submit`, "submit the report")
+	waitFor(t, resident, `#my-report[data-state=received]`, "the resident's page of the report")
+	id, number := reportIdentity(t, resident)
 	t.Logf("order %s (id %d)", number, id)
 	if !strings.HasPrefix(number, "310105102-") {
 		t.Errorf("order number %q does not start with the town code", number)
 	}
-	if grid := evaluate[string](t, resident, `document.querySelector('.facts').innerText`); !strings.Contains(grid, "第四网格") {
-		t.Errorf("the order was not located in 第四网格 from the picked point:\n%s", grid)
-	}
 	if flash := flashText(t, resident); !strings.Contains(flash, number) {
 		t.Errorf("after submitting the flash says %q, want the order number %s", flash, number)
 	}
-	if n := evaluate[int](t, resident, `document.querySelectorAll('#actions .action-tab').length`); n != 0 {
-		t.Errorf("the resident sees %d action tabs on a received order, want none", n)
-	}
-	shortCode := evaluate[string](t, resident, `(() => { const c = document.querySelectorAll('.facts code'); return c.length ? c[c.length-1].innerText.trim() : ''; })()`)
+	shortCode := evaluate[string](t, resident, `(() => { const c = document.querySelectorAll('.res-meta code'); return c.length ? c[c.length-1].innerText.trim() : ''; })()`)
 	if len(shortCode) != 6 {
-		t.Errorf("查询码 on the order page = %q, want a 6-character code", shortCode)
+		t.Errorf("查询码 on the report page = %q, want a 6-character code", shortCode)
 	}
-	mapIdle(t, resident, "order-map")
 	Screenshot(t, resident, "loop-1-resident-new")
 
 	// 2. The dispatcher finds it in the 待立案 queue, files and dispatches it to the police.
@@ -156,27 +149,29 @@ func TestWorkOrderLoopInBrowser(t *testing.T) {
 	must(t, Login(rater, srv.URL, "resident", "demo-resident"), "sign in as resident again")
 	must(t, chromedp.Do(rater, chromedp.Navigate(fmt.Sprintf("%s/track?number=%s&code=%s", srv.URL, url.QueryEscape(number), url.QueryEscape(shortCode)))), "open /track")
 	waitFor(t, rater, `#public-order`, "the order on /track")
-	if n := evaluate[int](t, rater, `document.querySelectorAll('#rate-form').length`); n != 1 {
-		t.Errorf("/track offers the resident %d rating forms for the closed order, want 1", n)
+	rateLink := fmt.Sprintf(`a[href="/my/reports/%d"]`, id)
+	if n := evaluate[int](t, rater, `document.querySelectorAll('`+rateLink+`').length`); n != 1 {
+		t.Errorf("/track offers the resident %d links to rate the closed order, want 1", n)
 	}
-	must(t, chromedp.Do(rater, chromedp.Navigate(fmt.Sprintf("%s/orders/%d", srv.URL, id))), "open the order")
-	waitState(t, rater, "closed")
-	openTab(t, rater, "rate")
+	must(t, chromedp.Do(rater, chromedp.Click(chromedp.CSS(rateLink))), "open the report to rate it")
+	waitFor(t, rater, `#my-report[data-state=closed] ~ #rate`, "the rating form")
 	must(t, chromedp.Do(rater,
-		chromedp.SetValue(chromedp.CSS(`#act-rate select[name="satisfaction"]`), "satisfied"),
-		chromedp.SendKeys(chromedp.CSS(`#act-rate textarea[name="comment"]`), "处理很及时，楼道干净了，谢谢！"),
-	), "fill 回访评价")
-	submit(t, rater, `#act-rate button[type="submit"]`, "submit 回访评价")
-	waitState(t, rater, "rated")
-	if label := evaluate[string](t, rater, `document.getElementById('order-state').innerText`); label != "已评价" {
-		t.Errorf("state label after rating = %q, want 已评价", label)
+		chromedp.Click(chromedp.CSS(`#rate input[value="satisfied"] + span`)),
+		chromedp.SendKeys(chromedp.CSS(`#rate textarea[name="comment"]`), "处理很及时，楼道干净了，谢谢！"),
+	), "fill the rating")
+	submit(t, rater, `#rate-submit`, "submit the rating")
+	waitFor(t, rater, `#my-report[data-state=rated]`, "the rated report")
+	if loc := evaluate[string](t, rater, `location.pathname`); loc != fmt.Sprintf("/my/reports/%d", id) {
+		t.Errorf("after rating the resident is on %s, want their page of the report", loc)
 	}
-	if facts := evaluate[string](t, rater, `document.querySelector('.facts').innerText`); !strings.Contains(facts, "满意") {
-		t.Errorf("order facts after rating lack 满意:\n%s", facts)
+	if label := evaluate[string](t, rater, `document.getElementById('res-state').innerText`); label != "已办结" {
+		t.Errorf("state after rating = %q, want 已办结", label)
 	}
-	waitPhoto(t, rater, `#timeline li.ev-report .photos img`)
+	if rating := evaluate[string](t, rater, `document.getElementById('res-rating').innerText`); !strings.Contains(rating, "满意") {
+		t.Errorf("the rating shown after rating lacks 满意: %q", rating)
+	}
+	waitPhoto(t, rater, `#res-result .res-photos img`)
 	top(t, rater)
-	mapIdle(t, rater, "order-map")
 	Screenshot(t, rater, "loop-6-rated")
 
 	// 6. The history, through the JSON API as the resident sees it.
@@ -237,8 +232,9 @@ func pickPoint(t *testing.T, ctx context.Context, lat, lng float64) {
 		chromedp.WaitVisible(chromedp.CSS(`#pick-map.leaflet-container`)),
 		chromedp.ScrollIntoView(chromedp.CSS(`#pick-map`)),
 	), "picker map")
-	// orders.js fits the view to the base map (mapbase.js) once /api/v1/basemap answers, and then
-	// marks the map ready.
+	// The staff's picker (orders.js) fits the view to the base map (mapbase.js) once
+	// /api/v1/basemap answers; the resident's report form (patrol.js) to the public outlines; both
+	// then say they are ready.
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pick-map').dataset.ready === '1'`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatalf("the picker did not draw the base map: %v", err)
@@ -293,6 +289,20 @@ func submit(t *testing.T, ctx context.Context, button, step string) {
 func waitState(t *testing.T, ctx context.Context, state string) {
 	t.Helper()
 	waitFor(t, ctx, `#order-state[data-state=`+state+`]`, "order state "+state)
+}
+
+// reportIdentity reads the report's id from the URL of the resident's page and its number.
+func reportIdentity(t *testing.T, ctx context.Context) (int64, string) {
+	t.Helper()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	must(t, err, "location")
+	u, err := url.Parse(loc)
+	must(t, err, "parse the location")
+	id, err := strconv.ParseInt(strings.TrimPrefix(u.Path, "/my/reports/"), 10, 64)
+	if err != nil {
+		t.Fatalf("after submitting the browser is on %s, not the resident's page of a report", loc)
+	}
+	return id, strings.TrimSpace(evaluate[string](t, ctx, `document.getElementById('res-number').innerText`))
 }
 
 // orderIdentity reads the order's id from the URL and its number from the heading.

@@ -35,6 +35,7 @@ func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, 
 	if err != nil {
 		return Order{}, err
 	}
+	s.tellResident(ctx, out, action, a)
 	return out, nil
 }
 

@@ -150,6 +150,9 @@ type Store struct {
 	// Locator, when set, gives the grid locator of a town (the HTTP layer caches one); when nil,
 	// Create builds one from the town's grids for each order that needs it.
 	Locator func(ctx context.Context, town string) (*places.Locator, error)
+	// Residents, when set, is told when an order a resident reported moves (resident.go); nil
+	// tells nobody.
+	Residents ResidentNotifier
 }
 
 // New returns a store on db with the default calendar (official holidays 2024–2026).

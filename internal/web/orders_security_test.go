@@ -53,9 +53,15 @@ func TestChannelAndExternalIDAreTheServers(t *testing.T) {
 			t.Errorf("resident's order channel %q", mine.Channel)
 		}
 
-		// The form refuses the same, in the user's language.
+		// The staff's form refuses the same, in the user's language. (A resident is not offered
+		// it: posting to it sends the resident to the resident's report form, storing nothing.)
+		rb := newBrowser(t, a.srv.URL)
+		rb.login("resident", "demo-resident")
+		if code, _ := rb.post("/orders", url.Values{"csrf": {rb.csrf("/report")}, "content": {"占号"}, "channel": {"hotline"}, "external_id": {number}}); code != http.StatusSeeOther {
+			t.Errorf("a resident's post to the staff form = %d, want 303 to /report", code)
+		}
 		b := newBrowser(t, a.srv.URL)
-		b.login("resident", "demo-resident")
+		b.login("gridworker", "demo-gridworker")
 		csrf := b.csrf("/orders/new")
 		code, page := b.post("/orders", url.Values{"csrf": {csrf}, "content": {"占号"}, "channel": {"hotline"}, "external_id": {number}})
 		if code != http.StatusBadRequest || !strings.Contains(page, "来源渠道由系统按您的身份确定") {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
+	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 
@@ -72,6 +73,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webplaces.Mount(k.Mount("places")); err != nil {
+		return err
+	}
+	if err := webdispatch.Mount(k.Mount("dispatch")); err != nil {
 		return err
 	}
 	return nil

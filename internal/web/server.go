@@ -57,6 +57,9 @@ type Config struct {
 	MetricsToken string
 	// ReadTimeout and WriteTimeout override DefaultReadTimeout and DefaultWriteTimeout (tests).
 	ReadTimeout, WriteTimeout time.Duration
+	// Residents is told when a resident's report moves (the SMS / WeChat hook point; see
+	// internal/residentnotify); nil tells nobody.
+	Residents orders.ResidentNotifier
 }
 
 // Limits of the HTTP server (docs/SECURITY.md). A request has ReadHeaderTimeout for its headers
@@ -113,6 +116,7 @@ func New(cfg Config) (*Server, error) {
 	k.Anonymous = s.limitAnonymous
 	s.csp = contentSecurityPolicy(cfg.TileURL)
 	k.Orders.Locator = k.Locators.Get
+	k.Orders.Residents = cfg.Residents
 	cal, err := orders.LoadCalendar(context.Background(), cfg.DB)
 	if err != nil {
 		return nil, fmt.Errorf("load calendars: %w", err)

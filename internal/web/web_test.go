@@ -427,11 +427,19 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 		if code, _ := b.get("/account/password"); code != 200 {
 			t.Errorf("%s /account/password = %d, want 200", u, code)
 		}
-		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/admin/users/1/edit"} {
+		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/admin/users/1/edit", "/report", "/track"} {
 			code, _ := b.get(p)
 			if code != 200 && code != 403 {
 				t.Errorf("%s %s = %d, want 200 or 403", u, p, code)
 			}
+		}
+		// The resident's own list: the resident's; staff are sent to theirs, who have one.
+		want := map[bool]int{true: 200, false: 303}[u == "resident"]
+		if u == "volunteer" {
+			want = 403
+		}
+		if code, _ := b.get("/my/reports"); code != want {
+			t.Errorf("%s /my/reports = %d, want %d", u, code, want)
 		}
 	}
 	b := newBrowser(t, a.srv.URL)

@@ -56,6 +56,11 @@ var categoryBoost = map[string]float64{
 	"1403": 2, "1002": 1.5, "1006": 1.5, "1201": 1.5, "1502": 1.5, "1504": 1.2,
 }
 
+// urgentCategories are emergencies handled within hours.
+var urgentCategories = map[string]bool{"0401": true, "0403": true, "1202": true, "1204": true}
+
+var openStates = map[string]bool{"received": true, "filed": true, "dispatched": true, "in_progress": true, "handled": true}
+
 var timePhrases = []string{"晚上十点以后", "每天早上六点多", "今天上午", "近一周每天傍晚", "周末白天", "昨晚", "凌晨", "中午时段"}
 
 var surnames = []rune("张李赵陈杨黄周吴孙朱马胡郭林何高罗郑梁谢许韩冯曹彭曾肖田董袁蔡杜叶程苏魏吕丁沈姚姜钟陆汪金顾毛钱严戴")
@@ -140,6 +145,7 @@ func GenerateOrders(w *World, n int, seed int64, now time.Time) []DemoOrder {
 		o.CategoryCode = cats[weightedIndex(r, catW)]
 		o.Channel = Channels[weightedIndex(r, []float64{45, 25, 14, 8, 8})]
 		fillPlace(r, w, gridByCode, &o)
+		o.Content = inChannelVoice(o.Content, o.Channel)
 		cat, _ := w.Category(o.CategoryCode)
 		o.DepartmentCode = cat.DepartmentCode
 		switch o.Channel {
@@ -185,12 +191,31 @@ func GenerateOrders(w *World, n int, seed int64, now time.Time) []DemoOrder {
 	for i := range orders {
 		age := now.Sub(orders[i].ReceivedAt)
 		orders[i].TargetState = States[weightedIndex(r, stateWeights(age))]
+		// An emergency (a gas smell, an open manhole) is dealt with the same day: it is never
+		// still open days later, as no town would leave it.
+		if urgentCategories[orders[i].CategoryCode] && age > 48*time.Hour && openStates[orders[i].TargetState] {
+			orders[i].TargetState = "closed"
+		}
 	}
 	ensureAllStates(orders, now)
 	for i := range orders {
 		finish(r, w, orders, i)
 	}
 	return orders
+}
+
+// inChannelVoice makes a text read as its channel would write it: a patrol finding reported by a
+// resident or a caller is in their words, not a grid worker's ("巡查发现…" → "发现…").
+func inChannelVoice(text, channel string) string {
+	rest, patrol := strings.CutPrefix(text, "巡查发现")
+	switch {
+	case !patrol || channel == "patrol" || channel == "visit":
+		return text
+	case channel == "hotline":
+		return "市民来电反映：" + rest
+	default:
+		return "我发现" + rest
+	}
 }
 
 func caller(r *rand.Rand) (string, string) {
@@ -232,7 +257,7 @@ func ensureAllStates(orders []DemoOrder, now time.Time) {
 	for _, o := range orders {
 		count[o.TargetState]++
 	}
-	open := map[string]bool{"received": true, "filed": true, "dispatched": true, "in_progress": true, "handled": true}
+	open := openStates
 	for _, s := range States {
 		if count[s] > 0 {
 			continue
@@ -349,7 +374,11 @@ func finish(r *rand.Rand, w *World, orders []DemoOrder, i int) {
 			}
 		}
 	case "handled", "closed", "rated":
-		o.ResultText = pick(r, w.Templates.Results[top])
+		results := w.Templates.Results[o.CategoryCode]
+		if len(results) == 0 {
+			results = w.Templates.Results[top]
+		}
+		o.ResultText = pick(r, results)
 		if o.TargetState != "handled" {
 			o.VerifyNote = pick(r, w.Templates.Verifications)
 		}

@@ -2,6 +2,7 @@ package world
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,6 +126,10 @@ func checkOrders(t *testing.T, w *World, orders []DemoOrder) {
 			if o.ResultText == "" {
 				t.Errorf("order %d %s without result", i, o.TargetState)
 			}
+			// the result answers this very demand: it is one of its leaf's results
+			if !slices.Contains(w.Templates.Results[o.CategoryCode], o.ResultText) {
+				t.Errorf("order %d (%s) closed with %q, not one of its category's results", i, o.CategoryCode, o.ResultText)
+			}
 		case "rejected":
 			if o.RejectReason == "" {
 				t.Errorf("rejected order %d without reason", i)
@@ -135,6 +140,9 @@ func checkOrders(t *testing.T, w *World, orders []DemoOrder) {
 			} else if orders[o.MergedInto].GridCode != o.GridCode || orders[o.MergedInto].CategoryCode != o.CategoryCode {
 				t.Errorf("merged order %d differs from its original", i)
 			}
+		}
+		if urgentCategories[o.CategoryCode] && openStates[o.TargetState] && testNow.Sub(o.ReceivedAt) > 48*time.Hour {
+			t.Errorf("order %d: an emergency (%s) still %s after %v", i, o.CategoryCode, o.TargetState, testNow.Sub(o.ReceivedAt).Round(time.Hour))
 		}
 		if o.TargetState != "merged" && o.MergedInto != -1 {
 			t.Errorf("order %d MergedInto %d", i, o.MergedInto)
@@ -196,5 +204,17 @@ func TestGenerateOrdersSmallAndEmpty(t *testing.T) {
 	got := GenerateOrders(w, 5, 1, testNow)
 	if len(got) != 5 {
 		t.Errorf("n=5 gave %d orders", len(got))
+	}
+}
+
+// An emergency is never left open for days: over a large sample (where the plain state weights
+// would leave a few gas smells "in progress" for weeks) none is.
+func TestEmergenciesAreNotLeftOpen(t *testing.T) {
+	for name, w := range worlds(t) {
+		for i, o := range GenerateOrders(w, 4000, 11, testNow) {
+			if urgentCategories[o.CategoryCode] && openStates[o.TargetState] && testNow.Sub(o.ReceivedAt) > 48*time.Hour {
+				t.Errorf("%s order %d: an emergency (%s) still %s after %v", name, i, o.CategoryCode, o.TargetState, testNow.Sub(o.ReceivedAt).Round(time.Hour))
+			}
+		}
 	}
 }

@@ -293,8 +293,15 @@ func (w *World) Validate() error {
 		}
 	}
 	for code := range w.Templates.Results {
-		if c, ok := cats[code]; !ok || c.IsLeaf() {
-			bad("result templates: %s is not a top class", code)
+		if _, ok := cats[code]; !ok {
+			bad("result templates: %s is not a category", code)
+		}
+	}
+	// A result must answer the demand it closes (a battery theft is not closed by a mediation
+	// agreement): every leaf that has order texts has result texts of its own.
+	for code := range w.Templates.Orders {
+		if len(w.Templates.Results[code]) == 0 {
+			bad("result templates: leaf %s has order texts but no results of its own", code)
 		}
 	}
 	for _, k := range []string{"satisfied", "basic", "dissatisfied"} {

@@ -172,7 +172,7 @@ type Category struct {
 func (c Category) IsLeaf() bool { return c.ParentCode != "" }
 
 // Templates are texts for generated orders. Orders is keyed by leaf category
-// code; Results by top-class code; RatingComments by satisfaction
+// code; Results by leaf code (a top-class code as fallback); RatingComments by satisfaction
 // (satisfied, basic, dissatisfied). Order texts use the placeholders
 // {address} {estate} {road} {building} {time}.
 type Templates struct {

@@ -3,6 +3,7 @@ package intake
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -99,6 +100,12 @@ func (s *handlers) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 			return err
 		}
 		return s.renderReport(w, r, c, status, f, body.Message, body.Field)
+	}
+	if o.RaisedBy != 0 {
+		// A signed-in resident follows the report on their own page.
+		kit.RedirectFlash(w, r, fmt.Sprintf("%s/%d", weborders.ResidentReports, o.ID),
+			fmt.Sprintf(kit.Translator(kit.Language(w, r))("res.received flash"), o.Number))
+		return nil
 	}
 	q := url.Values{"number": {o.Number}, "code": {o.ShortCode}}
 	http.Redirect(w, r, "/report/done?"+q.Encode(), http.StatusSeeOther)
@@ -243,7 +250,7 @@ func (s *handlers) reportDone(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	case errors.As(err, &limited):
 		return &kit.HTTPError{Status: http.StatusTooManyRequests, Msg: limited.message(kit.Language(w, r))}
 	case err != nil:
-		return problem.NotFound("没有这个编号和查询码的工单")
+		return problem.NotFound("没有这个编号和查询码的反映")
 	}
 	track := "/track?" + url.Values{"number": {o.Number}, "code": {o.ShortCode}}.Encode()
 	return s.Render(w, r, http.StatusOK, "report_done", kit.PageData{Title: "resident report",

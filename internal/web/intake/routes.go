@@ -33,9 +33,10 @@ func Mount(m *kit.Mount, o Options) error {
 		return err
 	}
 	s := &handlers{Kit: m.Kit(), started: o.Started}
-	s.intakeRoutes(m)  // the 12345 hotline import and push
-	s.reportRoutes(m)  // routes_report.go: grid patrol and resident reports from phones, tracking
-	s.open311Routes(m) // routes_open311.go: the GeoReport v2 API
+	s.intakeRoutes(m)   // the 12345 hotline import and push
+	s.reportRoutes(m)   // routes_report.go: grid patrol and resident reports from phones, tracking
+	s.open311Routes(m)  // routes_open311.go: the GeoReport v2 API
+	s.residentRoutes(m) // resident_pages.go: the resident's own reports and their rating
 	return nil
 }
 

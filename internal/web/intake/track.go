@@ -11,12 +11,12 @@ import (
 
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
-	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 // A tracking code is 6 characters of 31 (887 million values) and order numbers are guessable, so
@@ -56,11 +56,18 @@ func (s *handlers) trackPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 			if err != nil {
 				return err
 			}
-			data["Order"] = weborders.PublicView(full, kit.Language(w, r), links)
-			data["ID"] = full.ID
-			data["Version"] = full.Version
-			data["CanRate"] = c != nil && full.RaisedBy == c.User.ID && full.State == string(workorder.Closed)
-			data["Satisfy"] = workorder.Satisfactions
+			lang := kit.Language(w, r)
+			cats, err := s.categoryNames(r.Context(), []string{full.TownCode}, lang)
+			if err != nil {
+				return err
+			}
+			// The history in the resident's words, the latest step first in a box of its own.
+			v := residentView(full, lang, links, -1, cats)
+			data["Report"] = v
+			if n := len(v.Steps); n > 1 {
+				data["Latest"] = v.Steps[n-1]
+			}
+			data["Mine"] = c != nil && c.User.Role == auth.RoleResident && full.RaisedBy == c.User.ID
 		}
 	}
 	return s.Render(w, r, status, "track", kit.PageData{Title: "track order", Error: errMsg, Data: data})

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -57,6 +58,10 @@ type ordersPage struct {
 }
 
 func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	if c.User.Role == auth.RoleResident {
+		http.Redirect(w, r, ResidentReports, http.StatusSeeOther)
+		return nil
+	}
 	lang := kit.Language(w, r)
 	if r.URL.RawQuery == "" {
 		for _, q := range Queues(c.User) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
@@ -42,6 +43,10 @@ func (s *handlers) resolveOrderRef(r *http.Request, c *kit.Caller, v string) (in
 }
 
 func (s *handlers) newOrderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	if c.User.Role == auth.RoleResident {
+		http.Redirect(w, r, ResidentReportForm, http.StatusSeeOther)
+		return nil
+	}
 	l, err := s.lookups(r, c, kit.Language(w, r))
 	if err != nil {
 		return err
@@ -51,6 +56,11 @@ func (s *handlers) newOrderPage(w http.ResponseWriter, r *http.Request, c *kit.C
 
 // newOrderSubmit creates an order from the form (dispatcher phone intake, grid patrol, resident report).
 func (s *handlers) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	if c.User.Role == auth.RoleResident {
+		// The staff's form is not the residents' (it asks for a channel and coordinates).
+		http.Redirect(w, r, ResidentReportForm, http.StatusSeeOther)
+		return nil
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 6*(10<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 		return err

@@ -194,6 +194,10 @@ func actionForms(allowed []workorder.Action, lang string) []actionForm {
 }
 
 func (s *handlers) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	if c.User.Role == auth.RoleResident {
+		http.Redirect(w, r, ResidentReports+"/"+r.PathValue("id"), http.StatusSeeOther)
+		return nil
+	}
 	o, err := s.pathOrder(r, c)
 	if err != nil {
 		return err

@@ -23,11 +23,16 @@ type Queue struct {
 	Alert, HideEmpty bool
 	// TileOnly keeps the queue off the orders page's tabs (a resident's one list is "all").
 	TileOnly bool
+	// Page is the page the tile opens instead of the orders page (a resident's own reports).
+	Page string
 }
 
-// Href is the orders page the queue opens.
+// Href is the page the queue opens: the orders page with its query, or its own Page.
 func (q Queue) Href() string {
-	if q.Query == "" {
+	switch {
+	case q.Page != "":
+		return q.Page
+	case q.Query == "":
 		return "/orders"
 	}
 	return "/orders?" + q.Query
@@ -77,10 +82,18 @@ func Queues(u auth.User) []Queue {
 			{Label: "tab warning", Card: "card warning", Query: "warning=true"},
 		}
 	case auth.RoleResident:
-		return []Queue{{Label: "my orders", Card: "card my orders", TileOnly: true}}
+		return []Queue{{Label: "my orders", Card: "card my orders", TileOnly: true, Page: ResidentReports}}
 	}
 	return nil
 }
+
+// ResidentReports is the resident's own list of reports (web/intake serves it): residents who
+// open the staff's order pages are sent there.
+const ResidentReports = "/my/reports"
+
+// ResidentReportForm is the residents' report form (web/intake), with a map picker; residents
+// who open the staff's new-order form are sent there.
+const ResidentReportForm = "/report"
 
 // QueueFilter is the filter of the orders list at query for c: the same one the orders page
 // lists (a resident sees only the orders the resident raised).

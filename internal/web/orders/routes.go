@@ -43,6 +43,9 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /notifications", kit.SignedIn, s.notificationsPage)
 	m.Page("POST /notifications/read", kit.SignedIn, s.notificationsRead)
 
-	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Order: 10, Show: kit.Can(auth.PermOrdersRead)})
+	// Residents have their own pages of their reports (web/intake: /my/reports).
+	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Order: 10, Show: func(u auth.User) bool {
+		return u.Can(auth.PermOrdersRead) && u.Role != auth.RoleResident
+	}})
 	return nil
 }

@@ -35,6 +35,9 @@ type Scenario struct {
 	// Contains are texts the answer's body must hold; NotContains texts it must not.
 	Contains    []string
 	NotContains []string
+	// Location, when set, is what the answer's Location header must start with (a redirect's
+	// target; {name} placeholders expanded).
+	Location string
 }
 
 // App is a server on the demo world with an API token for each demo user who asks.
@@ -155,6 +158,9 @@ func (a *App) Run(t *testing.T, scenarios []Scenario) {
 			raw, _ := io.ReadAll(resp.Body)
 			if resp.StatusCode != sc.Status {
 				t.Errorf("%s %s as %q = %d, want %d: %.300s", sc.Method, req.URL.Path, sc.User, resp.StatusCode, sc.Status, raw)
+			}
+			if sc.Location != "" && !strings.HasPrefix(resp.Header.Get("Location"), a.expand(sc.Location)) {
+				t.Errorf("%s %s as %q went to %q, want %q", sc.Method, req.URL.Path, sc.User, resp.Header.Get("Location"), a.expand(sc.Location))
 			}
 			for _, want := range sc.Contains {
 				if !strings.Contains(string(raw), a.expand(want)) {

@@ -64,7 +64,10 @@
   function setLoc(la, ln, how) {
     lat.value = la.toFixed(6);
     lng.value = ln.toFixed(6);
-    locText.textContent = lat.value + ', ' + lng.value + (how ? ' · ' + how : '');
+    // A resident reads where, not coordinates; a grid worker checks the numbers.
+    locText.textContent = patrol ? lat.value + ', ' + lng.value + (how ? ' · ' + how : '')
+      : t('已在地图上标出位置', 'Location set on the map') + (how ? ' · ' + how : '');
+    locText.dataset.set = '1';
     if (map) {
       var ll = L.latLng(la, ln);
       if (marker) marker.setLatLng(ll); else marker = L.marker(ll).addTo(map);
@@ -94,7 +97,7 @@
     if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19 }).addTo(map);
     areas(mapEl.dataset.areas).then(function (fc) {
       if (fc && fc.features && fc.features.length) {
-        var own = null;
+        var own = null, town = mapEl.dataset.town, townBounds = null;
         var layer = L.geoJSON(fc, {
           style: function (f) {
             var mine = f.properties.code === mapEl.dataset.grid;
@@ -103,9 +106,13 @@
           onEachFeature: function (f, l) {
             l.bindTooltip(cg.el('span', null, f.properties.name), { sticky: true });
             if (f.properties.code === mapEl.dataset.grid) own = l;
+            // The resident's report fits the view to the town it opens with, not every town.
+            if (town && f.properties.town_code === town) {
+              townBounds = townBounds ? townBounds.extend(l.getBounds()) : L.latLngBounds(l.getBounds().getSouthWest(), l.getBounds().getNorthEast());
+            }
           }
         }).addTo(map);
-        if (!lat.value) map.fitBounds((own || layer).getBounds(), { padding: [8, 8] });
+        if (!lat.value) map.fitBounds(own ? own.getBounds() : (townBounds || layer.getBounds()), { padding: [8, 8] });
       }
       mapEl.dataset.ready = '1';
     });
