@@ -25,8 +25,9 @@ func TestDispatchFormInBrowser(t *testing.T) {
 		t.Error("the preset note shows before a category is chosen")
 	}
 	setSelect(t, ctx, `#new-order select[name="category"]`, "1101")
-	if note := evaluate[string](t, ctx, `document.querySelector('.new-lead').hidden ? '' : document.querySelector('.new-lead').textContent`); !strings.Contains(note, "新泾派出所") || !strings.Contains(note, "按类别预设") {
-		t.Errorf("the new-order form's preset note for 噪声扰民 is %q, want 新泾派出所 and 按类别预设", note)
+	// 噪声扰民 goes to the police station: by its category by day, by the night-noise rule at night.
+	if note := evaluate[string](t, ctx, `document.querySelector('.new-lead').hidden ? '' : document.querySelector('.new-lead').textContent`); !strings.Contains(note, "新泾派出所") || !strings.Contains(note, "预设") {
+		t.Errorf("the new-order form's preset note for 噪声扰民 is %q, want 新泾派出所 and why", note)
 	}
 	Screenshot(t, ctx, "dispatch-new-order")
 	// The order itself is taken without a category, as a call often is.
@@ -49,17 +50,23 @@ func TestDispatchFormInBrowser(t *testing.T) {
 	if len(groups) < 3 || groups[0] != "城运中心" || groups[len(groups)-1] != "居委会" {
 		t.Errorf("the lead department's groups are %v, want 城运中心 first and 居委会 last", groups)
 	}
-	// Choosing the category presets the lead department, with the reason.
-	setSelect(t, ctx, `#act-file_dispatch select[name="category"]`, "1101")
-	if v := evaluate[string](t, ctx, `document.querySelector('#act-file_dispatch select[name="department"]').value`); v != "xj-police" {
-		t.Errorf("the lead department after choosing 噪声扰民 is %q, want xj-police", v)
-	}
-	if note := evaluate[string](t, ctx, `(n => n.hidden ? '' : n.textContent)(document.querySelector('#act-file_dispatch .lead-note'))`); note != "按类别预设" {
-		t.Errorf("the preset's reason is %q, want 按类别预设", note)
+	// Choosing the category presets the lead department, and says why: a dispatch rule of the
+	// town (治安隐患 goes to the station of the grid's area), else the category's own department.
+	for _, c := range []struct{ category, lead, why string }{
+		{"1402", "xj-police", "按派单规则预设"},
+		{"0101", "xj-sanitation", "按类别预设"},
+	} {
+		setSelect(t, ctx, `#act-file_dispatch select[name="category"]`, c.category)
+		if v := evaluate[string](t, ctx, `document.querySelector('#act-file_dispatch select[name="department"]').value`); v != c.lead {
+			t.Errorf("the lead department after choosing %s is %q, want %s", c.category, v, c.lead)
+		}
+		if note := evaluate[string](t, ctx, `(n => n.hidden ? '' : n.textContent)(document.querySelector('#act-file_dispatch .lead-note'))`); note != c.why {
+			t.Errorf("the preset's reason for %s is %q, want %s", c.category, note, c.why)
+		}
 	}
 	// A department the dispatcher chose stays when the category changes again.
 	setSelect(t, ctx, `#act-file_dispatch select[name="department"]`, "xj-police-lk")
-	setSelect(t, ctx, `#act-file_dispatch select[name="category"]`, "0101")
+	setSelect(t, ctx, `#act-file_dispatch select[name="category"]`, "1402")
 	if v := evaluate[string](t, ctx, `document.querySelector('#act-file_dispatch select[name="department"]').value`); v != "xj-police-lk" {
 		t.Errorf("the dispatcher's choice was overwritten by the preset: %q", v)
 	}

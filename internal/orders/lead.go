@@ -10,9 +10,9 @@ import (
 // Lead is the department an order of a category goes to first, as the dispatch form presets it,
 // and why. The dispatcher may choose another; the preset only saves the common case a click.
 //
-// This is the stand-in for dispatch rules: a later internal/dispatch replaces LeadTable and
-// DefaultLead (same inputs, same Lead) with rules that also read the grid, the place and the
-// history; the pages only read the Lead.
+// The town's dispatch rules (internal/dispatch) decide first — the order page asks them for the
+// order's grid and time — and the category's own department with them; DefaultLead is what the
+// form falls back on when neither they nor a fallback rule name anyone.
 type Lead struct {
 	Department string `json:"department"`
 	// Reason is why: LeadByCategory (the category's own department), LeadByKind (the town's

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
@@ -86,14 +87,42 @@ func ofTown[T any](list []T, code string, town func(T) string) []T {
 	return out
 }
 
-// leadTable is the category → preset lead department table of town as JSON for the dispatch
-// form's script (data-leads), and the preset of category.
-func leadTable(l lookups, town, category string) (string, orders.Lead) {
+// presetLead is the lead department (and co-handlers) the dispatch form presets for a category,
+// and why: the reason is dispatch.ByRule or dispatch.ByFallback when a dispatch rule decided, else
+// an orders.Lead reason.
+type presetLead struct {
+	Department string   `json:"department"`
+	Co         []string `json:"co,omitempty"`
+	Reason     string   `json:"reason"`
+}
+
+// leadTable is the category → preset table of a town (the dispatch form's script reads it as
+// data-leads) for an order in grid received at at. The town's dispatch rules decide first (internal/dispatch: a rule of the
+// category, the category's own department, a fallback rule); what no rule or category decides,
+// orders.DefaultLead presets by the kind of department the category's class goes to, else the
+// operations centre.
+func (s *handlers) leadTable(r *http.Request, l lookups, town, grid string, at time.Time) (map[string]presetLead, error) {
 	cats := ofTown(l.Categories, town, func(c orders.Category) string { return c.TownCode })
 	deps := ofTown(l.Departments, town, func(d places.Department) string { return d.TownCode })
-	table := orders.LeadTable(cats, deps)
-	raw, _ := json.Marshal(table)
-	return string(raw), table[category]
+	rules, err := dispatch.Rules(r.Context(), s.DB, []string{town})
+	if err != nil {
+		return nil, err
+	}
+	engine := dispatch.NewEngine(rules, cats)
+	table := map[string]presetLead{}
+	for code, lead := range orders.LeadTable(cats, deps) {
+		p := presetLead{Department: lead.Department, Reason: lead.Reason}
+		switch sg := engine.Suggest(code, grid, at); sg.By {
+		case dispatch.ByRule, dispatch.ByFallback:
+			if sg.Lead != "" {
+				p = presetLead{Department: sg.Lead, Co: sg.Co, Reason: sg.By}
+			}
+		case dispatch.ByCategory:
+			p = presetLead{Department: sg.Lead, Reason: orders.LeadByCategory}
+		}
+		table[code] = p
+	}
+	return table, nil
 }
 
 // similarOrder is an open order like the one on the page, with why it is alike.
@@ -168,16 +197,21 @@ func metres(lat1, lng1, lat2, lng2 float64) float64 {
 	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
-// newFormLeads is the lead table of town for the new-order form, each preset by the department's
-// name (the form shows it; the order page dispatches): JSON, category code → {department, reason}.
-func newFormLeads(l lookups, town string) string {
-	cats := ofTown(l.Categories, town, func(c orders.Category) string { return c.TownCode })
-	deps := ofTown(l.Departments, town, func(d places.Department) string { return d.TownCode })
-	table := orders.LeadTable(cats, deps)
+// newFormLeads is the preset table of the caller's town for the new-order form, each preset by
+// the department's name (the form shows it; the order page dispatches), as JSON; "" unless the
+// caller is a dispatcher of one town. The grid is not known yet: rules for a grid do not apply.
+func (s *handlers) newFormLeads(r *http.Request, c *kit.Caller, l lookups) (string, error) {
+	if c.User.Role != auth.RoleDispatcher || len(c.Towns) != 1 {
+		return "", nil
+	}
+	table, err := s.leadTable(r, l, c.Towns[0], "", time.Now())
+	if err != nil {
+		return "", err
+	}
 	for code, lead := range table {
-		lead.Department = l.DeptName[lead.Department]
+		lead.Department, lead.Co = l.DeptName[lead.Department], nil
 		table[code] = lead
 	}
 	raw, _ := json.Marshal(table)
-	return string(raw)
+	return string(raw), nil
 }

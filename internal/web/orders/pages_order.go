@@ -236,14 +236,19 @@ func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	p.Leaves, p.Grids = ofTown(l.Leaves, o.TownCode, func(c orders.Category) string { return c.TownCode }),
 		ofTown(l.Grids, o.TownCode, func(g places.Grid) string { return g.TownCode })
 	p.DeptGroups = deptGroups(l.Departments, o.TownCode, lang)
-	var lead orders.Lead
-	p.Leads, lead = leadTable(l, o.TownCode, o.Category)
-	p.Preset = o.Department
+	leads, err := s.leadTable(r, l, o.TownCode, o.Grid, o.ReceivedAt)
+	if err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(leads)
+	lead := leads[o.Category]
+	p.Leads, p.Preset = string(raw), o.Department
+	co := o.CoDepartments
 	if p.Preset == "" && lead.Department != "" {
-		p.Preset, p.PresetReason = lead.Department, lead.Reason
+		p.Preset, p.PresetReason, co = lead.Department, lead.Reason, lead.Co
 	}
 	p.CoSelected = map[string]bool{}
-	for _, d := range o.CoDepartments {
+	for _, d := range co {
 		p.CoSelected[d] = true
 	}
 	if o.DuplicateOf == 0 && (o.State == "received" || o.State == "filed") {

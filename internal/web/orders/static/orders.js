@@ -135,32 +135,44 @@
     draw();
   });
 
-  // The category's preset lead department: choosing a category presets the lead department from
-  // the town's table (data-leads) unless the dispatcher has chosen one, and says why.
+  // The category's preset: choosing a category presets the lead department (and the co-handlers
+  // a dispatch rule names) from the town's table (data-leads), unless the dispatcher has chosen
+  // them, and says why.
   document.querySelectorAll('form[data-leads]').forEach(function (form) {
     var leads = {};
     try { leads = JSON.parse(form.dataset.leads) || {}; } catch (e) { leads = {}; }
     var cat = form.querySelector('select[name=category]'), dept = form.querySelector('select[name=department]');
     var note = form.querySelector('.lead-note');
+    var checks = Array.prototype.slice.call(form.querySelectorAll('.co-picker input[type=checkbox]'));
     if (!cat || !dept) return;
-    var chosen = false, presetting = false;
+    var chosen = false, coChosen = false, presetting = false;
     dept.addEventListener('change', function () {
       if (presetting) return;
       chosen = true;
       if (note) note.hidden = true;
     });
+    checks.forEach(function (c) { c.addEventListener('change', function () { if (!presetting) coChosen = true; }); });
     cat.addEventListener('change', function () {
       var lead = leads[cat.value];
-      if (chosen || !lead) return;
+      if (!lead) return;
       presetting = true;
-      dept.value = lead.department;
-      dept.dispatchEvent(new Event('change', { bubbles: true }));
-      presetting = false;
-      if (note) {
-        note.textContent = note.dataset['reason' + lead.reason.charAt(0).toUpperCase() + lead.reason.slice(1)] || '';
-        note.hidden = !note.textContent;
-        note.dataset.department = lead.department;
+      if (!chosen) {
+        dept.value = lead.department;
+        dept.dispatchEvent(new Event('change', { bubbles: true }));
+        if (note) {
+          note.textContent = note.dataset['reason' + lead.reason.charAt(0).toUpperCase() + lead.reason.slice(1)] || '';
+          note.hidden = !note.textContent;
+          note.dataset.department = lead.department;
+        }
       }
+      if (!coChosen) {
+        var co = lead.co || [];
+        checks.forEach(function (c) {
+          var on = co.indexOf(c.value) >= 0;
+          if (c.checked !== on) { c.checked = on; c.dispatchEvent(new Event('change', { bubbles: true })); }
+        });
+      }
+      presetting = false;
     });
   });
 
