@@ -25,6 +25,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Scored is one label with its probability.
@@ -260,7 +261,17 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 		}
 		return out[i].Gram < out[j].Gram
 	})
-	return out[:min(n, len(out))]
+	// A phrase inside a stronger one (幼儿园 after 上幼儿园, from the title) says nothing new.
+	var kept []Evidence
+	for _, e := range out {
+		if !slices.ContainsFunc(kept, func(k Evidence) bool { return strings.Contains(k.Gram, e.Gram) }) {
+			kept = append(kept, e)
+		}
+		if len(kept) == n {
+			break
+		}
+	}
+	return kept
 }
 
 // explainShare is the least share of the strongest n-gram's weight an n-gram needs to be part of

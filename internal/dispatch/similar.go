@@ -150,8 +150,7 @@ func (x *SimilarIndex) Add(o Order) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if i, ok := x.byID[o.ID]; ok {
-		x.docs[i].gone = true
-		x.live--
+		x.drop(i)
 	}
 	i := int32(len(x.docs))
 	x.docs = append(x.docs, d)
@@ -167,10 +166,28 @@ func (x *SimilarIndex) Remove(id string) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if i, ok := x.byID[id]; ok {
-		x.docs[i].gone = true
+		x.drop(i)
 		delete(x.byID, id)
-		x.live--
 	}
+}
+
+// drop takes doc i out of the postings, so document frequencies stay exact.
+func (x *SimilarIndex) drop(i int32) {
+	d := x.docs[i]
+	for _, g := range d.grams {
+		p := x.post[g]
+		if k := slices.Index(p, i); k >= 0 {
+			p = slices.Delete(p, k, k+1)
+		}
+		if len(p) == 0 {
+			delete(x.post, g)
+		} else {
+			x.post[g] = p
+		}
+	}
+	d.gone = true
+	d.runes, d.grams = nil, nil
+	x.live--
 }
 
 // idf is a bigram's weight given its document frequency.

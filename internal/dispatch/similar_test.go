@@ -108,7 +108,9 @@ func TestSimilarFlagsParaphraseNearAndRecentOnly(t *testing.T) {
 		t.Errorf("60-day-old open order not flagged: %+v", ms)
 	}
 	// Another category (both known) weighs against.
-	x.Add(Order{ID: "old", Text: orig.Text, Time: orig.Time, Lat: orig.Lat, Lng: orig.Lng, HasPoint: true, Category: "路灯"})
+	withCat := orig
+	withCat.Category = "路灯"
+	x.Add(withCat) // replaces the order of the same ID
 	qc := q
 	qc.Category = "路灯"
 	if ms := x.Check(qc); !hasID(ms, "old") || ms[0].Score != m.Score {
