@@ -70,6 +70,30 @@ type Model struct {
 	IDF        []float32 // per slot, nil = no weighting
 	Members    []*member
 	Info       ModelInfo
+
+	// packed holds every member's weights of a slot together, so a feature costs one memory
+	// read: slot j, member i, label k at j·M·K + i·K + k.
+	packed []float32
+}
+
+// pack moves the members' weight tables into the packed one.
+func (m *Model) pack() {
+	K, M := len(m.Labels), len(m.Members)
+	D := 1 << m.Bits
+	m.packed = make([]float32, D*M*K)
+	for i, mb := range m.Members {
+		for j := range D {
+			copy(m.packed[j*M*K+i*K:j*M*K+i*K+K], mb.W[j*K:j*K+K])
+		}
+		mb.W = nil
+	}
+}
+
+// row is member i's weights of slot j.
+func (m *Model) row(j uint32, i int) []float32 {
+	K, M := len(m.Labels), len(m.Members)
+	o := int(j)*M*K + i*K
+	return m.packed[o : o+K]
 }
 
 // Prediction is a model's answer for one text: the best label and the top labels, best first.
@@ -96,36 +120,49 @@ func (m *Model) features(title, body string) *scratch {
 
 // probs fills p (len K) with the ensemble's probabilities for the features f.
 func (m *Model) probs(f []feature, p []float64) {
-	K := len(m.Labels)
+	K, M := len(m.Labels), len(m.Members)
+	MK := M * K
 	clear(p)
 	var sumX float64
 	for _, x := range f {
 		sumX += float64(x.val)
 	}
-	var buf [64]float64
-	logits := buf[:0]
-	if K > len(buf) {
-		logits = make([]float64, K)
+	var buf [64]float32
+	var logits []float32
+	if MK > len(buf) {
+		logits = make([]float32, MK)
 	} else {
-		logits = buf[:K]
+		logits = buf[:MK]
 	}
-	for _, mb := range m.Members {
+	for i, mb := range m.Members {
 		for k := range K {
-			logits[k] = float64(mb.Bias[k])
+			logits[i*K+k] = mb.Bias[k]
 			if mb.Base != nil {
-				logits[k] += float64(mb.Base[k]) * sumX
+				logits[i*K+k] += mb.Base[k] * float32(sumX)
 			}
 		}
-		for _, x := range f {
-			row := mb.W[int(x.idx)*K : int(x.idx)*K+K]
-			v := float64(x.val)
-			for k, w := range row {
-				logits[k] += v * float64(w)
-			}
+	}
+	for _, x := range f {
+		o := int(x.idx) * MK
+		row := m.packed[o : o+MK]
+		for j, w := range row {
+			logits[j] += x.val * w
 		}
-		softmax(logits, mb.Temp)
+	}
+	var lbuf [64]float64
+	l := lbuf[:0]
+	if K > len(lbuf) {
+		l = make([]float64, K)
+	} else {
+		l = lbuf[:K]
+	}
+	for i, mb := range m.Members {
 		for k := range K {
-			p[k] += mb.Weight * logits[k]
+			l[k] = float64(logits[i*K+k])
+		}
+		softmax(l, mb.Temp)
+		for k := range K {
+			p[k] += mb.Weight * l[k]
 		}
 	}
 }
@@ -210,8 +247,8 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 		contrib := make([]float64, len(gs))
 		var top float64
 		for i, g := range gs {
-			for _, mb := range m.Members {
-				row := mb.W[int(g.idx)*K : int(g.idx)*K+K]
+			for mi, mb := range m.Members {
+				row := m.row(g.idx, mi)
 				var mean float64
 				for kk, w := range row {
 					mean += float64(w) + mb.base(kk)
@@ -253,7 +290,7 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 	}
 	out := make([]Evidence, 0, len(best))
 	for g, w := range best {
-		out = append(out, Evidence{g, w})
+		out = append(out, Evidence{g, math.Round(w*1000) / 1000})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Weight != out[j].Weight {

@@ -71,11 +71,10 @@ func WriteModel(w io.Writer, m *Model) error {
 			}
 		}
 	}
-	K := len(m.Labels)
-	for _, mb := range m.Members {
+	for mi, mb := range m.Members {
 		mf := memberFile{Kind: mb.Kind, Weight: mb.Weight, Temp: mb.Temp, Bias: mb.Bias, Base: mb.Base}
-		for j := 0; j*K < len(mb.W); j++ {
-			row := mb.W[j*K : j*K+K]
+		for j := range 1 << m.Bits {
+			row := m.row(uint32(j), mi)
 			if slices.ContainsFunc(row, func(v float32) bool { return v != 0 }) {
 				mf.Slots = append(mf.Slots, uint32(j))
 				mf.Weights = append(mf.Weights, row...)
@@ -140,6 +139,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 		}
 		m.Members = append(m.Members, mb)
 	}
+	m.pack()
 	return m, nil
 }
 

@@ -71,9 +71,9 @@ const (
 
 // Match is an indexed order a new one probably repeats, with the evidence.
 type Match struct {
-	ID        string   `json:"id"`
+	ID        string   `json:"id,omitempty"`
 	Score     float64  `json:"score"`
-	Text      float64  `json:"text"`                 // text similarity, 0–1
+	Text      float64  `json:"text_similarity"`      // 0–1
 	Distance  *float64 `json:"distance_m,omitempty"` // metres, when both have points
 	Days      float64  `json:"days"`                 // the new order's time minus this one's
 	SamePhone bool     `json:"same_phone,omitempty"`
@@ -93,10 +93,13 @@ type SimilarIndex struct {
 	opt  SimilarOptions
 	mu   sync.Mutex
 	docs []*simDoc
-	post map[uint32][]int32
-	byID map[string]int32
-	live int
-	acc  []float64 // per doc: the shared bigram weight of the current check
+	// Per doc, side by side for the candidate scan: its time (Unix seconds) and state.
+	unix  []int64
+	state []uint8
+	post  map[uint32][]int32
+	byID  map[string]int32
+	live  int
+	acc   []float64 // per doc: the shared bigram weight of the current check
 }
 
 // NewSimilarIndex returns an empty index.
@@ -113,14 +116,11 @@ func (x *SimilarIndex) Len() int {
 
 func newSimDoc(o Order) *simDoc {
 	d := &simDoc{Order: o}
-	for _, r := range foldText(o.Text) {
+	for _, r := range o.Text {
 		if len(d.runes) == maxSimilarRunes {
 			break
 		}
-		if !wordRune(r) {
-			r = 0
-		}
-		d.runes = append(d.runes, r)
+		d.runes = append(d.runes, foldRune(r))
 	}
 	for i, r := range d.runes {
 		if r == 0 {
@@ -154,6 +154,12 @@ func (x *SimilarIndex) Add(o Order) {
 	}
 	i := int32(len(x.docs))
 	x.docs = append(x.docs, d)
+	x.unix = append(x.unix, o.Time.Unix())
+	st := uint8(0)
+	if o.Open {
+		st = stateOpen
+	}
+	x.state = append(x.state, st)
 	x.byID[o.ID] = i
 	x.live++
 	for _, g := range d.grams {
@@ -186,6 +192,7 @@ func (x *SimilarIndex) drop(i int32) {
 		}
 	}
 	d.gone = true
+	x.state[i] = stateGone
 	d.runes, d.grams = nil, nil
 	x.live--
 }
@@ -195,16 +202,11 @@ func (x *SimilarIndex) idf(df int) float64 {
 	return math.Log(1 + float64(x.live+1)/float64(df+1))
 }
 
-func (x *SimilarIndex) candidate(d *simDoc, q *simDoc) bool {
-	if d.gone || d.ID == q.ID {
-		return false
-	}
-	if d.Open {
-		return true
-	}
-	dt := q.Time.Sub(d.Time)
-	return dt <= x.opt.Window && dt >= -x.opt.Window
-}
+// Doc states.
+const (
+	stateOpen = 1
+	stateGone = 2
+)
 
 // Check returns the indexed orders the given one probably repeats, best first (at most
 // MaxMatches, each scoring at least Threshold). The order itself is not added.
@@ -221,6 +223,11 @@ func (x *SimilarIndex) Check(o Order) []Match {
 	// Bigrams in more than a tenth of the orders find no candidates on their own: they are
 	// scored below, but reading their long postings would cost more than they tell.
 	maxDF := max(64, x.live/10)
+	lo, hi := q.Time.Add(-x.opt.Window).Unix(), q.Time.Add(x.opt.Window).Unix()
+	self, hasSelf := x.byID[q.ID]
+	if !hasSelf {
+		self = -1
+	}
 	var touched []int32
 	var qnorm float64
 	var common []uint32
@@ -233,8 +240,8 @@ func (x *SimilarIndex) Check(o Order) []Match {
 			continue
 		}
 		for _, i := range p {
-			d := x.docs[i]
-			if !x.candidate(d, q) {
+			// In the window, or open; not gone, not the order itself.
+			if st := x.state[i]; st == stateGone || st != stateOpen && (x.unix[i] < lo || x.unix[i] > hi) || i == self {
 				continue
 			}
 			if x.acc[i] == 0 {
@@ -286,14 +293,15 @@ func (x *SimilarIndex) score(q, d *simDoc, qnorm, dot float64, common []uint32) 
 			dot += w * w
 		}
 	}
-	m := Match{ID: d.ID, Text: dot / math.Sqrt(qnorm*dnorm), Days: q.Time.Sub(d.Time).Hours() / 24}
+	m := Match{ID: d.ID, Text: dot / math.Sqrt(qnorm*dnorm), Days: math.Round(q.Time.Sub(d.Time).Hours()/24*100) / 100}
 	place := noPlaceFactor
 	if q.HasPoint && d.HasPoint {
 		dist := Distance(q.Lat, q.Lng, d.Lat, d.Lng)
 		if dist > x.opt.MaxDistance {
 			return m, false
 		}
-		m.Distance = &dist
+		rounded := math.Round(dist*10) / 10
+		m.Distance = &rounded
 		place = 1
 		if dist > x.opt.Near {
 			place = 1 - (1-farPlaceFactor)*(dist-x.opt.Near)/(x.opt.MaxDistance-x.opt.Near)

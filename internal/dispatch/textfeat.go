@@ -53,6 +53,29 @@ func foldText(s string) string {
 	return s
 }
 
+// foldRune folds a character as foldText does and returns 0 for a character that is neither a
+// letter nor a digit (a cut: n-grams do not span it). Fast on the common cases: ASCII, CJK
+// unified ideographs, full-width forms.
+func foldRune(r rune) rune {
+	switch {
+	case r < 0x80:
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return 0
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return r
+	case r >= 0xFF01 && r <= 0xFF5E: // full-width ASCII
+		return foldRune(r - 0xFEE0)
+	case wordRune(r):
+		return r
+	}
+	return 0
+}
+
 // wordRune says whether r is part of a text's content (n-grams run over these only).
 func wordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
@@ -84,8 +107,14 @@ func gramHash(b uint32, r0, r1, r2 rune, n int) uint32 {
 // scratch holds a featuriser's buffers; pooled so classifying allocates little.
 type scratch struct {
 	runes []rune
-	idx   []uint32
+	tab   []slotCount
 	out   []feature
+}
+
+// slotCount is an entry of the open-addressing table that counts a block's n-grams by slot.
+type slotCount struct {
+	key uint32 // slot + 1; 0 = empty
+	n   uint32
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -93,53 +122,83 @@ var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
 // maxTextRunes bounds the text one classification reads: the first 2,000 characters decide.
 const maxTextRunes = 2000
 
+// damped[n] is 1 + ln n, the weight of an n-gram met n times.
+var damped = func() (t [64]float32) {
+	for n := 1; n < len(t); n++ {
+		t[n] = float32(1 + math.Log(float64(n)))
+	}
+	return t
+}()
+
 // appendBlock appends the features of one block of text to s.out.
 // idf, when not nil, weighs each slot by its inverse document frequency.
 func (s *scratch) appendBlock(text string, block uint32, mask uint32, maxN int, idf []float32) {
 	s.runes = s.runes[:0]
-	for _, r := range foldText(text) {
+	for _, r := range text {
 		if len(s.runes) >= maxTextRunes {
 			break
 		}
-		if !wordRune(r) {
-			r = 0 // a cut
-		}
-		s.runes = append(s.runes, r)
+		s.runes = append(s.runes, foldRune(r))
 	}
-	s.idx = s.idx[:0]
+	size, bits := 64, 6
+	for size < 2*maxN*len(s.runes) {
+		size, bits = size*2, bits+1
+	}
+	if cap(s.tab) < size {
+		s.tab = make([]slotCount, size)
+	} else {
+		s.tab = s.tab[:size]
+		clear(s.tab)
+	}
+	tmask := uint32(size - 1)
+	add := func(h uint32) {
+		key := h&mask + 1
+		for i := (h * 0x9E3779B1) >> (32 - bits); ; i = (i + 1) & tmask {
+			switch s.tab[i].key {
+			case key:
+				s.tab[i].n++
+				return
+			case 0:
+				s.tab[i] = slotCount{key, 1}
+				return
+			}
+		}
+	}
 	rs := s.runes
 	for i, r := range rs {
 		if r == 0 {
 			continue
 		}
-		s.idx = append(s.idx, gramHash(block, r, 0, 0, 1)&mask)
+		add(gramHash(block, r, 0, 0, 1))
 		if maxN >= 2 && i >= 1 && rs[i-1] != 0 {
-			s.idx = append(s.idx, gramHash(block, rs[i-1], r, 0, 2)&mask)
+			add(gramHash(block, rs[i-1], r, 0, 2))
 			if maxN >= 3 && i >= 2 && rs[i-2] != 0 {
-				s.idx = append(s.idx, gramHash(block, rs[i-2], rs[i-1], r, 3)&mask)
+				add(gramHash(block, rs[i-2], rs[i-1], r, 3))
 			}
 		}
 	}
-	if len(s.idx) == 0 {
-		return
-	}
-	slices.Sort(s.idx)
 	start := len(s.out)
-	var norm float64
-	for i := 0; i < len(s.idx); {
-		j := i + 1
-		for j < len(s.idx) && s.idx[j] == s.idx[i] {
-			j++
+	var norm float32
+	for _, e := range s.tab {
+		if e.key == 0 {
+			continue
 		}
-		v := 1 + math.Log(float64(j-i))
+		var v float32
+		if e.n < uint32(len(damped)) {
+			v = damped[e.n]
+		} else {
+			v = float32(1 + math.Log(float64(e.n)))
+		}
 		if idf != nil {
-			v *= float64(idf[s.idx[i]])
+			v *= idf[e.key-1]
 		}
 		norm += v * v
-		s.out = append(s.out, feature{s.idx[i], float32(v)})
-		i = j
+		s.out = append(s.out, feature{e.key - 1, v})
 	}
-	inv := float32(1 / math.Sqrt(norm))
+	if norm == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(float64(norm)))
 	for k := start; k < len(s.out); k++ {
 		s.out[k].val *= inv
 	}
@@ -149,14 +208,11 @@ func (s *scratch) appendBlock(text string, block uint32, mask uint32, maxN int, 
 // too, cuts as 0), for explanations.
 func grams(text string, block uint32, mask uint32, maxN int) ([]gram, []rune) {
 	var rs []rune
-	for _, r := range foldText(text) {
+	for _, r := range text {
 		if len(rs) >= maxTextRunes {
 			break
 		}
-		if !wordRune(r) {
-			r = 0
-		}
-		rs = append(rs, r)
+		rs = append(rs, foldRune(r))
 	}
 	var out []gram
 	for i := range rs {
