@@ -102,7 +102,7 @@ func TestTaxonomyNamesTeach(t *testing.T) {
 	if got := m.Classify("", "燃气供应中断", 1).Label; got != "城乡建设" {
 		t.Errorf("燃气供应中断: %q, want 城乡建设 (from the taxonomy)", got)
 	}
-	if len(m.Labels) != 2 || m.Info.Extra != 2 {
+	if len(m.Labels) != 2 || m.Info.Extra != 4 { // 2 leaves + the 2 level-1 names
 		t.Errorf("labels %v, extra %d: the taxonomy must add only labels of the data", m.Labels, m.Info.Extra)
 	}
 }
