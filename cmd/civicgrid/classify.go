@@ -239,6 +239,9 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "\n%-34s %-13s %-13s %-13s\n", "system", "top-1", "top-3", "macro-F1")
 	for i, name := range dispatch.EvalSystems {
+		if taxonomy == "" {
+			name = strings.Replace(name, " + taxonomy", " (no taxonomy)", 1)
+		}
 		fmt.Fprintf(out, "%-34s", name)
 		for _, pick := range []func(dispatch.Scores) float64{
 			func(s dispatch.Scores) float64 { return s.Top1 },

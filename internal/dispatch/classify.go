@@ -313,7 +313,7 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 
 // explainShare is the least share of the strongest n-gram's weight an n-gram needs to be part of
 // an explanation.
-const explainShare = 0.15
+const explainShare = 0.25
 
 func (mb *member) base(k int) float64 {
 	if mb.Base == nil {
