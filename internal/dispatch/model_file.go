@@ -109,6 +109,9 @@ func ReadModel(r io.Reader) (*Model, error) {
 	case len(f.Members) == 0:
 		return nil, errors.New("model file: no members")
 	}
+	if (1<<f.Bits)*K*len(f.Members) > maxTable {
+		return nil, fmt.Errorf("model file: %d labels × 2^%d slots × %d members: too large", K, f.Bits, len(f.Members))
+	}
 	m := &Model{Labels: f.Labels, Bits: f.Bits, MaxN: f.MaxN, TitleBlock: f.TitleBlock, Info: f.Info}
 	D := 1 << f.Bits
 	if f.IDFDefault != 0 {

@@ -53,6 +53,8 @@ const (
 	// what makes classifying fast: on the public sample 2^16 slots classify twice as fast as 2^18
 	// and are as accurate (7 labels, 2 members: 3.7 MB).
 	tableBudget = 1 << 20
+	// maxTable bounds the weight table whatever the options or a model file say (512 MB).
+	maxTable = 1 << 27
 )
 
 // Train fits a model to the examples. Examples without a label or text are skipped; taxonomy rows
@@ -101,6 +103,9 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 		}
 	}
 	m.Bits = opt.Bits
+	if members := 2; (1<<m.Bits)*len(m.Labels)*members > maxTable {
+		return nil, fmt.Errorf("%d labels × 2^%d slots: the weight table would pass %d MB; use fewer bits", len(m.Labels), m.Bits, maxTable*4>>20)
+	}
 	if len(opt.Taxonomy) > 0 { // the level-1 names themselves
 		for _, l := range m.Labels {
 			data = append(data, Example{Title: l, Text: l, Label: l})
