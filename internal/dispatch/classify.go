@@ -16,7 +16,7 @@
 // # Duplicates
 //
 // A [SimilarIndex] holds the open and recent orders of a town and finds, for a new order, those it
-// probably repeats: similar text (IDF-weighted character bigrams), near in place, within a time
+// probably repeats: similar text (IDF-weighted character uni- and bigrams), near in place, within a time
 // window, the same reporter counting more — with the evidence (distance, shared phrases).
 package dispatch
 
@@ -67,8 +67,8 @@ type Model struct {
 	Bits       int // hash slots = 2^Bits
 	MaxN       int // n-grams of 1..MaxN characters
 	TitleBlock bool
-	IDF        []float32 // per slot, nil = no weighting
-	Members    []*member
+	idf        []float32 // per slot, nil = no weighting
+	members    []*member
 	Info       ModelInfo
 
 	// packed holds every member's weights of a slot together, so a feature costs one memory
@@ -78,10 +78,10 @@ type Model struct {
 
 // pack moves the members' weight tables into the packed one.
 func (m *Model) pack() {
-	K, M := len(m.Labels), len(m.Members)
+	K, M := len(m.Labels), len(m.members)
 	D := 1 << m.Bits
 	m.packed = make([]float32, D*M*K)
-	for i, mb := range m.Members {
+	for i, mb := range m.members {
 		for j := range D {
 			copy(m.packed[j*M*K+i*K:j*M*K+i*K+K], mb.W[j*K:j*K+K])
 		}
@@ -91,7 +91,7 @@ func (m *Model) pack() {
 
 // row is member i's weights of slot j.
 func (m *Model) row(j uint32, i int) []float32 {
-	K, M := len(m.Labels), len(m.Members)
+	K, M := len(m.Labels), len(m.members)
 	o := int(j)*M*K + i*K
 	return m.packed[o : o+K]
 }
@@ -110,17 +110,17 @@ func (m *Model) features(title, body string) *scratch {
 	s := scratchPool.Get().(*scratch)
 	s.out = s.out[:0]
 	if title != "" && m.TitleBlock {
-		s.appendBlock(title, blockTitle, m.mask(), m.MaxN, m.IDF)
+		s.appendBlock(title, blockTitle, m.mask(), m.MaxN, m.idf)
 	} else if title != "" {
 		body = title + "。" + body
 	}
-	s.appendBlock(body, blockBody, m.mask(), m.MaxN, m.IDF)
+	s.appendBlock(body, blockBody, m.mask(), m.MaxN, m.idf)
 	return s
 }
 
 // probs fills p (len K) with the ensemble's probabilities for the features f.
 func (m *Model) probs(f []feature, p []float64) {
-	K, M := len(m.Labels), len(m.Members)
+	K, M := len(m.Labels), len(m.members)
 	MK := M * K
 	clear(p)
 	var sumX float64
@@ -134,7 +134,7 @@ func (m *Model) probs(f []feature, p []float64) {
 	} else {
 		logits = buf[:MK]
 	}
-	for i, mb := range m.Members {
+	for i, mb := range m.members {
 		for k := range K {
 			logits[i*K+k] = mb.Bias[k]
 			if mb.Base != nil {
@@ -156,7 +156,7 @@ func (m *Model) probs(f []feature, p []float64) {
 	} else {
 		l = lbuf[:K]
 	}
-	for i, mb := range m.Members {
+	for i, mb := range m.members {
 		for k := range K {
 			l[k] = float64(logits[i*K+k])
 		}
@@ -218,9 +218,7 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 		return nil
 	}
 	K := len(m.Labels)
-	s := m.features(title, body)
-	val := make(map[uint32]float64, len(s.out)) // the feature's value by (block-tagged) slot
-	scratchPool.Put(s)
+	val := map[uint32]float64{} // a block's feature values by slot
 	// The blocks share the slot space, so the values are looked up per block.
 	type blockText struct {
 		block uint32
@@ -237,7 +235,7 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 	for _, b := range blocks {
 		sc := scratchPool.Get().(*scratch)
 		sc.out = sc.out[:0]
-		sc.appendBlock(b.text, b.block, m.mask(), m.MaxN, m.IDF)
+		sc.appendBlock(b.text, b.block, m.mask(), m.MaxN, m.idf)
 		clear(val)
 		for _, x := range sc.out {
 			val[x.idx] = float64(x.val)
@@ -247,7 +245,7 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 		contrib := make([]float64, len(gs))
 		var top float64
 		for i, g := range gs {
-			for mi, mb := range m.Members {
+			for mi, mb := range m.members {
 				row := m.row(g.idx, mi)
 				var mean float64
 				for kk, w := range row {

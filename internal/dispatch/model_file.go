@@ -62,16 +62,16 @@ type modelFile struct {
 func WriteModel(w io.Writer, m *Model) error {
 	f := modelFile{Format: ModelFormat, Version: ModelVersion, Info: m.Info, Labels: m.Labels,
 		Bits: m.Bits, MaxN: m.MaxN, TitleBlock: m.TitleBlock}
-	if m.IDF != nil {
-		f.IDFDefault = slices.Max(m.IDF)
-		for j, v := range m.IDF {
+	if m.idf != nil {
+		f.IDFDefault = slices.Max(m.idf)
+		for j, v := range m.idf {
 			if v != f.IDFDefault {
 				f.IDFSlots = append(f.IDFSlots, uint32(j))
 				f.IDF = append(f.IDF, v)
 			}
 		}
 	}
-	for mi, mb := range m.Members {
+	for mi, mb := range m.members {
 		mf := memberFile{Kind: mb.Kind, Weight: mb.Weight, Temp: mb.Temp, Bias: mb.Bias, Base: mb.Base}
 		for j := range 1 << m.Bits {
 			row := m.row(uint32(j), mi)
@@ -118,15 +118,15 @@ func ReadModel(r io.Reader) (*Model, error) {
 		if len(f.IDF) != len(f.IDFSlots) {
 			return nil, errors.New("model file: idf and idf_slots differ in length")
 		}
-		m.IDF = make([]float32, D)
-		for j := range m.IDF {
-			m.IDF[j] = f.IDFDefault
+		m.idf = make([]float32, D)
+		for j := range m.idf {
+			m.idf[j] = f.IDFDefault
 		}
 		for i, j := range f.IDFSlots {
 			if int(j) >= D {
 				return nil, fmt.Errorf("model file: idf slot %d out of range", j)
 			}
-			m.IDF[j] = f.IDF[i]
+			m.idf[j] = f.IDF[i]
 		}
 	}
 	for i, mf := range f.Members {
@@ -140,7 +140,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 			}
 			copy(mb.W[int(j)*K:int(j)*K+K], mf.Weights[s*K:s*K+K])
 		}
-		m.Members = append(m.Members, mb)
+		m.members = append(m.members, mb)
 	}
 	m.pack()
 	return m, nil

@@ -123,7 +123,7 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 	}
 	K := len(m.Labels)
 	if !opt.NoIDF {
-		m.IDF = computeIDF(m, data)
+		m.idf = computeIDF(m, data)
 	}
 	xs := make([][]feature, len(data))
 	ys := make([]int, len(data))
@@ -137,12 +137,12 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 	lr := trainSoftmax(xs, ys, K, 1<<opt.Bits, opt.Epochs, rng)
 	if opt.Single {
 		lr.Weight = 1
-		m.Members = []*member{lr}
+		m.members = []*member{lr}
 	} else {
 		lr.Weight = softmaxEnsemble
 		nb := trainNB(xs, ys, K, 1<<opt.Bits)
 		nb.Weight = 1 - softmaxEnsemble
-		m.Members = []*member{lr, nb}
+		m.members = []*member{lr, nb}
 	}
 	m.pack()
 	m.Info = ModelInfo{
