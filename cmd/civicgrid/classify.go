@@ -257,6 +257,12 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(out)
 	}
+	var conf, ece float64
+	for _, r := range runs {
+		conf += r.Confidence / float64(len(runs))
+		ece += r.ECE / float64(len(runs))
+	}
+	fmt.Fprintf(out, "\nensemble calibration: mean probability of the first label %.3f (its top-1 above), expected calibration error %.3f\n", conf, ece)
 	return nil
 }
 

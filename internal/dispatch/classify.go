@@ -67,6 +67,7 @@ type Model struct {
 	Bits       int // hash slots = 2^Bits
 	MaxN       int // n-grams of 1..MaxN characters
 	TitleBlock bool
+	Sharpen    float64   // the ensemble's probabilities are raised to this power and renormalised; 0 = 1
 	idf        []float32 // per slot, nil = no weighting
 	members    []*member
 	Info       ModelInfo
@@ -163,6 +164,16 @@ func (m *Model) probs(f []feature, p []float64) {
 		softmax(l, mb.Temp)
 		for k := range K {
 			p[k] += mb.Weight * l[k]
+		}
+	}
+	if m.Sharpen > 0 && m.Sharpen != 1 {
+		var sum float64
+		for k := range K {
+			p[k] = math.Pow(p[k], m.Sharpen)
+			sum += p[k]
+		}
+		for k := range K {
+			p[k] /= sum
 		}
 	}
 }

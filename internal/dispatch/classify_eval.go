@@ -42,6 +42,38 @@ type EvalRun struct {
 	Seed   uint64
 	Scores []Scores
 	Tested int
+	// The ensemble's calibration: the mean probability of its first label (to compare with its
+	// top-1), and the expected calibration error over 10 bins of that probability.
+	Confidence, ECE float64
+}
+
+// calibration compares the probabilities of the first labels with how often they were right.
+func calibration(examples []Example, ranked [][]string, conf []float64) (mean, ece float64) {
+	var n [10]float64
+	var sumP, sumOK [10]float64
+	total := 0.0
+	for i, e := range examples {
+		if ranked[i] == nil {
+			continue
+		}
+		b := min(int(conf[i]*10), 9)
+		n[b]++
+		sumP[b] += conf[i]
+		if ranked[i][0] == e.Label {
+			sumOK[b]++
+		}
+		mean += conf[i]
+		total++
+	}
+	if total == 0 {
+		return 0, 0
+	}
+	for b := range n {
+		if n[b] > 0 {
+			ece += n[b] / total * math.Abs(sumP[b]/n[b]-sumOK[b]/n[b])
+		}
+	}
+	return mean / total, ece
 }
 
 // Evaluate cross-validates the classifier against two baselines on the same folds: each example
@@ -64,6 +96,7 @@ func Evaluate(examples []Example, opt EvalOptions) ([]EvalRun, error) {
 	for _, seed := range opt.Seeds {
 		fold := stratifiedFolds(examples, opt.Folds, seed)
 		ranked := make([][][]string, len(EvalSystems)) // system → example → ranking
+		conf := make([]float64, len(examples))         // the ensemble's probability of its first label
 		for s := range ranked {
 			ranked[s] = make([][]string, len(examples))
 		}
@@ -89,6 +122,11 @@ func Evaluate(examples []Example, opt EvalOptions) ([]EvalRun, error) {
 					return nil, fmt.Errorf("seed %d fold %d: %w", seed, f, err)
 				}
 				rankers = append(rankers, m.Rank)
+				if o.Taxonomy != nil && !o.Single { // the ensemble: its confidence
+					for _, i := range test {
+						conf[i] = m.Classify(examples[i].Title, examples[i].Text, 1).Top[0].P
+					}
+				}
 			}
 			for s, r := range rankers {
 				for _, i := range test {
@@ -100,6 +138,7 @@ func Evaluate(examples []Example, opt EvalOptions) ([]EvalRun, error) {
 		for s := range EvalSystems {
 			run.Scores = append(run.Scores, score(examples, ranked[s]))
 		}
+		run.Confidence, run.ECE = calibration(examples, ranked[len(EvalSystems)-1], conf)
 		runs = append(runs, run)
 	}
 	return runs, nil

@@ -58,6 +58,9 @@ func TestTaidiCrossValidation(t *testing.T) {
 	if ens.Top1 < 0.74 || ens.Top3 < 0.93 || ens.MacroF1 < 0.70 {
 		t.Errorf("ensemble %+v: below what it reached (top-1 ≈ 0.78, top-3 ≈ 0.96, macro-F1 ≈ 0.75)", ens)
 	}
+	if r := runs[0]; r.ECE > 0.1 {
+		t.Errorf("ensemble calibration: mean first-label probability %.3f for top-1 %.3f, ECE %.3f (was 0.046)", r.Confidence, ens.Top1, r.ECE)
+	}
 	for i := range 2 {
 		if ens.Top1 <= s[i].Top1 || ens.MacroF1 <= s[i].MacroF1 {
 			t.Errorf("ensemble %+v does not beat %s %+v", ens, EvalSystems[i], s[i])

@@ -51,6 +51,7 @@ type modelFile struct {
 	Bits       int       `json:"bits"`
 	MaxN       int       `json:"max_n"`
 	TitleBlock bool      `json:"title_block"`
+	Sharpen    float64   `json:"sharpen,omitempty"`
 	// IDF weights: IDFDefault for every slot but IDFSlots, which have IDF (same order).
 	IDFDefault float32      `json:"idf_default,omitempty"`
 	IDFSlots   []uint32     `json:"idf_slots,omitempty"`
@@ -61,7 +62,7 @@ type modelFile struct {
 // WriteModel writes m as JSON.
 func WriteModel(w io.Writer, m *Model) error {
 	f := modelFile{Format: ModelFormat, Version: ModelVersion, Info: m.Info, Labels: m.Labels,
-		Bits: m.Bits, MaxN: m.MaxN, TitleBlock: m.TitleBlock}
+		Bits: m.Bits, MaxN: m.MaxN, TitleBlock: m.TitleBlock, Sharpen: m.Sharpen}
 	if m.idf != nil {
 		f.IDFDefault = slices.Max(m.idf)
 		for j, v := range m.idf {
@@ -112,7 +113,10 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if (1<<f.Bits)*K*len(f.Members) > maxTable {
 		return nil, fmt.Errorf("model file: %d labels × 2^%d slots × %d members: too large", K, f.Bits, len(f.Members))
 	}
-	m := &Model{Labels: f.Labels, Bits: f.Bits, MaxN: f.MaxN, TitleBlock: f.TitleBlock, Info: f.Info}
+	if f.Sharpen < 0 || f.Sharpen > 10 {
+		return nil, fmt.Errorf("model file: sharpen %v", f.Sharpen)
+	}
+	m := &Model{Labels: f.Labels, Bits: f.Bits, MaxN: f.MaxN, TitleBlock: f.TitleBlock, Sharpen: f.Sharpen, Info: f.Info}
 	D := 1 << f.Bits
 	if f.IDFDefault != 0 {
 		if len(f.IDF) != len(f.IDFSlots) {

@@ -53,6 +53,10 @@ const (
 	// what makes classifying fast: on the public sample 2^16 slots classify twice as fast as 2^18
 	// and are as accurate (7 labels, 2 members: 3.7 MB).
 	tableBudget = 1 << 20
+	// sharpen calibrates the ensemble, whose averaged probabilities are too flat: on the public
+	// sample its first label's mean probability was 0.63 for a top-1 of 0.82 (expected calibration
+	// error 0.19); squared and renormalised, 0.83 for 0.82 (0.046); 1.5 and 2.5 gave 0.064, 0.067.
+	sharpen = 2.0
 	// maxTable bounds the weight table whatever the options or a model file say (512 MB).
 	maxTable = 1 << 27
 )
@@ -145,6 +149,7 @@ func Train(examples []Example, opt TrainOptions) (*Model, error) {
 		m.members = []*member{lr, nb}
 	}
 	m.pack()
+	m.Sharpen = sharpen
 	m.Info = ModelInfo{
 		Trained:  time.Now().UTC().Truncate(time.Second),
 		Examples: real,
