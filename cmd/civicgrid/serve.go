@@ -25,7 +25,7 @@ func init() {
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Campaigns(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.

@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
@@ -108,6 +109,7 @@ func New(cfg Config) (*Server, error) {
 	k.DB, k.Log, k.Registry = cfg.DB, cfg.Log, prometheus.NewRegistry()
 	k.Orders = orders.New(cfg.DB)
 	k.Photos = media.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}
+	k.Dispatch = &dispatch.Advisor{DB: cfg.DB, Dir: filepath.Join(cfg.DataDir, "models")}
 	k.Locators = &places.LocatorCache{DB: cfg.DB}
 	k.TileURL, k.TileAttribution, k.SecureCookies = cfg.TileURL, cfg.TileAttribution, cfg.SecureCookies
 	s := &Server{Kit: k, cfg: cfg, mux: mux}

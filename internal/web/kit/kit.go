@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
@@ -31,6 +32,9 @@ type Kit struct {
 	Orders   *orders.Store
 	Photos   media.Store
 	Locators *places.LocatorCache
+	// Dispatch suggests categories and duplicates on the order page (models under the data
+	// directory's models/).
+	Dispatch *dispatch.Advisor
 	Log      *slog.Logger
 	Registry *prometheus.Registry
 

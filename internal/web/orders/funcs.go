@@ -193,7 +193,11 @@ func eventData(data map[string]any, p orderPage, lang string) string {
 		case "escalation_level":
 			v = fmt.Sprintf(T("ev.level"), v)
 		case "duplicate_of":
-			v = "#" + v
+			if p.DuplicateNumber != "" && v == fmt.Sprint(p.Order.DuplicateOf) {
+				v = p.DuplicateNumber
+			} else {
+				v = "#" + v
+			}
 		case "suspended_working_ms":
 			if ms, ok := data[k].(float64); ok {
 				v = workingTime(time.Duration(ms)*time.Millisecond, lang)

@@ -129,6 +129,12 @@ type orderPage struct {
 	Preset, PresetReason string
 	// CoSelected are the order's co-handling departments, ticked in the checklist.
 	CoSelected map[string]bool
+	// Suggest, Duplicates and CanMerge are the dispatcher's smart-dispatch boxes (suggest.go).
+	Suggest    *suggestView
+	Duplicates []duplicateView
+	CanMerge   bool
+	// DuplicateNumber is the number of the order this one was merged into, for its timeline.
+	DuplicateNumber string
 }
 
 // actionFileDispatch is the dispatcher's one-screen triage: file and dispatch in one submission,
@@ -253,6 +259,12 @@ func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	}
 	if o.DuplicateOf == 0 && (o.State == "received" || o.State == "filed") {
 		p.Related = s.similarOpen(r, c, o, shown)
+	}
+	s.suggestions(r, c, o, v, &p, lang)
+	if o.DuplicateOf != 0 {
+		if into, err := s.Orders.Get(r.Context(), c.Towns, o.DuplicateOf, false); err == nil {
+			p.DuplicateNumber = into.Number
+		}
 	}
 	if err := s.RecordShown(r, c, shown); err != nil {
 		return err

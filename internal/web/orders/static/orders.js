@@ -222,4 +222,20 @@
     cat.addEventListener('change', draw);
     draw();
   });
+
+  // Smart dispatch: "use" puts a suggested category into the action forms' category pickers
+  // (which presets the lead department as a manual choice would) and shows the file form.
+  document.querySelectorAll('.suggest-use').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var code = b.dataset.category;
+      document.querySelectorAll('.action-form select[name="category"]').forEach(function (sel) {
+        if (![].some.call(sel.options, function (o) { return o.value === code; })) return;
+        sel.value = code;
+        sel.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      document.querySelectorAll('#suggest li').forEach(function (li) { li.classList.toggle('used', li.dataset.category === code); });
+      var form = document.querySelector('.action-form:not([hidden]) select[name="category"]');
+      if (form) form.focus();
+    });
+  });
 })();
