@@ -22,7 +22,7 @@ func TestSmartDispatchInBrowser(t *testing.T) {
 		Number string
 	}
 	for _, o := range []struct {
-		out           any
+		out            any
 		text, lat, lng string
 	}{
 		{&first, "居民反映仙霞西路88弄3号楼车棚内近期多次发生电动车电瓶被盗，希望加强巡逻并增设监控", "31.214210", "121.367020"},
