@@ -66,4 +66,11 @@ func TestSmartDispatchInBrowser(t *testing.T) {
 		t.Errorf("the merged order's timeline does not name %s:\n%s", first.Number, tl)
 	}
 	Screenshot(t, ctx, "smart-dispatch-merged")
+
+	// The suggestion is counted on the rules page's accuracy figures (not filed: merged).
+	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin/dispatch")), "open the dispatch rules")
+	acc := evaluate[string](t, ctx, `document.getElementById('dispatch-accuracy').innerText`)
+	if !strings.Contains(acc, "智能建议准确率") || !strings.Contains(acc, "模型 v1") || !strings.Contains(acc, "已为 1 单给出建议") {
+		t.Errorf("the accuracy box says %q", acc)
+	}
 }

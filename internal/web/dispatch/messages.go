@@ -55,6 +55,16 @@ func init() {
 		"dispatch.m.grid":         {"网格", "grid"},
 		"dispatch.m.time":         {"时段", "time of day"},
 		"dispatch.town":           {"镇街", "Town"},
+		"dispatch.acc.title":      {"智能建议准确率", "How smart dispatch fares"},
+		"dispatch.acc.window":     {"近 %d 天", "last %d days"},
+		"dispatch.acc.model":      {"当前模型 v%d", "current model v%d"},
+		"dispatch.acc.nomodel":    {"尚无模型，按关键词建议", "no model yet: keyword suggestions"},
+		"dispatch.acc.accepted":   {"采用第一建议", "First suggestion taken"},
+		"dispatch.acc.offered":    {"在建议之中", "Among the suggestions"},
+		"dispatch.acc.changed":    {"改为其他类别", "Changed to another"},
+		"dispatch.acc.returned":   {"事后被退单", "Returned later"},
+		"dispatch.acc.counts":     {"共建议 %d 单，已立案 %d 单：采用第一建议 %d，改动 %d，事后退单 %d。", "%d orders suggested for, %d filed: first suggestion taken %d, changed %d, returned later %d."},
+		"dispatch.acc.none":       {"已为 %d 单给出建议，尚无立案结果。", "Suggestions made for %d orders; none filed yet."},
 		"dispatch.updated":        {"更新", "Updated"},
 	})
 }

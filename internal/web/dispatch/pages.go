@@ -29,7 +29,19 @@ type townData struct {
 	Form        ruleForm
 	Try         *tryResult
 	TryForm     tryForm
+	Accuracy    accuracyView
 }
+
+// accuracyView is how the suggestions of the last accuracyDays fared, in whole percents.
+type accuracyView struct {
+	dispatch.Accuracy
+	Days                                               int
+	AcceptedPct, InOfferedPct, ChangedPct, ReturnedPct int
+	ModelVersion                                       int
+}
+
+// accuracyDays is the window of the accuracy figures.
+const accuracyDays = 90
 
 type ruleRow struct {
 	dispatch.Rule
@@ -201,6 +213,18 @@ func (s *handlers) render(w http.ResponseWriter, r *http.Request, c *kit.Caller,
 			row.CoNames = append(row.CoNames, n.department(co, lang))
 		}
 		d.Rules = append(d.Rules, row)
+	}
+	acc, err := dispatch.AccuracySince(r.Context(), s.DB, town, time.Now().AddDate(0, 0, -accuracyDays))
+	if err != nil {
+		return err
+	}
+	pct := func(n int) int { return int(acc.Rate(n)*100 + 0.5) }
+	d.Accuracy = accuracyView{Accuracy: acc, Days: accuracyDays, AcceptedPct: pct(acc.Accepted), InOfferedPct: pct(acc.InOffered),
+		ChangedPct: pct(acc.Changed), ReturnedPct: pct(acc.Returned)}
+	if s.Dispatch != nil {
+		if _, v, err := s.Dispatch.Model(town); err == nil {
+			d.Accuracy.ModelVersion = v
+		}
 	}
 	d.Categories = groupCategories(cats, lang)
 	d.Departments = groupDepartments(deps, lang)

@@ -45,7 +45,7 @@ func TestDispatchScenarios(t *testing.T) {
 			{Name: "update another town's rule", User: "admin", Method: "PUT", URL: "/api/v1/dispatch/rules/{otherrule}", Body: `{"lead": "xj-police"}`, Status: http.StatusNotFound},
 			{Name: "delete another town's rule", User: "admin", Method: "DELETE", URL: "/api/v1/dispatch/rules/{otherrule}", Status: http.StatusNotFound},
 			{Name: "delete rule bad id", User: "admin", Method: "DELETE", URL: "/api/v1/dispatch/rules/x", Status: http.StatusBadRequest},
-			{Name: "page", User: "admin", Method: "GET", URL: "/admin/dispatch", Status: http.StatusOK, Contains: []string{"派单规则", "临空派出所", "属地兜底", `name="co"`}},
+			{Name: "page", User: "admin", Method: "GET", URL: "/admin/dispatch", Status: http.StatusOK, Contains: []string{"派单规则", "临空派出所", "属地兜底", `name="co"`, "智能建议准确率"}},
 			{Name: "page try", User: "dispatcher", Method: "GET", URL: "/admin/dispatch?try=1&text=%E7%94%B5%E7%93%B6%E8%A2%AB%E7%9B%97&grid={west}", Status: http.StatusOK,
 				Contains: []string{"治安隐患", "<mark>电瓶被盗</mark>", "临空派出所", "按规则 #"}, NotContains: []string{`id="dispatch-form"`}},
 			{Name: "page in English", User: "leader", Method: "GET", URL: "/admin/dispatch?lang=en", Status: http.StatusOK, Contains: []string{"Dispatch rules", "Every grid"}},

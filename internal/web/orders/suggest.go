@@ -4,8 +4,10 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
@@ -55,6 +57,13 @@ func (s *handlers) suggestions(r *http.Request, c *kit.Caller, o orders.Order, v
 				s.Log.Warn("category suggestions", "order", o.Number, "err", err)
 			} else if len(guesses) > 0 {
 				sv := &suggestView{ByModel: by == "model", ModelVersion: version}
+				codes := make([]string, len(guesses))
+				for i, g := range guesses {
+					codes[i] = g.Code
+				}
+				if err := dispatch.RecordSuggestion(r.Context(), s.DB, o.ID, o.TownCode, version, codes, time.Now()); err != nil {
+					s.Log.Warn("record suggestion", "order", o.Number, "err", err)
+				}
 				for _, g := range guesses {
 					gv := guessView{Code: g.Code, Name: p.lookups.CatName[g.Code], Percent: int(math.Round(g.P * 100)), Evidence: g.Evidence}
 					if gv.Name == "" {
