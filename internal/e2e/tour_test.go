@@ -60,17 +60,7 @@ type tourBrowser struct {
 
 func newTourBrowser(t *testing.T, width, height int) *tourBrowser {
 	b := &tourBrowser{ctx: NewBrowser(t, width, height)}
-	msgs := chromedp.Console(b.ctx)
-	go func() {
-		for m, err := range msgs {
-			if err != nil {
-				return
-			}
-			b.mu.Lock()
-			b.logs = append(b.logs, m)
-			b.mu.Unlock()
-		}
-	}()
+	recordConsole(b.ctx, &b.mu, &b.logs)
 	return b
 }
 

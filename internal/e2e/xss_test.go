@@ -70,19 +70,25 @@ func newWatchedBrowser(t *testing.T, name string, width, height int) *watchedBro
 	if _, err := chromedp.Call(b.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: pageWatch}); err != nil {
 		t.Fatalf("%s: install the CSP watch: %v", name, err)
 	}
-	msgs := chromedp.Console(b.ctx)
+	recordConsole(b.ctx, &b.mu, &b.logs)
+	t.Cleanup(func() { b.checkConsole(t) })
+	return b
+}
+
+// recordConsole appends every console message of the browser ctx to *logs, under mu, until the
+// browser ends.
+func recordConsole(ctx context.Context, mu *sync.Mutex, logs *[]chromedp.ConsoleMessage) {
+	msgs := chromedp.Console(ctx)
 	go func() {
 		for m, err := range msgs {
 			if err != nil {
 				return
 			}
-			b.mu.Lock()
-			b.logs = append(b.logs, m)
-			b.mu.Unlock()
+			mu.Lock()
+			*logs = append(*logs, m)
+			mu.Unlock()
 		}
 	}()
-	t.Cleanup(func() { b.checkConsole(t) })
-	return b
 }
 
 // checkConsole fails the test for a CSP report or an uncaught exception in the console: either

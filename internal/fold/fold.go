@@ -85,3 +85,22 @@ func foldRune(t2s map[rune]rune, r rune) rune {
 // traditional character to its simplified form. Tokenizers that walk text rune by rune (search)
 // use it after their own width folding.
 func Rune(r rune) rune { return foldRune(simplified(), r) }
+
+// NoSpaces removes spaces of every kind (ASCII, tab, newline, the ideographic and the no-break
+// space): addresses and category paths are written with spaces anywhere ("仙霞西路 88 号") and
+// never need them. Text without any is returned as it is.
+func NoSpaces(s string) string {
+	if strings.IndexFunc(s, isSpace) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0'
+}

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/civicgrid/civicgrid/internal/dispatch"
+	"github.com/civicgrid/civicgrid/internal/fold"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -124,15 +125,7 @@ func normalise(s string) string {
 	if strings.IndexFunc(s, foldsWidth) >= 0 {
 		s = width.Fold.String(s)
 	}
-	if strings.IndexFunc(s, isSpace) < 0 {
-		return s
-	}
-	return strings.Map(func(r rune) rune {
-		if isSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
+	return fold.NoSpaces(s)
 }
 
 // foldsWidth reports whether width.Fold changes r: only the ideographic space and the
@@ -140,10 +133,6 @@ func normalise(s string) string {
 // hotline export has none, and skipping Fold for it spares the importer an allocation per field.
 func foldsWidth(r rune) bool {
 	return r == '\u3000' || (r >= 0xFF00 && r <= 0xFFEF)
-}
-
-func isSpace(r rune) bool {
-	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0'
 }
 
 // Category maps the hotline's category text (诉求分类, e.g. 城市管理/市容环境/暴露垃圾) to a leaf

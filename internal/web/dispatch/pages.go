@@ -100,24 +100,24 @@ type names struct {
 
 func (n names) category(code, lang string) string {
 	c, ok := n.cats[code]
-	if !ok {
-		return code
-	}
-	if lang == "en" && c.NameEN != "" {
-		return c.NameEN
-	}
-	return c.Name
+	return inLanguage(ok, code, c.Name, c.NameEN, lang)
 }
 
 func (n names) department(code, lang string) string {
 	d, ok := n.deps[code]
-	if !ok {
+	return inLanguage(ok, code, d.Name, d.NameEN, lang)
+}
+
+// inLanguage is a record's name in the page's language (the Chinese one when it has no English
+// one), or its code when the record is unknown.
+func inLanguage(known bool, code, zh, en, lang string) string {
+	switch {
+	case !known:
 		return code
+	case lang == "en" && en != "":
+		return en
 	}
-	if lang == "en" && d.NameEN != "" {
-		return d.NameEN
-	}
-	return d.Name
+	return zh
 }
 
 // pickTown is the town the request names (?town=), or the caller's first.
