@@ -128,6 +128,12 @@ func NewRouter(ctx context.Context, q store.Querier, s *orders.Store, town strin
 	for _, c := range cats {
 		if c.Parent != "" {
 			r.leaves = append(r.leaves, c)
+			// The tree's own mapping of hotline texts (热线类别) is decided before any guessing.
+			for _, a := range c.Aliases {
+				if a = normalise(a); a != "" {
+					r.catCache[a] = c.Code
+				}
+			}
 		}
 	}
 	return r, nil
