@@ -57,7 +57,10 @@ func TestTreeValidate(t *testing.T) {
 		col    string
 		zh, en string
 	}{
-		{"duplicate code", func(t *Tree) { t.Nodes[5].Code = "0101"; t.Nodes = append(t.Nodes, Node{Code: "0101", Parent: "01", Name: "又一个"}) },
+		{"duplicate code", func(t *Tree) {
+			t.Nodes[5].Code = "0101"
+			t.Nodes = append(t.Nodes, Node{Code: "0101", Parent: "01", Name: "又一个"})
+		},
 			7, "code", "编码 0101 重复（第 6 行已有）", "code 0101 appears twice (first on row 6)"},
 		{"unknown parent", func(t *Tree) { t.Nodes[5].Parent = "09" }, 6, "parent", "上级编码 09 不在表中", "parent 09 is not in the tree"},
 		{"cycle", func(t *Tree) { t.Nodes[4].Parent = "0101" }, 5, "parent", "上级编码形成循环", "the parents form a cycle"},

@@ -47,7 +47,6 @@ type Version struct {
 // MaxVersionNoteLen bounds a version's note.
 const MaxVersionNoteLen = 200
 
-
 // Today is the date in Shanghai, as valid_from dates are written.
 func Today(now time.Time) string { return now.In(Shanghai).Format(time.DateOnly) }
 

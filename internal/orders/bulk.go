@@ -263,8 +263,8 @@ type bulkTown struct {
 	categories map[string]bool
 	// categoryVersion is the version of the category tree in force (0: none published).
 	categoryVersion int
-	grids      map[string]bool
-	locator    *places.Locator
+	grids           map[string]bool
+	locator         *places.Locator
 }
 
 func (s *Store) bulkTown(ctx context.Context, tx *store.Tx, town string) (*bulkTown, error) {
