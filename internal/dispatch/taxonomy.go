@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -115,6 +116,9 @@ type TreeErrors struct {
 }
 
 func (e *TreeErrors) Error() string { return e.Text("en") }
+
+// Is makes a tree's problems invalid input (problem.ErrInvalid: 422).
+func (e *TreeErrors) Is(target error) bool { return target == problem.ErrInvalid }
 
 // Text lists the problems in a language, one a line.
 func (e *TreeErrors) Text(lang string) string {

@@ -275,8 +275,7 @@ func TestCategoryVersions(t *testing.T) {
 		v2tree := validTree()
 		v2tree.Nodes = v2tree.Nodes[:5]
 		_, err = Publish(ctx, db, f.Town, v2tree, "2026-12-07", "", by, day1)
-		var fe *problem.FieldError
-		if !errors.As(err, &fe) || !strings.Contains(err.Error(), "drops categories 1 open orders still use") || !strings.Contains(err.Error(), o0.Number+" (0101)") {
+		if !errors.Is(err, problem.ErrInvalid) || !strings.Contains(err.Error(), "drops categories 1 open orders still use") || !strings.Contains(err.Error(), o0.Number+" (0101)") {
 			t.Fatalf("dropping a used code: %v", err)
 		}
 		// Once the order is closed the code may go: retired, not deleted.
@@ -333,7 +332,7 @@ func TestCategoryVersions(t *testing.T) {
 			t.Errorf("versions: %+v", vs)
 		}
 		// Version 1 is in use; version 2 is in force and in use; a version 3 nobody used may go.
-		if err := DeleteVersion(ctx, db, f.Town, 1, by); !errors.Is(err, problem.ErrConflict) || !strings.Contains(err.Error(), "a version in use") {
+		if err := DeleteVersion(ctx, db, f.Town, 1, by); !errors.Is(err, ErrVersionInUse) || !errors.Is(err, problem.ErrConflict) || !strings.Contains(err.Error(), "a version in use") {
 			t.Errorf("delete v1: %v", err)
 		}
 		if _, err := Publish(ctx, db, f.Town, v2tree, "2027-01-01", "", by, day1.AddDate(0, 0, 7)); err != nil {

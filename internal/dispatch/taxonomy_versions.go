@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +30,12 @@ import (
 // (re-categorise or close them first). A dropped code only closed orders use stays in
 // `categories` marked retired: its name still shows on those orders, and no new order can take it.
 // A version orders were filed under, or the one in force, cannot be deleted.
+
+// Why a version cannot be deleted; both are conflicts (problem.ErrConflict).
+var (
+	ErrVersionInUse   = fmt.Errorf("a version in use: orders were filed under it; %w", problem.ErrConflict)
+	ErrVersionInForce = fmt.Errorf("the version in force; publish another before deleting it; %w", problem.ErrConflict)
+)
 
 // Version is one published tree of a town.
 type Version struct {
@@ -286,12 +293,13 @@ func checkDropped(ctx context.Context, tx *store.Tx, town string, t Tree) error 
 		return err
 	}
 	if n > 0 {
-		more := ""
+		more, moreZH := "", ""
 		if n > len(used) {
-			more = fmt.Sprintf(" and %d more", n-len(used))
+			more, moreZH = fmt.Sprintf(" and %d more", n-len(used)), " 等"
 		}
-		return problem.Field("tree", "the tree drops categories %d open orders still use: %s%s; re-categorise or close them first",
-			n, strings.Join(used, ", "), more)
+		return &TreeErrors{List: []TreeError{{Column: "code",
+			ZH: fmt.Sprintf("新版本去掉了 %d 张未结工单仍在使用的类别：%s%s；请先改类或办结这些工单", n, strings.Join(used, "、"), moreZH),
+			EN: fmt.Sprintf("the tree drops categories %d open orders still use: %s%s; re-categorise or close them first", n, strings.Join(used, ", "), more)}}}
 	}
 	return nil
 }
@@ -385,18 +393,43 @@ func DeleteVersion(ctx context.Context, db *store.DB, town string, version int, 
 			return err
 		}
 		if used > 0 {
-			return problem.Conflict("category version %d is a version in use: %d orders were filed under it", version, used)
+			return fmt.Errorf("category version %d (%d orders were filed under it): %w", version, used, ErrVersionInUse)
 		}
 		current, err := orders.CurrentCategoryVersion(ctx, tx, town)
 		if err != nil {
 			return err
 		}
 		if version == current {
-			return problem.Conflict("category version %d is the version in force; publish another before deleting it", version)
+			return fmt.Errorf("category version %d: %w", version, ErrVersionInForce)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM category_versions WHERE town_code = ? AND version = ?`, town, version); err != nil {
 			return err
 		}
 		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionDelete, Entity: "category_version", EntityID: fmt.Sprint(version), TownCode: town})
 	})
+}
+
+// RunActivator makes due versions take effect in every town that runs CivicGrid, every interval,
+// until ctx ends: a version published for a later date needs nobody to open a page on that day.
+func RunActivator(ctx context.Context, db *store.DB, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		towns, err := places.TenantTowns(ctx, db, nil)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("category versions", "err", err)
+		}
+		for _, town := range towns {
+			if v, err := Activate(ctx, db, town.Code, time.Now()); err != nil {
+				log.Warn("category version could not take effect", "town", town.Code, "err", err)
+			} else if v > 0 {
+				log.Info("category version took effect", "town", town.Code, "version", v)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
