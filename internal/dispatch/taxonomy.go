@@ -271,10 +271,12 @@ func (t *Tree) Validate(refs Refs) error {
 		}
 		if n.Parent == n.Code {
 			errs.add(n.Row, "parent", "上级编码不能是自己", "a category cannot be its own parent")
+			n.Level = -1
 			continue
 		}
 		if _, ok := byCode[n.Parent]; !ok {
 			errs.add(n.Row, "parent", fmt.Sprintf("上级编码 %s 不在表中", n.Parent), fmt.Sprintf("parent %s is not in the tree", n.Parent))
+			n.Level = -1
 			continue
 		}
 		level, cur, seen := 1, n.Parent, map[string]bool{n.Code: true}

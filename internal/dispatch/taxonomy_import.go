@@ -44,6 +44,7 @@ var columns = []column{
 	{"condition", "立案条件", "condition", []string{"立案条件", "condition", "level3", "三级分类"}},
 	{"close", "结案条件", "close", []string{"结案条件", "close", "closing"}},
 	{"aliases", "热线类别", "hotline_categories", []string{"热线类别", "热线分类", "hotline", "hotline_categories", "aliases"}},
+	{"illustrative", "示意", "illustrative", []string{"示意", "illustrative"}},
 	{"l1", "大类", "level1", []string{"大类", "level1", "一级分类"}},
 	{"l2", "小类", "level2", []string{"小类", "level2", "二级分类"}},
 }
@@ -208,7 +209,7 @@ func TreeFromRows(rows [][]string) (Tree, error) {
 		}
 		n := Node{Row: rowNo, Code: cell(row, "code"), Parent: cell(row, "parent"), Name: cell(row, "name"), NameEN: cell(row, "name_en"),
 			Department: cell(row, "department"), Close: cell(row, "close"),
-			Keywords: splitList(cell(row, "keywords")), Aliases: splitList(cell(row, "aliases"))}
+			Keywords: splitList(cell(row, "keywords")), Aliases: splitList(cell(row, "aliases")), Illustrative: yes(cell(row, "illustrative"))}
 		readKind(&errs, &n, cell(row, "kind"))
 		if c := cell(row, "condition"); c != "" {
 			if n.Name != "" && n.Name != c {
@@ -290,6 +291,15 @@ func splitList(s string) []string {
 	})
 }
 
+// yes reads a marker cell: anything but empty, 否, no, 0 or false.
+func yes(s string) bool {
+	switch strings.ToLower(s) {
+	case "", "否", "no", "0", "false":
+		return false
+	}
+	return true
+}
+
 func blankRow(row []string) bool {
 	for _, c := range row {
 		if strings.TrimSpace(c) != "" {
@@ -366,7 +376,7 @@ func treeFromPaths(rows [][]string, cell func([]string, string) string) (Tree, e
 }
 
 // TreeHeader is the header of the by-code shape, as WriteTreeXLSX writes it and the import reads it.
-var TreeHeader = []string{"编码", "上级编码", "名称", "英文名称", "类型", "时限类别", "时限天数", "牵头部门", "关键词", "结案条件", "热线类别"}
+var TreeHeader = []string{"编码", "上级编码", "名称", "英文名称", "类型", "时限类别", "时限天数", "牵头部门", "关键词", "结案条件", "热线类别", "示意"}
 
 // TreeRows lays a tree out as TreeHeader rows, depth first.
 func TreeRows(t Tree) [][]string {
@@ -385,8 +395,12 @@ func TreeRows(t Tree) [][]string {
 		if n.DeadlineDays > 0 {
 			days = strconv.Itoa(n.DeadlineDays)
 		}
+		ill := ""
+		if n.Illustrative {
+			ill = "是"
+		}
 		out = append(out, []string{n.Code, n.Parent, n.Name, n.NameEN, kind, n.DeadlineClass, days, n.Department,
-			strings.Join(n.Keywords, "、"), n.Close, strings.Join(n.Aliases, "、")})
+			strings.Join(n.Keywords, "、"), n.Close, strings.Join(n.Aliases, "、"), ill})
 	}
 	return out
 }

@@ -90,6 +90,12 @@ func TestTreeValidate(t *testing.T) {
 			t.Errorf("want row %d %s %q / %q; got %+v", c.row, c.col, c.zh, c.en, list)
 		})
 	}
+	// An unknown parent is one problem, not also a level.
+	orphan := validTree()
+	orphan.Nodes[5].Parent = "09"
+	if list := treeErrors(t, orphan.Validate(refs)); len(list) != 1 {
+		t.Errorf("an orphan: %+v", list)
+	}
 	big := Tree{Nodes: make([]Node, MaxNodes+1)}
 	if list := treeErrors(t, big.Validate(refs)); !strings.Contains(list[0].EN, "at most 5000") {
 		t.Errorf("size: %+v", list)

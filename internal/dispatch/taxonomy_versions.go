@@ -165,8 +165,10 @@ func Publish(ctx context.Context, db *store.DB, town string, t Tree, validFrom, 
 	if err := t.Validate(refs); err != nil {
 		return Version{}, err
 	}
-	t.Note = note
-	raw, err := json.Marshal(Tree{Nodes: t.Sorted(), Note: note})
+	if t.Note == "" { // the tree's own note (the default's "illustrative") first, else the version's
+		t.Note = note
+	}
+	raw, err := json.Marshal(Tree{Nodes: t.Sorted(), Note: t.Note})
 	if err != nil {
 		return Version{}, err
 	}

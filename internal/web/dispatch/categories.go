@@ -21,18 +21,21 @@ import (
 
 // categoriesData is what the category tree page shows.
 type categoriesData struct {
-	Town     string
-	Towns    []places.Region
-	Version  int // the version shown (0: the tree before any version)
-	Current  int // the version in force
-	Note     string
-	Sections []treeSection
-	Versions []dispatch.Version
-	MayEdit  bool
-	Errors   []string // a refused upload's problems, in the page's language
-	More     int
-	Form     struct{ ValidFrom, Note string }
-	Today    string
+	Town    string
+	Towns   []places.Region
+	Version int // the version shown (0: the tree before any version)
+	Current int // the version in force
+	Note    string
+	// Illustrative: some nodes are marked illustrative (示意), written as an example rather than
+	// taken from a published standard.
+	Illustrative bool
+	Sections     []treeSection
+	Versions     []dispatch.Version
+	MayEdit      bool
+	Errors       []string // a refused upload's problems, in the page's language
+	More         int
+	Form         struct{ ValidFrom, Note string }
+	Today        string
 }
 
 // treeSection is a kind of top class (部件, 事件, 热线) with its classes.
@@ -108,6 +111,10 @@ func (s *handlers) renderCategories(w http.ResponseWriter, r *http.Request, c *k
 		}
 	}
 	d.Note = tree.Note
+	for _, n := range tree.Nodes {
+		d.Illustrative = d.Illustrative || n.Illustrative
+	}
+	d.Illustrative = d.Illustrative && !strings.Contains(d.Note, "示意") // the note says it already
 	d.Sections = sections(tree, lang, depName)
 	if uerr != nil {
 		var te *dispatch.TreeErrors
