@@ -323,6 +323,12 @@ func TestCategoryVersions(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if o1.CategoryVersion != 1 || o2.CategoryVersion != 2 {
+			t.Errorf("created with versions %d, %d", o1.CategoryVersion, o2.CategoryVersion)
+		}
+		if got, err := st.Get(ctx, f.Towns(), o1.ID, false); err != nil || got.CategoryVersion != 1 {
+			t.Errorf("read back: %d %v", got.CategoryVersion, err)
+		}
 		want := map[int64]int{o0.ID: 0, o1.ID: 1, o2.ID: 2}
 		for id, v := range want {
 			var got int

@@ -38,12 +38,15 @@ func CurrentCategoryVersion(ctx context.Context, q store.Querier, town string) (
 }
 
 // recordCategoryVersion notes on an order the category tree its category was chosen from.
-func recordCategoryVersion(ctx context.Context, tx store.Querier, town string, id int64) error {
-	_, err := tx.Exec(ctx, `UPDATE orders SET category_version = (SELECT COALESCE(MAX(version), 0) FROM category_versions
-		WHERE town_code = ? AND activated_at > 0) WHERE id = ?`, town, id)
+func recordCategoryVersion(ctx context.Context, tx store.Querier, o *Order) error {
+	v, err := CurrentCategoryVersion(ctx, tx, o.TownCode)
 	if err != nil {
-		return fmt.Errorf("category version of order %d: %w", id, err)
+		return err
 	}
+	if _, err := tx.Exec(ctx, `UPDATE orders SET category_version = ? WHERE id = ?`, v, o.ID); err != nil {
+		return fmt.Errorf("category version of order %d: %w", o.ID, err)
+	}
+	o.CategoryVersion = v
 	return nil
 }
 
@@ -55,8 +58,18 @@ func (s *Store) Categories(ctx context.Context, town string) ([]Category, error)
 
 // CategoriesIn is Categories read through q (a transaction, say).
 func CategoriesIn(ctx context.Context, q store.Querier, town string) ([]Category, error) {
+	return categoriesIn(ctx, q, town, `AND retired = 0`)
+}
+
+// RetiredCategories lists the categories a newer tree dropped that closed orders still name, so
+// that those orders still show a name.
+func (s *Store) RetiredCategories(ctx context.Context, town string) ([]Category, error) {
+	return categoriesIn(ctx, s.DB, town, `AND retired = 1`)
+}
+
+func categoriesIn(ctx context.Context, q store.Querier, town, which string) ([]Category, error) {
 	rows, err := q.Query(ctx, `SELECT town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords, kind, aliases
-		FROM categories WHERE town_code = ? AND retired = 0 ORDER BY code`, town)
+		FROM categories WHERE town_code = ? `+which+` ORDER BY code`, town)
 	if err != nil {
 		return nil, fmt.Errorf("categories of town %s: %w", town, err)
 	}

@@ -162,7 +162,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 		return Order{}, fmt.Errorf("number order %d: %w", o.ID, err)
 	}
 	if o.Category != "" {
-		if err := recordCategoryVersion(ctx, tx, o.TownCode, o.ID); err != nil {
+		if err := recordCategoryVersion(ctx, tx, &o); err != nil {
 			return Order{}, err
 		}
 	}

@@ -74,7 +74,7 @@ func setPlace(ctx context.Context, c *change) error {
 	}
 	if category != o.Category {
 		// The order records the tree its category was chosen from; a grid-only change keeps it.
-		if err := recordCategoryVersion(ctx, c.tx, o.TownCode, o.ID); err != nil {
+		if err := recordCategoryVersion(ctx, c.tx, o); err != nil {
 			return err
 		}
 	}
