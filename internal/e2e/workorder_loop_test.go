@@ -232,11 +232,12 @@ func pickPoint(t *testing.T, ctx context.Context, lat, lng float64) {
 		chromedp.WaitVisible(chromedp.CSS(`#pick-map.leaflet-container`)),
 		chromedp.ScrollIntoView(chromedp.CSS(`#pick-map`)),
 	), "picker map")
-	// The staff's map fits the view to the grid outlines once /api/v1/grids answers (if it may);
-	// the resident's report form (patrol.js) to the public outlines, and then says it is ready.
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`performance.getEntriesByType('resource').some(e => e.name.endsWith('/api/v1/grids')) || document.getElementById('pick-map').dataset.ready === '1'`,
+	// The staff's picker (orders.js) fits the view to the base map (mapbase.js) once
+	// /api/v1/basemap answers; the resident's report form (patrol.js) to the public outlines; both
+	// then say they are ready.
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById('pick-map').dataset.ready === '1'`,
 		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("the picker did not ask for the grid outlines: %v", err)
+		t.Fatalf("the picker did not draw the base map: %v", err)
 	}
 	must(t, waitPickerIdle(ctx), "picker map idle")
 	type box struct{ Left, Top, Width, Height float64 }

@@ -7,13 +7,12 @@ package intake
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
+	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -26,51 +25,38 @@ type Router struct {
 	Town     string
 	TownName string
 	locator  *places.Locator
-	prefixes []string // place names an address may start with, longest first
-
-	byRoadNumber map[string]string // "剑河路|176弄" → grid
-	roads        []string          // known roads, longest first
-	byRoad       map[string][]numbered
-	estates      []estate // longest name first
+	book     *dispatch.Book
 
 	leaves   []orders.Category
 	catCache map[string]string
 }
 
-type numbered struct {
-	n    int
-	grid string
-}
-
-type estate struct {
-	name string
-	grid string // "" when the estate spans grids: then the name alone decides nothing
-}
-
-// Located says how a grid was found.
+// Located says how a grid was found: by the point, or by the address book (dispatch.By…).
 const (
-	ByPoint   = "point"
-	ByAddress = "address"
-	ByEstate  = "estate"
-	ByNearest = "nearest"
+	ByPoint    = "point"
+	ByAddress  = dispatch.ByAddress
+	ByBuilding = dispatch.ByBuilding
+	ByEstate   = dispatch.ByEstate
+	ByLandmark = dispatch.ByLandmark
+	ByNearest  = dispatch.ByNearest
 )
 
 // NewRouter reads the town's grids, address book and categories.
 func NewRouter(ctx context.Context, q store.Querier, s *orders.Store, town string) (*Router, error) {
-	r := &Router{Town: town, byRoadNumber: map[string]string{}, byRoad: map[string][]numbered{}, catCache: map[string]string{}}
+	r := &Router{Town: town, catCache: map[string]string{}}
 	reg, err := places.GetRegion(ctx, q, town)
 	if err != nil {
 		return nil, fmt.Errorf("town %s: %w", town, err)
 	}
 	r.TownName = reg.Name
-	// Full names only: a short name is often the start of an estate's name (新泾 of 新泾一村).
-	r.prefixes = []string{"中华人民共和国", "中国", "上海市", "上海", reg.Name}
+	// The town's own names; ParseAddress strips the city and district. Full names only: a short
+	// name is often the start of an estate's name (新泾 of 新泾一村).
+	prefixes := []string{reg.Name}
 	if reg.ParentCode != "" {
 		if d, err := places.GetRegion(ctx, q, reg.ParentCode); err == nil {
-			r.prefixes = append(r.prefixes, d.Name)
+			prefixes = append(prefixes, d.Name)
 		}
 	}
-	sort.Slice(r.prefixes, func(i, j int) bool { return len(r.prefixes[i]) > len(r.prefixes[j]) })
 
 	grids, err := places.Grids(ctx, q, []string{town})
 	if err != nil {
@@ -82,44 +68,11 @@ func NewRouter(ctx context.Context, q store.Querier, s *orders.Store, town strin
 	if err != nil {
 		return nil, fmt.Errorf("address book of town %s: %w", town, err)
 	}
-	estateGrid := map[string]string{}
-	for _, a := range book {
-		if a.GridCode == "" {
-			continue
-		}
-		road, num := normalise(a.Road), normalise(a.Number)
-		if road != "" && num != "" {
-			r.byRoadNumber[road+"|"+num] = a.GridCode
-			if n, _, ok := leadingNumber(num); ok {
-				if _, seen := r.byRoad[road]; !seen {
-					r.roads = append(r.roads, road)
-				}
-				r.byRoad[road] = append(r.byRoad[road], numbered{n, a.GridCode})
-			}
-		}
-		if e := normalise(a.Estate); utf8.RuneCountInString(e) >= 2 {
-			if g, seen := estateGrid[e]; !seen {
-				estateGrid[e] = a.GridCode
-			} else if g != a.GridCode {
-				estateGrid[e] = ""
-			}
-		}
+	entries := make([]dispatch.Entry, len(book))
+	for i, a := range book {
+		entries[i] = dispatch.Entry{Road: a.Road, Number: a.Number, Estate: a.Estate, Building: a.Building, Landmark: a.Landmark, Grid: a.GridCode}
 	}
-	sort.Slice(r.roads, func(i, j int) bool { return len(r.roads[i]) > len(r.roads[j]) })
-	for name, g := range estateGrid {
-		r.estates = append(r.estates, estate{name, g})
-	}
-	sort.Slice(r.estates, func(i, j int) bool {
-		if len(r.estates[i].name) != len(r.estates[j].name) {
-			return len(r.estates[i].name) > len(r.estates[j].name)
-		}
-		return r.estates[i].name < r.estates[j].name
-	})
-	for _, nums := range r.byRoad {
-		sort.Slice(nums, func(i, j int) bool {
-			return nums[i].n < nums[j].n || (nums[i].n == nums[j].n && nums[i].grid < nums[j].grid)
-		})
-	}
+	r.book = dispatch.NewBook(prefixes, entries)
 
 	cats, err := s.Categories(ctx, town)
 	if err != nil {
@@ -174,73 +127,14 @@ func (r *Router) Grid(lng, lat *float64, address string) (grid, how string) {
 	return r.GridOfAddress(address)
 }
 
-// GridOfAddress routes a written address through the address book: the exact road and number
-// (号 and 弄 are tried both ways, since callers mix them), else an estate (小区) named in the
-// address, else the nearest known number on the same road.
+// GridOfAddress routes a written address through the town's address book
+// (dispatch.Book.Locate: road and number, estate and building, estate, landmark, nearest number).
 func (r *Router) GridOfAddress(address string) (grid, how string) {
-	a := r.NormaliseAddress(address)
-	if a == "" {
-		return "", ""
-	}
-	road, rest := "", ""
-	for _, rd := range r.roads {
-		if i := strings.Index(a, rd); i >= 0 {
-			road, rest = rd, a[i+len(rd):]
-			break
-		}
-	}
-	var num int
-	var hasNum bool
-	if road != "" {
-		var unit string
-		num, unit, hasNum = leadingNumber(rest)
-		if hasNum {
-			digits := strconv.Itoa(num)
-			for _, u := range []string{unit, "号", "弄"} {
-				if g, ok := r.byRoadNumber[road+"|"+digits+u]; ok {
-					return g, ByAddress
-				}
-			}
-		}
-	}
-	for _, e := range r.estates {
-		if e.grid != "" && strings.Contains(a, e.name) {
-			return e.grid, ByEstate
-		}
-	}
-	if hasNum {
-		nums := r.byRoad[road]
-		best, bestD := "", -1
-		for _, x := range nums {
-			d := x.n - num
-			if d < 0 {
-				d = -d
-			}
-			if bestD < 0 || d < bestD {
-				best, bestD = x.grid, d
-			}
-		}
-		if best != "" {
-			return best, ByNearest
-		}
-	}
-	return "", ""
+	return r.book.Locate(address)
 }
 
-// NormaliseAddress folds full-width characters to half-width, removes spaces and strips the
-// city, district and town names an address usually starts with.
-func (r *Router) NormaliseAddress(s string) string {
-	s = normalise(s)
-	for again := true; again; {
-		again = false
-		for _, p := range r.prefixes {
-			if p != "" && strings.HasPrefix(s, p) {
-				s, again = s[len(p):], true
-			}
-		}
-	}
-	return s
-}
+// NormaliseAddress is the address as the address book matches it.
+func (r *Router) NormaliseAddress(s string) string { return r.book.Normalise(s) }
 
 // normalise is width folding and space removal.
 func normalise(s string) string {
@@ -267,26 +161,6 @@ func foldsWidth(r rune) bool {
 
 func isSpace(r rune) bool {
 	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\u3000' || r == '\u00a0'
-}
-
-// leadingNumber reads "176弄12号" as 176 and "弄"; the unit is "" when none follows.
-func leadingNumber(s string) (int, string, bool) {
-	i := 0
-	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		i++
-	}
-	if i == 0 || i > 6 {
-		return 0, "", false
-	}
-	n, _ := strconv.Atoi(s[:i])
-	unit := ""
-	for _, u := range []string{"号", "弄", "支弄"} {
-		if strings.HasPrefix(s[i:], u) {
-			unit = u
-			break
-		}
-	}
-	return n, unit, true
 }
 
 // Category maps the hotline's category text (诉求分类, e.g. 城市管理/市容环境/暴露垃圾) to a leaf

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/fold"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -257,14 +258,20 @@ func (s *Store) searchCondition(q string, towns []string) (string, []any) {
 }
 
 // textMatch is the condition that content or address contains each of parts (ANDed), with its
-// arguments.
+// arguments. A part written in traditional characters matches its simplified form too (陸 finds
+// 陆), as the index does; the other way round only the index knows (a text stored in traditional
+// characters is found by a simplified query once it is indexed).
 func textMatch(parts []string) (string, []any) {
 	conds := make([]string, len(parts))
-	args := make([]any, 0, 2*len(parts))
+	args := make([]any, 0, 4*len(parts))
 	for i, part := range parts {
 		like := "%" + escapeLike(part) + "%"
 		conds[i] = `(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\')`
 		args = append(args, like, like)
+		if folded := "%" + escapeLike(fold.String(part)) + "%"; folded != like {
+			conds[i] = `(content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\' OR content LIKE ? ESCAPE '\' OR address LIKE ? ESCAPE '\')`
+			args = append(args, folded, folded)
+		}
 	}
 	return strings.Join(conds, " AND "), args
 }

@@ -56,6 +56,8 @@ func TestList(t *testing.T) {
 			{"lead or co-department", orders.Filter{Department: f.Market}, 2},
 			{"received between", orders.Filter{From: &from, To: &to}, 3},
 			{"text", orders.Filter{Query: "楼道"}, 8},
+			{"text in traditional characters", orders.Filter{Query: "樓道"}, 8},
+			{"a lone traditional character", orders.Filter{Query: "樓"}, 8},
 			{"number", orders.Filter{Query: all[5].Number}, 1},
 			{"LIKE characters are literal", orders.Filter{Query: "50%_"}, 4},
 			{"LIKE wildcard not a wildcard", orders.Filter{Query: "5_%"}, 0},

@@ -127,3 +127,24 @@ func (s *Store) MarkResidentSeen(ctx context.Context, userID, orderID int64, ver
 	}
 	return nil
 }
+
+// ResidentReportsWithNews counts the reports the user raised that have news they have not seen:
+// a step of workorder.ResidentNewsTable after the version they last opened (after the report
+// itself when never opened) — the same steps "my reports" marks new, so the resident's bell and
+// the page agree.
+func (s *Store) ResidentReportsWithNews(ctx context.Context, userID int64) (int, error) {
+	acts := make([]string, 0, len(workorder.ResidentNewsTable))
+	for _, n := range workorder.ResidentNewsTable {
+		acts = append(acts, string(n.Action))
+	}
+	in, args := store.In("e.action", acts)
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(DISTINCT o.id) FROM orders o
+		JOIN order_events e ON e.order_id = o.id
+		LEFT JOIN resident_seen rs ON rs.user_id = o.raised_by AND rs.order_id = o.id
+		WHERE o.raised_by = ? AND e.seq > COALESCE(rs.seen_version, 1) AND `+in, append([]any{userID}, args...)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("reports with news of user %d: %w", userID, err)
+	}
+	return n, nil
+}

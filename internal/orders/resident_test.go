@@ -134,3 +134,42 @@ func TestResidentSeen(t *testing.T) {
 		}
 	})
 }
+
+// The resident's bell: a report counts once it has news the resident has not opened, and stops
+// counting when they open it; another resident's reports and a report without news never count.
+func TestResidentReportsWithNews(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		e := setup(t, db, at("2025-10-13 09:00"))
+		count := func() int {
+			n, err := e.s.ResidentReportsWithNews(ctx, e.f.Resident)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		n := e.newOrder("小区门口路灯不亮")
+		n.Channel, n.RaisedBy, n.ActorRole = orders.ChannelResident, e.f.Resident, workorder.RoleResident
+		o := e.create(t, n)
+		e.create(t, n) // a second report that nothing happens to
+		if got := count(); got != 0 {
+			t.Fatalf("a new report with nothing done: %d with news, want 0", got)
+		}
+		o = e.do(t, o, e.f.Dispatcher, workorder.ActFile, workorder.Input{Category: e.f.Category, Grid: e.f.Grid})
+		if got := count(); got != 1 {
+			t.Fatalf("after filing: %d with news, want 1", got)
+		}
+		if err := e.s.MarkResidentSeen(ctx, e.f.Resident, o.ID, o.Version); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(); got != 0 {
+			t.Fatalf("after opening it: %d with news, want 0", got)
+		}
+		o = e.do(t, o, e.f.Dispatcher, workorder.ActDispatch, workorder.Input{Department: e.f.Sanitation})
+		if got := count(); got != 1 {
+			t.Fatalf("after dispatching: %d with news, want 1", got)
+		}
+		if n, err := e.s.ResidentReportsWithNews(ctx, e.f.Dispatcher); err != nil || n != 0 {
+			t.Errorf("another user's count: %d, %v", n, err)
+		}
+	})
+}

@@ -66,8 +66,8 @@ func searchTextChanged(ctx context.Context, tx *store.Tx, docs []searchDoc) erro
 }
 
 // searchFormat names the terms' format; an index file written with another is rebuilt.
-// 2: words are cut at search.MaxTermBytes.
-const searchFormat = 2
+// 2: words are cut at search.MaxTermBytes; 3: traditional characters fold to simplified.
+const searchFormat = 3
 
 // prepareSearch creates or checks the index file's tables. An index of another database (its
 // identity differs) or of another terms format is emptied, and the indexer rebuilds it.
@@ -395,10 +395,16 @@ func backfillSearch(ctx context.Context, tx *store.Tx) error {
 	}
 }
 
-// searchMigration is the migration that brings the search index.
-const searchMigration = 7
+// searchMigration is the migration that brings the search index; searchFoldMigration the one
+// after which terms fold traditional characters (PostgreSQL's column is written again; SQLite's
+// index file is rebuilt by its format number).
+const (
+	searchMigration     = 7
+	searchFoldMigration = 13
+)
 
 func init() {
 	store.AfterMigration(searchMigration, backfillSearch)
+	store.AfterMigration(searchFoldMigration, backfillSearch)
 	store.OnIndexFile(searchMigration, prepareSearch)
 }

@@ -104,6 +104,8 @@ type Address struct {
 	Road          string  `json:"road"`
 	Number        string  `json:"number"`
 	Estate        string  `json:"estate"`
+	Building      string  `json:"building,omitempty"` // a building of the estate: 12号楼
+	Landmark      string  `json:"landmark,omitempty"` // a school, a market, a metro exit
 	Lat           float64 `json:"lat"`
 	Lng           float64 `json:"lng"`
 	GridCode      string  `json:"grid,omitempty"`
@@ -637,7 +639,7 @@ func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 	for _, f := range []struct {
 		name string
 		v    *string
-	}{{"road", &a.Road}, {"number", &a.Number}, {"estate", &a.Estate}} {
+	}{{"road", &a.Road}, {"number", &a.Number}, {"estate", &a.Estate}, {"building", &a.Building}, {"landmark", &a.Landmark}} {
 		if *f.v, err = Text(f.name, *f.v, MaxPlaceLen); err != nil {
 			return err
 		}
@@ -645,10 +647,11 @@ func SaveAddress(ctx context.Context, q store.Querier, a Address) error {
 	if err := requireLinks(ctx, q, a.TownCode, a.GridCode, a.CommitteeCode); err != nil {
 		return err
 	}
-	_, err = q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err = q.Exec(ctx, `INSERT INTO addresses (town_code, text, road, number, estate, building, landmark, lat, lng, grid_code, committee_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (town_code, text) DO UPDATE SET road = excluded.road, number = excluded.number, estate = excluded.estate,
+		building = excluded.building, landmark = excluded.landmark,
 		lat = excluded.lat, lng = excluded.lng, grid_code = excluded.grid_code, committee_code = excluded.committee_code`,
-		a.TownCode, a.Text, a.Road, a.Number, a.Estate, a.Lat, a.Lng, store.NullIfEmpty(a.GridCode), store.NullIfEmpty(a.CommitteeCode))
+		a.TownCode, a.Text, a.Road, a.Number, a.Estate, a.Building, a.Landmark, a.Lat, a.Lng, store.NullIfEmpty(a.GridCode), store.NullIfEmpty(a.CommitteeCode))
 	return err
 }
 
@@ -658,10 +661,10 @@ func Addresses(ctx context.Context, q store.Querier, towns []string) ([]Address,
 	return store.Collect(ctx, q, func(rows *sql.Rows) (Address, error) {
 		var a Address
 		var g, c sql.NullString
-		err := rows.Scan(&a.ID, &a.TownCode, &a.Text, &a.Road, &a.Number, &a.Estate, &a.Lat, &a.Lng, &g, &c)
+		err := rows.Scan(&a.ID, &a.TownCode, &a.Text, &a.Road, &a.Number, &a.Estate, &a.Building, &a.Landmark, &a.Lat, &a.Lng, &g, &c)
 		a.GridCode, a.CommitteeCode = g.String, c.String
 		return a, err
-	}, `SELECT id, town_code, text, road, number, estate, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
+	}, `SELECT id, town_code, text, road, number, estate, building, landmark, lat, lng, grid_code, committee_code FROM addresses WHERE `+where+` ORDER BY text`, args...)
 }
 
 // DepartmentKinds are the kinds of department a town has, in the order forms list them. The kind

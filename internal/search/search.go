@@ -5,7 +5,8 @@
 // 漏水), so the index holds overlapping character bigrams, as Lucene's CJK analyser does: 门口噪音
 // becomes 门口 口噪 噪音. A query is matched as a phrase of its bigrams, which finds exactly the
 // texts that contain it. Runs of Latin letters and digits are words of their own (lower-cased),
-// full-width forms are folded to half-width first (１２３ → 123, ＡＢ → ab). Neither database's
+// full-width forms are folded to half-width first (１２３ → 123, ＡＢ → ab) and traditional
+// characters to simplified ones (陸家嘴 → 陆家嘴), so either finds the other. Neither database's
 // own tokenizer takes part: the terms are space-separated and ASCII-safe for FTS5's ascii tokenizer
 // and written as tsvector/tsquery literals for PostgreSQL, so both index exactly the same terms.
 package search
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	textfold "github.com/civicgrid/civicgrid/internal/fold"
 )
 
 // class is how a rune takes part in terms.
@@ -41,11 +44,13 @@ func classify(r rune) class {
 	return sep
 }
 
-// fold maps full-width forms to their half-width ones and upper case to lower.
+// fold maps full-width forms to their half-width ones, upper case to lower and traditional
+// characters to simplified ones (陸家嘴 and 陆家嘴 are one term), for the text and the query alike.
 func fold(r rune) rune {
 	if r >= 0xFF01 && r <= 0xFF5E { // the full-width block mirrors ASCII 0x21…0x7E
 		r -= 0xFF01 - 0x21
 	}
+	r = textfold.Rune(r)
 	if r < utf8.RuneSelf {
 		if 'A' <= r && r <= 'Z' {
 			r += 'a' - 'A'

@@ -30,6 +30,16 @@ func TestTerms(t *testing.T) {
 	}
 }
 
+// Traditional and simplified characters are one term, both ways, in the text and the query.
+func TestTraditionalFoldsToSimplified(t *testing.T) {
+	if a, b := Terms("陸家嘴濱江大道"), Terms("陆家嘴滨江大道"); a != b {
+		t.Errorf("traditional %q ≠ simplified %q", a, b)
+	}
+	if q := Parse("陸家嘴").FTS5(); q != Parse("陆家嘴").FTS5() || !strings.Contains(q, "陆家") {
+		t.Errorf("query %q", q)
+	}
+}
+
 func TestParse(t *testing.T) {
 	q := Parse("  噪音 3号楼  水 ")
 	want := Query{Phrases: [][]string{{"噪音"}, {"3", "号楼"}}, Texts: []string{"噪音", "3号楼"}, Scan: []string{"水"}}

@@ -47,11 +47,7 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 }
 
 func (s *Server) apiUser(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := auth.UserByID(r.Context(), s.DB, c.Towns, id)
+	u, err := s.userOfTowns(r, c)
 	if err != nil {
 		return err
 	}

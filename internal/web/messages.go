@@ -184,6 +184,7 @@ func init() {
 		"audit.ent.user":               {"用户", "User"},
 		"audit.ent.api_token":          {"API 令牌", "API token"},
 		"audit.ent.grid":               {"网格", "Grid"},
+		"audit.ent.address_book":       {"地址库", "Address book"},
 		"audit.ent.department":         {"部门", "Department"},
 		"audit.ent.campaign":           {"走访任务", "Visit campaign"},
 		"audit.ent.order":              {"工单", "Work order"},

@@ -116,11 +116,7 @@ func (s *Server) renderUserEdit(w http.ResponseWriter, r *http.Request, c *kit.C
 }
 
 func (s *Server) userEditPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := auth.UserByID(r.Context(), s.DB, c.Towns, id)
+	u, err := s.userOfTowns(r, c)
 	if err != nil {
 		return err
 	}
@@ -130,20 +126,16 @@ func (s *Server) userEditPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 // userUpdateSubmit saves the edit form. An administrator may not change their own role or
 // disable themselves (they would lock themselves out).
 func (s *Server) userUpdateSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	u, err := auth.UserByID(r.Context(), s.DB, c.Towns, id)
+	u, err := s.userOfTowns(r, c)
 	if err != nil {
 		return err
 	}
 	up := auth.UserUpdate{DisplayName: r.PostFormValue("display_name"), Phone: r.PostFormValue("phone"), Role: r.PostFormValue("role"),
 		DepartmentCode: r.PostFormValue("department"), GridCode: r.PostFormValue("grid"), Disabled: r.PostFormValue("enabled") != "1"}
-	if id == c.User.ID && (up.Role != u.Role || up.Disabled) {
+	if u.ID == c.User.ID && (up.Role != u.Role || up.Disabled) {
 		err = problem.Field("role", "you cannot change your own role or disable your own account")
 	} else {
-		_, err = auth.UpdateUser(r.Context(), s.DB, c.Towns, id, up, kit.AuditActor(r, c))
+		_, err = auth.UpdateUser(r.Context(), s.DB, c.Towns, u.ID, up, kit.AuditActor(r, c))
 	}
 	if err == nil {
 		kit.RedirectFlash(w, r, "/admin/users", kit.Translator(kit.Language(w, r))("saved"))
@@ -160,19 +152,15 @@ func (s *Server) userUpdateSubmit(w http.ResponseWriter, r *http.Request, c *kit
 // userPasswordReset sets a user's password: the one the administrator typed, or a generated one
 // shown on the answering page once (never in a URL or the log).
 func (s *Server) userPasswordReset(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	u, err := s.userOfTowns(r, c)
 	if err != nil {
 		return err
 	}
-	u, err := auth.UserByID(r.Context(), s.DB, c.Towns, id)
-	if err != nil {
-		return err
-	}
-	if id == c.User.ID {
+	if u.ID == c.User.ID {
 		return problem.Conflict("change your own password on the account page")
 	}
 	chosen := r.PostFormValue("password")
-	pw, err := auth.ResetPassword(r.Context(), s.DB, c.Towns, id, chosen, kit.AuditActor(r, c))
+	pw, err := auth.ResetPassword(r.Context(), s.DB, c.Towns, u.ID, chosen, kit.AuditActor(r, c))
 	if err != nil {
 		status, msg, field := kit.ErrorText(r, kit.Language(w, r), err)
 		if status >= 500 {

@@ -115,8 +115,13 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 	d.Lang = Language(w, r)
 	if c != nil {
 		d.User = &c.User
-		// The bell counts the orders that need the user and have news, not the notices.
-		if n, err := k.Orders.UnreadOrders(r.Context(), c.User.ID); err == nil {
+		// The bell counts the orders that need the user and have news, not the notices; a
+		// resident's bell, their reports with news (their news is on "my reports").
+		count := k.Orders.UnreadOrders
+		if c.User.Role == auth.RoleResident {
+			count = k.Orders.ResidentReportsWithNews
+		}
+		if n, err := count(r.Context(), c.User.ID); err == nil {
 			d.Unread = n
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
-	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
@@ -28,10 +27,9 @@ func init() {
 			}
 			return fmtTime(*t)
 		},
-		"defaultDept": defaultDept,
-		"eventData":   eventData,
-		"actorLabel":  actorLabel,
-		"classLabel":  classLabel,
+		"eventData":  eventData,
+		"actorLabel": actorLabel,
+		"classLabel": classLabel,
 	})
 }
 
@@ -141,15 +139,6 @@ func fmtTime(t time.Time) string {
 		return ""
 	}
 	return t.In(shanghai).Format("2006-01-02 15:04")
-}
-
-func defaultDept(cats []orders.Category, code string) string {
-	for _, c := range cats {
-		if c.Code == code {
-			return c.Department
-		}
-	}
-	return ""
 }
 
 // eventData renders an event's extra fields in the page's language: each key by its label,

@@ -148,10 +148,15 @@ const maxNotificationIDs = orders.MaxMarkRead
 
 // newOrderData is what the new-order page shows beside the form: the channel the order will
 // have and the limits of its fields.
-func newOrderData(c *kit.Caller, l lookups, in orderInput) map[string]any {
+func newOrderData(c *kit.Caller, l lookups, in orderInput, leads string) map[string]any {
 	max := map[string]int{}
 	for _, f := range newOrderTexts {
 		max[f.name] = f.max
 	}
-	return map[string]any{"L": l, "Form": in, "Channel": intakeChannel(c.User.Role), "Max": max}
+	d := map[string]any{"L": l, "Form": in, "Channel": intakeChannel(c.User.Role), "Max": max}
+	if leads != "" {
+		// The dispatcher sees which department the category will preset on the order page.
+		d["Leads"] = leads
+	}
+	return d
 }

@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
@@ -46,15 +48,19 @@ func (s *handlers) tabsFor(r *http.Request, c *kit.Caller, lang string, current 
 
 type ordersPage struct {
 	lookups
-	Orders  []OrderView
-	Total   int
-	Filter  orders.Filter
-	Query   url.Values
-	Tabs    []queueTab
-	Pins    any // the map's pins; html/template writes them into a JSON script block, escaping <, > and &
-	Prev    string
-	Next    string
-	Showing string
+	Orders []listRow
+	// ShowTown adds a town column: the caller sees the orders of a district or the city.
+	ShowTown bool
+	Total    int
+	Filter   orders.Filter
+	Query    url.Values
+	Tabs     []queueTab
+	Pins     any // the map's pins; html/template writes them into a JSON script block, escaping <, > and &
+	Prev     string
+	Next     string
+	Showing  string
+	// Filtered counts the filters in use, shown on the phone's folded 筛选 button.
+	Filtered int
 }
 
 func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -98,13 +104,29 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	}
 	var pins []pin
 	shown := kit.ShownLog(r, privacy.Orders)
+	townName := map[string]string{}
+	if p.ShowTown = c.User.TownCode == "" || len(c.Towns) > 1; p.ShowTown {
+		towns, err := places.TenantTowns(r.Context(), s.DB, c.Towns)
+		if err != nil {
+			return err
+		}
+		for _, t := range towns {
+			townName[t.Code] = t.Name
+		}
+	}
+	now := time.Now()
 	for _, o := range list {
-		p.Orders = append(p.Orders, s.view(r, c, Listed(o), shown))
+		p.Orders = append(p.Orders, s.listRow(s.view(r, c, Listed(o), shown), l, townName, lang, now))
 		if o.Lat != nil && o.Lng != nil {
 			pins = append(pins, pin{o.ID, o.Number, *o.Lat, *o.Lng, o.State, o.Overdue, l.CatName[o.Category]})
 		}
 	}
 	p.Pins = pins
+	for _, k := range []string{"state", "grid", "category", "channel", "department", "overdue", "q"} {
+		if r.URL.Query().Get(k) != "" {
+			p.Filtered++
+		}
+	}
 	current := r.URL.Query()
 	current.Del("offset")
 	current.Del("flash")

@@ -51,7 +51,11 @@ func (s *handlers) newOrderPage(w http.ResponseWriter, r *http.Request, c *kit.C
 	if err != nil {
 		return err
 	}
-	return s.Render(w, r, http.StatusOK, "order_new", kit.PageData{Title: "new order", Data: newOrderData(c, l, orderInput{})})
+	leads, err := s.newFormLeads(r, c, l)
+	if err != nil {
+		return err
+	}
+	return s.Render(w, r, http.StatusOK, "order_new", kit.PageData{Title: "new order", Data: newOrderData(c, l, orderInput{}, leads)})
 }
 
 // newOrderSubmit creates an order from the form (dispatcher phone intake, grid patrol, resident report).
@@ -91,7 +95,11 @@ func (s *handlers) newOrderSubmit(w http.ResponseWriter, r *http.Request, c *kit
 		if lerr != nil {
 			return lerr
 		}
-		return s.Render(w, r, status, "order_new", kit.PageData{Title: "new order", Error: msg, Field: field, Data: newOrderData(c, l, in)})
+		leads, lerr := s.newFormLeads(r, c, l)
+		if lerr != nil {
+			return lerr
+		}
+		return s.Render(w, r, status, "order_new", kit.PageData{Title: "new order", Error: msg, Field: field, Data: newOrderData(c, l, in, leads)})
 	}
 	kit.RedirectFlash(w, r, fmt.Sprintf("/orders/%d", o.ID), kit.Translator(kit.Language(w, r))("created")+" "+o.Number)
 	return nil

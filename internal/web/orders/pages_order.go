@@ -132,7 +132,17 @@ type orderPage struct {
 	Events  []orders.Event
 	Pin     string
 	Public  PublicOrder
-	Related []OrderView
+	Related []similarOrder
+	// DeptGroups are the departments of the order's town by kind, for the dispatch pickers.
+	DeptGroups []deptGroup
+	// Leads is the town's category → preset lead department table (JSON, for the form's script);
+	// Lead is the preset of the order's category.
+	Leads string
+	// Preset is the department the lead picker opens on: the order's own, else the category's
+	// preset, whose reason (an orders.Lead reason) PresetReason then is.
+	Preset, PresetReason string
+	// CoSelected are the order's co-handling departments, ticked in the checklist.
+	CoSelected map[string]bool
 }
 
 // actionFileDispatch is the dispatcher's one-screen triage: file and dispatch in one submission,
@@ -236,6 +246,25 @@ func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		raw, _ := json.Marshal(map[string]any{"lat": *o.Lat, "lng": *o.Lng, "grid": o.Grid})
 		p.Pin = string(raw)
 	}
+	// The pickers offer the order's town only: a city account sees several towns' lists.
+	p.Leaves, p.Grids = ofTown(l.Leaves, o.TownCode, func(c orders.Category) string { return c.TownCode }),
+		ofTown(l.Grids, o.TownCode, func(g places.Grid) string { return g.TownCode })
+	p.DeptGroups = deptGroups(l.Departments, o.TownCode, lang)
+	leads, err := s.leadTable(r, l, o.TownCode, o.Grid, o.ReceivedAt)
+	if err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(leads)
+	lead := leads[o.Category]
+	p.Leads, p.Preset = string(raw), o.Department
+	co := o.CoDepartments
+	if p.Preset == "" && lead.Department != "" {
+		p.Preset, p.PresetReason, co = lead.Department, lead.Reason, lead.Co
+	}
+	p.CoSelected = map[string]bool{}
+	for _, d := range co {
+		p.CoSelected[d] = true
+	}
 	if o.DuplicateOf == 0 && (o.State == "received" || o.State == "filed") {
 		p.Related = s.similarOpen(r, c, o, shown)
 	}
@@ -243,26 +272,6 @@ func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	return s.Render(w, r, status, "order", kit.PageData{Title: o.Number, Error: errMsg, Field: field, Data: p})
-}
-
-// similarOpen lists recent open orders in the same grid, as merge candidates for the dispatcher.
-func (s *handlers) similarOpen(r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) []OrderView {
-	if o.Grid == "" || !c.User.Can(auth.PermOrdersAct) || c.User.Role != auth.RoleDispatcher {
-		return nil
-	}
-	from := o.ReceivedAt.Add(-30 * 24 * time.Hour)
-	_, list, err := s.Orders.List(r.Context(), orders.Filter{Towns: c.Towns, Grid: o.Grid, Category: o.Category, From: &from,
-		States: []string{"received", "filed", "dispatched", "in_progress", "handled"}, Limit: 6})
-	if err != nil {
-		return nil
-	}
-	var out []OrderView
-	for _, x := range list {
-		if x.ID != o.ID {
-			out = append(out, s.view(r, c, Listed(x), shown))
-		}
-	}
-	return out
 }
 
 // orderActSubmit applies one action from the order page's multipart form, uploading its photos first.

@@ -47,6 +47,13 @@ func TestOrderScenarios(t *testing.T) {
 			{Name: "page list", User: "dispatcher", Method: "GET", URL: "/orders?state=received", Status: http.StatusOK, Contains: []string{"{number}"}},
 			{Name: "page list anonymous goes to sign-in", Method: "GET", URL: "/orders", Status: http.StatusSeeOther},
 			{Name: "page one", User: "dispatcher", Method: "GET", URL: "/orders/{order}", Status: http.StatusOK, Contains: []string{"{number}"}},
+			// The dispatch form of a received order without a category: departments grouped by kind,
+			// the town's preset table, and no "similar orders" (anything in the grid would be).
+			{Name: "page one dispatch form", User: "dispatcher", Method: "GET", URL: "/orders/{order}", Status: http.StatusOK,
+				Contains:    []string{`<optgroup label="城运中心">`, `<optgroup label="居委会">`, `data-leads="{`, `class="wide co-picker"`, `type="checkbox" name="co_departments"`},
+				NotContains: []string{`id="similar"`, `name="co_departments" multiple`, "ljz-"}},
+			{Name: "page new shows the dispatcher the preset", User: "dispatcher", Method: "GET", URL: "/orders/new", Status: http.StatusOK,
+				Contains: []string{`class="lead-note new-lead"`, "按类别预设"}},
 			{Name: "page one of another town", User: "dispatcher", Method: "GET", URL: "/orders/{other}", Status: http.StatusNotFound},
 			{Name: "page new without orders:create", User: "volunteer", Method: "GET", URL: "/orders/new", Status: http.StatusForbidden},
 		})

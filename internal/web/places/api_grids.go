@@ -192,3 +192,23 @@ func (s *handlers) pathGrid(r *http.Request, c *kit.Caller) (places.Grid, error)
 	}
 	return places.GridByID(r.Context(), s.DB, c.Towns, id)
 }
+
+// apiBasemap is what the maps draw without a tile server: the caller's towns' outlines, grids,
+// residents' committees and landmarks (places.Basemap; no person in it, so any signed-in user's
+// map may have it). ?town= narrows it to one of the caller's towns.
+func (s *handlers) apiBasemap(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	towns := c.Towns
+	if t := r.URL.Query().Get("town"); t != "" {
+		if !slices.Contains(towns, t) {
+			return problem.NotFound("town %s", t)
+		}
+		towns = []string{t}
+	}
+	b, err := places.LoadBasemap(r.Context(), s.DB, towns)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	kit.WriteJSON(w, http.StatusOK, b)
+	return nil
+}

@@ -16,7 +16,7 @@ func init() {
 		"committees":     {"居民区", "Residents' committees"},
 		"new grid":       {"新建网格", "New grid"},
 		"new department": {"新建部门", "New department"},
-		"no tiles":       {"未配置底图，仅显示网格边界", "No base map configured: showing grid boundaries only"},
+		"no tiles":       {"未配置在线底图：显示本系统已知的街镇边界、网格、居民区与地标", "No online base map configured: showing the town boundaries, grids, committees and landmarks this system knows"},
 		"open map":       {"打开网格地图", "Open the grid map"},
 		"manage grids":   {"管理网格与成员", "Manage grids and members"},
 		"edit":           {"编辑", "Edit"},

@@ -33,6 +33,7 @@ func Mount(m *kit.Mount) error {
 	m.API("POST /api/v1/departments", auth.PermDepartmentsEdit, s.apiSaveDepartment)
 	m.API("GET /api/v1/committees", auth.PermGridsRead, s.apiCommittees)
 	m.API("GET /api/v1/places", auth.PermGridsRead, s.apiPlaces)
+	m.API("GET /api/v1/basemap", kit.SignedIn, s.apiBasemap)
 
 	m.Page("GET /map", auth.PermGridsRead, s.mapPage)
 	m.Page("GET /admin/grids", auth.PermGridsRead, s.gridsPage)

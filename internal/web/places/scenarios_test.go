@@ -37,6 +37,12 @@ func TestPlacesScenarios(t *testing.T) {
 				Body: `{"code": "x", "town": "` + world.LujiazuiCode + `", "name": "x", "kind": "bureau"}`, Status: http.StatusUnprocessableEntity},
 			{Name: "committees", User: "admin", Method: "GET", URL: "/api/v1/committees", Status: http.StatusOK},
 			{Name: "places", User: "admin", Method: "GET", URL: "/api/v1/places", Status: http.StatusOK},
+			// The offline base map: the caller's towns only, no person in it, so residents' maps have it too.
+			{Name: "basemap", User: "dispatcher", Method: "GET", URL: "/api/v1/basemap", Status: http.StatusOK,
+				Contains: []string{`"outline"`, `"committees"`, `"landmarks"`, "{code}", "淞虹路地铁站"}, NotContains: []string{"{othercode}", `"members"`, `"phone"`}},
+			{Name: "basemap of a resident", User: "resident", Method: "GET", URL: "/api/v1/basemap", Status: http.StatusOK, Contains: []string{"{code}"}},
+			{Name: "basemap of another town", User: "dispatcher", Method: "GET", URL: "/api/v1/basemap?town=" + world.LujiazuiCode, Status: http.StatusNotFound},
+			{Name: "basemap anonymous", Method: "GET", URL: "/api/v1/basemap", Status: http.StatusUnauthorized},
 			{Name: "page map", User: "volunteer", Method: "GET", URL: "/map", Status: http.StatusOK},
 			{Name: "page map anonymous goes to sign-in", Method: "GET", URL: "/map", Status: http.StatusSeeOther},
 			{Name: "page grids", User: "admin", Method: "GET", URL: "/admin/grids", Status: http.StatusOK, Contains: []string{"{code}"}},

@@ -16,3 +16,16 @@
     if (form && form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
   });
 })();
+// Tables marked .stack become cards on a phone (app.css); each cell carries its column's
+// heading as data-label, which the card shows above the value.
+(function () {
+  'use strict';
+  document.querySelectorAll('table.stack').forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll('thead th'), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll('tbody tr').forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (td, i) {
+        if (heads[i] && !td.hasAttribute('data-label')) td.setAttribute('data-label', heads[i]);
+      });
+    });
+  });
+})();

@@ -1,5 +1,7 @@
-// The grid map: polygons from /api/v1/grids over an optional tile layer. Without a reachable tile
-// server the polygons still draw on a plain background, so the map works offline.
+// The grid map: polygons from /api/v1/grids over an optional tile layer, with the offline base
+// map (mapbase.js: town outlines, grid names, committees, landmarks, legend) under them, so that
+// without a tile server the map still says where things are. The view fits every town the user
+// sees (a city account's towns lie far apart); labels thin out by zoom.
 (function () {
   var el = document.getElementById('map');
   if (!el) return;
@@ -27,7 +29,7 @@
       style: function () { var c = palette[i++ % palette.length]; return { color: c, weight: 2, fillColor: c, fillOpacity: 0.18, className: 'grid-polygon' }; },
       onEachFeature: function (f, lyr) {
         var color = palette[(list.children.length) % palette.length];
-        lyr.bindTooltip(h('span', null, String(f.properties.name).replace(/^.+?(镇|街道|乡)(?=.)/, '')), { permanent: true, direction: 'center', className: 'grid-label' });
+        lyr.bindTooltip(h('span', null, f.properties.name), { sticky: true });
         lyr.on('click', function () { cg.fill(detailEl, detail(f.properties)); });
         var li = h('li', { data: { code: f.properties.code } }, h('span', { class: 'swatch', style: { background: color } }), f.properties.name, ' ',
           h('small', { class: 'muted' }, (f.properties.members || []).length + (zh ? ' 人' : ' members')));
@@ -35,14 +37,12 @@
         list.appendChild(li);
       }
     }).addTo(map);
-    if (fc.features && fc.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10] });
+    if (fc.features && fc.features.length) map.fitBounds(layer.getBounds(), { padding: [10, 10], animate: false });
     el.dataset.grids = String(fc.features ? fc.features.length : 0);
     var places = [];
     try { places = JSON.parse(document.getElementById('places-data').textContent || '[]') || []; } catch (e) { places = []; }
-    places.filter(function (p) { return p.kind !== 'estate'; }).forEach(function (p) {
-      L.circleMarker([p.lat, p.lng], { radius: 5, color: '#333', weight: 1, fillColor: '#ffd43b', fillOpacity: 0.9 })
-        .bindTooltip(h('span', null, p.name)).addTo(map);
-    });
+    return cg.basemap(map, { lang: zh ? 'zh' : 'en', tiles: el.dataset.tiles, grids: false, landmarks: places, note: false });
+  }).then(function () {
     document.body.dataset.mapReady = '1';
   }).catch(function (e) { el.dataset.error = String(e); document.body.dataset.mapReady = 'error'; });
 })();

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/dispatch"
+)
+
+func init() {
+	register(command{"addresses import", "import a town's address book (道路, 门牌/弄, 小区, 楼栋, 地标, 网格编号) from xlsx or CSV, all or nothing", runAddressesImport})
+}
+
+func runAddressesImport(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	fs := newFlagSet("addresses import", "import a town's address book from xlsx or CSV, all or nothing",
+		"addresses import --town CODE FILE [--data DIR] [--db URL]", out)
+	d.register(fs)
+	town := fs.String("town", "", "town code (街镇) whose address book the file fills")
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
+			return err
+		}
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if file == "" || *town == "" {
+		return errors.New("usage: civicgrid addresses import --town CODE FILE.xlsx|FILE.csv")
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := dispatch.ImportBook(ctx, db, audit.Actor{Name: "cli"}, *town, file, f)
+	var ie *dispatch.ImportError
+	if errors.As(err, &ie) {
+		for _, e := range ie.Errors {
+			fmt.Fprintf(out, "%s\t%s\n", e.ZH(), e.EN())
+		}
+		return fmt.Errorf("%d problems, nothing imported (地址库未导入)", len(ie.Errors))
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "imported %d address-book rows into town %s (已导入 %d 行)\n", n, *town, n)
+	return nil
+}
