@@ -19,7 +19,10 @@ import (
 // filed under): the page and the API for readers, publishing and deleting for the administrator.
 func TestCategoryScenarios(t *testing.T) {
 	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
+		a.Var("filed", `SELECT id FROM orders WHERE town_code = '310105102' AND category_version = 1 AND category_code <> '' ORDER BY id LIMIT 1`)
 		a.Run(t, []webtest.Scenario{
+			{Name: "an order shows the version it was filed under", User: "dispatcher", Method: "GET", URL: "/orders/{filed}", Status: http.StatusOK, Contains: []string{"（分类体系第 1 版）"}},
+			{Name: "and says it in the API", User: "dispatcher", Method: "GET", URL: "/api/v1/orders/{filed}", Status: http.StatusOK, Contains: []string{`"category_version":1`}},
 			{Name: "page", User: "admin", Method: "GET", URL: "/admin/categories", Status: http.StatusOK,
 				Contains: []string{"分类体系", "部件", "事件", "上水井盖", "井盖缺失", "1 个工作日", "示意", `id="cat-upload"`, "现行"}, NotContains: []string{"data-confirm"}},
 			{Name: "page in English", User: "leader", Method: "GET", URL: "/admin/categories?lang=en", Status: http.StatusOK,
