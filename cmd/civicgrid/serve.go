@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/demo"
+	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/residentnotify"
 	"github.com/civicgrid/civicgrid/internal/version"
@@ -82,6 +83,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	go srv.Orders().RunEscalator(ctx, time.Minute, log)
 	// SQLite's search index follows the orders from its own file (a no-op on PostgreSQL).
 	go orders.RunSearchIndexer(ctx, db, func(err error) { log.Warn("search index", "err", err) })
+	// A category tree version published for a later date takes effect on its day.
+	go dispatch.RunActivator(ctx, db, time.Hour, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

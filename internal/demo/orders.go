@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
+	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -31,11 +33,10 @@ func Orders(dataDir string, now time.Time) Extra {
 			return err
 		}
 		st := orders.New(db)
-		for _, c := range w.Categories {
-			if err := st.SaveCategory(ctx, db, orders.Category{TownCode: town, Code: c.Code, Parent: c.ParentCode, Name: c.Name, NameEN: c.NameEn,
-				DeadlineClass: c.Deadline, Department: c.DepartmentCode, Keywords: c.Keywords}); err != nil {
-				return fmt.Errorf("category %s: %w", c.Code, err)
-			}
+		// The default tree as the town's first version, in force before the first order.
+		if _, err := dispatch.Publish(ctx, db, town, CategoryTree(w), CategoryTreeValidFrom, "默认分类（示意） default tree (illustrative)",
+			audit.Actor{Name: "demo"}, now); err != nil {
+			return fmt.Errorf("category tree: %w", err)
 		}
 		photos, err := demoPhotos(ctx, st, media.Store{Dir: filepath.Join(dataDir, "uploads")}, town)
 		if err != nil {

@@ -79,8 +79,25 @@ func NewRouter(ctx context.Context, q store.Querier, s *orders.Store, town strin
 	if err != nil {
 		return nil, err
 	}
+	components := map[string]bool{}
 	for _, c := range cats {
-		if c.Parent != "" {
+		if c.Parent == "" && c.Kind == "component" {
+			components[c.Code] = true
+		}
+	}
+	for _, c := range cats {
+		if c.Parent == "" {
+			continue
+		}
+		// The tree's own mapping of hotline texts (热线类别) is decided before any guessing.
+		for _, a := range c.Aliases {
+			if a = normalise(a); a != "" {
+				r.catCache[a] = c.Code
+			}
+		}
+		// A 部件 (component) sub-class names a thing (路灯), which a demand's text names as
+		// well as the event it is about (路灯损坏): it is reached by its aliases only.
+		if !components[c.Parent] {
 			r.leaves = append(r.leaves, c)
 		}
 	}

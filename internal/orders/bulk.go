@@ -31,8 +31,8 @@ var (
 	bulkOrders = bulkTable{name: "orders",
 		shared: []string{"town_code", "state", "version", "channel", "updated_at"},
 		cols: []string{"id", "number", "short_code", "external_id", "content", "address", "lat", "lng", "grid_code", "category_code",
-			"deadline_class", "limit_days", "caller_name", "caller_phone", "raised_by", "received_at", "channel_data"},
-		row: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"}
+			"deadline_class", "limit_days", "caller_name", "caller_phone", "raised_by", "received_at", "channel_data", "category_version"},
+		row: "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?"}
 	bulkEvents = bulkTable{name: "order_events",
 		shared: []string{"at", "actor_id", "actor_name", "actor_role", "action", "from_state", "to_state", "photos"},
 		cols:   []string{"order_id", "seq", "data"},
@@ -173,7 +173,7 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 		}
 		args = append(args, c.ID, c.Number, c.ShortCode, store.NullIfEmpty(n.ExternalID), n.Content, n.Address, lat, lng,
 			store.NullIfEmpty(n.Grid), n.Category, n.DeadlineClass, n.LimitDays, n.CallerName, n.CallerPhone, store.NullIfZero(n.RaisedBy),
-			n.ReceivedAt.UnixMilli(), n.bulk.channelData)
+			n.ReceivedAt.UnixMilli(), n.bulk.channelData, t.versionOf(n.Category))
 		if pg {
 			args = append(args, search.TSVector(searchTerms(n.Content, n.Address)))
 		}
@@ -261,8 +261,10 @@ func appendReceiveData(b []byte, f receiveFields) []byte {
 type bulkTown struct {
 	prefix     string
 	categories map[string]bool
-	grids      map[string]bool
-	locator    *places.Locator
+	// categoryVersion is the version of the category tree in force (0: none published).
+	categoryVersion int
+	grids           map[string]bool
+	locator         *places.Locator
 }
 
 func (s *Store) bulkTown(ctx context.Context, tx *store.Tx, town string) (*bulkTown, error) {
@@ -278,11 +280,14 @@ func (s *Store) bulkTown(ctx context.Context, tx *store.Tx, town string) (*bulkT
 		return nil, fmt.Errorf("town %s: %w", town, err)
 	}
 	t := &bulkTown{prefix: prefix.String, categories: map[string]bool{}, grids: map[string]bool{}}
+	if t.categoryVersion, err = CurrentCategoryVersion(ctx, tx, town); err != nil {
+		return nil, err
+	}
 	for _, q := range []struct {
 		sql string
 		set map[string]bool
 	}{
-		{`SELECT code FROM categories WHERE town_code = ?`, t.categories},
+		{`SELECT code FROM categories WHERE town_code = ? AND retired = 0`, t.categories},
 		{`SELECT code FROM grids WHERE town_code = ?`, t.grids},
 	} {
 		rows, err := tx.Query(ctx, q.sql, town)
@@ -544,4 +549,13 @@ func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n Ne
 		return nil, err
 	}
 	return changed, nil
+}
+
+// versionOf is the category version an order filed under category records: the one in force,
+// or none without a category.
+func (t *bulkTown) versionOf(category string) int {
+	if category == "" {
+		return 0
+	}
+	return t.categoryVersion
 }

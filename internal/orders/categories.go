@@ -22,12 +22,54 @@ type Category struct {
 	DeadlineClass string   `json:"deadline_class"`
 	Department    string   `json:"department"`
 	Keywords      []string `json:"keywords"`
+	Kind          string   `json:"kind,omitempty"`    // a top class's: component (部件), event (事件) or hotline (热线)
+	Aliases       []string `json:"aliases,omitempty"` // the hotline's category texts that mean this leaf
 }
 
-// Categories lists a town's categories, parents before their children.
+// CurrentCategoryVersion is the version of the town's category tree in force: the newest one
+// that took effect (internal/dispatch publishes them), 0 when none did.
+func CurrentCategoryVersion(ctx context.Context, q store.Querier, town string) (int, error) {
+	var v int
+	err := q.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM category_versions WHERE town_code = ? AND activated_at > 0`, town).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("category version of town %s: %w", town, err)
+	}
+	return v, nil
+}
+
+// recordCategoryVersion notes on an order the category tree its category was chosen from.
+func recordCategoryVersion(ctx context.Context, tx store.Querier, o *Order) error {
+	v, err := CurrentCategoryVersion(ctx, tx, o.TownCode)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE orders SET category_version = ? WHERE id = ?`, v, o.ID); err != nil {
+		return fmt.Errorf("category version of order %d: %w", o.ID, err)
+	}
+	o.CategoryVersion = v
+	return nil
+}
+
+// Categories lists a town's categories in use (not the retired ones a newer tree dropped),
+// parents before their children.
 func (s *Store) Categories(ctx context.Context, town string) ([]Category, error) {
-	rows, err := s.DB.Query(ctx, `SELECT town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords
-		FROM categories WHERE town_code = ? ORDER BY code`, town)
+	return CategoriesIn(ctx, s.DB, town)
+}
+
+// CategoriesIn is Categories read through q (a transaction, say).
+func CategoriesIn(ctx context.Context, q store.Querier, town string) ([]Category, error) {
+	return categoriesIn(ctx, q, town, `AND retired = 0`)
+}
+
+// RetiredCategories lists the categories a newer tree dropped that closed orders still name, so
+// that those orders still show a name.
+func (s *Store) RetiredCategories(ctx context.Context, town string) ([]Category, error) {
+	return categoriesIn(ctx, s.DB, town, `AND retired = 1`)
+}
+
+func categoriesIn(ctx context.Context, q store.Querier, town, which string) ([]Category, error) {
+	rows, err := q.Query(ctx, `SELECT town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords, kind, aliases
+		FROM categories WHERE town_code = ? `+which+` ORDER BY code`, town)
 	if err != nil {
 		return nil, fmt.Errorf("categories of town %s: %w", town, err)
 	}
@@ -35,9 +77,14 @@ func (s *Store) Categories(ctx context.Context, town string) ([]Category, error)
 	out := []Category{}
 	for rows.Next() {
 		var c Category
-		var kw string
-		if err := rows.Scan(&c.TownCode, &c.Code, &c.Parent, &c.Name, &c.NameEN, &c.DeadlineClass, &c.Department, &kw); err != nil {
+		var kw, aliases string
+		if err := rows.Scan(&c.TownCode, &c.Code, &c.Parent, &c.Name, &c.NameEN, &c.DeadlineClass, &c.Department, &kw, &c.Kind, &aliases); err != nil {
 			return nil, err
+		}
+		if aliases != "" {
+			if err := json.Unmarshal([]byte(aliases), &c.Aliases); err != nil {
+				return nil, fmt.Errorf("category %s aliases: %w", c.Code, err)
+			}
 		}
 		c.Keywords = []string{}
 		if kw != "" {
@@ -75,19 +122,13 @@ func (s *Store) SaveCategory(ctx context.Context, q store.Querier, c Category) e
 			return problem.Field("department", "unknown department %q in town %s", c.Department, c.TownCode)
 		}
 	}
-	kw := ""
-	if len(c.Keywords) > 0 {
-		b, err := json.Marshal(c.Keywords)
-		if err != nil {
-			return err
-		}
-		kw = string(b)
-	}
-	_, err := q.Exec(ctx, `INSERT INTO categories (town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	kw, aliases := jsonList(c.Keywords), jsonList(c.Aliases)
+	_, err := q.Exec(ctx, `INSERT INTO categories (town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords, kind, aliases, retired)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
 		ON CONFLICT (town_code, code) DO UPDATE SET parent_code = excluded.parent_code, name = excluded.name, name_en = excluded.name_en,
-			deadline_class = excluded.deadline_class, department_code = excluded.department_code, keywords = excluded.keywords`,
-		c.TownCode, c.Code, c.Parent, c.Name, c.NameEN, c.DeadlineClass, c.Department, kw)
+			deadline_class = excluded.deadline_class, department_code = excluded.department_code, keywords = excluded.keywords,
+			kind = excluded.kind, aliases = excluded.aliases, retired = 0`,
+		c.TownCode, c.Code, c.Parent, c.Name, c.NameEN, c.DeadlineClass, c.Department, kw, c.Kind, aliases)
 	if store.IsForeignKeyViolation(err) {
 		return problem.Field("town", "unknown town %q", c.TownCode)
 	}
@@ -95,4 +136,12 @@ func (s *Store) SaveCategory(ctx context.Context, q store.Querier, c Category) e
 		return fmt.Errorf("category %s: %w", c.Code, err)
 	}
 	return nil
+}
+
+func jsonList(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(l) // a list of strings always marshals
+	return string(b)
 }

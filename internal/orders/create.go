@@ -88,7 +88,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	}
 	if n.Category != "" {
 		var c int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ?`, n.TownCode, n.Category).Scan(&c); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ? AND retired = 0`, n.TownCode, n.Category).Scan(&c); err != nil {
 			return Order{}, err
 		}
 		if c == 0 {
@@ -160,6 +160,11 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	}
 	if _, err := tx.Exec(ctx, `UPDATE orders SET number = ? WHERE id = ?`, o.Number, o.ID); err != nil {
 		return Order{}, fmt.Errorf("number order %d: %w", o.ID, err)
+	}
+	if o.Category != "" {
+		if err := recordCategoryVersion(ctx, tx, &o); err != nil {
+			return Order{}, err
+		}
 	}
 	if err := searchNewOrders(ctx, tx, []searchDoc{{ID: o.ID, Terms: searchTerms(o.Content, o.Address)}}); err != nil {
 		return Order{}, err

@@ -59,7 +59,7 @@ func setPlace(ctx context.Context, c *change) error {
 	o := c.o
 	category, grid := strings.TrimSpace(c.in.Category), strings.TrimSpace(c.in.Grid)
 	var cats, grids int
-	err := c.tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ?),
+	err := c.tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM categories WHERE town_code = ? AND code = ? AND retired = 0),
 		(SELECT MAX(deadline_class) FROM categories WHERE town_code = ? AND code = ?),
 		(SELECT COUNT(*) FROM grids WHERE town_code = ? AND code = ?)`,
 		o.TownCode, category, o.TownCode, category, o.TownCode, grid).Scan(&cats, &c.categoryClass, &grids)
@@ -71,6 +71,12 @@ func setPlace(ctx context.Context, c *change) error {
 	}
 	if grids == 0 {
 		return &workorder.FieldError{Field: workorder.FieldGrid, Reason: fmt.Sprintf("unknown grid %q in this town", grid)}
+	}
+	if category != o.Category {
+		// The order records the tree its category was chosen from; a grid-only change keeps it.
+		if err := recordCategoryVersion(ctx, c.tx, o); err != nil {
+			return err
+		}
 	}
 	o.Category, o.Grid = category, grid
 	c.ev.Data["category"], c.ev.Data["grid"] = category, grid

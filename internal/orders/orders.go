@@ -77,6 +77,7 @@ type Order struct {
 	Grid              string     `json:"grid"`
 	Committee         string     `json:"committee"`
 	Category          string     `json:"category"`
+	CategoryVersion   int        `json:"category_version"` // the category tree's version its category was chosen from (0: before versions)
 	DeadlineClass     string     `json:"deadline_class"`
 	Department        string     `json:"department"`
 	CoDepartments     []string   `json:"co_departments"`
@@ -186,7 +187,7 @@ const orderCols = `id, town_code, number, short_code, state, version, channel, e
 	lat, lng, grid_code, committee_code, category_code, deadline_class, limit_days, department_code, co_departments,
 	caller_name, caller_phone, raised_by, received_at, filed_at, deadline_at, closed_at, updated_at,
 	suspended, suspended_since, suspended_total_ms, extension_pending, extension_deadline, satisfaction,
-	returned_count, rework_count, reopen_count, escalated_at, escalation_level, warning_at, duplicate_of, result, channel_data`
+	returned_count, rework_count, reopen_count, escalated_at, escalation_level, warning_at, duplicate_of, result, channel_data, category_version`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -202,7 +203,7 @@ func scanOrder(r scanner, extra ...any) (Order, error) {
 		&lat, &lng, &grid, &committee, &o.Category, &o.DeadlineClass, &o.limitDays, &dept, &co,
 		&o.CallerName, &o.CallerPhone, &raisedBy, &received, &filed, &deadline, &closed, &updated,
 		&suspended, &since, &o.suspendedTotal, &extPending, &extDeadline, &o.Satisfaction,
-		&o.ReturnedCount, &o.ReworkCount, &o.ReopenCount, &escalated, &o.EscalationLevel, &warning, &dup, &o.Result, &channelData}
+		&o.ReturnedCount, &o.ReworkCount, &o.ReopenCount, &escalated, &o.EscalationLevel, &warning, &dup, &o.Result, &channelData, &o.CategoryVersion}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return o, err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 
 	"github.com/civicgrid/civicgrid/internal/media"
@@ -41,6 +42,7 @@ var bodyLimits = map[string]bodyRule{
 	"POST /api/v1/uploads":  {max: media.MaxBytes + kit.FormSlack, form: true, field: "file"},
 	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + kit.FormSlack, form: true, field: "photo"},
 	"POST /intake/hotline":                      {max: webintake.MaxUpload + kit.FormSlack},
+	"POST /admin/categories":                    {max: webdispatch.MaxTreeUpload + kit.FormSlack},
 }
 
 // limitBodies bounds every request body before anything reads it, by the route's rule.

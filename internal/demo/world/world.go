@@ -68,7 +68,37 @@ type World struct {
 	GridMembers []GridMember
 	Residents   []Resident
 	Categories  []Category
-	Templates   Templates
+	// Standard is the rest of the default category tree (data/category_standard.json): the 部件
+	// (component) classes and the 立案条件 (filing conditions) of every sub-class, in the style
+	// of the urban-management case standards, illustrative (示意); see internal/demo's CategoryTree.
+	Standard  CategoryStandard
+	Templates Templates
+}
+
+// CategoryStandard is the illustrative part of the default category tree.
+type CategoryStandard struct {
+	Note    string              `json:"note"`
+	Nodes   []StandardNode      `json:"nodes"`
+	Aliases map[string][]string `json:"aliases"` // the hotline's category texts of a sub-class
+}
+
+// StandardNode is a node of the illustrative tree: a 部件 top class, a sub-class, or a filing
+// condition (its name the condition's text, its limit a deadline class or working days, Close
+// the closing condition).
+type StandardNode struct {
+	Code           string   `json:"code"`
+	Parent         string   `json:"parent,omitempty"`
+	Name           string   `json:"name"`
+	NameEn         string   `json:"name_en,omitempty"`
+	Kind           string   `json:"kind,omitempty"`
+	Condition      bool     `json:"condition,omitempty"`
+	Deadline       string   `json:"deadline,omitempty"`
+	Days           int      `json:"days,omitempty"`
+	DepartmentCode string   `json:"department,omitempty"`
+	Keywords       []string `json:"keywords,omitempty"`
+	Aliases        []string `json:"aliases,omitempty"`
+	Close          string   `json:"close,omitempty"`
+	Illustrative   bool     `json:"illustrative,omitempty"`
 }
 
 // Grid is a responsibility grid of a town: a polygon in WGS84 [lng, lat]
@@ -419,8 +449,17 @@ func load(townCode, prefix string) (*World, error) {
 		return nil, err
 	}
 	w.Categories = cats.Categories
+	if err := readJSON("data/category_standard.json", &w.Standard); err != nil {
+		return nil, err
+	}
 	if townCode != XinjingCode {
 		w.Categories = remapCategories(w.Categories, w.Departments, prefix)
+		remap := departmentMapper(w.Departments)
+		for i, n := range w.Standard.Nodes {
+			if n.DepartmentCode != "" {
+				w.Standard.Nodes[i].DepartmentCode = remap(n.DepartmentCode)
+			}
+		}
 	}
 	if err := readJSON("data/order_templates.json", &w.Templates); err != nil {
 		return nil, err
@@ -433,6 +472,20 @@ func load(townCode, prefix string) (*World, error) {
 
 // remapCategories maps the 新泾镇 default departments onto deps by kind.
 func remapCategories(cats []Category, deps []Department, prefix string) []Category {
+	remap := departmentMapper(deps)
+	out := make([]Category, len(cats))
+	for i, c := range cats {
+		if c.DepartmentCode != "" {
+			c.DepartmentCode = remap(c.DepartmentCode)
+		}
+		out[i] = c
+	}
+	return out
+}
+
+// departmentMapper maps a 新泾镇 default department onto the one of deps of the same kind (the
+// operations centre when deps has none).
+func departmentMapper(deps []Department) func(string) string {
 	xj, _ := xinjingDepartments()
 	kindOf := map[string]string{}
 	for _, d := range xj {
@@ -448,18 +501,12 @@ func remapCategories(cats []Category, deps []Department, prefix string) []Catego
 			ops = d.Code
 		}
 	}
-	out := make([]Category, len(cats))
-	for i, c := range cats {
-		if c.DepartmentCode != "" {
-			if code, ok := byKind[kindOf[c.DepartmentCode]]; ok {
-				c.DepartmentCode = code
-			} else {
-				c.DepartmentCode = ops
-			}
+	return func(code string) string {
+		if c, ok := byKind[kindOf[code]]; ok {
+			return c
 		}
-		out[i] = c
+		return ops
 	}
-	return out
 }
 
 func xinjingDepartments() ([]Department, error) {

@@ -33,6 +33,8 @@ func Mount(m *kit.Mount) error {
 	m.Page("POST /admin/dispatch/rules", auth.PermDispatchWrite, s.ruleSubmit)
 	m.Page("POST /admin/dispatch/rules/{id}/delete", auth.PermDispatchWrite, s.ruleDelete)
 
+	mountCategories(m, s)
+
 	m.Nav(kit.NavEntry{Href: "/admin/dispatch", Key: "dispatch.nav", Order: 55, Show: kit.Can(auth.PermDispatchWrite)})
 	m.Home(kit.HomeEntry{Href: "/admin/dispatch", Title: "dispatch.title", Text: "dispatch.home", Order: 52, Show: kit.Can(auth.PermDispatchRead)})
 	return nil

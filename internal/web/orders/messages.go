@@ -7,6 +7,7 @@ func init() {
 	kit.RegisterMessages("orders", map[string][2]string{
 		// The timeline's event data, per key (eventKeyLabel), and its values in words.
 		"ev.category":             {"分类", "Category"},
+		"orders.category.version": {"（分类体系第 %d 版）", "(category tree version %d)"},
 		"ev.grid":                 {"网格", "Grid"},
 		"ev.department":           {"主办部门", "Lead department"},
 		"ev.co_departments":       {"协办部门", "Co-handling departments"},

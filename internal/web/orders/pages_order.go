@@ -58,6 +58,20 @@ func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups
 			l.Leaves = append(l.Leaves, cat)
 		}
 	}
+	// Names of the codes a newer category tree retired, for the closed orders filed under them.
+	for _, town := range c.Towns {
+		retired, err := s.Orders.RetiredCategories(ctx, town)
+		if err != nil {
+			return l, err
+		}
+		for _, cat := range retired {
+			if lang == "en" && cat.NameEN != "" {
+				l.CatName[cat.Code] = cat.NameEN
+			} else {
+				l.CatName[cat.Code] = cat.Name
+			}
+		}
+	}
 	var err error
 	if l.Departments, err = places.Departments(ctx, s.DB, c.Towns); err != nil {
 		return l, err
