@@ -198,6 +198,7 @@ func GenerateOrders(w *World, n int, seed int64, now time.Time) []DemoOrder {
 		}
 	}
 	ensureAllStates(orders, now)
+	ensureWorkInEveryGrid(orders, now)
 	for i := range orders {
 		finish(r, w, orders, i)
 	}
@@ -243,6 +244,28 @@ func stateWeights(age time.Duration) []float64 {
 		return []float64{0, 0, 4, 0, 3, 5, 33, 50, 5}
 	default:
 		return []float64{0, 0, 4, 0, 0.5, 0.5, 32, 58, 5}
+	}
+}
+
+// ensureWorkInEveryGrid gives every grid something to verify: when none of a grid's orders is
+// handled and waiting for its grid worker, the grid's most recent order of the last ten days
+// (not an emergency, not a duplicate) becomes one. The demo's grid workers then always start with
+// a queue, whatever day it is generated on.
+func ensureWorkInEveryGrid(orders []DemoOrder, now time.Time) {
+	waiting := map[string]bool{}
+	for _, o := range orders {
+		if o.TargetState == "handled" {
+			waiting[o.GridCode] = true
+		}
+	}
+	for i := len(orders) - 1; i >= 0; i-- {
+		o := &orders[i]
+		if waiting[o.GridCode] || now.Sub(o.ReceivedAt) > 10*24*time.Hour || urgentCategories[o.CategoryCode] ||
+			o.TargetState == "merged" || o.TargetState == "rejected" || o.TargetState == "received" {
+			continue
+		}
+		o.TargetState = "handled"
+		waiting[o.GridCode] = true
 	}
 }
 

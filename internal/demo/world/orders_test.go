@@ -218,3 +218,20 @@ func TestEmergenciesAreNotLeftOpen(t *testing.T) {
 		}
 	}
 }
+
+// Every grid worker starts with something to verify: each grid has a handled order.
+func TestEveryGridHasWorkToVerify(t *testing.T) {
+	for name, w := range worlds(t) {
+		waiting := map[string]bool{}
+		for _, o := range GenerateOrders(w, 400, 7, testNow) {
+			if o.TargetState == "handled" {
+				waiting[o.GridCode] = true
+			}
+		}
+		for _, g := range w.Grids {
+			if !waiting[g.Code] {
+				t.Errorf("%s: grid %s has no handled order to verify", name, g.Code)
+			}
+		}
+	}
+}
