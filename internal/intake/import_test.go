@@ -303,3 +303,26 @@ func TestPush(t *testing.T) {
 		}
 	})
 }
+
+// A hotline row whose point lies in another town is not routed into this town by its address
+// (which this town's address book knows): it waits unplaced, never in the reporter's grid.
+func TestImportPointInAnotherTown(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := seed(t, db)
+		path := filepath.Join(t.TempDir(), "热线.xlsx")
+		writeXLSX(t, path, [][]string{
+			{"HL101", "2025-09-30 10:03", "王女士", "13800138000", "仙霞西路100号", "121.51", "31.24", "投诉", "", "路边有垃圾", "5", "新泾镇"},
+			{"HL102", "2025-09-30 10:05", "王女士", "13800138000", "仙霞西路100号", "", "", "投诉", "", "路边有垃圾", "5", "新泾镇"},
+		})
+		sum := importFile(t, db, f, path)
+		if sum.Created != 2 || sum.Unlocated != 1 {
+			t.Fatalf("summary %+v", sum)
+		}
+		if o := byExternal(t, db, f, "HL101"); o.Grid != "" {
+			t.Errorf("a point in another town went to grid %q", o.Grid)
+		}
+		if o := byExternal(t, db, f, "HL102"); o.Grid != f.Grid2 {
+			t.Errorf("the same address without a point: grid %q, want %q", o.Grid, f.Grid2)
+		}
+	})
+}

@@ -26,7 +26,9 @@ type Router struct {
 	Town     string
 	TownName string
 	locator  *places.Locator
-	book     *dispatch.Book
+	// elsewhere holds the other towns' grids (nil when there are none).
+	elsewhere *places.Locator
+	book      *dispatch.Book
 
 	leaves   []orders.Category
 	catCache map[string]string
@@ -40,6 +42,8 @@ const (
 	ByEstate   = dispatch.ByEstate
 	ByLandmark = dispatch.ByLandmark
 	ByNearest  = dispatch.ByNearest
+	// ByOtherTown: the point lies in another town's grid; the order is left unplaced.
+	ByOtherTown = "other_town"
 )
 
 // NewRouter reads the town's grids, address book and categories.
@@ -64,6 +68,25 @@ func NewRouter(ctx context.Context, q store.Querier, s *orders.Store, town strin
 		return nil, fmt.Errorf("grids of town %s: %w", town, err)
 	}
 	r.locator = places.NewLocator(grids)
+	// The other towns' grids: a point there belongs to that town, and its address must not route
+	// it into one of this town's grids.
+	towns, err := places.TenantTowns(ctx, q, nil)
+	if err != nil {
+		return nil, err
+	}
+	var others []string
+	for _, t := range towns {
+		if t.Code != town {
+			others = append(others, t.Code)
+		}
+	}
+	if len(others) > 0 {
+		og, err := places.Grids(ctx, q, others)
+		if err != nil {
+			return nil, fmt.Errorf("grids of the other towns: %w", err)
+		}
+		r.elsewhere = places.NewLocator(og)
+	}
 
 	book, err := places.Addresses(ctx, q, []string{town})
 	if err != nil {
@@ -118,11 +141,18 @@ func shortName(name string) string {
 func (r *Router) Locator() *places.Locator { return r.locator }
 
 // Grid returns the grid of an order and how it was found, or "" when neither the point nor
-// the address places it (the order then waits in the 待定位 queue).
+// the address places it (the order then waits in the 待定位 queue). A point inside another
+// town's grid is never routed into this town by its address: it waits, marked ByOtherTown, for
+// the dispatcher to pass it on (issue #12: never to the reporter's grid).
 func (r *Router) Grid(lng, lat *float64, address string) (grid, how string) {
 	if lng != nil && lat != nil {
 		if g, ok := r.locator.Locate(*lng, *lat); ok {
 			return g.Code, ByPoint
+		}
+		if r.elsewhere != nil {
+			if _, ok := r.elsewhere.Locate(*lng, *lat); ok {
+				return "", ByOtherTown
+			}
 		}
 	}
 	return r.GridOfAddress(address)
