@@ -43,6 +43,7 @@ var bodyLimits = map[string]bodyRule{
 	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + kit.FormSlack, form: true, field: "photo"},
 	"POST /intake/hotline":                      {max: webintake.MaxUpload + kit.FormSlack},
 	"POST /admin/categories":                    {max: webdispatch.MaxTreeUpload + kit.FormSlack},
+	"POST /admin/addresses":                     {max: webdispatch.MaxBookUpload + kit.FormSlack},
 }
 
 // limitBodies bounds every request body before anything reads it, by the route's rule.

@@ -34,6 +34,7 @@ func Mount(m *kit.Mount) error {
 	m.Page("POST /admin/dispatch/rules/{id}/delete", auth.PermDispatchWrite, s.ruleDelete)
 
 	mountCategories(m, s)
+	mountAddresses(m, s)
 
 	m.Nav(kit.NavEntry{Href: "/admin/dispatch", Key: "dispatch.nav", Order: 55, Show: kit.Can(auth.PermDispatchWrite)})
 	m.Home(kit.HomeEntry{Href: "/admin/dispatch", Title: "dispatch.title", Text: "dispatch.home", Order: 52, Show: kit.Can(auth.PermDispatchRead)})
