@@ -18,24 +18,24 @@ var effectSpec = map[Action]struct {
 	notice  string // "kind → audience + audience [when]", or "" for none
 	style   Style
 }{
-	ActFile:             {[]Effect{EffSetPlace, EffStartClock, EffStampFiled}, "", StylePrimary},
-	ActReject:           {nil, "", StyleDanger},
-	ActDispatch:         {[]Effect{EffSetDepartments}, "assigned → lead_department + co_departments", StylePrimary},
-	ActAccept:           {nil, "", StylePrimary},
-	ActReturn:           {[]Effect{EffClearDepartments, EffCountReturn}, "returned → dispatchers", StyleDanger},
+	ActFile:             {[]Effect{EffSetPlace, EffStartClock, EffStampFiled, EffStageClocks}, "", StylePrimary},
+	ActReject:           {[]Effect{EffStageClocks}, "", StyleDanger},
+	ActDispatch:         {[]Effect{EffSetDepartments, EffStageClocks}, "assigned → lead_department + co_departments", StylePrimary},
+	ActAccept:           {[]Effect{EffStageClocks}, "", StylePrimary},
+	ActReturn:           {[]Effect{EffClearDepartments, EffCountReturn, EffStageClocks}, "returned → dispatchers", StyleDanger},
 	ActExtend:           {[]Effect{EffRequestExtension}, "extension → dispatchers", StyleNormal},
 	ActApproveExtension: {[]Effect{EffGrantExtension}, "extension → lead_department", StylePrimary},
 	ActRefuseExtension:  {[]Effect{EffDropExtension}, "extension → lead_department", StyleDanger},
-	ActReport:           {[]Effect{EffSetResult}, "handled → grid_staff", StylePrimary},
-	ActVerifyPass:       {[]Effect{EffStampClosed}, "", StylePrimary},
-	ActVerifyFail:       {[]Effect{EffCountRework}, "rework → lead_department", StyleDanger},
-	ActRate:             {[]Effect{EffSetSatisfaction}, "rated → dispatchers [rated_dissatisfied]", StylePrimary},
-	ActReopen:           {[]Effect{EffRestartClock, EffCountReopen, EffClearRating}, "rework → lead_department", StylePrimary},
+	ActReport:           {[]Effect{EffSetResult, EffStageClocks}, "handled → grid_staff", StylePrimary},
+	ActVerifyPass:       {[]Effect{EffStampClosed, EffStageClocks}, "", StylePrimary},
+	ActVerifyFail:       {[]Effect{EffCountRework, EffStageClocks}, "rework → lead_department", StyleDanger},
+	ActRate:             {[]Effect{EffSetSatisfaction, EffStageClocks}, "rated → dispatchers [rated_dissatisfied]", StylePrimary},
+	ActReopen:           {[]Effect{EffRestartClock, EffCountReopen, EffClearRating, EffStageClocks}, "rework → lead_department", StylePrimary},
 	ActSuspend:          {[]Effect{EffStopClock}, "", StyleNormal},
 	ActResume:           {[]Effect{EffResumeClock}, "", StylePrimary},
-	ActEscalate:         {[]Effect{EffEscalate}, "escalated → lead_handlers + leaders", StylePrimary},
-	ActMerge:            {[]Effect{EffMarkDuplicate}, "", StyleDanger},
-	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed}, "", StylePrimary},
+	ActEscalate:         {[]Effect{EffEscalate}, "escalated → stage_owner + leaders", StylePrimary},
+	ActMerge:            {[]Effect{EffMarkDuplicate, EffStageClocks}, "", StyleDanger},
+	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed, EffStageClocks}, "", StylePrimary},
 }
 
 // buttonOrder is the intended order of the order page's buttons (issue #11): what each role does
