@@ -212,3 +212,35 @@ func TestButtonOrderByRole(t *testing.T) {
 		}
 	}
 }
+
+// TestStageClocksDeclared: a row moves stage clocks exactly when it takes effect stage_clocks, and
+// names only known stages; every stage is started and ended by some action (filing starts at
+// receipt).
+func TestStageClocksDeclared(t *testing.T) {
+	started, ended := map[Stage]bool{StageFiling: true}, map[Stage]bool{}
+	for _, tr := range Transitions {
+		moves := len(tr.Stages.End)+len(tr.Stages.Start) > 0
+		if moves != tr.Has(EffStageClocks) {
+			t.Errorf("%s: stage moves %+v but effect stage_clocks %v", tr.Action, tr.Stages, tr.Has(EffStageClocks))
+		}
+		for _, s := range append(slices.Clone(tr.Stages.End), tr.Stages.Start...) {
+			if _, ok := s.Info(); !ok {
+				t.Errorf("%s: unknown stage %q", tr.Action, s)
+			}
+		}
+		for _, s := range tr.Stages.Start {
+			started[s] = true
+		}
+		for _, s := range tr.Stages.End {
+			ended[s] = true
+		}
+	}
+	for _, si := range Stages {
+		if !started[si.Stage] || !ended[si.Stage] {
+			t.Errorf("stage %s: started %v, ended %v", si.Stage, started[si.Stage], ended[si.Stage])
+		}
+		if _, ok := OwnerLabels[si.Owner]; !ok {
+			t.Errorf("stage %s: owner %q has no label", si.Stage, si.Owner)
+		}
+	}
+}
