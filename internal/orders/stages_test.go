@@ -41,6 +41,38 @@ func checkStages(t *testing.T, o orders.Order, ws ...want) {
 	}
 }
 
+// checkBackfill makes sure the migration's back-fill, replaying the orders' events, writes the
+// very rows the live actions wrote.
+func checkBackfill(t *testing.T, e env, ids ...int64) {
+	t.Helper()
+	live := map[int64][]orders.OrderStage{}
+	for _, id := range ids {
+		live[id] = e.get(t, id).Stages
+	}
+	if _, err := e.db.Exec(ctx, `DELETE FROM order_stages`); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.InTx(ctx, func(tx *store.Tx) error { return orders.BackfillStages(ctx, tx) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		replayed := e.get(t, id).Stages
+		if len(replayed) != len(live[id]) {
+			t.Fatalf("order %d: back-fill wrote %d stages, live %d", id, len(replayed), len(live[id]))
+		}
+		for i, a := range live[id] {
+			b := replayed[i]
+			same := func(x, y *time.Time) bool { return (x == nil) == (y == nil) && (x == nil || x.Equal(*y)) }
+			if a.Stage != b.Stage || a.OwnerKind != b.OwnerKind || a.Owner != b.Owner || !a.StartedAt.Equal(b.StartedAt) ||
+				!a.DueAt.Equal(b.DueAt) || !same(a.FinishedAt, b.FinishedAt) || (a.OnTime == nil) != (b.OnTime == nil) ||
+				(a.OnTime != nil && *a.OnTime != *b.OnTime) || a.Outcome != b.Outcome || a.PausedWorkingMs != b.PausedWorkingMs ||
+				!same(a.PausedSince, b.PausedSince) || !same(a.EscalatedAt, b.EscalatedAt) || a.Status != b.Status {
+				t.Fatalf("order %d stage %d: live %+v, back-filled %+v", id, i+1, a, b)
+			}
+		}
+	}
+}
+
 // The issue's order: handled two days before its deadline, then left waiting for verification
 // past the grid's three working days. The escalation goes to the grid, never to the department,
 // and the handling stage stays on time. November 2025 has no holidays: Mon 3 … Fri 7, Mon 10.
@@ -113,26 +145,7 @@ func TestStagesVerificationLateBlamesGrid(t *testing.T) {
 			want{"verification", "grid", f.Grid, "2025-11-05 15:00", "2025-11-10 15:00", "2025-11-14 10:00", orders.StageLate},
 			want{"callback", "centre", f.Town, "2025-11-14 10:00", "2025-11-19 10:00", "2025-11-17 16:00", orders.StageOnTime})
 
-		// The back-fill, replaying the events, writes the very same rows.
-		live := e.get(t, o.ID).Stages
-		if _, err := e.db.Exec(ctx, `DELETE FROM order_stages`); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.db.InTx(ctx, func(tx *store.Tx) error { return orders.BackfillStages(ctx, tx) }); err != nil {
-			t.Fatal(err)
-		}
-		replayed := e.get(t, o.ID).Stages
-		if len(replayed) != len(live) {
-			t.Fatalf("back-fill wrote %d stages, live %d", len(replayed), len(live))
-		}
-		for i := range live {
-			a, b := live[i], replayed[i]
-			if a.Stage != b.Stage || a.Owner != b.Owner || !a.StartedAt.Equal(b.StartedAt) || !a.DueAt.Equal(b.DueAt) ||
-				!a.FinishedAt.Equal(*b.FinishedAt) || *a.OnTime != *b.OnTime || a.Outcome != b.Outcome ||
-				(a.EscalatedAt == nil) != (b.EscalatedAt == nil) {
-				t.Fatalf("stage %d: live %+v, back-filled %+v", i+1, a, b)
-			}
-		}
+		checkBackfill(t, e, o.ID)
 	})
 }
 
@@ -171,6 +184,7 @@ func TestStagesSuspensionStopsHandlingClock(t *testing.T) {
 		if notes(t, e.s, f.Handler)["escalated"] != 1 || notes(t, e.s, f.GridWorker)["escalated"] != 0 {
 			t.Fatalf("late handling told the handler %v, the grid %v", notes(t, e.s, f.Handler), notes(t, e.s, f.GridWorker))
 		}
+		checkBackfill(t, e, o.ID)
 	})
 }
 
@@ -195,6 +209,7 @@ func TestStagesExtensionMovesDue(t *testing.T) {
 			want{"first_contact", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
 			want{"handling", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-14 18:00", "2025-11-13 10:00", orders.StageOnTime},
 			want{"verification", "grid", f.Grid, "2025-11-13 10:00", "2025-11-18 10:00", "", orders.StageRunning})
+		checkBackfill(t, e, o.ID)
 	})
 }
 
@@ -237,6 +252,7 @@ func TestStagesReturnRestartsNextOwner(t *testing.T) {
 		if notes(t, e.s, f.Handler2)["escalated"] != 1 || notes(t, e.s, f.Handler)["escalated"] != 0 {
 			t.Fatalf("notices: Market %v, Sanitation %v", notes(t, e.s, f.Handler2), notes(t, e.s, f.Handler))
 		}
+		checkBackfill(t, e, o.ID)
 	})
 }
 
@@ -270,6 +286,7 @@ func TestStagesFilingLate(t *testing.T) {
 		if o.Stages[0].EscalatedAt == nil || !o.Stages[0].EscalatedAt.Equal(at("2025-11-10 17:00")) {
 			t.Fatalf("filing stage escalated at %v", o.Stages[0].EscalatedAt)
 		}
+		checkBackfill(t, e, o.ID)
 	})
 }
 
