@@ -124,6 +124,9 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 	if o.Events, err = events(ctx, tx, o.ID); err != nil {
 		return Order{}, err
 	}
+	if o.Stages, err = s.stagesOf(ctx, tx, &o, now); err != nil {
+		return Order{}, err
+	}
 	o.flags(now)
 	return o, nil
 }

@@ -62,3 +62,27 @@ func CountdownAt(cal *workcal.Calendar, o Order, now time.Time) Countdown {
 func (s *Store) Countdown(o Order) Countdown {
 	return CountdownAt(s.Cal, o, s.now())
 }
+
+// StageCountdown is a running stage's countdown now: the working time left before its due time
+// (negative: since), coloured as an order's; nothing for a finished stage, paused while the order
+// is suspended.
+func (s *Store) StageCountdown(st OrderStage) Countdown {
+	now := s.now()
+	switch {
+	case st.FinishedAt != nil:
+		return Countdown{}
+	case st.PausedSince != nil:
+		return Countdown{Urgency: UrgencyPaused}
+	case !now.Before(st.DueAt):
+		return Countdown{Urgency: UrgencyLate, Left: -s.Cal.WorkingDuration(st.DueAt, now)}
+	}
+	left := s.Cal.WorkingDuration(now, st.DueAt)
+	c := Countdown{Urgency: UrgencyOK, Left: left}
+	switch {
+	case left < RedBelow:
+		c.Urgency = UrgencyLate
+	case left < AmberBelow:
+		c.Urgency = UrgencySoon
+	}
+	return c
+}

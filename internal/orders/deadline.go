@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
+	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 // Settings keys read by this package (table settings, per town; the empty town code is the installation
@@ -22,6 +23,10 @@ const (
 	// SettingDeadlineDays overrides the working days of deadline classes, as a JSON object:
 	// {"general": 3}. See workorder.ClassDays.
 	SettingDeadlineDays = "deadline_days"
+	// SettingStageDays overrides the working days of the stages whose limit is not a deadline
+	// class, as a JSON object: {"filing": 1, "dispatch": 1, "verification": 3, "callback": 3}.
+	// See workorder.Stages and docs/KPI.md.
+	SettingStageDays = "stage_days"
 )
 
 // DefaultWarningFraction is used when a town sets no warning_fraction.
@@ -31,14 +36,15 @@ type townSettings struct {
 	prefix    string
 	warning   float64
 	overrides map[string]int
+	stageDays map[string]int
 }
 
 // settings reads a town's settings in one query, the town's own values winning over the
 // installation's.
 func settings(ctx context.Context, q store.Querier, town string) (townSettings, error) {
 	ts := townSettings{prefix: town, warning: DefaultWarningFraction}
-	rows, err := q.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) AND key IN (?, ?, ?)
-		ORDER BY town_code`, town, SettingOrderPrefix, SettingWarningFraction, SettingDeadlineDays)
+	rows, err := q.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) AND key IN (?, ?, ?, ?)
+		ORDER BY town_code`, town, SettingOrderPrefix, SettingWarningFraction, SettingDeadlineDays, SettingStageDays)
 	if err != nil {
 		return ts, fmt.Errorf("settings of town %s: %w", town, err)
 	}
@@ -65,6 +71,17 @@ func settings(ctx context.Context, q store.Querier, town string) (townSettings, 
 				return ts, fmt.Errorf("setting %s of town %q: want a JSON object of class → days: %w", k, t, err)
 			}
 			ts.overrides = m
+		case SettingStageDays:
+			m := map[string]int{}
+			if err := json.Unmarshal([]byte(v), &m); err != nil {
+				return ts, fmt.Errorf("setting %s of town %q: want a JSON object of stage → days: %w", k, t, err)
+			}
+			for stage, d := range m {
+				if si, ok := workorder.Stage(stage).Info(); !ok || si.Days == 0 || d < 1 {
+					return ts, fmt.Errorf("setting %s of town %q: %s: %d days (stages filing, dispatch, verification, callback; at least 1 day)", k, t, stage, d)
+				}
+			}
+			ts.stageDays = m
 		}
 	}
 	return ts, rows.Err()

@@ -28,6 +28,9 @@ type change struct {
 
 	placed        bool           // set_place ran and read categoryClass
 	categoryClass sql.NullString // the deadline class of the order's category
+
+	stages *stageBook // the order's stage rows, once an effect read them (onStages)
+	clock  stageClock
 }
 
 // effects implements each workorder.Effect once; a test makes sure none is missing.
@@ -53,6 +56,7 @@ var effects = map[workorder.Effect]func(context.Context, *change) error{
 	workorder.EffEscalate:         escalate,
 	workorder.EffMarkDuplicate:    markDuplicate,
 	workorder.EffMarkSelfHandled:  markSelfHandled,
+	workorder.EffStageClocks:      stageClocks,
 }
 
 func setPlace(ctx context.Context, c *change) error {
@@ -152,9 +156,14 @@ func requestExtension(_ context.Context, c *change) error {
 	return nil
 }
 
-func grantExtension(_ context.Context, c *change) error {
+func grantExtension(ctx context.Context, c *change) error {
 	if c.o.ExtensionDeadline != nil {
 		c.s.setDeadline(c.o, *c.o.ExtensionDeadline, c.ev)
+		// The handling stage's clock moves with the order's deadline.
+		due := *c.o.ExtensionDeadline
+		if err := c.onStages(ctx, func(_ stageClock, b *stageBook) error { b.extend(due); return nil }); err != nil {
+			return err
+		}
 	}
 	c.o.ExtensionPending, c.o.ExtensionDeadline = false, nil
 	return nil
@@ -195,7 +204,7 @@ func stopClock(ctx context.Context, c *change) error {
 		return err
 	}
 	c.o.Suspended, c.o.suspendedSince = true, c.now
-	return nil
+	return c.onStages(ctx, func(k stageClock, b *stageBook) error { b.pause(k, c.o, c.now); return nil })
 }
 
 func resumeClock(ctx context.Context, c *change) error {
@@ -215,14 +224,28 @@ func resumeClock(ctx context.Context, c *change) error {
 	}
 	o.suspendedTotal += now.Sub(since).Milliseconds()
 	o.Suspended, o.suspendedSince = false, time.Time{}
-	return nil
+	return c.onStages(ctx, func(k stageClock, b *stageBook) error { b.resume(k, now); return nil })
 }
 
-func escalate(_ context.Context, c *change) error {
+// escalate raises the escalation level and marks the late stages, whose owners the notice
+// (ToStageOwner) goes to: a handled order waiting for verification is the grid's delay.
+func escalate(ctx context.Context, c *change) error {
 	c.o.EscalationLevel++
 	c.o.escalatedAt = c.now
 	c.ev.Data["escalation_level"] = c.o.EscalationLevel
-	return nil
+	return c.onStages(ctx, func(k stageClock, b *stageBook) error {
+		c.o.escalateTo = b.escalate(k, c.o, c.now)
+		var late []string
+		for _, st := range c.o.escalateTo {
+			if st.EscalatedAt != nil && st.EscalatedAt.Equal(c.now) {
+				late = append(late, st.Stage)
+			}
+		}
+		if len(late) > 0 {
+			c.ev.Data["late_stages"] = late
+		}
+		return nil
+	})
 }
 
 func markDuplicate(ctx context.Context, c *change) error {

@@ -17,28 +17,18 @@ import (
 // SystemActor is who takes automatic actions.
 var SystemActor = ActorInfo{Actor: workorder.Actor{Role: workorder.RoleSystem}, Name: "系统"}
 
-// EscalateOverdue is the body of the background job: it escalates (督办) every open, running
-// order past its deadline that has not been escalated since that deadline, and flags as warnings
-// (预警) the orders that have used the town's warning fraction of their time. It returns how
-// many orders it escalated.
+// EscalateOverdue is the body of the background job: it escalates (督办) every open order with a
+// running, unsuspended stage past its due time that has not been escalated since (stage clocks,
+// stages.go), so the notice goes to the owner of the late stage — an order handled on time and
+// waiting for verification is the grid's, never the department's — and flags as warnings (预警)
+// the orders that have used the town's warning fraction of their time. It returns how many
+// orders it escalated.
 //
 // Several servers may run it at once: each escalation goes through Act with the version the
 // candidate was read at, so only one of them wins an order and the others see a conflict and
 // skip it.
 func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) (int, error) {
-	type cand struct {
-		id       int64
-		town     string
-		version  int
-		deadline int64
-	}
-	rows, err := s.DB.Query(ctx, `SELECT id, town_code, version, deadline_at FROM orders
-		WHERE deadline_at < ? AND state IN (`+openStates+`) AND suspended = 0
-		AND (escalated_at IS NULL OR escalated_at < deadline_at) ORDER BY deadline_at`, now.UnixMilli())
-	if err != nil {
-		return 0, fmt.Errorf("overdue orders: %w", err)
-	}
-	cands, err := scanAll(rows, func(c *cand) []any { return []any{&c.id, &c.town, &c.version, &c.deadline} })
+	cands, err := s.lateStages(ctx, now)
 	if err != nil {
 		return 0, err
 	}
@@ -47,7 +37,8 @@ func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) (int, error)
 		if err := ctx.Err(); err != nil {
 			return escalated, err
 		}
-		note := fmt.Sprintf("超期自动督办：办理期限 %s 已过", time.UnixMilli(c.deadline).In(workcal.Location()).Format("2006-01-02 15:04"))
+		note := fmt.Sprintf("超期自动督办：%s期限 %s 已过", workorder.Stage(c.stage).LabelZH(),
+			time.UnixMilli(c.due).In(workcal.Location()).Format("2006-01-02 15:04"))
 		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 			_, err := s.act(ctx, tx, []string{c.town}, c.id, SystemActor, workorder.ActEscalate, c.version, workorder.Input{Note: note}, now)
 			return err
@@ -66,6 +57,69 @@ func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) (int, error)
 		return escalated, err
 	}
 	return escalated, nil
+}
+
+type lateCand struct {
+	id      int64
+	town    string
+	version int
+	due     int64
+	stage   string
+}
+
+// lateStages lists the orders to escalate, the earliest due first, one entry per order: those
+// with a stage row late and not escalated since its due time, and those received and never
+// touched (no row yet) whose filing time, counted from receipt, has run out.
+func (s *Store) lateStages(ctx context.Context, now time.Time) ([]lateCand, error) {
+	rows, err := s.DB.Query(ctx, `SELECT o.id, o.town_code, o.version, st.due_at, st.stage FROM order_stages st
+		JOIN orders o ON o.id = st.order_id
+		WHERE st.finished_at IS NULL AND st.due_at < ? AND st.paused_since IS NULL
+		AND (st.escalated_at IS NULL OR st.escalated_at < st.due_at)
+		AND o.state IN (`+openStates+`) AND o.suspended = 0 ORDER BY st.due_at, o.id`, now.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("late stages: %w", err)
+	}
+	staged, err := scanAll(rows, func(c *lateCand) []any { return []any{&c.id, &c.town, &c.version, &c.due, &c.stage} })
+	if err != nil {
+		return nil, err
+	}
+	// A working day is at least 24 hours, so an order received less than a day ago cannot be
+	// late for filing; the rest are checked against the calendar.
+	rows, err = s.DB.Query(ctx, `SELECT o.id, o.town_code, o.version, o.received_at FROM orders o
+		WHERE o.state = ? AND o.suspended = 0 AND o.escalated_at IS NULL AND o.received_at < ?
+		AND NOT EXISTS (SELECT 1 FROM order_stages st WHERE st.order_id = o.id) ORDER BY o.received_at, o.id`,
+		string(workorder.Received), now.Add(-24*time.Hour).UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("unfiled orders: %w", err)
+	}
+	unfiled, err := scanAll(rows, func(c *lateCand) []any { return []any{&c.id, &c.town, &c.version, &c.due} })
+	if err != nil {
+		return nil, err
+	}
+	clocks := map[string]stageClock{}
+	for _, c := range unfiled {
+		k, ok := clocks[c.town]
+		if !ok {
+			if k, err = s.clockFor(ctx, s.DB, c.town); err != nil {
+				return nil, err
+			}
+			clocks[c.town] = k
+		}
+		due := k.after(store.FromMillis(c.due), k.days(workorder.StageFiling))
+		if due.Before(now) {
+			c.due, c.stage = due.UnixMilli(), string(workorder.StageFiling)
+			staged = append(staged, c)
+		}
+	}
+	seen := map[int64]bool{}
+	out := staged[:0]
+	for _, c := range staged {
+		if !seen[c.id] {
+			seen[c.id] = true
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // flagWarnings sets warning_at on running orders that have used their town's warning fraction of

@@ -40,8 +40,11 @@ func TestEscalateOverdue(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		if counts[0]+counts[1] != 2 {
-			t.Fatalf("escalated %v, want 2 in all", counts)
+		// Stage clocks: late1's handling is late (its department); late2 and fresh were filed and
+		// not dispatched within a working day (the centre's dispatch clock), received was not
+		// filed within a working day of receipt (the centre's filing clock).
+		if counts[0]+counts[1] != 4 {
+			t.Fatalf("escalated %v, want 4 in all", counts)
 		}
 		for _, o := range []orders.Order{late1, late2} {
 			got := e.get(t, o.ID)
@@ -52,13 +55,18 @@ func TestEscalateOverdue(t *testing.T) {
 				t.Fatalf("escalation event %+v", ev)
 			}
 		}
-		for _, o := range []orders.Order{paused, closed, fresh, received} {
+		for _, o := range []orders.Order{fresh, received} {
+			if got := e.get(t, o.ID); got.EscalationLevel != 1 || got.Overdue {
+				t.Fatalf("order %s: level %d, overdue=%v (the centre's stage is late, not the order's deadline)", got.Content, got.EscalationLevel, got.Overdue)
+			}
+		}
+		for _, o := range []orders.Order{paused, closed} {
 			if c := countEvents(t, e.db, o.ID, "escalate"); c != 0 {
 				t.Fatalf("order %s escalated %d times", o.Content, c)
 			}
 		}
-		if notes(t, e.s, f.Leader)["escalated"] != 2 || notes(t, e.s, f.Handler)["escalated"] != 1 {
-			t.Fatalf("escalation notices: leader %v, handler %v", notes(t, e.s, f.Leader), notes(t, e.s, f.Handler))
+		if notes(t, e.s, f.Leader)["escalated"] != 4 || notes(t, e.s, f.Handler)["escalated"] != 1 || notes(t, e.s, f.Dispatcher)["escalated"] != 3 {
+			t.Fatalf("escalation notices: leader %v, handler %v, dispatcher %v", notes(t, e.s, f.Leader), notes(t, e.s, f.Handler), notes(t, e.s, f.Dispatcher))
 		}
 		// Once per deadline: running again escalates nothing.
 		if n, err := e.s.EscalateOverdue(ctx, at("2025-11-10 13:00")); err != nil || n != 0 {
@@ -74,8 +82,8 @@ func TestEscalateOverdue(t *testing.T) {
 		if _, err := e.s.EscalateOverdue(ctx, at("2025-11-13 10:30")); err != nil {
 			t.Fatal(err)
 		}
-		if g := e.get(t, fresh.ID); !g.Warning || g.Overdue || g.Version != fresh.Version {
-			t.Fatalf("fresh order: warning=%v overdue=%v v%d (a warning must not bump the version)", g.Warning, g.Overdue, g.Version)
+		if g2 := e.get(t, fresh.ID); !g2.Warning || g2.Overdue || g2.Version != g.Version {
+			t.Fatalf("fresh order: warning=%v overdue=%v v%d (a warning must not bump the version)", g2.Warning, g2.Overdue, g2.Version)
 		}
 		total, list, err := e.s.List(ctx, orders.Filter{Towns: f.Towns(), Warning: true})
 		if err != nil || total != 1 || list[0].ID != fresh.ID {
@@ -89,8 +97,9 @@ func TestEscalateOverdue(t *testing.T) {
 		if l1.Overdue {
 			t.Fatal("overdue after the extension")
 		}
-		if n, err := e.s.EscalateOverdue(ctx, at("2025-11-17 09:00")); err != nil || n != 2 { // late1 again and fresh; late2 was escalated for its deadline already
-			t.Fatalf("after the extended deadline: escalated %d (%v), want 2", n, err)
+		// late1 again; fresh, late2 and received were escalated for their (centre's) stages already.
+		if n, err := e.s.EscalateOverdue(ctx, at("2025-11-17 09:00")); err != nil || n != 1 {
+			t.Fatalf("after the extended deadline: escalated %d (%v), want 1", n, err)
 		}
 		if got := e.get(t, late1.ID); got.EscalationLevel != 2 {
 			t.Fatalf("level %d, want 2", got.EscalationLevel)

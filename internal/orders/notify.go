@@ -124,6 +124,8 @@ func audience(o Order, a workorder.Audience) (string, []any, bool) {
 		return `role = ?`, []any{workorder.RoleLeader}, true
 	case workorder.ToDispatchers:
 		return `role = ?`, []any{workorder.RoleDispatcher}, true
+	case workorder.ToStageOwner:
+		return stageOwnersWhere(o, o.escalateTo)
 	case workorder.ToGridStaff:
 		if o.Grid == "" {
 			return "", nil, false

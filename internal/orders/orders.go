@@ -105,12 +105,15 @@ type Order struct {
 	// hotline's 诉求类型 as kind, its category text and 街镇 text).
 	ChannelData map[string]string `json:"channel_data,omitempty"`
 	Events      []Event           `json:"events,omitempty"`
+	// Stages are the order's stage clocks (办理时限 per stage and owner), with the events.
+	Stages []OrderStage `json:"stages,omitempty"`
 
 	// Bookkeeping the lifecycle needs but clients do not.
 	limitDays      int       // working days imposed at intake (hotline), 0 = from the class
 	suspendedSince time.Time // start of the open suspension
 	suspendedTotal int64     // ms suspended so far, closed intervals only
 	escalatedAt    time.Time
+	escalateTo     []*OrderStage // the stages an escalation in progress blames (notice ToStageOwner)
 	warningAt      time.Time
 }
 
@@ -357,6 +360,9 @@ func (s *Store) Get(ctx context.Context, towns []string, id int64, withEvents bo
 	}
 	if withEvents {
 		if o.Events, err = events(ctx, s.DB, o.ID); err != nil {
+			return o, err
+		}
+		if o.Stages, err = s.stagesOf(ctx, s.DB, &o, s.now()); err != nil {
 			return o, err
 		}
 	}

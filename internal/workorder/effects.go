@@ -33,6 +33,7 @@ const (
 	EffEscalate         Effect = "escalate"          // escalation level +1, escalated time
 	EffMarkDuplicate    Effect = "mark_duplicate"    // duplicate of another order of the town, itself not merged
 	EffMarkSelfHandled  Effect = "mark_self_handled" // only a patrol report; the event says it was handled on the spot
+	EffStageClocks      Effect = "stage_clocks"      // the stage clocks the row's Stages names end and start (order_stages)
 )
 
 // EffectLabels gives the docs' wording of each effect (zh / en); a test makes sure every effect
@@ -45,7 +46,7 @@ var EffectLabels = map[Effect][2]string{
 	EffClearDepartments: {"清除主办、协办部门", "clears lead and co-departments"},
 	EffCountReturn:      {"退单次数 +1", "returned count +1"},
 	EffRequestExtension: {"记录待审批的延期", "records the requested deadline as pending"},
-	EffGrantExtension:   {"延期生效", "the pending deadline becomes the deadline"},
+	EffGrantExtension:   {"延期生效（办理环节期限随之顺延）", "the pending deadline becomes the deadline (and the handling stage's due time)"},
 	EffDropExtension:    {"撤销待审批的延期", "drops the pending deadline"},
 	EffSetResult:        {"记录处置结果", "records the result"},
 	EffStampClosed:      {"记录结案时间", "sets the closed time"},
@@ -54,11 +55,12 @@ var EffectLabels = map[Effect][2]string{
 	EffRestartClock:     {"按重办时限重新起算", "restarts the clock with the rehandle class, from now"},
 	EffCountReopen:      {"重办次数 +1", "reopen count +1"},
 	EffClearRating:      {"清除评价和结案时间", "clears the rating and the closed time"},
-	EffStopClock:        {"停止计时", "stops the clock"},
-	EffResumeClock:      {"恢复计时，期限顺延挂起的工作时间", "restarts the clock; the deadline moves by the working time suspended"},
-	EffEscalate:         {"督办级别 +1，记录督办时间", "escalation level +1, sets the escalated time"},
+	EffStopClock:        {"停止计时（含进行中的环节）", "stops the clock (and the running stages')"},
+	EffResumeClock:      {"恢复计时，期限顺延挂起的工作时间（含进行中的环节）", "restarts the clock; the deadline (and the running stages' due times) move by the working time suspended"},
+	EffEscalate:         {"督办级别 +1，记录督办时间，标记超期环节", "escalation level +1, sets the escalated time, marks the late stages"},
 	EffMarkDuplicate:    {"标记为重复件", "marks it a duplicate of another order"},
 	EffMarkSelfHandled:  {"标记自行处置（仅限巡查上报）", "marks it handled on the spot (patrol reports only)"},
+	EffStageClocks:      {"结束、开始环节计时（见环节表）", "ends and starts stage clocks (see the stage table)"},
 }
 
 // Audience is a group of people a notice goes to. The actor is never among them: nobody needs
@@ -73,6 +75,7 @@ const (
 	ToLeaders        Audience = "leaders"         // every leader of the town
 	ToDispatchers    Audience = "dispatchers"     // every dispatcher of the town
 	ToGridStaff      Audience = "grid_staff"      // the grid workers and grid leaders of the order's grid, if it has one
+	ToStageOwner     Audience = "stage_owner"     // the owner of the late stage (else of the running one): lead handlers, grid staff or dispatchers
 )
 
 // AudienceLabels gives the docs' wording of each audience (zh / en).
@@ -83,6 +86,7 @@ var AudienceLabels = map[Audience][2]string{
 	ToLeaders:        {"领导", "leaders"},
 	ToDispatchers:    {"派单员", "dispatchers"},
 	ToGridStaff:      {"本网格网格员、网格长", "the grid's workers and leaders"},
+	ToStageOwner:     {"超期环节的责任方", "the owner of the late stage"},
 }
 
 // NoticeKind is the kind of a notification, as stored and as the API spells it.

@@ -18,24 +18,24 @@ var effectSpec = map[Action]struct {
 	notice  string // "kind → audience + audience [when]", or "" for none
 	style   Style
 }{
-	ActFile:             {[]Effect{EffSetPlace, EffStartClock, EffStampFiled}, "", StylePrimary},
-	ActReject:           {nil, "", StyleDanger},
-	ActDispatch:         {[]Effect{EffSetDepartments}, "assigned → lead_department + co_departments", StylePrimary},
-	ActAccept:           {nil, "", StylePrimary},
-	ActReturn:           {[]Effect{EffClearDepartments, EffCountReturn}, "returned → dispatchers", StyleDanger},
+	ActFile:             {[]Effect{EffSetPlace, EffStartClock, EffStampFiled, EffStageClocks}, "", StylePrimary},
+	ActReject:           {[]Effect{EffStageClocks}, "", StyleDanger},
+	ActDispatch:         {[]Effect{EffSetDepartments, EffStageClocks}, "assigned → lead_department + co_departments", StylePrimary},
+	ActAccept:           {[]Effect{EffStageClocks}, "", StylePrimary},
+	ActReturn:           {[]Effect{EffClearDepartments, EffCountReturn, EffStageClocks}, "returned → dispatchers", StyleDanger},
 	ActExtend:           {[]Effect{EffRequestExtension}, "extension → dispatchers", StyleNormal},
 	ActApproveExtension: {[]Effect{EffGrantExtension}, "extension → lead_department", StylePrimary},
 	ActRefuseExtension:  {[]Effect{EffDropExtension}, "extension → lead_department", StyleDanger},
-	ActReport:           {[]Effect{EffSetResult}, "handled → grid_staff", StylePrimary},
-	ActVerifyPass:       {[]Effect{EffStampClosed}, "", StylePrimary},
-	ActVerifyFail:       {[]Effect{EffCountRework}, "rework → lead_department", StyleDanger},
-	ActRate:             {[]Effect{EffSetSatisfaction}, "rated → dispatchers [rated_dissatisfied]", StylePrimary},
-	ActReopen:           {[]Effect{EffRestartClock, EffCountReopen, EffClearRating}, "rework → lead_department", StylePrimary},
+	ActReport:           {[]Effect{EffSetResult, EffStageClocks}, "handled → grid_staff", StylePrimary},
+	ActVerifyPass:       {[]Effect{EffStampClosed, EffStageClocks}, "", StylePrimary},
+	ActVerifyFail:       {[]Effect{EffCountRework, EffStageClocks}, "rework → lead_department", StyleDanger},
+	ActRate:             {[]Effect{EffSetSatisfaction, EffStageClocks}, "rated → dispatchers [rated_dissatisfied]", StylePrimary},
+	ActReopen:           {[]Effect{EffRestartClock, EffCountReopen, EffClearRating, EffStageClocks}, "rework → lead_department", StylePrimary},
 	ActSuspend:          {[]Effect{EffStopClock}, "", StyleNormal},
 	ActResume:           {[]Effect{EffResumeClock}, "", StylePrimary},
-	ActEscalate:         {[]Effect{EffEscalate}, "escalated → lead_handlers + leaders", StylePrimary},
-	ActMerge:            {[]Effect{EffMarkDuplicate}, "", StyleDanger},
-	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed}, "", StylePrimary},
+	ActEscalate:         {[]Effect{EffEscalate}, "escalated → stage_owner + leaders", StylePrimary},
+	ActMerge:            {[]Effect{EffMarkDuplicate, EffStageClocks}, "", StyleDanger},
+	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed, EffStageClocks}, "", StylePrimary},
 }
 
 // buttonOrder is the intended order of the order page's buttons (issue #11): what each role does
@@ -209,6 +209,38 @@ func TestButtonOrderByRole(t *testing.T) {
 		}
 		if tr, _ := Lookup(got[0]); tr.Show.Style == StyleDanger {
 			t.Errorf("%s: the first button %s is a danger one", tt.name, got[0])
+		}
+	}
+}
+
+// TestStageClocksDeclared: a row moves stage clocks exactly when it takes effect stage_clocks, and
+// names only known stages; every stage is started and ended by some action (filing starts at
+// receipt).
+func TestStageClocksDeclared(t *testing.T) {
+	started, ended := map[Stage]bool{StageFiling: true}, map[Stage]bool{}
+	for _, tr := range Transitions {
+		moves := len(tr.Stages.End)+len(tr.Stages.Start) > 0
+		if moves != tr.Has(EffStageClocks) {
+			t.Errorf("%s: stage moves %+v but effect stage_clocks %v", tr.Action, tr.Stages, tr.Has(EffStageClocks))
+		}
+		for _, s := range append(slices.Clone(tr.Stages.End), tr.Stages.Start...) {
+			if _, ok := s.Info(); !ok {
+				t.Errorf("%s: unknown stage %q", tr.Action, s)
+			}
+		}
+		for _, s := range tr.Stages.Start {
+			started[s] = true
+		}
+		for _, s := range tr.Stages.End {
+			ended[s] = true
+		}
+	}
+	for _, si := range Stages {
+		if !started[si.Stage] || !ended[si.Stage] {
+			t.Errorf("stage %s: started %v, ended %v", si.Stage, started[si.Stage], ended[si.Stage])
+		}
+		if _, ok := OwnerLabels[si.Owner]; !ok {
+			t.Errorf("stage %s: owner %q has no label", si.Stage, si.Owner)
 		}
 	}
 }

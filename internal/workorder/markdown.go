@@ -111,6 +111,35 @@ func MarkdownTable() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %d |\n", c.Code, c.LabelZH, c.LabelEN, c.Days)
 	}
 
+	b.WriteString("\n### Stage clocks 环节时限\n\n")
+	b.WriteString("Each stage has its own owner and due time (table `order_stages`); lateness and escalation go " +
+		"to the owner of the late stage. Working days; `stage_days` and `deadline_days` settings override the defaults.\n\n")
+	b.WriteString("| stage | 中文 | English | owner | limit (working days) | started by | ended by |\n| --- | --- | --- | --- | --- | --- | --- |\n")
+	for _, si := range Stages {
+		var starts, ends []string
+		for _, t := range Transitions {
+			if slices.Contains(t.Stages.Start, si.Stage) {
+				starts = append(starts, "`"+string(t.Action)+"`")
+			}
+			if slices.Contains(t.Stages.End, si.Stage) {
+				ends = append(ends, "`"+string(t.Action)+"`")
+			}
+		}
+		if si.Stage == StageFiling {
+			starts = append([]string{"receipt 受理"}, starts...)
+		}
+		limit := fmt.Sprint(si.Days)
+		switch si.Stage {
+		case StageFirstContact:
+			limit = "class `first_contact` (1)"
+		case StageHandling:
+			limit = "the order's deadline; from a re-dispatch its class afresh; after `verify_fail` class `rehandle` (3)"
+		}
+		ol := OwnerLabels[si.Owner]
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s %s | %s | %s | %s |\n", si.Stage, si.LabelZH, si.LabelEN, ol[1], ol[0], limit,
+			orDash(strings.Join(starts, ", ")), orDash(strings.Join(ends, ", ")))
+	}
+
 	b.WriteString("\n### Satisfaction 满意度\n\n")
 	b.WriteString("| code | 中文 | English |\n| --- | --- | --- |\n")
 	for _, s := range Satisfactions {

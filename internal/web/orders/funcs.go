@@ -190,6 +190,19 @@ func eventData(data map[string]any, p orderPage, lang string) string {
 					v = T("ev.yes")
 				}
 			}
+		case "late_stages":
+			if list, ok := data[k].([]any); ok {
+				var names []string
+				for _, x := range list {
+					st := workorder.Stage(fmt.Sprint(x))
+					if lang == "en" {
+						names = append(names, st.LabelEN())
+					} else {
+						names = append(names, st.LabelZH())
+					}
+				}
+				v = strings.Join(names, listSep(lang))
+			}
 		case "escalation_level":
 			v = fmt.Sprintf(T("ev.level"), v)
 		case "duplicate_of":

@@ -149,6 +149,8 @@ type orderPage struct {
 	CanMerge   bool
 	// DuplicateNumber is the number of the order this one was merged into, for its timeline.
 	DuplicateNumber string
+	// Stages are the order's stage clocks in words (办理时限).
+	Stages []stageRow
 }
 
 // actionFileDispatch is the dispatcher's one-screen triage: file and dispatch in one submission,
@@ -238,6 +240,7 @@ func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	shown := kit.ShownLog(r, privacy.Orders)
 	v := s.view(r, c, o, shown)
 	p := orderPage{lookups: l, Order: v, Forms: actionForms(v.AllowedActions, lang), Events: v.Events}
+	p.Stages = s.stageRows(v.Stages, l, lang)
 	if c.User.Role == auth.RoleResident {
 		// Residents see who acted by role, not staff members' names (as on the public tracking page).
 		p.Events = make([]orders.Event, len(v.Events))
