@@ -122,7 +122,9 @@ func (s *Store) eachSegment(ctx context.Context, q listQuery, seg keySegment, ba
 				args = append(args, last.ID)
 			} else {
 				k := seg.key(*last)
-				where += " AND (" + seg.col + " " + cmp + " ? OR (" + seg.col + " = ? AND id " + cmp + " ?))"
+				// The first term is a range the sort's index seeks to; "col < ? OR (col = ? AND
+				// id < ?)" alone would have SQLite walk the index from its start every batch.
+				where += " AND " + seg.col + " " + cmp + "= ? AND (" + seg.col + " " + cmp + " ? OR id " + cmp + " ?)"
 				args = append(args, k, k, last.ID)
 			}
 		}
