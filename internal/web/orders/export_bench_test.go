@@ -132,8 +132,8 @@ func generateOrders(b *testing.B, db *store.DB, start time.Time, step time.Durat
 		for j := range ns {
 			k := i + j
 			ns[j] = orders.NewOrder{TownCode: world.XinjingCode, Channel: orders.ChannelHotline, ExternalID: fmt.Sprintf("B%08d", k),
-				Content:  fmt.Sprintf("第%d号：仙霞西路%d弄楼道堆放杂物影响通行，电话13812345678，请尽快处理", k, k%900),
-				Address:  fmt.Sprintf("仙霞西路%d弄%d号%d室", k%900, k%60, 100+k%600), Grid: grid, Category: category,
+				Content: fmt.Sprintf("第%d号：仙霞西路%d弄楼道堆放杂物影响通行，电话13812345678，请尽快处理", k, k%900),
+				Address: fmt.Sprintf("仙霞西路%d弄%d号%d室", k%900, k%60, 100+k%600), Grid: grid, Category: category,
 				CallerName: "王建国", CallerPhone: "13812345678", ReceivedAt: start.Add(time.Duration(k) * step),
 				ActorName: "热线导入", ActorRole: "dispatcher"}
 		}
