@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -93,7 +94,7 @@ func (s *handlers) exportOrders(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	if total > orders.MaxExportRows {
-		return problem.Field("filter", errT("ox.too many"), total, orders.MaxExportRows)
+		return problem.Field("filter", errT("ox.too many"), groupDigits(total), groupDigits(orders.MaxExportRows))
 	}
 	l, err := s.lookups(r, c, lang)
 	if err != nil {
@@ -194,6 +195,15 @@ func exportName(towns []places.Region, codes []string, f sheet.Format, now time.
 		}
 	}
 	return fmt.Sprintf("工单-%s-%s.%s", town, day, f.Ext()), fmt.Sprintf("orders-%s-%s.%s", code, day, f.Ext())
+}
+
+// groupDigits writes n with thousands separators: 1,000,000.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func fmtTimePtr(t *time.Time) string {

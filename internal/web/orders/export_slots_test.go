@@ -30,3 +30,12 @@ func TestExportSlots(t *testing.T) {
 		t.Errorf("after one finished: %v", err)
 	}
 }
+
+func TestGroupDigits(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1000000: "1,000,000", 123456789: "123,456,789", -1234: "-1,234"} {
+		if got := groupDigits(n); got != want {
+			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -65,7 +65,7 @@ type ordersPage struct {
 	Filtered int
 	// Exports are the 导出 menu's links: the list's filter and sort in each format (export.go).
 	Exports     []exportLink
-	ExportLimit int
+	ExportLimit string
 }
 
 // exportLink is one entry of the 导出 menu.
@@ -159,7 +159,7 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	if c.User.Role != auth.RoleResident && total > 0 {
-		p.Exports, p.ExportLimit = exportLinks(r.URL.Query(), lang), orders.MaxExportRows
+		p.Exports, p.ExportLimit = exportLinks(r.URL.Query(), lang), groupDigits(orders.MaxExportRows)
 	}
 	if f.Offset > 0 {
 		q := r.URL.Query()
