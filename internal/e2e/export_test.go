@@ -59,4 +59,17 @@ func TestOrderExportInBrowser(t *testing.T) {
 	if c := get("csv"); c.Status != "200" || !strings.HasPrefix(c.Type, "text/csv") || c.Rows != total {
 		t.Errorf("csv export: %+v", c)
 	}
+
+	// On a phone the menu opens inside the screen.
+	phone := NewBrowser(t, 390, 844)
+	must(t, Login(phone, srv.URL, "dispatcher", "demo-dispatcher"), "sign in on the phone")
+	must(t, chromedp.Do(phone, chromedp.Navigate(srv.URL+"/orders?sort=-received_at&overdue=true")), "open the list on the phone")
+	waitFor(t, phone, `#export-menu summary`, "the export menu on the phone")
+	must(t, chromedp.Do(phone, chromedp.Click(chromedp.CSS(`#export-menu summary`)), chromedp.WaitVisible(chromedp.CSS(`#export-menu a[data-format="csv"]`))), "open the menu on the phone")
+	if out := evaluate[string](t, phone, `(() => { const r = document.querySelector('#export-menu .export-list').getBoundingClientRect();
+		return r.left >= 0 && r.right <= window.innerWidth ? '' : r.left + '–' + r.right + ' of ' + window.innerWidth; })()`); out != "" {
+		t.Errorf("the phone's export menu lies outside the screen: %s", out)
+	}
+	top(t, phone)
+	Screenshot(t, phone, "orders-export-menu-phone")
 }
