@@ -17,6 +17,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
+	"github.com/civicgrid/civicgrid/internal/web/orders"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
@@ -207,6 +208,14 @@ func TestOrderExport(t *testing.T) {
 		}
 		if got := recs[4][column(t, recs, "诉求内容")]; got != "'"+formula {
 			t.Errorf("csv formula cell %q", got)
+		}
+
+		// A filter over the cap is refused before a row is read, with the count.
+		restore := orders.SetExportCap(5)
+		resp, b = download(t, a, "dispatcher", "/api/v1/orders/export?sort=id")
+		restore()
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "the filter selects 7 orders, over the export limit of 5") {
+			t.Errorf("over the cap = %d: %s", resp.StatusCode, b)
 		}
 
 		a.Run(t, []webtest.Scenario{
