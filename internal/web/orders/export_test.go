@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -208,6 +209,13 @@ func TestOrderExport(t *testing.T) {
 		}
 		if got := recs[4][column(t, recs, "诉求内容")]; got != "'"+formula {
 			t.Errorf("csv formula cell %q", got)
+		}
+
+		// GB18030 for older software: no BOM, the Chinese in the code page.
+		resp, b = download(t, a, "dispatcher", "/api/v1/orders/export?format=csv-gb18030&sort=id")
+		if gb, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); resp.StatusCode != http.StatusOK || err != nil ||
+			!strings.Contains(resp.Header.Get("Content-Type"), "GB18030") || !strings.HasPrefix(string(gb), "工单编号,") || bytes.Contains(b, []byte("工单编号")) {
+			t.Errorf("gb18030 = %d %q: %.60q", resp.StatusCode, resp.Header.Get("Content-Type"), b)
 		}
 
 		// A filter over the cap is refused before a row is read, with the count.
