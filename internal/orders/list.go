@@ -67,14 +67,8 @@ var openStates = func() string {
 
 // List returns one page of the orders matching f and how many match in all.
 func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
-	order, ok := Sorts[f.Sort]
-	if f.Sort == "" {
-		order, ok = Sorts["-received_at"], true
-	}
-	if !ok {
-		return 0, nil, problem.Field("sort", "unknown sort %q; one of received_at, deadline, updated_at, id (prefix - for descending)", f.Sort)
-	}
-	if err := checkFilterTexts(f); err != nil {
+	q, err := s.query(f)
+	if err != nil {
 		return 0, nil, err
 	}
 	if f.Limit <= 0 {
@@ -85,6 +79,53 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	}
 	if f.Offset < 0 {
 		f.Offset = 0
+	}
+	total, err := q.count(ctx, s)
+	if err != nil {
+		return 0, nil, err
+	}
+	if total == 0 || f.Offset >= total {
+		return total, []Order{}, nil
+	}
+	q.settle(total)
+	rows, err := s.DB.Query(ctx, `SELECT `+orderCols+` FROM `+q.from+` WHERE `+q.where+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
+		append(q.args, f.Limit, f.Offset)...)
+	if err != nil {
+		return 0, nil, fmt.Errorf("list orders: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Order, 0, min(f.Limit, total))
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return 0, nil, err
+		}
+		o.flags(q.now)
+		out = append(out, o)
+	}
+	return total, out, rows.Err()
+}
+
+// listQuery is a filter as SQL: the table to read (with a planner hint), the condition and its
+// arguments, the ORDER BY of its sort, and the time its clock filters were evaluated at.
+type listQuery struct {
+	from, where, order string
+	sort               string
+	args               []any
+	now                time.Time
+}
+
+// query turns f into SQL; Limit and Offset are left to the caller.
+func (s *Store) query(f Filter) (listQuery, error) {
+	if f.Sort == "" {
+		f.Sort = "-received_at"
+	}
+	order, ok := Sorts[f.Sort]
+	if !ok {
+		return listQuery{}, problem.Field("sort", "unknown sort %q; one of received_at, deadline, updated_at, id (prefix - for descending)", f.Sort)
+	}
+	if err := checkFilterTexts(f); err != nil {
+		return listQuery{}, err
 	}
 	now := s.now()
 	where, args := store.In("town_code", f.Towns)
@@ -97,7 +138,7 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		var a []any
 		for _, st := range f.States {
 			if !workorder.State(st).Valid() {
-				return 0, nil, problem.Field("state", "unknown state %q", st)
+				return listQuery{}, problem.Field("state", "unknown state %q", st)
 			}
 			a = append(a, st)
 		}
@@ -112,7 +153,7 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	}
 	if len(f.Categories) > 0 {
 		if len(f.Categories) > MaxListValues {
-			return 0, nil, problem.Field("category", "%d categories; at most %d", len(f.Categories), MaxListValues)
+			return listQuery{}, problem.Field("category", "%d categories; at most %d", len(f.Categories), MaxListValues)
 		}
 		cond, a := categoriesCondition(f.Categories)
 		add(cond, a...)
@@ -152,35 +193,25 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 			from = "orders NOT INDEXED"
 		}
 	}
-	whereSQL := strings.Join(conds, " AND ")
+	return listQuery{from: from, where: strings.Join(conds, " AND "), order: order, sort: f.Sort, args: args, now: now}, nil
+}
+
+// count is how many orders the query selects.
+func (q listQuery) count(ctx context.Context, s *Store) (int, error) {
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+from+` WHERE `+whereSQL, args...).Scan(&total); err != nil {
-		return 0, nil, fmt.Errorf("count orders: %w", err)
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+` WHERE `+q.where, q.args...).Scan(&total); err != nil {
+		return 0, fmt.Errorf("count orders: %w", err)
 	}
-	if total == 0 || f.Offset >= total {
-		return total, []Order{}, nil
-	}
+	return total, nil
+}
+
+// settle picks the plan for reading the rows once their number is known.
+func (q *listQuery) settle(total int) {
 	if total > 5000 {
 		// Many hits: walking the sort order's index and testing each order against the hits finds
 		// a page sooner than fetching and sorting them all (仙霞西路 in 200,000 orders: 21,583).
-		from = "orders"
+		q.from = "orders"
 	}
-	rows, err := s.DB.Query(ctx, `SELECT `+orderCols+` FROM `+from+` WHERE `+whereSQL+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return 0, nil, fmt.Errorf("list orders: %w", err)
-	}
-	defer rows.Close()
-	out := make([]Order, 0, min(f.Limit, total))
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return 0, nil, err
-		}
-		o.flags(now)
-		out = append(out, o)
-	}
-	return total, out, rows.Err()
 }
 
 // escapeLike makes user text literal inside a LIKE pattern (ESCAPE '\').

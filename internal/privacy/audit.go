@@ -19,6 +19,8 @@ type Log struct {
 	ids   []string
 	seen  map[string]bool
 	towns []string
+	n     int  // records shown whole
+	once  bool // each record is added at most once: ids keeps the first MaxListed, seen nothing
 }
 
 // MaxListed is how many records an audit row names; the count covers the rest.
@@ -33,14 +35,28 @@ func NewLog(c Class, what string) *Log {
 	return &Log{class: c, what: what, seen: map[string]bool{}}
 }
 
+// NewExportLog starts the log of a response that shows each record at most once, however many
+// (an export of a million orders): it counts them and keeps only the first MaxListed ids and the
+// towns, so that its memory does not grow with the response.
+func NewExportLog(c Class, what string) *Log {
+	l := NewLog(c, what)
+	l.once, l.seen = true, nil
+	return l
+}
+
 // Add records that the personal data of record id (an order number, a target id, a user id) of
 // town was shown whole. A nil log adds nothing.
 func (l *Log) Add(id, town string) {
 	if l == nil || l.seen[id] {
 		return
 	}
-	l.seen[id] = true
-	l.ids = append(l.ids, id)
+	l.n++
+	if !l.once {
+		l.seen[id] = true
+		l.ids = append(l.ids, id)
+	} else if len(l.ids) < MaxListed {
+		l.ids = append(l.ids, id)
+	}
 	if town != "" && !contains(l.towns, town) {
 		l.towns = append(l.towns, town)
 	}
@@ -51,7 +67,7 @@ func (l *Log) Len() int {
 	if l == nil {
 		return 0
 	}
-	return len(l.ids)
+	return l.n
 }
 
 func contains(ss []string, s string) bool {
@@ -75,17 +91,19 @@ func Record(ctx context.Context, q store.Querier, v Viewer, l *Log) error {
 	if len(l.towns) > 0 {
 		e.TownCode = l.towns[0]
 	}
-	if len(l.ids) == 1 {
+	if l.n == 1 {
 		e.EntityID = l.ids[0]
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s · %d shown: ", l.what, len(l.ids))
+	fmt.Fprintf(&b, "%s · %d shown: ", l.what, l.n)
 	for i, id := range l.ids {
 		if i == MaxListed {
-			fmt.Fprintf(&b, "(+%d more) ", len(l.ids)-MaxListed)
 			break
 		}
 		b.WriteString(id + " ")
+	}
+	if l.n > MaxListed {
+		fmt.Fprintf(&b, "(+%d more) ", l.n-MaxListed)
 	}
 	if len(l.towns) > 1 {
 		b.WriteString("· towns: " + strings.Join(l.towns, " "))

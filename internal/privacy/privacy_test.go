@@ -3,6 +3,7 @@ package privacy
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -227,5 +228,16 @@ func TestMaskOrderCoversEveryText(t *testing.T) {
 	}
 	if _, personal := MaskOrder(orders.Order{Content: "路灯不亮", Address: "北翟路175号"}); personal {
 		t.Error("order without personal data reported as with")
+	}
+}
+
+// An export's log counts every record but keeps only the first MaxListed ids.
+func TestExportLogStaysSmall(t *testing.T) {
+	l := NewExportLog(Orders, "GET /orders/export")
+	for i := range 5000 {
+		l.Add(fmt.Sprintf("N%05d", i), "310105102")
+	}
+	if l.Len() != 5000 || len(l.ids) != MaxListed || l.seen != nil {
+		t.Errorf("len %d, %d ids kept, seen %v", l.Len(), len(l.ids), l.seen != nil)
 	}
 }

@@ -8,10 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/sheet"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
@@ -224,35 +223,26 @@ func (s *Server) auditExport(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	T := kit.Translator(lang)
-	x := excelize.NewFile()
-	defer x.Close()
-	sheet := x.GetSheetName(0)
-	sw, err := x.NewStreamWriter(sheet)
+	// Every cell a string, never a formula (package sheet).
+	x, err := sheet.New(w, sheet.XLSX, sheet.Options{})
 	if err != nil {
 		return err
 	}
-	head := []any{"#", T("time"), T("actor"), T("action"), T("audit.code"), T("record"), "ID", T("detail"), "IP"}
-	if err := sw.SetRow("A1", head); err != nil {
+	if err := x.Row("#", T("time"), T("actor"), T("action"), T("audit.code"), T("record"), "ID", T("detail"), "IP"); err != nil {
+		x.Abort()
 		return err
 	}
-	for i, row := range rows {
-		cells := []any{}
-		for _, v := range []string{strconv.FormatInt(row.ID, 10), row.At, row.Actor, row.Action, row.Code, row.Record, row.RecordID, row.Detail, row.IP} {
-			cells = append(cells, excelize.Cell{Value: v})
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, cells); err != nil {
+	for _, row := range rows {
+		if err := x.Row(strconv.FormatInt(row.ID, 10), row.At, row.Actor, row.Action, row.Code, row.Record, row.RecordID, row.Detail, row.IP); err != nil {
+			x.Abort()
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
 	name := fmt.Sprintf("audit-%s.xlsx", time.Now().In(workcal.Location()).Format("20060102-1504"))
-	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Type", sheet.XLSX.ContentType())
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")
-	return x.Write(w)
+	return x.Close()
 }
 
 // apiAudit lists the log as JSON with the page's filter (limit and offset for paging) and the

@@ -137,5 +137,28 @@ func init() {
 		// States whose label is too long for the list's pill (the whole label is its title).
 		"ol.state handled": {"已处置待核查", "Handled, to verify"},
 		"ol.state merged":  {"已合并", "Merged"},
+		// The export of the list (export.go) and its menu.
+		"ox.export":      {"导出", "Export"},
+		"ox.export hint": {"导出当前筛选与排序的全部 %d 条工单（不限于本页）", "Export all %d orders of this filter and sort (not only this page)"},
+		"ox.xlsx":        {"Excel（xlsx）", "Excel (xlsx)"},
+		"ox.csv":         {"CSV（UTF-8，Excel 可直接打开）", "CSV (UTF-8, opens in Excel)"},
+		"ox.csv gb":      {"CSV（GB18030，旧版软件）", "CSV (GB18030, older software)"},
+		"ox.limit":       {"单次最多 %s 条；来电人按您的权限脱敏", "At most %s rows; callers masked as your role requires"},
+		"ox.too many":    {"当前筛选共 %s 条，超过单次导出上限 %s 条，请缩小筛选范围（如按月份或网格）", "the filter selects %s orders, over the export limit of %s; narrow it (a month, a grid)"},
+		"ox.sheet":       {"工单", "Orders"},
+		"ox.number":      {"工单编号", "Number"},
+		"ox.received":    {"受理时间", "Received"},
+		"ox.channel":     {"渠道", "Channel"},
+		"ox.state":       {"状态", "State"},
+		"ox.category":    {"分类", "Category"},
+		"ox.grid":        {"网格", "Grid"},
+		"ox.town":        {"街镇", "Town"},
+		"ox.department":  {"主办部门", "Lead department"},
+		"ox.co":          {"协办部门", "Co-handlers"},
+		"ox.deadline":    {"办理时限", "Deadline"},
+		"ox.closed":      {"结案时间", "Closed"},
+		"ox.address":     {"地址", "Address"},
+		"ox.content":     {"诉求内容", "Content"},
+		"ox.caller":      {"来电人", "Caller"},
 	})
 }

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/sheet"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -61,6 +63,28 @@ type ordersPage struct {
 	Showing  string
 	// Filtered counts the filters in use, shown on the phone's folded 筛选 button.
 	Filtered int
+	// Exports are the 导出 menu's links: the list's filter and sort in each format (export.go).
+	Exports     []exportLink
+	ExportLimit string
+}
+
+// exportLink is one entry of the 导出 menu.
+type exportLink struct{ Label, Href, Format string }
+
+// exportLinks are the export's links for the list's query: its filter and sort, all pages.
+func exportLinks(q url.Values, lang string) []exportLink {
+	T := kit.Translator(lang)
+	q = maps.Clone(q)
+	for _, k := range []string{"offset", "limit", "flash", "fs", "lang"} {
+		q.Del(k)
+	}
+	labels := map[sheet.Format]string{sheet.XLSX: T("ox.xlsx"), sheet.CSV: T("ox.csv"), sheet.CSVGB18030: T("ox.csv gb")}
+	var out []exportLink
+	for _, f := range sheet.Formats {
+		q.Set("format", string(f))
+		out = append(out, exportLink{Label: labels[f], Href: "/orders/export?" + q.Encode(), Format: string(f)})
+	}
+	return out
 }
 
 func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -133,6 +157,9 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	current.Del("fs")
 	if p.Tabs, err = s.tabsFor(r, c, lang, current.Encode()); err != nil {
 		return err
+	}
+	if c.User.Role != auth.RoleResident && total > 0 {
+		p.Exports, p.ExportLimit = exportLinks(r.URL.Query(), lang), groupDigits(orders.MaxExportRows)
 	}
 	if f.Offset > 0 {
 		q := r.URL.Query()

@@ -15,17 +15,21 @@ import (
 var files embed.FS
 
 // handlers serve the routes of this package over the shared kit.
-type handlers struct{ *kit.Kit }
+type handlers struct {
+	*kit.Kit
+	exports *exportSlots // the order exports being built (MaxExports)
+}
 
 // Mount registers the order routes, pages and entries.
 func Mount(m *kit.Mount) error {
 	if err := m.Files(files); err != nil {
 		return err
 	}
-	s := &handlers{m.Kit()}
+	s := &handlers{Kit: m.Kit(), exports: &exportSlots{busy: map[int64]bool{}}}
 	m.API("GET /api/v1/categories", kit.SignedIn, s.apiCategories)
 	m.API("GET /api/v1/orders", auth.PermOrdersRead, s.apiOrders)
 	m.API("POST /api/v1/orders", auth.PermOrdersCreate, s.apiCreateOrder)
+	m.API("GET /api/v1/orders/export", auth.PermOrdersRead, s.exportOrders)
 	m.API("GET /api/v1/orders/{id}", auth.PermOrdersRead, s.apiOrder)
 	m.API("POST /api/v1/orders/{id}/actions", auth.PermOrdersAct, s.apiOrderAction)
 	m.API("POST /api/v1/uploads", auth.PermOrdersCreate, s.apiUpload)
@@ -36,6 +40,7 @@ func Mount(m *kit.Mount) error {
 	m.Handle("GET /uploads/{id}/thumb", kit.OwnCheck, http.HandlerFunc(s.servePhoto))
 
 	m.Page("GET /orders", auth.PermOrdersRead, s.ordersPage)
+	m.Page("GET /orders/export", auth.PermOrdersRead, s.exportOrders)
 	m.Page("GET /orders/new", auth.PermOrdersCreate, s.newOrderPage)
 	m.Page("POST /orders", auth.PermOrdersCreate, s.newOrderSubmit)
 	m.Page("GET /orders/{id}", auth.PermOrdersRead, s.orderPage)

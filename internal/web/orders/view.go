@@ -72,15 +72,15 @@ func (s *handlers) pathOrder(r *http.Request, c *kit.Caller) (orders.Order, erro
 // View is an order as the caller may see it, with the actions they may take; an order shown
 // whole is added to shown (its audit row).
 func View(k *kit.Kit, r *http.Request, c *kit.Caller, o orders.Order, shown *privacy.Log) OrderView {
-	return (&handlers{k}).view(r, c, o, shown)
+	return (&handlers{Kit: k}).view(r, c, o, shown)
 }
 
 // OrderFor loads an order the caller may see: staff see their towns' orders, residents their own.
 func OrderFor(k *kit.Kit, r *http.Request, c *kit.Caller, id int64) (orders.Order, error) {
-	return (&handlers{k}).orderFor(r, c, id)
+	return (&handlers{Kit: k}).orderFor(r, c, id)
 }
 
 // WriteOrder answers with one order as the caller may see it, audited.
 func WriteOrder(k *kit.Kit, w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, o orders.Order) error {
-	return (&handlers{k}).writeOrder(w, r, c, status, o)
+	return (&handlers{Kit: k}).writeOrder(w, r, c, status, o)
 }
