@@ -1,15 +1,11 @@
 package dispatch_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
@@ -25,31 +21,10 @@ func TestAddressBookPage(t *testing.T) {
 		if err := a.DB.QueryRow(ctx, `SELECT code FROM grids WHERE town_code = ? ORDER BY code LIMIT 1`, world.XinjingCode).Scan(&grid); err != nil {
 			t.Fatal(err)
 		}
-		u, err := auth.UserByUsername(ctx, a.DB, "admin")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := auth.CreateToken(ctx, a.DB, u.ID, "upload")
-		if err != nil {
-			t.Fatal(err)
-		}
+		post := uploader(t, a, "admin")
 		upload := func(data, lang string) (int, string) {
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			fw, _ := mw.CreateFormFile("file", "book.csv")
-			_, _ = fw.Write([]byte(data))
-			mw.Close()
-			req, _ := http.NewRequest("POST", a.URL+"/admin/addresses?lang="+lang, &body)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Authorization", "Bearer "+tok)
-			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			raw, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(raw)
+			code, body, _ := post("/admin/addresses?lang="+lang, "book.csv", []byte(data), nil)
+			return code, body
 		}
 		_, before := a.Get("admin", "/admin/addresses")
 		bad := "道路,门牌/弄,小区,楼栋,地标,网格编号\n剑河路,999弄,,,," + grid + "\n剑河路,998弄,,,,NOSUCH\n"

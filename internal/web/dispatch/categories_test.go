@@ -1,16 +1,11 @@
 package dispatch_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
@@ -79,33 +74,9 @@ func TestCategoryScenarios(t *testing.T) {
 // downloaded xlsx, uploaded again for a later date, is published and listed as pending.
 func TestCategoryUpload(t *testing.T) {
 	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
-		ctx := context.Background()
-		u, err := auth.UserByUsername(ctx, a.DB, "admin")
-		if err != nil {
-			t.Fatal(err)
-		}
-		tok, err := auth.CreateToken(ctx, a.DB, u.ID, "upload")
-		if err != nil {
-			t.Fatal(err)
-		}
+		post := uploader(t, a, "admin")
 		upload := func(name string, data []byte, validFrom, lang string) (int, string, string) {
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			_ = mw.WriteField("valid_from", validFrom)
-			fw, _ := mw.CreateFormFile("file", name)
-			_, _ = fw.Write(data)
-			mw.Close()
-			req, _ := http.NewRequest("POST", a.URL+"/admin/categories?lang="+lang, &body)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Authorization", "Bearer "+tok)
-			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-			resp, err := client.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			raw, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(raw), resp.Header.Get("Location")
+			return post("/admin/categories?lang="+lang, name, data, map[string]string{"valid_from": validFrom})
 		}
 		bad := []byte("编码,上级编码,名称,类型\n01,,市容环境,事件\n0101,09,暴露垃圾,\n0102,01,积存垃圾,立案条件\n")
 		code, page, _ := upload("bad.csv", bad, "", "zh")
