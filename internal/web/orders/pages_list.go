@@ -171,8 +171,11 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
 		p.Next = "?" + q.Encode()
 	}
-	if total > 0 {
+	switch {
+	case len(list) > 0:
 		p.Showing = fmt.Sprintf("%d–%d / %d", f.Offset+1, f.Offset+len(list), total)
+	case total > 0: // an offset past the end (an old link after orders moved on): say how many there are
+		p.Showing = fmt.Sprintf("0 / %d", total)
 	}
 	if err := s.RecordShown(r, c, shown); err != nil {
 		return err

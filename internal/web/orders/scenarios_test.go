@@ -45,6 +45,8 @@ func TestOrderScenarios(t *testing.T) {
 			{Name: "notifications anonymous", Method: "GET", URL: "/api/v1/notifications", Status: http.StatusUnauthorized},
 			{Name: "upload without a file", User: "dispatcher", Method: "POST", URL: "/api/v1/uploads", Body: "town=" + world.XinjingCode, Status: http.StatusBadRequest},
 			{Name: "page list", User: "dispatcher", Method: "GET", URL: "/orders?state=received", Status: http.StatusOK, Contains: []string{"{number}"}},
+			{Name: "page list past its end says how many there are", User: "dispatcher", Method: "GET", URL: "/orders?offset=100000", Status: http.StatusOK,
+				Contains: []string{"0 / "}, NotContains: []string{"100001–"}},
 			{Name: "page list anonymous goes to sign-in", Method: "GET", URL: "/orders", Status: http.StatusSeeOther},
 			{Name: "page one", User: "dispatcher", Method: "GET", URL: "/orders/{order}", Status: http.StatusOK, Contains: []string{"{number}"}},
 			// The dispatch form of a received order without a category: departments grouped by kind,
