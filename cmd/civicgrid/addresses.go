@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/dispatch"
@@ -22,20 +21,10 @@ func runAddressesImport(ctx context.Context, args []string, out io.Writer) error
 		"addresses import --town CODE FILE [--data DIR] [--db URL]", out)
 	d.register(fs)
 	town := fs.String("town", "", "town code (街镇) whose address book the file fills")
-	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	// The file may come before or after the flags.
+	file, err := parseFileAndFlags(fs, args)
+	if err != nil {
 		return err
-	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
-			return err
-		}
-	} else if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if file == "" || *town == "" {
 		return errors.New("usage: civicgrid addresses import --town CODE FILE.xlsx|FILE.csv")

@@ -87,7 +87,7 @@ func runTrain(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if data == "" {
-		return errors.New("--data FILE is needed: training from the town's closed orders is not built yet")
+		return errors.New("--data FILE is needed (to train a town's model from its closed orders: civicgrid model train --town CODE)")
 	}
 	if (model == "") == (store == "") {
 		return errors.New("pass one of --out MODEL and --store DIR")

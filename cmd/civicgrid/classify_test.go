@@ -79,7 +79,7 @@ func TestCLITrainClassifyEval(t *testing.T) {
 	if code, out, errOut := cli(t, "eval", "--data", data, "--folds", "3", "--seeds", "1,2"); code != 0 || !strings.Contains(out, "keyword rules") || !strings.Contains(out, "most frequent label") || !strings.Contains(out, "ensemble") {
 		t.Errorf("eval: %d %s %s", code, out, errOut)
 	}
-	if code, _, errOut := cli(t, "train", "--out", model); code == 0 || !strings.Contains(errOut, "closed orders is not built yet") {
+	if code, _, errOut := cli(t, "train", "--out", model); code == 0 || !strings.Contains(errOut, "civicgrid model train --town") {
 		t.Errorf("train without --data: %d %s", code, errOut)
 	}
 }

@@ -59,20 +59,9 @@ func runImportHotline(ctx context.Context, args []string, out io.Writer) error {
 	errorsPath := fs.String("errors", "", "write the rejected rows' problems to this xlsx file (行号 / 列 / 原因)")
 	batch := fs.Int("batch", intake.DefaultBatch, "rows per transaction (a kill loses at most one batch, which a re-run re-does)")
 	// The file may come before or after the flags.
-	var file string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		file, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	file, err := parseFileAndFlags(fs, args)
+	if err != nil {
 		return err
-	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-		if err := parseFlags(fs, fs.Args()[1:]); err != nil {
-			return err
-		}
-	} else if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if file == "" {
 		return errors.New("no file given: civicgrid import hotline FILE.xlsx|FILE.csv")

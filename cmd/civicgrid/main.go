@@ -129,6 +129,25 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseFileAndFlags parses the flags of a command that takes one file, which may come before or
+// after the flags, and returns the file ("" when none was given).
+func parseFileAndFlags(fs *flag.FlagSet, args []string) (string, error) {
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if file == "" && fs.NArg() > 0 {
+		return fs.Arg(0), parseFlags(fs, fs.Args()[1:])
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return file, nil
+}
+
 func logger(out io.Writer) *slog.Logger {
 	level := slog.LevelInfo
 	if os.Getenv("CIVICGRID_DEBUG") != "" {
