@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days or open311_public_photos", runSettingsSet})
+	register(command{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days, stage_days or open311_public_photos", runSettingsSet})
 	register(command{"settings list", "show a town's rules", runSettingsList})
 }
 
@@ -41,12 +41,16 @@ func validSetting(key, value string) error {
 		if err := workorder.ValidateOverrides(m); err != nil {
 			return fmt.Errorf("deadline_days: %w", err)
 		}
+	case orders.SettingStageDays:
+		if _, err := orders.ParseStageDays(value); err != nil {
+			return fmt.Errorf("stage_days: %w", err)
+		}
 	case privacy.SettingOpen311Photos:
 		if value != "true" && value != "false" {
 			return fmt.Errorf("%s %q: want true (publish the town's order photos through Open311) or false", key, value)
 		}
 	default:
-		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days, %s", key, privacy.SettingOpen311Photos)
+		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days, stage_days, %s", key, privacy.SettingOpen311Photos)
 	}
 	return nil
 }

@@ -24,6 +24,7 @@ const (
 	KindExtension    = string(workorder.NoticeExtension)    // 延期申请及审批
 	KindHandled      = string(workorder.NoticeHandled)      // 已处置，待核查
 	KindCallbackLate = string(workorder.NoticeCallbackLate) // 回访超期
+	KindCoReported   = string(workorder.NoticeCoReported)   // 协办反馈
 )
 
 // Notification tells a user that an order needs them.

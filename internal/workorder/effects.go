@@ -105,6 +105,7 @@ const (
 	// (回访) is past its due time. Closing ends the order's transitions, so the centre is told
 	// instead of the order being escalated.
 	NoticeCallbackLate NoticeKind = "callback_late" // 回访超期
+	NoticeCoReported   NoticeKind = "co_reported"   // 协办反馈
 )
 
 // Condition narrows when a notice is sent.
