@@ -68,6 +68,7 @@ type Model struct {
 	Bits       int // hash slots = 2^Bits
 	MaxN       int // n-grams of 1..MaxN characters
 	TitleBlock bool
+	TitleScale float32   // the title block's features are multiplied by this (0 = 1)
 	Sharpen    float64   // the ensemble's probabilities are raised to this power and renormalised; 0 = 1
 	idf        []float32 // per slot, nil = no weighting
 	members    []*member
@@ -113,6 +114,11 @@ func (m *Model) features(title, body string) *scratch {
 	s.out = s.out[:0]
 	if title != "" && m.TitleBlock {
 		s.appendBlock(title, blockTitle, m.mask(), m.MaxN, m.idf)
+		if sc := m.TitleScale; sc != 0 && sc != 1 {
+			for i := range s.out {
+				s.out[i].val *= sc
+			}
+		}
 	} else if title != "" {
 		body = title + "。" + body
 	}
