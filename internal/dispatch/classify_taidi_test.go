@@ -39,9 +39,9 @@ func taidi(t testing.TB) ([]Example, []TaxonomyRow) {
 	return ex, tax
 }
 
-// TestTaidiCrossValidation holds the classifier to what it reached on the public sample (one seed
+// TestClassifierTaidiCrossValidation holds the classifier to what it reached on the public sample (one seed
 // of 5-fold cross-validation here; `civicgrid eval` runs several for docs/DISPATCH.md).
-func TestTaidiCrossValidation(t *testing.T) {
+func TestClassifierTaidiCrossValidation(t *testing.T) {
 	ex, tax := taidi(t)
 	if len(ex) != 298 {
 		t.Fatalf("read %d examples, want 298", len(ex))
@@ -55,7 +55,7 @@ func TestTaidiCrossValidation(t *testing.T) {
 		t.Logf("%-34s top1 %.3f  top3 %.3f  macroF1 %.3f", name, s[i].Top1, s[i].Top3, s[i].MacroF1)
 	}
 	ens := s[len(s)-1]
-	if ens.Top1 < 0.82 || ens.Top3 < 0.965 || ens.MacroF1 < 0.81 {
+	if ens.Top1 < 0.835 || ens.Top3 < 0.97 || ens.MacroF1 < 0.825 { // two texts of 298 below; the previous ensemble (0.829 / 0.973 / 0.823) fails
 		t.Errorf("ensemble %+v: below what it reached (top-1 0.842, top-3 0.977, macro-F1 0.834 with seed 1)", ens)
 	}
 	if r := runs[0]; r.ECE > 0.1 {
@@ -68,8 +68,8 @@ func TestTaidiCrossValidation(t *testing.T) {
 	}
 }
 
-// TestTaidiExplanation: a model trained on the sample explains with the words of the text.
-func TestTaidiExplanation(t *testing.T) {
+// TestClassifierTaidiExplanation: a model trained on the sample explains with the words of the text.
+func TestClassifierTaidiExplanation(t *testing.T) {
 	ex, tax := taidi(t)
 	m, err := Train(ex, TrainOptions{Seed: 1, Taxonomy: tax})
 	if err != nil {
@@ -89,9 +89,9 @@ func TestTaidiExplanation(t *testing.T) {
 	}
 }
 
-// TestTaidiHeldOut: trained on the development part (238 texts, all the settings were chosen on
+// TestClassifierTaidiHeldOut: trained on the development part (238 texts, all the settings were chosen on
 // it), the ensemble is scored once on the 60 texts never looked at while choosing.
-func TestTaidiHeldOut(t *testing.T) {
+func TestClassifierTaidiHeldOut(t *testing.T) {
 	ex, tax := taidi(t)
 	dev, test := heldOut(ex)
 	if len(dev) != 238 || len(test) != 60 {
