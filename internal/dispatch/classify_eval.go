@@ -1,8 +1,6 @@
 package dispatch
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -190,38 +188,31 @@ func departmentRanks(ranked [][]string, dept map[string]string) [][]string {
 // ReadDepartments reads a CSV with a header naming the columns label and department: which
 // department handles each label.
 func ReadDepartments(r io.Reader) (map[string]string, error) {
-	cr := csv.NewReader(r)
-	header, err := cr.Read()
+	cr, header, err := readHeader(r)
 	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	for i, h := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		return nil, err
 	}
 	li, di := slices.Index(header, "label"), slices.Index(header, "department")
 	if li < 0 || di < 0 {
 		return nil, fmt.Errorf("the columns label and department are needed; header: %s", strings.Join(header, ", "))
 	}
 	out := map[string]string{}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", line, err)
-		}
-		l, d := strings.TrimSpace(rec[li]), strings.TrimSpace(rec[di])
+	err = eachRow(cr, func(line int, cell func(int) string) error {
+		l, d := cell(li), cell(di)
 		if l == "" || d == "" {
-			return nil, fmt.Errorf("row %d: empty label or department", line)
+			return fmt.Errorf("row %d: empty label or department", line)
 		}
 		if _, dup := out[l]; dup {
-			return nil, fmt.Errorf("row %d: label %q given twice", line, l)
+			return fmt.Errorf("row %d: label %q given twice", line, l)
 		}
 		if len(out) == MaxLabels {
-			return nil, fmt.Errorf("more than %d labels", MaxLabels)
+			return fmt.Errorf("more than %d labels", MaxLabels)
 		}
 		out[l] = d
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
