@@ -32,7 +32,7 @@ type TrainOptions struct {
 	Epochs   int    // passes of SGD over the data; default 20
 	Single   bool   // one logistic regression only, no complement-naive-Bayes partner
 	NoTitle  bool   // title and body in one feature block
-	NoIDF    bool   // no inverse-document-frequency weighting
+	NoIDF    bool   // no inverse-document-frequency weighting (the default since model version 2 anyway)
 	Taxonomy []TaxonomyRow
 	Note     string // what the model was trained from, kept in the file
 
