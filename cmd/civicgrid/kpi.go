@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
+)
+
+func init() {
+	register(command{"kpi", "a town's KPIs (docs/KPI.md) for a period, with the previous period and the same period last year", runKPI})
+}
+
+func runKPI(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	var town, from, to, period, by string
+	var asJSON bool
+	fs := newFlagSet("kpi", "a town's KPIs", "kpi --town CODE [--from DATE --to DATE | --period day|week|month|quarter|year] [--by grid|department|category|channel|committee] [--json]", out)
+	d.register(fs)
+	fs.StringVar(&town, "town", "", "town code")
+	fs.StringVar(&from, "from", "", "first day (2026-10-01); with --period, a day inside the period")
+	fs.StringVar(&to, "to", "", "last day, inclusive (default today)")
+	fs.StringVar(&period, "period", "", "day, week, month, quarter or year (default: the current month unless --from is given)")
+	fs.StringVar(&by, "by", "", "break down by grid, department, category, channel or committee")
+	fs.BoolVar(&asJSON, "json", false, "print JSON (keys as in docs/KPI.md) instead of a table")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if town == "" {
+		return fmt.Errorf("--town is required")
+	}
+	p, err := kpi.ResolvePeriod(from, to, period, time.Now())
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := places.RequireTown(ctx, db, "town", town); err != nil {
+		return err
+	}
+	cal, err := orders.LoadCalendar(ctx, db)
+	if err != nil {
+		return err
+	}
+	rep, err := (&kpi.Service{DB: db, Cal: cal}).Compute(ctx, kpi.Query{Towns: []string{town}, Period: p, By: by})
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return writeKPITable(out, rep)
+}
+
+// writeKPITable prints the total (one line per key, with the comparisons) and, with a
+// breakdown, one line per group with each key's value.
+func writeKPITable(out io.Writer, rep kpi.Report) error {
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	last := func(p kpi.Period) string { return day(p.To.Add(-time.Millisecond)) }
+	fmt.Fprintf(out, "KPIs of %s, %s – %s (previous %s – %s, last year %s – %s)\n\n", rep.Towns[0], day(rep.Period.From), last(rep.Period),
+		day(rep.Previous.From), last(rep.Previous), day(rep.LastYear.From), last(rep.LastYear))
+	w := tabwriter.NewWriter(out, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "key\tname\tvalue\tcounted\tprevious\tlast year")
+	for _, d := range kpi.Defs {
+		c := rep.Total.Current[d.Key]
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Key, d.ZH, kpiValue(d, c), kpiCounts(d, c),
+			kpiValue(d, rep.Total.Previous[d.Key]), kpiValue(d, rep.Total.LastYear[d.Key]))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if rep.By == "" {
+		return nil
+	}
+	fmt.Fprintf(out, "\nby %s\n\n", rep.By)
+	w = tabwriter.NewWriter(out, 2, 8, 2, ' ', 0)
+	fmt.Fprint(w, rep.By, "\tname")
+	for _, d := range kpi.Defs {
+		fmt.Fprint(w, "\t", d.Key)
+	}
+	fmt.Fprintln(w)
+	for _, r := range rep.Rows {
+		g := r.Group
+		if g == "" {
+			g = "(none)"
+		}
+		fmt.Fprint(w, g, "\t", r.Name)
+		for _, d := range kpi.Defs {
+			fmt.Fprint(w, "\t", kpiValue(d, r.Current[d.Key]))
+		}
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
+}
+
+// kpiValue prints a figure's value: a count, a percentage or hours; "—" when nothing counted.
+func kpiValue(d kpi.Def, f kpi.Figure) string {
+	if f.Value == nil {
+		return "—"
+	}
+	switch d.Kind {
+	case kpi.Rate:
+		return strconv.FormatFloat(100**f.Value, 'f', 1, 64) + "%"
+	case kpi.Hours:
+		return strconv.FormatFloat(*f.Value, 'f', 1, 64) + " h"
+	}
+	return strconv.Itoa(f.Den)
+}
+
+func kpiCounts(d kpi.Def, f kpi.Figure) string {
+	switch d.Kind {
+	case kpi.Rate:
+		return fmt.Sprintf("%d/%d", f.Num, f.Den)
+	case kpi.Hours:
+		return fmt.Sprintf("%d orders", f.Den)
+	}
+	return ""
+}
