@@ -249,3 +249,32 @@ func firstOf(a, b string) string {
 	}
 	return b
 }
+
+// LateOwner is who holds orders whose running stage is past its due time.
+type LateOwner struct {
+	Kind   string `json:"owner_kind"` // centre, department, grid
+	Code   string `json:"owner"`
+	Name   string `json:"name"`
+	Orders int    `json:"orders"`
+}
+
+// Late counts, per owner, the open orders of towns with a running, unsuspended stage past its
+// due time at now (the stage clocks: an order handled on time and waiting for verification is
+// the grid's), most first.
+func (s *Service) Late(ctx context.Context, towns []string, now time.Time) ([]LateOwner, error) {
+	in, args := store.In("o.town_code", towns)
+	out, err := store.Collect(ctx, s.DB, func(rows *sql.Rows) (LateOwner, error) {
+		var l LateOwner
+		return l, rows.Scan(&l.Kind, &l.Code, &l.Name, &l.Orders)
+	}, `SELECT s.owner_kind, s.owner_code, COALESCE(MAX(d.name), MAX(g.name), MAX(r.name), ''), COUNT(DISTINCT s.order_id)
+		FROM order_stages s JOIN orders o ON o.id = s.order_id
+		LEFT JOIN departments d ON s.owner_kind = 'department' AND d.code = s.owner_code
+		LEFT JOIN grids g ON s.owner_kind = 'grid' AND g.code = s.owner_code
+		LEFT JOIN regions r ON s.owner_kind = 'centre' AND r.code = s.owner_code
+		WHERE s.finished_at IS NULL AND s.paused_since IS NULL AND s.due_at < ? AND `+in+`
+		GROUP BY s.owner_kind, s.owner_code ORDER BY COUNT(DISTINCT s.order_id) DESC, s.owner_code`, append([]any{now.UnixMilli()}, args...)...)
+	if out == nil {
+		out = []LateOwner{}
+	}
+	return out, err
+}

@@ -287,3 +287,42 @@ func (s *Service) names(ctx context.Context, by string, towns []string) (map[str
 	}
 	return out, rows.Err()
 }
+
+// Merge adds up the figures of several groups (the towns of a district): counts and rates by
+// their numerators and denominators, the average handling time weighted by the orders measured.
+// A percentile cannot be added up: it is left out.
+func Merge(fs ...Figures) Figures {
+	out := Figures{}
+	hours := map[string]float64{}
+	for _, f := range fs {
+		for key, fig := range f {
+			d, ok := Lookup(key)
+			if !ok || key == P90HandlingHours {
+				continue
+			}
+			m := out[key]
+			m.Den += fig.Den
+			m.Num += fig.Num
+			out[key] = m
+			if d.Kind == Hours && fig.Value != nil {
+				hours[key] += *fig.Value * float64(fig.Den)
+			}
+		}
+	}
+	for key, m := range out {
+		d, _ := Lookup(key)
+		m.Value = nil
+		if m.Den > 0 {
+			v := float64(m.Den)
+			switch d.Kind {
+			case Rate:
+				v = float64(m.Num) / float64(m.Den)
+			case Hours:
+				v = hours[key] / float64(m.Den)
+			}
+			m.Value = &v
+		}
+		out[key] = m
+	}
+	return out
+}
