@@ -106,6 +106,16 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 			}
 		}
 	}
+	// A group with no order in one of the periods counts 0 there.
+	for _, row := range rows {
+		for _, f := range []Figures{row.Current, row.Previous, row.LastYear} {
+			for _, d := range defs {
+				if _, ok := f[d.Key]; !ok {
+					f[d.Key] = finish(d, Figure{})
+				}
+			}
+		}
+	}
 	names, err := s.names(ctx, q.By, q.Towns)
 	if err != nil {
 		return r, err
@@ -137,7 +147,7 @@ func (s *Service) figure(ctx context.Context, towns []string, d Def, col string,
 	}
 	out := map[string]Figure{}
 	if col == "" {
-		out[""] = Figure{}
+		out[""] = finish(d, Figure{})
 	}
 	if d.Kind == Hours {
 		return out, s.hours(ctx, d, group, where, args, out)
@@ -169,8 +179,10 @@ func (s *Service) figure(ctx context.Context, towns []string, d Def, col string,
 	return out, rows.Err()
 }
 
+// finish sets a figure's value: a count is always one (0 too); a rate or a time has none when
+// no order was counted.
 func finish(d Def, f Figure) Figure {
-	if f.Den == 0 {
+	if f.Den == 0 && d.Kind != Count {
 		return f
 	}
 	v := float64(f.Den)

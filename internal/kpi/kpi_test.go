@@ -256,8 +256,9 @@ func TestFiguresByHand(t *testing.T) {
 			kpi.Received: {1, 0, 1}, kpi.Filed: {1, 0, 1}, kpi.OnTimeFilingRate: {1, 1, 1}, kpi.AccurateDispatchRate: {1, 1, 1},
 			kpi.FirstContactRate: {1, 1, 1},
 		})
-		if f := rep.Total.Previous[kpi.Closed]; f.Den != 0 || f.Value != nil {
-			t.Errorf("October closed %+v, want none", f)
+		check(t, "October", rep.Total.Previous, map[string]fig{kpi.Closed: {0, 0, 0}})
+		if f := rep.Total.Previous[kpi.OnTimeClosureRate]; f.Den != 0 || f.Value != nil {
+			t.Errorf("October on-time closure %+v, want no value", f)
 		}
 		// November 2024 (同比): J received.
 		check(t, "last year", rep.Total.LastYear, map[string]fig{kpi.Received: {1, 0, 1}})

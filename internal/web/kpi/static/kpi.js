@@ -16,7 +16,7 @@
       color: ['#1f6feb'],
       tooltip: { trigger: 'axis', formatter: cg.axisTooltip },
       grid: { left: 48, right: 16, top: 24, bottom: 72 },
-      xAxis: { type: 'category', data: d.groups, axisLabel: { interval: 0, rotate: d.groups.length > 6 ? 30 : 0 } },
+      xAxis: { type: 'category', data: d.groups, axisLabel: { interval: 0, rotate: d.groups.length > 6 || (el.clientWidth < 500 && d.groups.length > 3) ? 30 : 0 } },
       yAxis: { type: 'value' },
       series: [{ name: s.name, type: 'bar', data: s.values, label: { show: true, position: 'top' } }]
     }, true);
