@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
+	"os"
 	"text/tabwriter"
 	"time"
 
@@ -16,6 +16,54 @@ import (
 
 func init() {
 	register(command{"kpi", "a town's KPIs (docs/KPI.md) for a period, with the previous period and the same period last year", runKPI})
+	register(command{"report monthly", "a town's monthly KPI report as an xlsx workbook: a summary and a sheet per dimension", runReportMonthly})
+}
+
+func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	var town, month, file, lang string
+	fs := newFlagSet("report monthly", "a town's monthly KPI report", "report monthly --town CODE --month 2026-10 --out FILE.xlsx [--lang zh|en]", out)
+	d.register(fs)
+	fs.StringVar(&town, "town", "", "town code")
+	fs.StringVar(&month, "month", "", "the month, 2026-10")
+	fs.StringVar(&file, "out", "", "the xlsx file to write")
+	fs.StringVar(&lang, "lang", "zh", "the report's language, zh or en")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if town == "" || file == "" {
+		return fmt.Errorf("--town and --out are required")
+	}
+	p, err := kpi.MonthPeriod(month)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := places.RequireTown(ctx, db, "town", town); err != nil {
+		return err
+	}
+	cal, err := orders.LoadCalendar(ctx, db)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if err := (&kpi.Service{DB: db, Cal: cal}).WriteReport(ctx, f, []string{town}, p, lang); err != nil {
+		f.Close()
+		os.Remove(file)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "monthly report of %s for %s written to %s\n", town, month, file)
+	return nil
 }
 
 func runKPI(ctx context.Context, args []string, out io.Writer) error {
@@ -75,8 +123,8 @@ func writeKPITable(out io.Writer, rep kpi.Report) error {
 	fmt.Fprintln(w, "key\tname\tvalue\tcounted\tprevious\tlast year")
 	for _, d := range kpi.Defs {
 		c := rep.Total.Current[d.Key]
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Key, d.ZH, kpiValue(d, c), kpiCounts(d, c),
-			kpiValue(d, rep.Total.Previous[d.Key]), kpiValue(d, rep.Total.LastYear[d.Key]))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Key, d.ZH, kpi.Format(d, c), kpiCounts(d, c),
+			kpi.Format(d, rep.Total.Previous[d.Key]), kpi.Format(d, rep.Total.LastYear[d.Key]))
 	}
 	if err := w.Flush(); err != nil {
 		return err
@@ -98,25 +146,11 @@ func writeKPITable(out io.Writer, rep kpi.Report) error {
 		}
 		fmt.Fprint(w, g, "\t", r.Name)
 		for _, d := range kpi.Defs {
-			fmt.Fprint(w, "\t", kpiValue(d, r.Current[d.Key]))
+			fmt.Fprint(w, "\t", kpi.Format(d, r.Current[d.Key]))
 		}
 		fmt.Fprintln(w)
 	}
 	return w.Flush()
-}
-
-// kpiValue prints a figure's value: a count, a percentage or hours; "—" when nothing counted.
-func kpiValue(d kpi.Def, f kpi.Figure) string {
-	if f.Value == nil {
-		return "—"
-	}
-	switch d.Kind {
-	case kpi.Rate:
-		return strconv.FormatFloat(100**f.Value, 'f', 1, 64) + "%"
-	case kpi.Hours:
-		return strconv.FormatFloat(*f.Value, 'f', 1, 64) + " h"
-	}
-	return strconv.Itoa(f.Den)
 }
 
 func kpiCounts(d kpi.Def, f kpi.Figure) string {

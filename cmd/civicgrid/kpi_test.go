@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -59,6 +62,45 @@ func TestCLIKPI(t *testing.T) {
 	code, out, errOut = cli(t, "kpi", "--data", data, "--town", "310105102", "--period", "month", "--by", "grid")
 	if code != 0 || !strings.Contains(out, "closure_rate") || !strings.Contains(out, "结案率") || !strings.Contains(out, "by grid") {
 		t.Fatalf("kpi table: %d %s %s", code, out, errOut)
+	}
+
+	// The monthly report's totals are the KPI command's (the endpoint's figures) for the month.
+	month := now.Format("2006-01")
+	file := filepath.Join(t.TempDir(), "report.xlsx")
+	if code, out, errOut := cli(t, "report", "monthly", "--data", data, "--town", "310105102", "--month", month, "--out", file); code != 0 {
+		t.Fatalf("report monthly: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "kpi", "--data", data, "--town", "310105102", "--period", "month", "--json")
+	if code != 0 {
+		t.Fatalf("kpi: %d %s", code, errOut)
+	}
+	var monthRep kpi.Report
+	if err := json.Unmarshal([]byte(out), &monthRep); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if sheets := x.GetSheetList(); len(sheets) != 1+len(kpi.ReportDimensions) {
+		t.Errorf("report sheets %v", sheets)
+	}
+	rows, err := x.GetRows("总览")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		d, ok := kpi.Lookup(r[1])
+		if !ok {
+			t.Fatalf("summary row %q", r)
+		}
+		if want := kpi.Format(d, monthRep.Total.Current[d.Key]); r[2] != want {
+			t.Errorf("report %s = %s, kpi says %s", d.Key, r[2], want)
+		}
+	}
+	if code, _, errOut := cli(t, "report", "monthly", "--data", data, "--town", "310105102", "--month", "2026-13", "--out", file); code == 0 || !strings.Contains(errOut, "month:") {
+		t.Errorf("report for month 2026-13: %d %s", code, errOut)
 	}
 
 	for _, c := range []struct {

@@ -114,3 +114,12 @@ func ResolvePeriod(from, to, kind string, now time.Time) (Period, error) {
 	}
 	return p, nil
 }
+
+// MonthPeriod is the month named like 2026-10.
+func MonthPeriod(month string) (Period, error) {
+	t, err := time.ParseInLocation("2006-01", month, workcal.Location())
+	if err != nil {
+		return Period{}, problem.Field("month", "want a month such as 2026-10, not %.20q", month)
+	}
+	return Period{t, t.AddDate(0, 1, 0)}, nil
+}

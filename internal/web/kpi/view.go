@@ -2,7 +2,6 @@ package kpi
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/kpi"
@@ -14,27 +13,9 @@ func day(t time.Time) string { return t.Format(time.DateOnly) }
 // lastDay is the period's last day (its end is the next day's midnight).
 func lastDay(p kpi.Period) string { return day(p.To.AddDate(0, 0, -1)) }
 
-// label is a figure's or a dimension's name in the language.
-func label(d kpi.Def, lang string) string {
-	if lang == "en" {
-		return d.EN
-	}
-	return d.ZH
-}
+func label(d kpi.Def, lang string) string { return d.Label(lang) }
 
-// value prints a figure: a count, a percentage or hours; "—" when nothing was counted.
-func value(d kpi.Def, f kpi.Figure) string {
-	if f.Value == nil {
-		return "—"
-	}
-	switch d.Kind {
-	case kpi.Rate:
-		return strconv.FormatFloat(100**f.Value, 'f', 1, 64) + "%"
-	case kpi.Hours:
-		return strconv.FormatFloat(*f.Value, 'f', 1, 64)
-	}
-	return strconv.Itoa(f.Den)
-}
+func value(d kpi.Def, f kpi.Figure) string { return kpi.Format(d, f) }
 
 // arrow compares a figure with an earlier one: up or down, good or bad as the figure reads.
 type arrow struct{ Sym, Class string }
