@@ -1,6 +1,7 @@
 package kpi
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/sheet"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -70,6 +72,7 @@ type pageData struct {
 	Rows               []rowView
 	Chart              string
 	ByLabel            string
+	Report             string // the monthly report of the period's first month
 }
 
 type rowView struct {
@@ -119,6 +122,7 @@ func (s *handlers) kpiPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		d.Rows = append(d.Rows, rowView{Name: groupName(row, rq.By, lang), Cells: figures(row, scope{towns: rq.Towns, by: rq.By, group: row.Group, p: rep.Period}, lang)})
 	}
 	d.Chart = chartData(rep.Rows, rq.By, lang)
+	d.Report = "/kpi/report?" + url.Values{"town": {rq.Town}, "month": {rep.Period.From.Format("2006-01")}}.Encode()
 	return s.Render(w, r, http.StatusOK, "kpi", kit.PageData{Title: "kpi.title", Data: d})
 }
 
@@ -259,4 +263,28 @@ func (s *handlers) exemptSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	T := kit.Translator(kit.Language(w, r))
 	kit.RedirectFlash(w, r, "/kpi/rankings?town="+url.QueryEscape(x.Town), T("kpi.exempted")+" "+firstNonEmpty(x.Number, r.PostFormValue("order")))
 	return nil
+}
+
+// monthlyReport sends the monthly report (kpi.WriteReport) of the chosen town, or of all the
+// caller's towns, for ?month=2026-10 as an xlsx download.
+func (s *handlers) monthlyReport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	q := r.URL.Query()
+	p, err := kpi.MonthPeriod(q.Get("month"))
+	if err != nil {
+		return err
+	}
+	rq, err := parseRequest(url.Values{"town": {q.Get("town")}}, c, time.Now())
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := s.service().WriteReport(r.Context(), &buf, rq.Towns, p, kit.Language(w, r)); err != nil {
+		return err
+	}
+	name := "kpi-" + firstNonEmpty(rq.Town, "all") + "-" + q.Get("month") + ".xlsx"
+	w.Header().Set("Content-Type", sheet.XLSX.ContentType())
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err = w.Write(buf.Bytes())
+	return err
 }
