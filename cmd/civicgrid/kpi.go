@@ -38,23 +38,16 @@ func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, d, out)
+	svc, err := openKPI(ctx, d, town, out)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := places.RequireTown(ctx, db, "town", town); err != nil {
-		return err
-	}
-	cal, err := orders.LoadCalendar(ctx, db)
-	if err != nil {
-		return err
-	}
+	defer svc.DB.Close()
 	f, err := os.Create(file)
 	if err != nil {
 		return err
 	}
-	if err := (&kpi.Service{DB: db, Cal: cal}).WriteReport(ctx, f, []string{town}, p, lang); err != nil {
+	if err := svc.WriteReport(ctx, f, []string{town}, p, lang); err != nil {
 		f.Close()
 		os.Remove(file)
 		return err
@@ -88,19 +81,12 @@ func runKPI(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, d, out)
+	svc, err := openKPI(ctx, d, town, out)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := places.RequireTown(ctx, db, "town", town); err != nil {
-		return err
-	}
-	cal, err := orders.LoadCalendar(ctx, db)
-	if err != nil {
-		return err
-	}
-	rep, err := (&kpi.Service{DB: db, Cal: cal}).Compute(ctx, kpi.Query{Towns: []string{town}, Period: p, By: by})
+	defer svc.DB.Close()
+	rep, err := svc.Compute(ctx, kpi.Query{Towns: []string{town}, Period: p, By: by})
 	if err != nil {
 		return err
 	}
@@ -110,6 +96,24 @@ func runKPI(ctx context.Context, args []string, out io.Writer) error {
 		return enc.Encode(rep)
 	}
 	return writeKPITable(out, rep)
+}
+
+// openKPI opens the database and checks the town: the KPI service over it, with the calendar.
+func openKPI(ctx context.Context, d dbFlags, town string, out io.Writer) (*kpi.Service, error) {
+	db, err := openDB(ctx, d, out)
+	if err != nil {
+		return nil, err
+	}
+	if err := places.RequireTown(ctx, db, "town", town); err != nil {
+		db.Close()
+		return nil, err
+	}
+	cal, err := orders.LoadCalendar(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &kpi.Service{DB: db, Cal: cal}, nil
 }
 
 // writeKPITable prints the total (one line per key, with the comparisons) and, with a

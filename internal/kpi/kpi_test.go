@@ -4,9 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/kpi"
@@ -14,27 +12,12 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders/orderstest"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
-	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 var ctx = context.Background()
 
-func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, workcal.Location())
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+var at = orderstest.At
 
 // world is a town's hand-built order set.
 type world struct {
@@ -42,7 +25,7 @@ type world struct {
 	db    *store.DB
 	s     *orders.Store
 	f     orderstest.Fixture
-	clock *clock
+	clock *orderstest.Clock
 	k     *kpi.Service
 	ids   map[string]int64
 }
@@ -100,7 +83,7 @@ func (w *world) inProgress(name, when string) orders.Order {
 // counts 24 hours (workcal's measure, as the deadline clocks count).
 func build(t *testing.T, db *store.DB) *world {
 	f := orderstest.Seed(t, db)
-	c := &clock{t: at("2025-10-31 09:00")}
+	c := orderstest.NewClock(at("2025-10-31 09:00"))
 	s := orders.New(db)
 	s.Now = c.Now
 	w := &world{t: t, db: db, s: s, f: f, clock: c, k: &kpi.Service{DB: db, Cal: s.Cal}, ids: map[string]int64{}}

@@ -101,9 +101,7 @@ func (s *handlers) kpiPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 	if d.Towns, err = s.townOptions(r, c, rq.Town, T); err != nil {
 		return err
 	}
-	for _, k := range kpi.PeriodKinds {
-		d.Kinds = append(d.Kinds, option{k, T("kpi.period." + k), k == rq.Kind})
-	}
+	d.Kinds = periodOptions(T, rq.Kind)
 	for _, dim := range kpi.Dimensions {
 		l := dim.ZH
 		if lang == "en" {
@@ -124,6 +122,15 @@ func (s *handlers) kpiPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 	d.Chart = chartData(rep.Rows, rq.By, lang)
 	d.Report = "/kpi/report?" + url.Values{"town": {rq.Town}, "month": {rep.Period.From.Format("2006-01")}}.Encode()
 	return s.Render(w, r, http.StatusOK, "kpi", kit.PageData{Title: "kpi.title", Data: d})
+}
+
+// periodOptions is the period picker, kind chosen.
+func periodOptions(T func(string) string, kind string) []option {
+	var out []option
+	for _, k := range kpi.PeriodKinds {
+		out = append(out, option{k, T("kpi.period." + k), k == kind})
+	}
+	return out
 }
 
 func span(p kpi.Period) string {
@@ -184,11 +191,7 @@ func (s *handlers) rankingsPage(w http.ResponseWriter, r *http.Request, c *kit.C
 		towns = towns[1:] // no "all": one town's league
 	}
 	d["Towns"] = towns
-	var kinds []option
-	for _, k := range kpi.PeriodKinds {
-		kinds = append(kinds, option{k, T("kpi.period." + k), k == rq.Kind})
-	}
-	d["Kinds"] = kinds
+	d["Kinds"] = periodOptions(T, rq.Kind)
 	var tables []rankView
 	var weights map[string]float64
 	for _, by := range []string{"department", "grid"} {
