@@ -41,6 +41,13 @@ func TestKPIInBrowser(t *testing.T) {
 			}
 			noOverflow(t, ctx, "KPI page")
 			Screenshot(t, ctx, "kpi-page"+suffix)
+			// The monthly report button downloads a workbook.
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => { const r = await fetch(document.getElementById('kpi-report').href, {credentials: 'same-origin'});
+				return r.status + ' ' + r.headers.get('Content-Type') + ' ' + (await r.arrayBuffer()).byteLength; })()`, chromedp.EvalAwaitPromise))
+			must(t, err, "fetch the monthly report")
+			if !strings.HasPrefix(got, "200 application/vnd.openxmlformats-officedocument.spreadsheetml.sheet ") {
+				t.Errorf("the monthly report button answers %s", got)
+			}
 
 			// A figure, a rate's numerator and a breakdown cell each open the order list with as
 			// many orders as they count.
