@@ -33,6 +33,9 @@ func TestKPIInBrowser(t *testing.T) {
 			}
 			noOverflow(t, ctx, "leader home")
 			Screenshot(t, ctx, "kpi-home-leader"+suffix)
+			if evaluate[bool](t, ctx, `!!document.querySelector('#kpi-home td a[data-count]')`) {
+				clickCounts(t, ctx, srv.URL+"/", `#kpi-home td a[data-count]`) // what is late, by its owner
+			}
 
 			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/kpi?period=year")), "the KPI page")
 			waitFor(t, ctx, `#kpi-chart canvas`, "the breakdown chart")

@@ -258,6 +258,24 @@ type LateOwner struct {
 	Orders int    `json:"orders"`
 }
 
+// lateStage is a stage row (alias s) running, unsuspended and past its due time (the argument).
+const lateStage = `s.finished_at IS NULL AND s.paused_since IS NULL AND s.due_at < ?`
+
+// LateCondition selects, over the orders table, the orders Late counts for one owner at now:
+// the order list's late_owner filter, so a row of the leader's "late now" opens its orders.
+func LateCondition(kind, code string, now time.Time) (string, []any, error) {
+	switch kind {
+	case "centre", "department", "grid":
+	default:
+		return "", nil, problem.Field("late_owner", "unknown owner kind %.20q; centre, department or grid", kind)
+	}
+	if len(code) > 64 {
+		return "", nil, problem.Field("late_owner", "at most 64 characters")
+	}
+	return `orders.id IN (SELECT s.order_id FROM order_stages s WHERE ` + lateStage + ` AND s.owner_kind = ? AND s.owner_code = ?)`,
+		[]any{now.UnixMilli(), kind, code}, nil
+}
+
 // Late counts, per owner, the open orders of towns with a running, unsuspended stage past its
 // due time at now (the stage clocks: an order handled on time and waiting for verification is
 // the grid's), most first.
@@ -271,7 +289,7 @@ func (s *Service) Late(ctx context.Context, towns []string, now time.Time) ([]La
 		LEFT JOIN departments d ON s.owner_kind = 'department' AND d.code = s.owner_code
 		LEFT JOIN grids g ON s.owner_kind = 'grid' AND g.code = s.owner_code
 		LEFT JOIN regions r ON s.owner_kind = 'centre' AND r.code = s.owner_code
-		WHERE s.finished_at IS NULL AND s.paused_since IS NULL AND s.due_at < ? AND `+in+`
+		WHERE `+lateStage+` AND `+in+`
 		GROUP BY s.owner_kind, s.owner_code ORDER BY COUNT(DISTINCT s.order_id) DESC, s.owner_code`, append([]any{now.UnixMilli()}, args...)...)
 	if out == nil {
 		out = []LateOwner{}

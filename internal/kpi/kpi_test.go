@@ -3,6 +3,7 @@ package kpi_test
 import (
 	"context"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -387,6 +388,36 @@ func TestExemptionAndRankings(t *testing.T) {
 		}
 		if _, err := kpi.ParseWeights(`{"closure_rate": 0}`); err == nil {
 			t.Error("all-zero weights were accepted")
+		}
+	})
+}
+
+// What is late on 20 November, by the owner of the late stage: the centre holds H's dispatch
+// (due 6 Nov) and the callbacks of E and F (closed, never rated); the grid holds D's
+// verification (reported 6 Nov, due 11 Nov). Each row lists exactly its orders.
+func TestLateByOwner(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		now := at("2025-11-20 10:00")
+		late, err := w.k.Late(ctx, w.f.Towns(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []kpi.LateOwner{{Kind: "centre", Code: w.f.Town, Name: "新泾镇", Orders: 3}, {Kind: "grid", Code: w.f.Grid, Name: "新泾一村网格", Orders: 1}}
+		if !slices.Equal(late, want) {
+			t.Fatalf("late %+v, want %+v", late, want)
+		}
+		for _, l := range late {
+			cond, args, err := kpi.LateCondition(l.Kind, l.Code, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}}); err != nil || n != l.Orders {
+				t.Errorf("%s %s lists %d (%v), counts %d", l.Kind, l.Code, n, err, l.Orders)
+			}
+		}
+		if _, _, err := kpi.LateCondition("mayor", "x", now); err == nil {
+			t.Error("owner kind mayor accepted")
 		}
 	})
 }

@@ -3,6 +3,7 @@ package kpi
 import (
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/orders"
@@ -16,6 +17,13 @@ import (
 // mean other things (the time received, the order's grid).
 func init() {
 	weborders.RegisterListFilter(weborders.ListFilter{Param: "kpi", Condition: listCondition})
+	// /orders?late_owner=KIND:CODE: the orders with a stage of that owner late now (the leader's
+	// home's "late now" rows).
+	weborders.RegisterListFilter(weborders.ListFilter{Param: "late_owner", Condition: func(q url.Values) (orders.Condition, error) {
+		kind, code, _ := strings.Cut(q.Get("late_owner"), ":")
+		cond, args, err := kpi.LateCondition(kind, code, time.Now())
+		return orders.Condition{SQL: cond, Args: args}, err
+	}})
 }
 
 // maxTowns bounds kpi_town's list: a district has a few dozen towns.

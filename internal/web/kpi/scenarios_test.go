@@ -55,6 +55,8 @@ func TestKPIScenarios(t *testing.T) {
 			{Name: "order list by a figure", User: "leader", Method: "GET", URL: "/orders?kpi=received&kpi_from=2020-01-01&kpi_to=2030-12-31", Status: http.StatusOK},
 			{Name: "order list by a bad figure", User: "leader", Method: "GET", URL: "/api/v1/orders?kpi=nonsense&kpi_from=2026-01-01&kpi_to=2026-01-31", Status: http.StatusUnprocessableEntity, Contains: []string{`"kpi"`}},
 			{Name: "order list by a figure without dates", User: "leader", Method: "GET", URL: "/api/v1/orders?kpi=received", Status: http.StatusUnprocessableEntity, Contains: []string{`"kpi_from"`}},
+			{Name: "order list of a late owner", User: "leader", Method: "GET", URL: "/api/v1/orders?late_owner=centre:" + world.XinjingCode, Status: http.StatusOK},
+			{Name: "order list of a bad late owner", User: "leader", Method: "GET", URL: "/api/v1/orders?late_owner=mayor:x", Status: http.StatusUnprocessableEntity, Contains: []string{`"late_owner"`}},
 			{Name: "leader home", User: "leader", Method: "GET", URL: "/", Status: http.StatusOK, Contains: []string{`id="kpi-home"`, "超期未办"}},
 			{Name: "district home", User: "changning", Method: "GET", URL: "/", Status: http.StatusOK, Contains: []string{`id="kpi-area"`, "各街镇本月指标"}},
 			{Name: "city home", User: "shanghai", Method: "GET", URL: "/", Status: http.StatusOK, Contains: []string{`id="kpi-area"`, "各区本月指标"}},
