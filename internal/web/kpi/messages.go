@@ -9,6 +9,7 @@ func init() {
 		"kpi.title":               {"考核指标", "KPIs"},
 		"kpi.home":                {"受理、结案、按期处置、满意率等指标，环比同比，每个数字都能点开对应工单", "Received, closed, on-time handling, satisfaction and more, against the previous period and last year; every figure opens its orders"},
 		"kpi.rankings":            {"考核排名", "Rankings"},
+		"kpi.report":              {"下载月报（xlsx）", "Monthly report (xlsx)"},
 		"kpi.town":                {"街镇", "Town"},
 		"kpi.all towns":           {"全部街镇", "All towns"},
 		"kpi.period":              {"统计期", "Period"},
