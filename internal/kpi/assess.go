@@ -252,7 +252,7 @@ func firstOf(a, b string) string {
 
 // LateOwner is who holds orders whose running stage is past its due time.
 type LateOwner struct {
-	Kind   string `json:"owner_kind"` // centre, department, grid
+	Kind   string `json:"owner_kind"` // centre, department, co_department (协办), grid
 	Code   string `json:"owner"`
 	Name   string `json:"name"`
 	Orders int    `json:"orders"`
@@ -265,9 +265,9 @@ const lateStage = `s.finished_at IS NULL AND s.paused_since IS NULL AND s.due_at
 // the order list's late_owner filter, so a row of the leader's "late now" opens its orders.
 func LateCondition(kind, code string, now time.Time) (string, []any, error) {
 	switch kind {
-	case "centre", "department", "grid":
+	case "centre", "department", "grid", "co_department":
 	default:
-		return "", nil, problem.Field("late_owner", "unknown owner kind %.20q; centre, department or grid", kind)
+		return "", nil, problem.Field("late_owner", "unknown owner kind %.20q; centre, department, co_department or grid", kind)
 	}
 	if len(code) > 64 {
 		return "", nil, problem.Field("late_owner", "at most 64 characters")
@@ -286,7 +286,7 @@ func (s *Service) Late(ctx context.Context, towns []string, now time.Time) ([]La
 		return l, rows.Scan(&l.Kind, &l.Code, &l.Name, &l.Orders)
 	}, `SELECT s.owner_kind, s.owner_code, COALESCE(MAX(d.name), MAX(g.name), MAX(r.name), ''), COUNT(DISTINCT s.order_id)
 		FROM order_stages s JOIN orders o ON o.id = s.order_id
-		LEFT JOIN departments d ON s.owner_kind = 'department' AND d.code = s.owner_code
+		LEFT JOIN departments d ON s.owner_kind IN ('department', 'co_department') AND d.code = s.owner_code
 		LEFT JOIN grids g ON s.owner_kind = 'grid' AND g.code = s.owner_code
 		LEFT JOIN regions r ON s.owner_kind = 'centre' AND r.code = s.owner_code
 		WHERE `+lateStage+` AND `+in+`

@@ -419,6 +419,12 @@ func TestLateByOwner(t *testing.T) {
 		if _, _, err := kpi.LateCondition("mayor", "x", now); err == nil {
 			t.Error("owner kind mayor accepted")
 		}
+		// A co-handling department's late clock (协办) is an owner like the others.
+		if cond, args, err := kpi.LateCondition("co_department", w.f.Market, now); err != nil {
+			t.Errorf("owner kind co_department: %v", err)
+		} else if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}}); err != nil || n != 0 {
+			t.Errorf("co_department lists %d (%v), want 0: no order here has co-handlers", n, err)
+		}
 	})
 }
 

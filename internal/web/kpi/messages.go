@@ -60,6 +60,7 @@ func init() {
 		"kpi.owner":               {"责任方", "Owner"},
 		"kpi.owner.centre":        {"城运中心", "operations centre"},
 		"kpi.owner.department":    {"部门", "department"},
+		"kpi.owner.co_department": {"协办部门", "co-handling department"},
 		"kpi.owner.grid":          {"网格", "grid"},
 		"kpi.was":                 {"上月", "last month"},
 		"audit.ent.kpi_exemption": {"考核豁免", "KPI exemption"},
