@@ -156,7 +156,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 	}
 	st := *o.Orders
 	st.Locator = func(context.Context, string) (*places.Locator, error) { return router.Locator(), nil }
-	ap := &applier{orders: &st, router: router, actor: o.Actor, header: sum.Header}
+	ap := &applier{orders: &st, router: router, actor: o.Actor, header: sum.Header, dialect: db.Dialect()}
 
 	job, err := beginJob(ctx, db, o, sha)
 	if err != nil {
@@ -279,11 +279,11 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 			next.Errors = append(next.Errors, batchErrs...)
 			return saveProgress(batchCtx, tx, job.id, b.lastLine, next, batchErrs)
 		}
-		err := db.InTx(ctx, func(tx *store.Tx) error { return write(tx, false) })
+		err := db.InCopyTx(ctx, func(tx *store.Tx) error { return write(tx, false) })
 		if err != nil && ctx.Err() == nil && refusedValue(err) {
 			// The database refused a value of some row that no check foresaw: write the batch
 			// again row by row, so that only that row is rejected.
-			err = db.InTx(ctx, func(tx *store.Tx) error { return write(tx, true) })
+			err = db.InCopyTx(ctx, func(tx *store.Tx) error { return write(tx, true) })
 		}
 		if err != nil {
 			if ctx.Err() != nil {
