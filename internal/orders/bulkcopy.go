@@ -3,6 +3,7 @@ package orders
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgtype"
 
@@ -31,17 +32,24 @@ func PrepareBulkFor(n *NewOrder, d store.Dialect) error {
 
 // tsVector is search.TSVector(terms) as pgx encodes it in binary form.
 func tsVector(terms string) *pgtype.TSVector {
-	v := &pgtype.TSVector{Valid: true}
+	// An importer holds a few batches of these: two allocations per order, sized to the number
+	// of terms, keep them small.
+	n := 0
+	if terms != "" {
+		n = strings.Count(terms, " ") + 1
+	}
+	v := &pgtype.TSVector{Valid: true, Lexemes: make([]pgtype.TSVectorLexeme, 0, n)}
+	all := make([]pgtype.TSVectorPosition, 0, n)
 	search.Lexemes(terms, func(term string, positions []int) {
-		ps := make([]pgtype.TSVectorPosition, 0, len(positions))
+		start := len(all)
 		for _, p := range positions {
 			// Positions past a tsvector's last are capped to it; the binary form, unlike the
 			// literal, refuses a repeat.
-			if len(ps) == 0 || uint16(p) > ps[len(ps)-1].Position {
-				ps = append(ps, pgtype.TSVectorPosition{Position: uint16(p)})
+			if len(all) == start || uint16(p) > all[len(all)-1].Position {
+				all = append(all, pgtype.TSVectorPosition{Position: uint16(p)})
 			}
 		}
-		v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: term, Positions: ps})
+		v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: term, Positions: all[start:len(all):len(all)]})
 	})
 	return v
 }
