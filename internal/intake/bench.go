@@ -128,3 +128,45 @@ func BaselineInsert(ctx context.Context, db *store.DB, path string, enc hotline.
 var plainColumns = []string{"id", "town_code", "number", "short_code", "state", "version", "channel", "external_id", "content",
 	"address", "lat", "lng", "grid_code", "category_code", "deadline_class", "limit_days", "caller_name", "caller_phone",
 	"raised_by", "received_at", "updated_at"}
+
+// IndexedCopy is the benchmark's second yardstick on PostgreSQL: the floor that index upkeep puts
+// under any import into the orders table. It copies the town's hotline orders, as the import left
+// them (search terms included), into a new table with the orders table's columns, defaults and
+// indexes but no triggers or foreign keys, batch rows to a transaction as the import commits, and
+// returns the rows copied. The server alone does this work: no file, no client encoding. The table
+// bench_indexed_orders is dropped at the end.
+func IndexedCopy(ctx context.Context, db *store.DB, town string, batch int) (int, error) {
+	if db.Dialect() != store.Postgres {
+		return 0, nil
+	}
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	if _, err := db.Exec(ctx, `DROP TABLE IF EXISTS bench_indexed_orders`); err != nil {
+		return 0, err
+	}
+	if _, err := db.Exec(ctx, `CREATE TABLE bench_indexed_orders (LIKE orders INCLUDING DEFAULTS INCLUDING INDEXES)`); err != nil {
+		return 0, err
+	}
+	defer db.Exec(context.WithoutCancel(ctx), `DROP TABLE bench_indexed_orders`)
+	total := 0
+	var last int64
+	for {
+		var n int
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := relaxCommit(ctx, tx); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, `WITH moved AS (INSERT INTO bench_indexed_orders SELECT * FROM orders
+				WHERE town_code = ? AND channel = 'hotline' AND id > ? ORDER BY id LIMIT ? RETURNING id)
+				SELECT COUNT(*), COALESCE(MAX(id), 0) FROM moved`, town, last, batch).Scan(&n, &last)
+		})
+		if err != nil {
+			return total, err
+		}
+		total += n
+		if n < batch {
+			return total, nil
+		}
+	}
+}
