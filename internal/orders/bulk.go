@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgtype"
-
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/search"
@@ -56,7 +54,8 @@ type bulkPrepared struct {
 	receiveData string // for grid
 	grid        string
 	shortCode   string
-	tsv         *pgtype.TSVector // the search terms for COPY, when PrepareBulkFor computed them
+	terms       string // the search terms for COPY, when PrepareBulkFor computed them (hasTerms)
+	hasTerms    bool
 }
 
 // PrepareBulk validates and normalises n and encodes what BulkCreate will store for it (channel
