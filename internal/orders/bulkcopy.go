@@ -15,8 +15,8 @@ import (
 // On PostgreSQL, BulkCreate writes through COPY when the transaction allows it (store.InCopyTx):
 // the orders and their `receive` events each go in one COPY … FROM STDIN of binary rows, with the
 // search terms as a binary tsvector, instead of multi-row INSERTs of text parameters that the
-// server parses and plans. The rows are the same as the INSERTs write (TestBulkCreateMatchesCreate
-// runs both ways).
+// server parses and plans. The rows are the same as the INSERTs write
+// (TestBulkCreateCopyMatchesInsert).
 
 // PrepareBulkFor is PrepareBulk that also computes, for PostgreSQL, the order's search terms
 // (folding, splitting into bigrams: most of the work), so that an importer does that too on its
