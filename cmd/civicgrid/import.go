@@ -33,7 +33,7 @@ import (
 
 func init() {
 	register(command{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline})
-	register(command{"bench import", "measure the hotline import on generated rows against a bare bulk insert", runBenchImport})
+	register(command{"bench import", "measure the hotline import on generated rows against a bare bulk insert (SQLite) or COPY (PostgreSQL)", runBenchImport})
 }
 
 // stderr is where the progress bar goes; tests leave it alone because it is no terminal.
@@ -236,7 +236,7 @@ func measureSearches(ctx context.Context, db *store.DB, town string) ([]benchSea
 
 func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
-	fs := newFlagSet("bench import", "measure the hotline import", "bench import [--rows N] [--db URL] [--json]", out)
+	fs := newFlagSet("bench import", "measure the hotline import", "bench import [--rows N] [--db URL] [--indexed] [--json]", out)
 	d.register(fs)
 	n := fs.Int("rows", 100_000, "rows to generate")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
