@@ -131,3 +131,36 @@ func searchFinds(t *testing.T, db *store.DB, f orderstest.Fixture, want map[stri
 		}
 	}
 }
+
+// The benchmark's yardsticks write every valid row of the file: the bare COPY (bare insert on
+// SQLite) all rows the reader accepts, the indexed copy (PostgreSQL) every order the import made.
+func TestBenchYardsticksCountEveryRow(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := seed(t, db)
+		path := copyCSV(t, 9, 0)
+		// A tenth row the reader refuses: no yardstick writes it.
+		b, _ := os.ReadFile(path)
+		if err := os.WriteFile(path, append(b, "C10,someday,路,内容\n"...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		sum := importFile(t, db, f, path, func(o *intake.ImportOptions) { o.BatchSize = 4 })
+		if sum.Created != 9 || sum.Rejected != 1 {
+			t.Fatalf("import: %+v", sum)
+		}
+		n, err := intake.BaselineInsert(ctx, db, path, 0, 4)
+		if err != nil || n != 9 {
+			t.Errorf("bare write: %d rows (%v), want 9", n, err)
+		}
+		var stored int
+		if err := db.QueryRow(ctx, `SELECT COUNT(DISTINCT external_id) FROM bench_plain_orders`).Scan(&stored); err != nil || stored != 9 {
+			t.Errorf("bench_plain_orders holds %d ids (%v), want 9", stored, err)
+		}
+		want := 0
+		if db.Dialect() == store.Postgres {
+			want = 9
+		}
+		if n, err := intake.IndexedCopy(ctx, db, f.Town, 4); err != nil || n != want {
+			t.Errorf("indexed copy: %d rows (%v), want %d", n, err, want)
+		}
+	})
+}
