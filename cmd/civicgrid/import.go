@@ -33,7 +33,7 @@ import (
 
 func init() {
 	register(command{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline})
-	register(command{"bench import", "measure the hotline import on generated rows against a bare bulk insert", runBenchImport})
+	register(command{"bench import", "measure the hotline import on generated rows against a bare bulk insert (SQLite) or COPY (PostgreSQL)", runBenchImport})
 }
 
 // stderr is where the progress bar goes; tests leave it alone because it is no terminal.
@@ -158,6 +158,14 @@ type benchResult struct {
 	BaselineSec  float64 `json:"baseline_seconds"`
 	BaselineRate float64 `json:"baseline_rows_per_s"`
 	Ratio        float64 `json:"import_to_baseline"`
+	// Baseline says how the yardstick wrote: "copy" (PostgreSQL's COPY) or "insert" (SQLite's
+	// multi-row INSERTs).
+	Baseline string `json:"baseline"`
+	// With --indexed (PostgreSQL): the same orders copied by the server into a table with the
+	// orders table's indexes — the floor index upkeep puts under the import.
+	IndexedSec   float64 `json:"indexed_seconds,omitempty"`
+	IndexedRate  float64 `json:"indexed_rows_per_s,omitempty"`
+	IndexedRatio float64 `json:"import_to_indexed,omitempty"`
 	PeakHeapMB   float64 `json:"peak_heap_inuse_mb"`
 	VmHWMMB      float64 `json:"vmhwm_mb"`
 	Created      int     `json:"created"`
@@ -228,13 +236,14 @@ func measureSearches(ctx context.Context, db *store.DB, town string) ([]benchSea
 
 func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
-	fs := newFlagSet("bench import", "measure the hotline import", "bench import [--rows N] [--db URL] [--json]", out)
+	fs := newFlagSet("bench import", "measure the hotline import", "bench import [--rows N] [--db URL] [--indexed] [--json]", out)
 	d.register(fs)
 	n := fs.Int("rows", 100_000, "rows to generate")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	shuffled := fs.Bool("shuffled", false, "scatter the call times over the year instead of the export's chronological order")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import (not the baseline) to this file")
 	memProfile := fs.String("memprofile", "", "write a profile of the allocations up to the end of the import (not the baseline) to this file")
+	indexed := fs.Bool("indexed", false, "PostgreSQL: also time the server copying the imported orders into a table with the orders' indexes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -347,19 +356,41 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 	}
 	baseSec := time.Since(start).Seconds()
 	_, _ = db.Exec(ctx, `DROP TABLE bench_plain_orders`)
+	var indexedSec float64
+	indexedRows := 0
+	if *indexed && db.Dialect() == store.Postgres {
+		start = time.Now()
+		if indexedRows, err = intake.IndexedCopy(ctx, db, "310105102", intake.DefaultBatch); err != nil {
+			return err
+		}
+		indexedSec = time.Since(start).Seconds()
+	}
 	r := benchResult{Database: name, Rows: *n, FileMB: float64(st.Size()) / 1e6, ImportSec: importSec,
 		ImportRate: float64(*n) / importSec, BaselineSec: baseSec, BaselineRate: float64(base) / baseSec,
 		PeakHeapMB: float64(peak.Load()) / 1e6, VmHWMMB: vmHWM(), Created: sum.Created, Unlocated: sum.Unlocated, Searches: searches,
 		WritingSec: stages.Writing.Seconds(), WaitReaderSec: stages.WaitReader.Seconds(), WaitIndexerSec: stages.WaitIndexer.Seconds(),
 		IndexTailSec: stages.IndexTail.Seconds()}
 	r.Ratio = r.ImportRate / r.BaselineRate
+	baseName := "bare insert"
+	r.Baseline = "insert"
+	if db.Dialect() == store.Postgres {
+		r.Baseline, baseName = "copy", "bare COPY"
+	}
+	if indexedRows > 0 {
+		r.IndexedSec, r.IndexedRate = indexedSec, float64(indexedRows)/indexedSec
+		r.IndexedRatio = r.ImportRate / r.IndexedRate
+	}
 	if *asJSON {
 		return json.NewEncoder(out).Encode(r)
 	}
-	fmt.Fprintf(out, "%s: %d rows (%.0f MB CSV): import %.1f s = %.0f rows/s; bare insert %.1f s = %.0f rows/s; ratio %.2f; "+
+	fmt.Fprintf(out, "%s: %d rows (%.0f MB CSV): import %.1f s = %.0f rows/s; %s %.1f s = %.0f rows/s; ratio %.2f; "+
 		"peak heap in use %.0f MB, VmHWM %.0f MB; created %d, unlocated %d\n",
-		r.Database, r.Rows, r.FileMB, r.ImportSec, r.ImportRate, r.BaselineSec, r.BaselineRate, r.Ratio,
+		r.Database, r.Rows, r.FileMB, r.ImportSec, r.ImportRate, baseName, r.BaselineSec, r.BaselineRate, r.Ratio,
 		r.PeakHeapMB, r.VmHWMMB, r.Created, r.Unlocated)
+	if indexedRows > 0 {
+		fmt.Fprintf(out, "  server copy into a table with the orders' indexes: %d rows in %.1f s = %.0f rows/s; import / indexed copy %.2f\n",
+			indexedRows, r.IndexedSec, r.IndexedRate, r.IndexedRatio)
+	}
 	fmt.Fprintf(out, "  import time: writing %.1f s, waiting for the reader %.1f s, for the indexer %.1f s; index caught up %.1f s after the last batch\n",
 		r.WritingSec, r.WaitReaderSec, r.WaitIndexerSec, r.IndexTailSec)
 	for _, q := range r.Searches {

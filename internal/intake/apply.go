@@ -47,6 +47,9 @@ type applier struct {
 	router *Router
 	actor  orders.ActorInfo
 	header map[string]string // field key → column as written in the file; nil for pushed JSON
+	// dialect is the database's: on PostgreSQL prepare also computes the search terms as COPY
+	// sends them (orders.PrepareBulkFor).
+	dialect store.Dialect
 }
 
 // column is how errors name a field's column: as the file wrote it, else by the field's key.
@@ -108,7 +111,7 @@ func (a *applier) prepare(row hotline.Row, townColumn string) (prepared, []hotli
 	}
 	n.Grid, _ = a.router.Grid(row.Lng, row.Lat, row.Address)
 	n.Category = a.router.Category(row.CategoryText)
-	if err := orders.PrepareBulk(&n); err != nil {
+	if err := orders.PrepareBulkFor(&n, a.dialect); err != nil {
 		return prepared{}, []hotline.RowError{a.rowError(row, err)}
 	}
 	return prepared{row: row, order: n}, nil

@@ -23,7 +23,7 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 	}
 	s := *st
 	s.Locator = func(context.Context, string) (*places.Locator, error) { return router.Locator(), nil }
-	ap := &applier{orders: &s, router: router, actor: actor}
+	ap := &applier{orders: &s, router: router, actor: actor, dialect: db.Dialect()}
 
 	out := make([]Result, len(items))
 	var valid []prepared
@@ -44,7 +44,7 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 		return out, nil
 	}
 	write := func(apply func(context.Context, *store.Tx, []prepared, string) ([]Result, error)) error {
-		return db.InTx(ctx, func(tx *store.Tx) error {
+		return db.InCopyTx(ctx, func(tx *store.Tx) error {
 			res, err := apply(ctx, tx, valid, "hotline_id")
 			if err != nil {
 				return err

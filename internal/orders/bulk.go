@@ -54,6 +54,8 @@ type bulkPrepared struct {
 	receiveData string // for grid
 	grid        string
 	shortCode   string
+	terms       string // the search terms for COPY, when PrepareBulkFor computed them (hasTerms)
+	hasTerms    bool
 }
 
 // PrepareBulk validates and normalises n and encodes what BulkCreate will store for it (channel
@@ -158,6 +160,17 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 	}
 	f := &ns[0]
 	state := string(workorder.Received)
+	photos := ""
+	if len(f.Photos) > 0 {
+		b, _ := json.Marshal(f.Photos)
+		photos = string(b)
+	}
+	if tx.CanCopy() {
+		if err := bulkCopy(ctx, tx, ns, out, t, state, updated, photos); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
 	orderRows := bulkOrders
 	pg := tx.Dialect() == store.Postgres
 	if pg {
@@ -186,11 +199,6 @@ func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]
 			return nil, problem.Conflict("an external id of this batch already exists: %v", err)
 		}
 		return nil, fmt.Errorf("insert orders: %w", err)
-	}
-	photos := ""
-	if len(f.Photos) > 0 {
-		b, _ := json.Marshal(f.Photos)
-		photos = string(b)
 	}
 	if err := bulkEvents.insert(ctx, tx, []any{updated, store.NullIfZero(f.RaisedBy), f.ActorName, f.ActorRole, ActionReceive, "", state, photos},
 		len(ns), func(i int, args []any) []any {

@@ -230,6 +230,29 @@ func TSVector(terms string) string {
 	if terms == "" {
 		return ""
 	}
+	b := make([]byte, 0, len(terms)+len(terms)/2)
+	Lexemes(terms, func(term string, positions []int) {
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, '\'')
+		b = append(b, term...)
+		b = append(b, '\'', ':')
+		for i, p := range positions {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(p), 10)
+		}
+	})
+	return string(b)
+}
+
+// Lexemes calls visit with each distinct term of terms (as Terms returns them), in order of first
+// occurrence, and its positions (from 1, ascending, capped at the largest a tsvector keeps): the
+// entries of TSVector's literal, for a writer that sends tsvectors in binary form. positions is
+// reused by the next call.
+func Lexemes(terms string, visit func(term string, positions []int)) {
 	// One entry per distinct term in order of first occurrence; repeats are rare in a short
 	// text, so their positions live in a slice allocated only when there are any.
 	type entry struct {
@@ -251,21 +274,11 @@ func TSVector(terms string) string {
 		seen[t] = len(entries)
 		entries = append(entries, entry{term: t, first: p})
 	}
-	b := make([]byte, 0, len(terms)+8*len(entries))
-	for i, e := range entries {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, '\'')
-		b = append(b, e.term...)
-		b = append(b, '\'', ':')
-		b = strconv.AppendInt(b, int64(e.first), 10)
-		for _, p := range e.more {
-			b = append(b, ',')
-			b = strconv.AppendInt(b, int64(p), 10)
-		}
+	positions := make([]int, 0, 8)
+	for _, e := range entries {
+		positions = append(append(positions[:0], e.first), e.more...)
+		visit(e.term, positions)
 	}
-	return string(b)
 }
 
 // cutTerm shortens t to at most MaxTermBytes bytes without splitting a rune.

@@ -188,8 +188,9 @@ func (db *DB) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 
 // Tx is a transaction with the same surface as DB.
 type Tx struct {
-	tx *sql.Tx
-	db *DB
+	tx   *sql.Tx
+	db   *DB
+	conn *sql.Conn // the connection it runs on, when begun by InCopyTx (see CopyFrom)
 }
 
 func (t *Tx) Dialect() Dialect { return t.db.dialect }
@@ -211,7 +212,17 @@ func (t *Tx) Prepare(ctx context.Context, query string) (*sql.Stmt, error) {
 // InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise,
 // so a failing step never leaves half a change behind.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	sqltx, err := db.sql.BeginTx(ctx, nil)
+	return db.inTx(ctx, nil, fn)
+}
+
+// inTx is InTx, on conn when it is not nil.
+func (db *DB) inTx(ctx context.Context, conn *sql.Conn, fn func(tx *Tx) error) (err error) {
+	var sqltx *sql.Tx
+	if conn != nil {
+		sqltx, err = conn.BeginTx(ctx, nil)
+	} else {
+		sqltx, err = db.sql.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
@@ -224,7 +235,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			_ = sqltx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: sqltx, db: db}); err != nil {
+	if err = fn(&Tx{tx: sqltx, db: db, conn: conn}); err != nil {
 		return err
 	}
 	if err = sqltx.Commit(); err != nil {
