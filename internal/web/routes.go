@@ -8,6 +8,7 @@ import (
 
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 
+	webops "github.com/civicgrid/civicgrid/internal/web/ops"
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -76,6 +77,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webdispatch.Mount(k.Mount("dispatch")); err != nil {
+		return err
+	}
+	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
 		return err
 	}
 	return nil
