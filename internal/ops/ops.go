@@ -9,6 +9,7 @@ package ops
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 // Bounds of one request.
 const (
 	MaxDays       = 90   // the longest period a map layer covers
+	DefaultDays   = 7
 	DefaultPoints = 2000 // points of one request unless it asks for fewer
 	MaxPoints     = 5000
 	MaxHeatCells  = 4000
@@ -41,9 +43,6 @@ type Query struct {
 }
 
 func (q *Query) check() error {
-	if q.Days == 0 {
-		q.Days = 7
-	}
 	if q.Days < 1 || q.Days > MaxDays {
 		return problem.Field("days", "days: between 1 and %d, not %d", MaxDays, q.Days)
 	}
@@ -189,7 +188,7 @@ func Heat(ctx context.Context, db store.Querier, q Query) ([]Cell, error) {
 	}
 	cells := make([]Cell, 0, len(counts))
 	for k, n := range counts {
-		cells = append(cells, Cell{Lat: (float64(k.y) + 0.5) * heatCell, Lng: (float64(k.x) + 0.5) * heatCell, Count: n})
+		cells = append(cells, Cell{Lat: cellCentre(k.y), Lng: cellCentre(k.x), Count: n})
 	}
 	sortCells(cells)
 	if len(cells) > MaxHeatCells {
@@ -205,6 +204,10 @@ func cellIndex(deg float64) int64 {
 	}
 	return i
 }
+
+// cellCentre is the middle of cell i, rounded to 1e-4° (the float error of the product would
+// otherwise show in the JSON).
+func cellCentre(i int64) float64 { return math.Round((float64(i)+0.5)*heatCell*1e4) / 1e4 }
 
 // shanghaiDay is the start of t's calendar day in Asia/Shanghai.
 func shanghaiDay(t time.Time) time.Time {

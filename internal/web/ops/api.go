@@ -29,7 +29,7 @@ func queryOf(r *http.Request, c *kit.Caller) (ops.Query, error) {
 	if err != nil {
 		return ops.Query{}, err
 	}
-	q := ops.Query{Towns: towns, Category: r.URL.Query().Get("category"), Now: time.Now()}
+	q := ops.Query{Towns: towns, Days: ops.DefaultDays, Category: r.URL.Query().Get("category"), Now: time.Now()}
 	for name, dst := range map[string]*int{"days": &q.Days, "limit": &q.Limit} {
 		if v := r.URL.Query().Get(name); v != "" {
 			n, err := strconv.Atoi(v)

@@ -5,8 +5,8 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/ops"
 	"github.com/civicgrid/civicgrid/internal/places"
-	"github.com/civicgrid/civicgrid/internal/workorder"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
+	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 // screenData is what the map and the wall scripts need besides the APIs: names of the caller's

@@ -138,7 +138,8 @@
   ops.map = function (el, opts) {
     var d = opts.d, w = opts.w;
     var st = { measure: opts.measure || 'open', days: opts.days || 7, category: opts.category || '', points: opts.points !== false, open: opts.open !== false, heat: !!opts.heat };
-    var map = L.map(el, { zoomSnap: 0.25, zoomControl: opts.zoomControl !== false }).setView([31.215, 121.38], 14);
+    // markercluster needs the map's maxZoom, which a map without tiles does not get from a layer.
+    var map = L.map(el, { zoomSnap: 0.25, maxZoom: 19, zoomControl: opts.zoomControl !== false }).setView([31.215, 121.38], 14);
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: cg.esc(el.dataset.attribution || '') }).addTo(map);
     var cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 45 });
     var markers = {};
