@@ -21,7 +21,7 @@ import (
 
 // Bounds of one request.
 const (
-	MaxDays       = 90   // the longest period a map layer covers
+	MaxDays       = 90 // the longest period a map layer covers
 	DefaultDays   = 7
 	DefaultPoints = 2000 // points of one request unless it asks for fewer
 	MaxPoints     = 5000
