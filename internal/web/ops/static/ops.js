@@ -152,15 +152,12 @@
       return 'days=' + st.days + (st.category ? '&category=' + encodeURIComponent(st.category) : '');
     }
     function count() { el.dataset.points = String(Object.keys(markers).length); }
-    function tooltip(p) {
-      return h('span', null, h('b', null, p.number || ('#' + p.id)), ' · ', d.categories[p.category] || p.category, ' · ', d.states[p.state] || p.state);
-    }
     function marker(p, fresh) {
       var m = L.marker([p.lat, p.lng], {
         icon: L.divIcon({ className: 'ops-pin ops-pin-' + pinClass(p) + (fresh ? ' ops-pin-new' : ''), iconSize: [14, 14] }),
         title: p.number || ''
       });
-      m.bindTooltip(tooltip(p));
+      m.bindTooltip(h('span', null, h('b', null, p.number || ('#' + p.id)), ' · ', d.categories[p.category] || p.category, ' · ', d.states[p.state] || p.state));
       m.bindPopup(h('div', null, h('a', { href: '/orders/' + p.id }, p.number || ('#' + p.id)), h('br'),
         d.categories[p.category] || p.category, ' · ', d.states[p.state] || p.state));
       return m;
