@@ -3,6 +3,7 @@ package ops_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -31,6 +32,14 @@ var now = time.Date(2026, 11, 18, 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
 
 func seed(t *testing.T, db *store.DB, rows []row) {
 	t.Helper()
+	seedNumbered(t, db, rows, func(r row) string { return "N" + string(rune('A'+r.n)) })
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// seedNumbered inserts rows, each numbered by number.
+func seedNumbered(t *testing.T, db *store.DB, rows []row, number func(row) string) {
+	t.Helper()
 	ctx := context.Background()
 	for _, r := range rows {
 		var lat, lng, grid, deadline any
@@ -45,7 +54,7 @@ func seed(t *testing.T, db *store.DB, rows []row) {
 		}
 		_, err := db.Exec(ctx, `INSERT INTO orders (town_code, number, short_code, state, channel, content, lat, lng, grid_code, category_code,
 			received_at, deadline_at, updated_at, suspended, satisfaction) VALUES (?, ?, ?, ?, 'phone', 'x', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.town, "N"+string(rune('A'+r.n)), "S"+string(rune('A'+r.n)), r.state, lat, lng, grid, r.category,
+			r.town, number(r), "S"+number(r), r.state, lat, lng, grid, r.category,
 			now.Add(-r.received).UnixMilli(), deadline, now.UnixMilli(), store.Bool(r.suspended), r.satisfaction)
 		if err != nil {
 			t.Fatalf("order %d: %v", r.n, err)
