@@ -42,5 +42,18 @@ func init() {
 		"ops.n.satisfaction": {"满意率（近 90 天）", "Satisfaction (last 90 days)"},
 		"ops.top grids":      {"在办量最多的网格", "Grids with the most open orders"},
 		"ops.wall help":      {"空格键暂停/继续，← → 切换面板；网址加 ?pause=1 固定当前面板", "Space pauses or resumes, ← → change panel; add ?pause=1 to the address to hold a panel"},
+		"ops.hotspots":       {"治理堵点", "Hotspots"},
+		"ops.hotspots text":  {"本周明显高于自身基线的网格 × 类别，及其趋势与工单", "Grid × category combinations well above their own baseline this week, with trend and orders"},
+		"ops.hotspots rule":  {"规则：近 7 天受理不少于 5 件，且按前 8 周的周均值（至少 0.5）作泊松分布，出现这么多或更多的概率低于 1%。", "Rule: at least 5 orders in the last 7 days, and under a Poisson law with the mean of the 8 weeks before (at least 0.5), a count this high or higher has a probability below 1 %."},
+		"ops.no hotspots":    {"本周没有治理堵点。", "No hotspots this week."},
+		"ops.grid":           {"网格", "Grid"},
+		"ops.this week":      {"近 7 天", "Last 7 days"},
+		"ops.baseline":       {"前 8 周周均", "Weekly mean, 8 weeks before"},
+		"ops.p":              {"概率", "Probability"},
+		"ops.trend":          {"趋势（9 周）", "Trend (9 weeks)"},
+		"ops.orders":         {"工单", "Orders"},
+		"ops.supervise":      {"一键督办", "Supervise (督办)"},
+		"ops.supervised":     {"已督办 %d 件在办工单。", "Supervised %d open orders."},
+		"ops.panel hotspots": {"治理堵点", "Hotspots"},
 	})
 }

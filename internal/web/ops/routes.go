@@ -49,11 +49,15 @@ func Mount(m *kit.Mount, o Options) error {
 	m.API("GET /api/v1/ops/points", auth.PermOpsRead, s.apiPoints)
 	m.API("GET /api/v1/ops/figures", auth.PermOpsRead, s.apiFigures)
 	m.API("GET /api/v1/ops/heat", auth.PermOpsRead, s.apiHeat)
+	m.API("GET /api/v1/ops/hotspots", auth.PermOpsRead, s.apiHotspots)
 	m.Page("GET /ops/map", auth.PermOpsRead, s.mapPage)
 	m.Page("GET /ops/wall", auth.PermOpsRead, s.wallPage)
+	m.Page("GET /ops/hotspots", auth.PermOpsRead, s.hotspotsPage)
+	m.Page("POST /ops/hotspots/supervise", auth.PermOrdersAct, s.superviseSubmit)
 
 	m.Nav(kit.NavEntry{Href: "/ops/map", Key: "ops.nav", Order: 35, Show: kit.Can(auth.PermOpsRead)})
 	m.Home(kit.HomeEntry{Href: "/ops/map", Title: "ops.map", Text: "ops.map text", Order: 20, Show: kit.Can(auth.PermOpsRead)})
+	m.Home(kit.HomeEntry{Href: "/ops/hotspots", Title: "ops.hotspots", Text: "ops.hotspots text", Order: 22, Show: kit.Can(auth.PermOpsRead)})
 	m.Home(kit.HomeEntry{Href: "/ops/wall", Title: "ops.wall", Text: "ops.wall text", Order: 21, Show: kit.Can(auth.PermOpsRead)})
 	return nil
 }
