@@ -70,6 +70,9 @@ func (s *handlers) hotspotsPage(w http.ResponseWriter, r *http.Request, c *kit.C
 // received since its week began — at most maxSupervised, each with the same note. Act checks
 // that the caller may escalate (leaders).
 func (s *handlers) superviseSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	if c.User.Role != auth.RoleLeader {
+		return problem.Forbidden("only leaders supervise (督办)")
+	}
 	town, grid, cat := r.FormValue("town"), r.FormValue("grid"), r.FormValue("category")
 	if !slices.Contains(c.Towns, town) {
 		return problem.NotFound("town %.40q", town)
