@@ -10,9 +10,14 @@
   var w = ops.words[lang], d = ops.data();
   d.categories = d.categories || {}; d.states = d.states || {};
   var params = new URLSearchParams(location.search);
-  var panels = Array.prototype.slice.call(document.querySelectorAll('.wall-panel'));
-  var tabs = Array.prototype.slice.call(document.querySelectorAll('#wall-tabs li'));
-  var names = panels.map(function (p) { return p.dataset.panel; });
+  var panels, tabs, names;
+  // The panels shown in turn: those not hidden (the hotspots panel joins when there are any).
+  function collect() {
+    panels = Array.prototype.slice.call(document.querySelectorAll('.wall-panel:not([hidden])'));
+    tabs = Array.prototype.slice.call(document.querySelectorAll('#wall-tabs li:not([hidden])'));
+    names = panels.map(function (p) { return p.dataset.panel; });
+  }
+  collect();
   var seconds = Math.min(600, Math.max(5, Number(params.get('rotate')) || 20));
   var paused = params.get('pause') === '1';
   var at = Math.max(0, names.indexOf(params.get('panel') || 'map'));
@@ -37,7 +42,10 @@
     else if (e.key === 'ArrowRight') { show(at + 1); schedule(); }
     else if (e.key === 'ArrowLeft') { show(at - 1); schedule(); }
   });
-  tabs.forEach(function (t, j) { t.addEventListener('click', function () { show(j); schedule(); }); });
+  document.getElementById('wall-tabs').addEventListener('click', function (e) {
+    var li = e.target.closest('li');
+    if (li && names.indexOf(li.dataset.panel) >= 0) { show(names.indexOf(li.dataset.panel)); schedule(); }
+  });
   show(at);
   schedule();
 
@@ -77,6 +85,25 @@
       feed.add(ops.feedItem(c, d, w));
     }, function () { m.reload(); });
   });
+  // Hotspots (治理堵点), when there are any, get a panel of their own.
+  function hotspots() {
+    return ops.getJSON('/api/v1/ops/hotspots').then(function (r) {
+      var list = r.hotspots || [];
+      var on = list.length > 0;
+      document.querySelector('.wall-panel[data-panel="hotspots"]').hidden = !on;
+      document.querySelector('#wall-tabs li[data-panel="hotspots"]').hidden = !on;
+      cg.fill(document.getElementById('wall-hotspots'), list.slice(0, 9).map(function (x) {
+        return h('li', null, h('span', null, gridName({ town: x.town, grid: x.grid }), ' · ', d.categories[x.category] || x.category),
+          h('b', null, String(x.count)), h('em', null, (lang === 'en' ? 'baseline ' : '基线 ') + x.baseline.toFixed(1)));
+      }));
+      var current = names[at];
+      collect();
+      at = Math.max(0, names.indexOf(current));
+      show(at);
+    });
+  }
+  hotspots();
+  setInterval(hotspots, 300000);
   // The figures also follow the clock (deadlines pass without any change being made).
   setInterval(function () { m.reload(); }, 60000);
 })();
