@@ -27,7 +27,7 @@ const (
 	MaxPoints     = 5000
 	MaxHeatCells  = 4000
 	// SatisfactionDays is the window of the satisfaction measure: ratings of orders received in it.
-	SatisfactionDays = 90
+	SatisfactionDays = 30
 	// heatCell is the heat layer's cell in degrees (about 110 m north–south).
 	heatCell = 0.001
 )

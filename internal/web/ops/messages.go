@@ -39,7 +39,7 @@ func init() {
 		"ops.n.week":         {"近 7 天受理", "Received, last 7 days"},
 		"ops.n.open":         {"在办工单", "Open orders"},
 		"ops.n.overdue":      {"超期工单", "Overdue orders"},
-		"ops.n.satisfaction": {"满意率（近 90 天）", "Satisfaction (last 90 days)"},
+		"ops.n.satisfaction": {"满意率（近 30 天）", "Satisfaction (last 30 days)"},
 		"ops.top grids":      {"在办量最多的网格", "Grids with the most open orders"},
 		"ops.wall help":      {"空格键暂停/继续，← → 切换面板；网址加 ?pause=1 固定当前面板", "Space pauses or resumes, ← → change panel; add ?pause=1 to the address to hold a panel"},
 		"ops.hotspots":       {"治理堵点", "Hotspots"},
