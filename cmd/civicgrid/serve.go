@@ -12,6 +12,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/dispatch"
+	"github.com/civicgrid/civicgrid/internal/live"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/residentnotify"
 	"github.com/civicgrid/civicgrid/internal/version"
@@ -72,8 +73,15 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 	}
+	// Live updates: in process on SQLite, LISTEN/NOTIFY on PostgreSQL so that every server of the
+	// database streams every change (docs/OPS.md).
+	bus, err := live.Open(ctx, db, log)
+	if err != nil {
+		return err
+	}
+	defer bus.Close()
 	cfg := web.Config{DB: db, Log: log, DataDir: d.data, TileURL: tiles, TileAttribution: tileAtt, Started: started, TrustProxy: trustProxy,
-		SecureCookies: secureCookies, MetricsToken: metricsToken, Residents: residents}
+		SecureCookies: secureCookies, MetricsToken: metricsToken, Residents: residents, Live: bus}
 	srv, err := web.New(cfg)
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, 
 		return Order{}, err
 	}
 	s.tellResident(ctx, out, action, a)
+	s.announce(ctx, out, string(action))
 	return out, nil
 }
 

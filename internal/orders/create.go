@@ -55,6 +55,7 @@ func (s *Store) Create(ctx context.Context, n NewOrder) (Order, error) {
 	})
 	if err == nil {
 		s.DB.KickSearch()
+		s.announce(ctx, o, ActionReceive)
 	}
 	return o, err
 }

@@ -157,6 +157,9 @@ type Store struct {
 	// Residents, when set, is told when an order a resident reported moves (resident.go); nil
 	// tells nobody.
 	Residents ResidentNotifier
+	// Changes, when set, is told of every order created or moved through Create and Act
+	// (changes.go: the live screens); nil tells nobody.
+	Changes ChangeNotifier
 }
 
 // New returns a store on db with the default calendar (official holidays 2024–2026).

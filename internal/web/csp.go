@@ -10,7 +10,8 @@ import (
 // own files: no inline script, no inline event handler, no eval — so a name that slips into the
 // page as markup still cannot run code. Styles allow inline style attributes, which Leaflet and
 // ECharts set on the elements they draw. Images may also come from the map's tile server, and
-// from data: and blob: URLs (Leaflet's icons, the photo previews of the report forms).
+// from data: and blob: URLs (Leaflet's icons, the photo previews of the report forms). fetch and
+// the live screens' EventSource (/api/v1/live) fall under default-src 'self': this site only.
 func contentSecurityPolicy(tileURL string) string {
 	img := "'self' data: blob:"
 	if o := tileOrigin(tileURL); o != "" {

@@ -9,6 +9,7 @@ import (
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 	webkpi "github.com/civicgrid/civicgrid/internal/web/kpi"
 
+	webops "github.com/civicgrid/civicgrid/internal/web/ops"
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -80,6 +81,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webkpi.Mount(k.Mount("kpi")); err != nil {
+		return err
+	}
+	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
 		return err
 	}
 	return nil

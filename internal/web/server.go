@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/civicgrid/civicgrid/internal/dispatch"
+	"github.com/civicgrid/civicgrid/internal/live"
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
@@ -61,6 +62,9 @@ type Config struct {
 	// Residents is told when a resident's report moves (the SMS / WeChat hook point; see
 	// internal/residentnotify); nil tells nobody.
 	Residents orders.ResidentNotifier
+	// Live carries order changes to the live screens (internal/live: LISTEN/NOTIFY on PostgreSQL);
+	// nil builds an in-process bus, enough for one server.
+	Live *live.Bus
 }
 
 // Limits of the HTTP server (docs/SECURITY.md). A request has ReadHeaderTimeout for its headers
@@ -87,6 +91,7 @@ type Server struct {
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
 	public  *kit.GuessLimiter // anonymous calls of public routes (public_limit.go)
+	live    *live.Bus
 }
 
 // New builds a server with every route registered.
@@ -119,6 +124,10 @@ func New(cfg Config) (*Server, error) {
 	s.csp = contentSecurityPolicy(cfg.TileURL)
 	k.Orders.Locator = k.Locators.Get
 	k.Orders.Residents = cfg.Residents
+	if s.live = cfg.Live; s.live == nil {
+		s.live = live.NewLocal()
+	}
+	k.Orders.Changes = s.live
 	cal, err := orders.LoadCalendar(context.Background(), cfg.DB)
 	if err != nil {
 		return nil, fmt.Errorf("load calendars: %w", err)
@@ -149,7 +158,7 @@ func (s *Server) Handler() http.Handler {
 
 // HTTPServer returns an http.Server for s with every timeout and size limit set.
 func (s *Server) HTTPServer() *http.Server {
-	return &http.Server{
+	hs := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: ReadHeaderTimeout,
 		ReadTimeout:       s.readTimeout(),
@@ -158,6 +167,9 @@ func (s *Server) HTTPServer() *http.Server {
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown waits for requests to finish; live streams never do, so they are ended first.
+	hs.RegisterOnShutdown(s.live.Hub.Close)
+	return hs
 }
 
 func (s *Server) readTimeout() time.Duration {
