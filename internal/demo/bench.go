@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/demo/world"
@@ -134,12 +135,7 @@ func writeBenchBatch(ctx context.Context, db *store.DB, st *orders.Store, w *wor
 				ids[i] = created[j].ID
 			}
 		}
-		stmt, err := tx.Prepare(ctx, `UPDATE orders SET state = ?, version = ?, filed_at = ?, department_code = ?, deadline_class = COALESCE(?, deadline_class),
-			deadline_at = ?, warning_at = ?, closed_at = ?, satisfaction = ?, result = ?, updated_at = ?, duplicate_of = ? WHERE id = ?`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
+		var rows []benchRow
 		for i, g := range batch {
 			state := g.TargetState
 			if old && workorder.IsOpen(workorder.State(state)) && rng.IntN(500) > 0 {
@@ -156,16 +152,46 @@ func writeBenchBatch(ctx context.Context, db *store.DB, st *orders.Store, w *wor
 				g.Satisfaction = "satisfied"
 			}
 			u := benchUpdate(w, g, state, ids, i, now)
-			if _, err := stmt.ExecContext(ctx, u.state, u.version, u.filed, u.department, u.class, u.deadline, u.warning, u.closed,
-				u.satisfaction, u.result, u.updated, u.duplicate, ids[i]); err != nil {
-				return fmt.Errorf("bench order %d: %w", ids[i], err)
+			u.id = ids[i]
+			rows = append(rows, u)
+		}
+		for start := 0; start < len(rows); start += benchUpdateChunk {
+			if err := updateBenchRows(ctx, tx, rows[start:min(start+benchUpdateChunk, len(rows))]); err != nil {
+				return err
 			}
 		}
 		return nil
 	})
 }
 
+// benchUpdateChunk is how many orders one UPDATE … FROM (VALUES …) moves on.
+const benchUpdateChunk = 200
+
+// benchRowSQL is one row of the VALUES list, cast so that both databases type the NULLs.
+const benchRowSQL = `(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT),
+	CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS BIGINT))`
+
+// updateBenchRows moves generated orders to their states in one statement.
+func updateBenchRows(ctx context.Context, tx *store.Tx, rows []benchRow) error {
+	args := make([]any, 0, 13*len(rows))
+	for _, u := range rows {
+		args = append(args, u.id, u.state, u.version, u.filed, u.department, u.class, u.deadline, u.warning, u.closed,
+			u.satisfaction, u.result, u.updated, u.duplicate)
+	}
+	_, err := tx.Exec(ctx, `UPDATE orders SET state = v.state, version = v.version, filed_at = v.filed, department_code = v.department,
+		deadline_class = COALESCE(v.class, orders.deadline_class), deadline_at = v.deadline, warning_at = v.warning, closed_at = v.closed,
+		satisfaction = v.satisfaction, result = v.result, updated_at = v.updated, duplicate_of = v.duplicate
+		FROM (VALUES `+strings.TrimSuffix(strings.Repeat(benchRowSQL+", ", len(rows)), ", ")+`)
+		AS v (id, state, version, filed, department, class, deadline, warning, closed, satisfaction, result, updated, duplicate)
+		WHERE orders.id = v.id`, args...)
+	if err != nil {
+		return fmt.Errorf("bench orders' states: %w", err)
+	}
+	return nil
+}
+
 type benchRow struct {
+	id                       int64
 	state                    string
 	version                  int
 	filed, deadline, warning any
