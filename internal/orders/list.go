@@ -1,9 +1,11 @@
 package orders
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +34,10 @@ type Filter struct {
 	Limit      int    // default 50, at most 500
 	Offset     int
 	Sort       string // one of Sorts; default "-received_at"
+	// After and Before page by keyset instead of Offset (which then only numbers the page): the
+	// orders after (or before) the one a Cursor names, in Sort's order. Deadline sorts page by
+	// Offset only.
+	After, Before string
 
 	// Categories selects orders of any of these, each as Category, in one IN list (at most
 	// MaxListValues).
@@ -65,7 +71,12 @@ var openStates = func() string {
 	return strings.Join(qs, ", ")
 }()
 
-// List returns one page of the orders matching f and how many match in all.
+// CountBound is where a list stops counting: a total above it means "more than CountBound"
+// (pages show "10,000+"), so that no request counts a city's millions of orders to draw a number.
+const CountBound = 10_000
+
+// List returns one page of the orders matching f and how many match in all, counted up to
+// CountBound: a total of CountBound+1 means more.
 func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	q, err := s.query(f)
 	if err != nil {
@@ -80,16 +91,35 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	total, err := q.count(ctx, s)
+	total, err := q.countUpTo(ctx, s, CountBound)
 	if err != nil {
 		return 0, nil, err
 	}
-	if total == 0 || f.Offset >= total {
+	if total == 0 || (f.Offset >= total && total <= CountBound && f.After == "" && f.Before == "") {
 		return total, []Order{}, nil
 	}
 	q.settle(total)
-	rows, err := s.DB.Query(ctx, `SELECT `+orderCols+` FROM `+q.from+` WHERE `+q.where+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
-		append(q.args, f.Limit, f.Offset)...)
+	where, args, order, offset := q.where, q.args, q.order, f.Offset
+	reverse := false
+	if cur := cmp.Or(f.After, f.Before); cur != "" {
+		seg := keysetSegments(q.sort, s.DB.Dialect())
+		if len(seg) != 1 {
+			return 0, nil, problem.Field("after", "the deadline sort pages by offset")
+		}
+		c, err := ParseCursor(cur)
+		if err != nil {
+			return 0, nil, err
+		}
+		desc := seg[0].desc
+		if reverse = f.Before != ""; reverse {
+			desc = !desc
+			order = reverseOrder(order)
+		}
+		cond, a := seg[0].after(c.Key, c.ID, desc)
+		where, args, offset = where+" AND "+cond, append(append([]any(nil), args...), a...), 0
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+orderCols+` FROM `+q.from+` WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(args, f.Limit, offset)...)
 	if err != nil {
 		return 0, nil, fmt.Errorf("list orders: %w", err)
 	}
@@ -102,6 +132,9 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		}
 		o.flags(q.now)
 		out = append(out, o)
+	}
+	if reverse {
+		slices.Reverse(out)
 	}
 	return total, out, rows.Err()
 }
@@ -196,10 +229,12 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	return listQuery{from: from, where: strings.Join(conds, " AND "), order: order, sort: f.Sort, args: args, now: now}, nil
 }
 
-// count is how many orders the query selects.
-func (q listQuery) count(ctx context.Context, s *Store) (int, error) {
+// countUpTo is how many orders the query selects, counted up to bound+1: the database stops
+// reading at the first bound+1 matches.
+func (q listQuery) countUpTo(ctx context.Context, s *Store, bound int) (int, error) {
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM `+q.from+` WHERE `+q.where, q.args...).Scan(&total); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+q.from+` WHERE `+q.where+` LIMIT ?) AS hits`,
+		append(q.args, bound+1)...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("count orders: %w", err)
 	}
 	return total, nil

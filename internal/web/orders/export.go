@@ -93,11 +93,12 @@ func (s *handlers) exportOrders(w http.ResponseWriter, r *http.Request, c *kit.C
 	defer s.exports.give(c.User.ID)
 
 	ctx := r.Context()
-	total, err := s.Orders.Count(ctx, f)
+	limit := int(exportCap.Load())
+	total, err := s.Orders.Count(ctx, f, limit)
 	if err != nil {
 		return err
 	}
-	if limit := int(exportCap.Load()); total > limit {
+	if total > limit {
 		return problem.Field("filter", errT("ox.too many"), groupDigits(total), groupDigits(limit))
 	}
 	l, err := s.lookups(r, c, lang)
