@@ -99,7 +99,8 @@ func (s *handlers) exportOrders(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	if total > limit {
-		return problem.Field("filter", errT("ox.too many"), groupDigits(total), groupDigits(limit))
+		// Counting stopped at limit+1: the filter selects more than the limit, however many more.
+		return problem.Field("filter", errT("ox.too many"), groupDigits(limit))
 	}
 	l, err := s.lookups(r, c, lang)
 	if err != nil {
