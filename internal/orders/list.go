@@ -181,8 +181,13 @@ func (s *Store) query(f Filter) (listQuery, error) {
 		add(`grid_code = ?`, f.Grid)
 	}
 	if f.Category != "" {
-		add(`(category_code = ? OR category_code IN (SELECT code FROM categories c WHERE c.town_code = orders.town_code AND c.parent_code = ?))`,
-			f.Category, f.Category)
+		// The first condition is a list of codes the (grid, category) and (town, category) indexes
+		// seek to; the second keeps its exact meaning (a child of the class in the order's own
+		// town), tested only on the orders the first found.
+		inTowns, townArgs := store.In("town_code", f.Towns)
+		add(`category_code IN (SELECT ? UNION ALL SELECT code FROM categories WHERE `+inTowns+` AND parent_code = ?)
+			AND (category_code = ? OR category_code IN (SELECT code FROM categories c WHERE c.town_code = orders.town_code AND c.parent_code = ?))`,
+			append(append([]any{f.Category}, townArgs...), f.Category, f.Category, f.Category)...)
 	}
 	if len(f.Categories) > 0 {
 		if len(f.Categories) > MaxListValues {
@@ -314,7 +319,15 @@ func (s *Store) searchCondition(q string, towns []string) (string, []any) {
 	}
 	if !strings.ContainsAny(q, " \t") {
 		inTowns, townArgs := store.In("town_code", towns)
-		alts = append(alts, `id IN (SELECT id FROM orders WHERE `+inTowns+` AND channel IN (`+channelList+`) AND external_id = ?)`)
+		byExternal := `SELECT id FROM orders WHERE ` + inTowns + ` AND channel IN (` + channelList + `) AND external_id = ?`
+		if s.DB.Dialect() == store.Postgres {
+			// An array computed once is a list of ids the primary key answers, which PostgreSQL
+			// ORs with the search index's bitmap; "id IN (subquery)" would have it scan every
+			// order of the towns and test each against a hash.
+			alts = append(alts, `id = ANY(ARRAY(`+byExternal+`))`)
+		} else {
+			alts = append(alts, `id IN (`+byExternal+`)`)
+		}
 		args = append(append(args, townArgs...), q)
 	}
 	if len(alts) == 0 {
