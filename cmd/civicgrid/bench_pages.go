@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -50,6 +51,7 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	budget := fs.Duration("budget", 2*time.Second, "time bound per route and role: fewer rounds when a route is slow (at least 3)")
 	only := fs.String("only", "", "measure only the routes whose path (with its query) matches this regular expression")
 	drop := fs.Bool("drop", false, "PostgreSQL: drop the bench schema at the end")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measuring (not the generation) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -93,7 +95,20 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	}
 	cells, skipped := planCells(srv.Routes(), vars, b.users, filter)
 	fmt.Fprintf(out, "measuring %d route × role cells (%d rounds each, at most %s per cell)\n", len(cells), *rounds, *budget)
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
 	results := b.measure(ctx, cells)
+	if *cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	printPageTable(out, db.Dialect().String(), *n, results, skipped)
 	if filter == nil || filter.MatchString("search") {
 		if err := measureSearchVsScan(ctx, db, *rounds, out); err != nil {
