@@ -221,6 +221,11 @@ func (s *Store) query(f Filter) (listQuery, error) {
 		add(`received_at < ?`, f.To.UnixMilli())
 	}
 	from := "orders"
+	if s.DB.Dialect() == store.SQLite && len(f.Towns) > 1 && strings.TrimPrefix(f.Sort, "-") == "received_at" && onlyTownsAndTime(f) {
+		// Several towns' newest orders: one walk of the time index. With the towns as bound
+		// parameters SQLite would rather sort every order of the towns (3 s at a million).
+		from = "orders INDEXED BY orders_received_town"
+	}
 	if (f.Overdue || f.Warning || f.Unlocated) && s.DB.Dialect() == store.SQLite {
 		// The open orders' own index answers these filters from its columns alone; with bound
 		// parameters SQLite would rather read every open order's row through (town, state).
@@ -239,6 +244,12 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	return listQuery{from: from, where: strings.Join(conds, " AND "), order: order, sort: f.Sort, args: args, now: now}, nil
 }
 
+// onlyTownsAndTime reports whether f selects by town and receiving time alone.
+func onlyTownsAndTime(f Filter) bool {
+	return len(f.States) == 0 && f.Grid == "" && f.Category == "" && len(f.Categories) == 0 && f.Channel == "" &&
+		f.Department == "" && f.RaisedBy == 0 && !f.Overdue && !f.Warning && !f.Unlocated && strings.TrimSpace(f.Query) == ""
+}
+
 // countUpTo is how many orders the query selects, counted up to bound+1: the database stops
 // reading at the first bound+1 matches.
 func (q listQuery) countUpTo(ctx context.Context, s *Store, bound int) (int, error) {
@@ -252,7 +263,7 @@ func (q listQuery) countUpTo(ctx context.Context, s *Store, bound int) (int, err
 
 // settle picks the plan for reading the rows once their number is known.
 func (q *listQuery) settle(total int) {
-	if total > 5000 {
+	if total > 5000 && q.from == "orders NOT INDEXED" {
 		// Many hits: walking the sort order's index and testing each order against the hits finds
 		// a page sooner than fetching and sorting them all (仙霞西路 in 200,000 orders: 21,583).
 		q.from = "orders"
