@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"regexp"
-	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -95,20 +94,12 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	}
 	cells, skipped := planCells(srv.Routes(), vars, b.users, filter)
 	fmt.Fprintf(out, "measuring %d route × role cells (%d rounds each, at most %s per cell)\n", len(cells), *rounds, *budget)
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
 	results := b.measure(ctx, cells)
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	printPageTable(out, db.Dialect().String(), *n, results, skipped)
 	if filter == nil || filter.MatchString("search") {
 		if err := measureSearchVsScan(ctx, db, *rounds, out); err != nil {

@@ -311,22 +311,14 @@ func runBenchImport(ctx context.Context, args []string, out io.Writer) error {
 			}
 		}
 	}()
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
 	start := time.Now()
 	var stages intake.Stages
 	sum, err := intake.Import(ctx, db, intake.ImportOptions{Town: "310105102", Path: path, Actor: orders.ActorInfo{Name: "bench"}, Stages: &stages})
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if *memProfile != "" {
 		if err := writeAllocProfile(*memProfile); err != nil {
 			return err
@@ -384,6 +376,22 @@ func vmHWM() float64 {
 		}
 	}
 	return 0
+}
+
+// startCPUProfile starts a CPU profile into path ("" profiles nothing) and returns what stops it.
+func startCPUProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	pf, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); pf.Close() }, nil
 }
 
 // writeAllocProfile writes every allocation since the program started: the demo's and the
