@@ -50,7 +50,7 @@ func TestEachFollowsTheList(t *testing.T) {
 				if !slices.Equal(got, want) {
 					t.Errorf("sort %s states %v: Each gave %v, the list %v", sort, filter.States, got, want)
 				}
-				if n, err := e.s.Count(ctx, filter); err != nil || n != total {
+				if n, err := e.s.Count(ctx, filter, orders.CountBound); err != nil || n != total {
 					t.Errorf("sort %s: Count = %d, %v; the list's total %d", sort, n, err, total)
 				}
 				if batches < len(want)/2 {

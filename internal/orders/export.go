@@ -16,13 +16,14 @@ const MaxExportRows = 1_000_000
 // ExportBatch is how many orders Each reads per query.
 const ExportBatch = 1000
 
-// Count is how many orders f selects (its Limit and Offset aside).
-func (s *Store) Count(ctx context.Context, f Filter) (int, error) {
+// Count is how many orders f selects (its Limit and Offset aside), counted up to bound+1: a
+// caller that only compares with a limit stops the count there.
+func (s *Store) Count(ctx context.Context, f Filter, bound int) (int, error) {
 	q, err := s.query(f)
 	if err != nil {
 		return 0, err
 	}
-	return q.count(ctx, s)
+	return q.countUpTo(ctx, s, bound)
 }
 
 // Each calls fn with every order f selects, in f's sort (the list's order, page after page),
@@ -41,7 +42,7 @@ func (s *Store) Each(ctx context.Context, f Filter, batch int, fn func([]Order) 
 	if err != nil {
 		return err
 	}
-	total, err := q.count(ctx, s)
+	total, err := q.countUpTo(ctx, s, CountBound)
 	if err != nil || total == 0 {
 		return err
 	}
@@ -100,9 +101,9 @@ func (k keySegment) key(o Order) int64 {
 }
 
 func (s *Store) eachSegment(ctx context.Context, q listQuery, seg keySegment, batch int, fn func([]Order) error) error {
-	cmp, dir := ">", ""
+	dir := ""
 	if seg.desc {
-		cmp, dir = "<", " DESC"
+		dir = " DESC"
 	}
 	base := q.where
 	if seg.cond != "" {
@@ -117,16 +118,9 @@ func (s *Store) eachSegment(ctx context.Context, q listQuery, seg keySegment, ba
 	for {
 		where, args := base, append([]any(nil), q.args...)
 		if last != nil {
-			if seg.col == "" {
-				where += " AND id " + cmp + " ?"
-				args = append(args, last.ID)
-			} else {
-				k := seg.key(*last)
-				// The first term is a range the sort's index seeks to; "col < ? OR (col = ? AND
-				// id < ?)" alone would have SQLite walk the index from its start every batch.
-				where += " AND " + seg.col + " " + cmp + "= ? AND (" + seg.col + " " + cmp + " ? OR id " + cmp + " ?)"
-				args = append(args, k, k, last.ID)
-			}
+			cond, a := seg.after(seg.key(*last), last.ID, seg.desc)
+			where += " AND " + cond
+			args = append(args, a...)
 		}
 		var err error
 		if out, err = s.batch(ctx, out[:0], `SELECT `+orderCols+` FROM `+q.from+` WHERE `+where+` ORDER BY `+order+` LIMIT ?`,

@@ -2,6 +2,7 @@ package orders
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -30,52 +31,72 @@ func (s Summary) SatisfactionRate() float64 {
 	return float64(s.Satisfied) / float64(s.Rated)
 }
 
-// Summarise counts the orders of towns (optionally of one department or grid) and their daily
-// intake per channel over the last days.
+// Summarise counts the open orders of towns (optionally of one department or grid) by state,
+// their overdue, warning and unlocated ones, the ratings, and the daily intake per channel over
+// the last days. It reads no more than the open orders, the rating counts (order_ratings, kept by
+// triggers) and the last days' orders, however many years of closed orders the towns keep: ByState
+// holds the open states only. A department's ratings are those of the orders it led.
 func (s *Store) Summarise(ctx context.Context, towns []string, department, grid string, days int) (Summary, error) {
 	sum := Summary{ByState: map[string]int{}, DailyByChan: map[string][]int{}}
 	where, args := store.In("town_code", towns)
+	ratedWhere, ratedArgs := where, slices.Clone(args)
 	if department != "" {
 		where += ` AND (department_code = ? OR co_departments LIKE ?)`
 		args = append(args, department, "%"+department+"%")
+		ratedWhere += ` AND department_code = ?`
+		ratedArgs = append(ratedArgs, department)
 	}
 	if grid != "" {
 		where += ` AND grid_code = ?`
 		args = append(args, grid)
+		ratedWhere += ` AND grid_code = ?`
+		ratedArgs = append(ratedArgs, grid)
 	}
 	now := s.now()
 	rows, err := s.DB.Query(ctx, `SELECT state, COUNT(*),
-		SUM(CASE WHEN state IN (`+openStates+`) AND suspended = 0 AND deadline_at IS NOT NULL AND deadline_at < ? THEN 1 ELSE 0 END),
-		SUM(CASE WHEN state IN (`+openStates+`) AND suspended = 0 AND warning_at IS NOT NULL AND (deadline_at IS NULL OR deadline_at >= ?) THEN 1 ELSE 0 END),
-		SUM(CASE WHEN state IN (`+openStates+`) AND (grid_code IS NULL OR grid_code = '') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END),
-		SUM(CASE WHEN satisfaction IS NOT NULL AND satisfaction <> '' THEN 1 ELSE 0 END)
-		FROM orders WHERE `+where+` GROUP BY state`, append([]any{now.UnixMilli(), now.UnixMilli()}, args...)...)
+		SUM(CASE WHEN suspended = 0 AND deadline_at IS NOT NULL AND deadline_at < ? THEN 1 ELSE 0 END),
+		SUM(CASE WHEN suspended = 0 AND warning_at IS NOT NULL AND (deadline_at IS NULL OR deadline_at >= ?) THEN 1 ELSE 0 END),
+		SUM(CASE WHEN grid_code IS NULL OR grid_code = '' THEN 1 ELSE 0 END)
+		FROM orders WHERE `+where+` AND state IN (`+openStates+`) GROUP BY state`, append([]any{now.UnixMilli(), now.UnixMilli()}, args...)...)
 	if err != nil {
 		return sum, err
 	}
 	for rows.Next() {
 		var state string
-		var n, overdue, warning, unlocated, satisfied, rated int
-		if err := rows.Scan(&state, &n, &overdue, &warning, &unlocated, &satisfied, &rated); err != nil {
+		var n, overdue, warning, unlocated int
+		if err := rows.Scan(&state, &n, &overdue, &warning, &unlocated); err != nil {
 			rows.Close()
 			return sum, err
 		}
 		sum.ByState[state] = n
+		sum.Open += n
 		sum.Overdue += overdue
 		sum.Warning += warning
 		sum.Unlocated += unlocated
-		sum.Satisfied += satisfied
-		sum.Rated += rated
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return sum, err
 	}
-	for state, n := range sum.ByState {
-		if workorder.IsOpen(workorder.State(state)) {
-			sum.Open += n
+	rows, err = s.DB.Query(ctx, `SELECT satisfaction, SUM(n) FROM order_ratings WHERE `+ratedWhere+` GROUP BY satisfaction`, ratedArgs...)
+	if err != nil {
+		return sum, err
+	}
+	for rows.Next() {
+		var sat string
+		var n int
+		if err := rows.Scan(&sat, &n); err != nil {
+			rows.Close()
+			return sum, err
 		}
+		sum.Rated += n
+		if sat == workorder.Satisfied || sat == workorder.BasicallySatisfied {
+			sum.Satisfied += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return sum, err
 	}
 	if days <= 0 {
 		return sum, nil
@@ -89,22 +110,27 @@ func (s *Store) Summarise(ctx context.Context, towns []string, department, grid 
 		sum.Days = append(sum.Days, d)
 		index[d] = i
 	}
-	rows, err = s.DB.Query(ctx, `SELECT channel, received_at FROM orders WHERE `+where+` AND received_at >= ?`, append(args, start.UnixMilli())...)
+	// Counted per channel and hour in SQL (an hour is a whole number of milliseconds in every zone
+	// the calendar uses), then placed on the calendar's days here: a few hundred rows, not every order.
+	const hour = int64(time.Hour / time.Millisecond)
+	rows, err = s.DB.Query(ctx, `SELECT channel, received_at / 3600000, COUNT(*) FROM orders WHERE `+where+` AND received_at >= ?
+		GROUP BY channel, received_at / 3600000`, append(args, start.UnixMilli())...)
 	if err != nil {
 		return sum, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var ch string
-		var at int64
-		if err := rows.Scan(&ch, &at); err != nil {
+		var h int64
+		var n int
+		if err := rows.Scan(&ch, &h, &n); err != nil {
 			return sum, err
 		}
 		if sum.DailyByChan[ch] == nil {
 			sum.DailyByChan[ch] = make([]int, days)
 		}
-		if i, ok := index[time.UnixMilli(at).In(loc).Format("01-02")]; ok {
-			sum.DailyByChan[ch][i]++
+		if i, ok := index[time.UnixMilli(h*hour).In(loc).Format("01-02")]; ok {
+			sum.DailyByChan[ch][i] += n
 		}
 	}
 	return sum, rows.Err()

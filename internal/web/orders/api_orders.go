@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -111,6 +112,14 @@ func filterFromValues(q url.Values, c *kit.Caller) (orders.Filter, error) {
 	}
 	f := orders.Filter{Towns: c.Towns, Grid: q.Get("grid"), Category: q.Get("category"), Channel: q.Get("channel"),
 		Department: q.Get("department"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	for name, dst := range map[string]*string{"after": &f.After, "before": &f.Before} {
+		if v := q.Get(name); v != "" {
+			if _, err := orders.ParseCursor(v); err != nil {
+				return f, kit.BadRequest(name, name+": want the cursor a list gave (next_after), not "+fmt.Sprintf("%.40q", v))
+			}
+			*dst = v
+		}
+	}
 	if st := q.Get("state"); st != "" {
 		// A list of states is bounded by the states there are: each is one bound parameter.
 		parts := strings.Split(st, ",")
@@ -204,7 +213,15 @@ func (s *handlers) writeOrders(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"total": total, "orders": out})
+	// A total past orders.CountBound is a lower bound: counting stopped there. next_after pages on
+	// by keyset (?after=), as cheap at the millionth order as at the first.
+	body := map[string]any{"total": total, "total_capped": total > orders.CountBound, "orders": out}
+	if len(list) > 0 && len(list) == cmp.Or(min(f.Limit, 500), 50) {
+		if cur := orders.CursorOf(list[len(list)-1], f.Sort); cur != "" {
+			body["next_after"] = cur
+		}
+	}
+	kit.WriteJSON(w, http.StatusOK, body)
 	return nil
 }
 

@@ -93,12 +93,14 @@ func (s *handlers) exportOrders(w http.ResponseWriter, r *http.Request, c *kit.C
 	defer s.exports.give(c.User.ID)
 
 	ctx := r.Context()
-	total, err := s.Orders.Count(ctx, f)
+	limit := int(exportCap.Load())
+	total, err := s.Orders.Count(ctx, f, limit)
 	if err != nil {
 		return err
 	}
-	if limit := int(exportCap.Load()); total > limit {
-		return problem.Field("filter", errT("ox.too many"), groupDigits(total), groupDigits(limit))
+	if total > limit {
+		// Counting stopped at limit+1: the filter selects more than the limit, however many more.
+		return problem.Field("filter", errT("ox.too many"), groupDigits(limit))
 	}
 	l, err := s.lookups(r, c, lang)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	"github.com/civicgrid/civicgrid/internal/workorder"
@@ -30,7 +31,17 @@ func init() {
 		"eventData":  eventData,
 		"actorLabel": actorLabel,
 		"classLabel": classLabel,
+		"countLabel": CountLabel,
 	})
+}
+
+// CountLabel writes a list's total as pages show it: digits grouped, and "10,000+" for a total the
+// list stopped counting at (orders.CountBound).
+func CountLabel(n int) string {
+	if n > orders.CountBound {
+		return groupDigits(orders.CountBound) + "+"
+	}
+	return groupDigits(n)
 }
 
 func satisfactionLabel(code, lang string) string {

@@ -61,3 +61,11 @@ func TestEventDataInWords(t *testing.T) {
 		t.Errorf("a resident's view of a handler: %q", got)
 	}
 }
+
+func TestCountLabel(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1234: "1,234", 10_000: "10,000", 10_001: "10,000+", 2_000_000: "10,000+"} {
+		if got := CountLabel(n); got != want {
+			t.Errorf("CountLabel(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -161,21 +161,34 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	if c.User.Role != auth.RoleResident && total > 0 {
 		p.Exports, p.ExportLimit = exportLinks(r.URL.Query(), lang), groupDigits(orders.MaxExportRows)
 	}
-	if f.Offset > 0 {
+	// Next and previous pages go by keyset (after / before the page's last or first order), so a
+	// deep page costs what the first does; offset only numbers the rows shown.
+	more := f.Offset+len(list) < total || (total > orders.CountBound && len(list) == f.Limit)
+	if len(list) > 0 && f.Offset > 0 {
 		q := r.URL.Query()
+		q.Del("after")
 		q.Set("offset", strconv.Itoa(max(0, f.Offset-f.Limit)))
+		if cur := orders.CursorOf(list[0], f.Sort); cur != "" && f.Offset > f.Limit {
+			q.Set("before", cur)
+		} else {
+			q.Del("before")
+		}
 		p.Prev = "?" + q.Encode()
 	}
-	if f.Offset+len(list) < total {
+	if len(list) > 0 && more {
 		q := r.URL.Query()
+		q.Del("before")
 		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
+		if cur := orders.CursorOf(list[len(list)-1], f.Sort); cur != "" {
+			q.Set("after", cur)
+		}
 		p.Next = "?" + q.Encode()
 	}
 	switch {
 	case len(list) > 0:
-		p.Showing = fmt.Sprintf("%d–%d / %d", f.Offset+1, f.Offset+len(list), total)
+		p.Showing = fmt.Sprintf("%d–%d / %s", f.Offset+1, f.Offset+len(list), CountLabel(total))
 	case total > 0: // an offset past the end (an old link after orders moved on): say how many there are
-		p.Showing = fmt.Sprintf("0 / %d", total)
+		p.Showing = fmt.Sprintf("0 / %s", CountLabel(total))
 	}
 	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
