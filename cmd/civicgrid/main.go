@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
 )
 
 // command is one subcommand; run returns an error printed as one line.
@@ -100,6 +101,37 @@ type dbFlags struct {
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.data, "data", envOr("CIVICGRID_DATA", "./civicgrid-data"), "data directory: SQLite file and uploads (env CIVICGRID_DATA)")
 	fs.StringVar(&d.db, "db", os.Getenv("CIVICGRID_DB"), "PostgreSQL URL postgres://… instead of SQLite (env CIVICGRID_DB)")
+}
+
+// dbCommand is a command's flag set with the database flags on it, and the database it opens.
+type dbCommand struct {
+	*flag.FlagSet
+	d   dbFlags
+	out io.Writer
+}
+
+func newDBCommand(name, summary, usageLine string, out io.Writer) *dbCommand {
+	c := &dbCommand{FlagSet: newFlagSet(name, summary, usageLine, out), out: out}
+	c.d.register(c.FlagSet)
+	return c
+}
+
+// run parses args (flags only, no positional argument) and then does what withDB does.
+func (c *dbCommand) run(ctx context.Context, args []string, fn func(db *store.DB) error) error {
+	if err := parseFlags(c.FlagSet, args); err != nil {
+		return err
+	}
+	return c.withDB(ctx, fn)
+}
+
+// withDB opens and migrates the database the flags name, calls fn with it and closes it.
+func (c *dbCommand) withDB(ctx context.Context, fn func(db *store.DB) error) error {
+	db, err := openDB(ctx, c.d, c.out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
 }
 
 func envOr(k, def string) string {
