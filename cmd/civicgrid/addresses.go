@@ -12,10 +12,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"addresses import", "import a town's address book (道路, 门牌/弄, 小区, 楼栋, 地标, 网格编号) from xlsx or CSV, all or nothing", runAddressesImport})
-}
-
 func runAddressesImport(ctx context.Context, args []string, out io.Writer) error {
 	c := newDBCommand("addresses import", "import a town's address book from xlsx or CSV, all or nothing",
 		"addresses import --town CODE FILE [--data DIR] [--db URL]", out)

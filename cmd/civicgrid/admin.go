@@ -16,24 +16,13 @@ import (
 	"github.com/civicgrid/civicgrid/internal/version"
 )
 
-func init() {
-	register(command{"version", "print the version", func(ctx context.Context, args []string, out io.Writer) error {
-		fs := newFlagSet("version", "print the version", "version", out)
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		fmt.Fprintln(out, version.String())
-		return nil
-	}})
-	register(command{"migrate", "apply database schema migrations", runMigrate})
-	register(command{"user add", "create a user (resident gridworker gridleader dispatcher handler leader deputy volunteer admin)", runUserAdd})
-	register(command{"token create", "issue an API token for a user (printed as the last word)", runTokenCreate})
-	register(command{"token list", "list API tokens with their expiry, last use and status", runTokenList})
-	register(command{"token revoke", "revoke one API token by its id", runTokenRevoke})
-	register(command{"user disable", "disable an account: ends its sessions and revokes its API tokens", runUserDisable(true)})
-	register(command{"user enable", "re-enable a disabled account", runUserDisable(false)})
-	register(command{"user reset-password", "set an account's password (generated and printed once unless --password); ends its sessions", runUserResetPassword})
-	register(command{"demo", "load the 新泾镇 demo data into the database (idempotent)", runDemo})
+func runVersion(ctx context.Context, args []string, out io.Writer) error {
+	fs := newFlagSet("version", "print the version", "version", out)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, version.String())
+	return nil
 }
 
 // openDB opens and migrates the configured database.

@@ -13,11 +13,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
-func init() {
-	register(command{"calendar load", "load a year's official holiday calendar (JSON) for deadlines", runCalendarLoad})
-	register(command{"calendar show", "print the working days of a year as the deadlines see them", runCalendarShow})
-}
-
 func runCalendarLoad(ctx context.Context, args []string, out io.Writer) error {
 	c := newDBCommand("calendar load", "load a year's holiday calendar", "calendar load [--data DIR] [--db URL] FILE.json", out)
 	if err := c.Parse(args); err != nil {

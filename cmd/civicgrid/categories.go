@@ -13,11 +13,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"categories load", "load a town's category tree (大类 → 小类) from JSON, or the built-in default", runCategoriesLoad})
-	register(command{"categories list", "print a town's category tree", runCategoriesList})
-}
-
 // categoryFile is the JSON a town's category tree is loaded from; the built-in default has the same form.
 type categoryFile struct {
 	Categories []struct {

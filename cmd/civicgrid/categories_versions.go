@@ -13,12 +13,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"categories import", "publish a town's category tree (部件/事件 → 小类 → 立案条件) from xlsx or CSV as a new version", runCategoriesImport})
-	register(command{"categories versions", "list a town's category tree versions (and make a due one current)", runCategoriesVersions})
-	register(command{"categories export", "write a town's current category tree as xlsx", runCategoriesExport})
-}
-
 func runCategoriesImport(ctx context.Context, args []string, out io.Writer) error {
 	var town, validFrom, note string
 	var dryRun bool

@@ -17,15 +17,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/dispatch"
 )
 
-func init() {
-	register(command{"train", "train the text classifier from a labelled CSV (text,label) into a model file or store", runTrain})
-	register(command{"classify", "classify texts, one a line on stdin, into JSON lines {label, top}", runClassify})
-	register(command{"eval", "cross-validate the classifier on a labelled CSV against two baselines", runEval})
-	register(command{"similar", "flag repeated orders among JSON lines {id,text,time[,lat,lng]} on stdin", runSimilar})
-	register(command{"model rollback", "make the previous model of a model store current again", runModelRollback})
-	register(command{"model list", "list the versions of a model store", runModelList})
-}
-
 // stdin is where classify and similar read; tests replace it.
 var stdin io.Reader = os.Stdin
 

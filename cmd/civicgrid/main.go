@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -26,9 +25,40 @@ type command struct {
 	run     func(ctx context.Context, args []string, out io.Writer) error
 }
 
-var commands []command
-
-func register(c command) { commands = append(commands, c) }
+// commands are all the commands, in the order of their names (the order usage lists them in;
+// TestCommandsInOrder keeps it).
+var commands = []command{
+	{"addresses import", "import a town's address book (道路, 门牌/弄, 小区, 楼栋, 地标, 网格编号) from xlsx or CSV, all or nothing", runAddressesImport},
+	{"bench import", "measure the hotline import on generated rows against a bare bulk insert", runBenchImport},
+	{"calendar load", "load a year's official holiday calendar (JSON) for deadlines", runCalendarLoad},
+	{"calendar show", "print the working days of a year as the deadlines see them", runCalendarShow},
+	{"categories export", "write a town's current category tree as xlsx", runCategoriesExport},
+	{"categories import", "publish a town's category tree (部件/事件 → 小类 → 立案条件) from xlsx or CSV as a new version", runCategoriesImport},
+	{"categories list", "print a town's category tree", runCategoriesList},
+	{"categories load", "load a town's category tree (大类 → 小类) from JSON, or the built-in default", runCategoriesLoad},
+	{"categories versions", "list a town's category tree versions (and make a due one current)", runCategoriesVersions},
+	{"classify", "classify texts, one a line on stdin, into JSON lines {label, top}", runClassify},
+	{"demo", "load the 新泾镇 demo data into the database (idempotent)", runDemo},
+	{"eval", "cross-validate the classifier on a labelled CSV against two baselines", runEval},
+	{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline},
+	{"migrate", "apply database schema migrations", runMigrate},
+	{"model list", "list the versions of a model store", runModelList},
+	{"model rollback", "make the previous model of a model store current again", runModelRollback},
+	{"model train", "train a town's category model from its closed orders (the server suggests categories with it)", runModelTrain},
+	{"serve", "serve the web UI and the JSON API", runServe},
+	{"settings list", "show a town's rules", runSettingsList},
+	{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days or open311_public_photos", runSettingsSet},
+	{"similar", "flag repeated orders among JSON lines {id,text,time[,lat,lng]} on stdin", runSimilar},
+	{"token create", "issue an API token for a user (printed as the last word)", runTokenCreate},
+	{"token list", "list API tokens with their expiry, last use and status", runTokenList},
+	{"token revoke", "revoke one API token by its id", runTokenRevoke},
+	{"train", "train the text classifier from a labelled CSV (text,label) into a model file or store", runTrain},
+	{"user add", "create a user (resident gridworker gridleader dispatcher handler leader deputy volunteer admin)", runUserAdd},
+	{"user disable", "disable an account: ends its sessions and revokes its API tokens", runUserDisable(true)},
+	{"user enable", "re-enable a disabled account", runUserDisable(false)},
+	{"user reset-password", "set an account's password (generated and printed once unless --password); ends its sessions", runUserResetPassword},
+	{"version", "print the version", runVersion},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -37,7 +67,6 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
-	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(out)
 		return 0

@@ -68,3 +68,12 @@ func TestCLIAdministration(t *testing.T) {
 		t.Errorf("user add --help: %d %s", code, out)
 	}
 }
+
+// The command table is in the order of the names, without a name twice.
+func TestCommandsInOrder(t *testing.T) {
+	for i := 1; i < len(commands); i++ {
+		if commands[i-1].name >= commands[i].name {
+			t.Errorf("command %q stands before %q", commands[i-1].name, commands[i].name)
+		}
+	}
+}

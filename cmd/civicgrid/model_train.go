@@ -13,10 +13,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"model train", "train a town's category model from its closed orders (the server suggests categories with it)", runModelTrain})
-}
-
 // modelsDir is where the server and `model train` keep each town's model store.
 func modelsDir(dataDir string) string { return filepath.Join(dataDir, "models") }
 

@@ -15,11 +15,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
-func init() {
-	register(command{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days or open311_public_photos", runSettingsSet})
-	register(command{"settings list", "show a town's rules", runSettingsList})
-}
-
 var prefixRe = regexp.MustCompile(`^[A-Za-z0-9]{1,12}$`)
 
 // validSetting checks a value before it is stored, so a typo cannot break every later deadline.
