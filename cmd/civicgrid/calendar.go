@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
@@ -21,14 +20,9 @@ func runCalendarLoad(ctx context.Context, args []string, out io.Writer) error {
 	if c.NArg() != 1 {
 		return fmt.Errorf("give one calendar file, e.g. civicgrid calendar load 2027.json (format: docs/WORKFLOW.md)")
 	}
-	f, err := os.Open(c.Arg(0))
+	y, err := readWith(c.Arg(0), workcal.ParseYear)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	y, err := workcal.ParseYear(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", c.Arg(0), err)
 	}
 	return c.withDB(ctx, func(db *store.DB) error {
 		st := orders.New(db)

@@ -30,33 +30,30 @@ func columnFlags(fs *flag.FlagSet, c *dispatch.Columns) {
 	fs.StringVar(&c.Label, "label-column", "", "the label's column (default: label, else label_level1, else category)")
 }
 
-func readExamples(path string, cols dispatch.Columns) ([]dispatch.Example, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// readTraining reads a labelled CSV (its columns as cols name them) and, when taxonomy is not
+// empty, a category tree CSV whose names are extra examples.
+func readTraining(data string, cols dispatch.Columns, taxonomy string) ([]dispatch.Example, []dispatch.TaxonomyRow, error) {
+	ex, err := readWith(data, func(r io.Reader) ([]dispatch.Example, error) { return dispatch.ReadExamples(r, cols) })
+	if err != nil || taxonomy == "" {
+		return ex, nil, err
 	}
-	defer f.Close()
-	ex, err := dispatch.ReadExamples(f, cols)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return ex, nil
+	tax, err := readWith(taxonomy, dispatch.ReadTaxonomy)
+	return ex, tax, err
 }
 
-func readTaxonomy(path string) ([]dispatch.TaxonomyRow, error) {
-	if path == "" {
-		return nil, nil
-	}
+// readWith opens path and reads it with read; a read error names the file.
+func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer f.Close()
-	t, err := dispatch.ReadTaxonomy(f)
+	v, err := read(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return v, fmt.Errorf("%s: %w", path, err)
 	}
-	return t, nil
+	return v, nil
 }
 
 func runTrain(ctx context.Context, args []string, out io.Writer) error {
@@ -83,11 +80,7 @@ func runTrain(ctx context.Context, args []string, out io.Writer) error {
 	if (model == "") == (store == "") {
 		return errors.New("pass one of --out MODEL and --store DIR")
 	}
-	ex, err := readExamples(data, cols)
-	if err != nil {
-		return err
-	}
-	tax, err := readTaxonomy(taxonomy)
+	ex, tax, err := readTraining(data, cols, taxonomy)
 	if err != nil {
 		return err
 	}
@@ -198,11 +191,7 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 			return errors.New("--seeds: at most 100")
 		}
 	}
-	ex, err := readExamples(data, cols)
-	if err != nil {
-		return err
-	}
-	tax, err := readTaxonomy(taxonomy)
+	ex, tax, err := readTraining(data, cols, taxonomy)
 	if err != nil {
 		return err
 	}
