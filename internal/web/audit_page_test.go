@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
-	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -26,10 +25,7 @@ func TestAuditPage(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		ctx := context.Background()
-		disp, err := auth.UserByUsername(ctx, db, "dispatcher")
-		if err != nil {
-			t.Fatal(err)
-		}
+		disp := a.user("dispatcher")
 		grids, err := places.Grids(ctx, db, []string{disp.TownCode})
 		if err != nil || len(grids) == 0 {
 			t.Fatal(err)

@@ -322,11 +322,7 @@ func TestTokensExpireAndAreRevokedOneByOne(t *testing.T) {
 func TestReenableUserFromAdminPage(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		ctx := context.Background()
-		u, err := auth.UserByUsername(ctx, db, "leader")
-		if err != nil {
-			t.Fatal(err)
-		}
+		u := a.user("leader")
 		b := newBrowser(t, a.srv.URL)
 		b.login("admin", "demo-admin")
 		action := fmt.Sprintf("/admin/users/%d/disable", u.ID)

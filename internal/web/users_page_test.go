@@ -22,10 +22,7 @@ func TestUsersPageNamesAndEdit(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		ctx := context.Background()
-		gw, err := auth.UserByUsername(ctx, db, "gridworker")
-		if err != nil {
-			t.Fatal(err)
-		}
+		gw := a.user("gridworker")
 		town, _ := places.GetRegion(ctx, db, gw.TownCode)
 		grid, _ := places.GridByCode(ctx, db, []string{gw.TownCode}, gw.GridCode)
 		admin := newBrowser(t, a.srv.URL)
@@ -81,7 +78,7 @@ func TestUsersPageNamesAndEdit(t *testing.T) {
 			t.Error("the reset is not on the audit page with the user named")
 		}
 		// The admin may not demote or disable themselves.
-		self, _ := auth.UserByUsername(ctx, db, "admin")
+		self := a.user("admin")
 		if code, _ := admin.post("/admin/users/"+itoa(self.ID), url.Values{"csrf": {tok}, "display_name": {"x"}, "role": {"leader"}, "enabled": {"1"}}); code != 422 {
 			t.Errorf("admin demotes themselves = %d, want 422", code)
 		}
@@ -130,8 +127,8 @@ func TestUserUpdateAndResetAPI(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		ctx := context.Background()
-		u, _ := auth.UserByUsername(ctx, db, "dispatcher")
-		self, _ := auth.UserByUsername(ctx, db, "admin")
+		u := a.user("dispatcher")
+		self := a.user("admin")
 		path := "/api/v1/users/" + itoa(u.ID)
 		var e apiErr
 		if code := a.call("admin", "PATCH", path, `{"display_name":"x","role":"handler"}`, &e); code != 422 || e.Error.Field != "department" {

@@ -58,6 +58,16 @@ func newApp(t *testing.T, db *store.DB) *app {
 }
 
 // call sends a JSON request as user ("" = anonymous) and decodes the JSON answer into out.
+// user is the demo user with that username.
+func (a *app) user(username string) auth.User {
+	a.t.Helper()
+	u, err := auth.UserByUsername(context.Background(), a.db, username)
+	if err != nil {
+		a.t.Fatalf("demo user %s: %v", username, err)
+	}
+	return u
+}
+
 func (a *app) call(user, method, path, body string, out any) int {
 	a.t.Helper()
 	req, _ := http.NewRequest(method, a.srv.URL+path, strings.NewReader(body))
