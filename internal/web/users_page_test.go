@@ -11,7 +11,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/places"
-	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
@@ -19,12 +18,11 @@ import (
 // never two codes run together); an administrator edits a user and resets a password (generated
 // and shown once, or chosen; the length rule applies); the user's sessions end.
 func TestUsersPageNamesAndEdit(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
 		gw := a.user("gridworker")
-		town, _ := places.GetRegion(ctx, db, gw.TownCode)
-		grid, _ := places.GridByCode(ctx, db, []string{gw.TownCode}, gw.GridCode)
+		town, _ := places.GetRegion(ctx, a.db, gw.TownCode)
+		grid, _ := places.GridByCode(ctx, a.db, []string{gw.TownCode}, gw.GridCode)
 		admin := newBrowser(t, a.srv.URL)
 		admin.login("admin", demo.Password("admin"))
 		_, body := admin.get("/admin/users")
@@ -52,7 +50,7 @@ func TestUsersPageNamesAndEdit(t *testing.T) {
 		if code, _ := admin.post(edit, form); code != http.StatusSeeOther {
 			t.Fatalf("edit = %d", code)
 		}
-		if u, _ := auth.UserByID(ctx, db, []string{gw.TownCode}, gw.ID); u.DisplayName != "新名字" || u.Phone != "13900000001" {
+		if u, _ := auth.UserByID(ctx, a.db, []string{gw.TownCode}, gw.ID); u.DisplayName != "新名字" || u.Phone != "13900000001" {
 			t.Errorf("after edit: %+v", u)
 		}
 		// Reset: too short, then generated and shown once.
@@ -88,8 +86,7 @@ func TestUsersPageNamesAndEdit(t *testing.T) {
 // TestChangeOwnPassword: every signed-in user changes their password with the current one; a
 // wrong current one, a mismatch or a short one is refused; other sessions end, this one stays.
 func TestChangeOwnPassword(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		here, there := newBrowser(t, a.srv.URL), newBrowser(t, a.srv.URL)
 		here.login("resident", demo.Password("resident"))
 		there.login("resident", demo.Password("resident"))
@@ -124,8 +121,7 @@ func TestChangeOwnPassword(t *testing.T) {
 // TestUserUpdateAndResetAPI: PATCH changes a user with the form's rules; the reset answers a
 // generated password once; both need users:write; the admin cannot demote themselves.
 func TestUserUpdateAndResetAPI(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
 		u := a.user("dispatcher")
 		self := a.user("admin")
@@ -152,7 +148,7 @@ func TestUserUpdateAndResetAPI(t *testing.T) {
 		if code := a.call("admin", "POST", path+"/password", `{"password":"chosen-one-pw"}`, &out); code != 200 || out["password"] != nil {
 			t.Errorf("set = %d %v (the chosen password must not be echoed)", code, out)
 		}
-		if _, err := auth.Authenticate(ctx, db, "dispatcher", "chosen-one-pw", "192.0.2.3"); err != nil {
+		if _, err := auth.Authenticate(ctx, a.db, "dispatcher", "chosen-one-pw", "192.0.2.3"); err != nil {
 			t.Errorf("chosen password refused: %v", err)
 		}
 		if code := a.call("changning", "POST", path+"/password", `{}`, nil); code != 404 && code != 403 {
