@@ -36,6 +36,8 @@ func TestSettings(t *testing.T) {
 		{[]string{"--town", "310105102", "deadline_days", `{"general":3}`}, true, "deadline_days"},
 		{[]string{"--town", "310105102", "deadline_days", `{"urgent":3}`}, false, "deadline_days"},
 		{[]string{"--town", "310105102", "warning_fraction", "1.5"}, false, "between 0 and 1"},
+		{[]string{"--town", "310105102", "stage_days", `{"verification":2,"co_handling":3}`}, true, "stage_days"},
+		{[]string{"--town", "310105102", "stage_days", `{"handling":2}`}, false, "handling: 2 days"},
 		{[]string{"--town", "310105102", "order_prefix", "XJ"}, true, "order_prefix"},
 		{[]string{"--town", "999999999", "order_prefix", "XJ"}, false, "town"},
 		{[]string{"--town", "310105102", "colour", "red"}, false, "unknown setting"},

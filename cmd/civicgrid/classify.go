@@ -160,16 +160,17 @@ func runClassify(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func runEval(ctx context.Context, args []string, out io.Writer) error {
-	var data, taxonomy, seeds string
+	var data, taxonomy, seeds, departments string
 	var seed uint64
 	var folds int
 	var cols dispatch.Columns
-	fs := newFlagSet("eval", "cross-validate the classifier", "eval --data FILE [--taxonomy FILE] [--seed N | --seeds 1,2,3] [--folds 5]", out)
+	fs := newFlagSet("eval", "cross-validate the classifier", "eval --data FILE [--taxonomy FILE] [--departments FILE] [--seed N | --seeds 1,2,3] [--folds 5]", out)
 	fs.StringVar(&data, "data", "", "labelled CSV (as for train)")
 	fs.StringVar(&taxonomy, "taxonomy", "", "category tree CSV (level1,level2,level3): its names as extra training examples")
 	fs.Uint64Var(&seed, "seed", 1, "seed of the folds and of training")
 	fs.StringVar(&seeds, "seeds", "", "several seeds, comma-separated: one cross-validation each, then mean and standard deviation")
 	fs.IntVar(&folds, "folds", 5, "stratified folds: each text is held out once")
+	fs.StringVar(&departments, "departments", "", "CSV label,department: score the departments the labels map to as well")
 	columnFlags(fs, &cols)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -204,7 +205,19 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "; taxonomy %s (%d rows)", taxonomy, len(tax))
 	}
 	fmt.Fprintln(out)
-	runs, err := dispatch.Evaluate(ex, dispatch.EvalOptions{Folds: folds, Seeds: ss, Taxonomy: tax})
+	var depts map[string]string
+	if departments != "" {
+		f, err := os.Open(departments)
+		if err != nil {
+			return err
+		}
+		depts, err = dispatch.ReadDepartments(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", departments, err)
+		}
+	}
+	runs, err := dispatch.Evaluate(ex, dispatch.EvalOptions{Folds: folds, Seeds: ss, Taxonomy: tax, Departments: depts})
 	if err != nil {
 		return err
 	}
@@ -217,12 +230,33 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintln(out, "  (top-1 per system, in the order below)")
 		}
 	}
-	fmt.Fprintf(out, "\n%-34s %-13s %-13s %-13s\n", "system", "top-1", "top-3", "macro-F1")
+	printEvalTable(out, "category", runs, taxonomy != "")
+	if depts != nil {
+		dr := make([]dispatch.EvalRun, len(runs))
+		for i, r := range runs {
+			dr[i] = dispatch.EvalRun{Seed: r.Seed, Scores: r.Departments}
+		}
+		fmt.Fprintf(out, "\ndepartments: each label's department from %s; a ranking of labels is a ranking of their departments\n", departments)
+		printEvalTable(out, "department", dr, taxonomy != "")
+	}
+	var conf, ece float64
+	for _, r := range runs {
+		conf += r.Confidence / float64(len(runs))
+		ece += r.ECE / float64(len(runs))
+	}
+	fmt.Fprintf(out, "\nensemble calibration: mean probability of the first label %.3f (its top-1 above), expected calibration error %.3f\n", conf, ece)
+	return nil
+}
+
+// printEvalTable prints top-1, top-3 and macro-F1 of every system: the mean and, over several
+// seeds, the standard deviation.
+func printEvalTable(out io.Writer, what string, runs []dispatch.EvalRun, taxonomy bool) {
+	fmt.Fprintf(out, "\n%-36s %-13s %-13s %-13s\n", what, "top-1", "top-3", "macro-F1")
 	for i, name := range dispatch.EvalSystems {
-		if taxonomy == "" {
+		if !taxonomy {
 			name = strings.Replace(name, " + taxonomy", " (no taxonomy)", 1)
 		}
-		fmt.Fprintf(out, "%-34s", name)
+		fmt.Fprintf(out, "%-36s", name)
 		for _, pick := range []func(dispatch.Scores) float64{
 			func(s dispatch.Scores) float64 { return s.Top1 },
 			func(s dispatch.Scores) float64 { return s.Top3 },
@@ -237,13 +271,6 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprintln(out)
 	}
-	var conf, ece float64
-	for _, r := range runs {
-		conf += r.Confidence / float64(len(runs))
-		ece += r.ECE / float64(len(runs))
-	}
-	fmt.Fprintf(out, "\nensemble calibration: mean probability of the first label %.3f (its top-1 above), expected calibration error %.3f\n", conf, ece)
-	return nil
 }
 
 // similarIn is one order read by civicgrid similar.

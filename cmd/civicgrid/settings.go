@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
@@ -37,12 +38,20 @@ func validSetting(key, value string) error {
 		if err := workorder.ValidateOverrides(m); err != nil {
 			return fmt.Errorf("deadline_days: %w", err)
 		}
+	case orders.SettingStageDays:
+		if _, err := orders.ParseStageDays(value); err != nil {
+			return fmt.Errorf("stage_days: %w", err)
+		}
+	case kpi.SettingWeights:
+		if _, err := kpi.ParseWeights(value); err != nil {
+			return err
+		}
 	case privacy.SettingOpen311Photos:
 		if value != "true" && value != "false" {
 			return fmt.Errorf("%s %q: want true (publish the town's order photos through Open311) or false", key, value)
 		}
 	default:
-		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days, %s", key, privacy.SettingOpen311Photos)
+		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days, stage_days, %s, %s", key, privacy.SettingOpen311Photos, kpi.SettingWeights)
 	}
 	return nil
 }

@@ -71,20 +71,23 @@ const (
 	PermCampaignsPlan   = "campaigns:plan" // create, edit and delete visit campaigns, add their targets
 	PermDispatchRead    = "dispatch:read"  // see the dispatch rules and try a demand against them
 	PermDispatchWrite   = "dispatch:write" // edit the dispatch rules
+	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
+	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead),
 	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
 	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
 	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
-	// Leaders supervise through figures and escalations; they see personal data masked.
-	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead),
+	// Leaders supervise through figures and escalations; they see personal data masked. District
+	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
+	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt),
 	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
 	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only

@@ -84,7 +84,8 @@ func TestCampaignLifecycle(t *testing.T) {
 		if err != nil || len(entries) != 1 || entries[0].EntityID != fmt.Sprint(c.ID) || entries[0].ActorID != u["admin"].ID || entries[0].Detail != "测试走访" {
 			t.Errorf("audit of the creation: %+v, %v", entries, err)
 		}
-		// Households of one grid from the address book, the office park from the places.
+		// Households of one grid from the address book (not its landmark row, 新泾派出所), the office
+		// park from the places.
 		n, err := s.AddTargets(ctx, towns, c.ID, campaigns.Bulk{FromAddressBook: true, Grid: "310105102-G04"}, u["admin"])
 		if err != nil || n != 12 {
 			t.Fatalf("households of G04: added %d, %v; want 12", n, err)

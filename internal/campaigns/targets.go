@@ -168,6 +168,9 @@ func (s *Service) AddTargets(ctx context.Context, towns []string, campaignID int
 			return 0, err
 		}
 		for _, a := range as {
+			if a.Landmark != "" && a.Road == "" && a.Estate == "" {
+				continue // a landmark (a metro station, a school) is not a household
+			}
 			if b.Grid == "" || a.GridCode == b.Grid {
 				rows = append(rows, row{kind: kind, name: a.Text, address: a.Text, lat: a.Lat, lng: a.Lng, grid: a.GridCode, addressID: a.ID})
 			}

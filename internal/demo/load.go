@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
@@ -175,9 +176,9 @@ func loadTown(ctx context.Context, db *store.DB, w *world.World) error {
 				return fmt.Errorf("place %s: %w", p.Name, err)
 			}
 		}
-		for _, a := range w.Addresses {
+		for _, a := range slices.Concat(w.Addresses, w.Buildings, w.Landmarks) {
 			if err := places.SaveAddress(ctx, tx, places.Address{TownCode: town, Text: a.Text, Road: a.Road, Number: a.Number, Estate: a.Estate,
-				Lat: a.Lat, Lng: a.Lng, GridCode: a.GridCode, CommitteeCode: a.CommitteeCode}); err != nil {
+				Building: a.Building, Landmark: a.Landmark, Lat: a.Lat, Lng: a.Lng, GridCode: a.GridCode, CommitteeCode: a.CommitteeCode}); err != nil {
 				return fmt.Errorf("address %s: %w", a.Text, err)
 			}
 		}

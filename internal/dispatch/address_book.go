@@ -88,7 +88,9 @@ func NewBook(prefixes []string, entries []Entry) *Book {
 			b.byBuilding[estate+"|"+strconv.Itoa(n)] = e.Grid
 		}
 		unique(estateGrid, estate, e.Grid)
-		unique(landmarkGrid, foldAddress(e.Landmark), e.Grid)
+		// An address loses the town's name at its front (normalise), so a landmark named with it
+		// (新泾镇社区党群服务中心) is listed without it too.
+		unique(landmarkGrid, b.stripPrefixes(foldAddress(e.Landmark)), e.Grid)
 	}
 	b.roads.index()
 	b.estates, b.landmarks = sortedNames(estateGrid), sortedNames(landmarkGrid)
@@ -204,7 +206,11 @@ func (b *Book) Normalise(address string) string {
 }
 
 func (b *Book) normalise(details string) string {
-	s := foldAddress(details)
+	return numerals(b.stripPrefixes(foldAddress(details)))
+}
+
+// stripPrefixes drops the town's own names from the front of a folded address.
+func (b *Book) stripPrefixes(s string) string {
 	for again := true; again; {
 		again = false
 		for _, p := range b.prefixes {
@@ -213,7 +219,7 @@ func (b *Book) normalise(details string) string {
 			}
 		}
 	}
-	return numerals(s)
+	return s
 }
 
 // Locate routes a written address to a grid: the exact road and number (the longest known

@@ -20,6 +20,7 @@ func testBook() *Book {
 		{Landmark: "淞虹路地铁站", Grid: "G08"},
 		{Landmark: "新泾中学", Grid: "G09"},
 		{Landmark: "家乐福", Grid: "G10"},
+		{Landmark: "新泾镇社区党群服务中心", Grid: "G11"},
 	})
 }
 
@@ -45,6 +46,8 @@ func TestBookLocate(t *testing.T) {
 		{"新涇中學旁邊", "G09", ByLandmark},
 		{"剑河路290号", "G03", ByNearest},
 		{"13912345678 家乐福", "G10", ByLandmark}, // a place where a name would stand
+		{"新泾镇社区党群服务中心门口", "G11", ByLandmark},   // the town's name: stripped from both
+		{"社区党群服务中心", "G11", ByLandmark},
 		{"不知道哪里", "", ""},
 		{"", "", ""},
 	} {

@@ -54,7 +54,7 @@ type Evidence struct {
 
 // member is one linear model of the ensemble: logit_k = bias_k + base_k·Σx + Σ_j x_j·W[j·K+k].
 type member struct {
-	Kind   string    // "softmax" (logistic regression) or "nb" (multinomial naive Bayes)
+	Kind   string    // "softmax" (logistic regression), "cnb" (complement naive Bayes) or "nb" (multinomial, version-1 files)
 	Weight float64   // share of the ensemble's probability
 	Temp   float64   // logits are divided by Temp before the softmax
 	Bias   []float32 // per label
@@ -68,6 +68,7 @@ type Model struct {
 	Bits       int // hash slots = 2^Bits
 	MaxN       int // n-grams of 1..MaxN characters
 	TitleBlock bool
+	TitleScale float32   // the title block's features are multiplied by this (0 = 1)
 	Sharpen    float64   // the ensemble's probabilities are raised to this power and renormalised; 0 = 1
 	idf        []float32 // per slot, nil = no weighting
 	members    []*member
@@ -113,6 +114,11 @@ func (m *Model) features(title, body string) *scratch {
 	s.out = s.out[:0]
 	if title != "" && m.TitleBlock {
 		s.appendBlock(title, blockTitle, m.mask(), m.MaxN, m.idf)
+		if sc := m.TitleScale; sc != 0 && sc != 1 {
+			for i := range s.out {
+				s.out[i].val *= sc
+			}
+		}
 	} else if title != "" {
 		body = title + "。" + body
 	}

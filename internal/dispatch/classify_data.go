@@ -37,14 +37,9 @@ func pickColumn(header []string, name string, candidates ...string) (int, error)
 
 // ReadExamples reads a labelled CSV file (UTF-8, header row).
 func ReadExamples(r io.Reader, cols Columns) ([]Example, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	cr, header, err := readHeader(r)
 	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	for i, h := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		return nil, err
 	}
 	ti, err := pickColumn(header, strings.ToLower(cols.Text), "text", "detail", "content")
 	if err != nil {
@@ -64,37 +59,28 @@ func ReadExamples(r io.Reader, cols Columns) ([]Example, error) {
 	if li < 0 {
 		return nil, fmt.Errorf("no label column: name it label (or label_level1), or pass its name (header: %s)", strings.Join(header, ", "))
 	}
-	field := func(rec []string, i int) string {
-		if i < 0 || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
 	var out []Example
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", line, err)
-		}
-		e := Example{Title: field(rec, hi), Text: field(rec, ti), Label: field(rec, li)}
+	err = eachRow(cr, func(line int, field func(int) string) error {
+		e := Example{Title: field(hi), Text: field(ti), Label: field(li)}
 		for _, s := range []string{e.Title, e.Text, e.Label} {
 			if len(s) > MaxTextBytes {
-				return nil, fmt.Errorf("row %d: a field of %d bytes (at most %d)", line, len(s), MaxTextBytes)
+				return fmt.Errorf("row %d: a field of %d bytes (at most %d)", line, len(s), MaxTextBytes)
 			}
 			if !utf8.ValidString(s) {
-				return nil, fmt.Errorf("row %d: not UTF-8 (save the file as UTF-8)", line)
+				return fmt.Errorf("row %d: not UTF-8 (save the file as UTF-8)", line)
 			}
 		}
 		if e.Label == "" || e.Title+e.Text == "" {
-			continue
+			return nil
 		}
 		if len(out) == MaxExamples {
-			return nil, fmt.Errorf("more than %d rows", MaxExamples)
+			return fmt.Errorf("more than %d rows", MaxExamples)
 		}
 		out = append(out, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, errors.New("no labelled rows")
@@ -105,42 +91,66 @@ func ReadExamples(r io.Reader, cols Columns) ([]Example, error) {
 // ReadTaxonomy reads a category tree as CSV with a header level1,level2,level3 (level3 may be
 // missing).
 func ReadTaxonomy(r io.Reader) ([]TaxonomyRow, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	cr, header, err := readHeader(r)
 	if err != nil {
-		return nil, fmt.Errorf("header: %w", err)
-	}
-	for i, h := range header {
-		header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		return nil, err
 	}
 	i1, i2, i3 := slices.Index(header, "level1"), slices.Index(header, "level2"), slices.Index(header, "level3")
 	if i1 < 0 || i2 < 0 {
 		return nil, fmt.Errorf("a taxonomy needs the columns level1, level2 (and level3); header: %s", strings.Join(header, ", "))
 	}
 	var out []TaxonomyRow
+	err = eachRow(cr, func(_ int, get func(int) string) error {
+		t := TaxonomyRow{get(i1), get(i2), get(i3)}
+		if t.Level1 == "" || t.Level2 == "" {
+			return nil
+		}
+		if len(out) == 100_000 {
+			return errors.New("more than 100,000 taxonomy rows")
+		}
+		out = append(out, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readHeader starts reading a CSV file with a header row: the column names folded (no BOM, no
+// surrounding spaces, lower case). Rows may have any number of fields.
+func readHeader(r io.Reader) (*csv.Reader, []string, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("header: %w", err)
+	}
+	for i, h := range header {
+		header[i] = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+	}
+	return cr, header, nil
+}
+
+// eachRow calls f with every further row: its line number (the header is line 1) and its cells by
+// column index, trimmed ("" for a missing cell or a column index below 0). It stops at f's error.
+func eachRow(cr *csv.Reader, f func(line int, cell func(int) string) error) error {
 	for line := 2; ; line++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("row %d: %w", line, err)
+			return fmt.Errorf("row %d: %w", line, err)
 		}
-		get := func(i int) string {
+		cell := func(i int) string {
 			if i < 0 || i >= len(rec) {
 				return ""
 			}
 			return strings.TrimSpace(rec[i])
 		}
-		t := TaxonomyRow{get(i1), get(i2), get(i3)}
-		if t.Level1 == "" || t.Level2 == "" {
-			continue
+		if err := f(line, cell); err != nil {
+			return err
 		}
-		if len(out) == 100_000 {
-			return nil, errors.New("more than 100,000 taxonomy rows")
-		}
-		out = append(out, t)
 	}
-	return out, nil
 }

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -26,6 +27,11 @@ type EvalOptions struct {
 	Taxonomy []TaxonomyRow
 	Epochs   int
 	Bits     int
+	// Departments maps each label to the department that handles it; when set, every system is
+	// scored on departments too: its ranked labels become ranked departments (first appearance).
+	Departments map[string]string
+
+	hyper *hyper // tests: the ensemble's settings
 }
 
 // System names, in the order Evaluate reports them.
@@ -34,14 +40,17 @@ var EvalSystems = []string{
 	"keyword rules",
 	"linear (one block)",
 	"linear + title block + taxonomy",
-	"ensemble (linear + naive Bayes)",
+	"previous ensemble (+ naive Bayes)",
+	"ensemble (+ complement NB)",
 }
 
 // EvalRun is the result of one seed: Scores per system, in EvalSystems' order.
 type EvalRun struct {
 	Seed   uint64
 	Scores []Scores
-	Tested int
+	// Departments are the scores of the departments the ranked labels map to (EvalOptions.Departments).
+	Departments []Scores
+	Tested      int
 	// The ensemble's calibration: the mean probability of its first label (to compare with its
 	// top-1), and the expected calibration error over 10 bins of that probability.
 	Confidence, ECE float64
@@ -92,6 +101,16 @@ func Evaluate(examples []Example, opt EvalOptions) ([]EvalRun, error) {
 	if len(examples) < 2*opt.Folds {
 		return nil, fmt.Errorf("%d examples are too few for %d folds", len(examples), opt.Folds)
 	}
+	var deptExamples []Example
+	if opt.Departments != nil {
+		for _, e := range examples {
+			d, ok := opt.Departments[e.Label]
+			if !ok {
+				return nil, fmt.Errorf("label %q has no department", e.Label)
+			}
+			deptExamples = append(deptExamples, Example{Label: d})
+		}
+	}
 	var runs []EvalRun
 	for _, seed := range opt.Seeds {
 		fold := stratifiedFolds(examples, opt.Folds, seed)
@@ -110,19 +129,20 @@ func Evaluate(examples []Example, opt EvalOptions) ([]EvalRun, error) {
 					train = append(train, e)
 				}
 			}
-			base := TrainOptions{Seed: seed, Epochs: opt.Epochs, Bits: opt.Bits}
-			plain, tax, ens := base, base, base
+			base := TrainOptions{Seed: seed, Epochs: opt.Epochs, Bits: opt.Bits, hyper: opt.hyper}
+			plain, tax, prev, ens := base, base, base, base
 			plain.Single, plain.NoTitle = true, true
 			tax.Single, tax.Taxonomy = true, opt.Taxonomy
+			prev.Taxonomy, prev.hyper = opt.Taxonomy, &previousHyper
 			ens.Taxonomy = opt.Taxonomy
 			rankers := []Ranker{MostFrequent(train).Rank, NewKeywordRules(train, opt.Taxonomy).Rank}
-			for _, o := range []TrainOptions{plain, tax, ens} {
+			for s, o := range []TrainOptions{plain, tax, prev, ens} {
 				m, err := Train(train, o)
 				if err != nil {
 					return nil, fmt.Errorf("seed %d fold %d: %w", seed, f, err)
 				}
 				rankers = append(rankers, m.Rank)
-				if o.Taxonomy != nil && !o.Single { // the ensemble: its confidence
+				if s == 3 { // the ensemble: its confidence
 					for _, i := range test {
 						conf[i] = m.Classify(examples[i].Title, examples[i].Text, 1).Top[0].P
 					}
@@ -137,11 +157,64 @@ func Evaluate(examples []Example, opt EvalOptions) ([]EvalRun, error) {
 		run := EvalRun{Seed: seed, Tested: len(examples)}
 		for s := range EvalSystems {
 			run.Scores = append(run.Scores, score(examples, ranked[s]))
+			if opt.Departments != nil {
+				run.Departments = append(run.Departments, score(deptExamples, departmentRanks(ranked[s], opt.Departments)))
+			}
 		}
 		run.Confidence, run.ECE = calibration(examples, ranked[len(EvalSystems)-1], conf)
 		runs = append(runs, run)
 	}
 	return runs, nil
+}
+
+// departmentRanks turns each ranking of labels into a ranking of their departments, in order of
+// first appearance (two labels of one department count once, at the better place).
+func departmentRanks(ranked [][]string, dept map[string]string) [][]string {
+	out := make([][]string, len(ranked))
+	for i, r := range ranked {
+		if r == nil {
+			continue
+		}
+		out[i] = []string{}
+		for _, l := range r {
+			if d, ok := dept[l]; ok && !slices.Contains(out[i], d) {
+				out[i] = append(out[i], d)
+			}
+		}
+	}
+	return out
+}
+
+// ReadDepartments reads a CSV with a header naming the columns label and department: which
+// department handles each label.
+func ReadDepartments(r io.Reader) (map[string]string, error) {
+	cr, header, err := readHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	li, di := slices.Index(header, "label"), slices.Index(header, "department")
+	if li < 0 || di < 0 {
+		return nil, fmt.Errorf("the columns label and department are needed; header: %s", strings.Join(header, ", "))
+	}
+	out := map[string]string{}
+	err = eachRow(cr, func(line int, cell func(int) string) error {
+		l, d := cell(li), cell(di)
+		if l == "" || d == "" {
+			return fmt.Errorf("row %d: empty label or department", line)
+		}
+		if _, dup := out[l]; dup {
+			return fmt.Errorf("row %d: label %q given twice", line, l)
+		}
+		if len(out) == MaxLabels {
+			return fmt.Errorf("more than %d labels", MaxLabels)
+		}
+		out[l] = d
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Rank ranks all the model's labels for an example.

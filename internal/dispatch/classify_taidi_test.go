@@ -39,9 +39,9 @@ func taidi(t testing.TB) ([]Example, []TaxonomyRow) {
 	return ex, tax
 }
 
-// TestTaidiCrossValidation holds the classifier to what it reached on the public sample (one seed
+// TestClassifierTaidiCrossValidation holds the classifier to what it reached on the public sample (one seed
 // of 5-fold cross-validation here; `civicgrid eval` runs several for docs/DISPATCH.md).
-func TestTaidiCrossValidation(t *testing.T) {
+func TestClassifierTaidiCrossValidation(t *testing.T) {
 	ex, tax := taidi(t)
 	if len(ex) != 298 {
 		t.Fatalf("read %d examples, want 298", len(ex))
@@ -55,8 +55,8 @@ func TestTaidiCrossValidation(t *testing.T) {
 		t.Logf("%-34s top1 %.3f  top3 %.3f  macroF1 %.3f", name, s[i].Top1, s[i].Top3, s[i].MacroF1)
 	}
 	ens := s[len(s)-1]
-	if ens.Top1 < 0.78 || ens.Top3 < 0.95 || ens.MacroF1 < 0.76 {
-		t.Errorf("ensemble %+v: below what it reached (top-1 ≈ 0.83, top-3 ≈ 0.97, macro-F1 ≈ 0.82 with seed 1)", ens)
+	if ens.Top1 < 0.835 || ens.Top3 < 0.97 || ens.MacroF1 < 0.825 { // two texts of 298 below; the previous ensemble (0.829 / 0.973 / 0.823) fails
+		t.Errorf("ensemble %+v: below what it reached (top-1 0.842, top-3 0.977, macro-F1 0.834 with seed 1)", ens)
 	}
 	if r := runs[0]; r.ECE > 0.1 {
 		t.Errorf("ensemble calibration: mean first-label probability %.3f for top-1 %.3f, ECE %.3f (was 0.046)", r.Confidence, ens.Top1, r.ECE)
@@ -68,8 +68,8 @@ func TestTaidiCrossValidation(t *testing.T) {
 	}
 }
 
-// TestTaidiExplanation: a model trained on the sample explains with the words of the text.
-func TestTaidiExplanation(t *testing.T) {
+// TestClassifierTaidiExplanation: a model trained on the sample explains with the words of the text.
+func TestClassifierTaidiExplanation(t *testing.T) {
 	ex, tax := taidi(t)
 	m, err := Train(ex, TrainOptions{Seed: 1, Taxonomy: tax})
 	if err != nil {
@@ -88,3 +88,37 @@ func TestTaidiExplanation(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifierTaidiHeldOut: trained on the development part (238 texts, all the settings were chosen on
+// it), the ensemble is scored once on the 60 texts never looked at while choosing.
+func TestClassifierTaidiHeldOut(t *testing.T) {
+	ex, tax := taidi(t)
+	dev, test := heldOut(ex)
+	if len(dev) != 238 || len(test) != 60 {
+		t.Fatalf("split %d + %d, want 238 + 60", len(dev), len(test))
+	}
+	ranked := func(r Ranker) [][]string {
+		out := make([][]string, len(test))
+		for i, e := range test {
+			out[i] = r(e)
+		}
+		return out
+	}
+	ens, err := Train(dev, TrainOptions{Seed: 1, Taxonomy: tax})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev, err := Train(dev, TrainOptions{Seed: 1, Taxonomy: tax, hyper: &previousHyper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, p := score(test, ranked(ens.Rank)), score(test, ranked(prev.Rank))
+	kw := score(test, ranked(NewKeywordRules(dev, tax).Rank))
+	t.Logf("held out (60): ensemble %+v, previous ensemble %+v, keyword rules %+v", s, p, kw)
+	if s.Top1 < heldOutFloor.Top1 || s.Top3 < heldOutFloor.Top3 || s.MacroF1 < heldOutFloor.MacroF1 {
+		t.Errorf("ensemble on the held-out texts %+v: below %+v", s, heldOutFloor)
+	}
+}
+
+// heldOutFloor is just under what the ensemble reached on the held-out texts.
+var heldOutFloor = Scores{Top1: 0.81, Top3: 0.96, MacroF1: 0.82}

@@ -136,7 +136,7 @@ func TestModelFileRoundTrip(t *testing.T) {
 	if err := WriteModel(&buf, m); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(buf.String(), `{"format":"civicgrid.textmodel","version":1,`) {
+	if !strings.HasPrefix(buf.String(), `{"format":"civicgrid.textmodel","version":2,`) {
 		t.Errorf("file starts %.60s", buf.String())
 	}
 	m2, err := ReadModel(bytes.NewReader(buf.Bytes()))
@@ -149,12 +149,51 @@ func TestModelFileRoundTrip(t *testing.T) {
 			t.Errorf("%s: %v before saving, %v after", text, p1, p2)
 		}
 	}
-	bad := strings.Replace(buf.String(), `"version":1`, `"version":9`, 1)
-	if _, err := ReadModel(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "version 9") {
+	bad := strings.Replace(buf.String(), `"version":2`, `"version":9`, 1)
+	if _, err := ReadModel(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "version 9") || !strings.Contains(err.Error(), "retrain") {
 		t.Errorf("version 9: %v", err)
+	}
+	// Version 1 knew no complement naive Bayes: such a member in a version-1 file is refused.
+	bad = strings.Replace(strings.Replace(buf.String(), `"version":2`, `"version":1`, 1), `"title_scale":0.5,`, "", 1)
+	if _, err := ReadModel(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), `"cnb"`) {
+		t.Errorf("version 1 with a cnb member: %v", err)
 	}
 	if _, err := ReadModel(strings.NewReader(`{"format":"other"}`)); err == nil {
 		t.Error("another format: no error")
+	}
+}
+
+// TestModelFileVersion1StillLoads: a model written before version 2 (logistic regression and
+// multinomial naive Bayes, the title at full weight, no title_scale) loads and classifies as it did.
+func TestModelFileVersion1StillLoads(t *testing.T) {
+	m, err := Train(separable(), TrainOptions{Seed: 3, hyper: &previousHyper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteModel(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	v1 := strings.Replace(buf.String(), `"version":2`, `"version":1`, 1)
+	if v1 == buf.String() || !strings.Contains(v1, `"title_scale":1,`) {
+		t.Fatalf("unexpected file: %.300s", buf.String())
+	}
+	v1 = strings.Replace(v1, `"title_scale":1,`, "", 1)
+	old, err := ReadModel(strings.NewReader(v1))
+	if err != nil {
+		t.Fatalf("version 1: %v", err)
+	}
+	if old.TitleScale != 0 || old.members[1].Kind != "nb" {
+		t.Fatalf("version 1 read as title scale %v, members %s", old.TitleScale, old.members[1].Kind)
+	}
+	for _, text := range []string{"路灯不亮", "垃圾", "噪音"} {
+		p1, p2 := m.Classify("路灯", text, 3), old.Classify("路灯", text, 3)
+		if fmt.Sprint(p1) != fmt.Sprint(p2) {
+			t.Errorf("%s: %v as written, %v as version 1", text, p1, p2)
+		}
+	}
+	if _, err := ReadModel(strings.NewReader(strings.Replace(v1, `"version":1`, `"version":1,"title_scale":2`, 1))); err == nil {
+		t.Error("version 1 with a title_scale: no error")
 	}
 }
 
@@ -228,5 +267,35 @@ func TestEvaluateBeatsBaselines(t *testing.T) {
 	ens, _ := MeanSD(runs, 4, func(s Scores) float64 { return s.Top1 })
 	if maj > 0.4 || ens < 0.95 {
 		t.Errorf("top-1: most frequent %.2f (want ≈ 1/3), ensemble %.2f (want ≈ 1)", maj, ens)
+	}
+}
+
+// TestDepartmentScores: a ranking of labels becomes a ranking of their departments, a department
+// counted once at its best place; the department file is checked.
+func TestDepartmentScores(t *testing.T) {
+	dept, err := ReadDepartments(strings.NewReader("label,department\n路灯,城建\n井盖,城建\n噪音,执法\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ranked := [][]string{{"井盖", "路灯", "噪音"}, {"噪音", "路灯", "井盖"}, nil}
+	got := departmentRanks(ranked, dept)
+	if fmt.Sprint(got) != "[[城建 执法] [执法 城建] []]" {
+		t.Errorf("department ranks %v", got)
+	}
+	// Labels 路灯 (wrong first label, right department) and 噪音: category top-1 0/2, department 1/2.
+	ex := []Example{{Label: "路灯"}, {Label: "路灯"}}
+	if s := score(ex, ranked[:2]); s.Top1 != 0 {
+		t.Errorf("category top-1 %v, want 0", s.Top1)
+	}
+	if s := score([]Example{{Label: "城建"}, {Label: "城建"}}, got[:2]); s.Top1 != 0.5 || s.Top3 != 1 {
+		t.Errorf("department scores %+v, want top-1 0.5, top-3 1", s)
+	}
+	for _, bad := range []string{"label,dept\n路灯,城建\n", "label,department\n路灯,\n", "label,department\n路灯,城建\n路灯,执法\n"} {
+		if _, err := ReadDepartments(strings.NewReader(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if _, err := Evaluate(separable(), EvalOptions{Folds: 2, Departments: map[string]string{"照明": "城建"}}); err == nil || !strings.Contains(err.Error(), "no department") {
+		t.Errorf("a label without department: %v", err)
 	}
 }

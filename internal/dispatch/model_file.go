@@ -13,12 +13,17 @@ import (
 	"time"
 )
 
-// The model file: one JSON object, {"format": "civicgrid.textmodel", "version": 1, …}. The hash
+// The model file: one JSON object, {"format": "civicgrid.textmodel", "version": 2, …}. The hash
 // table is stored sparsely (only slots some training text reached), so a model trained on a few
 // hundred texts is a few MB however many slots it has.
+//
+// Version 2 added title_scale and the member kind "cnb" (complement naive Bayes); a version-1
+// file (members "softmax" and "nb", title at full weight) still loads and classifies as before.
 const (
 	ModelFormat  = "civicgrid.textmodel"
-	ModelVersion = 1
+	ModelVersion = 2
+	// minModelVersion is the oldest version ReadModel reads.
+	minModelVersion = 1
 	// MaxModelFile bounds what ReadModel reads.
 	MaxModelFile = 512 << 20
 )
@@ -51,6 +56,7 @@ type modelFile struct {
 	Bits       int       `json:"bits"`
 	MaxN       int       `json:"max_n"`
 	TitleBlock bool      `json:"title_block"`
+	TitleScale float32   `json:"title_scale,omitempty"` // version 2; absent = 1
 	Sharpen    float64   `json:"sharpen,omitempty"`
 	// IDF weights: IDFDefault for every slot but IDFSlots, which have IDF (same order).
 	IDFDefault float32      `json:"idf_default,omitempty"`
@@ -62,7 +68,7 @@ type modelFile struct {
 // WriteModel writes m as JSON.
 func WriteModel(w io.Writer, m *Model) error {
 	f := modelFile{Format: ModelFormat, Version: ModelVersion, Info: m.Info, Labels: m.Labels,
-		Bits: m.Bits, MaxN: m.MaxN, TitleBlock: m.TitleBlock, Sharpen: m.Sharpen}
+		Bits: m.Bits, MaxN: m.MaxN, TitleBlock: m.TitleBlock, TitleScale: m.TitleScale, Sharpen: m.Sharpen}
 	if m.idf != nil {
 		f.IDFDefault = slices.Max(m.idf)
 		for j, v := range m.idf {
@@ -96,8 +102,8 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if f.Format != ModelFormat {
 		return nil, fmt.Errorf("not a model file: format %q, want %q", f.Format, ModelFormat)
 	}
-	if f.Version != ModelVersion {
-		return nil, fmt.Errorf("model file version %d: this civicgrid reads version %d (retrain the model)", f.Version, ModelVersion)
+	if f.Version < minModelVersion || f.Version > ModelVersion {
+		return nil, fmt.Errorf("model file version %d: this civicgrid reads versions %d to %d (retrain the model)", f.Version, minModelVersion, ModelVersion)
 	}
 	K := len(f.Labels)
 	switch {
@@ -116,7 +122,10 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if f.Sharpen < 0 || f.Sharpen > 10 {
 		return nil, fmt.Errorf("model file: sharpen %v", f.Sharpen)
 	}
-	m := &Model{Labels: f.Labels, Bits: f.Bits, MaxN: f.MaxN, TitleBlock: f.TitleBlock, Sharpen: f.Sharpen, Info: f.Info}
+	if f.TitleScale < 0 || f.TitleScale > 10 || f.Version < 2 && f.TitleScale != 0 {
+		return nil, fmt.Errorf("model file: title_scale %v", f.TitleScale)
+	}
+	m := &Model{Labels: f.Labels, Bits: f.Bits, MaxN: f.MaxN, TitleBlock: f.TitleBlock, TitleScale: f.TitleScale, Sharpen: f.Sharpen, Info: f.Info}
 	D := 1 << f.Bits
 	if f.IDFDefault != 0 {
 		if len(f.IDF) != len(f.IDFSlots) {
@@ -134,6 +143,9 @@ func ReadModel(r io.Reader) (*Model, error) {
 		}
 	}
 	for i, mf := range f.Members {
+		if !slices.Contains(memberKinds[f.Version], mf.Kind) {
+			return nil, fmt.Errorf("model file version %d: member %d of unknown kind %q (retrain the model)", f.Version, i, mf.Kind)
+		}
 		if len(mf.Bias) != K || (mf.Base != nil && len(mf.Base) != K) || len(mf.Weights) != len(mf.Slots)*K {
 			return nil, fmt.Errorf("model file: member %d: sizes do not match %d labels", i, K)
 		}
@@ -149,6 +161,9 @@ func ReadModel(r io.Reader) (*Model, error) {
 	m.pack()
 	return m, nil
 }
+
+// memberKinds are the kinds of ensemble member each file version may hold.
+var memberKinds = map[int][]string{1: {"softmax", "nb"}, 2: {"softmax", "nb", "cnb"}}
 
 // SaveModelFile writes m to path atomically (a temporary file renamed into place).
 func SaveModelFile(path string, m *Model) error {

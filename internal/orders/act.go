@@ -85,6 +85,10 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		}
 		ev.Photos = in.Photos
 	}
+	if t.CoHandler {
+		// Which co-handling department answered: its clock stops (and the history says who).
+		ev.Data["co_department"] = a.Department
+	}
 	if err := s.apply(ctx, tx, &o, d, in, &ev, now); err != nil {
 		return Order{}, fmt.Errorf("order %s: %s: %w", o.Number, action, err)
 	}

@@ -24,7 +24,8 @@ const (
 	// {"general": 3}. See workorder.ClassDays.
 	SettingDeadlineDays = "deadline_days"
 	// SettingStageDays overrides the working days of the stages whose limit is not a deadline
-	// class, as a JSON object: {"filing": 1, "dispatch": 1, "verification": 3, "callback": 3}.
+	// class, as a JSON object: {"filing": 1, "dispatch": 1, "verification": 3, "callback": 3},
+	// and co_handling (default: with the lead department's handling).
 	// See workorder.Stages and docs/KPI.md.
 	SettingStageDays = "stage_days"
 )
@@ -72,14 +73,9 @@ func settings(ctx context.Context, q store.Querier, town string) (townSettings, 
 			}
 			ts.overrides = m
 		case SettingStageDays:
-			m := map[string]int{}
-			if err := json.Unmarshal([]byte(v), &m); err != nil {
-				return ts, fmt.Errorf("setting %s of town %q: want a JSON object of stage → days: %w", k, t, err)
-			}
-			for stage, d := range m {
-				if si, ok := workorder.Stage(stage).Info(); !ok || si.Days == 0 || d < 1 {
-					return ts, fmt.Errorf("setting %s of town %q: %s: %d days (stages filing, dispatch, verification, callback; at least 1 day)", k, t, stage, d)
-				}
+			m, err := ParseStageDays(v)
+			if err != nil {
+				return ts, fmt.Errorf("setting %s of town %q: %w", k, t, err)
 			}
 			ts.stageDays = m
 		}
@@ -118,4 +114,21 @@ func addWorking(cal *workcal.Calendar, start time.Time, d time.Duration) time.Ti
 	}
 	next := midnight(cal.AddWorkingDays(midnight(t), 1))
 	return next.Add(rest - left)
+}
+
+// ParseStageDays reads a stage_days value: a JSON object of stage → working days (at least 1),
+// for the stages whose limit is not a deadline class (filing, dispatch, verification, callback,
+// co_handling). `settings set` checks a value with it before storing it.
+func ParseStageDays(v string) (map[string]int, error) {
+	m := map[string]int{}
+	if err := json.Unmarshal([]byte(v), &m); err != nil {
+		return nil, fmt.Errorf(`want a JSON object of stage → working days, e.g. {"verification": 2}: %w`, err)
+	}
+	for stage, d := range m {
+		si, ok := workorder.Stage(stage).Info()
+		if !ok || (si.Days == 0 && si.Stage != workorder.StageCoHandling) || d < 1 {
+			return nil, fmt.Errorf("%s: %d days (stages filing, dispatch, verification, callback, co_handling; at least 1 day)", stage, d)
+		}
+	}
+	return m, nil
 }

@@ -53,10 +53,66 @@ func (s *Store) EscalateOverdue(ctx context.Context, now time.Time) (int, error)
 			return escalated, fmt.Errorf("escalate order %d: %w", c.id, err)
 		}
 	}
+	if _, err := s.remindLateCallbacks(ctx, now); err != nil {
+		return escalated, err
+	}
 	if _, err := s.flagWarnings(ctx, now); err != nil {
 		return escalated, err
 	}
 	return escalated, nil
+}
+
+// remindLateCallbacks tells the operations centre (the callback stage's owner: the town's
+// dispatchers, and its leaders) of every closed order whose callback (回访) is past its due time,
+// once per due time. A closed order has no escalate transition — its handling is over and must
+// not be reopened by a clock — so the reminder is a notice, and the stage row's escalated_at
+// records it; the stage stays late in the KPIs whatever happens next. Two servers running the
+// job at once race on the conditional UPDATE, and only the one that wins it sends the notices.
+func (s *Store) remindLateCallbacks(ctx context.Context, now time.Time) (int, error) {
+	type cand struct {
+		id, due int64
+		seq     int
+		town    string
+		number  string
+	}
+	rows, err := s.DB.Query(ctx, `SELECT o.id, st.due_at, st.seq, o.town_code, o.number FROM order_stages st
+		JOIN orders o ON o.id = st.order_id
+		WHERE st.stage = ? AND st.finished_at IS NULL AND st.due_at < ? AND st.paused_since IS NULL
+		AND (st.escalated_at IS NULL OR st.escalated_at < st.due_at) AND o.state = ?
+		ORDER BY st.due_at, o.id`, string(workorder.StageCallback), now.UnixMilli(), string(workorder.Closed))
+	if err != nil {
+		return 0, fmt.Errorf("late callbacks: %w", err)
+	}
+	cands, err := scanAll(rows, func(c *cand) []any { return []any{&c.id, &c.due, &c.seq, &c.town, &c.number} })
+	if err != nil {
+		return 0, err
+	}
+	reminded := 0
+	for _, c := range cands {
+		text := fmt.Sprintf("回访超期：工单 %s 已结案，回访期限 %s 已过，请尽快回访并记录评价", c.number,
+			time.UnixMilli(c.due).In(workcal.Location()).Format("2006-01-02 15:04"))
+		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+			res, err := tx.Exec(ctx, `UPDATE order_stages SET escalated_at = ? WHERE order_id = ? AND seq = ?
+				AND finished_at IS NULL AND (escalated_at IS NULL OR escalated_at < due_at)`, now.UnixMilli(), c.id, c.seq)
+			if err != nil {
+				return fmt.Errorf("mark late callback of order %d: %w", c.id, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil // another server reminded first, or the rating came in meanwhile
+			}
+			for _, role := range []string{workorder.RoleDispatcher, workorder.RoleLeader} {
+				if _, err := s.NotifyRole(ctx, tx, c.town, role, c.id, KindCallbackLate, text); err != nil {
+					return err
+				}
+			}
+			reminded++
+			return nil
+		})
+		if err != nil {
+			return reminded, err
+		}
+	}
+	return reminded, nil
 }
 
 type lateCand struct {

@@ -68,9 +68,33 @@ func TestEscalateOverdue(t *testing.T) {
 		if notes(t, e.s, f.Leader)["escalated"] != 4 || notes(t, e.s, f.Handler)["escalated"] != 1 || notes(t, e.s, f.Dispatcher)["escalated"] != 3 {
 			t.Fatalf("escalation notices: leader %v, handler %v, dispatcher %v", notes(t, e.s, f.Leader), notes(t, e.s, f.Handler), notes(t, e.s, f.Dispatcher))
 		}
-		// Once per deadline: running again escalates nothing.
+		// The closed order was verified on Monday 3 November: its callback (the centre's, 3
+		// working days) was due Thursday 6 November 10:00. A closed order is not escalated, but the
+		// dispatcher and the leader are told, once, and the stage row records it.
+		if notes(t, e.s, f.Dispatcher)["callback_late"] != 1 || notes(t, e.s, f.Leader)["callback_late"] != 1 || notes(t, e.s, f.Handler)["callback_late"] != 0 {
+			t.Fatalf("late callback notices: dispatcher %v, leader %v, handler %v", notes(t, e.s, f.Dispatcher), notes(t, e.s, f.Leader), notes(t, e.s, f.Handler))
+		}
+		cb := e.get(t, closed.ID).Stages
+		if last := cb[len(cb)-1]; last.Stage != "callback" || last.EscalatedAt == nil || !last.EscalatedAt.Equal(now) || last.FinishedAt != nil {
+			t.Fatalf("callback stage after the reminder: %+v", last)
+		}
+		// Once per deadline: running again escalates nothing and reminds nobody again.
 		if n, err := e.s.EscalateOverdue(ctx, at("2025-11-10 13:00")); err != nil || n != 0 {
 			t.Fatalf("second run escalated %d (%v)", n, err)
+		}
+		if c := notes(t, e.s, f.Dispatcher)["callback_late"]; c != 1 {
+			t.Fatalf("late callback reminded %d times", c)
+		}
+		// The rating ends the callback stage (late) and resolves the reminder in the inbox.
+		e.do(t, e.get(t, closed.ID), f.Dispatcher, workorder.ActRate, workorder.Input{Satisfaction: workorder.Satisfied})
+		ns, _, err := e.s.Notifications(ctx, f.Dispatcher, false, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range ns {
+			if n.Kind == orders.KindCallbackLate && !n.Resolved {
+				t.Fatalf("late callback notice still needs the dispatcher after the rating: %+v", n)
+			}
 		}
 
 		// 2025-11-13 10:00 is 4 of the 5 working days of the fresh order: a warning (80 %).

@@ -21,6 +21,11 @@ var needStates = map[string][]workorder.State{
 	KindRated:     {workorder.Rated},
 	KindExtension: {workorder.InProgress},
 	KindHandled:   {workorder.Handled},
+	// A late callback needs the centre until the resident's rating is recorded (or the order is
+	// reopened).
+	KindCallbackLate: {workorder.Closed},
+	// A co-handling department's feedback is for the lead department while it still handles.
+	KindCoReported: {workorder.Dispatched, workorder.InProgress},
 }
 
 // liveCondition is the SQL condition (on notifications n, orders o and users u) that a notice
@@ -28,7 +33,7 @@ var needStates = map[string][]workorder.State{
 // needs the dispatchers only while it is pending.
 var liveCondition = func() string {
 	parts := []string{`n.order_id IS NULL`}
-	for _, kind := range []string{KindAssigned, KindReturned, KindEscalated, KindRework, KindRated, KindExtension, KindHandled} {
+	for _, kind := range []string{KindAssigned, KindReturned, KindEscalated, KindRework, KindRated, KindExtension, KindHandled, KindCallbackLate, KindCoReported} {
 		var qs []string
 		for _, s := range needStates[kind] {
 			qs = append(qs, "'"+string(s)+"'")

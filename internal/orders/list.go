@@ -36,6 +36,16 @@ type Filter struct {
 	// Categories selects orders of any of these, each as Category, in one IN list (at most
 	// MaxListValues).
 	Categories []string
+
+	// Conditions are further conditions over the orders table that another capability computes
+	// (kpi.Condition: exactly the orders a KPI figure counts); they are ANDed with the rest.
+	Conditions []Condition
+}
+
+// Condition is a SQL condition over the orders table and its arguments.
+type Condition struct {
+	SQL  string
+	Args []any
 }
 
 // MaxQueryRunes bounds a search: longer text is a paste, not a search.
@@ -181,6 +191,9 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	}
 	if f.To != nil {
 		add(`received_at < ?`, f.To.UnixMilli())
+	}
+	for _, c := range f.Conditions {
+		add("("+c.SQL+")", c.Args...)
 	}
 	from := "orders"
 	if q := strings.TrimSpace(f.Query); q != "" {

@@ -16,13 +16,15 @@ import (
 
 // Notification kinds: the lifecycle's, as workorder's table names them.
 const (
-	KindAssigned  = string(workorder.NoticeAssigned)  // 派遣给本部门
-	KindReturned  = string(workorder.NoticeReturned)  // 退单
-	KindEscalated = string(workorder.NoticeEscalated) // 督办
-	KindRework    = string(workorder.NoticeRework)    // 返工 / 重办
-	KindRated     = string(workorder.NoticeRated)     // 不满意评价
-	KindExtension = string(workorder.NoticeExtension) // 延期申请及审批
-	KindHandled   = string(workorder.NoticeHandled)   // 已处置，待核查
+	KindAssigned     = string(workorder.NoticeAssigned)     // 派遣给本部门
+	KindReturned     = string(workorder.NoticeReturned)     // 退单
+	KindEscalated    = string(workorder.NoticeEscalated)    // 督办
+	KindRework       = string(workorder.NoticeRework)       // 返工 / 重办
+	KindRated        = string(workorder.NoticeRated)        // 不满意评价
+	KindExtension    = string(workorder.NoticeExtension)    // 延期申请及审批
+	KindHandled      = string(workorder.NoticeHandled)      // 已处置，待核查
+	KindCallbackLate = string(workorder.NoticeCallbackLate) // 回访超期
+	KindCoReported   = string(workorder.NoticeCoReported)   // 协办反馈
 )
 
 // Notification tells a user that an order needs them.

@@ -115,15 +115,21 @@ func (b *stageBook) add(st *OrderStage) {
 }
 
 // move ends the running stages of mv.End and starts those of mv.Start, at now, for action act,
-// with o as the action's other effects left it.
-func (b *stageBook) move(k stageClock, o *Order, act workorder.Action, mv workorder.StageMove, now time.Time) {
+// with o as the action's other effects left it; with mv.Mine only the rows that department
+// (the acting co-handler's) owns end.
+func (b *stageBook) move(k stageClock, o *Order, act workorder.Action, mv workorder.StageMove, department string, now time.Time) {
 	b.ensureFiling(k, o)
 	for _, st := range b.rows {
-		if st.running() && slices.Contains(mv.End, workorder.Stage(st.Stage)) {
+		if st.running() && slices.Contains(mv.End, workorder.Stage(st.Stage)) && (!mv.Mine || st.Owner == department) {
 			b.finish(k, st, string(act), now)
 		}
 	}
+	var handlingDue time.Time
 	for _, s := range mv.Start {
+		if s == workorder.StageCoHandling {
+			b.startCoHandling(k, o, handlingDue, now)
+			continue
+		}
 		si, _ := s.Info()
 		st := &OrderStage{Stage: string(s), OwnerKind: string(si.Owner), StartedAt: now}
 		switch si.Owner {
@@ -139,10 +145,28 @@ func (b *stageBook) move(k stageClock, o *Order, act workorder.Action, mv workor
 			st.DueAt = k.after(now, k.classDays(workorder.ClassFirstContact))
 		case workorder.StageHandling:
 			st.DueAt = b.handlingDue(k, o, act, now)
+			handlingDue = st.DueAt
 		default:
 			st.DueAt = k.after(now, k.days(s))
 		}
 		b.add(st)
+	}
+}
+
+// startCoHandling starts one co-handling row per co-handling department of the dispatch, due with
+// the lead department's handling (handlingDue, when the same move started it) unless the town's
+// stage_days setting gives co_handling its own working days.
+func (b *stageBook) startCoHandling(k stageClock, o *Order, handlingDue, now time.Time) {
+	due := handlingDue
+	if d, ok := k.ts.stageDays[string(workorder.StageCoHandling)]; (ok && d > 0) || due.IsZero() {
+		due = k.after(now, k.days(workorder.StageCoHandling))
+	}
+	for _, dept := range o.CoDepartments {
+		if dept == "" || dept == o.Department {
+			continue
+		}
+		b.add(&OrderStage{Stage: string(workorder.StageCoHandling), OwnerKind: string(workorder.OwnerCoDepartment),
+			Owner: dept, StartedAt: now, DueAt: due})
 	}
 }
 
@@ -349,7 +373,8 @@ func (c *change) onStages(ctx context.Context, f func(k stageClock, b *stageBook
 func stageClocks(ctx context.Context, c *change) error {
 	t, _ := workorder.Lookup(c.d.Action)
 	return c.onStages(ctx, func(k stageClock, b *stageBook) error {
-		b.move(k, c.o, t.Action, t.Stages, c.now)
+		dept, _ := c.ev.Data["co_department"].(string)
+		b.move(k, c.o, t.Action, t.Stages, dept, c.now)
 		return nil
 	})
 }
@@ -394,7 +419,7 @@ func stageOwnersWhere(o Order, stages []*OrderStage) (string, []any, bool) {
 		var w string
 		var a []any
 		switch workorder.Owner(st.OwnerKind) {
-		case workorder.OwnerDepartment:
+		case workorder.OwnerDepartment, workorder.OwnerCoDepartment:
 			w, a = `(role = ? AND department_code = ?)`, []any{workorder.RoleHandler, st.Owner}
 		case workorder.OwnerGrid:
 			w, a = `(grid_code = ? AND role IN (?, ?))`, []any{st.Owner, workorder.RoleGridWorker, workorder.RoleGridLeader}
@@ -499,6 +524,14 @@ func replayStages(k stageClock, o Order, evs []Event) *stageBook {
 		}
 		if d, ok := e.Data["department"].(string); ok && e.Action == string(workorder.ActDispatch) {
 			o.Department = d
+			o.CoDepartments = nil
+			if co, ok := e.Data["co_departments"].([]any); ok {
+				for _, c := range co {
+					if s, ok := c.(string); ok {
+						o.CoDepartments = append(o.CoDepartments, s)
+					}
+				}
+			}
 		}
 		if t, ok := dataTime(e.Data["deadline_at"]); ok {
 			o.Deadline = &t
@@ -516,7 +549,8 @@ func replayStages(k stageClock, o Order, evs []Event) *stageBook {
 			b.escalate(k, &o, e.At)
 		default:
 			if t, ok := workorder.Lookup(act); ok && len(t.Stages.End)+len(t.Stages.Start) > 0 {
-				b.move(k, &o, act, t.Stages, e.At)
+				dept, _ := e.Data["co_department"].(string)
+				b.move(k, &o, act, t.Stages, dept, e.At)
 			}
 		}
 		if e.To != "" {

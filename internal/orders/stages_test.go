@@ -1,6 +1,7 @@
 package orders_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -308,5 +309,84 @@ func TestStagesConfigurableDays(t *testing.T) {
 			want{"first_contact", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
 			want{"handling", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-10 09:00", "2025-11-03 09:00", orders.StageOnTime},
 			want{"verification", "grid", f.Grid, "2025-11-03 09:00", "2025-11-04 09:00", "", orders.StageRunning})
+
+		// co_handling gets its own limit (2 working days) instead of the lead's handling due time.
+		if _, err := e.db.Exec(ctx, `UPDATE settings SET value = ? WHERE town_code = ? AND key = ?`,
+			`{"co_handling": 2}`, f.Town, orders.SettingStageDays); err != nil {
+			t.Fatal(err)
+		}
+		co := e.do(t, e.filed(t, "协办时限"), f.Dispatcher, workorder.ActDispatch,
+			workorder.Input{Department: f.Sanitation, CoDepartments: []string{f.Market}})
+		if st := co.Stages[len(co.Stages)-1]; st.Stage != "co_handling" || !st.DueAt.Equal(at("2025-11-05 09:00")) {
+			t.Fatalf("co-handling with its own limit: %+v", st)
+		}
+		// A stage whose limit is a deadline class cannot be set here, nor less than a day.
+		for _, bad := range []string{`{"handling": 2}`, `{"co_handling": 0}`, `{"nope": 1}`, `[1]`} {
+			if _, err := orders.ParseStageDays(bad); err == nil {
+				t.Fatalf("stage_days %s accepted", bad)
+			}
+		}
+	})
+}
+
+// Co-handling (协办): each co-handling department has its own clock, due with the lead
+// department's handling; its feedback stops only its own clock, the lead's report ends the
+// clocks of those who never answered, and a late co-handling department is escalated itself.
+func TestStagesCoHandling(t *testing.T) {
+	each(t, at("2025-11-03 09:00"), func(t *testing.T, e env) {
+		f := e.f
+		dispatch := func(content string) orders.Order {
+			return e.do(t, e.filed(t, content), f.Dispatcher, workorder.ActDispatch,
+				workorder.Input{Department: f.Sanitation, CoDepartments: []string{f.Market}})
+		}
+		answered := dispatch("协办及时反馈")
+		silent := dispatch("协办未反馈")
+		head := []want{
+			{"filing", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
+			{"dispatch", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
+		}
+
+		// The lead department may not answer as a co-handler, nor the co-handler report handling.
+		if err := e.try(answered, f.Handler, workorder.ActCoReport, workorder.Input{Note: "x"}); !errors.Is(err, workorder.ErrForbidden) {
+			t.Fatalf("lead department's co_report: %v", err)
+		}
+		e.clock.Set(at("2025-11-05 10:00"))
+		answered = e.do(t, answered, f.Handler2, workorder.ActCoReport, workorder.Input{Note: "已核实该商户证照齐全"})
+		if answered.State != string(workorder.Dispatched) {
+			t.Fatalf("co_report changed the state to %s", answered.State)
+		}
+		checkStages(t, answered, append(head,
+			want{"first_contact", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-04 09:00", "", orders.StageOverdue},
+			want{"handling", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-10 09:00", "", orders.StageRunning},
+			want{"co_handling", "co_department", f.Market, "2025-11-03 09:00", "2025-11-10 09:00", "2025-11-05 10:00", orders.StageOnTime})...)
+		if answered.Stages[4].Outcome != "co_report" {
+			t.Fatalf("co-handling ended by %q", answered.Stages[4].Outcome)
+		}
+		if notes(t, e.s, f.Handler)["co_reported"] != 1 {
+			t.Fatalf("lead department's notices: %v", notes(t, e.s, f.Handler))
+		}
+
+		// Tuesday 11 Nov: the silent order's handling and co-handling are both late. The escalation
+		// tells both departments; the answered order's co-handling is not late (it answered).
+		e.clock.Set(at("2025-11-11 09:00"))
+		silent = e.do(t, silent, f.Handler, workorder.ActAccept, workorder.Input{})
+		if _, err := e.s.EscalateOverdue(ctx, at("2025-11-11 09:00")); err != nil {
+			t.Fatal(err)
+		}
+		if notes(t, e.s, f.Handler2)["escalated"] != 1 {
+			t.Fatalf("Market (co-handler) escalation notices: %v", notes(t, e.s, f.Handler2))
+		}
+		silent = e.get(t, silent.ID)
+		if silent.Stages[4].Stage != "co_handling" || silent.Stages[4].EscalatedAt == nil {
+			t.Fatalf("silent co-handling not escalated: %+v", silent.Stages[4])
+		}
+		// The lead's report ends the co-handling clock that never answered: late.
+		e.clock.Set(at("2025-11-11 10:00"))
+		silent = e.do(t, silent, f.Handler, workorder.ActReport, workorder.Input{Result: "已处置", Photos: []string{e.upload(t)}})
+		co := silent.Stages[4]
+		if co.FinishedAt == nil || !co.FinishedAt.Equal(at("2025-11-11 10:00")) || co.OnTime == nil || *co.OnTime || co.Outcome != "report" {
+			t.Fatalf("silent co-handling after the report: %+v", co)
+		}
+		checkBackfill(t, e, answered.ID, silent.ID)
 	})
 }

@@ -115,19 +115,11 @@ func New(dst io.Writer, f Format, o Options) (*Writer, error) {
 		} else if err := w.x.SetSheetName("Sheet1", name); err != nil {
 			return nil, w.fail(err)
 		}
-		sw, err := w.x.NewStreamWriter(name)
+		sw, err := newStream(w.x, name, o.Widths)
 		if err != nil {
 			return nil, w.fail(err)
 		}
 		w.sw = sw
-		for i, wd := range o.Widths {
-			if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-				return nil, w.fail(err)
-			}
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return nil, w.fail(err)
-		}
 		return w, nil
 	}
 	tmp, err := os.CreateTemp("", "civicgrid-sheet-")
@@ -157,18 +149,9 @@ func New(dst io.Writer, f Format, o Options) (*Writer, error) {
 func (w *Writer) Row(cells ...string) error {
 	w.rows++
 	if w.sw != nil {
-		w.row = w.row[:0]
-		for _, c := range cells {
-			w.row = append(w.row, excelize.Cell{Value: c})
-		}
-		cell, err := excelize.CoordinatesToCellName(1, w.rows)
-		if err != nil {
-			return err
-		}
-		if err := w.sw.SetRow(cell, w.row); err != nil {
-			return fmt.Errorf("sheet row %d: %w", w.rows, err)
-		}
-		return nil
+		var err error
+		w.row, err = streamRow(w.sw, w.rows, w.row, cells)
+		return err
 	}
 	safe := make([]string, len(cells))
 	for i, c := range cells {
@@ -232,4 +215,37 @@ func (w *Writer) Abort() {
 func (w *Writer) fail(err error) error {
 	w.Abort()
 	return fmt.Errorf("sheet: %w", err)
+}
+
+// newStream starts the stream of sheet name of x: its columns' widths, its header row frozen.
+func newStream(x *excelize.File, name string, widths []float64) (*excelize.StreamWriter, error) {
+	sw, err := x.NewStreamWriter(name)
+	if err != nil {
+		return nil, err
+	}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return nil, err
+	}
+	return sw, nil
+}
+
+// streamRow writes row n (1-based) of cells as inline text, reusing buf.
+func streamRow(sw *excelize.StreamWriter, n int, buf []any, cells []string) ([]any, error) {
+	buf = buf[:0]
+	for _, c := range cells {
+		buf = append(buf, excelize.Cell{Value: c})
+	}
+	cell, err := excelize.CoordinatesToCellName(1, n)
+	if err != nil {
+		return buf, err
+	}
+	if err := sw.SetRow(cell, buf); err != nil {
+		return buf, fmt.Errorf("sheet row %d: %w", n, err)
+	}
+	return buf, nil
 }

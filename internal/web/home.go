@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"html/template"
 	"net/http"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -24,6 +25,7 @@ type homeData struct {
 	SatRate     string
 	Chart       string // ECharts data for the daily intake chart
 	Scope       string // whose orders the figures count
+	Panels      []template.HTML
 }
 
 // homeCard is a tile on a role's home page. A queue's tile (Queue) shows the total of the list it
@@ -65,8 +67,11 @@ func (s *Server) homeCards(ctx context.Context, c *kit.Caller, lang string) ([]h
 	case auth.RoleResident:
 		cards = append(cards, homeCard{Href: "/track", Title: T("track order"), Text: T("card track")})
 	}
-	// Then the tools of each capability (kit.HomeEntry), in their order.
+	// Then the tools of each capability (kit.HomeEntry), in their order; panels go above.
 	for _, e := range s.HomeEntries() {
+		if e.Panel != nil {
+			continue
+		}
 		if e.Show == nil || e.Show(u) {
 			cards = append(cards, homeCard{Href: e.Href, Title: T(e.Title), Text: T(e.Text)})
 		}
@@ -131,6 +136,15 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 	}
 	if d.Cards, err = s.homeCards(ctx, c, lang); err != nil {
 		return err
+	}
+	for _, e := range s.HomeEntries() {
+		if e.Panel != nil && (e.Show == nil || e.Show(c.User)) {
+			p, err := e.Panel(r, c, lang)
+			if err != nil {
+				return err
+			}
+			d.Panels = append(d.Panels, p)
+		}
 	}
 	return s.Render(w, r, http.StatusOK, "home", kit.PageData{Title: "home", Data: d})
 }

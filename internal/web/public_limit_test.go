@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/web"
 
@@ -16,8 +17,10 @@ import (
 func TestPublicRoutesAreRateLimited(t *testing.T) {
 	a := newApp(t, testdb.SQLite(t))
 	paths := []string{"/report/areas", "/track", "/login", "/report", "/open311/v2/services.json"}
-	limited := 0
-	for i := 0; i < web.PublicBurst+len(paths); i++ {
+	// The bucket refills while the test runs (on a loaded machine the calls are slow), so the
+	// test calls on past the burst until every route has answered 429 once, within a bound.
+	limited := map[string]bool{}
+	for i := 0; i < 3*web.PublicBurst && len(limited) < len(paths); i++ {
 		p := paths[i%len(paths)]
 		resp, err := http.Get(a.srv.URL + p)
 		if err != nil {
@@ -25,7 +28,7 @@ func TestPublicRoutesAreRateLimited(t *testing.T) {
 		}
 		resp.Body.Close()
 		if resp.StatusCode == http.StatusTooManyRequests {
-			limited++
+			limited[p] = true
 			if resp.Header.Get("Retry-After") == "" {
 				t.Errorf("%s: 429 without Retry-After", p)
 			}
@@ -34,9 +37,12 @@ func TestPublicRoutesAreRateLimited(t *testing.T) {
 			}
 		}
 	}
-	if limited < len(paths)-1 {
-		t.Fatalf("%d calls past the burst limited, want every public route limited", limited)
+	if len(limited) < len(paths) {
+		t.Fatalf("routes limited past the burst: %v, want every public route of %v", limited, paths)
 	}
+	// Right after, each route is still held back, but for what the bucket refilled meanwhile
+	// (PublicBurst a minute): a slow machine may earn a call back.
+	start, passed := time.Now(), 0
 	for _, p := range paths {
 		resp, err := http.Get(a.srv.URL + p)
 		if err != nil {
@@ -44,8 +50,11 @@ func TestPublicRoutesAreRateLimited(t *testing.T) {
 		}
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusTooManyRequests {
-			t.Errorf("anonymous %s after the burst: %d, want 429", p, resp.StatusCode)
+			passed++
 		}
+	}
+	if refilled := int(time.Since(start).Minutes() * float64(web.PublicBurst)); passed > refilled {
+		t.Errorf("anonymous calls after the burst: %d of %d answered, the bucket refilled %d", passed, len(paths), refilled)
 	}
 	// A signed-in caller from the same address is not held back by the anonymous budget.
 	if code := a.call("dispatcher", "GET", "/open311/v2/services.json?jurisdiction_id=310105102", "", nil); code != http.StatusOK {

@@ -7,6 +7,7 @@ import (
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
+	webkpi "github.com/civicgrid/civicgrid/internal/web/kpi"
 
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
 
@@ -76,6 +77,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webdispatch.Mount(k.Mount("dispatch")); err != nil {
+		return err
+	}
+	if err := webkpi.Mount(k.Mount("kpi")); err != nil {
 		return err
 	}
 	return nil

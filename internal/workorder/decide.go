@@ -164,6 +164,12 @@ func checkActor(t Transition, o Order, a Actor) error {
 	}
 	switch a.Role {
 	case RoleHandler:
+		if t.CoHandler {
+			if a.Department == "" || !slices.Contains(o.CoDepartments, a.Department) {
+				return fmt.Errorf("%w: only a handler of a co-handling department may %s this order", ErrForbidden, t.Action)
+			}
+			break
+		}
 		if a.Department == "" || a.Department != o.Department {
 			return fmt.Errorf("%w: only a handler of the lead department %q may %s this order", ErrForbidden, o.Department, t.Action)
 		}

@@ -42,6 +42,7 @@ var spec = map[Action]struct {
 	ActEscalate:         {[]State{Received, Filed, Dispatched, InProgress, Handled}, []string{"leader", "system"}, ""},
 	ActMerge:            {[]State{Received, Filed}, []string{"dispatcher"}, Merged},
 	ActSelfHandle:       {[]State{Received}, []string{"gridworker", "gridleader"}, Closed},
+	ActCoReport:         {[]State{Dispatched, InProgress}, []string{"handler"}, ""},
 }
 
 var allStates = []State{Received, Filed, Rejected, Dispatched, InProgress, Handled, Closed, Rated, Merged}
@@ -65,6 +66,11 @@ func expect(o Order, role string, act Action) (State, error) {
 		return "", ErrWrongState
 	}
 	if !slices.Contains(r.roles, role) {
+		return "", ErrForbidden
+	}
+	if act == ActCoReport {
+		// The owning handler leads the fixture order; co-handling feedback is for the
+		// co-handling departments only (TestAllowedActions tries one).
 		return "", ErrForbidden
 	}
 	if r.to == "" {
@@ -233,6 +239,9 @@ func blankField(in Input, field string) Input {
 func allowedSetup(act Action) (Order, Actor) {
 	r := spec[act]
 	o := fixture(r.from[0], act == ActResume, act == ActApproveExtension || act == ActRefuseExtension, Dissatisfied)
+	if act == ActCoReport {
+		return o, Actor{UserID: 12, Role: RoleHandler, Department: otherDept}
+	}
 	return o, owner(r.roles[0])
 }
 
@@ -253,6 +262,7 @@ func TestMissingFields(t *testing.T) {
 		ActEscalate:        {FieldNote},
 		ActMerge:           {FieldDuplicateOf},
 		ActSelfHandle:      {FieldResult, FieldPhotos},
+		ActCoReport:        {FieldNote},
 	}
 	for act := range spec {
 		o, a := allowedSetup(act)
@@ -368,6 +378,7 @@ func TestDecisionEffects(t *testing.T) {
 		{ActMerge, Decision{DuplicateOf: 999}},
 		{ActSelfHandle, Decision{}},
 		{ActAccept, Decision{}},
+		{ActCoReport, Decision{}},
 	}
 	for _, tt := range tests {
 		o, a := allowedSetup(tt.act)
@@ -412,7 +423,9 @@ func TestAllowedActions(t *testing.T) {
 			[]Action{ActApproveExtension, ActRefuseExtension, ActSuspend}},
 		{"dispatcher, suspended", fixture(Dispatched, true, false, ""), owner(RoleDispatcher),
 			[]Action{ActResume}},
-		{"other handler, dispatched", fixture(Dispatched, false, false, ""), Actor{Role: RoleHandler, Department: otherDept}, nil},
+		{"co-handling handler, dispatched", fixture(Dispatched, false, false, ""), Actor{Role: RoleHandler, Department: otherDept}, []Action{ActCoReport}},
+		{"co-handling handler, handled", fixture(Handled, false, false, ""), Actor{Role: RoleHandler, Department: otherDept}, nil},
+		{"unrelated handler, dispatched", fixture(Dispatched, false, false, ""), Actor{Role: RoleHandler, Department: "no-such-dept"}, nil},
 		{"resident, closed", fixture(Closed, false, false, ""), owner(RoleResident), []Action{ActRate}},
 		{"dispatcher, rated satisfied", fixture(Rated, false, false, Satisfied), owner(RoleDispatcher), nil},
 		{"volunteer", fixture(Handled, false, false, ""), owner(RoleVolunteer), nil},

@@ -101,6 +101,11 @@ const (
 	NoticeRated     NoticeKind = "rated"     // 不满意评价
 	NoticeExtension NoticeKind = "extension" // 延期申请及审批
 	NoticeHandled   NoticeKind = "handled"   // 已处置，待核查
+	// NoticeCallbackLate is sent by the escalator, not by an action: a closed order's callback
+	// (回访) is past its due time. Closing ends the order's transitions, so the centre is told
+	// instead of the order being escalated.
+	NoticeCallbackLate NoticeKind = "callback_late" // 回访超期
+	NoticeCoReported   NoticeKind = "co_reported"   // 协办反馈
 )
 
 // Condition narrows when a notice is sent.

@@ -36,6 +36,7 @@ var effectSpec = map[Action]struct {
 	ActEscalate:         {[]Effect{EffEscalate}, "escalated → stage_owner + leaders", StylePrimary},
 	ActMerge:            {[]Effect{EffMarkDuplicate, EffStageClocks}, "", StyleDanger},
 	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed, EffStageClocks}, "", StylePrimary},
+	ActCoReport:         {[]Effect{EffStageClocks}, "co_reported → lead_department", StylePrimary},
 }
 
 // buttonOrder is the intended order of the order page's buttons (issue #11): what each role does
@@ -43,7 +44,7 @@ var effectSpec = map[Action]struct {
 // actions (ask for an extension, suspend), then the destructive ones (merge, return, refuse,
 // rework, reject), so a handler who accepted reads 处置反馈, 延期申请, 退单 and a dispatcher reads
 // 立案 … 不予立案.
-var buttonOrder = []Action{ActFile, ActDispatch, ActAccept, ActReport, ActVerifyPass, ActApproveExtension, ActRate,
+var buttonOrder = []Action{ActFile, ActDispatch, ActAccept, ActReport, ActCoReport, ActVerifyPass, ActApproveExtension, ActRate,
 	ActReopen, ActResume, ActEscalate, ActSelfHandle, ActExtend, ActSuspend, ActMerge, ActReturn, ActRefuseExtension,
 	ActVerifyFail, ActReject}
 

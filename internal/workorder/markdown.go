@@ -48,6 +48,9 @@ func MarkdownTable() string {
 		who := make([]string, len(t.Roles))
 		for i, r := range t.Roles {
 			who[i] = roleDocs[r]
+			if r == RoleHandler && t.CoHandler {
+				who[i] = "handler of a co-handling department 协办部门处置人员"
+			}
 			if who[i] == "" {
 				who[i] = r
 			}
@@ -134,6 +137,8 @@ func MarkdownTable() string {
 			limit = "class `first_contact` (1)"
 		case StageHandling:
 			limit = "the order's deadline; from a re-dispatch its class afresh; after `verify_fail` class `rehandle` (3)"
+		case StageCoHandling:
+			limit = "the lead department's handling due time, or `stage_days` `co_handling`; one row per co-handling department, ended by its own `co_report`"
 		}
 		ol := OwnerLabels[si.Owner]
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s %s | %s | %s | %s |\n", si.Stage, si.LabelZH, si.LabelEN, ol[1], ol[0], limit,

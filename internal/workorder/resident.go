@@ -73,6 +73,7 @@ var ResidentSilent = map[Action]string{
 	ActEscalate:        "internal supervision",
 	ActRate:            "the resident's own act",
 	ActSelfHandle:      "patrol reports only, raised by grid staff",
+	ActCoReport:        "between departments; the resident hears of the handling report",
 }
 
 // ResidentNewsOf returns the news action gives the resident, if any.

@@ -13,6 +13,10 @@ const (
 	StageHandling     Stage = "handling"      // 办理: from dispatch (rework, reopening) to the handling report — the lead department
 	StageVerification Stage = "verification"  // 核查: from the handling report to the verification — the grid
 	StageCallback     Stage = "callback"      // 回访: from closing to the rating — the operations centre
+	// StageCoHandling is a co-handling department's part (协办): from the dispatch that names it
+	// to its feedback (co_report), one row per co-handling department, so a department that was
+	// asked to help and did not answer in time is blamed separately from the lead department.
+	StageCoHandling Stage = "co_handling" // 协办: from dispatch to the department's feedback — each co-handling department
 )
 
 // Owner is the kind of party a stage's clock blames.
@@ -23,13 +27,16 @@ const (
 	OwnerCentre     Owner = "centre"     // the town's operations centre (城运中心): its dispatchers
 	OwnerDepartment Owner = "department" // the order's lead department (主办)
 	OwnerGrid       Owner = "grid"       // the order's grid: its grid workers and grid leader
+	// OwnerCoDepartment is one co-handling department (协办); the stage row names which.
+	OwnerCoDepartment Owner = "co_department"
 )
 
 // OwnerLabels gives the wording of each owner kind (zh / en).
 var OwnerLabels = map[Owner][2]string{
-	OwnerCentre:     {"城运中心", "operations centre"},
-	OwnerDepartment: {"主办部门", "lead department"},
-	OwnerGrid:       {"网格", "grid"},
+	OwnerCentre:       {"城运中心", "operations centre"},
+	OwnerDepartment:   {"主办部门", "lead department"},
+	OwnerGrid:         {"网格", "grid"},
+	OwnerCoDepartment: {"协办部门", "co-handling department"},
 }
 
 // StageInfo describes one stage: who owns it and its default time limit in working days. The
@@ -52,6 +59,7 @@ var Stages = []StageInfo{
 	{StageHandling, OwnerDepartment, 0, "办理", "Handling"},
 	{StageVerification, OwnerGrid, 3, "核查", "Verification"},
 	{StageCallback, OwnerCentre, 3, "回访", "Callback"},
+	{StageCoHandling, OwnerCoDepartment, 0, "协办", "Co-handling"},
 }
 
 // Info returns the description of s.
@@ -88,7 +96,14 @@ func (s Stage) LabelEN() string {
 // fresh dispatch clock; the next department's clocks start fresh at the re-dispatch. Suspension,
 // an approved extension and escalation act on the running stages through their own effects
 // (stop_clock, resume_clock, grant_extension, escalate).
+//
+// Co-handling rows start at a dispatch, one per co-handling department, due with the lead
+// department's handling (or after the town's stage_days "co_handling" working days when set);
+// they end at the department's own feedback (Mine: only the acting department's row) or, not
+// answered, when the lead department returns or reports the order.
 type StageMove struct {
 	End   []Stage
 	Start []Stage
+	// Mine narrows End to the rows owned by the acting handler's department.
+	Mine bool
 }

@@ -23,6 +23,7 @@ const (
 	ActEscalate         Action = "escalate"          // 督办
 	ActMerge            Action = "merge"             // 合并
 	ActSelfHandle       Action = "self_handle"       // 自行处置
+	ActCoReport         Action = "co_report"         // 协办反馈
 )
 
 // Input field names as the API spells them; Transition.Requires and
@@ -88,6 +89,9 @@ type Transition struct {
 	// the actor must be the user who raised the order (Order.RaisedBy).
 	// A failure is ErrForbidden, like any ownership failure.
 	OwnRaised bool
+	// CoHandler changes a handler's ownership rule: the actor's department must be one of the
+	// order's co-handling departments (协办), not the lead department.
+	CoHandler bool
 	LabelZH   string
 	LabelEN   string
 
@@ -130,7 +134,7 @@ var Transitions = []Transition{
 		Requires: []string{FieldDepartment}, Optional: []string{FieldCoDepartments},
 		LabelZH: "派遣", LabelEN: "Dispatch",
 		Effects: []Effect{EffSetDepartments, EffStageClocks},
-		Stages:  StageMove{End: []Stage{StageDispatch}, Start: []Stage{StageFirstContact, StageHandling}},
+		Stages:  StageMove{End: []Stage{StageDispatch}, Start: []Stage{StageFirstContact, StageHandling, StageCoHandling}},
 		Notify: []Notice{{Kind: NoticeAssigned, To: []Audience{ToLeadDepartment, ToCoDepartments},
 			Text: "派遣：{order} 已派至贵部门 — {content}"}},
 		Show: Show{Style: StylePrimary, Weight: 20},
@@ -149,7 +153,7 @@ var Transitions = []Transition{
 		Requires: []string{FieldReason},
 		LabelZH:  "退单", LabelEN: "Return as misrouted",
 		Effects: []Effect{EffClearDepartments, EffCountReturn, EffStageClocks},
-		Stages:  StageMove{End: []Stage{StageFirstContact, StageHandling}, Start: []Stage{StageDispatch}},
+		Stages:  StageMove{End: []Stage{StageFirstContact, StageHandling, StageCoHandling}, Start: []Stage{StageDispatch}},
 		Notify: []Notice{{Kind: NoticeReturned, To: []Audience{ToDispatchers},
 			Text: "退单：{order} 被退回，请重新派遣（{reason}）"}},
 		Show: Show{Style: StyleDanger, Weight: 150},
@@ -192,7 +196,7 @@ var Transitions = []Transition{
 		Requires: []string{FieldResult, FieldPhotos},
 		LabelZH:  "处置反馈", LabelEN: "Report handled",
 		Effects: []Effect{EffSetResult, EffStageClocks},
-		Stages:  StageMove{End: []Stage{StageFirstContact, StageHandling}, Start: []Stage{StageVerification}},
+		Stages:  StageMove{End: []Stage{StageFirstContact, StageHandling, StageCoHandling}, Start: []Stage{StageVerification}},
 		Notify: []Notice{{Kind: NoticeHandled, To: []Audience{ToGridStaff},
 			Text: "待核查：{order} 已处置 — {result}"}},
 		Show: Show{Style: StylePrimary, Weight: 40},
@@ -290,6 +294,21 @@ var Transitions = []Transition{
 		Effects: []Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed, EffStageClocks},
 		Stages:  StageMove{End: []Stage{StageFiling}},
 		Show:    Show{Style: StylePrimary, Weight: 110},
+	},
+	{
+		// 协办反馈: a co-handling department tells the lead department what it did or found; it
+		// ends that department's co-handling clock and leaves the order's state alone. A second
+		// feedback is a further note (its clock has already stopped).
+		From: []State{Dispatched, InProgress}, Action: ActCoReport,
+		Roles:     []string{RoleHandler},
+		Requires:  []string{FieldNote},
+		CoHandler: true,
+		LabelZH:   "协办反馈", LabelEN: "Co-handling feedback",
+		Effects: []Effect{EffStageClocks},
+		Stages:  StageMove{End: []Stage{StageCoHandling}, Mine: true},
+		Notify: []Notice{{Kind: NoticeCoReported, To: []Audience{ToLeadDepartment},
+			Text: "协办反馈：{order}（{note}）"}},
+		Show: Show{Style: StylePrimary, Weight: 45},
 	},
 }
 

@@ -302,6 +302,77 @@ LJZ_ESTATES = {
     "002": ["汇豪天下"], "010": ["福沈小区"], "047": ["乳山四村"], "052": ["浦江茗园"],
 }
 
+# ---------------------------------------------------------------- address book: buildings, landmarks
+
+# Estates whose buildings (号楼) the demo's address book lists, with how many buildings: a
+# resident writes "天山星城12号楼", and the book routes it by estate and building.
+XJ_BUILDINGS = {
+    "天山星城": 16, "绿园八村": 12, "虹园九村": 10, "刘家宅一村": 14, "淞虹二村": 9,
+    "新泾一村": 11, "南洋新都": 8, "怡景苑": 6, "虹康花苑": 7, "屈家桥小区": 8,
+}
+# Landmarks as people name them, besides the places' own names: short forms, the words of a
+# place's sign. Each is the landmark of the place named second. 北新泾站 (Metro Line 2) is placed
+# along the southern kerb of 天山西路 near 剑河路, like the road itself (illustrative).
+XJ_LANDMARK_ALIASES = [
+    ("淞虹路站", "淞虹路地铁站"),
+    ("淞虹路地铁站2号口", "淞虹路地铁站"),
+    ("荟聚", "上海荟聚"),
+    ("宜家", "上海荟聚"),
+    ("同仁医院", "上海同仁医院"),
+    ("社区党群服务中心", "新泾镇社区党群服务中心"),
+    ("仙霞路党群服务中心", "宁聚里·新泾镇仙霞路党群服务中心"),
+    ("宁聚里", "宁聚里·新泾镇仙霞路党群服务中心"),
+    ("口袋花园", "同Xin街区口袋花园"),
+    ("乐颐生境花园", "绿八居民区乐颐生境花园"),
+    ("生境花园", "绿八居民区乐颐生境花园"),
+    ("警示教育基地", "尚廉新泾警示教育基地"),
+    ("社区卫生服务中心", "新泾镇社区卫生服务中心"),
+    ("社区事务受理服务中心", "新泾镇社区事务受理服务中心"),
+    ("法治文化广场", "新泾法治文化广场"),
+]
+XJ_EXTRA_LANDMARKS = [  # name, (lng, lat), grid number
+    ("北新泾地铁站", (121.37600, 31.21560), 6),
+    ("北新泾站", (121.37600, 31.21560), 6),
+]
+
+
+def xj_book_extras(places, estates, cells):
+    """Building and landmark rows of 新泾镇's address book (deterministic, own random source)."""
+    rng = random.Random(20261206)
+    X = "310105102"
+    by_name = {p["name"]: p for p in estates}
+    buildings = []
+    for estate, n in XJ_BUILDINGS.items():
+        e = by_name[estate]
+        ring = cells[int(e["grid"][-2:]) - 1]
+        for b in range(1, n + 1):
+            for _ in range(200):
+                pt = (round(e["lng"] + rng.uniform(-0.0012, 0.0012), 6), round(e["lat"] + rng.uniform(-0.0009, 0.0009), 6))
+                if inside_with_margin(pt, ring, 0.0002):
+                    break
+            else:
+                pt = (e["lng"], e["lat"])
+            buildings.append({"text": "%s%d号楼" % (estate, b), "road": "", "number": "", "estate": estate,
+                              "building": "%d号楼" % b, "committee": e["committee"], "grid": e["grid"],
+                              "lng": pt[0], "lat": pt[1]})
+    landmarks = []
+    named = {p["name"]: p for p in places}
+    for p in places:
+        if p["kind"] in ("estate", "road"):
+            continue
+        landmarks.append({"text": p["name"], "road": "", "number": "", "estate": "", "landmark": p["name"],
+                          "committee": p.get("committee", ""), "grid": p["grid"], "lng": p["lng"], "lat": p["lat"]})
+    for alias, name in XJ_LANDMARK_ALIASES:
+        p = named[name]
+        landmarks.append({"text": alias, "road": "", "number": "", "estate": "", "landmark": alias,
+                          "committee": p.get("committee", ""), "grid": p["grid"], "lng": p["lng"], "lat": p["lat"]})
+    for name, pt, g in XJ_EXTRA_LANDMARKS:
+        assert inside_with_margin(pt, cells[g - 1], 0.0001), name
+        landmarks.append({"text": name, "road": "", "number": "", "estate": "", "landmark": name,
+                          "committee": "", "grid": "%s-G%02d" % (X, g), "lng": pt[0], "lat": pt[1]})
+    return buildings, landmarks
+
+
 # ---------------------------------------------------------------- people
 
 SURNAMES = "张李赵陈刘杨黄周吴徐孙朱马胡郭林何高罗郑梁谢宋许韩冯曹彭曾肖田董袁蔡杜叶程苏魏吕丁任沈姚姜崔钟谭陆汪金石廖贾韦方白邹熊秦邱尹薛段雷龙史陶黎贺顾毛郝龚邵万钱严武戴莫孔向"
@@ -469,6 +540,8 @@ def main():
         xj_places.append(road_place(name, g, xj_cells, XJ_ROADS, X, XJ_ROAD_EN[name], dy))
     xj_places += xj_estates
 
+    xj_buildings, xj_landmarks = xj_book_extras(xj_places, xj_estates, xj_cells)
+
     L = "310115005"
     ljz_places = [
         landmark("仁恒滨江园", "Yanlord Riverside Garden", "estate", 1, "浦明路", ljz_cells, LJZ_ROADS, L, rng, L + "049"),
@@ -478,7 +551,8 @@ def main():
     ] + [p for p in ljz_estates if p["name"] != "仁恒滨江园"]
 
     with open(os.path.join(DATA, "xinjing_places.json"), "w", encoding="utf-8") as f:
-        json.dump({"places": xj_places, "addresses": xj_addrs}, f, ensure_ascii=False, indent=1)
+        json.dump({"places": xj_places, "addresses": xj_addrs, "buildings": xj_buildings,
+                   "landmarks": xj_landmarks}, f, ensure_ascii=False, indent=1)
     with open(os.path.join(DATA, "lujiazui_places.json"), "w", encoding="utf-8") as f:
         json.dump({"places": ljz_places, "addresses": ljz_addrs}, f, ensure_ascii=False, indent=1)
 

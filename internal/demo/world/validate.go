@@ -188,6 +188,36 @@ func (w *World) Validate() error {
 			bad("address %s: road %q number %q estate %q inconsistent", a.Text, a.Road, a.Number, a.Estate)
 		}
 	}
+	estates := map[string]string{} // estate → grid, from the address book's lanes
+	for _, a := range w.Addresses {
+		estates[a.Estate] = a.GridCode
+	}
+	for _, a := range w.Buildings {
+		if addrs[a.Text] {
+			bad("building %s: duplicate", a.Text)
+		}
+		addrs[a.Text] = true
+		inGrid("building "+a.Text, a.GridCode, a.Point())
+		if g, ok := estates[a.Estate]; !ok || g != a.GridCode || assigned[a.CommitteeCode] != a.GridCode {
+			bad("building %s: estate %q (grid %s) or committee %s is not in grid %s", a.Text, a.Estate, g, a.CommitteeCode, a.GridCode)
+		}
+		if a.Estate+a.Building != a.Text || a.Road != "" || a.Number != "" || a.Landmark != "" {
+			bad("building %s: estate %q building %q inconsistent", a.Text, a.Estate, a.Building)
+		}
+	}
+	for _, a := range w.Landmarks {
+		if addrs[a.Text] {
+			bad("landmark %s: duplicate", a.Text)
+		}
+		addrs[a.Text] = true
+		inGrid("landmark "+a.Text, a.GridCode, a.Point())
+		if a.CommitteeCode != "" && assigned[a.CommitteeCode] != a.GridCode {
+			bad("landmark %s: committee %s is not in grid %s", a.Text, a.CommitteeCode, a.GridCode)
+		}
+		if a.Landmark != a.Text || a.Road+a.Number+a.Estate+a.Building != "" {
+			bad("landmark %s: landmark %q road %q number %q estate %q inconsistent", a.Text, a.Landmark, a.Road, a.Number, a.Estate)
+		}
+	}
 	deps := map[string]bool{}
 	for _, d := range w.Departments {
 		if deps[d.Code] {

@@ -56,13 +56,18 @@ type Admin struct{ Code, Name, ParentCode string }
 
 // World is one tenant's demo data.
 type World struct {
-	City        Admin
-	District    Admin
-	Town        Admin
-	Committees  []Admin
-	Grids       []Grid
-	Places      []Place
-	Addresses   []Address
+	City       Admin
+	District   Admin
+	Town       Admin
+	Committees []Admin
+	Grids      []Grid
+	Places     []Place
+	Addresses  []Address
+	// Buildings (estate + 12号楼) and Landmarks (a place's name, or a short form people use:
+	// 淞虹路站, 生境花园) are further rows of the address book, so "天山星城12号楼" and
+	// "生境花园门口" find their grid; orders and residents are placed at Addresses only.
+	Buildings   []Address
+	Landmarks   []Address
 	Departments []Department
 	Users       []DemoUser
 	GridMembers []GridMember
@@ -133,6 +138,8 @@ type Address struct {
 	Road          string  `json:"road"`   // e.g. 天山西路
 	Number        string  `json:"number"` // e.g. 1035弄 or 299号
 	Estate        string  `json:"estate"`
+	Building      string  `json:"building,omitempty"` // e.g. 12号楼, with Estate
+	Landmark      string  `json:"landmark,omitempty"` // e.g. 淞虹路地铁站
 	CommitteeCode string  `json:"committee"`
 	GridCode      string  `json:"grid"`
 	Lng           float64 `json:"lng"`
@@ -403,11 +410,14 @@ func load(townCode, prefix string) (*World, error) {
 	var places struct {
 		Places    []Place   `json:"places"`
 		Addresses []Address `json:"addresses"`
+		Buildings []Address `json:"buildings"`
+		Landmarks []Address `json:"landmarks"`
 	}
 	if err := readJSON("data/"+prefix+"_places.json", &places); err != nil {
 		return nil, err
 	}
 	w.Places, w.Addresses = places.Places, places.Addresses
+	w.Buildings, w.Landmarks = places.Buildings, places.Landmarks
 	var deps struct {
 		Departments []Department `json:"departments"`
 	}

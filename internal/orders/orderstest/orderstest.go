@@ -16,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -149,3 +150,27 @@ func (f Fixture) As(id int64) orders.ActorInfo {
 
 // Towns is the towns a user of Town sees.
 func (f Fixture) Towns() []string { return []string{f.Town} }
+
+// At is a Shanghai wall-clock time ("2025-11-03 09:00"), the way the town reads deadlines.
+func At(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, workcal.Location())
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// Clock is a settable time source for orders.Store.Now.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock is a clock at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }

@@ -10,6 +10,7 @@ package kit
 
 import (
 	"cmp"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -83,11 +84,13 @@ type NavEntry struct {
 }
 
 // HomeEntry is a tile of the home page, shown to the users for whom Show is true. Tiles follow
-// the role's own queues, by Order.
+// the role's own queues, by Order. An entry with a Panel is shown as the panel it renders
+// instead (a leader's figures), above the tiles.
 type HomeEntry struct {
 	Href, Title, Text string // message keys
 	Order             int
 	Show              func(u auth.User) bool
+	Panel             func(r *http.Request, c *Caller, lang string) (template.HTML, error)
 }
 
 // Nav adds a navigation link.

@@ -158,7 +158,9 @@ func filterFromValues(q url.Values, c *kit.Caller) (orders.Filter, error) {
 			return f, kit.BadRequest("sort", fmt.Sprintf("sort: unknown order %q", f.Sort))
 		}
 	}
-	return f, nil
+	var err error
+	f.Conditions, err = extraConditions(q)
+	return f, err
 }
 
 func parseWhen(v string) (time.Time, error) {

@@ -159,7 +159,7 @@ func eventData(data map[string]any, p orderPage, lang string) string {
 			v = nameOr(l.CatName, v)
 		case "grid":
 			v = nameOr(l.GridName, v)
-		case "department":
+		case "department", "co_department":
 			v = nameOr(l.DeptName, v)
 		case "co_departments":
 			if list, ok := data[k].([]any); ok {

@@ -11,6 +11,7 @@ func init() {
 		"ev.grid":                 {"网格", "Grid"},
 		"ev.department":           {"主办部门", "Lead department"},
 		"ev.co_departments":       {"协办部门", "Co-handling departments"},
+		"ev.co_department":        {"协办部门", "Co-handling department"},
 		"ev.deadline":             {"办理时限", "Deadline"},
 		"ev.deadline_at":          {"办理时限", "Deadline"},
 		"ev.deadline_class":       {"时限类别", "Deadline class"},

@@ -30,7 +30,7 @@ func (s *handlers) stageRows(stages []orders.OrderStage, l lookups, lang string)
 		switch workorder.Owner(st.OwnerKind) {
 		case workorder.OwnerCentre:
 			row.Owner = T("stage.owner centre")
-		case workorder.OwnerDepartment:
+		case workorder.OwnerDepartment, workorder.OwnerCoDepartment:
 			row.Owner = nameOr(l.DeptName, st.Owner)
 		case workorder.OwnerGrid:
 			row.Owner = nameOr(l.GridName, st.Owner)

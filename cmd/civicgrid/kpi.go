@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/store"
+)
+
+func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
+	var town, month, file, lang string
+	c := newDBCommand("report monthly", "a town's monthly KPI report", "report monthly --town CODE --month 2026-10 --out FILE.xlsx [--lang zh|en]", out)
+	c.StringVar(&town, "town", "", "town code")
+	c.StringVar(&month, "month", "", "the month, 2026-10")
+	c.StringVar(&file, "out", "", "the xlsx file to write")
+	c.StringVar(&lang, "lang", "zh", "the report's language, zh or en")
+	if err := parseFlags(c.FlagSet, args); err != nil {
+		return err
+	}
+	if town == "" || file == "" {
+		return fmt.Errorf("--town and --out are required")
+	}
+	p, err := kpi.MonthPeriod(month)
+	if err != nil {
+		return err
+	}
+	return c.withDB(ctx, func(db *store.DB) error {
+		svc, err := kpiService(ctx, db, town)
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(file)
+		if err != nil {
+			return err
+		}
+		if err := svc.WriteReport(ctx, f, []string{town}, p, lang); err != nil {
+			f.Close()
+			os.Remove(file)
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "monthly report of %s for %s written to %s\n", town, month, file)
+		return nil
+	})
+}
+
+func runKPI(ctx context.Context, args []string, out io.Writer) error {
+	var town, from, to, period, by string
+	var asJSON bool
+	c := newDBCommand("kpi", "a town's KPIs", "kpi --town CODE [--from DATE --to DATE | --period day|week|month|quarter|year] [--by grid|department|category|channel|committee] [--json]", out)
+	c.StringVar(&town, "town", "", "town code")
+	c.StringVar(&from, "from", "", "first day (2026-10-01); with --period, a day inside the period")
+	c.StringVar(&to, "to", "", "last day, inclusive (default today)")
+	c.StringVar(&period, "period", "", "day, week, month, quarter or year (default: the current month unless --from is given)")
+	c.StringVar(&by, "by", "", "break down by grid, department, category, channel or committee")
+	c.BoolVar(&asJSON, "json", false, "print JSON (keys as in docs/KPI.md) instead of a table")
+	if err := parseFlags(c.FlagSet, args); err != nil {
+		return err
+	}
+	if town == "" {
+		return fmt.Errorf("--town is required")
+	}
+	p, err := kpi.ResolvePeriod(from, to, period, time.Now())
+	if err != nil {
+		return err
+	}
+	return c.withDB(ctx, func(db *store.DB) error {
+		svc, err := kpiService(ctx, db, town)
+		if err != nil {
+			return err
+		}
+		rep, err := svc.Compute(ctx, kpi.Query{Towns: []string{town}, Period: p, By: by})
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			enc := json.NewEncoder(out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+		return writeKPITable(out, rep)
+	})
+}
+
+// kpiService checks the town and returns the KPI service over db, with the calendar.
+func kpiService(ctx context.Context, db *store.DB, town string) (*kpi.Service, error) {
+	if err := places.RequireTown(ctx, db, "town", town); err != nil {
+		return nil, err
+	}
+	cal, err := orders.LoadCalendar(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	return &kpi.Service{DB: db, Cal: cal}, nil
+}
+
+// writeKPITable prints the total (one line per key, with the comparisons) and, with a
+// breakdown, one line per group with each key's value.
+func writeKPITable(out io.Writer, rep kpi.Report) error {
+	day := func(t time.Time) string { return t.Format(time.DateOnly) }
+	last := func(p kpi.Period) string { return day(p.To.Add(-time.Millisecond)) }
+	fmt.Fprintf(out, "KPIs of %s, %s – %s (previous %s – %s, last year %s – %s)\n\n", rep.Towns[0], day(rep.Period.From), last(rep.Period),
+		day(rep.Previous.From), last(rep.Previous), day(rep.LastYear.From), last(rep.LastYear))
+	w := tabwriter.NewWriter(out, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(w, "key\tname\tvalue\tcounted\tprevious\tlast year")
+	for _, d := range kpi.Defs {
+		c := rep.Total.Current[d.Key]
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", d.Key, d.ZH, kpi.Format(d, c), kpiCounts(d, c),
+			kpi.Format(d, rep.Total.Previous[d.Key]), kpi.Format(d, rep.Total.LastYear[d.Key]))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if rep.By == "" {
+		return nil
+	}
+	fmt.Fprintf(out, "\nby %s\n\n", rep.By)
+	w = tabwriter.NewWriter(out, 2, 8, 2, ' ', 0)
+	fmt.Fprint(w, rep.By, "\tname")
+	for _, d := range kpi.Defs {
+		fmt.Fprint(w, "\t", d.Key)
+	}
+	fmt.Fprintln(w)
+	for _, r := range rep.Rows {
+		g := r.Group
+		if g == "" {
+			g = "(none)"
+		}
+		fmt.Fprint(w, g, "\t", r.Name)
+		for _, d := range kpi.Defs {
+			fmt.Fprint(w, "\t", kpi.Format(d, r.Current[d.Key]))
+		}
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
+}
+
+func kpiCounts(d kpi.Def, f kpi.Figure) string {
+	switch d.Kind {
+	case kpi.Rate:
+		return fmt.Sprintf("%d/%d", f.Num, f.Den)
+	case kpi.Hours:
+		return fmt.Sprintf("%d orders", f.Den)
+	}
+	return ""
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+)
+
+func TestCLIKPI(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
+		t.Fatalf("demo: %d %s", code, errOut)
+	}
+	now := time.Now().In(workcal.Location())
+	from := now.AddDate(0, 0, -60).Format(time.DateOnly)
+	code, out, errOut := cli(t, "kpi", "--data", data, "--town", "310105102", "--from", from, "--by", "channel", "--json")
+	if code != 0 {
+		t.Fatalf("kpi --json: %d %s", code, errOut)
+	}
+	var rep kpi.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("kpi --json: %v\n%s", err, out)
+	}
+	// The total received is the orders received in the period, counted here in SQL; the
+	// channels' rows add up to it.
+	db, err := store.Open(context.Background(), store.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var want int
+	if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE town_code = '310105102' AND received_at >= ? AND received_at < ?`,
+		rep.Period.From.UnixMilli(), rep.Period.To.UnixMilli()).Scan(&want); err != nil {
+		t.Fatal(err)
+	}
+	got := rep.Total.Current[kpi.Received]
+	sum := 0
+	for _, r := range rep.Rows {
+		sum += r.Current[kpi.Received].Den
+	}
+	if want == 0 || got.Den != want || sum != want {
+		t.Fatalf("received %d, by channel %d; SQL counts %d", got.Den, sum, want)
+	}
+	for _, d := range kpi.Defs {
+		if _, ok := rep.Total.Current[d.Key]; !ok {
+			t.Errorf("JSON has no %s", d.Key)
+		}
+	}
+	if !strings.Contains(out, `"on_time_handling_rate"`) || !strings.Contains(out, `"last_year"`) {
+		t.Errorf("JSON keys: %.300s", out)
+	}
+
+	code, out, errOut = cli(t, "kpi", "--data", data, "--town", "310105102", "--period", "month", "--by", "grid")
+	if code != 0 || !strings.Contains(out, "closure_rate") || !strings.Contains(out, "结案率") || !strings.Contains(out, "by grid") {
+		t.Fatalf("kpi table: %d %s %s", code, out, errOut)
+	}
+
+	// The monthly report's totals are the KPI command's (the endpoint's figures) for the month.
+	month := now.Format("2006-01")
+	file := filepath.Join(t.TempDir(), "report.xlsx")
+	if code, out, errOut := cli(t, "report", "monthly", "--data", data, "--town", "310105102", "--month", month, "--out", file); code != 0 {
+		t.Fatalf("report monthly: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "kpi", "--data", data, "--town", "310105102", "--period", "month", "--json")
+	if code != 0 {
+		t.Fatalf("kpi: %d %s", code, errOut)
+	}
+	var monthRep kpi.Report
+	if err := json.Unmarshal([]byte(out), &monthRep); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if sheets := x.GetSheetList(); len(sheets) != 1+len(kpi.ReportDimensions) {
+		t.Errorf("report sheets %v", sheets)
+	}
+	rows, err := x.GetRows("总览")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		d, ok := kpi.Lookup(r[1])
+		if !ok {
+			t.Fatalf("summary row %q", r)
+		}
+		if want := kpi.Format(d, monthRep.Total.Current[d.Key]); r[2] != want {
+			t.Errorf("report %s = %s, kpi says %s", d.Key, r[2], want)
+		}
+	}
+	if code, _, errOut := cli(t, "report", "monthly", "--data", data, "--town", "310105102", "--month", "2026-13", "--out", file); code == 0 || !strings.Contains(errOut, "month:") {
+		t.Errorf("report for month 2026-13: %d %s", code, errOut)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--town", "310105102", "--from", "2026-13-01"}, "from: want a date"},
+		{[]string{"--town", "310105102", "--by", "street"}, "by: unknown dimension"},
+		{[]string{"--town", "999999999"}, "town: unknown town code"},
+		{[]string{}, "--town is required"},
+	} {
+		code, _, errOut := cli(t, append([]string{"kpi", "--data", data}, c.args...)...)
+		if code == 0 || !strings.Contains(errOut, c.want) {
+			t.Errorf("kpi %v: exit %d, %q; want %q", c.args, code, errOut, c.want)
+		}
+	}
+}

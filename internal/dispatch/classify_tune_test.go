@@ -1,0 +1,89 @@
+package dispatch
+
+import (
+	"os"
+	"testing"
+)
+
+// heldOut splits the sample into the development part (tuning uses only this) and a test part
+// never looked at while tuning: fold 0 of a stratified 5-fold split with seed 2026.
+func heldOut(ex []Example) (dev, test []Example) {
+	fold := stratifiedFolds(ex, 5, 2026)
+	for i, e := range ex {
+		if fold[i] == 0 {
+			test = append(test, e)
+		} else {
+			dev = append(dev, e)
+		}
+	}
+	return dev, test
+}
+
+// cvEnsemble cross-validates one training setting on examples: mean scores over seeds.
+func cvEnsemble(t testing.TB, ex []Example, opt TrainOptions, seeds []uint64) Scores {
+	var sum Scores
+	for _, seed := range seeds {
+		fold := stratifiedFolds(ex, 5, seed)
+		ranked := make([][]string, len(ex))
+		for f := range 5 {
+			var train []Example
+			for i, e := range ex {
+				if fold[i] != f {
+					train = append(train, e)
+				}
+			}
+			o := opt
+			o.Seed = seed
+			m, err := Train(train, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, e := range ex {
+				if fold[i] == f {
+					ranked[i] = m.Rank(e)
+				}
+			}
+		}
+		s := score(ex, ranked)
+		sum.Top1 += s.Top1 / float64(len(seeds))
+		sum.Top3 += s.Top3 / float64(len(seeds))
+		sum.MacroF1 += s.MacroF1 / float64(len(seeds))
+	}
+	return sum
+}
+
+// TestTune compares training settings by cross-validation on the development part only
+// (CIVICGRID_TUNE=1; not part of the suite): how the defaults were chosen (see hyper).
+func TestTune(t *testing.T) {
+	if os.Getenv("CIVICGRID_TUNE") == "" {
+		t.Skip("CIVICGRID_TUNE=1 to compare settings")
+	}
+	ex, tax := taidi(t)
+	dev, _ := heldOut(ex)
+	type variant struct {
+		name string
+		h    func(*hyper)
+		o    func(*TrainOptions)
+	}
+	with := func(f func(h *hyper)) func(h *hyper) { return func(h *hyper) { *h = defaultHyper; f(h) } }
+	vs := []variant{
+		{"previous", func(h *hyper) { *h = previousHyper }, nil},
+		{"default", with(func(*hyper) {}), nil},
+		{"multinomial NB", with(func(h *hyper) { h.Second, h.NBTemp = "nb", 3 }), nil},
+		{"IDF", with(func(h *hyper) { h.NoIDF = false }), nil},
+		{"taxonomy once", with(func(h *hyper) { h.TaxRepeat = 1 }), nil},
+		{"title weight 1", with(func(h *hyper) { h.TitleScale = 1 }), nil},
+		{"smoothing 0.1", with(func(h *hyper) { h.NBSmooth = 0.1 }), nil},
+		{"2^17 slots", with(func(*hyper) {}), func(o *TrainOptions) { o.Bits = 17 }},
+	}
+	for _, v := range vs {
+		h := defaultHyper
+		v.h(&h)
+		o := TrainOptions{Taxonomy: tax, hyper: &h}
+		if v.o != nil {
+			v.o(&o)
+		}
+		s := cvEnsemble(t, dev, o, []uint64{1, 2, 3})
+		t.Logf("%-14s top1 %.3f  top3 %.3f  F1 %.3f", v.name, s.Top1, s.Top3, s.MacroF1)
+	}
+}

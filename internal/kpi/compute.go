@@ -1,0 +1,340 @@
+package kpi
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+)
+
+// Service computes the figures over one database with the working-day calendar.
+type Service struct {
+	DB  *store.DB
+	Cal *workcal.Calendar
+}
+
+// Figure is one KPI's value over a set of orders.
+type Figure struct {
+	// Den is how many orders the figure counts (a rate's denominator; for a handling time, the
+	// orders measured); Num a rate's numerator.
+	Den int `json:"den"`
+	Num int `json:"num,omitempty"`
+	// Value is the count, the rate (0–1) or the hours; nil when no order was counted.
+	Value *float64 `json:"value"`
+}
+
+// Figures is the value of every key.
+type Figures map[string]Figure
+
+// Row is one group's figures in the period, the previous period (环比) and the same period last
+// year (同比). Group is the dimension's value ("" for the total or orders without one).
+type Row struct {
+	Group    string  `json:"group"`
+	Name     string  `json:"name,omitempty"`
+	Current  Figures `json:"current"`
+	Previous Figures `json:"previous"`
+	LastYear Figures `json:"last_year"`
+}
+
+// Report is a set of figures for towns and a period, broken down by a dimension.
+type Report struct {
+	Towns    []string `json:"towns"`
+	By       string   `json:"by,omitempty"`
+	Period   Period   `json:"period"`
+	Previous Period   `json:"previous"`
+	LastYear Period   `json:"last_year"`
+	Total    Row      `json:"total"`
+	Rows     []Row    `json:"rows"`
+}
+
+// Query asks for a report.
+type Query struct {
+	Towns  []string
+	Period Period
+	By     string // a dimension key, "" for the total only
+	Keys   []string
+}
+
+// Compute returns the figures of q: the total and, with By, one row per group that has orders in
+// any of the three periods.
+func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
+	col, err := column(q.By)
+	if err != nil {
+		return Report{}, err
+	}
+	defs := Defs
+	if len(q.Keys) > 0 {
+		defs = nil
+		for _, k := range q.Keys {
+			d, ok := Lookup(k)
+			if !ok {
+				return Report{}, fmt.Errorf("unknown figure %q", k)
+			}
+			defs = append(defs, d)
+		}
+	}
+	r := Report{Towns: q.Towns, By: q.By, Period: q.Period, Previous: q.Period.Previous(), LastYear: q.Period.LastYear()}
+	r.Total = Row{Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
+	rows := map[string]*Row{}
+	for i, p := range []Period{r.Period, r.Previous, r.LastYear} {
+		pick := func(row *Row) Figures { return [...]Figures{row.Current, row.Previous, row.LastYear}[i] }
+		for _, d := range defs {
+			total, err := s.figure(ctx, q.Towns, d, "", p)
+			if err != nil {
+				return r, err
+			}
+			pick(&r.Total)[d.Key] = total[""]
+			if col == "" {
+				continue
+			}
+			groups, err := s.figure(ctx, q.Towns, d, col, p)
+			if err != nil {
+				return r, err
+			}
+			for g, f := range groups {
+				row := rows[g]
+				if row == nil {
+					row = &Row{Group: g, Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
+					rows[g] = row
+				}
+				pick(row)[d.Key] = f
+			}
+		}
+	}
+	// A group with no order in one of the periods counts 0 there.
+	for _, row := range rows {
+		for _, f := range []Figures{row.Current, row.Previous, row.LastYear} {
+			for _, d := range defs {
+				if _, ok := f[d.Key]; !ok {
+					f[d.Key] = finish(d, Figure{})
+				}
+			}
+		}
+	}
+	names, err := s.names(ctx, q.By, q.Towns)
+	if err != nil {
+		return r, err
+	}
+	for _, row := range rows {
+		row.Name = names[row.Group]
+		r.Rows = append(r.Rows, *row)
+	}
+	sort.Slice(r.Rows, func(i, j int) bool { return r.Rows[i].Group < r.Rows[j].Group })
+	if r.Rows == nil {
+		r.Rows = []Row{}
+	}
+	return r, nil
+}
+
+// figure computes one key over the towns and period, per value of col ("" for the total, under
+// the key "").
+func (s *Service) figure(ctx context.Context, towns []string, d Def, col string, p Period) (map[string]Figure, error) {
+	cond, args, err := Condition(d.Key, "", "", PartAll, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	in, inArgs := store.In("town_code", towns)
+	where := in + ` AND ` + cond
+	args = append(inArgs, args...)
+	group := `''`
+	if col != "" {
+		group = `COALESCE(` + col + `, '')`
+	}
+	out := map[string]Figure{}
+	if col == "" {
+		out[""] = finish(d, Figure{})
+	}
+	if d.Kind == Hours {
+		return out, s.hours(ctx, d, group, where, args, out)
+	}
+	num := `0`
+	var numArgs []any
+	if d.num != nil {
+		c, a := d.num(p.From.UnixMilli(), p.To.UnixMilli())
+		num, numArgs = `CASE WHEN `+c+` THEN 1 ELSE 0 END`, a
+	}
+	groupBy := ""
+	if col != "" {
+		groupBy = ` GROUP BY ` + group
+	}
+	rows, err := s.DB.Query(ctx, `SELECT `+group+`, COUNT(*), COALESCE(SUM(`+num+`), 0) FROM orders WHERE `+where+groupBy,
+		append(numArgs, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("kpi %s: %w", d.Key, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var g string
+		var f Figure
+		if err := rows.Scan(&g, &f.Den, &f.Num); err != nil {
+			return nil, err
+		}
+		out[g] = finish(d, f)
+	}
+	return out, rows.Err()
+}
+
+// finish sets a figure's value: a count is always one (0 too); a rate or a time has none when
+// no order was counted.
+func finish(d Def, f Figure) Figure {
+	if f.Den == 0 && d.Kind != Count {
+		return f
+	}
+	v := float64(f.Den)
+	if d.Kind == Rate {
+		v = float64(f.Num) / float64(f.Den)
+	}
+	f.Value = &v
+	return f
+}
+
+// hours measures each order's handling time — the working time of its handling runs, less the
+// time they stood suspended — and gives the mean or the 90th percentile (nearest rank) per group.
+func (s *Service) hours(ctx context.Context, d Def, group, where string, args []any, out map[string]Figure) error {
+	rows, err := s.DB.Query(ctx, `SELECT `+group+`, s.order_id, s.started_at, s.finished_at, s.paused_working_ms
+		FROM orders JOIN order_stages s ON s.order_id = orders.id AND s.stage = 'handling' AND s.finished_at IS NOT NULL
+		WHERE `+where+` ORDER BY s.order_id`, args...)
+	if err != nil {
+		return fmt.Errorf("kpi %s: %w", d.Key, err)
+	}
+	defer rows.Close()
+	per := map[string]map[int64]time.Duration{}
+	for rows.Next() {
+		var g string
+		var id, started, finished, paused int64
+		if err := rows.Scan(&g, &id, &started, &finished, &paused); err != nil {
+			return err
+		}
+		if per[g] == nil {
+			per[g] = map[int64]time.Duration{}
+		}
+		w := s.Cal.WorkingDuration(store.FromMillis(started), store.FromMillis(finished)) - time.Duration(paused)*time.Millisecond
+		per[g][id] += max(w, 0)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for g, byOrder := range per {
+		hs := make([]float64, 0, len(byOrder))
+		for _, dur := range byOrder {
+			hs = append(hs, dur.Hours())
+		}
+		v := Mean(hs)
+		if d.Key == P90HandlingHours {
+			v = Percentile(hs, 0.9)
+		}
+		out[g] = Figure{Den: len(hs), Value: &v}
+	}
+	return nil
+}
+
+// Mean is the arithmetic mean (0 for none).
+func Mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}
+
+// Percentile is the nearest-rank percentile q (0–1): the smallest value at least q of the values
+// do not exceed.
+func Percentile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	rank := int(q*float64(len(s)) + 0.999999999)
+	return s[min(max(rank, 1), len(s))-1]
+}
+
+// names gives the groups of a dimension their names.
+func (s *Service) names(ctx context.Context, by string, towns []string) (map[string]string, error) {
+	out := map[string]string{}
+	var query string
+	switch by {
+	case "town":
+		query = `SELECT code, name FROM regions WHERE `
+	case "grid":
+		query = `SELECT code, name FROM grids WHERE `
+	case "committee":
+		query = `SELECT code, name FROM committees WHERE `
+	case "department":
+		query = `SELECT code, name FROM departments WHERE `
+	case "category":
+		query = `SELECT code, name FROM categories WHERE `
+	case "channel":
+		for _, c := range orders.Channels {
+			out[c.Code] = c.ZH
+		}
+		return out, nil
+	default:
+		return out, nil
+	}
+	in, args := store.In("town_code", towns)
+	if by == "town" {
+		in, args = store.In("code", towns)
+		query = `SELECT code, name FROM regions WHERE `
+	}
+	rows, err := s.DB.Query(ctx, query+in, args...)
+	if err != nil {
+		return nil, fmt.Errorf("names of %s: %w", by, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code, name string
+		if err := rows.Scan(&code, &name); err != nil {
+			return nil, err
+		}
+		out[code] = name
+	}
+	return out, rows.Err()
+}
+
+// Merge adds up the figures of several groups (the towns of a district): counts and rates by
+// their numerators and denominators, the average handling time weighted by the orders measured.
+// A percentile cannot be added up: it is left out.
+func Merge(fs ...Figures) Figures {
+	out := Figures{}
+	hours := map[string]float64{}
+	for _, f := range fs {
+		for key, fig := range f {
+			d, ok := Lookup(key)
+			if !ok || key == P90HandlingHours {
+				continue
+			}
+			m := out[key]
+			m.Den += fig.Den
+			m.Num += fig.Num
+			out[key] = m
+			if d.Kind == Hours && fig.Value != nil {
+				hours[key] += *fig.Value * float64(fig.Den)
+			}
+		}
+	}
+	for key, m := range out {
+		d, _ := Lookup(key)
+		m.Value = nil
+		if m.Den > 0 {
+			v := float64(m.Den)
+			switch d.Kind {
+			case Rate:
+				v = float64(m.Num) / float64(m.Den)
+			case Hours:
+				v = hours[key] / float64(m.Den)
+			}
+			m.Value = &v
+		}
+		out[key] = m
+	}
+	return out
+}
