@@ -9,20 +9,15 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/dispatch"
+	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"addresses import", "import a town's address book (道路, 门牌/弄, 小区, 楼栋, 地标, 网格编号) from xlsx or CSV, all or nothing", runAddressesImport})
-}
-
 func runAddressesImport(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
-	fs := newFlagSet("addresses import", "import a town's address book from xlsx or CSV, all or nothing",
+	c := newDBCommand("addresses import", "import a town's address book from xlsx or CSV, all or nothing",
 		"addresses import --town CODE FILE [--data DIR] [--db URL]", out)
-	d.register(fs)
-	town := fs.String("town", "", "town code (街镇) whose address book the file fills")
+	town := c.String("town", "", "town code (街镇) whose address book the file fills")
 	// The file may come before or after the flags.
-	file, err := parseFileAndFlags(fs, args)
+	file, err := parseFileAndFlags(c.FlagSet, args)
 	if err != nil {
 		return err
 	}
@@ -34,22 +29,19 @@ func runAddressesImport(ctx context.Context, args []string, out io.Writer) error
 		return err
 	}
 	defer f.Close()
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := dispatch.ImportBook(ctx, db, audit.Actor{Name: "cli"}, *town, file, f)
-	var ie *dispatch.ImportError
-	if errors.As(err, &ie) {
-		for _, e := range ie.Errors {
-			fmt.Fprintf(out, "%s\t%s\n", e.ZH(), e.EN())
+	return c.withDB(ctx, func(db *store.DB) error {
+		n, err := dispatch.ImportBook(ctx, db, audit.Actor{Name: "cli"}, *town, file, f)
+		var ie *dispatch.ImportError
+		if errors.As(err, &ie) {
+			for _, e := range ie.Errors {
+				fmt.Fprintf(out, "%s\t%s\n", e.ZH(), e.EN())
+			}
+			return fmt.Errorf("%d problems, nothing imported (地址库未导入)", len(ie.Errors))
 		}
-		return fmt.Errorf("%d problems, nothing imported (地址库未导入)", len(ie.Errors))
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "imported %d address-book rows into town %s (已导入 %d 行)\n", n, *town, n)
-	return nil
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "imported %d address-book rows into town %s (已导入 %d 行)\n", n, *town, n)
+		return nil
+	})
 }

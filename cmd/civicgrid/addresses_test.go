@@ -10,10 +10,7 @@ import (
 // TestAddressesImportCLI: a good file is imported and counted; a file with an unknown grid is
 // refused with the row and column named in both languages, and exits non-zero.
 func TestAddressesImportCLI(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatalf("demo: %s", errOut)
-	}
+	data := demoData(t)
 	good := filepath.Join(t.TempDir(), "book.csv")
 	os.WriteFile(good, []byte("道路,门牌/弄,小区,楼栋,地标,网格编号\n测试路,1号,,,,310105102-G01\n,,测试小区,2号楼,,310105102-G02\n"), 0o600)
 	code, out, errOut := cli(t, "addresses", "import", "--data", data, "--town", "310105102", good)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -17,24 +16,13 @@ import (
 	"github.com/civicgrid/civicgrid/internal/version"
 )
 
-func init() {
-	register(command{"version", "print the version", func(ctx context.Context, args []string, out io.Writer) error {
-		fs := newFlagSet("version", "print the version", "version", out)
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		fmt.Fprintln(out, version.String())
-		return nil
-	}})
-	register(command{"migrate", "apply database schema migrations", runMigrate})
-	register(command{"user add", "create a user (resident gridworker gridleader dispatcher handler leader deputy volunteer admin)", runUserAdd})
-	register(command{"token create", "issue an API token for a user (printed as the last word)", runTokenCreate})
-	register(command{"token list", "list API tokens with their expiry, last use and status", runTokenList})
-	register(command{"token revoke", "revoke one API token by its id", runTokenRevoke})
-	register(command{"user disable", "disable an account: ends its sessions and revokes its API tokens", runUserDisable(true)})
-	register(command{"user enable", "re-enable a disabled account", runUserDisable(false)})
-	register(command{"user reset-password", "set an account's password (generated and printed once unless --password); ends its sessions", runUserResetPassword})
-	register(command{"demo", "load the 新泾镇 demo data into the database (idempotent)", runDemo})
+func runVersion(ctx context.Context, args []string, out io.Writer) error {
+	fs := newFlagSet("version", "print the version", "version", out)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, version.String())
+	return nil
 }
 
 // openDB opens and migrates the configured database.
@@ -50,22 +38,12 @@ func openDB(ctx context.Context, d dbFlags, out io.Writer) (*store.DB, error) {
 	return db, nil
 }
 
-// parseAndOpen parses a command's flags (no positional arguments) and then opens the database.
-func parseAndOpen(ctx context.Context, fs *flag.FlagSet, args []string, d *dbFlags, out io.Writer) (*store.DB, error) {
-	if err := parseFlags(fs, args); err != nil {
-		return nil, err
-	}
-	return openDB(ctx, *d, out)
-}
-
 func runMigrate(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
-	fs := newFlagSet("migrate", "apply database schema migrations", "migrate [--data DIR] [--db URL]", out)
-	d.register(fs)
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("migrate", "apply database schema migrations", "migrate [--data DIR] [--db URL]", out)
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, store.Options{URL: d.db, DataDir: d.data})
+	db, err := store.Open(ctx, store.Options{URL: c.d.db, DataDir: c.d.data})
 	if err != nil {
 		return err
 	}
@@ -80,20 +58,18 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 }
 
 func runUserAdd(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var n auth.NewUser
-	fs := newFlagSet("user add", "create a user", "user add --town CODE --username U --role ROLE [--department CODE] [--grid CODE] [--password P] [--name NAME] [--phone P]", out)
-	d.register(fs)
-	fs.StringVar(&n.TownCode, "town", "", "town code, e.g. 310105102 (新泾镇)")
-	fs.StringVar(&n.DistrictCode, "district", "", "district (e.g. 310105) or city (3101) code for an account that sees every town under it, instead of --town")
-	fs.StringVar(&n.Username, "username", "", "sign-in name (letters, digits, _ - .)")
-	fs.StringVar(&n.Role, "role", "", "resident gridworker gridleader dispatcher handler leader deputy volunteer admin")
-	fs.StringVar(&n.DepartmentCode, "department", "", "department code (required for handler)")
-	fs.StringVar(&n.GridCode, "grid", "", "grid code (required for gridworker and gridleader)")
-	fs.StringVar(&n.Password, "password", "", "password (at least 8 characters; generated and printed when empty)")
-	fs.StringVar(&n.DisplayName, "name", "", "display name")
-	fs.StringVar(&n.Phone, "phone", "", "phone number")
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("user add", "create a user", "user add --town CODE --username U --role ROLE [--department CODE] [--grid CODE] [--password P] [--name NAME] [--phone P]", out)
+	c.StringVar(&n.TownCode, "town", "", "town code, e.g. 310105102 (新泾镇)")
+	c.StringVar(&n.DistrictCode, "district", "", "district (e.g. 310105) or city (3101) code for an account that sees every town under it, instead of --town")
+	c.StringVar(&n.Username, "username", "", "sign-in name (letters, digits, _ - .)")
+	c.StringVar(&n.Role, "role", "", "resident gridworker gridleader dispatcher handler leader deputy volunteer admin")
+	c.StringVar(&n.DepartmentCode, "department", "", "department code (required for handler)")
+	c.StringVar(&n.GridCode, "grid", "", "grid code (required for gridworker and gridleader)")
+	c.StringVar(&n.Password, "password", "", "password (at least 8 characters; generated and printed when empty)")
+	c.StringVar(&n.DisplayName, "name", "", "display name")
+	c.StringVar(&n.Phone, "phone", "", "phone number")
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
 	generated := n.Password == ""
@@ -105,31 +81,26 @@ func runUserAdd(ctx context.Context, args []string, out io.Writer) error {
 	if n.DisplayName == "" {
 		n.DisplayName = n.Username
 	}
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := auth.CreateUser(ctx, db, n, "")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "created user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
-	if generated {
-		fmt.Fprintf(out, "password: %s\n", n.Password)
-	}
-	return nil
+	return c.withDB(ctx, func(db *store.DB) error {
+		u, err := auth.CreateUser(ctx, db, n, "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "created user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
+		if generated {
+			fmt.Fprintf(out, "password: %s\n", n.Password)
+		}
+		return nil
+	})
 }
 
 func runTokenCreate(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var username, name, expires string
-	fs := newFlagSet("token create", "issue an API token", "token create --username U [--name LABEL] [--expires 90d|36h|2026-12-31]", out)
-	d.register(fs)
-	fs.StringVar(&username, "username", "", "the user the token acts as")
-	fs.StringVar(&name, "name", "cli", "a label for the token, shown in listings")
-	fs.StringVar(&expires, "expires", "90d", "how long the token lives (days 'Nd', hours 'Nh', or an end date YYYY-MM-DD; at most 366 days)")
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("token create", "issue an API token", "token create --username U [--name LABEL] [--expires 90d|36h|2026-12-31]", out)
+	c.StringVar(&username, "username", "", "the user the token acts as")
+	c.StringVar(&name, "name", "cli", "a label for the token, shown in listings")
+	c.StringVar(&expires, "expires", "90d", "how long the token lives (days 'Nd', hours 'Nh', or an end date YYYY-MM-DD; at most 366 days)")
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
 	if username == "" {
@@ -139,165 +110,137 @@ func runTokenCreate(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, err := auth.UserByUsername(ctx, db, username)
-	if err != nil {
-		return fmt.Errorf("no user %q", username)
-	}
-	t, secret, err := auth.IssueToken(ctx, db, auth.NewToken{UserID: u.ID, Name: name, Life: life, By: "cli"})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "API token %d for %s, expires %s (use as Authorization: Bearer …; shown only now): %s\n",
-		t.ID, u.Username, t.ExpiresAt.Format("2006-01-02 15:04"), secret)
-	return nil
-}
-
-func runTokenList(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
-	var username string
-	fs := newFlagSet("token list", "list API tokens", "token list [--username U]", out)
-	d.register(fs)
-	fs.StringVar(&username, "username", "", "only this user's tokens (default: everyone's)")
-	db, err := parseAndOpen(ctx, fs, args, &d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var userID int64
-	if username != "" {
+	return c.withDB(ctx, func(db *store.DB) error {
 		u, err := auth.UserByUsername(ctx, db, username)
 		if err != nil {
 			return fmt.Errorf("no user %q", username)
 		}
-		userID = u.ID
-	}
-	ts, err := auth.Tokens(ctx, db, userID)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tUSER\tNAME\tCREATED\tEXPIRES\tLAST USED\tSTATUS")
-	for _, t := range ts {
-		used := "never"
-		if !t.LastUsedAt.IsZero() {
-			used = t.LastUsedAt.Format("2006-01-02 15:04")
+		t, secret, err := auth.IssueToken(ctx, db, auth.NewToken{UserID: u.ID, Name: name, Life: life, By: "cli"})
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Username, t.Name, t.CreatedAt.Format("2006-01-02 15:04"),
-			t.ExpiresAt.Format("2006-01-02 15:04"), used, t.Status)
-	}
-	return tw.Flush()
+		fmt.Fprintf(out, "API token %d for %s, expires %s (use as Authorization: Bearer …; shown only now): %s\n",
+			t.ID, u.Username, t.ExpiresAt.Format("2006-01-02 15:04"), secret)
+		return nil
+	})
+}
+
+func runTokenList(ctx context.Context, args []string, out io.Writer) error {
+	var username string
+	c := newDBCommand("token list", "list API tokens", "token list [--username U]", out)
+	c.StringVar(&username, "username", "", "only this user's tokens (default: everyone's)")
+	return c.run(ctx, args, func(db *store.DB) error {
+		var userID int64
+		if username != "" {
+			u, err := auth.UserByUsername(ctx, db, username)
+			if err != nil {
+				return fmt.Errorf("no user %q", username)
+			}
+			userID = u.ID
+		}
+		ts, err := auth.Tokens(ctx, db, userID)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tUSER\tNAME\tCREATED\tEXPIRES\tLAST USED\tSTATUS")
+		for _, t := range ts {
+			used := "never"
+			if !t.LastUsedAt.IsZero() {
+				used = t.LastUsedAt.Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Username, t.Name, t.CreatedAt.Format("2006-01-02 15:04"),
+				t.ExpiresAt.Format("2006-01-02 15:04"), used, t.Status)
+		}
+		return tw.Flush()
+	})
 }
 
 func runTokenRevoke(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var id int64
-	fs := newFlagSet("token revoke", "revoke one API token", "token revoke --id N   (ids from civicgrid token list)", out)
-	d.register(fs)
-	fs.Int64Var(&id, "id", 0, "the token's id, as civicgrid token list shows it")
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("token revoke", "revoke one API token", "token revoke --id N   (ids from civicgrid token list)", out)
+	c.Int64Var(&id, "id", 0, "the token's id, as civicgrid token list shows it")
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
 	if id <= 0 {
 		return fmt.Errorf("--id is required (see civicgrid token list)")
 	}
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	t, err := auth.RevokeToken(ctx, db, 0, id, "cli", "")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "token %d (%s of %s) revoked\n", t.ID, t.Name, t.Username)
-	return nil
+	return c.withDB(ctx, func(db *store.DB) error {
+		t, err := auth.RevokeToken(ctx, db, 0, id, "cli", "")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "token %d (%s of %s) revoked\n", t.ID, t.Name, t.Username)
+		return nil
+	})
 }
 
 // runUserDisable returns the command that disables (or re-enables) an account.
 func runUserDisable(disable bool) func(ctx context.Context, args []string, out io.Writer) error {
 	verb := map[bool]string{true: "disable", false: "enable"}[disable]
 	return func(ctx context.Context, args []string, out io.Writer) error {
-		var d dbFlags
 		var username string
-		fs := newFlagSet("user "+verb, verb+" an account", "user "+verb+" --username U", out)
-		d.register(fs)
-		fs.StringVar(&username, "username", "", "the account's sign-in name")
-		if err := parseFlags(fs, args); err != nil {
+		c := newDBCommand("user "+verb, verb+" an account", "user "+verb+" --username U", out)
+		c.StringVar(&username, "username", "", "the account's sign-in name")
+		if err := parseFlags(c.FlagSet, args); err != nil {
 			return err
 		}
 		if username == "" {
 			return fmt.Errorf("--username is required")
 		}
-		db, err := openDB(ctx, d, out)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		u, err := auth.SetDisabledByUsername(ctx, db, username, disable, "cli")
-		if err != nil {
-			return err
-		}
-		if disable {
-			fmt.Fprintf(out, "user %s disabled: signed out everywhere, API tokens revoked\n", u.Username)
-		} else {
-			fmt.Fprintf(out, "user %s enabled: may sign in again (issue new API tokens with civicgrid token create)\n", u.Username)
-		}
-		return nil
+		return c.withDB(ctx, func(db *store.DB) error {
+			u, err := auth.SetDisabledByUsername(ctx, db, username, disable, "cli")
+			if err != nil {
+				return err
+			}
+			if disable {
+				fmt.Fprintf(out, "user %s disabled: signed out everywhere, API tokens revoked\n", u.Username)
+			} else {
+				fmt.Fprintf(out, "user %s enabled: may sign in again (issue new API tokens with civicgrid token create)\n", u.Username)
+			}
+			return nil
+		})
 	}
 }
 
 // runUserResetPassword sets a password from the command line (an administrator who forgot
 // theirs): the given one, or a generated one printed once. Audited as "cli".
 func runUserResetPassword(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var username, password string
-	fs := newFlagSet("user reset-password", "set an account's password", "user reset-password --username U [--password P]", out)
-	d.register(fs)
-	fs.StringVar(&username, "username", "", "the account's sign-in name")
-	fs.StringVar(&password, "password", "", "the new password (default: generate one and print it)")
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("user reset-password", "set an account's password", "user reset-password --username U [--password P]", out)
+	c.StringVar(&username, "username", "", "the account's sign-in name")
+	c.StringVar(&password, "password", "", "the new password (default: generate one and print it)")
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
 	if username == "" {
 		return fmt.Errorf("--username is required")
 	}
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	pw, err := auth.ResetPasswordByUsername(ctx, db, username, password, audit.Actor{Name: "cli"})
-	if err != nil {
-		return err
-	}
-	if password == "" {
-		fmt.Fprintf(out, "password of %s reset; new password (shown once): %s\n", username, pw)
-	} else {
-		fmt.Fprintf(out, "password of %s set; signed out everywhere\n", username)
-	}
-	return nil
+	return c.withDB(ctx, func(db *store.DB) error {
+		pw, err := auth.ResetPasswordByUsername(ctx, db, username, password, audit.Actor{Name: "cli"})
+		if err != nil {
+			return err
+		}
+		if password == "" {
+			fmt.Fprintf(out, "password of %s reset; new password (shown once): %s\n", username, pw)
+		} else {
+			fmt.Fprintf(out, "password of %s set; signed out everywhere\n", username)
+		}
+		return nil
+	})
 }
 
 func runDemo(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
-	fs := newFlagSet("demo", "load the demo data", "demo [--data DIR] [--db URL]", out)
-	d.register(fs)
-	db, err := parseAndOpen(ctx, fs, args, &d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	accounts, err := demo.Load(ctx, db, logger(out), demoExtras(d.data)...)
-	if err != nil {
-		return err
-	}
-	printAccounts(out, accounts)
-	return nil
+	c := newDBCommand("demo", "load the demo data", "demo [--data DIR] [--db URL]", out)
+	return c.run(ctx, args, func(db *store.DB) error {
+		accounts, err := demo.Load(ctx, db, logger(out), demoExtras(c.d.data)...)
+		if err != nil {
+			return err
+		}
+		printAccounts(out, accounts)
+		return nil
+	})
 }
 
 func printAccounts(out io.Writer, accounts []demo.Account) {

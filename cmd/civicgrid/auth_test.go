@@ -16,10 +16,7 @@ import (
 // TestCLITokensAndAccounts: tokens are issued with an expiry, listed, revoked one by one; an
 // account is disabled and enabled again; each step shows in what the server accepts.
 func TestCLITokensAndAccounts(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatalf("demo: %d %s", code, errOut)
-	}
+	data := demoData(t)
 	issue := func(args ...string) (string, string) {
 		t.Helper()
 		code, out, errOut := cli(t, append([]string{"token", "create", "--data", data}, args...)...)
@@ -122,10 +119,7 @@ func TestServeSecurityFlags(t *testing.T) {
 // TestUserResetPasswordCLI: the command sets a chosen password or prints a generated one that
 // signs in; an unknown user is an error.
 func TestUserResetPasswordCLI(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatalf("demo: %s", errOut)
-	}
+	data := demoData(t)
 	code, out, errOut := cli(t, "user", "reset-password", "--data", data, "--username", "dispatcher")
 	i := strings.Index(out, "(shown once): ")
 	if code != 0 || i < 0 {

@@ -25,10 +25,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-func init() {
-	register(command{"bench pages", "generate N orders, then measure every GET route of the route table for each role (p50/p95/p99)", runBenchPages})
-}
-
 // benchUsers are the accounts the harness calls as: a town's staff in every role that reads
 // orders, a resident, and the city account that sees every town.
 var benchUsers = []string{"dispatcher", "leader", "admin", "gridworker", "handler_enforcement", "resident", "shanghai"}

@@ -27,10 +27,7 @@ func TestCalendarLoad(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := demoData(t)
 	cases := []struct {
 		args []string
 		ok   bool
@@ -58,10 +55,7 @@ func TestSettings(t *testing.T) {
 }
 
 func TestCategoriesLoad(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := demoData(t)
 	// 陆家嘴 lacks 新泾镇's departments: the default tree loads only without them.
 	code, _, errOut := cli(t, "categories", "load", "--data", data, "--town", "310115005")
 	if code == 0 || !strings.Contains(errOut, "department: unknown department") {

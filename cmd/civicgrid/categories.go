@@ -13,11 +13,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"categories load", "load a town's category tree (大类 → 小类) from JSON, or the built-in default", runCategoriesLoad})
-	register(command{"categories list", "print a town's category tree", runCategoriesList})
-}
-
 // categoryFile is the JSON a town's category tree is loaded from; the built-in default has the same form.
 type categoryFile struct {
 	Categories []struct {
@@ -32,15 +27,13 @@ type categoryFile struct {
 }
 
 func runCategoriesLoad(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var town, file string
 	var dropUnknownDept bool
-	fs := newFlagSet("categories load", "load a town's category tree", "categories load --town CODE [--file tree.json] [--drop-unknown-departments]", out)
-	d.register(fs)
-	fs.StringVar(&town, "town", "", "town code")
-	fs.StringVar(&file, "file", "", "category tree JSON ({\"categories\":[{code,parent,name,name_en,deadline,department,keywords}]}); empty = the built-in Shanghai default")
-	fs.BoolVar(&dropUnknownDept, "drop-unknown-departments", false, "load categories whose default department the town lacks, without a default department")
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("categories load", "load a town's category tree", "categories load --town CODE [--file tree.json] [--drop-unknown-departments]", out)
+	c.StringVar(&town, "town", "", "town code")
+	c.StringVar(&file, "file", "", "category tree JSON ({\"categories\":[{code,parent,name,name_en,deadline,department,keywords}]}); empty = the built-in Shanghai default")
+	c.BoolVar(&dropUnknownDept, "drop-unknown-departments", false, "load categories whose default department the town lacks, without a default department")
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
 	var raw []byte
@@ -69,41 +62,38 @@ func runCategoriesLoad(ctx context.Context, args []string, out io.Writer) error 
 			return fmt.Errorf("%s: categories[%d] (%s): parent %q is not in the file", orBuiltin(file), i, c.Code, c.Parent)
 		}
 	}
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := places.RequireTown(ctx, db, "town", town); err != nil {
-		return err
-	}
-	st := orders.New(db)
-	dropped := 0
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		for i, c := range cf.Categories {
-			cat := orders.Category{TownCode: town, Code: c.Code, Parent: c.Parent, Name: c.Name, NameEN: c.NameEN,
-				DeadlineClass: c.Deadline, Department: c.Department, Keywords: c.Keywords}
-			if dropUnknownDept && cat.Department != "" {
-				if _, err := places.DepartmentByCode(ctx, tx, []string{town}, cat.Department); err != nil {
-					cat.Department = ""
-					dropped++
+	return c.withDB(ctx, func(db *store.DB) error {
+		if err := places.RequireTown(ctx, db, "town", town); err != nil {
+			return err
+		}
+		st := orders.New(db)
+		dropped := 0
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			for i, c := range cf.Categories {
+				cat := orders.Category{TownCode: town, Code: c.Code, Parent: c.Parent, Name: c.Name, NameEN: c.NameEN,
+					DeadlineClass: c.Deadline, Department: c.Department, Keywords: c.Keywords}
+				if dropUnknownDept && cat.Department != "" {
+					if _, err := places.DepartmentByCode(ctx, tx, []string{town}, cat.Department); err != nil {
+						cat.Department = ""
+						dropped++
+					}
+				}
+				if err := st.SaveCategory(ctx, tx, cat); err != nil {
+					return fmt.Errorf("categories[%d] (%s): %w", i, c.Code, err)
 				}
 			}
-			if err := st.SaveCategory(ctx, tx, cat); err != nil {
-				return fmt.Errorf("categories[%d] (%s): %w", i, c.Code, err)
-			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
+		fmt.Fprintf(out, "loaded %d categories for town %s", len(cf.Categories), town)
+		if dropped > 0 {
+			fmt.Fprintf(out, " (%d without a default department: the town lacks it)", dropped)
+		}
+		fmt.Fprintln(out)
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "loaded %d categories for town %s", len(cf.Categories), town)
-	if dropped > 0 {
-		fmt.Fprintf(out, " (%d without a default department: the town lacks it)", dropped)
-	}
-	fmt.Fprintln(out)
-	return nil
 }
 
 func orBuiltin(file string) string {
@@ -114,26 +104,21 @@ func orBuiltin(file string) string {
 }
 
 func runCategoriesList(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var town string
-	fs := newFlagSet("categories list", "print a town's category tree", "categories list --town CODE", out)
-	d.register(fs)
-	fs.StringVar(&town, "town", "", "town code")
-	db, err := parseAndOpen(ctx, fs, args, &d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	cats, err := orders.New(db).Categories(ctx, town)
-	if err != nil {
-		return err
-	}
-	for _, c := range cats {
-		indent := ""
-		if c.Parent != "" {
-			indent = "  "
+	c := newDBCommand("categories list", "print a town's category tree", "categories list --town CODE", out)
+	c.StringVar(&town, "town", "", "town code")
+	return c.run(ctx, args, func(db *store.DB) error {
+		cats, err := orders.New(db).Categories(ctx, town)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(out, "%s%-6s %s  %s %s\n", indent, c.Code, c.Name, c.DeadlineClass, c.Department)
-	}
-	return nil
+		for _, c := range cats {
+			indent := ""
+			if c.Parent != "" {
+				indent = "  "
+			}
+			fmt.Fprintf(out, "%s%-6s %s  %s %s\n", indent, c.Code, c.Name, c.DeadlineClass, c.Department)
+		}
+		return nil
+	})
 }

@@ -10,10 +10,7 @@ import (
 // categories import publishes a tree from a CSV as a new version (a later date waits for it),
 // refuses a bad one with its rows named in both languages, and versions lists them.
 func TestCategoriesImportAndVersions(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := demoData(t)
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("编码,上级编码,名称,类型\n01,,市容环境,事件\n0101,09,暴露垃圾,\n"), 0o644)

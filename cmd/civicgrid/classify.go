@@ -17,15 +17,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/dispatch"
 )
 
-func init() {
-	register(command{"train", "train the text classifier from a labelled CSV (text,label) into a model file or store", runTrain})
-	register(command{"classify", "classify texts, one a line on stdin, into JSON lines {label, top}", runClassify})
-	register(command{"eval", "cross-validate the classifier on a labelled CSV against two baselines", runEval})
-	register(command{"similar", "flag repeated orders among JSON lines {id,text,time[,lat,lng]} on stdin", runSimilar})
-	register(command{"model rollback", "make the previous model of a model store current again", runModelRollback})
-	register(command{"model list", "list the versions of a model store", runModelList})
-}
-
 // stdin is where classify and similar read; tests replace it.
 var stdin io.Reader = os.Stdin
 
@@ -39,33 +30,30 @@ func columnFlags(fs *flag.FlagSet, c *dispatch.Columns) {
 	fs.StringVar(&c.Label, "label-column", "", "the label's column (default: label, else label_level1, else category)")
 }
 
-func readExamples(path string, cols dispatch.Columns) ([]dispatch.Example, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// readTraining reads a labelled CSV (its columns as cols name them) and, when taxonomy is not
+// empty, a category tree CSV whose names are extra examples.
+func readTraining(data string, cols dispatch.Columns, taxonomy string) ([]dispatch.Example, []dispatch.TaxonomyRow, error) {
+	ex, err := readWith(data, func(r io.Reader) ([]dispatch.Example, error) { return dispatch.ReadExamples(r, cols) })
+	if err != nil || taxonomy == "" {
+		return ex, nil, err
 	}
-	defer f.Close()
-	ex, err := dispatch.ReadExamples(f, cols)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return ex, nil
+	tax, err := readWith(taxonomy, dispatch.ReadTaxonomy)
+	return ex, tax, err
 }
 
-func readTaxonomy(path string) ([]dispatch.TaxonomyRow, error) {
-	if path == "" {
-		return nil, nil
-	}
+// readWith opens path and reads it with read; a read error names the file.
+func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		var zero T
+		return zero, err
 	}
 	defer f.Close()
-	t, err := dispatch.ReadTaxonomy(f)
+	v, err := read(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return v, fmt.Errorf("%s: %w", path, err)
 	}
-	return t, nil
+	return v, nil
 }
 
 func runTrain(ctx context.Context, args []string, out io.Writer) error {
@@ -92,11 +80,7 @@ func runTrain(ctx context.Context, args []string, out io.Writer) error {
 	if (model == "") == (store == "") {
 		return errors.New("pass one of --out MODEL and --store DIR")
 	}
-	ex, err := readExamples(data, cols)
-	if err != nil {
-		return err
-	}
-	tax, err := readTaxonomy(taxonomy)
+	ex, tax, err := readTraining(data, cols, taxonomy)
 	if err != nil {
 		return err
 	}
@@ -208,11 +192,7 @@ func runEval(ctx context.Context, args []string, out io.Writer) error {
 			return errors.New("--seeds: at most 100")
 		}
 	}
-	ex, err := readExamples(data, cols)
-	if err != nil {
-		return err
-	}
-	tax, err := readTaxonomy(taxonomy)
+	ex, tax, err := readTraining(data, cols, taxonomy)
 	if err != nil {
 		return err
 	}

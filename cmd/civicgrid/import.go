@@ -31,11 +31,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline})
-	register(command{"bench import", "measure the hotline import on generated rows against a bare bulk insert (SQLite) or COPY (PostgreSQL)", runBenchImport})
-}
-
 // stderr is where the progress bar goes; tests leave it alone because it is no terminal.
 var stderr io.Writer = os.Stderr
 

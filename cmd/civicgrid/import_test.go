@@ -17,10 +17,7 @@ import (
 )
 
 func TestImportHotlineCLI(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatalf("demo: %s", errOut)
-	}
+	data := demoData(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "热线.csv")
 	os.WriteFile(file, []byte("工单编号,来电时间,诉求地址,诉求内容\nC-1,2025-09-30 10:00,剑河路176弄,楼道堆物\nC-2,bad,,x\n"), 0o600)

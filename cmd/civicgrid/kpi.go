@@ -12,23 +12,17 @@ import (
 	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-func init() {
-	register(command{"kpi", "a town's KPIs (docs/KPI.md) for a period, with the previous period and the same period last year", runKPI})
-	register(command{"report monthly", "a town's monthly KPI report as an xlsx workbook: a summary and a sheet per dimension", runReportMonthly})
-}
-
 func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var town, month, file, lang string
-	fs := newFlagSet("report monthly", "a town's monthly KPI report", "report monthly --town CODE --month 2026-10 --out FILE.xlsx [--lang zh|en]", out)
-	d.register(fs)
-	fs.StringVar(&town, "town", "", "town code")
-	fs.StringVar(&month, "month", "", "the month, 2026-10")
-	fs.StringVar(&file, "out", "", "the xlsx file to write")
-	fs.StringVar(&lang, "lang", "zh", "the report's language, zh or en")
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("report monthly", "a town's monthly KPI report", "report monthly --town CODE --month 2026-10 --out FILE.xlsx [--lang zh|en]", out)
+	c.StringVar(&town, "town", "", "town code")
+	c.StringVar(&month, "month", "", "the month, 2026-10")
+	c.StringVar(&file, "out", "", "the xlsx file to write")
+	c.StringVar(&lang, "lang", "zh", "the report's language, zh or en")
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
 	if town == "" || file == "" {
@@ -38,40 +32,39 @@ func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc, err := openKPI(ctx, d, town, out)
-	if err != nil {
-		return err
-	}
-	defer svc.DB.Close()
-	f, err := os.Create(file)
-	if err != nil {
-		return err
-	}
-	if err := svc.WriteReport(ctx, f, []string{town}, p, lang); err != nil {
-		f.Close()
-		os.Remove(file)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "monthly report of %s for %s written to %s\n", town, month, file)
-	return nil
+	return c.withDB(ctx, func(db *store.DB) error {
+		svc, err := kpiService(ctx, db, town)
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(file)
+		if err != nil {
+			return err
+		}
+		if err := svc.WriteReport(ctx, f, []string{town}, p, lang); err != nil {
+			f.Close()
+			os.Remove(file)
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "monthly report of %s for %s written to %s\n", town, month, file)
+		return nil
+	})
 }
 
 func runKPI(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var town, from, to, period, by string
 	var asJSON bool
-	fs := newFlagSet("kpi", "a town's KPIs", "kpi --town CODE [--from DATE --to DATE | --period day|week|month|quarter|year] [--by grid|department|category|channel|committee] [--json]", out)
-	d.register(fs)
-	fs.StringVar(&town, "town", "", "town code")
-	fs.StringVar(&from, "from", "", "first day (2026-10-01); with --period, a day inside the period")
-	fs.StringVar(&to, "to", "", "last day, inclusive (default today)")
-	fs.StringVar(&period, "period", "", "day, week, month, quarter or year (default: the current month unless --from is given)")
-	fs.StringVar(&by, "by", "", "break down by grid, department, category, channel or committee")
-	fs.BoolVar(&asJSON, "json", false, "print JSON (keys as in docs/KPI.md) instead of a table")
-	if err := parseFlags(fs, args); err != nil {
+	c := newDBCommand("kpi", "a town's KPIs", "kpi --town CODE [--from DATE --to DATE | --period day|week|month|quarter|year] [--by grid|department|category|channel|committee] [--json]", out)
+	c.StringVar(&town, "town", "", "town code")
+	c.StringVar(&from, "from", "", "first day (2026-10-01); with --period, a day inside the period")
+	c.StringVar(&to, "to", "", "last day, inclusive (default today)")
+	c.StringVar(&period, "period", "", "day, week, month, quarter or year (default: the current month unless --from is given)")
+	c.StringVar(&by, "by", "", "break down by grid, department, category, channel or committee")
+	c.BoolVar(&asJSON, "json", false, "print JSON (keys as in docs/KPI.md) instead of a table")
+	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
 	if town == "" {
@@ -81,36 +74,31 @@ func runKPI(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc, err := openKPI(ctx, d, town, out)
-	if err != nil {
-		return err
-	}
-	defer svc.DB.Close()
-	rep, err := svc.Compute(ctx, kpi.Query{Towns: []string{town}, Period: p, By: by})
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		enc := json.NewEncoder(out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	return writeKPITable(out, rep)
+	return c.withDB(ctx, func(db *store.DB) error {
+		svc, err := kpiService(ctx, db, town)
+		if err != nil {
+			return err
+		}
+		rep, err := svc.Compute(ctx, kpi.Query{Towns: []string{town}, Period: p, By: by})
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			enc := json.NewEncoder(out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+		return writeKPITable(out, rep)
+	})
 }
 
-// openKPI opens the database and checks the town: the KPI service over it, with the calendar.
-func openKPI(ctx context.Context, d dbFlags, town string, out io.Writer) (*kpi.Service, error) {
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return nil, err
-	}
+// kpiService checks the town and returns the KPI service over db, with the calendar.
+func kpiService(ctx context.Context, db *store.DB, town string) (*kpi.Service, error) {
 	if err := places.RequireTown(ctx, db, "town", town); err != nil {
-		db.Close()
 		return nil, err
 	}
 	cal, err := orders.LoadCalendar(ctx, db)
 	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	return &kpi.Service{DB: db, Cal: cal}, nil

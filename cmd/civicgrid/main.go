@@ -11,11 +11,11 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
 )
 
 // command is one subcommand; run returns an error printed as one line.
@@ -25,9 +25,43 @@ type command struct {
 	run     func(ctx context.Context, args []string, out io.Writer) error
 }
 
-var commands []command
-
-func register(c command) { commands = append(commands, c) }
+// commands are all the commands, in the order of their names (the order usage lists them in;
+// TestCommandsInOrder keeps it).
+var commands = []command{
+	{"addresses import", "import a town's address book (道路, 门牌/弄, 小区, 楼栋, 地标, 网格编号) from xlsx or CSV, all or nothing", runAddressesImport},
+	{"bench import", "measure the hotline import on generated rows against a bare bulk insert (SQLite) or COPY (PostgreSQL)", runBenchImport},
+	{"bench pages", "generate N orders, then measure every GET route of the route table for each role (p50/p95/p99)", runBenchPages},
+	{"calendar load", "load a year's official holiday calendar (JSON) for deadlines", runCalendarLoad},
+	{"calendar show", "print the working days of a year as the deadlines see them", runCalendarShow},
+	{"categories export", "write a town's current category tree as xlsx", runCategoriesExport},
+	{"categories import", "publish a town's category tree (部件/事件 → 小类 → 立案条件) from xlsx or CSV as a new version", runCategoriesImport},
+	{"categories list", "print a town's category tree", runCategoriesList},
+	{"categories load", "load a town's category tree (大类 → 小类) from JSON, or the built-in default", runCategoriesLoad},
+	{"categories versions", "list a town's category tree versions (and make a due one current)", runCategoriesVersions},
+	{"classify", "classify texts, one a line on stdin, into JSON lines {label, top}", runClassify},
+	{"demo", "load the 新泾镇 demo data into the database (idempotent)", runDemo},
+	{"eval", "cross-validate the classifier on a labelled CSV against two baselines", runEval},
+	{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline},
+	{"kpi", "a town's KPIs (docs/KPI.md) for a period, with the previous period and the same period last year", runKPI},
+	{"migrate", "apply database schema migrations", runMigrate},
+	{"model list", "list the versions of a model store", runModelList},
+	{"model rollback", "make the previous model of a model store current again", runModelRollback},
+	{"model train", "train a town's category model from its closed orders (the server suggests categories with it)", runModelTrain},
+	{"report monthly", "a town's monthly KPI report as an xlsx workbook: a summary and a sheet per dimension", runReportMonthly},
+	{"serve", "serve the web UI and the JSON API", runServe},
+	{"settings list", "show a town's rules", runSettingsList},
+	{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days, stage_days, open311_public_photos or kpi_weights", runSettingsSet},
+	{"similar", "flag repeated orders among JSON lines {id,text,time[,lat,lng]} on stdin", runSimilar},
+	{"token create", "issue an API token for a user (printed as the last word)", runTokenCreate},
+	{"token list", "list API tokens with their expiry, last use and status", runTokenList},
+	{"token revoke", "revoke one API token by its id", runTokenRevoke},
+	{"train", "train the text classifier from a labelled CSV (text,label) into a model file or store", runTrain},
+	{"user add", "create a user (resident gridworker gridleader dispatcher handler leader deputy volunteer admin)", runUserAdd},
+	{"user disable", "disable an account: ends its sessions and revokes its API tokens", runUserDisable(true)},
+	{"user enable", "re-enable a disabled account", runUserDisable(false)},
+	{"user reset-password", "set an account's password (generated and printed once unless --password); ends its sessions", runUserResetPassword},
+	{"version", "print the version", runVersion},
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -36,7 +70,6 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, out, errOut io.Writer) int {
-	sort.Slice(commands, func(i, j int) bool { return commands[i].name < commands[j].name })
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(out)
 		return 0
@@ -100,6 +133,37 @@ type dbFlags struct {
 func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.data, "data", envOr("CIVICGRID_DATA", "./civicgrid-data"), "data directory: SQLite file and uploads (env CIVICGRID_DATA)")
 	fs.StringVar(&d.db, "db", os.Getenv("CIVICGRID_DB"), "PostgreSQL URL postgres://… instead of SQLite (env CIVICGRID_DB)")
+}
+
+// dbCommand is a command's flag set with the database flags on it, and the database it opens.
+type dbCommand struct {
+	*flag.FlagSet
+	d   dbFlags
+	out io.Writer
+}
+
+func newDBCommand(name, summary, usageLine string, out io.Writer) *dbCommand {
+	c := &dbCommand{FlagSet: newFlagSet(name, summary, usageLine, out), out: out}
+	c.d.register(c.FlagSet)
+	return c
+}
+
+// run parses args (flags only, no positional argument) and then does what withDB does.
+func (c *dbCommand) run(ctx context.Context, args []string, fn func(db *store.DB) error) error {
+	if err := parseFlags(c.FlagSet, args); err != nil {
+		return err
+	}
+	return c.withDB(ctx, fn)
+}
+
+// withDB opens and migrates the database the flags name, calls fn with it and closes it.
+func (c *dbCommand) withDB(ctx context.Context, fn func(db *store.DB) error) error {
+	db, err := openDB(ctx, c.d, c.out)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
 }
 
 func envOr(k, def string) string {

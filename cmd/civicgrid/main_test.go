@@ -14,6 +14,16 @@ func cli(t *testing.T, args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
+// demoData is a data directory with the demo loaded by the demo command.
+func demoData(t *testing.T) string {
+	t.Helper()
+	data := t.TempDir()
+	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
+		t.Fatalf("demo: %d %s", code, errOut)
+	}
+	return data
+}
+
 func TestCLIAdministration(t *testing.T) {
 	data := t.TempDir()
 	if code, out, _ := cli(t, "migrate", "--data", data); code != 0 || !strings.Contains(out, "schema version") {
@@ -66,5 +76,14 @@ func TestCLIAdministration(t *testing.T) {
 	}
 	if code, out, _ := cli(t, "user", "add", "--help"); code != 0 || !strings.Contains(out, "--department") && !strings.Contains(out, "-department") {
 		t.Errorf("user add --help: %d %s", code, out)
+	}
+}
+
+// The command table is in the order of the names, without a name twice.
+func TestCommandsInOrder(t *testing.T) {
+	for i := 1; i < len(commands); i++ {
+		if commands[i-1].name >= commands[i].name {
+			t.Errorf("command %q stands before %q", commands[i-1].name, commands[i].name)
+		}
 	}
 }

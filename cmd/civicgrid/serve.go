@@ -19,10 +19,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/web"
 )
 
-func init() {
-	register(command{"serve", "serve the web UI and the JSON API", runServe})
-}
-
 // demoExtras lists the capabilities' demo loaders after places and people: the work orders.
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()

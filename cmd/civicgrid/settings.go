@@ -12,13 +12,9 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
-
-func init() {
-	register(command{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days, stage_days, open311_public_photos or kpi_weights", runSettingsSet})
-	register(command{"settings list", "show a town's rules", runSettingsList})
-}
 
 var prefixRe = regexp.MustCompile(`^[A-Za-z0-9]{1,12}$`)
 
@@ -61,37 +57,32 @@ func validSetting(key, value string) error {
 }
 
 func runSettingsSet(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var town string
-	fs := newFlagSet("settings set", "set a town's rule", "settings set --town CODE KEY VALUE", out)
-	d.register(fs)
-	fs.StringVar(&town, "town", "", "town code (empty: the installation-wide default)")
-	if err := fs.Parse(args); err != nil {
+	c := newDBCommand("settings set", "set a town's rule", "settings set --town CODE KEY VALUE", out)
+	c.StringVar(&town, "town", "", "town code (empty: the installation-wide default)")
+	if err := c.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 2 {
+	if c.NArg() != 2 {
 		return fmt.Errorf(`want KEY VALUE, e.g. settings set --town 310105102 deadline_days '{"general":3}'`)
 	}
-	key, value := fs.Arg(0), fs.Arg(1)
+	key, value := c.Arg(0), c.Arg(1)
 	if err := validSetting(key, value); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if town != "" {
-		if err := places.RequireTown(ctx, db, "town", town); err != nil {
+	return c.withDB(ctx, func(db *store.DB) error {
+		if town != "" {
+			if err := places.RequireTown(ctx, db, "town", town); err != nil {
+				return err
+			}
+		}
+		if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)
+			ON CONFLICT (town_code, key) DO UPDATE SET value = excluded.value`, town, key, value); err != nil {
 			return err
 		}
-	}
-	if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)
-		ON CONFLICT (town_code, key) DO UPDATE SET value = excluded.value`, town, key, value); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "%s = %s for %s\n", key, value, orDefault(town))
-	return nil
+		fmt.Fprintf(out, "%s = %s for %s\n", key, value, orDefault(town))
+		return nil
+	})
 }
 
 func orDefault(town string) string {
@@ -102,29 +93,24 @@ func orDefault(town string) string {
 }
 
 func runSettingsList(ctx context.Context, args []string, out io.Writer) error {
-	var d dbFlags
 	var town string
-	fs := newFlagSet("settings list", "show a town's rules", "settings list [--town CODE]", out)
-	d.register(fs)
-	fs.StringVar(&town, "town", "", "town code")
-	db, err := parseAndOpen(ctx, fs, args, &d, out)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rows, err := db.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) AND key <> ? ORDER BY town_code, key`, town, privacy.SettingPhotoKey)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var t, k, v string
-		if err := rows.Scan(&t, &k, &v); err != nil {
+	c := newDBCommand("settings list", "show a town's rules", "settings list [--town CODE]", out)
+	c.StringVar(&town, "town", "", "town code")
+	return c.run(ctx, args, func(db *store.DB) error {
+		rows, err := db.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) AND key <> ? ORDER BY town_code, key`, town, privacy.SettingPhotoKey)
+		if err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "%-12s %-18s %s\n", orDefaultShort(t), k, v)
-	}
-	return rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var t, k, v string
+			if err := rows.Scan(&t, &k, &v); err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%-12s %-18s %s\n", orDefaultShort(t), k, v)
+		}
+		return rows.Err()
+	})
 }
 
 func orDefaultShort(t string) string {

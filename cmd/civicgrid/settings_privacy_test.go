@@ -8,10 +8,7 @@ import (
 // TestSettingOpen311Photos: a town publishes its photos through Open311 only by saying so, with
 // true or false and nothing else.
 func TestSettingOpen311Photos(t *testing.T) {
-	data := t.TempDir()
-	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
-		t.Fatal(errOut)
-	}
+	data := demoData(t)
 	for _, c := range []struct {
 		value string
 		ok    bool

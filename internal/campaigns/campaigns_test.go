@@ -28,6 +28,23 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 const xj = world.XinjingCode
 
+var (
+	ctx   = context.Background()
+	towns = []string{xj} // the demo's 新泾镇, the towns the tests act in
+)
+
+// users are the demo users by username.
+type users = map[string]auth.User
+
+// each runs body on both databases, each loaded with the demo world, with the campaign service s
+// and the demo users u by username (setup).
+func each(t *testing.T, body func(t *testing.T, db *store.DB, s *campaigns.Service, u users)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		s, u := setup(t, db)
+		body(t, db, s, u)
+	})
+}
+
 func setup(t *testing.T, db *store.DB) (*campaigns.Service, map[string]auth.User) {
 	t.Helper()
 	ctx := context.Background()
@@ -54,10 +71,7 @@ func fieldOf(err error) string {
 }
 
 func TestCampaignLifecycle(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s, u := setup(t, db)
-		towns := []string{xj}
+	each(t, func(t *testing.T, db *store.DB, s *campaigns.Service, u users) {
 		c, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: "测试走访", Kind: campaigns.KindFourHundred, Start: "2025-01-01", End: "2026-12-31",
 			Team: []int64{u["handler_police"].ID}}, u["admin"])
 		if err != nil {
@@ -172,10 +186,7 @@ func TestCampaignLifecycle(t *testing.T) {
 }
 
 func TestCampaignRulesAndIsolation(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s, u := setup(t, db)
-		towns := []string{xj}
+	each(t, func(t *testing.T, db *store.DB, s *campaigns.Service, u users) {
 		for _, tc := range []struct {
 			n     campaigns.NewCampaign
 			field string
@@ -273,10 +284,7 @@ func TestCampaignRulesAndIsolation(t *testing.T) {
 
 // Concurrent taps on "转为工单" make one order.
 func TestOrderFromVisitOnceUnderRace(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s, u := setup(t, db)
-		towns := []string{xj}
+	each(t, func(t *testing.T, db *store.DB, s *campaigns.Service, u users) {
 		c, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: "x", Kind: "other", Start: "2025-01-01", End: "2026-12-31"}, u["admin"])
 		if err != nil {
 			t.Fatal(err)
@@ -310,10 +318,7 @@ func TestOrderFromVisitOnceUnderRace(t *testing.T) {
 }
 
 func TestCampaignUpdate(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s, u := setup(t, db)
-		towns := []string{xj}
+	each(t, func(t *testing.T, db *store.DB, s *campaigns.Service, u users) {
 		c, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: "测试走访", Kind: campaigns.KindFourHundred, Start: "2025-01-01", End: "2026-12-31",
 			Team: []int64{u["handler_police"].ID}}, u["admin"])
 		if err != nil {
@@ -424,10 +429,7 @@ func TestCampaignUpdate(t *testing.T) {
 }
 
 func TestCampaignDelete(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s, u := setup(t, db)
-		towns := []string{xj}
+	each(t, func(t *testing.T, db *store.DB, s *campaigns.Service, u users) {
 		count := func(table string, id int64) int {
 			t.Helper()
 			var n int

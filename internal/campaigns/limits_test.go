@@ -1,7 +1,6 @@
 package campaigns_test
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"testing"
@@ -10,17 +9,13 @@ import (
 	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 // TestTeamIsBounded: a team longer than MaxTeam is refused naming team before any write (a
 // 200,000-id team once held the write transaction for seconds); a team at the bound, with
 // repeated ids, is checked and stored in one go, and an unknown id is still named.
 func TestTeamIsBounded(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s, u := setup(t, db)
-		towns := []string{xj}
+	each(t, func(t *testing.T, db *store.DB, s *campaigns.Service, u users) {
 		// Valid ids, repeated: a team that only its length makes wrong.
 		huge := make([]int64, 200000)
 		for i := range huge {
@@ -63,10 +58,7 @@ func TestTeamIsBounded(t *testing.T) {
 // TestVisitPhotoMustBeTheVisitors: a visit's photo_id must name a photo its visitor uploaded to the
 // campaign's town; otherwise the visit is refused naming photo_id and nothing is stored.
 func TestVisitPhotoMustBeTheVisitors(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		s, u := setup(t, db)
-		towns := []string{xj}
+	each(t, func(t *testing.T, db *store.DB, s *campaigns.Service, u users) {
 		st := orders.New(db)
 		c, err := s.Create(ctx, towns, campaigns.NewCampaign{Name: "照片", Kind: "other", Start: "2025-01-01", End: "2026-12-31"}, u["admin"])
 		if err != nil {

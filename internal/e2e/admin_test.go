@@ -102,7 +102,7 @@ func TestGridWorkerPhoneMenu(t *testing.T) {
 	srv := StartServer(t)
 	ctx := NewBrowser(t, 390, 844)
 	failed := watchFailures(t, ctx)
-	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
+	signIn(t, ctx, srv, "gridworker")
 	if w := evaluate[int](t, ctx, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("home is %d px wide on a 390 px phone", w)
 	}

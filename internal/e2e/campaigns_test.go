@@ -58,9 +58,7 @@ type e2eTarget struct {
 const demoCampaign = "2025年四百大走访"
 
 func TestCampaignInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	desk := NewBrowser(t, 1280, 900)
-	must(t, Login(desk, srv.URL, "admin", "demo-admin"), "sign in as admin")
+	srv, desk := signedIn(t, "admin", 1280, 900)
 
 	var list struct {
 		Campaigns []struct {
@@ -78,7 +76,7 @@ func TestCampaignInBrowser(t *testing.T) {
 		}
 	}
 	phone := NewBrowser(t, 390, 844)
-	must(t, Login(phone, srv.URL, "gridworker", "demo-gridworker"), "sign in as gridworker")
+	signIn(t, phone, srv, "gridworker")
 	if id == 0 {
 		t.Logf("demo campaign %q absent: creating one through the API", demoCampaign)
 		var c struct{ ID int64 }
@@ -115,7 +113,7 @@ func TestCampaignInBrowser(t *testing.T) {
 	}
 
 	// The campaign page: map coloured by coverage with pins, chart, table.
-	must(t, chromedp.Do(desk, chromedp.Navigate(fmt.Sprintf("%s/campaigns/%d", srv.URL, id))), "open the campaign")
+	visit(t, desk, fmt.Sprintf("%s/campaigns/%d", srv.URL, id), "open the campaign")
 	state, err := chromedp.Run(desk, chromedp.Poll[string](`document.body.dataset.mapReady`, chromedp.WithPollingInterval(50*time.Millisecond)))
 	must(t, err, "wait for the campaign map")
 	if state != "1" {

@@ -46,10 +46,8 @@ func TestCategoryTreeInBrowser(t *testing.T) {
 	good := write("tree.csv", dispatch.TreeRows(tree))
 	bad := write("bad.csv", [][]string{dispatch.TreeHeader, {"01", "", "市容环境", "", "事件"}, {"0101", "09", "暴露垃圾"}})
 
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 1440, 1000)
-	must(t, Login(ctx, srv.URL, "admin", "demo-admin"), "sign in as admin")
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin/categories")), "open the tree")
+	srv, ctx := signedIn(t, "admin", 1440, 1000)
+	visit(t, ctx, srv.URL+"/admin/categories", "open the tree")
 	waitFor(t, ctx, `#cat-tree .cat-kind-component`, "the 部件 section")
 	if text := evaluate[string](t, ctx, `document.querySelector('#cat-tree').textContent`); !strings.Contains(text, "上水井盖") || !strings.Contains(text, "井盖缺失") || !strings.Contains(text, "不是任何城市发布的标准") {
 		t.Errorf("tree: %.300q", text)

@@ -12,10 +12,8 @@ import (
 // names the likely category with its deciding words, the lead department of the rule for that
 // grid and why; the administrator adds a night rule through the form and sees it in the table.
 func TestDispatchRulesInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin/dispatch")), "open the rules")
+	srv, ctx := signedIn(t, "dispatcher", 1440, 900)
+	visit(t, ctx, srv.URL+"/admin/dispatch", "open the rules")
 	waitFor(t, ctx, `#dispatch-rules`, "the rules table")
 	if n := evaluate[int](t, ctx, `document.querySelectorAll('#dispatch-form').length`); n != 0 {
 		t.Errorf("a dispatcher sees the rule editor")
@@ -36,8 +34,8 @@ func TestDispatchRulesInBrowser(t *testing.T) {
 	Screenshot(t, ctx, "dispatch-try")
 
 	admin := NewBrowser(t, 1440, 900)
-	must(t, Login(admin, srv.URL, "admin", "demo-admin"), "sign in as admin")
-	must(t, chromedp.Do(admin, chromedp.Navigate(srv.URL+"/admin/dispatch")), "open the rules")
+	signIn(t, admin, srv, "admin")
+	visit(t, admin, srv.URL+"/admin/dispatch", "open the rules")
 	before := evaluate[int](t, admin, `document.querySelectorAll('#dispatch-rules tbody tr').length`)
 	must(t, chromedp.Do(admin,
 		chromedp.SetValue(chromedp.CSS(`#dispatch-form select[name=category]`), "1102"),

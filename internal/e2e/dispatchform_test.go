@@ -14,12 +14,10 @@ import (
 // checklist filtered by typing, ticked by plain clicks (no Ctrl); the dispatch goes through.
 // Also the order's map without a tile server: grid names and a legend (item 10).
 func TestDispatchFormInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
+	srv, ctx := signedIn(t, "dispatcher", 1440, 900)
 
 	// The new-order form: the category's preset lead department is shown as soon as one is chosen.
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders/new")), "open the new-order form")
+	visit(t, ctx, srv.URL+"/orders/new", "open the new-order form")
 	waitFor(t, ctx, `#new-order select[name="category"]`, "the new-order form")
 	if !evaluate[bool](t, ctx, `document.querySelector('.new-lead').hidden`) {
 		t.Error("the preset note shows before a category is chosen")
@@ -163,9 +161,7 @@ func setSelect(t *testing.T, ctx context.Context, css, value string) {
 // The grid map without a tile server (item 10): grid names, the town outline and a legend; and
 // the city account's map, which fits both of its towns and shows labels that do not overlap.
 func TestOfflineMapInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
+	srv, ctx := signedIn(t, "dispatcher", 1440, 900)
 	if _, err := OpenMap(ctx, srv.URL); err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +187,7 @@ func TestOfflineMapInBrowser(t *testing.T) {
 	Screenshot(t, ctx, "map-offline")
 
 	city := NewBrowser(t, 1440, 900)
-	must(t, Login(city, srv.URL, "shanghai", "demo-shanghai"), "sign in as shanghai")
+	signIn(t, city, srv, "shanghai")
 	if _, err := OpenMap(city, srv.URL); err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestFoundationMapInBrowser(t *testing.T) {
 	), "open /login")
 	Screenshot(t, ctx, "login")
 
-	must(t, Login(ctx, srv.URL, "admin", "demo-admin"), "sign in")
+	signIn(t, ctx, srv, "admin")
 	must(t, chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.stats`))), "home page")
 	Screenshot(t, ctx, "home")
 
@@ -76,7 +76,7 @@ func TestPhoneLayout(t *testing.T) {
 	srv := StartServer(t)
 	ctx := NewBrowser(t, 390, 844)
 
-	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
+	signIn(t, ctx, srv, "gridworker")
 	must(t, chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.CSS(`.menu-toggle`)),
 		chromedp.WaitNotVisible(chromedp.CSS(`.nav`)),
@@ -160,6 +160,28 @@ func must(t *testing.T, err error, step string) {
 	if err != nil {
 		t.Fatalf("%s: %v", step, err)
 	}
+}
+
+// signedIn starts a server on the demo, opens a browser window of width×height and signs in as
+// the demo user (password demo-<user>).
+func signedIn(t *testing.T, user string, width, height int) (*Server, context.Context) {
+	t.Helper()
+	srv := StartServer(t)
+	ctx := NewBrowser(t, width, height)
+	signIn(t, ctx, srv, user)
+	return srv, ctx
+}
+
+// signIn signs the browser in to srv as the demo user (password demo-<user>).
+func signIn(t *testing.T, ctx context.Context, srv *Server, user string) {
+	t.Helper()
+	must(t, Login(ctx, srv.URL, user, "demo-"+user), "sign in as "+user)
+}
+
+// visit opens url in the browser; step names it when it fails.
+func visit(t *testing.T, ctx context.Context, url, step string) {
+	t.Helper()
+	must(t, chromedp.Do(ctx, chromedp.Navigate(url)), step)
 }
 
 // evaluate runs a JavaScript expression in the page and returns its value.

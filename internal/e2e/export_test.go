@@ -12,10 +12,8 @@ import (
 // the menu of formats (screenshot), and the xlsx entry's link — the list's sort, not its page —
 // answers 200 with a workbook named after the town holding the list's total; so does the CSV entry.
 func TestOrderExportInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in")
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders?sort=-received_at&offset=50")), "open the list")
+	srv, ctx := signedIn(t, "dispatcher", 1440, 900)
+	visit(t, ctx, srv.URL+"/orders?sort=-received_at&offset=50", "open the list")
 	waitFor(t, ctx, `#export-menu summary`, "the export menu")
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#export-menu summary`)), chromedp.WaitVisible(chromedp.CSS(`#export-menu a[data-format="xlsx"]`))), "open the menu")
 	top(t, ctx)
@@ -62,8 +60,8 @@ func TestOrderExportInBrowser(t *testing.T) {
 
 	// On a phone the menu opens inside the screen.
 	phone := NewBrowser(t, 390, 844)
-	must(t, Login(phone, srv.URL, "dispatcher", "demo-dispatcher"), "sign in on the phone")
-	must(t, chromedp.Do(phone, chromedp.Navigate(srv.URL+"/orders?sort=-received_at&overdue=true")), "open the list on the phone")
+	signIn(t, phone, srv, "dispatcher")
+	visit(t, phone, srv.URL+"/orders?sort=-received_at&overdue=true", "open the list on the phone")
 	waitFor(t, phone, `#export-menu summary`, "the export menu on the phone")
 	must(t, chromedp.Do(phone, chromedp.Click(chromedp.CSS(`#export-menu summary`)), chromedp.WaitVisible(chromedp.CSS(`#export-menu a[data-format="csv"]`))), "open the menu on the phone")
 	if out := evaluate[string](t, phone, `(() => { const r = document.querySelector('#export-menu .export-list').getBoundingClientRect();

@@ -178,11 +178,11 @@ func TestHotlineUploadInBrowser(t *testing.T) {
 	bad := len(upBad)
 
 	// 1. The dispatcher opens the upload page from the nav.
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
+	signIn(t, ctx, srv, "dispatcher")
 	if nav := evaluate[string](t, ctx, `(document.querySelector('.nav a[href="/intake/hotline"]') || {}).textContent || ''`); strings.TrimSpace(nav) != "热线导入" {
 		t.Errorf("the dispatcher's nav links /intake/hotline as %q, want 热线导入", nav)
 	}
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/intake/hotline")), "open /intake/hotline")
+	visit(t, ctx, srv.URL+"/intake/hotline", "open /intake/hotline")
 	waitFor(t, ctx, `form[action="/intake/hotline"][enctype="multipart/form-data"] input[type="file"][name="file"]`, "the upload form")
 	if h1 := evaluate[string](t, ctx, `document.querySelector('h1').textContent`); h1 != "12345热线工单导入" {
 		t.Errorf("heading %q, want 12345热线工单导入", h1)

@@ -15,8 +15,8 @@ func TestPagesInOneLanguageInBrowser(t *testing.T) {
 	srv := StartServer(t)
 	han := regexp.MustCompile(`\p{Han}`)
 	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders?state=closed&lang=en")), "open the closed orders")
+	signIn(t, ctx, srv, "dispatcher")
+	visit(t, ctx, srv.URL+"/orders?state=closed&lang=en", "open the closed orders")
 	waitFor(t, ctx, `table.orders-table a[href^="/orders/"]`, "a closed order")
 	href := evaluate[string](t, ctx, `document.querySelector('table.orders-table a[href^="/orders/"]').getAttribute('href')`)
 	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+href)), "open "+href)
@@ -44,8 +44,8 @@ func TestPagesInOneLanguageInBrowser(t *testing.T) {
 	// The campaign page in English: its add-target form names latitude and longitude and the
 	// kinds of places in words.
 	admin := NewBrowser(t, 1440, 900)
-	must(t, Login(admin, srv.URL, "admin", "demo-admin"), "sign in as admin")
-	must(t, chromedp.Do(admin, chromedp.Navigate(srv.URL+"/campaigns?lang=en")), "open the campaigns")
+	signIn(t, admin, srv, "admin")
+	visit(t, admin, srv.URL+"/campaigns?lang=en", "open the campaigns")
 	waitFor(t, admin, `a[href^="/campaigns/"]`, "a campaign")
 	cp := evaluate[string](t, admin, `document.querySelector('a[href^="/campaigns/"]').getAttribute('href')`)
 	must(t, chromedp.Do(admin, chromedp.Navigate(srv.URL+cp)), "open "+cp)

@@ -71,7 +71,7 @@ func TestOrderListsInBrowser(t *testing.T) {
 		t.Run(c.user+"-"+c.lang, func(t *testing.T) {
 			ctx := NewBrowser(t, 1440, 900)
 			must(t, Login(ctx, srv.URL, c.user, "demo-"+c.user), "sign in as "+c.user)
-			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders?sort=-received_at&lang="+c.lang)), "open all orders")
+			visit(t, ctx, srv.URL+"/orders?sort=-received_at&lang="+c.lang, "open all orders")
 			waitFor(t, ctx, `table.orders-table tbody tr`, "the list")
 			m := evaluate[listFit](t, ctx, listFitJS)
 			if m.Rows != 50 {
@@ -101,7 +101,7 @@ func TestOrderListsInBrowser(t *testing.T) {
 			if c.user == "shanghai" {
 				// The demo's newest orders are all 新泾镇's; the city sees 陆家嘴街道 too.
 				seen := map[string]bool{}
-				must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders?sort=id&lang="+c.lang)), "open the oldest orders")
+				visit(t, ctx, srv.URL+"/orders?sort=id&lang="+c.lang, "open the oldest orders")
 				waitFor(t, ctx, `table.orders-table tbody tr`, "the list")
 				for _, town := range append(m.Towns, evaluate[listFit](t, ctx, listFitJS).Towns...) {
 					seen[town] = true
@@ -109,7 +109,7 @@ func TestOrderListsInBrowser(t *testing.T) {
 				if len(seen) < 2 {
 					t.Errorf("the city's list shows the towns %v, want both demo towns", seen)
 				}
-				must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders?sort=-received_at&lang="+c.lang)), "open all orders")
+				visit(t, ctx, srv.URL+"/orders?sort=-received_at&lang="+c.lang, "open all orders")
 				waitFor(t, ctx, `table.orders-table tbody tr`, "the list")
 			}
 			Screenshot(t, ctx, "lists-"+c.user+"-"+c.lang)
@@ -126,7 +126,7 @@ func TestOrderListsInBrowser(t *testing.T) {
 // overdue, amber under three or flagged as a warning, green otherwise, paused while suspended.
 func checkCountdowns(t *testing.T, srv *Server) {
 	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in")
+	signIn(t, ctx, srv, "dispatcher")
 	cal := workcal.Default()
 	days := regexp.MustCompile(`^剩 (\d+) 工作日$`)
 	seen := map[string]int{}
@@ -197,8 +197,8 @@ func checkCountdowns(t *testing.T, srv *Server) {
 // survives a reload.
 func checkMapToggle(t *testing.T, srv *Server) {
 	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in")
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders?sort=-received_at")), "open the list")
+	signIn(t, ctx, srv, "dispatcher")
+	visit(t, ctx, srv.URL+"/orders?sort=-received_at", "open the list")
 	waitFor(t, ctx, `#map-toggle:not([hidden])`, "the map button")
 	sideShown := `getComputedStyle(document.getElementById('orders-map-side')).display !== 'none'`
 	listWidth := `document.querySelector('table.orders-table').getBoundingClientRect().width`
@@ -248,7 +248,7 @@ const phoneOverflowJS = `(() => {
 func checkPhoneSweep(t *testing.T, srv *Server) {
 	ctx := NewBrowser(t, 390, 844)
 	failed := watchFailures(t, ctx)
-	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
+	signIn(t, ctx, srv, "gridworker")
 	queue := evaluate[[]string](t, ctx, `[...document.querySelectorAll('.nav a')].map(a => a.getAttribute('href'))`)
 	queue = append(queue, "/notifications", "/orders/new", "/account/tokens", "/orders?sort=-received_at", "/orders?sort=-received_at&lang=en")
 	follow := regexp.MustCompile(`^/(orders\?[^#]*|orders/\d+|campaigns/\d+|campaigns/\d+/targets/\d+|admin/grids/[^/?#]+|patrol/done/\d+)$`)

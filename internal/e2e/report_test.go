@@ -107,7 +107,7 @@ func TestPatrolReportInBrowser(t *testing.T) {
 	ctx := NewBrowser(t, 390, 844)
 	photo := scenePNG(t, "scene.png", 30)
 
-	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
+	signIn(t, ctx, srv, "gridworker")
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/patrol"),
 		chromedp.WaitVisible(chromedp.CSS(`#patrol-form`)),
@@ -143,7 +143,7 @@ func TestPatrolOfflineOutbox(t *testing.T) {
 	ctx := NewBrowser(t, 390, 844)
 	photo := scenePNG(t, "offline.png", 200)
 
-	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
+	signIn(t, ctx, srv, "gridworker")
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/patrol"),
 		chromedp.WaitVisible(chromedp.CSS(`#patrol-form`)),
@@ -198,9 +198,7 @@ func TestPatrolOfflineOutbox(t *testing.T) {
 // reach the server (it is stopped here, which no browser emulation can get around), the page still
 // opens from the service worker's copy and a report waits in the outbox. Signing out forgets it.
 func TestPatrolOpensWithoutServer(t *testing.T) {
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 390, 844)
-	must(t, Login(ctx, srv.URL, "gridworker", "demo-gridworker"), "sign in")
+	srv, ctx := signedIn(t, "gridworker", 390, 844)
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/patrol"),
 		chromedp.WaitVisible(chromedp.CSS(`#patrol-form`)),

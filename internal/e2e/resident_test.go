@@ -32,7 +32,7 @@ func TestResidentPagesInBrowser(t *testing.T) {
 		t.Run(size.name, func(t *testing.T) {
 			b := newWatchedBrowser(t, "resident-"+size.name, size.w, size.h)
 			ctx := b.ctx
-			must(t, Login(ctx, srv.URL, "resident", "demo-resident"), "sign in as resident")
+			signIn(t, ctx, srv, "resident")
 			check := func(what string) {
 				t.Helper()
 				if size.w < 600 {
@@ -69,7 +69,7 @@ func TestResidentPagesInBrowser(t *testing.T) {
 			shot("home")
 
 			// My reports: cards with the state in words and what happens next.
-			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/my/reports")), "open my reports")
+			visit(t, ctx, srv.URL+"/my/reports", "open my reports")
 			waitFor(t, ctx, `#my-reports .res-card`, "my reports")
 			if n := evaluate[int](t, ctx, `document.querySelectorAll('#my-reports .res-card').length`); n < 3 {
 				t.Errorf("my reports shows %d cards, want the demo resident's reports", n)
@@ -87,13 +87,13 @@ func TestResidentPagesInBrowser(t *testing.T) {
 			shot("report")
 
 			// Rate a closed report and stay on the resident's page.
-			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/my/reports")), "back to my reports")
+			visit(t, ctx, srv.URL+"/my/reports", "back to my reports")
 			waitFor(t, ctx, `#my-reports .res-card`, "my reports")
 			href := evaluate[string](t, ctx, `(document.querySelector('#my-reports .res-card[data-state="closed"] .res-card-link') || {}).pathname || ''`)
 			if href == "" {
 				t.Fatal("no closed report to rate among the demo resident's reports")
 			}
-			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+href)), "open the closed report")
+			visit(t, ctx, srv.URL+href, "open the closed report")
 			waitFor(t, ctx, `#rate`, "the rating form")
 			must(t, chromedp.Do(ctx,
 				chromedp.Click(chromedp.CSS(`#rate input[value="basically_satisfied"] + span`)),
@@ -139,9 +139,9 @@ func TestResidentPagesInBrowser(t *testing.T) {
 			shot("sent")
 
 			// The staff's pages send the resident back to theirs.
-			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders/new")), "open the staff's form")
+			visit(t, ctx, srv.URL+"/orders/new", "open the staff's form")
 			waitFor(t, ctx, `#report-form`, "the resident's form instead")
-			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders")), "open the staff's list")
+			visit(t, ctx, srv.URL+"/orders", "open the staff's list")
 			waitFor(t, ctx, `#my-reports`, "the resident's list instead")
 			if n := evaluate[int](t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#my-reports .res-content')].filter(e => e.innerText.includes(%q)).length`, size.report)); n != 1 {
 				t.Errorf("the new report shows %d times in my reports, want once", n)

@@ -11,10 +11,8 @@ import (
 // The handler's order page (issue #11 item 2): 处置反馈 first and open, 退单 last, red and asking
 // before it is sent; and the handler's inbox, one line per order (item 6).
 func TestHandlerOrderPageInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "handler_police", "demo-handler_police"), "sign in as handler_police")
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orders?state=in_progress&department=xj-police")), "open the in-progress queue")
+	srv, ctx := signedIn(t, "handler_police", 1440, 900)
+	visit(t, ctx, srv.URL+"/orders?state=in_progress&department=xj-police", "open the in-progress queue")
 	waitFor(t, ctx, `table.orders-table a[href^="/orders/"]`, "an order in progress")
 	href := evaluate[string](t, ctx, `document.querySelector('table.orders-table a[href^="/orders/"]').getAttribute('href')`)
 	Screenshot(t, ctx, "screens-handler-queue")
@@ -49,7 +47,7 @@ func TestHandlerOrderPageInBrowser(t *testing.T) {
 		t.Errorf("退单 sent without asking: asked %q, now on %s", asked, evaluate[string](t, ctx, `location.pathname`))
 	}
 
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/notifications")), "open the notifications")
+	visit(t, ctx, srv.URL+"/notifications", "open the notifications")
 	waitFor(t, ctx, `ul.inbox`, "the inbox")
 	numbers := evaluate[[]string](t, ctx, `[...document.querySelectorAll('ul.inbox li a code')].map(c => c.textContent)`)
 	seen := map[string]bool{}
@@ -61,17 +59,17 @@ func TestHandlerOrderPageInBrowser(t *testing.T) {
 	}
 	Screenshot(t, ctx, "screens-handler-notifications")
 	ctx2 := NewBrowser(t, 390, 844)
-	must(t, Login(ctx2, srv.URL, "gridworker", "demo-gridworker"), "sign in as gridworker")
+	signIn(t, ctx2, srv, "gridworker")
 	Screenshot(t, ctx2, "screens-gridworker-home")
-	must(t, chromedp.Do(ctx2, chromedp.Navigate(srv.URL+"/notifications")), "open the notifications")
+	visit(t, ctx2, srv.URL+"/notifications", "open the notifications")
 	waitFor(t, ctx2, `ul.inbox`, "the inbox")
 	Screenshot(t, ctx2, "screens-gridworker-notifications")
 
 	// The dispatcher, in English: file and dispatch first and open, reject last and red.
 	desk := NewBrowser(t, 1440, 900)
-	must(t, Login(desk, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
+	signIn(t, desk, srv, "dispatcher")
 	Screenshot(t, desk, "screens-dispatcher-home")
-	must(t, chromedp.Do(desk, chromedp.Navigate(srv.URL+"/orders?state=received&lang=en")), "open the received queue")
+	visit(t, desk, srv.URL+"/orders?state=received&lang=en", "open the received queue")
 	waitFor(t, desk, `table.orders-table a[href^="/orders/"]`, "a received order")
 	href = evaluate[string](t, desk, `document.querySelector('table.orders-table a[href^="/orders/"]').getAttribute('href')`)
 	must(t, chromedp.Do(desk, chromedp.Navigate(srv.URL+href)), "open "+href)

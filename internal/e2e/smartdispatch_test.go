@@ -14,9 +14,7 @@ import (
 // lead department by the town's rules — sees that the call repeats one taken an hour earlier
 // (near, similar words) and merges it in one click.
 func TestSmartDispatchInBrowser(t *testing.T) {
-	srv := StartServer(t)
-	ctx := NewBrowser(t, 1440, 900)
-	must(t, Login(ctx, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
+	srv, ctx := signedIn(t, "dispatcher", 1440, 900)
 	var first, second struct {
 		ID     int64
 		Number string
@@ -68,7 +66,7 @@ func TestSmartDispatchInBrowser(t *testing.T) {
 	Screenshot(t, ctx, "smart-dispatch-merged")
 
 	// The suggestion is counted on the rules page's accuracy figures (not filed: merged).
-	must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin/dispatch")), "open the dispatch rules")
+	visit(t, ctx, srv.URL+"/admin/dispatch", "open the dispatch rules")
 	acc := evaluate[string](t, ctx, `document.getElementById('dispatch-accuracy').innerText`)
 	if !strings.Contains(acc, "智能建议准确率") || !strings.Contains(acc, "模型 v1") || !strings.Contains(acc, "已为 1 单给出建议") {
 		t.Errorf("the accuracy box says %q", acc)

@@ -32,7 +32,7 @@ func TestWorkOrderLoopInBrowser(t *testing.T) {
 
 	// 1. The resident reports the problem from the report form and lands on their own page of it.
 	resident := NewBrowser(t, 1280, 900)
-	must(t, Login(resident, srv.URL, "resident", "demo-resident"), "sign in as resident")
+	signIn(t, resident, srv, "resident")
 	must(t, chromedp.Do(resident,
 		chromedp.Navigate(srv.URL+"/report"),
 		chromedp.WaitVisible(chromedp.CSS(`#report-form textarea[name="content"]`)),
@@ -60,7 +60,7 @@ func TestWorkOrderLoopInBrowser(t *testing.T) {
 
 	// 2. The dispatcher finds it in the 待立案 queue, files and dispatches it to the police.
 	dispatcher := NewBrowser(t, 1280, 900)
-	must(t, Login(dispatcher, srv.URL, "dispatcher", "demo-dispatcher"), "sign in as dispatcher")
+	signIn(t, dispatcher, srv, "dispatcher")
 	openQueue(t, dispatcher, srv.URL, "state=received", id, "received queue")
 	Screenshot(t, dispatcher, "loop-2-queue")
 	searchFor(t, dispatcher, "纸板杂物 淮阴路", id, true)
@@ -120,7 +120,7 @@ func TestWorkOrderLoopInBrowser(t *testing.T) {
 
 	// 4. The grid worker verifies it on a phone and closes it.
 	phone := NewBrowser(t, 390, 844)
-	must(t, Login(phone, srv.URL, "gridworker", "demo-gridworker"), "sign in as gridworker")
+	signIn(t, phone, srv, "gridworker")
 	openQueue(t, phone, srv.URL, "state=handled&grid="+url.QueryEscape(loopGrid), id, "gridworker's 待核查 queue")
 	openFromQueue(t, phone, id)
 	waitState(t, phone, "handled")
@@ -146,7 +146,7 @@ func TestWorkOrderLoopInBrowser(t *testing.T) {
 
 	// 5. The resident rates the closed order: satisfied.
 	rater := NewBrowser(t, 1280, 900)
-	must(t, Login(rater, srv.URL, "resident", "demo-resident"), "sign in as resident again")
+	signIn(t, rater, srv, "resident")
 	must(t, chromedp.Do(rater, chromedp.Navigate(fmt.Sprintf("%s/track?number=%s&code=%s", srv.URL, url.QueryEscape(number), url.QueryEscape(shortCode)))), "open /track")
 	waitFor(t, rater, `#public-order`, "the order on /track")
 	rateLink := fmt.Sprintf(`a[href="/my/reports/%d"]`, id)

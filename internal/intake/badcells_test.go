@@ -11,7 +11,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/intake/hotline"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 // One bad cell used to fail its whole batch of up to 10,000 rows on PostgreSQL (a NUL, a word
@@ -19,8 +18,7 @@ import (
 // unimported. Now such a row is rejected naming its line and column, a long word is indexed cut
 // short, and every other row goes in, on both databases.
 func TestImportRejectsBadCellsPerRow(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		csv := "工单编号,来电时间,诉求人,诉求地址,诉求内容\n" +
 			"B1,2025-09-30 10:00,,,好的一行\n" +
 			"B2,2025-09-30 10:00,,,门口\x00噪音\n" +
@@ -60,8 +58,7 @@ func TestImportRejectsBadCellsPerRow(t *testing.T) {
 // A value that passes every check but that the database still refuses (here a constraint the
 // test adds) is rejected alone: the batch is written again row by row behind savepoints.
 func TestImportRowTheDatabaseRefuses(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		poison(t, db)
 		csv := "工单编号,来电时间,诉求内容\nR1,2025-09-30 10:00,第一行\nR2,2025-09-30 10:00,POISON\nR3,2025-09-30 10:00,第三行\n"
 		path := filepath.Join(t.TempDir(), "poison.csv")
@@ -102,8 +99,7 @@ func TestImportRowTheDatabaseRefuses(t *testing.T) {
 // A job that cannot go on ends "failed", never stays "running", and what it says names the
 // uploaded file, not the server's temporary copy.
 func TestFailedImportEndsFailedWithoutServerPaths(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		// The database breaks under the import: the events table is gone.
 		if _, err := db.Exec(ctx, `ALTER TABLE order_events RENAME TO order_events_gone`); err != nil {
 			t.Fatal(err)

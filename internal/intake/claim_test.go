@@ -10,7 +10,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/intake/hotline"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
@@ -20,8 +19,7 @@ import (
 // order. An order of another channel with the same external id is not the importer's either: the
 // row becomes a new hotline order beside it.
 func TestImportNeverUpdatesAnotherChannelsOrder(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		st := newStore(db)
 		// Such orders cannot be made any more (the store refuses an external id on a resident's
 		// channel, the web layer any channel a user names); they are written as old data would be.
@@ -98,8 +96,7 @@ func TestLimitsAgree(t *testing.T) {
 // order becomes its raiser's own report (channel of the raiser's role, no external id), so the
 // real hotline row becomes an order of its own instead of being refused for good.
 func TestMigrationReleasesClaimedNumbers(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		st := newStore(db)
 		o, err := st.Create(ctx, orders.NewOrder{TownCode: f.Town, Channel: orders.ChannelResident, Content: "我先占个号",
 			RaisedBy: f.Resident, CallerName: "居民甲", ActorName: "居民甲", ActorRole: workorder.RoleResident})

@@ -27,6 +27,14 @@ var ctx = context.Background()
 
 // seed is the orders fixture town plus an address book: 天山西路299号 and 仙霞西路100号 lie in
 // Grid2, the estate 新泾一村 in Grid.
+// fixture is the orders fixture (orderstest.Seed) the import tests run on.
+type fixture = orderstest.Fixture
+
+// each runs body on both databases, each seeded with the orders fixture and its addresses (seed).
+func each(t *testing.T, body func(t *testing.T, db *store.DB, f fixture)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, db, seed(t, db)) })
+}
+
 func seed(t *testing.T, db *store.DB) orderstest.Fixture {
 	t.Helper()
 	f := orderstest.Seed(t, db)
@@ -107,8 +115,7 @@ func byExternal(t *testing.T, db *store.DB, f orderstest.Fixture, id string) ord
 }
 
 func TestImportXLSXRoutingAndIdempotency(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		path := filepath.Join(t.TempDir(), "热线.xlsx")
 		writeXLSX(t, path, rows)
 		var report bytes.Buffer
@@ -179,8 +186,7 @@ func TestImportXLSXRoutingAndIdempotency(t *testing.T) {
 }
 
 func TestImportGB18030HeaderVariants(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		csv := "热线工单导出,,,\n\n" +
 			"序号,＊工单号：,受理时间（必填）,问题描述,地址,LNG,纬度(WGS84),时限(工作日)\n" +
 			"1,HLG1,2025-09-30 10:03,\"垃圾没人收，\n已经三天\",天山西路299号,,,5个工作日\n" +
@@ -217,8 +223,7 @@ func TestImportGB18030HeaderVariants(t *testing.T) {
 // TestImportResume interrupts an import after its first batches and runs it again: the second
 // run continues after the last committed row, and the database ends as after one clean run.
 func TestImportResume(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		var b strings.Builder
 		b.WriteString(strings.Join(header, ",") + "\n")
 		for i := range 50 {
@@ -277,8 +282,7 @@ func TestImportResume(t *testing.T) {
 }
 
 func TestPush(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		items := []map[string]string{
 			{"工单编号": "P1", "来电时间": "2025-09-30 10:03", "诉求内容": "推送一", "lng": "121.39", "lat": "31.21"},
 			{"hotline_id": "P2", "received_at": "2025-09-30 10:04", "content": "推送二", "address": "新泾一村"},
@@ -307,8 +311,7 @@ func TestPush(t *testing.T) {
 // A hotline row whose point lies in another town is not routed into this town by its address
 // (which this town's address book knows): it waits unplaced, never in the reporter's grid.
 func TestImportPointInAnotherTown(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		f := seed(t, db)
+	each(t, func(t *testing.T, db *store.DB, f fixture) {
 		path := filepath.Join(t.TempDir(), "热线.xlsx")
 		writeXLSX(t, path, [][]string{
 			{"HL101", "2025-09-30 10:03", "王女士", "13800138000", "仙霞西路100号", "121.51", "31.24", "投诉", "", "路边有垃圾", "5", "新泾镇"},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/orders/orderstest"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -15,6 +16,16 @@ type want struct {
 	stage, ownerKind, owner string
 	started, due, finished  string
 	status                  string
+}
+
+// acceptedAtNine are the first three stages of an order e.inProgress makes at Monday 3 November
+// 09:00: filed, dispatched to Sanitation and accepted at once, each on time.
+func acceptedAtNine(f orderstest.Fixture) []want {
+	return []want{
+		{"filing", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
+		{"dispatch", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
+		{"first_contact", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
+	}
 }
 
 func checkStages(t *testing.T, o orders.Order, ws ...want) {
@@ -168,11 +179,8 @@ func TestStagesSuspensionStopsHandlingClock(t *testing.T) {
 		e.clock.Set(at("2025-11-06 09:00"))
 		o = e.do(t, o, f.Dispatcher, workorder.ActResume, workorder.Input{})
 		// Tue 09:00 → Thu 09:00 is two working days: due Wed 12 Nov 09:00.
-		checkStages(t, o,
-			want{"filing", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
-			want{"dispatch", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
-			want{"first_contact", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
-			want{"handling", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-12 09:00", "", orders.StageRunning})
+		checkStages(t, o, append(acceptedAtNine(f),
+			want{"handling", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-12 09:00", "", orders.StageRunning})...)
 		if ms := o.Stages[3].PausedWorkingMs; ms != (48 * time.Hour).Milliseconds() {
 			t.Fatalf("paused %d ms, want two working days", ms)
 		}
@@ -204,12 +212,9 @@ func TestStagesExtensionMovesDue(t *testing.T) {
 		o = e.do(t, o, f.Dispatcher, workorder.ActApproveExtension, workorder.Input{})
 		e.clock.Set(at("2025-11-13 10:00"))
 		o = e.do(t, o, f.Handler, workorder.ActReport, workorder.Input{Result: "已处理", Photos: []string{e.upload(t)}})
-		checkStages(t, o,
-			want{"filing", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
-			want{"dispatch", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
-			want{"first_contact", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
+		checkStages(t, o, append(acceptedAtNine(f),
 			want{"handling", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-14 18:00", "2025-11-13 10:00", orders.StageOnTime},
-			want{"verification", "grid", f.Grid, "2025-11-13 10:00", "2025-11-18 10:00", "", orders.StageRunning})
+			want{"verification", "grid", f.Grid, "2025-11-13 10:00", "2025-11-18 10:00", "", orders.StageRunning})...)
 		checkBackfill(t, e, o.ID)
 	})
 }
@@ -226,14 +231,11 @@ func TestStagesReturnRestartsNextOwner(t *testing.T) {
 		o = e.do(t, o, f.Dispatcher, workorder.ActDispatch, workorder.Input{Department: f.Market})
 		// Market's handling: 5 working days from Wed 05 11:00 → Wed 12 11:00 (the order's own
 		// deadline, Mon 10 09:00, stays).
-		checkStages(t, o,
-			want{"filing", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
-			want{"dispatch", "centre", f.Town, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
-			want{"first_contact", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-04 09:00", "2025-11-03 09:00", orders.StageOnTime},
+		checkStages(t, o, append(acceptedAtNine(f),
 			want{"handling", "department", f.Sanitation, "2025-11-03 09:00", "2025-11-10 09:00", "2025-11-05 09:00", orders.StageOnTime},
 			want{"dispatch", "centre", f.Town, "2025-11-05 09:00", "2025-11-06 09:00", "2025-11-05 11:00", orders.StageOnTime},
 			want{"first_contact", "department", f.Market, "2025-11-05 11:00", "2025-11-06 11:00", "", orders.StageRunning},
-			want{"handling", "department", f.Market, "2025-11-05 11:00", "2025-11-12 11:00", "", orders.StageRunning})
+			want{"handling", "department", f.Market, "2025-11-05 11:00", "2025-11-12 11:00", "", orders.StageRunning})...)
 		if o.Stages[3].Outcome != "return" {
 			t.Fatalf("first handling ended by %q", o.Stages[3].Outcome)
 		}

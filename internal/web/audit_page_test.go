@@ -12,10 +12,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
-	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/places"
-	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
@@ -23,14 +21,10 @@ import (
 // filters by actor, action, kind, record and dates, pages with a total, exports the filtered
 // rows to a spreadsheet of plain strings, and is refused to roles without audit:read.
 func TestAuditPage(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
-		disp, err := auth.UserByUsername(ctx, db, "dispatcher")
-		if err != nil {
-			t.Fatal(err)
-		}
-		grids, err := places.Grids(ctx, db, []string{disp.TownCode})
+		disp := a.user("dispatcher")
+		grids, err := places.Grids(ctx, a.db, []string{disp.TownCode})
 		if err != nil || len(grids) == 0 {
 			t.Fatal(err)
 		}
@@ -38,7 +32,7 @@ func TestAuditPage(t *testing.T) {
 		at := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC) // 17:00 in Shanghai
 		actor := audit.Actor{ID: disp.ID, Name: disp.Username}
 		for i := range 60 {
-			if err := actor.Record(ctx, db, audit.Entry{At: at.Add(time.Duration(i) * time.Minute), Action: audit.ActionUpdate, Entity: "grid",
+			if err := actor.Record(ctx, a.db, audit.Entry{At: at.Add(time.Duration(i) * time.Minute), Action: audit.ActionUpdate, Entity: "grid",
 				EntityID: g.Code, TownCode: g.TownCode, Detail: fmt.Sprintf("=HYPERLINK(\"x\") %d", i)}); err != nil {
 				t.Fatal(err)
 			}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
-	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
@@ -101,11 +100,10 @@ func TestJSONBodyMustBeOneValue(t *testing.T) {
 // caller's towns, and answers a record of another town exactly as it answers one that does not
 // exist (same status, same field, same message apart from the echoed input), on both databases.
 func TestCrossTownLinksAnswerAlike(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
 		id := func(username string) string {
-			u, err := auth.UserByUsername(ctx, db, username)
+			u, err := auth.UserByUsername(ctx, a.db, username)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +154,7 @@ func TestCrossTownLinksAnswerAlike(t *testing.T) {
 		}
 		// Nothing was linked: the 新泾镇 dispatcher is no member of a 陆家嘴 grid.
 		var n int
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM grid_members m JOIN users u ON u.id = m.user_id JOIN grids g ON g.code = m.grid_code
+		if err := a.db.QueryRow(ctx, `SELECT COUNT(*) FROM grid_members m JOIN users u ON u.id = m.user_id JOIN grids g ON g.code = m.grid_code
 			WHERE u.town_code <> g.town_code`).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%d grid members linked to a user of another town (%v)", n, err)
 		}
@@ -176,8 +174,7 @@ func TestCrossTownLinksAnswerAlike(t *testing.T) {
 // TestFreeTextLimitsThroughAPI: a megabyte (or a NUL, or an unknown department kind) in any
 // free-text field of users, departments, grids and grid members is a 422 naming the field.
 func TestFreeTextLimitsThroughAPI(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		var fc featureCollection
 		a.call("admin", "GET", "/api/v1/grids", "", &fc)
 		members := "/api/v1/grids/" + itoa(fc.Features[0].Properties.ID) + "/members"
@@ -230,18 +227,17 @@ func TestFreeTextLimitsThroughAPI(t *testing.T) {
 // an administrator lists and revokes the tokens of their own town's users only, and everyone
 // lists and revokes their own, on both databases.
 func TestTokensExpireAndAreRevokedOneByOne(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
 		userOf := func(name string) auth.User {
-			u, err := auth.UserByUsername(ctx, db, name)
+			u, err := auth.UserByUsername(ctx, a.db, name)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return u
 		}
 		tokenID := func(u auth.User) int64 {
-			ts, err := auth.Tokens(ctx, db, u.ID)
+			ts, err := auth.Tokens(ctx, a.db, u.ID)
 			if err != nil || len(ts) == 0 {
 				t.Fatalf("tokens of %s: %v %v", u.Username, ts, err)
 			}
@@ -250,7 +246,7 @@ func TestTokensExpireAndAreRevokedOneByOne(t *testing.T) {
 		dispatcher, leader, admin := userOf("dispatcher"), userOf("leader"), userOf("admin")
 
 		// Expired: 401 saying so.
-		if _, err := db.Exec(ctx, `UPDATE api_tokens SET expires_at = ? WHERE user_id = ?`, time.Now().Add(-time.Hour).UnixMilli(), leader.ID); err != nil {
+		if _, err := a.db.Exec(ctx, `UPDATE api_tokens SET expires_at = ? WHERE user_id = ?`, time.Now().Add(-time.Hour).UnixMilli(), leader.ID); err != nil {
 			t.Fatal(err)
 		}
 		var e apiErr
@@ -320,13 +316,8 @@ func TestTokensExpireAndAreRevokedOneByOne(t *testing.T) {
 // TestReenableUserFromAdminPage: an administrator disables a user (who can no longer sign in
 // and whose tokens stop) and enables them again (who can sign in again); both audited.
 func TestReenableUserFromAdminPage(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		ctx := context.Background()
-		u, err := auth.UserByUsername(ctx, db, "leader")
-		if err != nil {
-			t.Fatal(err)
-		}
+	eachApp(t, func(t *testing.T, a *app) {
+		u := a.user("leader")
 		b := newBrowser(t, a.srv.URL)
 		b.login("admin", "demo-admin")
 		action := fmt.Sprintf("/admin/users/%d/disable", u.ID)

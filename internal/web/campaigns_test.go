@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/demo/world"
-	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
@@ -41,8 +40,7 @@ type progressJSON struct {
 }
 
 func TestCampaignsAPI(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		var e apiErr
 		for _, tc := range []struct {
 			user, body string
@@ -293,8 +291,7 @@ func userIDs(t *testing.T, a *app, names ...string) map[string]int64 {
 }
 
 func TestCampaignEditAPI(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ids := userIDs(t, a, "leader", "dispatcher", "lujiazui_admin")
 		var c, other campaignState
 		if got := a.call("admin", "POST", "/api/v1/campaigns", fmt.Sprintf(`{"name":"编辑测试","kind":"four_hundred","start":"2025-01-01","end":"2026-12-31","team":[%d]}`, ids["leader"]), &c); got != 201 {
@@ -435,8 +432,7 @@ var (
 )
 
 func TestCampaignEditPages(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ids := userIDs(t, a, "leader", "gridworker")
 		var c, kept campaignState
 		a.call("admin", "POST", "/api/v1/campaigns", fmt.Sprintf(`{"name":"页面编辑测试","kind":"other","start":"2025-01-01","end":"2026-12-31","team":[%d]}`, ids["leader"]), &c)

@@ -12,9 +12,6 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
-
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 type pushAnswer struct {
@@ -28,8 +25,7 @@ type pushAnswer struct {
 }
 
 func TestHotlinePush(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		body := `[{"工单编号": "PUSH-1", "来电时间": "2025-09-30 10:03", "诉求内容": "天山西路有暴露垃圾", "经度": 121.3705, "纬度": 31.2130},
 			{"hotline_id": "PUSH-2", "received_at": "2025-09-30 10:05", "content": "噪音扰民", "address": "剑河路176弄", "kind": "投诉", "limit_days": "3"},
 			{"hotline_id": "PUSH-3", "received_at": "yesterday", "content": ""}]`
@@ -61,15 +57,14 @@ func TestHotlinePush(t *testing.T) {
 			t.Errorf("bad body: %d", code)
 		}
 		var grid string
-		if err := db.QueryRow(context.Background(), `SELECT COALESCE(grid_code, '') FROM orders WHERE external_id = 'PUSH-2'`).Scan(&grid); err != nil || grid == "" {
+		if err := a.db.QueryRow(context.Background(), `SELECT COALESCE(grid_code, '') FROM orders WHERE external_id = 'PUSH-2'`).Scan(&grid); err != nil || grid == "" {
 			t.Errorf("PUSH-2 routed by its address to %q (%v)", grid, err)
 		}
 	})
 }
 
 func TestHotlineUploadPage(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		b := newBrowser(t, a.srv.URL)
 		if code := b.login("dispatcher", "demo-dispatcher"); code != http.StatusSeeOther {
 			t.Fatalf("login: %d", code)

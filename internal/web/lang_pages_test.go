@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/demo"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 var (
@@ -106,9 +104,8 @@ func checkLang(t *testing.T, name, lang, body string) {
 // TestPagesInOneLanguage: the order page with a rich timeline, the error pages (403, 404, 422),
 // the tracking page and the campaign pages are each in one language, errors included.
 func TestPagesInOneLanguage(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		if _, err := demo.Load(t.Context(), db, slog.New(slog.NewTextHandler(io.Discard, nil)), demo.Orders(t.TempDir(), time.Now())); err != nil {
+	eachApp(t, func(t *testing.T, a *app) {
+		if _, err := demo.Load(t.Context(), a.db, slog.New(slog.NewTextHandler(io.Discard, nil)), demo.Orders(t.TempDir(), time.Now())); err != nil {
 			t.Fatal(err)
 		}
 		// The order whose timeline has the most kinds of event data, escalation first.

@@ -63,8 +63,7 @@ type open311Error struct {
 }
 
 func TestOpen311(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		w := withCategories(t, a)
 		const j = "jurisdiction_id=" + world.XinjingCode
 

@@ -61,6 +61,11 @@ type ordersApp struct {
 	target int64  // a received order that merges name as duplicate_of
 }
 
+// eachOrdersApp runs body on both databases, each with an orders app on the demo (newOrdersApp).
+func eachOrdersApp(t *testing.T, body func(t *testing.T, a *ordersApp)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, newOrdersApp(t, db)) })
+}
+
 func newOrdersApp(tb testing.TB, db *store.DB) *ordersApp {
 	tb.Helper()
 	ctx := context.Background()
@@ -475,8 +480,7 @@ func sameOrder(before, after orderOut) string {
 func TestOrderActionsByRoleThroughHTTP(t *testing.T) {
 	roles := []string{"resident", "gridworker", "gridleader", "dispatcher", "handler_police", "handler_market",
 		"handler_enforcement", "leader", "deputy", "volunteer", "admin"}
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		tally := map[int]int{}
 		allowedBy := map[workorder.Action][]string{}
 		for _, sit := range situations() {
@@ -572,8 +576,7 @@ func checkAllowed(t *testing.T, a *ordersApp, name, user string, tr workorder.Tr
 // TestOrderBadInputThroughHTTP sends wrong requests; each gets a 4xx naming the problem, and the
 // order (or the upload table) is unchanged.
 func TestOrderBadInputThroughHTTP(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		received := a.walk(nil)
 		filed := a.walk([]step{{act: workorder.ActFile}})
 		inProgress := a.walk([]step{{act: workorder.ActFile}, {act: workorder.ActDispatch}, {act: workorder.ActAccept}})
@@ -670,7 +673,7 @@ func TestOrderBadInputThroughHTTP(t *testing.T) {
 		// Uploads: a text file and an oversized file are refused and nothing is recorded.
 		countUploads := func() int {
 			var n int
-			if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM uploads`).Scan(&n); err != nil {
+			if err := a.db.QueryRow(context.Background(), `SELECT COUNT(*) FROM uploads`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -711,8 +714,7 @@ func TestOrderBadInputThroughHTTP(t *testing.T) {
 // TestOrderConcurrentDispatchThroughHTTP has 16 dispatchers' screens send the same dispatch at
 // once: one wins, the others are told the order changed, and the history has one dispatch.
 func TestOrderConcurrentDispatchThroughHTTP(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		for round := range 3 {
 			o := a.walk([]step{{act: workorder.ActFile}})
 			body := fmt.Sprintf(`{"action":"dispatch","version":%d,"department":%q}`, o.Version, leadDept)
@@ -758,8 +760,7 @@ func TestOrderConcurrentDispatchThroughHTTP(t *testing.T) {
 // TestOrderPersonalDataThroughHTTP: a leader sees the caller masked; a dispatcher sees the caller
 // whole, and opening the order writes an audit entry that names it.
 func TestOrderPersonalDataThroughHTTP(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		o := a.create("dispatcher", map[string]any{"content": "噪音扰民", "address": "新泾二村", "caller_name": "王小明",
 			"caller_phone": "13812345678"})
 		audited := func() []map[string]any {

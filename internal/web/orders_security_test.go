@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 // A resident cannot take a hotline order number in advance: the channel and the external id of
@@ -19,8 +17,7 @@ import (
 // channel or giving an external id is a 400 naming the field, and nothing is stored; when the real
 // hotline row with that number arrives, it becomes a new order, which the resident cannot read.
 func TestChannelAndExternalIDAreTheServers(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		const number = "HL-CLAIM-0001"
 		for _, c := range []struct {
 			user  string
@@ -75,7 +72,7 @@ func TestChannelAndExternalIDAreTheServers(t *testing.T) {
 			t.Error("the new-order form still offers a channel")
 		}
 		var held int
-		if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE external_id = ?`, number).Scan(&held); err != nil || held != 0 {
+		if err := a.db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE external_id = ?`, number).Scan(&held); err != nil || held != 0 {
 			t.Fatalf("%d orders hold %s after the refusals (%v)", held, number, err)
 		}
 
@@ -95,7 +92,7 @@ func TestChannelAndExternalIDAreTheServers(t *testing.T) {
 			}
 		}
 		var id int64
-		if err := db.QueryRow(context.Background(), `SELECT id FROM orders WHERE channel = 'hotline' AND external_id = ?`, number).Scan(&id); err != nil {
+		if err := a.db.QueryRow(context.Background(), `SELECT id FROM orders WHERE channel = 'hotline' AND external_id = ?`, number).Scan(&id); err != nil {
 			t.Fatal(err)
 		}
 		if code := a.call("resident", "GET", fmt.Sprintf("/api/v1/orders/%d", id), nil, nil); code != http.StatusNotFound {
@@ -108,8 +105,7 @@ func TestChannelAndExternalIDAreTheServers(t *testing.T) {
 // databases: a NUL or a byte that is not UTF-8 (PostgreSQL refused them with a 500), a 1 MB
 // address or name, lists of ten thousand entries, an extension to the year 9999.
 func TestOrderLimitsThroughHTTP(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		megabyte := strings.Repeat("长", 1<<20/3)
 		many := func(n int, v string) []string {
 			out := make([]string, n)

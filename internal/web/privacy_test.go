@@ -471,8 +471,7 @@ func auditSubject(t *testing.T, f *sweepFixture) {
 // the tracking page and API hand out signed references, which open without signing in, and a
 // forged or moved signature does not.
 func TestPhotosNeedTownOrSignature(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		status := func(user, path string) int {
 			t.Helper()
 			code, _, err := a.send(user, "GET", path, nil, "")
@@ -528,8 +527,7 @@ func TestPhotosNeedTownOrSignature(t *testing.T) {
 // published until the town sets open311_public_photos; then its link opens without signing in,
 // while the bare photo id still does not. A list of 10,000 service codes is a 400.
 func TestOpen311PhotosThroughHTTP(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newOrdersApp(t, db)
+	eachOrdersApp(t, func(t *testing.T, a *ordersApp) {
 		o := a.walk([]step{{act: workorder.ActFile}, {act: workorder.ActDispatch}, {act: workorder.ActAccept}, {act: workorder.ActReport}})
 		mediaURL := func() string {
 			t.Helper()
@@ -549,7 +547,7 @@ func TestOpen311PhotosThroughHTTP(t *testing.T) {
 		if u := mediaURL(); u != "" {
 			t.Fatalf("photo published by default: %q", u)
 		}
-		if _, err := db.Exec(context.Background(), `INSERT INTO settings (town_code, key, value) VALUES (?, 'open311_public_photos', 'true')`, xjTown); err != nil {
+		if _, err := a.db.Exec(context.Background(), `INSERT INTO settings (town_code, key, value) VALUES (?, 'open311_public_photos', 'true')`, xjTown); err != nil {
 			t.Fatal(err)
 		}
 		u := mediaURL()

@@ -361,9 +361,8 @@ func gridPoint(t *testing.T, db *store.DB, town string) (string, string, string)
 // refused on lat (it used to be stored in the worker's own town and grid); a resident's report
 // there goes to that town and its grid, whichever town was picked.
 func TestReportPointInAnotherTown(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		lat, lng, ljzGrid := gridPoint(t, db, world.LujiazuiCode)
+	eachApp(t, func(t *testing.T, a *app) {
+		lat, lng, ljzGrid := gridPoint(t, a.db, world.LujiazuiCode)
 		w := signedIn(t, a, "gridworker")
 		_, page := w.get("/patrol")
 		form := url.Values{"csrf": {csrfRe.FindStringSubmatch(page)[1]}, "content": {"路面塌陷"}, "lat": {lat}, "lng": {lng},
@@ -373,11 +372,11 @@ func TestReportPointInAnotherTown(t *testing.T) {
 			t.Errorf("patrol at a point of 陆家嘴 = %d %s, want 422 on lat naming the town", code, body)
 		}
 		var n int
-		if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE channel = 'patrol'`).Scan(&n); err != nil || n != 0 {
+		if err := a.db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE channel = 'patrol'`).Scan(&n); err != nil || n != 0 {
 			t.Errorf("%d patrol orders after the refusal (%v)", n, err)
 		}
 		// At home the same form is fine.
-		hlat, hlng := pointIn(t, db, workerGrid)
+		hlat, hlng := pointIn(t, a.db, workerGrid)
 		form.Set("lat", hlat)
 		form.Set("lng", hlng)
 		if code, body, _ := w.postMultipart("/patrol", form, []photoPart{{"a.png", testPNG(t, 5)}}, "application/json"); code != http.StatusCreated {
@@ -391,7 +390,7 @@ func TestReportPointInAnotherTown(t *testing.T) {
 			t.Fatalf("resident report at a point of 陆家嘴 = %d", code)
 		}
 		var town, grid string
-		if err := db.QueryRow(context.Background(), `SELECT town_code, grid_code FROM orders WHERE channel = 'resident'`).Scan(&town, &grid); err != nil {
+		if err := a.db.QueryRow(context.Background(), `SELECT town_code, grid_code FROM orders WHERE channel = 'resident'`).Scan(&town, &grid); err != nil {
 			t.Fatal(err)
 		}
 		if town != world.LujiazuiCode || grid != ljzGrid {
@@ -507,8 +506,7 @@ func postFile(t *testing.T, c *http.Client, url, bearer string, fields map[strin
 // pixels with a 4xx that says so, decoding nothing. (They go through media.Process, like the
 // report forms; media's TestOnlyMediaDecodes keeps every decoder call there.)
 func TestEveryPhotoPathRefusesBombs(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		bomb := hugePNG(50000, 50000)
 		decoded, _ := media.Stats()
 

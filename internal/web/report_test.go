@@ -23,7 +23,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
 
@@ -122,11 +121,10 @@ func signedIn(t *testing.T, a *app, user string) *browser {
 }
 
 func TestPatrolReportAndSelfHandle(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
 		// A worker of another grid, for the ownership checks.
-		if _, err := auth.CreateUser(ctx, db, auth.NewUser{Username: "gridworker_g01", DisplayName: "网格员乙", Role: auth.RoleGridWorker,
+		if _, err := auth.CreateUser(ctx, a.db, auth.NewUser{Username: "gridworker_g01", DisplayName: "网格员乙", Role: auth.RoleGridWorker,
 			TownCode: reportTown, GridCode: "310105102-G01", Password: "demo-gridworker_g01"}, "test"); err != nil {
 			t.Fatal(err)
 		}
@@ -136,7 +134,7 @@ func TestPatrolReportAndSelfHandle(t *testing.T) {
 			t.Fatalf("GET /patrol = %d", code)
 		}
 		csrf := csrfRe.FindStringSubmatch(page)[1]
-		lat, lng := pointIn(t, db, workerGrid)
+		lat, lng := pointIn(t, a.db, workerGrid)
 		form := url.Values{"csrf": {csrf}, "content": {"新泾一村12号门口共享单车乱停放"}, "lat": {lat}, "lng": {lng},
 			"self_handle": {"1"}, "result": {"已联系运维清理，恢复通行"}, "client_id": {"0f8e9a6c-1111-4a2b-9c3d-aaaaaaaaaaaa"}}
 
@@ -179,7 +177,7 @@ func TestPatrolReportAndSelfHandle(t *testing.T) {
 			t.Errorf("retry = %d %s, want 200 with order %d", code, body, got.ID)
 		}
 		var n int
-		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE channel = 'patrol' AND external_id = ?`, form.Get("client_id")).Scan(&n); err != nil || n != 1 {
+		if err := a.db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE channel = 'patrol' AND external_id = ?`, form.Get("client_id")).Scan(&n); err != nil || n != 1 {
 			t.Errorf("orders with the client_id: %d (%v), want 1", n, err)
 		}
 
@@ -202,7 +200,7 @@ func TestPatrolReportAndSelfHandle(t *testing.T) {
 
 		// Another grid's worker may not close it (API), nor self-handle at a point of grid G04.
 		other := signedIn(t, a, "gridworker_g01")
-		tok, err := auth.CreateToken(ctx, db, mustUserID(t, db, "gridworker_g01"), "test")
+		tok, err := auth.CreateToken(ctx, a.db, mustUserID(t, a.db, "gridworker_g01"), "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +217,7 @@ func TestPatrolReportAndSelfHandle(t *testing.T) {
 			t.Errorf("self-handling in another grid = %d %s, want 422 on self_handle", code, body)
 		}
 		var cnt int
-		_ = db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE external_id = ?`, oform.Get("client_id")).Scan(&cnt)
+		_ = a.db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE external_id = ?`, oform.Get("client_id")).Scan(&cnt)
 		if cnt != 0 {
 			t.Error("a refused self-handling left an order behind")
 		}
@@ -256,15 +254,14 @@ func hasAction(list []string, s string) bool {
 var doneRe = regexp.MustCompile(`id="order-number">([^<]+)<.*?id="order-code">([^<]+)<`)
 
 func TestResidentReport(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		b := newBrowser(t, a.srv.URL)
 		code, page := b.get("/report")
 		if code != 200 || !strings.Contains(page, `id="report-form"`) || !strings.Contains(page, `name="website"`) {
 			t.Fatalf("GET /report = %d", code)
 		}
 		csrf := csrfRe.FindStringSubmatch(page)[1]
-		lat, lng := pointIn(t, db, workerGrid)
+		lat, lng := pointIn(t, a.db, workerGrid)
 		form := url.Values{"csrf": {csrf}, "content": {"小区门口路灯不亮已经三天"}, "lat": {lat}, "lng": {lng},
 			"caller_name": {"李女士"}, "caller_phone": {"13800000000"}}
 		code, _, hdr := b.postMultipart("/report", form, []photoPart{{"lamp.png", testPNG(t, 9)}}, "")
@@ -318,14 +315,13 @@ func TestResidentReport(t *testing.T) {
 }
 
 func TestResidentReportRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		b := newBrowser(t, a.srv.URL)
 		_, page := b.get("/report")
 		csrf := csrfRe.FindStringSubmatch(page)[1]
 		count := func() int {
 			var n int
-			if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE channel = 'resident'`).Scan(&n); err != nil {
+			if err := a.db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE channel = 'resident'`).Scan(&n); err != nil {
 				t.Fatal(err)
 			}
 			return n
@@ -380,7 +376,7 @@ func TestResidentReportRefusals(t *testing.T) {
 		// A fresh device from the same address is still held back, and so is a restarted server
 		// (another instance) on the same database: the limit lives in the database.
 		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-		s2, err := web.New(web.Config{DB: db, Log: quiet})
+		s2, err := web.New(web.Config{DB: a.db, Log: quiet})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -200,8 +200,7 @@ func TestStaticScriptsBuildText(t *testing.T) {
 // blocks (html/template escapes <, > and & there) and reads back whole.
 func TestJSONScriptBlocksKeepNamesInside(t *testing.T) {
 	const evil = `</script><script>window.__xss=1</script><!--`
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		withCategories(t, a)
 		ctx := context.Background()
 		town := reportTown
@@ -210,13 +209,13 @@ func TestJSONScriptBlocksKeepNamesInside(t *testing.T) {
 			`UPDATE grids SET name = ? || name WHERE town_code = ?`,
 			`UPDATE categories SET name = ? || name WHERE town_code = ?`,
 		} {
-			if _, err := db.Exec(ctx, q, evil, town); err != nil {
+			if _, err := a.db.Exec(ctx, q, evil, town); err != nil {
 				t.Fatalf("%s: %v", q, err)
 			}
 		}
 		var o struct{ ID int64 }
-		lat, lng := pointIn(t, db, firstGrid(t, db, town))
-		body := fmt.Sprintf(`{"content":"路灯不亮","address":"新泾镇","lat":%s,"lng":%s,"category":"%s"}`, lat, lng, firstLeafCategory(t, db, town))
+		lat, lng := pointIn(t, a.db, firstGrid(t, a.db, town))
+		body := fmt.Sprintf(`{"content":"路灯不亮","address":"新泾镇","lat":%s,"lng":%s,"category":"%s"}`, lat, lng, firstLeafCategory(t, a.db, town))
 		if code := a.call("admin", "POST", "/api/v1/orders", body, &o); code != http.StatusCreated {
 			t.Fatalf("create order = %d", code)
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/places"
-	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
@@ -19,15 +18,11 @@ import (
 // never two codes run together); an administrator edits a user and resets a password (generated
 // and shown once, or chosen; the length rule applies); the user's sessions end.
 func TestUsersPageNamesAndEdit(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
-		gw, err := auth.UserByUsername(ctx, db, "gridworker")
-		if err != nil {
-			t.Fatal(err)
-		}
-		town, _ := places.GetRegion(ctx, db, gw.TownCode)
-		grid, _ := places.GridByCode(ctx, db, []string{gw.TownCode}, gw.GridCode)
+		gw := a.user("gridworker")
+		town, _ := places.GetRegion(ctx, a.db, gw.TownCode)
+		grid, _ := places.GridByCode(ctx, a.db, []string{gw.TownCode}, gw.GridCode)
 		admin := newBrowser(t, a.srv.URL)
 		admin.login("admin", demo.Password("admin"))
 		_, body := admin.get("/admin/users")
@@ -55,7 +50,7 @@ func TestUsersPageNamesAndEdit(t *testing.T) {
 		if code, _ := admin.post(edit, form); code != http.StatusSeeOther {
 			t.Fatalf("edit = %d", code)
 		}
-		if u, _ := auth.UserByID(ctx, db, []string{gw.TownCode}, gw.ID); u.DisplayName != "新名字" || u.Phone != "13900000001" {
+		if u, _ := auth.UserByID(ctx, a.db, []string{gw.TownCode}, gw.ID); u.DisplayName != "新名字" || u.Phone != "13900000001" {
 			t.Errorf("after edit: %+v", u)
 		}
 		// Reset: too short, then generated and shown once.
@@ -81,7 +76,7 @@ func TestUsersPageNamesAndEdit(t *testing.T) {
 			t.Error("the reset is not on the audit page with the user named")
 		}
 		// The admin may not demote or disable themselves.
-		self, _ := auth.UserByUsername(ctx, db, "admin")
+		self := a.user("admin")
 		if code, _ := admin.post("/admin/users/"+itoa(self.ID), url.Values{"csrf": {tok}, "display_name": {"x"}, "role": {"leader"}, "enabled": {"1"}}); code != 422 {
 			t.Errorf("admin demotes themselves = %d, want 422", code)
 		}
@@ -91,8 +86,7 @@ func TestUsersPageNamesAndEdit(t *testing.T) {
 // TestChangeOwnPassword: every signed-in user changes their password with the current one; a
 // wrong current one, a mismatch or a short one is refused; other sessions end, this one stays.
 func TestChangeOwnPassword(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		here, there := newBrowser(t, a.srv.URL), newBrowser(t, a.srv.URL)
 		here.login("resident", demo.Password("resident"))
 		there.login("resident", demo.Password("resident"))
@@ -127,11 +121,10 @@ func TestChangeOwnPassword(t *testing.T) {
 // TestUserUpdateAndResetAPI: PATCH changes a user with the form's rules; the reset answers a
 // generated password once; both need users:write; the admin cannot demote themselves.
 func TestUserUpdateAndResetAPI(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		ctx := context.Background()
-		u, _ := auth.UserByUsername(ctx, db, "dispatcher")
-		self, _ := auth.UserByUsername(ctx, db, "admin")
+		u := a.user("dispatcher")
+		self := a.user("admin")
 		path := "/api/v1/users/" + itoa(u.ID)
 		var e apiErr
 		if code := a.call("admin", "PATCH", path, `{"display_name":"x","role":"handler"}`, &e); code != 422 || e.Error.Field != "department" {
@@ -155,7 +148,7 @@ func TestUserUpdateAndResetAPI(t *testing.T) {
 		if code := a.call("admin", "POST", path+"/password", `{"password":"chosen-one-pw"}`, &out); code != 200 || out["password"] != nil {
 			t.Errorf("set = %d %v (the chosen password must not be echoed)", code, out)
 		}
-		if _, err := auth.Authenticate(ctx, db, "dispatcher", "chosen-one-pw", "192.0.2.3"); err != nil {
+		if _, err := auth.Authenticate(ctx, a.db, "dispatcher", "chosen-one-pw", "192.0.2.3"); err != nil {
 			t.Errorf("chosen password refused: %v", err)
 		}
 		if code := a.call("changning", "POST", path+"/password", `{}`, nil); code != 404 && code != 403 {

@@ -30,6 +30,11 @@ type app struct {
 	tokens map[string]string
 }
 
+// eachApp runs body on both databases, each with an app on the demo (newApp).
+func eachApp(t *testing.T, body func(t *testing.T, a *app)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, newApp(t, db)) })
+}
+
 func newApp(t *testing.T, db *store.DB) *app {
 	t.Helper()
 	ctx := context.Background()
@@ -58,6 +63,16 @@ func newApp(t *testing.T, db *store.DB) *app {
 }
 
 // call sends a JSON request as user ("" = anonymous) and decodes the JSON answer into out.
+// user is the demo user with that username.
+func (a *app) user(username string) auth.User {
+	a.t.Helper()
+	u, err := auth.UserByUsername(context.Background(), a.db, username)
+	if err != nil {
+		a.t.Fatalf("demo user %s: %v", username, err)
+	}
+	return u
+}
+
 func (a *app) call(user, method, path, body string, out any) int {
 	a.t.Helper()
 	req, _ := http.NewRequest(method, a.srv.URL+path, strings.NewReader(body))
@@ -148,8 +163,7 @@ func TestHealthMetricsAndOpenAPI(t *testing.T) {
 }
 
 func TestGridsAPI(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		var fc featureCollection
 		if code := a.call("admin", "GET", "/api/v1/grids", "", &fc); code != 200 {
 			t.Fatalf("GET grids = %d", code)
@@ -192,8 +206,7 @@ func TestGridsAPI(t *testing.T) {
 }
 
 func TestTownIsolationAndDistrictRollup(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		var fc featureCollection
 		a.call("admin", "GET", "/api/v1/grids", "", &fc)
 		xinjingGrid := fc.Features[0].Properties.ID
@@ -231,8 +244,7 @@ func TestTownIsolationAndDistrictRollup(t *testing.T) {
 const square = `{"type":"Polygon","coordinates":[[[121.50,31.30],[121.51,31.30],[121.51,31.31],[121.50,31.31],[121.50,31.30]]]}`
 
 func TestBadGridInputChangesNothing(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		var fc featureCollection
 		a.call("admin", "GET", "/api/v1/grids", "", &fc)
 		g1 := fc.Features[0].Properties
@@ -280,8 +292,7 @@ func TestBadGridInputChangesNothing(t *testing.T) {
 }
 
 func TestUsersAPIAndPersonalData(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, a *app) {
 		var e apiErr
 		if code := a.call("admin", "POST", "/api/v1/users", `{"username":"dispatcher","role":"dispatcher","password":"longenough"}`, &e); code != 422 || e.Error.Field != "username" {
 			t.Errorf("duplicate username: %d %+v", code, e)

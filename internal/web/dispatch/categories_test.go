@@ -50,10 +50,7 @@ func TestCategoryScenarios(t *testing.T) {
 		})
 
 		// The tree in force, published again for a later date, waits; nobody used it, so it may go.
-		code, raw := a.Get("dispatcher", "/api/v1/dispatch/categories")
-		if code != http.StatusOK {
-			t.Fatal(code, raw)
-		}
+		raw := a.GetOK(t, "dispatcher", "/api/v1/dispatch/categories")
 		var tree struct {
 			Nodes []json.RawMessage `json:"nodes"`
 		}
@@ -88,10 +85,7 @@ func TestCategoryUpload(t *testing.T) {
 		if code != http.StatusUnprocessableEntity || !strings.Contains(page, "row 3, column parent: parent 09 is not in the tree") {
 			t.Errorf("bad csv in English: %d", code)
 		}
-		code, xlsx := a.Get("admin", "/admin/categories/tree.xlsx")
-		if code != http.StatusOK {
-			t.Fatal(code)
-		}
+		xlsx := a.GetOK(t, "admin", "/admin/categories/tree.xlsx")
 		code, _, loc := upload("tree.xlsx", []byte(xlsx), "2099-01-01", "zh")
 		if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/admin/categories?town=") {
 			t.Fatalf("upload: %d %q", code, loc)

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
@@ -18,8 +16,7 @@ var formRe = regexp.MustCompile(`<form [^>]*class="form action-form" id="act-([a
 // selected), 退单 last, red, asking before it is sent; a grid worker verifying sees pass first and
 // rework last; no destructive form opens preselected.
 func TestOrderPageButtonOrder(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db, demo.WorldWithOrders)
+	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
 		// Which department has an accepted order depends on the day the demo was generated, so the
 		// handler is whoever leads the first one.
 		a.Var("accepted", `SELECT o.id FROM orders o WHERE o.state = 'in_progress' AND o.suspended = 0 AND o.extension_pending = 0
@@ -38,10 +35,7 @@ func TestOrderPageButtonOrder(t *testing.T) {
 			{handler, "/orders/{accepted}?lang=en", []string{"report", "extend", "return"}, "return"},
 			{"gridworker", "/orders/{handled}", []string{"verify_pass", "verify_fail"}, "verify_fail"},
 		} {
-			code, body := a.Get(tc.user, tc.order)
-			if code != 200 {
-				t.Fatalf("%s %s = %d", tc.user, tc.order, code)
-			}
+			body := a.GetOK(t, tc.user, tc.order)
 			var got []string
 			for _, m := range tabRe.FindAllStringSubmatch(body, -1) {
 				got = append(got, m[2])

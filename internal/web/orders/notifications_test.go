@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
@@ -29,13 +27,9 @@ func bell(body string) int {
 // TestNotificationsInbox over the demo: one line per order, the bell counts the orders with news,
 // opening an order reads it, and no line is about an order whose step is done.
 func TestNotificationsInbox(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db, demo.WorldWithOrders)
+	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
 		for _, user := range []string{"handler_police", "gridworker", "dispatcher"} {
-			code, body := a.Get(user, "/notifications")
-			if code != 200 {
-				t.Fatalf("%s /notifications = %d", user, code)
-			}
+			body := a.GetOK(t, user, "/notifications")
 			lines := inboxLineRe.FindAllStringSubmatch(body, -1)
 			seen := map[string]bool{}
 			unreadLines := 0

@@ -53,39 +53,33 @@ type textField struct {
 	max         int
 }
 
+// codeText and noteText are fields whose label is their name, limited as a code or as a note.
+func codeText(name string) textField { return textField{name, name, orders.MaxCodeRunes} }
+func noteText(name string) textField { return textField{name, name, orders.MaxNoteRunes} }
+
 var (
 	newOrderTexts = []textField{
 		{"content", "content", orders.MaxContentRunes},
 		{"address", "address", orders.MaxAddressRunes},
 		{"caller_name", "caller", orders.MaxNameRunes},
 		{"caller_phone", "phone", orders.MaxPhoneRunes},
-		{"category", "category", orders.MaxCodeRunes},
-		{"grid", "grid", orders.MaxCodeRunes},
-		{"town", "town", orders.MaxCodeRunes},
+		codeText("category"), codeText("grid"), codeText("town"),
 	}
 	actionTexts = []textField{
-		{"reason", "reason", orders.MaxNoteRunes},
-		{"result", "result", orders.MaxNoteRunes},
-		{"note", "note", orders.MaxNoteRunes},
-		{"comment", "comment", orders.MaxNoteRunes},
-		{"category", "category", orders.MaxCodeRunes},
-		{"grid", "grid", orders.MaxCodeRunes},
-		{"department", "department", orders.MaxCodeRunes},
+		noteText("reason"), noteText("result"), noteText("note"), noteText("comment"),
+		codeText("category"), codeText("grid"), codeText("department"),
 		{"deadline_class", "deadline class", orders.MaxCodeRunes},
-		{"satisfaction", "satisfaction", orders.MaxCodeRunes},
+		codeText("satisfaction"),
 		{"duplicate_of", "duplicate of", orders.MaxCodeRunes},
-		{"deadline", "deadline", orders.MaxCodeRunes},
+		codeText("deadline"),
 	}
 	// filterTexts are the list filters compared with stored values; a NUL or a byte that is not
 	// UTF-8 in any of them failed the query on PostgreSQL.
 	filterTexts = []textField{
 		{"q", "search", orders.MaxQueryRunes},
-		{"grid", "grid", orders.MaxCodeRunes},
-		{"category", "category", orders.MaxCodeRunes},
-		{"channel", "channel", orders.MaxCodeRunes},
-		{"department", "department", orders.MaxCodeRunes},
+		codeText("grid"), codeText("category"), codeText("channel"), codeText("department"),
 		{"state", "state", 400},
-		{"sort", "sort", orders.MaxCodeRunes},
+		codeText("sort"),
 	}
 )
 

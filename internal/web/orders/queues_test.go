@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
@@ -23,10 +21,7 @@ var (
 // listTotal is the number of orders the list at href shows in all (0 when it says it has none).
 func listTotal(t *testing.T, a *webtest.App, user, href string) int {
 	t.Helper()
-	code, body := a.Get(user, href)
-	if code != 200 {
-		t.Fatalf("%s %s = %d", user, href, code)
-	}
+	body := a.GetOK(t, user, href)
 	m := totalRe.FindStringSubmatch(body)
 	if m == nil {
 		m = mineRe.FindStringSubmatch(body)
@@ -41,13 +36,9 @@ func listTotal(t *testing.T, a *webtest.App, user, href string) int {
 // TestTileCountsMatchTheirLists: every count a role's home tile or queue tab shows is the total
 // of the list its link opens, over the demo's orders (issue #11 item 7).
 func TestTileCountsMatchTheirLists(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db, demo.WorldWithOrders)
+	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
 		for _, user := range []string{"dispatcher", "handler_police", "gridworker", "gridleader", "leader", "resident"} {
-			code, body := a.Get(user, "/")
-			if code != 200 {
-				t.Fatalf("%s home = %d", user, code)
-			}
+			body := a.GetOK(t, user, "/")
 			tiles := tileRe.FindAllStringSubmatch(body, -1)
 			if len(tiles) == 0 {
 				t.Errorf("%s: no counted tile on the home page", user)

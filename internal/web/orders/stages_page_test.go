@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/demo"
-	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
@@ -23,18 +21,14 @@ var stageRowRe = regexp.MustCompile(`<tr data-stage="([a-z_]+)" data-status="([a
 // operations centre, handling by the department, verification running for the grid — in both
 // languages, and the API's order carries the same rows.
 func TestOrderPageStages(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		a := webtest.New(t, db, demo.WorldWithOrders)
+	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
 		a.Var("handled", `SELECT o.id FROM orders o JOIN users u ON u.grid_code = o.grid_code
 			WHERE u.username = 'gridworker' AND o.state = 'handled' AND o.suspended = 0 ORDER BY o.id LIMIT 1`)
 		for _, tc := range []struct{ path, title, centre, handling, verification string }{
 			{"/orders/{handled}", "办理时限", "城运中心", "办理", "核查"},
 			{"/orders/{handled}?lang=en", "Time limits by stage", "Operations centre", "Handling", "Verification"},
 		} {
-			code, body := a.Get("gridworker", tc.path)
-			if code != 200 {
-				t.Fatalf("%s = %d", tc.path, code)
-			}
+			body := a.GetOK(t, "gridworker", tc.path)
 			if !strings.Contains(body, `<section class="card stages" id="stages"><h2>`+tc.title+`</h2>`) {
 				t.Fatalf("%s: no stage table", tc.path)
 			}
@@ -55,10 +49,7 @@ func TestOrderPageStages(t *testing.T) {
 				t.Errorf("%s: verification %v", tc.path, v)
 			}
 		}
-		code, body := a.Get("gridworker", "/api/v1/orders/{handled}")
-		if code != 200 {
-			t.Fatalf("API order = %d: %s", code, body)
-		}
+		body := a.GetOK(t, "gridworker", "/api/v1/orders/{handled}")
 		var o struct {
 			Stages []struct {
 				Stage, Status string

@@ -128,6 +128,16 @@ func (a *App) Get(user, path string) (int, string) {
 	return resp.StatusCode, string(raw)
 }
 
+// GetOK is Get that ends the test unless the answer is 200 OK; it returns the body.
+func (a *App) GetOK(t *testing.T, user, path string) string {
+	t.Helper()
+	code, body := a.Get(user, path)
+	if code != http.StatusOK {
+		t.Fatalf("GET %s as %q = %d: %.300s", path, user, code, body)
+	}
+	return body
+}
+
 // Run sends each scenario in order (later ones may see what earlier ones changed) as a subtest.
 func (a *App) Run(t *testing.T, scenarios []Scenario) {
 	t.Helper()
