@@ -308,7 +308,7 @@ func listed(t *testing.T, w *world, key, by, group, part string, p kpi.Period) i
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}})
+	n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}}, orders.CountBound)
 	if err != nil {
 		t.Fatalf("%s: %v", key, err)
 	}
@@ -353,7 +353,7 @@ func TestExemptionAndRankings(t *testing.T) {
 		if n := listed(t, w, kpi.OnTimeFilingRate, "", "", "", p); n != 7 {
 			t.Errorf("exempted figure lists %d orders", n)
 		}
-		if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns()}); err != nil || n != 10 {
+		if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns()}, orders.CountBound); err != nil || n != 10 {
 			t.Errorf("the record has %d orders (%v), want all 10", n, err)
 		}
 		xs, err := w.k.Exemptions(ctx, w.f.Towns(), 10)
@@ -412,7 +412,7 @@ func TestLateByOwner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}}); err != nil || n != l.Orders {
+			if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}}, orders.CountBound); err != nil || n != l.Orders {
 				t.Errorf("%s %s lists %d (%v), counts %d", l.Kind, l.Code, n, err, l.Orders)
 			}
 		}
@@ -422,7 +422,7 @@ func TestLateByOwner(t *testing.T) {
 		// A co-handling department's late clock (协办) is an owner like the others.
 		if cond, args, err := kpi.LateCondition("co_department", w.f.Market, now); err != nil {
 			t.Errorf("owner kind co_department: %v", err)
-		} else if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}}); err != nil || n != 0 {
+		} else if n, err := w.s.Count(ctx, orders.Filter{Towns: w.f.Towns(), Conditions: []orders.Condition{{SQL: cond, Args: args}}}, orders.CountBound); err != nil || n != 0 {
 			t.Errorf("co_department lists %d (%v), want 0: no order here has co-handlers", n, err)
 		}
 	})
