@@ -22,7 +22,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/web"
-	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
 // benchUsers are the accounts the harness calls as: a town's staff in every role that reads
@@ -273,7 +272,7 @@ type benchCell struct {
 // planCells turns the route table into cells: each GET route (path parameters filled from vars,
 // with its variants) for each bench user whose role may call it. Routes whose parameters cannot
 // be filled are returned as skipped.
-func planCells(routes []kit.Route, vars map[string]string, users map[string]auth.User, filter *regexp.Regexp) ([]benchCell, []string) {
+func planCells(routes []web.Route, vars map[string]string, users map[string]auth.User, filter *regexp.Regexp) ([]benchCell, []string) {
 	var cells []benchCell
 	var skipped []string
 	param := regexp.MustCompile(`([^/]+)/(\{[^}]+\})`)
@@ -318,11 +317,11 @@ func planCells(routes []kit.Route, vars map[string]string, users map[string]auth
 			for _, name := range benchUsers {
 				user := users[name]
 				switch r.Perm {
-				case kit.Public, kit.OwnCheck, "metrics token or loopback":
+				case web.PermPublic, web.PermOwnCheck, "metrics token or loopback":
 					if name != "dispatcher" {
 						continue // the same for everyone: measured once
 					}
-				case kit.SignedIn:
+				case web.PermSignedIn:
 				default:
 					if !user.Can(r.Perm) {
 						continue

@@ -5,19 +5,19 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
-	"github.com/civicgrid/civicgrid/internal/web/kit"
+	"github.com/civicgrid/civicgrid/internal/web"
 )
 
 // TestPlanCells: the bench measures each GET route of the table for the roles that may call it,
 // with path parameters filled from the generated data and the list's variants; a route whose
 // parameter it cannot fill is reported, not guessed.
 func TestPlanCells(t *testing.T) {
-	routes := []kit.Route{
+	routes := []web.Route{
 		{Method: "GET", Path: "/api/v1/orders/{id}", Perm: auth.PermOrdersRead},
 		{Method: "POST", Path: "/api/v1/orders", Perm: auth.PermOrdersCreate},
 		{Method: "GET", Path: "/api/v1/users", Perm: auth.PermUsersRead},
-		{Method: "GET", Path: "/healthz", Perm: kit.Public},
-		{Method: "GET", Path: "/things/{id}", Perm: kit.SignedIn},
+		{Method: "GET", Path: "/healthz", Perm: web.PermPublic},
+		{Method: "GET", Path: "/things/{id}", Perm: web.PermSignedIn},
 		{Method: "GET", Path: "/orders", Perm: auth.PermOrdersRead},
 	}
 	users := map[string]auth.User{}

@@ -88,3 +88,15 @@ func (s *Server) routes() error {
 	}
 	return nil
 }
+
+// Route is one recorded route of the route table (Server.Routes), for tools outside the web
+// packages — `civicgrid bench pages` measures every GET route from it — which import the shell
+// only.
+type Route = kit.Route
+
+// The permissions a route may carry besides the role table's.
+const (
+	PermPublic   = kit.Public   // anyone
+	PermSignedIn = kit.SignedIn // any signed-in user
+	PermOwnCheck = kit.OwnCheck // the handler checks who may
+)
