@@ -2,12 +2,10 @@
 // the live feed, all following the stream of order changes without reloading.
 (function () {
   'use strict';
-  var el = document.getElementById('map');
-  if (!el || !window.cg || !cg.ops) return;
-  var h = cg.el, ops = cg.ops;
-  var lang = el.dataset.lang === 'en' ? 'en' : 'zh';
-  var w = ops.words[lang], d = ops.data();
-  d.categories = d.categories || {}; d.states = d.states || {};
+  if (!window.cg || !cg.ops) return;
+  var h = cg.el, ops = cg.ops, page = ops.page();
+  if (!page) return;
+  var el = page.el, lang = page.lang, w = page.w, d = page.d;
   var form = document.getElementById('ops-controls');
   var cat = form.elements.category;
   Object.keys(d.categories).sort(function (a, b) { return d.categories[a].localeCompare(d.categories[b]); }).forEach(function (code) {

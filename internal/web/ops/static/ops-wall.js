@@ -3,12 +3,10 @@
 // ?pause=1 holds the panel, ?panel=feed starts on one, ?rotate=30 sets the seconds per panel.
 (function () {
   'use strict';
-  var el = document.getElementById('map');
-  if (!el || !window.cg || !cg.ops) return;
-  var h = cg.el, ops = cg.ops;
-  var lang = el.dataset.lang === 'en' ? 'en' : 'zh';
-  var w = ops.words[lang], d = ops.data();
-  d.categories = d.categories || {}; d.states = d.states || {};
+  if (!window.cg || !cg.ops) return;
+  var h = cg.el, ops = cg.ops, page = ops.page();
+  if (!page) return;
+  var el = page.el, lang = page.lang, w = page.w, d = page.d;
   var params = new URLSearchParams(location.search);
   var panels, tabs, names;
   // The panels shown in turn: those not hidden (the hotspots panel joins when there are any).

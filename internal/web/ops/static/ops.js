@@ -27,6 +27,17 @@
     try { return JSON.parse(document.getElementById('ops-data').textContent || '{}') || {}; } catch (e) { return {}; }
   };
 
+  // page is what every ops page starts from: the #map element, its language, the words in it and
+  // the page's data (category and state names always present); null when the page has no map.
+  ops.page = function () {
+    var el = document.getElementById('map');
+    if (!el) return null;
+    var lang = el.dataset.lang === 'en' ? 'en' : 'zh';
+    var d = ops.data();
+    d.categories = d.categories || {}; d.states = d.states || {};
+    return { el: el, lang: lang, w: ops.words[lang], d: d };
+  };
+
   ops.getJSON = function (url) {
     return fetch(url, { credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Error(url + ': ' + r.status);
