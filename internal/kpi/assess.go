@@ -97,10 +97,11 @@ func Score(f Figures, weights map[string]float64) (score float64, ok bool) {
 
 // Ranked is one row of a league table.
 type Ranked struct {
-	Rank  int      `json:"rank"`
-	Group string   `json:"group"`
-	Name  string   `json:"name"`
-	Score *float64 `json:"score"`
+	Rank   int      `json:"rank"`
+	Group  string   `json:"group"`
+	Name   string   `json:"name"`
+	NameEN string   `json:"name_en,omitempty"`
+	Score  *float64 `json:"score"`
 	// Previous is the score in the previous period, for the arrow.
 	Previous *float64 `json:"previous"`
 	Figures  Figures  `json:"figures"`
@@ -143,7 +144,7 @@ func (s *Service) Rank(ctx context.Context, towns []string, by string, p Period)
 		if row.Group == "" {
 			continue // orders with no department or grid are nobody's to rank
 		}
-		r := Ranked{Group: row.Group, Name: row.Name, Figures: row.Current}
+		r := Ranked{Group: row.Group, Name: row.Name, NameEN: row.NameEN, Figures: row.Current}
 		if v, ok := Score(row.Current, weights); ok {
 			r.Score = &v
 		}

@@ -36,6 +36,7 @@ type Figures map[string]Figure
 type Row struct {
 	Group    string  `json:"group"`
 	Name     string  `json:"name,omitempty"`
+	NameEN   string  `json:"name_en,omitempty"` // departments' and categories' English names, where set
 	Current  Figures `json:"current"`
 	Previous Figures `json:"previous"`
 	LastYear Figures `json:"last_year"`
@@ -121,7 +122,7 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 		return r, err
 	}
 	for _, row := range rows {
-		row.Name = names[row.Group]
+		row.Name, row.NameEN = names[row.Group][0], names[row.Group][1]
 		r.Rows = append(r.Rows, *row)
 	}
 	sort.Slice(r.Rows, func(i, j int) bool { return r.Rows[i].Group < r.Rows[j].Group })
@@ -257,24 +258,25 @@ func Percentile(xs []float64, q float64) float64 {
 	return s[min(max(rank, 1), len(s))-1]
 }
 
-// names gives the groups of a dimension their names.
-func (s *Service) names(ctx context.Context, by string, towns []string) (map[string]string, error) {
-	out := map[string]string{}
+// names gives the groups of a dimension their names, Chinese and (departments, categories,
+// channels) English.
+func (s *Service) names(ctx context.Context, by string, towns []string) (map[string][2]string, error) {
+	out := map[string][2]string{}
 	var query string
 	switch by {
 	case "town":
-		query = `SELECT code, name FROM regions WHERE `
+		query = `SELECT code, name, '' FROM regions WHERE `
 	case "grid":
-		query = `SELECT code, name FROM grids WHERE `
+		query = `SELECT code, name, '' FROM grids WHERE `
 	case "committee":
-		query = `SELECT code, name FROM committees WHERE `
+		query = `SELECT code, name, '' FROM committees WHERE `
 	case "department":
-		query = `SELECT code, name FROM departments WHERE `
+		query = `SELECT code, name, name_en FROM departments WHERE `
 	case "category":
-		query = `SELECT code, name FROM categories WHERE `
+		query = `SELECT code, name, name_en FROM categories WHERE `
 	case "channel":
 		for _, c := range orders.Channels {
-			out[c.Code] = c.ZH
+			out[c.Code] = [2]string{c.ZH, c.EN}
 		}
 		return out, nil
 	default:
@@ -283,7 +285,6 @@ func (s *Service) names(ctx context.Context, by string, towns []string) (map[str
 	in, args := store.In("town_code", towns)
 	if by == "town" {
 		in, args = store.In("code", towns)
-		query = `SELECT code, name FROM regions WHERE `
 	}
 	rows, err := s.DB.Query(ctx, query+in, args...)
 	if err != nil {
@@ -291,11 +292,11 @@ func (s *Service) names(ctx context.Context, by string, towns []string) (map[str
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var code, name string
-		if err := rows.Scan(&code, &name); err != nil {
+		var code, name, nameEN string
+		if err := rows.Scan(&code, &name, &nameEN); err != nil {
 			return nil, err
 		}
-		out[code] = name
+		out[code] = [2]string{name, nameEN}
 	}
 	return out, rows.Err()
 }

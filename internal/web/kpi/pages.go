@@ -238,7 +238,7 @@ func rankTable(rk kpi.Rankings, rq request, title, lang string) rankView {
 		return value(kpi.Def{Kind: kpi.Hours}, kpi.Figure{Value: x})
 	}
 	for _, row := range rk.Rows {
-		rr := rankRow{Rank: row.Rank, Name: firstNonEmpty(row.Name, row.Group), Score: score(row.Score), Before: score(row.Previous)}
+		rr := rankRow{Rank: row.Rank, Name: rankedName(row, lang), Score: score(row.Score), Before: score(row.Previous)}
 		if row.Score != nil && row.Previous != nil {
 			rr.Arrow = compare(kpi.Def{Kind: kpi.Rate}, kpi.Figure{Value: row.Score}, kpi.Figure{Value: row.Previous})
 		}
@@ -290,4 +290,13 @@ func (s *handlers) monthlyReport(w http.ResponseWriter, r *http.Request, c *kit.
 	w.Header().Set("Cache-Control", "no-store")
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// rankedName is a league table row's name in the language: the English name where the
+// department has one, else its name, else its code.
+func rankedName(r kpi.Ranked, lang string) string {
+	if lang == "en" && r.NameEN != "" {
+		return r.NameEN
+	}
+	return firstNonEmpty(r.Name, r.Group)
 }

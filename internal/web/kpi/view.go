@@ -102,6 +102,8 @@ func groupName(r kpi.Row, by, lang string) string {
 		}
 	}
 	switch {
+	case lang == "en" && r.NameEN != "":
+		return r.NameEN
 	case r.Name != "":
 		return r.Name
 	case r.Group != "":
