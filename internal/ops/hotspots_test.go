@@ -7,11 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/ops"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 func TestPoissonTail(t *testing.T) {
@@ -39,14 +37,8 @@ func TestPoissonTail(t *testing.T) {
 // ones against none, are hotspots (the second less likely, so first); 6 against 4 a week is not,
 // nor 4 new ones (below the minimum count), nor another town's.
 func TestHotspots(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemoTown(t, func(t *testing.T, db *store.DB, x, g1, g2 string) {
 		ctx := context.Background()
-		if err := demo.World(ctx, db, t.TempDir()); err != nil {
-			t.Fatal(err)
-		}
-		x := world.XinjingCode
-		g := grids(t, db, x)
-		g1, g2 := g[0], g[1]
 		h, d := time.Hour, 24*time.Hour
 		var rows []row
 		n := 0

@@ -62,6 +62,18 @@ func seedNumbered(t *testing.T, db *store.DB, rows []row, number func(row) strin
 	}
 }
 
+// eachDemoTown runs body on each database with the demo world loaded, for 新泾镇 and its first
+// two grids.
+func eachDemoTown(t *testing.T, body func(t *testing.T, db *store.DB, town, g1, g2 string)) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		if err := demo.World(context.Background(), db, t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		g := grids(t, db, world.XinjingCode)
+		body(t, db, world.XinjingCode, g[0], g[1])
+	})
+}
+
 func grids(t *testing.T, db *store.DB, town string) []string {
 	t.Helper()
 	rows, err := db.Query(context.Background(), `SELECT code FROM grids WHERE town_code = ? ORDER BY code`, town)
@@ -80,14 +92,8 @@ func grids(t *testing.T, db *store.DB, town string) []string {
 
 // The figures, points and heat of a hand-made set of orders, counted by hand.
 func TestFiguresPointsAndHeat(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
+	eachDemoTown(t, func(t *testing.T, db *store.DB, x, g1, g2 string) {
 		ctx := context.Background()
-		if err := demo.World(ctx, db, t.TempDir()); err != nil {
-			t.Fatal(err)
-		}
-		x := world.XinjingCode
-		g := grids(t, db, x)
-		g1, g2 := g[0], g[1]
 		h, d := time.Hour, 24*time.Hour
 		seed(t, db, []row{
 			{n: 1, town: x, grid: g1, state: "received", received: h, deadline: d, category: "c1", lat: 31.2001, lng: 121.3001},
