@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workorder"
 )
 
 // SettingWeights is the town setting (table settings, key kpi_weights) holding the rankings'
@@ -265,9 +266,9 @@ const lateStage = `s.finished_at IS NULL AND s.paused_since IS NULL AND s.due_at
 // LateCondition selects, over the orders table, the orders Late counts for one owner at now:
 // the order list's late_owner filter, so a row of the leader's "late now" opens its orders.
 func LateCondition(kind, code string, now time.Time) (string, []any, error) {
-	switch kind {
-	case "centre", "department", "grid", "co_department":
-	default:
+	// The owner kinds are the stage clocks' own (workorder.OwnerLabels), so a new kind of owner
+	// is known here the day it is added.
+	if _, ok := workorder.OwnerLabels[workorder.Owner(kind)]; !ok {
 		return "", nil, problem.Field("late_owner", "unknown owner kind %.20q; centre, department, co_department or grid", kind)
 	}
 	if len(code) > 64 {
