@@ -536,6 +536,25 @@ func TestStoredXSSInBrowser(t *testing.T) {
 		desk.open(t, srv.URL, p.path, "")
 		desk.checkPage(t, p.want...)
 	}
+	// The operations centre's screens draw grid and category names with scripts: the live map's
+	// grid and point tooltips, its category picker, the wall screen, the hotspots, the KPI page's
+	// breakdown table and chart tooltip.
+	desk.open(t, srv.URL, "/ops/map", `(d => d.grids > 0 && d.points > 0)(document.getElementById('map').dataset)`)
+	if n := desk.hoverAll(t, "#map"); n == 0 {
+		t.Error("/ops/map has no interactive shapes")
+	}
+	desk.checkPage(t, gridNames[grid1], categoryNames[0])
+	desk.open(t, srv.URL, "/ops/wall?pause=1", `document.body.dataset.panel`)
+	desk.checkPage(t)
+	desk.open(t, srv.URL, "/ops/hotspots", "")
+	desk.checkPage(t)
+	for _, by := range []struct{ by, want string }{{"grid", gridNames[grid1]}, {"category", categoryNames[0]}} {
+		desk.open(t, srv.URL, "/kpi?by="+by.by, `window.echarts && echarts.getInstanceByDom(document.getElementById('kpi-chart'))`)
+		desk.showChartTip(t, "kpi-chart", "")
+		desk.checkPage(t, by.want)
+	}
+	desk.open(t, srv.URL, "/kpi/rankings", "")
+	desk.checkPage(t)
 	desk.open(t, srv.URL, "/", `window.echarts && echarts.getInstanceByDom(document.getElementById('intake-chart'))`)
 	desk.showChartTip(t, "intake-chart", "")
 	desk.checkPage(t)
