@@ -74,21 +74,29 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	PermPartyRead       = "party:read"     // the party organisations, council, agreements, network (docs/PARTY.md)
+	PermPartyManage     = "party:manage"   // record council meetings, resolutions, reviews, agreements, matches
+	PermPartyRoster     = "party:roster"   // see party members' names and phones whole (audited)
+	PermCoverageRead    = "coverage:read"  // the new-sector coverage (两个覆盖) map, table and gaps
+	PermCoverageWrite   = "coverage:write" // record a new-sector entity's organisation, liaison and activities
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead,
+		PermPartyRead, PermPartyManage, PermPartyRoster, PermCoverageRead, PermCoverageWrite),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead,
+		PermPartyRead, PermPartyManage, PermCoverageRead, PermCoverageWrite),
 	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
+	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData, PermPartyRead, PermCoverageRead),
+	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead, PermPartyRead, PermCoverageRead, PermCoverageWrite),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
+	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
+		PermPartyRead, PermCoverageRead),
 	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
 	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only

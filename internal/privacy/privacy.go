@@ -35,6 +35,9 @@ const (
 	Users Class = "user"
 	// Members: the name and phone of a grid's member as the grid page lists them.
 	Members Class = "grid_member"
+	// PartyMembers: a party member's name and phone on an organisation's roster (docs/PARTY.md);
+	// the route also needs party:roster.
+	PartyMembers Class = "party_member"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -77,6 +80,9 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleHandler:    {Town},
 		auth.RoleGridWorker: {Town},
 		auth.RoleGridLeader: {Town},
+	},
+	PartyMembers: {
+		auth.RoleAdmin: {Town},
 	},
 }
 
@@ -137,7 +143,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members}
+	classes := []Class{Orders, Targets, Users, Members, PartyMembers}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

@@ -1,0 +1,121 @@
+package party
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+)
+
+// Kinds of the 新时代文明实践 network ("1+31+N": one centre, stations, points).
+var NetworkKinds = []Label{
+	{"centre", "文明实践分中心", "Practice centre"},
+	{"station", "文明实践站", "Practice station"},
+	{"point", "文明实践点", "Practice point"},
+}
+
+// Site is a place of the practice network with what it offers (free text and links).
+type Site struct {
+	ID         int64    `json:"id"`
+	TownCode   string   `json:"town"`
+	Kind       string   `json:"kind"`
+	Name       string   `json:"name"`
+	Enterprise bool     `json:"enterprise"`
+	Offers     string   `json:"offers"`
+	Links      []string `json:"links"`
+	Lat        float64  `json:"lat"`
+	Lng        float64  `json:"lng"`
+	Grid       string   `json:"grid,omitempty"`
+}
+
+// NetworkCount is the "1+31+N" shape of a town's network.
+type NetworkCount struct {
+	Centres, Stations, Points, Enterprises int
+}
+
+// AddSite adds a place to a town's practice network.
+func (s *Service) AddSite(ctx context.Context, towns []string, n Site, by auth.User) (Site, error) {
+	if err := checkManager(by); err != nil {
+		return Site{}, err
+	}
+	if !inTowns(towns, n.TownCode) {
+		return Site{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
+	}
+	if !valid(NetworkKinds, n.Kind) {
+		return Site{}, problem.Field("kind", "%q is not one of centre, station, point", n.Kind)
+	}
+	var err error
+	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+		return Site{}, err
+	}
+	if n.Offers, err = text("offers", n.Offers, MaxText, false); err != nil {
+		return Site{}, err
+	}
+	if len(n.Links) > 10 {
+		return Site{}, problem.Field("links", "at most 10 links")
+	}
+	for i, l := range n.Links {
+		if !(strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "/")) || len(l) > 500 || strings.ContainsAny(l, " \n\"<>") {
+			return Site{}, problem.Field(fmt.Sprintf("links[%d]", i), "%q is not a link (http(s):// or a path of this site)", l)
+		}
+	}
+	if n.Lat < -90 || n.Lat > 90 || n.Lng < -180 || n.Lng > 180 || (n.Lat == 0 && n.Lng == 0) {
+		return Site{}, problem.Field("lat", "give the place's latitude and longitude")
+	}
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO party_network (town_code, kind, name, enterprise, offers, links, lat, lng, grid_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			n.TownCode, n.Kind, n.Name, store.Bool(n.Enterprise), n.Offers, strings.Join(n.Links, "\n"), n.Lat, n.Lng, nullStr(n.Grid)).Scan(&n.ID)
+		if store.IsUniqueViolation(err) {
+			return problem.Field("name", "%q is in the network already", n.Name)
+		}
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, by, audit.ActionCreate, "party_site", n.ID, n.TownCode, n.Name)
+	})
+	return n, err
+}
+
+// Network lists the practice network of towns (centre, stations, points) and its shape.
+func (s *Service) Network(ctx context.Context, towns []string) ([]Site, NetworkCount, error) {
+	where, args := store.In("town_code", towns)
+	rows, err := s.DB.Query(ctx, `SELECT id, town_code, kind, name, enterprise, offers, links, lat, lng, COALESCE(grid_code, '') FROM party_network
+		WHERE `+where+` ORDER BY CASE kind WHEN 'centre' THEN 0 WHEN 'station' THEN 1 ELSE 2 END, id LIMIT 2000`, args...)
+	if err != nil {
+		return nil, NetworkCount{}, fmt.Errorf("network: %w", err)
+	}
+	defer rows.Close()
+	var out []Site
+	var c NetworkCount
+	for rows.Next() {
+		var x Site
+		var ent int
+		var links string
+		if err := rows.Scan(&x.ID, &x.TownCode, &x.Kind, &x.Name, &ent, &x.Offers, &links, &x.Lat, &x.Lng, &x.Grid); err != nil {
+			return nil, c, err
+		}
+		x.Enterprise = ent != 0
+		if links != "" {
+			x.Links = strings.Split(links, "\n")
+		}
+		switch x.Kind {
+		case "centre":
+			c.Centres++
+		case "station":
+			c.Stations++
+		default:
+			c.Points++
+			if x.Enterprise {
+				c.Enterprises++
+			}
+		}
+		out = append(out, x)
+	}
+	return out, c, rows.Err()
+}
+
+

@@ -1,0 +1,202 @@
+// Package party is party building (党建引领) and new-sector coverage (两个覆盖), docs/PARTY.md: the
+// tree of party organisations with their members and the honours their dates earn; the regional
+// council (区域化党建联席会议) with member units, a convener that rotates by a stated rule, meetings
+// and resolutions; co-building agreements (联建签约) with commitments; needs and resources matched
+// into projects — resolutions, commitments and matches all become one kind of tracked task that the
+// next meeting reviews —; the 新时代文明实践 network; and the organisational and work coverage of the
+// town's office buildings, enterprises, street-merchant groups and new-employment groups, counted
+// with the visits of the campaigns (internal/campaigns). Every call is scoped to the caller's towns.
+package party
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+)
+
+// Label is a code with its Chinese and English names.
+type Label struct{ Code, ZH, EN string }
+
+// Name returns the label in the language ("zh" or "en").
+func (l Label) Name(lang string) string {
+	if lang == "en" {
+		return l.EN
+	}
+	return l.ZH
+}
+
+// LabelOf returns the name of code among ls in lang, or the code itself.
+func LabelOf(ls []Label, code, lang string) string {
+	for _, l := range ls {
+		if l.Code == code {
+			return l.Name(lang)
+		}
+	}
+	return code
+}
+
+func valid(ls []Label, code string) bool {
+	for _, l := range ls {
+		if l.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// Organisation kinds, top to bottom.
+const (
+	KindCommittee     = "committee"      // 党委
+	KindGeneralBranch = "general_branch" // 党总支
+	KindBranch        = "branch"         // 党支部
+)
+
+// OrgKinds lists the organisation kinds.
+var OrgKinds = []Label{
+	{KindCommittee, "党委", "Party committee"},
+	{KindGeneralBranch, "党总支", "General branch"},
+	{KindBranch, "党支部", "Branch"},
+}
+
+// Sectors of an organisation: the 两新 (new economic and social organisations) sectors, or none.
+var Sectors = []Label{
+	{"", "机关、居民区和单位", "Organs, residents' areas and units"},
+	{"enterprise", "两新·企业", "New sector · enterprise"},
+	{"building", "两新·楼宇", "New sector · office building"},
+	{"new_employment", "两新·新就业群体", "New sector · new-employment group"},
+}
+
+// Task statuses.
+const (
+	TaskOpen    = "open"    // 推进中
+	TaskDone    = "done"    // 已完成
+	TaskDropped = "dropped" // 已撤销
+)
+
+// TaskStatuses lists the task statuses.
+var TaskStatuses = []Label{
+	{TaskOpen, "推进中", "Open"},
+	{TaskDone, "已完成", "Done"},
+	{TaskDropped, "已撤销", "Dropped"},
+}
+
+// Limits of what one request may carry.
+const (
+	MaxName      = 100
+	MaxText      = 2000
+	MaxAttending = 200
+	MaxParties   = 20
+	MaxRoster    = 5000 // members one organisation page lists
+)
+
+// Service reads and changes party building and coverage records.
+type Service struct {
+	DB       *store.DB
+	Calendar *workcal.Calendar
+	// Now is the clock; tests set it.
+	Now func() time.Time
+}
+
+// New returns a service on db with the default working-day calendar.
+func New(db *store.DB) *Service { return &Service{DB: db, Calendar: workcal.Default(), Now: time.Now} }
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Service) cal() *workcal.Calendar {
+	if s.Calendar == nil {
+		return workcal.Default()
+	}
+	return s.Calendar
+}
+
+// Today is the service's date in Shanghai, YYYY-MM-DD.
+func (s *Service) Today() string { return s.now().In(workcal.Location()).Format(DateLayout) }
+
+// MayManage reports whether u may record meetings, tasks, agreements and matches (party:manage).
+func MayManage(u auth.User) bool { return u.Can(auth.PermPartyManage) }
+
+func checkManager(u auth.User) error {
+	if !MayManage(u) {
+		return problem.Forbidden("party:manage is needed (role %s)", u.Role)
+	}
+	return nil
+}
+
+// DateLayout is how party dates are written.
+const DateLayout = "2006-01-02"
+
+// ParseDate reads a YYYY-MM-DD date of field in Shanghai.
+func ParseDate(field, s string) (time.Time, error) {
+	t, err := time.ParseInLocation(DateLayout, strings.TrimSpace(s), workcal.Location())
+	if err != nil {
+		return time.Time{}, problem.Field(field, "%q is not a date (YYYY-MM-DD)", s)
+	}
+	return t, nil
+}
+
+// text trims s and checks it is present (when required) and at most max characters.
+func text(field, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if required && s == "" {
+		return "", problem.Field(field, "is required")
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "", problem.Field(field, "is longer than %d characters", max)
+	}
+	return s, nil
+}
+
+func inTowns(towns []string, town string) bool {
+	for _, t := range towns {
+		if t == town {
+			return true
+		}
+	}
+	return false
+}
+
+func actor(u auth.User) audit.Actor { return audit.Actor{ID: u.ID, Name: u.Username} }
+
+func record(ctx context.Context, q store.Querier, u auth.User, action, entity string, id int64, town, detail string) error {
+	return actor(u).Record(ctx, q, audit.Entry{Action: action, Entity: entity, EntityID: itoa(id), TownCode: town, Detail: detail})
+}
+
+func itoa(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	var b [20]byte
+	i := len(b)
+	for id > 0 {
+		i--
+		b[i] = byte('0' + id%10)
+		id /= 10
+	}
+	return string(b[i:])
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
