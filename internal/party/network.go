@@ -117,5 +117,3 @@ func (s *Service) Network(ctx context.Context, towns []string) ([]Site, NetworkC
 	}
 	return out, c, rows.Err()
 }
-
-

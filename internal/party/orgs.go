@@ -32,8 +32,8 @@ type Org struct {
 	// Honoured is how many of its own members were awarded 光荣在党50年 in the year asked (reached
 	// 50 years of standing by that July 1 and not by the one before); HonouredTotal adds its
 	// descendants'. Holders counts every member who holds the medal that year, descendants included.
-	Honoured      int    `json:"honoured"`
-	HonouredTotal int    `json:"honoured_total"`
+	Honoured      int `json:"honoured"`
+	HonouredTotal int `json:"honoured_total"`
 	holders       int
 	Holders       int    `json:"holders"`
 	Depth         int    `json:"depth"`
@@ -321,4 +321,57 @@ func (s *Service) TownHonours(ctx context.Context, town string, year int) (holde
 		awarded = holders
 	}
 	return holders, awarded, err
+}
+
+// ImportMembers adds members to organisation org of towns in one transaction with one audit row
+// (a roster handed over as a list); on any error none is added.
+func (s *Service) ImportMembers(ctx context.Context, towns []string, org int64, ns []NewMember, by auth.User) (int, error) {
+	if err := checkManager(by); err != nil {
+		return 0, err
+	}
+	if len(ns) > MaxRoster {
+		return 0, problem.Field("members", "at most %d members at once", MaxRoster)
+	}
+	for i := range ns {
+		var err error
+		f := fmt.Sprintf("members[%d]", i)
+		if ns[i].Name, err = text(f+".name", ns[i].Name, MaxName, true); err != nil {
+			return 0, err
+		}
+		if ns[i].Phone, err = text(f+".phone", ns[i].Phone, 30, false); err != nil {
+			return 0, err
+		}
+		j, err := ParseDate(f+".joined", ns[i].Joined)
+		if err != nil {
+			return 0, err
+		}
+		ns[i].Joined = j.Format(DateLayout)
+	}
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		var town string
+		where, args := store.In("town_code", towns)
+		err := tx.QueryRow(ctx, `SELECT town_code FROM party_orgs WHERE id = ? AND `+where, append([]any{org}, args...)...).Scan(&town)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.NotFound("party organisation %d", org)
+		}
+		if err != nil {
+			return err
+		}
+		st, err := tx.Prepare(ctx, `INSERT INTO party_members (org_id, name, phone, joined, created_at) VALUES (?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		now := s.now().UnixMilli()
+		for _, n := range ns {
+			if _, err := st.ExecContext(ctx, org, n.Name, n.Phone, n.Joined, now); err != nil {
+				return fmt.Errorf("insert party member: %w", err)
+			}
+		}
+		return record(ctx, tx, by, audit.ActionCreate, "party_member", 0, town, fmt.Sprintf("%d members of organisation %d", len(ns), org))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ns), nil
 }
