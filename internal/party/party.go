@@ -200,3 +200,6 @@ func nullStr(s string) any {
 	}
 	return s
 }
+
+// Now is the service's clock.
+func (s *Service) Clock() time.Time { return s.now() }

@@ -5,6 +5,7 @@ import (
 
 	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
+	webparty "github.com/civicgrid/civicgrid/internal/web/party"
 
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 	webkpi "github.com/civicgrid/civicgrid/internal/web/kpi"
@@ -84,6 +85,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
+		return err
+	}
+	if err := webparty.Mount(k.Mount("party")); err != nil {
 		return err
 	}
 	return nil

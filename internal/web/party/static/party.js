@@ -1,0 +1,132 @@
+// Party building and coverage pages (internal/web/party): the tree's chart of members and honours,
+// the practice network map, and the coverage map (grids coloured by full coverage, entities as
+// pins) with its trend chart. Data comes from JSON blocks in the page; names typed by users go to
+// Leaflet and ECharts as text (cg.el nodes, cg.axisTooltip), never as HTML.
+(function () {
+  function data(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
+  }
+  var h = cg.el;
+  var L10n = data('pt-labels') || {};
+  var lang = document.documentElement.lang === 'en' ? 'en' : 'zh';
+
+  function newMap(el, centre) {
+    var map = L.map(el, { zoomControl: true }).setView(centre, 14);
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19, attribution: cg.esc(el.dataset.attribution || '') }).addTo(map);
+    return map;
+  }
+
+  // The tree: members and this year's honours by organisation under the town committee.
+  var treeEl = document.getElementById('pt-tree-chart');
+  if (treeEl && window.echarts) {
+    var rows = data('pt-tree-data') || [];
+    var chart = echarts.init(treeEl, null, { renderer: 'svg' });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis', formatter: cg.axisTooltip },
+      legend: { data: [L10n.members, L10n.honoured], top: 0 },
+      grid: { left: 40, right: 20, top: 30, bottom: 90 },
+      xAxis: { type: 'category', data: rows.map(function (r) { return r.name; }), axisLabel: { rotate: 40, interval: 0, fontSize: 10 } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [
+        { name: L10n.members, type: 'bar', data: rows.map(function (r) { return r.members; }), itemStyle: { color: '#b8c2cc' } },
+        { name: L10n.honoured, type: 'bar', data: rows.map(function (r) { return r.honoured; }), itemStyle: { color: '#c0392b' } }
+      ]
+    });
+    window.addEventListener('resize', function () { chart.resize(); });
+    treeEl.dataset.bars = String(rows.length);
+    document.body.dataset.chartReady = '1';
+  }
+
+  // The practice network: centre, stations and points, enterprises marked.
+  var netEl = document.getElementById('pt-network-map');
+  if (netEl && window.L) {
+    var sites = data('pt-sites-data') || [];
+    var centre = sites.length ? [sites[0].lat, sites[0].lng] : [31.233, 121.506];
+    var nmap = newMap(netEl, centre);
+    var colours = { centre: '#c0392b', station: '#1f6feb', point: '#8250df', enterprise: '#bf8700' };
+    var layer = L.featureGroup().addTo(nmap);
+    sites.forEach(function (s) {
+      var key = s.enterprise ? 'enterprise' : s.kind;
+      var tip = h('div', null, h('b', null, s.name), h('br'), s.kind_name + (s.enterprise ? ' · ' + L10n.enterprise : ''));
+      if (s.offers) tip.appendChild(h('div', null, s.offers));
+      L.circleMarker([s.lat, s.lng], { radius: s.kind === 'centre' ? 10 : s.kind === 'station' ? 6 : 5, color: '#fff', weight: 1,
+        fillColor: colours[key], fillOpacity: 0.95, className: 'pt-site pt-site-' + key })
+        .bindTooltip(h('span', null, s.name)).bindPopup(tip).addTo(layer);
+    });
+    var draw = function () {
+      if (sites.length) nmap.fitBounds(layer.getBounds(), { padding: [16, 16] });
+      netEl.dataset.sites = String(sites.length);
+      document.body.dataset.mapReady = '1';
+    };
+    if (cg.basemap) cg.basemap(nmap, { lang: lang, tiles: netEl.dataset.tiles, grids: true, landmarks: [], legend: false }).then(draw, draw);
+    else draw();
+  }
+
+  // Coverage: grids coloured by full coverage, entities as pins; the trend by month.
+  function colour(r) {
+    if (!r || !r.entities) return '#b8c2cc';
+    var c = r.full_pct;
+    if (c < 20) return '#d73027';
+    if (c < 40) return '#fc8d59';
+    if (c < 60) return '#fee08b';
+    if (c < 80) return '#91cf60';
+    return '#1a9850';
+  }
+  var pinColour = { full: '#1a7f37', org: '#1f6feb', work: '#bf8700', none: '#c0392b' };
+  var covEl = document.getElementById('pt-cov-map');
+  if (covEl && window.L) {
+    var byGrid = {};
+    (data('pt-cov-data') || []).forEach(function (r) { byGrid[r.grid] = r; });
+    var pins = data('pt-pins-data') || [];
+    var cmap = newMap(covEl, [31.215, 121.38]);
+    var base = cg.basemap ? cg.basemap(cmap, { town: covEl.dataset.town, lang: lang, tiles: covEl.dataset.tiles, grids: false, landmarks: [], legend: false }) : Promise.resolve(null);
+    var grids = fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); });
+    Promise.all([base.catch(function () { return null; }), grids]).then(function (res) {
+      var fc = res[1] || {};
+      var feats = (fc.features || []).filter(function (f) { return f.properties.town_code === covEl.dataset.town; });
+      var glayer = L.geoJSON({ type: 'FeatureCollection', features: feats }, {
+        style: function (f) {
+          return { color: '#555', weight: 1.5, fillColor: colour(byGrid[f.properties.code]), fillOpacity: 0.55, className: 'pt-grid-polygon' };
+        },
+        onEachFeature: function (f, lyr) {
+          var r = byGrid[f.properties.code] || { entities: 0, full: 0, full_pct: 0, org: 0, work: 0 };
+          lyr.bindTooltip(h('span', null, f.properties.name, h('br'), r.full_pct + '%'), { permanent: true, direction: 'center', className: 'grid-label' });
+          lyr.bindPopup(h('div', null, h('b', null, f.properties.name), h('br'), L10n.entities + ' ' + r.entities,
+            h('br'), L10n.org + ' ' + r.org + ' · ' + L10n.work + ' ' + r.work, h('br'), L10n.full + ' ' + r.full + ' (' + r.full_pct + '%)'));
+        }
+      }).addTo(cmap);
+      pins.forEach(function (p) {
+        L.circleMarker([p.lat, p.lng], { radius: 5, color: '#fff', weight: 1, fillColor: pinColour[p.status], fillOpacity: 0.95, className: 'pt-pin pt-pin-' + p.status })
+          .bindTooltip(h('span', null, p.name + ' · ' + p.kind)).addTo(cmap);
+      });
+      if (feats.length) cmap.fitBounds(glayer.getBounds(), { padding: [10, 10] });
+      covEl.dataset.grids = String(feats.length);
+      covEl.dataset.pins = String(pins.length);
+      document.body.dataset.mapReady = '1';
+    }).catch(function (e) { covEl.dataset.error = String(e); document.body.dataset.mapReady = 'error'; });
+  }
+  var trendEl = document.getElementById('pt-trend');
+  if (trendEl && window.echarts) {
+    var trend = data('pt-trend-data') || [];
+    var tc = echarts.init(trendEl, null, { renderer: 'svg' });
+    tc.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis', formatter: cg.axisTooltip },
+      legend: { data: [L10n.full_pct, L10n.org_pct, L10n.work_pct], top: 0 },
+      grid: { left: 44, right: 16, top: 36, bottom: 30 },
+      xAxis: { type: 'category', data: trend.map(function (r) { return r.month; }) },
+      yAxis: { type: 'value', max: 100, axisLabel: { formatter: '{value}%' } },
+      series: [
+        { name: L10n.full_pct, type: 'line', data: trend.map(function (r) { return r.full_pct; }), itemStyle: { color: '#1a7f37' }, lineStyle: { width: 3 } },
+        { name: L10n.org_pct, type: 'line', data: trend.map(function (r) { return r.org_pct; }), itemStyle: { color: '#1f6feb' } },
+        { name: L10n.work_pct, type: 'line', data: trend.map(function (r) { return r.work_pct; }), itemStyle: { color: '#bf8700' } }
+      ]
+    });
+    window.addEventListener('resize', function () { tc.resize(); });
+    trendEl.dataset.points = String(trend.length);
+    document.body.dataset.chartReady = '1';
+  }
+})();
