@@ -62,7 +62,7 @@ func TestPartyScenarios(t *testing.T) {
 			{Name: "council", User: "gridworker", Method: "GET", URL: "/api/v1/party/councils/{council}", Status: http.StatusOK, Contains: []string{"地铁2号线党总支", "市农委执法总队党支部", `"next":{`, "新泾派出所党支部"}},
 			{Name: "council of another town", User: "gridworker", Method: "GET", URL: "/api/v1/party/councils/{ljzcouncil}", Status: http.StatusNotFound},
 			{Name: "record meeting", User: "dispatcher", Method: "POST", URL: "/api/v1/party/councils/{council}/meetings",
-				Body: `{"title":"场景会议","held_on":"2026-03-06","attending":[{unit}],"resolutions":[{"text":"场景决议","owner":"地铁2号线党总支","due_days":5}]}`,
+				Body:   `{"title":"场景会议","held_on":"2026-03-06","attending":[{unit}],"resolutions":[{"text":"场景决议","owner":"地铁2号线党总支","due_days":5}]}`,
 				Status: http.StatusCreated, Contains: []string{"场景决议", `"to_review":[`}},
 			{Name: "record meeting bad resolution", User: "dispatcher", Method: "POST", URL: "/api/v1/party/councils/{council}/meetings",
 				Body: `{"title":"x","held_on":"2026-03-06","resolutions":[{"text":"a","owner":"","due_days":5}]}`, Status: http.StatusUnprocessableEntity, Contains: []string{`resolutions[0].owner`}},

@@ -50,11 +50,11 @@
     var layer = L.featureGroup().addTo(nmap);
     sites.forEach(function (s) {
       var key = s.enterprise ? 'enterprise' : s.kind;
-      var tip = h('div', null, h('b', null, s.name), h('br'), s.kind_name + (s.enterprise ? ' · ' + L10n.enterprise : ''));
-      if (s.offers) tip.appendChild(h('div', null, s.offers));
       L.circleMarker([s.lat, s.lng], { radius: s.kind === 'centre' ? 10 : s.kind === 'station' ? 6 : 5, color: '#fff', weight: 1,
         fillColor: colours[key], fillOpacity: 0.95, className: 'pt-site pt-site-' + key })
-        .bindTooltip(h('span', null, s.name)).bindPopup(tip).addTo(layer);
+        .bindTooltip(h('span', null, s.name))
+        .bindPopup(h('div', null, h('b', null, s.name), h('br'), s.kind_name + (s.enterprise ? ' · ' + L10n.enterprise : ''), h('div', null, s.offers || '')))
+        .addTo(layer);
     });
     var draw = function () {
       if (sites.length) nmap.fitBounds(layer.getBounds(), { padding: [16, 16] });
