@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
@@ -453,7 +455,7 @@ func (d *partyLoader) lujiazui(ctx context.Context) error {
 	}
 	// "1+31+N": one centre, 31 stations (one per residents' area), N points of which 16 are
 	// enterprises (the seed's figures; the places and what they offer are illustrative).
-	lat0, lng0 := 31.2335, 121.5060
+	lat0, lng0 := d.placeNear("陆家嘴街道城运中心", 0.0006, -0.0004)
 	add := func(kind, name string, ent bool, offers string, lat, lng float64, links ...string) error {
 		_, err := d.svc.AddSite(ctx, d.towns, party.Site{TownCode: d.w.Town.Code, Kind: kind, Name: name, Enterprise: ent, Offers: offers,
 			Lat: lat, Lng: lng, Links: links}, d.by)
@@ -468,9 +470,8 @@ func (d *partyLoader) lujiazui(ctx context.Context) error {
 		if i < len(committees) {
 			name = committees[i].Name + "新时代文明实践站"
 		}
-		a := float64(i) * 2 * math.Pi / LujiazuiStations
-		r := 0.006 + 0.004*float64(i%3)
-		if err := add("station", name, false, "家门口服务：理论宣讲、志愿服务、邻里互助", lat0+r*math.Sin(a), lng0+r*1.15*math.Cos(a)); err != nil {
+		lat, lng := d.inTown(i)
+		if err := add("station", name, false, "家门口服务：理论宣讲、志愿服务、邻里互助", lat, lng); err != nil {
 			return err
 		}
 	}
@@ -491,11 +492,28 @@ func (d *partyLoader) lujiazui(ctx context.Context) error {
 		}{fmt.Sprintf("陆家嘴金融城企业文明实践点%02d", i), true, "企业志愿者、职工书屋向居民开放（示意）"})
 	}
 	for i, p := range points {
-		a := float64(i)*2*math.Pi/float64(len(points)) + 0.3
-		r := 0.003 + 0.0025*float64(i%2)
-		if err := add("point", p.name, p.ent, p.offers, lat0+r*math.Sin(a), lng0+r*1.2*math.Cos(a)); err != nil {
+		lat, lng := d.inTown(i + 7)
+		if p.name == "同济大学附属东方医院" {
+			lat, lng = d.placeNear("东方医院", 0, 0)
+		}
+		if err := add("point", p.name, p.ent, p.offers, lat, lng); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// inTown is a point inside the town's grid i (mod the number of grids), drawn from the loader's
+// seeded random source so the demo is the same on every load.
+func (d *partyLoader) inTown(i int) (lat, lng float64) {
+	g := d.w.Grids[i%len(d.w.Grids)]
+	b := g.Polygon.Bound()
+	for k := 0; k < 200; k++ {
+		p := orb.Point{b.Min[0] + d.rnd.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + d.rnd.Float64()*(b.Max[1]-b.Min[1])}
+		if planar.PolygonContains(g.Polygon, p) {
+			return p[1], p[0]
+		}
+	}
+	c := b.Center()
+	return c[1], c[0]
 }

@@ -400,3 +400,12 @@ func (s *Service) AddActivity(ctx context.Context, towns []string, id int64, a A
 		return record(ctx, tx, by, audit.ActionCreate, "coverage_activity", id, town, a.HeldOn+" "+a.Kind)
 	})
 }
+
+// VisitStatuses names the campaign visits' statuses in lang.
+func VisitStatuses(lang string) map[string]string {
+	m := map[string]string{}
+	for _, l := range campaigns.Statuses {
+		m[l.Code] = l.Name(lang)
+	}
+	return m
+}

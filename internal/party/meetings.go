@@ -231,3 +231,6 @@ func (s *Service) Meeting(ctx context.Context, towns []string, id int64) (Meetin
 	}
 	return m, nil
 }
+
+// Expected is how many member units were members on the day of the meeting (present or absent).
+func (m Meeting) Expected() int { return len(m.Attending) + len(m.Absent) }

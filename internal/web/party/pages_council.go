@@ -89,6 +89,9 @@ func (s *handlers) meetingSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 	}
 	if strings.TrimSpace(f.Text) != "" {
 		n.Resolutions = []party.NewTask{{Text: f.Text, Owner: f.Owner, Due: f.Due}}
+		if f.Due == "" {
+			n.Resolutions[0].DueDays = defaultDueDays
+		}
 	}
 	m, err := s.service().RecordMeeting(r.Context(), c.Towns, id, n, c.User)
 	if status, ok := fieldStatus(err); ok {
@@ -100,6 +103,9 @@ func (s *handlers) meetingSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 	kit.RedirectFlash(w, r, idPath("/party/meetings/%d", m.ID), kit.Translator(kit.Language(w, r))("pt.meeting recorded"))
 	return nil
 }
+
+// defaultDueDays is the time a resolution recorded without a due day gets: 20 working days.
+const defaultDueDays = 20
 
 func (s *handlers) handOverSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	id, err := kit.PathID(r, "id")

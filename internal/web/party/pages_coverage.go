@@ -21,12 +21,13 @@ type pin struct {
 
 // coverageData is what coverage.html shows.
 type coverageData struct {
-	R       party.Report
-	Towns   []string
-	Kinds   map[string]string
-	Pins    []pin
-	Labels  map[string]string
-	Visited map[string]string // the latest visit of each entity, "day · visitor"
+	R           party.Report
+	Towns       []string
+	Kinds       map[string]string
+	Pins        []pin
+	Labels      map[string]string
+	GridNames   map[string]string
+	VisitStatus map[string]string // a campaign visit's status by code
 }
 
 func (s *handlers) coveragePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -40,9 +41,12 @@ func (s *handlers) coveragePage(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	T := kit.Translator(lang)
-	d := coverageData{R: rep, Towns: c.Towns, Kinds: labels(party.EntityKinds, lang), Visited: map[string]string{},
+	d := coverageData{R: rep, Towns: c.Towns, Kinds: labels(party.EntityKinds, lang), GridNames: map[string]string{}, VisitStatus: party.VisitStatuses(lang),
 		Labels: map[string]string{"entities": T("pt.entities"), "org": T("pt.org coverage"), "work": T("pt.work coverage"), "full": T("pt.full coverage"),
 			"full_pct": T("pt.full pct"), "org_pct": T("pt.org pct"), "work_pct": T("pt.work pct")}}
+	for _, g := range rep.ByGrid {
+		d.GridNames[g.Grid] = g.GridName
+	}
 	for _, e := range rep.Entities {
 		if e.Lat == 0 {
 			continue

@@ -130,7 +130,7 @@ func TestPartyScenarios(t *testing.T) {
 			{Name: "page matching", User: "leader", Method: "GET", URL: "/party/matching", Status: http.StatusOK, Contains: []string{"为独居老人上门体检"}, NotContains: []string{"pt-match-form"}},
 			{Name: "page match", User: "admin", Method: "POST", URL: "/party/matching", Body: "need_id={need}&resource_id={resource}&note=", Status: http.StatusUnprocessableEntity},
 			{Name: "page network", User: "lujiazui_admin", Method: "GET", URL: "/party/network", Status: http.StatusOK, Contains: []string{"陆家嘴街道新时代文明实践分中心"}},
-			{Name: "page coverage", User: "leader", Method: "GET", URL: "/coverage", Status: http.StatusOK, Contains: []string{"pt-cov-map", "淞虹路沿街商户"}},
+			{Name: "page coverage", User: "leader", Method: "GET", URL: "/coverage", Status: http.StatusOK, Contains: []string{`id="map"`, "淞虹路沿街商户"}},
 			{Name: "page coverage forbidden", User: "volunteer", Method: "GET", URL: "/coverage", Status: http.StatusForbidden},
 		})
 		// One audit row per response that showed a roster whole; none for a masked one.

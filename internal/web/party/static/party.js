@@ -27,7 +27,7 @@
       animation: false,
       tooltip: { trigger: 'axis', formatter: cg.axisTooltip },
       legend: { data: [L10n.members, L10n.honoured], top: 0 },
-      grid: { left: 40, right: 20, top: 30, bottom: 90 },
+      grid: { left: 40, right: 20, top: 30, bottom: 110 },
       xAxis: { type: 'category', data: rows.map(function (r) { return r.name; }), axisLabel: { rotate: 40, interval: 0, fontSize: 10 } },
       yAxis: { type: 'value', minInterval: 1 },
       series: [
@@ -41,7 +41,7 @@
   }
 
   // The practice network: centre, stations and points, enterprises marked.
-  var netEl = document.getElementById('pt-network-map');
+  var netEl = document.querySelector('#map[data-map=network]');
   if (netEl && window.L) {
     var sites = data('pt-sites-data') || [];
     var centre = sites.length ? [sites[0].lat, sites[0].lng] : [31.233, 121.506];
@@ -56,13 +56,17 @@
         .bindPopup(h('div', null, h('b', null, s.name), h('br'), s.kind_name + (s.enterprise ? ' · ' + L10n.enterprise : ''), h('div', null, s.offers || '')))
         .addTo(layer);
     });
-    var draw = function () {
+    fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (fc) {
+      var feats = (fc.features || []).filter(function (f) { return sites.length && f.properties.town_code === sites[0].town; });
+      L.geoJSON({ type: 'FeatureCollection', features: feats }, {
+        style: function () { return { color: '#57606a', weight: 1.2, fillColor: '#eef1f4', fillOpacity: 0.35, className: 'pt-grid-outline' }; },
+        onEachFeature: function (f, lyr) { lyr.bindTooltip(h('span', null, f.properties.name), { sticky: true }); }
+      }).addTo(nmap).bringToBack();
+    }).catch(function () { return null; }).then(function () {
       if (sites.length) nmap.fitBounds(layer.getBounds(), { padding: [16, 16] });
       netEl.dataset.sites = String(sites.length);
       document.body.dataset.mapReady = '1';
-    };
-    if (cg.basemap) cg.basemap(nmap, { lang: lang, tiles: netEl.dataset.tiles, grids: true, landmarks: [], legend: false }).then(draw, draw);
-    else draw();
+    });
   }
 
   // Coverage: grids coloured by full coverage, entities as pins; the trend by month.
@@ -76,16 +80,13 @@
     return '#1a9850';
   }
   var pinColour = { full: '#1a7f37', org: '#1f6feb', work: '#bf8700', none: '#c0392b' };
-  var covEl = document.getElementById('pt-cov-map');
+  var covEl = document.querySelector('#map[data-map=coverage]');
   if (covEl && window.L) {
     var byGrid = {};
     (data('pt-cov-data') || []).forEach(function (r) { byGrid[r.grid] = r; });
     var pins = data('pt-pins-data') || [];
     var cmap = newMap(covEl, [31.215, 121.38]);
-    var base = cg.basemap ? cg.basemap(cmap, { town: covEl.dataset.town, lang: lang, tiles: covEl.dataset.tiles, grids: false, landmarks: [], legend: false }) : Promise.resolve(null);
-    var grids = fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); });
-    Promise.all([base.catch(function () { return null; }), grids]).then(function (res) {
-      var fc = res[1] || {};
+    fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (fc) {
       var feats = (fc.features || []).filter(function (f) { return f.properties.town_code === covEl.dataset.town; });
       var glayer = L.geoJSON({ type: 'FeatureCollection', features: feats }, {
         style: function (f) {
