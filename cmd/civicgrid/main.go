@@ -47,6 +47,8 @@ var commands = []command{
 	{"model list", "list the versions of a model store", runModelList},
 	{"model rollback", "make the previous model of a model store current again", runModelRollback},
 	{"model train", "train a town's category model from its closed orders (the server suggests categories with it)", runModelTrain},
+	{"party coverage", "a town's new-sector coverage (两个覆盖) today: by kind, by grid, and the gaps (docs/PARTY.md)", runPartyCoverage},
+	{"party tree", "a town's party organisations with member counts and the year's 光荣在党50年 awards", runPartyTree},
 	{"report monthly", "a town's monthly KPI report as an xlsx workbook: a summary and a sheet per dimension", runReportMonthly},
 	{"serve", "serve the web UI and the JSON API", runServe},
 	{"settings list", "show a town's rules", runSettingsList},
