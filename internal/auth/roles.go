@@ -95,7 +95,7 @@ var rolePerms = map[string][]string{
 	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead, PermPartyRead, PermCoverageRead, PermCoverageWrite),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
+	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
 		PermPartyRead, PermCoverageRead),
 	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},

@@ -316,11 +316,7 @@ func (s *Service) HandOver(ctx context.Context, towns []string, id int64, day st
 	}
 	var turn Convener
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		town, err := councilTown(ctx, tx, towns, id)
-		if err != nil {
-			return err
-		}
-		us, err := units(ctx, tx, id)
+		town, us, err := councilUnits(ctx, tx, towns, id)
 		if err != nil {
 			return err
 		}
@@ -356,4 +352,14 @@ func (s *Service) HandOver(ctx context.Context, towns []string, id int64, day st
 		return record(ctx, tx, by, audit.ActionUpdate, "party_council", id, town, "convener → "+next.Name+" from "+day)
 	})
 	return turn, err
+}
+
+// councilUnits is the town and the member units (in rotation order) of council id of towns.
+func councilUnits(ctx context.Context, q store.Querier, towns []string, id int64) (string, []Unit, error) {
+	town, err := councilTown(ctx, q, towns, id)
+	if err != nil {
+		return "", nil, err
+	}
+	us, err := units(ctx, q, id)
+	return town, us, err
 }

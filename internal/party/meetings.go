@@ -117,11 +117,7 @@ func (s *Service) RecordMeeting(ctx context.Context, towns []string, id int64, n
 	}
 	var mid int64
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		town, err := councilTown(ctx, tx, towns, id)
-		if err != nil {
-			return err
-		}
-		us, err := units(ctx, tx, id)
+		town, us, err := councilUnits(ctx, tx, towns, id)
 		if err != nil {
 			return err
 		}

@@ -261,12 +261,7 @@ func (s *Service) AddMember(ctx context.Context, towns []string, org int64, n Ne
 	n.Joined = j.Format(DateLayout)
 	var m Member
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		var town string
-		where, args := store.In("town_code", towns)
-		err := tx.QueryRow(ctx, `SELECT town_code FROM party_orgs WHERE id = ? AND `+where, append([]any{org}, args...)...).Scan(&town)
-		if errors.Is(err, sql.ErrNoRows) {
-			return problem.NotFound("party organisation %d", org)
-		}
+		town, err := orgTown(ctx, tx, towns, org)
 		if err != nil {
 			return err
 		}
@@ -348,12 +343,7 @@ func (s *Service) ImportMembers(ctx context.Context, towns []string, org int64, 
 		ns[i].Joined = j.Format(DateLayout)
 	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
-		var town string
-		where, args := store.In("town_code", towns)
-		err := tx.QueryRow(ctx, `SELECT town_code FROM party_orgs WHERE id = ? AND `+where, append([]any{org}, args...)...).Scan(&town)
-		if errors.Is(err, sql.ErrNoRows) {
-			return problem.NotFound("party organisation %d", org)
-		}
+		town, err := orgTown(ctx, tx, towns, org)
 		if err != nil {
 			return err
 		}
@@ -374,4 +364,15 @@ func (s *Service) ImportMembers(ctx context.Context, towns []string, org int64, 
 		return 0, err
 	}
 	return len(ns), nil
+}
+
+// orgTown is the town of organisation org, which must be in towns.
+func orgTown(ctx context.Context, q store.Querier, towns []string, org int64) (string, error) {
+	var town string
+	where, args := store.In("town_code", towns)
+	err := q.QueryRow(ctx, `SELECT town_code FROM party_orgs WHERE id = ? AND `+where, append([]any{org}, args...)...).Scan(&town)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", problem.NotFound("party organisation %d", org)
+	}
+	return town, err
 }
