@@ -42,6 +42,8 @@ func init() {
 		"pt.open tasks":         {"推进中的决议事项", "Open tasks"},
 		"pt.rotation rule":      {"轮值规则：按成员单位加入联席会议的先后顺序（同日加入按登记顺序）依次轮值，最后一家之后回到第一家；交接当日已退出或尚未加入的单位跳过。", "Rotation rule: the convener passes to the member units in the order they joined (same day: order of entry), wrapping round to the first; a unit that has left, or not yet joined, on the day of the handover is skipped."},
 		"pt.units":              {"成员单位", "Member units"},
+		"pt.in rotation order":  {"按轮值顺序排列", "In rotation order"},
+		"pt.unit joined":        {"加入日期", "Joined"},
 		"pt.term end":           {"任期至", "Term ends"},
 		"pt.left":               {"已退出", "left"},
 		"pt.convener history":   {"轮值召集人历史", "Conveners so far"},
