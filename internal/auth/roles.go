@@ -74,24 +74,34 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	PermConsultRead     = "consult:read"   // consultations (协商于民) with their answers' tallies, as staff
+	PermConsultManage   = "consult:manage" // create consultations, edit questionnaires, open, close, decide, export
+	PermConsultAnswer   = "consult:answer" // answer a consultation as a resident
+	PermConsultEnter    = "consult:enter"  // enter a resident's paper answer (grid staff)
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead,
+		PermConsultRead, PermConsultManage, PermConsultEnter),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
-	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
+	// They and the town's leaders run consultations for the street-governance committee and the
+	// 协商于民 workstation; a residents' committee's staff (handlers of a committee) read them and
+	// enter paper answers; grid staff enter paper answers from their rounds.
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead,
+		PermConsultRead, PermConsultManage, PermConsultEnter),
+	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData, PermConsultRead, PermConsultEnter),
+	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData, PermConsultRead, PermConsultEnter),
+	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead, PermConsultRead, PermConsultEnter),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
-	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
+	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
+		PermConsultRead, PermConsultManage),
+	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermConsultRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
-	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
+	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct, PermConsultAnswer}, // their own orders only
 }
 
 // Can reports whether a role holds a permission.
