@@ -35,6 +35,10 @@ const (
 	Users Class = "user"
 	// Members: the name and phone of a grid's member as the grid page lists them.
 	Members Class = "grid_member"
+	// Answers: the name and phone written on a consultation's paper answer (internal/consult).
+	// The household (building and room) is never stored in plain: only its hash and the building
+	// without the room.
+	Answers Class = "consult_answer"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -70,6 +74,11 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 		auth.RoleGridLeader: {Town},
+	},
+	Answers: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
+		auth.RoleGridLeader: {Grid},
 	},
 	Members: {
 		auth.RoleAdmin:      {Town},
@@ -137,7 +146,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members}
+	classes := []Class{Orders, Targets, Users, Members, Answers}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

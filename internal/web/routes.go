@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
+	webconsult "github.com/civicgrid/civicgrid/internal/web/consult"
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
@@ -84,6 +85,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
+		return err
+	}
+	if err := webconsult.Mount(k.Mount("consult")); err != nil {
 		return err
 	}
 	return nil
