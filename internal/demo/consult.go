@@ -358,6 +358,9 @@ func (l *consultLoader) fitness(ctx context.Context) (int, error) {
 		} else {
 			a["replace"] = []string{fmt.Sprintf("o%d", pick(r, 30, 20, 20, 10, 15, 5)+1)}
 			a["rate"] = 3 + r.IntN(6)
+			order := []string{"o1", "o2", "o3", "o4"}
+			r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			a["order"] = order
 		}
 		raw, err := rawAnswers(a)
 		if err != nil {

@@ -44,7 +44,7 @@
     cg.fill(net, navigator.onLine ? '' : (words.offline || 'offline'));
     net.hidden = navigator.onLine;
     cg.fill(document.getElementById('cs-queue-list'), q.map(function (x) {
-      return h('li', { class: x.error ? 'cs-failed' : '' }, new Date(x.at).toLocaleTimeString(), ' · ', x.error ? (words.failed || 'refused') + ': ' + x.error : (words.queued || 'queued'));
+      return h('li', { class: x.error ? 'cs-failed' : '' }, new Date(x.at).toLocaleTimeString(document.documentElement.lang || undefined), ' · ', x.error ? (words.failed || 'refused') + ': ' + x.error : (words.queued || 'queued'));
     }));
   }
   function enqueue(body) {
