@@ -144,41 +144,19 @@ func (s *handlers) export(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 	if err != nil {
 		return err
 	}
-	head := []string{T("cs.x.id"), T("cs.x.at"), T("cs.x.channel"), T("cs.x.household"), T("cs.x.respondent"), T("cs.x.phone")}
-	widths := []float64{8, 18, 8, 20, 10, 14}
-	for i, q := range cs.Questions {
-		head = append(head, fmt.Sprintf("%d. %s", i+1, q.Title))
-		widths = append(widths, 24)
-	}
-	out, err := sheet.New(w, format, sheet.Options{Sheet: T("cs.x.sheet"), Widths: widths})
+	out, err := sheet.New(w, format, sheet.Options{Sheet: T("cs.x.sheet"), Widths: consult.ExportWidths(cs)})
 	if err != nil {
 		return err
 	}
 	defer out.Abort()
-	if err := out.Row(head...); err != nil {
-		return err
-	}
 	viewer := kit.Viewer(r, c)
 	shown := privacy.NewExportLog(privacy.Answers, r.Method+" "+r.URL.RequestURI())
-	channels := labels(consult.Channels, lang)
-	loc := workcal.Location()
-	err = svc.Each(r.Context(), cs, func(a consult.StoredAnswer) error {
-		name, phone := a.Respondent, a.Phone
-		if name != "" || phone != "" {
-			f := privacy.Facts{Town: cs.TownCode, Grid: cs.Grid, Own: a.EnteredBy != 0 && a.EnteredBy == c.User.ID}
-			if viewer.Whole(privacy.Answers, f) {
-				if !f.Own {
-					shown.Add(strconv.FormatInt(a.ID, 10), cs.TownCode)
-				}
-			} else {
-				name, phone = privacy.MaskName(name), privacy.MaskPhone(phone)
-			}
+	n, err := svc.Export(r.Context(), cs, out, lang, func(a consult.StoredAnswer) bool {
+		return viewer.Whole(privacy.Answers, privacy.Facts{Town: cs.TownCode, Grid: cs.Grid, Own: a.EnteredBy != 0 && a.EnteredBy == c.User.ID})
+	}, func(a consult.StoredAnswer) {
+		if a.EnteredBy != c.User.ID {
+			shown.Add(strconv.FormatInt(a.ID, 10), cs.TownCode)
 		}
-		row := []string{strconv.FormatInt(a.ID, 10), a.CreatedAt.In(loc).Format("2006-01-02 15:04"), channels[a.Channel], a.Household, name, phone}
-		for _, q := range cs.Questions {
-			row = append(row, consult.Format(q, a.Answers[q.Key]))
-		}
-		return out.Row(row...)
 	})
 	if err != nil {
 		return err
@@ -187,10 +165,10 @@ func (s *handlers) export(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 		return err
 	}
 	if err := audit.Record(r.Context(), s.DB, audit.Entry{ActorID: c.User.ID, Actor: c.User.Username, Action: audit.ActionExport, Entity: "consultation",
-		EntityID: strconv.FormatInt(id, 10), TownCode: cs.TownCode, Detail: fmt.Sprintf("%d answers, %s", out.Rows()-1, format), IP: kit.ClientIP(r)}); err != nil {
+		EntityID: strconv.FormatInt(id, 10), TownCode: cs.TownCode, Detail: fmt.Sprintf("%d answers, %s", n, format), IP: kit.ClientIP(r)}); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", format.ContentType())
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="consultation-%d-%s.%s"`, id, time.Now().In(loc).Format("20060102"), format.Ext()))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="consultation-%d-%s.%s"`, id, time.Now().In(workcal.Location()).Format("20060102"), format.Ext()))
 	return out.Close()
 }
