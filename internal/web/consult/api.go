@@ -11,7 +11,15 @@ import (
 )
 
 func (s *handlers) apiList(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	list, err := s.service().List(r.Context(), c.Towns, consult.Filter{Status: r.URL.Query().Get("status")})
+	q := r.URL.Query()
+	var list []consult.Consultation
+	var err error
+	if kind, ref := q.Get("link_kind"), q.Get("link_ref"); kind != "" || ref != "" {
+		// The consultations of a piece of work (an order's or a project's page).
+		list, err = s.service().LinkedTo(r.Context(), c.Towns, kind, ref)
+	} else {
+		list, err = s.service().List(r.Context(), c.Towns, consult.Filter{Status: q.Get("status")})
+	}
 	if err != nil {
 		return err
 	}

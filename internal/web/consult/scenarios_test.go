@@ -103,6 +103,8 @@ func TestConsultScenarios(t *testing.T) {
 				Body: `{"summary": "两份意见", "decision": "场景决定"}`, Status: http.StatusOK, Contains: []string{"场景决定"}},
 			{Name: "link", User: "dispatcher", Method: "POST", URL: "/api/v1/consultations/{draft}/links",
 				Body: `{"kind": "project", "ref": "2025-健身点设施更新"}`, Status: http.StatusCreated},
+			{Name: "linked to the project", User: "deputy", Method: "GET", URL: "/api/v1/consultations?link_kind=project&link_ref=2025-健身点设施更新", Status: http.StatusOK,
+				Contains: []string{"场景征询"}, NotContains: []string{demo.ConsultGarden}},
 			{Name: "link twice", User: "dispatcher", Method: "POST", URL: "/api/v1/consultations/{draft}/links",
 				Body: `{"kind": "project", "ref": "2025-健身点设施更新"}`, Status: http.StatusUnprocessableEntity},
 			{Name: "link bad kind", User: "dispatcher", Method: "POST", URL: "/api/v1/consultations/{draft}/links",
