@@ -135,6 +135,7 @@ func TestConsultationInBrowser(t *testing.T) {
 	poll(t, desk, `document.body.dataset.mapReady === '1'`, "the list's map")
 	Screenshot(t, desk, "consult-list-desktop")
 	visit(t, desk, fmt.Sprintf("%s/consultations/%d", srv.URL, c.ID), "the consultation")
+	Screenshot(t, desk, "consult-one-desktop")
 	must(t, chromedp.Do(desk, chromedp.Click(chromedp.CSS(`button[value="close"]`))), "close it")
 	must(t, chromedp.Do(desk, chromedp.WaitVisible(chromedp.CSS(`.flash`))), "closed")
 	visit(t, desk, fmt.Sprintf("%s/consultations/%d/results", srv.URL, c.ID), "the results")
@@ -150,6 +151,14 @@ func TestConsultationInBrowser(t *testing.T) {
 		t.Errorf("status after deciding: %q", st)
 	}
 	Screenshot(t, desk, "consult-results-desktop")
+
+	// The lift's household consent: the threshold met, shown with the results.
+	lift := consultationByTitle(t, desk, "天山西路144弄12号加装电梯意见征询")
+	visit(t, desk, fmt.Sprintf("%s/consultations/%d/results", srv.URL, lift.ID), "the lift's results")
+	if cls := evaluate[string](t, desk, `document.getElementById('cs-consent').className`); !strings.Contains(cls, "cs-pass") {
+		t.Errorf("the lift's consent: %q", cls)
+	}
+	Screenshot(t, desk, "consult-lift-results-desktop")
 
 	// The public: results and decision, in Chinese and in English.
 	anon := NewBrowser(t, 390, 844)

@@ -26,7 +26,7 @@
   }
   var group = L.featureGroup().addTo(map);
   pins.forEach(function (p) {
-    L.circleMarker([p.lat, p.lng], { radius: 9, color: '#fff', weight: 2, fillColor: colour[p.status] || '#555', fillOpacity: 0.95, className: 'cs-pin cs-pin-' + p.status })
+    L.circleMarker([p.lat, p.lng], { radius: 11, color: '#1b1f24', weight: 2.5, fillColor: colour[p.status] || '#555', fillOpacity: 0.95, className: 'cs-pin cs-pin-' + p.status })
       .bindTooltip(cg.el('span', null, p.title, cg.el('br'), p.label))
       .on('click', function () { location.href = p.href; })
       .addTo(group);
