@@ -21,43 +21,21 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // Label is a code with its Chinese and English names.
-type Label struct{ Code, ZH, EN string }
+type Label = label.Label
 
-// Name returns the label in the language ("zh" or "en").
-func (l Label) Name(lang string) string {
-	if lang == "en" {
-		return l.EN
-	}
-	return l.ZH
-}
+func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
 
-func valid(ls []Label, code string) bool {
-	return slices.ContainsFunc(ls, func(l Label) bool { return l.Code == code })
-}
-
-func codes(ls []Label) string {
-	var cs []string
-	for _, l := range ls {
-		cs = append(cs, l.Code)
-	}
-	return strings.Join(cs, ", ")
-}
+func codes(ls []Label) string { return label.Codes(ls) }
 
 // LabelOf returns the name of code among ls in lang, or the code itself.
-func LabelOf(ls []Label, code, lang string) string {
-	for _, l := range ls {
-		if l.Code == code {
-			return l.Name(lang)
-		}
-	}
-	return code
-}
+func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
 // Kinds of bodies that run consultations.
 const (
@@ -69,10 +47,10 @@ const (
 
 // BodyKinds lists the kinds of bodies.
 var BodyKinds = []Label{
-	{BodyStreetCommittee, "街区治理委员会", "Street-governance committee"},
-	{BodyWorkstation, "协商于民工作站", "Consultation workstation (协商于民)"},
-	{BodyResidents, "居民委员会", "Residents' committee"},
-	{BodyOther, "其他", "Other body"},
+	{Code: BodyStreetCommittee, ZH: "街区治理委员会", EN: "Street-governance committee"},
+	{Code: BodyWorkstation, ZH: "协商于民工作站", EN: "Consultation workstation (协商于民)"},
+	{Code: BodyResidents, ZH: "居民委员会", EN: "Residents' committee"},
+	{Code: BodyOther, ZH: "其他", EN: "Other body"},
 }
 
 // Statuses of a consultation. Open is stored; Scheduled and Closed are also what an open
@@ -87,11 +65,11 @@ const (
 
 // Statuses lists the statuses in their order.
 var Statuses = []Label{
-	{StatusDraft, "草稿", "Draft"},
-	{StatusScheduled, "即将开始", "Scheduled"},
-	{StatusOpen, "征询中", "Open"},
-	{StatusClosed, "已截止", "Closed"},
-	{StatusDecided, "已公布决定", "Decided"},
+	{Code: StatusDraft, ZH: "草稿", EN: "Draft"},
+	{Code: StatusScheduled, ZH: "即将开始", EN: "Scheduled"},
+	{Code: StatusOpen, ZH: "征询中", EN: "Open"},
+	{Code: StatusClosed, ZH: "已截止", EN: "Closed"},
+	{Code: StatusDecided, ZH: "已公布决定", EN: "Decided"},
 }
 
 // Transition is a change of status: the action, the statuses it starts from (as a consultation
@@ -130,10 +108,10 @@ const (
 
 // Scopes lists the scopes.
 var Scopes = []Label{
-	{ScopeTown, "全镇居民", "Residents of the town"},
-	{ScopeGrid, "网格居民", "Residents of a grid"},
-	{ScopeCommittee, "居委会辖区居民", "Residents of a committee area"},
-	{ScopeBuilding, "本楼住户", "Households of a building"},
+	{Code: ScopeTown, ZH: "全镇居民", EN: "Residents of the town"},
+	{Code: ScopeGrid, ZH: "网格居民", EN: "Residents of a grid"},
+	{Code: ScopeCommittee, ZH: "居委会辖区居民", EN: "Residents of a committee area"},
+	{Code: ScopeBuilding, ZH: "本楼住户", EN: "Households of a building"},
 }
 
 // Link kinds: the work a consultation caused or serves.
@@ -147,11 +125,11 @@ const (
 
 // LinkKinds lists the link kinds.
 var LinkKinds = []Label{
-	{LinkOrder, "工单", "Work order"},
-	{LinkProject, "民生项目", "Livelihood project"},
-	{LinkResult, "项目成果", "Project result"},
-	{LinkProposal, "项目建议", "Proposal"},
-	{LinkOther, "其他", "Other"},
+	{Code: LinkOrder, ZH: "工单", EN: "Work order"},
+	{Code: LinkProject, ZH: "民生项目", EN: "Livelihood project"},
+	{Code: LinkResult, ZH: "项目成果", EN: "Project result"},
+	{Code: LinkProposal, ZH: "项目建议", EN: "Proposal"},
+	{Code: LinkOther, ZH: "其他", EN: "Other"},
 }
 
 // Body is a body of a town that runs consultations.

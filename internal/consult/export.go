@@ -14,8 +14,8 @@ type Rows interface{ Row(cells ...string) error }
 
 // exportHead are the fixed columns of an export, in zh and en.
 var exportHead = []Label{
-	{"id", "答卷号", "Answer"}, {"at", "提交时间", "Submitted"}, {"channel", "渠道", "Channel"},
-	{"household", "楼栋", "Building"}, {"respondent", "填写人", "Respondent"}, {"phone", "电话", "Phone"},
+	{Code: "id", ZH: "答卷号", EN: "Answer"}, {Code: "at", ZH: "提交时间", EN: "Submitted"}, {Code: "channel", ZH: "渠道", EN: "Channel"},
+	{Code: "household", ZH: "楼栋", EN: "Building"}, {Code: "respondent", ZH: "填写人", EN: "Respondent"}, {Code: "phone", ZH: "电话", EN: "Phone"},
 }
 
 // ExportWidths are the columns' widths of an export of c, in characters.

@@ -21,12 +21,12 @@ const (
 
 // Types lists the question types.
 var Types = []Label{
-	{TypeSingle, "单选", "Single choice"},
-	{TypeMultiple, "多选", "Multiple choice"},
-	{TypeText, "文字", "Text"},
-	{TypeRating, "评分", "Rating"},
-	{TypeRanking, "排序", "Ranking"},
-	{TypeMatrix, "矩阵", "Matrix"},
+	{Code: TypeSingle, ZH: "单选", EN: "Single choice"},
+	{Code: TypeMultiple, ZH: "多选", EN: "Multiple choice"},
+	{Code: TypeText, ZH: "文字", EN: "Text"},
+	{Code: TypeRating, ZH: "评分", EN: "Rating"},
+	{Code: TypeRanking, ZH: "排序", EN: "Ranking"},
+	{Code: TypeMatrix, ZH: "矩阵", EN: "Matrix"},
 }
 
 // Bounds of a questionnaire: it is edited in a form and answered on a phone.

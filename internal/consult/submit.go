@@ -28,9 +28,9 @@ const (
 
 // Channels lists the channels.
 var Channels = []Label{
-	{ChannelOnline, "线上", "Online"},
-	{ChannelPaper, "纸质", "Paper"},
-	{ChannelPublic, "匿名", "Anonymous"},
+	{Code: ChannelOnline, ZH: "线上", EN: "Online"},
+	{Code: ChannelPaper, ZH: "纸质", EN: "Paper"},
+	{Code: ChannelPublic, ZH: "匿名", EN: "Anonymous"},
 }
 
 // Errors of answering that the pages tell in their own words.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/consult"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -142,13 +143,7 @@ func isFormError(err error) (int, bool) {
 }
 
 // labels maps codes to names in lang.
-func labels(ls []consult.Label, lang string) map[string]string {
-	m := map[string]string{}
-	for _, l := range ls {
-		m[l.Code] = l.Name(lang)
-	}
-	return m
-}
+func labels(ls []consult.Label, lang string) map[string]string { return label.Names(ls, lang) }
 
 // scopeName is who may answer, in words: 全镇居民, a grid's or a committee's name, a building.
 func scopeName(cs consult.Consultation, lang string, grids map[string]string, committees map[string]string) string {
