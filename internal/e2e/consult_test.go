@@ -128,6 +128,25 @@ func TestConsultationInBrowser(t *testing.T) {
 	}
 	Screenshot(t, gw, "consult-paper-synced-phone")
 
+	// The paper-entry page opens without a connection once the shell's service worker keeps it.
+	enter := fmt.Sprintf("%s/consultations/%d/enter", srv.URL, c.ID)
+	poll(t, gw, `navigator.serviceWorker.ready.then(() => true)`, "the service worker")
+	visit(t, gw, enter, "the paper entry, now through the worker")
+	poll(t, gw, fmt.Sprintf(`caches.match('/consultations/%d/enter').then(r => !!r)`, c.ID), "the page kept")
+	must(t, chromedp.Do(gw, networkOffline(true)), "offline again")
+	visit(t, gw, enter, "the paper entry without a connection")
+	must(t, chromedp.Do(gw, chromedp.WaitVisible(chromedp.CSS(`#cs-form`))), "the kept paper form")
+	must(t, chromedp.Do(gw,
+		chromedp.Click(chromedp.CSS(`#q-use input[value="o2"]`)),
+		chromedp.Click(chromedp.CSS(`#cs-submit`)),
+	), "a second paper answer without a connection")
+	poll(t, gw, `document.getElementById('cs-queue-n').textContent === '1'`, "the second answer waits")
+	must(t, chromedp.Do(gw, networkOffline(false)), "online again")
+	poll(t, gw, `document.getElementById('cs-queue-n').textContent === '0'`, "the second answer is sent")
+	if n := answersOf(t, gw, c.ID); n != before+2 {
+		t.Fatalf("answers after the second paper form: %d, want %d", n, before+2)
+	}
+
 	// The dispatcher closes the consultation and publishes the decision.
 	desk := NewBrowser(t, 1280, 900)
 	signIn(t, desk, srv, "dispatcher")

@@ -14,8 +14,10 @@
   try { words = JSON.parse((document.getElementById('cs-words') || {}).textContent || '{}') || {}; } catch (e) { words = {}; }
   var id = page.dataset.id;
   var paper = page.dataset.paper === '1';
-  var draftKey = 'cg.consult.draft.' + id + (paper ? '.paper' : '');
-  var queueKey = 'cg.consult.queue';
+  // Drafts and the queue are per user: a shared phone never sends one worker's forms as another's.
+  var user = page.dataset.user || 'anon';
+  var draftKey = 'cg.consult.draft.' + user + '.' + id + (paper ? '.paper' : '');
+  var queueKey = 'cg.consult.queue.' + user;
   var url = '/api/v1/public/consultations/' + id + '/answers';
 
   function csrf() { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ''; }
@@ -87,6 +89,10 @@
         return flush();
       });
     }).catch(function () { flushing = false; showQueue(); });
+  }
+  if (paper && 'serviceWorker' in navigator) {
+    // The page opens without a connection next time (the shell's /sw.js keeps it).
+    navigator.serviceWorker.register('/sw.js').catch(function () {});
   }
   window.addEventListener('online', function () { flush(); });
   window.addEventListener('offline', showQueue);
