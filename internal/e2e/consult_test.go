@@ -210,3 +210,65 @@ func TestConsultationInBrowser(t *testing.T) {
 	}
 	Screenshot(t, gd, "consult-garden-desktop")
 }
+
+// TestConsultationEditorInBrowser: the dispatcher creates a consultation with the plain forms,
+// adds a question and a follow-up shown only to those who answer 不支持, opens it, and the public
+// page shows the follow-up only after 不支持 is chosen.
+func TestConsultationEditorInBrowser(t *testing.T) {
+	srv, desk := signedIn(t, "dispatcher", 1280, 900)
+	visit(t, desk, srv.URL+"/consultations", "the staff list")
+	must(t, chromedp.Do(desk,
+		chromedp.SendKeys(chromedp.CSS(`#cs-new input[name="title"]`), "快递柜设置意见征询"),
+		chromedp.SendKeys(chromedp.CSS(`#cs-new input[name="topic"]`), "小区快递柜"),
+		chromedp.Click(chromedp.CSS(`#cs-new button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#cs-add-q`)),
+	), "create a consultation")
+	must(t, chromedp.Do(desk,
+		chromedp.SendKeys(chromedp.CSS(`#cs-add-q input[name="title"]`), "您是否支持在小区内增设快递柜？"),
+		chromedp.SendKeys(chromedp.CSS(`#cs-add-q textarea[name="options"]`), "支持\n不支持"),
+		chromedp.Click(chromedp.CSS(`#cs-add-q input[name="required"]`)),
+		chromedp.Click(chromedp.CSS(`#cs-add-q button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#q-q1`)),
+	), "add the first question")
+	must(t, chromedp.Do(desk,
+		chromedp.SetValue(chromedp.CSS(`#cs-add-q select[name="type"]`), "text"),
+		chromedp.SendKeys(chromedp.CSS(`#cs-add-q input[name="title"]`), "不支持的原因"),
+		chromedp.Click(chromedp.CSS(`#cs-add-q button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#q-q2`)),
+	), "add the follow-up")
+	must(t, chromedp.Do(desk,
+		chromedp.Click(chromedp.CSS(`#q-q2 details summary`)),
+		chromedp.Click(chromedp.CSS(`#q-q2 details input[name="required"]`)),
+		chromedp.Click(chromedp.CSS(`#q-q2 input[name="show_if"][value="q1:o2"]`)),
+		chromedp.Click(chromedp.CSS(`#q-q2 details button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#q-q2 .cs-cond`)),
+	), "make the follow-up required, shown only after 不支持")
+	Screenshot(t, desk, "consult-editor-desktop")
+	must(t, chromedp.Do(desk,
+		chromedp.Click(chromedp.CSS(`button[value="open"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	), "open it")
+	if st := evaluate[string](t, desk, `document.getElementById('cs-status').innerText`); st != "征询中" {
+		t.Fatalf("status after opening: %q", st)
+	}
+	path := evaluate[string](t, desk, `location.pathname`)
+	phone := NewBrowser(t, 390, 844)
+	signIn(t, phone, srv, "resident")
+	visit(t, phone, srv.URL+strings.Replace(path, "/consultations/", "/portal/consultations/", 1), "the public page")
+	must(t, chromedp.Do(phone, chromedp.WaitVisible(chromedp.CSS(`#cs-form`))), "the form")
+	if !evaluate[bool](t, phone, `document.getElementById('q-q2').hidden`) {
+		t.Error("the follow-up shows before 不支持")
+	}
+	must(t, chromedp.Do(phone, chromedp.Click(chromedp.CSS(`#q-q1 input[value="o2"]`))), "choose 不支持")
+	if evaluate[bool](t, phone, `document.getElementById('q-q2').hidden`) {
+		t.Error("the follow-up stays hidden after 不支持")
+	}
+	// Sent without the reason: the server refuses, naming the question, on the page's own form.
+	must(t, chromedp.Do(phone, chromedp.Click(chromedp.CSS(`#cs-submit`))), "send without the reason")
+	poll(t, phone, `!!document.querySelector('.error[role=alert]')`, "the refusal")
+	if msg := evaluate[string](t, phone, `document.querySelector('.error[role=alert]').innerText`); !strings.Contains(msg, "第 2 题「不支持的原因」：此题必答") {
+		t.Errorf("the refusal: %q", msg)
+	}
+	top(t, phone)
+	Screenshot(t, phone, "consult-refused-phone")
+}

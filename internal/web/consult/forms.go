@@ -92,10 +92,6 @@ func answerMessage(T func(string) string, err error) (string, string, bool) {
 	if !errors.As(err, &ae) {
 		return "", "", false
 	}
-	name := fmt.Sprintf("%d. %s", ae.Index+1, ae.Title)
-	if ae.Index < 0 {
-		name = ae.Key
-	}
 	msg := T("cs.err." + ae.Problem)
 	switch ae.Problem {
 	case consult.ProblemCount, consult.ProblemRating:
@@ -103,7 +99,10 @@ func answerMessage(T func(string) string, err error) (string, string, bool) {
 	case consult.ProblemLength:
 		msg = fmt.Sprintf(msg, ae.Max)
 	}
-	return fmt.Sprintf(T("cs.err.question"), name, msg), "q-" + ae.Key, true
+	if ae.Index < 0 {
+		return fmt.Sprintf(T("cs.err.unknown question"), ae.Key, msg), "", true
+	}
+	return fmt.Sprintf(T("cs.err.question"), ae.Index+1, ae.Title, msg), "q-" + ae.Key, true
 }
 
 // pageError is err told on a form page: an answer's problem by its question, the service's

@@ -176,7 +176,7 @@ func TestConsultScenarios(t *testing.T) {
 			{Name: "portal answer outside the grid", User: "resident", Method: "POST", URL: "/portal/consultations/{page}",
 				Body: "client_id=page-answer-01&a.q1=o1&building=青溪路146弄3号&room=201", Status: http.StatusUnprocessableEntity, Contains: []string{"楼栋地址"}},
 			{Name: "portal answer conditional", User: "resident", Method: "POST", URL: "/portal/consultations/{page}",
-				Body: "client_id=page-answer-01&a.q1=o2&building=协和路191弄36号&room=404", Status: http.StatusUnprocessableEntity, Contains: []string{"第 2. 为什么不支持 题", "此题必答"}},
+				Body: "client_id=page-answer-01&a.q1=o2&building=协和路191弄36号&room=404", Status: http.StatusUnprocessableEntity, Contains: []string{"第 2 题「为什么不支持」：此题必答"}},
 			{Name: "portal answer", User: "resident", Method: "POST", URL: "/portal/consultations/{page}",
 				Body: "client_id=page-answer-01&a.q1=o2&a.q2=太远&building=协和路191弄36号&room=404", Status: http.StatusSeeOther, Location: "/portal/consultations/{page}?done=1"},
 			{Name: "portal answer again", User: "resident", Method: "POST", URL: "/portal/consultations/{page}",
