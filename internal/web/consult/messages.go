@@ -48,6 +48,8 @@ func init() {
 		"cs.saved":                  {"已保存", "Saved"},
 		"cs.deleted":                {"已删除", "Deleted"},
 		"cs.details":                {"基本信息", "Details"},
+		"cs.edit":                   {"编辑", "Edit"},
+		"cs.edit details":           {"编辑基本信息", "Edit the details"},
 		"cs.save":                   {"保存", "Save"},
 		"cs.questionnaire":          {"问卷", "Questionnaire"},
 		"cs.locked":                 {"问卷已发布，不能再修改题目（已有居民按原题作答）。", "The questionnaire is published and no longer changes (residents answered these questions)."},
