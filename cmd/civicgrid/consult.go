@@ -104,7 +104,7 @@ func runConsultExport(ctx context.Context, args []string, out io.Writer) error {
 		}
 		detail := fmt.Sprintf("%d answers to %s", n, file)
 		if shown > 0 {
-			detail += fmt.Sprintf("; %d names and phones whole (--personal)", shown)
+			detail += fmt.Sprintf("; %d answers with personal data whole (--personal)", shown)
 		}
 		if err := audit.Record(ctx, db, audit.Entry{Actor: "cli", Action: audit.ActionExport, Entity: "consultation", EntityID: fmt.Sprint(id), TownCode: town, Detail: detail}); err != nil {
 			return err

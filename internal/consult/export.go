@@ -28,8 +28,9 @@ func ExportWidths(c Consultation) []float64 {
 }
 
 // Export writes the answers of c to out in lang: a header, then one row per answer with one
-// column per question (Format). The name and phone written on a paper answer are shown whole
-// only where whole says so, masked otherwise; shown names each answer shown whole. It returns
+// column per question (Format). The name and phone written on a paper answer, and the numbers
+// and addresses people type into text answers, are shown whole only where whole says so, masked
+// otherwise (privacy.MaskText); shown names each answer with such data shown whole. It returns
 // the number of answers written.
 func (s *Service) Export(ctx context.Context, c Consultation, out Rows, lang string, whole func(StoredAnswer) bool, shown func(StoredAnswer)) (int, error) {
 	head := make([]string, 0, len(exportHead)+len(c.Questions))
@@ -46,16 +47,24 @@ func (s *Service) Export(ctx context.Context, c Consultation, out Rows, lang str
 	n := 0
 	err := s.Each(ctx, c, func(a StoredAnswer) error {
 		name, phone := a.Respondent, a.Phone
-		if name != "" || phone != "" {
-			if whole(a) {
-				shown(a)
-			} else {
-				name, phone = privacy.MaskName(name), privacy.MaskPhone(phone)
-			}
+		personal := name != "" || phone != ""
+		for _, q := range c.Questions {
+			personal = personal || (q.Type == TypeText && a.Answers[q.Key].Text != "")
+		}
+		show := !personal || whole(a)
+		if personal && show {
+			shown(a)
+		}
+		if !show {
+			name, phone = privacy.MaskName(name), privacy.MaskPhone(phone)
 		}
 		row := []string{strconv.FormatInt(a.ID, 10), a.CreatedAt.In(loc).Format("2006-01-02 15:04"), LabelOf(Channels, a.Channel, lang), a.Household, name, phone}
 		for _, q := range c.Questions {
-			row = append(row, Format(q, a.Answers[q.Key]))
+			cell := Format(q, a.Answers[q.Key])
+			if q.Type == TypeText && !show {
+				cell = privacy.MaskText(cell, a.Respondent)
+			}
+			row = append(row, cell)
 		}
 		n++
 		return out.Row(row...)

@@ -159,7 +159,7 @@ func (s *handlers) apiTexts(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	if err != nil {
 		return err
 	}
-	kit.WriteJSON(w, http.StatusOK, p)
+	kit.WriteJSON(w, http.StatusOK, maskTexts(p))
 	return nil
 }
 

@@ -83,7 +83,7 @@ func (s *handlers) results(r *http.Request, cs consult.Consultation, lang, base 
 			if err != nil {
 				return d, err
 			}
-			d.Texts[qr.Question.Key] = p
+			d.Texts[qr.Question.Key] = maskTexts(p)
 			var links pageLinks
 			if page > 1 {
 				links.Prev = fmt.Sprintf("%s?q=%s&page=%d#q-%s", base, qr.Question.Key, page-1, qr.Question.Key)
@@ -96,6 +96,16 @@ func (s *handlers) results(r *http.Request, cs consult.Consultation, lang, base 
 	}
 	d.HTML, err = s.panel("results.html", lang, d)
 	return d, err
+}
+
+// maskTexts masks the phone, ID and other numbers residents type into text answers: the pages
+// and the API list them for everyone who reads results (the public too, once decided); the
+// export, under the personal-data rule, keeps them whole.
+func maskTexts(p consult.TextPage) consult.TextPage {
+	for i := range p.Items {
+		p.Items[i].Text = privacy.MaskText(p.Items[i].Text)
+	}
+	return p
 }
 
 func (s *handlers) renderResults(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, dec *consult.Decision, ferr error) error {
