@@ -222,6 +222,9 @@ func (s *handlers) residentPanel(r *http.Request, c *kit.Caller, lang string) (t
 	}
 	var items []item
 	for _, cs := range list {
+		if cs.ScopeKind == consult.ScopeGrid && c.User.GridCode != "" && c.User.GridCode != cs.ScopeCode {
+			continue // another grid's: not for them
+		}
 		answered, err := svc.AnsweredBy(r.Context(), cs.ID, c.User)
 		if err != nil {
 			return "", err
