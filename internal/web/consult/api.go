@@ -33,11 +33,7 @@ func (s *handlers) apiCreate(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	cs, err := s.service().Create(r.Context(), c.Towns, d, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, cs)
-	return nil
+	return reply(w, http.StatusCreated, cs, err)
 }
 
 func (s *handlers) apiGet(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -46,28 +42,17 @@ func (s *handlers) apiGet(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 		return err
 	}
 	cs, err := s.service().Get(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, cs)
-	return nil
+	return reply(w, http.StatusOK, cs, err)
 }
 
 func (s *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var d consult.Draft
-	if err := kit.DecodeJSON(r, &d); err != nil {
+	id, err := idAndJSON(r, &d)
+	if err != nil {
 		return err
 	}
 	cs, err := s.service().Update(r.Context(), c.Towns, id, d, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, cs)
-	return nil
+	return reply(w, http.StatusOK, cs, err)
 }
 
 func (s *handlers) apiDelete(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -94,11 +79,7 @@ func (s *handlers) apiAct(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 		}
 	}
 	cs, err := s.service().Act(r.Context(), c.Towns, id, r.PathValue("action"), d, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, cs)
-	return nil
+	return reply(w, http.StatusOK, cs, err)
 }
 
 // resultsView is a consultation with its tallies.
@@ -173,21 +154,14 @@ func isTextQuestion(cs consult.Consultation, key string) bool {
 }
 
 func (s *handlers) apiAddLink(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var l consult.Link
-	if err := kit.DecodeJSON(r, &l); err != nil {
+	id, err := idAndJSON(r, &l)
+	if err != nil {
 		return err
 	}
 	l.ID = 0
 	l, err = s.service().AddLink(r.Context(), c.Towns, id, l, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, l)
-	return nil
+	return reply(w, http.StatusCreated, l, err)
 }
 
 func (s *handlers) apiRemoveLink(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -222,23 +196,16 @@ func (s *handlers) apiAddBody(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	}
 	b.ID = 0
 	b, err := s.service().AddBody(r.Context(), c.Towns, b, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, b)
-	return nil
+	return reply(w, http.StatusCreated, b, err)
 }
 
 // apiAnswer stores one answer: a signed-in resident's, a grid worker's paper entry ("paper":
 // true), or — on the public route — an anonymous one where the consultation takes them. A
 // resend with the same client_id answers 200 with the stored answer ("duplicate": true).
 func (s *handlers) apiAnswer(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var sub consult.Submission
-	if err := kit.DecodeJSON(r, &sub); err != nil {
+	id, err := idAndJSON(r, &sub)
+	if err != nil {
 		return err
 	}
 	var by *auth.User
@@ -302,5 +269,23 @@ func (s *handlers) apiPublicGet(w http.ResponseWriter, r *http.Request, c *kit.C
 		v.Results = &res
 	}
 	kit.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// idAndJSON reads the path's {id} and decodes the JSON body into v.
+func idAndJSON(r *http.Request, v any) (int64, error) {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return 0, err
+	}
+	return id, kit.DecodeJSON(r, v)
+}
+
+// reply writes v as JSON with status, or returns err for the route to answer.
+func reply(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, status, v)
 	return nil
 }
