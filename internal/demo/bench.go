@@ -189,7 +189,11 @@ func updateBenchRows(ctx context.Context, tx *store.Tx, rows []benchRow) error {
 	if err != nil {
 		return fmt.Errorf("bench orders' states: %w", err)
 	}
-	return nil
+	ids := make([]int64, len(rows))
+	for i, u := range rows {
+		ids[i] = u.id
+	}
+	return orders.SyncDepartments(ctx, tx, ids)
 }
 
 type benchRow struct {
