@@ -33,3 +33,7 @@ INSERT INTO order_departments (order_id, department, role, town_code)
     FROM orders o CROSS JOIN LATERAL unnest(string_to_array(o.co_departments, ',')) AS c(code)
     WHERE o.co_departments <> '' AND trim(c.code) <> ''
     ON CONFLICT (order_id, department) DO NOTHING;
+-- all:
+-- Statistics for the planners at once: on a database with years of orders the back-fill wrote
+-- millions of rows that neither planner knows of yet.
+ANALYZE order_departments;
