@@ -118,11 +118,20 @@ func SyncDepartments(ctx context.Context, tx *store.Tx, ids []int64) error {
 }
 
 // departmentCondition matches the orders of which department is the lead or a co-handling
-// department, through order_departments: a probe of its index per order when the list is driven
-// by the orders' own indexes (a state, the open orders, a grid), a walk of the department's rows
-// when the planner drives from there.
-func departmentCondition(department string) (string, []any) {
-	return `EXISTS (SELECT 1 FROM order_departments od WHERE od.department = ? AND od.town_code = orders.town_code AND od.order_id = orders.id)`,
+// department, through order_departments: a probe of its primary key per order, the list being
+// driven by the orders' own indexes (a state, the open orders, a grid, the time). A department's
+// whole list is counted from order_departments alone (listQuery.count), so the probe only ever
+// tests orders another condition or the sort already narrowed.
+//
+// On PostgreSQL the sub-query ends in OFFSET 0, which keeps it a per-order probe: otherwise the
+// planner may join it as a whole — reading all of a department's rows (115,000 at 10^6 orders,
+// 100 ms) to keep the 180 of its overdue orders that the open orders' index finds in 5 ms.
+func departmentCondition(d store.Dialect, department string) (string, []any) {
+	fence := ""
+	if d == store.Postgres {
+		fence = " OFFSET 0"
+	}
+	return `EXISTS (SELECT 1 FROM order_departments od WHERE od.department = ? AND od.town_code = orders.town_code AND od.order_id = orders.id` + fence + `)`,
 		[]any{department}
 }
 

@@ -231,7 +231,7 @@ func (s *Store) query(f Filter) (listQuery, error) {
 		add(`channel = ?`, f.Channel)
 	}
 	if f.Department != "" {
-		cond, a := departmentCondition(f.Department)
+		cond, a := departmentCondition(s.DB.Dialect(), f.Department)
 		add(cond, a...)
 	}
 	if f.RaisedBy != 0 {

@@ -41,7 +41,7 @@ func (s *Store) Summarise(ctx context.Context, towns []string, department, grid 
 	where, args := store.In("town_code", towns)
 	ratedWhere, ratedArgs := where, slices.Clone(args)
 	if department != "" {
-		cond, a := departmentCondition(department)
+		cond, a := departmentCondition(s.DB.Dialect(), department)
 		where += ` AND ` + cond
 		args = append(args, a...)
 		ratedWhere += ` AND department_code = ?`
