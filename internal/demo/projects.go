@@ -103,7 +103,6 @@ type projectLoader struct {
 	clock  time.Time
 }
 
-
 func (l *projectLoader) towns() []string { return []string{l.town} }
 
 func (l *projectLoader) propose(ctx context.Context, by, title, desc, cat, place, author, phone string, cost int64) (projects.Proposal, error) {
@@ -268,7 +267,7 @@ func (l *projectLoader) collection(ctx context.Context, now time.Time) error {
 	}
 	type item struct {
 		by, title, desc, cat, place, author, phone string
-		cost                                      int64
+		cost                                       int64
 	}
 	items := []item{
 		{"resident", "天山星城小区增设休闲座椅", "小区中心绿地老人多，休息的座椅太少，希望增设带靠背的座椅和遮阳棚。", "housing", "天山星城", "", "", 60_000},
