@@ -16,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // Proposal is a proposed livelihood project (群众点单).
@@ -286,9 +287,9 @@ func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 		p.Lat, p.Lng = &lat.Float64, &lng.Float64
 	}
 	if replied.Valid {
-		p.RepliedAt = time.UnixMilli(replied.Int64)
+		p.RepliedAt = time.UnixMilli(replied.Int64).In(workcal.Location())
 	}
-	p.CreatedAt = time.UnixMilli(created)
+	p.CreatedAt = time.UnixMilli(created).In(workcal.Location())
 	p.Photos = []string{}
 	return p, nil
 }
@@ -477,7 +478,7 @@ func (s *Service) Answer(ctx context.Context, towns []string, id int64, r Reply,
 		if onList > 0 && !r.Accept {
 			return problem.Field("accept", "proposal %d is on a candidate list; take it off the list before declining it", id)
 		}
-		p.Status, p.Reply, p.RepliedAt = StatusDeclined, txt, s.now()
+		p.Status, p.Reply, p.RepliedAt = StatusDeclined, txt, s.now().In(workcal.Location())
 		if r.Accept {
 			p.Status = StatusAccepted
 		}
@@ -574,7 +575,7 @@ func appraisals(ctx context.Context, q store.Querier, id int64) ([]Appraisal, er
 		if err := rows.Scan(&a.ID, &a.ProposalID, &a.Department, &a.DeptName, &a.Feasibility, &a.Cost, &a.Note, &a.Attachment, &at); err != nil {
 			return nil, err
 		}
-		a.At = time.UnixMilli(at)
+		a.At = time.UnixMilli(at).In(workcal.Location())
 		out = append(out, a)
 	}
 	return out, rows.Err()

@@ -13,6 +13,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // Session is a ballot session of a voting body on a candidate list (票决会议).
@@ -158,7 +159,7 @@ func getSession(ctx context.Context, q store.Querier, towns []string, id int64) 
 		return x, err
 	}
 	if published.Valid {
-		x.PublishedAt = time.UnixMilli(published.Int64)
+		x.PublishedAt = time.UnixMilli(published.Int64).In(workcal.Location())
 	}
 	x.CreatedAt = time.UnixMilli(created)
 	if x.Status == SessionDraft {
@@ -178,7 +179,7 @@ func getSession(ctx context.Context, q store.Querier, towns []string, id int64) 
 			rows.Close()
 			return x, err
 		}
-		r.OpensAt, r.ClosesAt = time.UnixMilli(opens), time.UnixMilli(closes)
+		r.OpensAt, r.ClosesAt = time.UnixMilli(opens).In(workcal.Location()), time.UnixMilli(closes).In(workcal.Location())
 		x.Rounds = append(x.Rounds, r)
 	}
 	rows.Close()

@@ -282,7 +282,7 @@ type chart struct {
 
 func chartOf(res Result, lang string) chart {
 	T := kit.Translator(lang)
-	d := chart{Threshold: res.Threshold, Seats: res.Seats, Labels: map[string]string{"yes": T("pj.yes"), "pass": T("pj.pass line"), "cut": T("pj.seat cut"),
+	d := chart{Threshold: res.Threshold, Seats: res.Seats, Labels: map[string]string{"yes": T("pj.yes"), "pass": T("pj.pass line"), "cut": T("pj.seat cut"), "inside": T("pj.seats inside"),
 		"chosen": T("pj.outcome.chosen"), "other": T("pj.outcome.failed")}}
 	for _, p := range res.Projects {
 		d.Bars = append(d.Bars, chartBar{p.Title, p.Yes, p.Outcome})

@@ -10,7 +10,8 @@
     if (!el) return null;
     try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
   }
-  var statusColour = { open: '#4363d8', accepted: '#1a7f37', declined: '#8c959f', merged: '#bbbbbb' };
+  // Not the base map's colours (grids blue, committees green, landmarks orange).
+  var statusColour = { open: '#7b2cbf', accepted: '#d6336c', declined: '#57606a', merged: '#bbbbbb' };
 
   function baseMap(el) {
     var map = L.map(el, { zoomControl: true }).setView([31.215, 121.375], 14);
@@ -40,15 +41,16 @@
     var map = baseMap(mapEl);
     var pins = data('pj-pins') || [];
     var group = [];
-    pins.forEach(function (p) {
-      var m = L.circleMarker([p.lat, p.lng], { radius: 6 + Math.min(8, Math.sqrt(p.supports || 0)), color: '#fff', weight: 1.5,
-        fillColor: statusColour[p.status] || '#4363d8', fillOpacity: 0.9, className: 'pj-pin pj-pin-' + p.status })
-        .bindTooltip(h('span', null, '#' + p.id + ' ' + p.title + ' · 👍 ' + (p.supports || 0)))
-        .on('click', function () { location.href = '/projects/proposals/' + p.id; })
-        .addTo(map);
-      group.push(m.getLatLng());
-    });
+    // The pins go on after the base map, so that they are drawn above its marks.
     grids(map, mapEl).then(function (bounds) {
+      pins.forEach(function (p) {
+        var m = L.circleMarker([p.lat, p.lng], { radius: 8 + Math.min(8, Math.sqrt(p.supports || 0) * 2), color: '#fff', weight: 2,
+          fillColor: statusColour[p.status] || '#7b2cbf', fillOpacity: 0.95, className: 'pj-pin pj-pin-' + p.status })
+          .bindTooltip(h('span', null, '#' + p.id + ' ' + p.title + ' · 👍 ' + (p.supports || 0)))
+          .on('click', function () { location.href = '/projects/proposals/' + p.id; })
+          .addTo(map);
+        group.push(m.getLatLng());
+      });
       if (pins.length === 1) map.setView(group[0], 16);
       else if (group.length) map.fitBounds(L.latLngBounds(group), { padding: [30, 30], maxZoom: 16 });
       else if (bounds) map.fitBounds(bounds);
@@ -81,12 +83,12 @@
   var cd = data('pj-chart-data');
   if (chartEl && cd && window.echarts) {
     var bars = cd.bars || [];
-    var cutAt = Math.min(cd.seats, bars.length) - 0.5;
+    var seatsIn = Math.min(cd.seats, bars.length);
     var chart = echarts.init(chartEl, null, { renderer: 'svg' });
     chart.setOption({
       animation: false,
       tooltip: { trigger: 'axis', formatter: cg.axisTooltip },
-      grid: { left: 120, right: 30, top: 20, bottom: 30 },
+      grid: { left: 120, right: 30, top: 28, bottom: 30 },
       yAxis: { type: 'category', inverse: true, data: bars.map(function (b) { return b.title; }),
         axisLabel: { width: 110, overflow: 'truncate', fontSize: 11 } },
       xAxis: { type: 'value', minInterval: 1 },
@@ -95,9 +97,12 @@
         data: bars.map(function (b) { return { value: b.yes, itemStyle: { color: b.outcome === 'chosen' ? '#1a7f37' : (b.outcome === 'tie' ? '#bf8700' : '#b8c2cc') } }; }),
         label: { show: true, position: 'right', fontSize: 11 },
         markLine: { symbol: 'none', silent: true, data: [
-          { xAxis: cd.threshold, lineStyle: { color: '#c0392b', type: 'dashed' }, label: { formatter: cd.labels.pass + ' ' + cd.threshold, position: 'end' } },
-          { yAxis: cutAt, lineStyle: { color: '#444', type: 'solid' }, label: { formatter: cd.labels.cut, position: 'insideEndTop' } }
-        ] }
+          { xAxis: cd.threshold, lineStyle: { color: '#c0392b', type: 'dashed' }, label: { formatter: cd.labels.pass + ' ' + cd.threshold, position: 'start' } }
+        ] },
+        // The seat cut: the rows within the seats, most yes first, shaded.
+        markArea: seatsIn > 0 ? { silent: true, itemStyle: { color: 'rgba(26,127,55,0.07)' },
+          label: { formatter: cd.labels.inside + ' ' + cd.seats, position: 'insideTopRight', color: '#1a7f37' },
+          data: [[{ yAxis: bars[0].title }, { yAxis: bars[seatsIn - 1].title }]] } : undefined
       }]
     });
     window.addEventListener('resize', function () { chart.resize(); });
