@@ -81,15 +81,16 @@ func runProjectsRecount(ctx context.Context, args []string, out io.Writer) error
 	var asJSON bool
 	c := newDBCommand("projects recount", "recount a ballot session from its stored ballots", "projects recount [--json] SESSION-ID", out)
 	c.BoolVar(&asJSON, "json", false, "print the recount as JSON")
-	if err := parseFlags(c.FlagSet, args); err != nil {
+	arg, err := parseFileAndFlags(c.FlagSet, args)
+	if err != nil {
 		return err
 	}
-	if c.NArg() != 1 {
+	if arg == "" {
 		return fmt.Errorf("name one session id")
 	}
-	id, err := strconv.ParseInt(c.Arg(0), 10, 64)
+	id, err := strconv.ParseInt(arg, 10, 64)
 	if err != nil || id <= 0 {
-		return fmt.Errorf("session id %q is not a number", c.Arg(0))
+		return fmt.Errorf("session id %q is not a number", arg)
 	}
 	return c.withDB(ctx, func(db *store.DB) error {
 		towns, err := tenantTowns(ctx, db, "")
