@@ -174,27 +174,5 @@ func getBody(ctx context.Context, q store.Querier, towns []string, id int64) (Bo
 // Bodies returns the voting bodies of towns.
 func (s *Service) Bodies(ctx context.Context, towns []string) ([]Body, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := s.DB.Query(ctx, `SELECT id FROM voting_bodies WHERE `+where+` ORDER BY id LIMIT 100`, args...)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := []Body{}
-	for _, id := range ids {
-		b, err := getBody(ctx, s.DB, towns, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
+	return each(ctx, s.DB, getBody, towns, `SELECT id FROM voting_bodies WHERE `+where+` ORDER BY id LIMIT 100`, args...)
 }

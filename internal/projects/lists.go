@@ -266,27 +266,5 @@ func getList(ctx context.Context, q store.Querier, towns []string, id int64) (Li
 // Lists returns the lists of towns, newest year first.
 func (s *Service) Lists(ctx context.Context, towns []string) ([]List, error) {
 	where, args := store.In("town_code", towns)
-	rows, err := s.DB.Query(ctx, `SELECT id FROM project_lists WHERE `+where+` ORDER BY year DESC, id DESC LIMIT 100`, args...)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := []List{}
-	for _, id := range ids {
-		l, err := getList(ctx, s.DB, towns, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, nil
+	return each(ctx, s.DB, getList, towns, `SELECT id FROM project_lists WHERE `+where+` ORDER BY year DESC, id DESC LIMIT 100`, args...)
 }

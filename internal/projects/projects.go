@@ -272,3 +272,39 @@ func runHooks(ctx context.Context, tx *store.Tx, chosen []Chosen) error {
 	}
 	return nil
 }
+
+// each reads the ids query gives and loads each one with get, in the query's order.
+func each[T any](ctx context.Context, q store.Querier, get func(ctx context.Context, q store.Querier, towns []string, id int64) (T, error),
+	towns []string, query string, args ...any) ([]T, error) {
+	ids, err := idsOf(ctx, q, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []T{}
+	for _, id := range ids {
+		x, err := get(ctx, q, towns, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// idsOf is the first column of query's rows.
+func idsOf(ctx context.Context, q store.Querier, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
