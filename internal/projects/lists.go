@@ -22,6 +22,7 @@ type List struct {
 	Year       int         `json:"year"`
 	Seats      int         `json:"seats"`
 	MinRatio   int         `json:"min_ratio"` // hundredths: 120 = 1.2
+	Frozen     bool        `json:"frozen"`    // a ballot has opened on it: it no longer changes
 	CreatedAt  time.Time   `json:"created_at"`
 	Candidates []Candidate `json:"candidates"`
 }
@@ -236,6 +237,7 @@ func getList(ctx context.Context, q store.Querier, towns []string, id int64) (Li
 		return l, err
 	}
 	l.CreatedAt = time.UnixMilli(created)
+	l.Frozen = errors.Is(listFrozen(ctx, q, id), problem.ErrConflict)
 	rows, err := q.Query(ctx, `SELECT c.proposal_id, c.position, p.title, p.description, p.category, COALESCE(c.department_code, ''),
 		COALESCE(d.name, ''), c.budget, COALESCE(p.grid_code, ''), p.lat, p.lng
 		FROM project_candidates c JOIN project_proposals p ON p.id = c.proposal_id LEFT JOIN departments d ON d.code = c.department_code

@@ -98,6 +98,7 @@ func init() {
 		"pj.candidate removed":       {"已移出候选清单", "Removed from the list"},
 		"pj.no lists":                {"尚无候选清单。", "No candidate list yet."},
 		"pj.list":                    {"候选清单", "Candidate list"},
+		"pj.frozen":                  {"票决已开始，清单不再变动。", "A ballot has opened on this list: it no longer changes."},
 		"pj.new list":                {"新建年度清单", "New year's list"},
 		"pj.list created":            {"候选清单已建立", "List created"},
 		"pj.sessions":                {"票决会议", "Ballot sessions"},

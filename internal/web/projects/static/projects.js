@@ -46,7 +46,7 @@
       pins.forEach(function (p) {
         var m = L.circleMarker([p.lat, p.lng], { radius: 8 + Math.min(8, Math.sqrt(p.supports || 0) * 2), color: '#fff', weight: 2,
           fillColor: statusColour[p.status] || '#7b2cbf', fillOpacity: 0.95, className: 'pj-pin pj-pin-' + p.status })
-          .bindTooltip(h('span', null, '#' + p.id + ' ' + p.title + ' · 👍 ' + (p.supports || 0)))
+          .bindTooltip(h('span', null, '#' + p.id + ' ' + p.title + ' · ' + (mapEl.dataset.supports || '') + ' ' + (p.supports || 0)))
           .on('click', function () { location.href = '/projects/proposals/' + p.id; })
           .addTo(map);
         group.push(m.getLatLng());
