@@ -206,6 +206,14 @@ func TestProjectsInBrowser(t *testing.T) {
 	top(t, ops.ctx)
 	Screenshot(t, ops.ctx, "projects-session-published")
 
+	// The resident sees the verdict on her own page.
+	visit(t, res.ctx, srv.URL+"/my/proposals", "open my proposals again")
+	waitFor(t, res.ctx, `#pj-my .pj-card`, "my proposals")
+	if !evaluate[bool](t, res.ctx, fmt.Sprintf(`!!document.querySelector('#pj-my .pj-card[data-id="%s"] .pj-b-chosen')`, id)) {
+		t.Error("the resident's proposal does not show it was chosen")
+	}
+	Screenshot(t, res.ctx, "projects-my-chosen-phone")
+
 	// 5. Anyone sees the results on the portal, in Chinese and English.
 	for _, lang := range []string{"zh", "en"} {
 		for _, size := range []struct {

@@ -323,6 +323,12 @@ func TestPaperBallotRules(t *testing.T) {
 		if len(got) != 2 || got[0].ProjectID != c[0] || got[0].Year != 2025 || got[0].Town != xj || got[0].Department != "xj-construction" || got[0].Budget != 500000 {
 			t.Errorf("hook got %+v", got)
 		}
+		// The proposals carry the ballot's verdict once published.
+		for i, want := range []string{projects.BallotChosen, projects.BallotChosen, projects.BallotNotChosen, projects.BallotNotChosen} {
+			if p, _ := f.s.Get(ctx, towns, c[i]); p.Ballot != want {
+				t.Errorf("candidate %d: ballot %q, want %q", i+1, p.Ballot, want)
+			}
+		}
 		// The recount equals the published result …
 		rc, err := f.s.Recount(ctx, towns, x.ID)
 		if err != nil || !rc.Match || len(rc.Rounds) != 1 {

@@ -19,34 +19,42 @@ import (
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
+// What a published ballot made of a proposal.
+const (
+	BallotChosen    = "chosen"     // 票决当选
+	BallotNotChosen = "not_chosen" // 票决未当选
+)
+
 // Proposal is a proposed livelihood project (群众点单).
 type Proposal struct {
-	ID          int64       `json:"id"`
-	TownCode    string      `json:"town"`
-	Year        int         `json:"year"`
-	Title       string      `json:"title"`
-	Description string      `json:"description"`
-	Category    string      `json:"category"`
-	Source      string      `json:"source"`
-	AuthorID    int64       `json:"author_id,omitempty"`
-	AuthorName  string      `json:"author_name,omitempty"`
-	AuthorPhone string      `json:"author_phone,omitempty"`
-	EnteredBy   int64       `json:"entered_by,omitempty"`
-	Department  string      `json:"department,omitempty"`
-	Place       string      `json:"place,omitempty"`
-	Lat         *float64    `json:"lat,omitempty"`
-	Lng         *float64    `json:"lng,omitempty"`
-	Grid        string      `json:"grid,omitempty"`
-	EstCost     int64       `json:"est_cost"` // yuan
-	Status      string      `json:"status"`
-	Reply       string      `json:"reply,omitempty"`
-	RepliedAt   time.Time   `json:"replied_at,omitzero"`
-	MergedInto  int64       `json:"merged_into,omitempty"`
-	Supports    int         `json:"supports"`
-	Code        string      `json:"-"` // the anonymous author's follow-up code
-	CreatedAt   time.Time   `json:"created_at"`
-	Photos      []string    `json:"photos"`
-	Appraisals  []Appraisal `json:"appraisals,omitempty"`
+	ID          int64     `json:"id"`
+	TownCode    string    `json:"town"`
+	Year        int       `json:"year"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Category    string    `json:"category"`
+	Source      string    `json:"source"`
+	AuthorID    int64     `json:"author_id,omitempty"`
+	AuthorName  string    `json:"author_name,omitempty"`
+	AuthorPhone string    `json:"author_phone,omitempty"`
+	EnteredBy   int64     `json:"entered_by,omitempty"`
+	Department  string    `json:"department,omitempty"`
+	Place       string    `json:"place,omitempty"`
+	Lat         *float64  `json:"lat,omitempty"`
+	Lng         *float64  `json:"lng,omitempty"`
+	Grid        string    `json:"grid,omitempty"`
+	EstCost     int64     `json:"est_cost"` // yuan
+	Status      string    `json:"status"`
+	Reply       string    `json:"reply,omitempty"`
+	RepliedAt   time.Time `json:"replied_at,omitzero"`
+	MergedInto  int64     `json:"merged_into,omitempty"`
+	Supports    int       `json:"supports"`
+	// Ballot is what a published ballot made of it: BallotChosen, BallotNotChosen, or "".
+	Ballot     string      `json:"ballot,omitempty"`
+	Code       string      `json:"-"` // the anonymous author's follow-up code
+	CreatedAt  time.Time   `json:"created_at"`
+	Photos     []string    `json:"photos"`
+	Appraisals []Appraisal `json:"appraisals,omitempty"`
 }
 
 // NewProposal is what a proposer submits. Town and Year may be left empty: the proposer's town,
@@ -266,8 +274,12 @@ func followCode() string {
 	return string(b)
 }
 
+// proposalCols are the columns scanProposal reads; the last is the published ballots' verdict
+// (2 chosen, 1 on a published ballot and not chosen, NULL on none).
 const proposalCols = `id, town_code, year, title, description, category, source, author_id, author_name, author_phone, entered_by,
-	department_code, place_text, lat, lng, grid_code, est_cost, status, reply, replied_at, merged_into, supports, code, created_at`
+	department_code, place_text, lat, lng, grid_code, est_cost, status, reply, replied_at, merged_into, supports, code, created_at,
+	(SELECT MAX(CASE WHEN r.outcome = 'chosen' THEN 2 ELSE 1 END) FROM project_results r JOIN project_sessions ps ON ps.id = r.session_id
+		WHERE r.proposal_id = project_proposals.id AND ps.status = 'published')`
 
 func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 	var p Proposal
@@ -276,10 +288,17 @@ func scanProposal(row interface{ Scan(...any) error }) (Proposal, error) {
 	var lat, lng sql.NullFloat64
 	var replied sql.NullInt64
 	var created int64
+	var verdict sql.NullInt64
 	err := row.Scan(&p.ID, &p.TownCode, &p.Year, &p.Title, &p.Description, &p.Category, &p.Source, &author, &p.AuthorName, &p.AuthorPhone,
-		&entered, &dept, &p.Place, &lat, &lng, &grid, &p.EstCost, &p.Status, &p.Reply, &replied, &merged, &p.Supports, &p.Code, &created)
+		&entered, &dept, &p.Place, &lat, &lng, &grid, &p.EstCost, &p.Status, &p.Reply, &replied, &merged, &p.Supports, &p.Code, &created, &verdict)
 	if err != nil {
 		return p, err
+	}
+	switch verdict.Int64 {
+	case 2:
+		p.Ballot = BallotChosen
+	case 1:
+		p.Ballot = BallotNotChosen
 	}
 	p.AuthorID, p.EnteredBy, p.MergedInto = author.Int64, entered.Int64, merged.Int64
 	p.Department, p.Grid = dept.String, grid.String

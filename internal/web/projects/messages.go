@@ -98,6 +98,8 @@ func init() {
 		"pj.candidate removed":       {"已移出候选清单", "Removed from the list"},
 		"pj.no lists":                {"尚无候选清单。", "No candidate list yet."},
 		"pj.list":                    {"候选清单", "Candidate list"},
+		"pj.ballot.chosen":           {"票决当选", "Chosen by the deputies"},
+		"pj.ballot.not_chosen":       {"票决未当选", "Not chosen in the ballot"},
 		"pj.frozen":                  {"票决已开始，清单不再变动。", "A ballot has opened on this list: it no longer changes."},
 		"pj.new list":                {"新建年度清单", "New year's list"},
 		"pj.list created":            {"候选清单已建立", "List created"},
