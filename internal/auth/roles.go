@@ -74,24 +74,39 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	// Livelihood projects (docs/PROJECTS.md).
+	PermProjectsRead     = "projects:read"     // proposals with their authors' masks, candidate lists, sessions and counts
+	PermProjectsPropose  = "projects:propose"  // propose and support livelihood projects
+	PermProjectsManage   = "projects:manage"   // answer and merge proposals, candidate lists, voting bodies, sessions, tellers, count, publish
+	PermProjectsAppraise = "projects:appraise" // a department's appraisal of a proposal
+	PermProjectsVote     = "projects:vote"     // vote electronically as a member of a voting body's roll
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
+// projectsStaff are the project permissions of the town's staff: they read and propose.
+var projectsStaff = []string{PermProjectsRead, PermProjectsPropose}
+
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead,
+		PermProjectsRead, PermProjectsPropose, PermProjectsManage, PermProjectsAppraise),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
-	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead,
+		PermProjectsRead, PermProjectsPropose, PermProjectsManage),
+	// Departments (and residents' committees) appraise the proposals of their field.
+	RoleHandler:    append(append(append([]string{}, staffBase...), PermPersonalData, PermProjectsAppraise), projectsStaff...),
+	RoleGridWorker: append(append(append([]string{}, staffBase...), PermPersonalData), projectsStaff...),
+	RoleGridLeader: append(append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead), projectsStaff...),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
-	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
+	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
+		PermProjectsRead, PermProjectsPropose, PermProjectsManage),
+	// Deputies propose projects and vote on them (票决制).
+	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermProjectsRead, PermProjectsPropose, PermProjectsVote},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
-	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
+	// Residents: their own orders only; they propose and support projects (群众点单).
+	RoleResident: {PermOrdersRead, PermOrdersCreate, PermOrdersAct, PermProjectsPropose},
 }
 
 // Can reports whether a role holds a permission.

@@ -35,6 +35,9 @@ const (
 	Users Class = "user"
 	// Members: the name and phone of a grid's member as the grid page lists them.
 	Members Class = "grid_member"
+	// Proposals: the name and phone of a resident who proposed a livelihood project (or for whom a
+	// grid worker proposed it).
+	Proposals Class = "project_proposal"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -70,6 +73,12 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 		auth.RoleGridLeader: {Town},
+	},
+	Proposals: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
+		auth.RoleGridWorker: {Grid},
+		auth.RoleGridLeader: {Grid},
 	},
 	Members: {
 		auth.RoleAdmin:      {Town},
@@ -137,7 +146,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members}
+	classes := []Class{Orders, Targets, Users, Members, Proposals}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

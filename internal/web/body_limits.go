@@ -9,6 +9,7 @@ import (
 
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
+	webprojects "github.com/civicgrid/civicgrid/internal/web/projects"
 
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -44,6 +45,8 @@ var bodyLimits = map[string]bodyRule{
 	"POST /intake/hotline":                      {max: webintake.MaxUpload + kit.FormSlack},
 	"POST /admin/categories":                    {max: webdispatch.MaxTreeUpload + kit.FormSlack},
 	"POST /admin/addresses":                     {max: webdispatch.MaxBookUpload + kit.FormSlack},
+	"POST /portal/projects/propose":             {max: kit.ReportBodyLimit(webprojects.MaxPhotos), form: true, field: "photos", report: true},
+	"POST /projects/proposals/{id}/appraisal":   {max: media.MaxBytes + kit.FormSlack, form: true, field: "file"},
 }
 
 // limitBodies bounds every request body before anything reads it, by the route's rule.

@@ -11,6 +11,7 @@ import (
 
 	webops "github.com/civicgrid/civicgrid/internal/web/ops"
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+	webprojects "github.com/civicgrid/civicgrid/internal/web/projects"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -84,6 +85,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
+		return err
+	}
+	if err := webprojects.Mount(k.Mount("projects")); err != nil {
 		return err
 	}
 	return nil
