@@ -74,24 +74,37 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	// Tracked livelihood-project results (internal/results, docs/RESULTS.md).
+	PermResultsRead    = "results:read"    // the staff pages of results, their reports and inspections
+	PermResultsUpdate  = "results:update"  // progress, status, timeline and milestone dates (a handler: their department's results only)
+	PermResultsManage  = "results:manage"  // create, edit and delete results and milestones, rating windows, evaluation
+	PermResultsRate    = "results:rate"    // rate a result once its rating window is open (anonymous)
+	PermResultsInspect = "results:inspect" // record a deputies' inspection (视察)
+	PermResultsComment = "results:comment" // comment on a result
 )
+
+var resultsStaff = []string{PermResultsRead, PermResultsUpdate, PermResultsComment}
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead,
+		PermResultsRead, PermResultsUpdate, PermResultsManage, PermResultsComment),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
-	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead,
+		PermResultsRead, PermResultsUpdate, PermResultsManage, PermResultsComment),
+	RoleHandler:    append(append(append([]string{}, staffBase...), PermPersonalData), resultsStaff...),
+	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData, PermResultsRead),
+	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead, PermResultsRead),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
-	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
+	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
+		PermResultsRead, PermResultsComment),
+	// Deputies follow, inspect (视察) and rate the livelihood projects they voted for (人大验单).
+	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermResultsRead, PermResultsInspect, PermResultsComment, PermResultsRate},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
-	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
+	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct, PermResultsRate}, // their own orders only; rate results
 }
 
 // Can reports whether a role holds a permission.
