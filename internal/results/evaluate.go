@@ -346,3 +346,60 @@ func (s *Service) Evaluate(ctx context.Context, towns []string, town string, yea
 	})
 	return out, err
 }
+
+// Paper is a count of paper ratings (纸质评议表) of one kind of rater, entered by staff.
+type Paper struct {
+	Kind         string `json:"kind"` // resident or deputy
+	Satisfied    int    `json:"satisfied"`
+	Basic        int    `json:"basic"`
+	Dissatisfied int    `json:"dissatisfied"`
+}
+
+// MaxPaper bounds one entry of paper ratings.
+const MaxPaper = 100000
+
+// AddPaperRatings adds the counts of paper rating forms collected for project id (results:manage),
+// once its rating window has opened. Paper forms name nobody: each counts as one rating under a
+// random key. One transaction with the audit row (which gives the counts: they are totals, no
+// person's grade).
+func (s *Service) AddPaperRatings(ctx context.Context, towns []string, id int64, p Paper, by auth.User) error {
+	if !MayManage(by) {
+		return problem.Forbidden("results:manage needed")
+	}
+	if p.Kind != "resident" && p.Kind != "deputy" {
+		return problem.Field("kind", "resident or deputy")
+	}
+	n := p.Satisfied + p.Basic + p.Dissatisfied
+	if p.Satisfied < 0 || p.Basic < 0 || p.Dissatisfied < 0 || n == 0 || n > MaxPaper {
+		return problem.Field("satisfied", "counts from 0, at least one form, at most %d", MaxPaper)
+	}
+	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		r, err := s.get(ctx, tx, towns, id)
+		if err != nil {
+			return err
+		}
+		if r.ParentID != 0 {
+			return problem.Field("kind", "rate the project, not one of its parts")
+		}
+		if r.RatingOpens == "" || s.Today() < r.RatingOpens {
+			return problem.Conflict("the rating of %s has not opened", r.Title)
+		}
+		for _, g := range []struct {
+			grade string
+			n     int
+		}{{GradeSatisfied, p.Satisfied}, {GradeBasic, p.Basic}, {GradeDissatisfied, p.Dissatisfied}} {
+			for range g.n {
+				k := make([]byte, 16)
+				if _, err := rand.Read(k); err != nil {
+					return err
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO result_ratings (result_id, rater, rater_kind, grade) VALUES (?, ?, ?, ?)`,
+					id, "paper:"+hex.EncodeToString(k), p.Kind, g.grade); err != nil {
+					return err
+				}
+			}
+		}
+		return actor(by).Record(ctx, tx, audit.Entry{Action: "rate", Entity: "result", EntityID: strconv.FormatInt(id, 10), TownCode: r.TownCode,
+			Detail: fmt.Sprintf("paper forms of %ss: %d satisfied, %d basic, %d dissatisfied", p.Kind, p.Satisfied, p.Basic, p.Dissatisfied)})
+	})
+}
