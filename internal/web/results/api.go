@@ -14,10 +14,14 @@ import (
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
-// yearOf is the ?year= of a request, or the current year.
-func yearOf(r *http.Request) (int, error) {
+// yearOf is the ?year= of a request, or else the newest year towns have results of, or else
+// the current year.
+func (s *handlers) yearOf(r *http.Request, towns []string) (int, error) {
 	v := strings.TrimSpace(r.URL.Query().Get("year"))
 	if v == "" {
+		if ys, err := s.svc().Years(r.Context(), towns); err == nil && len(ys) > 0 {
+			return ys[0], nil
+		}
 		return time.Now().In(workcal.Location()).Year(), nil
 	}
 	y, err := strconv.Atoi(v)
@@ -45,7 +49,7 @@ func townOf(r *http.Request, c *kit.Caller) (string, error) {
 }
 
 func (s *handlers) apiYear(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	year, err := yearOf(r)
+	year, err := s.yearOf(r, c.Towns)
 	if err != nil {
 		return err
 	}
@@ -301,7 +305,7 @@ func (s *handlers) apiRate(w http.ResponseWriter, r *http.Request, c *kit.Caller
 }
 
 func (s *handlers) apiOverdue(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	year, err := yearOf(r)
+	year, err := s.yearOf(r, c.Towns)
 	if err != nil {
 		return err
 	}
@@ -325,7 +329,7 @@ func (s *handlers) report(r *http.Request, c *kit.Caller) (results.Report, error
 	}
 	ps := r.URL.Query().Get("period")
 	if ps == "" {
-		y, err := yearOf(r)
+		y, err := s.yearOf(r, c.Towns)
 		if err != nil {
 			return results.Report{}, err
 		}
@@ -367,7 +371,7 @@ func sendFile(w http.ResponseWriter, name string, body []byte) {
 }
 
 func (s *handlers) apiTemplate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	year, err := yearOf(r)
+	year, err := s.yearOf(r, c.Towns)
 	if err != nil {
 		return err
 	}
@@ -398,7 +402,7 @@ func uploadRows(r *http.Request) ([]results.BulkRow, error) {
 // apiImport checks an uploaded file (?dry_run=1: only the plan) and applies it, all or nothing.
 // Problems answer 422 with every bad cell by row and column.
 func (s *handlers) apiImport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	year, err := yearOf(r)
+	year, err := s.yearOf(r, c.Towns)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ type bulkData struct {
 }
 
 func (s *handlers) bulkPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	year, err := yearOf(r)
+	year, err := s.yearOf(r, c.Towns)
 	if err != nil {
 		return err
 	}

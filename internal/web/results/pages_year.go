@@ -129,7 +129,7 @@ func (s *handlers) yearPage(w http.ResponseWriter, r *http.Request, c *kit.Calle
 func (s *handlers) renderYear(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, form results.Chosen, ferr error) error {
 	ctx := r.Context()
 	lang := kit.Language(w, r)
-	year, err := yearOf(r)
+	year, err := s.yearOf(r, c.Towns)
 	if err != nil {
 		return err
 	}
@@ -282,7 +282,7 @@ func (s *handlers) evaluateSubmit(w http.ResponseWriter, r *http.Request, c *kit
 func (s *handlers) homePanel(r *http.Request, c *kit.Caller, lang string) (template.HTML, error) {
 	ctx := r.Context()
 	svc := s.svc()
-	year, _ := yearOf(r)
+	year, _ := s.yearOf(r, c.Towns)
 	list, err := svc.Year(ctx, c.Towns, year)
 	if err != nil || len(list) == 0 {
 		return "", err

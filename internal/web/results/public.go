@@ -116,7 +116,7 @@ func (s *handlers) publicYear(r *http.Request, c *kit.Caller, lang string) (town
 	if err != nil {
 		return
 	}
-	if year, err = yearOf(r); err != nil {
+	if year, err = s.yearOf(r, []string{town}); err != nil {
 		return
 	}
 	svc := s.svc()

@@ -19,7 +19,7 @@ type handlers struct{ *kit.Kit }
 
 func (s *handlers) svc() *results.Service {
 	svc := results.New(s.DB)
-	svc.Now = s.Orders.Now
+	svc.Now, svc.Calendar = s.Orders.Now, s.Orders.Cal
 	return svc
 }
 
