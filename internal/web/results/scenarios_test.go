@@ -46,7 +46,7 @@ func TestResultsScenarios(t *testing.T) {
 			{Name: "statuses set dropping a required one", User: "admin", Method: "PUT", URL: "/api/v1/results/statuses",
 				Body: `{"statuses":[{"code":"not_started","name":"未开工","name_en":"Not started"}]}`, Status: http.StatusUnprocessableEntity, Contains: []string{`"field":"statuses"`}},
 			{Name: "statuses set", User: "admin", Method: "PUT", URL: "/api/v1/results/statuses",
-				Body: `{"statuses":[{"code":"not_started","name":"未开工","name_en":"Not started"},{"code":"in_progress","name":"推进中","name_en":"In progress"},{"code":"accepted","name":"已验收","name_en":"Accepted"},{"code":"done","name":"已完工","name_en":"Completed"},{"code":"rectifying","name":"整改中","name_en":"Being rectified"}]}`,
+				Body:   `{"statuses":[{"code":"not_started","name":"未开工","name_en":"Not started"},{"code":"in_progress","name":"推进中","name_en":"In progress"},{"code":"accepted","name":"已验收","name_en":"Accepted"},{"code":"done","name":"已完工","name_en":"Completed"},{"code":"rectifying","name":"整改中","name_en":"Being rectified"}]}`,
 				Status: http.StatusOK, Contains: []string{"已验收"}},
 
 			// Create, edit, delete (results:manage).
