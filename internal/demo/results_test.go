@@ -52,6 +52,9 @@ func TestDemoHalfYearReport(t *testing.T) {
 			if r.Progress != p {
 				t.Errorf("%s: %.1f%% as of 30 June, want %.1f%%", r.Title, r.Progress, p)
 			}
+			if r.Status != results.StatusInProgress {
+				t.Errorf("%s: status %s on 30 June, want in_progress", r.Title, r.Status)
+			}
 			if r.Latest == nil || r.Latest.Day > "2025-06-30" {
 				t.Errorf("%s: latest entry %+v", r.Title, r.Latest)
 			}
