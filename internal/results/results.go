@@ -78,6 +78,7 @@ type Result struct {
 	Category     string   `json:"category"`
 	Department   string   `json:"department"`
 	DeptName     string   `json:"department_name"`
+	DeptNameEN   string   `json:"department_name_en,omitempty"`
 	BudgetFen    int64    `json:"budget_fen"`
 	Status       string   `json:"status"`
 	Progress     float64  `json:"progress"`
@@ -95,6 +96,14 @@ type Result struct {
 	Done    int       `json:"milestones_done"`
 	Total   int       `json:"milestones"`
 	Updated time.Time `json:"updated_at"`
+}
+
+// Dept is the department's name in lang (the Chinese name when it has no English one).
+func (r Result) Dept(lang string) string {
+	if lang == "en" && r.DeptNameEN != "" {
+		return r.DeptNameEN
+	}
+	return r.DeptName
 }
 
 // BudgetYuan is the budget in yuan.
@@ -152,7 +161,7 @@ func MayUpdate(u auth.User, depts []string) bool {
 }
 
 const resultCols = `r.id, r.town_code, r.year, COALESCE(r.parent_id, 0), r.source, r.title, r.description, r.category,
-	COALESCE(r.department_code, ''), COALESCE(d.name, ''), r.budget_fen, r.status, r.progress, r.weight, r.place, r.lat, r.lng,
+	COALESCE(r.department_code, ''), COALESCE(d.name, ''), COALESCE(d.name_en, ''), r.budget_fen, r.status, r.progress, r.weight, r.place, r.lat, r.lng,
 	r.position, r.rating_opens, r.rating_closes, r.updated_at,
 	(SELECT COUNT(*) FROM results c WHERE c.parent_id = r.id)`
 
@@ -163,7 +172,7 @@ func scanResult(rows interface{ Scan(...any) error }) (Result, error) {
 	var lat, lng sql.NullFloat64
 	var updated int64
 	err := rows.Scan(&r.ID, &r.TownCode, &r.Year, &r.ParentID, &r.Source, &r.Title, &r.Description, &r.Category,
-		&r.Department, &r.DeptName, &r.BudgetFen, &r.Status, &r.Progress, &r.Weight, &r.Place, &lat, &lng,
+		&r.Department, &r.DeptName, &r.DeptNameEN, &r.BudgetFen, &r.Status, &r.Progress, &r.Weight, &r.Place, &lat, &lng,
 		&r.Position, &r.RatingOpens, &r.RatingCloses, &updated, &r.Children)
 	if lat.Valid && lng.Valid {
 		r.Lat, r.Lng = &lat.Float64, &lng.Float64

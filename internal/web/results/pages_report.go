@@ -15,6 +15,7 @@ type reportRowView struct {
 	Budget     string
 	Bar        string
 	Sat        string
+	LatestKind string // the latest entry's kind when it is not a progress update
 }
 
 type reportData struct {
@@ -51,6 +52,9 @@ func (s *handlers) reportPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	for _, row := range rep.Rows {
 		v := reportRowView{ReportRow: row, StatusName: results.StatusName(rep.Statuses, row.Status, lang), Budget: results.Wan(row.BudgetFen),
 			Bar: strconv.FormatFloat(row.Progress, 'f', 1, 64) + "%"}
+		if row.Latest != nil && row.Latest.Kind != results.KindUpdate {
+			v.LatestKind = kindName(kit.Translator(lang), row.Latest.Kind)
+		}
 		if row.ParentID == 0 {
 			n++
 			v.No = strconv.Itoa(n)

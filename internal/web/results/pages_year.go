@@ -23,6 +23,7 @@ type rowView struct {
 	Budget     string // 万元
 	Mine       bool
 	Bar        string // the progress bar's width, "46.7%"
+	DeptShown  string // the department's name in the page's language
 }
 
 func rows(list []results.Result, sts []results.Status, lang string, mine map[int64]bool) []rowView {
@@ -30,7 +31,7 @@ func rows(list []results.Result, sts []results.Status, lang string, mine map[int
 	out := make([]rowView, len(list))
 	for i, r := range list {
 		out[i] = rowView{Result: r, Depth: depth[r.ID], StatusName: results.StatusName(sts, r.Status, lang), Budget: results.Wan(r.BudgetFen),
-			Mine: mine[r.ID], Bar: strconv.FormatFloat(r.Progress, 'f', 1, 64) + "%"}
+			Mine: mine[r.ID], Bar: strconv.FormatFloat(r.Progress, 'f', 1, 64) + "%", DeptShown: r.Dept(lang)}
 	}
 	return out
 }

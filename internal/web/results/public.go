@@ -52,16 +52,16 @@ type publicEntry struct {
 
 type publicDetail struct {
 	publicResult
-	Parts       []publicResult       `json:"parts"`
-	Milestones  []results.Milestone  `json:"milestone_list"`
-	Timeline    []publicEntry        `json:"timeline"`
-	Inspections []results.Inspection `json:"inspections"`
-	Tally       *results.Tally       `json:"tally,omitempty"` // after the rating window
+	Parts         []publicResult       `json:"parts"`
+	MilestoneList []results.Milestone  `json:"milestone_list"`
+	Timeline      []publicEntry        `json:"timeline"`
+	Inspections   []results.Inspection `json:"inspections"`
+	Tally         *results.Tally       `json:"tally,omitempty"` // after the rating window
 }
 
 func toPublic(r results.Result, sts []results.Status, lang, today string) publicResult {
 	return publicResult{ID: r.ID, ParentID: r.ParentID, Year: r.Year, Title: r.Title, Description: r.Description, Category: r.Category,
-		Department: r.DeptName, BudgetFen: r.BudgetFen, Status: r.Status, StatusName: results.StatusName(sts, r.Status, lang),
+		Department: r.Dept(lang), BudgetFen: r.BudgetFen, Status: r.Status, StatusName: results.StatusName(sts, r.Status, lang),
 		Progress: r.Progress, Place: r.Place, Lat: r.Lat, Lng: r.Lng, Milestones: r.Total, Done: r.Done, Overdue: r.Overdue,
 		RatingOpen: r.ParentID == 0 && results.RatingOpen(r, today), RatingOpens: r.RatingOpens, Closes: r.RatingCloses}
 }
@@ -171,7 +171,7 @@ func (s *handlers) publicDetailOf(r *http.Request, id int64, lang string) (publi
 	for _, p := range subtree(year, id) {
 		d.Parts = append(d.Parts, toPublic(p, sts, lang, today))
 	}
-	if d.Milestones, err = svc.Milestones(ctx, scope, id); err != nil {
+	if d.MilestoneList, err = svc.Milestones(ctx, scope, id); err != nil {
 		return d, res, err
 	}
 	if d.Inspections, err = svc.Inspections(ctx, scope, id); err != nil {

@@ -43,15 +43,21 @@
   if (mapEl && window.L) {
     var map = L.map(mapEl, { zoomControl: true }).setView([31.215, 121.38], 14);
     if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19, attribution: cg.esc(mapEl.dataset.attribution || '') }).addTo(map);
-    var layer = L.featureGroup().addTo(map);
+    var layer = L.featureGroup();
+    // Project places: large pins ringed in dark blue, coloured by status, drawn above the base map.
     pins.forEach(function (p) {
-      L.circleMarker([p.lat, p.lng], { radius: 8, color: '#fff', weight: 2, fillColor: colours[p.status] || '#1f6feb', fillOpacity: 0.95, className: 'rs-pin' })
+      L.circleMarker([p.lat, p.lng], { radius: 10, color: '#0b2e59', weight: 3, fillColor: colours[p.status] || '#1f6feb', fillOpacity: 1, className: 'rs-pin' })
         .bindTooltip(h('span', null, p.title + ' · ' + p.progress + '%'))
         .on('click', function () { location.href = base + p.id; })
         .addTo(layer);
     });
     var fit = function () { if (pins.length) map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 16 }); };
-    var done = function () { mapEl.dataset.pins = String(pins.length); document.body.dataset.mapReady = '1'; };
+    var done = function () {
+      layer.addTo(map);
+      layer.bringToFront();
+      mapEl.dataset.pins = String(pins.length);
+      document.body.dataset.mapReady = '1';
+    };
     if (!mapEl.dataset.public && cg.basemap) {
       cg.basemap(map, { town: mapEl.dataset.town, lang: mapEl.dataset.lang === 'en' ? 'en' : 'zh', tiles: mapEl.dataset.tiles, note: false })
         .then(function () { fit(); done(); }, function () { fit(); done(); });
