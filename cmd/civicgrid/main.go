@@ -53,7 +53,7 @@ var commands = []command{
 	{"results report", "the half-year or year-end report to the congress (人大验单) as an xlsx workbook", runResultsReport},
 	{"serve", "serve the web UI and the JSON API", runServe},
 	{"settings list", "show a town's rules", runSettingsList},
-	{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days, stage_days, open311_public_photos or kpi_weights", runSettingsSet},
+	{"settings set", "set a town's rule: order_prefix, warning_fraction, deadline_days, stage_days, open311_public_photos, kpi_weights, results_rectify_threshold or results_min_ratings", runSettingsSet},
 	{"similar", "flag repeated orders among JSON lines {id,text,time[,lat,lng]} on stdin", runSimilar},
 	{"token create", "issue an API token for a user (printed as the last word)", runTokenCreate},
 	{"token list", "list API tokens with their expiry, last use and status", runTokenList},

@@ -110,7 +110,7 @@ func runResultsImport(ctx context.Context, args []string, out io.Writer) error {
 	c.StringVar(&as, "as", "", "the user the changes are made as (their permissions apply; the audit names them)")
 	c.IntVar(&year, "year", 0, "the year (default: the newest with results)")
 	c.BoolVar(&dry, "dry-run", false, "check and show the changes without writing them")
-	if err := parseFlags(c.FlagSet, args); err != nil {
+	if err := c.Parse(args); err != nil {
 		return err
 	}
 	if town == "" || as == "" || c.NArg() != 1 {

@@ -39,8 +39,9 @@ const (
 	// SettingMinRatings is the number of ratings a result needs before the evaluation judges it
 	// (default 10): three ratings of which one is 不满意 say little.
 	SettingMinRatings = "results_min_ratings"
-	// settingRaterKey is the installation's secret of the raters' keyed hashes (the empty town).
-	settingRaterKey = "results_rater_key"
+	// SettingRaterKey is the installation's secret of the raters' keyed hashes (the empty town);
+	// the CLI's settings list leaves it out.
+	SettingRaterKey = "results_rater_key"
 )
 
 // Defaults of the settings.
@@ -62,16 +63,16 @@ func raterKey(ctx context.Context, db *store.DB) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES ('', ?, ?) ON CONFLICT (town_code, key) DO NOTHING`,
-		settingRaterKey, hex.EncodeToString(k)); err != nil {
+		SettingRaterKey, hex.EncodeToString(k)); err != nil {
 		return nil, fmt.Errorf("rater key: %w", err)
 	}
 	var v string
-	if err := db.QueryRow(ctx, `SELECT value FROM settings WHERE town_code = '' AND key = ?`, settingRaterKey).Scan(&v); err != nil {
+	if err := db.QueryRow(ctx, `SELECT value FROM settings WHERE town_code = '' AND key = ?`, SettingRaterKey).Scan(&v); err != nil {
 		return nil, fmt.Errorf("rater key: %w", err)
 	}
 	key, err := hex.DecodeString(v)
 	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("rater key: the setting %s is not a hex key of 16 bytes or more", settingRaterKey)
+		return nil, fmt.Errorf("rater key: the setting %s is not a hex key of 16 bytes or more", SettingRaterKey)
 	}
 	got, _ := raterKeys.LoadOrStore(db, key)
 	return got.([]byte), nil
@@ -229,10 +230,11 @@ type Rules struct {
 	MinRatings int     `json:"min_ratings"` // fewer ratings: not judged
 }
 
-// EvaluationRules returns town's rules (settings, with the defaults).
+// EvaluationRules returns town's rules: the town's settings, else the installation's, else the
+// defaults.
 func (s *Service) EvaluationRules(ctx context.Context, town string) (Rules, error) {
 	r := Rules{Threshold: DefaultThreshold, MinRatings: DefaultMinRatings}
-	rows, err := s.DB.Query(ctx, `SELECT key, value FROM settings WHERE town_code = ? AND key IN (?, ?)`, town, SettingThreshold, SettingMinRatings)
+	rows, err := s.DB.Query(ctx, `SELECT key, value FROM settings WHERE town_code IN ('', ?) AND key IN (?, ?) ORDER BY town_code`, town, SettingThreshold, SettingMinRatings)
 	if err != nil {
 		return r, err
 	}
@@ -244,16 +246,34 @@ func (s *Service) EvaluationRules(ctx context.Context, town string) (Rules, erro
 		}
 		switch k {
 		case SettingThreshold:
-			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f >= 0 && f <= 100 {
+			if f, err := ParseThreshold(v); err == nil {
 				r.Threshold = f
 			}
 		case SettingMinRatings:
-			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 1 {
+			if n, err := ParseMinRatings(v); err == nil {
 				r.MinRatings = n
 			}
 		}
 	}
 	return r, rows.Err()
+}
+
+// ParseThreshold reads the results_rectify_threshold setting: a percentage from 0 to 100.
+func ParseThreshold(v string) (float64, error) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f < 0 || f > 100 {
+		return 0, fmt.Errorf("%s %q: want a percentage from 0 to 100, e.g. 30", SettingThreshold, v)
+	}
+	return f, nil
+}
+
+// ParseMinRatings reads the results_min_ratings setting: a whole number from 1.
+func ParseMinRatings(v string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, fmt.Errorf("%s %q: want a whole number from 1, e.g. 10", SettingMinRatings, v)
+	}
+	return n, nil
 }
 
 // Verdict is what the evaluation decided of one result.
