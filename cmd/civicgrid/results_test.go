@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,16 +56,13 @@ func TestResultsCommands(t *testing.T) {
 	db.Close()
 
 	sheet := func(progress string) string {
-		f := excelize.NewFile()
-		for i, h := range []string{"编号 / ID", "项目 / Result", "责任部门 / Department", "进度(%) / Progress (%)", "状态 / Status", "进展说明 / Progress note", "日期 / Day"} {
-			cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-			f.SetCellStr("Sheet1", cell, h)
-		}
-		f.SetCellStr("Sheet1", "A2", fmt.Sprint(garden))
-		f.SetCellStr("Sheet1", "D2", progress)
-		f.SetCellStr("Sheet1", "F2", "命令行导入")
 		path := filepath.Join(t.TempDir(), "progress.xlsx")
-		if err := f.SaveAs(path); err != nil {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := results.WriteBulk(f, "2025", [][]string{{fmt.Sprint(garden), "", "", progress, "", "命令行导入", ""}}); err != nil {
 			t.Fatal(err)
 		}
 		return path

@@ -114,8 +114,25 @@ func (s *Service) WriteTemplate(ctx context.Context, w io.Writer, towns []string
 		return err
 	}
 	sts := map[string][]Status{}
+	depth := Depth(list)
+	rows := make([][]string, 0, len(list))
+	for _, r := range list {
+		if sts[r.TownCode] == nil {
+			if sts[r.TownCode], err = s.Statuses(ctx, r.TownCode); err != nil {
+				return err
+			}
+		}
+		rows = append(rows, []string{strconv.FormatInt(r.ID, 10), strings.Repeat("　", depth[r.ID]) + r.Title, r.Dept(lang),
+			strconv.FormatFloat(r.Progress, 'f', -1, 64), StatusName(sts[r.TownCode], r.Status, lang), "", ""})
+	}
+	return WriteBulk(w, strconv.Itoa(year), rows)
+}
+
+// WriteBulk writes a bulk-update file: the header (both languages) and rows of cells in the
+// template's column order (id, result, department, progress, status, note, day), every cell text.
+func WriteBulk(w io.Writer, sheetName string, rows [][]string) error {
 	b := sheet.NewWorkbook(w)
-	if err := b.Sheet(fmt.Sprintf("%d", year), []float64{8, 40, 22, 10, 12, 50, 12}); err != nil {
+	if err := b.Sheet(sheetName, []float64{8, 40, 22, 10, 12, 50, 12}); err != nil {
 		return err
 	}
 	head := make([]string, len(bulkColumns))
@@ -125,15 +142,8 @@ func (s *Service) WriteTemplate(ctx context.Context, w io.Writer, towns []string
 	if err := b.Row(head...); err != nil {
 		return err
 	}
-	depth := Depth(list)
-	for _, r := range list {
-		if sts[r.TownCode] == nil {
-			if sts[r.TownCode], err = s.Statuses(ctx, r.TownCode); err != nil {
-				return err
-			}
-		}
-		if err := b.Row(strconv.FormatInt(r.ID, 10), strings.Repeat("　", depth[r.ID])+r.Title, r.DeptName,
-			strconv.FormatFloat(r.Progress, 'f', -1, 64), StatusName(sts[r.TownCode], r.Status, lang), "", ""); err != nil {
+	for _, r := range rows {
+		if err := b.Row(r...); err != nil {
 			return err
 		}
 	}

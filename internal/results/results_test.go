@@ -317,23 +317,11 @@ func TestOverdueMilestones(t *testing.T) {
 	})
 }
 
-// bulkFile builds an xlsx like the template with rows of cells.
+// bulkFile builds an upload like the filled-in template with rows of cells.
 func bulkFile(t *testing.T, rows ...[]string) *bytes.Buffer {
 	t.Helper()
-	x := excelize.NewFile()
-	head := []string{"编号 / ID", "项目 / Result", "责任部门 / Department", "进度(%) / Progress (%)", "状态 / Status", "进展说明 / Progress note", "日期 / Day"}
-	for i, h := range head {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		x.SetCellStr("Sheet1", cell, h)
-	}
-	for r, row := range rows {
-		for i, v := range row {
-			cell, _ := excelize.CoordinatesToCellName(i+1, r+2)
-			x.SetCellStr("Sheet1", cell, v)
-		}
-	}
 	var b bytes.Buffer
-	if err := x.Write(&b); err != nil {
+	if err := results.WriteBulk(&b, "Sheet1", rows); err != nil {
 		t.Fatal(err)
 	}
 	return &b

@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/civicgrid/civicgrid/internal/demo"
+	"github.com/civicgrid/civicgrid/internal/results"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
@@ -189,19 +188,10 @@ func importScenarios(t *testing.T, a *webtest.App) {
 	garden := a.Vars["garden"]
 	fit := a.Vars["fit"]
 	file := func(rows ...[]string) []byte {
-		x := excelize.NewFile()
-		for i, h := range []string{"编号 / ID", "项目 / Result", "责任部门 / Department", "进度(%) / Progress (%)", "状态 / Status", "进展说明 / Progress note", "日期 / Day"} {
-			cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-			x.SetCellStr("Sheet1", cell, h)
-		}
-		for r, row := range rows {
-			for i, v := range row {
-				cell, _ := excelize.CoordinatesToCellName(i+1, r+2)
-				x.SetCellStr("Sheet1", cell, v)
-			}
-		}
 		var b bytes.Buffer
-		x.Write(&b)
+		if err := results.WriteBulk(&b, "2025", rows); err != nil {
+			t.Fatal(err)
+		}
 		return b.Bytes()
 	}
 	post := func(user, url string, body []byte) (int, string) {
