@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/civicgrid/civicgrid/internal/results"
 )
 
 type e2eResult struct {
@@ -147,6 +149,12 @@ func TestResultsInBrowser(t *testing.T) {
 	t.Run("report on a desktop", func(t *testing.T) {
 		desk := NewBrowser(t, 1280, 900)
 		signIn(t, desk, srv, "deputy")
+		visit(t, desk, srv.URL+"/?lang=zh", "the deputy's home")
+		must(t, chromedp.Do(desk, chromedp.WaitVisible(chromedp.CSS(`#results-home`))), "results panel on the deputy's home")
+		if n := evaluate[int](t, desk, `document.querySelectorAll('#results-home .rs-home-list li').length`); n != 10 {
+			t.Errorf("the deputy's home lists %d projects, want 10", n)
+		}
+		Screenshot(t, desk, "results-deputy-home-desktop-zh")
 		visit(t, desk, srv.URL+"/results/report?period=2025H1&lang=zh", "the half-year report")
 		must(t, chromedp.Do(desk, chromedp.WaitVisible(chromedp.CSS(`#report`))), "report")
 		txt := evaluate[string](t, desk, `document.querySelector('#report').textContent`)
@@ -176,6 +184,55 @@ func TestResultsInBrowser(t *testing.T) {
 		must(t, chromedp.Do(desk, chromedp.WaitVisible(chromedp.CSS(`#inspect-form`))), "the deputy's inspection form")
 		Screenshot(t, desk, "results-project-desktop-zh")
 	})
+}
+
+// An administrator updates progress from a spreadsheet: a file with a bad cell is refused whole
+// with the cell named; a good one is previewed, then applied.
+func TestResultsBulkInBrowser(t *testing.T) {
+	srv := StartServer(t)
+	rs := demoResults(t, srv, "admin")
+	lift := rs["既有多层住宅加装电梯"]
+	desk := NewBrowser(t, 1280, 900)
+	signIn(t, desk, srv, "admin")
+	dir := t.TempDir()
+	bad, good := filepath.Join(dir, "bad.xlsx"), filepath.Join(dir, "good.xlsx")
+	writeBulk(t, bad, [][]string{{fmt.Sprint(lift.ID), "", "", "八十", "", "", ""}})
+	writeBulk(t, good, [][]string{{fmt.Sprint(lift.ID), "", "", "88", "推进中", "签约41台，开工25台，竣工14台", "2025-12-20"}})
+	visit(t, desk, srv.URL+"/results/bulk?year=2025&lang=zh", "the bulk page")
+	must(t, chromedp.Do(desk, chromedp.SetUploadFiles(chromedp.CSS(`#bulk-form input[name=file]`), []string{bad})), "choose the bad file")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#bulk-form button`))); err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	must(t, chromedp.Do(desk, chromedp.WaitVisible(chromedp.CSS(`#bulk-problems`))), "problems listed")
+	if txt := evaluate[string](t, desk, `document.querySelector('#bulk-problems').textContent`); !strings.Contains(txt, "第 2 行 D 列") {
+		t.Errorf("problems: %s", txt)
+	}
+	Screenshot(t, desk, "results-bulk-problems-desktop-zh")
+	must(t, chromedp.Do(desk, chromedp.SetUploadFiles(chromedp.CSS(`#bulk-form input[name=file]`), []string{good})), "choose the good file")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#bulk-form button`))); err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	must(t, chromedp.Do(desk, chromedp.WaitVisible(chromedp.CSS(`#bulk-apply`))), "preview")
+	Screenshot(t, desk, "results-bulk-preview-desktop-zh")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#bulk-apply button`))); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	must(t, chromedp.Do(desk, chromedp.WaitVisible(chromedp.CSS(`.flash`))), "applied")
+	var got e2eResult
+	if code := apiFetch(t, desk, "GET", fmt.Sprintf("/api/v1/results/%d", lift.ID), "", &got); code != 200 || got.Progress != 88 {
+		t.Errorf("after the bulk update: %d %+v", code, got)
+	}
+}
+
+func writeBulk(t *testing.T, path string, rows [][]string) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := results.WriteBulk(&b, "2025", rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // waitReady waits until document.body.dataset[key] is set.

@@ -136,6 +136,11 @@ func TestResultsScenarios(t *testing.T) {
 			{Name: "public one not there", Method: "GET", URL: "/api/v1/public/results/999999999", Status: http.StatusNotFound},
 
 			// Pages.
+			{Name: "a name with a script", User: "admin", Method: "POST", URL: "/api/v1/results",
+				Body: `{"year":2025,"title":"</script><script>alert(1)</script>","Lat":31.21,"Lon":121.38}`, Status: http.StatusCreated},
+			{Name: "the name stays text in the page and its JSON blocks", User: "admin", Method: "GET", URL: "/results?year=2025", Status: http.StatusOK,
+				NotContains: []string{"<script>alert(1)"}},
+			{Name: "and on the portal", Method: "GET", URL: "/portal/results?town=310105102&year=2025", Status: http.StatusOK, NotContains: []string{"<script>alert(1)"}},
 			{Name: "page year", User: "handler_committee", Method: "GET", URL: "/results", Status: http.StatusOK, Contains: []string{"精品小区建设", "rs-mine", "rs-chart"}},
 			{Name: "page year for a resident", User: "resident", Method: "GET", URL: "/results", Status: http.StatusForbidden},
 			{Name: "page one", User: "deputy", Method: "GET", URL: "/results/{jp}", Status: http.StatusOK, Contains: []string{"刘家宅二村精品小区", "inspect-form"}, NotContains: []string{"progress-form"}},
