@@ -214,7 +214,11 @@ func (s *Service) Publish(ctx context.Context, towns []string, id int64, by auth
 		if chosen, err = chosenOf(ctx, tx, x); err != nil {
 			return "", err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE project_sessions SET status = ?, published_at = ? WHERE id = ?`, SessionPublished, s.now().UnixMilli(), id); err != nil {
+		at := s.now()
+		for i := range chosen {
+			chosen[i].PublishedAt = at
+		}
+		if _, err := tx.Exec(ctx, `UPDATE project_sessions SET status = ?, published_at = ? WHERE id = ?`, SessionPublished, at.UnixMilli(), id); err != nil {
 			return "", err
 		}
 		if err := runHooks(ctx, tx, chosen); err != nil {

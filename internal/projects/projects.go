@@ -241,6 +241,8 @@ type Chosen struct {
 	Grid        string  `json:"grid,omitempty"`
 	Lat         float64 `json:"lat"`
 	Lon         float64 `json:"lon"`
+	// PublishedAt is when the session's result was published: the moment the project was chosen.
+	PublishedAt time.Time `json:"published_at"`
 }
 
 // ChosenHook is told of the projects a session chose, inside the publishing transaction: an

@@ -16,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	webplaces "github.com/civicgrid/civicgrid/internal/web/places"
+	webresults "github.com/civicgrid/civicgrid/internal/web/results"
 )
 
 // routes is the whole route table: the shell's own routes, then one mount per capability. Each
@@ -73,6 +74,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webcampaigns.Mount(k.Mount("campaigns")); err != nil {
+		return err
+	}
+	if err := webresults.Mount(k.Mount("results")); err != nil {
 		return err
 	}
 	if err := webplaces.Mount(k.Mount("places")); err != nil {
