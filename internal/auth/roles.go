@@ -74,34 +74,98 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
-	PermConsultRead     = "consult:read"   // consultations (协商于民) with their answers' tallies, as staff
-	PermConsultManage   = "consult:manage" // create consultations, edit questionnaires, open, close, decide, export
-	PermConsultAnswer   = "consult:answer" // answer a consultation as a resident
-	PermConsultEnter    = "consult:enter"  // enter a resident's paper answer (grid staff)
+	// Livelihood projects (docs/PROJECTS.md).
+	PermProjectsRead     = "projects:read"     // proposals with their authors' masks, candidate lists, sessions and counts
+	PermProjectsPropose  = "projects:propose"  // propose and support livelihood projects
+	PermProjectsManage   = "projects:manage"   // answer and merge proposals, candidate lists, voting bodies, sessions, tellers, count, publish
+	PermProjectsAppraise = "projects:appraise" // a department's appraisal of a proposal
+	PermProjectsVote     = "projects:vote"     // vote electronically as a member of a voting body's roll
+	// Tracked livelihood-project results (internal/results, docs/RESULTS.md).
+	PermResultsRead    = "results:read"    // the staff pages of results, their reports and inspections
+	PermResultsUpdate  = "results:update"  // progress, status, timeline and milestone dates (a handler: their department's results only)
+	PermResultsManage  = "results:manage"  // create, edit and delete results and milestones, rating windows, evaluation
+	PermResultsRate    = "results:rate"    // rate a result once its rating window is open (anonymous)
+	PermResultsInspect = "results:inspect" // record a deputies' inspection (视察)
+	PermResultsComment = "results:comment" // comment on a result
+	// Consultations (协商于民, internal/consult, docs/CONSULTATIONS.md).
+	PermConsultRead   = "consult:read"   // consultations with their answers' tallies, as staff
+	PermConsultManage = "consult:manage" // create consultations, edit questionnaires, open, close, decide, export
+	PermConsultAnswer = "consult:answer" // answer a consultation as a resident
+	PermConsultEnter  = "consult:enter"  // enter a resident's paper answer (grid staff)
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
+// rolePerms are the permissions of the work-order loop and the shell's pages; each later
+// capability adds its own by role in capabilityPerms, so that a capability's permissions are read
+// in one place.
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead,
-		PermConsultRead, PermConsultManage, PermConsultEnter),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	// They and the town's leaders run consultations for the street-governance committee and the
-	// 协商于民 workstation; a residents' committee's staff (handlers of a committee) read them and
-	// enter paper answers; grid staff enter paper answers from their rounds.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead,
-		PermConsultRead, PermConsultManage, PermConsultEnter),
-	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData, PermConsultRead, PermConsultEnter),
-	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData, PermConsultRead, PermConsultEnter),
-	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead, PermConsultRead, PermConsultEnter),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
+	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
+	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
+	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
-		PermConsultRead, PermConsultManage),
-	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermConsultRead},
+	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
+	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
-	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct, PermConsultAnswer}, // their own orders only
+	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
+}
+
+// capabilityPerms are each later capability's permissions by role, added to rolePerms at start.
+var capabilityPerms = []map[string][]string{
+	// Livelihood projects: the town's staff read and propose; the operations centre and leaders
+	// run the process; departments (and residents' committees) appraise the proposals of their
+	// field; deputies propose and vote (票决制); residents propose and support (群众点单).
+	{
+		RoleAdmin:      {PermProjectsRead, PermProjectsPropose, PermProjectsManage, PermProjectsAppraise},
+		RoleDispatcher: {PermProjectsRead, PermProjectsPropose, PermProjectsManage},
+		RoleLeader:     {PermProjectsRead, PermProjectsPropose, PermProjectsManage},
+		RoleHandler:    {PermProjectsRead, PermProjectsPropose, PermProjectsAppraise},
+		RoleGridWorker: {PermProjectsRead, PermProjectsPropose},
+		RoleGridLeader: {PermProjectsRead, PermProjectsPropose},
+		RoleDeputy:     {PermProjectsRead, PermProjectsPropose, PermProjectsVote},
+		RoleResident:   {PermProjectsPropose},
+	},
+	// Tracked results: departments update their own; the operations centre manages; deputies
+	// follow, inspect (视察) and rate (人大验单); residents rate.
+	{
+		RoleAdmin:      {PermResultsRead, PermResultsUpdate, PermResultsManage, PermResultsComment},
+		RoleDispatcher: {PermResultsRead, PermResultsUpdate, PermResultsManage, PermResultsComment},
+		RoleHandler:    {PermResultsRead, PermResultsUpdate, PermResultsComment},
+		RoleGridWorker: {PermResultsRead},
+		RoleGridLeader: {PermResultsRead},
+		RoleLeader:     {PermResultsRead, PermResultsComment},
+		RoleDeputy:     {PermResultsRead, PermResultsInspect, PermResultsComment, PermResultsRate},
+		RoleResident:   {PermResultsRate},
+	},
+	// Consultations: the operations centre and leaders run them for the street-governance
+	// committee and the 协商于民 workstation; a residents' committee's staff (handlers of a
+	// committee) and grid staff read them and enter paper answers; deputies read; residents answer.
+	{
+		RoleAdmin:      {PermConsultRead, PermConsultManage, PermConsultEnter},
+		RoleDispatcher: {PermConsultRead, PermConsultManage, PermConsultEnter},
+		RoleLeader:     {PermConsultRead, PermConsultManage},
+		RoleHandler:    {PermConsultRead, PermConsultEnter},
+		RoleGridWorker: {PermConsultRead, PermConsultEnter},
+		RoleGridLeader: {PermConsultRead, PermConsultEnter},
+		RoleDeputy:     {PermConsultRead},
+		RoleResident:   {PermConsultAnswer},
+	},
+}
+
+func init() {
+	for _, perms := range capabilityPerms {
+		for role, ps := range perms {
+			if _, ok := rolePerms[role]; !ok {
+				panic("auth: capability permissions for unknown role " + role)
+			}
+			rolePerms[role] = append(rolePerms[role], ps...)
+		}
+	}
 }
 
 // Can reports whether a role holds a permission.

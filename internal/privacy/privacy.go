@@ -35,6 +35,9 @@ const (
 	Users Class = "user"
 	// Members: the name and phone of a grid's member as the grid page lists them.
 	Members Class = "grid_member"
+	// Proposals: the name and phone of a resident who proposed a livelihood project (or for whom a
+	// grid worker proposed it).
+	Proposals Class = "project_proposal"
 	// Answers: the name and phone written on a consultation's paper answer (internal/consult).
 	// The household (building and room) is never stored in plain: only its hash and the building
 	// without the room.
@@ -74,6 +77,12 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 		auth.RoleGridLeader: {Town},
+	},
+	Proposals: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
+		auth.RoleGridWorker: {Grid},
+		auth.RoleGridLeader: {Grid},
 	},
 	Answers: {
 		auth.RoleAdmin:      {Town},
@@ -146,7 +155,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members, Answers}
+	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)
