@@ -39,6 +39,8 @@ var commands = []command{
 	{"categories load", "load a town's category tree (大类 → 小类) from JSON, or the built-in default", runCategoriesLoad},
 	{"categories versions", "list a town's category tree versions (and make a due one current)", runCategoriesVersions},
 	{"classify", "classify texts, one a line on stdin, into JSON lines {label, top}", runClassify},
+	{"consult export", "write a consultation's raw answers as xlsx or CSV (names on paper answers masked unless --personal)", runConsultExport},
+	{"consult list", "list a town's consultations (协商于民, 意见征询) with their status and answers", runConsultList},
 	{"demo", "load the 新泾镇 demo data into the database (idempotent)", runDemo},
 	{"eval", "cross-validate the classifier on a labelled CSV against two baselines", runEval},
 	{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline},

@@ -87,6 +87,11 @@ const (
 	PermResultsRate    = "results:rate"    // rate a result once its rating window is open (anonymous)
 	PermResultsInspect = "results:inspect" // record a deputies' inspection (视察)
 	PermResultsComment = "results:comment" // comment on a result
+	// Consultations (协商于民, internal/consult, docs/CONSULTATIONS.md).
+	PermConsultRead   = "consult:read"   // consultations (协商于民) with their answers' tallies, as staff
+	PermConsultManage = "consult:manage" // create consultations, edit questionnaires, open, close, decide, export
+	PermConsultAnswer = "consult:answer" // answer a consultation as a resident
+	PermConsultEnter  = "consult:enter"  // enter a resident's paper answer (grid staff)
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
@@ -136,6 +141,20 @@ var capabilityPerms = []map[string][]string{
 		RoleLeader:     {PermResultsRead, PermResultsComment},
 		RoleDeputy:     {PermResultsRead, PermResultsInspect, PermResultsComment, PermResultsRate},
 		RoleResident:   {PermResultsRate},
+	},
+	// Consultations: the operations centre and the town's leaders run them for the
+	// street-governance committee and the 协商于民 workstation; a residents' committee's staff
+	// (handlers of a committee) and grid staff read them and enter paper answers from their
+	// rounds; deputies read them; residents answer.
+	{
+		RoleAdmin:      {PermConsultRead, PermConsultManage, PermConsultEnter},
+		RoleDispatcher: {PermConsultRead, PermConsultManage, PermConsultEnter},
+		RoleLeader:     {PermConsultRead, PermConsultManage},
+		RoleHandler:    {PermConsultRead, PermConsultEnter},
+		RoleGridWorker: {PermConsultRead, PermConsultEnter},
+		RoleGridLeader: {PermConsultRead, PermConsultEnter},
+		RoleDeputy:     {PermConsultRead},
+		RoleResident:   {PermConsultAnswer},
 	},
 }
 

@@ -38,6 +38,10 @@ const (
 	// Proposals: the name and phone of a resident who proposed a livelihood project (or for whom a
 	// grid worker proposed it).
 	Proposals Class = "project_proposal"
+	// Answers: the name and phone written on a consultation's paper answer (internal/consult).
+	// The household (building and room) is never stored in plain: only its hash and the building
+	// without the room.
+	Answers Class = "consult_answer"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -78,6 +82,11 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 		auth.RoleGridWorker: {Grid},
+		auth.RoleGridLeader: {Grid},
+	},
+	Answers: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
 		auth.RoleGridLeader: {Grid},
 	},
 	Members: {
@@ -146,7 +155,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members, Proposals}
+	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
+	webconsult "github.com/civicgrid/civicgrid/internal/web/consult"
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
@@ -92,6 +93,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webprojects.Mount(k.Mount("projects")); err != nil {
+		return err
+	}
+	if err := webconsult.Mount(k.Mount("consult")); err != nil {
 		return err
 	}
 	return nil
