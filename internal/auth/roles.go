@@ -88,7 +88,7 @@ const (
 	PermResultsInspect = "results:inspect" // record a deputies' inspection (视察)
 	PermResultsComment = "results:comment" // comment on a result
 	// Consultations (协商于民, internal/consult, docs/CONSULTATIONS.md).
-	PermConsultRead   = "consult:read"   // consultations with their answers' tallies, as staff
+	PermConsultRead   = "consult:read"   // consultations (协商于民) with their answers' tallies, as staff
 	PermConsultManage = "consult:manage" // create consultations, edit questionnaires, open, close, decide, export
 	PermConsultAnswer = "consult:answer" // answer a consultation as a resident
 	PermConsultEnter  = "consult:enter"  // enter a resident's paper answer (grid staff)
@@ -142,9 +142,10 @@ var capabilityPerms = []map[string][]string{
 		RoleDeputy:     {PermResultsRead, PermResultsInspect, PermResultsComment, PermResultsRate},
 		RoleResident:   {PermResultsRate},
 	},
-	// Consultations: the operations centre and leaders run them for the street-governance
-	// committee and the 协商于民 workstation; a residents' committee's staff (handlers of a
-	// committee) and grid staff read them and enter paper answers; deputies read; residents answer.
+	// Consultations: the operations centre and the town's leaders run them for the
+	// street-governance committee and the 协商于民 workstation; a residents' committee's staff
+	// (handlers of a committee) and grid staff read them and enter paper answers from their
+	// rounds; deputies read them; residents answer.
 	{
 		RoleAdmin:      {PermConsultRead, PermConsultManage, PermConsultEnter},
 		RoleDispatcher: {PermConsultRead, PermConsultManage, PermConsultEnter},

@@ -54,6 +54,7 @@ type ReportRow struct {
 	Depth      int     `json:"depth"`
 	Title      string  `json:"title"`
 	Department string  `json:"department"`
+	DeptEN     string  `json:"department_en,omitempty"`
 	BudgetFen  int64   `json:"budget_fen"`
 	Progress   float64 `json:"progress"`
 	Status     string  `json:"status"`
@@ -63,6 +64,14 @@ type ReportRow struct {
 	Late       int     `json:"milestones_late"`
 	Latest     *Entry  `json:"latest,omitempty"` // the newest timeline entry on or before the day
 	Tally      *Tally  `json:"tally,omitempty"`  // year-end reports
+}
+
+// Dept is the row's department in lang (the Chinese name when it has no English one).
+func (r ReportRow) Dept(lang string) string {
+	if lang == "en" && r.DeptEN != "" {
+		return r.DeptEN
+	}
+	return r.Department
 }
 
 // Report is the report to the congress on a town's results of a year (人大验单).
@@ -152,7 +161,7 @@ func (s *Service) Report(ctx context.Context, towns []string, town string, p Per
 	var sum float64
 	for _, r := range list {
 		f := figs[r.ID]
-		row := ReportRow{ID: r.ID, ParentID: r.ParentID, Depth: depth[r.ID], Title: r.Title, Department: r.DeptName, BudgetFen: r.BudgetFen,
+		row := ReportRow{ID: r.ID, ParentID: r.ParentID, Depth: depth[r.ID], Title: r.Title, Department: r.DeptName, DeptEN: r.DeptNameEN, BudgetFen: r.BudgetFen,
 			Progress: round1(prog[r.ID]), Status: status[r.ID], Done: f.done, Total: f.total, Overdue: f.overdue, Late: f.late}
 		if row.Status == "" {
 			row.Status = StatusNotStarted
@@ -256,7 +265,7 @@ func (rep Report) WriteXLSX(w io.Writer, lang string) error {
 		if r.Tally != nil && r.Tally.Total > 0 {
 			sat = fmt.Sprintf("%.1f%% (%d)", r.Tally.Satisfaction, r.Tally.Total)
 		}
-		if err := b.Row(no, strings.Repeat("　", r.Depth)+r.Title, r.Department, Wan(r.BudgetFen), fmt.Sprintf("%.1f%%", r.Progress),
+		if err := b.Row(no, strings.Repeat("　", r.Depth)+r.Title, r.Dept(lang), Wan(r.BudgetFen), fmt.Sprintf("%.1f%%", r.Progress),
 			StatusName(rep.Statuses, r.Status, lang), fmt.Sprintf("%d/%d", r.Done, r.Total), strconv.Itoa(r.Overdue), strconv.Itoa(r.Late), latest, sat); err != nil {
 			return err
 		}
