@@ -49,6 +49,7 @@ var commands = []command{
 	{"model list", "list the versions of a model store", runModelList},
 	{"model rollback", "make the previous model of a model store current again", runModelRollback},
 	{"model train", "train a town's category model from its closed orders (the server suggests categories with it)", runModelTrain},
+	{"projects import-ballots", "import a paper round's ballots (one a row, a column per candidate) from the tellers' xlsx, all or nothing", runProjectsImportBallots},
 	{"projects list", "a town's candidate lists (with the 差额 check) and ballot sessions", runProjectsList},
 	{"projects recount", "recount a ballot session from its stored ballots; exits non-zero if it differs from the recorded result", runProjectsRecount},
 	{"report monthly", "a town's monthly KPI report as an xlsx workbook: a summary and a sheet per dimension", runReportMonthly},

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"text/tabwriter"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/projects"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -132,6 +135,54 @@ func runProjectsRecount(ctx context.Context, args []string, out io.Writer) error
 			return errRecountDiffers
 		}
 		fmt.Fprintf(out, "session %d: the recount equals the recorded result\n", id)
+		return nil
+	})
+}
+
+func runProjectsImportBallots(ctx context.Context, args []string, out io.Writer) error {
+	var session int64
+	var round int
+	var as string
+	c := newDBCommand("projects import-ballots", "import a paper round's ballots from the tellers' xlsx",
+		"projects import-ballots --session ID [--round N] --as USERNAME FILE.xlsx", out)
+	c.Int64Var(&session, "session", 0, "the ballot session's id")
+	c.IntVar(&round, "round", 1, "the round")
+	c.StringVar(&as, "as", "", "the manager (projects:manage) who enters them, recorded as the teller at the keyboard")
+	file, err := parseFileAndFlags(c.FlagSet, args)
+	if err != nil {
+		return err
+	}
+	if file == "" || session <= 0 || as == "" {
+		return fmt.Errorf("--session, --as and the xlsx file are required")
+	}
+	return c.withDB(ctx, func(db *store.DB) error {
+		u, err := auth.UserByUsername(ctx, db, as)
+		if err != nil {
+			return fmt.Errorf("--as %s: %w", as, err)
+		}
+		towns, err := u.Towns(ctx, db)
+		if err != nil {
+			return err
+		}
+		svc := projects.New(db)
+		cands, err := svc.RoundCandidates(ctx, towns, session, round)
+		if err != nil {
+			return err
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		bs, err := projects.ReadBallots(f, cands, round)
+		if err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+		n, err := svc.EnterBallots(ctx, towns, session, round, bs, u, audit.Actor{ID: u.ID, Name: u.Username + " (cli)"})
+		if err != nil {
+			return fmt.Errorf("%s: nothing imported: %w", file, err)
+		}
+		fmt.Fprintf(out, "%d ballots of round %d imported into session %d\n", n, round, session)
 		return nil
 	})
 }

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/projects"
@@ -50,5 +53,17 @@ func TestCLIProjects(t *testing.T) {
 	}
 	if code, _, errOut := cli(t, "projects", "recount", "--data", data, "x"); code == 0 || !strings.Contains(errOut, "not a number") {
 		t.Errorf("recount x: %d %s", code, errOut)
+	}
+	// Importing the tellers' sheet into the counted round is refused, and nothing changes.
+	x := excelize.NewFile()
+	x.SetSheetRow("Sheet1", "A1", &[]any{"轮次", "精品小区建设"})
+	x.SetSheetRow("Sheet1", "A2", &[]any{"1", "赞成"})
+	file := filepath.Join(t.TempDir(), "ballots.xlsx")
+	if err := x.SaveAs(file); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = cli(t, "projects", "import-ballots", "--data", data, "--session", strconv.FormatInt(id, 10), "--as", "dispatcher", file)
+	if code == 0 || !strings.Contains(errOut, "candidates have a column") {
+		t.Errorf("import into the demo round with one column: %d %s", code, errOut)
 	}
 }

@@ -37,25 +37,36 @@ func insertBallot(ctx context.Context, tx *store.Tx, session int64, round int, c
 	return id, nil
 }
 
+// paperRoom is the round of a paper session that n more ballots may be entered into: not
+// counted, and no more ballots entered than returned (or, before the tellers give the returned
+// count, issued).
+func paperRoom(x Session, round, n int) (*Round, error) {
+	r, err := roundOf(x, round)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case x.Mode != ModePaper:
+		return nil, problem.Field("mode", "this session votes electronically: members vote on their phones")
+	case r.Status == RoundCounted:
+		return nil, problem.Conflict("round %d is counted", round)
+	case r.Returned > 0 && r.Entered+n > r.Returned:
+		return nil, problem.Field("returned", "%d ballots returned and %d entered: no room for %d more in this round", r.Returned, r.Entered, n)
+	case r.Entered+n > r.Issued:
+		return nil, problem.Field("issued", "%d ballots issued and %d entered: no room for %d more in this round", r.Issued, r.Entered, n)
+	}
+	return r, nil
+}
+
 // EnterBallot stores one paper ballot as the tellers read it (the teller at the keyboard is
 // recorded, the voter is not known). A ballot with more yes than seats is stored and counted as
 // invalid.
 func (s *Service) EnterBallot(ctx context.Context, towns []string, id int64, round int, b Ballot, by auth.User, actor audit.Actor) (string, error) {
 	var bid string
 	err := s.change(ctx, towns, id, by, actor, "enter paper ballots", func(tx *store.Tx, x Session) (string, error) {
-		r, err := roundOf(x, round)
+		r, err := paperRoom(x, round, 1)
 		if err != nil {
 			return "", err
-		}
-		switch {
-		case x.Mode != ModePaper:
-			return "", problem.Field("mode", "this session votes electronically: members vote on their phones")
-		case r.Status == RoundCounted:
-			return "", problem.Conflict("round %d is counted", round)
-		case r.Returned > 0 && r.Entered >= r.Returned:
-			return "", problem.Field("returned", "%d ballots returned and %d entered: no more ballots in this round", r.Returned, r.Entered)
-		case r.Entered >= r.Issued:
-			return "", problem.Field("issued", "%d ballots issued and %d entered: no more ballots in this round", r.Issued, r.Entered)
 		}
 		if err := CheckBallot(r.Candidates, b); err != nil {
 			return "", err

@@ -521,3 +521,58 @@ func TestBallotTablesHoldNoVoter(t *testing.T) {
 		}
 	}
 }
+
+// TestImportBallots: the tellers' sheet goes in all or nothing, under the same limits as ballots
+// entered one by one, and counts the same.
+func TestImportBallots(t *testing.T) {
+	each(t, func(t *testing.T, f fixture) {
+		mgr := f.users["dispatcher"]
+		x, c, _ := f.ballotSetup(t, 3, 2, 10, 9, projects.ModePaper)
+		if err := f.s.Open(ctx, towns, x.ID, now.Add(time.Hour), mgr, cli); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.s.SetCounts(ctx, towns, x.ID, 1, 9, 9, mgr, cli); err != nil {
+			t.Fatal(err)
+		}
+		cands, err := f.s.RoundCandidates(ctx, towns, x.ID, 1)
+		if err != nil || len(cands) != 3 {
+			t.Fatalf("round candidates %v %v", cands, err)
+		}
+		head := []string{}
+		for _, cd := range cands {
+			head = append(head, fmt.Sprintf("%d %s", cd.ProposalID, cd.Title))
+		}
+		rows := [][]string{head}
+		// 10 rows: 7 × yes yes no; 2 × no yes yes; 1 × yes yes yes (invalid for 2 seats).
+		for i := range 10 {
+			switch {
+			case i < 7:
+				rows = append(rows, []string{"赞成", "赞成", "反对"})
+			case i < 9:
+				rows = append(rows, []string{"反对", "赞成", "赞成"})
+			default:
+				rows = append(rows, []string{"赞成", "赞成", "赞成"})
+			}
+		}
+		bs, err := projects.ParseBallots(rows, cands, 1)
+		if err != nil || len(bs) != 10 {
+			t.Fatalf("parse: %d %v", len(bs), err)
+		}
+		if _, err := f.s.EnterBallots(ctx, towns, x.ID, 1, bs, mgr, cli); fieldOf(err) != "returned" {
+			t.Fatalf("10 ballots with 9 returned: %v", err)
+		}
+		if x, _ = f.s.GetSession(ctx, towns, x.ID); x.Current().Entered != 0 {
+			t.Fatalf("a refused import left %d ballots", x.Current().Entered)
+		}
+		// Drop one of the first seven: 6 × (yes yes no), 2 × (no yes yes), 1 invalid.
+		if n, err := f.s.EnterBallots(ctx, towns, x.ID, 1, bs[1:], mgr, cli); err != nil || n != 9 {
+			t.Fatalf("import 9: %d %v", n, err)
+		}
+		f.s.Close(ctx, towns, x.ID, 1, mgr, cli)
+		tl, err := f.s.Count(ctx, towns, x.ID, 1, mgr, cli)
+		// Base 10, threshold 6: c1 6 yes, c2 8, c3 2 → c2 and c1 chosen; 8 valid, 1 invalid.
+		if err != nil || tl.Valid != 8 || tl.Invalid != 1 || len(tl.Chosen) != 2 || tl.Chosen[0] != c[1] || tl.Chosen[1] != c[0] {
+			t.Fatalf("count after import: %+v %v", tl, err)
+		}
+	})
+}

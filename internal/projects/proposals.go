@@ -366,7 +366,8 @@ type Filter struct {
 // MaxList bounds one list of proposals.
 const MaxList = 500
 
-// List returns the proposals of towns that match f: most supported first, then newest.
+// List returns the proposals of towns that match f: most supported first, then newest (an
+// author's own, newest first).
 func (s *Service) List(ctx context.Context, towns []string, f Filter) ([]Proposal, error) {
 	where, args := store.In("town_code", towns)
 	cond := []string{where}
@@ -391,8 +392,13 @@ func (s *Service) List(ctx context.Context, towns []string, f Filter) ([]Proposa
 	if f.Limit <= 0 || f.Limit > MaxList {
 		f.Limit = MaxList
 	}
+	// Most supported first; an author's own list newest first.
+	order := "supports DESC, id DESC"
+	if f.AuthorID != 0 {
+		order = "id DESC"
+	}
 	rows, err := s.DB.Query(ctx, `SELECT `+proposalCols+` FROM project_proposals WHERE `+strings.Join(cond, " AND ")+
-		fmt.Sprintf(` ORDER BY supports DESC, id DESC LIMIT %d`, f.Limit), args...)
+		fmt.Sprintf(` ORDER BY %s LIMIT %d`, order, f.Limit), args...)
 	if err != nil {
 		return nil, err
 	}

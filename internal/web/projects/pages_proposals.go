@@ -50,12 +50,6 @@ func (s *handlers) listPage(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	if err != nil {
 		return err
 	}
-	if f.Year == 0 {
-		f.Year = projects.ProposalYear(s.Orders.Now())
-		if r.URL.Query().Get("year") == "" {
-			f.Year = 0 // every year unless one is asked for
-		}
-	}
 	ps, err := s.service().List(r.Context(), c.Towns, f)
 	if err != nil {
 		return err
