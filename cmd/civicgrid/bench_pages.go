@@ -249,6 +249,12 @@ func benchVars(ctx context.Context, db *store.DB) (map[string]string, error) {
 		return nil, fmt.Errorf("busiest grid: %w", err)
 	}
 	out["grid"], out["category"] = grid, cat
+	// The handler's department, whose queues filter by it (lead or co-handling).
+	var dep string
+	if err := db.QueryRow(ctx, `SELECT department_code FROM users WHERE username = ?`, benchUsers[4]).Scan(&dep); err != nil {
+		return nil, fmt.Errorf("handler's department: %w", err)
+	}
+	out["department"] = dep
 	return out, nil
 }
 
@@ -256,9 +262,12 @@ func benchVars(ctx context.Context, db *store.DB) (map[string]string, error) {
 // (without a query) is measured too, except where noted.
 var benchVariants = map[string][]string{
 	"/orders": {"?state=received", "?sort=-received_at", "?grid={grid}&category={category}", "?overdue=true", "?q=噪音",
-		"?q=仙霞西路", "?sort=-received_at&offset=5000"},
+		"?q=仙霞西路", "?sort=-received_at&offset=5000",
+		// the handler's queues (web/orders.Queues): its department's orders, lead or co-handling
+		"?department={department}", "?state=dispatched&department={department}", "?state=in_progress&department={department}",
+		"?overdue=true&department={department}"},
 	"/api/v1/orders": {"?limit=50", "?grid={grid}&category={category}", "?overdue=1", "?warning=1", "?q=噪音", "?q=仙霞西路",
-		"?offset=500000", "?state=closed"},
+		"?offset=500000", "?state=closed", "?department={department}"},
 	"/api/v1/orders/export": {"?state=received&format=csv"},
 	"/orders/export":        {"?state=received&format=csv"},
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/results"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workorder"
 )
@@ -46,12 +47,21 @@ func validSetting(key, value string) error {
 		if _, err := kpi.ParseWeights(value); err != nil {
 			return err
 		}
+	case results.SettingThreshold:
+		if _, err := results.ParseThreshold(value); err != nil {
+			return err
+		}
+	case results.SettingMinRatings:
+		if _, err := results.ParseMinRatings(value); err != nil {
+			return err
+		}
 	case privacy.SettingOpen311Photos:
 		if value != "true" && value != "false" {
 			return fmt.Errorf("%s %q: want true (publish the town's order photos through Open311) or false", key, value)
 		}
 	default:
-		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days, stage_days, %s, %s", key, privacy.SettingOpen311Photos, kpi.SettingWeights)
+		return fmt.Errorf("unknown setting %q: one of order_prefix, warning_fraction, deadline_days, stage_days, %s, %s, %s, %s", key, privacy.SettingOpen311Photos, kpi.SettingWeights,
+			results.SettingThreshold, results.SettingMinRatings)
 	}
 	return nil
 }
@@ -97,7 +107,7 @@ func runSettingsList(ctx context.Context, args []string, out io.Writer) error {
 	c := newDBCommand("settings list", "show a town's rules", "settings list [--town CODE]", out)
 	c.StringVar(&town, "town", "", "town code")
 	return c.run(ctx, args, func(db *store.DB) error {
-		rows, err := db.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) AND key <> ? ORDER BY town_code, key`, town, privacy.SettingPhotoKey)
+		rows, err := db.Query(ctx, `SELECT town_code, key, value FROM settings WHERE town_code IN ('', ?) AND key NOT IN (?, ?) ORDER BY town_code, key`, town, privacy.SettingPhotoKey, results.SettingRaterKey)
 		if err != nil {
 			return err
 		}

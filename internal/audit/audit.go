@@ -45,11 +45,13 @@ const (
 // Actions lists the action codes the application records, for the log's filter and its labels
 // (the work-order lifecycle keeps its own in workorder and the order timeline).
 var Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionViewPII, ActionLogin, ActionLoginKO,
-	ActionPasswordReset, ActionPasswordChange, ActionExport}
+	ActionPasswordReset, ActionPasswordChange, ActionExport, "adopt", "rate", "rectify"}
 
 // Entities lists the kinds of record the log names.
 var Entities = []string{"audit_log", "user", "api_token", "grid", "department", "campaign", "order", "campaign_target", "grid_member",
-	"dispatch_rule", "address_book", "kpi_exemption"}
+	"dispatch_rule", "address_book", "kpi_exemption", "project_proposal", "project_list", "voting_body", "project_session",
+	"result", "result_milestone", "result_inspection", "result_comment", "result_statuses",
+	"consultation", "consult_body", "consult_answer"}
 
 // Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
 // tool with no account ("demo", "cli"); IP is the client's address when the change came over the

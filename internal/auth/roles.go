@@ -74,32 +74,114 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
-	PermPartyRead       = "party:read"     // the party organisations, council, agreements, network (docs/PARTY.md)
-	PermPartyManage     = "party:manage"   // record council meetings, resolutions, reviews, agreements, matches
-	PermPartyRoster     = "party:roster"   // see party members' names and phones whole (audited)
-	PermCoverageRead    = "coverage:read"  // the new-sector coverage (两个覆盖) map, table and gaps
-	PermCoverageWrite   = "coverage:write" // record a new-sector entity's organisation, liaison and activities
+	// Livelihood projects (docs/PROJECTS.md).
+	PermProjectsRead     = "projects:read"     // proposals with their authors' masks, candidate lists, sessions and counts
+	PermProjectsPropose  = "projects:propose"  // propose and support livelihood projects
+	PermProjectsManage   = "projects:manage"   // answer and merge proposals, candidate lists, voting bodies, sessions, tellers, count, publish
+	PermProjectsAppraise = "projects:appraise" // a department's appraisal of a proposal
+	PermProjectsVote     = "projects:vote"     // vote electronically as a member of a voting body's roll
+	// Tracked livelihood-project results (internal/results, docs/RESULTS.md).
+	PermResultsRead    = "results:read"    // the staff pages of results, their reports and inspections
+	PermResultsUpdate  = "results:update"  // progress, status, timeline and milestone dates (a handler: their department's results only)
+	PermResultsManage  = "results:manage"  // create, edit and delete results and milestones, rating windows, evaluation
+	PermResultsRate    = "results:rate"    // rate a result once its rating window is open (anonymous)
+	PermResultsInspect = "results:inspect" // record a deputies' inspection (视察)
+	PermResultsComment = "results:comment" // comment on a result
+	// Consultations (协商于民, internal/consult, docs/CONSULTATIONS.md).
+	PermConsultRead   = "consult:read"   // consultations (协商于民) with their answers' tallies, as staff
+	PermConsultManage = "consult:manage" // create consultations, edit questionnaires, open, close, decide, export
+	PermConsultAnswer = "consult:answer" // answer a consultation as a resident
+	PermConsultEnter  = "consult:enter"  // enter a resident's paper answer (grid staff)
+	PermPartyRead     = "party:read"     // the party organisations, council, agreements, network (docs/PARTY.md)
+	PermPartyManage   = "party:manage"   // record council meetings, resolutions, reviews, agreements, matches
+	PermPartyRoster   = "party:roster"   // see party members' names and phones whole (audited)
+	PermCoverageRead  = "coverage:read"  // the new-sector coverage (两个覆盖) map, table and gaps
+	PermCoverageWrite = "coverage:write" // record a new-sector entity's organisation, liaison and activities
 )
 
 var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
 
+// rolePerms are the permissions of the work-order loop and the shell's pages; each later
+// capability adds its own by role in capabilityPerms, so that a capability's permissions are read
+// in one place.
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead,
-		PermPartyRead, PermPartyManage, PermPartyRoster, PermCoverageRead, PermCoverageWrite),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead,
-		PermPartyRead, PermPartyManage, PermCoverageRead, PermCoverageWrite),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
 	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData, PermPartyRead, PermCoverageRead),
-	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead, PermPartyRead, PermCoverageRead, PermCoverageWrite),
+	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
+	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead,
-		PermPartyRead, PermCoverageRead),
+	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
 	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
 	RoleVolunteer: {PermTownsRead, PermGridsRead},
 	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
+}
+
+// capabilityPerms are each later capability's permissions by role, added to rolePerms at start.
+var capabilityPerms = []map[string][]string{
+	// Livelihood projects: the town's staff read and propose; the operations centre and leaders
+	// run the process; departments (and residents' committees) appraise the proposals of their
+	// field; deputies propose and vote (票决制); residents propose and support (群众点单).
+	{
+		RoleAdmin:      {PermProjectsRead, PermProjectsPropose, PermProjectsManage, PermProjectsAppraise},
+		RoleDispatcher: {PermProjectsRead, PermProjectsPropose, PermProjectsManage},
+		RoleLeader:     {PermProjectsRead, PermProjectsPropose, PermProjectsManage},
+		RoleHandler:    {PermProjectsRead, PermProjectsPropose, PermProjectsAppraise},
+		RoleGridWorker: {PermProjectsRead, PermProjectsPropose},
+		RoleGridLeader: {PermProjectsRead, PermProjectsPropose},
+		RoleDeputy:     {PermProjectsRead, PermProjectsPropose, PermProjectsVote},
+		RoleResident:   {PermProjectsPropose},
+	},
+	// Tracked results: departments update their own; the operations centre manages; deputies
+	// follow, inspect (视察) and rate (人大验单); residents rate.
+	{
+		RoleAdmin:      {PermResultsRead, PermResultsUpdate, PermResultsManage, PermResultsComment},
+		RoleDispatcher: {PermResultsRead, PermResultsUpdate, PermResultsManage, PermResultsComment},
+		RoleHandler:    {PermResultsRead, PermResultsUpdate, PermResultsComment},
+		RoleGridWorker: {PermResultsRead},
+		RoleGridLeader: {PermResultsRead},
+		RoleLeader:     {PermResultsRead, PermResultsComment},
+		RoleDeputy:     {PermResultsRead, PermResultsInspect, PermResultsComment, PermResultsRate},
+		RoleResident:   {PermResultsRate},
+	},
+	// Consultations: the operations centre and the town's leaders run them for the
+	// street-governance committee and the 协商于民 workstation; a residents' committee's staff
+	// (handlers of a committee) and grid staff read them and enter paper answers from their
+	// rounds; deputies read them; residents answer.
+	{
+		RoleAdmin:      {PermConsultRead, PermConsultManage, PermConsultEnter},
+		RoleDispatcher: {PermConsultRead, PermConsultManage, PermConsultEnter},
+		RoleLeader:     {PermConsultRead, PermConsultManage},
+		RoleHandler:    {PermConsultRead, PermConsultEnter},
+		RoleGridWorker: {PermConsultRead, PermConsultEnter},
+		RoleGridLeader: {PermConsultRead, PermConsultEnter},
+		RoleDeputy:     {PermConsultRead},
+		RoleResident:   {PermConsultAnswer},
+	},
+	// Party building and new-sector coverage (docs/PARTY.md): the party-work staff (administrators,
+	// and dispatchers as the council's secretary) manage; administrators keep the rosters whole;
+	// leaders and grid staff read; grid leaders record the coverage of their grids.
+	{
+		RoleAdmin:      {PermPartyRead, PermPartyManage, PermPartyRoster, PermCoverageRead, PermCoverageWrite},
+		RoleDispatcher: {PermPartyRead, PermPartyManage, PermCoverageRead, PermCoverageWrite},
+		RoleLeader:     {PermPartyRead, PermCoverageRead},
+		RoleGridLeader: {PermPartyRead, PermCoverageRead, PermCoverageWrite},
+		RoleGridWorker: {PermPartyRead, PermCoverageRead},
+	},
+}
+
+func init() {
+	for _, perms := range capabilityPerms {
+		for role, ps := range perms {
+			if _, ok := rolePerms[role]; !ok {
+				panic("auth: capability permissions for unknown role " + role)
+			}
+			rolePerms[role] = append(rolePerms[role], ps...)
+		}
+	}
 }
 
 // Can reports whether a role holds a permission.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -26,15 +27,7 @@ import (
 )
 
 // Label is a code with its Chinese and English names.
-type Label struct{ Code, ZH, EN string }
-
-// Name returns the label in the language ("zh" or "en").
-func (l Label) Name(lang string) string {
-	if lang == "en" {
-		return l.EN
-	}
-	return l.ZH
-}
+type Label = label.Label
 
 // Campaign kinds.
 const (
@@ -46,10 +39,10 @@ const (
 
 // Kinds lists the campaign kinds.
 var Kinds = []Label{
-	{KindFourHundred, "四百大走访", "Four-hundred visits"},
-	{KindFullCoverage, "全覆盖走访", "Full-coverage visits"},
-	{KindTwoCoverage, "两个覆盖", "Two coverages (new sectors)"},
-	{KindOther, "其他走访", "Other visits"},
+	{Code: KindFourHundred, ZH: "四百大走访", EN: "Four-hundred visits"},
+	{Code: KindFullCoverage, ZH: "全覆盖走访", EN: "Full-coverage visits"},
+	{Code: KindTwoCoverage, ZH: "两个覆盖", EN: "Two coverages (new sectors)"},
+	{Code: KindOther, ZH: "其他走访", EN: "Other visits"},
 }
 
 // Target kinds.
@@ -63,11 +56,11 @@ const (
 
 // TargetKinds lists the target kinds.
 var TargetKinds = []Label{
-	{TargetHousehold, "居民户", "Household"},
-	{TargetOffice, "楼宇", "Office building"},
-	{TargetEnterprise, "企业", "Enterprise"},
-	{TargetMerchant, "街区商户", "Street merchant"},
-	{TargetRiderStation, "新就业群体驿站", "Delivery-rider station"},
+	{Code: TargetHousehold, ZH: "居民户", EN: "Household"},
+	{Code: TargetOffice, ZH: "楼宇", EN: "Office building"},
+	{Code: TargetEnterprise, ZH: "企业", EN: "Enterprise"},
+	{Code: TargetMerchant, ZH: "街区商户", EN: "Street merchant"},
+	{Code: TargetRiderStation, ZH: "新就业群体驿站", EN: "Delivery-rider station"},
 }
 
 // Visit statuses.
@@ -79,40 +72,20 @@ const (
 
 // Statuses lists the visit statuses.
 var Statuses = []Label{
-	{StatusVisited, "已走访", "Visited"},
-	{StatusNotHome, "未遇", "Not at home"},
-	{StatusRefused, "拒访", "Refused"},
+	{Code: StatusVisited, ZH: "已走访", EN: "Visited"},
+	{Code: StatusNotHome, ZH: "未遇", EN: "Not at home"},
+	{Code: StatusRefused, ZH: "拒访", EN: "Refused"},
 }
 
 // StatusPending is the status of a target nobody has tried yet; it is not a visit status.
 const StatusPending = "pending"
 
-func valid(ls []Label, code string) bool {
-	for _, l := range ls {
-		if l.Code == code {
-			return true
-		}
-	}
-	return false
-}
+func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
 
-func codes(ls []Label) string {
-	var cs []string
-	for _, l := range ls {
-		cs = append(cs, l.Code)
-	}
-	return strings.Join(cs, ", ")
-}
+func codes(ls []Label) string { return label.Codes(ls) }
 
 // LabelOf returns the label of code among ls, or the code itself.
-func LabelOf(ls []Label, code, lang string) string {
-	for _, l := range ls {
-		if l.Code == code {
-			return l.Name(lang)
-		}
-	}
-	return code
-}
+func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
 // ValidTargetKind reports whether k is one of [TargetKinds].
 func ValidTargetKind(k string) bool { return valid(TargetKinds, k) }

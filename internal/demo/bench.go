@@ -178,16 +178,22 @@ func updateBenchRows(ctx context.Context, tx *store.Tx, rows []benchRow) error {
 		args = append(args, u.id, u.state, u.version, u.filed, u.department, u.class, u.deadline, u.warning, u.closed,
 			u.satisfaction, u.result, u.updated, u.duplicate)
 	}
-	_, err := tx.Exec(ctx, `UPDATE orders SET state = v.state, version = v.version, filed_at = v.filed, department_code = v.department,
+	// The VALUES list as a common table expression with named columns: SQLite takes no column
+	// names on a derived table ("AS v (id, …)"), both take them on a CTE.
+	_, err := tx.Exec(ctx, `WITH v (id, state, version, filed, department, class, deadline, warning, closed, satisfaction, result, updated, duplicate)
+		AS (VALUES `+strings.TrimSuffix(strings.Repeat(benchRowSQL+", ", len(rows)), ", ")+`)
+		UPDATE orders SET state = v.state, version = v.version, filed_at = v.filed, department_code = v.department,
 		deadline_class = COALESCE(v.class, orders.deadline_class), deadline_at = v.deadline, warning_at = v.warning, closed_at = v.closed,
 		satisfaction = v.satisfaction, result = v.result, updated_at = v.updated, duplicate_of = v.duplicate
-		FROM (VALUES `+strings.TrimSuffix(strings.Repeat(benchRowSQL+", ", len(rows)), ", ")+`)
-		AS v (id, state, version, filed, department, class, deadline, warning, closed, satisfaction, result, updated, duplicate)
-		WHERE orders.id = v.id`, args...)
+		FROM v WHERE orders.id = v.id`, args...)
 	if err != nil {
 		return fmt.Errorf("bench orders' states: %w", err)
 	}
-	return nil
+	ids := make([]int64, len(rows))
+	for i, u := range rows {
+		ids[i] = u.id
+	}
+	return orders.SyncDepartments(ctx, tx, ids)
 }
 
 type benchRow struct {

@@ -35,6 +35,7 @@ func TestKPIInBrowser(t *testing.T) {
 			Screenshot(t, ctx, "kpi-home-leader"+suffix)
 			if evaluate[bool](t, ctx, `!!document.querySelector('#kpi-home td a[data-count]')`) {
 				clickCounts(t, ctx, srv.URL+"/", `#kpi-home td a[data-count]`) // what is late, by its owner
+				clickCounts(t, ctx, srv.URL+"/", `#kpi-late-all`)              // the orders with a late stage, each once
 			}
 
 			must(t, chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/kpi?period=year")), "the KPI page")

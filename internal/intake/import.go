@@ -294,6 +294,8 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 			}
 			return sum, fmt.Errorf("import rows up to %d: %w", b.lastLine, err)
 		}
+		// The batch is committed: open live screens of the town reload once for all its orders.
+		o.Orders.AnnounceMany(ctx, o.Town, (next.Created-sum.Created)+(next.Updated-sum.Updated), orders.ManyImport)
 		sum = next
 		since(&stages.Writing)
 		// PostgreSQL plans the per-batch id look-up from table statistics that autovacuum refreshes

@@ -63,5 +63,12 @@ func Push(ctx context.Context, db *store.DB, st *orders.Store, town string, acto
 	if err != nil {
 		return nil, err
 	}
+	changed := 0
+	for _, r := range out {
+		if r.Status == Created || r.Status == Updated {
+			changed++
+		}
+	}
+	st.AnnounceMany(ctx, town, changed, orders.ManyImport)
 	return out, nil
 }

@@ -278,6 +278,25 @@ func LateCondition(kind, code string, now time.Time) (string, []any, error) {
 		[]any{now.UnixMilli(), kind, code}, nil
 }
 
+// LateAnyCondition selects, over the orders table, the orders with any running, unsuspended
+// stage past its due time at now — every order Late counts, once, whoever owns its late stage.
+// It is not the order list's overdue filter (the order's own deadline, open orders only): a
+// closed order whose callback (回访) is past due is late here and not overdue there, and an
+// order past its deadline whose current stage is still within its own due time is overdue there
+// and not late here (docs/KPI.md, "Homes").
+func LateAnyCondition(now time.Time) (string, []any) {
+	return `orders.id IN (SELECT s.order_id FROM order_stages s WHERE ` + lateStage + `)`, []any{now.UnixMilli()}
+}
+
+// LateOrders counts the orders of towns LateAnyCondition selects at now.
+func (s *Service) LateOrders(ctx context.Context, towns []string, now time.Time) (int, error) {
+	in, args := store.In("o.town_code", towns)
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(DISTINCT s.order_id) FROM order_stages s JOIN orders o ON o.id = s.order_id
+		WHERE `+lateStage+` AND `+in, append([]any{now.UnixMilli()}, args...)...).Scan(&n)
+	return n, err
+}
+
 // Late counts, per owner, the open orders of towns with a running, unsuspended stage past its
 // due time at now (the stage clocks: an order handled on time and waiting for verification is
 // the grid's), most first.

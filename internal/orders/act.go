@@ -90,6 +90,7 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		// Which co-handling department answered: its clock stops (and the history says who).
 		ev.Data["co_department"] = a.Department
 	}
+	lead, co := o.Department, slices.Clone(o.CoDepartments)
 	if err := s.apply(ctx, tx, &o, d, in, &ev, now); err != nil {
 		return Order{}, fmt.Errorf("order %s: %s: %w", o.Number, action, err)
 	}
@@ -116,6 +117,11 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		return Order{}, err
 	} else if n == 0 {
 		return Order{}, problem.Conflict("order %s was changed by someone else just now; reload it and try again", o.Number)
+	}
+	if departmentsChanged(lead, co, &o) {
+		if err := syncDepartments(ctx, tx, &o); err != nil {
+			return Order{}, err
+		}
 	}
 	if len(ev.Data) == 0 {
 		ev.Data = nil

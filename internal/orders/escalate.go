@@ -221,13 +221,29 @@ func (s *Store) flagWarnings(ctx context.Context, now time.Time) (int, error) {
 	for len(due) > 0 {
 		batch := due[:min(len(due), 500)]
 		due = due[len(batch):]
-		res, err := s.DB.Exec(ctx, `UPDATE orders SET warning_at = ? WHERE warning_at IS NULL AND id IN (`+store.Placeholders(len(batch))+`)`,
-			append([]any{now.UnixMilli()}, batch...)...)
+		// RETURNING the towns of the orders flagged, so that each town's open screens are told once.
+		rows, err := s.DB.Query(ctx, `UPDATE orders SET warning_at = ? WHERE warning_at IS NULL AND id IN (`+store.Placeholders(len(batch))+`)
+			RETURNING town_code`, append([]any{now.UnixMilli()}, batch...)...)
 		if err != nil {
 			return flagged, fmt.Errorf("flag warnings: %w", err)
 		}
-		n, _ := res.RowsAffected()
-		flagged += int(n)
+		towns := map[string]int{}
+		for rows.Next() {
+			var town string
+			if err := rows.Scan(&town); err != nil {
+				rows.Close()
+				return flagged, err
+			}
+			towns[town]++
+			flagged++
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return flagged, fmt.Errorf("flag warnings: %w", err)
+		}
+		for town, n := range towns {
+			s.AnnounceMany(ctx, town, n, ManyWarnings)
+		}
 	}
 	return flagged, nil
 }

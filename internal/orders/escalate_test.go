@@ -1,6 +1,7 @@
 package orders_test
 
 import (
+	"context"
 	"sync"
 	"testing"
 
@@ -103,8 +104,21 @@ func TestEscalateOverdue(t *testing.T) {
 			t.Fatal("warning before the job flagged it")
 		}
 		e.clock.Set(at("2025-11-13 10:30"))
+		changes := &changeRecorder{}
+		e.s.Changes = changes
 		if _, err := e.s.EscalateOverdue(ctx, at("2025-11-13 10:30")); err != nil {
 			t.Fatal(err)
+		}
+		e.s.Changes = nil
+		// The sweep's warnings reach the town's live screens as one change of many orders.
+		var many []orders.Change
+		for _, c := range changes.got {
+			if c.Action == orders.ActionMany {
+				many = append(many, c)
+			}
+		}
+		if len(many) != 1 || many[0].Town != f.Town || many[0].Count != 1 || many[0].Cause != orders.ManyWarnings {
+			t.Fatalf("warning sweep announced %+v, want one change of 1 order in %s", many, f.Town)
 		}
 		if g2 := e.get(t, fresh.ID); !g2.Warning || g2.Overdue || g2.Version != g.Version {
 			t.Fatalf("fresh order: warning=%v overdue=%v v%d (a warning must not bump the version)", g2.Warning, g2.Overdue, g2.Version)
@@ -129,4 +143,16 @@ func TestEscalateOverdue(t *testing.T) {
 			t.Fatalf("level %d, want 2", got.EscalationLevel)
 		}
 	})
+}
+
+// changeRecorder is a ChangeNotifier that keeps what it was told.
+type changeRecorder struct {
+	mu  sync.Mutex
+	got []orders.Change
+}
+
+func (r *changeRecorder) OrderChanged(_ context.Context, c orders.Change) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, c)
 }

@@ -1,16 +1,19 @@
 package orders
 
+import "slices"
+
 // BackfillStages is the migration's back-fill, for the tests.
 var BackfillStages = backfillStages
 
 // ListSQL is the count and page statements List runs for f, with their arguments, for the plan
 // tests.
-func (s *Store) ListSQL(f Filter) (count, page string, args []any, err error) {
+func (s *Store) ListSQL(f Filter) (count string, countArgs []any, page string, args []any, err error) {
 	q, err := s.query(f)
 	if err != nil {
-		return "", "", nil, err
+		return "", nil, "", nil, err
 	}
-	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + q.from + ` WHERE ` + q.where + ` LIMIT 10001) AS hits`,
+	count, countArgs = q.countSQL()
+	return count, append(slices.Clone(countArgs), CountBound+1),
 		`SELECT ` + orderCols + ` FROM ` + q.from + ` WHERE ` + q.where + ` ORDER BY ` + q.order + ` LIMIT 50`, q.args, nil
 }
 

@@ -41,8 +41,9 @@ func (s *Store) Summarise(ctx context.Context, towns []string, department, grid 
 	where, args := store.In("town_code", towns)
 	ratedWhere, ratedArgs := where, slices.Clone(args)
 	if department != "" {
-		where += ` AND (department_code = ? OR co_departments LIKE ?)`
-		args = append(args, department, "%"+department+"%")
+		cond, a := departmentCondition(s.DB.Dialect(), department)
+		where += ` AND ` + cond
+		args = append(args, a...)
 		ratedWhere += ` AND department_code = ?`
 		ratedArgs = append(ratedArgs, department)
 	}

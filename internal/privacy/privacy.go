@@ -35,6 +35,13 @@ const (
 	Users Class = "user"
 	// Members: the name and phone of a grid's member as the grid page lists them.
 	Members Class = "grid_member"
+	// Proposals: the name and phone of a resident who proposed a livelihood project (or for whom a
+	// grid worker proposed it).
+	Proposals Class = "project_proposal"
+	// Answers: the name and phone written on a consultation's paper answer (internal/consult).
+	// The household (building and room) is never stored in plain: only its hash and the building
+	// without the room.
+	Answers Class = "consult_answer"
 	// PartyMembers: a party member's name and phone on an organisation's roster (docs/PARTY.md);
 	// the route also needs party:roster.
 	PartyMembers Class = "party_member"
@@ -73,6 +80,17 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 		auth.RoleGridLeader: {Town},
+	},
+	Proposals: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
+		auth.RoleGridWorker: {Grid},
+		auth.RoleGridLeader: {Grid},
+	},
+	Answers: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
+		auth.RoleGridLeader: {Grid},
 	},
 	Members: {
 		auth.RoleAdmin:      {Town},
@@ -143,7 +161,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members, PartyMembers}
+	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers, PartyMembers}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

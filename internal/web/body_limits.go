@@ -9,8 +9,10 @@ import (
 
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
+	webprojects "github.com/civicgrid/civicgrid/internal/web/projects"
 
 	"github.com/civicgrid/civicgrid/internal/media"
+	"github.com/civicgrid/civicgrid/internal/results"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -42,8 +44,13 @@ var bodyLimits = map[string]bodyRule{
 	"POST /api/v1/uploads":  {max: media.MaxBytes + kit.FormSlack, form: true, field: "file"},
 	"POST /campaigns/{id}/targets/{tid}/visits": {max: media.MaxBytes + kit.FormSlack, form: true, field: "photo"},
 	"POST /intake/hotline":                      {max: webintake.MaxUpload + kit.FormSlack},
+	"POST /results/{id}/progress":               {max: results.MaxPhotos*media.MaxBytes + kit.FormSlack, form: true, field: "photos"},
+	"POST /results/bulk":                        {max: results.MaxBulkBytes + kit.FormSlack, form: true, field: "file"},
+	"POST /api/v1/results/import":               {max: results.MaxBulkBytes + kit.FormSlack, form: true, field: "file"},
 	"POST /admin/categories":                    {max: webdispatch.MaxTreeUpload + kit.FormSlack},
 	"POST /admin/addresses":                     {max: webdispatch.MaxBookUpload + kit.FormSlack},
+	"POST /portal/projects/propose":             {max: kit.ReportBodyLimit(webprojects.MaxPhotos), form: true, field: "photos", report: true},
+	"POST /projects/proposals/{id}/appraisal":   {max: media.MaxBytes + kit.FormSlack, form: true, field: "file"},
 }
 
 // limitBodies bounds every request body before anything reads it, by the route's rule.

@@ -16,7 +16,7 @@ import (
 // limit an anonymous client could keep the server busy through any public route.
 func TestPublicRoutesAreRateLimited(t *testing.T) {
 	a := newApp(t, testdb.SQLite(t))
-	paths := []string{"/report/areas", "/track", "/login", "/report", "/open311/v2/services.json"}
+	paths := []string{"/report/areas", "/track", "/login", "/report", "/open311/v2/services.json", "/portal/results", "/api/v1/public/results"}
 	// The bucket refills while the test runs (on a loaded machine the calls are slow), so the
 	// test calls on past the burst until every route has answered 429 once, within a bound.
 	limited := map[string]bool{}

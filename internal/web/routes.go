@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
+	webconsult "github.com/civicgrid/civicgrid/internal/web/consult"
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 	webparty "github.com/civicgrid/civicgrid/internal/web/party"
 
@@ -12,10 +13,12 @@ import (
 
 	webops "github.com/civicgrid/civicgrid/internal/web/ops"
 	weborders "github.com/civicgrid/civicgrid/internal/web/orders"
+	webprojects "github.com/civicgrid/civicgrid/internal/web/projects"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	webplaces "github.com/civicgrid/civicgrid/internal/web/places"
+	webresults "github.com/civicgrid/civicgrid/internal/web/results"
 )
 
 // routes is the whole route table: the shell's own routes, then one mount per capability. Each
@@ -75,6 +78,9 @@ func (s *Server) routes() error {
 	if err := webcampaigns.Mount(k.Mount("campaigns")); err != nil {
 		return err
 	}
+	if err := webresults.Mount(k.Mount("results")); err != nil {
+		return err
+	}
 	if err := webplaces.Mount(k.Mount("places")); err != nil {
 		return err
 	}
@@ -85,6 +91,12 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
+		return err
+	}
+	if err := webprojects.Mount(k.Mount("projects")); err != nil {
+		return err
+	}
+	if err := webconsult.Mount(k.Mount("consult")); err != nil {
 		return err
 	}
 	if err := webparty.Mount(k.Mount("party")); err != nil {

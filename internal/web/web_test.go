@@ -438,7 +438,9 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 		if code, _ := b.get("/account/password"); code != 200 {
 			t.Errorf("%s /account/password = %d, want 200", u, code)
 		}
-		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/orders/export?format=csv", "/admin/users/1/edit", "/report", "/track", "/kpi", "/kpi/rankings", "/ops/map", "/ops/wall",
+		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/orders/export?format=csv", "/admin/users/1/edit", "/report", "/track", "/kpi", "/kpi/rankings", "/ops/map", "/ops/wall", "/projects", "/projects/candidates", "/my/proposals", "/portal/projects", "/portal/projects/propose",
+			"/results", "/results/report", "/results/bulk", "/portal/results",
+			"/consultations", "/portal/consultations",
 			"/party", "/party/councils", "/party/agreements", "/party/matching", "/party/network", "/coverage"} {
 			code, _ := b.get(p)
 			if code != 200 && code != 403 {

@@ -199,6 +199,7 @@ func GenerateOrders(w *World, n int, seed int64, now time.Time) []DemoOrder {
 	}
 	ensureAllStates(orders, now)
 	ensureWorkInEveryGrid(orders, now)
+	ensureWorkForEveryDepartment(orders, now)
 	for i := range orders {
 		finish(r, w, orders, i)
 	}
@@ -266,6 +267,29 @@ func ensureWorkInEveryGrid(orders []DemoOrder, now time.Time) {
 		}
 		o.TargetState = "handled"
 		waiting[o.GridCode] = true
+	}
+}
+
+// ensureWorkForEveryDepartment gives every department that has orders something in hand: when
+// none of its orders is dispatched or in progress, its most recent order of the last month (not
+// an emergency, not a duplicate, not a grid's only order waiting for verification) is being
+// handled. The demo's handlers then always start with a queue and an inbox, whatever day it is
+// generated on — on some days the random history left the police with nothing open.
+func ensureWorkForEveryDepartment(orders []DemoOrder, now time.Time) {
+	busy := map[string]bool{}
+	for _, o := range orders {
+		if o.TargetState == "dispatched" || o.TargetState == "in_progress" {
+			busy[o.DepartmentCode] = true
+		}
+	}
+	for i := len(orders) - 1; i >= 0; i-- {
+		o := &orders[i]
+		if busy[o.DepartmentCode] || o.DepartmentCode == "" || now.Sub(o.ReceivedAt) > 30*24*time.Hour || urgentCategories[o.CategoryCode] ||
+			o.TargetState == "merged" || o.TargetState == "rejected" || o.TargetState == "handled" {
+			continue
+		}
+		o.TargetState = "in_progress"
+		busy[o.DepartmentCode] = true
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/campaigns"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
@@ -22,13 +23,7 @@ type campaignsData struct {
 	KindOf  map[string]string
 }
 
-func kindNames(ls []campaigns.Label, lang string) map[string]string {
-	m := map[string]string{}
-	for _, l := range ls {
-		m[l.Code] = l.Name(lang)
-	}
-	return m
-}
+func kindNames(ls []campaigns.Label, lang string) map[string]string { return label.Names(ls, lang) }
 
 func (s *handlers) campaignsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	return s.renderCampaigns(w, r, c, http.StatusOK, campaigns.NewCampaign{}, nil)

@@ -95,7 +95,7 @@ func (s *handlers) reportSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 		switch {
 		case errors.As(err, &flood):
 			status, body = http.StatusTooManyRequests, kit.APIError{Message: flood.Error()}
-			retryAfterHeader(w, flood.retryAfter)
+			retryAfterHeader(w, flood.RetryAfter)
 		case status >= 500:
 			return err
 		}

@@ -24,6 +24,15 @@ func init() {
 		cond, args, err := kpi.LateCondition(kind, code, time.Now())
 		return orders.Condition{SQL: cond, Args: args}, err
 	}})
+	// /orders?late=1: the orders with any stage late now, whoever owns it (the leader's home's
+	// "orders with a late stage" total). Not overdue=true, which is the order's own deadline.
+	weborders.RegisterListFilter(weborders.ListFilter{Param: "late", Condition: func(q url.Values) (orders.Condition, error) {
+		if v := q.Get("late"); v != "1" && v != "true" {
+			return orders.Condition{}, problem.Field("late", "1 or true (the orders with a stage late now)")
+		}
+		cond, args := kpi.LateAnyCondition(time.Now())
+		return orders.Condition{SQL: cond, Args: args}, nil
+	}})
 }
 
 // maxTowns bounds kpi_town's list: a district has a few dozen towns.

@@ -74,6 +74,10 @@ func (s *handlers) leaderPanel(r *http.Request, c *kit.Caller, lang string, now 
 		late = late[:8]
 	}
 	d["Late"] = late
+	// The orders behind those rows, each once (an order can have a late stage of two owners).
+	if d["LateOrders"], err = svc.LateOrders(ctx, c.Towns, now); err != nil {
+		return "", err
+	}
 	rep, err = svc.Compute(ctx, kpi.Query{Towns: c.Towns, Period: month})
 	if err != nil {
 		return "", err

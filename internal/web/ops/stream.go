@@ -16,7 +16,8 @@ import (
 const writeWait = 30 * time.Second
 
 // apiLive streams the changes of the caller's towns (or of ?town=) as server-sent events:
-// "order" events whose data is an orders.Change, "resync" when changes may have been missed,
+// "order" events whose data is an orders.Change, "many" when many orders of a town changed at
+// once (an import's batch: data says the town and how many), "resync" when changes may have been missed,
 // and a comment every heartbeat. A user has at most live.DefaultMaxPerUser streams, a server
 // live.DefaultMaxStreams (429 beyond); the stream ends when the server stops.
 func (s *handlers) apiLive(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -74,8 +75,11 @@ func (s *handlers) apiLive(w http.ResponseWriter, r *http.Request, c *kit.Caller
 }
 
 func eventName(c orders.Change) string {
-	if c.Action == live.ActionResync {
+	switch c.Action {
+	case live.ActionResync:
 		return "resync"
+	case orders.ActionMany:
+		return "many" // many orders of a town at once: the screen reloads its figures
 	}
 	return "order"
 }

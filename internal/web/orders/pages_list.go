@@ -179,10 +179,14 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		q := r.URL.Query()
 		q.Del("before")
 		q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
-		if cur := orders.CursorOf(list[len(list)-1], f.Sort); cur != "" {
+		cur := orders.CursorOf(list[len(list)-1], f.Sort)
+		if cur != "" {
 			q.Set("after", cur)
 		}
-		p.Next = "?" + q.Encode()
+		if cur != "" || f.Offset+f.Limit <= orders.MaxOffset {
+			// Without a cursor (the deadline sorts) a page past orders.MaxOffset is refused: no link to it.
+			p.Next = "?" + q.Encode()
+		}
 	}
 	switch {
 	case len(list) > 0:

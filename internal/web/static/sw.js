@@ -3,12 +3,16 @@
 // connection (the copy kept from the last visit), and reports go to the page's own outbox
 // (IndexedDB), which sends them when the connection is back. Only the patrol page and the files it
 // needs are kept; signing out forgets the page, so the next person on a shared phone never sees it.
+// The paper-entry pages of consultations (/consultations/{id}/enter, internal/web/consult) are kept
+// the same way: a grid worker opens one at a door without signal, and its own queue sends the
+// paper answers when the connection is back.
 'use strict';
 var CACHE = 'civicgrid-patrol-v1';
 var PAGE = '/patrol';
 // A change of this file installs the worker again, which fetches every asset anew into the cache.
 var ASSETS = ['/static/app.css', '/static/report.css', '/static/dom.js', '/static/app.js', '/static/patrol.js',
-  '/static/vendor/leaflet/leaflet.css', '/static/vendor/leaflet/leaflet.js'];
+  '/static/vendor/leaflet/leaflet.css', '/static/vendor/leaflet/leaflet.js', '/static/consult.css', '/static/consult.js'];
+var ENTRY = /^\/consultations\/[0-9]+\/enter$/;
 
 self.addEventListener('install', function (e) {
   e.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));
@@ -40,9 +44,10 @@ self.addEventListener('fetch', function (e) {
   if (e.request.method !== 'GET') return;
   // The page: the network first (it carries the user's session and the latest categories), the
   // kept copy when there is none. A signed-out visit is redirected to the sign-in page and kept not.
-  if (url.pathname === PAGE && e.request.mode === 'navigate') {
-    e.respondWith(fetch(e.request).then(function (res) { return keep(PAGE, res); }, function () {
-      return caches.match(PAGE).then(function (r) { return r || Response.error(); });
+  if ((url.pathname === PAGE || ENTRY.test(url.pathname)) && e.request.mode === 'navigate') {
+    var key = url.pathname;
+    e.respondWith(fetch(e.request).then(function (res) { return keep(key, res); }, function () {
+      return caches.match(key).then(function (r) { return r || Response.error(); });
     }));
     return;
   }

@@ -100,6 +100,9 @@ func (a *App) token(user string) string {
 	return tok
 }
 
+// Token is user's bearer token, for requests a scenario cannot carry (a multipart upload).
+func (a *App) Token(user string) string { return a.token(user) }
+
 func (a *App) expand(s string) string {
 	for k, v := range a.Vars {
 		s = strings.ReplaceAll(s, "{"+k+"}", v)

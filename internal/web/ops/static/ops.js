@@ -46,7 +46,8 @@
   };
 
   // live follows the stream of order changes: onChange(change) for each, onResync() when changes
-  // may have been missed (reconnected); status shows whether the stream is up. The browser's
+  // may have been missed (reconnected) or many orders changed at once (an import's batch); status
+  // shows whether the stream is up. The browser's
   // EventSource reconnects by itself (the server asks for 5 s), then the figures are reloaded.
   ops.live = function (status, w, onChange, onResync) {
     var es = new EventSource('/api/v1/live');
@@ -64,6 +65,8 @@
       onChange(c);
     });
     es.addEventListener('resync', function () { onResync(); });
+    // Many orders of the town at once (an import's batch, the warning sweep): reload, as after a gap.
+    es.addEventListener('many', function () { onResync(); });
     window.addEventListener('pagehide', function () { es.close(); });
     return es;
   };

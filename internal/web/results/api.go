@@ -1,0 +1,487 @@
+package results
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/results"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+)
+
+// yearOf is the ?year= of a request, or else the newest year towns have results of, or else
+// the current year.
+func (s *handlers) yearOf(r *http.Request, towns []string) (int, error) {
+	v := strings.TrimSpace(r.URL.Query().Get("year"))
+	if v == "" {
+		if ys, err := s.svc().Years(r.Context(), towns); err == nil && len(ys) > 0 {
+			return ys[0], nil
+		}
+		return time.Now().In(workcal.Location()).Year(), nil
+	}
+	y, err := strconv.Atoi(v)
+	if err != nil || y < results.MinYear || y > results.MaxYear {
+		return 0, problem.Field("year", "%q is not a year", v)
+	}
+	return y, nil
+}
+
+// townOf is the town a request is about: ?town= if it is one of the caller's, else their first.
+func townOf(r *http.Request, c *kit.Caller) (string, error) {
+	t := strings.TrimSpace(r.URL.Query().Get("town"))
+	if t == "" {
+		if len(c.Towns) == 0 {
+			return "", problem.NotFound("town")
+		}
+		return c.Towns[0], nil
+	}
+	for _, x := range c.Towns {
+		if x == t {
+			return t, nil
+		}
+	}
+	return "", problem.NotFound("town %s", t)
+}
+
+func (s *handlers) apiYear(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	year, err := s.yearOf(r, c.Towns)
+	if err != nil {
+		return err
+	}
+	svc := s.svc()
+	list, err := svc.Year(r.Context(), c.Towns, year)
+	if err != nil {
+		return err
+	}
+	years, err := svc.Years(r.Context(), c.Towns)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []results.Result{}
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"year": year, "years": years, "results": list})
+	return nil
+}
+
+func (s *handlers) apiCreate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	var in results.Chosen
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc().Create(r.Context(), c.Towns, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+// resultView is a result with everything its page shows.
+type resultView struct {
+	results.Result
+	Milestones  []results.Milestone  `json:"milestones"`
+	Timeline    []results.Entry      `json:"timeline"`
+	Inspections []results.Inspection `json:"inspections"`
+	Comments    []results.Comment    `json:"comments"`
+	Parts       []results.Result     `json:"parts"`
+	Tally       results.Tally        `json:"tally"`
+	MayUpdate   bool                 `json:"may_update"`
+	MayManage   bool                 `json:"may_manage"`
+}
+
+func (s *handlers) view(r *http.Request, c *kit.Caller, id int64) (resultView, error) {
+	ctx := r.Context()
+	svc := s.svc()
+	res, err := svc.Get(ctx, c.Towns, id)
+	if err != nil {
+		return resultView{}, err
+	}
+	v := resultView{Result: res, MayManage: results.MayManage(c.User)}
+	if v.Milestones, err = svc.Milestones(ctx, c.Towns, id); err != nil {
+		return v, err
+	}
+	if v.Timeline, err = svc.Timeline(ctx, c.Towns, id); err != nil {
+		return v, err
+	}
+	if v.Inspections, err = svc.Inspections(ctx, c.Towns, id); err != nil {
+		return v, err
+	}
+	if v.Comments, err = svc.Comments(ctx, c.Towns, id); err != nil {
+		return v, err
+	}
+	year, err := svc.Year(ctx, []string{res.TownCode}, res.Year)
+	if err != nil {
+		return v, err
+	}
+	v.Parts = subtree(year, id)
+	t, err := svc.Tallies(ctx, []int64{id})
+	if err != nil {
+		return v, err
+	}
+	v.Tally = t[id]
+	if v.MayUpdate, err = svc.MayUpdateResult(ctx, c.User, id); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+// subtree is the descendants of id in a TreeOrder list, in order.
+func subtree(list []results.Result, id int64) []results.Result {
+	in := map[int64]bool{id: true}
+	var out []results.Result
+	for _, r := range list {
+		if in[r.ParentID] {
+			in[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *handlers) apiResult(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.view(r, c, id)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in results.Edit
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc().Update(r.Context(), c.Towns, id, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *handlers) apiDelete(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc().Delete(r.Context(), c.Towns, id, c.User); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *handlers) apiProgress(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in results.Change
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	res, err := s.svc().Record(r.Context(), c.Towns, id, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *handlers) apiAddMilestone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in results.NewMilestone
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	m, err := s.svc().AddMilestone(r.Context(), c.Towns, id, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusCreated, m)
+	return nil
+}
+
+func (s *handlers) apiSetMilestone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	mid, err := kit.PathID(r, "mid")
+	if err != nil {
+		return err
+	}
+	var in results.MilestoneChange
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	m, err := s.svc().SetMilestone(r.Context(), c.Towns, mid, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, m)
+	return nil
+}
+
+func (s *handlers) apiDeleteMilestone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	mid, err := kit.PathID(r, "mid")
+	if err != nil {
+		return err
+	}
+	if err := s.svc().DeleteMilestone(r.Context(), c.Towns, mid, c.User); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *handlers) apiInspect(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in results.Inspection
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	got, err := s.svc().Inspect(r.Context(), c.Towns, id, in, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusCreated, got)
+	return nil
+}
+
+func (s *handlers) apiComment(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Body string `json:"body"`
+	}
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	got, err := s.svc().AddComment(r.Context(), c.Towns, id, in.Body, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusCreated, got)
+	return nil
+}
+
+func (s *handlers) apiRate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Grade string `json:"grade"`
+	}
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.svc().Rate(r.Context(), c.Towns, id, in.Grade, c.User); err != nil {
+		return err
+	}
+	// The answer says that the rating counted, never what it was.
+	kit.WriteJSON(w, http.StatusCreated, map[string]any{"rated": true})
+	return nil
+}
+
+func (s *handlers) apiOverdue(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	year, err := s.yearOf(r, c.Towns)
+	if err != nil {
+		return err
+	}
+	dept := strings.TrimSpace(r.URL.Query().Get("department"))
+	list, err := s.svc().OverdueIn(r.Context(), c.Towns, year, dept)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []results.Milestone{}
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"year": year, "milestones": list})
+	return nil
+}
+
+// report is the report the request asks for: ?period=2025H1 (or ?year= for the year end).
+func (s *handlers) report(r *http.Request, c *kit.Caller) (results.Report, error) {
+	town, err := townOf(r, c)
+	if err != nil {
+		return results.Report{}, err
+	}
+	ps := r.URL.Query().Get("period")
+	if ps == "" {
+		y, err := s.yearOf(r, c.Towns)
+		if err != nil {
+			return results.Report{}, err
+		}
+		ps = fmt.Sprintf("%dH1", y)
+	}
+	p, err := results.ParsePeriod(ps)
+	if err != nil {
+		return results.Report{}, err
+	}
+	return s.svc().Report(r.Context(), c.Towns, town, p)
+}
+
+func (s *handlers) apiReport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	rep, err := s.report(r, c)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("format") == "xlsx" {
+		return s.sendReportXLSX(w, r, rep)
+	}
+	kit.WriteJSON(w, http.StatusOK, rep)
+	return nil
+}
+
+func (s *handlers) sendReportXLSX(w http.ResponseWriter, r *http.Request, rep results.Report) error {
+	var b bytes.Buffer
+	if err := rep.WriteXLSX(&b, kit.Language(w, r)); err != nil {
+		return err
+	}
+	sendFile(w, fmt.Sprintf("results-%s-%s.xlsx", rep.Town, rep.Period), b.Bytes())
+	return nil
+}
+
+func sendFile(w http.ResponseWriter, name string, body []byte) {
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+}
+
+func (s *handlers) apiTemplate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	year, err := s.yearOf(r, c.Towns)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if err := s.svc().WriteTemplate(r.Context(), &b, c.Towns, year, c.User, kit.Language(w, r)); err != nil {
+		return err
+	}
+	sendFile(w, fmt.Sprintf("results-%d-progress.xlsx", year), b.Bytes())
+	return nil
+}
+
+// uploadRows reads the xlsx of a request: a multipart field "file", or the body itself.
+func uploadRows(r *http.Request) ([]results.BulkRow, error) {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if err := r.ParseMultipartForm(kit.FormMemory); err != nil {
+			return nil, problem.Field("file", "not a form with a file")
+		}
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			return nil, problem.Field("file", "choose the filled-in template (.xlsx)")
+		}
+		defer f.Close()
+		return results.ReadBulk(f)
+	}
+	return results.ReadBulk(r.Body)
+}
+
+// apiImport checks an uploaded file (?dry_run=1: only the plan) and applies it, all or nothing.
+// Problems answer 422 with every bad cell by row and column.
+func (s *handlers) apiImport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	year, err := s.yearOf(r, c.Towns)
+	if err != nil {
+		return err
+	}
+	rows, err := uploadRows(r)
+	if err == nil {
+		var plan []results.Planned
+		if r.URL.Query().Get("dry_run") == "1" {
+			plan, err = s.svc().Plan(r.Context(), c.Towns, year, rows, c.User)
+		} else {
+			plan, err = s.svc().Apply(r.Context(), c.Towns, year, rows, c.User)
+		}
+		if err == nil {
+			if plan == nil {
+				plan = []results.Planned{}
+			}
+			kit.WriteJSON(w, http.StatusOK, map[string]any{"year": year, "applied": r.URL.Query().Get("dry_run") != "1", "changes": plan})
+			return nil
+		}
+	}
+	if be, ok := err.(results.BulkErrors); ok {
+		kit.WriteJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": be.Error(), "problems": be})
+		return nil
+	}
+	return err
+}
+
+func (s *handlers) apiEvaluate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	var in struct {
+		Town string `json:"town"`
+		Year int    `json:"year"`
+		Note string `json:"note"`
+	}
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if in.Town == "" && len(c.Towns) > 0 {
+		in.Town = c.Towns[0]
+	}
+	vs, err := s.svc().Evaluate(r.Context(), c.Towns, in.Town, in.Year, in.Note, c.User)
+	if err != nil {
+		return err
+	}
+	if vs == nil {
+		vs = []results.Verdict{}
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"verdicts": vs})
+	return nil
+}
+
+func (s *handlers) apiStatuses(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	town, err := townOf(r, c)
+	if err != nil {
+		return err
+	}
+	list, err := s.svc().Statuses(r.Context(), town)
+	if err != nil {
+		return err
+	}
+	rules, err := s.svc().EvaluationRules(r.Context(), town)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, map[string]any{"town": town, "statuses": list, "grades": results.Grades, "evaluation": rules})
+	return nil
+}
+
+func (s *handlers) apiSetStatuses(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	town, err := townOf(r, c)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Statuses []results.Status `json:"statuses"`
+	}
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.svc().SetStatuses(r.Context(), town, in.Statuses, c.User); err != nil {
+		return err
+	}
+	return s.apiStatuses(w, r, c)
+}
