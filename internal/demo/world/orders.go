@@ -199,7 +199,7 @@ func GenerateOrders(w *World, n int, seed int64, now time.Time) []DemoOrder {
 	}
 	ensureAllStates(orders, now)
 	ensureWorkInEveryGrid(orders, now)
-	ensureWorkForEveryDepartment(orders, now)
+	ensureWorkForEveryHandler(w, orders, now)
 	for i := range orders {
 		finish(r, w, orders, i)
 	}
@@ -270,26 +270,34 @@ func ensureWorkInEveryGrid(orders []DemoOrder, now time.Time) {
 	}
 }
 
-// ensureWorkForEveryDepartment gives every department that has orders something in hand: when
-// none of its orders is dispatched or in progress, its most recent order of the last month (not
-// an emergency, not a duplicate, not a grid's only order waiting for verification) is being
-// handled. The demo's handlers then always start with a queue and an inbox, whatever day it is
-// generated on — on some days the random history left the police with nothing open.
-func ensureWorkForEveryDepartment(orders []DemoOrder, now time.Time) {
+// ensureWorkForEveryHandler gives the department of every demo handler something in hand: when
+// none of its orders is dispatched or in progress, its most recent closed order of the last week
+// (else of the last month; not an emergency) is still being handled. The demo's handlers then
+// always start with a queue and an inbox, whatever day it is generated on — on some days the
+// random history left the police with nothing open. Only closed orders change, so every other
+// state keeps its orders.
+func ensureWorkForEveryHandler(w *World, orders []DemoOrder, now time.Time) {
 	busy := map[string]bool{}
+	for _, u := range w.Users {
+		if u.Role == "handler" && u.DepartmentCode != "" {
+			busy[u.DepartmentCode] = false
+		}
+	}
 	for _, o := range orders {
-		if o.TargetState == "dispatched" || o.TargetState == "in_progress" {
+		if _, ok := busy[o.DepartmentCode]; ok && (o.TargetState == "dispatched" || o.TargetState == "in_progress") {
 			busy[o.DepartmentCode] = true
 		}
 	}
-	for i := len(orders) - 1; i >= 0; i-- {
-		o := &orders[i]
-		if busy[o.DepartmentCode] || o.DepartmentCode == "" || now.Sub(o.ReceivedAt) > 30*24*time.Hour || urgentCategories[o.CategoryCode] ||
-			o.TargetState == "merged" || o.TargetState == "rejected" || o.TargetState == "handled" {
-			continue
+	for _, window := range []time.Duration{7 * 24 * time.Hour, 30 * 24 * time.Hour} {
+		for i := len(orders) - 1; i >= 0; i-- {
+			o := &orders[i]
+			if b, ok := busy[o.DepartmentCode]; !ok || b || now.Sub(o.ReceivedAt) > window || urgentCategories[o.CategoryCode] ||
+				(o.TargetState != "closed" && o.TargetState != "rated") {
+				continue
+			}
+			o.TargetState = "in_progress"
+			busy[o.DepartmentCode] = true
 		}
-		o.TargetState = "in_progress"
-		busy[o.DepartmentCode] = true
 	}
 }
 

@@ -235,3 +235,26 @@ func TestEveryGridHasWorkToVerify(t *testing.T) {
 		}
 	}
 }
+
+// Every demo handler starts with something in hand, whatever day the demo is generated on: the
+// department of each handler whose department is given orders (a residents' committee is not, by
+// category) has an order dispatched or in progress on each of 120 days.
+func TestEveryHandlerHasWorkInHand(t *testing.T) {
+	for name, w := range worlds(t) {
+		for day := range 120 {
+			now := testNow.AddDate(0, 0, day)
+			inHand, given := map[string]bool{}, map[string]bool{}
+			for _, o := range GenerateOrders(w, 420, 20250701, now) {
+				given[o.DepartmentCode] = true
+				if o.TargetState == "dispatched" || o.TargetState == "in_progress" {
+					inHand[o.DepartmentCode] = true
+				}
+			}
+			for _, u := range w.Users {
+				if u.Role == "handler" && given[u.DepartmentCode] && !inHand[u.DepartmentCode] {
+					t.Errorf("%s on %s: %s (%s) has nothing in hand", name, now.Format("2006-01-02"), u.Username, u.DepartmentCode)
+				}
+			}
+		}
+	}
+}
