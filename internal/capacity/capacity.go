@@ -10,9 +10,9 @@
 // UPDATE on PostgreSQL; on SQLite every write transaction begins IMMEDIATE (the store's DSN), so
 // the writer is alone — and then counts and changes the claims inside that transaction. A
 // transition that touches two claims (a cancel that promotes another) holds the same pool lock,
-// so it is atomic. The pool row carries used_people / used_groups, rewritten from the claims
-// in the same transaction, and the database CHECKs them against the capacity: even a bug here
-// would fail the transaction rather than overbook.
+// so it is atomic. The pool row carries used_people / used_groups, kept by each transition in
+// the same transaction (the tests recount them from the claims), and the database CHECKs them
+// against the capacity: even a bug here would fail the transaction rather than overbook.
 //
 // # States
 //
@@ -322,24 +322,24 @@ func scanClaim(r interface{ Scan(...any) error }) (Claim, error) {
 	return c, err
 }
 
-// recount rewrites the pool's counters from its claims; the CHECKs refuse an overbooked result.
-func recount(ctx context.Context, tx *store.Tx, p *Pool, now time.Time) error {
-	err := tx.QueryRow(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN state IN ('confirmed','held','checked_in','no_show') THEN size ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN state IN ('confirmed','held','checked_in','no_show') AND (holder_kind = 'unit' OR size > 1) THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN state = 'waiting' THEN 1 ELSE 0 END), 0)
-		FROM capacity_claims WHERE pool_id = ? AND state IN ('confirmed','held','checked_in','no_show','waiting')`, p.ID).
-		Scan(&p.UsedPeople, &p.UsedGroups, &p.Waiting)
-	if err != nil {
-		return fmt.Errorf("count pool %d: %w", p.ID, err)
-	}
+// save writes the pool's counters, kept by each transition under the pool's lock; the CHECKs
+// refuse an overbooked result.
+func save(ctx context.Context, tx *store.Tx, p *Pool, now time.Time) error {
 	if p.UsedPeople > p.Capacity || (p.MaxGroups > 0 && p.UsedGroups > p.MaxGroups) {
 		// Never reached while the engine is right; the CHECK would refuse it anyway.
 		return fmt.Errorf("pool %d would be overbooked (%d/%d people, %d/%d groups)", p.ID, p.UsedPeople, p.Capacity, p.UsedGroups, p.MaxGroups)
 	}
-	_, err = tx.Exec(ctx, `UPDATE capacity_pools SET used_people = ?, used_groups = ?, waiting = ?, updated_at = ? WHERE id = ?`,
+	_, err := tx.Exec(ctx, `UPDATE capacity_pools SET used_people = ?, used_groups = ?, waiting = ?, updated_at = ? WHERE id = ?`,
 		p.UsedPeople, p.UsedGroups, p.Waiting, now.UnixMilli(), p.ID)
 	return err
+}
+
+// take adds (sign 1) or removes (sign -1) an occupying claim from the pool's counters.
+func (p *Pool) take(c Claim, sign int) {
+	p.UsedPeople += sign * c.Size
+	if c.Group() {
+		p.UsedGroups += sign
+	}
 }
 
 // sweepLocked expires the pool's holds that ran out and promotes into what is free.
@@ -355,11 +355,12 @@ func (e Engine) sweepLocked(ctx context.Context, tx *store.Tx, p *Pool) (Change,
 		if _, err := tx.Exec(ctx, `UPDATE capacity_claims SET state = 'expired', updated_at = ? WHERE id = ?`, now.UnixMilli(), c.ID); err != nil {
 			return ch, err
 		}
+		p.take(c, -1)
 		c.State = StateExpired
 		ch.Expired = append(ch.Expired, c)
 	}
 	if len(expired) > 0 {
-		if err := recount(ctx, tx, p, now); err != nil {
+		if err := save(ctx, tx, p, now); err != nil {
 			return ch, err
 		}
 	}
@@ -398,10 +399,7 @@ func (e Engine) promote(ctx context.Context, tx *store.Tx, p *Pool) ([]Claim, er
 			c.State, hold, now.UnixMilli(), c.ID); err != nil {
 			return nil, err
 		}
-		p.UsedPeople += c.Size
-		if c.Group() {
-			p.UsedGroups++
-		}
+		p.take(c, 1)
 		p.Waiting--
 		out = append(out, c)
 		if p.Left() == 0 {
@@ -409,7 +407,7 @@ func (e Engine) promote(ctx context.Context, tx *store.Tx, p *Pool) ([]Claim, er
 		}
 	}
 	if len(out) > 0 {
-		if err := recount(ctx, tx, p, now); err != nil {
+		if err := save(ctx, tx, p, now); err != nil {
 			return nil, err
 		}
 	}
@@ -475,7 +473,12 @@ func (e Engine) Claim(ctx context.Context, tx *store.Tx, r ClaimRequest) (Claim,
 		}
 		return Claim{}, ch, fmt.Errorf("claim: %w", err)
 	}
-	if err := recount(ctx, tx, &p, now); err != nil {
+	if c.State == StateConfirmed {
+		p.take(c, 1)
+	} else {
+		p.Waiting++
+	}
+	if err := save(ctx, tx, &p, now); err != nil {
 		return Claim{}, ch, err
 	}
 	if c.State == StateWaiting {
@@ -552,8 +555,13 @@ func (e Engine) Cancel(ctx context.Context, tx *store.Tx, claimID int64, by Canc
 		by.Reason, store.NullIfZero(by.UserID), now.UnixMilli(), c.ID); err != nil {
 		return c, ch, err
 	}
+	if c.State == StateWaiting {
+		p.Waiting--
+	} else {
+		p.take(c, -1)
+	}
 	c.State, c.CancelReason, c.CancelledBy, c.UpdatedAt = StateCancelled, by.Reason, by.UserID, now
-	if err := recount(ctx, tx, &p, now); err != nil {
+	if err := save(ctx, tx, &p, now); err != nil {
 		return c, ch, err
 	}
 	promoted, err := e.promote(ctx, tx, &p)
