@@ -68,30 +68,34 @@ const (
 	PermOrdersCreate    = "orders:create"
 	PermOrdersAct       = "orders:act"
 	PermIntakeImport    = "intake:import"
-	PermCampaignsPlan   = "campaigns:plan" // create, edit and delete visit campaigns, add their targets
-	PermDispatchRead    = "dispatch:read"  // see the dispatch rules and try a demand against them
-	PermDispatchWrite   = "dispatch:write" // edit the dispatch rules
-	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
-	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
-	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	PermCampaignsPlan   = "campaigns:plan"  // create, edit and delete visit campaigns, add their targets
+	PermDispatchRead    = "dispatch:read"   // see the dispatch rules and try a demand against them
+	PermDispatchWrite   = "dispatch:write"  // edit the dispatch rules
+	PermKPIRead         = "kpi:read"        // the KPIs, rankings and exemptions (docs/KPI.md)
+	PermKPIExempt       = "kpi:exempt"      // exempt an order from assessment after an approved appeal
+	PermOpsRead         = "ops:read"        // the operations centre's live map, wall screen and live stream
+	PermBookingsRead    = "bookings:read"   // the bookable places and routes, their slots and places left
+	PermBookingsBook    = "bookings:book"   // book a slot (for oneself or for a unit's group), cancel and confirm one's own
+	PermBookingsManage  = "bookings:manage" // resources, slots, the day's list, check-in, no-show, closing a slot
 )
 
-var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
+var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct,
+	PermBookingsRead, PermBookingsBook}
 
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead, PermBookingsManage),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead, PermBookingsManage),
 	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
 	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
 	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
 	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
-	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
-	RoleVolunteer: {PermTownsRead, PermGridsRead},
-	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
+	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermBookingsRead, PermBookingsBook},
+	RoleVolunteer: {PermTownsRead, PermGridsRead, PermBookingsRead, PermBookingsBook},
+	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct, PermBookingsRead, PermBookingsBook}, // their own orders and bookings only
 }
 
 // Can reports whether a role holds a permission.

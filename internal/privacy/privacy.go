@@ -35,6 +35,8 @@ const (
 	Users Class = "user"
 	// Members: the name and phone of a grid's member as the grid page lists them.
 	Members Class = "grid_member"
+	// Bookings: the contact person and phone of a booking (a unit's group or a resident), and its note.
+	Bookings Class = "booking"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -70,6 +72,10 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 		auth.RoleGridLeader: {Town},
+	},
+	Bookings: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
 	},
 	Members: {
 		auth.RoleAdmin:      {Town},
@@ -137,7 +143,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members}
+	classes := []Class{Orders, Targets, Users, Members, Bookings}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)
