@@ -172,6 +172,9 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
+// Clock is the service's current time.
+func (s *Service) Clock() time.Time { return s.now() }
+
 func (s *Service) engine() capacity.Engine { return capacity.Engine{Now: s.Now} }
 
 // MayManage reports whether u manages the bookings of town.

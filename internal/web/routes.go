@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	webbookings "github.com/civicgrid/civicgrid/internal/web/bookings"
 	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 
@@ -84,6 +85,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
+		return err
+	}
+	if err := webbookings.Mount(k.Mount("bookings")); err != nil {
 		return err
 	}
 	return nil
