@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -1118,4 +1119,25 @@ func (s *Service) OccupancyByDay(ctx context.Context, towns []string, resourceID
 		out = append(out, o)
 	}
 	return out, rows.Err()
+}
+
+// RunSweeper sweeps every interval until ctx ends: booking holds first (with their notices), then
+// every other capacity pool (volunteer activities' roles) through the engine.
+func RunSweeper(ctx context.Context, db *store.DB, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	s := &Service{DB: db}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("booking holds sweep", "err", err)
+		}
+		if _, err := s.engine().Sweep(ctx, db); err != nil && ctx.Err() == nil {
+			log.Warn("capacity holds sweep", "err", err)
+		}
+	}
 }
