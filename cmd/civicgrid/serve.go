@@ -10,9 +10,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/bookings"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/dispatch"
-	"github.com/civicgrid/civicgrid/internal/bookings"
 	"github.com/civicgrid/civicgrid/internal/live"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/residentnotify"

@@ -73,4 +73,3 @@ func TestDemoBookings(t *testing.T) {
 		}
 	})
 }
-
