@@ -372,8 +372,32 @@ func (s *Service) Resources(ctx context.Context, towns []string) ([]Resource, er
 	if towns != nil {
 		where, args = store.In("town_code", towns)
 	}
-	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Resource, error) { return scanResource(r) },
+	list, err := store.Collect(ctx, s.DB, func(r *sql.Rows) (Resource, error) { return scanResource(r) },
 		`SELECT `+resourceCols+` FROM booking_resources WHERE active = 1 AND `+where+` ORDER BY town_code, kind DESC, id LIMIT `+strconv.Itoa(MaxList), args...)
+	if err != nil || len(list) == 0 {
+		return list, err
+	}
+	// The routes' points, in one query.
+	at := map[int64]int{}
+	ids := make([]string, len(list))
+	for i, r := range list {
+		at[r.ID], ids[i] = i, strconv.FormatInt(r.ID, 10)
+	}
+	in, iargs := store.In("resource_id", ids)
+	rows, err := s.DB.Query(ctx, `SELECT resource_id, seq, name, lat, lng FROM booking_points WHERE `+in+` ORDER BY resource_id, seq`, iargs...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var p Point
+		if err := rows.Scan(&id, &p.Seq, &p.Name, &p.Lat, &p.Lng); err != nil {
+			return nil, err
+		}
+		list[at[id]].Points = append(list[at[id]].Points, p)
+	}
+	return list, rows.Err()
 }
 
 // SlotPattern makes slots in bulk: on each listed weekday of [From, To], one slot per time range.
