@@ -10,21 +10,21 @@
   var h = cg.el;
 
   var m = data('bk-map-data');
-  var mapEl = document.getElementById('bk-map');
+  var mapEl = document.getElementById('map');
   if (m && mapEl && window.L) {
     var map = L.map(mapEl, { zoomControl: true, scrollWheelZoom: false });
     if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19, attribution: cg.esc(mapEl.dataset.attribution || '') }).addTo(map);
     var pts = (m.points || []).map(function (p) { return [p.lat, p.lng]; });
     if (pts.length) {
+      map.fitBounds(L.latLngBounds(pts), { padding: [24, 24] });
       L.polyline(pts, { color: '#c0392b', weight: 4, opacity: 0.8, className: 'bk-route-line' }).addTo(map);
       (m.points || []).forEach(function (p) {
         L.circleMarker([p.lat, p.lng], { radius: 9, color: '#fff', weight: 2, fillColor: '#c0392b', fillOpacity: 1, className: 'bk-point' })
           .bindTooltip(h('span', null, p.seq + '. ' + p.name), { direction: 'top' })
           .addTo(map);
-        L.marker([p.lat, p.lng], { icon: L.divIcon({ className: 'bk-num', html: '', iconSize: [18, 18] }), interactive: false })
-          .addTo(map).getElement().textContent = String(p.seq);
+        L.marker([p.lat, p.lng], { icon: L.divIcon({ className: 'bk-num', html: h('span', null, String(p.seq)), iconSize: [18, 18] }), interactive: false })
+          .addTo(map);
       });
-      map.fitBounds(L.latLngBounds(pts), { padding: [24, 24] });
     } else if (m.lat) {
       L.circleMarker([m.lat, m.lng], { radius: 10, color: '#fff', weight: 2, fillColor: '#1f6feb', fillOpacity: 1 })
         .bindTooltip(h('span', null, m.name), { permanent: true, direction: 'top' }).addTo(map);
