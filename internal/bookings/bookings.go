@@ -129,26 +129,28 @@ type Slot struct {
 
 // Booking is one booking with its claim's state.
 type Booking struct {
-	ID           int64     `json:"id"`
-	Code         string    `json:"code"`
-	SlotID       int64     `json:"slot_id"`
-	ResourceID   int64     `json:"resource_id"`
-	ResourceName string    `json:"resource_name"`
-	TownCode     string    `json:"town"`
-	ClaimID      int64     `json:"claim_id"`
-	UserID       int64     `json:"user_id"`
-	UnitName     string    `json:"unit_name,omitempty"`
-	PartySize    int       `json:"party_size"`
-	ContactName  string    `json:"contact_name,omitempty"`
-	ContactPhone string    `json:"contact_phone,omitempty"`
-	Note         string    `json:"note,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	StartsAt     time.Time `json:"starts_at"`
-	EndsAt       time.Time `json:"ends_at"`
-	State        string    `json:"state"`
-	Position     int       `json:"position,omitempty"`
-	HoldUntil    time.Time `json:"hold_until,omitzero"`
-	CancelReason string    `json:"cancel_reason,omitempty"`
+	ID           int64  `json:"id"`
+	Code         string `json:"code"`
+	SlotID       int64  `json:"slot_id"`
+	ResourceID   int64  `json:"resource_id"`
+	ResourceName string `json:"resource_name"`
+	// ResourceNameEN is the resource's English name, when it has one.
+	ResourceNameEN string    `json:"resource_name_en,omitempty"`
+	TownCode       string    `json:"town"`
+	ClaimID        int64     `json:"claim_id"`
+	UserID         int64     `json:"user_id"`
+	UnitName       string    `json:"unit_name,omitempty"`
+	PartySize      int       `json:"party_size"`
+	ContactName    string    `json:"contact_name,omitempty"`
+	ContactPhone   string    `json:"contact_phone,omitempty"`
+	Note           string    `json:"note,omitempty"`
+	CreatedAt      time.Time `json:"created_at"`
+	StartsAt       time.Time `json:"starts_at"`
+	EndsAt         time.Time `json:"ends_at"`
+	State          string    `json:"state"`
+	Position       int       `json:"position,omitempty"`
+	HoldUntil      time.Time `json:"hold_until,omitzero"`
+	CancelReason   string    `json:"cancel_reason,omitempty"`
 }
 
 // Masked is the booking with its contact masked (for viewers who may not see it whole).
@@ -741,7 +743,7 @@ func NormalizeCode(s string) string {
 	return s
 }
 
-const bookingCols = `b.id, b.code, b.slot_id, b.resource_id, r.name, b.town_code, b.claim_id, b.user_id, b.unit_name, b.party_size,
+const bookingCols = `b.id, b.code, b.slot_id, b.resource_id, r.name, r.name_en, b.town_code, b.claim_id, b.user_id, b.unit_name, b.party_size,
 	b.contact_name, b.contact_phone, b.note, b.created_at, s.starts_at, s.ends_at, c.state, c.hold_until, c.cancel_reason`
 
 const bookingFrom = ` FROM bookings b JOIN booking_slots s ON s.id = b.slot_id JOIN booking_resources r ON r.id = b.resource_id
@@ -751,7 +753,7 @@ func scanBooking(r interface{ Scan(...any) error }) (Booking, error) {
 	var b Booking
 	var created, st, en int64
 	var hold sql.NullInt64
-	err := r.Scan(&b.ID, &b.Code, &b.SlotID, &b.ResourceID, &b.ResourceName, &b.TownCode, &b.ClaimID, &b.UserID, &b.UnitName, &b.PartySize,
+	err := r.Scan(&b.ID, &b.Code, &b.SlotID, &b.ResourceID, &b.ResourceName, &b.ResourceNameEN, &b.TownCode, &b.ClaimID, &b.UserID, &b.UnitName, &b.PartySize,
 		&b.ContactName, &b.ContactPhone, &b.Note, &created, &st, &en, &b.State, &hold, &b.CancelReason)
 	loc := workcal.Location()
 	b.CreatedAt, b.StartsAt, b.EndsAt = time.UnixMilli(created).In(loc), time.UnixMilli(st).In(loc), time.UnixMilli(en).In(loc)

@@ -139,6 +139,7 @@ func TestBookingsInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=contact_name]`), "孙丽"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=contact_phone]`), "13800003333"),
 	), "fill the booking form")
+	top(t, phone)
 	Screenshot(t, phone, "bookings-phone-form")
 	if _, err := chromedp.RunResponse(phone, chromedp.Click(chromedp.CSS(`#bk-submit`))); err != nil {
 		t.Fatalf("submit the booking: %v", err)

@@ -97,7 +97,8 @@ func (s *handlers) portalPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		}
 		cards = append(cards, card)
 	}
-	return s.Render(w, r, http.StatusOK, "bk_portal", kit.PageData{Title: "bk.portal", Data: map[string]any{"Cards": cards}})
+	return s.Render(w, r, http.StatusOK, "bk_portal", kit.PageData{Title: "bk.portal", Data: map[string]any{"Cards": cards,
+		"MayManage": c != nil && c.User.Can(auth.PermBookingsManage)}})
 }
 
 // resourceData is what bk_resource.html shows.
@@ -200,7 +201,10 @@ func view(b bookings.Booking, lang string) bookingView {
 	T := kit.Translator(lang)
 	v := bookingView{Booking: b, StateName: T("bk.state." + b.State),
 		When: b.StartsAt.Format("2006-01-02") + " " + weekdays[boolIndex(lang == "en")][b.StartsAt.Weekday()] + " " + b.StartsAt.Format("15:04") + "–" + b.EndsAt.Format("15:04")}
-	if !b.HoldUntil.IsZero() {
+	if lang == "en" && b.ResourceNameEN != "" {
+		v.ResourceName = b.ResourceNameEN
+	}
+	if b.State == capacity.StateHeld && !b.HoldUntil.IsZero() {
 		v.Hold = b.HoldUntil.In(workcal.Location()).Format("2006-01-02 15:04")
 	}
 	return v

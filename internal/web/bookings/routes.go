@@ -65,5 +65,5 @@ func (s *handlers) routes(m *kit.Mount) {
 	m.Page("POST /bookings/manage/slots/{id}/close", auth.PermBookingsManage, s.closeSubmit)
 
 	m.Nav(kit.NavEntry{Href: "/portal/bookings", Key: "bk.nav", Order: 60, Show: kit.Can(auth.PermBookingsBook)})
-	m.Nav(kit.NavEntry{Href: "/bookings/manage", Key: "bk.nav manage", Order: 61, Show: kit.Can(auth.PermBookingsManage)})
+	m.Home(kit.HomeEntry{Href: "/bookings/manage", Title: "bk.manage", Text: "bk.home manage", Order: 60, Show: kit.Can(auth.PermBookingsManage)})
 }
