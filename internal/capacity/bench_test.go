@@ -31,20 +31,10 @@ func BenchmarkClaims(b *testing.B) {
 			b.Run("hot_pool", func(b *testing.B) {
 				// Places for a tenth of the claims: the rest join the waiting list, as on a popular slot.
 				p := newPool(b, db, e, capacity.NewPool{Capacity: max(b.N/10, 1)})
-				var n atomic.Int64
-				b.SetParallelism(4)
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						i := n.Add(1)
-						if _, _, err := claim(b, db, e, p.ID, capacity.HolderUser, fmt.Sprint(i), 1); err != nil {
-							b.Error(err)
-							return
-						}
-					}
+				parallel(b, func(i int64) error {
+					_, _, err := claim(b, db, e, p.ID, capacity.HolderUser, fmt.Sprint(i), 1)
+					return err
 				})
-				b.StopTimer()
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 				checkInvariant(b, db, p.ID)
 			})
 			b.Run("many_pools", func(b *testing.B) {
@@ -52,43 +42,39 @@ func BenchmarkClaims(b *testing.B) {
 				for i := range pools {
 					pools[i] = newPool(b, db, e, capacity.NewPool{Capacity: 1_000_000}).ID
 				}
-				var n atomic.Int64
-				b.SetParallelism(4)
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						i := n.Add(1)
-						if _, _, err := claim(b, db, e, pools[int(i)%len(pools)], capacity.HolderUser, fmt.Sprint(i), 1); err != nil {
-							b.Error(err)
-							return
-						}
-					}
+				parallel(b, func(i int64) error {
+					_, _, err := claim(b, db, e, pools[int(i)%len(pools)], capacity.HolderUser, fmt.Sprint(i), 1)
+					return err
 				})
-				b.StopTimer()
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 			})
 			b.Run("baseline_insert", func(b *testing.B) {
 				p := newPool(b, db, e, capacity.NewPool{Capacity: 1_000_000})
-				var n atomic.Int64
-				b.SetParallelism(4)
-				b.ResetTimer()
-				b.RunParallel(func(pb *testing.PB) {
-					for pb.Next() {
-						i := n.Add(1)
-						err := db.InTx(ctx, func(tx *store.Tx) error {
-							_, err := tx.Exec(ctx, `INSERT INTO capacity_claims (pool_id, holder_kind, holder_ref, size, state, priority, joined_at, updated_at)
-								VALUES (?, 'user', ?, 1, 'cancelled', 0, 0, 0)`, p.ID, fmt.Sprint("b", i))
-							return err
-						})
-						if err != nil {
-							b.Error(err)
-							return
-						}
-					}
+				parallel(b, func(i int64) error {
+					return db.InTx(ctx, func(tx *store.Tx) error {
+						_, err := tx.Exec(ctx, `INSERT INTO capacity_claims (pool_id, holder_kind, holder_ref, size, state, priority, joined_at, updated_at)
+							VALUES (?, 'user', ?, 1, 'cancelled', 0, 0, 0)`, p.ID, fmt.Sprint("b", i))
+						return err
+					})
 				})
-				b.StopTimer()
-				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 			})
 		})
 	}
+}
+
+// parallel runs op b.N times from 4 goroutines per core, each call with its own number, and
+// reports the rate.
+func parallel(b *testing.B, op func(i int64) error) {
+	var n atomic.Int64
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := op(n.Add(1)); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "claims/s")
 }

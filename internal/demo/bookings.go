@@ -259,64 +259,55 @@ func (d *bookingLoader) xinjing(ctx context.Context) error {
 		}
 		return people[:1+i%len(people)]
 	}
-	garden, err := d.resource(ctx, mgr, bookings.NewResource{Kind: bookings.KindPlace, Name: BookingGarden, NameEN: "Lüba Leyi Habitat Garden",
-		Description: "绿八居民区居民共建的生境花园，志愿者带领认识本地植物与昆虫。", Address: "绿八居民区", Lat: 31.208316, Lng: 121.373846,
-		OpeningHours: "周六、周日 9:00–11:00、15:00–16:00", Who: bookings.WhoAnyone, AheadDays: 14, MaxPerHolder: 2, GroupMin: 2, GroupMax: 10, HoldHours: 12},
-		bookings.SlotPattern{Weekdays: []int{6, 7}, Times: []string{"09:00-10:00", "10:00-11:00", "15:00-16:00"}, Capacity: 15})
-	if err != nil {
-		return err
-	}
-	if garden != 0 {
-		if err := d.book(ctx, garden, mgr, everyOther); err != nil {
-			return err
+	coming := 0
+	hallVisits := func(i int, sl bookings.Slot) []demoBooking {
+		if i%4 != 1 || sl.StartsAt.After(d.now.AddDate(0, 0, 21)) {
+			return nil
 		}
-	}
-	museum, err := d.resource(ctx, mgr, bookings.NewResource{Kind: bookings.KindPlace, Name: BookingMuseum, NameEN: "Habitat Museum",
-		Description: "生境花园旁的小小博物馆，展示社区生物多样性调查成果。", Address: "绿八居民区", Lat: 31.208994, Lng: 121.381323,
-		OpeningHours: "周二至周日 10:00–11:00、14:00–15:00", Who: bookings.WhoAnyone, AheadDays: 14, MaxPerHolder: 2, GroupMin: 2, GroupMax: 20, HoldHours: 12},
-		bookings.SlotPattern{Weekdays: []int{2, 3, 4, 5, 6, 7}, Times: []string{"10:00-11:00", "14:00-15:00"}, Capacity: 20, SkipHolidays: true})
-	if err != nil {
-		return err
-	}
-	if museum != 0 {
-		if err := d.book(ctx, museum, mgr, everyOther); err != nil {
-			return err
-		}
-	}
-	hall, err := d.resource(ctx, mgr, bookings.NewResource{Kind: bookings.KindPlace, Name: BookingHall, NameEN: "Xinjing Folk Culture and Art Exhibition Hall",
-		Description: "展出新泾地区老屋里、老物件与民间艺术作品，团体参观请由单位预约。", Lat: 31.203126, Lng: 121.385381,
-		OpeningHours: "周二至周六 9:30–11:30、13:30–16:00", Who: bookings.WhoAnyone, AheadDays: 30, MaxPerHolder: 2, GroupMin: 5, GroupMax: 30, HoldHours: 24},
-		bookings.SlotPattern{Weekdays: []int{2, 3, 4, 5, 6}, Times: []string{"09:30-11:30", "13:30-16:00"}, Capacity: 30, MaxGroups: 1, SkipHolidays: true})
-	if err != nil {
-		return err
-	}
-	if hall != 0 {
-		coming := 0
-		err := d.book(ctx, hall, mgr, func(i int, sl bookings.Slot) []demoBooking {
-			if i%4 != 1 || sl.StartsAt.After(d.now.AddDate(0, 0, 21)) {
+		if sl.StartsAt.After(d.now) {
+			if coming++; coming > 2 {
 				return nil
 			}
-			if sl.StartsAt.After(d.now) {
-				if coming++; coming > 2 {
-					return nil
-				}
-			}
-			return []demoBooking{{user: "volunteer", unit: "新泾镇向“新”力志愿者联盟", contact: "刘芳", phone: "13817726504", size: 12}, {user: "resident"}}
-		})
+		}
+		return []demoBooking{{user: "volunteer", unit: "新泾镇向“新”力志愿者联盟", contact: "刘芳", phone: "13817726504", size: 12}, {user: "resident"}}
+	}
+	places := []struct {
+		n    bookings.NewResource
+		p    bookings.SlotPattern
+		pick func(int, bookings.Slot) []demoBooking
+	}{
+		{bookings.NewResource{Kind: bookings.KindPlace, Name: BookingGarden, NameEN: "Lüba Leyi Habitat Garden",
+			Description: "绿八居民区居民共建的生境花园，志愿者带领认识本地植物与昆虫。", Address: "绿八居民区", Lat: 31.208316, Lng: 121.373846,
+			OpeningHours: "周六、周日 9:00–11:00、15:00–16:00", Who: bookings.WhoAnyone, AheadDays: 14, MaxPerHolder: 2, GroupMin: 2, GroupMax: 10, HoldHours: 12},
+			bookings.SlotPattern{Weekdays: []int{6, 7}, Times: []string{"09:00-10:00", "10:00-11:00", "15:00-16:00"}, Capacity: 15}, everyOther},
+		{bookings.NewResource{Kind: bookings.KindPlace, Name: BookingMuseum, NameEN: "Habitat Museum",
+			Description: "生境花园旁的小小博物馆，展示社区生物多样性调查成果。", Address: "绿八居民区", Lat: 31.208994, Lng: 121.381323,
+			OpeningHours: "周二至周日 10:00–11:00、14:00–15:00", Who: bookings.WhoAnyone, AheadDays: 14, MaxPerHolder: 2, GroupMin: 2, GroupMax: 20, HoldHours: 12},
+			bookings.SlotPattern{Weekdays: []int{2, 3, 4, 5, 6, 7}, Times: []string{"10:00-11:00", "14:00-15:00"}, Capacity: 20, SkipHolidays: true}, everyOther},
+		{bookings.NewResource{Kind: bookings.KindPlace, Name: BookingHall, NameEN: "Xinjing Folk Culture and Art Exhibition Hall",
+			Description: "展出新泾地区老屋里、老物件与民间艺术作品，团体参观请由单位预约。", Lat: 31.203126, Lng: 121.385381,
+			OpeningHours: "周二至周六 9:30–11:30、13:30–16:00", Who: bookings.WhoAnyone, AheadDays: 30, MaxPerHolder: 2, GroupMin: 5, GroupMax: 30, HoldHours: 24},
+			bookings.SlotPattern{Weekdays: []int{2, 3, 4, 5, 6}, Times: []string{"09:30-11:30", "13:30-16:00"}, Capacity: 30, MaxGroups: 1, SkipHolidays: true}, hallVisits},
+		{bookings.NewResource{Kind: bookings.KindPlace, Name: BookingArtSpace, NameEN: "Hongqiao Art Space",
+			Description: "社区展览与文艺活动空间。", Lat: 31.215389, Lng: 121.384969, OpeningHours: "周三至周日 10:00–16:00",
+			Who: bookings.WhoAnyone, AheadDays: 21, MaxPerHolder: 2, GroupMin: 2, GroupMax: 20, HoldHours: 24},
+			bookings.SlotPattern{Weekdays: []int{3, 4, 5, 6, 7}, Times: []string{"10:00-12:00", "14:00-16:00"}, Capacity: 25, SkipHolidays: true}, nil},
+		{bookings.NewResource{Kind: bookings.KindPlace, Name: BookingLounge, NameEN: "Tong Xin Shared Living Room",
+			Description: "宁聚里·新泾镇仙霞路党群服务中心的共享客厅，可预约举办居民议事、小组活动。", Address: "宁聚里·新泾镇仙霞路党群服务中心",
+			Lat: 31.211018, Lng: 121.395739, OpeningHours: "周一至周五 9:00–17:00", Who: bookings.WhoUnits, AheadDays: 30, MaxPerHolder: 2,
+			GroupMin: 3, GroupMax: 16, HoldHours: 24},
+			bookings.SlotPattern{Weekdays: []int{1, 2, 3, 4, 5}, Times: []string{"09:00-11:00", "14:00-16:00", "18:30-20:30"}, Capacity: 16, MaxGroups: 1, SkipHolidays: true}, nil},
+	}
+	for _, pl := range places {
+		id, err := d.resource(ctx, mgr, pl.n, pl.p)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", pl.n.Name, err)
+		}
+		if id != 0 && pl.pick != nil {
+			if err := d.book(ctx, id, mgr, pl.pick); err != nil {
+				return fmt.Errorf("%s: %w", pl.n.Name, err)
+			}
 		}
 	}
-	if _, err := d.resource(ctx, mgr, bookings.NewResource{Kind: bookings.KindPlace, Name: BookingArtSpace, NameEN: "Hongqiao Art Space",
-		Description: "社区展览与文艺活动空间。", Lat: 31.215389, Lng: 121.384969, OpeningHours: "周三至周日 10:00–16:00",
-		Who: bookings.WhoAnyone, AheadDays: 21, MaxPerHolder: 2, GroupMin: 2, GroupMax: 20, HoldHours: 24},
-		bookings.SlotPattern{Weekdays: []int{3, 4, 5, 6, 7}, Times: []string{"10:00-12:00", "14:00-16:00"}, Capacity: 25, SkipHolidays: true}); err != nil {
-		return err
-	}
-	_, err = d.resource(ctx, mgr, bookings.NewResource{Kind: bookings.KindPlace, Name: BookingLounge, NameEN: "Tong Xin Shared Living Room",
-		Description: "宁聚里·新泾镇仙霞路党群服务中心的共享客厅，可预约举办居民议事、小组活动。", Address: "宁聚里·新泾镇仙霞路党群服务中心",
-		Lat: 31.211018, Lng: 121.395739, OpeningHours: "周一至周五 9:00–17:00", Who: bookings.WhoUnits, AheadDays: 30, MaxPerHolder: 2,
-		GroupMin: 3, GroupMax: 16, HoldHours: 24},
-		bookings.SlotPattern{Weekdays: []int{1, 2, 3, 4, 5}, Times: []string{"09:00-11:00", "14:00-16:00", "18:30-20:30"}, Capacity: 16, MaxGroups: 1, SkipHolidays: true})
-	return err
+	return nil
 }
