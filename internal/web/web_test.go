@@ -438,7 +438,7 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 		if code, _ := b.get("/account/password"); code != 200 {
 			t.Errorf("%s /account/password = %d, want 200", u, code)
 		}
-		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/orders/export?format=csv", "/admin/users/1/edit", "/report", "/track", "/kpi", "/kpi/rankings", "/ops/map", "/ops/wall"} {
+		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/orders/export?format=csv", "/admin/users/1/edit", "/report", "/track", "/kpi", "/kpi/rankings", "/ops/map", "/ops/wall", "/portal/bookings", "/bookings/mine", "/bookings/manage"} {
 			code, _ := b.get(p)
 			if code != 200 && code != 403 {
 				t.Errorf("%s %s = %d, want 200 or 403", u, p, code)

@@ -59,6 +59,8 @@ func init() {
 		"bk.checkin code":     {"预约码（扫码或输入）", "Booking code (scan or type)"},
 		"bk.checkin":          {"签到", "Check in"},
 		"bk.booked":           {"已约", "booked"},
+		"bk.booked col":       {"已约", "Booked"},
+		"bk.people col":       {"人数", "People"},
 		"bk.came":             {"已到", "came"},
 		"bk.reopen":           {"重新开放", "Reopen"},
 		"bk.close":            {"关闭时段", "Close slot"},

@@ -345,7 +345,7 @@ func (s *handlers) dayPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		return err
 	}
 	T := kit.Translator(lang)
-	chart, err := toJSON(map[string]any{"days": occ, "labels": map[string]string{"capacity": T("bk.capacity"), "booked": T("bk.booked"),
+	chart, err := toJSON(map[string]any{"days": occ, "labels": map[string]string{"capacity": T("bk.capacity"), "booked": T("bk.booked col"),
 		"checked_in": T("bk.state.checked_in"), "no_show": T("bk.state.no_show"), "waiting": T("bk.waiting people")}})
 	if err != nil {
 		return err
