@@ -527,7 +527,7 @@ func (s *Service) CreateSlots(ctx context.Context, towns []string, resourceID in
 			var slotID int64
 			// The pool is made first with a provisional owner, then named after the slot.
 			pool, err := e.CreatePool(ctx, tx, capacity.NewPool{Kind: PoolKind, OwnerRef: fmt.Sprintf("new-%d-%d", res.ID, st.UnixMilli()),
-				Capacity: p.Capacity, MaxGroups: p.MaxGroups, Hold: time.Duration(res.HoldHours) * time.Hour})
+				Capacity: p.Capacity, MaxGroups: p.MaxGroups, Hold: time.Duration(res.HoldHours) * time.Hour, ClosesAt: st})
 			if err != nil {
 				return err
 			}

@@ -38,7 +38,9 @@
 // no waiting claim fits (after promotion none does), so no newcomer takes a place a waiting claim
 // could have had. This is pretix's order (priority, then date joined) with groups made whole.
 //
-// A pool with hold duration 0 confirms promoted claims at once instead of holding.
+// A pool with hold duration 0 confirms promoted claims at once instead of holding. A pool with
+// ClosesAt (a slot's start) takes no claims and promotes nobody from then on, and a hold never
+// runs past it: a place offered two hours before the start must be confirmed within those two hours.
 //
 // # Time
 //
@@ -116,11 +118,17 @@ type Pool struct {
 	MaxGroups int           `json:"max_groups"`
 	Hold      time.Duration `json:"-"`
 	Closed    bool          `json:"closed"`
+	// ClosesAt, when set, is when the pool stops: no claim or promotion from then on, and no
+	// hold runs past it (a booking slot's start).
+	ClosesAt time.Time `json:"closes_at,omitzero"`
 	// Kept by the engine under the pool's lock.
 	UsedPeople int `json:"used_people"`
 	UsedGroups int `json:"used_groups"`
 	Waiting    int `json:"waiting"` // waiting claims (not people)
 }
+
+// over reports whether the pool has reached its ClosesAt.
+func (p Pool) over(now time.Time) bool { return !p.ClosesAt.IsZero() && !now.Before(p.ClosesAt) }
 
 // Left is the number of free places.
 func (p Pool) Left() int { return max(p.Capacity-p.UsedPeople, 0) }
@@ -194,6 +202,8 @@ type NewPool struct {
 	// NoHold makes promotion confirm at once instead of holding.
 	NoHold bool
 	Closed bool
+	// ClosesAt: see Pool.ClosesAt (zero: never).
+	ClosesAt time.Time
 }
 
 // CreatePool creates a pool; the (kind, owner) pair is unique.
@@ -222,27 +232,35 @@ func (e Engine) CreatePool(ctx context.Context, tx *store.Tx, n NewPool) (Pool, 
 	}
 	now := e.now().UnixMilli()
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO capacity_pools (kind, owner_ref, capacity, max_groups, hold_seconds, closed, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.Kind, n.OwnerRef, n.Capacity, n.MaxGroups, int64(hold/time.Second), boolInt(n.Closed), now, now).Scan(&id)
+	var closes any
+	if !n.ClosesAt.IsZero() {
+		closes = n.ClosesAt.UnixMilli()
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO capacity_pools (kind, owner_ref, capacity, max_groups, hold_seconds, closed, closes_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.Kind, n.OwnerRef, n.Capacity, n.MaxGroups, int64(hold/time.Second), boolInt(n.Closed), closes, now, now).Scan(&id)
 	if err != nil {
 		if isUnique(err) {
 			return Pool{}, problem.Field("owner_ref", "a %s pool for %q exists already", n.Kind, n.OwnerRef)
 		}
 		return Pool{}, fmt.Errorf("create pool: %w", err)
 	}
-	return Pool{ID: id, Kind: n.Kind, OwnerRef: n.OwnerRef, Capacity: n.Capacity, MaxGroups: n.MaxGroups, Hold: hold, Closed: n.Closed}, nil
+	return Pool{ID: id, Kind: n.Kind, OwnerRef: n.OwnerRef, Capacity: n.Capacity, MaxGroups: n.MaxGroups, Hold: hold, Closed: n.Closed, ClosesAt: n.ClosesAt}, nil
 }
 
-const poolCols = `id, kind, owner_ref, capacity, max_groups, hold_seconds, closed, used_people, used_groups, waiting`
+const poolCols = `id, kind, owner_ref, capacity, max_groups, hold_seconds, closed, closes_at, used_people, used_groups, waiting`
 
 func scanPool(r interface{ Scan(...any) error }) (Pool, error) {
 	var p Pool
 	var hold int64
 	var closed int
-	err := r.Scan(&p.ID, &p.Kind, &p.OwnerRef, &p.Capacity, &p.MaxGroups, &hold, &closed, &p.UsedPeople, &p.UsedGroups, &p.Waiting)
+	var closes sql.NullInt64
+	err := r.Scan(&p.ID, &p.Kind, &p.OwnerRef, &p.Capacity, &p.MaxGroups, &hold, &closed, &closes, &p.UsedPeople, &p.UsedGroups, &p.Waiting)
 	p.Hold = time.Duration(hold) * time.Second
 	p.Closed = closed != 0
+	if closes.Valid {
+		p.ClosesAt = time.UnixMilli(closes.Int64)
+	}
 	return p, err
 }
 
@@ -372,10 +390,10 @@ func (e Engine) sweepLocked(ctx context.Context, tx *store.Tx, p *Pool) (Change,
 // promote offers what is free to the waiting list, first fit in order (see the package doc).
 // The pool is locked and its counters current.
 func (e Engine) promote(ctx context.Context, tx *store.Tx, p *Pool) ([]Claim, error) {
-	if p.Closed || p.Waiting == 0 || p.Left() == 0 {
+	now := e.now()
+	if p.Closed || p.Waiting == 0 || p.Left() == 0 || p.over(now) {
 		return nil, nil
 	}
-	now := e.now()
 	waiting, err := store.Collect(ctx, tx, func(r *sql.Rows) (Claim, error) { return scanClaim(r) },
 		`SELECT `+claimCols+` FROM capacity_claims WHERE pool_id = ? AND state = 'waiting' AND size <= ? ORDER BY priority DESC, id`,
 		p.ID, p.Left())
@@ -393,6 +411,9 @@ func (e Engine) promote(ctx context.Context, tx *store.Tx, p *Pool) ([]Claim, er
 			c.State = StateConfirmed
 		} else {
 			c.HoldUntil = now.Add(p.Hold)
+			if !p.ClosesAt.IsZero() && c.HoldUntil.After(p.ClosesAt) {
+				c.HoldUntil = p.ClosesAt
+			}
 			hold = c.HoldUntil.UnixMilli()
 		}
 		if _, err := tx.Exec(ctx, `UPDATE capacity_claims SET state = ?, hold_until = ?, updated_at = ? WHERE id = ?`,
@@ -441,7 +462,7 @@ func (e Engine) Claim(ctx context.Context, tx *store.Tx, r ClaimRequest) (Claim,
 	if err != nil {
 		return Claim{}, ch, err
 	}
-	if p.Closed {
+	if p.Closed || p.over(e.now()) {
 		return Claim{}, ch, ErrClosed
 	}
 	if r.Size > p.Capacity {

@@ -255,6 +255,27 @@ func TestHoldExpiresAndPassesOn(t *testing.T) {
 		if c, err := capacity.GetClaim(ctx, db, ids["e"]); err != nil || c.State != capacity.StateExpired {
 			t.Fatalf("e: %v %v, want expired", c.State, err)
 		}
+		// A pool that closes at a slot's start: a hold offered an hour before it lasts that hour,
+		// and at the start nobody is promoted and nothing is claimed.
+		q := newPool(t, db, e, capacity.NewPool{Capacity: 1, Hold: 24 * time.Hour, ClosesAt: clk.Now().Add(3 * time.Hour)})
+		first, _ := must[capacity.Claim](t)(claim(t, db, e, q.ID, capacity.HolderUser, "x", 1))
+		must[capacity.Claim](t)(claim(t, db, e, q.ID, capacity.HolderUser, "y", 1))
+		must[capacity.Claim](t)(claim(t, db, e, q.ID, capacity.HolderUser, "z", 1))
+		clk.Advance(2 * time.Hour)
+		_, ch = must[capacity.Claim](t)(do(db, cancelBy(true), first.ID))
+		if len(ch.Promoted) != 1 || !ch.Promoted[0].HoldUntil.Equal(clk.Now().Add(time.Hour)) {
+			t.Fatalf("hold before the close: %+v, want one held until the close", ch.Promoted)
+		}
+		clk.Advance(time.Hour)
+		if _, _, err := claim(t, db, e, q.ID, capacity.HolderUser, "late", 1); !errors.Is(err, capacity.ErrClosed) {
+			t.Fatalf("claim at the close: %v", err)
+		}
+		if ch, err := e.Sweep(ctx, db); err != nil || len(ch.Promoted) != 0 {
+			t.Fatalf("sweep at the close: %+v %v, want nobody promoted", ch.Promoted, err)
+		}
+		if n, _ := capacity.Claims(ctx, db, q.ID, 0, capacity.StateHeld); len(n) != 0 {
+			t.Fatalf("after the close %d claims are held, want the hold expired and nobody promoted", len(n))
+		}
 		// Staff must give a reason.
 		if _, _, err := do(db, func(ctx context.Context, tx *store.Tx, id int64) (capacity.Claim, capacity.Change, error) {
 			return e.Cancel(ctx, tx, id, capacity.Canceller{Staff: true})

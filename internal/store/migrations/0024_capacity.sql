@@ -11,6 +11,7 @@ CREATE TABLE capacity_pools (
     max_groups   INTEGER NOT NULL DEFAULT 0 CHECK (max_groups >= 0),
     hold_seconds BIGINT NOT NULL DEFAULT 172800 CHECK (hold_seconds >= 0),
     closed       INTEGER NOT NULL DEFAULT 0,
+    closes_at    BIGINT,
     used_people  INTEGER NOT NULL DEFAULT 0,
     used_groups  INTEGER NOT NULL DEFAULT 0,
     waiting      INTEGER NOT NULL DEFAULT 0,
