@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/bookings"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/dispatch"
 	"github.com/civicgrid/civicgrid/internal/live"
@@ -23,7 +24,7 @@ import (
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now), demo.Projects(now), demo.Results(), demo.Consultations(now), demo.Party(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now), demo.Projects(now), demo.Results(), demo.Consultations(now), demo.Party(now), demo.Bookings(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.
@@ -89,6 +90,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	go orders.RunSearchIndexer(ctx, db, func(err error) { log.Warn("search index", "err", err) })
 	// A category tree version published for a later date takes effect on its day.
 	go dispatch.RunActivator(ctx, db, time.Hour, log)
+	// Holds offered from waiting lists that were not confirmed pass on (every read and write of a
+	// pool does it too; the ticker makes the notices go out without one).
+	go bookings.RunSweeper(ctx, db, time.Minute, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

@@ -51,7 +51,8 @@ var Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionViewPII, 
 var Entities = []string{"audit_log", "user", "api_token", "grid", "department", "campaign", "order", "campaign_target", "grid_member",
 	"dispatch_rule", "address_book", "kpi_exemption", "project_proposal", "project_list", "voting_body", "project_session",
 	"result", "result_milestone", "result_inspection", "result_comment", "result_statuses",
-	"consultation", "consult_body", "consult_answer"}
+	"consultation", "consult_body", "consult_answer",
+	"booking", "booking_resource", "booking_slot"}
 
 // Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
 // tool with no account ("demo", "cli"); IP is the client's address when the change came over the

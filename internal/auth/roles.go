@@ -74,6 +74,10 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	// Bookings (预约, internal/bookings, docs/BOOKINGS.md).
+	PermBookingsRead   = "bookings:read"   // the bookable places and routes, their slots and places left
+	PermBookingsBook   = "bookings:book"   // book a slot (for oneself or for a unit's group), cancel and confirm one's own
+	PermBookingsManage = "bookings:manage" // resources, slots, the day's list, check-in, no-show, closing a slot
 	// Livelihood projects (docs/PROJECTS.md).
 	PermProjectsRead     = "projects:read"     // proposals with their authors' masks, candidate lists, sessions and counts
 	PermProjectsPropose  = "projects:propose"  // propose and support livelihood projects
@@ -122,6 +126,19 @@ var rolePerms = map[string][]string{
 
 // capabilityPerms are each later capability's permissions by role, added to rolePerms at start.
 var capabilityPerms = []map[string][]string{
+	// Bookings: every signed-in role books for itself (and units for their groups); the operations
+	// centre manages the resources, slots and check-in.
+	{
+		RoleAdmin:      {PermBookingsRead, PermBookingsBook, PermBookingsManage},
+		RoleDispatcher: {PermBookingsRead, PermBookingsBook, PermBookingsManage},
+		RoleHandler:    {PermBookingsRead, PermBookingsBook},
+		RoleGridWorker: {PermBookingsRead, PermBookingsBook},
+		RoleGridLeader: {PermBookingsRead, PermBookingsBook},
+		RoleLeader:     {PermBookingsRead, PermBookingsBook},
+		RoleDeputy:     {PermBookingsRead, PermBookingsBook},
+		RoleVolunteer:  {PermBookingsRead, PermBookingsBook},
+		RoleResident:   {PermBookingsRead, PermBookingsBook},
+	},
 	// Livelihood projects: the town's staff read and propose; the operations centre and leaders
 	// run the process; departments (and residents' committees) appraise the proposals of their
 	// field; deputies propose and vote (票决制); residents propose and support (群众点单).

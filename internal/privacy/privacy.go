@@ -45,6 +45,8 @@ const (
 	// PartyMembers: a party member's name and phone on an organisation's roster (docs/PARTY.md);
 	// the route also needs party:roster.
 	PartyMembers Class = "party_member"
+	// Bookings: the contact person and phone of a booking (a unit's group or a resident), and its note.
+	Bookings Class = "booking"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -91,6 +93,10 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 		auth.RoleGridLeader: {Grid},
+	},
+	Bookings: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
 	},
 	Members: {
 		auth.RoleAdmin:      {Town},
@@ -161,7 +167,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers, PartyMembers}
+	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers, PartyMembers, Bookings}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

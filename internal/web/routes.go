@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	webbookings "github.com/civicgrid/civicgrid/internal/web/bookings"
 	webcampaigns "github.com/civicgrid/civicgrid/internal/web/campaigns"
 	webconsult "github.com/civicgrid/civicgrid/internal/web/consult"
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
@@ -100,6 +101,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webparty.Mount(k.Mount("party")); err != nil {
+		return err
+	}
+	if err := webbookings.Mount(k.Mount("bookings")); err != nil {
 		return err
 	}
 	return nil

@@ -441,7 +441,8 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 		for _, p := range []string{"/map", "/admin/grids", "/admin/departments", "/admin/users", "/admin/audit", "/admin/audit/export", "/orders/export?format=csv", "/admin/users/1/edit", "/report", "/track", "/kpi", "/kpi/rankings", "/ops/map", "/ops/wall", "/projects", "/projects/candidates", "/my/proposals", "/portal/projects", "/portal/projects/propose",
 			"/results", "/results/report", "/results/bulk", "/portal/results",
 			"/consultations", "/portal/consultations",
-			"/party", "/party/councils", "/party/agreements", "/party/matching", "/party/network", "/coverage"} {
+			"/party", "/party/councils", "/party/agreements", "/party/matching", "/party/network", "/coverage",
+			"/portal/bookings", "/bookings/mine", "/bookings/manage"} {
 			code, _ := b.get(p)
 			if code != 200 && code != 403 {
 				t.Errorf("%s %s = %d, want 200 or 403", u, p, code)
