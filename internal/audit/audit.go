@@ -49,7 +49,7 @@ var Actions = []string{ActionCreate, ActionUpdate, ActionDelete, ActionViewPII, 
 
 // Entities lists the kinds of record the log names.
 var Entities = []string{"audit_log", "user", "api_token", "grid", "department", "campaign", "order", "campaign_target", "grid_member",
-	"dispatch_rule", "address_book", "kpi_exemption"}
+	"dispatch_rule", "address_book", "kpi_exemption", "volunteer", "vol_project", "vol_activity", "vol_attendance", "vol_record", "vol_certificate"}
 
 // Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
 // tool with no account ("demo", "cli"); IP is the client's address when the change came over the

@@ -74,24 +74,34 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	// Volunteer service (docs/VOLUNTEERS.md).
+	PermVolunteersRead     = "volunteers:read"     // the alliance, projects, activities and one's own records
+	PermVolunteersRegister = "volunteers:register" // register as a volunteer, sign up for activities, check in
+	PermVolunteersLead     = "volunteers:lead"     // lead an activity: show its check-in code, roster, walk-ins, adjustments
+	PermVolunteersManage   = "volunteers:manage"   // approve registrations, projects, activities, certificates, statistics
 )
 
-var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct}
+var staffBase = []string{PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermOrdersCreate, PermOrdersAct, PermVolunteersRead}
 
 var rolePerms = map[string][]string{
 	RoleAdmin: append(append([]string{}, staffBase...), PermGridsWrite, PermDepartmentsEdit, PermUsersRead, PermUsersWrite,
-		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead),
+		PermPersonalData, PermAuditRead, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermDispatchWrite, PermKPIRead, PermOpsRead,
+		PermVolunteersLead, PermVolunteersManage),
 	// Dispatchers of the operations centre plan the town's visit campaigns.
-	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead),
+	RoleDispatcher: append(append([]string{}, staffBase...), PermUsersRead, PermPersonalData, PermIntakeImport, PermCampaignsPlan, PermDispatchRead, PermKPIRead, PermOpsRead,
+		PermVolunteersLead, PermVolunteersManage),
 	RoleHandler:    append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData),
-	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead),
+	RoleGridWorker: append(append([]string{}, staffBase...), PermPersonalData, PermVolunteersLead),
+	RoleGridLeader: append(append([]string{}, staffBase...), PermPersonalData, PermUsersRead, PermVolunteersLead),
 	// Leaders supervise through figures and escalations; they see personal data masked. District
 	// and city accounts are leaders whose scope is a district or the city (User.DistrictCode).
-	RoleLeader:    append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
-	RoleDeputy:    {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead},
-	RoleVolunteer: {PermTownsRead, PermGridsRead},
-	RoleResident:  {PermOrdersRead, PermOrdersCreate, PermOrdersAct}, // their own orders only
+	RoleLeader: append(append([]string{}, staffBase...), PermUsersRead, PermAuditRead, PermDispatchRead, PermKPIRead, PermKPIExempt, PermOpsRead),
+	RoleDeputy: {PermTownsRead, PermGridsRead, PermDepartmentsRead, PermOrdersRead, PermVolunteersRead},
+	// Volunteers sign up and check in; team leaders among them lead activities (the activity's
+	// lead is checked per activity).
+	RoleVolunteer: {PermTownsRead, PermGridsRead, PermVolunteersRead, PermVolunteersRegister, PermVolunteersLead},
+	// Residents may register as volunteers; their orders are their own only.
+	RoleResident: {PermOrdersRead, PermOrdersCreate, PermOrdersAct, PermVolunteersRead, PermVolunteersRegister},
 }
 
 // Can reports whether a role holds a permission.

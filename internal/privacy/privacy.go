@@ -35,6 +35,9 @@ const (
 	Users Class = "user"
 	// Members: the name and phone of a grid's member as the grid page lists them.
 	Members Class = "grid_member"
+	// Volunteers: a volunteer's ID number and phone (docs/VOLUNTEERS.md); the name is shown to
+	// whoever sees the volunteer's activities and certificates.
+	Volunteers Class = "volunteer"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -77,6 +80,12 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleHandler:    {Town},
 		auth.RoleGridWorker: {Town},
 		auth.RoleGridLeader: {Town},
+	},
+	// The ID number and phone of a volunteer: the staff who approve registrations and issue
+	// certificates. An activity's lead sees the roster with phones masked.
+	Volunteers: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
 	},
 }
 
@@ -137,7 +146,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members}
+	classes := []Class{Orders, Targets, Users, Members, Volunteers}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)
