@@ -302,7 +302,7 @@ func (s *Service) Activities(ctx context.Context, towns []string, f ActivityFilt
 	if f.Limit <= 0 || f.Limit > MaxListRows {
 		f.Limit = MaxListRows
 	}
-	list, err := store.Collect(ctx, s.DB, scanActivity, `SELECT `+activityCols+activityFrom+` WHERE `+where.String()+fmt.Sprintf(` ORDER BY a.starts_at, a.id LIMIT %d`, f.Limit), args...)
+	list, err := store.Collect(ctx, s.DB, func(r *sql.Rows) (Activity, error) { return scanActivity(r) }, `SELECT `+activityCols+activityFrom+` WHERE `+where.String()+fmt.Sprintf(` ORDER BY a.starts_at, a.id LIMIT %d`, f.Limit), args...)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/capacity"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // How a check-in or check-out was made.
@@ -196,7 +197,7 @@ func (s *Service) CheckInOut(ctx context.Context, towns []string, activityID int
 		}
 		if err == nil {
 			if cur.CheckOut != nil {
-				return problem.Conflict("checked out already at %s", cur.CheckOut.Format("15:04"))
+				return problem.Conflict("checked out already at %s", cur.CheckOut.In(workcal.Location()).Format("15:04"))
 			}
 			if now.After(a.End.Add(LateCheckOut)) {
 				return problem.Conflict("too late to check out: the lead confirms your check-out")
@@ -320,7 +321,7 @@ func (s *Service) CheckOutFor(ctx context.Context, towns []string, attendanceID 
 			return problem.Conflict("checked out already: adjust the minutes instead")
 		}
 		if !at.After(cur.CheckIn) {
-			return problem.Field("at", "after the check-in (%s)", cur.CheckIn.Format("2006-01-02 15:04"))
+			return problem.Field("at", "after the check-in (%s)", cur.CheckIn.In(workcal.Location()).Format("2006-01-02 15:04"))
 		}
 		if at.After(s.now()) {
 			return problem.Field("at", "not in the future")
@@ -433,5 +434,5 @@ func (s *Service) Attendances(ctx context.Context, towns []string, activityID in
 	if _, err := s.Activity(ctx, towns, activityID); err != nil {
 		return nil, err
 	}
-	return store.Collect(ctx, s.DB, scanAttendance, `SELECT `+attendanceCols+attendanceFrom+` WHERE t.activity_id = ? ORDER BY t.check_in_at, t.id`, activityID)
+	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Attendance, error) { return scanAttendance(r) }, `SELECT `+attendanceCols+attendanceFrom+` WHERE t.activity_id = ? ORDER BY t.check_in_at, t.id`, activityID)
 }

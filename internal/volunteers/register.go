@@ -262,7 +262,7 @@ func (s *Service) List(ctx context.Context, towns []string, f Filter) ([]Volunte
 	if f.Limit <= 0 || f.Limit > MaxListRows {
 		f.Limit = MaxListRows
 	}
-	return store.Collect(ctx, s.DB, scanVolunteer, `SELECT `+volunteerCols+` FROM volunteers v WHERE `+where+fmt.Sprintf(` ORDER BY v.registered_at DESC, v.id DESC LIMIT %d`, f.Limit), args...)
+	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Volunteer, error) { return scanVolunteer(r) }, `SELECT `+volunteerCols+` FROM volunteers v WHERE `+where+fmt.Sprintf(` ORDER BY v.registered_at DESC, v.id DESC LIMIT %d`, f.Limit), args...)
 }
 
 // IDNumber returns the whole ID number of volunteer id. The caller decides who may see it
