@@ -17,6 +17,8 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
+require rsc.io/qr v0.2.0 // indirect
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

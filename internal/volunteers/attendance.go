@@ -52,8 +52,8 @@ type Attendance struct {
 	CheckOutBy  string     `json:"check_out_by,omitempty"`
 	// Minutes is what the hours rule gives for the actual check-in and check-out (nil while the
 	// check-out is missing: no hours until it is recorded).
-	Minutes  *int `json:"minutes,omitempty"`
-	Adjusted *int `json:"adjusted_minutes,omitempty"`
+	Minutes  *int   `json:"minutes,omitempty"`
+	Adjusted *int   `json:"adjusted_minutes,omitempty"`
 	Reason   string `json:"adjust_reason,omitempty"`
 	WalkIn   bool   `json:"walk_in"`
 }

@@ -126,8 +126,8 @@ func (s *Service) ExportYear(ctx context.Context, towns []string, town string, y
 	from, to := yearBounds(year)
 	type rec struct {
 		name, idType, sealed, number, project, activity, place, by string
-		in, out                                                   int64
-		minutes                                                   int64
+		in, out                                                    int64
+		minutes                                                    int64
 	}
 	recs, err := store.Collect(ctx, s.DB, func(r *sql.Rows) (rec, error) {
 		var x rec

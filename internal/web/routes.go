@@ -15,6 +15,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	webplaces "github.com/civicgrid/civicgrid/internal/web/places"
+	webvolunteers "github.com/civicgrid/civicgrid/internal/web/volunteers"
 )
 
 // routes is the whole route table: the shell's own routes, then one mount per capability. Each
@@ -84,6 +85,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
+		return err
+	}
+	if err := webvolunteers.Mount(k.Mount("volunteers")); err != nil {
 		return err
 	}
 	return nil
