@@ -23,7 +23,7 @@ import (
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now), demo.Volunteers(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.

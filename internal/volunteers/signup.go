@@ -82,7 +82,7 @@ func liveClaimOn(ctx context.Context, q store.Querier, a Activity, volunteerID i
 
 // SignUpFor claims a place in a role for an approved volunteer through the capacity engine:
 // confirmed when a place is free, else on the waiting list. One role per activity per volunteer;
-// no sign-up once the activity has started or was cancelled.
+// sign-up until the activity ends (joining one under way), not once it was cancelled.
 func (s *Service) SignUpFor(ctx context.Context, towns []string, roleID int64, v Volunteer, by audit.Actor) (SignUp, error) {
 	if v.Status != StatusApproved {
 		return SignUp{}, problem.Conflict("only approved volunteers sign up: the registration is %s", v.Status)
@@ -99,8 +99,8 @@ func (s *Service) SignUpFor(ctx context.Context, towns []string, roleID int64, v
 		if a.Status != ActivityOpen {
 			return problem.Conflict("the activity is cancelled")
 		}
-		if !s.now().Before(a.Start) {
-			return problem.Conflict("the activity has started: ask its lead to record you as a walk-in")
+		if !s.now().Before(a.End) {
+			return problem.Conflict("the activity has ended")
 		}
 		if c, other, err := liveClaimOn(ctx, tx, a, v.ID); err != nil {
 			return err

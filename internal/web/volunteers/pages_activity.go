@@ -65,6 +65,7 @@ type activityData struct {
 	MayRegister bool
 	MayLead     bool
 	Started     bool
+	Ended       bool
 	CanCheckIn  bool
 	Pins        []pin
 	Radius      int
@@ -77,7 +78,7 @@ func (s *handlers) activityData(r *http.Request, c *kit.Caller, id int64) (activ
 		return activityData{}, err
 	}
 	now := svc.Now()
-	d := activityData{A: a, MayRegister: c.User.Can(auth.PermVolunteersRegister), MayLead: volunteers.MayLead(c.User, a), Started: !now.Before(a.Start), Radius: a.RadiusM}
+	d := activityData{A: a, MayRegister: c.User.Can(auth.PermVolunteersRegister), MayLead: volunteers.MayLead(c.User, a), Started: !now.Before(a.Start), Ended: !now.Before(a.End), Radius: a.RadiusM}
 	d.CanCheckIn = a.Status == volunteers.ActivityOpen && !now.Before(a.Start.Add(-volunteers.EarlyCheckIn)) && now.Before(a.End.Add(volunteers.LateCheckOut))
 	if a.Lat != nil {
 		d.Pins = []pin{{ID: a.ID, Title: a.Title, Place: a.Place, Lat: *a.Lat, Lng: *a.Lng}}
