@@ -17,8 +17,15 @@ import (
 // shownVolunteers masks the phones of vs unless the caller may see volunteers' data whole
 // (privacy.Volunteers); what was shown whole is written in one audit row before the response.
 func (s *handlers) shownVolunteers(r *http.Request, c *kit.Caller, vs []volunteers.Volunteer) ([]volunteers.Volunteer, error) {
-	v := kit.Viewer(r, c)
 	shown := kit.ShownLog(r, privacy.Volunteers)
+	vs = maskVolunteers(r, c, vs, shown)
+	return vs, s.RecordShown(r, c, shown)
+}
+
+// maskVolunteers masks the phones of vs the caller may not see whole and adds those shown whole
+// to shown; the caller records it once for the response.
+func maskVolunteers(r *http.Request, c *kit.Caller, vs []volunteers.Volunteer, shown *privacy.Log) []volunteers.Volunteer {
+	v := kit.Viewer(r, c)
 	for i := range vs {
 		if v.Whole(privacy.Volunteers, privacy.Facts{Town: vs[i].TownCode, Own: vs[i].UserID != 0 && vs[i].UserID == c.User.ID}) {
 			if vs[i].UserID != c.User.ID {
@@ -28,7 +35,7 @@ func (s *handlers) shownVolunteers(r *http.Request, c *kit.Caller, vs []voluntee
 		}
 		vs[i].Phone = privacy.MaskPhone(vs[i].Phone)
 	}
-	return vs, s.RecordShown(r, c, shown)
+	return vs
 }
 
 // shownRoster masks the roster's phones the same way.
@@ -52,8 +59,8 @@ func (s *handlers) shownRoster(r *http.Request, c *kit.Caller, town string, es [
 }
 
 // revealID returns volunteer v's whole ID number when the caller may see it (privacy.Volunteers),
-// with its audit row; "" otherwise.
-func (s *handlers) revealID(r *http.Request, c *kit.Caller, v volunteers.Volunteer) (string, error) {
+// added to shown (the response's one audit row); "" otherwise.
+func (s *handlers) revealID(r *http.Request, c *kit.Caller, v volunteers.Volunteer, shown *privacy.Log) (string, error) {
 	own := v.UserID != 0 && v.UserID == c.User.ID
 	if !kit.Viewer(r, c).Whole(privacy.Volunteers, privacy.Facts{Town: v.TownCode, Own: own}) {
 		return "", nil
@@ -63,11 +70,7 @@ func (s *handlers) revealID(r *http.Request, c *kit.Caller, v volunteers.Volunte
 		return "", err
 	}
 	if !own {
-		shown := kit.ShownLog(r, privacy.Volunteers)
 		shown.Add(fmt.Sprint(v.ID)+" id_number", v.TownCode)
-		if err := s.RecordShown(r, c, shown); err != nil {
-			return "", err
-		}
 	}
 	return n, nil
 }
@@ -163,8 +166,9 @@ func (s *handlers) apiVolunteer(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	out := map[string]any{}
+	shown := kit.ShownLog(r, privacy.Volunteers)
 	if r.URL.Query().Get("reveal") == "id_number" {
-		n, err := s.revealID(r, c, v)
+		n, err := s.revealID(r, c, v, shown)
 		if err != nil {
 			return err
 		}
@@ -173,8 +177,8 @@ func (s *handlers) apiVolunteer(w http.ResponseWriter, r *http.Request, c *kit.C
 		}
 		out["id_number"] = n
 	}
-	vs, err := s.shownVolunteers(r, c, []volunteers.Volunteer{v})
-	if err != nil {
+	vs := maskVolunteers(r, c, []volunteers.Volunteer{v}, shown)
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
 	hours, err := s.svc().Hours(r.Context(), v.ID)

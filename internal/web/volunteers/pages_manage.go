@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/volunteers"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -202,16 +203,16 @@ func (s *handlers) renderPerson(w http.ResponseWriter, r *http.Request, c *kit.C
 	now := svc.Now().In(workcal.Location())
 	d := personData{Kinds: volunteers.RecordKinds, Lang: lang, YearStart: fmt.Sprintf("%d-01-01", now.Year()), Today: now.Format("2006-01-02")}
 	d.MayReveal = kit.Viewer(r, c).Role == auth.RoleAdmin || kit.Viewer(r, c).Role == auth.RoleDispatcher
+	shown := kit.ShownLog(r, privacy.Volunteers)
 	if r.URL.Query().Get("reveal") == "id_number" {
-		if d.IDNumber, err = s.revealID(r, c, v); err != nil {
+		if d.IDNumber, err = s.revealID(r, c, v, shown); err != nil {
 			return err
 		}
 	}
-	vs, err := s.shownVolunteers(r, c, []volunteers.Volunteer{v})
-	if err != nil {
+	d.V = maskVolunteers(r, c, []volunteers.Volunteer{v}, shown)[0]
+	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
-	d.V = vs[0]
 	if d.Hours, err = svc.Hours(r.Context(), id); err != nil {
 		return err
 	}
