@@ -79,7 +79,7 @@ func TestVolunteerScenarios(t *testing.T) {
 			{Name: "activity", User: "resident", Method: "GET", URL: "/api/v1/volunteer-activities/{today}", Status: http.StatusOK, Contains: []string{"服务岗"}},
 			{Name: "activity not found", User: "resident", Method: "GET", URL: "/api/v1/volunteer-activities/999999999", Status: http.StatusNotFound},
 			{Name: "create activity bad input", User: "admin", Method: "POST", URL: "/api/v1/volunteer-activities",
-				Body: `{"project_id": 1, "title": "x", "place": "y", "start": "2026-06-01T09:00:00+08:00", "end": "2026-06-01T08:00:00+08:00", "roles": [{"name": "a", "places": 2}]}`,
+				Body:   `{"project_id": 1, "title": "x", "place": "y", "start": "2026-06-01T09:00:00+08:00", "end": "2026-06-01T08:00:00+08:00", "roles": [{"name": "a", "places": 2}]}`,
 				Status: http.StatusUnprocessableEntity, Contains: []string{`"field":"end"`}},
 			{Name: "create activity without manage", User: "volunteer", Method: "POST", URL: "/api/v1/volunteer-activities", Body: `{}`, Status: http.StatusForbidden},
 			{Name: "sign up without register", User: "gridworker", Method: "POST", URL: "/api/v1/volunteer-activities/{today}/signup", Body: `{"role_id": {role}}`, Status: http.StatusForbidden},
