@@ -214,7 +214,7 @@ func (s *handlers) scanSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	}
 	msg := fmt.Sprintf(T("vol.checked in at"), sc.Attendance.CheckIn.In(workcal.Location()).Format("15:04"))
 	if sc.Action == "check_out" {
-		msg = fmt.Sprintf(T("vol.checked out"), volunteers.FormatHours(int64(sc.Attendance.Credited())))
+		msg = fmt.Sprintf(T("vol.checked out"), sc.Attendance.Credited(), volunteers.FormatHours(int64(sc.Attendance.Credited())))
 	}
 	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d", id), msg)
 	return nil
