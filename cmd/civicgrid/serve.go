@@ -16,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/residentnotify"
 	"github.com/civicgrid/civicgrid/internal/version"
+	"github.com/civicgrid/civicgrid/internal/volunteers"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
 
@@ -89,6 +90,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	go orders.RunSearchIndexer(ctx, db, func(err error) { log.Warn("search index", "err", err) })
 	// A category tree version published for a later date takes effect on its day.
 	go dispatch.RunActivator(ctx, db, time.Hour, log)
+	// Volunteers are reminded of their activities a day ahead (docs/VOLUNTEERS.md).
+	go volunteers.New(db).RunReminders(ctx, 5*time.Minute, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

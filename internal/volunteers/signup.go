@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -323,4 +324,23 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// RunReminders sends the reminders every period until ctx ends (each activity is claimed by an
+// update, so several servers on one database remind once).
+func (s *Service) RunReminders(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := s.SendReminders(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("volunteer reminders", "err", err)
+		} else if n > 0 {
+			log.Info("volunteer reminders sent", "activities", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

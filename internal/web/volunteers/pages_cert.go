@@ -107,12 +107,12 @@ func (s *handlers) statsPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 	var people []int
 	for _, p := range st.Projects {
 		names = append(names, p.Project)
-		hours = append(hours, float64(p.Minutes*10/60)/10)
+		hours = append(hours, hoursOf(p.Minutes))
 		people = append(people, p.Volunteers)
 	}
 	var months []float64
 	for _, m := range st.Months {
-		months = append(months, float64(m*10/60)/10)
+		months = append(months, hoursOf(m))
 	}
 	d.Chart = map[string]any{"projects": names, "hours": hours, "people": people, "months": months,
 		"l_hours": T("vol.hours"), "l_people": T("vol.volunteers"), "l_month": T("vol.by month")}

@@ -2,7 +2,9 @@ package volunteers
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -102,9 +104,7 @@ func (s *handlers) renderHome(w http.ResponseWriter, r *http.Request, c *kit.Cal
 			}
 		}
 		// Upcoming soonest first.
-		for i, j := 0, len(d.Upcoming)-1; i < j; i, j = i+1, j-1 {
-			d.Upcoming[i], d.Upcoming[j] = d.Upcoming[j], d.Upcoming[i]
-		}
+		sort.SliceStable(d.Upcoming, func(i, j int) bool { return d.Upcoming[i].Start.Before(d.Upcoming[j].Start) })
 		if len(d.Past) > 10 {
 			d.Past = d.Past[:10]
 		}
@@ -114,7 +114,7 @@ func (s *handlers) renderHome(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		for i := len(d.Hours) - 1; i >= 0; i-- {
 			h := d.Hours[i]
 			d.Chart.Labels = append(d.Chart.Labels, strconv.Itoa(h.Year)+" "+h.Project)
-			d.Chart.Hours = append(d.Chart.Hours, float64(h.Minutes*10/60)/10)
+			d.Chart.Hours = append(d.Chart.Hours, hoursOf(h.Minutes))
 		}
 		d.Chart.Title = T("vol.hours")
 		if d.Service, err = svc.Service(r.Context(), v.ID, 20); err != nil {
@@ -172,3 +172,7 @@ func formStatus(err error) (int, bool) {
 	}
 	return 0, false
 }
+
+// hoursOf is minutes as hours rounded to one decimal, as FormatHours shows them (charts agree
+// with tables).
+func hoursOf(m int64) float64 { return math.Round(float64(m)/6) / 10 }
