@@ -379,10 +379,16 @@ const attendanceFrom = ` FROM vol_attendance t JOIN volunteers v ON v.id = t.vol
 
 func scanAttendance(r interface{ Scan(...any) error }) (Attendance, error) {
 	var a Attendance
+	err := scanAttendanceInto(r, &a)
+	return a, err
+}
+
+// scanAttendanceInto scans attendanceCols into a, and then the columns after them into more.
+func scanAttendanceInto(r interface{ Scan(...any) error }, a *Attendance, more ...any) error {
 	var in int64
 	var out, min, adj sql.NullInt64
 	var walk int
-	err := r.Scan(&a.ID, &a.ActivityID, &a.VolunteerID, &a.Number, &a.Name, &a.Phone, &a.Role, &in, &a.CheckInBy, &out, &a.CheckOutBy, &min, &adj, &a.Reason, &walk)
+	err := r.Scan(append([]any{&a.ID, &a.ActivityID, &a.VolunteerID, &a.Number, &a.Name, &a.Phone, &a.Role, &in, &a.CheckInBy, &out, &a.CheckOutBy, &min, &adj, &a.Reason, &walk}, more...)...)
 	a.CheckIn, a.WalkIn = store.FromMillis(in), walk == 1
 	if out.Valid {
 		t := store.FromMillis(out.Int64)
@@ -396,7 +402,7 @@ func scanAttendance(r interface{ Scan(...any) error }) (Attendance, error) {
 		m := int(adj.Int64)
 		a.Adjusted = &m
 	}
-	return a, err
+	return err
 }
 
 func (s *Service) attendanceOf(ctx context.Context, q store.Querier, activityID, volunteerID int64) (Attendance, error) {

@@ -102,25 +102,7 @@ func (s *Service) Service(ctx context.Context, volunteerID int64, limit int) ([]
 	return store.Collect(ctx, s.DB, func(r *sql.Rows) (ServiceLine, error) {
 		var l ServiceLine
 		var start, end int64
-		var in int64
-		var out, min, adj sql.NullInt64
-		var walk int
-		a := &l.Attendance
-		err := r.Scan(&a.ID, &a.ActivityID, &a.VolunteerID, &a.Number, &a.Name, &a.Phone, &a.Role, &in, &a.CheckInBy, &out, &a.CheckOutBy, &min, &adj, &a.Reason, &walk,
-			&l.Activity, &l.Project, &l.Place, &start, &end)
-		a.CheckIn, a.WalkIn = store.FromMillis(in), walk == 1
-		if out.Valid {
-			t := store.FromMillis(out.Int64)
-			a.CheckOut = &t
-		}
-		if min.Valid {
-			m := int(min.Int64)
-			a.Minutes = &m
-		}
-		if adj.Valid {
-			m := int(adj.Int64)
-			a.Adjusted = &m
-		}
+		err := scanAttendanceInto(r, &l.Attendance, &l.Activity, &l.Project, &l.Place, &start, &end)
 		l.Start, l.End = store.FromMillis(start), store.FromMillis(end)
 		return l, err
 	}, `SELECT `+attendanceCols+`, ac.title, p.name, ac.place, ac.starts_at, ac.ends_at`+attendanceFrom+`

@@ -114,23 +114,8 @@ func (s *Service) Register(ctx context.Context, towns []string, a Application, u
 	v := Volunteer{TownCode: a.TownCode, UserID: userID, Name: a.Name, IDType: a.IDType, IDMasked: MaskID(a.IDNumber), Phone: a.Phone,
 		Skills: a.Skills, Availability: a.Availability, GridCode: a.GridCode, TeamID: a.TeamID, Status: StatusPending, RegisteredAt: s.now()}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if a.GridCode != "" {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM grids WHERE code = ? AND town_code = ?`, a.GridCode, a.TownCode).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return problem.Field("grid", "no grid %s in the town", a.GridCode)
-			}
-		}
-		if a.TeamID != 0 {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vol_teams WHERE id = ? AND town_code = ?`, a.TeamID, a.TownCode).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return problem.Field("team_id", "no team %d in the town", a.TeamID)
-			}
+		if err := checkGridTeam(ctx, tx, a.TownCode, a.GridCode, a.TeamID); err != nil {
+			return err
 		}
 		if userID != 0 {
 			var n int

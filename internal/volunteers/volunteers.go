@@ -240,23 +240,8 @@ func (s *Service) AddProject(ctx context.Context, towns []string, p Project, by 
 		return Project{}, err
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if p.GridCode != "" {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM grids WHERE code = ? AND town_code = ?`, p.GridCode, p.TownCode).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return problem.Field("grid", "no grid %s in the town", p.GridCode)
-			}
-		}
-		if p.TeamID != 0 {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM vol_teams WHERE id = ? AND town_code = ?`, p.TeamID, p.TownCode).Scan(&n); err != nil {
-				return err
-			}
-			if n == 0 {
-				return problem.Field("team_id", "no team %d in the town", p.TeamID)
-			}
+		if err := checkGridTeam(ctx, tx, p.TownCode, p.GridCode, p.TeamID); err != nil {
+			return err
 		}
 		if err := tx.QueryRow(ctx, `INSERT INTO vol_projects (town_code, grid_code, team_id, name, description, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			p.TownCode, store.NullIfEmpty(p.GridCode), store.NullIfZero(p.TeamID), p.Name, p.Description, store.Millis(s.now())).Scan(&p.ID); err != nil {
@@ -289,3 +274,26 @@ func (s *Service) Projects(ctx context.Context, towns []string) ([]Project, erro
 
 // day is the Shanghai calendar day of t.
 func day(t time.Time) string { return t.In(workcal.Location()).Format("2006-01-02") }
+
+// checkGridTeam checks that grid (when given) and team (when not 0) belong to town.
+func checkGridTeam(ctx context.Context, q store.Querier, town, grid string, team int64) error {
+	if grid != "" {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM grids WHERE code = ? AND town_code = ?`, grid, town).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return problem.Field("grid", "no grid %s in the town", grid)
+		}
+	}
+	if team != 0 {
+		var n int
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM vol_teams WHERE id = ? AND town_code = ?`, team, town).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return problem.Field("team_id", "no team %d in the town", team)
+		}
+	}
+	return nil
+}

@@ -104,15 +104,8 @@ func (s *handlers) walkInSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 }
 
 func (s *handlers) checkOutSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	id, a, err := s.ledAttendance(r, c)
 	if err != nil {
-		return err
-	}
-	a, err := s.svc().AttendanceActivity(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	if _, err := s.leadActivity(r, c, a.ID); err != nil {
 		return err
 	}
 	at, perr := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("at"), workcal.Location())
@@ -132,15 +125,8 @@ func (s *handlers) checkOutSubmit(w http.ResponseWriter, r *http.Request, c *kit
 }
 
 func (s *handlers) adjustSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	id, a, err := s.ledAttendance(r, c)
 	if err != nil {
-		return err
-	}
-	a, err := s.svc().AttendanceActivity(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	if _, err := s.leadActivity(r, c, a.ID); err != nil {
 		return err
 	}
 	min, perr := strconv.Atoi(r.PostFormValue("minutes"))
@@ -157,4 +143,18 @@ func (s *handlers) adjustSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	}
 	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), kit.Translator(kit.Language(w, r))("vol.adjusted"))
 	return nil
+}
+
+// ledAttendance is the path's attendance {id} and its activity, when the caller leads it.
+func (s *handlers) ledAttendance(r *http.Request, c *kit.Caller) (int64, volunteers.Activity, error) {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return 0, volunteers.Activity{}, err
+	}
+	a, err := s.svc().AttendanceActivity(r.Context(), c.Towns, id)
+	if err != nil {
+		return 0, a, err
+	}
+	a, err = s.leadActivity(r, c, a.ID)
+	return id, a, err
 }
