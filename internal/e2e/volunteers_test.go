@@ -97,6 +97,7 @@ func TestVolunteerSignUpCheckInByQR(t *testing.T) {
 	if got := evaluate[string](t, lead, `document.getElementById('vol-roster').innerText`); !strings.Contains(got, "周根宝") || !strings.Contains(got, "已签到") {
 		t.Errorf("lead's roster: %q", got)
 	}
+	Screenshot(t, lead, "volunteers-lead-roster-zh")
 
 	// A minute of service later (fresh browsers: each has 90 s), check out by the new code, in English.
 	time.Sleep(time.Until(checkedIn.Add(62 * time.Second)))

@@ -1,6 +1,7 @@
 package volunteers_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/volunteers"
 	"github.com/civicgrid/civicgrid/internal/workcal"
+	"github.com/xuri/excelize/v2"
 )
 
 var (
@@ -432,6 +434,45 @@ func TestRemindersOnce(t *testing.T) {
 		var k int
 		if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND kind = 'volunteer_reminder'`, u.ID).Scan(&k); err != nil || k != 1 {
 			t.Errorf("%d reminder notices, %v", k, err)
+		}
+	})
+}
+
+// TestExportYear: the year's workbook has the service records (whole ID numbers, the national
+// system's fields first), one row per credited attendance, no formula cells, and the export is audited.
+func TestExportYear(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		v := f.volunteer(t, 6)
+		a := f.activity(t, "2026-03-01 10:00", "2026-03-01 12:00", 3)
+		if _, err := f.s.SignUpFor(ctx, towns, a.Roles[0].ID, v, staff); err != nil {
+			t.Fatal(err)
+		}
+		for _, when := range []string{"2026-03-01 10:00", "2026-03-01 11:00"} {
+			f.clk.Set(at(when))
+			code, _, _ := f.s.CheckInCode(ctx, a.ID, f.clk.Now())
+			if _, err := f.s.CheckInOut(ctx, towns, a.ID, v, volunteers.Proof{Code: code}, staff); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var buf bytes.Buffer
+		n, err := f.s.ExportYear(ctx, towns, xj, 2026, &buf, staff)
+		if err != nil || n != 1 {
+			t.Fatalf("export: %d, %v", n, err)
+		}
+		x, err := excelize.OpenReader(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := x.GetRows("服务记录")
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("rows %v, %v", rows, err)
+		}
+		if strings.Join(rows[0], ",") != strings.Join(volunteers.ExportColumns, ",") || rows[1][2] != idNumber(6) || rows[1][8] != "1.0" {
+			t.Errorf("export rows %q", rows)
+		}
+		var k int
+		if err := f.db.QueryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'export' AND entity = 'volunteer'`).Scan(&k); err != nil || k != 1 {
+			t.Errorf("%d export audit rows, %v", k, err)
 		}
 	})
 }
