@@ -37,6 +37,8 @@
   if (mapEl && window.L) {
     var map = L.map(mapEl, { zoomControl: true }).setView([31.215, 121.37], 14);
     if (mapEl.dataset.tiles) L.tileLayer(mapEl.dataset.tiles, { maxZoom: 19, attribution: cg.esc(mapEl.dataset.attribution || '') }).addTo(map);
+    // The product's own geography under the pins (town outline, grids, landmarks), as other maps.
+    if (cg.basemap) cg.basemap(map, { lang: document.documentElement.lang === 'en' ? 'en' : 'zh', tiles: mapEl.dataset.tiles, legend: false, note: false });
     var pts = [];
     pins.forEach(function (p) {
       var m = L.circleMarker([p.lat, p.lng], { radius: 8, color: '#fff', weight: 2, fillColor: '#c0392b', fillOpacity: 0.9, className: 'vol-pin' })
