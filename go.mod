@@ -17,7 +17,7 @@ require (
 	modernc.org/sqlite v1.61.1
 )
 
-require github.com/piglig/go-qr v1.1.0 // indirect
+require github.com/piglig/go-qr v1.1.0
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect

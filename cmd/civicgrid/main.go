@@ -73,6 +73,10 @@ var commands = []command{
 	{"user enable", "re-enable a disabled account", runUserDisable(false)},
 	{"user reset-password", "set an account's password (generated and printed once unless --password); ends its sessions", runUserResetPassword},
 	{"version", "print the version", runVersion},
+	{"volunteers export-stats", "a town's yearly volunteer statistics as xlsx (service records for the national volunteer system, projects, volunteers)", runVolunteersExport},
+	{"volunteers hours", "a volunteer's service hours by year and project", runVolunteersHours},
+	{"volunteers list", "a town's volunteers (ID numbers masked)", runVolunteersList},
+	{"volunteers remind", "remind volunteers of activities starting within a day", runVolunteersRemind},
 }
 
 func main() {

@@ -17,6 +17,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/residentnotify"
 	"github.com/civicgrid/civicgrid/internal/version"
+	"github.com/civicgrid/civicgrid/internal/volunteers"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
 
@@ -24,7 +25,7 @@ import (
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now), demo.Projects(now), demo.Results(), demo.Consultations(now), demo.Party(now), demo.Bookings(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now), demo.Projects(now), demo.Results(), demo.Consultations(now), demo.Party(now), demo.Bookings(now), demo.Volunteers(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.
@@ -93,6 +94,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	// Holds offered from waiting lists that were not confirmed pass on (every read and write of a
 	// pool does it too; the ticker makes the notices go out without one).
 	go bookings.RunSweeper(ctx, db, time.Minute, log)
+	// Volunteers are reminded of their activities a day ahead (docs/VOLUNTEERS.md).
+	go volunteers.New(db).RunReminders(ctx, 5*time.Minute, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

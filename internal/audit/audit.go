@@ -52,7 +52,8 @@ var Entities = []string{"audit_log", "user", "api_token", "grid", "department", 
 	"dispatch_rule", "address_book", "kpi_exemption", "project_proposal", "project_list", "voting_body", "project_session",
 	"result", "result_milestone", "result_inspection", "result_comment", "result_statuses",
 	"consultation", "consult_body", "consult_answer",
-	"booking", "booking_resource", "booking_slot"}
+	"booking", "booking_resource", "booking_slot",
+	"volunteer", "vol_project", "vol_activity", "vol_attendance", "vol_record", "vol_certificate"}
 
 // Actor is who made a change, as the log names them: a signed-in user (ID and username) or a
 // tool with no account ("demo", "cli"); IP is the client's address when the change came over the

@@ -74,6 +74,11 @@ const (
 	PermKPIRead         = "kpi:read"       // the KPIs, rankings and exemptions (docs/KPI.md)
 	PermKPIExempt       = "kpi:exempt"     // exempt an order from assessment after an approved appeal
 	PermOpsRead         = "ops:read"       // the operations centre's live map, wall screen and live stream
+	// Volunteer service (docs/VOLUNTEERS.md).
+	PermVolunteersRead     = "volunteers:read"     // the alliance, projects, activities and one's own records
+	PermVolunteersRegister = "volunteers:register" // register as a volunteer, sign up for activities, check in
+	PermVolunteersLead     = "volunteers:lead"     // lead an activity: show its check-in code, roster, walk-ins, adjustments
+	PermVolunteersManage   = "volunteers:manage"   // approve registrations, projects, activities, certificates, statistics
 	// Bookings (预约, internal/bookings, docs/BOOKINGS.md).
 	PermBookingsRead   = "bookings:read"   // the bookable places and routes, their slots and places left
 	PermBookingsBook   = "bookings:book"   // book a slot (for oneself or for a unit's group), cancel and confirm one's own
@@ -126,6 +131,20 @@ var rolePerms = map[string][]string{
 
 // capabilityPerms are each later capability's permissions by role, added to rolePerms at start.
 var capabilityPerms = []map[string][]string{
+	// Volunteer service: the town's staff see it; the operations centre manages it; grid staff
+	// and volunteers (team leaders among them) lead activities — the activity's lead is checked per
+	// activity; volunteers and residents register, sign up and check in.
+	{
+		RoleAdmin:      {PermVolunteersRead, PermVolunteersLead, PermVolunteersManage},
+		RoleDispatcher: {PermVolunteersRead, PermVolunteersLead, PermVolunteersManage},
+		RoleHandler:    {PermVolunteersRead},
+		RoleGridWorker: {PermVolunteersRead, PermVolunteersLead},
+		RoleGridLeader: {PermVolunteersRead, PermVolunteersLead},
+		RoleLeader:     {PermVolunteersRead},
+		RoleDeputy:     {PermVolunteersRead},
+		RoleVolunteer:  {PermVolunteersRead, PermVolunteersRegister, PermVolunteersLead},
+		RoleResident:   {PermVolunteersRead, PermVolunteersRegister},
+	},
 	// Bookings: every signed-in role books for itself (and units for their groups); the operations
 	// centre manages the resources, slots and check-in.
 	{

@@ -47,6 +47,9 @@ const (
 	PartyMembers Class = "party_member"
 	// Bookings: the contact person and phone of a booking (a unit's group or a resident), and its note.
 	Bookings Class = "booking"
+	// Volunteers: a volunteer's ID number and phone (docs/VOLUNTEERS.md); the name is shown to
+	// whoever sees the volunteer's activities and certificates.
+	Volunteers Class = "volunteer"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -108,6 +111,12 @@ var Rules = map[Class]map[string][]Reach{
 	PartyMembers: {
 		auth.RoleAdmin: {Town},
 	},
+	// The ID number and phone of a volunteer: the staff who approve registrations and issue
+	// certificates. An activity's lead sees the roster with phones masked.
+	Volunteers: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
+	},
 }
 
 // Viewer is who a response is for.
@@ -167,7 +176,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers, PartyMembers, Bookings}
+	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers, PartyMembers, Bookings, Volunteers}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

@@ -20,6 +20,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	webplaces "github.com/civicgrid/civicgrid/internal/web/places"
 	webresults "github.com/civicgrid/civicgrid/internal/web/results"
+	webvolunteers "github.com/civicgrid/civicgrid/internal/web/volunteers"
 )
 
 // routes is the whole route table: the shell's own routes, then one mount per capability. Each
@@ -104,6 +105,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webbookings.Mount(k.Mount("bookings")); err != nil {
+		return err
+	}
+	if err := webvolunteers.Mount(k.Mount("volunteers")); err != nil {
 		return err
 	}
 	return nil

@@ -1,30 +1,10 @@
 package bookings
 
 import (
-	"fmt"
 	"html/template"
-	"strings"
 
-	qr "github.com/piglig/go-qr"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-// qrSVG draws text as a QR code (error correction M, a quiet zone of 4 modules) in an SVG of
-// one path: nothing in it comes from the text but the modules, so it is safe inline.
-func qrSVG(text string) (template.HTML, error) {
-	q, err := qr.EncodeText(text, qr.Medium)
-	if err != nil {
-		return "", fmt.Errorf("QR code: %w", err)
-	}
-	n := q.Size()
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="bk-qr" xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 %d %d" role="img" shape-rendering="crispEdges"><rect x="-4" y="-4" width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n+8, n+8, n+8, n+8)
-	for y := range n {
-		for x := range n {
-			if q.Module(x, y) {
-				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x, y)
-			}
-		}
-	}
-	b.WriteString(`"/></svg>`)
-	return template.HTML(b.String()), nil
-}
+// qrSVG draws text as a booking's QR code (kit.QRSVG).
+func qrSVG(text string) (template.HTML, error) { return kit.QRSVG(text, "bk-qr") }

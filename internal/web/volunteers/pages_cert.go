@@ -1,0 +1,140 @@
+package volunteers
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/sheet"
+	"github.com/civicgrid/civicgrid/internal/volunteers"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+	"github.com/civicgrid/civicgrid/internal/workcal"
+)
+
+type certData struct {
+	C         volunteers.Certificate
+	VerifyURL string
+	QR        string
+	IDType    string
+	Issued    string
+}
+
+// certificatePage is the printable certificate: its volunteer's own, or any of the town for
+// volunteer staff.
+func (s *handlers) certificatePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	number := r.PathValue("number")
+	cert, err := s.svc().Certificate(r.Context(), c.Towns, number)
+	if err != nil {
+		return err
+	}
+	if !volunteers.MayManage(c.User) {
+		v, err := s.me(r, c)
+		if err != nil || v.ID != cert.VolunteerID {
+			return problem.NotFound("certificate %s", number)
+		}
+	}
+	lang := kit.Language(w, r)
+	path := verifyPath(cert.Number, cert.Code)
+	d := certData{C: cert, VerifyURL: absolute(r, path), QR: "/volunteers/verify/qr.svg?" + path[len("/volunteers/verify?"):],
+		IDType: volunteers.LabelOf(volunteers.IDTypes, cert.IDType, lang), Issued: cert.IssuedAt.In(workcal.Location()).Format("2006年1月2日")}
+	if lang == "en" {
+		d.Issued = cert.IssuedAt.In(workcal.Location()).Format("2 January 2006")
+	}
+	return s.Render(w, r, http.StatusOK, "vol_certificate", kit.PageData{Title: "vol.certificate", Data: d})
+}
+
+func absolute(r *http.Request, path string) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + path
+}
+
+// verifyPage is the public verification of a certificate (under the shell's public rate limit):
+// genuine, with the certificate's masked fields, or refused.
+func (s *handlers) verifyPage(w http.ResponseWriter, r *http.Request, _ *kit.Caller) error {
+	q := r.URL.Query()
+	p, err := s.svc().Verify(r.Context(), q.Get("n"), q.Get("c"))
+	status := http.StatusOK
+	d := map[string]any{"Number": q.Get("n")}
+	if err != nil {
+		if !volunteers.Forged(err) {
+			return err
+		}
+		status = http.StatusNotFound
+		d["Forged"] = true
+	} else {
+		d["P"] = p
+		d["IDType"] = volunteers.LabelOf(volunteers.IDTypes, p.IDType, kit.Language(w, r))
+	}
+	return s.Render(w, r, status, "vol_verify", kit.PageData{Title: "vol.verify", Data: d})
+}
+
+// verifyQR draws the verification link of a genuine certificate as a QR code.
+func (s *handlers) verifyQR(w http.ResponseWriter, r *http.Request, _ *kit.Caller) error {
+	q := r.URL.Query()
+	if _, err := s.svc().Verify(r.Context(), q.Get("n"), q.Get("c")); err != nil {
+		return err
+	}
+	return writeQR(w, absolute(r, verifyPath(q.Get("n"), q.Get("c"))))
+}
+
+type statsData struct {
+	S      volunteers.Stats
+	Years  []int
+	Town   string
+	Hours  string
+	Chart  map[string]any
+	Format string
+}
+
+func (s *handlers) statsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	year, err := statsYear(r)
+	if err != nil {
+		return err
+	}
+	st, err := s.svc().YearStats(r.Context(), c.Towns, townOf(r, c), year)
+	if err != nil {
+		return err
+	}
+	T := kit.Translator(kit.Language(w, r))
+	now := time.Now().In(workcal.Location()).Year()
+	d := statsData{S: st, Town: st.Town, Hours: volunteers.FormatHours(st.Minutes), Years: []int{now, now - 1, now - 2}}
+	var names []string
+	var hours []float64
+	var people []int
+	for _, p := range st.Projects {
+		names = append(names, p.Project)
+		hours = append(hours, hoursOf(p.Minutes))
+		people = append(people, p.Volunteers)
+	}
+	var months []float64
+	for _, m := range st.Months {
+		months = append(months, hoursOf(m))
+	}
+	d.Chart = map[string]any{"projects": names, "hours": hours, "people": people, "months": months,
+		"l_hours": T("vol.hours"), "l_people": T("vol.volunteers"), "l_month": T("vol.by month")}
+	return s.Render(w, r, http.StatusOK, "vol_stats", kit.PageData{Title: "vol.stats", Data: d})
+}
+
+// statsExport downloads the year's workbook (service records with whole ID numbers for the
+// national system, projects, volunteers); only roles that see volunteers' data whole may.
+func (s *handlers) statsExport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	year, err := statsYear(r)
+	if err != nil {
+		return err
+	}
+	town := townOf(r, c)
+	if _, err := s.svc().YearStats(r.Context(), c.Towns, town, year); err != nil {
+		return err
+	}
+	if !mayExportWhole(r, c, town) {
+		return problem.Forbidden("the export holds whole ID numbers: only administrators and dispatchers may download it")
+	}
+	w.Header().Set("Content-Type", sheet.XLSX.ContentType())
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="volunteers-%s-%d.xlsx"`, town, year))
+	_, err = s.svc().ExportYear(r.Context(), c.Towns, town, year, w, kit.AuditActor(r, c))
+	return err
+}
