@@ -6,7 +6,7 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("consult", map[string][2]string{
 		"cs.nav":                    {"协商征询", "Consultations"},
-		"cs.title":                  {"协商于民 · 意见征询", "Consultations (协商于民)"},
+		"cs.title":                  {"协商于民 · 意见征询", "Consultations"},
 		"cs.portal":                 {"意见征询", "Consultations"},
 		"cs.portal intro":           {"街区治理委员会、“协商于民”工作站和居委会在这里征求居民意见，并公布汇总结果和最终决定。", "The street-governance committee, the 协商于民 workstation and the residents' committees ask residents here, and publish the results and the decision taken."},
 		"cs.home text":              {"问卷、答卷、结果与决定", "Questionnaires, answers, results and decisions"},

@@ -4,7 +4,7 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 
 func init() {
 	kit.RegisterMessages("results", map[string][2]string{
-		"rs.nav":                  {"实事项目", "Livelihood projects"},
+		"rs.nav":                  {"项目进度", "Project progress"},
 		"rs.title":                {"为民办实事项目", "Livelihood projects"},
 		"rs.home text":            {"跟踪实事项目进度、节点与人大验单", "Track the projects' progress, milestones and the congress's review"},
 		"rs.home handler":         {"本部门的实事项目", "Your department's projects"},
