@@ -12,66 +12,38 @@ package projects
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
-// Label is a code with its Chinese and English names.
-type Label struct{ Code, ZH, EN string }
-
-// Name returns the label in the language ("zh" or "en").
-func (l Label) Name(lang string) string {
-	if lang == "en" {
-		return l.EN
-	}
-	return l.ZH
-}
+// Label is a code with its Chinese and English names (internal/label's, shared by every capability).
+type Label = label.Label
 
 // LabelOf returns the name of code among ls in lang, or the code itself.
-func LabelOf(ls []Label, code, lang string) string {
-	for _, l := range ls {
-		if l.Code == code {
-			return l.Name(lang)
-		}
-	}
-	return code
-}
+func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
-func valid(ls []Label, code string) bool {
-	for _, l := range ls {
-		if l.Code == code {
-			return true
-		}
-	}
-	return false
-}
+func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
 
-func codes(ls []Label) string {
-	var cs []string
-	for _, l := range ls {
-		cs = append(cs, l.Code)
-	}
-	return strings.Join(cs, ", ")
-}
+func codes(ls []Label) string { return label.Codes(ls) }
 
 // Categories of livelihood projects.
 var Categories = []Label{
-	{"housing", "住房与小区", "Housing and estates"},
-	{"greenery", "绿化与生态", "Greenery and ecology"},
-	{"elderly", "养老助老", "Care for the elderly"},
-	{"disability", "助残", "Disability support"},
-	{"health", "健康与体育", "Health and sport"},
-	{"culture", "文化", "Culture"},
-	{"traffic", "交通与停车", "Traffic and parking"},
-	{"safety", "平安与应急", "Safety"},
-	{"services", "社区服务", "Community services"},
-	{"other", "其他", "Other"},
+	{Code: "housing", ZH: "住房与小区", EN: "Housing and estates"},
+	{Code: "greenery", ZH: "绿化与生态", EN: "Greenery and ecology"},
+	{Code: "elderly", ZH: "养老助老", EN: "Care for the elderly"},
+	{Code: "disability", ZH: "助残", EN: "Disability support"},
+	{Code: "health", ZH: "健康与体育", EN: "Health and sport"},
+	{Code: "culture", ZH: "文化", EN: "Culture"},
+	{Code: "traffic", ZH: "交通与停车", EN: "Traffic and parking"},
+	{Code: "safety", ZH: "平安与应急", EN: "Safety"},
+	{Code: "services", ZH: "社区服务", EN: "Community services"},
+	{Code: "other", ZH: "其他", EN: "Other"},
 }
 
 // Sources of proposals.
@@ -85,11 +57,11 @@ const (
 
 // Sources lists the proposal sources.
 var Sources = []Label{
-	{SourceResident, "居民", "Resident"},
-	{SourceGridWorker, "网格员代居民", "Grid worker for a resident"},
-	{SourceDeputy, "人大代表", "Deputy"},
-	{SourceCommittee, "居委会", "Residents' committee"},
-	{SourceDepartment, "职能部门", "Department"},
+	{Code: SourceResident, ZH: "居民", EN: "Resident"},
+	{Code: SourceGridWorker, ZH: "网格员代居民", EN: "Grid worker for a resident"},
+	{Code: SourceDeputy, ZH: "人大代表", EN: "Deputy"},
+	{Code: SourceCommittee, ZH: "居委会", EN: "Residents' committee"},
+	{Code: SourceDepartment, ZH: "职能部门", EN: "Department"},
 }
 
 // Proposal statuses.
@@ -102,25 +74,25 @@ const (
 
 // Statuses lists the proposal statuses.
 var Statuses = []Label{
-	{StatusOpen, "征集中", "Open"},
-	{StatusAccepted, "已纳入候选", "Shortlisted"},
-	{StatusDeclined, "未采纳", "Declined"},
-	{StatusMerged, "已合并", "Merged"},
+	{Code: StatusOpen, ZH: "征集中", EN: "Open"},
+	{Code: StatusAccepted, ZH: "已纳入候选", EN: "Shortlisted"},
+	{Code: StatusDeclined, ZH: "未采纳", EN: "Declined"},
+	{Code: StatusMerged, ZH: "已合并", EN: "Merged"},
 }
 
 // Feasibilities of an appraisal.
 var Feasibilities = []Label{
-	{"feasible", "可行", "Feasible"},
-	{"conditional", "有条件可行", "Feasible with conditions"},
-	{"infeasible", "不可行", "Not feasible"},
+	{Code: "feasible", ZH: "可行", EN: "Feasible"},
+	{Code: "conditional", ZH: "有条件可行", EN: "Feasible with conditions"},
+	{Code: "infeasible", ZH: "不可行", EN: "Not feasible"},
 }
 
 // Voting body kinds: a town has a congress; a subdistrict has none and uses a liaison station
 // of deputies or a residents' council.
 var BodyKinds = []Label{
-	{"congress", "镇人民代表大会", "Town people's congress"},
-	{"liaison", "人大代表联络站", "Deputies' liaison station"},
-	{"council", "居民议事会", "Residents' council"},
+	{Code: "congress", ZH: "镇人民代表大会", EN: "Town people's congress"},
+	{Code: "liaison", ZH: "人大代表联络站", EN: "Deputies' liaison station"},
+	{Code: "council", ZH: "居民议事会", EN: "Residents' council"},
 }
 
 // Ballot modes.
@@ -130,7 +102,7 @@ const (
 )
 
 // Modes lists the ballot modes.
-var Modes = []Label{{ModePaper, "纸质投票", "Paper ballots"}, {ModeElectronic, "电子表决", "Electronic voting"}}
+var Modes = []Label{{Code: ModePaper, ZH: "纸质投票", EN: "Paper ballots"}, {Code: ModeElectronic, ZH: "电子表决", EN: "Electronic voting"}}
 
 // Pass bases: a project needs yes votes from more than half of all members, or (where the body's
 // rules say so) of those present.
@@ -140,7 +112,7 @@ const (
 )
 
 // Bases lists the pass bases.
-var Bases = []Label{{BaseAll, "全体组成人员过半数", "More than half of all members"}, {BasePresent, "出席人员过半数", "More than half of those present"}}
+var Bases = []Label{{Code: BaseAll, ZH: "全体组成人员过半数", EN: "More than half of all members"}, {Code: BasePresent, ZH: "出席人员过半数", EN: "More than half of those present"}}
 
 // Session statuses.
 const (
@@ -152,10 +124,10 @@ const (
 
 // SessionStatuses lists the session statuses.
 var SessionStatuses = []Label{
-	{SessionDraft, "筹备中", "In preparation"},
-	{SessionVoting, "表决中", "Voting"},
-	{SessionCounted, "已计票", "Counted"},
-	{SessionPublished, "已公布", "Published"},
+	{Code: SessionDraft, ZH: "筹备中", EN: "In preparation"},
+	{Code: SessionVoting, ZH: "表决中", EN: "Voting"},
+	{Code: SessionCounted, ZH: "已计票", EN: "Counted"},
+	{Code: SessionPublished, ZH: "已公布", EN: "Published"},
 }
 
 // Round statuses.
