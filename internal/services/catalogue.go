@@ -477,3 +477,21 @@ func insertID(ctx context.Context, tx *store.Tx, q string, args ...any) (int64, 
 	err := tx.QueryRow(ctx, q+` RETURNING id`, args...).Scan(&id)
 	return id, err
 }
+
+// Towns lists the towns that have a catalogue, by code.
+func (s *Service) Towns(ctx context.Context) ([]string, error) {
+	rows, err := s.DB.Query(ctx, `SELECT DISTINCT town_code FROM service_items ORDER BY town_code`)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, closeRows(rows)
+}
