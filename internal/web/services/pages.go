@@ -121,11 +121,11 @@ type eventView struct {
 }
 
 type actionView struct {
-	Action   services.Action
-	Label    string
-	Style    string
-	Route    string // handle or respond
-	Fields   []fieldView
+	Action services.Action
+	Label  string
+	Style  string
+	Route  string // handle or respond
+	Fields []fieldView
 }
 
 // fieldView is one input of an action's form.
