@@ -220,3 +220,51 @@ func TestImportExport(t *testing.T) {
 		}
 	})
 }
+
+// Two handlers accept the same request at once: exactly one wins, the other gets a conflict,
+// and the timeline holds one acceptance — on both databases.
+func TestConcurrentAccept(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db, slog.New(slog.DiscardHandler), demo.Services(time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		u := users(t, db, "resident", "handler_market", "dispatcher")
+		var item int64
+		if err := db.QueryRow(ctx, `SELECT id FROM service_items WHERE name = ?`, "食品安全快检").Scan(&item); err != nil {
+			t.Fatal(err)
+		}
+		s := &services.Service{DB: db}
+		by := audit.Actor{Name: "test"}
+		for round := range 5 {
+			q, err := s.Create(ctx, town, u["resident"], services.NewRequest{ItemID: item, ContactPhone: "13900003333"}, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := make(chan error, 2)
+			for _, who := range []string{"handler_market", "dispatcher"} {
+				go func() {
+					_, err := s.Act(ctx, town, u[who], q.ID, services.ActAccept, services.Input{}, by)
+					errs <- err
+				}()
+			}
+			ok := 0
+			for range 2 {
+				err := <-errs
+				switch {
+				case err == nil:
+					ok++
+				case !errors.Is(err, problem.ErrConflict):
+					t.Fatalf("round %d: the loser got %v, want a conflict", round, err)
+				}
+			}
+			var accepts int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM service_request_events WHERE request_id = ? AND action = 'accept'`, q.ID).Scan(&accepts); err != nil {
+				t.Fatal(err)
+			}
+			if ok != 1 || accepts != 1 {
+				t.Fatalf("round %d: %d accepted, %d accept events; want 1 and 1", round, ok, accepts)
+			}
+		}
+	})
+}
