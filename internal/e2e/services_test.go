@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -35,9 +36,11 @@ func TestServicesInBrowser(t *testing.T) {
 		t.Errorf("%d aspect cards, want 5", n)
 	}
 	noOverflow(t, phone, "the catalogue on a phone")
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-catalogue")
-	evaluate[bool](t, phone, `document.querySelector('a[data-code="JC3-01"]').scrollIntoView(), true`)
-	Screenshot(t, phone, "services-phone-catalogue-street")
+	// The sticky header would catch a click on a link scrolled to the top.
+	evaluate[bool](t, phone, `document.querySelector('a[data-code="JC3-01"]').scrollIntoView({block: 'center'}), true`)
+	centre(t, phone, `a[data-code="JC3-01"]`)
 	if _, err := chromedp.RunResponse(phone, chromedp.Click(chromedp.CSS(`a[data-code="JC3-01"]`))); err != nil {
 		t.Fatalf("open the item: %v", err)
 	}
@@ -46,15 +49,17 @@ func TestServicesInBrowser(t *testing.T) {
 		t.Errorf("item facts %q lack the provider or the promised days", got)
 	}
 	noOverflow(t, phone, "the item on a phone")
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-item")
+	evaluate[bool](t, phone, `document.querySelector('input[name=contact_phone]').value = '', true`)
 	must(t, chromedp.Do(phone,
 		chromedp.SendKeys(chromedp.CSS(`input[name=organisation]`), "泾味面馆（仙霞西路店）"),
-		chromedp.SetValue(chromedp.CSS(`input[name=contact_phone]`), ""),
 		chromedp.SendKeys(chromedp.CSS(`input[name=contact_phone]`), "13916620731"),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=note]`), "新开面馆，想请工作人员指导办理个体户营业执照。"),
 	), "fill the request")
-	evaluate[bool](t, phone, `document.getElementById('sv-form').scrollIntoView(), true`)
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-form")
+	centre(t, phone, `#sv-submit`)
 	if _, err := chromedp.RunResponse(phone, chromedp.Click(chromedp.CSS(`#sv-submit`))); err != nil {
 		t.Fatalf("submit the request: %v", err)
 	}
@@ -66,6 +71,7 @@ func TestServicesInBrowser(t *testing.T) {
 	}
 	top(t, phone)
 	noOverflow(t, phone, "the request on a phone")
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-received")
 
 	// Desktop: the department's queue; accept and deliver.
@@ -74,23 +80,29 @@ func TestServicesInBrowser(t *testing.T) {
 	if n := evaluate[int](t, desk, `document.querySelectorAll('a.sv-row.sv-overdue').length`); n == 0 {
 		t.Errorf("the queue marks no overdue request (the demo has some)")
 	}
+	top(t, desk)
 	Screenshot(t, desk, "services-desk-queue")
 	visit(t, desk, srv.URL+requestURL, "the request on the desktop")
 	waitFor(t, desk, `#sv-act-accept`, "the accept form")
 	if got := evaluate[string](t, desk, `document.getElementById('sv-contact').innerText`); !strings.Contains(got, "13916620731") {
 		t.Errorf("the provider sees the contact %q, want the phone whole", got)
 	}
+	top(t, desk)
 	Screenshot(t, desk, "services-desk-received")
+	centre(t, desk, `#sv-act-accept button`)
 	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#sv-act-accept button`))); err != nil {
 		t.Fatalf("accept: %v", err)
 	}
 	waitFor(t, desk, `#sv-state[data-state=accepted]`, "accepted")
 	must(t, chromedp.Do(desk, chromedp.SendKeys(chromedp.CSS(`#sv-act-deliver textarea[name=result]`), "已上门指导，材料齐全，已在一网通办提交，营业执照预计3日内核发。")), "write the result")
+	top(t, desk)
 	Screenshot(t, desk, "services-desk-deliver")
+	centre(t, desk, `#sv-act-deliver button`)
 	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#sv-act-deliver button`))); err != nil {
 		t.Fatalf("deliver: %v", err)
 	}
 	waitFor(t, desk, `#sv-state[data-state=delivered]`, "delivered")
+	top(t, desk)
 	Screenshot(t, desk, "services-desk-delivered")
 
 	// Phone: the merchant follows it, confirms and rates.
@@ -100,7 +112,9 @@ func TestServicesInBrowser(t *testing.T) {
 		t.Errorf("result %q", got)
 	}
 	noOverflow(t, phone, "the delivered request on a phone")
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-delivered")
+	centre(t, phone, `#sv-act-confirm button`)
 	if _, err := chromedp.RunResponse(phone, chromedp.Click(chromedp.CSS(`#sv-act-confirm button`))); err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
@@ -109,7 +123,9 @@ func TestServicesInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#sv-act-rate input[value=satisfied]`)),
 		chromedp.SendKeys(chromedp.CSS(`#sv-act-rate textarea[name=comment]`), "上门讲得很清楚，谢谢！"),
 	), "rate")
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-rate")
+	centre(t, phone, `#sv-act-rate button`)
 	if _, err := chromedp.RunResponse(phone, chromedp.Click(chromedp.CSS(`#sv-act-rate button`))); err != nil {
 		t.Fatalf("rate: %v", err)
 	}
@@ -119,16 +135,19 @@ func TestServicesInBrowser(t *testing.T) {
 	}
 	top(t, phone)
 	noOverflow(t, phone, "the rated request on a phone")
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-rated")
 	visit(t, phone, srv.URL+requestURL+"?lang=en", "the request in English")
 	waitFor(t, phone, `#sv-state[data-state=rated]`, "the rated request in English")
 	if got := evaluate[string](t, phone, `document.getElementById('sv-state').innerText`); got != "Rated" {
 		t.Errorf("English state %q", got)
 	}
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-rated-en")
 	visit(t, phone, srv.URL+"/services/requests", "my requests")
 	waitFor(t, phone, fmt.Sprintf(`a.sv-row[data-number="%s"]`, number), "my requests")
 	noOverflow(t, phone, "my requests on a phone")
+	top(t, phone)
 	Screenshot(t, phone, "services-phone-mine-en")
 
 	// A grid worker's 代办 for an elderly resident, from the health list, on a phone.
@@ -137,7 +156,10 @@ func TestServicesInBrowser(t *testing.T) {
 	visit(t, worker, srv.URL+"/portal/services?catalogue=health&lang=zh", "the health list")
 	waitFor(t, worker, `a[data-code="JK5-03"]`, "居家护理上门服务")
 	noOverflow(t, worker, "the health list on a phone")
+	top(t, worker)
 	Screenshot(t, worker, "services-phone-health")
+	evaluate[bool](t, worker, `document.querySelector('a[data-code="JK5-03"]').scrollIntoView({block: 'center'}), true`)
+	centre(t, worker, `a[data-code="JK5-03"]`)
 	if _, err := chromedp.RunResponse(worker, chromedp.Click(chromedp.CSS(`a[data-code="JK5-03"]`))); err != nil {
 		t.Fatalf("open the health item: %v", err)
 	}
@@ -148,8 +170,9 @@ func TestServicesInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=address]`), "天山星城12号楼302室"),
 		chromedp.SendKeys(chromedp.CSS(`textarea[name=note]`), "独居老人，腿脚不便。"),
 	), "fill the 代办 form")
-	evaluate[bool](t, worker, `document.getElementById('sv-form').scrollIntoView(), true`)
+	top(t, worker)
 	Screenshot(t, worker, "services-phone-behalf-form")
+	centre(t, worker, `#sv-submit`)
 	if _, err := chromedp.RunResponse(worker, chromedp.Click(chromedp.CSS(`#sv-submit`))); err != nil {
 		t.Fatalf("submit the 代办: %v", err)
 	}
@@ -159,5 +182,12 @@ func TestServicesInBrowser(t *testing.T) {
 	}
 	top(t, worker)
 	noOverflow(t, worker, "the 代办 request on a phone")
+	top(t, worker)
 	Screenshot(t, worker, "services-phone-behalf")
+}
+
+// centre scrolls css into the middle of the screen, clear of the sticky header, before a click.
+func centre(t *testing.T, ctx context.Context, css string) {
+	t.Helper()
+	evaluate[bool](t, ctx, `document.querySelector('`+css+`').scrollIntoView({block: 'center'}), true`)
 }

@@ -179,6 +179,18 @@ func view(q services.Request, lang string) requestView {
 		if e.Action == "request" {
 			label = T("sv.event request")
 		}
+		if e.Action == string(services.ActRate) {
+			// The rating's event starts with the grade's code: show its name.
+			for _, si := range workorder.Satisfactions {
+				if code, rest, _ := strings.Cut(e.Text, " "); code == si.Code {
+					name := si.LabelZH
+					if lang == "en" {
+						name = si.LabelEN
+					}
+					e.Text = strings.TrimSpace(name + " " + rest)
+				}
+			}
+		}
 		v.Timeline = append(v.Timeline, eventView{Event: e, Label: label, At: stamp(e.At), Role: T("sv.role " + e.ActorRole)})
 	}
 	return v
