@@ -184,6 +184,25 @@ func TestServicesInBrowser(t *testing.T) {
 	noOverflow(t, worker, "the 代办 request on a phone")
 	top(t, worker)
 	Screenshot(t, worker, "services-phone-behalf")
+
+	// Desktop: the operations centre's queue (overdue marked) and the catalogue editor.
+	centreDesk := NewBrowser(t, 1280, 900)
+	signIn(t, centreDesk, srv, "dispatcher")
+	visit(t, centreDesk, srv.URL+"/services/requests?overdue=1&lang=zh", "the overdue queue")
+	waitFor(t, centreDesk, "a.sv-row.sv-overdue", "overdue requests")
+	top(t, centreDesk)
+	Screenshot(t, centreDesk, "services-desk-overdue")
+	visit(t, centreDesk, srv.URL+"/services/admin", "the catalogue editor")
+	waitFor(t, centreDesk, "table.sv-table", "the catalogue table")
+	if got := evaluate[string](t, centreDesk, `document.querySelector('main h2, h2').innerText`); got == "" {
+		t.Errorf("the editor has no heading")
+	}
+	top(t, centreDesk)
+	Screenshot(t, centreDesk, "services-desk-admin")
+	visit(t, centreDesk, srv.URL+"/services/admin/items/JC3-01", "edit an item")
+	waitFor(t, centreDesk, "#sv-save", "the item editor")
+	top(t, centreDesk)
+	Screenshot(t, centreDesk, "services-desk-edit")
 }
 
 // centre scrolls css into the middle of the screen, clear of the sticky header, before a click.
