@@ -164,6 +164,22 @@ func Services(now time.Time) Extra {
 		clock := now
 		svc := &services.Service{DB: db, Now: func() time.Time { return clock }}
 		towns := []string{w.Town.Code}
+		names := map[string]string{}
+		rows, err := db.Query(ctx, `SELECT code, name FROM departments WHERE town_code = ?`, w.Town.Code)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var code, name string
+			if err := rows.Scan(&code, &name); err != nil {
+				rows.Close()
+				return err
+			}
+			names[code] = name
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
 		var edits []services.ItemEdit
 		for _, cat := range []struct {
 			code    string
@@ -178,7 +194,7 @@ func Services(now time.Time) Extra {
 						edits = append(edits, services.ItemEdit{Catalogue: cat.code, Aspect: a.name, Category: c.name,
 							Code: fmt.Sprintf("%s%d-%02d", cat.prefix, ai+1, k), Name: item, Eligibility: c.who, Department: c.dept, Unit: c.unit,
 							Days: c.days, Documents: c.docs, Delivery: c.way, Illustrative: true,
-							Summary: "示意内容：" + c.name + "类服务，由" + deptLabel(c) + "提供。"})
+							Summary: "示意内容：" + c.name + "类服务，由" + deptLabel(c, names) + "提供。"})
 					}
 				}
 			}
@@ -204,11 +220,11 @@ func Services(now time.Time) Extra {
 	}
 }
 
-func deptLabel(c demoCategory) string {
+func deptLabel(c demoCategory, names map[string]string) string {
 	if c.unit != "" {
 		return c.unit
 	}
-	return "相关部门"
+	return names[c.dept]
 }
 
 // demoRequest is one demo request: who, which item, when, and the actions after it.
