@@ -25,7 +25,7 @@ import (
 func demoExtras(dataDir string) []demo.Extra {
 	now := time.Now()
 	// Campaigns come after orders: they reuse the demo's categories and a stored photo.
-	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now), demo.Projects(now), demo.Results(), demo.Consultations(now), demo.Party(now), demo.Bookings(now), demo.Volunteers(now)}
+	return []demo.Extra{demo.Orders(dataDir, now), demo.DispatchRules(), demo.Models(dataDir), demo.Campaigns(now), demo.Projects(now), demo.Results(), demo.Consultations(now), demo.Party(now), demo.Bookings(now), demo.Volunteers(now), demo.Services(now)}
 }
 
 // minMetricsToken keeps a guessable word out of --metrics-token.

@@ -83,6 +83,12 @@ const (
 	PermBookingsRead   = "bookings:read"   // the bookable places and routes, their slots and places left
 	PermBookingsBook   = "bookings:book"   // book a slot (for oneself or for a unit's group), cancel and confirm one's own
 	PermBookingsManage = "bookings:manage" // resources, slots, the day's list, check-in, no-show, closing a slot
+
+	// The service catalogue (服务清单, docs/SERVICES.md). The catalogue itself is public.
+	PermServicesRead    = "services:read"    // one's service requests: one's own, the department's, the town's queue
+	PermServicesRequest = "services:request" // request a service (grid staff also for a resident, 代办), confirm, rate, cancel
+	PermServicesHandle  = "services:handle"  // accept, refuse and deliver requests (handlers: their department's items)
+	PermServicesEdit    = "services:edit"    // edit the catalogue, import and export it
 	// Livelihood projects (docs/PROJECTS.md).
 	PermProjectsRead     = "projects:read"     // proposals with their authors' masks, candidate lists, sessions and counts
 	PermProjectsPropose  = "projects:propose"  // propose and support livelihood projects
@@ -206,6 +212,19 @@ var capabilityPerms = []map[string][]string{
 		RoleLeader:     {PermPartyRead, PermCoverageRead},
 		RoleGridLeader: {PermPartyRead, PermCoverageRead, PermCoverageWrite},
 		RoleGridWorker: {PermPartyRead, PermCoverageRead},
+	},
+	// Service catalogue: residents (merchants and enterprise contacts among them) request and
+	// follow their requests; grid staff request for residents (代办); the provider departments'
+	// handlers and the operations centre handle them; the centre edits the catalogue; leaders
+	// watch the queue.
+	{
+		RoleAdmin:      {PermServicesRead, PermServicesHandle, PermServicesEdit},
+		RoleDispatcher: {PermServicesRead, PermServicesHandle, PermServicesEdit},
+		RoleHandler:    {PermServicesRead, PermServicesHandle},
+		RoleGridWorker: {PermServicesRead, PermServicesRequest},
+		RoleGridLeader: {PermServicesRead, PermServicesRequest},
+		RoleLeader:     {PermServicesRead},
+		RoleResident:   {PermServicesRead, PermServicesRequest},
 	},
 }
 

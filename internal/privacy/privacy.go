@@ -50,6 +50,9 @@ const (
 	// Volunteers: a volunteer's ID number and phone (docs/VOLUNTEERS.md); the name is shown to
 	// whoever sees the volunteer's activities and certificates.
 	Volunteers Class = "volunteer"
+	// ServiceRequests: the contact (name, phone, address) of a service request — a merchant's, or
+	// the elderly resident's a grid worker requests for (代办) — and the names in its texts.
+	ServiceRequests Class = "service_request"
 )
 
 // Reach is how far a role's unmasked view of a class extends.
@@ -117,6 +120,13 @@ var Rules = map[Class]map[string][]Reach{
 		auth.RoleAdmin:      {Town},
 		auth.RoleDispatcher: {Town},
 	},
+	// A service request's contact: the operations centre, and the provider department that has
+	// to reach the requester. The requester (the grid worker for 代办) sees their own.
+	ServiceRequests: {
+		auth.RoleAdmin:      {Town},
+		auth.RoleDispatcher: {Town},
+		auth.RoleHandler:    {Department},
+	},
 }
 
 // Viewer is who a response is for.
@@ -176,7 +186,7 @@ func (v Viewer) Whole(c Class, f Facts) bool {
 // Markdown renders Rules as a table for the documentation (docs/SECURITY.md).
 func Markdown() string {
 	var b strings.Builder
-	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers, PartyMembers, Bookings, Volunteers}
+	classes := []Class{Orders, Targets, Users, Members, Proposals, Answers, PartyMembers, Bookings, Volunteers, ServiceRequests}
 	b.WriteString("| role |")
 	for _, c := range classes {
 		fmt.Fprintf(&b, " %s |", c)

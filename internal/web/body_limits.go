@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/media"
 	"github.com/civicgrid/civicgrid/internal/results"
+	"github.com/civicgrid/civicgrid/internal/services"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -48,6 +49,8 @@ var bodyLimits = map[string]bodyRule{
 	"POST /results/bulk":                        {max: results.MaxBulkBytes + kit.FormSlack, form: true, field: "file"},
 	"POST /api/v1/results/import":               {max: results.MaxBulkBytes + kit.FormSlack, form: true, field: "file"},
 	"POST /admin/categories":                    {max: webdispatch.MaxTreeUpload + kit.FormSlack},
+	"POST /services/admin/import":               {max: services.MaxSheetBytes + kit.FormSlack, form: true, field: "file"},
+	"POST /api/v1/services/import":              {max: services.MaxSheetBytes + kit.FormSlack, form: true, field: "file"},
 	"POST /admin/addresses":                     {max: webdispatch.MaxBookUpload + kit.FormSlack},
 	"POST /portal/projects/propose":             {max: kit.ReportBodyLimit(webprojects.MaxPhotos), form: true, field: "photos", report: true},
 	"POST /projects/proposals/{id}/appraisal":   {max: media.MaxBytes + kit.FormSlack, form: true, field: "file"},

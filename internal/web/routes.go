@@ -20,6 +20,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 	webplaces "github.com/civicgrid/civicgrid/internal/web/places"
 	webresults "github.com/civicgrid/civicgrid/internal/web/results"
+	webservices "github.com/civicgrid/civicgrid/internal/web/services"
 	webvolunteers "github.com/civicgrid/civicgrid/internal/web/volunteers"
 )
 
@@ -108,6 +109,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webvolunteers.Mount(k.Mount("volunteers")); err != nil {
+		return err
+	}
+	if err := webservices.Mount(k.Mount("services")); err != nil {
 		return err
 	}
 	return nil

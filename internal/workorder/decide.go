@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/lifecycle"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
@@ -97,18 +98,9 @@ type Decision struct {
 // stale screen, and permission before input so that an actor without the
 // right learns nothing from field validation.
 func Decide(o Order, a Actor, act Action, in Input) (Decision, error) {
-	t, ok := Lookup(act)
-	if !ok {
-		return Decision{}, fmt.Errorf("%w %q", ErrUnknownAction, act)
-	}
-	if err := checkState(t, o); err != nil {
+	t, err := engine.Decide(o, a, act, in)
+	if err != nil {
 		return Decision{}, err
-	}
-	if err := checkActor(t, o, a); err != nil {
-		return Decision{}, err
-	}
-	if err := checkInput(t, o, in); err != nil {
-		return Decision{}, fmt.Errorf("%s: %w", act, err)
 	}
 	return decision(t, o, in), nil
 }
@@ -117,19 +109,40 @@ func Decide(o Order, a Actor, act Action, in Input) (Decision, error) {
 // input aside: the ones for which Decide would not fail on state or
 // permission.
 func AllowedActions(o Order, a Actor) []Action {
-	var out []Action
-	for _, t := range Transitions {
-		if checkState(t, o) == nil && checkActor(t, o, a) == nil {
-			out = append(out, t.Action)
-		}
-	}
-	return out
+	return engine.Allowed(o, a)
 }
 
-func checkState(t Transition, o Order) error {
-	if !t.allowsState(o.State) {
-		return fmt.Errorf("%w: cannot %s an order in state %s", ErrWrongState, t.Action, o.State)
+// engine runs Transitions through the lifecycle engine (internal/lifecycle), which owns the
+// order of the checks; this package supplies what is particular to work orders: suspension and
+// the guards, ownership by department, grid and reporter, and the input fields.
+var engine = lifecycle.Engine[Transition, State, Action, Order, Actor, Input]{
+	Noun:          "an order",
+	Rows:          Transitions,
+	Spec:          func(t Transition) lifecycle.Spec[State, Action] { return t.spec() },
+	State:         func(o Order) State { return o.State },
+	Role:          func(a Actor) string { return a.Role },
+	Condition:     checkCondition,
+	Owns:          checkOwnership,
+	Field:         checkField,
+	ErrUnknown:    ErrUnknownAction,
+	ErrWrongState: ErrWrongState,
+	ErrForbidden:  ErrForbidden,
+}
+
+func (t Transition) spec() lifecycle.Spec[State, Action] {
+	return lifecycle.Spec[State, Action]{From: t.From, Action: t.Action, To: t.To, Roles: t.Roles, Requires: t.Requires, Optional: t.Optional}
+}
+
+func checkField(f string, required bool, o Order, in Input) error {
+	if required {
+		return requireField(f, o, in)
 	}
+	return checkOptional(f, o, in)
+}
+
+// checkCondition is what a work order needs beyond its state: not suspended (unless the row
+// allows it), and the row's guard.
+func checkCondition(t Transition, o Order) error {
 	if o.Suspended && !t.WhileSuspended {
 		return fmt.Errorf("%w: cannot %s a suspended order; resume it first", ErrWrongState, t.Action)
 	}
@@ -158,10 +171,9 @@ func checkState(t Transition, o Order) error {
 	return nil
 }
 
-func checkActor(t Transition, o Order, a Actor) error {
-	if !t.allowsRole(a.Role) {
-		return fmt.Errorf("%w: role %q may not %s", ErrForbidden, a.Role, t.Action)
-	}
+// checkOwnership is the ownership rule that comes with a role (see Transition), and the row's
+// narrowing of it.
+func checkOwnership(t Transition, o Order, a Actor) error {
 	switch a.Role {
 	case RoleHandler:
 		if t.CoHandler {

@@ -337,21 +337,3 @@ func (act Action) LabelEN() string {
 	}
 	return string(act)
 }
-
-func (t Transition) allowsState(s State) bool {
-	for _, f := range t.From {
-		if f == s {
-			return true
-		}
-	}
-	return false
-}
-
-func (t Transition) allowsRole(role string) bool {
-	for _, r := range t.Roles {
-		if r == role {
-			return true
-		}
-	}
-	return false
-}
