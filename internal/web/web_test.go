@@ -442,7 +442,7 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 			"/results", "/results/report", "/results/bulk", "/portal/results",
 			"/consultations", "/portal/consultations",
 			"/party", "/party/councils", "/party/agreements", "/party/matching", "/party/network", "/coverage",
-			"/portal/bookings", "/bookings/mine", "/bookings/manage"} {
+			"/portal/bookings", "/bookings/mine", "/bookings/manage", "/portal", "/portal/network", "/portal/volunteers"} {
 			code, _ := b.get(p)
 			if code != 200 && code != 403 {
 				t.Errorf("%s %s = %d, want 200 or 403", u, p, code)

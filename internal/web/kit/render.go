@@ -88,6 +88,9 @@ type PageData struct {
 	TileURL string
 	TileAtt string
 	Unread  int // orders with unread notices that still need the user, for the bell
+	// Elderly is the visitor's elderly-friendly mode (适老化): the layout marks the body for the
+	// large, high-contrast styles.
+	Elderly bool
 }
 
 func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
@@ -129,6 +132,7 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 	d.Path = r.URL.Path
 	d.Nav = k.navItems(c, d.Lang, r.URL.Path)
 	d.TileURL, d.TileAtt = k.TileURL, k.TileAttribution
+	d.Elderly = Elderly(r)
 	if d.Flash == "" {
 		d.Flash = FlashFrom(r)
 	}
