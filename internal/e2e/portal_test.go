@@ -187,9 +187,9 @@ func TestPortalInBrowser(t *testing.T) {
 	visit(t, desk, srv.URL+"/portal?town="+xinjing+"&lang=en", "the portal in English")
 	waitFor(t, desk, `#po-sec-projects`, "the English summaries")
 	han := regexp.MustCompile(`\p{Han}`)
-	words := evaluate[[]string](t, desk, `[...document.querySelectorAll('.po-task-t, .po-sec-head h3, .po-sec-text, .po-lines li > span, .po-sub, .po-track h2, .po-track label span, .po-foot, .po-elderly, #po-switch button')].map(e => e.innerText)`)
+	words := evaluate[[]string](t, desk, `[...document.querySelectorAll('.po-task-t, .po-sec-head h3, .po-sec-text, .po-lines li:has(.po-fig) > span, .po-sub, .po-track h2, .po-track label span, .po-foot, .po-elderly, #po-switch button')].map(e => e.innerText)`)
 	for _, w := range words {
-		// The town's own names (新泾镇) are data; the interface's words must be English.
+		// The town's own names (新泾镇) and the titles are data; the interface's words must be English.
 		if han.MatchString(w) && !strings.Contains(w, "新泾") {
 			t.Errorf("English portal shows Chinese: %q", w)
 		}
@@ -313,6 +313,13 @@ func TestPortalShowsNoPersonalData(t *testing.T) {
 // portalPoll waits until expr is true in the page.
 func portalPoll(t *testing.T, ctx context.Context, expr, step string) {
 	t.Helper()
-	_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond)))
+	var err error
+	// A navigation under way replaces the page's context: poll again in the new page.
+	for try := 0; try < 20; try++ {
+		if _, err = chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	must(t, err, step)
 }
