@@ -91,6 +91,8 @@ type PageData struct {
 	// Elderly is the visitor's elderly-friendly mode (适老化): the layout marks the body for the
 	// large, high-contrast styles.
 	Elderly bool
+	// Here is this page's path and query, for links that come back to it (the elderly toggle).
+	Here string
 }
 
 func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
@@ -133,6 +135,7 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 	d.Nav = k.navItems(c, d.Lang, r.URL.Path)
 	d.TileURL, d.TileAtt = k.TileURL, k.TileAttribution
 	d.Elderly = Elderly(r)
+	d.Here = r.URL.RequestURI()
 	if d.Flash == "" {
 		d.Flash = FlashFrom(r)
 	}
