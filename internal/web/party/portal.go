@@ -43,7 +43,7 @@ func (s *handlers) portalNetworkPage(w http.ResponseWriter, r *http.Request, c *
 		"Town": t, "Sites": views, "Count": n, "Labels": map[string]string{"offers": T("pt.offers"), "enterprise": T("pt.enterprise")}}})
 }
 
-// portalSummary is the network's section of the public portal: the "1+N+N" counts.
+// portalSummary is the network's section of the public portal: centres, stations and points (the "1+N+N" shape).
 func (s *handlers) portalSummary(r *http.Request, town places.Region, lang string) ([]kit.PortalLine, error) {
 	T := kit.Translator(lang)
 	_, n, err := s.service().Network(r.Context(), []string{town.Code})
@@ -53,6 +53,6 @@ func (s *handlers) portalSummary(r *http.Request, town places.Region, lang strin
 	return []kit.PortalLine{
 		{Figure: strconv.Itoa(n.Centres), Text: T("pt.centres")},
 		{Figure: strconv.Itoa(n.Stations), Text: T("pt.stations")},
-		{Figure: strconv.Itoa(n.Points + n.Enterprises), Text: T("pt.portal points")},
+		{Figure: strconv.Itoa(n.Points), Text: T("pt.points")}, // enterprises' points are among them
 	}, nil
 }

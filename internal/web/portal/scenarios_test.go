@@ -40,6 +40,8 @@ func TestPortalScenarios(t *testing.T) {
 			{Name: "elderly on", Method: "GET", URL: "/portal/elderly?on=1&next=/portal%3Ftown%3D{lujiazui}", Status: http.StatusSeeOther, Location: "/portal?town={lujiazui}"},
 			{Name: "elderly off", Method: "GET", URL: "/portal/elderly?on=0&next=/report", Status: http.StatusSeeOther, Location: "/report"},
 			{Name: "elderly never leaves the site", Method: "GET", URL: "/portal/elderly?on=1&next=//evil.example", Status: http.StatusSeeOther, Location: "/portal"},
+			{Name: "the header's toggle comes back to the same page", Method: "GET", URL: "/portal/projects?town={lujiazui}", Status: http.StatusOK,
+				Contains: []string{"/portal/elderly?on=1&amp;next=%2fportal%2fprojects%3ftown%3d{lujiazui}"}},
 			{Name: "public network map", Method: "GET", URL: "/portal/network?town={lujiazui}", Status: http.StatusOK, Contains: []string{"pt-sites-data", "/report/areas?town={lujiazui}"}},
 			{Name: "public network, unknown town", Method: "GET", URL: "/portal/network?town=999", Status: http.StatusNotFound},
 			{Name: "public volunteer activities", Method: "GET", URL: "/portal/volunteers?town={xinjing}", Status: http.StatusOK, Contains: []string{"vol-portal-list"}},
