@@ -8,6 +8,7 @@ import (
 	webconsult "github.com/civicgrid/civicgrid/internal/web/consult"
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 	webparty "github.com/civicgrid/civicgrid/internal/web/party"
+	webportal "github.com/civicgrid/civicgrid/internal/web/portal"
 
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
 	webkpi "github.com/civicgrid/civicgrid/internal/web/kpi"
@@ -112,6 +113,9 @@ func (s *Server) routes() error {
 		return err
 	}
 	if err := webservices.Mount(k.Mount("services")); err != nil {
+		return err
+	}
+	if err := webportal.Mount(k.Mount("portal")); err != nil {
 		return err
 	}
 	return nil

@@ -443,7 +443,8 @@ func TestPagesRenderForEveryRole(t *testing.T) {
 			"/consultations", "/portal/consultations",
 			"/party", "/party/councils", "/party/agreements", "/party/matching", "/party/network", "/coverage",
 			"/portal/bookings", "/bookings/mine", "/bookings/manage",
-			"/portal/services", "/services/requests", "/services/admin", "/services/admin/items/new"} {
+			"/portal/services", "/services/requests", "/services/admin", "/services/admin/items/new",
+			"/portal", "/portal/network", "/portal/volunteers"} {
 			code, _ := b.get(p)
 			if code != 200 && code != 403 {
 				t.Errorf("%s %s = %d, want 200 or 403", u, p, code)

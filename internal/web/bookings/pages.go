@@ -73,7 +73,11 @@ type resourceCard struct {
 func (s *handlers) portalPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	lang := kit.Language(w, r)
 	svc := s.svc()
-	list, err := svc.Resources(r.Context(), nil)
+	var towns []string // every town's places, or the one ?town= names (the portal's links)
+	if t := strings.TrimSpace(r.URL.Query().Get("town")); t != "" {
+		towns = []string{t}
+	}
+	list, err := svc.Resources(r.Context(), towns)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,9 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("consult", map[string][2]string{
 		"cs.nav":                    {"协商征询", "Consultations"},
+		"cs.portal entry":           {"协商议事", "Consultations"},
+		"cs.portal entry text":      {"社区协商、意见征询，参与表决", "Community consultations: have your say"},
+		"cs.portal open now":        {"项协商正在征询意见", "consultations open for answers now"},
 		"cs.title":                  {"协商于民 · 意见征询", "Consultations"},
 		"cs.portal":                 {"意见征询", "Consultations"},
 		"cs.portal intro":           {"街区治理委员会、“协商于民”工作站和居委会在这里征求居民意见，并公布汇总结果和最终决定。", "The street-governance committee, the 协商于民 workstation and the residents' committees ask residents here, and publish the results and the decision taken."},

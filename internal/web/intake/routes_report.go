@@ -33,6 +33,8 @@ func (s *handlers) reportRoutes(m *kit.Mount) {
 	// The public lookup of an order by its number and tracking code.
 	m.Page("GET /track", kit.Public, s.trackPage)
 	m.API("GET /api/v1/track", kit.Public, s.apiTrack)
+	m.Portal(kit.PortalEntry{Key: "report", Order: 10, Href: "/report", Title: "res.portal report", Text: "res.portal report text", Icon: "report", Summary: s.reportSummary})
+	m.Portal(kit.PortalEntry{Key: "track", Order: 20, Href: "/track", Title: "res.portal track", Text: "res.portal track text", Icon: "track"})
 
 	m.Home(kit.HomeEntry{Href: "/patrol", Title: "patrol report", Text: "patrol report text", Order: 40,
 		Show: kit.CanAs(auth.PermOrdersCreate, auth.RoleGridWorker, auth.RoleGridLeader)})

@@ -53,6 +53,7 @@ type Kit struct {
 	routes []Route
 	nav    []NavEntry
 	home   []HomeEntry
+	portal []PortalEntry
 	static []staticDir
 }
 

@@ -88,6 +88,11 @@ type PageData struct {
 	TileURL string
 	TileAtt string
 	Unread  int // orders with unread notices that still need the user, for the bell
+	// Elderly is the visitor's elderly-friendly mode (适老化): the layout marks the body for the
+	// large, high-contrast styles.
+	Elderly bool
+	// Here is this page's path and query, for links that come back to it (the elderly toggle).
+	Here string
 }
 
 func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
@@ -129,6 +134,8 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 	d.Path = r.URL.Path
 	d.Nav = k.navItems(c, d.Lang, r.URL.Path)
 	d.TileURL, d.TileAtt = k.TileURL, k.TileAttribution
+	d.Elderly = Elderly(r)
+	d.Here = r.URL.RequestURI()
 	if d.Flash == "" {
 		d.Flash = FlashFrom(r)
 	}

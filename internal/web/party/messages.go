@@ -6,6 +6,10 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("party", map[string][2]string{
 		"pt.nav":                {"党建引领", "Party building"},
+		"pt.portal entry":       {"党群阵地地图", "Service network map"},
+		"pt.portal entry text":  {"党群服务中心、新时代文明实践站点分布", "Where the service centres and practice stations are"},
+		"pt.portal home":        {"便民服务", "Residents' portal"},
+		"pt.portal intro":       {"就近找到党群服务中心、文明实践站和服务点，了解各处提供的服务。", "Find the nearest service centre, practice station or point and what each offers."},
 		"pt.coverage nav":       {"两个覆盖", "New-sector coverage"},
 		"pt.home council":       {"区域化党建联席会议", "Regional party council"},
 		"pt.home council text":  {"记录会议和决议，跟踪决议落实", "Record meetings and resolutions, follow them up"},

@@ -87,7 +87,9 @@ func Mount(m *kit.Mount) error {
 	m.Page("POST /party/matching", auth.PermPartyManage, s.matchSubmit)
 	m.Page("GET /party/network", auth.PermPartyRead, s.networkPage)
 	m.Page("GET /coverage", auth.PermCoverageRead, s.coveragePage)
+	m.Page("GET /portal/network", kit.Public, s.portalNetworkPage)
 
+	m.Portal(kit.PortalEntry{Key: "network", Order: 80, Href: "/portal/network", Title: "pt.portal entry", Text: "pt.portal entry text", Icon: "network", Summary: s.portalSummary})
 	m.Nav(kit.NavEntry{Href: "/party", Key: "pt.nav", Order: 40, Show: kit.Can(auth.PermPartyRead)})
 	m.Nav(kit.NavEntry{Href: "/coverage", Key: "pt.coverage nav", Order: 41, Show: kit.Can(auth.PermCoverageRead)})
 	m.Home(kit.HomeEntry{Href: "/party/councils", Title: "pt.home council", Text: "pt.home council text", Order: 40,

@@ -7,6 +7,10 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("projects", map[string][2]string{
 		"pj.nav":                     {"实事项目", "Livelihood projects"},
+		"pj.portal entry":            {"民生项目", "Livelihood projects"},
+		"pj.portal entry text":       {"建议征集、代表票决结果", "Proposals and the deputies' ballot"},
+		"pj.portal chosen":           {"%d年票决选出的民生实事项目", "livelihood projects chosen by the deputies for %d"},
+		"pj.portal proposals":        {"%d年已收到的居民建议", "residents' proposals received for %d"},
 		"pj.home text":               {"群众点单、代表定单：建议征集、答复、候选清单与代表票决", "Residents propose, deputies decide: proposals, answers, candidate lists and the deputies' ballot"},
 		"pj.home propose":            {"为明年的为民办实事项目提建议，查看答复", "Propose next year's livelihood projects and read the answers"},
 		"pj.home deputy":             {"候选项目、票决会议与公布结果", "Candidate projects, ballot sessions and published results"},

@@ -19,28 +19,7 @@ const defaultTown = "新泾镇"
 
 // publicTown is the tenant town a public request asks for (?town=code), else the default one.
 func (s *handlers) publicTown(r *http.Request) (places.Region, []places.Region, error) {
-	towns, err := places.TenantTowns(r.Context(), s.DB, nil)
-	if err != nil {
-		return places.Region{}, nil, err
-	}
-	if len(towns) == 0 {
-		return places.Region{}, nil, problem.NotFound("town")
-	}
-	want := r.URL.Query().Get("town")
-	for _, t := range towns {
-		if want != "" && t.Code == want {
-			return t, towns, nil
-		}
-	}
-	if want != "" {
-		return places.Region{}, nil, problem.NotFound("town %q", want)
-	}
-	for _, t := range towns {
-		if t.Name == defaultTown {
-			return t, towns, nil
-		}
-	}
-	return towns[0], towns, nil
+	return s.PublicTown(r, kit.TownNamed(defaultTown))
 }
 
 // Result is a published ballot as the public sees it: figures and projects, never a ballot or a

@@ -109,6 +109,7 @@ func (s *handlers) pageRoutes(m *kit.Mount) {
 		Show: kit.CanAs(auth.PermProjectsPropose, auth.RoleResident, auth.RoleGridWorker, auth.RoleGridLeader)})
 	m.Home(kit.HomeEntry{Order: 5, Show: kit.CanAs(auth.PermProjectsVote, auth.RoleDeputy), Panel: s.deputyPanel})
 	m.Home(kit.HomeEntry{Href: "/projects", Title: "pj.nav", Text: "pj.home deputy", Order: 41, Show: kit.CanAs(auth.PermProjectsRead, auth.RoleDeputy)})
+	m.Portal(kit.PortalEntry{Key: "projects", Order: 30, Href: "/portal/projects", Title: "pj.portal entry", Text: "pj.portal entry text", Icon: "projects", Summary: s.portalSummary})
 }
 
 // service is the project service on the server's database and locators.

@@ -2,11 +2,12 @@ package results
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"net/http"
-	"strings"
 
+	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
-	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/results"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -87,28 +88,23 @@ func publicTowns(ctx context.Context, db *store.DB) ([]string, error) {
 // publicTown is the ?town= of a public request (a CivicGrid town), the caller's own town when
 // signed in, or the first town that has results.
 func (s *handlers) publicTown(r *http.Request, c *kit.Caller) (string, []string, error) {
-	towns, err := publicTowns(r.Context(), s.DB)
-	if err != nil {
-		return "", nil, err
-	}
-	t := strings.TrimSpace(r.URL.Query().Get("town"))
-	if t == "" && c != nil && c.User.TownCode != "" {
-		t = c.User.TownCode
-	}
-	if t == "" {
-		var first string
-		_ = s.DB.QueryRow(r.Context(), `SELECT town_code FROM results ORDER BY id LIMIT 1`).Scan(&first)
-		t = first
-	}
-	for _, x := range towns {
-		if x == t {
-			return t, towns, nil
+	var first string
+	if c == nil || c.User.TownCode == "" {
+		if err := s.DB.QueryRow(r.Context(), `SELECT town_code FROM results ORDER BY id LIMIT 1`).Scan(&first); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", nil, err
 		}
 	}
-	if t == "" && len(towns) > 0 {
-		return towns[0], towns, nil
+	t, towns, err := s.PublicTown(r, kit.TownCoded(func(t places.Region) bool {
+		if c != nil && c.User.TownCode != "" {
+			return t.Code == c.User.TownCode
+		}
+		return t.Code == first
+	}))
+	codes := make([]string, len(towns))
+	for i, x := range towns {
+		codes[i] = x.Code
 	}
-	return "", towns, problem.NotFound("town %s", t)
+	return t.Code, codes, err
 }
 
 func (s *handlers) publicYear(r *http.Request, c *kit.Caller, lang string) (town string, year int, list []publicResult, err error) {

@@ -5,6 +5,11 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("volunteers", map[string][2]string{
 		"vol.nav":                   {"志愿服务", "Volunteering"},
+		"vol.portal entry":          {"志愿活动", "Volunteer activities"},
+		"vol.portal entry text":     {"近期志愿服务活动，登录后报名", "Coming volunteer activities; sign in to join"},
+		"vol.portal home":           {"便民服务", "Residents' portal"},
+		"vol.portal intro":          {"以下是本镇近期的志愿服务活动。报名、签到需先登录并注册为志愿者。", "The town's coming volunteer activities. To sign up and check in, sign in and register as a volunteer."},
+		"vol.portal sign up":        {"报名", "Sign up"},
 		"vol.home text":             {"报名活动、扫码签到、服务时长与志愿服务证明", "Sign up, check in by code, service hours and certificates"},
 		"vol.title":                 {"志愿服务", "Volunteering"},
 		"vol.activities":            {"志愿活动", "Activities"},

@@ -56,7 +56,8 @@
         .bindPopup(h('div', null, h('b', null, s.name), h('br'), s.kind_name + (s.enterprise ? ' · ' + L10n.enterprise : ''), h('div', null, s.offers || '')))
         .addTo(layer);
     });
-    fetch('/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (fc) {
+    // The public page draws the town's outlines from the report page's public layer.
+    fetch(netEl.dataset.grids || '/api/v1/grids', { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (fc) {
       var feats = (fc.features || []).filter(function (f) { return sites.length && f.properties.town_code === sites[0].town; });
       L.geoJSON({ type: 'FeatureCollection', features: feats }, {
         style: function () { return { color: '#57606a', weight: 1.2, fillColor: '#eef1f4', fillOpacity: 0.35, className: 'pt-grid-outline' }; },
