@@ -1,18 +1,12 @@
 package portal
 
 import (
-	"cmp"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
-
-// servicesEntry is the service catalogue's section until its package registers its own: the
-// catalogue (/portal/services) is built beside the portal and takes over this key when merged.
-var servicesEntry = kit.PortalEntry{Key: "services", Order: 50, Href: "/portal/services", Title: "po.services", Text: "po.services text", Icon: "services"}
 
 // section is a portal section as the front page shows it.
 type section struct {
@@ -50,10 +44,6 @@ func (s *handlers) frontPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	entries := s.PortalEntries()
-	if !hasKey(entries, servicesEntry.Key) {
-		entries = append(entries, servicesEntry)
-		entries = sortByOrder(entries)
-	}
 	for _, e := range entries {
 		sec := section{Key: e.Key, Href: kit.PortalHref(e.Href, t.Code), Title: e.Title, Text: e.Text, Icon: e.Icon}
 		if e.Summary != nil {
@@ -102,18 +92,4 @@ func (s *handlers) switcher(r *http.Request, towns []places.Region, t places.Reg
 		}
 	}
 	return ds, dname, city, nil
-}
-
-func hasKey(es []kit.PortalEntry, key string) bool {
-	for _, e := range es {
-		if e.Key == key {
-			return true
-		}
-	}
-	return false
-}
-
-func sortByOrder(es []kit.PortalEntry) []kit.PortalEntry {
-	slices.SortStableFunc(es, func(a, b kit.PortalEntry) int { return cmp.Compare(a.Order, b.Order) })
-	return es
 }

@@ -24,7 +24,11 @@ func (s *handlers) townOf(r *http.Request, c *kit.Caller) (string, error) {
 	}
 	if t := r.URL.Query().Get("town"); t != "" {
 		if !slices.Contains(towns, t) {
-			return "", problem.NotFound("service catalogue of town %q", t)
+			// A town that runs CivicGrid without a catalogue yet shows an empty one (the portal
+			// links every town's services); an unknown town is not found.
+			if _, _, err := s.PublicTown(r, nil); err != nil {
+				return "", err
+			}
 		}
 		return t, nil
 	}

@@ -6,6 +6,9 @@ import "github.com/civicgrid/civicgrid/internal/web/kit"
 func init() {
 	kit.RegisterMessages("services", map[string][2]string{
 		"sv.nav":               {"服务清单", "Services"},
+		"sv.portal entry":      {"服务清单", "Service catalogue"},
+		"sv.portal entry text": {"可办事项、办理条件与在线申请", "What you can apply for, and how"},
+		"sv.portal items":      {"项服务", "services"},
 		"sv.nav queue":         {"服务申请", "Service requests"},
 		"sv.queue":             {"服务申请办理", "Service requests to handle"},
 		"sv.home queue":        {"本部门提供的服务项目的申请：接单、办结；超期标红。", "Requests for the services your department provides: accept and deliver; overdue ones in red."},
