@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/party"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -30,6 +31,8 @@ type treeData struct {
 	Holders  int
 	Chart    []chartRow // members and honours by top-level branch, for the chart
 	Labels   map[string]string
+	// MayManage adds and edits organisations; MayRoster imports rosters.
+	MayManage, MayRoster bool
 }
 
 type chartRow struct {
@@ -48,7 +51,8 @@ func (s *handlers) treePage(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	if err != nil {
 		return err
 	}
-	d := treeData{Year: y, Orgs: party.Flatten(roots), Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang)}
+	d := treeData{Year: y, Orgs: party.Flatten(roots), Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang),
+		MayManage: party.MayManage(c.User), MayRoster: c.User.Can(auth.PermPartyRoster)}
 	T := kit.Translator(lang)
 	d.Labels = map[string]string{"members": T("pt.members"), "honoured": T("pt.honoured")}
 	for _, o := range roots {
@@ -71,6 +75,9 @@ type orgData struct {
 	Masked  bool
 	Kinds   map[string]string
 	Sectors map[string]string
+	Genders map[string]string
+	// MayManage edits the organisation and adds one below it.
+	MayManage bool
 }
 
 func (s *handlers) orgPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -92,7 +99,9 @@ func (s *handlers) orgPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 	if err != nil {
 		return err
 	}
-	d := orgData{Org: o, Year: y, Members: ms, Masked: !whole, Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang)}
+	T := kit.Translator(lang)
+	d := orgData{Org: o, Year: y, Members: ms, Masked: !whole, Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang),
+		Genders: map[string]string{"male": T("pt.male"), "female": T("pt.female")}, MayManage: party.MayManage(c.User)}
 	if o.ParentID != 0 {
 		if p, err := svc.Org(r.Context(), c.Towns, o.ParentID, y); err == nil {
 			d.Parent = &p
