@@ -372,7 +372,7 @@ func (s *handlers) agreementsPage(w http.ResponseWriter, r *http.Request, c *kit
 // marketForm keeps the need and resource forms' input when one is refused.
 type marketForm struct {
 	Town, Area, NeedText, Grid, Unit, ResourceText, Note, Due string
-	Need, Resource                                             int64
+	Need, Resource                                            int64
 }
 
 func (s *handlers) needSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
