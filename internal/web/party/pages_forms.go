@@ -167,7 +167,7 @@ func (s *handlers) createOrgSubmit(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, idPath("/party/orgs/%d", o.ID), kit.Translator(kit.Language(w, r))("pt.org saved"))
+	redirectFlash(w, r, idPath("/party/orgs/%d", o.ID), kit.Translator(kit.Language(w, r))("pt.org saved"))
 	return nil
 }
 
@@ -187,7 +187,7 @@ func (s *handlers) updateOrgSubmit(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, idPath("/party/orgs/%d", id), kit.Translator(kit.Language(w, r))("pt.org saved"))
+	redirectFlash(w, r, idPath("/party/orgs/%d", id), kit.Translator(kit.Language(w, r))("pt.org saved"))
 	return nil
 }
 
@@ -311,7 +311,7 @@ func (s *handlers) agreementSubmit(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, idPath("/party/agreements#pt-agreement-%d", a.ID), kit.Translator(kit.Language(w, r))("pt.agreement signed"))
+	redirectFlash(w, r, idPath("/party/agreements#pt-agreement-%d", a.ID), kit.Translator(kit.Language(w, r))("pt.agreement signed"))
 	return nil
 }
 
@@ -384,7 +384,7 @@ func (s *handlers) needSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, "/party/matching#pt-needs", kit.Translator(kit.Language(w, r))("pt.need added"))
+	redirectFlash(w, r, "/party/matching#pt-needs", kit.Translator(kit.Language(w, r))("pt.need added"))
 	return nil
 }
 
@@ -397,7 +397,7 @@ func (s *handlers) resourceSubmit(w http.ResponseWriter, r *http.Request, c *kit
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, "/party/matching#pt-resources", kit.Translator(kit.Language(w, r))("pt.resource added"))
+	redirectFlash(w, r, "/party/matching#pt-resources", kit.Translator(kit.Language(w, r))("pt.resource added"))
 	return nil
 }
 
@@ -540,7 +540,7 @@ func (s *handlers) createSiteSubmit(w http.ResponseWriter, r *http.Request, c *k
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
+	redirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
 	return nil
 }
 
@@ -560,6 +560,6 @@ func (s *handlers) updateSiteSubmit(w http.ResponseWriter, r *http.Request, c *k
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
+	redirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
 	return nil
 }
