@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/xuri/excelize/v2"
 )
 
 // The council's secretary (an administrator, party:manage) records a meeting with attendance and
@@ -167,4 +169,207 @@ func TestCoverageMapInBrowser(t *testing.T) {
 	}
 	must(t, WaitMapIdle(ljz), "network map idle")
 	Screenshot(t, ljz, "party-network")
+}
+
+// rosterFile writes an xlsx roster (header first) into dir.
+func rosterFile(t *testing.T, dir, name string, rows [][]string) string {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, r := range rows {
+		cells := make([]any, len(r))
+		for j, v := range r {
+			cells[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &cells); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, name)
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// residentID makes a valid resident ID number (GB 11643) of a birth date YYYYMMDD.
+func residentID(birth string, seq int, male bool) string {
+	g := 2
+	if male {
+		g = 1
+	}
+	body := fmt.Sprintf("310105%s%02d%d", birth, seq%100, g)
+	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(body[i]-'0') * w
+	}
+	return body + string("10X98765432"[sum%11])
+}
+
+// The town's party-building office (an administrator) on the page forms: signs a co-building
+// agreement with commitments (a commitment without its owner is refused first, the row marked),
+// records a need and a resource and matches them into a project, imports a roster with one bad
+// row (the row and column shown, nothing imported) and then the corrected file — the honours
+// follow the imported dates. Then the forms on a 390 px phone.
+func TestPartyOfficeFormsInBrowser(t *testing.T) {
+	srv, desk := signedIn(t, "admin", 1280, 900)
+	var mu sync.Mutex
+	var logs []chromedp.ConsoleMessage
+	recordConsole(desk, &mu, &logs)
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range logs {
+			// The refused forms answer 422 on purpose; the browser logs that status.
+			if m.IsException() || (m.Type == "error" && !strings.Contains(m.Text, "status of 422")) {
+				t.Errorf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
+			}
+		}
+	}()
+
+	// 1. The agreement.
+	visit(t, desk, srv.URL+"/party/agreements", "the agreements")
+	must(t, chromedp.Do(desk, chromedp.Click(chromedp.CSS(`#pt-sign summary`)), chromedp.WaitVisible(chromedp.CSS(`#pt-agreement-form`))), "open the signing form")
+	must(t, chromedp.Do(desk,
+		chromedp.SendKeys(chromedp.CSS(`#pt-agreement-form input[name=title]`), "新泾镇—地铁2号线党建联建协议（浏览器测试）"),
+		chromedp.SetValue(chromedp.CSS(`#pt-agreement-form input[name=term_end]`), time.Now().AddDate(2, 0, 0).Format("2006-01-02")),
+		chromedp.SendKeys(chromedp.CSS(`#pt-agreement-form textarea[name=summary]`), "共建文明保畅岗，共办党员志愿服务"),
+		chromedp.SendKeys(chromedp.CSS(`#pt-parties .pt-row:nth-of-type(1) input`), "新泾镇机关党总支"),
+		chromedp.SendKeys(chromedp.CSS(`#pt-parties .pt-row:nth-of-type(2) input`), "地铁2号线党总支"),
+		chromedp.SendKeys(chromedp.CSS(`#pt-commitments .pt-row:nth-of-type(1) input[name=commitment_text]`), "在淞虹路站设立党员志愿服务岗"),
+		chromedp.SendKeys(chromedp.CSS(`#pt-commitments .pt-row:nth-of-type(1) input[name=commitment_owner]`), "地铁2号线党总支"),
+		chromedp.Click(chromedp.CSS(`#pt-commitments .pt-add-row`)),
+	), "fill the agreement")
+	if n := evaluate[int](t, desk, `document.querySelectorAll('#pt-commitments .pt-row').length`); n != 4 {
+		t.Errorf("after adding a row: %d commitment rows, want 4", n)
+	}
+	// The fourth row (added by the page): text, no owner yet.
+	must(t, chromedp.Do(desk, chromedp.SendKeys(chromedp.CSS(`#pt-commitments .pt-row:nth-of-type(4) input[name=commitment_text]`), "每季度联合开展一次“两个覆盖”走访")), "the fourth commitment")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#pt-agreement-form button.primary`))); err != nil {
+		t.Fatalf("submit the agreement: %v", err)
+	}
+	waitFor(t, desk, `.error[data-field]`, "the refusal")
+	if msg := evaluate[string](t, desk, `document.querySelector('.error').innerText`); !strings.Contains(msg, "第 4 行的责任单位") {
+		t.Errorf("refusal says %q, want the 4th row's owner", msg)
+	}
+	if bad := evaluate[string](t, desk, `(document.querySelector('[aria-invalid=true]') || {}).name || ''`); bad != "commitment_owner" {
+		t.Errorf("the marked field is %q", bad)
+	}
+	Screenshot(t, desk, "party-agreement-refused")
+	must(t, chromedp.Do(desk, chromedp.SendKeys(chromedp.CSS(`#pt-commitments .pt-row:nth-of-type(4) input[name=commitment_owner]`), "新泾镇机关党总支")), "the owner")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#pt-agreement-form button.primary`))); err != nil {
+		t.Fatalf("submit the agreement again: %v", err)
+	}
+	waitFor(t, desk, `.pt-agreement`, "the agreements")
+	if flash := evaluate[string](t, desk, `(document.querySelector('.flash') || {}).innerText || ''`); !strings.Contains(flash, "联建协议已登记") {
+		t.Errorf("after signing, the flash says %q", flash)
+	}
+	signed := evaluate[string](t, desk, `document.querySelector('.pt-agreement').innerText`)
+	if !strings.Contains(signed, "浏览器测试") || !strings.Contains(signed, "在淞虹路站设立党员志愿服务岗") || !strings.Contains(signed, "每季度联合开展") {
+		t.Errorf("the new agreement shows %q", signed)
+	}
+	if n := evaluate[int](t, desk, `document.querySelectorAll('.pt-agreement:first-of-type tbody tr').length`); n != 2 {
+		t.Errorf("%d commitments tracked, want 2", n)
+	}
+	Screenshot(t, desk, "party-agreement-signed")
+
+	// 2. A need, a resource, and their match.
+	visit(t, desk, srv.URL+"/party/matching", "the matching")
+	must(t, chromedp.Do(desk, chromedp.Click(chromedp.CSS(`#pt-need summary`)),
+		chromedp.SendKeys(chromedp.CSS(`#pt-need-form input[name=area]`), "新泾八村居民区"),
+		chromedp.SendKeys(chromedp.CSS(`#pt-need-form textarea[name=text]`), "独居老人助浴服务（浏览器测试）")), "fill the need")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#pt-need-form button.primary`))); err != nil {
+		t.Fatalf("record the need: %v", err)
+	}
+	must(t, chromedp.Do(desk, chromedp.Click(chromedp.CSS(`#pt-resource summary`)),
+		chromedp.SendKeys(chromedp.CSS(`#pt-resource-form input[name=unit]`), "同仁医院党委"),
+		chromedp.SendKeys(chromedp.CSS(`#pt-resource-form textarea[name=text]`), "护理志愿者每月上门（浏览器测试）")), "fill the resource")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#pt-resource-form button.primary`))); err != nil {
+		t.Fatalf("record the resource: %v", err)
+	}
+	waitFor(t, desk, `#pt-match-form`, "the match form")
+	evaluate[bool](t, desk, `(function () {
+		function pick(sel, text) { var s = document.querySelector(sel); for (var i = 0; i < s.options.length; i++) if (s.options[i].text.indexOf(text) >= 0) s.selectedIndex = i; return s.value; }
+		return !!(pick('#pt-match-form select[name=need_id]', '助浴服务（浏览器测试）') && pick('#pt-match-form select[name=resource_id]', '护理志愿者每月上门'));
+	})()`)
+	must(t, chromedp.Do(desk, chromedp.SendKeys(chromedp.CSS(`#pt-match-form input[name=note]`), "同仁医院护理志愿者为新泾八村独居老人助浴")), "the project")
+	Screenshot(t, desk, "party-matching")
+	if _, err := chromedp.RunResponse(desk, chromedp.Click(chromedp.CSS(`#pt-match-form button.primary`))); err != nil {
+		t.Fatalf("match: %v", err)
+	}
+	waitFor(t, desk, `#pt-matches`, "the projects")
+	if txt := evaluate[string](t, desk, `document.querySelector('table.stack:last-of-type').innerText`); !strings.Contains(txt, "同仁医院护理志愿者为新泾八村独居老人助浴") {
+		t.Errorf("the matched project is not listed: %q", txt)
+	}
+	if txt := evaluate[string](t, desk, `document.getElementById('pt-needs').innerText`); !strings.Contains(txt, "助浴服务（浏览器测试）") {
+		t.Errorf("the need is not listed: %q", txt)
+	}
+
+	// 3. The roster: one bad row, then the corrected file.
+	dir := t.TempDir()
+	head := []string{"姓名", "性别", "出生日期", "转正日期", "所在党组织", "联系电话", "身份证号"}
+	cutoff := fmt.Sprintf("%d-07-01", time.Now().AddDate(0, -6, 0).Year()-50) // awarded in the current honour year
+	first := []string{"周建华", "男", "1950-03-15", cutoff, "绿八居民区党总支", "13812345678", residentID("19500315", 11, true)}
+	bad := []string{"吴秀兰", "女", "1956-09-20", "1985-06-01", "新渔东路居民区党总支", "", "31010519560920002X"}
+	good := append([]string(nil), bad...)
+	good[6] = residentID("19560920", 12, false)
+	badFile := rosterFile(t, dir, "roster-bad.xlsx", [][]string{head, first, bad})
+	goodFile := rosterFile(t, dir, "roster.xlsx", [][]string{head, first, good})
+
+	visit(t, desk, srv.URL+"/party/roster", "the roster page")
+	before := evaluate[string](t, desk, `document.getElementById('pt-roster-honoured').innerText`)
+	members := evaluate[string](t, desk, `document.getElementById('pt-roster-count').innerText`)
+	must(t, chromedp.Do(desk, chromedp.SetUploadFiles(chromedp.CSS(`#pt-roster-form input[type=file]`), []string{badFile}),
+		chromedp.Click(chromedp.CSS(`#pt-roster-form button.primary`))), "upload the bad roster")
+	waitFor(t, desk, `#pt-roster-problems`, "the problems")
+	problems := evaluate[string](t, desk, `document.querySelector('#pt-roster-problems tbody').innerText`)
+	if !strings.Contains(problems, "3") || !strings.Contains(problems, "G · 身份证号") || !strings.Contains(problems, "校验位") {
+		t.Errorf("problems: %q", problems)
+	}
+	if n := evaluate[int](t, desk, `document.querySelectorAll('#pt-roster-problems tbody tr').length`); n != 1 {
+		t.Errorf("%d problems listed, want 1", n)
+	}
+	if now := evaluate[string](t, desk, `document.getElementById('pt-roster-count').innerText`); now != members {
+		t.Errorf("a refused file changed the count: %s → %s", members, now)
+	}
+	Screenshot(t, desk, "party-roster-refused")
+	must(t, chromedp.Do(desk, chromedp.SetUploadFiles(chromedp.CSS(`#pt-roster-form input[type=file]`), []string{goodFile}),
+		chromedp.Click(chromedp.CSS(`#pt-roster-form button.primary`))), "upload the roster")
+	waitFor(t, desk, `.flash`, "the import")
+	if flash := evaluate[string](t, desk, `document.querySelector('.flash').innerText`); !strings.Contains(flash, "新增 2 人") {
+		t.Errorf("after the import, the flash says %q", flash)
+	}
+	after := evaluate[string](t, desk, `document.getElementById('pt-roster-honoured').innerText`)
+	var b, a int
+	fmt.Sscan(before, &b)
+	fmt.Sscan(after, &a)
+	if a != b+1 {
+		t.Errorf("光荣在党50年 %s → %s, want one more (周建华, full member since %s)", before, after, cutoff)
+	}
+	Screenshot(t, desk, "party-roster-imported")
+
+	// 4. The forms on a phone: nothing wider than the screen.
+	phone := NewBrowser(t, 390, 844)
+	signIn(t, phone, srv, "admin")
+	for _, p := range []struct{ path, open, shot string }{
+		{"/party/agreements", "#pt-sign summary", "party-agreement-phone"},
+		{"/party/matching", "#pt-need summary", "party-matching-phone"},
+		{"/party/roster", "", "party-roster-phone"},
+		{"/party/orgs/new", "", "party-org-form-phone"},
+		{"/party/network/new", "", "party-site-form-phone"},
+	} {
+		visit(t, phone, srv.URL+p.path, p.path+" on a phone")
+		if p.open != "" {
+			must(t, chromedp.Do(phone, chromedp.Click(chromedp.CSS(p.open))), "open "+p.open)
+		}
+		if w := evaluate[int](t, phone, `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("%s is %d px wide on a 390 px phone", p.path, w)
+		}
+		Screenshot(t, phone, p.shot)
+	}
+	visit(t, desk, srv.URL+"/party/orgs/new", "the organisation form")
+	Screenshot(t, desk, "party-org-form")
+	visit(t, desk, srv.URL+"/party/network/new", "the site form")
+	Screenshot(t, desk, "party-site-form")
 }

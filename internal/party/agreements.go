@@ -72,8 +72,8 @@ func (s *Service) CreateAgreement(ctx context.Context, towns []string, n NewAgre
 		}
 		seen[n.Parties[i]] = true
 	}
-	if len(n.Commitments) > 50 {
-		return Agreement{}, problem.Field("commitments", "at most 50 commitments")
+	if len(n.Commitments) > MaxCommitments {
+		return Agreement{}, problem.Field("commitments", "at most %d commitments", MaxCommitments)
 	}
 	dues := make([]string, len(n.Commitments))
 	for i := range n.Commitments {

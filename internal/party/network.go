@@ -45,32 +45,17 @@ func (s *Service) AddSite(ctx context.Context, towns []string, n Site, by auth.U
 	if !inTowns(towns, n.TownCode) {
 		return Site{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
-	if !valid(NetworkKinds, n.Kind) {
-		return Site{}, problem.Field("kind", "%q is not one of centre, station, point", n.Kind)
-	}
-	var err error
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if err := checkSite(&n); err != nil {
 		return Site{}, err
 	}
-	if n.Offers, err = text("offers", n.Offers, MaxText, false); err != nil {
-		return Site{}, err
-	}
-	if len(n.Links) > 10 {
-		return Site{}, problem.Field("links", "at most 10 links")
-	}
-	for i, l := range n.Links {
-		if !(strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "/")) || len(l) > 500 || strings.ContainsAny(l, " \n\"<>") {
-			return Site{}, problem.Field(fmt.Sprintf("links[%d]", i), "%q is not a link (http(s):// or a path of this site)", l)
-		}
-	}
-	if n.Lat < -90 || n.Lat > 90 || n.Lng < -180 || n.Lng > 180 || (n.Lat == 0 && n.Lng == 0) {
-		return Site{}, problem.Field("lat", "give the place's latitude and longitude")
-	}
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO party_network (town_code, kind, name, enterprise, offers, links, lat, lng, grid_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			n.TownCode, n.Kind, n.Name, store.Bool(n.Enterprise), n.Offers, strings.Join(n.Links, "\n"), n.Lat, n.Lng, nullStr(n.Grid)).Scan(&n.ID)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("name", "%q is in the network already", n.Name)
+		}
+		if store.IsForeignKeyViolation(err) {
+			return problem.Field("grid", "%q is not a grid", n.Grid)
 		}
 		if err != nil {
 			return err

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -26,6 +25,9 @@ type Org struct {
 	Unit      string `json:"unit,omitempty"`
 	Grid      string `json:"grid,omitempty"`
 	Founded   string `json:"founded,omitempty"`
+	// Reported is the member count the organisation reports (0: none reported), kept beside the
+	// count of its roster, which may lag behind or run ahead of it.
+	Reported int `json:"reported_members,omitempty"`
 	// Members is the organisation's own member count; Total adds its descendants'.
 	Members int `json:"members"`
 	Total   int `json:"total"`
@@ -40,11 +42,11 @@ type Org struct {
 	Children      []*Org `json:"children,omitempty"`
 }
 
-const orgCols = `id, town_code, COALESCE(parent_id, 0), name, kind, sector, secretary, unit, COALESCE(grid_code, ''), founded`
+const orgCols = `id, town_code, COALESCE(parent_id, 0), name, kind, sector, secretary, unit, COALESCE(grid_code, ''), founded, reported_members`
 
 func scanOrg(sc interface{ Scan(...any) error }) (Org, error) {
 	var o Org
-	err := sc.Scan(&o.ID, &o.TownCode, &o.ParentID, &o.Name, &o.Kind, &o.Sector, &o.Secretary, &o.Unit, &o.Grid, &o.Founded)
+	err := sc.Scan(&o.ID, &o.TownCode, &o.ParentID, &o.Name, &o.Kind, &o.Sector, &o.Secretary, &o.Unit, &o.Grid, &o.Founded, &o.Reported)
 	return o, err
 }
 
@@ -59,6 +61,7 @@ type NewOrg struct {
 	Unit      string `json:"unit"`
 	Grid      string `json:"grid"`
 	Founded   string `json:"founded"`
+	Reported  int    `json:"reported_members"`
 }
 
 // CreateOrg adds an organisation under its parent (of the same town; a branch has no children).
@@ -70,43 +73,17 @@ func (s *Service) CreateOrg(ctx context.Context, towns []string, n NewOrg, by au
 	if !inTowns(towns, n.TownCode) {
 		return Org{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if err := n.check(); err != nil {
 		return Org{}, err
-	}
-	if !valid(OrgKinds, n.Kind) {
-		return Org{}, problem.Field("kind", "%q is not one of committee, general_branch, branch", n.Kind)
-	}
-	if !valid(Sectors, n.Sector) {
-		return Org{}, problem.Field("sector", "%q is not one of enterprise, building, new_employment or empty", n.Sector)
-	}
-	if n.Secretary, err = text("secretary", n.Secretary, MaxName, false); err != nil {
-		return Org{}, err
-	}
-	if n.Unit, err = text("unit", n.Unit, MaxName, false); err != nil {
-		return Org{}, err
-	}
-	if n.Founded != "" {
-		if _, err := ParseDate("founded", n.Founded); err != nil {
-			return Org{}, err
-		}
 	}
 	var id int64
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		if n.ParentID != 0 {
-			p, err := scanOrg(tx.QueryRow(ctx, `SELECT `+orgCols+` FROM party_orgs WHERE id = ? AND town_code = ?`, n.ParentID, n.TownCode))
-			if errors.Is(err, sql.ErrNoRows) {
-				return problem.Field("parent_id", "organisation %d is not in this town", n.ParentID)
-			}
-			if err != nil {
-				return err
-			}
-			if p.Kind == KindBranch {
-				return problem.Field("parent_id", "%s is a branch; a branch has no organisations under it", p.Name)
-			}
+		if err := checkParent(ctx, tx, n, 0); err != nil {
+			return err
 		}
-		err := tx.QueryRow(ctx, `INSERT INTO party_orgs (town_code, parent_id, name, kind, sector, secretary, unit, grid_code, founded, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.TownCode, nullID(n.ParentID), n.Name, n.Kind, n.Sector, n.Secretary, n.Unit,
-			nullStr(n.Grid), n.Founded, s.now().UnixMilli()).Scan(&id)
+		err := tx.QueryRow(ctx, `INSERT INTO party_orgs (town_code, parent_id, name, kind, sector, secretary, unit, grid_code, founded, reported_members, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.TownCode, nullID(n.ParentID), n.Name, n.Kind, n.Sector, n.Secretary, n.Unit,
+			nullStr(n.Grid), n.Founded, n.Reported, s.now().UnixMilli()).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("name", "an organisation named %q exists already in this town", n.Name)
 		}
@@ -182,7 +159,7 @@ func (s *Service) orgs(ctx context.Context, towns []string, year int) ([]*Org, e
 		prev = "" // the first year's awards went to every holder
 	}
 	rows, err := s.DB.Query(ctx, `SELECT o.id, o.town_code, COALESCE(o.parent_id, 0), o.name, o.kind, o.sector, o.secretary, o.unit,
-		COALESCE(o.grid_code, ''), o.founded,
+		COALESCE(o.grid_code, ''), o.founded, o.reported_members,
 		(SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id),
 		(SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id AND m.joined <= ? AND m.joined > ?),
 		(SELECT COUNT(*) FROM party_members m WHERE m.org_id = o.id AND m.joined <= ?)
@@ -196,7 +173,7 @@ func (s *Service) orgs(ctx context.Context, towns []string, year int) ([]*Org, e
 	for rows.Next() {
 		var o Org
 		if err := rows.Scan(&o.ID, &o.TownCode, &o.ParentID, &o.Name, &o.Kind, &o.Sector, &o.Secretary, &o.Unit, &o.Grid, &o.Founded,
-			&o.Members, &o.Honoured, &o.holders); err != nil {
+			&o.Reported, &o.Members, &o.Honoured, &o.holders); err != nil {
 			return nil, err
 		}
 		out = append(out, &o)
@@ -225,6 +202,13 @@ type Member struct {
 	Name   string `json:"name"`
 	Phone  string `json:"phone"`
 	Joined string `json:"joined"` // date of full membership
+	// Gender (male, female), BirthDate and IDNumber (居民身份证号码) come from a roster import; ''
+	// for members entered before them.
+	Gender    string `json:"gender,omitempty"`
+	BirthDate string `json:"birth_date,omitempty"`
+	IDNumber  string `json:"id_number,omitempty"`
+	// Org is the organisation's name, in a town's roster (TownRoster).
+	Org string `json:"organisation,omitempty"`
 	// Standing is the whole years of party standing on July 1 of the year asked; Honour says
 	// whether the member holds 光荣在党50年 that year, Awarded whether it is the year they reached it.
 	Standing int  `json:"standing"`
@@ -283,7 +267,7 @@ func (s *Service) Roster(ctx context.Context, towns []string, org int64, year in
 	if err != nil {
 		return Org{}, nil, err
 	}
-	rows, err := s.DB.Query(ctx, `SELECT id, org_id, name, phone, joined FROM party_members WHERE org_id = ? ORDER BY joined, id LIMIT ?`, org, MaxRoster)
+	rows, err := s.DB.Query(ctx, `SELECT id, org_id, name, phone, joined, gender, birth_date, COALESCE(id_number, '') FROM party_members WHERE org_id = ? ORDER BY joined, id LIMIT ?`, org, MaxRoster)
 	if err != nil {
 		return Org{}, nil, fmt.Errorf("roster of %d: %w", org, err)
 	}
@@ -291,14 +275,10 @@ func (s *Service) Roster(ctx context.Context, towns []string, org int64, year in
 	var out []Member
 	for rows.Next() {
 		var m Member
-		if err := rows.Scan(&m.ID, &m.OrgID, &m.Name, &m.Phone, &m.Joined); err != nil {
+		if err := rows.Scan(&m.ID, &m.OrgID, &m.Name, &m.Phone, &m.Joined, &m.Gender, &m.BirthDate, &m.IDNumber); err != nil {
 			return Org{}, nil, err
 		}
-		if j, err := time.ParseInLocation(DateLayout, m.Joined, workcal.Location()); err == nil {
-			m.Standing = Standing(j, year)
-			m.Honour = HoldsHonour(j, year)
-			m.Awarded = AwardedIn(j, year)
-		}
+		m.honours(year)
 		out = append(out, m)
 	}
 	return o, out, rows.Err()

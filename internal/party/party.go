@@ -93,7 +93,9 @@ const (
 	MaxText      = 2000
 	MaxAttending = 200
 	MaxParties   = 20
-	MaxRoster    = 5000 // members one organisation page lists
+	// MaxCommitments bounds an agreement's commitments.
+	MaxCommitments = 50
+	MaxRoster      = 5000 // members one organisation page lists
 )
 
 // Service reads and changes party building and coverage records.

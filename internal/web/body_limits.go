@@ -9,6 +9,7 @@ import (
 
 	webdispatch "github.com/civicgrid/civicgrid/internal/web/dispatch"
 	webintake "github.com/civicgrid/civicgrid/internal/web/intake"
+	webparty "github.com/civicgrid/civicgrid/internal/web/party"
 	webprojects "github.com/civicgrid/civicgrid/internal/web/projects"
 
 	"github.com/civicgrid/civicgrid/internal/media"
@@ -54,6 +55,7 @@ var bodyLimits = map[string]bodyRule{
 	"POST /admin/addresses":                     {max: webdispatch.MaxBookUpload + kit.FormSlack},
 	"POST /portal/projects/propose":             {max: kit.ReportBodyLimit(webprojects.MaxPhotos), form: true, field: "photos", report: true},
 	"POST /projects/proposals/{id}/appraisal":   {max: media.MaxBytes + kit.FormSlack, form: true, field: "file"},
+	"POST /party/roster":                        {max: webparty.MaxRosterUpload + kit.FormSlack, form: true, field: "file"},
 }
 
 // limitBodies bounds every request body before anything reads it, by the route's rule.

@@ -373,3 +373,51 @@ func (s *handlers) apiAddActivity(w http.ResponseWriter, r *http.Request, c *kit
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+func (s *handlers) apiUpdateOrg(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var n party.NewOrg
+	if err := kit.DecodeJSON(r, &n); err != nil {
+		return err
+	}
+	o, err := s.service().UpdateOrg(r.Context(), c.Towns, id, n, c.User)
+	if err != nil {
+		return err
+	}
+	o.Children = nil
+	kit.WriteJSON(w, http.StatusOK, o)
+	return nil
+}
+
+func (s *handlers) apiAddSite(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	var n party.Site
+	if err := kit.DecodeJSON(r, &n); err != nil {
+		return err
+	}
+	x, err := s.service().AddSite(r.Context(), c.Towns, n, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusCreated, x)
+	return nil
+}
+
+func (s *handlers) apiUpdateSite(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var n party.Site
+	if err := kit.DecodeJSON(r, &n); err != nil {
+		return err
+	}
+	x, err := s.service().UpdateSite(r.Context(), c.Towns, id, n, c.User)
+	if err != nil {
+		return err
+	}
+	kit.WriteJSON(w, http.StatusOK, x)
+	return nil
+}

@@ -8,28 +8,21 @@ import (
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
-func (s *handlers) agreementsPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	as, err := s.service().Agreements(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	return s.Render(w, r, http.StatusOK, "party_agreements", kit.PageData{Title: "pt.agreements title",
-		Data: map[string]any{"Agreements": as, "Statuses": labels(party.TaskStatuses, kit.Language(w, r))}})
-}
-
 func (s *handlers) matchingPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	return s.renderMatching(w, r, c, http.StatusOK, nil)
+	return s.renderMatchingForm(w, r, c, http.StatusOK, marketForm{}, nil, "")
 }
 
-func (s *handlers) renderMatching(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, ferr error) error {
+// renderMatching shows the needs, resources and matched projects with the forms; form names the
+// form that was refused (need, resource, match), whose input comes back in f.
+func (s *handlers) renderMatchingForm(w http.ResponseWriter, r *http.Request, c *kit.Caller, status int, f marketForm, ferr error, form string) error {
 	m, err := s.service().Market(r.Context(), c.Towns)
 	if err != nil {
 		return err
 	}
 	pd := kit.PageData{Title: "pt.matching title", Data: map[string]any{"M": m, "MayManage": party.MayManage(c.User),
-		"Statuses": labels(party.TaskStatuses, kit.Language(w, r))}}
+		"Statuses": labels(party.TaskStatuses, kit.Language(w, r)), "F": f, "Refused": form, "Towns": c.Towns}}
 	if ferr != nil {
-		_, pd.Error, pd.Field = kit.ErrorText(r, kit.Language(w, r), ferr)
+		pd.Error, pd.Field = formError(w, r, ferr)
 	}
 	return s.Render(w, r, status, "party_matching", pd)
 }
@@ -37,14 +30,15 @@ func (s *handlers) renderMatching(w http.ResponseWriter, r *http.Request, c *kit
 func (s *handlers) matchSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	need, _ := strconv.ParseInt(r.PostFormValue("need_id"), 10, 64)
 	res, _ := strconv.ParseInt(r.PostFormValue("resource_id"), 10, 64)
-	_, err := s.service().Match(r.Context(), c.Towns, party.NewMatch{NeedID: need, ResourceID: res, Note: r.PostFormValue("note"), Due: r.PostFormValue("due")}, c.User)
+	f := marketForm{Need: need, Resource: res, Note: r.PostFormValue("note"), Due: r.PostFormValue("due")}
+	_, err := s.service().Match(r.Context(), c.Towns, party.NewMatch{NeedID: need, ResourceID: res, Note: f.Note, Due: f.Due}, c.User)
 	if status, ok := fieldStatus(err); ok {
-		return s.renderMatching(w, r, c, status, err)
+		return s.renderMatchingForm(w, r, c, status, f, err, "match")
 	}
 	if err != nil {
 		return err
 	}
-	kit.RedirectFlash(w, r, "/party/matching#pt-matches", kit.Translator(kit.Language(w, r))("pt.matched"))
+	redirectFlash(w, r, "/party/matching#pt-matches", kit.Translator(kit.Language(w, r))("pt.matched"))
 	return nil
 }
 
@@ -65,6 +59,23 @@ func (s *handlers) networkPage(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		views[i] = siteView{x, party.LabelOf(party.NetworkKinds, x.Kind, lang)}
 	}
 	T := kit.Translator(lang)
+	// A link to a bookings place or a volunteer activity shows its name; any other its address.
+	names := map[string]string{}
+	places, activities, err := s.linkTargets(r, c)
+	if err != nil {
+		return err
+	}
+	for _, t := range append(places, activities...) {
+		names[t.Href] = t.Name
+	}
+	for i := range views {
+		for _, l := range views[i].Links {
+			if names[l] == "" {
+				names[l] = l
+			}
+		}
+	}
 	return s.Render(w, r, http.StatusOK, "party_network", kit.PageData{Title: "pt.network title", Data: map[string]any{
-		"Sites": views, "Count": n, "Labels": map[string]string{"offers": T("pt.offers"), "enterprise": T("pt.enterprise")}}})
+		"Sites": views, "Count": n, "Labels": map[string]string{"offers": T("pt.offers"), "enterprise": T("pt.enterprise")},
+		"MayManage": party.MayManage(c.User), "LinkNames": names}})
 }

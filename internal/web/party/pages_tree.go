@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/party"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
@@ -30,6 +32,8 @@ type treeData struct {
 	Holders  int
 	Chart    []chartRow // members and honours by top-level branch, for the chart
 	Labels   map[string]string
+	// MayManage adds and edits organisations; MayRoster imports rosters.
+	MayManage, MayRoster bool
 }
 
 type chartRow struct {
@@ -48,7 +52,8 @@ func (s *handlers) treePage(w http.ResponseWriter, r *http.Request, c *kit.Calle
 	if err != nil {
 		return err
 	}
-	d := treeData{Year: y, Orgs: party.Flatten(roots), Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang)}
+	d := treeData{Year: y, Orgs: party.Flatten(roots), Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang),
+		MayManage: party.MayManage(c.User), MayRoster: c.User.Can(auth.PermPartyRoster)}
 	T := kit.Translator(lang)
 	d.Labels = map[string]string{"members": T("pt.members"), "honoured": T("pt.honoured")}
 	for _, o := range roots {
@@ -71,6 +76,9 @@ type orgData struct {
 	Masked  bool
 	Kinds   map[string]string
 	Sectors map[string]string
+	Genders map[string]string
+	// MayManage edits the organisation and adds one below it.
+	MayManage bool
 }
 
 func (s *handlers) orgPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -92,7 +100,9 @@ func (s *handlers) orgPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 	if err != nil {
 		return err
 	}
-	d := orgData{Org: o, Year: y, Members: ms, Masked: !whole, Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang)}
+	T := kit.Translator(lang)
+	d := orgData{Org: o, Year: y, Members: ms, Masked: !whole, Kinds: labels(party.OrgKinds, lang), Sectors: labels(party.Sectors, lang),
+		Genders: map[string]string{"male": T("pt.male"), "female": T("pt.female")}, MayManage: party.MayManage(c.User)}
 	if o.ParentID != 0 {
 		if p, err := svc.Org(r.Context(), c.Towns, o.ParentID, y); err == nil {
 			d.Parent = &p
@@ -111,3 +121,27 @@ func fieldStatus(err error) (int, bool) {
 }
 
 func idPath(format string, id int64) string { return fmt.Sprintf(format, id) }
+
+// redirectFlash is kit.RedirectFlash to a place in a page: the notice's query goes before the
+// fragment (to "/party/matching#pt-needs"), where the browser sends it.
+func redirectFlash(w http.ResponseWriter, r *http.Request, to, flash string) {
+	path, frag, ok := strings.Cut(to, "#")
+	if !ok {
+		kit.RedirectFlash(w, r, to, flash)
+		return
+	}
+	kit.RedirectFlash(fragmentWriter{w, "#" + frag}, r, path, flash)
+}
+
+// fragmentWriter appends a fragment to the Location of the redirect written through it.
+type fragmentWriter struct {
+	http.ResponseWriter
+	frag string
+}
+
+func (f fragmentWriter) WriteHeader(code int) {
+	if l := f.Header().Get("Location"); l != "" {
+		f.Header().Set("Location", l+f.frag)
+	}
+	f.ResponseWriter.WriteHeader(code)
+}

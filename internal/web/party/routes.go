@@ -37,8 +37,9 @@ func (s *handlers) service() *party.Service {
 //
 // Who may do what (docs/PARTY.md): party:read sees the tree, the council, the agreements, the
 // matching and the network (rosters masked); party:roster sees rosters whole, each response
-// audited; party:manage records meetings, resolutions, reviews, handovers, agreements, needs,
-// resources and matches (the council's secretary: administrators and dispatchers); coverage:read
+// audited, and imports them (xlsx, all or nothing); party:manage records meetings, resolutions,
+// reviews, handovers, agreements, needs, resources and matches, and adds and edits organisations
+// and network sites (the council's secretary: administrators and dispatchers); coverage:read
 // sees the coverage, coverage:write lists entities and their activities.
 func Mount(m *kit.Mount) error {
 	if err := m.Files(files); err != nil {
@@ -53,6 +54,7 @@ func Mount(m *kit.Mount) error {
 	m.API("GET /api/v1/party/orgs", auth.PermPartyRead, s.apiTree)
 	m.API("POST /api/v1/party/orgs", auth.PermPartyManage, s.apiCreateOrg)
 	m.API("GET /api/v1/party/orgs/{id}", auth.PermPartyRead, s.apiOrg)
+	m.API("PUT /api/v1/party/orgs/{id}", auth.PermPartyManage, s.apiUpdateOrg)
 	m.API("POST /api/v1/party/orgs/{id}/members", auth.PermPartyManage, s.apiAddMember)
 	m.API("GET /api/v1/party/councils", auth.PermPartyRead, s.apiCouncils)
 	m.API("GET /api/v1/party/councils/{id}", auth.PermPartyRead, s.apiCouncil)
@@ -69,12 +71,21 @@ func Mount(m *kit.Mount) error {
 	m.API("POST /api/v1/party/resources", auth.PermPartyManage, s.apiAddResource)
 	m.API("POST /api/v1/party/matches", auth.PermPartyManage, s.apiMatch)
 	m.API("GET /api/v1/party/network", auth.PermPartyRead, s.apiNetwork)
+	m.API("POST /api/v1/party/network", auth.PermPartyManage, s.apiAddSite)
+	m.API("PUT /api/v1/party/network/{id}", auth.PermPartyManage, s.apiUpdateSite)
 	m.API("GET /api/v1/coverage", auth.PermCoverageRead, s.apiCoverage)
 	m.API("POST /api/v1/coverage/entities", auth.PermCoverageWrite, s.apiAddEntity)
 	m.API("POST /api/v1/coverage/entities/{id}/activities", auth.PermCoverageWrite, s.apiAddActivity)
 
 	m.Page("GET /party", auth.PermPartyRead, s.treePage)
+	m.Page("GET /party/orgs/new", auth.PermPartyManage, s.newOrgPage)
+	m.Page("POST /party/orgs", auth.PermPartyManage, s.createOrgSubmit)
 	m.Page("GET /party/orgs/{id}", auth.PermPartyRead, s.orgPage)
+	m.Page("GET /party/orgs/{id}/edit", auth.PermPartyManage, s.editOrgPage)
+	m.Page("POST /party/orgs/{id}", auth.PermPartyManage, s.updateOrgSubmit)
+	m.Page("GET /party/roster", auth.PermPartyRoster, s.rosterPage)
+	m.Page("POST /party/roster", auth.PermPartyRoster, s.rosterSubmit)
+	m.Page("GET /party/roster.xlsx", auth.PermPartyRead, s.rosterExport)
 	m.Page("GET /party/councils", auth.PermPartyRead, s.councilsPage)
 	m.Page("GET /party/councils/{id}", auth.PermPartyRead, s.councilPage)
 	m.Page("POST /party/councils/{id}/meetings", auth.PermPartyManage, s.meetingSubmit)
@@ -83,9 +94,16 @@ func Mount(m *kit.Mount) error {
 	m.Page("POST /party/meetings/{id}/resolutions", auth.PermPartyManage, s.resolutionSubmit)
 	m.Page("POST /party/meetings/{id}/reviews", auth.PermPartyManage, s.reviewSubmit)
 	m.Page("GET /party/agreements", auth.PermPartyRead, s.agreementsPage)
+	m.Page("POST /party/agreements", auth.PermPartyManage, s.agreementSubmit)
+	m.Page("POST /party/needs", auth.PermPartyManage, s.needSubmit)
+	m.Page("POST /party/resources", auth.PermPartyManage, s.resourceSubmit)
 	m.Page("GET /party/matching", auth.PermPartyRead, s.matchingPage)
 	m.Page("POST /party/matching", auth.PermPartyManage, s.matchSubmit)
 	m.Page("GET /party/network", auth.PermPartyRead, s.networkPage)
+	m.Page("GET /party/network/new", auth.PermPartyManage, s.newSitePage)
+	m.Page("POST /party/network", auth.PermPartyManage, s.createSiteSubmit)
+	m.Page("GET /party/network/{id}/edit", auth.PermPartyManage, s.editSitePage)
+	m.Page("POST /party/network/{id}", auth.PermPartyManage, s.updateSiteSubmit)
 	m.Page("GET /coverage", auth.PermCoverageRead, s.coveragePage)
 	m.Page("GET /portal/network", kit.Public, s.portalNetworkPage)
 

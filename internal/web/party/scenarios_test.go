@@ -27,6 +27,8 @@ func TestPartyScenarios(t *testing.T) {
 		a.Var("ljzcouncil", `SELECT id FROM party_councils WHERE name = ?`, demo.LujiazuiCouncil)
 		a.Var("branch", `SELECT id FROM party_orgs WHERE name = ?`, "绿八居民区第一党支部")
 		a.Var("top", `SELECT id FROM party_orgs WHERE name = ?`, "中共上海市长宁区新泾镇委员会")
+		a.Var("green8", `SELECT parent_id FROM party_orgs WHERE name = ?`, "绿八居民区第一党支部")
+		a.Var("ljzsite", `SELECT id FROM party_network WHERE name = ?`, "陆家嘴街道新时代文明实践分中心")
 		a.Var("meeting", `SELECT id FROM party_meetings WHERE held_on = ?`, "2025-12-19")
 		a.Var("first", `SELECT id FROM party_meetings WHERE held_on = ?`, "2025-06-27")
 		a.Var("task", `SELECT MIN(t.id) FROM party_tasks t JOIN party_meetings m ON m.id = t.meeting_id WHERE m.held_on = ? AND t.status = 'open'`, "2025-06-27")
@@ -132,6 +134,64 @@ func TestPartyScenarios(t *testing.T) {
 			{Name: "page network", User: "lujiazui_admin", Method: "GET", URL: "/party/network", Status: http.StatusOK, Contains: []string{"陆家嘴街道新时代文明实践分中心"}},
 			{Name: "page coverage", User: "leader", Method: "GET", URL: "/coverage", Status: http.StatusOK, Contains: []string{`id="map"`, "淞虹路沿街商户"}},
 			{Name: "page coverage forbidden", User: "volunteer", Method: "GET", URL: "/coverage", Status: http.StatusForbidden},
+
+			// The office's forms: organisations, agreements, needs and resources, network sites, roster.
+			{Name: "update org", User: "admin", Method: "PUT", URL: "/api/v1/party/orgs/{branch}",
+				Body: `{"parent_id":{green8},"name":"绿八居民区第一党支部","kind":"branch","secretary":"新任书记","reported_members":40}`, Status: http.StatusOK, Contains: []string{"新任书记", `"reported_members":40`}},
+			{Name: "update org under itself", User: "admin", Method: "PUT", URL: "/api/v1/party/orgs/{top}",
+				Body: `{"parent_id":{green8},"name":"中共上海市长宁区新泾镇委员会","kind":"committee"}`, Status: http.StatusUnprocessableEntity, Contains: []string{`"field":"parent_id"`}},
+			{Name: "update org without party:manage", User: "leader", Method: "PUT", URL: "/api/v1/party/orgs/{branch}", Body: `{"name":"x","kind":"branch"}`, Status: http.StatusForbidden},
+			{Name: "update org of another town", User: "lujiazui_admin", Method: "PUT", URL: "/api/v1/party/orgs/{branch}", Body: `{"name":"x","kind":"branch"}`, Status: http.StatusNotFound},
+			{Name: "add site", User: "admin", Method: "POST", URL: "/api/v1/party/network",
+				Body: `{"town":"310105102","kind":"point","name":"场景实践点","offers":"理论宣讲","links":["/volunteers/activities/1"],"lat":31.21,"lng":121.37}`, Status: http.StatusCreated, Contains: []string{"场景实践点"}},
+			{Name: "add site bad link", User: "admin", Method: "POST", URL: "/api/v1/party/network",
+				Body: `{"town":"310105102","kind":"point","name":"x","links":["javascript:alert(1)"],"lat":31.21,"lng":121.37}`, Status: http.StatusUnprocessableEntity, Contains: []string{`"field":"links[0]"`}},
+			{Name: "add site without party:manage", User: "gridworker", Method: "POST", URL: "/api/v1/party/network", Body: `{"town":"310105102","kind":"point","name":"x","lat":31.2,"lng":121.3}`, Status: http.StatusForbidden},
+			{Name: "update site", User: "lujiazui_admin", Method: "PUT", URL: "/api/v1/party/network/{ljzsite}",
+				Body: `{"kind":"centre","name":"陆家嘴街道新时代文明实践分中心","offers":"场景：周末开放","lat":31.235,"lng":121.505}`, Status: http.StatusOK, Contains: []string{"场景：周末开放"}},
+			{Name: "update site of another town", User: "admin", Method: "PUT", URL: "/api/v1/party/network/{ljzsite}", Body: `{"kind":"point","name":"x","lat":31.2,"lng":121.3}`, Status: http.StatusNotFound},
+			{Name: "page new org", User: "dispatcher", Method: "GET", URL: "/party/orgs/new?parent={top}", Status: http.StatusOK, Contains: []string{"pt-org-form", "中共上海市长宁区新泾镇委员会"}},
+			{Name: "page new org forbidden", User: "leader", Method: "GET", URL: "/party/orgs/new", Status: http.StatusForbidden},
+			{Name: "page create org", User: "dispatcher", Method: "POST", URL: "/party/orgs",
+				Body: "town=310105102&parent_id={top}&name=页面新建党支部&kind=branch&sector=enterprise&secretary=周书记&reported_members=12", Status: http.StatusSeeOther, Location: "/party/orgs/"},
+			{Name: "page create org refused", User: "dispatcher", Method: "POST", URL: "/party/orgs",
+				Body: "town=310105102&parent_id={branch}&name=x&kind=branch", Status: http.StatusUnprocessableEntity, Contains: []string{"上级组织", `data-field="parent_id"`}},
+			{Name: "page create org bad count", User: "dispatcher", Method: "POST", URL: "/party/orgs",
+				Body: "town=310105102&name=x&kind=branch&reported_members=many", Status: http.StatusUnprocessableEntity, Contains: []string{"上报党员数"}},
+			{Name: "page edit org", User: "admin", Method: "GET", URL: "/party/orgs/{branch}/edit", Status: http.StatusOK, Contains: []string{"pt-org-form", "绿八居民区第一党支部"}},
+			{Name: "page update org", User: "admin", Method: "POST", URL: "/party/orgs/{branch}",
+				Body: "parent_id={green8}&name=绿八居民区第一党支部&kind=branch&secretary=页面书记&reported_members=41", Status: http.StatusSeeOther, Location: "/party/orgs/{branch}"},
+			{Name: "page org shows the reported count", User: "leader", Method: "GET", URL: "/party/orgs/{branch}", Status: http.StatusOK, Contains: []string{"页面书记", `id="pt-org-reported">41`}, NotContains: []string{"pt-org-edit"}},
+			{Name: "page agreements with the form", User: "admin", Method: "GET", URL: "/party/agreements", Status: http.StatusOK, Contains: []string{"pt-agreement-form", `name="commitment_due"`}},
+			{Name: "page agreements without the form", User: "leader", Method: "GET", URL: "/party/agreements", Status: http.StatusOK, NotContains: []string{"pt-agreement-form"}},
+			{Name: "page sign agreement", User: "admin", Method: "POST", URL: "/party/agreements",
+				Body:   "title=页面联建&signed_on=2026-03-02&term_end=2027-03-01&party=新泾镇机关党总支&party=地铁2号线党总支&party=&commitment_text=共建党员先锋岗&commitment_owner=地铁2号线党总支&commitment_due=2026-04-30&commitment_text=&commitment_owner=&commitment_due=",
+				Status: http.StatusSeeOther, Location: "/party/agreements?flash="},
+			{Name: "page sign agreement bad commitment", User: "admin", Method: "POST", URL: "/party/agreements",
+				Body:   "title=页面联建2&signed_on=2026-03-02&party=甲&party=乙&commitment_text=第一项&commitment_owner=甲&commitment_due=&commitment_text=&commitment_owner=&commitment_due=&commitment_text=第三项&commitment_owner=&commitment_due=",
+				Status: http.StatusUnprocessableEntity, Contains: []string{"第 3 行的责任单位", `data-field="commitments[2].owner"`, `value="第三项"`}},
+			{Name: "page sign agreement on a Sunday (en)", User: "admin", Method: "POST", URL: "/party/agreements?lang=en",
+				Body:   "title=x&signed_on=2026-03-02&party=甲&party=乙&commitment_text=a&commitment_owner=甲&commitment_due=2026-03-08",
+				Status: http.StatusUnprocessableEntity, Contains: []string{"Due of row 1", "working day"}},
+			{Name: "page sign agreement forbidden", User: "gridworker", Method: "POST", URL: "/party/agreements", Body: "title=x", Status: http.StatusForbidden},
+			{Name: "page add need", User: "admin", Method: "POST", URL: "/party/needs", Body: "area=虹桥机场新村&text=页面需求：助浴服务", Status: http.StatusSeeOther, Location: "/party/matching?flash="},
+			{Name: "page add need refused", User: "admin", Method: "POST", URL: "/party/needs", Body: "area=&text=x", Status: http.StatusUnprocessableEntity, Contains: []string{"居民区", `data-field="area"`}},
+			{Name: "page add resource", User: "admin", Method: "POST", URL: "/party/resources", Body: "unit=新泾派出所党支部&text=页面资源：反诈讲座", Status: http.StatusSeeOther, Location: "/party/matching?flash="},
+			{Name: "page add resource forbidden", User: "leader", Method: "POST", URL: "/party/resources", Body: "unit=x&text=y", Status: http.StatusForbidden},
+			{Name: "page matching shows them", User: "leader", Method: "GET", URL: "/party/matching", Status: http.StatusOK, Contains: []string{"页面需求：助浴服务", "页面资源：反诈讲座"}, NotContains: []string{"pt-need-form"}},
+			{Name: "page new site", User: "admin", Method: "GET", URL: "/party/network/new", Status: http.StatusOK, Contains: []string{"pt-site-form", "pt-pick-map"}},
+			{Name: "page create site", User: "admin", Method: "POST", URL: "/party/network",
+				Body: "kind=station&name=页面实践站&offers=周末开放&lat=31.2155&lng=121.3712&links=https://example.org/x", Status: http.StatusSeeOther, Location: "/party/network"},
+			{Name: "page create site bad lat", User: "admin", Method: "POST", URL: "/party/network", Body: "kind=station&name=y&lat=north&lng=121.37", Status: http.StatusUnprocessableEntity, Contains: []string{"纬度", `data-field="lat"`}},
+			{Name: "page edit site", User: "lujiazui_admin", Method: "GET", URL: "/party/network/{ljzsite}/edit", Status: http.StatusOK, Contains: []string{"陆家嘴街道新时代文明实践分中心"}},
+			{Name: "page edit site of another town", User: "admin", Method: "GET", URL: "/party/network/{ljzsite}/edit", Status: http.StatusNotFound},
+			{Name: "page update site", User: "lujiazui_admin", Method: "POST", URL: "/party/network/{ljzsite}",
+				Body: "kind=centre&name=陆家嘴街道新时代文明实践分中心&offers=页面：全天开放&lat=31.235&lng=121.505", Status: http.StatusSeeOther},
+			{Name: "page roster", User: "admin", Method: "GET", URL: "/party/roster", Status: http.StatusOK, Contains: []string{"pt-roster-form", "身份证号"}},
+			{Name: "page roster forbidden", User: "dispatcher", Method: "GET", URL: "/party/roster", Status: http.StatusForbidden},
+			{Name: "page roster without a file", User: "admin", Method: "POST", URL: "/party/roster", Body: "town=310105102", Status: http.StatusUnprocessableEntity},
+			{Name: "roster export of another town", User: "admin", Method: "GET", URL: "/party/roster.xlsx?town=310115005", Status: http.StatusNotFound},
+			{Name: "roster export forbidden", User: "resident", Method: "GET", URL: "/party/roster.xlsx", Status: http.StatusForbidden},
 		})
 		// One audit row per response that showed a roster whole; none for a masked one.
 		var n int

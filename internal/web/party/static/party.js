@@ -131,4 +131,53 @@
     trendEl.dataset.points = String(trend.length);
     document.body.dataset.chartReady = '1';
   }
+  // Forms: rows of parties and commitments are added by cloning the last row (values cleared);
+  // the field a refused form names is marked and focused.
+  Array.prototype.forEach.call(document.querySelectorAll('.pt-add-row'), function (btn) {
+    btn.addEventListener('click', function () {
+      var box = document.getElementById(btn.dataset.rows);
+      var rows = box.querySelectorAll('.pt-row');
+      var max = parseInt(box.dataset.max || '50', 10);
+      if (!rows.length || rows.length >= max) return;
+      var row = rows[rows.length - 1].cloneNode(true);
+      Array.prototype.forEach.call(row.querySelectorAll('input'), function (i) { i.value = ''; i.removeAttribute('aria-invalid'); });
+      box.insertBefore(row, btn);
+      var first = row.querySelector('input');
+      if (first) first.focus();
+      if (rows.length + 1 >= max) btn.disabled = true;
+    });
+  });
+  var err = document.querySelector('.error[data-field]');
+  if (err && err.dataset.field) {
+    var f = err.dataset.field, name = f, nth = 0;
+    var m = /^([a-z_]+)\[(\d+)\](?:\.([a-z_]+))?$/.exec(f);
+    if (m) {
+      nth = parseInt(m[2], 10);
+      name = m[1] === 'parties' ? 'party' : m[1] === 'commitments' ? 'commitment_' + (m[3] || 'text') : m[1] === 'links' ? 'links' : m[1];
+      if (m[1] === 'links') nth = 0;
+    }
+    var fields = document.querySelectorAll('main [name="' + name.replace(/[^a-z_]/g, '') + '"]');
+    var bad = fields[nth] || fields[0];
+    if (bad) {
+      bad.setAttribute('aria-invalid', 'true');
+      for (var p = bad.parentNode; p; p = p.parentNode) { if (p.tagName === 'DETAILS') p.open = true; }
+      bad.focus();
+    }
+  }
+
+  // The network site form: a click on the map sets the latitude and longitude.
+  var pickEl = document.getElementById('pt-pick-map');
+  if (pickEl && window.L) {
+    var latIn = document.querySelector('#pt-site-form [name=lat]'), lngIn = document.querySelector('#pt-site-form [name=lng]');
+    var lat0 = parseFloat(latIn.value), lng0 = parseFloat(lngIn.value);
+    var has = isFinite(lat0) && isFinite(lng0);
+    var pmap = newMap(pickEl, has ? [lat0, lng0] : [31.215, 121.37]);
+    var pin = has ? L.circleMarker([lat0, lng0], { radius: 8, color: '#c0392b' }).addTo(pmap) : null;
+    pmap.on('click', function (e) {
+      latIn.value = e.latlng.lat.toFixed(6);
+      lngIn.value = e.latlng.lng.toFixed(6);
+      if (pin) pin.setLatLng(e.latlng); else pin = L.circleMarker(e.latlng, { radius: 8, color: '#c0392b' }).addTo(pmap);
+    });
+    pickEl.dataset.ready = '1';
+  }
 })();
