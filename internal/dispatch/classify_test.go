@@ -168,7 +168,7 @@ func TestModelFileRoundTrip(t *testing.T) {
 // TestModelFileVersion1StillLoads: a model written before version 2 (logistic regression and
 // multinomial naive Bayes, the title at full weight, no title_scale) loads and classifies as it did.
 func TestModelFileVersion1StillLoads(t *testing.T) {
-	m, err := Train(separable(), TrainOptions{Seed: 3, hyper: &previousHyper})
+	m, err := Train(separable(), TrainOptions{Seed: 3, hyper: &firstHyper})
 	if err != nil {
 		t.Fatal(err)
 	}
