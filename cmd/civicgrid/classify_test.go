@@ -88,7 +88,7 @@ func TestCLITrainClassifyEval(t *testing.T) {
 		t.Fatalf("eval --departments: %d %s", code, errOut)
 	}
 	cat, dep, found := strings.Cut(out, "\ndepartment ")
-	if !found || strings.Count(cat, "ensemble (+") != 2 || strings.Count(dep, "ensemble (+") != 2 || !strings.Contains(dep, "most frequent label") {
+	if !found || strings.Count(cat, "ensemble (") != 2 || strings.Count(dep, "ensemble (") != 2 || !strings.Contains(dep, "most frequent label") {
 		t.Errorf("eval --departments: %s", out)
 	}
 	// The three labels have 6 texts each: the most frequent label is the first by name, 噪音, whose

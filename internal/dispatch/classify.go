@@ -54,7 +54,7 @@ type Evidence struct {
 
 // member is one linear model of the ensemble: logit_k = bias_k + base_k·Σx + Σ_j x_j·W[j·K+k].
 type member struct {
-	Kind   string    // "softmax" (logistic regression), "cnb" (complement naive Bayes) or "nb" (multinomial, version-1 files)
+	Kind   string    // "softmax" (logistic regression, or any linear scores put through a softmax), "cnb" (complement naive Bayes, weights normalised or not) or "nb" (multinomial, version-1 files)
 	Weight float64   // share of the ensemble's probability
 	Temp   float64   // logits are divided by Temp before the softmax
 	Bias   []float32 // per label

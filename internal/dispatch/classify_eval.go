@@ -40,8 +40,8 @@ var EvalSystems = []string{
 	"keyword rules",
 	"linear (one block)",
 	"linear + title block + taxonomy",
-	"previous ensemble (+ naive Bayes)",
-	"ensemble (+ complement NB)",
+	"previous ensemble (2026-12-06)",
+	"ensemble (+ normalised CNB)",
 }
 
 // EvalRun is the result of one seed: Scores per system, in EvalSystems' order.

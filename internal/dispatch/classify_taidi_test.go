@@ -55,8 +55,9 @@ func TestClassifierTaidiCrossValidation(t *testing.T) {
 		t.Logf("%-34s top1 %.3f  top3 %.3f  macroF1 %.3f", name, s[i].Top1, s[i].Top3, s[i].MacroF1)
 	}
 	ens := s[len(s)-1]
-	if ens.Top1 < 0.835 || ens.Top3 < 0.97 || ens.MacroF1 < 0.825 { // two texts of 298 below; the previous ensemble (0.829 / 0.973 / 0.823) fails
-		t.Errorf("ensemble %+v: below what it reached (top-1 0.842, top-3 0.977, macro-F1 0.834 with seed 1)", ens)
+	t.Logf("calibration: mean first-label probability %.3f, ECE %.3f", runs[0].Confidence, runs[0].ECE)
+	if ens.Top1 < 0.875 || ens.Top3 < 0.98 || ens.MacroF1 < 0.87 { // two texts of 298 below; the previous ensemble (0.842 / 0.977 / 0.834) fails
+		t.Errorf("ensemble %+v: below what it reached (top-1 0.883, top-3 0.987, macro-F1 0.878 with seed 1)", ens)
 	}
 	if r := runs[0]; r.ECE > 0.1 {
 		t.Errorf("ensemble calibration: mean first-label probability %.3f for top-1 %.3f, ECE %.3f (was 0.046)", r.Confidence, ens.Top1, r.ECE)
@@ -120,5 +121,6 @@ func TestClassifierTaidiHeldOut(t *testing.T) {
 	}
 }
 
-// heldOutFloor is just under what the ensemble reached on the held-out texts.
-var heldOutFloor = Scores{Top1: 0.81, Top3: 0.96, MacroF1: 0.82}
+// heldOutFloor is just under what the ensemble reached on the held-out texts
+// (0.867 / 1.000 / 0.875; the previous ensemble's 0.833 / 0.983 / 0.846 fails it).
+var heldOutFloor = Scores{Top1: 0.85, Top3: 0.98, MacroF1: 0.86}

@@ -151,12 +151,31 @@ func TestModelFileRoundTrip(t *testing.T) {
 			t.Errorf("%s: %v before saving, %v after", text, p1, p2)
 		}
 	}
+	// A model of the 2026-12-06 settings (complement naive Bayes not normalised, title at half
+	// weight) is the same version and reads back as it was written.
+	prev, err := Train(separable(), TrainOptions{Seed: 2, hyper: &previousHyper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pbuf bytes.Buffer
+	if err := WriteModel(&pbuf, prev); err != nil {
+		t.Fatal(err)
+	}
+	prev2, err := ReadModel(bytes.NewReader(pbuf.Bytes()))
+	if err != nil || prev2.TitleScale != 0.5 || prev2.members[1].Kind != "cnb" {
+		t.Fatalf("2026-12-06 model: %v", err)
+	}
+	for _, text := range []string{"路灯不亮", "垃圾", "噪音", "无关的话"} {
+		if p1, p2 := prev.Classify("标题", text, 3), prev2.Classify("标题", text, 3); fmt.Sprint(p1) != fmt.Sprint(p2) {
+			t.Errorf("2026-12-06 model, %s: %v before saving, %v after", text, p1, p2)
+		}
+	}
 	bad := strings.Replace(buf.String(), `"version":2`, `"version":9`, 1)
 	if _, err := ReadModel(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "version 9") || !strings.Contains(err.Error(), "retrain") {
 		t.Errorf("version 9: %v", err)
 	}
 	// Version 1 knew no complement naive Bayes: such a member in a version-1 file is refused.
-	bad = strings.Replace(strings.Replace(buf.String(), `"version":2`, `"version":1`, 1), `"title_scale":0.5,`, "", 1)
+	bad = strings.Replace(strings.Replace(buf.String(), `"version":2`, `"version":1`, 1), `"title_scale":1,`, "", 1)
 	if _, err := ReadModel(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), `"cnb"`) {
 		t.Errorf("version 1 with a cnb member: %v", err)
 	}
@@ -168,7 +187,7 @@ func TestModelFileRoundTrip(t *testing.T) {
 // TestModelFileVersion1StillLoads: a model written before version 2 (logistic regression and
 // multinomial naive Bayes, the title at full weight, no title_scale) loads and classifies as it did.
 func TestModelFileVersion1StillLoads(t *testing.T) {
-	m, err := Train(separable(), TrainOptions{Seed: 3, hyper: &previousHyper})
+	m, err := Train(separable(), TrainOptions{Seed: 3, hyper: &firstHyper})
 	if err != nil {
 		t.Fatal(err)
 	}

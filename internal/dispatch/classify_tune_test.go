@@ -2,6 +2,8 @@ package dispatch
 
 import (
 	"os"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -53,7 +55,7 @@ func cvEnsemble(t testing.TB, ex []Example, opt TrainOptions, seeds []uint64) Sc
 }
 
 // TestTune compares training settings by cross-validation on the development part only
-// (CIVICGRID_TUNE=1; not part of the suite): how the defaults were chosen (see hyper).
+// (CIVICGRID_TUNE=1, or a name prefix for some; not part of the suite): how the defaults were chosen (see hyper).
 func TestTune(t *testing.T) {
 	if os.Getenv("CIVICGRID_TUNE") == "" {
 		t.Skip("CIVICGRID_TUNE=1 to compare settings")
@@ -65,16 +67,33 @@ func TestTune(t *testing.T) {
 		h    func(*hyper)
 		o    func(*TrainOptions)
 	}
-	with := func(f func(h *hyper)) func(h *hyper) { return func(h *hyper) { *h = defaultHyper; f(h) } }
+	with := func(f func(h *hyper)) func(h *hyper) {
+		return func(h *hyper) { *h = defaultHyper; h.Members = slices.Clone(h.Members); f(h) }
+	}
+	// The second member's settings, on a copy.
+	second := func(f func(sp *memberSpec)) func(h *hyper) { return with(func(h *hyper) { f(&h.Members[1]) }) }
+	only := func(sp memberSpec) func(h *hyper) {
+		return with(func(h *hyper) { sp.Share = 1; h.Members = []memberSpec{sp} })
+	}
 	vs := []variant{
-		{"previous", func(h *hyper) { *h = previousHyper }, nil},
+		{"first (11-30)", func(h *hyper) { *h = firstHyper }, nil},
+		{"previous (12-06)", func(h *hyper) { *h = previousHyper }, nil},
 		{"default", with(func(*hyper) {}), nil},
-		{"multinomial NB", with(func(h *hyper) { h.Second, h.NBTemp = "nb", 3 }), nil},
-		{"IDF", with(func(h *hyper) { h.NoIDF = false }), nil},
+		{"normalised CNB alone", only(defaultHyper.Members[1]), nil},
+		{"CNB alone, not normalised", only(memberSpec{Kind: "cnb", Smooth: 0.03}), nil},
+		{"logistic regression alone", only(defaultHyper.Members[0]), nil},
+		{"passive-aggressive alone", only(memberSpec{Kind: "pa", Rate: 0.1}), nil},
+		{"passive-aggressive + NCNB", with(func(h *hyper) { h.Members[0] = memberSpec{Kind: "pa", Rate: 0.1, Temp: 0.2, Share: 0.4} }), nil},
+		{"balanced LR", with(func(h *hyper) { h.Members[0].Balanced = true }), nil},
+		{"title weight 0.5", with(func(h *hyper) { h.TitleScale = 0.5 }), nil},
 		{"taxonomy once", with(func(h *hyper) { h.TaxRepeat = 1 }), nil},
-		{"title weight 1", with(func(h *hyper) { h.TitleScale = 1 }), nil},
-		{"smoothing 0.1", with(func(h *hyper) { h.NBSmooth = 0.1 }), nil},
-		{"2^17 slots", with(func(*hyper) {}), func(o *TrainOptions) { o.Bits = 17 }},
+		{"IDF", with(func(h *hyper) { h.NoIDF = false }), nil},
+		{"NCNB temperature 0.1", second(func(sp *memberSpec) { sp.Temp = 0.1 }), nil},
+		{"smoothing 0.1", second(func(sp *memberSpec) { sp.Smooth = 0.1 }), nil},
+		{"1-2-grams", with(func(h *hyper) { h.MaxN = 2 }), nil},
+	}
+	if re := os.Getenv("CIVICGRID_TUNE"); re != "1" { // a name prefix: only those variants
+		vs = slices.DeleteFunc(vs, func(v variant) bool { return !strings.HasPrefix(v.name, re) })
 	}
 	for _, v := range vs {
 		h := defaultHyper
