@@ -16,10 +16,10 @@ import (
 
 // Kinds of new-sector entity (新兴领域).
 var EntityKinds = []Label{
-	{"office_building", "商务楼宇", "Office building"},
-	{"enterprise", "企业", "Enterprise"},
-	{"merchant_group", "街区商户群体", "Street-merchant group"},
-	{"new_employment", "新就业群体", "New-employment group"},
+	{Code: "office_building", ZH: "商务楼宇", EN: "Office building"},
+	{Code: "enterprise", ZH: "企业", EN: "Enterprise"},
+	{Code: "merchant_group", ZH: "街区商户群体", EN: "Street-merchant group"},
+	{Code: "new_employment", ZH: "新就业群体", EN: "New-employment group"},
 }
 
 // Entity is a new-sector entity of a town and what covers it.

@@ -13,9 +13,9 @@ import (
 
 // Kinds of the 新时代文明实践 network ("1+31+N": one centre, stations, points).
 var NetworkKinds = []Label{
-	{"centre", "文明实践分中心", "Practice centre"},
-	{"station", "文明实践站", "Practice station"},
-	{"point", "文明实践点", "Practice point"},
+	{Code: "centre", ZH: "文明实践分中心", EN: "Practice centre"},
+	{Code: "station", ZH: "文明实践站", EN: "Practice station"},
+	{Code: "point", ZH: "文明实践点", EN: "Practice point"},
 }
 
 // Site is a place of the practice network with what it offers (free text and links).

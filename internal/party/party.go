@@ -16,40 +16,19 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
-// Label is a code with its Chinese and English names.
-type Label struct{ Code, ZH, EN string }
-
-// Name returns the label in the language ("zh" or "en").
-func (l Label) Name(lang string) string {
-	if lang == "en" {
-		return l.EN
-	}
-	return l.ZH
-}
+// Label is a code with its Chinese and English names (internal/label's, shared by every capability).
+type Label = label.Label
 
 // LabelOf returns the name of code among ls in lang, or the code itself.
-func LabelOf(ls []Label, code, lang string) string {
-	for _, l := range ls {
-		if l.Code == code {
-			return l.Name(lang)
-		}
-	}
-	return code
-}
+func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
-func valid(ls []Label, code string) bool {
-	for _, l := range ls {
-		if l.Code == code {
-			return true
-		}
-	}
-	return false
-}
+func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
 
 // Organisation kinds, top to bottom.
 const (
@@ -60,17 +39,17 @@ const (
 
 // OrgKinds lists the organisation kinds.
 var OrgKinds = []Label{
-	{KindCommittee, "党委", "Party committee"},
-	{KindGeneralBranch, "党总支", "General branch"},
-	{KindBranch, "党支部", "Branch"},
+	{Code: KindCommittee, ZH: "党委", EN: "Party committee"},
+	{Code: KindGeneralBranch, ZH: "党总支", EN: "General branch"},
+	{Code: KindBranch, ZH: "党支部", EN: "Branch"},
 }
 
 // Sectors of an organisation: the 两新 (new economic and social organisations) sectors, or none.
 var Sectors = []Label{
-	{"", "机关、居民区和单位", "Organs, residents' areas and units"},
-	{"enterprise", "两新·企业", "New sector · enterprise"},
-	{"building", "两新·楼宇", "New sector · office building"},
-	{"new_employment", "两新·新就业群体", "New sector · new-employment group"},
+	{Code: "", ZH: "机关、居民区和单位", EN: "Organs, residents' areas and units"},
+	{Code: "enterprise", ZH: "两新·企业", EN: "New sector · enterprise"},
+	{Code: "building", ZH: "两新·楼宇", EN: "New sector · office building"},
+	{Code: "new_employment", ZH: "两新·新就业群体", EN: "New sector · new-employment group"},
 }
 
 // Task statuses.
@@ -82,9 +61,9 @@ const (
 
 // TaskStatuses lists the task statuses.
 var TaskStatuses = []Label{
-	{TaskOpen, "推进中", "Open"},
-	{TaskDone, "已完成", "Done"},
-	{TaskDropped, "已撤销", "Dropped"},
+	{Code: TaskOpen, ZH: "推进中", EN: "Open"},
+	{Code: TaskDone, ZH: "已完成", EN: "Done"},
+	{Code: TaskDropped, ZH: "已撤销", EN: "Dropped"},
 }
 
 // Limits of what one request may carry.

@@ -23,9 +23,9 @@ const (
 
 // Sources lists the task sources.
 var Sources = []Label{
-	{SourceResolution, "会议决议", "Resolution"},
-	{SourceCommitment, "联建承诺", "Commitment"},
-	{SourceMatch, "供需对接项目", "Matched project"},
+	{Code: SourceResolution, ZH: "会议决议", EN: "Resolution"},
+	{Code: SourceCommitment, ZH: "联建承诺", EN: "Commitment"},
+	{Code: SourceMatch, ZH: "供需对接项目", EN: "Matched project"},
 }
 
 // Task is a tracked task: a resolution, a commitment or a matched project, with the unit that owns

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -42,43 +43,21 @@ const (
 	DeliverPhone  = "phone"  // 电话/视频
 )
 
-// Label is a code with its Chinese and English names.
-type Label struct{ Code, ZH, EN string }
-
-// Name is the label in lang.
-func (l Label) Name(lang string) string {
-	if lang == "en" {
-		return l.EN
-	}
-	return l.ZH
-}
+// Label is a code with its Chinese and English names (internal/label's, shared by every capability).
+type Label = label.Label
 
 // Catalogues and Deliveries label the codes.
 var (
-	Catalogues = []Label{{CatalogueJingcai, "“泾彩满格”全覆盖服务增能包", "“Jingcai Mange” full-coverage service pack"},
-		{CatalogueHealth, "“全生命周期 健康之翼”服务清单", "“Wings of Health” life-course health services"}}
-	Deliveries = []Label{{DeliverWindow, "窗口办理", "At the counter"}, {DeliverDoor, "上门服务", "At your door"},
-		{DeliverOnline, "线上办理", "Online"}, {DeliverPhone, "电话/视频", "By phone or video"}}
+	Catalogues = []Label{{Code: CatalogueJingcai, ZH: "“泾彩满格”全覆盖服务增能包", EN: "“Jingcai Mange” full-coverage service pack"},
+		{Code: CatalogueHealth, ZH: "“全生命周期 健康之翼”服务清单", EN: "“Wings of Health” life-course health services"}}
+	Deliveries = []Label{{Code: DeliverWindow, ZH: "窗口办理", EN: "At the counter"}, {Code: DeliverDoor, ZH: "上门服务", EN: "At your door"},
+		{Code: DeliverOnline, ZH: "线上办理", EN: "Online"}, {Code: DeliverPhone, ZH: "电话/视频", EN: "By phone or video"}}
 )
 
 // LabelOf is the label of code in ls, or the code itself.
-func LabelOf(ls []Label, code, lang string) string {
-	for _, l := range ls {
-		if l.Code == code {
-			return l.Name(lang)
-		}
-	}
-	return code
-}
+func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
-func known(ls []Label, code string) bool {
-	for _, l := range ls {
-		if l.Code == code {
-			return true
-		}
-	}
-	return false
-}
+func known(ls []Label, code string) bool { return label.Valid(ls, code) }
 
 // Limits of what a catalogue edit carries.
 const (
