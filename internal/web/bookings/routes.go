@@ -64,6 +64,6 @@ func (s *handlers) routes(m *kit.Mount) {
 	m.Page("POST /bookings/manage/bookings/{id}/no-show", auth.PermBookingsManage, s.noShowSubmit)
 	m.Page("POST /bookings/manage/slots/{id}/close", auth.PermBookingsManage, s.closeSubmit)
 
-	m.Nav(kit.NavEntry{Href: "/portal/bookings", Key: "bk.nav", Order: 60, Show: kit.Can(auth.PermBookingsBook)})
+	m.Nav(kit.NavEntry{Href: "/portal/bookings", Key: "bk.nav", Group: "nav services", Order: 60, Show: kit.Can(auth.PermBookingsBook)})
 	m.Home(kit.HomeEntry{Href: "/bookings/manage", Title: "bk.manage", Text: "bk.home manage", Order: 60, Show: kit.Can(auth.PermBookingsManage)})
 }

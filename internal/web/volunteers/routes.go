@@ -86,7 +86,7 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /volunteers/verify", kit.Public, s.verifyPage)
 	m.Page("GET /volunteers/verify/qr.svg", kit.Public, s.verifyQR)
 
-	m.Nav(kit.NavEntry{Href: "/volunteers", Key: "vol.nav", Order: 45, Show: kit.Can(auth.PermVolunteersRead)})
+	m.Nav(kit.NavEntry{Href: "/volunteers", Key: "vol.nav", Group: "nav services", Order: 45, Show: kit.Can(auth.PermVolunteersRead)})
 	m.Home(kit.HomeEntry{Href: "/volunteers", Title: "vol.nav", Text: "vol.home text", Order: 45,
 		Show: kit.CanAs(auth.PermVolunteersRead, auth.RoleVolunteer, auth.RoleResident, auth.RoleAdmin, auth.RoleDispatcher, auth.RoleGridLeader)})
 	return nil
