@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -50,6 +52,9 @@ func TestNavEveryRole(t *testing.T) {
 					} else {
 						checkDesktopNav(t, b, want, fmt.Sprintf("%s %d %s", user, width, lang))
 					}
+				}
+				if user == "admin" {
+					checkActiveGroup(t, b, srv.URL, width)
 				}
 			})
 		}
@@ -120,7 +125,7 @@ func checkDesktopNav(t *testing.T, ctx context.Context, want []string, where str
 			reached[h] = true
 		}
 		if (i == 0 || i == len(menus)-1) && where[len(where)-2:] == "en" {
-			Screenshot(t, ctx, fmt.Sprintf("nav-%s-menu%d", shotName(where), i+1))
+			viewShot(t, ctx, fmt.Sprintf("nav-%s-menu%d", shotName(where), i+1))
 		}
 		// A second click closes it.
 		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(btn)), chromedp.WaitNotVisible(chromedp.CSS("#"+id))), where+": close menu "+id)
@@ -168,7 +173,7 @@ func checkPhoneNav(t *testing.T, ctx context.Context, want []string, where strin
 		t.Errorf("%s: the navigation is open before ☰ is pressed", where)
 	}
 	if where[len(where)-2:] == "en" {
-		Screenshot(t, ctx, "nav-"+shotName(where)+"-closed")
+		viewShot(t, ctx, "nav-"+shotName(where)+"-closed")
 	}
 	must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.menu-toggle`)), chromedp.WaitVisible(chromedp.CSS(`.nav`))), where+": open the panel")
 	navFits(t, ctx, where+" with the panel open")
@@ -196,13 +201,47 @@ func checkPhoneNav(t *testing.T, ctx context.Context, want []string, where strin
 		t.Errorf("%s: the panel offers %v, want %v", where, panel.Links, want)
 	}
 	if where[len(where)-2:] == "en" {
-		Screenshot(t, ctx, "nav-"+shotName(where)+"-open")
+		viewShot(t, ctx, "nav-"+shotName(where)+"-open")
 	}
 	// Escape closes the panel and puts the focus back on ☰.
 	must(t, chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`.nav a`)), chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS(`.nav`))), where+": Escape closes the panel")
 	if !evaluate[bool](t, ctx, `document.activeElement === document.querySelector('.menu-toggle') && document.activeElement.getAttribute('aria-expanded') === 'false'`) {
 		t.Errorf("%s: after Escape the focus is not on ☰, or ☰ still says the panel is open", where)
 	}
+}
+
+// checkActiveGroup: on the audit log the admin's 管理 menu is marked as holding the page, and
+// inside it (or the phone panel) the audit link is the current page.
+func checkActiveGroup(t *testing.T, ctx context.Context, base string, width int) {
+	t.Helper()
+	visit(t, ctx, base+"/admin/audit?lang=zh", "the audit log")
+	where := fmt.Sprintf("/admin/audit at %d px", width)
+	if got := evaluate[string](t, ctx, `[...document.querySelectorAll('.nav-group.active .nav-group-btn')].map(b => b.textContent.trim()).join('|')`); got != "管理" {
+		t.Errorf("%s: the menus marked active are %q, want 管理", where, got)
+	}
+	current := `.nav-group.active a[aria-current="page"][href="/admin/audit"]`
+	if width < 600 {
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.menu-toggle`)), chromedp.WaitVisible(chromedp.CSS(current))), where+": open the panel")
+	} else {
+		if bg := evaluate[string](t, ctx, `getComputedStyle(document.querySelector('.nav-group.active .nav-group-btn')).backgroundColor`); bg == "rgba(0, 0, 0, 0)" {
+			t.Errorf("%s: the active menu's button is not highlighted", where)
+		}
+		must(t, chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`.nav-group.active .nav-group-btn`)), chromedp.WaitVisible(chromedp.CSS(current))), where+": open 管理")
+	}
+	viewShot(t, ctx, fmt.Sprintf("nav-admin-%d-zh-audit", width))
+}
+
+// viewShot saves what the window shows (Screenshot takes the whole page, which would draw the
+// phone panel over only the first screen of a long page).
+func viewShot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	must(t, err, "screenshot "+name)
+	dir, err := ShotsDir()
+	must(t, err, "screenshot "+name)
+	path := filepath.Join(dir, name+".png")
+	must(t, os.WriteFile(path, png, 0o644), "screenshot "+name)
+	t.Logf("screenshot %s", path)
 }
 
 func shotName(where string) string {

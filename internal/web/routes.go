@@ -71,7 +71,7 @@ func (s *Server) routes() error {
 		m.NavGroup(kit.NavGroup{Key: group, Order: 10 * (i + 1)})
 	}
 	m.Nav(kit.NavEntry{Href: "/", Key: "home", Order: 0})
-	m.Nav(kit.NavEntry{Href: "/admin/users", Key: "users", Group: "nav admin", Order: 80, Show: kit.Can(auth.PermUsersRead)})
+	m.Nav(kit.NavEntry{Href: "/admin/users", Key: "users", Group: "nav admin", Order: 45, Show: kit.Can(auth.PermUsersRead)})
 	m.Nav(kit.NavEntry{Href: "/admin/audit", Key: "audit", Group: "nav admin", Order: 90, Show: kit.Can(auth.PermAuditRead)})
 
 	// The capabilities, one mount each.

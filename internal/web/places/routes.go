@@ -49,7 +49,7 @@ func Mount(m *kit.Mount) error {
 	m.Nav(kit.NavEntry{Href: "/admin/grids", Key: "grids", Group: "nav admin", Order: 50, Show: func(u auth.User) bool {
 		return u.Can(auth.PermGridsRead) && u.Role != auth.RoleVolunteer && u.Role != auth.RoleDeputy
 	}})
-	m.Nav(kit.NavEntry{Href: "/admin/departments", Key: "departments", Group: "nav admin", Order: 60, Show: kit.Can(auth.PermDepartmentsEdit)})
+	m.Nav(kit.NavEntry{Href: "/admin/departments", Key: "departments", Group: "nav admin", Order: 51, Show: kit.Can(auth.PermDepartmentsEdit)})
 	m.Home(kit.HomeEntry{Href: "/map", Title: "map", Text: "open map", Order: 50, Show: kit.Can(auth.PermGridsRead)})
 	m.Home(kit.HomeEntry{Href: "/admin/grids", Title: "grids", Text: "manage grids", Order: 51, Show: kit.Can(auth.PermGridsWrite)})
 	return nil

@@ -66,9 +66,12 @@
           ls[to].focus();
         }
       });
-      // Tabbing out of an open menu closes it.
-      g.addEventListener('focusout', function (e) {
-        if (!e.relatedTarget || !g.contains(e.relatedTarget)) setOpen(g, false);
+      // Tabbing out of an open menu closes it; the window losing focus (another window, a
+      // screenshot) leaves the focus, and the menu, where they were.
+      g.addEventListener('focusout', function () {
+        setTimeout(function () {
+          if (!g.contains(document.activeElement)) setOpen(g, false);
+        }, 0);
       });
     });
     Array.prototype.forEach.call(nav.children, function (c) {
