@@ -124,7 +124,7 @@ func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
 			}
 			i = len(slots)
 			menus[e.Group] = i
-			slots = append(slots, slot{o, NavItem{Label: T(e.Group), ID: fmt.Sprintf("nav-menu-%d", len(menus))}})
+			slots = append(slots, slot{o, NavItem{Label: T(e.Group)}})
 		}
 		m := &slots[i].item
 		m.Items = append(m.Items, link)
@@ -134,8 +134,11 @@ func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
 	items := make([]NavItem, len(slots))
 	for i, s := range slots {
 		items[i] = s.item
-		if len(s.item.Items) == 1 { // a menu of one link is that link
+		switch {
+		case len(s.item.Items) == 1: // a menu of one link is that link
 			items[i] = s.item.Items[0]
+		case s.item.Items != nil:
+			items[i].ID = fmt.Sprintf("nav-menu-%d", i+1)
 		}
 	}
 	return items
