@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -203,9 +204,12 @@ func checkPhoneNav(t *testing.T, ctx context.Context, want []string, where strin
 	if where[len(where)-2:] == "en" {
 		viewShot(t, ctx, "nav-"+shotName(where)+"-open")
 	}
+	if !evaluate[bool](t, ctx, `document.querySelector('main').inert`) {
+		t.Errorf("%s: the page under the open panel can still be reached with Tab", where)
+	}
 	// Escape closes the panel and puts the focus back on ☰.
 	must(t, chromedp.Do(ctx, chromedp.Focus(chromedp.CSS(`.nav a`)), chromedp.KeyEvent(kb.Escape), chromedp.WaitNotVisible(chromedp.CSS(`.nav`))), where+": Escape closes the panel")
-	if !evaluate[bool](t, ctx, `document.activeElement === document.querySelector('.menu-toggle') && document.activeElement.getAttribute('aria-expanded') === 'false'`) {
+	if !evaluate[bool](t, ctx, `document.activeElement === document.querySelector('.menu-toggle') && document.activeElement.getAttribute('aria-expanded') === 'false' && !document.querySelector('main').inert`) {
 		t.Errorf("%s: after Escape the focus is not on ☰, or ☰ still says the panel is open", where)
 	}
 }
@@ -262,4 +266,31 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestNavWithoutScript: with JavaScript off a menu still opens — while the focus is in it (the
+// keyboard: Tab onto its button, then along its links) — and the ☰ panel opens on a phone
+// (app.css's fallback).
+func TestNavWithoutScript(t *testing.T) {
+	srv := StartServer(t)
+	for _, width := range []int{1280, 390} {
+		b := NewBrowser(t, width, 844)
+		must(t, Login(b, srv.URL, "admin", "demo-admin"), "sign in as admin")
+		_, err := chromedp.Call(b, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		must(t, err, "turn script off")
+		visit(t, b, srv.URL+"/?lang=zh", "home without script")
+		if evaluate[bool](t, b, `document.querySelector('.nav').classList.contains('nav-js')`) {
+			t.Fatal("app.js ran with script disabled")
+		}
+		if width < 600 {
+			must(t, chromedp.Do(b, chromedp.Focus(chromedp.CSS(`.menu-toggle`)), chromedp.WaitVisible(chromedp.CSS(`.nav a[href="/admin/audit"]`))), "390 px: ☰ focused shows the panel")
+			continue
+		}
+		must(t, chromedp.Do(b, chromedp.Focus(chromedp.CSS(`.nav-group-btn`)), chromedp.WaitVisible(chromedp.CSS(`.nav-group:first-of-type .nav-menu a`))), "1280 px: a focused menu button shows its menu")
+		must(t, chromedp.Do(b, chromedp.KeyEvent(kb.Tab)), "Tab into the menu")
+		if !evaluate[bool](t, b, `document.activeElement.closest('.nav-menu') !== null && document.activeElement.offsetParent !== null`) {
+			t.Error("1280 px: Tab from a menu button without script does not reach a shown link of its menu")
+		}
+		viewShot(t, b, "nav-admin-1280-zh-noscript")
+	}
 }

@@ -92,6 +92,9 @@
       }
       document.body.classList.toggle('nav-open', open);
       toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+      // The page under the panel is out of reach while it is open: Tab stays in the header.
+      var main = document.querySelector('main');
+      if (main) main.inert = open;
     }
     if (toggle) {
       toggle.addEventListener('click', function () { openPanel(!document.body.classList.contains('nav-open')); });
