@@ -68,9 +68,13 @@ func (s *Server) routes() error {
 	m.Page("GET /admin/audit/export", auth.PermAuditRead, s.auditExport)
 	s.authRoutes(m) // routes_auth.go: listing and revoking API tokens
 
+	// The bar's menus, by what people do there; each capability puts its links in one of them.
+	for i, group := range []string{"nav work", "nav ops", "nav people", "nav services", "nav party", "nav admin"} {
+		m.NavGroup(kit.NavGroup{Key: group, Order: 10 * (i + 1)})
+	}
 	m.Nav(kit.NavEntry{Href: "/", Key: "home", Order: 0})
-	m.Nav(kit.NavEntry{Href: "/admin/users", Key: "users", Order: 80, Show: kit.Can(auth.PermUsersRead)})
-	m.Nav(kit.NavEntry{Href: "/admin/audit", Key: "audit", Order: 90, Show: kit.Can(auth.PermAuditRead)})
+	m.Nav(kit.NavEntry{Href: "/admin/users", Key: "users", Group: "nav admin", Order: 45, Show: kit.Can(auth.PermUsersRead)})
+	m.Nav(kit.NavEntry{Href: "/admin/audit", Key: "audit", Group: "nav admin", Order: 90, Show: kit.Can(auth.PermAuditRead)})
 
 	// The capabilities, one mount each.
 	if err := weborders.Mount(k.Mount("orders")); err != nil {

@@ -65,6 +65,6 @@ func (s *handlers) routes(m *kit.Mount) {
 	m.Page("POST /bookings/manage/slots/{id}/close", auth.PermBookingsManage, s.closeSubmit)
 
 	m.Portal(kit.PortalEntry{Key: "bookings", Order: 60, Href: "/portal/bookings", Title: "bk.portal entry", Text: "bk.portal entry text", Icon: "bookings", Summary: s.portalSummary})
-	m.Nav(kit.NavEntry{Href: "/portal/bookings", Key: "bk.nav", Order: 60, Show: kit.Can(auth.PermBookingsBook)})
+	m.Nav(kit.NavEntry{Href: "/portal/bookings", Key: "bk.nav", Group: "nav services", Order: 60, Show: kit.Can(auth.PermBookingsBook)})
 	m.Home(kit.HomeEntry{Href: "/bookings/manage", Title: "bk.manage", Text: "bk.home manage", Order: 60, Show: kit.Can(auth.PermBookingsManage)})
 }

@@ -57,7 +57,7 @@ func (s *handlers) campaignRoutes(m *kit.Mount) {
 	m.Page("POST /campaigns/{id}/targets/{tid}/visits", auth.PermOrdersCreate, s.campaignVisitSubmit)
 	m.Page("POST /campaigns/{id}/visits/{vid}/order", auth.PermOrdersCreate, s.campaignVisitOrderSubmit)
 
-	m.Nav(kit.NavEntry{Href: "/campaigns", Key: "cp.campaigns", Order: 30, Show: kit.Can(auth.PermGridsRead)})
+	m.Nav(kit.NavEntry{Href: "/campaigns", Key: "cp.campaigns", Group: "nav work", Order: 30, Show: kit.Can(auth.PermGridsRead)})
 	m.Home(kit.HomeEntry{Href: "/campaigns", Title: "cp.campaigns", Text: "cp.home text", Order: 30,
 		Show: kit.CanAs(auth.PermGridsRead, auth.RoleGridWorker, auth.RoleGridLeader, auth.RoleDispatcher, auth.RoleAdmin, auth.RoleLeader)})
 }

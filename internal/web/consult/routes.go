@@ -81,9 +81,9 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /portal/consultations/{id}", kit.Public, s.portalOne)
 	m.Page("POST /portal/consultations/{id}", kit.Public, s.portalAnswer)
 
-	m.Nav(kit.NavEntry{Href: "/consultations", Key: "cs.nav", Order: 35, Show: kit.Can(auth.PermConsultRead)})
 	m.Portal(kit.PortalEntry{Key: "consult", Order: 40, Href: "/portal/consultations", Title: "cs.portal entry", Text: "cs.portal entry text", Icon: "consult", Summary: s.portalSummary})
-	m.Nav(kit.NavEntry{Href: "/portal/consultations", Key: "cs.nav", Order: 35,
+	m.Nav(kit.NavEntry{Href: "/consultations", Key: "cs.nav", Group: "nav people", Order: 35, Show: kit.Can(auth.PermConsultRead)})
+	m.Nav(kit.NavEntry{Href: "/portal/consultations", Key: "cs.nav", Group: "nav people", Order: 35,
 		Show: func(u auth.User) bool { return u.Can(auth.PermConsultAnswer) && !u.Can(auth.PermConsultRead) }})
 	m.Home(kit.HomeEntry{Href: "/consultations", Title: "cs.nav", Text: "cs.home text", Order: 35,
 		Show: kit.CanAs(auth.PermConsultRead, auth.RoleDispatcher, auth.RoleAdmin, auth.RoleLeader, auth.RoleGridWorker, auth.RoleGridLeader, auth.RoleDeputy)})

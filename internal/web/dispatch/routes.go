@@ -36,7 +36,7 @@ func Mount(m *kit.Mount) error {
 	mountCategories(m, s)
 	mountAddresses(m, s)
 
-	m.Nav(kit.NavEntry{Href: "/admin/dispatch", Key: "dispatch.nav", Order: 55, Show: kit.Can(auth.PermDispatchWrite)})
+	m.Nav(kit.NavEntry{Href: "/admin/dispatch", Key: "dispatch.nav", Group: "nav admin", Order: 55, Show: kit.Can(auth.PermDispatchWrite)})
 	m.Home(kit.HomeEntry{Href: "/admin/dispatch", Title: "dispatch.title", Text: "dispatch.home", Order: 52, Show: kit.Can(auth.PermDispatchRead)})
 	return nil
 }

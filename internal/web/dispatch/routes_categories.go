@@ -22,6 +22,6 @@ func mountCategories(m *kit.Mount, s *handlers) {
 	m.Page("POST /admin/categories", auth.PermDispatchWrite, s.categoriesUpload)
 	m.Page("POST /admin/categories/versions/{version}/delete", auth.PermDispatchWrite, s.categoriesDeleteVersion)
 
-	m.Nav(kit.NavEntry{Href: "/admin/categories", Key: "dispatch.cat.nav", Order: 56, Show: kit.Can(auth.PermDispatchWrite)})
+	m.Nav(kit.NavEntry{Href: "/admin/categories", Key: "dispatch.cat.nav", Group: "nav admin", Order: 56, Show: kit.Can(auth.PermDispatchWrite)})
 	m.Home(kit.HomeEntry{Href: "/admin/categories", Title: "dispatch.cat.title", Text: "dispatch.cat.home", Order: 53, Show: kit.Can(auth.PermDispatchRead)})
 }

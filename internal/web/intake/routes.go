@@ -51,5 +51,5 @@ func (s *handlers) intakeRoutes(m *kit.Mount) {
 	m.Page("GET /intake/hotline/template.xlsx", auth.PermIntakeImport, s.intakeTemplate)
 	m.API("GET /intake/hotline/jobs/{id}", auth.PermIntakeImport, s.intakeJobStatus)
 	m.Page("GET /intake/hotline/jobs/{id}/errors.xlsx", auth.PermIntakeImport, s.intakeJobErrors)
-	m.Nav(kit.NavEntry{Href: "/intake/hotline", Key: "in.nav", Order: 20, Show: kit.Can(auth.PermIntakeImport)})
+	m.Nav(kit.NavEntry{Href: "/intake/hotline", Key: "in.nav", Group: "nav work", Order: 20, Show: kit.Can(auth.PermIntakeImport)})
 }

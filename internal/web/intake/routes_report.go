@@ -39,6 +39,6 @@ func (s *handlers) reportRoutes(m *kit.Mount) {
 	m.Home(kit.HomeEntry{Href: "/patrol", Title: "patrol report", Text: "patrol report text", Order: 40,
 		Show: kit.CanAs(auth.PermOrdersCreate, auth.RoleGridWorker, auth.RoleGridLeader)})
 	// Grid workers' main act sits in the menu too (second, after home), on the phone's as well.
-	m.Nav(kit.NavEntry{Href: "/patrol", Key: "patrol", Order: 5, Show: kit.CanAs(auth.PermOrdersCreate, auth.RoleGridWorker, auth.RoleGridLeader)})
+	m.Nav(kit.NavEntry{Href: "/patrol", Key: "patrol", Group: "nav work", Order: 5, Show: kit.CanAs(auth.PermOrdersCreate, auth.RoleGridWorker, auth.RoleGridLeader)})
 	m.Home(kit.HomeEntry{Href: "/report", Title: "resident report", Text: "resident report text", Order: 41, Show: kit.CanAs("", auth.RoleResident)})
 }

@@ -52,6 +52,7 @@ type Kit struct {
 	pages  map[string]*page
 	routes []Route
 	nav    []NavEntry
+	groups []NavGroup
 	home   []HomeEntry
 	portal []PortalEntry
 	static []staticDir
@@ -77,11 +78,24 @@ type Mount struct {
 func (m *Mount) Kit() *Kit { return m.k }
 
 // NavEntry is a navigation link, shown to the users for whom Show is true (nil: everyone signed
-// in). Links appear by Order, then in the order they were added.
+// in). Links appear by Order, then in the order they were added. Group is the message key of the
+// menu the link belongs to (a NavGroup, by what people do there: work orders, operations, …);
+// "" puts the link on the bar itself, like Home. The bar would otherwise outgrow a screen: there
+// is one link per capability page.
 type NavEntry struct {
 	Href, Key string // Key is the label's message key
+	Group     string // the menu's message key; "" for a link of its own on the bar
 	Order     int
 	Show      func(u auth.User) bool
+}
+
+// NavGroup is a menu of the bar: Key is its label's message key. The bar shows its links and
+// menus by Order (a link's own, a menu's here); a menu with one link the user may see is shown
+// as that link. An entry whose group was never declared still gets a menu, placed by its first
+// link's Order.
+type NavGroup struct {
+	Key   string
+	Order int
 }
 
 // HomeEntry is a tile of the home page, shown to the users for whom Show is true. Tiles follow
@@ -96,6 +110,26 @@ type HomeEntry struct {
 
 // Nav adds a navigation link.
 func (m *Mount) Nav(e NavEntry) { m.k.nav = append(m.k.nav, e) }
+
+// NavGroup declares a menu of the bar.
+func (m *Mount) NavGroup(g NavGroup) { m.k.groups = append(m.k.groups, g) }
+
+// NavGroups are the declared menus in their order.
+func (k *Kit) NavGroups() []NavGroup {
+	return sortedByOrder(k.groups, func(g NavGroup) int { return g.Order })
+}
+
+// NavLinks are the navigation links u may see, in their order, whatever menu holds them: the
+// flat list the bar's menus must together offer.
+func (k *Kit) NavLinks(u auth.User) []NavEntry {
+	var out []NavEntry
+	for _, e := range sortedByOrder(k.nav, func(e NavEntry) int { return e.Order }) {
+		if e.Show == nil || e.Show(u) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // Home adds a home-page tile.
 func (m *Mount) Home(e HomeEntry) { m.k.home = append(m.k.home, e) }

@@ -68,9 +68,13 @@ func (m *Mount) Templates(fsys fs.FS) error {
 	return nil
 }
 
+// NavItem is one item of the bar: a link (Href), or a menu (Items, its links) whose Label is
+// the group's. Active marks the page being shown, and the menu that holds it.
 type NavItem struct {
 	Href, Label string
 	Active      bool
+	ID          string    // a menu's element id, for the button's aria-controls
+	Items       []NavItem // a menu's links
 }
 
 // PageData is what every template receives.
@@ -95,15 +99,51 @@ type PageData struct {
 	Here string
 }
 
+// navItems is the bar of the caller: their links, the ones of one group gathered into its menu.
 func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
 	if c == nil {
 		return nil
 	}
 	T := Translator(lang)
-	var items []NavItem
-	for _, e := range sortedByOrder(k.nav, func(e NavEntry) int { return e.Order }) {
-		if e.Show == nil || e.Show(c.User) {
-			items = append(items, NavItem{Href: e.Href, Label: T(e.Key), Active: path == e.Href || (e.Href != "/" && strings.HasPrefix(path, e.Href))})
+	order := map[string]int{}
+	for _, g := range k.groups {
+		order[g.Key] = g.Order
+	}
+	type slot struct {
+		order int
+		item  NavItem
+	}
+	var slots []slot
+	menus := map[string]int{} // group key → index in slots
+	for _, e := range k.NavLinks(c.User) {
+		link := NavItem{Href: e.Href, Label: T(e.Key), Active: path == e.Href || (e.Href != "/" && strings.HasPrefix(path, e.Href))}
+		if e.Group == "" {
+			slots = append(slots, slot{e.Order, link})
+			continue
+		}
+		i, ok := menus[e.Group]
+		if !ok {
+			o, declared := order[e.Group]
+			if !declared {
+				o = e.Order
+			}
+			i = len(slots)
+			menus[e.Group] = i
+			slots = append(slots, slot{o, NavItem{Label: T(e.Group)}})
+		}
+		m := &slots[i].item
+		m.Items = append(m.Items, link)
+		m.Active = m.Active || link.Active
+	}
+	slots = sortedByOrder(slots, func(s slot) int { return s.order })
+	items := make([]NavItem, len(slots))
+	for i, s := range slots {
+		items[i] = s.item
+		switch {
+		case len(s.item.Items) == 1: // a menu of one link is that link
+			items[i] = s.item.Items[0]
+		case s.item.Items != nil:
+			items[i].ID = fmt.Sprintf("nav-menu-%d", i+1)
 		}
 	}
 	return items

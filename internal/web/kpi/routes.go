@@ -43,7 +43,7 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /kpi/report", auth.PermKPIRead, s.monthlyReport)
 	m.Page("POST /kpi/exemptions", auth.PermKPIExempt, s.exemptSubmit)
 
-	m.Nav(kit.NavEntry{Href: "/kpi", Key: "kpi.nav", Order: 40, Show: kit.Can(auth.PermKPIRead)})
+	m.Nav(kit.NavEntry{Href: "/kpi", Key: "kpi.nav", Group: "nav ops", Order: 40, Show: kit.Can(auth.PermKPIRead)})
 	// A leader's home is the KPI panel (homePanel); the others who may read the figures get a tile.
 	m.Home(kit.HomeEntry{Order: 5, Show: kit.CanAs(auth.PermKPIRead, auth.RoleLeader), Panel: s.homePanel})
 	m.Home(kit.HomeEntry{Href: "/kpi", Title: "kpi.title", Text: "kpi.home", Order: 5, Show: func(u auth.User) bool {

@@ -55,7 +55,7 @@ func Mount(m *kit.Mount, o Options) error {
 	m.Page("GET /ops/hotspots", auth.PermOpsRead, s.hotspotsPage)
 	m.Page("POST /ops/hotspots/supervise", auth.PermOrdersAct, s.superviseSubmit)
 
-	m.Nav(kit.NavEntry{Href: "/ops/map", Key: "ops.nav", Order: 35, Show: kit.Can(auth.PermOpsRead)})
+	m.Nav(kit.NavEntry{Href: "/ops/map", Key: "ops.nav", Group: "nav ops", Order: 35, Show: kit.Can(auth.PermOpsRead)})
 	m.Home(kit.HomeEntry{Href: "/ops/map", Title: "ops.map", Text: "ops.map text", Order: 20, Show: kit.Can(auth.PermOpsRead)})
 	m.Home(kit.HomeEntry{Href: "/ops/hotspots", Title: "ops.hotspots", Text: "ops.hotspots text", Order: 22, Show: kit.Can(auth.PermOpsRead)})
 	m.Home(kit.HomeEntry{Href: "/ops/wall", Title: "ops.wall", Text: "ops.wall text", Order: 21, Show: kit.Can(auth.PermOpsRead)})

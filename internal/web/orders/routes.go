@@ -49,7 +49,7 @@ func Mount(m *kit.Mount) error {
 	m.Page("POST /notifications/read", kit.SignedIn, s.notificationsRead)
 
 	// Residents have their own pages of their reports (web/intake: /my/reports).
-	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Order: 10, Show: func(u auth.User) bool {
+	m.Nav(kit.NavEntry{Href: "/orders", Key: "orders", Group: "nav work", Order: 10, Show: func(u auth.User) bool {
 		return u.Can(auth.PermOrdersRead) && u.Role != auth.RoleResident
 	}})
 	return nil

@@ -108,8 +108,8 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /portal/network", kit.Public, s.portalNetworkPage)
 
 	m.Portal(kit.PortalEntry{Key: "network", Order: 80, Href: "/portal/network", Title: "pt.portal entry", Text: "pt.portal entry text", Icon: "network", Summary: s.portalSummary})
-	m.Nav(kit.NavEntry{Href: "/party", Key: "pt.nav", Order: 40, Show: kit.Can(auth.PermPartyRead)})
-	m.Nav(kit.NavEntry{Href: "/coverage", Key: "pt.coverage nav", Order: 41, Show: kit.Can(auth.PermCoverageRead)})
+	m.Nav(kit.NavEntry{Href: "/party", Key: "pt.nav", Group: "nav party", Order: 40, Show: kit.Can(auth.PermPartyRead)})
+	m.Nav(kit.NavEntry{Href: "/coverage", Key: "pt.coverage nav", Group: "nav party", Order: 41, Show: kit.Can(auth.PermCoverageRead)})
 	m.Home(kit.HomeEntry{Href: "/party/councils", Title: "pt.home council", Text: "pt.home council text", Order: 40,
 		Show: kit.CanAs(auth.PermPartyManage, auth.RoleAdmin, auth.RoleDispatcher)})
 	m.Home(kit.HomeEntry{Href: "/coverage", Title: "pt.coverage nav", Text: "pt.home coverage text", Order: 41,

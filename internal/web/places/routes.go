@@ -44,12 +44,12 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /admin/departments", auth.PermDepartmentsRead, s.departmentsPage)
 	m.Page("POST /admin/departments", auth.PermDepartmentsEdit, s.departmentSubmit)
 
-	m.Nav(kit.NavEntry{Href: "/map", Key: "map", Order: 40, Show: kit.Can(auth.PermGridsRead)})
+	m.Nav(kit.NavEntry{Href: "/map", Key: "map", Group: "nav ops", Order: 40, Show: kit.Can(auth.PermGridsRead)})
 	// Volunteers and deputies see the map, not the list of grids and their members.
-	m.Nav(kit.NavEntry{Href: "/admin/grids", Key: "grids", Order: 50, Show: func(u auth.User) bool {
+	m.Nav(kit.NavEntry{Href: "/admin/grids", Key: "grids", Group: "nav admin", Order: 50, Show: func(u auth.User) bool {
 		return u.Can(auth.PermGridsRead) && u.Role != auth.RoleVolunteer && u.Role != auth.RoleDeputy
 	}})
-	m.Nav(kit.NavEntry{Href: "/admin/departments", Key: "departments", Order: 60, Show: kit.Can(auth.PermDepartmentsEdit)})
+	m.Nav(kit.NavEntry{Href: "/admin/departments", Key: "departments", Group: "nav admin", Order: 51, Show: kit.Can(auth.PermDepartmentsEdit)})
 	m.Home(kit.HomeEntry{Href: "/map", Title: "map", Text: "open map", Order: 50, Show: kit.Can(auth.PermGridsRead)})
 	m.Home(kit.HomeEntry{Href: "/admin/grids", Title: "grids", Text: "manage grids", Order: 51, Show: kit.Can(auth.PermGridsWrite)})
 	return nil

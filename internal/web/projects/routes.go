@@ -101,8 +101,8 @@ func (s *handlers) pageRoutes(m *kit.Mount) {
 	m.Page("POST /portal/projects/propose", kit.Public, s.proposeSubmit)
 	m.Page("GET /portal/projects/proposals/{id}", kit.Public, s.portalProposalPage)
 
-	m.Nav(kit.NavEntry{Href: "/projects", Key: "pj.nav", Order: 40, Show: kit.Can(auth.PermProjectsRead)})
-	m.Nav(kit.NavEntry{Href: "/my/proposals", Key: "pj.my", Order: 41, Show: kit.CanAs(auth.PermProjectsPropose, auth.RoleResident)})
+	m.Nav(kit.NavEntry{Href: "/projects", Key: "pj.nav", Group: "nav people", Order: 34, Show: kit.Can(auth.PermProjectsRead)})
+	m.Nav(kit.NavEntry{Href: "/my/proposals", Key: "pj.my", Group: "nav people", Order: 41, Show: kit.CanAs(auth.PermProjectsPropose, auth.RoleResident)})
 	m.Home(kit.HomeEntry{Href: "/projects", Title: "pj.nav", Text: "pj.home text", Order: 40,
 		Show: kit.CanAs(auth.PermProjectsRead, auth.RoleDispatcher, auth.RoleAdmin, auth.RoleLeader, auth.RoleHandler)})
 	m.Home(kit.HomeEntry{Href: "/portal/projects/propose", Title: "pj.propose", Text: "pj.home propose", Order: 40,

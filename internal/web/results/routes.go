@@ -80,9 +80,9 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /portal/results/{id}", kit.Public, s.portalResultPage)
 	m.Page("POST /portal/results/{id}/rate", auth.PermResultsRate, s.rateSubmit)
 
-	m.Nav(kit.NavEntry{Href: "/results", Key: "rs.nav", Order: 35, Show: kit.Can(auth.PermResultsRead)})
 	m.Portal(kit.PortalEntry{Key: "results", Order: 35, Href: "/portal/results", Title: "rs.portal entry", Text: "rs.portal entry text", Icon: "progress", Summary: s.portalSummary})
-	m.Nav(kit.NavEntry{Href: "/portal/results", Key: "rs.portal nav", Order: 36, Show: func(u auth.User) bool { return u.Role == auth.RoleResident }})
+	m.Nav(kit.NavEntry{Href: "/results", Key: "rs.nav", Group: "nav people", Order: 35, Show: kit.Can(auth.PermResultsRead)})
+	m.Nav(kit.NavEntry{Href: "/portal/results", Key: "rs.portal nav", Group: "nav people", Order: 36, Show: func(u auth.User) bool { return u.Role == auth.RoleResident }})
 	m.Home(kit.HomeEntry{Href: "/results", Title: "rs.nav", Text: "rs.home text", Order: 35,
 		Show: kit.CanAs(auth.PermResultsRead, auth.RoleDispatcher, auth.RoleAdmin, auth.RoleLeader)})
 	m.Home(kit.HomeEntry{Href: "/results", Order: 5, Show: kit.CanAs(auth.PermResultsRead, auth.RoleHandler, auth.RoleDeputy), Panel: s.homePanel})

@@ -58,8 +58,8 @@ func (s *handlers) routes(m *kit.Mount) {
 	m.Page("GET /services/admin/export", auth.PermServicesEdit, s.exportFile)
 
 	m.Portal(kit.PortalEntry{Key: "services", Order: 50, Href: "/portal/services", Title: "sv.portal entry", Text: "sv.portal entry text", Icon: "services", Summary: s.portalSummary})
-	m.Nav(kit.NavEntry{Href: "/portal/services", Key: "sv.nav", Order: 62, Show: kit.Can(auth.PermServicesRequest)})
-	m.Nav(kit.NavEntry{Href: "/services/requests", Key: "sv.nav queue", Order: 63, Show: kit.Can(auth.PermServicesHandle)})
+	m.Nav(kit.NavEntry{Href: "/portal/services", Key: "sv.nav", Group: "nav services", Order: 62, Show: kit.Can(auth.PermServicesRequest)})
+	m.Nav(kit.NavEntry{Href: "/services/requests", Key: "sv.nav queue", Group: "nav services", Order: 63, Show: kit.Can(auth.PermServicesHandle)})
 	m.Home(kit.HomeEntry{Href: "/services/requests", Title: "sv.queue", Text: "sv.home queue", Order: 62, Show: kit.Can(auth.PermServicesHandle)})
 	m.Home(kit.HomeEntry{Href: "/services/admin", Title: "sv.admin", Text: "sv.home admin", Order: 63, Show: kit.Can(auth.PermServicesEdit)})
 }

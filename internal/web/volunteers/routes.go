@@ -88,7 +88,7 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /volunteers/verify/qr.svg", kit.Public, s.verifyQR)
 
 	m.Portal(kit.PortalEntry{Key: "volunteers", Order: 70, Href: "/portal/volunteers", Title: "vol.portal entry", Text: "vol.portal entry text", Icon: "volunteers", Summary: s.portalSummary})
-	m.Nav(kit.NavEntry{Href: "/volunteers", Key: "vol.nav", Order: 45, Show: kit.Can(auth.PermVolunteersRead)})
+	m.Nav(kit.NavEntry{Href: "/volunteers", Key: "vol.nav", Group: "nav services", Order: 45, Show: kit.Can(auth.PermVolunteersRead)})
 	m.Home(kit.HomeEntry{Href: "/volunteers", Title: "vol.nav", Text: "vol.home text", Order: 45,
 		Show: kit.CanAs(auth.PermVolunteersRead, auth.RoleVolunteer, auth.RoleResident, auth.RoleAdmin, auth.RoleDispatcher, auth.RoleGridLeader)})
 	return nil
