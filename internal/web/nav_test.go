@@ -126,3 +126,28 @@ func TestNavBarPerRole(t *testing.T) {
 		}
 	}
 }
+
+// Every label the shell draws from a capability's registration — navigation links, home tiles
+// and portal sections — has a text (a missing one shows its key, as "bk.home manage" once did on
+// the admin's home: templates are scanned for keys, registrations were not).
+func TestRegisteredEntriesHaveMessages(t *testing.T) {
+	a := newApp(t, testdb.SQLite(t))
+	check := func(what, key string) {
+		if key != "" && !kit.HasMessage(key) {
+			t.Errorf("%s: message %q has no text", what, key)
+		}
+	}
+	for _, role := range auth.Roles {
+		for _, e := range a.web.Kit.NavLinks(auth.User{Role: role.Code}) {
+			check("nav "+e.Href, e.Key)
+		}
+	}
+	for _, e := range a.web.Kit.HomeEntries() {
+		check("home tile "+e.Href, e.Title)
+		check("home tile "+e.Href, e.Text)
+	}
+	for _, e := range a.web.Kit.PortalEntries() {
+		check("portal section "+e.Key, e.Title)
+		check("portal section "+e.Key, e.Text)
+	}
+}

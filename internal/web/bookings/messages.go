@@ -16,6 +16,7 @@ func init() {
 		"bk.mine":              {"我的预约", "My bookings"},
 		"bk.booking":           {"预约详情", "Booking"},
 		"bk.manage":            {"预约管理", "Manage bookings"},
+		"bk.home manage":       {"今日预约名单、签到、关闭时段与预约率", "Today's bookings, check-in, closing slots and occupancy"},
 		"bk.opening":           {"开放时间", "Opening hours"},
 		"bk.slots 14":          {"个时段（14天内）", "slots in 14 days"},
 		"bk.places left":       {"个余位", "places left"},
