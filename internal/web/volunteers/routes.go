@@ -59,6 +59,7 @@ func Mount(m *kit.Mount) error {
 	m.API("POST /api/v1/volunteer-attendance/{id}/adjust", auth.PermVolunteersLead, s.apiAdjust)
 	m.API("POST /api/v1/volunteer-certificates", auth.PermVolunteersManage, s.apiIssue)
 	m.API("GET /api/v1/volunteer-certificates/verify", kit.Public, s.apiVerify)
+	m.API("GET /api/v1/volunteer-certificates/{number}/pdf", auth.PermVolunteersRead, s.certificatePDF)
 
 	m.Page("GET /volunteers", auth.PermVolunteersRead, s.homePage)
 	m.Page("POST /volunteers/register", auth.PermVolunteersRegister, s.registerSubmit)
@@ -83,6 +84,7 @@ func Mount(m *kit.Mount) error {
 	m.Page("GET /volunteers/stats", auth.PermVolunteersManage, s.statsPage)
 	m.Page("GET /volunteers/stats/export", auth.PermVolunteersManage, s.statsExport)
 	m.Page("GET /volunteers/certificates/{number}", auth.PermVolunteersRead, s.certificatePage)
+	m.Page("GET /volunteers/certificates/{number}/pdf", auth.PermVolunteersRead, s.certificatePDF)
 	m.Page("GET /volunteers/verify", kit.Public, s.verifyPage)
 	m.Page("GET /volunteers/verify/qr.svg", kit.Public, s.verifyQR)
 
