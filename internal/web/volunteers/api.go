@@ -312,6 +312,9 @@ func (s *handlers) apiCancelActivity(w http.ResponseWriter, r *http.Request, c *
 	if err := kit.DecodeJSON(r, &in); err != nil {
 		return err
 	}
+	if _, err := s.leadActivity(r, c, id); err != nil {
+		return err
+	}
 	if err := s.svc().CancelActivity(r.Context(), c.Towns, id, in.Reason, kit.AuditActor(r, c)); err != nil {
 		return err
 	}
