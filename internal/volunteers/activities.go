@@ -119,7 +119,7 @@ func (s *Service) CreateActivity(ctx context.Context, towns []string, n NewActiv
 			return err
 		}
 		for i, r := range n.Roles {
-			if _, err := s.addRole(ctx, tx, id, r); err != nil {
+			if _, err := s.addRole(ctx, tx, id, r, n.End); err != nil {
 				if store.IsUniqueViolation(err) {
 					return problem.Field(fmt.Sprintf("roles[%d].name", i), "two roles of the same name")
 				}
@@ -188,15 +188,21 @@ func validateActivity(n *NewActivity) error {
 	return nil
 }
 
-// addRole adds a role to an activity with its capacity pool. Activity pools have no hold: a
-// promoted volunteer is confirmed at once.
-func (s *Service) addRole(ctx context.Context, tx *store.Tx, activityID int64, r NewRole) (int64, error) {
+// SignUpHold is how long a volunteer promoted from the waiting list has to confirm the place
+// before it passes to the next (never past the activity's end: the pool closes then).
+const SignUpHold = 12 * time.Hour
+
+func init() { capacity.SweptByOwner(PoolKind) }
+
+// addRole adds a role to an activity with its capacity pool: a hold of SignUpHold for whoever is
+// promoted from its waiting list, the pool closing when the activity ends.
+func (s *Service) addRole(ctx context.Context, tx *store.Tx, activityID int64, r NewRole, end time.Time) (int64, error) {
 	var rid int64
 	if err := tx.QueryRow(ctx, `INSERT INTO vol_roles (activity_id, name, places, requirements) VALUES (?, ?, ?, ?) RETURNING id`,
 		activityID, r.Name, r.Places, r.Requirements).Scan(&rid); err != nil {
 		return 0, err
 	}
-	p, err := s.engine().CreatePool(ctx, tx, capacity.NewPool{Kind: PoolKind, OwnerRef: fmt.Sprint(rid), Capacity: r.Places, NoHold: true})
+	p, err := s.engine().CreatePool(ctx, tx, capacity.NewPool{Kind: PoolKind, OwnerRef: fmt.Sprint(rid), Capacity: r.Places, Hold: SignUpHold, ClosesAt: end})
 	if err != nil {
 		return 0, fmt.Errorf("role %s: %w", r.Name, err)
 	}

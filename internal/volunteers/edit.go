@@ -99,12 +99,12 @@ func (s *Service) EditActivity(ctx context.Context, towns []string, id int64, e 
 		}
 		eng := s.engine()
 		var changes []string
-		var promoted []promotion
+		var changesOf []capacity.Change
 		seen := map[int64]bool{}
 		for i, r := range e.Roles {
 			field := fmt.Sprintf("roles[%d]", i)
 			if r.ID == 0 {
-				rid, err := s.addRole(ctx, tx, id, NewRole{Name: r.Name, Places: r.Places, Requirements: r.Requirements})
+				rid, err := s.addRole(ctx, tx, id, NewRole{Name: r.Name, Places: r.Places, Requirements: r.Requirements}, n.End)
 				if err != nil {
 					if store.IsUniqueViolation(err) {
 						return problem.Field(field+".name", "two roles of the same name")
@@ -131,9 +131,7 @@ func (s *Service) EditActivity(ctx context.Context, towns []string, id int64, e 
 				if err != nil {
 					return err
 				}
-				for _, c := range ch.Promoted {
-					promoted = append(promoted, promotion{claim: c, role: r.Name})
-				}
+				changesOf = append(changesOf, ch)
 				changes = append(changes, fmt.Sprintf("role %d places %d→%d", r.ID, old.Places, r.Places))
 			}
 			if r.Name != old.Name || r.Requirements != old.Requirements || r.Places != old.Places {
@@ -153,6 +151,11 @@ func (s *Service) EditActivity(ctx context.Context, towns []string, id int64, e 
 			return err
 		}
 		if timeChanged {
+			// The roles' pools close when the activity ends (no hold runs past it).
+			if _, err := tx.Exec(ctx, `UPDATE capacity_pools SET closes_at = ? WHERE kind = ? AND id IN (SELECT pool_id FROM vol_roles WHERE activity_id = ?)`,
+				store.Millis(n.End), PoolKind, id); err != nil {
+				return err
+			}
 			changes = append(changes, fmt.Sprintf("time %s–%s → %s–%s", stamp(a.Start), stamp(a.End), stamp(n.Start), stamp(n.End)))
 			if !n.Start.Equal(a.Start) {
 				// The reminder is for the new start.
@@ -180,9 +183,8 @@ func (s *Service) EditActivity(ctx context.Context, towns []string, id int64, e 
 				return err
 			}
 		}
-		for _, p := range promoted {
-			if err := s.notifyVolunteer(ctx, tx, volunteerOfRef(p.claim.HolderRef), "volunteer_promoted",
-				fmt.Sprintf("您已从候补转为正式报名：活动「%s」（%s，%s）", n.Title, local(n.Start).Format("1月2日 15:04"), p.role)); err != nil {
+		for _, ch := range changesOf {
+			if err := s.tell(ctx, tx, ch); err != nil {
 				return err
 			}
 		}
@@ -193,11 +195,6 @@ func (s *Service) EditActivity(ctx context.Context, towns []string, id int64, e 
 		return Activity{}, err
 	}
 	return s.Activity(ctx, towns, id)
-}
-
-type promotion struct {
-	claim capacity.Claim
-	role  string
 }
 
 func countNew(rs []EditRole) int {

@@ -21,23 +21,12 @@ func notices(t *testing.T, f *fixture, v volunteers.Volunteer, kind string) int 
 }
 
 // TestEditActivity: places are never set below those taken (a field error on the role), more
-// places promote the waiting list in order, a new time tells everyone signed up and re-arms the
+// places offer the place to the waiting list in order (a hold), a new time tells everyone signed up and re-arms the
 // reminder, a new role gets its pool, and every edit writes one audit row in its transaction;
 // cancelling frees every sign-up and tells them.
 func TestEditActivity(t *testing.T) {
 	each(t, func(t *testing.T, f *fixture) {
-		// Volunteers without accounts get no notices: give them users.
-		vs := make([]volunteers.Volunteer, 4)
-		for i := range vs {
-			vs[i] = f.volunteer(t, 20+i)
-			if _, err := f.db.Exec(ctx, `INSERT INTO users (username, display_name, password_hash, role, town_code, created_at) VALUES (?, ?, 'x', 'volunteer', ?, 0)`,
-				vs[i].Number, vs[i].Name, xj); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := f.db.Exec(ctx, `UPDATE volunteers SET user_id = (SELECT id FROM users WHERE username = ?) WHERE id = ?`, vs[i].Number, vs[i].ID); err != nil {
-				t.Fatal(err)
-			}
-		}
+		vs := withUsers(t, f, 20, 4)
 		a := f.activity(t, "2026-03-05 09:00", "2026-03-05 11:00", 2)
 		for _, v := range vs {
 			if _, err := f.s.SignUpFor(ctx, towns, a.Roles[0].ID, v, staff); err != nil {
@@ -62,8 +51,8 @@ func TestEditActivity(t *testing.T) {
 		if len(got.Roles) != 2 || got.Roles[0].Places != 3 || got.Roles[0].Taken != 3 || got.Roles[0].Waiting != 1 || got.Roles[1].PoolID == 0 || !got.Start.Equal(a.Start.Add(time.Hour)) {
 			t.Fatalf("after the edit: %+v", got)
 		}
-		claims, err := capacity.Claims(ctx, f.db, a.Roles[0].PoolID, 10, capacity.StateConfirmed)
-		if err != nil || len(claims) != 3 || claims[2].HolderRef != "volunteer:"+strconv.FormatInt(vs[2].ID, 10) {
+		claims, err := capacity.Claims(ctx, f.db, a.Roles[0].PoolID, 10, capacity.StateHeld)
+		if err != nil || len(claims) != 1 || claims[0].HolderRef != "volunteer:"+strconv.FormatInt(vs[2].ID, 10) {
 			t.Errorf("promoted in arrival order: %+v, %v", claims, err)
 		}
 		for _, v := range vs {
@@ -71,7 +60,7 @@ func TestEditActivity(t *testing.T) {
 				t.Errorf("%s: %d notices of the new time, want 1", v.Name, n)
 			}
 		}
-		if notices(t, f, vs[2], "volunteer_promoted") != 1 || notices(t, f, vs[3], "volunteer_promoted") != 0 {
+		if notices(t, f, vs[2], "volunteer_offer") != 1 || notices(t, f, vs[3], "volunteer_offer") != 0 {
 			t.Error("the promotion notice went to the wrong volunteer")
 		}
 		var audits int

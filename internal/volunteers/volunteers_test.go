@@ -396,8 +396,8 @@ func TestConcurrentSignUp(t *testing.T) {
 		after, _ := f.s.Roster(ctx, towns, a.ID)
 		promoted := roster[5].VolunteerID
 		for _, e := range after {
-			if e.VolunteerID == promoted && e.State != capacity.StateConfirmed {
-				t.Errorf("first waiting %d is %s after a cancellation, want confirmed", promoted, e.State)
+			if e.VolunteerID == promoted && e.State != capacity.StateHeld {
+				t.Errorf("first waiting %d is %s after a cancellation, want offered the place (held)", promoted, e.State)
 			}
 		}
 		if _, err := f.s.SignUpFor(ctx, towns, a.Roles[0].ID, vs[3], staff); !errors.Is(err, problem.ErrConflict) {

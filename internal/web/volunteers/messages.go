@@ -159,6 +159,8 @@ func init() {
 		"vol.verify at":             {"扫码或访问以下地址验证真伪：", "Scan or open to verify:"},
 		"vol.seal":                  {"（盖章）", "(seal)"},
 		"vol.pdf":                   {"下载 PDF", "Download PDF"},
+		"vol.confirm place":         {"确认参加", "Confirm the place"},
+		"vol.place confirmed":       {"已确认参加。", "Place confirmed."},
 		"vol.edit activity":         {"编辑活动", "Edit activity"},
 		"vol.edit rules":            {"可修改时间、地点、岗位和名额。名额不能少于已报名人数；增加名额会按顺序递补候补者；时间或地点变更会通知所有报名者。已有签到记录后不能再改时间。", "You may change the time, place, roles and places. Places cannot go below those taken; more places promote the waiting list in order; a change of time or place notifies everyone signed up. Once attendance is recorded the time can no longer change."},
 		"vol.radius":                {"签到半径（米）", "Check-in radius (m)"},
