@@ -90,9 +90,9 @@ func (s *Service) Issue(ctx context.Context, towns []string, req IssueRequest, b
 		if err != nil {
 			return err
 		}
-		content, minutes := projectsContent(lines, req.From, req.To)
+		content, minutes := projectsContent(lines, req.From, req.To, s.now())
 		if minutes == 0 {
-			return problem.Field("to", "no credited service hours in the period")
+			return problem.Field("to", "no credited service hours in the period (hours count once their 7-day publication has passed without objection)")
 		}
 		now := s.now()
 		prefix := fmt.Sprintf("%s-%d-C", v.TownCode, now.In(workcal.Location()).Year())
