@@ -60,6 +60,9 @@ type Attendance struct {
 	// Objection an open objection to it.
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	Objection   string     `json:"objection,omitempty"`
+	// Publicity is the figure's state when read: "" (no figure yet), "pending" (in its 公示),
+	// "objected" or "final".
+	Publicity string `json:"publicity,omitempty"`
 }
 
 // Credited is the minutes the attendance counts for: the adjustment when there is one, else the
@@ -450,5 +453,9 @@ func (s *Service) Attendances(ctx context.Context, towns []string, activityID in
 	if _, err := s.Activity(ctx, towns, activityID); err != nil {
 		return nil, err
 	}
-	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Attendance, error) { return scanAttendance(r) }, `SELECT `+attendanceCols+attendanceFrom+` WHERE t.activity_id = ? ORDER BY t.check_in_at, t.id`, activityID)
+	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Attendance, error) {
+		a, err := scanAttendance(r)
+		a.Publicity = a.publicity(s.now())
+		return a, err
+	}, `SELECT `+attendanceCols+attendanceFrom+` WHERE t.activity_id = ? ORDER BY t.check_in_at, t.id`, activityID)
 }

@@ -36,6 +36,18 @@ func (a Attendance) PublicUntil() *time.Time {
 	return &t
 }
 
+func (a Attendance) publicity(now time.Time) string {
+	switch {
+	case a.PublishedAt == nil:
+		return ""
+	case a.Objection != "":
+		return "objected"
+	case a.Final(now):
+		return "final"
+	}
+	return "pending"
+}
+
 // Counted is the minutes the attendance counts for at now: Credited once final, else 0.
 func (a Attendance) Counted(now time.Time) int {
 	if !a.Final(now) {

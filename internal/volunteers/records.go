@@ -105,6 +105,7 @@ func (s *Service) Service(ctx context.Context, volunteerID int64, limit int) ([]
 		var start, end int64
 		err := scanAttendanceInto(r, &l.Attendance, &l.Activity, &l.Project, &l.Place, &start, &end)
 		l.Start, l.End = store.FromMillis(start), store.FromMillis(end)
+		l.Publicity = l.publicity(s.now())
 		return l, err
 	}, `SELECT `+attendanceCols+`, ac.title, p.name, ac.place, ac.starts_at, ac.ends_at`+attendanceFrom+`
 		JOIN vol_activities ac ON ac.id = t.activity_id JOIN vol_projects p ON p.id = ac.project_id
