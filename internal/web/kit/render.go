@@ -88,6 +88,8 @@ type PageData struct {
 	TileURL string
 	TileAtt string
 	Unread  int // orders with unread notices that still need the user, for the bell
+	// BellNotices: a resident has unread notices about no order, so the bell opens /notifications.
+	BellNotices bool
 }
 
 func (k *Kit) navItems(c *Caller, lang, path string) []NavItem {
@@ -120,9 +122,14 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 		count := k.Orders.UnreadOrders
 		if c.User.Role == auth.RoleResident {
 			count = k.Orders.ResidentReportsWithNews
+			// Notices about no order (a booking confirmed, offered, cancelled) light it too,
+			// and while there are any the bell opens the notifications, where they are.
+			if n, err := k.Orders.UnreadWithoutOrder(r.Context(), c.User.ID); err == nil && n > 0 {
+				d.Unread, d.BellNotices = n, true
+			}
 		}
 		if n, err := count(r.Context(), c.User.ID); err == nil {
-			d.Unread = n
+			d.Unread += n
 		}
 	}
 	d.CSRF = k.CSRFToken(w, r)
