@@ -172,6 +172,8 @@ func init() {
 		"vol.place confirmed":       {"已确认参加。", "Place confirmed."},
 		"vol.edit activity":         {"编辑活动", "Edit activity"},
 		"vol.edit rules":            {"可修改时间、地点、岗位和名额。名额不能少于已报名人数；增加名额会按顺序递补候补者；时间或地点变更会通知所有报名者。已有签到记录后不能再改时间。", "You may change the time, place, roles and places. Places cannot go below those taken; more places promote the waiting list in order; a change of time or place notifies everyone signed up. Once attendance is recorded the time can no longer change."},
+		"vol.role places error":     {"第 %d 行岗位的名额有误：须为 1–500，且不能少于已报名（含已签到、待确认）的人数；如需减少，请先取消相应报名。", "Role row %d: the places must be 1–500 and not fewer than those taken (confirmed, offered or checked in); cancel sign-ups first to go lower."},
+		"vol.role row error":        {"第 %d 行岗位填写有误，请检查后重试。", "Role row %d is not valid: check it and try again."},
 		"vol.radius":                {"签到半径（米）", "Check-in radius (m)"},
 		"vol.places":                {"名额", "Places"},
 		"vol.new role":              {"新增岗位", "New role"},

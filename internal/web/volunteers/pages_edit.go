@@ -1,6 +1,7 @@
 package volunteers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -42,7 +43,22 @@ func (s *handlers) renderEdit(w http.ResponseWriter, r *http.Request, a voluntee
 	}
 	pd := kit.PageData{Title: "vol.edit activity", Data: d}
 	if ferr != nil {
-		_, pd.Error, pd.Field = kit.ErrorText(r, kit.Language(w, r), ferr)
+		lang := kit.Language(w, r)
+		_, pd.Error, pd.Field = kit.ErrorText(r, lang, ferr)
+		// A role row's error names the row and what the places must be, in the page's language.
+		var row int
+		var what string
+		if _, err := fmt.Sscanf(strings.ReplaceAll(strings.ReplaceAll(pd.Field, "[", " "), "].", " "), "roles %d %s", &row, &what); err == nil {
+			key := "vol.role row error"
+			if what == "places" {
+				key = "vol.role places error"
+			}
+			pd.Error = fmt.Sprintf(kit.Translator(lang)(key), row+1)
+			var fe *problem.FieldError
+			if lang == "en" && errors.As(ferr, &fe) {
+				pd.Error += " (" + fe.Reason + ")"
+			}
+		}
 	}
 	return s.Render(w, r, status, "vol_edit", pd)
 }
