@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/sheet"
 	"github.com/civicgrid/civicgrid/internal/volunteers"
@@ -16,6 +17,7 @@ import (
 
 type certData struct {
 	C         volunteers.Certificate
+	MayPDF    bool // the volunteer, the issuing staff user or an administrator
 	VerifyURL string
 	QR        string
 	IDType    string
@@ -30,15 +32,16 @@ func (s *handlers) certificatePage(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	if !volunteers.MayManage(c.User) {
-		v, err := s.me(r, c)
-		if err != nil || v.ID != cert.VolunteerID {
-			return problem.NotFound("certificate %s", number)
-		}
+	own := false
+	if v, err := s.me(r, c); err == nil && v.ID == cert.VolunteerID {
+		own = true
+	}
+	if !own && !volunteers.MayManage(c.User) {
+		return problem.NotFound("certificate %s", number)
 	}
 	lang := kit.Language(w, r)
 	path := verifyPath(cert.Number, cert.Code)
-	d := certData{C: cert, VerifyURL: absolute(r, path), QR: "/volunteers/verify/qr.svg?" + path[len("/volunteers/verify?"):],
+	d := certData{C: cert, MayPDF: own || cert.IssuedBy == c.User.ID || c.User.Role == auth.RoleAdmin, VerifyURL: absolute(r, path), QR: "/volunteers/verify/qr.svg?" + path[len("/volunteers/verify?"):],
 		IDType: volunteers.LabelOf(volunteers.IDTypes, cert.IDType, lang), Issued: cert.IssuedAt.In(workcal.Location()).Format("2006年1月2日")}
 	if lang == "en" {
 		d.Issued = cert.IssuedAt.In(workcal.Location()).Format("2 January 2006")

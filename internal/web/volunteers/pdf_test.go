@@ -57,6 +57,13 @@ func TestCertificatePDF(t *testing.T) {
 			t.Errorf("another town's administrator: %d", status)
 		}
 
+		// The page offers the PDF only to who may download it.
+		if _, body := a.Get("dispatcher", "/volunteers/certificates/{cert}"); strings.Contains(body, `id="vol-pdf"`) {
+			t.Error("the certificate page offers the PDF to a dispatcher who did not issue it")
+		}
+		if _, body := a.Get("volunteer", "/volunteers/certificates/{cert}"); !strings.Contains(body, `id="vol-pdf"`) {
+			t.Error("the certificate page does not offer its volunteer the PDF")
+		}
 		// The dispatcher issues one and may then download it.
 		a.Run(t, []webtest.Scenario{{Name: "issue", User: "dispatcher", Method: "POST", URL: "/api/v1/volunteer-certificates",
 			Body: `{"volunteer_id": {genbao}, "from": "2020-01-01", "to": "2030-01-01"}`, Status: http.StatusCreated}})
