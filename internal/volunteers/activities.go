@@ -342,6 +342,9 @@ func (s *Service) CancelActivity(ctx context.Context, towns []string, id int64, 
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := lockActivity(ctx, tx, id); err != nil {
+			return err
+		}
 		a, err := s.activity(ctx, tx, towns, id)
 		if err != nil {
 			return err

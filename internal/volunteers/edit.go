@@ -75,6 +75,9 @@ func (s *Service) EditActivity(ctx context.Context, towns []string, id int64, e 
 		e.Roles[i].Name, e.Roles[i].Requirements = n.Roles[i].Name, n.Roles[i].Requirements
 	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := lockActivity(ctx, tx, id); err != nil {
+			return err
+		}
 		a, err := s.activity(ctx, tx, towns, id)
 		if err != nil {
 			return err
@@ -212,3 +215,14 @@ func sameCoord(a, b *float64) bool { return a == nil && b == nil || a != nil && 
 func local(t time.Time) time.Time { return t.In(workcal.Location()) }
 
 func stamp(t time.Time) string { return local(t).Format("2006-01-02 15:04") }
+
+// lockActivity serialises the edits and the cancelling of one activity: on PostgreSQL a row lock
+// held to the end of the transaction (SQLite's writer is alone already), so an edit never works
+// from a state another edit or a cancel has just changed.
+func lockActivity(ctx context.Context, tx *store.Tx, id int64) error {
+	if tx.Dialect() != store.Postgres {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `SELECT id FROM vol_activities WHERE id = ? FOR UPDATE`, id)
+	return err
+}

@@ -2,7 +2,10 @@ package volunteers_test
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,6 +95,53 @@ func TestEditActivity(t *testing.T) {
 		}
 		if _, err := f.s.EditActivity(ctx, towns, a.ID, volunteers.EditOf(got), staff); !errors.Is(err, problem.ErrConflict) {
 			t.Errorf("editing a cancelled activity: %v", err)
+		}
+	})
+}
+
+// TestConcurrentEdits: edits and a cancel of one activity run at once; the activity row is locked
+// (PostgreSQL) or the writer alone (SQLite), so no edit lands after the cancel: every edit's audit
+// row comes before the cancel's, and the edits that lost the race are refused as conflicts.
+func TestConcurrentEdits(t *testing.T) {
+	each(t, func(t *testing.T, f *fixture) {
+		a := f.activity(t, "2026-03-05 09:00", "2026-03-05 11:00", 2)
+		const n = 8
+		var ok atomic.Int32
+		var wg sync.WaitGroup
+		for i := range n + 1 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if i == n/2 {
+					if err := f.s.CancelActivity(ctx, towns, a.ID, "并发测试", staff); err != nil {
+						t.Errorf("cancel: %v", err)
+					}
+					return
+				}
+				e := volunteers.EditOf(a)
+				e.Title = fmt.Sprintf("读书会 第%d版", i)
+				_, err := f.s.EditActivity(ctx, towns, a.ID, e, staff)
+				switch {
+				case errors.Is(err, problem.ErrConflict): // cancelled first
+				case err != nil:
+					t.Errorf("edit: %v", err)
+				default:
+					ok.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		var edits, late int
+		if err := f.db.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN id > (SELECT MAX(id) FROM audit_log WHERE entity = 'vol_activity' AND entity_id = ? AND detail LIKE 'cancelled:%') THEN 1 ELSE 0 END), 0)
+			FROM audit_log WHERE entity = 'vol_activity' AND entity_id = ? AND detail LIKE 'edited:%'`, strconv.FormatInt(a.ID, 10), strconv.FormatInt(a.ID, 10)).Scan(&edits, &late); err != nil {
+			t.Fatal(err)
+		}
+		if edits != int(ok.Load()) || late != 0 {
+			t.Errorf("%d edits succeeded, %d audited, %d after the cancel", ok.Load(), edits, late)
+		}
+		got, err := f.s.Activity(ctx, towns, a.ID)
+		if err != nil || got.Status != volunteers.ActivityCancelled {
+			t.Errorf("after the race: %+v %v", got.Status, err)
 		}
 	})
 }
