@@ -159,7 +159,7 @@ func init() {
 		"vol.verify at":             {"扫码或访问以下地址验证真伪：", "Scan or open to verify:"},
 		"vol.seal":                  {"（盖章）", "(seal)"},
 		"vol.pdf":                   {"下载 PDF", "Download PDF"},
-		"vol.publicity pending":     {"公示中，至", "Published for objections until"},
+		"vol.publicity pending":     {"公示中，至", "Pending until"},
 		"vol.publicity objected":    {"有异议，待带队人处理", "Objected: awaiting the lead"},
 		"vol.object":                {"提出异议", "Object"},
 		"vol.objection":             {"异议内容（必填）", "Your objection (required)"},
