@@ -19,6 +19,8 @@ require (
 
 require github.com/piglig/go-qr v1.1.0
 
+require codeberg.org/go-pdf/fpdf v0.12.0
+
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

@@ -94,7 +94,8 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	// Holds offered from waiting lists that were not confirmed pass on (every read and write of a
 	// pool does it too; the ticker makes the notices go out without one).
 	go bookings.RunSweeper(ctx, db, time.Minute, log)
-	// Volunteers are reminded of their activities a day ahead (docs/VOLUNTEERS.md).
+	// Volunteers are reminded of their activities a day ahead, and their sign-up holds that ran
+	// out pass on with their notices (docs/VOLUNTEERS.md).
 	go volunteers.New(db).RunReminders(ctx, 5*time.Minute, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -122,7 +122,14 @@ func runVolunteersRemind(ctx context.Context, args []string, out io.Writer) erro
 		return err
 	}
 	return c.withDB(ctx, func(db *store.DB) error {
-		n, err := volunteers.New(db).SendReminders(ctx)
+		svc := volunteers.New(db)
+		// The sign-up holds that ran out pass on first, so the reminders go to who has the place.
+		if k, err := svc.SweepHolds(ctx); err != nil {
+			return err
+		} else if k > 0 {
+			fmt.Fprintf(out, "%d roles' sign-up holds passed on\n", k)
+		}
+		n, err := svc.SendReminders(ctx)
 		fmt.Fprintf(out, "%d activities reminded\n", n)
 		return err
 	})

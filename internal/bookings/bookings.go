@@ -702,6 +702,15 @@ func (s *Service) Book(ctx context.Context, slotID int64, in Request, by audit.A
 			now.UnixMilli()).Scan(&b.ID); err != nil {
 			return err
 		}
+		msg := fmt.Sprintf("预约成功：%s（%s），预约码 %s，到场时出示预约码或二维码。", res.Name, local(slot.StartsAt), b.Code)
+		kind := KindConfirmed
+		if b.State == capacity.StateWaiting {
+			msg = fmt.Sprintf("已进入候补：%s（%s），预约码 %s，当前第 %d 位；有空位时会通知您确认。", res.Name, local(slot.StartsAt), b.Code, b.Position)
+			kind = KindWaiting
+		}
+		if err := notice(ctx, tx, u.ID, kind, msg, now); err != nil {
+			return err
+		}
 		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionCreate, Entity: "booking", EntityID: b.Code, TownCode: b.TownCode,
 			Detail: fmt.Sprintf("slot %d, %d people, %s", slot.ID, b.PartySize, b.State)})
 	})
@@ -940,7 +949,11 @@ func (s *Service) CancelAsStaff(ctx context.Context, towns []string, id int64, r
 		return b, err
 	}
 	return s.change(ctx, b, by, "cancel by staff: "+reason, func(tx *store.Tx) (capacity.Claim, capacity.Change, error) {
-		return s.engine().Cancel(ctx, tx, b.ClaimID, capacity.Canceller{UserID: u.ID, Staff: true, Reason: reason})
+		c, ch, err := s.engine().Cancel(ctx, tx, b.ClaimID, capacity.Canceller{UserID: u.ID, Staff: true, Reason: reason})
+		if err != nil {
+			return c, ch, err
+		}
+		return c, ch, notice(ctx, tx, b.UserID, KindCancelled, fmt.Sprintf("您的预约 %s（%s %s）已被管理方取消：%s", b.Code, b.ResourceName, local(b.StartsAt), c.CancelReason), s.now())
 	})
 }
 
@@ -1064,12 +1077,89 @@ func (s *Service) notify(ctx context.Context, tx *store.Tx, ch capacity.Change) 
 		} else {
 			msg += "，已为您确认。"
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, created_at) VALUES (?, ?, ?, ?)`,
-			user, NoticeKind, msg, s.now().UnixMilli()); err != nil {
+		if err := notice(ctx, tx, user, NoticeKind, msg, s.now()); err != nil {
+			return err
+		}
+	}
+	for _, c := range ch.Expired {
+		var user int64
+		var code, name string
+		var start int64
+		err := tx.QueryRow(ctx, `SELECT b.user_id, b.code, r.name, s.starts_at FROM bookings b JOIN booking_resources r ON r.id = b.resource_id
+			JOIN booking_slots s ON s.id = b.slot_id WHERE b.claim_id = ?`, c.ID).Scan(&user, &code, &name, &start)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("您的预约 %s（%s %s）保留的名额未在期限内确认，已转给候补的下一位。", code, name, local(time.UnixMilli(start)))
+		if err := notice(ctx, tx, user, KindExpired, msg, s.now()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// The notifications' kinds of bookings besides NoticeKind (an offer from the waiting list):
+// every one lights the booker's bell (a notice without an order always needs its user).
+const (
+	KindConfirmed = "booking_confirmed"   // booked and confirmed
+	KindWaiting   = "booking_waiting"     // booked onto the waiting list, with the position
+	KindCancelled = "booking_cancelled"   // cancelled by the place's staff, with the reason
+	KindExpired   = "booking_expired"     // a hold not confirmed in time passed on
+	KindExpiring  = "booking_hold_ending" // a hold runs out within HoldWarning
+)
+
+// HoldWarning is how long before a hold runs out its holder is reminded (once per hold). A hold
+// shorter than this is warned at once when offered — harmless: the offer itself says the deadline.
+const HoldWarning = 6 * time.Hour
+
+// notice writes one in-app notification for a user, inside the caller's transaction.
+func notice(ctx context.Context, tx *store.Tx, userID int64, kind, msg string, now time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, created_at) VALUES (?, ?, ?, ?)`, userID, kind, msg, now.UnixMilli())
+	return err
+}
+
+func local(t time.Time) string { return t.In(workcal.Location()).Format("2006-01-02 15:04") }
+
+// WarnHolds tells every holder whose hold runs out within HoldWarning, once per hold (the booking
+// row keeps the hold_until it warned for, set by a conditional update, so two servers warn once).
+// The sweeper runs it; it returns the warnings sent.
+func (s *Service) WarnHolds(ctx context.Context) (int, error) {
+	now := s.now()
+	type due struct {
+		id, user, until int64
+		code, name      string
+	}
+	list, err := store.Collect(ctx, s.DB, func(r *sql.Rows) (due, error) {
+		var d due
+		return d, r.Scan(&d.id, &d.user, &d.until, &d.code, &d.name)
+	}, `SELECT b.id, b.user_id, c.hold_until, b.code, r.name FROM bookings b JOIN capacity_claims c ON c.id = b.claim_id
+		JOIN booking_resources r ON r.id = b.resource_id
+		WHERE c.state = 'held' AND c.hold_until > ? AND c.hold_until <= ? AND (b.hold_warned_until IS NULL OR b.hold_warned_until <> c.hold_until)
+		ORDER BY b.id LIMIT 1000`, now.UnixMilli(), now.Add(HoldWarning).UnixMilli())
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, d := range list {
+		err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+			res, err := tx.Exec(ctx, `UPDATE bookings SET hold_warned_until = ? WHERE id = ? AND (hold_warned_until IS NULL OR hold_warned_until <> ?)`, d.until, d.id, d.until)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+			sent++
+			return notice(ctx, tx, d.user, KindExpiring, fmt.Sprintf("提醒：预约 %s（%s）为您保留的名额将于 %s 到期，请尽快在“我的预约”中确认。", d.code, d.name, local(time.UnixMilli(d.until))), now)
+		})
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
 }
 
 // Sweep passes on every booking hold that expired, with the notices, one transaction per slot (the
@@ -1161,6 +1251,9 @@ func RunSweeper(ctx context.Context, db *store.DB, every time.Duration, log *slo
 		}
 		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("booking holds sweep", "err", err)
+		}
+		if _, err := s.WarnHolds(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("booking hold warnings", "err", err)
 		}
 		if _, err := s.engine().Sweep(ctx, db); err != nil && ctx.Err() == nil {
 			log.Warn("capacity holds sweep", "err", err)

@@ -54,7 +54,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -693,10 +695,17 @@ func (e Engine) SetClosed(ctx context.Context, tx *store.Tx, poolID int64, close
 // Sweep expires every hold that ran out and passes it on, one transaction per pool (a ticker in
 // serve calls it; every transition sweeps its own pool too). It returns what changed.
 func (e Engine) Sweep(ctx context.Context, db *store.DB) (Change, error) {
+	skip, args := "", []any{e.now().UnixMilli()}
+	if kinds := ownSwept(); len(kinds) > 0 {
+		skip = ` AND pool_id NOT IN (SELECT id FROM capacity_pools WHERE kind IN (?` + strings.Repeat(", ?", len(kinds)-1) + `))`
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+	}
 	ids, err := store.Collect(ctx, db, func(r *sql.Rows) (int64, error) {
 		var id int64
 		return id, r.Scan(&id)
-	}, `SELECT DISTINCT pool_id FROM capacity_claims WHERE state = 'held' AND hold_until <= ? LIMIT 1000`, e.now().UnixMilli())
+	}, `SELECT DISTINCT pool_id FROM capacity_claims WHERE state = 'held' AND hold_until <= ?`+skip+` LIMIT 1000`, args...)
 	if err != nil {
 		return Change{}, err
 	}
@@ -792,4 +801,45 @@ func boolInt(b bool) int {
 func isUnique(err error) bool {
 	s := strings.ToLower(err.Error())
 	return strings.Contains(s, "unique") || strings.Contains(s, "duplicate key")
+}
+
+// sweptByOwner holds the pool kinds whose capability sweeps its own pools (SweepKind), so that
+// the holders hear of promotions and expiries in the sweep's transaction: Sweep leaves them be.
+var sweptByOwner sync.Map // kind → struct{}
+
+// SweptByOwner tells Sweep to leave pools of kind to their capability's SweepKind.
+func SweptByOwner(kind string) { sweptByOwner.Store(kind, struct{}{}) }
+
+func ownSwept() []string {
+	var out []string
+	sweptByOwner.Range(func(k, _ any) bool { out = append(out, k.(string)); return true })
+	sort.Strings(out)
+	return out
+}
+
+// SweepKind expires the holds that ran out in pools of one kind and passes them on, one
+// transaction per pool; tell runs inside each with what changed (the promoted and the expired),
+// so a capability's notices commit with the change.
+func (e Engine) SweepKind(ctx context.Context, db *store.DB, kind string, tell func(tx *store.Tx, poolID int64, ch Change) error) (int, error) {
+	ids, err := store.Collect(ctx, db, func(r *sql.Rows) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	}, `SELECT DISTINCT c.pool_id FROM capacity_claims c JOIN capacity_pools p ON p.id = c.pool_id
+		WHERE c.state = 'held' AND c.hold_until <= ? AND p.kind = ? LIMIT 1000`, e.now().UnixMilli(), kind)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, ch, err := e.Lock(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return tell(tx, id, ch)
+		})
+		if err != nil {
+			return 0, fmt.Errorf("sweep pool %d: %w", id, err)
+		}
+	}
+	return len(ids), nil
 }

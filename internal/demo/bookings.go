@@ -65,6 +65,12 @@ func Bookings(now time.Time) Extra {
 		if err != nil {
 			return fmt.Errorf("demo bookings: %w", err)
 		}
+		// The bookings' notices of past days were read then: the demo's bells show the last
+		// day's news, not a season's.
+		if _, err := db.Exec(ctx, `UPDATE notifications SET read_at = created_at WHERE kind LIKE 'booking%' AND read_at IS NULL AND created_at < ?`,
+			now.Add(-24*time.Hour).UnixMilli()); err != nil {
+			return fmt.Errorf("demo bookings: %w", err)
+		}
 		if d.made > 0 {
 			log.Info("demo bookings loaded", "town", w.Town.Name, "bookings", d.made)
 		}

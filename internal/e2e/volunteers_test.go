@@ -133,7 +133,7 @@ func TestVolunteerSignUpCheckInByQR(t *testing.T) {
 	}
 	Screenshot(t, phone2, "volunteers-phone-checked-out-en")
 
-	// His home: the new minutes are in his total.
+	// His home: the new minutes are shown in their 7-day publication (公示), not yet in his total.
 	var me struct {
 		Volunteer struct {
 			Minutes int64 `json:"minutes"`
@@ -144,6 +144,9 @@ func TestVolunteerSignUpCheckInByQR(t *testing.T) {
 	}
 	visit(t, phone2, srv.URL+"/volunteers", "home")
 	must(t, chromedp.Do(phone2, chromedp.WaitVisible(`#vol-hours-chart svg`)), "the hours chart")
+	if !evaluate[bool](t, phone2, `!!document.querySelector('[data-publicity="pending"]')`) {
+		t.Error("the new attendance is not shown in its publication")
+	}
 	Screenshot(t, phone2, "volunteers-phone-home-en")
 	visit(t, phone2, srv.URL+"/volunteers?lang=zh", "home zh")
 	must(t, chromedp.Do(phone2, chromedp.WaitVisible(`#vol-hours-chart svg`)), "the hours chart")

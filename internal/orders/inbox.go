@@ -133,3 +133,14 @@ func (s *Store) MarkOrderRead(ctx context.Context, userID, orderID int64) error 
 		s.now().UnixMilli(), userID, orderID)
 	return err
 }
+
+// UnreadWithoutOrder counts the user's unread notices that are about no order (bookings,
+// volunteer activities): a resident's bell adds them to their reports with news.
+func (s *Store) UnreadWithoutOrder(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND order_id IS NULL AND read_at IS NULL`, userID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("unread notices of user %d: %w", userID, err)
+	}
+	return n, nil
+}

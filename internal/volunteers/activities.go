@@ -91,55 +91,10 @@ const MaxActivityHours = 24
 // CreateActivity plans an activity of a project of towns, with a capacity pool per role, in one
 // transaction.
 func (s *Service) CreateActivity(ctx context.Context, towns []string, n NewActivity, by audit.Actor) (Activity, error) {
+	if err := validateActivity(&n); err != nil {
+		return Activity{}, err
+	}
 	var err error
-	if n.Title, err = text("title", n.Title, true, MaxName); err != nil {
-		return Activity{}, err
-	}
-	if n.Description, err = text("description", n.Description, false, MaxText); err != nil {
-		return Activity{}, err
-	}
-	if n.Requirements, err = text("requirements", n.Requirements, false, MaxText); err != nil {
-		return Activity{}, err
-	}
-	if n.Place, err = text("place", n.Place, true, MaxName); err != nil {
-		return Activity{}, err
-	}
-	if n.Start.IsZero() {
-		return Activity{}, problem.Field("start", "required")
-	}
-	if !n.End.After(n.Start) {
-		return Activity{}, problem.Field("end", "after the start")
-	}
-	if n.End.Sub(n.Start) > MaxActivityHours*time.Hour {
-		return Activity{}, problem.Field("end", "at most %d hours after the start", MaxActivityHours)
-	}
-	if (n.Lat == nil) != (n.Lng == nil) || n.Lat != nil && (*n.Lat < -90 || *n.Lat > 90 || *n.Lng < -180 || *n.Lng > 180) {
-		return Activity{}, problem.Field("lat", "a latitude and a longitude, both or neither")
-	}
-	if n.RadiusM == 0 {
-		n.RadiusM = DefaultRadius
-	}
-	if n.RadiusM < 20 || n.RadiusM > 2000 {
-		return Activity{}, problem.Field("radius_m", "between 20 and 2000 metres")
-	}
-	if len(n.Roles) == 0 {
-		return Activity{}, problem.Field("roles", "at least one role")
-	}
-	if len(n.Roles) > MaxRoles {
-		return Activity{}, problem.Field("roles", "at most %d roles", MaxRoles)
-	}
-	for i := range n.Roles {
-		r := &n.Roles[i]
-		if r.Name, err = text(fmt.Sprintf("roles[%d].name", i), r.Name, true, 50); err != nil {
-			return Activity{}, err
-		}
-		if r.Requirements, err = text(fmt.Sprintf("roles[%d].requirements", i), r.Requirements, false, 500); err != nil {
-			return Activity{}, err
-		}
-		if r.Places < 1 || r.Places > MaxPlaces {
-			return Activity{}, problem.Field(fmt.Sprintf("roles[%d].places", i), "between 1 and %d", MaxPlaces)
-		}
-	}
 	var id int64
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var town string
@@ -163,21 +118,11 @@ func (s *Service) CreateActivity(ctx context.Context, towns []string, n NewActiv
 			store.NullIfZero(n.LeadID), ActivityOpen, store.NullIfZero(by.ID), store.Millis(s.now())).Scan(&id); err != nil {
 			return err
 		}
-		eng := s.engine()
 		for i, r := range n.Roles {
-			var rid int64
-			if err := tx.QueryRow(ctx, `INSERT INTO vol_roles (activity_id, name, places, requirements) VALUES (?, ?, ?, ?) RETURNING id`,
-				id, r.Name, r.Places, r.Requirements).Scan(&rid); err != nil {
+			if _, err := s.addRole(ctx, tx, id, r, n.End); err != nil {
 				if store.IsUniqueViolation(err) {
 					return problem.Field(fmt.Sprintf("roles[%d].name", i), "two roles of the same name")
 				}
-				return err
-			}
-			p, err := eng.CreatePool(ctx, tx, capacity.NewPool{Kind: PoolKind, OwnerRef: fmt.Sprint(rid), Capacity: r.Places, NoHold: true})
-			if err != nil {
-				return fmt.Errorf("role %s: %w", r.Name, err)
-			}
-			if _, err := tx.Exec(ctx, `UPDATE vol_roles SET pool_id = ? WHERE id = ?`, p.ID, rid); err != nil {
 				return err
 			}
 		}
@@ -187,6 +132,82 @@ func (s *Service) CreateActivity(ctx context.Context, towns []string, n NewActiv
 		return Activity{}, err
 	}
 	return s.Activity(ctx, towns, id)
+}
+
+// validateActivity checks and trims what a planner submits (creating or editing).
+func validateActivity(n *NewActivity) error {
+	var err error
+	if n.Title, err = text("title", n.Title, true, MaxName); err != nil {
+		return err
+	}
+	if n.Description, err = text("description", n.Description, false, MaxText); err != nil {
+		return err
+	}
+	if n.Requirements, err = text("requirements", n.Requirements, false, MaxText); err != nil {
+		return err
+	}
+	if n.Place, err = text("place", n.Place, true, MaxName); err != nil {
+		return err
+	}
+	if n.Start.IsZero() {
+		return problem.Field("start", "required")
+	}
+	if !n.End.After(n.Start) {
+		return problem.Field("end", "after the start")
+	}
+	if n.End.Sub(n.Start) > MaxActivityHours*time.Hour {
+		return problem.Field("end", "at most %d hours after the start", MaxActivityHours)
+	}
+	if (n.Lat == nil) != (n.Lng == nil) || n.Lat != nil && (*n.Lat < -90 || *n.Lat > 90 || *n.Lng < -180 || *n.Lng > 180) {
+		return problem.Field("lat", "a latitude and a longitude, both or neither")
+	}
+	if n.RadiusM == 0 {
+		n.RadiusM = DefaultRadius
+	}
+	if n.RadiusM < 20 || n.RadiusM > 2000 {
+		return problem.Field("radius_m", "between 20 and 2000 metres")
+	}
+	if len(n.Roles) == 0 {
+		return problem.Field("roles", "at least one role")
+	}
+	if len(n.Roles) > MaxRoles {
+		return problem.Field("roles", "at most %d roles", MaxRoles)
+	}
+	for i := range n.Roles {
+		r := &n.Roles[i]
+		if r.Name, err = text(fmt.Sprintf("roles[%d].name", i), r.Name, true, 50); err != nil {
+			return err
+		}
+		if r.Requirements, err = text(fmt.Sprintf("roles[%d].requirements", i), r.Requirements, false, 500); err != nil {
+			return err
+		}
+		if r.Places < 1 || r.Places > MaxPlaces {
+			return problem.Field(fmt.Sprintf("roles[%d].places", i), "between 1 and %d", MaxPlaces)
+		}
+	}
+	return nil
+}
+
+// SignUpHold is how long a volunteer promoted from the waiting list has to confirm the place
+// before it passes to the next (never past the activity's end: the pool closes then).
+const SignUpHold = 12 * time.Hour
+
+func init() { capacity.SweptByOwner(PoolKind) }
+
+// addRole adds a role to an activity with its capacity pool: a hold of SignUpHold for whoever is
+// promoted from its waiting list, the pool closing when the activity ends.
+func (s *Service) addRole(ctx context.Context, tx *store.Tx, activityID int64, r NewRole, end time.Time) (int64, error) {
+	var rid int64
+	if err := tx.QueryRow(ctx, `INSERT INTO vol_roles (activity_id, name, places, requirements) VALUES (?, ?, ?, ?) RETURNING id`,
+		activityID, r.Name, r.Places, r.Requirements).Scan(&rid); err != nil {
+		return 0, err
+	}
+	p, err := s.engine().CreatePool(ctx, tx, capacity.NewPool{Kind: PoolKind, OwnerRef: fmt.Sprint(rid), Capacity: r.Places, Hold: SignUpHold, ClosesAt: end})
+	if err != nil {
+		return 0, fmt.Errorf("role %s: %w", r.Name, err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE vol_roles SET pool_id = ? WHERE id = ?`, p.ID, rid)
+	return rid, err
 }
 
 // DefaultRadius is the radius of the location check-in when an activity sets none, in metres.
@@ -321,6 +342,9 @@ func (s *Service) CancelActivity(ctx context.Context, towns []string, id int64, 
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := lockActivity(ctx, tx, id); err != nil {
+			return err
+		}
 		a, err := s.activity(ctx, tx, towns, id)
 		if err != nil {
 			return err
@@ -337,9 +361,25 @@ func (s *Service) CancelActivity(ctx context.Context, towns []string, id int64, 
 				return err
 			}
 		}
+		// Tell everyone signed up, then free their places: the pools are closed, so nobody is
+		// promoted into a cancelled activity.
 		if err := s.notifySignedUp(ctx, tx, a, "volunteer_cancelled", fmt.Sprintf("活动「%s」（%s）已取消：%s", a.Title, a.Start.In(workcal.Location()).Format("1月2日 15:04"), reason)); err != nil {
 			return err
 		}
+		freed := 0
+		for _, r := range a.Roles {
+			claims, err := capacity.Claims(ctx, tx, r.PoolID, MaxPlaces*2, capacity.StateConfirmed, capacity.StateHeld, capacity.StateWaiting)
+			if err != nil {
+				return err
+			}
+			for _, c := range claims {
+				if _, _, err := eng.Cancel(ctx, tx, c.ID, capacity.Canceller{UserID: by.ID, Staff: true, Reason: "activity cancelled: " + reason}); err != nil {
+					return fmt.Errorf("free sign-up %d: %w", c.ID, err)
+				}
+				freed++
+			}
+		}
+		reason = fmt.Sprintf("%s (%d sign-ups freed)", reason, freed)
 		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_activity", EntityID: fmt.Sprint(id), TownCode: a.TownCode, Detail: "cancelled: " + reason})
 	})
 }

@@ -56,6 +56,13 @@ type Attendance struct {
 	Adjusted *int   `json:"adjusted_minutes,omitempty"`
 	Reason   string `json:"adjust_reason,omitempty"`
 	WalkIn   bool   `json:"walk_in"`
+	// PublishedAt is when the credited figure was set and its 公示 began (nil: no figure yet);
+	// Objection an open objection to it.
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	Objection   string     `json:"objection,omitempty"`
+	// Publicity is the figure's state when read: "" (no figure yet), "pending" (in its 公示),
+	// "objected" or "final".
+	Publicity string `json:"publicity,omitempty"`
 }
 
 // Credited is the minutes the attendance counts for: the adjustment when there is one, else the
@@ -203,7 +210,7 @@ func (s *Service) CheckInOut(ctx context.Context, towns []string, activityID int
 				return problem.Conflict("too late to check out: the lead confirms your check-out")
 			}
 			min := ServiceMinutes(cur.CheckIn, now, a.Start, a.End)
-			if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET check_out_at = ?, check_out_by = ?, minutes = ? WHERE id = ?`, store.Millis(now), how, min, cur.ID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET check_out_at = ?, check_out_by = ?, minutes = ?, published_at = ? WHERE id = ?`, store.Millis(now), how, min, store.Millis(now), cur.ID); err != nil {
 				return err
 			}
 			out.Action = "check_out"
@@ -327,7 +334,7 @@ func (s *Service) CheckOutFor(ctx context.Context, towns []string, attendanceID 
 			return problem.Field("at", "not in the future")
 		}
 		min := ServiceMinutes(cur.CheckIn, at, a.Start, a.End)
-		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET check_out_at = ?, check_out_by = ?, minutes = ? WHERE id = ?`, store.Millis(at), ByLead, min, cur.ID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET check_out_at = ?, check_out_by = ?, minutes = ?, published_at = ? WHERE id = ?`, store.Millis(at), ByLead, min, store.Millis(s.now()), cur.ID); err != nil {
 			return err
 		}
 		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
@@ -359,8 +366,9 @@ func (s *Service) Adjust(ctx context.Context, towns []string, attendanceID int64
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET adjusted_minutes = ?, adjust_reason = ?, adjusted_by = ? WHERE id = ?`,
-			minutes, reason, store.NullIfZero(by.ID), cur.ID); err != nil {
+		// A new figure is published anew (公示 restarts) and answers any open objection.
+		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET adjusted_minutes = ?, adjust_reason = ?, adjusted_by = ?, published_at = ?, objection = '', objected_by = NULL, objected_at = NULL WHERE id = ?`,
+			minutes, reason, store.NullIfZero(by.ID), store.Millis(s.now()), cur.ID); err != nil {
 			return err
 		}
 		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
@@ -374,7 +382,7 @@ func (s *Service) Adjust(ctx context.Context, towns []string, attendanceID int64
 }
 
 const attendanceCols = `t.id, t.activity_id, t.volunteer_id, COALESCE(v.number, ''), v.name, v.phone, COALESCE(r.name, ''), t.check_in_at, t.check_in_by, t.check_out_at, t.check_out_by,
-	t.minutes, t.adjusted_minutes, t.adjust_reason, t.walk_in`
+	t.minutes, t.adjusted_minutes, t.adjust_reason, t.walk_in, t.published_at, t.objection`
 const attendanceFrom = ` FROM vol_attendance t JOIN volunteers v ON v.id = t.volunteer_id LEFT JOIN vol_roles r ON r.id = t.role_id`
 
 func scanAttendance(r interface{ Scan(...any) error }) (Attendance, error) {
@@ -386,9 +394,14 @@ func scanAttendance(r interface{ Scan(...any) error }) (Attendance, error) {
 // scanAttendanceInto scans attendanceCols into a, and then the columns after them into more.
 func scanAttendanceInto(r interface{ Scan(...any) error }, a *Attendance, more ...any) error {
 	var in int64
-	var out, min, adj sql.NullInt64
+	var out, min, adj, pub sql.NullInt64
 	var walk int
-	err := r.Scan(append([]any{&a.ID, &a.ActivityID, &a.VolunteerID, &a.Number, &a.Name, &a.Phone, &a.Role, &in, &a.CheckInBy, &out, &a.CheckOutBy, &min, &adj, &a.Reason, &walk}, more...)...)
+	err := r.Scan(append([]any{&a.ID, &a.ActivityID, &a.VolunteerID, &a.Number, &a.Name, &a.Phone, &a.Role, &in, &a.CheckInBy, &out, &a.CheckOutBy, &min, &adj, &a.Reason, &walk,
+		&pub, &a.Objection}, more...)...)
+	if pub.Valid {
+		t := store.FromMillis(pub.Int64)
+		a.PublishedAt = &t
+	}
 	a.CheckIn, a.WalkIn = store.FromMillis(in), walk == 1
 	if out.Valid {
 		t := store.FromMillis(out.Int64)
@@ -440,5 +453,9 @@ func (s *Service) Attendances(ctx context.Context, towns []string, activityID in
 	if _, err := s.Activity(ctx, towns, activityID); err != nil {
 		return nil, err
 	}
-	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Attendance, error) { return scanAttendance(r) }, `SELECT `+attendanceCols+attendanceFrom+` WHERE t.activity_id = ? ORDER BY t.check_in_at, t.id`, activityID)
+	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Attendance, error) {
+		a, err := scanAttendance(r)
+		a.Publicity = a.publicity(s.now())
+		return a, err
+	}, `SELECT `+attendanceCols+attendanceFrom+` WHERE t.activity_id = ? ORDER BY t.check_in_at, t.id`, activityID)
 }

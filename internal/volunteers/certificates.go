@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -38,6 +39,7 @@ type Certificate struct {
 	PersonInCharge  string    `json:"person_in_charge"`
 	Contact         string    `json:"contact"`
 	IssuedAt        time.Time `json:"issued_at"`
+	IssuedBy        int64     `json:"-"` // the staff user who issued it (0 if unknown): may download its PDF
 }
 
 // Hours is the certificate's hours with one decimal.
@@ -88,9 +90,9 @@ func (s *Service) Issue(ctx context.Context, towns []string, req IssueRequest, b
 		if err != nil {
 			return err
 		}
-		content, minutes := projectsContent(lines, req.From, req.To)
+		content, minutes := projectsContent(lines, req.From, req.To, s.now())
 		if minutes == 0 {
-			return problem.Field("to", "no credited service hours in the period")
+			return problem.Field("to", "no credited service hours in the period (hours count once their 7-day publication has passed without objection)")
 		}
 		now := s.now()
 		prefix := fmt.Sprintf("%s-%d-C", v.TownCode, now.In(workcal.Location()).Year())
@@ -100,7 +102,7 @@ func (s *Service) Issue(ctx context.Context, towns []string, req IssueRequest, b
 		}
 		c = Certificate{TownCode: v.TownCode, Number: fmt.Sprintf("%s%06d", prefix, n+1), VolunteerID: v.ID, Name: v.Name, IDType: v.IDType, IDMasked: v.IDMasked,
 			VolunteerNumber: v.Number, From: req.From, To: req.To, Minutes: minutes, Content: content, Issuer: al.Issuer, PersonInCharge: al.PersonInCharge,
-			Contact: al.Contact, IssuedAt: now}
+			Contact: al.Contact, IssuedAt: now, IssuedBy: by.ID}
 		if err := tx.QueryRow(ctx, `INSERT INTO vol_certificates (town_code, number, volunteer_id, name, id_type, id_masked, volunteer_number, period_from, period_to, minutes, content, issuer, person_in_charge, contact, issued_at, issued_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			c.TownCode, c.Number, c.VolunteerID, c.Name, c.IDType, c.IDMasked, c.VolunteerNumber, c.From, c.To, c.Minutes, c.Content, c.Issuer, c.PersonInCharge, c.Contact,
@@ -117,7 +119,7 @@ func (s *Service) Issue(ctx context.Context, towns []string, req IssueRequest, b
 	return c, err
 }
 
-const certCols = `id, town_code, number, volunteer_id, name, id_type, id_masked, volunteer_number, period_from, period_to, minutes, content, issuer, person_in_charge, contact, issued_at`
+const certCols = `id, town_code, number, volunteer_id, name, id_type, id_masked, volunteer_number, period_from, period_to, minutes, content, issuer, person_in_charge, contact, issued_at, issued_by`
 
 func (s *Service) scanCerts(ctx context.Context, where string, args ...any) ([]Certificate, error) {
 	k, err := keysFor(ctx, s.DB)
@@ -127,9 +129,10 @@ func (s *Service) scanCerts(ctx context.Context, where string, args ...any) ([]C
 	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Certificate, error) {
 		var c Certificate
 		var at int64
+		var by sql.NullInt64
 		err := r.Scan(&c.ID, &c.TownCode, &c.Number, &c.VolunteerID, &c.Name, &c.IDType, &c.IDMasked, &c.VolunteerNumber, &c.From, &c.To, &c.Minutes, &c.Content,
-			&c.Issuer, &c.PersonInCharge, &c.Contact, &at)
-		c.IssuedAt, c.Code = store.FromMillis(at), mac(k.cert, c.Number, 12)
+			&c.Issuer, &c.PersonInCharge, &c.Contact, &at, &by)
+		c.IssuedAt, c.Code, c.IssuedBy = store.FromMillis(at), mac(k.cert, c.Number, 12), by.Int64
 		return c, err
 	}, `SELECT `+certCols+` FROM vol_certificates WHERE `+where, args...)
 }
@@ -208,3 +211,22 @@ func (s *Service) Verify(ctx context.Context, number, code string) (Public, erro
 
 // Forged reports whether err is a refused verification.
 func Forged(err error) bool { return errors.Is(err, ErrNotGenuine) }
+
+// CertificateForDownload returns certificate number for its PDF and writes the audit row of the
+// download: the PDF shows the volunteer's name whole, so each one is a view of personal data. Only
+// the volunteer it certifies, the staff user who issued it and the town's administrators may
+// download it (volunteerID is the caller's own volunteer record, 0 if none).
+func (s *Service) CertificateForDownload(ctx context.Context, towns []string, number string, u auth.User, volunteerID int64, by audit.Actor) (Certificate, error) {
+	c, err := s.Certificate(ctx, towns, number)
+	if err != nil {
+		return Certificate{}, err
+	}
+	own := volunteerID != 0 && volunteerID == c.VolunteerID
+	issuer := c.IssuedBy != 0 && c.IssuedBy == u.ID
+	if !own && !issuer && u.Role != auth.RoleAdmin {
+		return Certificate{}, problem.NotFound("certificate %s", number)
+	}
+	err = by.Record(ctx, s.DB, audit.Entry{Action: audit.ActionViewPII, Entity: "vol_certificate", EntityID: c.Number, TownCode: c.TownCode,
+		Detail: fmt.Sprintf("certificate PDF of volunteer %s downloaded", c.VolunteerNumber)})
+	return c, err
+}

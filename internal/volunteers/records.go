@@ -81,7 +81,8 @@ type HoursLine struct {
 	Project     string `json:"project"`
 	Activities  int    `json:"activities"`
 	Minutes     int64  `json:"minutes"`
-	Unconfirmed int    `json:"unconfirmed"` // attendances waiting for a check-out
+	Unconfirmed int    `json:"unconfirmed"`     // attendances waiting for a check-out
+	Pending     int64  `json:"pending_minutes"` // minutes in their 公示 (or objected to): not yet in Minutes
 }
 
 // ServiceLine is one attendance of a volunteer, for the record.
@@ -104,6 +105,7 @@ func (s *Service) Service(ctx context.Context, volunteerID int64, limit int) ([]
 		var start, end int64
 		err := scanAttendanceInto(r, &l.Attendance, &l.Activity, &l.Project, &l.Place, &start, &end)
 		l.Start, l.End = store.FromMillis(start), store.FromMillis(end)
+		l.Publicity = l.publicity(s.now())
 		return l, err
 	}, `SELECT `+attendanceCols+`, ac.title, p.name, ac.place, ac.starts_at, ac.ends_at`+attendanceFrom+`
 		JOIN vol_activities ac ON ac.id = t.activity_id JOIN vol_projects p ON p.id = ac.project_id
@@ -132,7 +134,10 @@ func (s *Service) Hours(ctx context.Context, volunteerID int64) ([]HoursLine, er
 			out = append(out, HoursLine{Year: k.year, Project: k.proj})
 		}
 		out[i].Activities++
-		out[i].Minutes += int64(l.Credited())
+		out[i].Minutes += int64(l.Counted(s.now()))
+		if !l.Final(s.now()) {
+			out[i].Pending += int64(l.Credited())
+		}
 		if l.MissingCheckOut() && l.Adjusted == nil {
 			out[i].Unconfirmed++
 		}
@@ -143,7 +148,7 @@ func (s *Service) Hours(ctx context.Context, volunteerID int64) ([]HoursLine, er
 // TotalMinutes is the sum of a volunteer's credited minutes, by one SQL sum (the figure lists show).
 func (s *Service) TotalMinutes(ctx context.Context, volunteerID int64) (int64, error) {
 	var n int64
-	err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(COALESCE(adjusted_minutes, minutes, 0)), 0) FROM vol_attendance WHERE volunteer_id = ?`, volunteerID).Scan(&n)
+	err := s.DB.QueryRow(ctx, `SELECT COALESCE(SUM(`+s.counted("t")+`), 0) FROM vol_attendance t WHERE t.volunteer_id = ?`, volunteerID).Scan(&n)
 	return n, err
 }
 
@@ -154,7 +159,7 @@ func FormatHours(minutes int64) string {
 
 // projectsOf names the projects of a volunteer's attendances in a period, for a certificate's
 // content: "泾彩悦读 12.5 小时；健康守护 3.0 小时".
-func projectsContent(lines []ServiceLine, from, to string) (string, int64) {
+func projectsContent(lines []ServiceLine, from, to string, now time.Time) (string, int64) {
 	var parts []string
 	mins := map[string]int64{}
 	var order []string
@@ -168,8 +173,8 @@ func projectsContent(lines []ServiceLine, from, to string) (string, int64) {
 		if _, ok := mins[l.Project]; !ok {
 			order = append(order, l.Project)
 		}
-		mins[l.Project] += int64(l.Credited())
-		total += int64(l.Credited())
+		mins[l.Project] += int64(l.Counted(now))
+		total += int64(l.Counted(now))
 	}
 	for _, p := range order {
 		parts = append(parts, fmt.Sprintf("%s %s 小时", p, FormatHours(mins[p])))

@@ -186,8 +186,11 @@ func (s *Service) Decide(ctx context.Context, towns []string, id int64, approve 
 	return s.Get(ctx, towns, id)
 }
 
-const volunteerCols = `v.id, v.town_code, v.user_id, v.number, v.name, v.id_type, v.id_masked, v.phone, v.skills, v.availability, v.grid_code, v.team_id, v.status, v.reason, v.registered_at,
-	(SELECT COALESCE(SUM(COALESCE(t.adjusted_minutes, t.minutes, 0)), 0) FROM vol_attendance t WHERE t.volunteer_id = v.id)`
+// volunteerCols are a volunteer's columns and total of published (公示 passed) minutes.
+func (s *Service) volunteerCols() string {
+	return `v.id, v.town_code, v.user_id, v.number, v.name, v.id_type, v.id_masked, v.phone, v.skills, v.availability, v.grid_code, v.team_id, v.status, v.reason, v.registered_at,
+	(SELECT COALESCE(SUM(` + s.counted("t") + `), 0) FROM vol_attendance t WHERE t.volunteer_id = v.id)`
+}
 
 func scanVolunteer(r interface{ Scan(...any) error }) (Volunteer, error) {
 	var v Volunteer
@@ -200,7 +203,7 @@ func scanVolunteer(r interface{ Scan(...any) error }) (Volunteer, error) {
 }
 
 func (s *Service) get(ctx context.Context, q store.Querier, towns []string, id int64) (Volunteer, error) {
-	v, err := scanVolunteer(q.QueryRow(ctx, `SELECT `+volunteerCols+` FROM volunteers v WHERE v.id = ?`, id))
+	v, err := scanVolunteer(q.QueryRow(ctx, `SELECT `+s.volunteerCols()+` FROM volunteers v WHERE v.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !inTowns(towns, v.TownCode) {
 		return Volunteer{}, problem.NotFound("volunteer %d", id)
 	}
@@ -215,7 +218,7 @@ func (s *Service) Get(ctx context.Context, towns []string, id int64) (Volunteer,
 // Of returns the registration of user u in towns (problem.ErrNotFound when u has none).
 func (s *Service) Of(ctx context.Context, towns []string, u auth.User) (Volunteer, error) {
 	in, args := store.In("v.town_code", towns)
-	v, err := scanVolunteer(s.DB.QueryRow(ctx, `SELECT `+volunteerCols+` FROM volunteers v WHERE v.user_id = ? AND `+in+` ORDER BY v.id LIMIT 1`, append([]any{u.ID}, args...)...))
+	v, err := scanVolunteer(s.DB.QueryRow(ctx, `SELECT `+s.volunteerCols()+` FROM volunteers v WHERE v.user_id = ? AND `+in+` ORDER BY v.id LIMIT 1`, append([]any{u.ID}, args...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Volunteer{}, problem.NotFound("volunteer registration of %s", u.Username)
 	}
@@ -247,7 +250,7 @@ func (s *Service) List(ctx context.Context, towns []string, f Filter) ([]Volunte
 	if f.Limit <= 0 || f.Limit > MaxListRows {
 		f.Limit = MaxListRows
 	}
-	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Volunteer, error) { return scanVolunteer(r) }, `SELECT `+volunteerCols+` FROM volunteers v WHERE `+where+fmt.Sprintf(` ORDER BY v.registered_at DESC, v.id DESC LIMIT %d`, f.Limit), args...)
+	return store.Collect(ctx, s.DB, func(r *sql.Rows) (Volunteer, error) { return scanVolunteer(r) }, `SELECT `+s.volunteerCols()+` FROM volunteers v WHERE `+where+fmt.Sprintf(` ORDER BY v.registered_at DESC, v.id DESC LIMIT %d`, f.Limit), args...)
 }
 
 // IDNumber returns the whole ID number of volunteer id. The caller decides who may see it

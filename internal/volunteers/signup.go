@@ -108,8 +108,11 @@ func (s *Service) SignUpFor(ctx context.Context, towns []string, roleID int64, v
 		} else if c.ID != 0 {
 			return problem.Conflict("signed up already, as %s", other.Name)
 		}
-		c, _, err := s.engine().Claim(ctx, tx, capacity.ClaimRequest{PoolID: r.PoolID, HolderKind: capacity.HolderUser, HolderRef: holderRef(v.ID), Size: 1})
+		c, ch, err := s.engine().Claim(ctx, tx, capacity.ClaimRequest{PoolID: r.PoolID, HolderKind: capacity.HolderUser, HolderRef: holderRef(v.ID), Size: 1})
 		if err != nil {
+			return err
+		}
+		if err := s.tell(ctx, tx, ch); err != nil {
 			return err
 		}
 		out = SignUp{ClaimID: c.ID, ActivityID: a.ID, Activity: a.Title, Project: a.ProjectName, Place: a.Place, Start: a.Start, End: a.End,
@@ -128,7 +131,7 @@ func (s *Service) CancelSignUp(ctx context.Context, towns []string, activityID i
 		if err != nil {
 			return err
 		}
-		c, r, err := liveClaimOn(ctx, tx, a, v.ID)
+		c, _, err := liveClaimOn(ctx, tx, a, v.ID)
 		if err != nil {
 			return err
 		}
@@ -139,11 +142,8 @@ func (s *Service) CancelSignUp(ctx context.Context, towns []string, activityID i
 		if err != nil {
 			return err
 		}
-		for _, p := range ch.Promoted {
-			if err := s.notifyVolunteer(ctx, tx, volunteerOfRef(p.HolderRef), "volunteer_promoted",
-				fmt.Sprintf("您已从候补转为正式报名：活动「%s」（%s，%s）", a.Title, a.Start.In(workcal.Location()).Format("1月2日 15:04"), r.Name)); err != nil {
-				return err
-			}
+		if err := s.tell(ctx, tx, ch); err != nil {
+			return err
 		}
 		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_activity", EntityID: fmt.Sprint(a.ID), TownCode: a.TownCode,
 			Detail: fmt.Sprintf("sign-up of %s cancelled (%d promoted)", v.Number, len(ch.Promoted))})
@@ -326,12 +326,16 @@ func (s *Service) SendReminders(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// RunReminders sends the reminders every period until ctx ends (each activity is claimed by an
+// RunReminders passes on the sign-up holds that ran out (SweepHolds) and sends the reminders
+// every period until ctx ends (each activity is claimed by an
 // update, so several servers on one database remind once).
 func (s *Service) RunReminders(ctx context.Context, every time.Duration, log *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if _, err := s.SweepHolds(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("volunteer sign-up holds", "err", err)
+		}
 		if n, err := s.SendReminders(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("volunteer reminders", "err", err)
 		} else if n > 0 {

@@ -64,7 +64,7 @@ func (s *Service) YearStats(ctx context.Context, towns []string, town string, ye
 	}
 	rows, err := q.Query(ctx, `SELECT p.name, COALESCE(g.name, ''),
 		(SELECT COUNT(*) FROM vol_activities a WHERE a.project_id = p.id AND a.status = 'open' AND a.starts_at >= ? AND a.starts_at < ?),
-		COUNT(DISTINCT t.volunteer_id), COUNT(t.id), COALESCE(SUM(COALESCE(t.adjusted_minutes, t.minutes, 0)), 0)
+		COUNT(DISTINCT t.volunteer_id), COUNT(t.id), COALESCE(SUM(`+s.counted("t")+`), 0)
 		FROM vol_projects p LEFT JOIN grids g ON g.code = p.grid_code
 		LEFT JOIN vol_activities a ON a.project_id = p.id AND a.starts_at >= ? AND a.starts_at < ?
 		LEFT JOIN vol_attendance t ON t.activity_id = a.id
@@ -87,13 +87,13 @@ func (s *Service) YearStats(ctx context.Context, towns []string, town string, ye
 		return st, err
 	}
 	if err := q.QueryRow(ctx, `SELECT COUNT(DISTINCT t.volunteer_id) FROM vol_attendance t JOIN vol_activities a ON a.id = t.activity_id
-		WHERE a.town_code = ? AND a.starts_at >= ? AND a.starts_at < ? AND COALESCE(t.adjusted_minutes, t.minutes, 0) > 0`, town, from, to).Scan(&st.Active); err != nil {
+		WHERE a.town_code = ? AND a.starts_at >= ? AND a.starts_at < ? AND `+s.counted("t")+` > 0`, town, from, to).Scan(&st.Active); err != nil {
 		return st, err
 	}
 	mrows, err := store.Collect(ctx, q, func(r *sql.Rows) ([2]int64, error) {
 		var at, m int64
 		return [2]int64{at, m}, r.Scan(&at, &m)
-	}, `SELECT a.starts_at, COALESCE(t.adjusted_minutes, t.minutes, 0) FROM vol_attendance t JOIN vol_activities a ON a.id = t.activity_id
+	}, `SELECT a.starts_at, `+s.counted("t")+` FROM vol_attendance t JOIN vol_activities a ON a.id = t.activity_id
 		WHERE a.town_code = ? AND a.starts_at >= ? AND a.starts_at < ?`, town, from, to)
 	if err != nil {
 		return st, err
@@ -136,9 +136,9 @@ func (s *Service) ExportYear(ctx context.Context, towns []string, town string, y
 		x.out = out.Int64
 		return x, err
 	}, `SELECT v.name, v.id_type, v.id_sealed, COALESCE(v.number, ''), p.name, a.title, a.place, t.check_in_at, t.check_out_at,
-		COALESCE(t.adjusted_minutes, t.minutes, 0), t.check_in_by
+		`+s.counted("t")+`, t.check_in_by
 		FROM vol_attendance t JOIN volunteers v ON v.id = t.volunteer_id JOIN vol_activities a ON a.id = t.activity_id JOIN vol_projects p ON p.id = a.project_id
-		WHERE a.town_code = ? AND a.starts_at >= ? AND a.starts_at < ? AND COALESCE(t.adjusted_minutes, t.minutes, 0) > 0
+		WHERE a.town_code = ? AND a.starts_at >= ? AND a.starts_at < ? AND `+s.counted("t")+` > 0
 		ORDER BY t.check_in_at, t.id`, town, from, to)
 	if err != nil {
 		return 0, err

@@ -267,7 +267,7 @@ func (s *Service) Projects(ctx context.Context, towns []string) ([]Project, erro
 		return p, err
 	}, `SELECT p.id, p.town_code, p.grid_code, g.name, p.team_id, t.name, p.name, p.description,
 		(SELECT COUNT(*) FROM vol_activities a WHERE a.project_id = p.id AND a.status <> 'cancelled'),
-		(SELECT COALESCE(SUM(COALESCE(t2.adjusted_minutes, t2.minutes, 0)), 0) FROM vol_attendance t2 JOIN vol_activities a2 ON a2.id = t2.activity_id WHERE a2.project_id = p.id)
+		(SELECT COALESCE(SUM(`+s.counted("t2")+`), 0) FROM vol_attendance t2 JOIN vol_activities a2 ON a2.id = t2.activity_id WHERE a2.project_id = p.id)
 		FROM vol_projects p LEFT JOIN grids g ON g.code = p.grid_code LEFT JOIN vol_teams t ON t.id = p.team_id
 		WHERE `+in+` ORDER BY p.id`, args...)
 }

@@ -244,6 +244,8 @@ func TestHours(t *testing.T) {
 		}
 		scanAt(day, v, "2026-03-10 09:10")
 		scanAt(day, v, "2026-03-10 10:31")
+		// Totals count hours once their 7-day publication (公示) has passed.
+		f.clk.Set(at("2026-03-17 10:32"))
 		for _, x := range []volunteers.Volunteer{v, w} {
 			lines, err := f.s.Service(ctx, x.ID, 0)
 			if err != nil {
@@ -320,6 +322,7 @@ func TestCertificateVerification(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		f.clk.Set(at("2026-03-08 11:36")) // the 7-day 公示 has passed
 		if _, err := f.s.Issue(ctx, towns, volunteers.IssueRequest{VolunteerID: v.ID, From: "2026-04-01", To: "2026-04-30"}, staff); problem.FieldOf(err) != "to" {
 			t.Errorf("a period without hours: %v", err)
 		}
@@ -396,8 +399,8 @@ func TestConcurrentSignUp(t *testing.T) {
 		after, _ := f.s.Roster(ctx, towns, a.ID)
 		promoted := roster[5].VolunteerID
 		for _, e := range after {
-			if e.VolunteerID == promoted && e.State != capacity.StateConfirmed {
-				t.Errorf("first waiting %d is %s after a cancellation, want confirmed", promoted, e.State)
+			if e.VolunteerID == promoted && e.State != capacity.StateHeld {
+				t.Errorf("first waiting %d is %s after a cancellation, want offered the place (held)", promoted, e.State)
 			}
 		}
 		if _, err := f.s.SignUpFor(ctx, towns, a.Roles[0].ID, vs[3], staff); !errors.Is(err, problem.ErrConflict) {
@@ -454,6 +457,7 @@ func TestExportYear(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		f.clk.Set(at("2026-03-08 11:00")) // the 7-day 公示 has passed
 		var buf bytes.Buffer
 		n, err := f.s.ExportYear(ctx, towns, xj, 2026, &buf, staff)
 		if err != nil || n != 1 {

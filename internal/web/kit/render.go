@@ -97,6 +97,8 @@ type PageData struct {
 	Elderly bool
 	// Here is this page's path and query, for links that come back to it (the elderly toggle).
 	Here string
+	// BellNotices: a resident has unread notices about no order, so the bell opens /notifications.
+	BellNotices bool
 }
 
 // navItems is the bar of the caller: their links, the ones of one group gathered into its menu.
@@ -165,9 +167,14 @@ func (k *Kit) Render(w http.ResponseWriter, r *http.Request, status int, name st
 		count := k.Orders.UnreadOrders
 		if c.User.Role == auth.RoleResident {
 			count = k.Orders.ResidentReportsWithNews
+			// Notices about no order (a booking confirmed, offered, cancelled) light it too,
+			// and while there are any the bell opens the notifications, where they are.
+			if n, err := k.Orders.UnreadWithoutOrder(r.Context(), c.User.ID); err == nil && n > 0 {
+				d.Unread, d.BellNotices = n, true
+			}
 		}
 		if n, err := count(r.Context(), c.User.ID); err == nil {
-			d.Unread = n
+			d.Unread += n
 		}
 	}
 	d.CSRF = k.CSRFToken(w, r)

@@ -236,3 +236,24 @@ func (s *handlers) checkInPage(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	}
 	return s.Render(w, r, http.StatusOK, "vol_checkin", kit.PageData{Title: "vol.checkin", Data: map[string]any{"D": d, "Code": code}})
 }
+
+// confirmSignUpSubmit takes up the place the volunteer was offered from the waiting list.
+func (s *handlers) confirmSignUpSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.me(r, c)
+	if err != nil {
+		return err
+	}
+	err = s.svc().ConfirmSignUp(r.Context(), c.Towns, id, v, kit.AuditActor(r, c))
+	if status, ok := formStatus(err); ok {
+		return s.renderActivity(w, r, c, id, status, err)
+	}
+	if err != nil {
+		return err
+	}
+	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d", id), kit.Translator(kit.Language(w, r))("vol.place confirmed"))
+	return nil
+}

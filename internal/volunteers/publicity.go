@@ -1,0 +1,128 @@
+package volunteers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/store"
+)
+
+// PublicityPeriod is the 公示期 of recorded hours: an attendance's credited figure is visible to
+// the team (roster, the volunteer's record) as pending for this long after it was set, during
+// which the volunteer or the activity's lead may object; it then becomes final and counts towards
+// totals, certificates and statistics. State is computed from published_at and the open
+// objection, so nothing has to run at the 7-day mark.
+const PublicityPeriod = 7 * 24 * time.Hour
+
+// Final reports whether the attendance's figure counts at now: published more than
+// PublicityPeriod ago and no objection open.
+func (a Attendance) Final(now time.Time) bool {
+	return a.PublishedAt != nil && !a.PublishedAt.Add(PublicityPeriod).After(now) && a.Objection == ""
+}
+
+// Pending reports whether the figure is in its 公示 (set, not final).
+func (a Attendance) Pending(now time.Time) bool { return a.PublishedAt != nil && !a.Final(now) }
+
+// PublicUntil is the end of the 公示 (nil without a figure).
+func (a Attendance) PublicUntil() *time.Time {
+	if a.PublishedAt == nil {
+		return nil
+	}
+	t := a.PublishedAt.Add(PublicityPeriod)
+	return &t
+}
+
+func (a Attendance) publicity(now time.Time) string {
+	switch {
+	case a.PublishedAt == nil:
+		return ""
+	case a.Objection != "":
+		return "objected"
+	case a.Final(now):
+		return "final"
+	}
+	return "pending"
+}
+
+// Counted is the minutes the attendance counts for at now: Credited once final, else 0.
+func (a Attendance) Counted(now time.Time) int {
+	if !a.Final(now) {
+		return 0
+	}
+	return a.Credited()
+}
+
+// counted is Counted in SQL over the attendance alias t at the service's now, for sums. The
+// cut-off is a number the server computes, never user input.
+func (s *Service) counted(t string) string {
+	cut := store.Millis(s.now().Add(-PublicityPeriod))
+	return fmt.Sprintf(`CASE WHEN %[1]s.published_at IS NOT NULL AND %[1]s.published_at <= %[2]d AND %[1]s.objection = '' THEN COALESCE(%[1]s.adjusted_minutes, %[1]s.minutes, 0) ELSE 0 END`, t, cut)
+}
+
+// Object records an objection to an attendance's figure during its 公示, by the volunteer it is
+// for (volunteerID, the caller's own record) or the activity's lead (or staff). An objection
+// keeps the figure out of the totals until the lead answers it: an adjustment (a new figure,
+// published anew) or ResolveObjection (the figure stands).
+func (s *Service) Object(ctx context.Context, towns []string, attendanceID int64, objection string, u auth.User, volunteerID int64, by audit.Actor) (Attendance, error) {
+	objection, err := text("objection", objection, true, 300)
+	if err != nil {
+		return Attendance{}, err
+	}
+	var out Attendance
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		cur, a, err := s.attendanceByID(ctx, tx, towns, attendanceID)
+		if err != nil {
+			return err
+		}
+		if cur.VolunteerID != volunteerID && !MayLead(u, a) {
+			return problem.Forbidden("only the volunteer or the activity's lead may object to these hours")
+		}
+		now := s.now()
+		if !cur.Pending(now) || cur.Objection != "" {
+			return problem.Conflict("objections are taken while the hours are in their 7-day publication, once")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET objection = ?, objected_by = ?, objected_at = ? WHERE id = ?`, objection, store.NullIfZero(u.ID), store.Millis(now), cur.ID); err != nil {
+			return err
+		}
+		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
+			Detail: "objection to the published hours: " + objection}); err != nil {
+			return err
+		}
+		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
+		return err
+	})
+	return out, err
+}
+
+// ResolveObjection answers an objection by keeping the figure, with a reason (the lead or
+// staff; the caller checks MayLead). The figure then counts once its original 公示 has passed.
+func (s *Service) ResolveObjection(ctx context.Context, towns []string, attendanceID int64, reason string, by audit.Actor) (Attendance, error) {
+	reason, err := text("reason", reason, true, 200)
+	if err != nil {
+		return Attendance{}, err
+	}
+	var out Attendance
+	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
+		cur, a, err := s.attendanceByID(ctx, tx, towns, attendanceID)
+		if err != nil {
+			return err
+		}
+		if cur.Objection == "" {
+			return problem.Conflict("no open objection")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET objection = '', objected_by = NULL, objected_at = NULL WHERE id = ?`, cur.ID); err != nil {
+			return err
+		}
+		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
+			Detail: fmt.Sprintf("objection (%s) answered, figure kept: %s", cur.Objection, reason)}); err != nil {
+			return err
+		}
+		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,95 @@
+package volunteers
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/civicgrid/civicgrid/internal/privacy"
+	"github.com/civicgrid/civicgrid/internal/volunteers"
+	"github.com/civicgrid/civicgrid/internal/web/kit"
+)
+
+// object records the caller's objection to an attendance's hours in their 7-day publication:
+// the volunteer's own (or, for a caller who leads the activity, any of it).
+func (s *handlers) object(r *http.Request, c *kit.Caller, id int64, objection string) (volunteers.Attendance, error) {
+	var own int64
+	if v, err := s.me(r, c); err == nil {
+		own = v.ID
+	}
+	return s.svc().Object(r.Context(), c.Towns, id, objection, c.User, own, kit.AuditActor(r, c))
+}
+
+func (s *handlers) objectSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	_, err = s.object(r, c, id, r.PostFormValue("objection"))
+	if status, ok := formStatus(err); ok {
+		return s.renderHome(w, r, c, status, volunteers.Application{}, err)
+	}
+	if err != nil {
+		return err
+	}
+	kit.RedirectFlash(w, r, "/volunteers", kit.Translator(kit.Language(w, r))("vol.objection sent"))
+	return nil
+}
+
+func (s *handlers) resolveSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, a, err := s.ledAttendance(r, c)
+	if err != nil {
+		return err
+	}
+	_, err = s.svc().ResolveObjection(r.Context(), c.Towns, id, r.PostFormValue("reason"), kit.AuditActor(r, c))
+	if status, ok := formStatus(err); ok {
+		return s.renderLead(w, r, c, a.ID, status, err)
+	}
+	if err != nil {
+		return err
+	}
+	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), kit.Translator(kit.Language(w, r))("vol.objection answered"))
+	return nil
+}
+
+func (s *handlers) apiObject(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Objection string `json:"objection"`
+	}
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	a, err := s.object(r, c, id, in.Objection)
+	if err != nil {
+		return err
+	}
+	a.Phone = privacy.MaskPhone(a.Phone)
+	kit.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
+
+func (s *handlers) apiResolve(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := kit.DecodeJSON(r, &in); err != nil {
+		return err
+	}
+	if err := s.leadAttendance(r, c, id); err != nil {
+		return err
+	}
+	a, err := s.svc().ResolveObjection(r.Context(), c.Towns, id, in.Reason, kit.AuditActor(r, c))
+	if err != nil {
+		return err
+	}
+	a.Phone = privacy.MaskPhone(a.Phone)
+	kit.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
