@@ -39,7 +39,7 @@ func demoDB(t *testing.T, srv *Server) *sql.DB {
 // TestPortalInBrowser: a resident on a 390 px phone opens the town's front page (/portal),
 // switches to the other town and back, visits every section from the front page's buttons
 // (report form, follow an order by number and code, projects, results, consultations, the
-// service catalogue when it is mounted, bookings, volunteer activities, the practice-network map),
+// service catalogue, bookings, volunteer activities, the practice-network map),
 // turns the elderly-friendly mode on and finds large type that persists on the other public
 // pages, and turns it off. The same page on a 1280 px desktop, in English too. Screenshots of
 // each step.

@@ -50,9 +50,16 @@ func (s *handlers) portalSummary(r *http.Request, town places.Region, lang strin
 	if err != nil {
 		return nil, err
 	}
-	return []kit.PortalLine{
-		{Figure: strconv.Itoa(n.Centres), Text: T("pt.centres")},
-		{Figure: strconv.Itoa(n.Stations), Text: T("pt.stations")},
-		{Figure: strconv.Itoa(n.Points), Text: T("pt.points")}, // enterprises' points are among them
-	}, nil
+	// Only the kinds the town has: a town without a mapped network shows no card of zeros (its
+	// button still leads to the map).
+	var lines []kit.PortalLine
+	for _, k := range []struct {
+		n   int
+		key string
+	}{{n.Centres, "pt.centres"}, {n.Stations, "pt.stations"}, {n.Points, "pt.points"}} { // enterprises' points are among the points
+		if k.n > 0 {
+			lines = append(lines, kit.PortalLine{Figure: strconv.Itoa(k.n), Text: T(k.key)})
+		}
+	}
+	return lines, nil
 }
