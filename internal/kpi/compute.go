@@ -59,6 +59,10 @@ type Query struct {
 	Period Period
 	By     string // a dimension key, "" for the total only
 	Keys   []string
+	// NoPrevious and NoLastYear leave a comparison out (its Figures stay empty) for callers that
+	// do not show it: the homes show no 同比, today's tiles no comparison at all. Each period
+	// left out saves one query per figure (and group).
+	NoPrevious, NoLastYear bool
 }
 
 // Compute returns the figures of q: the total and, with By, one row per group that has orders in
@@ -82,9 +86,30 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 	r := Report{Towns: q.Towns, By: q.By, Period: q.Period, Previous: q.Period.Previous(), LastYear: q.Period.LastYear()}
 	r.Total = Row{Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
 	rows := map[string]*Row{}
+	skip := [...]bool{false, q.NoPrevious, q.NoLastYear}
 	for i, p := range []Period{r.Period, r.Previous, r.LastYear} {
+		if skip[i] {
+			continue
+		}
 		pick := func(row *Row) Figures { return [...]Figures{row.Current, row.Previous, row.LastYear}[i] }
 		for _, d := range defs {
+			if col != "" && d.Kind != Hours {
+				// A count's or a rate's total is the sum of its groups' numerators and
+				// denominators: every order counted falls in exactly one group (COALESCE(col, '')),
+				// and the grouped query has the total's condition. One query instead of two.
+				groups, err := s.figure(ctx, q.Towns, d, col, p)
+				if err != nil {
+					return r, err
+				}
+				var sum Figure
+				for _, f := range groups {
+					sum.Den += f.Den
+					sum.Num += f.Num
+				}
+				pick(&r.Total)[d.Key] = finish(d, sum)
+				addGroups(rows, groups, d, pick)
+				continue
+			}
 			total, err := s.figure(ctx, q.Towns, d, "", p)
 			if err != nil {
 				return r, err
@@ -97,19 +122,15 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 			if err != nil {
 				return r, err
 			}
-			for g, f := range groups {
-				row := rows[g]
-				if row == nil {
-					row = &Row{Group: g, Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
-					rows[g] = row
-				}
-				pick(row)[d.Key] = f
-			}
+			addGroups(rows, groups, d, pick)
 		}
 	}
 	// A group with no order in one of the periods counts 0 there.
 	for _, row := range rows {
-		for _, f := range []Figures{row.Current, row.Previous, row.LastYear} {
+		for i, f := range []Figures{row.Current, row.Previous, row.LastYear} {
+			if skip[i] {
+				continue
+			}
 			for _, d := range defs {
 				if _, ok := f[d.Key]; !ok {
 					f[d.Key] = finish(d, Figure{})
@@ -130,6 +151,18 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 		r.Rows = []Row{}
 	}
 	return r, nil
+}
+
+// addGroups puts one key's figures per group into rows (pick chooses the period).
+func addGroups(rows map[string]*Row, groups map[string]Figure, d Def, pick func(*Row) Figures) {
+	for g, f := range groups {
+		row := rows[g]
+		if row == nil {
+			row = &Row{Group: g, Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
+			rows[g] = row
+		}
+		pick(row)[d.Key] = f
+	}
 }
 
 // figure computes one key over the towns and period, per value of col ("" for the total, under
