@@ -150,4 +150,3 @@ func badPlan(d store.Dialect, plan string) string {
 	}
 	return ""
 }
-

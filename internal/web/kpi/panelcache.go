@@ -43,6 +43,7 @@ type panelCache struct {
 	// read the figures before the change).
 	gen uint64
 	now func() time.Time
+	off bool // keep nothing (Options.NoPanelCache)
 }
 
 func newPanelCache(bus *live.Bus) *panelCache {
@@ -74,7 +75,7 @@ func (c *panelCache) get(key string) (template.HTML, bool, uint64) {
 func (c *panelCache) put(key string, gen uint64, towns []string, html template.HTML) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen != c.gen || c.off {
 		return
 	}
 	if len(c.entries) >= panelEntries {

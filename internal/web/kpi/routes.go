@@ -32,6 +32,8 @@ type Options struct {
 	// Live is the server's bus of order changes: a change drops the home panels of its town.
 	// Without it (tests mounting the package alone) panels are kept for panelTTL at most.
 	Live *live.Bus
+	// NoPanelCache computes the panels on every load (the bench's cold figures).
+	NoPanelCache bool
 }
 
 func (s *handlers) service() *kpi.Service { return &kpi.Service{DB: s.DB, Cal: s.Orders.Cal} }
@@ -46,6 +48,7 @@ func Mount(m *kit.Mount, o Options) error {
 		return err
 	}
 	s := &handlers{Kit: m.Kit(), panels: panels, cache: newPanelCache(o.Live)}
+	s.cache.off = o.NoPanelCache
 	m.API("GET /api/v1/kpi", auth.PermKPIRead, s.apiKPI)
 	m.Page("GET /kpi", auth.PermKPIRead, s.kpiPage)
 	m.Page("GET /kpi/rankings", auth.PermKPIRead, s.rankingsPage)
