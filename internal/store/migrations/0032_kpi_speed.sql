@@ -13,3 +13,8 @@ CREATE INDEX orders_town_deadline ON orders(town_code, deadline_at, state, close
 DROP INDEX orders_town_closed;
 CREATE INDEX orders_town_closed ON orders(town_code, closed_at, state, department_code, grid_code)
     WHERE closed_at IS NOT NULL;
+-- Every home's intake chart: the orders of the last 30 days per channel and hour. The town's
+-- received-time index of 0002 now holds the channel too, so the chart reads it alone
+-- (orders.intakeSQL).
+DROP INDEX orders_town_received;
+CREATE INDEX orders_town_received ON orders(town_code, received_at, channel);
