@@ -46,6 +46,7 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	only := fs.String("only", "", "measure only the routes whose path (with its query) matches this regular expression")
 	drop := fs.Bool("drop", false, "PostgreSQL: drop the bench schema at the end")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measuring (not the generation) to this file")
+	noPanelCache := fs.Bool("no-panel-cache", false, "compute the homes' KPI panels on every call (their cold cost) instead of keeping them between calls")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -67,7 +68,7 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	if err := prepareBench(ctx, db, dataDir, *n, *towns, *years, out); err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{DB: db, Log: slog.New(slog.DiscardHandler), DataDir: dataDir})
+	srv, err := web.New(web.Config{DB: db, Log: slog.New(slog.DiscardHandler), DataDir: dataDir, NoPanelCache: *noPanelCache})
 	if err != nil {
 		return err
 	}

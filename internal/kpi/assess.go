@@ -136,7 +136,8 @@ func (s *Service) Rank(ctx context.Context, towns []string, by string, p Period)
 			keys = append(keys, d.Key)
 		}
 	}
-	rep, err := s.Compute(ctx, Query{Towns: towns, Period: p, By: by, Keys: keys})
+	// A league table shows this period's score beside the previous one's, never last year's.
+	rep, err := s.Compute(ctx, Query{Towns: towns, Period: p, By: by, Keys: keys, NoLastYear: true})
 	if err != nil {
 		return Rankings{}, err
 	}

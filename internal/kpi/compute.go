@@ -59,6 +59,10 @@ type Query struct {
 	Period Period
 	By     string // a dimension key, "" for the total only
 	Keys   []string
+	// NoPrevious and NoLastYear leave a comparison out (its Figures stay empty) for callers that
+	// do not show it: the homes show no 同比, today's tiles no comparison at all. Each period
+	// left out saves one query per figure (and group).
+	NoPrevious, NoLastYear bool
 }
 
 // Compute returns the figures of q: the total and, with By, one row per group that has orders in
@@ -82,9 +86,30 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 	r := Report{Towns: q.Towns, By: q.By, Period: q.Period, Previous: q.Period.Previous(), LastYear: q.Period.LastYear()}
 	r.Total = Row{Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
 	rows := map[string]*Row{}
+	skip := [...]bool{false, q.NoPrevious, q.NoLastYear}
 	for i, p := range []Period{r.Period, r.Previous, r.LastYear} {
+		if skip[i] {
+			continue
+		}
 		pick := func(row *Row) Figures { return [...]Figures{row.Current, row.Previous, row.LastYear}[i] }
 		for _, d := range defs {
+			if col != "" && d.Kind != Hours {
+				// A count's or a rate's total is the sum of its groups' numerators and
+				// denominators: every order counted falls in exactly one group (COALESCE(col, '')),
+				// and the grouped query has the total's condition. One query instead of two.
+				groups, err := s.figure(ctx, q.Towns, d, col, p)
+				if err != nil {
+					return r, err
+				}
+				var sum Figure
+				for _, f := range groups {
+					sum.Den += f.Den
+					sum.Num += f.Num
+				}
+				pick(&r.Total)[d.Key] = finish(d, sum)
+				addGroups(rows, groups, d, pick)
+				continue
+			}
 			total, err := s.figure(ctx, q.Towns, d, "", p)
 			if err != nil {
 				return r, err
@@ -97,19 +122,15 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 			if err != nil {
 				return r, err
 			}
-			for g, f := range groups {
-				row := rows[g]
-				if row == nil {
-					row = &Row{Group: g, Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
-					rows[g] = row
-				}
-				pick(row)[d.Key] = f
-			}
+			addGroups(rows, groups, d, pick)
 		}
 	}
 	// A group with no order in one of the periods counts 0 there.
 	for _, row := range rows {
-		for _, f := range []Figures{row.Current, row.Previous, row.LastYear} {
+		for i, f := range []Figures{row.Current, row.Previous, row.LastYear} {
+			if skip[i] {
+				continue
+			}
 			for _, d := range defs {
 				if _, ok := f[d.Key]; !ok {
 					f[d.Key] = finish(d, Figure{})
@@ -132,39 +153,33 @@ func (s *Service) Compute(ctx context.Context, q Query) (Report, error) {
 	return r, nil
 }
 
+// addGroups puts one key's figures per group into rows (pick chooses the period).
+func addGroups(rows map[string]*Row, groups map[string]Figure, d Def, pick func(*Row) Figures) {
+	for g, f := range groups {
+		row := rows[g]
+		if row == nil {
+			row = &Row{Group: g, Current: Figures{}, Previous: Figures{}, LastYear: Figures{}}
+			rows[g] = row
+		}
+		pick(row)[d.Key] = f
+	}
+}
+
 // figure computes one key over the towns and period, per value of col ("" for the total, under
 // the key "").
 func (s *Service) figure(ctx context.Context, towns []string, d Def, col string, p Period) (map[string]Figure, error) {
-	cond, args, err := Condition(d.Key, "", "", PartAll, p.From, p.To)
+	query, args, err := figureSQL(towns, d, col, p)
 	if err != nil {
 		return nil, err
-	}
-	in, inArgs := store.In("town_code", towns)
-	where := in + ` AND ` + cond
-	args = append(inArgs, args...)
-	group := `''`
-	if col != "" {
-		group = `COALESCE(` + col + `, '')`
 	}
 	out := map[string]Figure{}
 	if col == "" {
 		out[""] = finish(d, Figure{})
 	}
 	if d.Kind == Hours {
-		return out, s.hours(ctx, d, group, where, args, out)
+		return out, s.hours(ctx, d, query, args, out)
 	}
-	num := `0`
-	var numArgs []any
-	if d.num != nil {
-		c, a := d.num(p.From.UnixMilli(), p.To.UnixMilli())
-		num, numArgs = `CASE WHEN `+c+` THEN 1 ELSE 0 END`, a
-	}
-	groupBy := ""
-	if col != "" {
-		groupBy = ` GROUP BY ` + group
-	}
-	rows, err := s.DB.Query(ctx, `SELECT `+group+`, COUNT(*), COALESCE(SUM(`+num+`), 0) FROM orders WHERE `+where+groupBy,
-		append(numArgs, args...)...)
+	rows, err := s.DB.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("kpi %s: %w", d.Key, err)
 	}
@@ -178,6 +193,52 @@ func (s *Service) figure(ctx context.Context, towns []string, d Def, col string,
 		out[g] = finish(d, f)
 	}
 	return out, rows.Err()
+}
+
+// FigureSQL is the statement Compute runs for one figure over the towns and period, grouped by
+// the dimension by ("" for the total): for the plan tests, which check that it reads an index.
+func FigureSQL(towns []string, key, by string, p Period) (string, []any, error) {
+	d, ok := Lookup(key)
+	if !ok {
+		return "", nil, fmt.Errorf("unknown figure %q", key)
+	}
+	col, err := column(by)
+	if err != nil {
+		return "", nil, err
+	}
+	return figureSQL(towns, d, col, p)
+}
+
+// figureSQL: for a count or a rate, rows of (group, den, num); for a handling time, rows of
+// (group, order, handling run's start, finish, paused time) ordered by order.
+func figureSQL(towns []string, d Def, col string, p Period) (string, []any, error) {
+	cond, args, err := Condition(d.Key, "", "", PartAll, p.From, p.To)
+	if err != nil {
+		return "", nil, err
+	}
+	in, inArgs := store.In("town_code", towns)
+	where := in + ` AND ` + cond
+	args = append(inArgs, args...)
+	group := `''`
+	if col != "" {
+		group = `COALESCE(` + col + `, '')`
+	}
+	if d.Kind == Hours {
+		return `SELECT ` + group + `, s.order_id, s.started_at, s.finished_at, s.paused_working_ms
+		FROM orders JOIN order_stages s ON s.order_id = orders.id AND s.stage = 'handling' AND s.finished_at IS NOT NULL
+		WHERE ` + where + ` ORDER BY s.order_id`, args, nil
+	}
+	num := `0`
+	var numArgs []any
+	if d.num != nil {
+		c, a := d.num(p.From.UnixMilli(), p.To.UnixMilli())
+		num, numArgs = `CASE WHEN `+c+` THEN 1 ELSE 0 END`, a
+	}
+	groupBy := ""
+	if col != "" {
+		groupBy = ` GROUP BY ` + group
+	}
+	return `SELECT ` + group + `, COUNT(*), COALESCE(SUM(` + num + `), 0) FROM orders WHERE ` + where + groupBy, append(numArgs, args...), nil
 }
 
 // finish sets a figure's value: a count is always one (0 too); a rate or a time has none when
@@ -196,10 +257,8 @@ func finish(d Def, f Figure) Figure {
 
 // hours measures each order's handling time — the working time of its handling runs, less the
 // time they stood suspended — and gives the mean or the 90th percentile (nearest rank) per group.
-func (s *Service) hours(ctx context.Context, d Def, group, where string, args []any, out map[string]Figure) error {
-	rows, err := s.DB.Query(ctx, `SELECT `+group+`, s.order_id, s.started_at, s.finished_at, s.paused_working_ms
-		FROM orders JOIN order_stages s ON s.order_id = orders.id AND s.stage = 'handling' AND s.finished_at IS NOT NULL
-		WHERE `+where+` ORDER BY s.order_id`, args...)
+func (s *Service) hours(ctx context.Context, d Def, query string, args []any, out map[string]Figure) error {
+	rows, err := s.DB.Query(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("kpi %s: %w", d.Key, err)
 	}

@@ -456,3 +456,104 @@ func TestPeriods(t *testing.T) {
 		t.Errorf("p90 of 1…10 = %g, want 9", v)
 	}
 }
+
+// TestReportEqualsTheListConditions checks the report's shortcuts against the slow SQL on the
+// hand-built set: for every dimension, the totals (of counts and rates: summed from the groups)
+// and every group's figure equal a count of the orders Condition selects — the order list's
+// kpi filter — for the figure and its numerator, in each period; and a report that leaves
+// comparisons out has the same current figures and nothing in the periods left out.
+func TestReportEqualsTheListConditions(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		if _, err := w.k.Exempt(ctx, w.f.Towns(), itoa(w.ids["E 返工"]), "申诉通过", audit.Actor{ID: w.f.Leader, Name: "leader"}); err != nil {
+			t.Fatal(err)
+		}
+		p, _ := kpi.PeriodOf("month", at("2025-11-15 12:00"))
+		count := func(key, by, group, part string, q kpi.Period) int {
+			t.Helper()
+			cond, args, err := kpi.Condition(key, by, group, part, q.From, q.To)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, inArgs := store.In("town_code", w.f.Towns())
+			var n int
+			if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE `+in+` AND `+cond, append(inArgs, args...)...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		same := func(label string, got kpi.Figure, d kpi.Def, by, group string, q kpi.Period) {
+			t.Helper()
+			den := count(d.Key, by, group, kpi.PartAll, q)
+			num := 0
+			if d.Kind == kpi.Rate {
+				num = count(d.Key, by, group, kpi.PartNum, q)
+			}
+			if got.Den != den || got.Num != num {
+				t.Errorf("%s %s: %d/%d, the list conditions select %d/%d", label, d.Key, got.Num, got.Den, num, den)
+			}
+		}
+		full, err := w.k.Compute(ctx, kpi.Query{Towns: w.f.Towns(), Period: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, dim := range append([]string{""}, dimensionKeys()...) {
+			rep, err := w.k.Compute(ctx, kpi.Query{Towns: w.f.Towns(), Period: p, By: dim})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, q := range []kpi.Period{rep.Period, rep.Previous, rep.LastYear} {
+				pick := func(r kpi.Row) kpi.Figures { return [...]kpi.Figures{r.Current, r.Previous, r.LastYear}[i] }
+				for _, d := range kpi.Defs {
+					label := "by " + dim + " period " + strconv.Itoa(i) + " total"
+					same(label, pick(rep.Total)[d.Key], d, "", "", q)
+					if g, f := pick(rep.Total)[d.Key], pick(full.Total)[d.Key]; !sameFigure(g, f) {
+						t.Errorf("%s %s: %+v, without a breakdown %+v", label, d.Key, g, f)
+					}
+					for _, row := range rep.Rows {
+						same("by "+dim+" period "+strconv.Itoa(i)+" group "+row.Group, pick(row)[d.Key], d, dim, row.Group, q)
+					}
+				}
+			}
+			short, err := w.k.Compute(ctx, kpi.Query{Towns: w.f.Towns(), Period: p, By: dim, NoLastYear: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range kpi.Defs {
+				if !sameFigure(short.Total.Current[d.Key], rep.Total.Current[d.Key]) || !sameFigure(short.Total.Previous[d.Key], rep.Total.Previous[d.Key]) {
+					t.Errorf("by %s without last year: %s differs", dim, d.Key)
+				}
+			}
+			if len(short.Total.LastYear) != 0 {
+				t.Errorf("by %s: last year computed although left out: %v", dim, short.Total.LastYear)
+			}
+		}
+		today, err := w.k.Compute(ctx, kpi.Query{Towns: w.f.Towns(), Period: p, NoPrevious: true, NoLastYear: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range kpi.Defs {
+			if !sameFigure(today.Total.Current[d.Key], full.Total.Current[d.Key]) {
+				t.Errorf("current only: %s differs", d.Key)
+			}
+		}
+		if len(today.Total.Previous)+len(today.Total.LastYear) != 0 {
+			t.Errorf("comparisons computed although left out")
+		}
+	})
+}
+
+func dimensionKeys() []string {
+	var out []string
+	for _, d := range kpi.Dimensions {
+		out = append(out, d.Key)
+	}
+	return out
+}
+
+func sameFigure(a, b kpi.Figure) bool {
+	if a.Den != b.Den || a.Num != b.Num || (a.Value == nil) != (b.Value == nil) {
+		return false
+	}
+	return a.Value == nil || math.Abs(*a.Value-*b.Value) < 1e-9
+}

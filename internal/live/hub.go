@@ -42,6 +42,28 @@ type Hub struct {
 	subs    map[*Sub]struct{}
 	perUser map[int64]int
 	closed  bool
+	// watchers are told every change delivered (caches of figures that a change makes stale).
+	watchers  map[int]func(orders.Change)
+	nextWatch int
+}
+
+// Watch calls f with every change the hub delivers — of every town, resyncs included — until
+// the returned stop is called. f runs on the delivering goroutine: it must not block (a cache
+// dropping its entries). Unlike a subscription it is never dropped and counts in no limit.
+func (h *Hub) Watch(f func(orders.Change)) (stop func()) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.watchers == nil {
+		h.watchers = map[int]func(orders.Change){}
+	}
+	id := h.nextWatch
+	h.nextWatch++
+	h.watchers[id] = f
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		delete(h.watchers, id)
+	}
 }
 
 // Sub is one subscription: a stream of one user's screen.
@@ -109,6 +131,10 @@ func (h *Hub) drop(s *Sub) {
 // blocks: a subscription whose buffer is full is dropped.
 func (h *Hub) Deliver(c orders.Change) {
 	h.mu.Lock()
+	watchers := make([]func(orders.Change), 0, len(h.watchers))
+	for _, f := range h.watchers {
+		watchers = append(watchers, f)
+	}
 	var late []*Sub
 	for s := range h.subs {
 		if c.Action != ActionResync && !slices.Contains(s.towns, c.Town) {
@@ -123,6 +149,9 @@ func (h *Hub) Deliver(c orders.Change) {
 	h.mu.Unlock()
 	for _, s := range late {
 		s.Close()
+	}
+	for _, f := range watchers {
+		f(c)
 	}
 }
 

@@ -19,3 +19,6 @@ func (s *Store) ListSQL(f Filter) (count string, countArgs []any, page string, a
 
 // OpenStates is the SQL list of open states, which migration 0018's partial index repeats.
 var OpenStates = openStates
+
+// IntakeSQL is the statement of the homes' intake chart, for the plan tests.
+var IntakeSQL = intakeSQL

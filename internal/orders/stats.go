@@ -114,8 +114,7 @@ func (s *Store) Summarise(ctx context.Context, towns []string, department, grid 
 	// Counted per channel and hour in SQL (an hour is a whole number of milliseconds in every zone
 	// the calendar uses), then placed on the calendar's days here: a few hundred rows, not every order.
 	const hour = int64(time.Hour / time.Millisecond)
-	rows, err = s.DB.Query(ctx, `SELECT channel, received_at / 3600000, COUNT(*) FROM orders WHERE `+where+` AND received_at >= ?
-		GROUP BY channel, received_at / 3600000`, append(args, start.UnixMilli())...)
+	rows, err = s.DB.Query(ctx, intakeSQL(where), append(args, start.UnixMilli())...)
 	if err != nil {
 		return sum, err
 	}
@@ -135,4 +134,14 @@ func (s *Store) Summarise(ctx context.Context, towns []string, department, grid 
 		}
 	}
 	return sum, rows.Err()
+}
+
+// intakeSQL counts the orders received since a time (the last argument) per channel and hour.
+// The hour is grouped first: grouped by channel first, SQLite walked a town's every order in
+// the (town, channel, external id) index — the order of the grouping — and read each from the
+// table (a second at 10^6); this way it reads the last days from orders_town_received (town,
+// received_at, channel: migration 0032) alone.
+func intakeSQL(where string) string {
+	return `SELECT channel, received_at / 3600000, COUNT(*) FROM orders WHERE ` + where + ` AND received_at >= ?
+		GROUP BY received_at / 3600000, channel`
 }

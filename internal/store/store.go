@@ -16,8 +16,9 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // registers the pure-Go "sqlite" driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"           // registers the pure-Go "sqlite" driver
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -74,10 +75,18 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		if !strings.HasPrefix(o.URL, "postgres://") && !strings.HasPrefix(o.URL, "postgresql://") {
 			return nil, fmt.Errorf("database URL %q: expected postgres://… (or leave it empty for SQLite)", redact(o.URL))
 		}
-		sqldb, err := sql.Open("pgx", o.URL)
+		cfg, err := pgx.ParseConfig(o.URL)
 		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
+			return nil, fmt.Errorf("open postgres %s: %w", redact(o.URL), err)
 		}
+		// No JIT compilation unless the URL asks for it (?jit=on): CivicGrid's queries each
+		// read a few thousand rows at most, yet a plan costed above jit_above_cost — a handler's
+		// 30-day intake with the co-department probe, at 10^6 orders — was compiled on every
+		// run: 295 ms against 53 ms without (docs/BENCHMARKS.md, 2026-12-07).
+		if _, set := cfg.RuntimeParams["jit"]; !set {
+			cfg.RuntimeParams["jit"] = "off"
+		}
+		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(10)
 		sqldb.SetConnMaxIdleTime(5 * time.Minute)

@@ -75,3 +75,21 @@ func TestInWithNoValuesMatchesNothing(t *testing.T) {
 		t.Error("null helpers")
 	}
 }
+
+// TestPostgresRunsWithoutJIT: CivicGrid's PostgreSQL connections compile no query (jit off
+// unless the URL asks), as a plan costed high at 10^6 orders otherwise spends more time being
+// compiled than running.
+func TestPostgresRunsWithoutJIT(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			return
+		}
+		var jit string
+		if err := db.QueryRow(context.Background(), `SHOW jit`).Scan(&jit); err != nil {
+			t.Fatal(err)
+		}
+		if jit != "off" {
+			t.Errorf("jit = %s on CivicGrid's connections", jit)
+		}
+	})
+}

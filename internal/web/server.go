@@ -65,6 +65,9 @@ type Config struct {
 	// Live carries order changes to the live screens (internal/live: LISTEN/NOTIFY on PostgreSQL);
 	// nil builds an in-process bus, enough for one server.
 	Live *live.Bus
+	// NoPanelCache computes the homes' KPI panels on every load (web/kpi keeps them otherwise):
+	// the bench measures the cold cost with it.
+	NoPanelCache bool
 }
 
 // Limits of the HTTP server (docs/SECURITY.md). A request has ReadHeaderTimeout for its headers

@@ -27,10 +27,27 @@ func (s *handlers) homePanel(r *http.Request, c *kit.Caller, lang string) (templ
 		return "", nil
 	}
 	now := time.Now()
+	today, _ := kpi.PeriodOf("day", now)
+	kind, area := "leader", ""
 	if c.User.TownCode == "" && c.User.DistrictCode != "" {
-		return s.areaPanel(r, c, lang, now)
+		kind, area = "area", c.User.DistrictCode
 	}
-	return s.leaderPanel(r, c, lang, now)
+	key := panelKey(kind, area, c.Towns, lang, today.From)
+	html, ok, gen := s.cache.get(key)
+	if ok {
+		return html, nil
+	}
+	var err error
+	if kind == "area" {
+		html, err = s.areaPanel(r, c, lang, now)
+	} else {
+		html, err = s.leaderPanel(r, c, lang, now)
+	}
+	if err != nil {
+		return "", err
+	}
+	s.cache.put(key, gen, c.Towns, html)
+	return html, nil
 }
 
 func (s *handlers) render(r *http.Request, name, lang string, d any) (template.HTML, error) {
@@ -56,7 +73,11 @@ func (s *handlers) leaderPanel(r *http.Request, c *kit.Caller, lang string, now 
 	today, _ := kpi.PeriodOf("day", now)
 	month, _ := kpi.PeriodOf("month", now)
 	d := map[string]any{}
-	rep, err := svc.Compute(ctx, kpi.Query{Towns: c.Towns, Period: today, Keys: []string{kpi.Received, kpi.Filed, kpi.Closed}})
+	// Today's tiles show the figures alone, "what got worse" compares the month with the
+	// previous one, and the side-by-side tables show the previous month's arrow: no panel reads
+	// last year's figures, so they are not computed.
+	rep, err := svc.Compute(ctx, kpi.Query{Towns: c.Towns, Period: today, Keys: []string{kpi.Received, kpi.Filed, kpi.Closed},
+		NoPrevious: true, NoLastYear: true})
 	if err != nil {
 		return "", err
 	}
@@ -78,7 +99,7 @@ func (s *handlers) leaderPanel(r *http.Request, c *kit.Caller, lang string, now 
 	if d["LateOrders"], err = svc.LateOrders(ctx, c.Towns, now); err != nil {
 		return "", err
 	}
-	rep, err = svc.Compute(ctx, kpi.Query{Towns: c.Towns, Period: month})
+	rep, err = svc.Compute(ctx, kpi.Query{Towns: c.Towns, Period: month, NoLastYear: true})
 	if err != nil {
 		return "", err
 	}
@@ -113,7 +134,7 @@ func (s *handlers) areaPanel(r *http.Request, c *kit.Caller, lang string, now ti
 		return "", err
 	}
 	month, _ := kpi.PeriodOf("month", now)
-	rep, err := s.service().Compute(ctx, kpi.Query{Towns: c.Towns, Period: month, By: "town", Keys: sideBySide})
+	rep, err := s.service().Compute(ctx, kpi.Query{Towns: c.Towns, Period: month, By: "town", Keys: sideBySide, NoLastYear: true})
 	if err != nil {
 		return "", err
 	}

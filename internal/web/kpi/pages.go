@@ -263,6 +263,7 @@ func (s *handlers) exemptSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	if err != nil {
 		return err
 	}
+	s.cache.forget(x.Town) // the exempted order leaves the assessed figures now
 	T := kit.Translator(kit.Language(w, r))
 	kit.RedirectFlash(w, r, "/kpi/rankings?town="+url.QueryEscape(x.Town), T("kpi.exempted")+" "+firstNonEmpty(x.Number, r.PostFormValue("order")))
 	return nil

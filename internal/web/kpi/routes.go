@@ -10,6 +10,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/live"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -23,12 +24,22 @@ var panelFiles embed.FS
 type handlers struct {
 	*kit.Kit
 	panels *template.Template
+	cache  *panelCache // the homes' panels (panelcache.go)
+}
+
+// Options are what the server hands the package beside the kit.
+type Options struct {
+	// Live is the server's bus of order changes: a change drops the home panels of its town.
+	// Without it (tests mounting the package alone) panels are kept for panelTTL at most.
+	Live *live.Bus
+	// NoPanelCache computes the panels on every load (the bench's cold figures).
+	NoPanelCache bool
 }
 
 func (s *handlers) service() *kpi.Service { return &kpi.Service{DB: s.DB, Cal: s.Orders.Cal} }
 
 // Mount registers the KPI routes, pages and home panels.
-func Mount(m *kit.Mount) error {
+func Mount(m *kit.Mount, o Options) error {
 	if err := m.Files(files); err != nil {
 		return err
 	}
@@ -36,7 +47,8 @@ func Mount(m *kit.Mount) error {
 	if err != nil {
 		return err
 	}
-	s := &handlers{Kit: m.Kit(), panels: panels}
+	s := &handlers{Kit: m.Kit(), panels: panels, cache: newPanelCache(o.Live)}
+	s.cache.off = o.NoPanelCache
 	m.API("GET /api/v1/kpi", auth.PermKPIRead, s.apiKPI)
 	m.Page("GET /kpi", auth.PermKPIRead, s.kpiPage)
 	m.Page("GET /kpi/rankings", auth.PermKPIRead, s.rankingsPage)
