@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/civicgrid/civicgrid/internal/lifecycle"
 )
 
 // roleDocs spells out the ownership rule that comes with a role.
@@ -67,7 +69,7 @@ func MarkdownTable() string {
 		}
 		fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n",
 			strings.Join(from, ", "), t.Action, t.LabelZH, t.LabelEN, to,
-			strings.Join(who, "; "), codeList(t.Requires), codeList(t.Optional), orDash(strings.Join(cond, "; ")))
+			strings.Join(who, "; "), lifecycle.CodeList(t.Requires), lifecycle.CodeList(t.Optional), lifecycle.OrDash(strings.Join(cond, "; ")))
 	}
 
 	b.WriteString("\n### Effects 效果\n\n")
@@ -95,7 +97,7 @@ func MarkdownTable() string {
 			texts = append(texts, n.Text)
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s, %d |\n", t.Action, t.LabelZH,
-			orDash(strings.Join(changes, "; ")), orDash(strings.Join(notifies, "; ")), orDash(strings.Join(texts, "; ")),
+			lifecycle.OrDash(strings.Join(changes, "; ")), lifecycle.OrDash(strings.Join(notifies, "; ")), lifecycle.OrDash(strings.Join(texts, "; ")),
 			t.Show.Style, t.Show.Weight)
 	}
 	b.WriteString("\nIn the notice texts:")
@@ -142,7 +144,7 @@ func MarkdownTable() string {
 		}
 		ol := OwnerLabels[si.Owner]
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s %s | %s | %s | %s |\n", si.Stage, si.LabelZH, si.LabelEN, ol[1], ol[0], limit,
-			orDash(strings.Join(starts, ", ")), orDash(strings.Join(ends, ", ")))
+			lifecycle.OrDash(strings.Join(starts, ", ")), lifecycle.OrDash(strings.Join(ends, ", ")))
 	}
 
 	b.WriteString("\n### Satisfaction 满意度\n\n")
@@ -151,22 +153,4 @@ func MarkdownTable() string {
 		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", s.Code, s.LabelZH, s.LabelEN)
 	}
 	return b.String()
-}
-
-func codeList(fields []string) string {
-	if len(fields) == 0 {
-		return "—"
-	}
-	out := make([]string, len(fields))
-	for i, f := range fields {
-		out[i] = "`" + f + "`"
-	}
-	return strings.Join(out, ", ")
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
 }
