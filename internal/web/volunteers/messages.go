@@ -174,7 +174,7 @@ func init() {
 		"vol.objection answered":    {"已维持原时长。", "Figure kept."},
 		"vol.answer hint":           {"志愿者对该时长有异议：可写明理由维持原时长，或调整时长（调整后重新公示 7 天）。", "The volunteer objects to this figure: keep it with a reason, or adjust it (a new figure is published again for 7 days)."},
 		"vol.keep reason":           {"维持理由（必填）", "Why it stands (required)"},
-		"vol.objections open":       {"条异议待处理", "objections to answer"},
+		"vol.objections open":       {"%d 条异议待处理", "Objections to answer: %d"},
 		"vol.err reason":            {"请填写理由（200 字以内）。", "Give a reason (up to 200 characters)."},
 		"vol.err minutes":           {"时长须为 0 至 1440 之间的整数分钟。", "Minutes must be a whole number from 0 to 1440."},
 		"vol.err answered":          {"该异议已处理（已维持或已调整），请查看当前时长。", "This objection has already been answered (kept or adjusted); see the current figure."},
