@@ -16,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/live"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/residentnotify"
+	"github.com/civicgrid/civicgrid/internal/services"
 	"github.com/civicgrid/civicgrid/internal/version"
 	"github.com/civicgrid/civicgrid/internal/volunteers"
 	"github.com/civicgrid/civicgrid/internal/web"
@@ -87,6 +88,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	// The overdue escalator runs in every instance; each order is claimed with a version check, so
 	// several servers on one PostgreSQL database escalate an order once.
 	go srv.Orders().RunEscalator(ctx, time.Minute, log)
+	// Service requests past their deadline are escalated the same way, once per deadline (the
+	// marker's conditional UPDATE decides between servers; docs/SERVICES.md).
+	go (&services.Service{DB: db, Now: srv.Orders().Now}).RunEscalator(ctx, time.Minute, log)
 	// SQLite's search index follows the orders from its own file (a no-op on PostgreSQL).
 	go orders.RunSearchIndexer(ctx, db, func(err error) { log.Warn("search index", "err", err) })
 	// A category tree version published for a later date takes effect on its day.

@@ -192,7 +192,7 @@ func Services(now time.Time) Extra {
 					for _, item := range c.items {
 						k++
 						edits = append(edits, services.ItemEdit{Catalogue: cat.code, Aspect: a.name, Category: c.name,
-							Code: fmt.Sprintf("%s%d-%02d", cat.prefix, ai+1, k), Name: item, Eligibility: c.who, Department: c.dept, Unit: c.unit,
+							Code: fmt.Sprintf("%s%d-%02d", cat.prefix, ai+1, k), Name: item, NameEN: serviceEnglish[item], Eligibility: c.who, Department: c.dept, Unit: c.unit,
 							Days: c.days, Documents: c.docs, Delivery: c.way, Illustrative: true,
 							Summary: "示意内容：" + c.name + "类服务，由" + deptLabel(c, names) + "提供。"})
 					}
@@ -209,6 +209,18 @@ func Services(now time.Time) Extra {
 		for _, a := range jingcai {
 			if _, err := db.Exec(ctx, `UPDATE service_aspects SET intro = ? WHERE town_code = ? AND name = ?`, a.intro, w.Town.Code, a.name); err != nil {
 				return err
+			}
+		}
+		// The import names aspects and categories in Chinese only: their English names follow.
+		for _, a := range append(append([]demoAspect{}, jingcai...), health...) {
+			if _, err := db.Exec(ctx, `UPDATE service_aspects SET name_en = ? WHERE town_code = ? AND name = ?`, serviceEnglish[a.name], w.Town.Code, a.name); err != nil {
+				return err
+			}
+			for _, c := range a.cats {
+				if _, err := db.Exec(ctx, `UPDATE service_categories SET name_en = ? WHERE name = ?
+					AND aspect_id IN (SELECT id FROM service_aspects WHERE town_code = ? AND name = ?)`, serviceEnglish[c.name], c.name, w.Town.Code, a.name); err != nil {
+					return err
+				}
 			}
 		}
 		made, err := demoRequests(ctx, db, svc, towns, now, func(t time.Time) { clock = t })

@@ -88,3 +88,42 @@ func TestDemoServices(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoServicesEnglish: every aspect, category and active item of the demo catalogue (both
+// lists) has an English name, so that English pages show no Chinese names.
+func TestDemoServicesEnglish(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := demo.Load(ctx, db, quiet, demo.Services(time.Now())); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct{ what, sql string }{
+			{"aspects", `SELECT name FROM service_aspects WHERE town_code = ? AND name_en = ''`},
+			{"categories", `SELECT c.name FROM service_categories c JOIN service_aspects a ON a.id = c.aspect_id WHERE a.town_code = ? AND c.name_en = ''`},
+			{"items", `SELECT name FROM service_items WHERE town_code = ? AND active = 1 AND name_en = ''`},
+		} {
+			rows, err := db.Query(ctx, q.sql, world.XinjingCode)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var missing []string
+			for rows.Next() {
+				var name string
+				if err := rows.Scan(&name); err != nil {
+					t.Fatal(err)
+				}
+				missing = append(missing, name)
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if len(missing) > 0 {
+				t.Errorf("%d %s without an English name: %v", len(missing), q.what, missing)
+			}
+		}
+		var items int
+		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM service_items WHERE town_code = ? AND active = 1`, world.XinjingCode).Scan(&items); err != nil || items < 76+16 {
+			t.Fatalf("%d active items (want the 76 and the health list): %v", items, err)
+		}
+	})
+}

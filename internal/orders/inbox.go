@@ -50,11 +50,13 @@ var liveCondition = func() string {
 // OrderNotices is one line of a user's inbox: an order that needs the user, with its latest
 // notice and how many notices (and unread ones) it has.
 type OrderNotices struct {
-	OrderID     int64        `json:"order_id"`
-	OrderNumber string       `json:"order_number"`
-	Latest      Notification `json:"latest"`
-	Count       int          `json:"count"`
-	Unread      int          `json:"unread"`
+	OrderID     int64  `json:"order_id"`
+	OrderNumber string `json:"order_number"`
+	// Link is the page of a line about no order (a service request's), empty for orders.
+	Link   string       `json:"link,omitempty"`
+	Latest Notification `json:"latest"`
+	Count  int          `json:"count"`
+	Unread int          `json:"unread"`
 }
 
 // inboxScan bounds the notices one inbox reads: a user's live notices are few, a backlog of
@@ -67,7 +69,7 @@ func (s *Store) Inbox(ctx context.Context, userID int64, limit int) ([]OrderNoti
 	if limit <= 0 || limit > 500 {
 		limit = 50
 	}
-	rows, err := s.DB.Query(ctx, `SELECT n.id, n.order_id, o.number, n.kind, n.text, n.created_at, n.read_at
+	rows, err := s.DB.Query(ctx, `SELECT n.id, n.order_id, o.number, n.kind, n.text, n.created_at, n.read_at, n.link
 		FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN orders o ON o.id = n.order_id
 		WHERE n.user_id = ? AND `+liveCondition+` ORDER BY n.id DESC LIMIT ?`, userID, inboxScan)
 	if err != nil {
@@ -76,6 +78,9 @@ func (s *Store) Inbox(ctx context.Context, userID int64, limit int) ([]OrderNoti
 	defer rows.Close()
 	out := []OrderNotices{}
 	index := map[int64]int{}
+	// A notice without an order but with a link (a service request's) shares its line with the
+	// other notices of that link, as an order's notices share theirs.
+	linkIndex := map[string]int{}
 	unreadOrders := 0
 	for rows.Next() {
 		var n Notification
@@ -83,19 +88,25 @@ func (s *Store) Inbox(ctx context.Context, userID int64, limit int) ([]OrderNoti
 		var number sql.NullString
 		var created int64
 		var read sql.NullInt64
-		if err := rows.Scan(&n.ID, &order, &number, &n.Kind, &n.Text, &created, &read); err != nil {
+		if err := rows.Scan(&n.ID, &order, &number, &n.Kind, &n.Text, &created, &read, &n.Link); err != nil {
 			return nil, 0, err
 		}
 		n.UserID, n.OrderID, n.OrderNumber, n.CreatedAt, n.ReadAt = userID, order.Int64, number.String, store.FromMillis(created), timePtr(read)
-		key := n.OrderID
-		if key == 0 {
-			key = -n.ID // a notice without an order is a line of its own
+		var i int
+		var seen bool
+		switch {
+		case n.OrderID != 0:
+			if i, seen = index[n.OrderID]; !seen {
+				index[n.OrderID] = len(out)
+			}
+		case n.Link != "":
+			if i, seen = linkIndex[n.Link]; !seen {
+				linkIndex[n.Link] = len(out)
+			}
 		}
-		i, seen := index[key]
 		if !seen {
 			i = len(out)
-			index[key] = i
-			out = append(out, OrderNotices{OrderID: n.OrderID, OrderNumber: n.OrderNumber, Latest: n})
+			out = append(out, OrderNotices{OrderID: n.OrderID, OrderNumber: n.OrderNumber, Link: n.Link, Latest: n})
 		}
 		out[i].Count++
 		if n.ReadAt == nil {
@@ -118,7 +129,9 @@ func (s *Store) Inbox(ctx context.Context, userID int64, limit int) ([]OrderNoti
 // the number on the bell.
 func (s *Store) UnreadOrders(ctx context.Context, userID int64) (int, error) {
 	var n int
-	err := s.DB.QueryRow(ctx, `SELECT COUNT(DISTINCT COALESCE(n.order_id, -n.id))
+	// Counted by line as Inbox makes them: per order, per linked page, else per notice.
+	err := s.DB.QueryRow(ctx, `SELECT COUNT(DISTINCT CASE WHEN n.order_id IS NOT NULL THEN 'o' || CAST(n.order_id AS TEXT)
+		WHEN n.link <> '' THEN n.link ELSE 'n' || CAST(n.id AS TEXT) END)
 		FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN orders o ON o.id = n.order_id
 		WHERE n.user_id = ? AND n.read_at IS NULL AND `+liveCondition, userID).Scan(&n)
 	if err != nil {

@@ -37,6 +37,8 @@ type Notification struct {
 	Text        string     `json:"text"`
 	CreatedAt   time.Time  `json:"created_at"`
 	ReadAt      *time.Time `json:"read_at"`
+	// Link is the page a notice about no order is about (a service request's), empty otherwise.
+	Link string `json:"link,omitempty"`
 	// Resolved is true once the need the notice told of is gone (the order moved on); the inbox
 	// leaves such notices out.
 	Resolved bool `json:"resolved"`
@@ -162,7 +164,7 @@ func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool
 	if unreadOnly {
 		where += ` AND n.read_at IS NULL`
 	}
-	rows, err := s.DB.Query(ctx, `SELECT n.id, n.user_id, n.order_id, o.number, n.kind, n.text, n.created_at, n.read_at,
+	rows, err := s.DB.Query(ctx, `SELECT n.id, n.user_id, n.order_id, o.number, n.kind, n.text, n.created_at, n.read_at, n.link,
 		CASE WHEN `+liveCondition+` THEN 0 ELSE 1 END
 		FROM notifications n JOIN users u ON u.id = n.user_id LEFT JOIN orders o ON o.id = n.order_id
 		WHERE `+where+` ORDER BY n.id DESC LIMIT ?`, userID, limit)
@@ -178,7 +180,7 @@ func (s *Store) Notifications(ctx context.Context, userID int64, unreadOnly bool
 		var created int64
 		var read sql.NullInt64
 		var resolved int
-		if err := rows.Scan(&n.ID, &n.UserID, &order, &number, &n.Kind, &n.Text, &created, &read, &resolved); err != nil {
+		if err := rows.Scan(&n.ID, &n.UserID, &order, &number, &n.Kind, &n.Text, &created, &read, &n.Link, &resolved); err != nil {
 			return nil, 0, err
 		}
 		n.Resolved = resolved == 1

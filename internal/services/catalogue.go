@@ -111,18 +111,37 @@ type Item struct {
 	Illustrative bool     `json:"illustrative"`
 	Active       bool     `json:"active"`
 	// Where it sits, for an item read alone.
-	Catalogue    string `json:"catalogue,omitempty"`
-	AspectName   string `json:"aspect,omitempty"`
-	CategoryName string `json:"category,omitempty"`
+	Catalogue      string `json:"catalogue,omitempty"`
+	AspectName     string `json:"aspect,omitempty"`
+	AspectNameEN   string `json:"aspect_en,omitempty"`
+	CategoryName   string `json:"category,omitempty"`
+	CategoryNameEN string `json:"category_en,omitempty"`
+}
+
+// inLang is the English name in English when there is one, else the Chinese.
+func inLang(lang, zh, en string) string {
+	if lang == "en" && en != "" {
+		return en
+	}
+	return zh
+}
+
+// DisplayName is the aspect's name in lang.
+func (a Aspect) DisplayName(lang string) string { return inLang(lang, a.Name, a.NameEN) }
+
+// DisplayName is the category's name in lang.
+func (c Category) DisplayName(lang string) string { return inLang(lang, c.Name, c.NameEN) }
+
+// AspectIn is the name in lang of the aspect of an item read alone.
+func (it Item) AspectIn(lang string) string { return inLang(lang, it.AspectName, it.AspectNameEN) }
+
+// CategoryIn is the name in lang of the category of an item read alone.
+func (it Item) CategoryIn(lang string) string {
+	return inLang(lang, it.CategoryName, it.CategoryNameEN)
 }
 
 // DisplayName is the item's name in lang (the Chinese one when it has no English one).
-func (it Item) DisplayName(lang string) string {
-	if lang == "en" && it.NameEN != "" {
-		return it.NameEN
-	}
-	return it.Name
-}
+func (it Item) DisplayName(lang string) string { return inLang(lang, it.Name, it.NameEN) }
 
 // Service runs the catalogue and the requests on a database with a clock.
 type Service struct {
@@ -142,7 +161,7 @@ func (s *Service) Clock() time.Time { return s.now() }
 
 const itemCols = `i.id, i.town_code, i.category_id, i.code, i.seq, i.name, i.name_en, i.summary, i.eligibility,
 	i.provider_department, COALESCE(d.name, ''), i.provider_unit, i.promised_days, i.documents, i.delivery, i.illustrative, i.active,
-	a.catalogue, a.name, c.name`
+	a.catalogue, a.name, a.name_en, c.name, c.name_en`
 
 const itemFrom = ` FROM service_items i JOIN service_categories c ON c.id = i.category_id JOIN service_aspects a ON a.id = c.aspect_id
 	LEFT JOIN departments d ON d.code = i.provider_department`
@@ -152,7 +171,7 @@ func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
 	var docs string
 	var ill, act int
 	err := sc.Scan(&it.ID, &it.TownCode, &it.CategoryID, &it.Code, &it.Seq, &it.Name, &it.NameEN, &it.Summary, &it.Eligibility,
-		&it.Department, &it.DeptName, &it.Unit, &it.Days, &docs, &it.Delivery, &ill, &act, &it.Catalogue, &it.AspectName, &it.CategoryName)
+		&it.Department, &it.DeptName, &it.Unit, &it.Days, &docs, &it.Delivery, &ill, &act, &it.Catalogue, &it.AspectName, &it.AspectNameEN, &it.CategoryName, &it.CategoryNameEN)
 	it.Documents = splitList(docs)
 	it.Illustrative, it.Active = ill != 0, act != 0
 	return it, err

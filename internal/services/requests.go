@@ -187,26 +187,41 @@ func (s *Service) event(ctx context.Context, tx *store.Tx, id int64, action stri
 	return err
 }
 
+// RequestLink is the page of request id: service notices carry it (notifications.link) so that
+// the inbox links to the request and opening the request reads them.
+func RequestLink(id int64) string { return fmt.Sprintf("/services/requests/%d", id) }
+
 // notify tells an audience of a request (never the actor) through the notifications every user
-// reads.
+// reads, linked to the request's page.
 func (s *Service) notify(ctx context.Context, tx *store.Tx, to Audience, r Request, actor int64, kind, text string) error {
 	now := store.Millis(s.now())
+	link := RequestLink(r.ID)
 	var err error
 	switch to {
 	case ToRequester:
 		if r.RequestedBy == actor {
 			return nil
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, created_at) VALUES (?, ?, ?, ?)`, r.RequestedBy, kind, text, now)
+		_, err = tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, link, created_at) VALUES (?, ?, ?, ?, ?)`, r.RequestedBy, kind, text, link, now)
 	case ToProvider:
-		_, err = tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, created_at)
-			SELECT id, ?, ?, ? FROM users WHERE town_code = ? AND department_code = ? AND disabled = 0 AND id <> ?`, kind, text, now, r.TownCode, r.Department, actor)
+		_, err = tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, link, created_at)
+			SELECT id, ?, ?, ?, ? FROM users WHERE town_code = ? AND department_code = ? AND disabled = 0 AND id <> ?`, kind, text, link, now, r.TownCode, r.Department, actor)
 	case ToDispatchers:
-		_, err = tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, created_at)
-			SELECT id, ?, ?, ? FROM users WHERE town_code = ? AND role = ? AND disabled = 0 AND id <> ?`, kind, text, now, r.TownCode, auth.RoleDispatcher, actor)
+		_, err = tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, link, created_at)
+			SELECT id, ?, ?, ?, ? FROM users WHERE town_code = ? AND role = ? AND disabled = 0 AND id <> ?`, kind, text, link, now, r.TownCode, auth.RoleDispatcher, actor)
 	}
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", kind, err)
+	}
+	return nil
+}
+
+// MarkNoticesRead marks user's notices of request id read: the user has opened the request.
+func (s *Service) MarkNoticesRead(ctx context.Context, userID, id int64) error {
+	_, err := s.DB.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND order_id IS NULL AND link = ?`,
+		store.Millis(s.now()), userID, RequestLink(id))
+	if err != nil {
+		return fmt.Errorf("read notices of service request %d: %w", id, err)
 	}
 	return nil
 }

@@ -375,6 +375,12 @@ func (s *Service) Adjust(ctx context.Context, towns []string, attendanceID int64
 			Detail: fmt.Sprintf("minutes adjusted %d → %d; reason: %s", cur.Credited(), minutes, reason)}); err != nil {
 			return err
 		}
+		if cur.Objection != "" {
+			if err := s.notifyVolunteer(ctx, tx, cur.VolunteerID, KindObjectionAnswered,
+				fmt.Sprintf("您对「%s」服务时长的异议已处理：调整为 %s 小时，重新公示 7 天。理由：%s", a.Title, FormatHours(int64(minutes)), reason)); err != nil {
+				return err
+			}
+		}
 		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
 		return err
 	})

@@ -92,10 +92,38 @@ func (s *Service) Object(ctx context.Context, towns []string, attendanceID int64
 			Detail: "objection to the published hours: " + objection}); err != nil {
 			return err
 		}
+		// The lead answers it on the roster page: the notice links there.
+		if a.LeadID != 0 && a.LeadID != u.ID {
+			if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, link, created_at) VALUES (?, ?, ?, ?, ?)`, a.LeadID, KindObjection,
+				fmt.Sprintf("「%s」有志愿者对服务时长提出异议：%s", a.Title, objection), LeadLink(a.ID), store.Millis(now)); err != nil {
+				return fmt.Errorf("notify the lead of an objection: %w", err)
+			}
+		}
 		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
 		return err
 	})
 	return out, err
+}
+
+// The notices of an objection: to the lead when a volunteer objects, to the volunteer when it is
+// answered (the figure kept, or adjusted).
+const (
+	KindObjection         = "vol_objection"
+	KindObjectionAnswered = "vol_objection_answered"
+)
+
+// LeadLink is the lead's roster page of activity id, where objections are answered.
+func LeadLink(id int64) string { return fmt.Sprintf("/volunteers/activities/%d/lead", id) }
+
+// ReadLeadNotices marks user's notices of objections to activity id's hours read: the lead has
+// opened the roster where they are answered.
+func (s *Service) ReadLeadNotices(ctx context.Context, userID, activityID int64) error {
+	_, err := s.DB.Exec(ctx, `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND order_id IS NULL AND link = ?`,
+		store.Millis(s.now()), userID, LeadLink(activityID))
+	if err != nil {
+		return fmt.Errorf("read objection notices of activity %d: %w", activityID, err)
+	}
+	return nil
 }
 
 // ResolveObjection answers an objection by keeping the figure, with a reason (the lead or
@@ -119,6 +147,10 @@ func (s *Service) ResolveObjection(ctx context.Context, towns []string, attendan
 		}
 		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
 			Detail: fmt.Sprintf("objection (%s) answered, figure kept: %s", cur.Objection, reason)}); err != nil {
+			return err
+		}
+		if err := s.notifyVolunteer(ctx, tx, cur.VolunteerID, KindObjectionAnswered,
+			fmt.Sprintf("您对「%s」服务时长的异议已处理：维持 %s 小时。理由：%s", a.Title, FormatHours(int64(cur.Credited())), reason)); err != nil {
 			return err
 		}
 		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)

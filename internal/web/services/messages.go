@@ -79,6 +79,8 @@ func init() {
 		"sv.role handler":      {"部门工作人员", "department staff"},
 		"sv.role dispatcher":   {"派单员", "dispatcher"},
 		"sv.role admin":        {"管理员", "admin"},
+		"sv.role system":       {"系统", "system"},
+		"sv.event escalate":    {"超期自动督办：办理期限已过", "Escalated automatically: past its deadline"},
 		"sv.new item":          {"新增服务项目", "New service item"},
 		"sv.export":            {"导出 xlsx", "Export xlsx"},
 		"sv.import":            {"导入 xlsx", "Import xlsx"},

@@ -52,6 +52,8 @@ func (s *handlers) cataloguePage(w http.ResponseWriter, r *http.Request, c *kit.
 type itemData struct {
 	It         services.Item
 	Name       string
+	Aspect     string // the item's aspect and category in the page's language
+	Category   string
 	Catalogue  string
 	Delivery   string
 	MayRequest bool
@@ -69,7 +71,7 @@ func (s *handlers) renderItem(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	if err != nil {
 		return err
 	}
-	d := itemData{It: it, Name: it.DisplayName(lang), Catalogue: services.LabelOf(services.Catalogues, it.Catalogue, lang),
+	d := itemData{It: it, Name: it.DisplayName(lang), Aspect: it.AspectIn(lang), Category: it.CategoryIn(lang), Catalogue: services.LabelOf(services.Catalogues, it.Catalogue, lang),
 		Delivery: services.LabelOf(services.Deliveries, it.Delivery, lang), Form: form}
 	if c != nil && c.User.Can(auth.PermServicesRequest) && c.User.TownCode == it.TownCode {
 		d.MayRequest = true
@@ -176,8 +178,12 @@ func view(q services.Request, lang string) requestView {
 	}
 	for _, e := range q.Events {
 		label := services.Action(e.Action).Label(lang)
-		if e.Action == "request" {
+		switch e.Action {
+		case "request":
 			label = T("sv.event request")
+		case services.EventEscalate:
+			// Stored in Chinese for the record; the label says it in the page's language.
+			label, e.Text = T("sv.event escalate"), ""
 		}
 		if e.Action == string(services.ActRate) {
 			// The rating's event starts with the grade's code: show its name.
@@ -238,6 +244,10 @@ func (s *handlers) renderRequest(w http.ResponseWriter, r *http.Request, c *kit.
 	lang := kit.Language(w, r)
 	q, err := s.visible(r, c)
 	if err != nil {
+		return err
+	}
+	// The user has opened the request: its notices are read (as opening an order reads its own).
+	if err := s.svc().MarkNoticesRead(r.Context(), c.User.ID, q.ID); err != nil {
 		return err
 	}
 	shown, err := s.shown(r, c, []services.Request{q})

@@ -1,6 +1,7 @@
 package volunteers
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -22,6 +23,38 @@ type leadData struct {
 	In, Out int
 	Missing int
 	Ended   bool
+	// Objections counts the open objections to published hours (the lead answers each here).
+	Objections int
+	// Fix is the roster form that was refused, to show again open with its error and input.
+	Fix *leadFix
+}
+
+// leadFix is a refused form of one roster row: which attendance and form ("resolve", "adjust",
+// "checkout"), the field at fault, the message in the page's language and what was entered.
+type leadFix struct {
+	Attendance int64
+	Form       string
+	Field      string
+	Msg        string
+	Reason     string
+	Minutes    string
+}
+
+// fixFor is the refused form's leadFix for err, its message in the page's language: the domain's
+// field errors are English, so the fields a roster form has get their own zh/en wording.
+func fixFor(r *http.Request, lang string, attendance int64, form string, err error) *leadFix {
+	T := kit.Translator(lang)
+	f := &leadFix{Attendance: attendance, Form: form, Reason: r.PostFormValue("reason"), Minutes: r.PostFormValue("minutes")}
+	var fe *problem.FieldError
+	switch {
+	case errors.As(err, &fe) && kit.HasMessage("vol.err "+fe.Field):
+		f.Field, f.Msg = fe.Field, T("vol.err "+fe.Field)
+	case errors.Is(err, problem.ErrConflict) && form == "resolve":
+		f.Msg = T("vol.err answered")
+	default:
+		_, f.Msg, f.Field = kit.ErrorText(r, lang, err)
+	}
+	return f
 }
 
 func (s *handlers) leadPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -33,8 +66,18 @@ func (s *handlers) leadPage(w http.ResponseWriter, r *http.Request, c *kit.Calle
 }
 
 func (s *handlers) renderLead(w http.ResponseWriter, r *http.Request, c *kit.Caller, id int64, status int, ferr error) error {
+	return s.renderLeadFix(w, r, c, id, status, ferr, nil)
+}
+
+// renderLeadFix renders the lead's page; fix, when set, is a refused roster form shown again
+// open, its field marked and its message beside it.
+func (s *handlers) renderLeadFix(w http.ResponseWriter, r *http.Request, c *kit.Caller, id int64, status int, ferr error, fix *leadFix) error {
 	a, err := s.leadActivity(r, c, id)
 	if err != nil {
+		return err
+	}
+	// The lead has opened the roster: the notices of objections to answer here are read.
+	if err := s.svc().ReadLeadNotices(r.Context(), c.User.ID, a.ID); err != nil {
 		return err
 	}
 	code, until, err := s.svc().CheckInCode(r.Context(), id, time.Now())
@@ -49,9 +92,12 @@ func (s *handlers) renderLead(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	d := leadData{A: a, Code: code, URL: checkInURL(r, id, code), Expires: until, Period: int(volunteers.CodePeriod / time.Second), Roster: es,
-		Ended: !s.svc().Now().Before(a.End)}
+		Ended: !s.svc().Now().Before(a.End), Fix: fix}
 	for _, e := range es {
 		if e.Attendance != nil {
+			if e.Attendance.Objection != "" {
+				d.Objections++
+			}
 			d.In++
 			if e.Attendance.CheckOut != nil {
 				d.Out++
@@ -61,7 +107,10 @@ func (s *handlers) renderLead(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		}
 	}
 	pd := kit.PageData{Title: "vol.lead", Data: d}
-	if ferr != nil {
+	switch {
+	case fix != nil:
+		pd.Error, pd.Field = fix.Msg, fix.Field
+	case ferr != nil:
 		_, pd.Error, pd.Field = kit.ErrorText(r, kit.Language(w, r), ferr)
 	}
 	return s.Render(w, r, status, "vol_lead", pd)
@@ -136,7 +185,7 @@ func (s *handlers) adjustSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 		_, err = s.svc().Adjust(r.Context(), c.Towns, id, min, r.PostFormValue("reason"), kit.AuditActor(r, c))
 	}
 	if status, ok := formStatus(err); ok {
-		return s.renderLead(w, r, c, a.ID, status, err)
+		return s.renderLeadFix(w, r, c, a.ID, status, nil, fixFor(r, kit.Language(w, r), id, "adjust", err))
 	}
 	if err != nil {
 		return err

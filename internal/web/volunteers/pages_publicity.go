@@ -42,7 +42,7 @@ func (s *handlers) resolveSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 	}
 	_, err = s.svc().ResolveObjection(r.Context(), c.Towns, id, r.PostFormValue("reason"), kit.AuditActor(r, c))
 	if status, ok := formStatus(err); ok {
-		return s.renderLead(w, r, c, a.ID, status, err)
+		return s.renderLeadFix(w, r, c, a.ID, status, nil, fixFor(r, kit.Language(w, r), id, "resolve", err))
 	}
 	if err != nil {
 		return err
