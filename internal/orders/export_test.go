@@ -22,3 +22,8 @@ var OpenStates = openStates
 
 // IntakeSQL is the statement of the homes' intake chart, for the plan tests.
 var IntakeSQL = intakeSQL
+
+// SetSearchWalk has List treat more than many hits as many (SQLite: walk the sort's index;
+// PostgreSQL: walk at most rows of the filters' orders first), so that tests reach the plans
+// of a million orders with a few hundred.
+func (s *Store) SetSearchWalk(many, rows int) { s.searchWalk = &[2]int{many, rows} }
