@@ -42,8 +42,8 @@ func searchCases(now time.Time) []searchCase {
 		{Label: "夜间 施工 (two parts)", Filter: orders.Filter{Towns: town, Query: "夜间 施工"}},
 		{Label: "噪音 + state closed/rated", Filter: orders.Filter{Towns: town, Query: "噪音", States: []string{"closed", "rated"}},
 			ScanSQL: ` AND state IN (?, ?)`, ScanArgs: []any{"closed", "rated"}},
-		{Label: "噪音 + category 0503", Filter: orders.Filter{Towns: town, Query: "噪音", Category: "0503"},
-			ScanSQL: ` AND category_code = ?`, ScanArgs: []any{"0503"}},
+		{Label: "噪音 + category 1002 (4,423 hits)", Filter: orders.Filter{Towns: town, Query: "噪音", Category: "1002"},
+			ScanSQL: ` AND category_code = ?`, ScanArgs: []any{"1002"}},
 		{Label: "仙霞西路 + last 3 months", Filter: orders.Filter{Towns: town, Query: "仙霞西路", From: &since},
 			ScanSQL: ` AND received_at >= ?`, ScanArgs: []any{since.UnixMilli()}},
 	}
@@ -82,7 +82,7 @@ func runBenchSearch(ctx context.Context, args []string, out io.Writer) error {
 // the LIKE scan of the same words and filters, in the same run, and prints a table.
 func measureSearchCases(ctx context.Context, db *store.DB, cases []searchCase, rounds int, out io.Writer) error {
 	st := orders.New(db)
-	fmt.Fprintf(out, "\n## search, %s\n\n| search (新泾镇) | shown count | list p50 ms | list p95 ms | LIKE scan matches | LIKE p50 ms | LIKE p95 ms |\n| --- | --- | --- | --- | --- | --- | --- |\n", db.Dialect())
+	fmt.Fprintf(out, "\n## search, %s\n\n| search (新泾镇) | shown count | list p50 ms | list p95 ms | count alone p50 ms | count to 1,001 p50 ms | LIKE scan matches | LIKE p50 ms | LIKE p95 ms |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n", db.Dialect())
 	for _, c := range cases {
 		var shown int
 		var list, scan []time.Duration
@@ -96,6 +96,23 @@ func measureSearchCases(ctx context.Context, db *store.DB, cases []searchCase, r
 				list = append(list, time.Since(start))
 			}
 		}
+		// The bounded count alone (what List does before reading the page), at the list's bound
+		// and at a tenth of it: how much of the list's time the count is.
+		var count, countSmall []time.Duration
+		for range max(3, rounds/2) {
+			for _, c2 := range []struct {
+				bound int
+				into  *[]time.Duration
+			}{{orders.CountBound, &count}, {1000, &countSmall}} {
+				start := time.Now()
+				if _, err := st.Count(ctx, c.Filter, c2.bound); err != nil {
+					return err
+				}
+				*c2.into = append(*c2.into, time.Since(start))
+			}
+		}
+		slices.Sort(count)
+		slices.Sort(countSmall)
 		where, args := "town_code = ?", []any{c.Filter.Towns[0]}
 		for _, part := range strings.Fields(c.Filter.Query) {
 			where += ` AND (content LIKE ? OR address LIKE ?)`
@@ -113,7 +130,8 @@ func measureSearchCases(ctx context.Context, db *store.DB, cases []searchCase, r
 		}
 		slices.Sort(list)
 		slices.Sort(scan)
-		fmt.Fprintf(out, "| %s | %d | %s | %s | %d | %s | %s |\n", c.Label, shown, ms(pct(list, 50)), ms(pct(list, 95)), scanned, ms(pct(scan, 50)), ms(pct(scan, 95)))
+		fmt.Fprintf(out, "| %s | %d | %s | %s | %s | %s | %d | %s | %s |\n", c.Label, shown, ms(pct(list, 50)), ms(pct(list, 95)),
+			ms(pct(count, 50)), ms(pct(countSmall, 50)), scanned, ms(pct(scan, 50)), ms(pct(scan, 95)))
 	}
 	return nil
 }

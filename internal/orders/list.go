@@ -189,9 +189,15 @@ const searchWalkRows = 20_000
 // makes it fetch every hit through the search index and sort them (0.4 s at a million orders),
 // where the time index reaches 50 hits within a few hundred orders.
 func (s *Store) walkSearch(ctx context.Context, q listQuery, base string, baseArgs []any, order string, walkRows, limit, offset int) ([]Order, error) {
-	args := append(append(append(slices.Clone(baseArgs), walkRows), q.searchArgs...), limit, offset)
-	return s.readPage(ctx, q, `SELECT `+orderCols+` FROM (SELECT * FROM orders WHERE `+base+` ORDER BY `+order+` LIMIT ?) AS orders
-		WHERE `+q.search+` ORDER BY `+order+` LIMIT ? OFFSET ?`, args, limit)
+	query, args := walkSQL(q, base, baseArgs, order, walkRows, limit, offset)
+	return s.readPage(ctx, q, query, args, limit)
+}
+
+// walkSQL is walkSearch's statement and arguments.
+func walkSQL(q listQuery, base string, baseArgs []any, order string, walkRows, limit, offset int) (string, []any) {
+	return `SELECT ` + orderCols + ` FROM (SELECT * FROM orders WHERE ` + base + ` ORDER BY ` + order + ` LIMIT ?) AS orders
+		WHERE ` + q.search + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
+		append(append(append(slices.Clone(baseArgs), walkRows), q.searchArgs...), limit, offset)
 }
 
 // readPage runs a page's query and scans its orders.
