@@ -28,9 +28,8 @@ var IntakeSQL = intakeSQL
 // of a million orders with a few hundred.
 func (s *Store) SetSearchWalk(many, rows int) { s.searchWalk = &[2]int{many, rows} }
 
-// SearchWalkSQL is the statement of a PostgreSQL search's bounded walk (walkSearch) of walkRows
-// orders for f's first page, for the plan tests; ok is false where List would not walk (SQLite,
-// other sorts).
+// SearchWalkSQL is the statement of a search's bounded walk (walkSearch) of walkRows orders for
+// f's first page, for the plan tests; ok is false where List would not walk (other sorts).
 func (s *Store) SearchWalkSQL(f Filter, walkRows int) (query string, args []any, ok bool, err error) {
 	q, err := s.query(f)
 	if err != nil || q.search == "" {

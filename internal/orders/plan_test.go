@@ -91,10 +91,14 @@ func TestListQueriesUseIndexes(t *testing.T) {
 				if os.Getenv("PLAN_DEBUG") != "" && c.f.Department != "" {
 					t.Logf("%s (%s):\n%s", c.name, kind, plan)
 				}
-				if kind == "walk" && (!strings.Contains(plan, "Index Scan Backward") || strings.Contains(plan, "orders_search")) {
-					// The walk is worth running only as a walk of the time index that stops
-					// after a page of hits, never as a gathering of every hit.
+				// The walk is worth running only as a walk of the time index that stops after a
+				// page of hits: on PostgreSQL never through the search index, on SQLite never a
+				// sort of the filters' orders.
+				if kind == "walk" && e.db.Dialect() == store.Postgres && (!strings.Contains(plan, "Index Scan Backward") || strings.Contains(plan, "orders_search")) {
 					t.Errorf("%s (walk): not a backward walk of a time index\n%s\n%s", c.name, q, plan)
+				}
+				if kind == "walk" && e.db.Dialect() == store.SQLite && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
+					t.Errorf("%s (walk): sorts the filters' orders instead of walking a time index\n%s\n%s", c.name, q, plan)
 				}
 				if c.name == "default list" && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
 					t.Errorf("%s: sorts every order of the town instead of walking an index\n%s", c.name, plan)
