@@ -31,6 +31,7 @@ var commands = []command{
 	{"addresses import", "import a town's address book (道路, 门牌/弄, 小区, 楼栋, 地标, 网格编号) from xlsx or CSV, all or nothing", runAddressesImport},
 	{"bench import", "measure the hotline import on generated rows against a bare bulk insert (SQLite) or COPY (PostgreSQL)", runBenchImport},
 	{"bench pages", "generate N orders, then measure every GET route of the route table for each role (p50/p95/p99)", runBenchPages},
+	{"bench search", "measure the order list's search (typical queries, with filters) against a LIKE scan on a database bench pages generated", runBenchSearch},
 	{"bookings list", "list bookable places and routes with their coming slots, places booked, left and waiting", runBookingsList},
 	{"bookings slots", "create a resource's time slots in bulk from a weekly pattern (bookings slots create …; public holidays skipped on request)", runBookingsSlotsCreate},
 	{"calendar load", "load a year's official holiday calendar (JSON) for deadlines", runCalendarLoad},

@@ -46,7 +46,7 @@ func (s *Store) Each(ctx context.Context, f Filter, batch int, fn func([]Order) 
 	if err != nil || total == 0 {
 		return err
 	}
-	q.settle(total)
+	q.settle(total, manyHits)
 	for _, seg := range keysetSegments(q.sort, s.DB.Dialect()) {
 		if err := s.eachSegment(ctx, q, seg, batch, fn); err != nil {
 			return err

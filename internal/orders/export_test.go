@@ -22,3 +22,19 @@ var OpenStates = openStates
 
 // IntakeSQL is the statement of the homes' intake chart, for the plan tests.
 var IntakeSQL = intakeSQL
+
+// SetSearchWalk has List treat more than many hits as many (SQLite: walk the sort's index;
+// PostgreSQL: walk at most rows of the filters' orders first), so that tests reach the plans
+// of a million orders with a few hundred.
+func (s *Store) SetSearchWalk(many, rows int) { s.searchWalk = &[2]int{many, rows} }
+
+// SearchWalkSQL is the statement of a search's bounded walk (walkSearch) of walkRows orders for
+// f's first page, for the plan tests; ok is false where List would not walk (other sorts).
+func (s *Store) SearchWalkSQL(f Filter, walkRows int) (query string, args []any, ok bool, err error) {
+	q, err := s.query(f)
+	if err != nil || q.search == "" {
+		return "", nil, false, err
+	}
+	query, args = walkSQL(q, q.base, q.baseArgs, q.order, walkRows, 50, 0)
+	return query, args, true, nil
+}

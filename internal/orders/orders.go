@@ -160,6 +160,10 @@ type Store struct {
 	// Changes, when set, is told of every order created or moved through Create and Act
 	// (changes.go: the live screens); nil tells nobody.
 	Changes ChangeNotifier
+
+	// searchWalk overrides manyHits and searchWalkRows when set (tests: both plans on a few
+	// orders).
+	searchWalk *[2]int
 }
 
 // New returns a store on db with the default calendar (official holidays 2024–2026).

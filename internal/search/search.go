@@ -154,12 +154,41 @@ func Parse(input string) Query {
 		}
 		if single(part) {
 			q.Scan = append(q.Scan, part)
+			// The index still narrows the scan down: every text containing the part contains
+			// the terms of its anchors, so those are required as phrases too and the scan only
+			// tests the orders they find (新渔东路470弄8号: 新渔东路, 470 and 8, then the scan).
+			for _, a := range anchors(part) {
+				q.Phrases = append(q.Phrases, strings.Fields(Terms(a)))
+				q.Texts = append(q.Texts, a)
+			}
 			continue
 		}
 		q.Phrases = append(q.Phrases, terms)
 		q.Texts = append(q.Texts, part)
 	}
 	return q
+}
+
+// anchors are the pieces of part whose terms every text containing part has as they are: runs
+// of two or more ideographs (their bigrams lie inside the run, whatever stands beside it in the
+// text), and runs of letters or digits with something else on both sides within part (at part's
+// edge a run may continue in the text: 470 at the start of a part can be the end of 1470).
+func anchors(part string) []string {
+	rs := []rune(part)
+	var out []string
+	for i := 0; i < len(rs); {
+		c := classify(fold(rs[i]))
+		j := i + 1
+		for j < len(rs) && classify(fold(rs[j])) == c {
+			j++
+		}
+		switch {
+		case c == han && j-i >= 2, c == word && i > 0 && j < len(rs):
+			out = append(out, string(rs[i:j]))
+		}
+		i = j
+	}
+	return out
 }
 
 // single reports whether part contains an ideograph with no ideograph beside it: its term is the

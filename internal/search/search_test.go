@@ -170,3 +170,39 @@ func TestLongWordsAreCut(t *testing.T) {
 		}
 	}
 }
+
+// A part the index cannot answer alone (a lone ideograph in it) is scanned, but its anchors —
+// runs of ideographs and the letter or digit runs inside it — still narrow the scan through the
+// index; a run at the part's edge is no anchor (470 may be the end of 1470 in the text).
+func TestParseAnchorsScannedParts(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		phrases [][]string
+		texts   []string
+	}{
+		{"新渔东路470弄8号", [][]string{{"新渔", "渔东", "东路"}, {"470"}, {"8"}}, []string{"新渔东路", "470", "8"}},
+		{"470弄8号", [][]string{{"8"}}, []string{"8"}},
+		{"水", nil, nil},
+		{"A车B", nil, nil},
+		{"陸家嘴A座", [][]string{{"陆家", "家嘴"}, {"a"}}, []string{"陸家嘴", "A"}},
+	} {
+		q := Parse(c.in)
+		if !reflect.DeepEqual(q.Scan, []string{c.in}) || !reflect.DeepEqual(q.Phrases, c.phrases) || !reflect.DeepEqual(q.Texts, c.texts) {
+			t.Errorf("Parse(%q) = %#v; want scan of it, phrases %v, texts %v", c.in, q, c.phrases, c.texts)
+		}
+	}
+	// Every text containing a scanned part has its anchors' terms as phrases.
+	for _, text := range []string{"居民反映新渔东路470弄8号楼道堆物", "在新渔东路470弄8号门口", "1470弄8号", "陸家嘴A座大堂"} {
+		terms := " " + Terms(text) + " "
+		for _, part := range []string{"新渔东路470弄8号", "470弄8号", "0弄8", "陸家嘴A座", "陆家嘴A"} {
+			if !strings.Contains(text, part) {
+				continue
+			}
+			for _, p := range Parse(part).Phrases {
+				if !strings.Contains(terms, " "+strings.Join(p, " ")+" ") {
+					t.Errorf("text %q contains %q but not its anchor's terms %v", text, part, p)
+				}
+			}
+		}
+	}
+}
