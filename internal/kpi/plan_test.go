@@ -106,35 +106,7 @@ func fillYear(t *testing.T, db *store.DB, f orderstest.Fixture, now int64) {
 
 func explain(t *testing.T, db *store.DB, q string, args []any) string {
 	t.Helper()
-	prefix := "EXPLAIN QUERY PLAN "
-	if db.Dialect() == store.Postgres {
-		prefix = "EXPLAIN "
-	}
-	rows, err := db.Query(ctx, prefix+q, args...)
-	if err != nil {
-		t.Fatalf("explain: %v\n%s", err, q)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		// SQLite: id, parent, notused, detail; PostgreSQL: one line of text.
-		switch v := vals[len(vals)-1].(type) {
-		case []byte:
-			lines = append(lines, strings.TrimSpace(string(v)))
-		case string:
-			lines = append(lines, strings.TrimSpace(v))
-		}
-	}
-	return strings.Join(lines, "\n")
+	return testdb.Explain(t, db, q, args...)
 }
 
 var (

@@ -11,6 +11,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/store"
+	"github.com/civicgrid/civicgrid/internal/store/testdb"
 )
 
 // planOrders is how many orders the plan test writes: enough that PostgreSQL's planner, with
@@ -187,40 +188,7 @@ func fillArchive(t *testing.T, e env) {
 
 func explain(t *testing.T, db *store.DB, q string, args []any) string {
 	t.Helper()
-	prefix := "EXPLAIN QUERY PLAN "
-	if db.Dialect() == store.Postgres {
-		prefix = "EXPLAIN "
-	}
-	rows, err := db.Query(ctx, prefix+q, args...)
-	if err != nil {
-		t.Fatalf("explain: %v\n%s", err, q)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
-	var lines []string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		// SQLite: id, parent, notused, detail; PostgreSQL: one line of text.
-		lines = append(lines, strings.TrimSpace(toString(vals[len(vals)-1])))
-	}
-	return strings.Join(lines, "\n")
-}
-
-func toString(v any) string {
-	switch x := v.(type) {
-	case []byte:
-		return string(x)
-	case string:
-		return x
-	}
-	return ""
+	return testdb.Explain(t, db, q, args...)
 }
 
 var (
