@@ -55,3 +55,27 @@ func TestSafeNextThroughRedirect(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectFlashKeepsTheFragment: the notice's query goes before a place in the page, where the
+// browser sends it, and the page reads it back signed.
+func TestRedirectFlashKeepsTheFragment(t *testing.T) {
+	for _, tc := range []struct{ to, path, rawQueryPrefix, frag string }{
+		{"/party/matching#pt-needs", "/party/matching", "flash=", "pt-needs"},
+		{"/orders?state=open#list", "/orders", "state=open&flash=", "list"},
+		{"/orders", "/orders", "flash=", ""},
+	} {
+		w := httptest.NewRecorder()
+		RedirectFlash(w, httptest.NewRequest(http.MethodPost, "/x", nil), tc.to, "已记录")
+		loc, err := url.Parse(w.Header().Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if loc.Path != tc.path || loc.Fragment != tc.frag || !strings.HasPrefix(loc.RawQuery, tc.rawQueryPrefix) {
+			t.Errorf("RedirectFlash(%q) → %q: want path %q, query starting %q, fragment %q", tc.to, loc, tc.path, tc.rawQueryPrefix, tc.frag)
+		}
+		back := httptest.NewRequest(http.MethodGet, loc.RequestURI(), nil)
+		if got := FlashFrom(back); got != "已记录" {
+			t.Errorf("RedirectFlash(%q): the page reads the notice %q", tc.to, got)
+		}
+	}
+}

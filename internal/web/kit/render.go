@@ -216,12 +216,19 @@ func (k *Kit) PageError(w http.ResponseWriter, r *http.Request, err error) {
 // RedirectFlash sends the browser back to a page with a one-line notice (post/redirect/get). The
 // notice travels in the URL with a MAC, so that only notices this server wrote are shown: a link
 // with any text in ?flash= ("系统升级，请拨打…") would otherwise be a notice in the site's own voice.
+// A place in the page (to "/party/matching#pt-needs") keeps its fragment after the notice's query,
+// where the browser sends the query to the server.
 func RedirectFlash(w http.ResponseWriter, r *http.Request, to, flash string) {
+	to, frag, hasFrag := strings.Cut(to, "#")
 	sep := "?"
 	if strings.Contains(to, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, to+sep+"flash="+url.QueryEscape(flash)+"&fs="+flashMAC(flash), http.StatusSeeOther)
+	loc := to + sep + "flash=" + url.QueryEscape(flash) + "&fs=" + flashMAC(flash)
+	if hasFrag {
+		loc += "#" + frag
+	}
+	http.Redirect(w, r, loc, http.StatusSeeOther)
 }
 
 // flashKey signs notices for the life of the process: a notice is read right after the redirect

@@ -100,7 +100,7 @@ func (s *handlers) meetingSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, idPath("/party/meetings/%d", m.ID), kit.Translator(kit.Language(w, r))("pt.meeting recorded"))
+	kit.RedirectFlash(w, r, idPath("/party/meetings/%d", m.ID), kit.Translator(kit.Language(w, r))("pt.meeting recorded"))
 	return nil
 }
 
@@ -119,7 +119,7 @@ func (s *handlers) handOverSubmit(w http.ResponseWriter, r *http.Request, c *kit
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, idPath("/party/councils/%d", id), kit.Translator(kit.Language(w, r))("pt.handed over"))
+	kit.RedirectFlash(w, r, idPath("/party/councils/%d", id), kit.Translator(kit.Language(w, r))("pt.handed over"))
 	return nil
 }
 
@@ -177,7 +177,7 @@ func (s *handlers) resolutionSubmit(w http.ResponseWriter, r *http.Request, c *k
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, idPath("/party/meetings/%d", id)+"#pt-resolutions", kit.Translator(kit.Language(w, r))("pt.resolution added"))
+	kit.RedirectFlash(w, r, idPath("/party/meetings/%d", id)+"#pt-resolutions", kit.Translator(kit.Language(w, r))("pt.resolution added"))
 	return nil
 }
 
@@ -201,6 +201,6 @@ func (s *handlers) reviewSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, idPath("/party/meetings/%d", id)+"#pt-review", kit.Translator(kit.Language(w, r))("pt.reviewed"))
+	kit.RedirectFlash(w, r, idPath("/party/meetings/%d", id)+"#pt-review", kit.Translator(kit.Language(w, r))("pt.reviewed"))
 	return nil
 }

@@ -165,7 +165,7 @@ func (s *handlers) createOrgSubmit(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, idPath("/party/orgs/%d", o.ID), kit.Translator(kit.Language(w, r))("pt.org saved"))
+	kit.RedirectFlash(w, r, idPath("/party/orgs/%d", o.ID), kit.Translator(kit.Language(w, r))("pt.org saved"))
 	return nil
 }
 
@@ -185,7 +185,7 @@ func (s *handlers) updateOrgSubmit(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, idPath("/party/orgs/%d", id), kit.Translator(kit.Language(w, r))("pt.org saved"))
+	kit.RedirectFlash(w, r, idPath("/party/orgs/%d", id), kit.Translator(kit.Language(w, r))("pt.org saved"))
 	return nil
 }
 
@@ -309,7 +309,7 @@ func (s *handlers) agreementSubmit(w http.ResponseWriter, r *http.Request, c *ki
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, idPath("/party/agreements#pt-agreement-%d", a.ID), kit.Translator(kit.Language(w, r))("pt.agreement signed"))
+	kit.RedirectFlash(w, r, idPath("/party/agreements#pt-agreement-%d", a.ID), kit.Translator(kit.Language(w, r))("pt.agreement signed"))
 	return nil
 }
 
@@ -382,7 +382,7 @@ func (s *handlers) needSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/party/matching#pt-needs", kit.Translator(kit.Language(w, r))("pt.need added"))
+	kit.RedirectFlash(w, r, "/party/matching#pt-needs", kit.Translator(kit.Language(w, r))("pt.need added"))
 	return nil
 }
 
@@ -395,7 +395,7 @@ func (s *handlers) resourceSubmit(w http.ResponseWriter, r *http.Request, c *kit
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/party/matching#pt-resources", kit.Translator(kit.Language(w, r))("pt.resource added"))
+	kit.RedirectFlash(w, r, "/party/matching#pt-resources", kit.Translator(kit.Language(w, r))("pt.resource added"))
 	return nil
 }
 

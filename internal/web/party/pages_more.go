@@ -38,7 +38,7 @@ func (s *handlers) matchSubmit(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/party/matching#pt-matches", kit.Translator(kit.Language(w, r))("pt.matched"))
+	kit.RedirectFlash(w, r, "/party/matching#pt-matches", kit.Translator(kit.Language(w, r))("pt.matched"))
 	return nil
 }
 

@@ -127,7 +127,7 @@ func (s *handlers) rosterSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/party/roster?town="+t, fmt.Sprintf(T("pt.roster imported"), res.Added, res.Updated))
+	kit.RedirectFlash(w, r, "/party/roster?town="+t, fmt.Sprintf(T("pt.roster imported"), res.Added, res.Updated))
 	return nil
 }
 

@@ -141,7 +141,7 @@ func (s *handlers) createSiteSubmit(w http.ResponseWriter, r *http.Request, c *k
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
+	kit.RedirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
 	return nil
 }
 
@@ -161,6 +161,6 @@ func (s *handlers) updateSiteSubmit(w http.ResponseWriter, r *http.Request, c *k
 	if err != nil {
 		return err
 	}
-	redirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
+	kit.RedirectFlash(w, r, "/party/network#pt-sites", kit.Translator(kit.Language(w, r))("pt.site saved"))
 	return nil
 }

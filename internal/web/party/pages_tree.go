@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/party"
@@ -121,27 +120,3 @@ func fieldStatus(err error) (int, bool) {
 }
 
 func idPath(format string, id int64) string { return fmt.Sprintf(format, id) }
-
-// redirectFlash is kit.RedirectFlash to a place in a page: the notice's query goes before the
-// fragment (to "/party/matching#pt-needs"), where the browser sends it.
-func redirectFlash(w http.ResponseWriter, r *http.Request, to, flash string) {
-	path, frag, ok := strings.Cut(to, "#")
-	if !ok {
-		kit.RedirectFlash(w, r, to, flash)
-		return
-	}
-	kit.RedirectFlash(fragmentWriter{w, "#" + frag}, r, path, flash)
-}
-
-// fragmentWriter appends a fragment to the Location of the redirect written through it.
-type fragmentWriter struct {
-	http.ResponseWriter
-	frag string
-}
-
-func (f fragmentWriter) WriteHeader(code int) {
-	if l := f.Header().Get("Location"); l != "" {
-		f.Header().Set("Location", l+f.frag)
-	}
-	f.ResponseWriter.WriteHeader(code)
-}
