@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -29,6 +30,22 @@ type Caller struct {
 	Session *auth.Session // nil for token or anonymous callers
 	Towns   []string      // towns whose data the caller may see
 	ViaAPI  bool          // authenticated by bearer token
+}
+
+// CallerTown is the town a staff request is about: ?town= when it is one of the caller's towns
+// (another town is not found, so that ids of other towns learn nothing), else the caller's first.
+func CallerTown(r *http.Request, c *Caller) (string, error) {
+	t := strings.TrimSpace(r.URL.Query().Get("town"))
+	if t == "" {
+		if len(c.Towns) == 0 {
+			return "", problem.NotFound("town")
+		}
+		return c.Towns[0], nil
+	}
+	if slices.Contains(c.Towns, t) {
+		return t, nil
+	}
+	return "", problem.NotFound("town %s", t)
 }
 
 type ctxKey struct{}

@@ -8,7 +8,6 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/party"
 	"github.com/civicgrid/civicgrid/internal/privacy"
-	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -23,23 +22,6 @@ func (s *handlers) year(r *http.Request) (int, error) {
 		return 0, kit.BadRequest("year", "year is a year from 2021 on")
 	}
 	return n, nil
-}
-
-// town is the town a request asks for (?town=, one of the caller's), or the caller's first.
-func town(r *http.Request, c *kit.Caller) (string, error) {
-	t := r.URL.Query().Get("town")
-	if t == "" {
-		if len(c.Towns) == 0 {
-			return "", problem.NotFound("town")
-		}
-		return c.Towns[0], nil
-	}
-	for _, x := range c.Towns {
-		if x == t {
-			return t, nil
-		}
-	}
-	return "", problem.NotFound("town %s", t)
 }
 
 // rosterAs masks the members' names and phones unless the caller keeps rosters (party:roster and
@@ -330,7 +312,7 @@ func (s *handlers) apiNetwork(w http.ResponseWriter, r *http.Request, c *kit.Cal
 }
 
 func (s *handlers) apiCoverage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	t, err := town(r, c)
+	t, err := kit.CallerTown(r, c)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ type coverageData struct {
 
 func (s *handlers) coveragePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	lang := kit.Language(w, r)
-	t, err := town(r, c)
+	t, err := kit.CallerTown(r, c)
 	if err != nil {
 		return err
 	}

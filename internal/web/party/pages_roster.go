@@ -75,7 +75,7 @@ func rosterTown(r *http.Request, c *kit.Caller) (string, error) {
 		q.Set("town", t)
 		r.URL.RawQuery = q.Encode()
 	}
-	return town(r, c)
+	return kit.CallerTown(r, c)
 }
 
 // rosterProblems tells the problems of a refused roster in lang: the row, the column (its letter
@@ -154,7 +154,7 @@ func maskDate(d string) string {
 func (s *handlers) rosterExport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	lang := kit.Language(w, r)
 	T := kit.Translator(lang)
-	t, err := town(r, c)
+	t, err := kit.CallerTown(r, c)
 	if err != nil {
 		return err
 	}

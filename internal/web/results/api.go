@@ -29,23 +29,6 @@ func (s *handlers) yearOf(r *http.Request, towns []string) (int, error) {
 	return y, nil
 }
 
-// townOf is the town a request is about: ?town= if it is one of the caller's, else their first.
-func townOf(r *http.Request, c *kit.Caller) (string, error) {
-	t := strings.TrimSpace(r.URL.Query().Get("town"))
-	if t == "" {
-		if len(c.Towns) == 0 {
-			return "", problem.NotFound("town")
-		}
-		return c.Towns[0], nil
-	}
-	for _, x := range c.Towns {
-		if x == t {
-			return t, nil
-		}
-	}
-	return "", problem.NotFound("town %s", t)
-}
-
 func (s *handlers) apiYear(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	year, err := s.yearOf(r, c.Towns)
 	if err != nil {

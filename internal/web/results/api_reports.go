@@ -13,7 +13,7 @@ import (
 
 // report is the half-year (or other period) report of the town the request names.
 func (s *handlers) report(r *http.Request, c *kit.Caller) (results.Report, error) {
-	town, err := townOf(r, c)
+	town, err := kit.CallerTown(r, c)
 	if err != nil {
 		return results.Report{}, err
 	}
@@ -143,7 +143,7 @@ func (s *handlers) apiEvaluate(w http.ResponseWriter, r *http.Request, c *kit.Ca
 }
 
 func (s *handlers) apiStatuses(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	town, err := townOf(r, c)
+	town, err := kit.CallerTown(r, c)
 	if err != nil {
 		return err
 	}
@@ -160,7 +160,7 @@ func (s *handlers) apiStatuses(w http.ResponseWriter, r *http.Request, c *kit.Ca
 }
 
 func (s *handlers) apiSetStatuses(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	town, err := townOf(r, c)
+	town, err := kit.CallerTown(r, c)
 	if err != nil {
 		return err
 	}
