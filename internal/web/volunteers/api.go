@@ -309,20 +309,3 @@ func (s *handlers) apiStats(w http.ResponseWriter, r *http.Request, c *kit.Calle
 func mayExportWhole(r *http.Request, c *kit.Caller, town string) bool {
 	return kit.Viewer(r, c).Whole(privacy.Volunteers, privacy.Facts{Town: town})
 }
-
-// apiConfirmSignUp takes up a place offered from the waiting list before the hold runs out.
-func (s *handlers) apiConfirmSignUp(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	v, err := s.me(r, c)
-	if err != nil {
-		return err
-	}
-	if err := s.svc().ConfirmSignUp(r.Context(), c.Towns, id, v, kit.AuditActor(r, c)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}

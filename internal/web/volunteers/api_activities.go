@@ -1,12 +1,14 @@
 package volunteers
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/volunteers"
@@ -142,20 +144,25 @@ func (s *handlers) apiSignUp(w http.ResponseWriter, r *http.Request, c *kit.Call
 	return nil
 }
 
-func (s *handlers) apiCancelSignUp(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
+// ownSignUp is the API handler that applies act to the caller's own sign-up of the activity in
+// the path: cancelling it, or confirming a place offered from the waiting list before its hold runs
+// out.
+func (s *handlers) ownSignUp(act func(svc *volunteers.Service, ctx context.Context, towns []string, activity int64, v volunteers.Volunteer, by audit.Actor) error) kit.Handler {
+	return func(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+		id, err := kit.PathID(r, "id")
+		if err != nil {
+			return err
+		}
+		v, err := s.me(r, c)
+		if err != nil {
+			return err
+		}
+		if err := act(s.svc(), r.Context(), c.Towns, id, v, kit.AuditActor(r, c)); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusNoContent)
+		return nil
 	}
-	v, err := s.me(r, c)
-	if err != nil {
-		return err
-	}
-	if err := s.svc().CancelSignUp(r.Context(), c.Towns, id, v, kit.AuditActor(r, c)); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
 }
 
 func (s *handlers) apiScan(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
