@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -365,7 +366,7 @@ func (e *ItemEdit) Check() error {
 
 // SaveItem creates or updates (by code) an item of town, with its aspect and category, audited.
 func (s *Service) SaveItem(ctx context.Context, towns []string, town string, e ItemEdit, by audit.Actor) (Item, error) {
-	if !contains(towns, town) {
+	if !slices.Contains(towns, town) {
 		return Item{}, problem.Field("town", "%q is not one of your towns", town)
 	}
 	if err := e.Check(); err != nil {
@@ -448,15 +449,6 @@ func upsert(ctx context.Context, tx *store.Tx, find, insert string, findArgs, in
 		return insertID(ctx, tx, insert, insertArgs...)
 	}
 	return id, err
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // EditOf is the edit that would save it as it is.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,7 +136,7 @@ func (s *Service) Create(ctx context.Context, towns []string, u auth.User, n New
 		return Request{}, err
 	}
 	it, err := s.Item(ctx, n.ItemID)
-	if err != nil || !contains(towns, it.TownCode) {
+	if err != nil || !slices.Contains(towns, it.TownCode) {
 		return Request{}, problem.Field("item_id", "no service item %d in your town", n.ItemID)
 	}
 	if !it.Active {
@@ -259,7 +260,7 @@ func (s *Service) scanRequest(sc interface{ Scan(...any) error }) (Request, erro
 // Request returns one request of towns with its timeline.
 func (s *Service) Request(ctx context.Context, towns []string, id int64) (Request, error) {
 	r, err := s.scanRequest(s.DB.QueryRow(ctx, `SELECT `+requestCols+requestFrom+` WHERE r.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !contains(towns, r.TownCode) {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !slices.Contains(towns, r.TownCode) {
 		return Request{}, problem.NotFound("service request %d", id)
 	}
 	if err != nil {

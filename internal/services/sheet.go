@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -291,7 +292,7 @@ func ReadSheet(r io.Reader) ([]ItemEdit, error) {
 // Import saves every item of a sheet into town, all or nothing: a department unknown in the town
 // fails the whole import with the row named. Items are placed in the sheet's order.
 func (s *Service) Import(ctx context.Context, towns []string, town string, edits []ItemEdit, by audit.Actor) (int, error) {
-	if !contains(towns, town) {
+	if !slices.Contains(towns, town) {
 		return 0, problem.Field("town", "%q is not one of your towns", town)
 	}
 	deptCol := colName(indexOf("department"))
