@@ -24,6 +24,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/capacity"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -47,21 +48,13 @@ const (
 	WhoUnits     = "units"     // only as a unit or party branch, for a group
 )
 
-// Label is a code with its Chinese and English names.
-type Label struct{ Code, ZH, EN string }
-
-// Name is the label in lang.
-func (l Label) Name(lang string) string {
-	if lang == "en" {
-		return l.EN
-	}
-	return l.ZH
-}
+// Label is a code with its Chinese and English names (internal/label's, shared by every capability).
+type Label = label.Label
 
 // Kinds and Whos label the codes.
 var (
-	Kinds = []Label{{KindPlace, "场馆", "Place"}, {KindRoute, "路线", "Route"}}
-	Whos  = []Label{{WhoAnyone, "所有人", "Anyone"}, {WhoResidents, "居民", "Residents"}, {WhoUnits, "单位团体", "Units"}}
+	Kinds = []Label{{Code: KindPlace, ZH: "场馆", EN: "Place"}, {Code: KindRoute, ZH: "路线", EN: "Route"}}
+	Whos  = []Label{{Code: WhoAnyone, ZH: "所有人", EN: "Anyone"}, {Code: WhoResidents, ZH: "居民", EN: "Residents"}, {Code: WhoUnits, ZH: "单位团体", EN: "Units"}}
 )
 
 // Limits of what a request may carry.

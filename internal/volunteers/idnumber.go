@@ -19,11 +19,11 @@ const (
 
 // IDTypes lists the ID document types.
 var IDTypes = []Label{
-	{IDResident, "居民身份证", "Resident identity card"},
-	{IDHKMO, "港澳居民来往内地通行证", "Mainland travel permit (HK/Macao)"},
-	{IDTaiwan, "台湾居民来往大陆通行证", "Mainland travel permit (Taiwan)"},
-	{IDPassport, "护照", "Passport"},
-	{IDForeign, "外国人永久居留身份证", "Foreign permanent resident ID"},
+	{Code: IDResident, ZH: "居民身份证", EN: "Resident identity card"},
+	{Code: IDHKMO, ZH: "港澳居民来往内地通行证", EN: "Mainland travel permit (HK/Macao)"},
+	{Code: IDTaiwan, ZH: "台湾居民来往大陆通行证", EN: "Mainland travel permit (Taiwan)"},
+	{Code: IDPassport, ZH: "护照", EN: "Passport"},
+	{Code: IDForeign, ZH: "外国人永久居留身份证", EN: "Foreign permanent resident ID"},
 }
 
 // checkWeights and checkCodes are GB 11643-1999's check digit: the weighted sum of the first 17

@@ -22,9 +22,9 @@ const (
 
 // RecordKinds lists the record kinds.
 var RecordKinds = []Label{
-	{RecordTraining, "培训", "Training"},
-	{RecordAward, "表彰奖励", "Award"},
-	{RecordEvaluation, "评价", "Evaluation"},
+	{Code: RecordTraining, ZH: "培训", EN: "Training"},
+	{Code: RecordAward, ZH: "表彰奖励", EN: "Award"},
+	{Code: RecordEvaluation, ZH: "评价", EN: "Evaluation"},
 }
 
 // Record is a training, award or evaluation of a volunteer.

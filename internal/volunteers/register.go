@@ -24,9 +24,9 @@ const (
 
 // Statuses lists the registration statuses.
 var Statuses = []Label{
-	{StatusPending, "待审核", "Pending"},
-	{StatusApproved, "已通过", "Approved"},
-	{StatusRejected, "未通过", "Rejected"},
+	{Code: StatusPending, ZH: "待审核", EN: "Pending"},
+	{Code: StatusApproved, ZH: "已通过", EN: "Approved"},
+	{Code: StatusRejected, ZH: "未通过", EN: "Rejected"},
 }
 
 // Volunteer is a registered volunteer. IDMasked is all pages show of the ID number; the number

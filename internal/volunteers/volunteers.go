@@ -19,40 +19,19 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
-// Label is a code with its Chinese and English names.
-type Label struct{ Code, ZH, EN string }
-
-// Name returns the label in the language ("zh" or "en").
-func (l Label) Name(lang string) string {
-	if lang == "en" {
-		return l.EN
-	}
-	return l.ZH
-}
+// Label is a code with its Chinese and English names (internal/label's, shared by every capability).
+type Label = label.Label
 
 // LabelOf returns the name of code among ls in lang, or the code itself.
-func LabelOf(ls []Label, code, lang string) string {
-	for _, l := range ls {
-		if l.Code == code {
-			return l.Name(lang)
-		}
-	}
-	return code
-}
+func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
-func valid(ls []Label, code string) bool {
-	for _, l := range ls {
-		if l.Code == code {
-			return true
-		}
-	}
-	return false
-}
+func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
 
 // Team kinds of the alliance.
 const (
@@ -61,7 +40,7 @@ const (
 )
 
 // TeamKinds lists the kinds of the alliance's members.
-var TeamKinds = []Label{{TeamService, "志愿服务队", "Volunteer team"}, {TeamUnit, "成员单位", "Member unit"}}
+var TeamKinds = []Label{{Code: TeamService, ZH: "志愿服务队", EN: "Volunteer team"}, {Code: TeamUnit, ZH: "成员单位", EN: "Member unit"}}
 
 // Limits of what a request may carry.
 const (
