@@ -54,6 +54,7 @@ var testSupport = map[string]bool{
 	"internal/web/webtest":       true,
 	"internal/orders/orderstest": true,
 	"internal/store/testdb":      true,
+	"internal/sheet/sheettest":   true,
 }
 
 // under reports whether p is root or a package below it.

@@ -16,10 +16,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -175,16 +175,7 @@ func (s *Service) engine() capacity.Engine { return capacity.Engine{Now: s.Now} 
 
 // MayManage reports whether u manages the bookings of town.
 func MayManage(u auth.User, towns []string, town string) bool {
-	return u.Can(auth.PermBookingsManage) && contains(towns, town)
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return u.Can(auth.PermBookingsManage) && slices.Contains(towns, town)
 }
 
 // NewResource describes a resource to create.
@@ -207,38 +198,27 @@ type NewResource struct {
 	Points       []Point `json:"points"`
 }
 
-func text(field, s string, n int, required bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if required && s == "" {
-		return s, problem.Field(field, "is required")
-	}
-	if utf8.RuneCountInString(s) > n {
-		return s, problem.Field(field, "is longer than %d characters", n)
-	}
-	return s, nil
-}
-
 func (n *NewResource) check(towns []string) error {
 	var err error
-	if !contains(towns, n.TownCode) {
+	if !slices.Contains(towns, n.TownCode) {
 		return problem.Field("town", "%q is not one of your towns", n.TownCode)
 	}
 	if n.Kind != KindPlace && n.Kind != KindRoute {
 		return problem.Field("kind", "must be %q or %q", KindPlace, KindRoute)
 	}
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return err
 	}
-	if n.NameEN, err = text("name_en", n.NameEN, MaxName, false); err != nil {
+	if n.NameEN, err = problem.Text("name_en", n.NameEN, MaxName, false); err != nil {
 		return err
 	}
-	if n.Description, err = text("description", n.Description, MaxText, false); err != nil {
+	if n.Description, err = problem.Text("description", n.Description, MaxText, false); err != nil {
 		return err
 	}
-	if n.Address, err = text("address", n.Address, 200, false); err != nil {
+	if n.Address, err = problem.Text("address", n.Address, 200, false); err != nil {
 		return err
 	}
-	if n.OpeningHours, err = text("opening_hours", n.OpeningHours, 200, false); err != nil {
+	if n.OpeningHours, err = problem.Text("opening_hours", n.OpeningHours, 200, false); err != nil {
 		return err
 	}
 	if n.Who == "" {
@@ -283,7 +263,7 @@ func (n *NewResource) check(towns []string) error {
 	for i := range n.Points {
 		p := &n.Points[i]
 		p.Seq = i + 1
-		if p.Name, err = text(fmt.Sprintf("points[%d].name", i+1), p.Name, MaxName, true); err != nil {
+		if p.Name, err = problem.Text(fmt.Sprintf("points[%d].name", i+1), p.Name, MaxName, true); err != nil {
 			return err
 		}
 		if p.Lat < -90 || p.Lat > 90 || p.Lng < -180 || p.Lng > 180 || (p.Lat == 0 && p.Lng == 0) {
@@ -472,7 +452,7 @@ func (s *Service) CreateSlots(ctx context.Context, towns []string, resourceID in
 	if err != nil {
 		return 0, err
 	}
-	if !contains(towns, res.TownCode) {
+	if !slices.Contains(towns, res.TownCode) {
 		return 0, problem.NotFound("resource %d", resourceID)
 	}
 	if !MayManage(u, towns, res.TownCode) {
@@ -611,13 +591,13 @@ func (s *Service) Book(ctx context.Context, slotID int64, in Request, by audit.A
 	if slot.StartsAt.After(now.AddDate(0, 0, res.AheadDays)) {
 		return Booking{}, problem.Field("slot", "bookings open %d days ahead", res.AheadDays)
 	}
-	if in.UnitName, err = text("unit_name", in.UnitName, MaxName, false); err != nil {
+	if in.UnitName, err = problem.Text("unit_name", in.UnitName, MaxName, false); err != nil {
 		return Booking{}, err
 	}
-	if in.Note, err = text("note", in.Note, 500, false); err != nil {
+	if in.Note, err = problem.Text("note", in.Note, 500, false); err != nil {
 		return Booking{}, err
 	}
-	if in.ContactName, err = text("contact_name", in.ContactName, 50, in.UnitName != ""); err != nil {
+	if in.ContactName, err = problem.Text("contact_name", in.ContactName, 50, in.UnitName != ""); err != nil {
 		return Booking{}, err
 	}
 	if in.ContactPhone, err = places.Phone("contact_phone", in.ContactPhone); err != nil {
@@ -871,7 +851,7 @@ func (s *Service) DayList(ctx context.Context, towns []string, resourceID int64,
 	if err != nil {
 		return res, nil, err
 	}
-	if !contains(towns, res.TownCode) {
+	if !slices.Contains(towns, res.TownCode) {
 		return res, nil, problem.NotFound("resource %d", resourceID)
 	}
 	from := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, workcal.Location())
@@ -970,7 +950,7 @@ func (s *Service) managed(ctx context.Context, towns []string, id int64, u auth.
 	if err != nil {
 		return b, err
 	}
-	if !contains(towns, b.TownCode) {
+	if !slices.Contains(towns, b.TownCode) {
 		return Booking{}, problem.NotFound("booking %d", id)
 	}
 	if !MayManage(u, towns, b.TownCode) {
@@ -1022,7 +1002,7 @@ func (s *Service) CloseSlot(ctx context.Context, towns []string, slotID int64, c
 	if err != nil {
 		return slot, err
 	}
-	if !contains(towns, res.TownCode) {
+	if !slices.Contains(towns, res.TownCode) {
 		return slot, problem.NotFound("slot %d", slotID)
 	}
 	if !MayManage(u, towns, res.TownCode) {
@@ -1190,7 +1170,7 @@ func (s *Service) OccupancyByDay(ctx context.Context, towns []string, resourceID
 	if err != nil {
 		return nil, err
 	}
-	if !contains(towns, res.TownCode) {
+	if !slices.Contains(towns, res.TownCode) {
 		return nil, problem.NotFound("resource %d", resourceID)
 	}
 	if to.Sub(from) > 92*24*time.Hour {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -157,7 +158,7 @@ func (s *Service) AddBody(ctx context.Context, towns []string, b Body, by auth.U
 		b.TownCode = towns[0]
 	}
 	switch {
-	case !contains(towns, b.TownCode):
+	case !slices.Contains(towns, b.TownCode):
 		return b, problem.Field("town", "%q is not one of your towns", b.TownCode)
 	case b.Name == "":
 		return b, problem.Field("name", "is required")
@@ -189,13 +190,4 @@ func (s *Service) AddBody(ctx context.Context, towns []string, b Body, by auth.U
 			EntityID: fmt.Sprint(b.ID), TownCode: b.TownCode, Detail: b.Name})
 	})
 	return b, err
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/xuri/excelize/v2"
+
+	"github.com/civicgrid/civicgrid/internal/idnumber"
+	"github.com/civicgrid/civicgrid/internal/sheet/sheettest"
 )
 
 // The council's secretary (an administrator, party:manage) records a meeting with attendance and
@@ -171,42 +173,6 @@ func TestCoverageMapInBrowser(t *testing.T) {
 	Screenshot(t, ljz, "party-network")
 }
 
-// rosterFile writes an xlsx roster (header first) into dir.
-func rosterFile(t *testing.T, dir, name string, rows [][]string) string {
-	t.Helper()
-	f := excelize.NewFile()
-	for i, r := range rows {
-		cells := make([]any, len(r))
-		for j, v := range r {
-			cells[j] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow("Sheet1", cell, &cells); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p := filepath.Join(dir, name)
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// residentID makes a valid resident ID number (GB 11643) of a birth date YYYYMMDD.
-func residentID(birth string, seq int, male bool) string {
-	g := 2
-	if male {
-		g = 1
-	}
-	body := fmt.Sprintf("310105%s%02d%d", birth, seq%100, g)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
-}
-
 // The town's party-building office (an administrator) on the page forms: signs a co-building
 // agreement with commitments (a commitment without its owner is refused first, the row marked),
 // records a need and a resource and matches them into a project, imports a roster with one bad
@@ -310,12 +276,13 @@ func TestPartyOfficeFormsInBrowser(t *testing.T) {
 	dir := t.TempDir()
 	head := []string{"姓名", "性别", "出生日期", "转正日期", "所在党组织", "联系电话", "身份证号"}
 	cutoff := fmt.Sprintf("%d-07-01", time.Now().AddDate(0, -6, 0).Year()-50) // awarded in the current honour year
-	first := []string{"周建华", "男", "1950-03-15", cutoff, "绿八居民区党总支", "13812345678", residentID("19500315", 11, true)}
+	first := []string{"周建华", "男", "1950-03-15", cutoff, "绿八居民区党总支", "13812345678", idnumber.Make("310105", "19500315", 11, true)}
 	bad := []string{"吴秀兰", "女", "1956-09-20", "1985-06-01", "新渔东路居民区党总支", "", "31010519560920002X"}
 	good := append([]string(nil), bad...)
-	good[6] = residentID("19560920", 12, false)
-	badFile := rosterFile(t, dir, "roster-bad.xlsx", [][]string{head, first, bad})
-	goodFile := rosterFile(t, dir, "roster.xlsx", [][]string{head, first, good})
+	good[6] = idnumber.Make("310105", "19560920", 12, false)
+	badFile, goodFile := filepath.Join(dir, "roster-bad.xlsx"), filepath.Join(dir, "roster.xlsx")
+	sheettest.WriteXLSX(t, badFile, [][]string{head, first, bad})
+	sheettest.WriteXLSX(t, goodFile, [][]string{head, first, good})
 
 	visit(t, desk, srv.URL+"/party/roster", "the roster page")
 	before := evaluate[string](t, desk, `document.getElementById('pt-roster-honoured').innerText`)

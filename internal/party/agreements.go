@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -38,11 +39,11 @@ func (s *Service) CreateAgreement(ctx context.Context, towns []string, n NewAgre
 	if err := checkManager(by); err != nil {
 		return Agreement{}, err
 	}
-	if !inTowns(towns, n.TownCode) {
+	if !slices.Contains(towns, n.TownCode) {
 		return Agreement{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	var err error
-	if n.Title, err = text("title", n.Title, MaxName, true); err != nil {
+	if n.Title, err = problem.Text("title", n.Title, MaxName, true); err != nil {
 		return Agreement{}, err
 	}
 	if _, err := ParseDate("signed_on", n.SignedOn); err != nil {
@@ -56,7 +57,7 @@ func (s *Service) CreateAgreement(ctx context.Context, towns []string, n NewAgre
 			return Agreement{}, problem.Field("term_end", "the term ends before the signing")
 		}
 	}
-	if n.Summary, err = text("summary", n.Summary, MaxText, false); err != nil {
+	if n.Summary, err = problem.Text("summary", n.Summary, MaxText, false); err != nil {
 		return Agreement{}, err
 	}
 	if len(n.Parties) < 2 || len(n.Parties) > MaxParties {
@@ -64,7 +65,7 @@ func (s *Service) CreateAgreement(ctx context.Context, towns []string, n NewAgre
 	}
 	seen := map[string]bool{}
 	for i := range n.Parties {
-		if n.Parties[i], err = text(fmt.Sprintf("parties[%d]", i), n.Parties[i], MaxName, true); err != nil {
+		if n.Parties[i], err = problem.Text(fmt.Sprintf("parties[%d]", i), n.Parties[i], MaxName, true); err != nil {
 			return Agreement{}, err
 		}
 		if seen[n.Parties[i]] {
@@ -186,14 +187,14 @@ func (s *Service) AddNeed(ctx context.Context, towns []string, n Need, by auth.U
 	if err := checkManager(by); err != nil {
 		return Need{}, err
 	}
-	if !inTowns(towns, n.TownCode) {
+	if !slices.Contains(towns, n.TownCode) {
 		return Need{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	var err error
-	if n.Area, err = text("area", n.Area, MaxName, true); err != nil {
+	if n.Area, err = problem.Text("area", n.Area, MaxName, true); err != nil {
 		return Need{}, err
 	}
-	if n.Text, err = text("text", n.Text, MaxText, true); err != nil {
+	if n.Text, err = problem.Text("text", n.Text, MaxText, true); err != nil {
 		return Need{}, err
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -215,14 +216,14 @@ func (s *Service) AddResource(ctx context.Context, towns []string, r Resource, b
 	if err := checkManager(by); err != nil {
 		return Resource{}, err
 	}
-	if !inTowns(towns, r.TownCode) {
+	if !slices.Contains(towns, r.TownCode) {
 		return Resource{}, problem.Field("town", "%q is not a town you may act in", r.TownCode)
 	}
 	var err error
-	if r.Unit, err = text("unit", r.Unit, MaxName, true); err != nil {
+	if r.Unit, err = problem.Text("unit", r.Unit, MaxName, true); err != nil {
 		return Resource{}, err
 	}
-	if r.Text, err = text("text", r.Text, MaxText, true); err != nil {
+	if r.Text, err = problem.Text("text", r.Text, MaxText, true); err != nil {
 		return Resource{}, err
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -294,7 +295,7 @@ func (s *Service) Match(ctx context.Context, towns []string, n NewMatch, by auth
 		return Task{}, err
 	}
 	var err error
-	if n.Note, err = text("note", n.Note, MaxText, true); err != nil {
+	if n.Note, err = problem.Text("note", n.Note, MaxText, true); err != nil {
 		return Task{}, err
 	}
 	var id int64

@@ -124,14 +124,14 @@ func (s *Service) CreateCouncil(ctx context.Context, towns []string, n NewCounci
 	if err := checkManager(by); err != nil {
 		return 0, err
 	}
-	if !inTowns(towns, n.TownCode) {
+	if !slices.Contains(towns, n.TownCode) {
 		return 0, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	var err error
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return 0, err
 	}
-	if n.Secretary, err = text("secretary", n.Secretary, MaxName, false); err != nil {
+	if n.Secretary, err = problem.Text("secretary", n.Secretary, MaxName, false); err != nil {
 		return 0, err
 	}
 	for f, d := range map[string]string{"term_start": n.TermStart, "term_end": n.TermEnd} {
@@ -170,7 +170,7 @@ func (s *Service) AddUnit(ctx context.Context, towns []string, id int64, n NewUn
 		return Unit{}, err
 	}
 	var err error
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return Unit{}, err
 	}
 	if _, err := ParseDate("joined", n.Joined); err != nil {
@@ -311,7 +311,7 @@ func (s *Service) HandOver(ctx context.Context, towns []string, id int64, day st
 		return Convener{}, err
 	}
 	var err error
-	if note, err = text("note", note, MaxText, false); err != nil {
+	if note, err = problem.Text("note", note, MaxText, false); err != nil {
 		return Convener{}, err
 	}
 	var turn Convener

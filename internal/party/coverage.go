@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
@@ -215,7 +216,7 @@ const MaxEntities = 5000
 
 // Coverage is the report of town (one of towns) today, with 12 months of trend.
 func (s *Service) Coverage(ctx context.Context, towns []string, town string) (Report, error) {
-	if !inTowns(towns, town) {
+	if !slices.Contains(towns, town) {
 		return Report{}, problem.NotFound("town %s", town)
 	}
 	es, err := s.Entities(ctx, town)
@@ -311,17 +312,17 @@ func (s *Service) AddEntity(ctx context.Context, towns []string, n NewEntity, by
 	if !by.Can(auth.PermCoverageWrite) {
 		return 0, problem.Forbidden("coverage:write is needed (role %s)", by.Role)
 	}
-	if !inTowns(towns, n.TownCode) {
+	if !slices.Contains(towns, n.TownCode) {
 		return 0, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	if !valid(EntityKinds, n.Kind) {
 		return 0, problem.Field("kind", "%q is not one of office_building, enterprise, merchant_group, new_employment", n.Kind)
 	}
 	var err error
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return 0, err
 	}
-	if n.Liaison, err = text("liaison", n.Liaison, MaxName, false); err != nil {
+	if n.Liaison, err = problem.Text("liaison", n.Liaison, MaxName, false); err != nil {
 		return 0, err
 	}
 	if n.ListedOn == "" {
@@ -381,7 +382,7 @@ func (s *Service) AddActivity(ctx context.Context, towns []string, id int64, a A
 		return err
 	}
 	var err error
-	if a.Text, err = text("text", a.Text, MaxText, true); err != nil {
+	if a.Text, err = problem.Text("text", a.Text, MaxText, true); err != nil {
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx *store.Tx) error {

@@ -87,16 +87,16 @@ func (s *Service) RecordMeeting(ctx context.Context, towns []string, id int64, n
 		return Meeting{}, err
 	}
 	var err error
-	if n.Title, err = text("title", n.Title, MaxName, true); err != nil {
+	if n.Title, err = problem.Text("title", n.Title, MaxName, true); err != nil {
 		return Meeting{}, err
 	}
 	if _, err := ParseDate("held_on", n.HeldOn); err != nil {
 		return Meeting{}, err
 	}
-	if n.Place, err = text("place", n.Place, MaxName, false); err != nil {
+	if n.Place, err = problem.Text("place", n.Place, MaxName, false); err != nil {
 		return Meeting{}, err
 	}
-	if n.Agenda, err = text("agenda", n.Agenda, MaxText, false); err != nil {
+	if n.Agenda, err = problem.Text("agenda", n.Agenda, MaxText, false); err != nil {
 		return Meeting{}, err
 	}
 	if len(n.Attending) > MaxAttending {

@@ -3,6 +3,7 @@ package party
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
@@ -42,7 +43,7 @@ func (s *Service) AddSite(ctx context.Context, towns []string, n Site, by auth.U
 	if err := checkManager(by); err != nil {
 		return Site{}, err
 	}
-	if !inTowns(towns, n.TownCode) {
+	if !slices.Contains(towns, n.TownCode) {
 		return Site{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	if err := checkSite(&n); err != nil {

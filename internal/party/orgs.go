@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -70,7 +71,7 @@ func (s *Service) CreateOrg(ctx context.Context, towns []string, n NewOrg, by au
 		return Org{}, err
 	}
 	var err error
-	if !inTowns(towns, n.TownCode) {
+	if !slices.Contains(towns, n.TownCode) {
 		return Org{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	if err := n.check(); err != nil {
@@ -229,10 +230,10 @@ func (s *Service) AddMember(ctx context.Context, towns []string, org int64, n Ne
 		return Member{}, err
 	}
 	var err error
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return Member{}, err
 	}
-	if n.Phone, err = text("phone", n.Phone, 30, false); err != nil {
+	if n.Phone, err = problem.Text("phone", n.Phone, 30, false); err != nil {
 		return Member{}, err
 	}
 	j, err := ParseDate("joined", n.Joined)
@@ -310,10 +311,10 @@ func (s *Service) ImportMembers(ctx context.Context, towns []string, org int64, 
 	for i := range ns {
 		var err error
 		f := fmt.Sprintf("members[%d]", i)
-		if ns[i].Name, err = text(f+".name", ns[i].Name, MaxName, true); err != nil {
+		if ns[i].Name, err = problem.Text(f+".name", ns[i].Name, MaxName, true); err != nil {
 			return 0, err
 		}
-		if ns[i].Phone, err = text(f+".phone", ns[i].Phone, 30, false); err != nil {
+		if ns[i].Phone, err = problem.Text(f+".phone", ns[i].Phone, 30, false); err != nil {
 			return 0, err
 		}
 		j, err := ParseDate(f+".joined", ns[i].Joined)

@@ -12,7 +12,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -125,27 +124,6 @@ func ParseDate(field, s string) (time.Time, error) {
 		return time.Time{}, problem.Field(field, "%q is not a date (YYYY-MM-DD)", s)
 	}
 	return t, nil
-}
-
-// text trims s and checks it is present (when required) and at most max characters.
-func text(field, s string, max int, required bool) (string, error) {
-	s = strings.TrimSpace(s)
-	if required && s == "" {
-		return "", problem.Field(field, "is required")
-	}
-	if utf8.RuneCountInString(s) > max {
-		return "", problem.Field(field, "is longer than %d characters", max)
-	}
-	return s, nil
-}
-
-func inTowns(towns []string, town string) bool {
-	for _, t := range towns {
-		if t == town {
-			return true
-		}
-	}
-	return false
 }
 
 func actor(u auth.User) audit.Actor { return audit.Actor{ID: u.ID, Name: u.Username} }

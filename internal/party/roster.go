@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/idnumber"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -36,7 +38,7 @@ func (m *Member) honours(year int) {
 // check validates and trims what a manager submits for an organisation.
 func (n *NewOrg) check() error {
 	var err error
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return err
 	}
 	if !valid(OrgKinds, n.Kind) {
@@ -45,10 +47,10 @@ func (n *NewOrg) check() error {
 	if !valid(Sectors, n.Sector) {
 		return problem.Field("sector", "%q is not one of enterprise, building, new_employment or empty", n.Sector)
 	}
-	if n.Secretary, err = text("secretary", n.Secretary, MaxName, false); err != nil {
+	if n.Secretary, err = problem.Text("secretary", n.Secretary, MaxName, false); err != nil {
 		return err
 	}
-	if n.Unit, err = text("unit", n.Unit, MaxName, false); err != nil {
+	if n.Unit, err = problem.Text("unit", n.Unit, MaxName, false); err != nil {
 		return err
 	}
 	n.Grid = strings.TrimSpace(n.Grid)
@@ -141,10 +143,10 @@ func checkSite(n *Site) error {
 		return problem.Field("kind", "%q is not one of centre, station, point", n.Kind)
 	}
 	var err error
-	if n.Name, err = text("name", n.Name, MaxName, true); err != nil {
+	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return err
 	}
-	if n.Offers, err = text("offers", n.Offers, MaxText, false); err != nil {
+	if n.Offers, err = problem.Text("offers", n.Offers, MaxText, false); err != nil {
 		return err
 	}
 	if len(n.Links) > MaxLinks {
@@ -547,23 +549,7 @@ func phoneLike(s string) bool {
 
 // ValidIDNumber reports whether s is an 18-character resident ID number (GB 11643-1999): 17
 // digits, a birth date that exists, and the ISO 7064 MOD 11-2 check character.
-func ValidIDNumber(s string) bool {
-	if len(s) != 18 {
-		return false
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		sum += int(s[i]-'0') * weights[i]
-	}
-	if _, err := time.Parse("20060102", s[6:14]); err != nil {
-		return false
-	}
-	return s[17] == "10X98765432"[sum%11]
-}
+func ValidIDNumber(s string) bool { return idnumber.Valid(s) }
 
 // idGender is the gender an ID number's 17th digit gives (odd: male).
 func idGender(id string) string {
@@ -593,7 +579,7 @@ func (s *Service) ImportRoster(ctx context.Context, towns []string, town string,
 	if !by.Can(auth.PermPartyRoster) {
 		return res, problem.Forbidden("importing a roster needs %s", auth.PermPartyRoster)
 	}
-	if !inTowns(towns, town) {
+	if !slices.Contains(towns, town) {
 		return res, problem.NotFound("town %s", town)
 	}
 	if len(rows) > MaxRosterImport {
@@ -688,7 +674,7 @@ func (s *Service) ImportRoster(ctx context.Context, towns []string, town string,
 // TownRoster lists every member of town (one of towns), by organisation then date of full
 // membership, with the organisation's name and the honours of year; at most MaxRosterImport.
 func (s *Service) TownRoster(ctx context.Context, towns []string, town string, year int) ([]Member, error) {
-	if !inTowns(towns, town) {
+	if !slices.Contains(towns, town) {
 		return nil, problem.NotFound("town %s", town)
 	}
 	rows, err := s.DB.Query(ctx, `SELECT m.id, m.org_id, m.name, m.phone, m.joined, m.gender, m.birth_date, COALESCE(m.id_number, ''), o.name

@@ -3,50 +3,21 @@ package party_test
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
+	"github.com/civicgrid/civicgrid/internal/idnumber"
 	"github.com/civicgrid/civicgrid/internal/party"
 	"github.com/civicgrid/civicgrid/internal/problem"
+	"github.com/civicgrid/civicgrid/internal/sheet/sheettest"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
 // idNumber makes a valid resident ID number of a birth date (YYYYMMDD), a sequence and a gender.
 func idNumber(birth string, seq int, male bool) string {
-	g := 2
-	if male {
-		g = 1
-	}
-	body := fmt.Sprintf("310105%s%02d%d", birth, seq%100, g)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
-}
-
-func TestValidIDNumber(t *testing.T) {
-	for _, c := range []struct {
-		id   string
-		want bool
-	}{
-		{"11010519491231002X", true}, // the standard's own example
-		{"11010519491231002x", false},
-		{"110105194912310021", false}, // wrong check character
-		{"11010519491331002X", false}, // month 13
-		{"1101051949123100", false},
-		{idNumber("19500630", 1, true), true},
-	} {
-		if got := party.ValidIDNumber(c.id); got != c.want {
-			t.Errorf("ValidIDNumber(%q) = %v, want %v", c.id, got, c.want)
-		}
-	}
+	return idnumber.Make("310105", birth, seq, male)
 }
 
 var rosterHeader = []string{"姓名", "性别", "出生日期", "转正日期", "所在党组织", "联系电话", "身份证号"}
@@ -114,26 +85,6 @@ func TestParseRosterProblems(t *testing.T) {
 	}
 }
 
-func xlsx(t *testing.T, rows [][]string) *bytes.Reader {
-	t.Helper()
-	f := excelize.NewFile()
-	for i, r := range rows {
-		cells := make([]any, len(r))
-		for j, v := range r {
-			cells[j] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow("Sheet1", cell, &cells); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return bytes.NewReader(buf.Bytes())
-}
-
 // An import is all or nothing: a row naming no organisation of the town refuses the file (its row
 // and column named); the good file adds members, the honours follow the imported dates, and a
 // second import of the same ID numbers updates them instead of adding.
@@ -156,7 +107,7 @@ func TestImportRoster(t *testing.T) {
 			{"王建国", "男", "1950-06-30", "1975-07-01", "绿八居民区党总支", "13912345678", idNumber("19500630", 1, true)},
 			{"李秀英", "女", "1952-03-02", "1980-05-01", "不存在的支部", "", idNumber("19520302", 2, false)},
 		}
-		rows, err := party.ReadRoster(xlsx(t, bad), now)
+		rows, err := party.ReadRoster(bytes.NewReader(sheettest.XLSX(t, bad)), now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -174,7 +125,7 @@ func TestImportRoster(t *testing.T) {
 		}
 		good := append([][]string(nil), bad...)
 		good[2] = []string{"李秀英", "女", "1952-03-02", "1980-05-01", "新渔东路居民区党总支", "", idNumber("19520302", 2, false)}
-		rows, err = party.ReadRoster(xlsx(t, good), now)
+		rows, err = party.ReadRoster(bytes.NewReader(sheettest.XLSX(t, good)), now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +142,7 @@ func TestImportRoster(t *testing.T) {
 		}
 		// The same people again, 王建国 moved and his date corrected: updated, not added.
 		good[1][4], good[1][3] = "新渔东路居民区党总支", "1975-07-02"
-		rows, _ = party.ReadRoster(xlsx(t, good), now)
+		rows, _ = party.ReadRoster(bytes.NewReader(sheettest.XLSX(t, good)), now)
 		if res, err = s.ImportRoster(ctx, xj, world.XinjingCode, rows, admin); err != nil || res.Added != 0 || res.Updated != 2 {
 			t.Fatalf("re-import = %+v, %v", res, err)
 		}

@@ -98,10 +98,10 @@ func (s *Service) due(field string, n NewTask, base string) (string, error) {
 
 func checkTask(field string, n *NewTask) error {
 	var err error
-	if n.Text, err = text(field+".text", n.Text, MaxText, true); err != nil {
+	if n.Text, err = problem.Text(field+".text", n.Text, MaxText, true); err != nil {
 		return err
 	}
-	if n.Owner, err = text(field+".owner", n.Owner, MaxName, true); err != nil {
+	if n.Owner, err = problem.Text(field+".owner", n.Owner, MaxName, true); err != nil {
 		return err
 	}
 	return nil
@@ -247,7 +247,7 @@ func (s *Service) ReviewTask(ctx context.Context, towns []string, meeting, task 
 		return Task{}, err
 	}
 	var err error
-	if n.Note, err = text("note", n.Note, MaxText, true); err != nil {
+	if n.Note, err = problem.Text("note", n.Note, MaxText, true); err != nil {
 		return Task{}, err
 	}
 	if n.Progress < 0 || n.Progress > 100 {

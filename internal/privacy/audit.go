@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -57,7 +58,7 @@ func (l *Log) Add(id, town string) {
 	} else if len(l.ids) < MaxListed {
 		l.ids = append(l.ids, id)
 	}
-	if town != "" && !contains(l.towns, town) {
+	if town != "" && !slices.Contains(l.towns, town) {
 		l.towns = append(l.towns, town)
 	}
 }
@@ -68,15 +69,6 @@ func (l *Log) Len() int {
 		return 0
 	}
 	return l.n
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Record writes the log's one audit row, when anything was shown whole: the viewer, the class,

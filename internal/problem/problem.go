@@ -6,6 +6,8 @@ package problem
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -89,4 +91,17 @@ func Conflict(why string, args ...any) error {
 // Forbidden wraps ErrForbidden with an explanation.
 func Forbidden(why string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(why, args...), ErrForbidden)
+}
+
+// Text trims s and checks one text input of field: present when required ("is required") and at
+// most max characters ("is longer than max characters"). It returns s trimmed.
+func Text(field, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if required && s == "" {
+		return s, Field(field, "is required")
+	}
+	if utf8.RuneCountInString(s) > max {
+		return s, Field(field, "is longer than %d characters", max)
+	}
+	return s, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/services"
+	"github.com/civicgrid/civicgrid/internal/sheet/sheettest"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -137,25 +138,6 @@ func TestRequestLifecycle(t *testing.T) {
 	})
 }
 
-func sheetOf(t *testing.T, rows [][]string) *bytes.Buffer {
-	f := excelize.NewFile()
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		vals := make([]any, len(r))
-		for j, v := range r {
-			vals[j] = v
-		}
-		if err := f.SetSheetRow("Sheet1", cell, &vals); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var b bytes.Buffer
-	if err := f.Write(&b); err != nil {
-		t.Fatal(err)
-	}
-	return &b
-}
-
 // The export imports back unchanged, with no formula cell; an import with one bad row saves
 // nothing, a department unknown in the town included.
 func TestImportExport(t *testing.T) {
@@ -202,7 +184,7 @@ func TestImportExport(t *testing.T) {
 		good[3], good[4] = "NEW-1", "新增项目"
 		unknown := append([]string{}, rows[2]...)
 		unknown[3], unknown[7] = "NEW-2", "no-such-dept"
-		edits, err = services.ReadSheet(sheetOf(t, [][]string{header, good, unknown}))
+		edits, err = services.ReadSheet(bytes.NewReader(sheettest.XLSX(t, [][]string{header, good, unknown})))
 		if err != nil {
 			t.Fatal(err)
 		}

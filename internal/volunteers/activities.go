@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,7 +100,7 @@ func (s *Service) CreateActivity(ctx context.Context, towns []string, n NewActiv
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var town string
 		err := tx.QueryRow(ctx, `SELECT town_code FROM vol_projects WHERE id = ?`, n.ProjectID).Scan(&town)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && !inTowns(towns, town) {
+		if errors.Is(err, sql.ErrNoRows) || err == nil && !slices.Contains(towns, town) {
 			return problem.Field("project_id", "no project %d", n.ProjectID)
 		}
 		if err != nil {
@@ -243,7 +244,7 @@ func (s *Service) Activity(ctx context.Context, towns []string, id int64) (Activ
 
 func (s *Service) activity(ctx context.Context, q store.Querier, towns []string, id int64) (Activity, error) {
 	a, err := scanActivity(q.QueryRow(ctx, `SELECT `+activityCols+activityFrom+` WHERE a.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !inTowns(towns, a.TownCode) {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !slices.Contains(towns, a.TownCode) {
 		return Activity{}, problem.NotFound("activity %d", id)
 	}
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,7 +158,7 @@ func (s *Service) Certificate(ctx context.Context, towns []string, number string
 	if err != nil {
 		return Certificate{}, err
 	}
-	if len(cs) == 0 || !inTowns(towns, cs[0].TownCode) {
+	if len(cs) == 0 || !slices.Contains(towns, cs[0].TownCode) {
 		return Certificate{}, problem.NotFound("certificate %s", number)
 	}
 	return cs[0], nil

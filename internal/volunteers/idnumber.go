@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/civicgrid/civicgrid/internal/idnumber"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
@@ -26,21 +27,8 @@ var IDTypes = []Label{
 	{Code: IDForeign, ZH: "外国人永久居留身份证", EN: "Foreign permanent resident ID"},
 }
 
-// checkWeights and checkCodes are GB 11643-1999's check digit: the weighted sum of the first 17
-// digits modulo 11 picks the 18th character.
-var (
-	checkWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	checkCodes   = "10X98765432"
-)
-
 // ResidentIDCheck returns the check character of the first 17 digits of a resident ID number.
-func ResidentIDCheck(first17 string) byte {
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(first17[i]-'0') * checkWeights[i]
-	}
-	return checkCodes[sum%11]
-}
+func ResidentIDCheck(first17 string) byte { return idnumber.Check(first17) }
 
 // NormaliseID returns the ID number as stored: spaces removed, upper case.
 func NormaliseID(n string) string {
@@ -67,15 +55,13 @@ func ValidateID(idType, n string) error {
 	if len(n) != 18 {
 		return problem.Field("id_number", "a resident ID number has 18 characters")
 	}
-	for i := 0; i < 17; i++ {
-		if n[i] < '0' || n[i] > '9' {
-			return problem.Field("id_number", "the first 17 characters are digits")
-		}
+	if !idnumber.Digits(n) {
+		return problem.Field("id_number", "the first 17 characters are digits")
 	}
 	if !validBirth(n[6:14]) {
 		return problem.Field("id_number", "the birth date %s does not exist", n[6:14])
 	}
-	if ResidentIDCheck(n[:17]) != n[17] {
+	if idnumber.Check(n[:17]) != n[17] {
 		return problem.Field("id_number", "the check digit does not match: the number is mistyped")
 	}
 	return nil

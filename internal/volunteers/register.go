@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,7 +83,7 @@ func (s *Service) Register(ctx context.Context, towns []string, a Application, u
 	if a.TownCode == "" && len(towns) == 1 {
 		a.TownCode = towns[0]
 	}
-	if !inTowns(towns, a.TownCode) {
+	if !slices.Contains(towns, a.TownCode) {
 		return Volunteer{}, problem.Field("town", "not a town you may register in")
 	}
 	var err error
@@ -204,7 +205,7 @@ func scanVolunteer(r interface{ Scan(...any) error }) (Volunteer, error) {
 
 func (s *Service) get(ctx context.Context, q store.Querier, towns []string, id int64) (Volunteer, error) {
 	v, err := scanVolunteer(q.QueryRow(ctx, `SELECT `+s.volunteerCols()+` FROM volunteers v WHERE v.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !inTowns(towns, v.TownCode) {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !slices.Contains(towns, v.TownCode) {
 		return Volunteer{}, problem.NotFound("volunteer %d", id)
 	}
 	return v, err
@@ -258,7 +259,7 @@ func (s *Service) List(ctx context.Context, towns []string, f Filter) ([]Volunte
 func (s *Service) IDNumber(ctx context.Context, towns []string, id int64) (string, error) {
 	var sealed, town string
 	err := s.DB.QueryRow(ctx, `SELECT id_sealed, town_code FROM volunteers WHERE id = ?`, id).Scan(&sealed, &town)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && !inTowns(towns, town) {
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !slices.Contains(towns, town) {
 		return "", problem.NotFound("volunteer %d", id)
 	}
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
@@ -46,7 +47,7 @@ func yearBounds(year int) (int64, int64) {
 
 // YearStats computes town's figures for year; a year counts the activities that started in it.
 func (s *Service) YearStats(ctx context.Context, towns []string, town string, year int) (Stats, error) {
-	if !inTowns(towns, town) {
+	if !slices.Contains(towns, town) {
 		return Stats{}, problem.NotFound("town %s", town)
 	}
 	if year < 2000 || year > 2100 {

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -74,15 +75,6 @@ func (s *Service) now() time.Time {
 // certificates and exports statistics (volunteers:manage).
 func MayManage(u auth.User) bool { return u.Can(auth.PermVolunteersManage) }
 
-func inTowns(towns []string, town string) bool {
-	for _, t := range towns {
-		if t == town {
-			return true
-		}
-	}
-	return false
-}
-
 // text checks a required or optional text field and its length.
 func text(field, v string, required bool, max int) (string, error) {
 	v = strings.TrimSpace(v)
@@ -129,7 +121,7 @@ type Project struct {
 
 // GetAlliance returns the alliance of town.
 func (s *Service) GetAlliance(ctx context.Context, towns []string, town string) (Alliance, error) {
-	if !inTowns(towns, town) {
+	if !slices.Contains(towns, town) {
 		return Alliance{}, problem.NotFound("alliance of %s", town)
 	}
 	a := Alliance{TownCode: town}
@@ -143,7 +135,7 @@ func (s *Service) GetAlliance(ctx context.Context, towns []string, town string) 
 
 // SetAlliance creates or replaces the alliance of a.TownCode.
 func (s *Service) SetAlliance(ctx context.Context, towns []string, a Alliance, by audit.Actor) error {
-	if !inTowns(towns, a.TownCode) {
+	if !slices.Contains(towns, a.TownCode) {
 		return problem.NotFound("town %s", a.TownCode)
 	}
 	var err error
@@ -171,7 +163,7 @@ func (s *Service) SetAlliance(ctx context.Context, towns []string, a Alliance, b
 
 // AddTeam adds a team or member unit to the alliance of town.
 func (s *Service) AddTeam(ctx context.Context, towns []string, t Team, by audit.Actor) (Team, error) {
-	if !inTowns(towns, t.TownCode) {
+	if !slices.Contains(towns, t.TownCode) {
 		return Team{}, problem.NotFound("town %s", t.TownCode)
 	}
 	if !valid(TeamKinds, t.Kind) {
@@ -208,7 +200,7 @@ func (s *Service) Teams(ctx context.Context, towns []string) ([]Team, error) {
 
 // AddProject adds a volunteer project to a grid of town.
 func (s *Service) AddProject(ctx context.Context, towns []string, p Project, by audit.Actor) (Project, error) {
-	if !inTowns(towns, p.TownCode) {
+	if !slices.Contains(towns, p.TownCode) {
 		return Project{}, problem.NotFound("town %s", p.TownCode)
 	}
 	var err error
