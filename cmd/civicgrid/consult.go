@@ -21,13 +21,7 @@ func runConsultList(ctx context.Context, args []string, out io.Writer) error {
 	c := newDBCommand("consult list", "a town's consultations", "consult list --town CODE [--status draft|scheduled|open|closed|decided]", out)
 	c.StringVar(&town, "town", "", "town code")
 	c.StringVar(&status, "status", "", "only consultations with this status (as of now)")
-	if err := parseFlags(c.FlagSet, args); err != nil {
-		return err
-	}
-	if town == "" {
-		return fmt.Errorf("--town is required")
-	}
-	return c.withDB(ctx, func(db *store.DB) error {
+	return c.runInTown(ctx, args, &town, func(db *store.DB) error {
 		list, err := consult.New(db).List(ctx, []string{town}, consult.Filter{Status: status})
 		if err != nil {
 			return err

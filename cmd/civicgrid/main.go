@@ -173,6 +173,18 @@ func (c *dbCommand) run(ctx context.Context, args []string, fn func(db *store.DB
 	return c.withDB(ctx, fn)
 }
 
+// runInTown is run for a command about one town: town (its --town flag) is required, which is
+// checked before the database is opened.
+func (c *dbCommand) runInTown(ctx context.Context, args []string, town *string, fn func(db *store.DB) error) error {
+	if err := parseFlags(c.FlagSet, args); err != nil {
+		return err
+	}
+	if *town == "" {
+		return fmt.Errorf("--town is required")
+	}
+	return c.withDB(ctx, fn)
+}
+
 // withDB opens and migrates the database the flags name, calls fn with it and closes it.
 func (c *dbCommand) withDB(ctx context.Context, fn func(db *store.DB) error) error {
 	db, err := openDB(ctx, c.d, c.out)

@@ -87,3 +87,14 @@ func TestCommandsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// The commands about one town refuse to run without --town, before they open a database.
+func TestCLITownRequired(t *testing.T) {
+	for _, args := range [][]string{{"consult", "list"}, {"volunteers", "list"}, {"party", "tree"}, {"party", "coverage"}} {
+		data := t.TempDir()
+		code, _, errOut := cli(t, append(args, "--data", data)...)
+		if code == 0 || !strings.Contains(errOut, "--town is required") {
+			t.Errorf("%v without --town: %d %s", args, code, errOut)
+		}
+	}
+}

@@ -21,13 +21,7 @@ func runPartyTree(ctx context.Context, args []string, out io.Writer) error {
 	c := newDBCommand("party tree", "a town's party organisations", "party tree --town CODE [--year YYYY]", out)
 	c.StringVar(&town, "town", "", "town code")
 	c.IntVar(&year, "year", 0, "the honour year (default: the year of the latest July 1)")
-	if err := parseFlags(c.FlagSet, args); err != nil {
-		return err
-	}
-	if town == "" {
-		return fmt.Errorf("--town is required")
-	}
-	return c.withDB(ctx, func(db *store.DB) error {
+	return c.runInTown(ctx, args, &town, func(db *store.DB) error {
 		if err := places.RequireTown(ctx, db, "town", town); err != nil {
 			return err
 		}
@@ -56,13 +50,7 @@ func runPartyCoverage(ctx context.Context, args []string, out io.Writer) error {
 	c := newDBCommand("party coverage", "a town's new-sector coverage", "party coverage --town CODE [--json]", out)
 	c.StringVar(&town, "town", "", "town code")
 	c.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	if err := parseFlags(c.FlagSet, args); err != nil {
-		return err
-	}
-	if town == "" {
-		return fmt.Errorf("--town is required")
-	}
-	return c.withDB(ctx, func(db *store.DB) error {
+	return c.runInTown(ctx, args, &town, func(db *store.DB) error {
 		if err := places.RequireTown(ctx, db, "town", town); err != nil {
 			return err
 		}

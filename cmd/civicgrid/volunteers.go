@@ -21,13 +21,7 @@ func runVolunteersList(ctx context.Context, args []string, out io.Writer) error 
 	c.StringVar(&town, "town", "", "town code")
 	c.StringVar(&status, "status", "", "pending, approved or rejected")
 	c.StringVar(&q, "q", "", "name or volunteer number contains")
-	if err := parseFlags(c.FlagSet, args); err != nil {
-		return err
-	}
-	if town == "" {
-		return fmt.Errorf("--town is required")
-	}
-	return c.withDB(ctx, func(db *store.DB) error {
+	return c.runInTown(ctx, args, &town, func(db *store.DB) error {
 		vs, err := volunteers.New(db).List(ctx, []string{town}, volunteers.Filter{Status: status, Query: q})
 		if err != nil {
 			return err

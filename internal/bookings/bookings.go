@@ -158,15 +158,10 @@ func (b Booking) Masked() Booking {
 type Service struct {
 	DB *store.DB
 	// Now is the clock (nil: time.Now); the capacity engine uses it too.
-	Now func() time.Time
+	Now workcal.Clock
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return s.Now.Time() }
 
 // Clock is the service's current time.
 func (s *Service) Clock() time.Time { return s.now() }

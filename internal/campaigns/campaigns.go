@@ -120,7 +120,7 @@ type Service struct {
 	// Locator gives a town's grid locator (the HTTP layer shares its cache); nil builds one per call.
 	Locator func(ctx context.Context, town string) (*places.Locator, error)
 	// Now is the clock; tests set it.
-	Now func() time.Time
+	Now workcal.Clock
 }
 
 // New returns a service on db that raises orders through o.
@@ -128,12 +128,7 @@ func New(db *store.DB, o *orders.Store) *Service {
 	return &Service{DB: db, Orders: o, Now: time.Now}
 }
 
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
+func (s *Service) now() time.Time { return s.Now.Time() }
 
 func (s *Service) locator(ctx context.Context, q store.Querier, town string) (*places.Locator, error) {
 	if s.Locator != nil {

@@ -191,18 +191,13 @@ func (c Consultation) Published() bool { return c.Status == StatusDecided }
 type Service struct {
 	DB *store.DB
 	// Now is the clock; tests set it.
-	Now func() time.Time
+	Now workcal.Clock
 }
 
 // New returns a service on db.
 func New(db *store.DB) *Service { return &Service{DB: db, Now: time.Now} }
 
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
+func (s *Service) now() time.Time { return s.Now.Time() }
 
 // MayManage reports whether u may create, edit, open, close and decide consultations.
 func MayManage(u auth.User) bool { return u.Can(auth.PermConsultManage) }

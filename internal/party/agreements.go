@@ -3,7 +3,6 @@ package party
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -36,11 +35,8 @@ type NewAgreement struct {
 
 // CreateAgreement records an agreement with its parties (2 or more) and commitments (tasks).
 func (s *Service) CreateAgreement(ctx context.Context, towns []string, n NewAgreement, by auth.User) (Agreement, error) {
-	if err := checkManager(by); err != nil {
+	if err := checkManagerIn(by, towns, n.TownCode); err != nil {
 		return Agreement{}, err
-	}
-	if !slices.Contains(towns, n.TownCode) {
-		return Agreement{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	var err error
 	if n.Title, err = problem.Text("title", n.Title, MaxName, true); err != nil {
@@ -184,11 +180,8 @@ type Resource struct {
 
 // AddNeed records a need of an area of a town.
 func (s *Service) AddNeed(ctx context.Context, towns []string, n Need, by auth.User) (Need, error) {
-	if err := checkManager(by); err != nil {
+	if err := checkManagerIn(by, towns, n.TownCode); err != nil {
 		return Need{}, err
-	}
-	if !slices.Contains(towns, n.TownCode) {
-		return Need{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	var err error
 	if n.Area, err = problem.Text("area", n.Area, MaxName, true); err != nil {
@@ -199,7 +192,7 @@ func (s *Service) AddNeed(ctx context.Context, towns []string, n Need, by auth.U
 	}
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO party_needs (town_code, area, text, grid_code, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-			n.TownCode, n.Area, n.Text, nullStr(n.Grid), s.now().UnixMilli()).Scan(&n.ID)
+			n.TownCode, n.Area, n.Text, store.NullIfEmpty(n.Grid), s.now().UnixMilli()).Scan(&n.ID)
 		if store.IsForeignKeyViolation(err) {
 			return problem.Field("grid", "%q is not a grid", n.Grid)
 		}
@@ -213,11 +206,8 @@ func (s *Service) AddNeed(ctx context.Context, towns []string, n Need, by auth.U
 
 // AddResource records what a unit of a town can offer.
 func (s *Service) AddResource(ctx context.Context, towns []string, r Resource, by auth.User) (Resource, error) {
-	if err := checkManager(by); err != nil {
+	if err := checkManagerIn(by, towns, r.TownCode); err != nil {
 		return Resource{}, err
-	}
-	if !slices.Contains(towns, r.TownCode) {
-		return Resource{}, problem.Field("town", "%q is not a town you may act in", r.TownCode)
 	}
 	var err error
 	if r.Unit, err = problem.Text("unit", r.Unit, MaxName, true); err != nil {

@@ -121,11 +121,8 @@ type NewCouncil struct {
 
 // CreateCouncil sets up a council of a town.
 func (s *Service) CreateCouncil(ctx context.Context, towns []string, n NewCouncil, by auth.User) (int64, error) {
-	if err := checkManager(by); err != nil {
+	if err := checkManagerIn(by, towns, n.TownCode); err != nil {
 		return 0, err
-	}
-	if !slices.Contains(towns, n.TownCode) {
-		return 0, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	var err error
 	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {

@@ -354,7 +354,7 @@ func (s *Service) AddEntity(ctx context.Context, towns []string, n NewEntity, by
 			lat, lng = *n.Lat, *n.Lng
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO coverage_entities (town_code, kind, name, grid_code, lat, lng, listed_on, org_id, org_since, liaison, liaison_since, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.TownCode, n.Kind, n.Name, nullStr(n.Grid), lat, lng, n.ListedOn, nullID(n.OrgID),
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.TownCode, n.Kind, n.Name, store.NullIfEmpty(n.Grid), lat, lng, n.ListedOn, nullID(n.OrgID),
 			n.OrgSince, n.Liaison, n.LiaisonSince, s.now().UnixMilli()).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("name", "%q is listed already", n.Name)

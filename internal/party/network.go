@@ -3,7 +3,6 @@ package party
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
@@ -40,18 +39,15 @@ type NetworkCount struct {
 
 // AddSite adds a place to a town's practice network.
 func (s *Service) AddSite(ctx context.Context, towns []string, n Site, by auth.User) (Site, error) {
-	if err := checkManager(by); err != nil {
+	if err := checkManagerIn(by, towns, n.TownCode); err != nil {
 		return Site{}, err
-	}
-	if !slices.Contains(towns, n.TownCode) {
-		return Site{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
 	if err := checkSite(&n); err != nil {
 		return Site{}, err
 	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO party_network (town_code, kind, name, enterprise, offers, links, lat, lng, grid_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			n.TownCode, n.Kind, n.Name, store.Bool(n.Enterprise), n.Offers, strings.Join(n.Links, "\n"), n.Lat, n.Lng, nullStr(n.Grid)).Scan(&n.ID)
+			n.TownCode, n.Kind, n.Name, store.Bool(n.Enterprise), n.Offers, strings.Join(n.Links, "\n"), n.Lat, n.Lng, store.NullIfEmpty(n.Grid)).Scan(&n.ID)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("name", "%q is in the network already", n.Name)
 		}

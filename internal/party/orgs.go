@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
@@ -67,13 +66,10 @@ type NewOrg struct {
 
 // CreateOrg adds an organisation under its parent (of the same town; a branch has no children).
 func (s *Service) CreateOrg(ctx context.Context, towns []string, n NewOrg, by auth.User) (Org, error) {
-	if err := checkManager(by); err != nil {
+	if err := checkManagerIn(by, towns, n.TownCode); err != nil {
 		return Org{}, err
 	}
 	var err error
-	if !slices.Contains(towns, n.TownCode) {
-		return Org{}, problem.Field("town", "%q is not a town you may act in", n.TownCode)
-	}
 	if err := n.check(); err != nil {
 		return Org{}, err
 	}
@@ -84,7 +80,7 @@ func (s *Service) CreateOrg(ctx context.Context, towns []string, n NewOrg, by au
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO party_orgs (town_code, parent_id, name, kind, sector, secretary, unit, grid_code, founded, reported_members, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, n.TownCode, nullID(n.ParentID), n.Name, n.Kind, n.Sector, n.Secretary, n.Unit,
-			nullStr(n.Grid), n.Founded, n.Reported, s.now().UnixMilli()).Scan(&id)
+			store.NullIfEmpty(n.Grid), n.Founded, n.Reported, s.now().UnixMilli()).Scan(&id)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("name", "an organisation named %q exists already in this town", n.Name)
 		}

@@ -10,6 +10,7 @@ package party
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,18 +82,13 @@ type Service struct {
 	DB       *store.DB
 	Calendar *workcal.Calendar
 	// Now is the clock; tests set it.
-	Now func() time.Time
+	Now workcal.Clock
 }
 
 // New returns a service on db with the default working-day calendar.
 func New(db *store.DB) *Service { return &Service{DB: db, Calendar: workcal.Default(), Now: time.Now} }
 
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
+func (s *Service) now() time.Time { return s.Now.Time() }
 
 func (s *Service) cal() *workcal.Calendar {
 	if s.Calendar == nil {
@@ -110,6 +106,17 @@ func MayManage(u auth.User) bool { return u.Can(auth.PermPartyManage) }
 func checkManager(u auth.User) error {
 	if !MayManage(u) {
 		return problem.Forbidden("party:manage is needed (role %s)", u.Role)
+	}
+	return nil
+}
+
+// checkManagerIn is checkManager for a record of town, which must be one of towns.
+func checkManagerIn(u auth.User, towns []string, town string) error {
+	if err := checkManager(u); err != nil {
+		return err
+	}
+	if !slices.Contains(towns, town) {
+		return problem.Field("town", "%q is not a town you may act in", town)
 	}
 	return nil
 }
@@ -151,13 +158,6 @@ func nullID(id int64) any {
 		return nil
 	}
 	return id
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }
 
 // Now is the service's clock.

@@ -119,7 +119,7 @@ func (s *Service) UpdateOrg(ctx context.Context, towns []string, id int64, n New
 			}
 		}
 		_, err = tx.Exec(ctx, `UPDATE party_orgs SET parent_id = ?, name = ?, kind = ?, sector = ?, secretary = ?, unit = ?, grid_code = ?, founded = ?, reported_members = ?
-			WHERE id = ?`, nullID(n.ParentID), n.Name, n.Kind, n.Sector, n.Secretary, n.Unit, nullStr(n.Grid), n.Founded, n.Reported, id)
+			WHERE id = ?`, nullID(n.ParentID), n.Name, n.Kind, n.Sector, n.Secretary, n.Unit, store.NullIfEmpty(n.Grid), n.Founded, n.Reported, id)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("name", "an organisation named %q exists already in this town", n.Name)
 		}
@@ -186,7 +186,7 @@ func (s *Service) UpdateSite(ctx context.Context, towns []string, id int64, n Si
 		}
 		n.ID = id
 		_, err = tx.Exec(ctx, `UPDATE party_network SET kind = ?, name = ?, enterprise = ?, offers = ?, links = ?, lat = ?, lng = ?, grid_code = ? WHERE id = ?`,
-			n.Kind, n.Name, store.Bool(n.Enterprise), n.Offers, strings.Join(n.Links, "\n"), n.Lat, n.Lng, nullStr(n.Grid), id)
+			n.Kind, n.Name, store.Bool(n.Enterprise), n.Offers, strings.Join(n.Links, "\n"), n.Lat, n.Lng, store.NullIfEmpty(n.Grid), id)
 		if store.IsUniqueViolation(err) {
 			return problem.Field("name", "%q is in the network already", n.Name)
 		}

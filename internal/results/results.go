@@ -113,7 +113,7 @@ func (r Result) BudgetYuan() float64 { return float64(r.BudgetFen) / 100 }
 type Service struct {
 	DB *store.DB
 	// Now is the clock; tests set it.
-	Now func() time.Time
+	Now workcal.Clock
 	// Calendar decides which days are working days (milestones due on a holiday are due the next
 	// working day); nil is workcal.Default().
 	Calendar *workcal.Calendar
@@ -122,12 +122,7 @@ type Service struct {
 // New returns a service on db.
 func New(db *store.DB) *Service { return &Service{DB: db, Now: time.Now} }
 
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
+func (s *Service) now() time.Time { return s.Now.Time() }
 
 func (s *Service) cal() *workcal.Calendar {
 	if s.Calendar == nil {

@@ -147,15 +147,10 @@ func (it Item) DisplayName(lang string) string { return inLang(lang, it.Name, it
 // Service runs the catalogue and the requests on a database with a clock.
 type Service struct {
 	DB  *store.DB
-	Now func() time.Time // nil: time.Now
+	Now workcal.Clock
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now()
-	}
-	return time.Now()
-}
+func (s *Service) now() time.Time { return s.Now.Time() }
 
 // Clock is the service's current time.
 func (s *Service) Clock() time.Time { return s.now() }

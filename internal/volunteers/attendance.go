@@ -318,33 +318,22 @@ func (s *Service) CheckOutFor(ctx context.Context, towns []string, attendanceID 
 	if err != nil {
 		return Attendance{}, err
 	}
-	var out Attendance
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		cur, a, err := s.attendanceByID(ctx, tx, towns, attendanceID)
-		if err != nil {
-			return err
-		}
+	return s.changeAttendance(ctx, towns, attendanceID, by, func(tx *store.Tx, cur Attendance, a Activity) (string, error) {
 		if cur.CheckOut != nil {
-			return problem.Conflict("checked out already: adjust the minutes instead")
+			return "", problem.Conflict("checked out already: adjust the minutes instead")
 		}
 		if !at.After(cur.CheckIn) {
-			return problem.Field("at", "after the check-in (%s)", cur.CheckIn.In(workcal.Location()).Format("2006-01-02 15:04"))
+			return "", problem.Field("at", "after the check-in (%s)", cur.CheckIn.In(workcal.Location()).Format("2006-01-02 15:04"))
 		}
 		if at.After(s.now()) {
-			return problem.Field("at", "not in the future")
+			return "", problem.Field("at", "not in the future")
 		}
 		min := ServiceMinutes(cur.CheckIn, at, a.Start, a.End)
 		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET check_out_at = ?, check_out_by = ?, minutes = ?, published_at = ? WHERE id = ?`, store.Millis(at), ByLead, min, store.Millis(s.now()), cur.ID); err != nil {
-			return err
+			return "", err
 		}
-		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
-			Detail: fmt.Sprintf("check-out confirmed by the lead at %s: %d min; reason: %s", at.Format(time.RFC3339), min, reason)}); err != nil {
-			return err
-		}
-		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
-		return err
+		return fmt.Sprintf("check-out confirmed by the lead at %s: %d min; reason: %s", at.Format(time.RFC3339), min, reason), nil
 	})
-	return out, err
 }
 
 // MaxAdjustMinutes bounds an adjustment (a day).
@@ -360,26 +349,38 @@ func (s *Service) Adjust(ctx context.Context, towns []string, attendanceID int64
 	if minutes < 0 || minutes > MaxAdjustMinutes {
 		return Attendance{}, problem.Field("minutes", "between 0 and %d", MaxAdjustMinutes)
 	}
-	var out Attendance
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		cur, a, err := s.attendanceByID(ctx, tx, towns, attendanceID)
-		if err != nil {
-			return err
-		}
+	return s.changeAttendance(ctx, towns, attendanceID, by, func(tx *store.Tx, cur Attendance, a Activity) (string, error) {
 		// A new figure is published anew (公示 restarts) and answers any open objection.
 		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET adjusted_minutes = ?, adjust_reason = ?, adjusted_by = ?, published_at = ?, objection = '', objected_by = NULL, objected_at = NULL WHERE id = ?`,
 			minutes, reason, store.NullIfZero(by.ID), store.Millis(s.now()), cur.ID); err != nil {
-			return err
-		}
-		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
-			Detail: fmt.Sprintf("minutes adjusted %d → %d; reason: %s", cur.Credited(), minutes, reason)}); err != nil {
-			return err
+			return "", err
 		}
 		if cur.Objection != "" {
 			if err := s.notifyVolunteer(ctx, tx, cur.VolunteerID, KindObjectionAnswered,
 				fmt.Sprintf("您对「%s」服务时长的异议已处理：调整为 %s 小时，重新公示 7 天。理由：%s", a.Title, FormatHours(int64(minutes)), reason)); err != nil {
-				return err
+				return "", err
 			}
+		}
+		return fmt.Sprintf("minutes adjusted %d → %d; reason: %s", cur.Credited(), minutes, reason), nil
+	})
+}
+
+// changeAttendance reads attendance id of towns and its activity and runs change on them in one
+// transaction; change returns the audit detail of what it did, recorded in the same transaction.
+// It returns the attendance as it then stands.
+func (s *Service) changeAttendance(ctx context.Context, towns []string, id int64, by audit.Actor, change func(tx *store.Tx, cur Attendance, a Activity) (string, error)) (Attendance, error) {
+	var out Attendance
+	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
+		cur, a, err := s.attendanceByID(ctx, tx, towns, id)
+		if err != nil {
+			return err
+		}
+		detail, err := change(tx, cur, a)
+		if err != nil {
+			return err
+		}
+		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode, Detail: detail}); err != nil {
+			return err
 		}
 		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
 		return err

@@ -72,37 +72,26 @@ func (s *Service) Object(ctx context.Context, towns []string, attendanceID int64
 	if err != nil {
 		return Attendance{}, err
 	}
-	var out Attendance
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		cur, a, err := s.attendanceByID(ctx, tx, towns, attendanceID)
-		if err != nil {
-			return err
-		}
+	return s.changeAttendance(ctx, towns, attendanceID, by, func(tx *store.Tx, cur Attendance, a Activity) (string, error) {
 		if cur.VolunteerID != volunteerID && !MayLead(u, a) {
-			return problem.Forbidden("only the volunteer or the activity's lead may object to these hours")
+			return "", problem.Forbidden("only the volunteer or the activity's lead may object to these hours")
 		}
 		now := s.now()
 		if !cur.Pending(now) || cur.Objection != "" {
-			return problem.Conflict("objections are taken while the hours are in their 7-day publication, once")
+			return "", problem.Conflict("objections are taken while the hours are in their 7-day publication, once")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET objection = ?, objected_by = ?, objected_at = ? WHERE id = ?`, objection, store.NullIfZero(u.ID), store.Millis(now), cur.ID); err != nil {
-			return err
-		}
-		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
-			Detail: "objection to the published hours: " + objection}); err != nil {
-			return err
+			return "", err
 		}
 		// The lead answers it on the roster page: the notice links there.
 		if a.LeadID != 0 && a.LeadID != u.ID {
 			if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, kind, text, link, created_at) VALUES (?, ?, ?, ?, ?)`, a.LeadID, KindObjection,
 				fmt.Sprintf("「%s」有志愿者对服务时长提出异议：%s", a.Title, objection), LeadLink(a.ID), store.Millis(now)); err != nil {
-				return fmt.Errorf("notify the lead of an objection: %w", err)
+				return "", fmt.Errorf("notify the lead of an objection: %w", err)
 			}
 		}
-		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
-		return err
+		return "objection to the published hours: " + objection, nil
 	})
-	return out, err
 }
 
 // The notices of an objection: to the lead when a volunteer objects, to the volunteer when it is
@@ -133,28 +122,17 @@ func (s *Service) ResolveObjection(ctx context.Context, towns []string, attendan
 	if err != nil {
 		return Attendance{}, err
 	}
-	var out Attendance
-	err = s.DB.InTx(ctx, func(tx *store.Tx) error {
-		cur, a, err := s.attendanceByID(ctx, tx, towns, attendanceID)
-		if err != nil {
-			return err
-		}
+	return s.changeAttendance(ctx, towns, attendanceID, by, func(tx *store.Tx, cur Attendance, a Activity) (string, error) {
 		if cur.Objection == "" {
-			return problem.Conflict("no open objection")
+			return "", problem.Conflict("no open objection")
 		}
 		if _, err := tx.Exec(ctx, `UPDATE vol_attendance SET objection = '', objected_by = NULL, objected_at = NULL WHERE id = ?`, cur.ID); err != nil {
-			return err
-		}
-		if err := by.Record(ctx, tx, audit.Entry{Action: audit.ActionUpdate, Entity: "vol_attendance", EntityID: fmt.Sprint(cur.ID), TownCode: a.TownCode,
-			Detail: fmt.Sprintf("objection (%s) answered, figure kept: %s", cur.Objection, reason)}); err != nil {
-			return err
+			return "", err
 		}
 		if err := s.notifyVolunteer(ctx, tx, cur.VolunteerID, KindObjectionAnswered,
 			fmt.Sprintf("您对「%s」服务时长的异议已处理：维持 %s 小时。理由：%s", a.Title, FormatHours(int64(cur.Credited())), reason)); err != nil {
-			return err
+			return "", err
 		}
-		out, err = s.attendanceOf(ctx, tx, cur.ActivityID, cur.VolunteerID)
-		return err
+		return fmt.Sprintf("objection (%s) answered, figure kept: %s", cur.Objection, reason), nil
 	})
-	return out, err
 }

@@ -58,18 +58,13 @@ const (
 type Service struct {
 	DB *store.DB
 	// Now is the clock; tests set it.
-	Now func() time.Time
+	Now workcal.Clock
 }
 
 // New returns a service on db.
 func New(db *store.DB) *Service { return &Service{DB: db, Now: time.Now} }
 
-func (s *Service) now() time.Time {
-	if s.Now == nil {
-		return time.Now()
-	}
-	return s.Now()
-}
+func (s *Service) now() time.Time { return s.Now.Time() }
 
 // MayManage reports whether u approves registrations, plans projects and activities, issues
 // certificates and exports statistics (volunteers:manage).

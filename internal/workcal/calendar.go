@@ -489,3 +489,15 @@ func closeAt(ivs []Interval, now time.Time) []Interval {
 func civilDay(y int, m time.Month, d int) int64 {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / secPerDay
 }
+
+// Clock is a service's clock: time.Now in production, a fixed or settable time in tests. The
+// zero Clock (nil) reads the wall clock, so a service built without its constructor still works.
+type Clock func() time.Time
+
+// Time returns the clock's time.
+func (c Clock) Time() time.Time {
+	if c == nil {
+		return time.Now()
+	}
+	return c()
+}
