@@ -1,14 +1,10 @@
 package e2e
 
 import (
-	"context"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -70,29 +66,6 @@ func TestAuditAndUsersInBrowser(t *testing.T) {
 		if f := failed(); len(f) > 0 {
 			t.Errorf("failed requests (404s and the like): %v", f)
 		}
-	}
-}
-
-// watchFailures records every response of status 400 or more the browser receives (a missing
-// favicon, a forbidden API call) and returns a function that lists them.
-func watchFailures(t *testing.T, ctx context.Context) func() []string {
-	t.Helper()
-	var mu sync.Mutex
-	var failed []string
-	err := chromedp.Listen(ctx, func(ev any) {
-		if r, ok := ev.(*network.EventResponseReceived); ok && r.Response != nil && r.Response.Status >= 400 {
-			mu.Lock()
-			failed = append(failed, fmt.Sprintf("%d %s", r.Response.Status, r.Response.URL))
-			mu.Unlock()
-		}
-	})
-	if err != nil {
-		t.Fatalf("watch responses: %v", err)
-	}
-	return func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), failed...)
 	}
 }
 

@@ -1,42 +1,13 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
-
-// jsErrors records the scripts' uncaught exceptions of a browser and returns a function listing them.
-func jsErrors(t *testing.T, ctx context.Context) func() []string {
-	t.Helper()
-	var mu sync.Mutex
-	var errs []string
-	err := chromedp.Listen(ctx, func(ev any) {
-		if e, ok := ev.(*runtime.EventExceptionThrown); ok && e.ExceptionDetails != nil {
-			mu.Lock()
-			msg := e.ExceptionDetails.Text
-			if e.ExceptionDetails.Exception != nil {
-				msg += " " + e.ExceptionDetails.Exception.Description
-			}
-			errs = append(errs, msg)
-			mu.Unlock()
-		}
-	})
-	if err != nil {
-		t.Fatalf("watch exceptions: %v", err)
-	}
-	return func() []string {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]string(nil), errs...)
-	}
-}
 
 type e2eSlot struct {
 	ID       int64     `json:"id"`
@@ -62,12 +33,7 @@ type e2eBooking struct {
 func TestBookingsInBrowser(t *testing.T) {
 	srv, desk := signedIn(t, "lujiazui_admin", 1280, 900)
 	phone := NewBrowser(t, 390, 844)
-	deskErrs, phoneErrs := jsErrors(t, desk), jsErrors(t, phone)
-	defer func() {
-		if e := append(deskErrs(), phoneErrs()...); len(e) > 0 {
-			t.Errorf("script errors: %v", e)
-		}
-	}()
+	noScriptErrors(t, desk, phone)
 	signIn(t, phone, srv, "resident")
 
 	var rs struct {
@@ -86,19 +52,7 @@ func TestBookingsInBrowser(t *testing.T) {
 		t.Fatalf("陆家嘴's resource: %+v, want the red route of 13 points", route)
 	}
 	// An empty slot some days ahead.
-	from := time.Now().AddDate(0, 0, 8).Format("2006-01-02")
-	var ss struct{ Slots []e2eSlot }
-	apiFetch(t, desk, "GET", fmt.Sprintf("/api/v1/bookings/resources/%d/slots?from=%s", route.ID, from), "", &ss)
-	var slot e2eSlot
-	for _, s := range ss.Slots {
-		if s.Used == 0 && !s.Closed && s.Waiting == 0 {
-			slot = s
-			break
-		}
-	}
-	if slot.ID == 0 {
-		t.Fatalf("no empty route slot from %s: %+v", from, ss.Slots)
-	}
+	slot := emptySlot(t, desk, route.ID, 8)
 	day := slot.StartsAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
 	// Two units fill it (the slot takes 40 people and two groups).
 	var a, b e2eBooking

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -108,18 +107,7 @@ func TestPartyCouncilMeetingInBrowser(t *testing.T) {
 // English and on a 390 px phone; and 陆家嘴's practice network.
 func TestCoverageMapInBrowser(t *testing.T) {
 	srv, desk := signedIn(t, "leader", 1280, 900)
-	var mu sync.Mutex
-	var logs []chromedp.ConsoleMessage
-	recordConsole(desk, &mu, &logs)
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, m := range logs {
-			if m.IsException() || m.Type == "error" {
-				t.Errorf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
-			}
-		}
-	}()
+	noConsoleErrors(t, desk, "")
 	for _, lang := range []string{"zh", "en"} {
 		visit(t, desk, srv.URL+"/coverage?lang="+lang, "open the coverage "+lang)
 		state, err := chromedp.Run(desk, chromedp.Poll[string](`document.body.dataset.mapReady`, chromedp.WithPollingInterval(50*time.Millisecond)))
@@ -180,19 +168,8 @@ func TestCoverageMapInBrowser(t *testing.T) {
 // follow the imported dates. Then the forms on a 390 px phone.
 func TestPartyOfficeFormsInBrowser(t *testing.T) {
 	srv, desk := signedIn(t, "admin", 1280, 900)
-	var mu sync.Mutex
-	var logs []chromedp.ConsoleMessage
-	recordConsole(desk, &mu, &logs)
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, m := range logs {
-			// The refused forms answer 422 on purpose; the browser logs that status.
-			if m.IsException() || (m.Type == "error" && !strings.Contains(m.Text, "status of 422")) {
-				t.Errorf("console %s: %s (%s:%d)", m.Type, m.Text, m.URL, m.Line)
-			}
-		}
-	}()
+	// The refused forms answer 422 on purpose; the browser logs that status.
+	noConsoleErrors(t, desk, "status of 422")
 
 	// 1. The agreement.
 	visit(t, desk, srv.URL+"/party/agreements", "the agreements")

@@ -46,12 +46,7 @@ func demoDB(t *testing.T, srv *Server) *sql.DB {
 func TestPortalInBrowser(t *testing.T) {
 	srv := StartServer(t)
 	phone := NewBrowser(t, 390, 844)
-	errs := jsErrors(t, phone)
-	defer func() {
-		if e := errs(); len(e) > 0 {
-			t.Errorf("script errors: %v", e)
-		}
-	}()
+	noScriptErrors(t, phone)
 	db := demoDB(t, srv)
 	var xinjing, lujiazui string
 	must(t, db.QueryRow(`SELECT code FROM regions WHERE name = '新泾镇'`).Scan(&xinjing), "新泾镇's code")

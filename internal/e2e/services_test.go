@@ -18,12 +18,7 @@ import (
 func TestServicesInBrowser(t *testing.T) {
 	srv, desk := signedIn(t, "handler_market", 1280, 900)
 	phone := NewBrowser(t, 390, 844)
-	deskErrs, phoneErrs := jsErrors(t, desk), jsErrors(t, phone)
-	defer func() {
-		if e := append(deskErrs(), phoneErrs()...); len(e) > 0 {
-			t.Errorf("script errors: %v", e)
-		}
-	}()
+	noScriptErrors(t, desk, phone)
 	signIn(t, phone, srv, "resident")
 
 	// Phone: the catalogue.

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -124,19 +123,7 @@ func TestBookingNoticeInBell(t *testing.T) {
 	if code := apiFetch(t, phone, "GET", "/api/v1/bookings/resources?town=310115005", "", &rs); code != 200 || len(rs.Resources) == 0 {
 		t.Fatalf("resources = %d", code)
 	}
-	from := time.Now().AddDate(0, 0, 9).Format("2006-01-02")
-	var ss struct{ Slots []e2eSlot }
-	apiFetch(t, phone, "GET", fmt.Sprintf("/api/v1/bookings/resources/%d/slots?from=%s", rs.Resources[0].ID, from), "", &ss)
-	var slot e2eSlot
-	for _, s := range ss.Slots {
-		if s.Used == 0 && !s.Closed && s.Waiting == 0 {
-			slot = s
-			break
-		}
-	}
-	if slot.ID == 0 {
-		t.Fatalf("no empty slot from %s", from)
-	}
+	slot := emptySlot(t, phone, rs.Resources[0].ID, 9)
 	var b e2eBooking
 	if code := apiFetch(t, phone, "POST", fmt.Sprintf("/api/v1/bookings/slots/%d/bookings", slot.ID),
 		`{"unit_name":"仙霞路居民区党支部","party_size":8,"contact_name":"李华","contact_phone":"13900005555"}`, &b); code != 201 || b.State != "confirmed" {

@@ -171,26 +171,30 @@ func TestStoredXSSNewCapabilitiesInBrowser(t *testing.T) {
 	if id := firstOr(t, db, `SELECT id FROM result_timeline WHERE result_id = ? AND body <> '' ORDER BY id LIMIT 1`, resultID); id != 0 {
 		timeline = rename("result_timeline", "body", id, 1)
 	}
+	// renameListed renames the title of the first record the list API at url returns under key
+	// (table holds it) and reads it back through url/<id>, so the record is one the pages show.
+	renameListed := func(url, key, table string) (int64, string) {
+		var list map[string]json.RawMessage
+		var rows []struct {
+			ID int64 `json:"id"`
+		}
+		if code := apiFetch(t, desk.ctx, "GET", url, "", &list); code != 200 || json.Unmarshal(list[key], &rows) != nil || len(rows) == 0 {
+			t.Fatalf("GET %s = %d", url, code)
+		}
+		id := rows[0].ID
+		title := rename(table, "title", id, 0)
+		var one struct {
+			Title string `json:"title"`
+		}
+		if apiFetch(t, desk.ctx, "GET", fmt.Sprintf("%s/%d", url, id), "", &one); one.Title != title {
+			t.Logf("%s %d reads %q through the API after the rename to %q", table, id, one.Title, title)
+		}
+		return id, title
+	}
 	// Consultations: the topic, its title and every question and option label.
 	// The consultation and the activity are the ones the server lists (read back through the API
 	// after the rename: what the pages show).
-	var cl struct {
-		Consultations []struct {
-			ID    int64  `json:"id"`
-			Title string `json:"title"`
-		} `json:"consultations"`
-	}
-	if code := apiFetch(t, desk.ctx, "GET", "/api/v1/consultations", "", &cl); code != 200 || len(cl.Consultations) == 0 {
-		t.Fatalf("GET /api/v1/consultations = %d", code)
-	}
-	consultID := cl.Consultations[0].ID
-	consult := rename("consultations", "title", consultID, 0)
-	var c1 struct {
-		Title string `json:"title"`
-	}
-	if apiFetch(t, desk.ctx, "GET", fmt.Sprintf("/api/v1/consultations/%d", consultID), "", &c1); c1.Title != consult {
-		t.Logf("consultation %d reads %q through the API after the rename to %q", consultID, c1.Title, consult)
-	}
+	consultID, consult := renameListed("/api/v1/consultations", "consultations", "consultations")
 	rename("consultations", "topic", consultID, 1)
 	var qn string
 	must(t, db.QueryRow(ctx, `SELECT questionnaire FROM consultations WHERE id = ?`, consultID).Scan(&qn), "questionnaire")
@@ -217,23 +221,7 @@ func TestStoredXSSNewCapabilitiesInBrowser(t *testing.T) {
 	// Volunteers: a team, a project, an activity (title and place), a certificate.
 	team := rename("vol_teams", "name", first(`SELECT id FROM vol_teams ORDER BY id LIMIT 1`), 0)
 	vproject := rename("vol_projects", "name", first(`SELECT id FROM vol_projects WHERE town_code = ? ORDER BY id LIMIT 1`, xssTown), 1)
-	var al struct {
-		Activities []struct {
-			ID    int64  `json:"id"`
-			Title string `json:"title"`
-		} `json:"activities"`
-	}
-	if code := apiFetch(t, desk.ctx, "GET", "/api/v1/volunteer-activities", "", &al); code != 200 || len(al.Activities) == 0 {
-		t.Fatalf("GET /api/v1/volunteer-activities = %d", code)
-	}
-	activityID := al.Activities[0].ID
-	activity := rename("vol_activities", "title", activityID, 0)
-	var a1 struct {
-		Title string `json:"title"`
-	}
-	if apiFetch(t, desk.ctx, "GET", fmt.Sprintf("/api/v1/volunteer-activities/%d", activityID), "", &a1); a1.Title != activity {
-		t.Logf("activity %d reads %q through the API after the rename to %q", activityID, a1.Title, activity)
-	}
+	activityID, activity := renameListed("/api/v1/volunteer-activities", "activities", "vol_activities")
 	rename("vol_activities", "place", activityID, 1)
 	var certNumber, certName string
 	if id := firstOr(t, db, `SELECT id FROM vol_certificates ORDER BY id LIMIT 1`); id != 0 {
