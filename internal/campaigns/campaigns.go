@@ -80,15 +80,11 @@ var Statuses = []Label{
 // StatusPending is the status of a target nobody has tried yet; it is not a visit status.
 const StatusPending = "pending"
 
-func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
-
-func codes(ls []Label) string { return label.Codes(ls) }
-
 // LabelOf returns the label of code among ls, or the code itself.
 func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
 // ValidTargetKind reports whether k is one of [TargetKinds].
-func ValidTargetKind(k string) bool { return valid(TargetKinds, k) }
+func ValidTargetKind(k string) bool { return label.Valid(TargetKinds, k) }
 
 // Campaign is one visit campaign of a town.
 type Campaign struct {
@@ -193,8 +189,8 @@ func checkCampaign(towns []string, n *NewCampaign) (start, end time.Time, err er
 		return start, end, problem.Field("name", "is required")
 	case utf8.RuneCountInString(n.Name) > 100:
 		return start, end, problem.Field("name", "is longer than 100 characters")
-	case !valid(Kinds, n.Kind):
-		return start, end, problem.Field("kind", "unknown kind %q; one of %s", n.Kind, codes(Kinds))
+	case !label.Valid(Kinds, n.Kind):
+		return start, end, problem.Field("kind", "unknown kind %q; one of %s", n.Kind, label.Codes(Kinds))
 	case len(n.Team) > MaxTeam:
 		return start, end, problem.Field("team", "has %d members; a campaign's team has at most %d (the town's grid staff visit without being named)", len(n.Team), MaxTeam)
 	}

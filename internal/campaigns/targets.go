@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"math"
 	"strings"
 	"time"
@@ -82,7 +83,7 @@ func (s *Service) AddTarget(ctx context.Context, towns []string, campaignID int6
 		strings.TrimSpace(n.Address), strings.TrimSpace(n.Contact), strings.TrimSpace(n.Grid)
 	switch {
 	case !ValidTargetKind(n.Kind):
-		return Target{}, problem.Field("kind", "unknown target kind %q; one of %s", n.Kind, codes(TargetKinds))
+		return Target{}, problem.Field("kind", "unknown target kind %q; one of %s", n.Kind, label.Codes(TargetKinds))
 	case n.Name == "":
 		return Target{}, problem.Field("name", "is required")
 	case utf8.RuneCountInString(n.Name) > 200:
@@ -144,7 +145,7 @@ func (s *Service) AddTargets(ctx context.Context, towns []string, campaignID int
 	case b.FromPlacesKind != "" && b.FromAddressBook:
 		return 0, problem.Field("from_address_book", "give either from_places_kind or from_address_book, not both")
 	case b.Kind != "" && !ValidTargetKind(b.Kind):
-		return 0, problem.Field("kind", "unknown target kind %q; one of %s", b.Kind, codes(TargetKinds))
+		return 0, problem.Field("kind", "unknown target kind %q; one of %s", b.Kind, label.Codes(TargetKinds))
 	}
 	if b.Grid != "" {
 		if _, err := places.GridByCode(ctx, s.DB, []string{c.TownCode}, b.Grid); err != nil {
@@ -194,7 +195,7 @@ func (s *Service) AddTargets(ctx context.Context, towns []string, campaignID int
 			kind = placeTargetKind[b.FromPlacesKind]
 		}
 		if kind == "" {
-			return 0, problem.Field("kind", "say which kind of target the places of kind %q become (one of %s)", b.FromPlacesKind, codes(TargetKinds))
+			return 0, problem.Field("kind", "say which kind of target the places of kind %q become (one of %s)", b.FromPlacesKind, label.Codes(TargetKinds))
 		}
 		for _, p := range of {
 			if b.Grid == "" || p.GridCode == b.Grid {
@@ -280,7 +281,7 @@ func (s *Service) Targets(ctx context.Context, towns []string, campaignID int64,
 	}
 	if f.Kind != "" {
 		if !ValidTargetKind(f.Kind) {
-			return nil, problem.Field("kind", "unknown target kind %q; one of %s", f.Kind, codes(TargetKinds))
+			return nil, problem.Field("kind", "unknown target kind %q; one of %s", f.Kind, label.Codes(TargetKinds))
 		}
 		where, args = append(where, "kind = ?"), append(args, f.Kind)
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -69,8 +70,8 @@ func (s *Service) LogVisit(ctx context.Context, towns []string, campaignID, targ
 		at = n.VisitedAt.Truncate(time.Millisecond)
 	}
 	switch {
-	case !valid(Statuses, n.Status):
-		return Visit{}, problem.Field("status", "unknown status %q; one of %s", n.Status, codes(Statuses))
+	case !label.Valid(Statuses, n.Status):
+		return Visit{}, problem.Field("status", "unknown status %q; one of %s", n.Status, label.Codes(Statuses))
 	case utf8.RuneCountInString(n.Findings) > MaxTextRunes:
 		return Visit{}, problem.Field("findings", "is longer than %d characters", MaxTextRunes)
 	case utf8.RuneCountInString(n.Needs) > MaxTextRunes:

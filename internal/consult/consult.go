@@ -30,10 +30,6 @@ import (
 // Label is a code with its Chinese and English names.
 type Label = label.Label
 
-func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
-
-func codes(ls []Label) string { return label.Codes(ls) }
-
 // LabelOf returns the name of code among ls in lang, or the code itself.
 func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
@@ -280,8 +276,8 @@ func (s *Service) check(ctx context.Context, q store.Querier, towns []string, d 
 		return opens, closes, problem.Field("title", "is required")
 	case d.BodyID == 0:
 		return opens, closes, problem.Field("body_id", "is required: the body that runs the consultation")
-	case !valid(Scopes, d.ScopeKind):
-		return opens, closes, problem.Field("scope", "unknown scope %q; one of %s", d.ScopeKind, codes(Scopes))
+	case !label.Valid(Scopes, d.ScopeKind):
+		return opens, closes, problem.Field("scope", "unknown scope %q; one of %s", d.ScopeKind, label.Codes(Scopes))
 	case (d.Lat == nil) != (d.Lng == nil):
 		return opens, closes, problem.Field("lat", "give both latitude and longitude, or neither")
 	case d.Lat != nil && (*d.Lat < -90 || *d.Lat > 90 || *d.Lng < -180 || *d.Lng > 180):
@@ -575,8 +571,8 @@ func (s *Service) AddLink(ctx context.Context, towns []string, id int64, l Link,
 	}
 	l.Kind, l.Ref, l.Note = strings.TrimSpace(l.Kind), strings.TrimSpace(l.Ref), strings.TrimSpace(l.Note)
 	switch {
-	case !valid(LinkKinds, l.Kind):
-		return Link{}, problem.Field("kind", "unknown kind %q; one of %s", l.Kind, codes(LinkKinds))
+	case !label.Valid(LinkKinds, l.Kind):
+		return Link{}, problem.Field("kind", "unknown kind %q; one of %s", l.Kind, label.Codes(LinkKinds))
 	case l.Ref == "":
 		return Link{}, problem.Field("ref", "is required: the order number, or the project's or result's reference")
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
@@ -107,8 +108,8 @@ func CheckQuestionnaire(qs []Question) error {
 		}
 		keys[q.Key] = i
 		switch {
-		case !valid(Types, q.Type):
-			return problem.Field(f, "unknown type %q; one of %s", q.Type, codes(Types))
+		case !label.Valid(Types, q.Type):
+			return problem.Field(f, "unknown type %q; one of %s", q.Type, label.Codes(Types))
 		case q.Title == "":
 			return problem.Field(f, "the question's text is required")
 		case utf8.RuneCountInString(q.Title) > MaxTitle:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
@@ -164,8 +165,8 @@ func (s *Service) AddBody(ctx context.Context, towns []string, b Body, by auth.U
 		return b, problem.Field("name", "is required")
 	case utf8.RuneCountInString(b.Name) > MaxBodyName:
 		return b, problem.Field("name", "is longer than %d characters", MaxBodyName)
-	case !valid(BodyKinds, b.Kind):
-		return b, problem.Field("kind", "unknown kind %q; one of %s", b.Kind, codes(BodyKinds))
+	case !label.Valid(BodyKinds, b.Kind):
+		return b, problem.Field("kind", "unknown kind %q; one of %s", b.Kind, label.Codes(BodyKinds))
 	}
 	err := s.DB.InTx(ctx, func(tx *store.Tx) error {
 		var n int

@@ -10,6 +10,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/campaigns"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -315,7 +316,7 @@ func (s *Service) AddEntity(ctx context.Context, towns []string, n NewEntity, by
 	if !slices.Contains(towns, n.TownCode) {
 		return 0, problem.Field("town", "%q is not a town you may act in", n.TownCode)
 	}
-	if !valid(EntityKinds, n.Kind) {
+	if !label.Valid(EntityKinds, n.Kind) {
 		return 0, problem.Field("kind", "%q is not one of office_building, enterprise, merchant_group, new_employment", n.Kind)
 	}
 	var err error

@@ -28,8 +28,6 @@ type Label = label.Label
 // LabelOf returns the name of code among ls in lang, or the code itself.
 func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
-func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
-
 // Organisation kinds, top to bottom.
 const (
 	KindCommittee     = "committee"      // 党委

@@ -17,6 +17,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/idnumber"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -41,10 +42,10 @@ func (n *NewOrg) check() error {
 	if n.Name, err = problem.Text("name", n.Name, MaxName, true); err != nil {
 		return err
 	}
-	if !valid(OrgKinds, n.Kind) {
+	if !label.Valid(OrgKinds, n.Kind) {
 		return problem.Field("kind", "%q is not one of committee, general_branch, branch", n.Kind)
 	}
-	if !valid(Sectors, n.Sector) {
+	if !label.Valid(Sectors, n.Sector) {
 		return problem.Field("sector", "%q is not one of enterprise, building, new_employment or empty", n.Sector)
 	}
 	if n.Secretary, err = problem.Text("secretary", n.Secretary, MaxName, false); err != nil {
@@ -139,7 +140,7 @@ func (s *Service) UpdateOrg(ctx context.Context, towns []string, id int64, n New
 
 // checkSite validates and trims a network site.
 func checkSite(n *Site) error {
-	if !valid(NetworkKinds, n.Kind) {
+	if !label.Valid(NetworkKinds, n.Kind) {
 		return problem.Field("kind", "%q is not one of centre, station, point", n.Kind)
 	}
 	var err error

@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -259,7 +260,7 @@ func (s *Service) ReviewTask(ctx context.Context, towns []string, meeting, task 
 			n.Status = TaskDone
 		}
 	}
-	if !valid(TaskStatuses, n.Status) {
+	if !label.Valid(TaskStatuses, n.Status) {
 		return Task{}, problem.Field("status", "%q is not one of open, done, dropped", n.Status)
 	}
 	if n.Status == TaskDone && n.Progress != 100 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -60,8 +61,8 @@ func (s *Service) Appraise(ctx context.Context, towns []string, id int64, a Appr
 	if a.Department == "" {
 		return a, problem.Field("department", "an appraisal is a department's: your account names no department")
 	}
-	if !valid(Feasibilities, a.Feasibility) {
-		return a, problem.Field("feasibility", "unknown %q; one of %s", a.Feasibility, codes(Feasibilities))
+	if !label.Valid(Feasibilities, a.Feasibility) {
+		return a, problem.Field("feasibility", "unknown %q; one of %s", a.Feasibility, label.Codes(Feasibilities))
 	}
 	if a.Cost < 0 || a.Cost > MaxCost {
 		return a, problem.Field("cost", "%d yuan is out of range", a.Cost)

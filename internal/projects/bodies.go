@@ -10,6 +10,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
@@ -52,8 +53,8 @@ func (s *Service) CreateBody(ctx context.Context, towns []string, town, kind, na
 	switch {
 	case !slices.Contains(towns, b.TownCode):
 		return b, problem.Field("town", "%q is not one of your towns", b.TownCode)
-	case !valid(BodyKinds, kind):
-		return b, problem.Field("kind", "unknown %q; one of %s", kind, codes(BodyKinds))
+	case !label.Valid(BodyKinds, kind):
+		return b, problem.Field("kind", "unknown %q; one of %s", kind, label.Codes(BodyKinds))
 	case len(members) > MaxMembers:
 		return b, problem.Field("members", "%d members; a roll has at most %d", len(members), MaxMembers)
 	}

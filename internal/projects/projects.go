@@ -28,10 +28,6 @@ type Label = label.Label
 // LabelOf returns the name of code among ls in lang, or the code itself.
 func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
-func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
-
-func codes(ls []Label) string { return label.Codes(ls) }
-
 // Categories of livelihood projects.
 var Categories = []Label{
 	{Code: "housing", ZH: "住房与小区", EN: "Housing and estates"},

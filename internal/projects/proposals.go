@@ -14,6 +14,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -143,8 +144,8 @@ func (s *Service) Propose(ctx context.Context, towns []string, n NewProposal, by
 	if utf8.RuneCountInString(p.Description) < 10 {
 		return p, problem.Field("description", "say in at least 10 characters what should be done, where and for whom")
 	}
-	if !valid(Categories, p.Category) {
-		return p, problem.Field("category", "unknown category %q; one of %s", p.Category, codes(Categories))
+	if !label.Valid(Categories, p.Category) {
+		return p, problem.Field("category", "unknown category %q; one of %s", p.Category, label.Codes(Categories))
 	}
 	if p.Place, err = text("place", n.Place, MaxPlace, false); err != nil {
 		return p, err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -102,12 +103,12 @@ func (s *Service) CreateSession(ctx context.Context, towns []string, n NewSessio
 		return Session{}, err
 	}
 	switch {
-	case !valid(Modes, n.Mode):
-		return Session{}, problem.Field("mode", "unknown %q; one of %s", n.Mode, codes(Modes))
+	case !label.Valid(Modes, n.Mode):
+		return Session{}, problem.Field("mode", "unknown %q; one of %s", n.Mode, label.Codes(Modes))
 	case n.QuorumPct < 50 || n.QuorumPct > 99:
 		return Session{}, problem.Field("quorum_pct", "%d: more than 50 to 99 per cent of the members must be present", n.QuorumPct)
-	case !valid(Bases, n.PassBase):
-		return Session{}, problem.Field("pass_base", "unknown %q; one of %s", n.PassBase, codes(Bases))
+	case !label.Valid(Bases, n.PassBase):
+		return Session{}, problem.Field("pass_base", "unknown %q; one of %s", n.PassBase, label.Codes(Bases))
 	}
 	var id int64
 	err = s.DB.InTx(ctx, func(tx *store.Tx) error {

@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/idnumber"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 )
 
@@ -38,7 +39,7 @@ func NormaliseID(n string) string {
 // ValidateID checks an ID number of a type: a resident ID has 18 characters, 17 digits, a birth
 // date that exists and the GB 11643 check character; the other documents 5 to 20 letters and digits.
 func ValidateID(idType, n string) error {
-	if !valid(IDTypes, idType) {
+	if !label.Valid(IDTypes, idType) {
 		return problem.Field("id_type", "one of resident_id, hkmo_permit, tw_permit, passport, foreign_pr")
 	}
 	if idType != IDResident {

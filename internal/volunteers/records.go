@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/label"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -39,7 +40,7 @@ type Record struct {
 
 // AddRecord adds a training, award or evaluation to a volunteer of towns.
 func (s *Service) AddRecord(ctx context.Context, towns []string, rec Record, by audit.Actor) (Record, error) {
-	if !valid(RecordKinds, rec.Kind) {
+	if !label.Valid(RecordKinds, rec.Kind) {
 		return Record{}, problem.Field("kind", "one of training, award, evaluation")
 	}
 	var err error

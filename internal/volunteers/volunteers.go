@@ -32,8 +32,6 @@ type Label = label.Label
 // LabelOf returns the name of code among ls in lang, or the code itself.
 func LabelOf(ls []Label, code, lang string) string { return label.Of(ls, code, lang) }
 
-func valid(ls []Label, code string) bool { return label.Valid(ls, code) }
-
 // Team kinds of the alliance.
 const (
 	TeamService = "team" // 志愿服务队, with a leader
@@ -161,7 +159,7 @@ func (s *Service) AddTeam(ctx context.Context, towns []string, t Team, by audit.
 	if !slices.Contains(towns, t.TownCode) {
 		return Team{}, problem.NotFound("town %s", t.TownCode)
 	}
-	if !valid(TeamKinds, t.Kind) {
+	if !label.Valid(TeamKinds, t.Kind) {
 		return Team{}, problem.Field("kind", "one of team, unit")
 	}
 	var err error
