@@ -55,6 +55,7 @@ var testSupport = map[string]bool{
 	"internal/orders/orderstest": true,
 	"internal/store/testdb":      true,
 	"internal/sheet/sheettest":   true,
+	"internal/auth/authtest":     true,
 }
 
 // under reports whether p is root or a package below it.

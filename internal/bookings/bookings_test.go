@@ -12,6 +12,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/auth/authtest"
 	"github.com/civicgrid/civicgrid/internal/bookings"
 	"github.com/civicgrid/civicgrid/internal/capacity"
 	"github.com/civicgrid/civicgrid/internal/demo"
@@ -34,14 +35,7 @@ func setup(t *testing.T, db *store.DB) (*bookings.Service, *clock, map[string]au
 	if _, err := demo.Load(ctx, db, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}
-	u := map[string]auth.User{}
-	for _, n := range []string{"lujiazui_admin", "resident", "volunteer", "gridworker", "admin"} {
-		x, err := auth.UserByUsername(ctx, db, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u[n] = x
-	}
+	u := authtest.Users(t, db, "lujiazui_admin", "resident", "volunteer", "gridworker", "admin")
 	clk := &clock{}
 	clk.ms.Store(time.Date(2026, 12, 7, 8, 0, 0, 0, workcal.Location()).UnixMilli())
 	return &bookings.Service{DB: db, Now: clk.Now}, clk, u

@@ -14,6 +14,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/auth/authtest"
 	"github.com/civicgrid/civicgrid/internal/campaigns"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
@@ -51,15 +52,7 @@ func setup(t *testing.T, db *store.DB) (*campaigns.Service, map[string]auth.User
 	if _, err := demo.Load(ctx, db, quiet); err != nil {
 		t.Fatal(err)
 	}
-	users := map[string]auth.User{}
-	for _, n := range []string{"admin", "dispatcher", "gridworker", "gridleader", "handler_police", "resident", "lujiazui_admin"} {
-		u, err := auth.UserByUsername(ctx, db, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		users[n] = u
-	}
-	return campaigns.New(db, orders.New(db)), users
+	return campaigns.New(db, orders.New(db)), authtest.Users(t, db, "admin", "dispatcher", "gridworker", "gridleader", "handler_police", "resident", "lujiazui_admin")
 }
 
 func fieldOf(err error) string {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/auth/authtest"
 	"github.com/civicgrid/civicgrid/internal/consult"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
@@ -35,14 +36,7 @@ func each(t *testing.T, body func(t *testing.T, db *store.DB, s *consult.Service
 		if _, err := demo.Load(ctx, db, quiet); err != nil {
 			t.Fatal(err)
 		}
-		u := users{}
-		for _, n := range []string{"admin", "dispatcher", "gridworker", "leader", "resident", "volunteer", "lujiazui_admin"} {
-			x, err := auth.UserByUsername(ctx, db, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			u[n] = x
-		}
+		u := authtest.Users(t, db, "admin", "dispatcher", "gridworker", "leader", "resident", "volunteer", "lujiazui_admin")
 		s := consult.New(db)
 		s.Now = func() time.Time { return now }
 		b, err := s.AddBody(ctx, towns, consult.Body{Name: "新泾镇街区治理委员会", Kind: consult.BodyStreetCommittee}, u["admin"])

@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/auth/authtest"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -44,15 +45,8 @@ func each(t *testing.T, body func(t *testing.T, f fixture)) {
 		if _, err := demo.Load(ctx, db, quiet); err != nil {
 			t.Fatal(err)
 		}
-		f := fixture{db: db, s: projects.New(db), users: map[string]auth.User{}}
+		f := fixture{db: db, s: projects.New(db), users: authtest.Users(t, db, "admin", "dispatcher", "handler_police", "handler_committee", "gridworker", "deputy", "resident", "leader", "volunteer", "lujiazui_admin")}
 		f.s.Now = func() time.Time { return now }
-		for _, n := range []string{"admin", "dispatcher", "handler_police", "handler_committee", "gridworker", "deputy", "resident", "leader", "volunteer", "lujiazui_admin"} {
-			u, err := auth.UserByUsername(ctx, db, n)
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.users[n] = u
-		}
 		body(t, f)
 	})
 }

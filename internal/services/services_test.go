@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicgrid/civicgrid/internal/audit"
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/auth/authtest"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -26,15 +27,7 @@ import (
 var town = []string{world.XinjingCode}
 
 func users(t *testing.T, db *store.DB, names ...string) map[string]auth.User {
-	out := map[string]auth.User{}
-	for _, n := range names {
-		u, err := auth.UserByUsername(context.Background(), db, n)
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[n] = u
-	}
-	return out
+	return authtest.Users(t, db, names...)
 }
 
 // A request from receipt to rating on both databases: the deadline counted on the working-day
