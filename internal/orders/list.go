@@ -389,6 +389,16 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	if streamed != nil {
 		q.streamed, q.streamedBase, q.streamedBaseArgs = streamed, base, baseArgs
 	}
+	if s.DB.Dialect() == store.Postgres && searchCond != "" && onlyTownsAndSearch(f) {
+		// PostgreSQL ANDs the search index's bitmap with a bitmap of every order of the towns
+		// (新泾镇: 666,769 entries, 1.1 s of a 1.5 s count of 噪音 on the loaded machine, where
+		// the search index's part took 73 ms). Behind OFFSET 0 the search's hits are read alone
+		// and their town tested on each row, stopping at the bound.
+		inTowns, townArgs := store.In("town_code", f.Towns)
+		q.count = `SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT town_code FROM orders WHERE ` + searchCond + ` OFFSET 0) AS found WHERE ` +
+			inTowns + ` LIMIT ?) AS hits`
+		q.countArgs = append(slices.Clone(searchArgs), townArgs...)
+	}
 	if onlyTownsAndDepartment(f) {
 		// A department's whole list (the handler's 本部门 tab): as many orders as the department
 		// has rows in the towns, which its index of order_departments counts alone — no order
@@ -404,6 +414,13 @@ func (s *Store) query(f Filter) (listQuery, error) {
 func onlyTownsAndTime(f Filter) bool {
 	return len(f.States) == 0 && f.Grid == "" && f.Category == "" && len(f.Categories) == 0 && f.Channel == "" &&
 		f.Department == "" && f.RaisedBy == 0 && !f.Overdue && !f.Warning && !f.Unlocated && strings.TrimSpace(f.Query) == ""
+}
+
+// onlyTownsAndSearch reports whether f selects by town and search alone.
+func onlyTownsAndSearch(f Filter) bool {
+	g := f
+	g.Query = ""
+	return strings.TrimSpace(f.Query) != "" && onlyTownsAndTime(g) && g.From == nil && g.To == nil && len(g.Conditions) == 0
 }
 
 // onlyTownsAndDepartment reports whether f selects a department's orders of towns and nothing
