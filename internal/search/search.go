@@ -155,8 +155,9 @@ func Parse(input string) Query {
 		if single(part) {
 			q.Scan = append(q.Scan, part)
 			// The index still narrows the scan down: every text containing the part contains
-			// the terms of its anchors, so those are required as phrases too and the scan only
-			// tests the orders they find (新渔东路470弄8号: 新渔东路, 470 and 8, then the scan).
+			// the terms of its anchors, each a phrase, so those are required too and the scan
+			// only tests the orders they find (新渔东路470弄8号: the phrase 新渔东路470弄8, then
+			// the scan).
 			for _, a := range anchors(part) {
 				q.Phrases = append(q.Phrases, strings.Fields(Terms(a)))
 				q.Texts = append(q.Texts, a)
@@ -169,13 +170,23 @@ func Parse(input string) Query {
 	return q
 }
 
-// anchors are the pieces of part whose terms every text containing part has as they are: runs
-// of two or more ideographs (their bigrams lie inside the run, whatever stands beside it in the
-// text), and runs of letters or digits with something else on both sides within part (at part's
-// edge a run may continue in the text: 470 at the start of a part can be the end of 1470).
+// anchors are the pieces of part whose terms every text containing part has as they are, next to
+// each other: the longest stretches of part made of runs of two or more ideographs (their bigrams
+// lie inside the run, whatever stands beside it in the text), and of runs of letters or digits and
+// lone ideographs with something else on both sides within part (both neighbours are the text's
+// too, so the run is a word and the ideograph a term of its own there). A run at part's edge ends
+// a stretch: in the text 470 at the start may be the end of 1470, and 号 at the end the start of
+// the bigram 号楼. "470弄8号" has the anchor 弄8, whose terms 弄 8 are a phrase of the index.
 func anchors(part string) []string {
 	rs := []rune(part)
 	var out []string
+	start, end := -1, -1 // the open stretch, rs[start:end]
+	flush := func() {
+		if start >= 0 {
+			out = append(out, string(rs[start:end]))
+			start = -1
+		}
+	}
 	for i := 0; i < len(rs); {
 		c := classify(fold(rs[i]))
 		j := i + 1
@@ -183,11 +194,18 @@ func anchors(part string) []string {
 			j++
 		}
 		switch {
-		case c == han && j-i >= 2, c == word && i > 0 && j < len(rs):
-			out = append(out, string(rs[i:j]))
+		case c == sep: // no term; the stretch goes on across it
+		case c == han && j-i >= 2, i > 0 && j < len(rs):
+			if start < 0 {
+				start = i
+			}
+			end = j
+		default:
+			flush()
 		}
 		i = j
 	}
+	flush()
 	return out
 }
 
