@@ -172,22 +172,24 @@ func TestLongWordsAreCut(t *testing.T) {
 }
 
 // A part the index cannot answer alone (a lone ideograph in it) is scanned, but its anchors —
-// stretches of runs of ideographs and of the letter, digit and lone-ideograph runs inside it —
-// still narrow the scan through the index, each as a phrase; a run at the part's edge is no
-// anchor (470 may be the end of 1470 in the text, 号 the start of 号楼).
+// runs of ideographs, the letter or digit runs inside it, and where no run of ideographs does, its
+// lone ideographs inside it with the runs beside them — still narrow the scan through the index;
+// a run at the part's edge is no anchor (470 may be the end of 1470 in the text, 号 the start of
+// 号楼).
 func TestParseAnchorsScannedParts(t *testing.T) {
 	for _, c := range []struct {
 		in      string
 		phrases [][]string
 		texts   []string
 	}{
-		{"新渔东路470弄8号", [][]string{{"新渔", "渔东", "东路", "470", "弄", "8"}}, []string{"新渔东路470弄8"}},
-		{"470弄8号", [][]string{{"弄", "8"}}, []string{"弄8"}},
+		{"新渔东路470弄8号", [][]string{{"新渔", "渔东", "东路"}, {"470"}, {"8"}}, []string{"新渔东路", "470", "8"}},
+		{"470弄8号", [][]string{{"8"}, {"弄", "8"}}, []string{"8", "弄8"}},
 		{"470-8号", [][]string{{"8"}}, []string{"8"}},
-		{"路470弄8号楼", [][]string{{"470", "弄", "8", "号楼"}}, []string{"470弄8号楼"}},
+		{"路470弄8号楼", [][]string{{"470"}, {"8"}, {"号楼"}}, []string{"470", "8", "号楼"}},
 		{"水", nil, nil},
 		{"A车B", [][]string{{"车"}}, []string{"车"}},
-		{"陸家嘴A座", [][]string{{"陆家", "家嘴", "a"}}, []string{"陸家嘴A"}},
+		{"0弄8", [][]string{{"弄"}}, []string{"弄"}},
+		{"陸家嘴A座", [][]string{{"陆家", "家嘴"}, {"a"}}, []string{"陸家嘴", "A"}},
 	} {
 		q := Parse(c.in)
 		if !reflect.DeepEqual(q.Scan, []string{c.in}) || !reflect.DeepEqual(q.Phrases, c.phrases) || !reflect.DeepEqual(q.Texts, c.texts) {
