@@ -97,10 +97,14 @@ const CountBound = 10_000
 // to 1,001 about 5 ms (docs/BENCHMARKS.md, "Order search: a search counts to 1,000").
 const SearchCountBound = 1_000
 
-// CountBoundOf is where List stops counting the orders f selects: SearchCountBound for a search,
-// CountBound otherwise. A total above it means "more than" it.
+// CountBoundOf is where List stops counting the orders f selects: SearchCountBound for a search
+// of towns alone (what the search box sends), CountBound otherwise. A total above it means "more
+// than" it. A search with other filters keeps counting to CountBound: List walks the time index
+// for a page only past manyHits (5,000) hits, and a count stopped at 1,000 would have it walk for
+// a search whose hits are too sparse among the filters' newest orders (噪音 in category 1002,
+// 4,330 hits: 630 ms instead of 96 on PostgreSQL).
 func CountBoundOf(f Filter) int {
-	if strings.TrimSpace(f.Query) != "" {
+	if onlyTownsAndSearch(f) {
 		return SearchCountBound
 	}
 	return CountBound
