@@ -221,8 +221,8 @@ func measureSearches(ctx context.Context, db *store.DB, town string) ([]benchSea
 		}); err != nil {
 			return nil, err
 		}
-		// The list counts up to orders.CountBound: past it the scan must find more, not as many.
-		if capped := r.Matches > orders.CountBound; (capped && scanned <= orders.CountBound) || (!capped && scanned != r.Matches) {
+		// A search counts up to orders.SearchCountBound: past it the scan must find more, not as many.
+		if capped := r.Matches > orders.SearchCountBound; (capped && scanned <= orders.SearchCountBound) || (!capped && scanned != r.Matches) {
 			return nil, fmt.Errorf("search %q: the index finds %d orders, a scan %d", q, r.Matches, scanned)
 		}
 		out = append(out, r)

@@ -1,7 +1,5 @@
 package orders
 
-import "slices"
-
 // BackfillStages is the migration's back-fill, for the tests.
 var BackfillStages = backfillStages
 
@@ -12,8 +10,8 @@ func (s *Store) ListSQL(f Filter) (count string, countArgs []any, page string, a
 	if err != nil {
 		return "", nil, "", nil, err
 	}
-	count, countArgs = q.countSQL()
-	return count, append(slices.Clone(countArgs), CountBound+1),
+	count, countArgs = q.countSQL(CountBoundOf(f))
+	return count, countArgs,
 		`SELECT ` + orderCols + ` FROM ` + q.from + ` WHERE ` + q.where + ` ORDER BY ` + q.order + ` LIMIT 50`, q.args, nil
 }
 

@@ -90,8 +90,28 @@ const MaxOffset = 10_000
 // (pages show "10,000+"), so that no request counts a city's millions of orders to draw a number.
 const CountBound = 10_000
 
+// SearchCountBound is where a search (Filter.Query) stops counting (pages show "1,000+"). A
+// search's count cannot be answered from an index alone: every hit's row is read to test the
+// town and the other filters (and, on PostgreSQL, to recheck a phrase). Counting a common word to
+// 10,001 took 130–750 ms of the search at a million orders on the loaded dev machine, counting it
+// to 1,001 about 5 ms (docs/BENCHMARKS.md, "Order search: a search counts to 1,000").
+const SearchCountBound = 1_000
+
+// CountBoundOf is where List stops counting the orders f selects: SearchCountBound for a search
+// of towns alone (what the search box sends), CountBound otherwise. A total above it means "more
+// than" it. A search with other filters keeps counting to CountBound: List walks the time index
+// for a page only past manyHits (5,000) hits, and a count stopped at 1,000 would have it walk for
+// a search whose hits are too sparse among the filters' newest orders (噪音 in category 1002,
+// 4,330 hits: 630 ms instead of 96 on PostgreSQL).
+func CountBoundOf(f Filter) int {
+	if onlyTownsAndSearch(f) {
+		return SearchCountBound
+	}
+	return CountBound
+}
+
 // List returns one page of the orders matching f and how many match in all, counted up to
-// CountBound: a total of CountBound+1 means more.
+// CountBoundOf(f): a total of CountBoundOf(f)+1 means more.
 func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	q, err := s.query(f)
 	if err != nil {
@@ -110,17 +130,20 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		return 0, nil, problem.Field("offset", "%d is past the deepest offset, %d; page on with after= (the list's next_after), as cheap at the millionth order as at the first",
 			f.Offset, MaxOffset)
 	}
-	total, err := q.countUpTo(ctx, s, CountBound)
+	bound := CountBoundOf(f)
+	total, err := q.countUpTo(ctx, s, bound)
 	if err != nil {
 		return 0, nil, err
 	}
-	if total == 0 || (f.Offset >= total && total <= CountBound && f.After == "" && f.Before == "") {
+	if total == 0 || (f.Offset >= total && total <= bound && f.After == "" && f.Before == "") {
 		return total, []Order{}, nil
 	}
 	many, walkRows := manyHits, searchWalkRows
 	if s.searchWalk != nil {
 		many, walkRows = s.searchWalk[0], s.searchWalk[1]
 	}
+	// A search counted past its bound has more hits than that, however many: treated as many.
+	many = min(many, bound)
 	q.settle(total, many)
 	where, args, order, offset := q.where, q.args, q.order, f.Offset
 	reverse := false
@@ -238,14 +261,22 @@ type listQuery struct {
 	// a department's whole list from its rows of order_departments alone.
 	count     string
 	countArgs []any
+	// streamed, when set, is a search on SQLite whose count streams the index's hits
+	// (streamedCount) over the orders streamedBase selects.
+	streamed         *searchSQL
+	streamedBase     string
+	streamedBaseArgs []any
 }
 
-// countSQL is the bounded count's statement and arguments (the bound's placeholder last).
-func (q listQuery) countSQL() (string, []any) {
-	if q.count != "" {
-		return q.count, q.countArgs
+// countSQL is the statement and arguments of the count up to bound+1.
+func (q listQuery) countSQL(bound int) (string, []any) {
+	if q.streamed != nil {
+		return streamedCount(*q.streamed, q.streamedBase, q.streamedBaseArgs, bound)
 	}
-	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + q.from + ` WHERE ` + q.where + ` LIMIT ?) AS hits`, q.args
+	if q.count != "" {
+		return q.count, append(slices.Clone(q.countArgs), bound+1)
+	}
+	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + q.from + ` WHERE ` + q.where + ` LIMIT ?) AS hits`, append(slices.Clone(q.args), bound+1)
 }
 
 // query turns f into SQL; Limit and Offset are left to the caller.
@@ -340,10 +371,14 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	base, baseArgs := strings.Join(conds, " AND "), slices.Clone(args)
 	var searchCond string
 	var searchArgs []any
+	var streamed *searchSQL
 	if q := strings.TrimSpace(f.Query); q != "" {
-		cond, a := s.searchCondition(q, f.Towns)
-		searchCond, searchArgs = cond, a
-		add(cond, a...)
+		ss := s.searchCondition(q, f.Towns)
+		searchCond, searchArgs = ss.cond, ss.args
+		add(ss.cond, ss.args...)
+		if s.DB.Dialect() == store.SQLite && ss.match != "" {
+			streamed = &ss
+		}
 		if s.DB.Dialect() == store.SQLite {
 			// Drive the query from the search's hits (rowid look-ups, which NOT INDEXED still
 			// allows): without statistics SQLite would rather walk a town index over every order
@@ -354,6 +389,19 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	q := listQuery{from: from, where: strings.Join(conds, " AND "), order: order, sort: f.Sort, args: args, now: now}
 	if searchCond != "" && strings.TrimPrefix(f.Sort, "-") == "received_at" {
 		q.base, q.baseArgs, q.search, q.searchArgs = base, baseArgs, searchCond, searchArgs
+	}
+	if streamed != nil {
+		q.streamed, q.streamedBase, q.streamedBaseArgs = streamed, base, baseArgs
+	}
+	if s.DB.Dialect() == store.Postgres && searchCond != "" && onlyTownsAndSearch(f) {
+		// PostgreSQL ANDs the search index's bitmap with a bitmap of every order of the towns
+		// (新泾镇: 666,769 entries, 1.1 s of a 1.5 s count of 噪音 on the loaded machine, where
+		// the search index's part took 73 ms). Behind OFFSET 0 the search's hits are read alone
+		// and their town tested on each row, stopping at the bound.
+		inTowns, townArgs := store.In("town_code", f.Towns)
+		q.count = `SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT town_code FROM orders WHERE ` + searchCond + ` OFFSET 0) AS found WHERE ` +
+			inTowns + ` LIMIT ?) AS hits`
+		q.countArgs = append(slices.Clone(searchArgs), townArgs...)
 	}
 	if onlyTownsAndDepartment(f) {
 		// A department's whole list (the handler's 本部门 tab): as many orders as the department
@@ -372,6 +420,13 @@ func onlyTownsAndTime(f Filter) bool {
 		f.Department == "" && f.RaisedBy == 0 && !f.Overdue && !f.Warning && !f.Unlocated && strings.TrimSpace(f.Query) == ""
 }
 
+// onlyTownsAndSearch reports whether f selects by town and search alone.
+func onlyTownsAndSearch(f Filter) bool {
+	g := f
+	g.Query = ""
+	return strings.TrimSpace(f.Query) != "" && onlyTownsAndTime(g) && g.From == nil && g.To == nil && len(g.Conditions) == 0
+}
+
 // onlyTownsAndDepartment reports whether f selects a department's orders of towns and nothing
 // else.
 func onlyTownsAndDepartment(f Filter) bool {
@@ -384,8 +439,8 @@ func onlyTownsAndDepartment(f Filter) bool {
 // reading at the first bound+1 matches.
 func (q listQuery) countUpTo(ctx context.Context, s *Store, bound int) (int, error) {
 	var total int
-	query, args := q.countSQL()
-	if err := s.DB.QueryRow(ctx, query, append(slices.Clone(args), bound+1)...).Scan(&total); err != nil {
+	query, args := q.countSQL(bound)
+	if err := s.DB.QueryRow(ctx, query, args...).Scan(&total); err != nil {
 		return 0, fmt.Errorf("count orders: %w", err)
 	}
 	return total, nil
@@ -418,11 +473,29 @@ var channelList = func() string {
 	return strings.Join(qs, ", ")
 }()
 
+// searchSQL is a search's condition over the orders table (cond, args) and, on SQLite, its
+// arms apart: the index's hits (match), the orders the index does not cover yet matched by their
+// text (like), the parts only a scan answers (scan, ANDed to both) and the alternatives (an order
+// number, a channel's id). countSQL unions the arms so that the count streams the index's hits
+// instead of gathering them all.
+type searchSQL struct {
+	cond string
+	args []any
+
+	match      string
+	like, scan string
+	likeArgs   []any
+	scanArgs   []any
+	alts       []string
+	altArgs    [][]any
+}
+
 // searchCondition matches q against the search index (every space-separated part must occur in
 // the content or address), or as an order's number or id, or as a channel's own id (the
 // hotline's 工单编号). Parts the index cannot answer (a lone ideograph) are matched by scanning.
-func (s *Store) searchCondition(q string, towns []string) (string, []any) {
+func (s *Store) searchCondition(q string, towns []string) searchSQL {
 	parsed := search.Parse(q)
+	var out searchSQL
 	var text []string
 	var args []any
 	switch {
@@ -442,44 +515,87 @@ func (s *Store) searchCondition(q string, towns []string) (string, []any) {
 			UNION ALL SELECT id FROM orders WHERE id > (SELECT indexed_through FROM search.search_state) AND `+like+`
 			UNION ALL SELECT id FROM orders WHERE id IN (SELECT order_id FROM search_queue) AND `+like+`)`)
 		args = append(append(append(args, parsed.FTS5()), likeArgs...), likeArgs...)
+		out.match, out.like, out.likeArgs = parsed.FTS5(), like, likeArgs
 	}
 	if len(parsed.Scan) > 0 {
 		scan, scanArgs := textMatch(parsed.Scan)
 		text = append(text, scan)
 		args = append(args, scanArgs...)
+		out.scan, out.scanArgs = scan, scanArgs
 	}
 	alts := []string{}
 	if len(text) > 0 {
 		alts = append(alts, "("+strings.Join(text, " AND ")+")")
 	}
+	alt := func(cond string, a ...any) {
+		alts = append(alts, cond)
+		args = append(args, a...)
+		out.alts, out.altArgs = append(out.alts, cond), append(out.altArgs, a)
+	}
 	if m := orderNumberTail.FindStringSubmatch(q); m != nil {
 		if id, err := strconv.ParseInt(m[1], 10, 64); err == nil {
 			if strings.Contains(q, "-") {
-				alts = append(alts, `(id = ? AND number = ?)`)
-				args = append(args, id, q)
+				alt(`(id = ? AND number = ?)`, id, q)
 			} else {
-				alts = append(alts, `id = ?`)
-				args = append(args, id)
+				alt(`id = ?`, id)
 			}
 		}
 	}
 	if !strings.ContainsAny(q, " \t") {
 		inTowns, townArgs := store.In("town_code", towns)
 		byExternal := `SELECT id FROM orders WHERE ` + inTowns + ` AND channel IN (` + channelList + `) AND external_id = ?`
+		a := append(slices.Clone(townArgs), any(q))
 		if s.DB.Dialect() == store.Postgres {
 			// An array computed once is a list of ids the primary key answers, which PostgreSQL
 			// ORs with the search index's bitmap; "id IN (subquery)" would have it scan every
 			// order of the towns and test each against a hash.
-			alts = append(alts, `id = ANY(ARRAY(`+byExternal+`))`)
+			alt(`id = ANY(ARRAY(`+byExternal+`))`, a...)
 		} else {
-			alts = append(alts, `id IN (`+byExternal+`)`)
+			alt(`id IN (`+byExternal+`)`, a...)
 		}
-		args = append(append(args, townArgs...), q)
 	}
 	if len(alts) == 0 {
-		return "1 = 0", nil // nothing searchable was typed (punctuation only)
+		out.cond = "1 = 0" // nothing searchable was typed (punctuation only)
+		return out
 	}
-	return "(" + strings.Join(alts, " OR ") + ")", args
+	out.cond, out.args = "("+strings.Join(alts, " OR ")+")", args
+	return out
+}
+
+// streamedCount is SQLite's bounded count of a search whose words the index answers: the union
+// of its arms (searchSQL), each an own statement driven by rowids, the index's arm reading its
+// hits in rowid order and stopping at bound+1 of them that pass the other filters (base). The
+// one statement "id IN (hits…)" gathers every hit of the index first, in every town (仙霞西路:
+// 127,000 at a million orders) before the first is counted.
+func streamedCount(ss searchSQL, base string, baseArgs []any, bound int) (string, []any) {
+	baseArgs = slices.Clone(baseArgs)
+	andScan := func(cond string, a []any) (string, []any) {
+		if ss.scan == "" {
+			return cond, a
+		}
+		return cond + " AND " + ss.scan, append(a, ss.scanArgs...)
+	}
+	var arms []string
+	var args []any
+	arm := func(cond string, a []any) {
+		arms = append(arms, `SELECT id FROM orders NOT INDEXED WHERE `+cond+` AND `+base)
+		args = append(append(args, a...), baseArgs...)
+	}
+	// The index's hits: FTS5 yields them in rowid order as the join asks for them (CROSS JOIN
+	// keeps the index outermost), so LIMIT stops reading the index.
+	hits, hitArgs := andScan(`orders_search MATCH ? AND orders_search.rowid NOT IN (SELECT order_id FROM search_queue) AND `+base,
+		append([]any{ss.match}, baseArgs...))
+	arms = append(arms, `SELECT id FROM (SELECT orders.id FROM search.orders_search CROSS JOIN orders ON orders.id = orders_search.rowid WHERE `+
+		hits+` LIMIT `+strconv.Itoa(bound+1)+`)`)
+	args = append(args, hitArgs...)
+	cond, a := andScan(`id > (SELECT indexed_through FROM search.search_state) AND `+ss.like, slices.Clone(ss.likeArgs))
+	arm(cond, a)
+	cond, a = andScan(`id IN (SELECT order_id FROM search_queue) AND `+ss.like, slices.Clone(ss.likeArgs))
+	arm(cond, a)
+	for i, c := range ss.alts {
+		arm(c, slices.Clone(ss.altArgs[i]))
+	}
+	return `SELECT COUNT(*) FROM (` + strings.Join(arms, " UNION ") + ` LIMIT ?) AS hits`, append(args, bound+1)
 }
 
 // textMatch is the condition that content or address contains each of parts (ANDed), with its

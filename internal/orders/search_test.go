@@ -58,7 +58,11 @@ func TestSearch(t *testing.T) {
 			{"夜间 噪音", []int{0, 3}},
 			{"天山五村", []int{1, 4}},
 			{"3号楼", []int{1}},
-			{"水", []int{4}},            // one ideograph: matched by scanning
+			{"水", []int{4}},     // one ideograph: matched by scanning
+			{"西路88弄", []int{0}}, // number fragments: scanned, anchored by 88
+			{"路1000号", []int{2}},
+			{"0号", []int{2}}, // no anchor: 0 may end 1000, 号 start 号楼
+			{"村3号", []int{1}},
 			{"漏水 天山", []int{4}},        // parts in content and address
 			{"施工噪音", []int{}},          // both words occur, but not this phrase
 			{"，。", []int{}},            // nothing searchable

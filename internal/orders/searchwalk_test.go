@@ -100,6 +100,27 @@ func TestSearchManyHitsPlans(t *testing.T) {
 			return out
 		}
 		for name, f := range filters {
+			// The bounded count (on SQLite a union that streams the index's hits) is the number of
+			// orders the pages list, at a bound below and above it.
+			all := 0
+			for cur := ""; ; {
+				g := f
+				g.Limit, g.After = 500, cur
+				_, list, err := plain.List(ctx, g)
+				if err != nil {
+					t.Fatal(err)
+				}
+				all += len(list)
+				if len(list) < g.Limit {
+					break
+				}
+				cur = orders.CursorOf(list[len(list)-1], "-received_at")
+			}
+			for _, bound := range []int{3, 60, orders.CountBound} {
+				if n, err := plain.Count(ctx, f, bound); err != nil || n != min(all, bound+1) {
+					t.Errorf("%s: count up to %d = %d (%v), want %d", name, bound, n, err, min(all, bound+1))
+				}
+			}
 			for _, sort := range []string{"-received_at", "received_at"} {
 				for _, limit := range []int{7, 50} {
 					f := f

@@ -172,8 +172,10 @@ func TestLongWordsAreCut(t *testing.T) {
 }
 
 // A part the index cannot answer alone (a lone ideograph in it) is scanned, but its anchors —
-// runs of ideographs and the letter or digit runs inside it — still narrow the scan through the
-// index; a run at the part's edge is no anchor (470 may be the end of 1470 in the text).
+// runs of ideographs, the letter or digit runs inside it, and where no run of ideographs does, its
+// lone ideographs inside it with the runs beside them — still narrow the scan through the index;
+// a run at the part's edge is no anchor (470 may be the end of 1470 in the text, 号 the start of
+// 号楼).
 func TestParseAnchorsScannedParts(t *testing.T) {
 	for _, c := range []struct {
 		in      string
@@ -181,9 +183,12 @@ func TestParseAnchorsScannedParts(t *testing.T) {
 		texts   []string
 	}{
 		{"新渔东路470弄8号", [][]string{{"新渔", "渔东", "东路"}, {"470"}, {"8"}}, []string{"新渔东路", "470", "8"}},
-		{"470弄8号", [][]string{{"8"}}, []string{"8"}},
+		{"470弄8号", [][]string{{"8"}, {"弄", "8"}}, []string{"8", "弄8"}},
+		{"470-8号", [][]string{{"8"}}, []string{"8"}},
+		{"路470弄8号楼", [][]string{{"470"}, {"8"}, {"号楼"}}, []string{"470", "8", "号楼"}},
 		{"水", nil, nil},
-		{"A车B", nil, nil},
+		{"A车B", [][]string{{"车"}}, []string{"车"}},
+		{"0弄8", [][]string{{"弄"}}, []string{"弄"}},
 		{"陸家嘴A座", [][]string{{"陆家", "家嘴"}, {"a"}}, []string{"陸家嘴", "A"}},
 	} {
 		q := Parse(c.in)
@@ -192,9 +197,9 @@ func TestParseAnchorsScannedParts(t *testing.T) {
 		}
 	}
 	// Every text containing a scanned part has its anchors' terms as phrases.
-	for _, text := range []string{"居民反映新渔东路470弄8号楼道堆物", "在新渔东路470弄8号门口", "1470弄8号", "陸家嘴A座大堂"} {
+	for _, text := range []string{"居民反映新渔东路470弄8号楼道堆物", "在新渔东路470弄8号门口", "1470弄8号", "陸家嘴A座大堂", "新渔东路1470-8号", "xA车By"} {
 		terms := " " + Terms(text) + " "
-		for _, part := range []string{"新渔东路470弄8号", "470弄8号", "0弄8", "陸家嘴A座", "陆家嘴A"} {
+		for _, part := range []string{"新渔东路470弄8号", "470弄8号", "0弄8", "陸家嘴A座", "陆家嘴A", "470-8号", "路470弄8号楼", "A车B", "弄8号楼道"} {
 			if !strings.Contains(text, part) {
 				continue
 			}

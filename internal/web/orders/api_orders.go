@@ -213,9 +213,10 @@ func (s *handlers) writeOrders(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
 	}
-	// A total past orders.CountBound is a lower bound: counting stopped there. next_after pages on
-	// by keyset (?after=), as cheap at the millionth order as at the first.
-	body := map[string]any{"total": total, "total_capped": total > orders.CountBound, "orders": out}
+	// A total past orders.CountBoundOf(f) (10,000; a search's 1,000) is a lower bound: counting
+	// stopped there. next_after pages on by keyset (?after=), as cheap at the millionth order as
+	// at the first.
+	body := map[string]any{"total": total, "total_capped": total > orders.CountBoundOf(f), "orders": out}
 	if len(list) > 0 && len(list) == cmp.Or(min(f.Limit, 500), 50) {
 		if cur := orders.CursorOf(list[len(list)-1], f.Sort); cur != "" {
 			body["next_after"] = cur

@@ -37,9 +37,13 @@ func init() {
 
 // CountLabel writes a list's total as pages show it: digits grouped, and "10,000+" for a total the
 // list stopped counting at (orders.CountBound).
-func CountLabel(n int) string {
-	if n > orders.CountBound {
-		return groupDigits(orders.CountBound) + "+"
+func CountLabel(n int) string { return countLabelOf(n, orders.CountBound) }
+
+// countLabelOf is CountLabel for a list that stops counting at bound (orders.CountBoundOf: a
+// search's "1,000+").
+func countLabelOf(n, bound int) string {
+	if n > bound {
+		return groupDigits(bound) + "+"
 	}
 	return groupDigits(n)
 }

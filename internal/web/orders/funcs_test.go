@@ -68,4 +68,10 @@ func TestCountLabel(t *testing.T) {
 			t.Errorf("CountLabel(%d) = %q, want %q", n, got, want)
 		}
 	}
+	// A search stops counting at 1,000: its 1,001 means "1,000+", not the number.
+	for n, want := range map[int]string{1000: "1,000", 1001: "1,000+"} {
+		if got := countLabelOf(n, 1000); got != want {
+			t.Errorf("countLabelOf(%d, 1000) = %q, want %q", n, got, want)
+		}
+	}
 }

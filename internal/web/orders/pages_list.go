@@ -52,15 +52,16 @@ type ordersPage struct {
 	lookups
 	Orders []listRow
 	// ShowTown adds a town column: the caller sees the orders of a district or the city.
-	ShowTown bool
-	Total    int
-	Filter   orders.Filter
-	Query    url.Values
-	Tabs     []queueTab
-	Pins     any // the map's pins; html/template writes them into a JSON script block, escaping <, > and &
-	Prev     string
-	Next     string
-	Showing  string
+	ShowTown   bool
+	Total      int
+	TotalLabel string // Total as shown: "10,000+" (a search: "1,000+") where counting stopped
+	Filter     orders.Filter
+	Query      url.Values
+	Tabs       []queueTab
+	Pins       any // the map's pins; html/template writes them into a JSON script block, escaping <, > and &
+	Prev       string
+	Next       string
+	Showing    string
 	// Filtered counts the filters in use, shown on the phone's folded 筛选 button.
 	Filtered int
 	// Exports are the 导出 menu's links: the list's filter and sort in each format (export.go).
@@ -163,7 +164,9 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	}
 	// Next and previous pages go by keyset (after / before the page's last or first order), so a
 	// deep page costs what the first does; offset only numbers the rows shown.
-	more := f.Offset+len(list) < total || (total > orders.CountBound && len(list) == f.Limit)
+	bound := orders.CountBoundOf(f)
+	p.TotalLabel = countLabelOf(total, bound)
+	more := f.Offset+len(list) < total || (total > bound && len(list) == f.Limit)
 	if len(list) > 0 && f.Offset > 0 {
 		q := r.URL.Query()
 		q.Del("after")
@@ -190,9 +193,9 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	}
 	switch {
 	case len(list) > 0:
-		p.Showing = fmt.Sprintf("%d–%d / %s", f.Offset+1, f.Offset+len(list), CountLabel(total))
+		p.Showing = fmt.Sprintf("%d–%d / %s", f.Offset+1, f.Offset+len(list), p.TotalLabel)
 	case total > 0: // an offset past the end (an old link after orders moved on): say how many there are
-		p.Showing = fmt.Sprintf("0 / %s", CountLabel(total))
+		p.Showing = fmt.Sprintf("0 / %s", p.TotalLabel)
 	}
 	if err := s.RecordShown(r, c, shown); err != nil {
 		return err
