@@ -45,9 +45,12 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 	now = now.Truncate(time.Millisecond)
 	// The order's row is locked first (PostgreSQL), so that what its KPI figures count before
 	// the action (read next) is what the action changes: an exemption recorded meanwhile waits.
-	locked := []int64{id}
+	var locked []int64
+	if kpiUpkeep {
+		locked = append(locked, id)
+	}
 	if action == workorder.ActMerge {
-		locked = append(locked, in.DuplicateOf)
+		locked = append(locked, id, in.DuplicateOf)
 	}
 	if err := lockOrders(ctx, tx, locked...); err != nil {
 		return Order{}, err

@@ -21,6 +21,28 @@ func BenchmarkLifecycle(b *testing.B) {
 	b.Run("postgres", func(b *testing.B) { benchLifecycle(b, testdb.Postgres(b)) })
 }
 
+// BenchmarkKPIUpkeep is BenchmarkLifecycle with and without the upkeep of the KPI figures kept
+// per day (kpi_daily), on each database: the upkeep's cost as a fraction of work-order write
+// throughput is 1 − with / without (docs/BENCHMARKS.md).
+func BenchmarkKPIUpkeep(b *testing.B) {
+	for _, db := range []struct {
+		name string
+		open func(testing.TB) *store.DB
+	}{{"sqlite", testdb.SQLite}, {"postgres", testdb.Postgres}} {
+		for _, on := range []bool{false, true} {
+			name := db.name + "/without"
+			if on {
+				name = db.name + "/with"
+			}
+			b.Run(name, func(b *testing.B) {
+				orders.SetKPIUpkeep(on)
+				defer orders.SetKPIUpkeep(true)
+				benchLifecycle(b, db.open(b))
+			})
+		}
+	}
+}
+
 func benchLifecycle(b *testing.B, db *store.DB) {
 	f := orderstest.Seed(b, db)
 	s := orders.New(db)
