@@ -54,6 +54,20 @@ func runBenchKPI(ctx context.Context, args []string, out io.Writer) error {
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&count); err != nil {
 		return err
 	}
+	var city []string // every town of the city, as the city account sees them
+	rows, err := db.Query(ctx, `SELECT code FROM regions WHERE level = 'town' ORDER BY code`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		city = append(city, c)
+	}
+	rows.Close()
 	town := []string{world.XinjingCode}
 	both := []string{world.XinjingCode, world.LujiazuiCode}
 	today, _ := kpi.PeriodOf("day", now)
@@ -77,6 +91,9 @@ func runBenchKPI(ctx context.Context, args []string, out io.Writer) error {
 		{"/kpi/rankings: grids", kpi.Query{Towns: town, Period: month, By: "grid", Keys: rates, NoLastYear: true}},
 		{"monthly report: committee sheet (last month)", kpi.Query{Towns: town, Period: last, By: "committee"}},
 		{"/kpi: month without p90 (town)", kpi.Query{Towns: town, Period: month, Keys: withoutP90()}},
+		{"/kpi: month (city account, every town)", kpi.Query{Towns: city, Period: month}},
+		{"/kpi: month without p90 (city account)", kpi.Query{Towns: city, Period: month, Keys: withoutP90()}},
+		{"home: city's towns side by side", kpi.Query{Towns: city, Period: month, By: "town", NoLastYear: true}},
 	}
 	fmt.Fprintf(out, "KPI queries on %s, %d orders; periods around %s; %d runs each after a warm-up\n", db.Dialect(), count,
 		now.Format(time.DateOnly), *rounds)

@@ -180,7 +180,11 @@ func Contributions(o *Order, cal *workcal.Calendar) []Term {
 	if o.Deadline != 0 && o.State != "rejected" && o.State != "merged" {
 		t := Term{Day: Day(o.Deadline), Col: cCRDen, V: 1}
 		if o.Closed != 0 {
-			t.CDay = Day(o.Closed)
+			// Closed by its deadline's day: before the end of any period that holds that day, so
+			// the row needs no closing day (most orders: the rows stay few).
+			if cd := Day(o.Closed); cd > t.Day {
+				t.CDay = cd
+			}
 			out = append(out, t)
 			t.Col = cCRNum
 		}

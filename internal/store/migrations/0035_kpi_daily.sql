@@ -10,7 +10,8 @@
 -- 1970-01-01 of the calendar's zone (Asia/Shanghai). pday: for an order whose runs of one stage
 -- end on several days, the day of the previous such run (a correction that counts only when that
 -- day is in the period too: pday >= the period's first day), else 0. cday: on the 结案率 rows, the
--- day the order was closed (its numerator counts when cday is before the period's end), else 0.
+-- day the order was closed when after its deadline's day (its numerator counts when cday is before
+-- the period's end), else 0.
 -- The columns are each figure's den and num (hrs_ms: the summed handling time in milliseconds).
 CREATE TABLE kpi_daily (
     town_code TEXT NOT NULL,
