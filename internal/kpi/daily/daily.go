@@ -329,7 +329,8 @@ const orderCols = `o.id, o.town_code, COALESCE(o.grid_code, ''), COALESCE(o.comm
 	CASE WHEN EXISTS (SELECT 1 FROM kpi_exemptions x WHERE x.order_id = o.id) THEN 1 ELSE 0 END`
 
 // Load reads the orders of ids (at most a few thousand) and their stage runs as the
-// contributions need them; an id with no order is absent from the map.
+// contributions need them, in one statement (it runs twice in every order change); an id with
+// no order is absent from the map.
 func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, error) {
 	out := make(map[int64]*Order, len(ids))
 	if len(ids) == 0 {
@@ -339,15 +340,35 @@ func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, 
 	for i, id := range ids {
 		args[i] = id
 	}
-	ph := store.Placeholders(len(ids))
-	if err := scanOrders(ctx, q, `SELECT `+orderCols+` FROM orders o WHERE o.id IN (`+ph+`)`, args, out); err != nil {
-		return nil, err
+	rows, err := q.Query(ctx, `SELECT `+orderCols+`, s.stage, s.outcome, s.started_at, COALESCE(s.finished_at, 0), COALESCE(s.on_time, -1), s.paused_working_ms
+		FROM orders o LEFT JOIN order_stages s ON s.order_id = o.id WHERE o.id IN (`+store.Placeholders(len(ids))+`) ORDER BY o.id, s.seq`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("kpi daily: orders: %w", err)
 	}
-	if err := scanStages(ctx, q, `SELECT order_id, stage, outcome, started_at, COALESCE(finished_at, 0), COALESCE(on_time, -1), paused_working_ms
-		FROM order_stages WHERE order_id IN (`+ph+`) ORDER BY order_id, seq`, args, out); err != nil {
-		return nil, err
+	defer rows.Close()
+	for rows.Next() {
+		o := &Order{}
+		var dup, exempt int
+		var stage, outcome sql.NullString
+		var started, finished, onTime, paused sql.NullInt64
+		if err := rows.Scan(&o.ID, &o.Town, &o.Groups[DimGrid], &o.Groups[DimCommittee], &o.Groups[DimDepartment],
+			&o.Groups[DimCategory], &o.Groups[DimChannel], &o.State, &o.Received, &o.Filed, &o.Deadline, &o.Closed,
+			&dup, &o.Satisfaction, &exempt, &stage, &outcome, &started, &finished, &onTime, &paused); err != nil {
+			return nil, err
+		}
+		if was := out[o.ID]; was != nil {
+			o = was
+		} else {
+			o.Groups[DimTown] = o.Town
+			o.Duplicate, o.Exempt = dup == 1, exempt == 1
+			out[o.ID] = o
+		}
+		if stage.Valid {
+			o.Stages = append(o.Stages, Stage{Stage: stage.String, Outcome: outcome.String, StartedAt: started.Int64,
+				FinishedAt: finished.Int64, OnTime: int(onTime.Int64), PausedMs: paused.Int64})
+		}
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func scanOrders(ctx context.Context, q store.Querier, query string, args []any, out map[int64]*Order) error {
