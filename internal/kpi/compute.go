@@ -308,6 +308,11 @@ func figureSQL(towns []string, d Def, col string, p Period) (string, []any, erro
 		group = `COALESCE(` + col + `, '')`
 	}
 	if d.Kind == Hours {
+		// The join with the finished handling runs is the condition's EXISTS already: without
+		// it repeated, PostgreSQL reads the town's closed orders of the period by their index
+		// instead of walking every order by id (370 ms against a few at 10^6).
+		c, a := closedIn(p.From.UnixMilli(), p.To.UnixMilli())
+		where, args = in+` AND `+c+` AND `+notExempt, append(inArgs, a...)
 		return `SELECT ` + group + `, s.order_id, s.started_at, s.finished_at, s.paused_working_ms
 		FROM orders JOIN order_stages s ON s.order_id = orders.id AND s.stage = 'handling' AND s.finished_at IS NOT NULL
 		WHERE ` + where + ` ORDER BY s.order_id`, args, nil
