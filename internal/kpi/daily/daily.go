@@ -325,7 +325,7 @@ func Change(before, after map[int64]*Order, cal *workcal.Calendar) Delta {
 // orderCols are the columns Load reads, with the exemption.
 const orderCols = `o.id, o.town_code, COALESCE(o.grid_code, ''), COALESCE(o.committee_code, ''), COALESCE(o.department_code, ''),
 	o.category_code, o.channel, o.state, o.received_at, COALESCE(o.filed_at, 0), COALESCE(o.deadline_at, 0), COALESCE(o.closed_at, 0),
-	CASE WHEN o.duplicate_of IS NULL THEN 0 ELSE 1 END, o.satisfaction,
+	COALESCE(o.duplicate_of, 0), o.satisfaction,
 	CASE WHEN EXISTS (SELECT 1 FROM kpi_exemptions x WHERE x.order_id = o.id) THEN 1 ELSE 0 END`
 
 // Load reads the orders of ids (at most a few thousand) and their stage runs as the
@@ -348,7 +348,8 @@ func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, 
 	defer rows.Close()
 	for rows.Next() {
 		o := &Order{}
-		var dup, exempt int
+		var dup int64
+		var exempt int
 		var stage, outcome sql.NullString
 		var started, finished, onTime, paused sql.NullInt64
 		if err := rows.Scan(&o.ID, &o.Town, &o.Groups[DimGrid], &o.Groups[DimCommittee], &o.Groups[DimDepartment],
@@ -360,7 +361,7 @@ func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, 
 			o = was
 		} else {
 			o.Groups[DimTown] = o.Town
-			o.Duplicate, o.Exempt = dup == 1, exempt == 1
+			o.Duplicate, o.Exempt = dup != 0, exempt == 1
 			out[o.ID] = o
 		}
 		if stage.Valid {
@@ -379,14 +380,15 @@ func scanOrders(ctx context.Context, q store.Querier, query string, args []any, 
 	defer rows.Close()
 	for rows.Next() {
 		o := &Order{}
-		var dup, exempt int
+		var dup int64
+		var exempt int
 		if err := rows.Scan(&o.ID, &o.Town, &o.Groups[DimGrid], &o.Groups[DimCommittee], &o.Groups[DimDepartment],
 			&o.Groups[DimCategory], &o.Groups[DimChannel], &o.State, &o.Received, &o.Filed, &o.Deadline, &o.Closed,
 			&dup, &o.Satisfaction, &exempt); err != nil {
 			return err
 		}
 		o.Groups[DimTown] = o.Town
-		o.Duplicate, o.Exempt = dup == 1, exempt == 1
+		o.Duplicate, o.Exempt = dup != 0, exempt == 1
 		out[o.ID] = o
 	}
 	return rows.Err()
@@ -427,17 +429,29 @@ func Apply(ctx context.Context, tx store.Querier, d Delta) error {
 		return nil
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
-	const perStmt = 200 // 29 parameters a row: under SQLite's and PostgreSQL's limits
-	for start := 0; start < len(keys); start += perStmt {
-		batch := keys[start:min(start+perStmt, len(keys))]
-		args := make([]any, 0, len(batch)*(6+NCols))
-		for _, k := range batch {
-			args = append(args, k.Town, k.Dim, k.Day, k.Group, k.PDay, k.CDay)
-			for _, v := range d[k] {
-				args = append(args, v)
+	// Only the columns that change are written: a transition changes one or two figures, and
+	// SQLite parses every statement anew, so a statement naming all 23 columns cost more than
+	// the rows it writes.
+	var cols []int
+	for c := range Cols {
+		for _, k := range keys {
+			if d[k][c] != 0 {
+				cols = append(cols, c)
+				break
 			}
 		}
-		if _, err := tx.Exec(ctx, upsertSQL(len(batch)), args...); err != nil {
+	}
+	const perStmt = 200 // at most 29 parameters a row: under SQLite's and PostgreSQL's limits
+	for start := 0; start < len(keys); start += perStmt {
+		batch := keys[start:min(start+perStmt, len(keys))]
+		args := make([]any, 0, len(batch)*(6+len(cols)))
+		for _, k := range batch {
+			args = append(args, k.Town, k.Dim, k.Day, k.Group, k.PDay, k.CDay)
+			for _, c := range cols {
+				args = append(args, d[k][c])
+			}
+		}
+		if _, err := tx.Exec(ctx, upsertSQL(len(batch), cols), args...); err != nil {
 			return fmt.Errorf("kpi daily: upsert: %w", err)
 		}
 	}
@@ -463,15 +477,20 @@ func (a Key) less(b Key) bool {
 	return a.CDay < b.CDay
 }
 
-var upserts sync.Map // rows → statement
+var upserts sync.Map // rows and columns → statement
 
-func upsertSQL(n int) string {
-	if q, ok := upserts.Load(n); ok {
+func upsertSQL(n int, cols []int) string {
+	key := fmt.Sprint(n, cols)
+	if q, ok := upserts.Load(key); ok {
 		return q.(string)
 	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = Cols[c]
+	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO kpi_daily (town_code, dim, day, grp, pday, cday, ` + strings.Join(Cols[:], ", ") + `) VALUES `)
-	row := "(" + store.Placeholders(6+NCols) + ")"
+	b.WriteString(`INSERT INTO kpi_daily (town_code, dim, day, grp, pday, cday, ` + strings.Join(names, ", ") + `) VALUES `)
+	row := "(" + store.Placeholders(6+len(cols)) + ")"
 	for i := 0; i < n; i++ {
 		if i > 0 {
 			b.WriteString(", ")
@@ -479,12 +498,12 @@ func upsertSQL(n int) string {
 		b.WriteString(row)
 	}
 	b.WriteString(` ON CONFLICT (town_code, dim, day, grp, pday, cday) DO UPDATE SET `)
-	for i, c := range Cols {
+	for i, c := range names {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString(c + ` = kpi_daily.` + c + ` + excluded.` + c)
 	}
-	upserts.Store(n, b.String())
+	upserts.Store(key, b.String())
 	return b.String()
 }
