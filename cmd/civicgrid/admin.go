@@ -35,6 +35,10 @@ func openDB(ctx context.Context, d dbFlags, out io.Writer) (*store.DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := buildKPIDaily(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

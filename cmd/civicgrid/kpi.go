@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/kpi/daily"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -153,4 +154,59 @@ func kpiCounts(d kpi.Def, f kpi.Figure) string {
 		return fmt.Sprintf("%d orders", f.Den)
 	}
 	return ""
+}
+
+func runKPIRebuild(ctx context.Context, args []string, out io.Writer) error {
+	var town string
+	c := newDBCommand("kpi rebuild", "recompute the KPI figures kept per day", "kpi rebuild [--town CODE]", out)
+	c.StringVar(&town, "town", "", "town code (default: every town)")
+	if err := parseFlags(c.FlagSet, args); err != nil {
+		return err
+	}
+	return c.withDB(ctx, func(db *store.DB) error {
+		if town != "" {
+			if err := places.RequireTown(ctx, db, "town", town); err != nil {
+				return err
+			}
+		}
+		start := time.Now()
+		n, err := rebuildKPIDaily(ctx, db, town)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "kpi_daily rebuilt from %d orders in %.1f s\n", n, time.Since(start).Seconds())
+		return nil
+	})
+}
+
+// rebuildKPIDaily recomputes kpi_daily (one town, "" all) with the stored calendar, showing its
+// progress on stderr.
+func rebuildKPIDaily(ctx context.Context, db *store.DB, town string) (int, error) {
+	cal, err := orders.LoadCalendar(ctx, db)
+	if err != nil {
+		return 0, err
+	}
+	start, last := time.Now(), time.Time{}
+	return daily.Rebuild(ctx, db, cal, town, func(done, total int) {
+		if time.Since(last) < time.Second && done < total {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintf(stderr, "\rkpi_daily: %d / %d orders in %.0f s   ", done, total, time.Since(start).Seconds())
+		if done >= total {
+			fmt.Fprintln(stderr)
+		}
+	})
+}
+
+// buildKPIDaily builds kpi_daily once when it is empty while orders exist: a database migrated
+// to 0035 with its orders (every command opens the database through openDB, serve included).
+func buildKPIDaily(ctx context.Context, db *store.DB) error {
+	empty, err := daily.Empty(ctx, db)
+	if err != nil || !empty {
+		return err
+	}
+	fmt.Fprintln(stderr, "kpi_daily is empty: building the KPI figures kept per day from the orders (once)")
+	_, err = rebuildKPIDaily(ctx, db, "")
+	return err
 }

@@ -30,6 +30,7 @@ type command struct {
 var commands = []command{
 	{"addresses import", "import a town's address book (道路, 门牌/弄, 小区, 楼栋, 地标, 网格编号) from xlsx or CSV, all or nothing", runAddressesImport},
 	{"bench import", "measure the hotline import on generated rows against a bare bulk insert (SQLite) or COPY (PostgreSQL)", runBenchImport},
+	{"bench kpi", "the KPI queries of the pages from the figures kept per day against the scan of the orders, on the bench pages database", runBenchKPI},
 	{"bench pages", "generate N orders, then measure every GET route of the route table for each role (p50/p95/p99)", runBenchPages},
 	{"bench search", "measure the order list's search (typical queries, with filters) against a LIKE scan on a database bench pages generated", runBenchSearch},
 	{"bookings list", "list bookable places and routes with their coming slots, places booked, left and waiting", runBookingsList},
@@ -48,6 +49,7 @@ var commands = []command{
 	{"eval", "cross-validate the classifier on a labelled CSV against two baselines", runEval},
 	{"import hotline", "import a 12345 hotline export (xlsx or CSV) as work orders", runImportHotline},
 	{"kpi", "a town's KPIs (docs/KPI.md) for a period, with the previous period and the same period last year", runKPI},
+	{"kpi rebuild", "recompute the KPI figures kept per day (kpi_daily) from the orders, for one town or all", runKPIRebuild},
 	{"migrate", "apply database schema migrations", runMigrate},
 	{"model list", "list the versions of a model store", runModelList},
 	{"model rollback", "make the previous model of a model store current again", runModelRollback},

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/civicgrid/civicgrid/internal/audit"
+	"github.com/civicgrid/civicgrid/internal/kpi/daily"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workorder"
@@ -217,6 +218,18 @@ func (s *Service) Exempt(ctx context.Context, towns []string, order, reason stri
 			return err
 		}
 		e.Number = number.String
+		// The figures kept per day lose the order's rates and times: its contributions before
+		// and after, read under the order's row lock (PostgreSQL) so that a concurrent action on
+		// the order, which reads them under the same lock, cannot interleave.
+		if tx.Dialect() == store.Postgres {
+			if _, err := tx.Exec(ctx, `SELECT id FROM orders WHERE id = ? FOR UPDATE`, e.OrderID); err != nil {
+				return err
+			}
+		}
+		was, err := daily.Load(ctx, tx, []int64{e.OrderID})
+		if err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `INSERT INTO kpi_exemptions (order_id, town_code, reason, created_by, created_by_name, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, e.OrderID, e.Town, reason, store.NullIfZero(by.ID), by.Name, e.CreatedAt.UnixMilli())
 		if err != nil {
@@ -224,6 +237,13 @@ func (s *Service) Exempt(ctx context.Context, towns []string, order, reason stri
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return problem.Field("order", "order %s is exempted already", firstOf(e.Number, order))
+		}
+		now, err := daily.Load(ctx, tx, []int64{e.OrderID})
+		if err != nil {
+			return err
+		}
+		if err := daily.Apply(ctx, tx, daily.Change(was, now, s.Cal)); err != nil {
+			return err
 		}
 		return by.Record(ctx, tx, audit.Entry{Action: audit.ActionCreate, Entity: "kpi_exemption", EntityID: strconv.FormatInt(e.OrderID, 10),
 			TownCode: e.Town, Detail: reason})

@@ -43,10 +43,21 @@ func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, 
 func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64, a ActorInfo, action workorder.Action,
 	version int, in workorder.Input, now time.Time) (Order, error) {
 	now = now.Truncate(time.Millisecond)
+	// The order's row is locked first (PostgreSQL), so that what its KPI figures count before
+	// the action (read next) is what the action changes: an exemption recorded meanwhile waits.
+	var locked []int64
+	if kpiUpkeep {
+		locked = append(locked, id)
+	}
 	if action == workorder.ActMerge {
-		if err := lockOrders(ctx, tx, id, in.DuplicateOf); err != nil {
-			return Order{}, err
-		}
+		locked = append(locked, id, in.DuplicateOf)
+	}
+	if err := lockOrders(ctx, tx, locked...); err != nil {
+		return Order{}, err
+	}
+	kpiWas, err := kpiBefore(ctx, tx, id)
+	if err != nil {
+		return Order{}, err
 	}
 	o, err := s.load(ctx, tx, towns, id)
 	if err != nil {
@@ -122,6 +133,10 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		if err := syncDepartments(ctx, tx, &o); err != nil {
 			return Order{}, err
 		}
+	}
+	// Every transition's effect on the KPI figures kept per day, in its transaction.
+	if err := s.kpiAfter(ctx, tx, kpiWas, o.ID); err != nil {
+		return Order{}, err
 	}
 	if len(ev.Data) == 0 {
 		ev.Data = nil

@@ -21,7 +21,50 @@ func BenchmarkLifecycle(b *testing.B) {
 	b.Run("postgres", func(b *testing.B) { benchLifecycle(b, testdb.Postgres(b)) })
 }
 
+// BenchmarkKPIUpkeep runs BenchmarkLifecycle's closed loops alternately with and without the
+// upkeep of the KPI figures kept per day (kpi_daily), on each database, so that both see the same
+// load; it reports both rates and the upkeep's cost as a fraction of work-order write throughput,
+// 1 − with / without (docs/BENCHMARKS.md).
+func BenchmarkKPIUpkeep(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchUpkeep(b, testdb.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { benchUpkeep(b, testdb.Postgres(b)) })
+}
+
+func benchUpkeep(b *testing.B, db *store.DB) {
+	defer orders.SetKPIUpkeep(true)
+	lifecycle := lifecycleOf(b, db)
+	var spent [2]time.Duration
+	var runs [2]int
+	i := 0
+	for b.Loop() {
+		on := i % 2
+		orders.SetKPIUpkeep(on == 1)
+		start := time.Now()
+		lifecycle()
+		spent[on] += time.Since(start)
+		runs[on]++
+		i++
+	}
+	orders.SetKPIUpkeep(true)
+	without, with := float64(runs[0])/spent[0].Seconds(), float64(runs[1])/max(spent[1].Seconds(), 1e-9)
+	b.ReportMetric(without, "without-lifecycles/s")
+	b.ReportMetric(with, "with-lifecycles/s")
+	b.ReportMetric(100*(1-with/without), "upkeep-%")
+}
+
 func benchLifecycle(b *testing.B, db *store.DB) {
+	lifecycle := lifecycleOf(b, db)
+	b.ResetTimer()
+	start := time.Now()
+	for b.Loop() {
+		lifecycle()
+	}
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lifecycles/s")
+}
+
+// lifecycleOf seeds db and returns one closed loop: create, then file, dispatch, accept, request
+// and approve an extension, report, verify and rate.
+func lifecycleOf(b *testing.B, db *store.DB) func() {
 	f := orderstest.Seed(b, db)
 	s := orders.New(db)
 	sum := sha256.Sum256([]byte("bench photo"))
@@ -44,9 +87,7 @@ func benchLifecycle(b *testing.B, db *store.DB) {
 		{f.GridWorker, workorder.ActVerifyPass, workorder.Input{Note: "核查通过"}},
 		{f.Dispatcher, workorder.ActRate, workorder.Input{Satisfaction: workorder.Satisfied}},
 	}
-	b.ResetTimer()
-	start := time.Now()
-	for b.Loop() {
+	return func() {
 		o, err := s.Create(ctx, orders.NewOrder{TownCode: f.Town, Channel: orders.ChannelPatrol, Content: "楼道堆物影响通行",
 			Address: "新泾一村 3 号", Lat: &lat, Lng: &lng, Category: f.Category, ActorName: "网格员甲", ActorRole: workorder.RoleGridWorker})
 		if err != nil {
@@ -63,5 +104,4 @@ func benchLifecycle(b *testing.B, db *store.DB) {
 			}
 		}
 	}
-	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "lifecycles/s")
 }

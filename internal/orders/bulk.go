@@ -87,6 +87,22 @@ func (p *bulkPrepared) setGrid(n *NewOrder, grid string) {
 // transaction). The orders of one call share their town, channel, actor, raiser and photos (an
 // importer's batch does), which BulkCreate checks. Results come back in input order.
 func (s *Store) BulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]Created, error) {
+	out, err := s.bulkCreate(ctx, tx, ns)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]int64, len(out))
+	for i, c := range out {
+		ids[i] = c.ID
+	}
+	// The KPI figures of the new orders, once per distinct row of the batch.
+	if err := s.kpiCreated(ctx, tx, ids); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Store) bulkCreate(ctx context.Context, tx *store.Tx, ns []NewOrder) ([]Created, error) {
 	if len(ns) == 0 {
 		return nil, nil
 	}
@@ -531,6 +547,11 @@ func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n Ne
 		return nil, nil
 	}
 	now := s.now().Truncate(time.Millisecond)
+	// The receipt time may move (a channel's correction): the KPI figures follow it.
+	before, err := kpiBefore(ctx, tx, cur.ID)
+	if err != nil {
+		return nil, err
+	}
 	var lat, lng any
 	if next.Lat != nil {
 		lat, lng = *next.Lat, *next.Lng
@@ -544,6 +565,9 @@ func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n Ne
 	}
 	if k, err := res.RowsAffected(); err != nil || k != 1 {
 		return nil, problem.Conflict("order %d changed while the %s update was applied; try again", cur.ID, cur.Channel)
+	}
+	if err := s.kpiAfter(ctx, tx, before, cur.ID); err != nil {
+		return nil, err
 	}
 	if next.Content != cur.Content || next.Address != cur.Address {
 		doc := searchDoc{ID: cur.ID, Terms: searchTerms(next.Content, next.Address)}

@@ -175,6 +175,9 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	if err := appendEvent(ctx, tx, o.ID, ev); err != nil {
 		return Order{}, err
 	}
+	if err := s.kpiCreated(ctx, tx, []int64{o.ID}); err != nil {
+		return Order{}, err
+	}
 	o.Events = []Event{ev}
 	o.flags(now)
 	return o, nil

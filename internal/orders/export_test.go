@@ -36,3 +36,7 @@ func (s *Store) SearchWalkSQL(f Filter, walkRows int) (query string, args []any,
 	query, args = walkSQL(q, q.base, q.baseArgs, q.order, walkRows, 50, 0)
 	return query, args, true, nil
 }
+
+// SetKPIUpkeep turns the upkeep of kpi_daily off and on, for the benchmark that measures its
+// cost.
+func SetKPIUpkeep(on bool) { kpiUpkeep = on }

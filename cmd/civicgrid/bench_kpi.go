@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"text/tabwriter"
+	"time"
+
+	"github.com/civicgrid/civicgrid/internal/demo/world"
+	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/orders"
+)
+
+// runBenchKPI measures the KPI queries the pages make (the leader's and the district's home
+// panels, /kpi and /api/v1/kpi, the rankings, the monthly report's sheets) on the database `bench
+// pages` generated, each from the figures kept per day and, in the same run, by the scan of the
+// orders the figures are defined by (kpi.Query.Scan), and prints p50/p95 of both.
+func runBenchKPI(ctx context.Context, args []string, out io.Writer) error {
+	var d dbFlags
+	fs := newFlagSet("bench kpi", "KPI queries from the figures kept per day against the scan of the orders, on the bench pages database",
+		"bench kpi [--orders N] [--db URL | --data DIR] [--rounds R] [--at DATE]", out)
+	fs.StringVar(&d.db, "db", "", "PostgreSQL URL (the schema cg_bench_<N> bench pages generated)")
+	fs.StringVar(&d.data, "data", "", "SQLite: the directory bench pages generated into")
+	n := fs.Int("orders", 10_000, "the orders bench pages generated (names the PostgreSQL schema)")
+	rounds := fs.Int("rounds", 10, "runs per query and path (after one warm-up)")
+	atDay := fs.String("at", "", "the day the periods contain (default today)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if d.db == "" && d.data == "" {
+		return fmt.Errorf("--db or --data: the database bench pages generated")
+	}
+	now := time.Now()
+	if *atDay != "" {
+		t, err := kpi.ParseDate("at", *atDay)
+		if err != nil {
+			return err
+		}
+		now = t.Add(12 * time.Hour)
+	}
+	db, _, cleanup, err := openBenchDB(ctx, d, *n, false, out)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	cal, err := orders.LoadCalendar(ctx, db)
+	if err != nil {
+		return err
+	}
+	svc := &kpi.Service{DB: db, Cal: cal}
+	var count int
+	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&count); err != nil {
+		return err
+	}
+	var city []string // every town of the city, as the city account sees them
+	rows, err := db.Query(ctx, `SELECT code FROM regions WHERE level = 'town' ORDER BY code`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return err
+		}
+		city = append(city, c)
+	}
+	rows.Close()
+	town := []string{world.XinjingCode}
+	both := []string{world.XinjingCode, world.LujiazuiCode}
+	today, _ := kpi.PeriodOf("day", now)
+	month, _ := kpi.PeriodOf("month", now)
+	last, _ := kpi.PeriodOf("month", month.From.AddDate(0, 0, -1))
+	year, _ := kpi.PeriodOf("year", now)
+	rates := []string{kpi.ClosureRate, kpi.OnTimeClosureRate, kpi.OnTimeHandlingRate, kpi.SatisfactionRate, kpi.FirstContactRate, kpi.ReworkRate}
+	queries := []struct {
+		name string
+		q    kpi.Query
+	}{
+		{"home: today's tiles (town)", kpi.Query{Towns: town, Period: today, Keys: []string{kpi.Received, kpi.Filed, kpi.Closed}, NoPrevious: true, NoLastYear: true}},
+		{"home: this month vs last (town)", kpi.Query{Towns: town, Period: month, NoLastYear: true}},
+		{"home: towns side by side (district)", kpi.Query{Towns: both, Period: month, By: "town", NoLastYear: true}},
+		{"/kpi, /api/v1/kpi: month (town)", kpi.Query{Towns: town, Period: month}},
+		{"/kpi: month by department (town)", kpi.Query{Towns: town, Period: month, By: "department"}},
+		{"/kpi: month by grid (town)", kpi.Query{Towns: town, Period: month, By: "grid"}},
+		{"/kpi: year by category (town)", kpi.Query{Towns: town, Period: year, By: "category"}},
+		{"/kpi: month (both towns)", kpi.Query{Towns: both, Period: month}},
+		{"/kpi/rankings: departments", kpi.Query{Towns: town, Period: month, By: "department", Keys: rates, NoLastYear: true}},
+		{"/kpi/rankings: grids", kpi.Query{Towns: town, Period: month, By: "grid", Keys: rates, NoLastYear: true}},
+		{"monthly report: committee sheet (last month)", kpi.Query{Towns: town, Period: last, By: "committee"}},
+		{"/kpi: month without p90 (town)", kpi.Query{Towns: town, Period: month, Keys: withoutP90()}},
+		{"/kpi: month (city account, every town)", kpi.Query{Towns: city, Period: month}},
+		{"/kpi: month without p90 (city account)", kpi.Query{Towns: city, Period: month, Keys: withoutP90()}},
+		{"home: city's towns side by side", kpi.Query{Towns: city, Period: month, By: "town", NoLastYear: true}},
+	}
+	fmt.Fprintf(out, "KPI queries on %s, %d orders; periods around %s; %d runs each after a warm-up\n", db.Dialect(), count,
+		now.Format(time.DateOnly), *rounds)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "query\tkept p50\tkept p95\tscan p50\tscan p95\tscan/kept (p50)")
+	for _, c := range queries {
+		var times [2][]time.Duration
+		for i, scan := range []bool{false, true} {
+			q := c.q
+			q.Scan = scan
+			for r := 0; r <= *rounds; r++ {
+				start := time.Now()
+				if _, err := svc.Compute(ctx, q); err != nil {
+					return fmt.Errorf("%s: %w", c.name, err)
+				}
+				if r > 0 {
+					times[i] = append(times[i], time.Since(start))
+				}
+			}
+		}
+		k50, k95 := quantiles(times[0])
+		s50, s95 := quantiles(times[1])
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.1f×\n", c.name, msText(k50), msText(k95), msText(s50), msText(s95), float64(s50)/float64(max(k50, 1)))
+	}
+	return tw.Flush()
+}
+
+func withoutP90() []string {
+	var out []string
+	for _, d := range kpi.Defs {
+		if d.Key != kpi.P90HandlingHours {
+			out = append(out, d.Key)
+		}
+	}
+	return out
+}
+
+// quantiles gives the nearest-rank p50 and p95.
+func quantiles(ds []time.Duration) (time.Duration, time.Duration) {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	at := func(q float64) time.Duration {
+		i := int(q*float64(len(s))+0.999999) - 1
+		return s[min(max(i, 0), len(s)-1)]
+	}
+	return at(0.5), at(0.95)
+}
+
+func msText(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
