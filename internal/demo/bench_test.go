@@ -114,6 +114,9 @@ func TestBenchOrdersLives(t *testing.T) {
 			kpi.SatisfactionRate: {0.85, 0.98}, kpi.FirstContactRate: {0.85, 0.99}, kpi.AvgHandlingHours: {5, 200},
 		} {
 			f := rep.Total.Current[key]
+			if f.Value != nil {
+				t.Logf("%s = %.3f (%d/%d)", key, *f.Value, f.Num, f.Den)
+			}
 			if f.Value == nil || *f.Value < r[0] || *f.Value > r[1] {
 				v := -1.0
 				if f.Value != nil {
