@@ -271,13 +271,41 @@ func writeBenchBatch(ctx context.Context, db *store.DB, st *orders.Store, sim *l
 			l.order()
 			lives = append(lives, l)
 		}
+		stmts := stmtCache{tx: tx, m: map[string]*sql.Stmt{}}
+		defer stmts.close()
 		for start := 0; start < len(lives); start += benchUpdateChunk {
-			if err := updateBenchRows(ctx, tx, lives[start:min(start+benchUpdateChunk, len(lives))], sim.now); err != nil {
+			if err := updateBenchRows(ctx, tx, stmts, lives[start:min(start+benchUpdateChunk, len(lives))], sim.now); err != nil {
 				return err
 			}
 		}
-		return writeLives(ctx, tx, lives)
+		return writeLives(ctx, tx, stmts, lives)
 	})
+}
+
+// stmtCache prepares each statement of a transaction once: parsing the long multi-row
+// statements again for every chunk was a quarter of the generator's time on SQLite.
+type stmtCache struct {
+	tx *store.Tx
+	m  map[string]*sql.Stmt
+}
+
+func (c stmtCache) exec(ctx context.Context, query string, args ...any) error {
+	st, ok := c.m[query]
+	if !ok {
+		var err error
+		if st, err = c.tx.Prepare(ctx, query); err != nil {
+			return err
+		}
+		c.m[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func (c stmtCache) close() {
+	for _, st := range c.m {
+		st.Close()
+	}
 }
 
 // benchUpdateChunk is how many orders one UPDATE … FROM (VALUES …) moves on.
@@ -306,7 +334,7 @@ func millisOrNil(t time.Time) any {
 }
 
 // updateBenchRows moves generated orders to the state their lives left them in, in one statement.
-func updateBenchRows(ctx context.Context, tx *store.Tx, lives []*benchLife, now time.Time) error {
+func updateBenchRows(ctx context.Context, tx *store.Tx, stmts stmtCache, lives []*benchLife, now time.Time) error {
 	args := make([]any, 0, len(benchUpdateCols)*len(lives))
 	for _, l := range lives {
 		var warning any
@@ -331,7 +359,7 @@ func updateBenchRows(ctx context.Context, tx *store.Tx, lives []*benchLife, now 
 	head, row := benchUpdateSQL()
 	// The VALUES list as a common table expression with named columns: SQLite takes no column
 	// names on a derived table ("AS v (id, …)"), both take them on a CTE.
-	_, err := tx.Exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", len(lives)), ", ")+`)
+	err := stmts.exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", len(lives)), ", ")+`)
 		UPDATE orders SET state = v.state, version = v.version, filed_at = v.filed, department_code = v.department,
 		deadline_class = COALESCE(v.class, orders.deadline_class), deadline_at = v.deadline, warning_at = v.warning, closed_at = v.closed,
 		satisfaction = v.satisfaction, result = v.result, updated_at = v.updated, duplicate_of = v.duplicate, co_departments = v.co,
@@ -359,7 +387,7 @@ var (
 
 // writeLives writes the stage rows, history events (after the receive event, seq 1),
 // suspensions and exemptions of lives.
-func writeLives(ctx context.Context, tx *store.Tx, lives []*benchLife) error {
+func writeLives(ctx context.Context, tx *store.Tx, stmts stmtCache, lives []*benchLife) error {
 	var stages, events, susp, exempt [][]any
 	for _, l := range lives {
 		for _, s := range l.stages {
@@ -391,16 +419,16 @@ func writeLives(ctx context.Context, tx *store.Tx, lives []*benchLife) error {
 		rows  [][]any
 	}{{"order_stages", benchStageCols, stages}, {"order_events", benchEventCols, events},
 		{"order_suspensions", benchSuspensionCols, susp}, {"kpi_exemptions", benchExemptionCols, exempt}} {
-		if err := insertRows(ctx, tx, t.table, t.cols, t.rows); err != nil {
+		if err := insertRows(ctx, tx, stmts, t.table, t.cols, t.rows); err != nil {
 			return fmt.Errorf("bench %s: %w", t.table, err)
 		}
 	}
 	return nil
 }
 
-// insertRows writes rows with COPY where the transaction can, else with multi-row INSERTs of at
-// most benchInsertParams parameters.
-func insertRows(ctx context.Context, tx *store.Tx, table string, cols []string, rows [][]any) error {
+// insertRows writes rows with COPY where the transaction can, else with prepared multi-row
+// INSERTs of benchInsertRows rows.
+func insertRows(ctx context.Context, tx *store.Tx, stmts stmtCache, table string, cols []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -409,14 +437,14 @@ func insertRows(ctx context.Context, tx *store.Tx, table string, cols []string, 
 		return err
 	}
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	per := max(1, benchInsertParams/len(cols))
+	per := benchInsertRows
 	for start := 0; start < len(rows); start += per {
 		part := rows[start:min(start+per, len(rows))]
 		args := make([]any, 0, len(part)*len(cols))
 		for _, r := range part {
 			args = append(args, r...)
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES `+
+		if err := stmts.exec(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES `+
 			strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", "), args...); err != nil {
 			return err
 		}
@@ -424,8 +452,9 @@ func insertRows(ctx context.Context, tx *store.Tx, table string, cols []string, 
 	return nil
 }
 
-// benchInsertParams bounds one INSERT's parameters (SQLite allows 32766).
-const benchInsertParams = 8000
+// benchInsertRows is how many rows one INSERT writes (13 columns: far below SQLite's 32766
+// parameters).
+const benchInsertRows = 100
 
 // sliceRows is a COPY source (pgx.CopyFromSource) over rows held in memory.
 type sliceRows struct {
