@@ -231,7 +231,8 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 // (from the middle of the generated ones), a user, a grid, a campaign and its target, a photo.
 func benchVars(ctx context.Context, db *store.DB) (map[string]string, error) {
 	queries := map[string]string{
-		"orders/{id}":        `SELECT MIN(id) FROM orders WHERE town_code = '` + world.XinjingCode + `' AND id >= (SELECT (MIN(id) + MAX(id)) / 2 FROM orders)`,
+		"orders/{id}": `SELECT MIN(id) FROM orders WHERE town_code = '` + world.XinjingCode + `' AND id >= (SELECT (MIN(id) + MAX(id)) / 2 FROM orders
+			WHERE town_code = '` + world.XinjingCode + `')`, // the middle of 新泾镇's: with more towns, the last ids are theirs
 		"reports/{id}":       `SELECT id FROM orders WHERE raised_by = (SELECT id FROM users WHERE username = 'resident') ORDER BY id LIMIT 1`,
 		"users/{id}":         `SELECT id FROM users WHERE username = 'dispatcher'`,
 		"grids/{id}":         `SELECT code FROM grids WHERE town_code = '` + world.XinjingCode + `' ORDER BY code LIMIT 1`,
