@@ -165,8 +165,9 @@ func openBenchDB(ctx context.Context, d dbFlags, n, towns int, drop bool, out io
 	}, nil
 }
 
-// prepareBench loads the demo world (480 orders with true histories) and generates the rest,
-// unless a previous run did.
+// prepareBench loads the demo world (480 orders with true histories), the generated towns beyond
+// the demo's two and the district account (demo.LoadBenchTowns), and generates the rest of the
+// orders with their lives, unless a previous run did.
 func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, years int, out io.Writer) error {
 	var have int
 	err := db.QueryRow(ctx, `SELECT COUNT(*) FROM settings WHERE town_code = ? AND key = ?`, world.XinjingCode, benchMarker).Scan(&have)
