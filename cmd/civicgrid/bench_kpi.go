@@ -24,6 +24,7 @@ func runBenchKPI(ctx context.Context, args []string, out io.Writer) error {
 	fs.StringVar(&d.db, "db", "", "PostgreSQL URL (the schema cg_bench_<N> bench pages generated)")
 	fs.StringVar(&d.data, "data", "", "SQLite: the directory bench pages generated into")
 	n := fs.Int("orders", 10_000, "the orders bench pages generated (names the PostgreSQL schema)")
+	towns := fs.Int("towns", 2, "the towns bench pages spread them over (names the PostgreSQL schema)")
 	rounds := fs.Int("rounds", 10, "runs per query and path (after one warm-up)")
 	atDay := fs.String("at", "", "the day the periods contain (default today)")
 	if err := parseFlags(fs, args); err != nil {
@@ -40,7 +41,7 @@ func runBenchKPI(ctx context.Context, args []string, out io.Writer) error {
 		}
 		now = t.Add(12 * time.Hour)
 	}
-	db, _, cleanup, err := openBenchDB(ctx, d, *n, false, out)
+	db, _, cleanup, err := openBenchDB(ctx, d, *n, *towns, false, out)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -25,8 +24,9 @@ import (
 )
 
 // benchUsers are the accounts the harness calls as: a town's staff in every role that reads
-// orders, a resident, and the city account that sees every town.
-var benchUsers = []string{"dispatcher", "leader", "admin", "gridworker", "handler_enforcement", "resident", "shanghai"}
+// orders, a resident, the city account that sees every town, and a district account whose
+// scope is the first generated district's towns (长宁区's 新泾镇 with --towns 2 or less).
+var benchUsers = []string{"dispatcher", "leader", "admin", "gridworker", "handler_enforcement", "resident", "shanghai", demo.BenchDistrictUser}
 
 // benchMarker is the setting that says how many orders a database was generated with, so that a
 // second run on the same data (after a fix) measures without generating again.
@@ -36,10 +36,10 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	var d dbFlags
 	fs := newFlagSet("bench pages", "measure every GET route at N orders",
 		"bench pages [--orders N] [--db URL | --data DIR] [--towns K] [--rounds R] [--only REGEXP]", out)
-	fs.StringVar(&d.db, "db", "", "PostgreSQL URL: the orders go into schema cg_bench_<N> of that database, kept for the next run (--drop removes it)")
+	fs.StringVar(&d.db, "db", "", "PostgreSQL URL: the orders go into schema cg_bench_<N>[_t<K>] of that database, kept for the next run (--drop removes it)")
 	fs.StringVar(&d.data, "data", "", "SQLite: keep the database in this directory and reuse it next time (default: a temporary one, removed)")
 	n := fs.Int("orders", 10_000, "orders to generate (the demo's 480 included)")
-	towns := fs.Int("towns", 2, "towns the orders are spread over (the demo has two: 新泾镇 and 陆家嘴)")
+	towns := fs.Int("towns", 2, fmt.Sprintf("towns the orders are spread over: 新泾镇 and 陆家嘴, then generated towns (10 to a generated district), at most %d", demo.MaxBenchTowns))
 	years := fs.Int("years", 3, "years the orders reach back")
 	rounds := fs.Int("rounds", 20, "requests per route and role (after one warm-up)")
 	budget := fs.Duration("budget", 2*time.Second, "time bound per route and role: fewer rounds when a route is slow (at least 3)")
@@ -50,8 +50,8 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *towns < 1 || *towns > 2 {
-		return errors.New("--towns: 1 or 2 (the demo world has two towns; more would need more demo towns)")
+	if *towns < 1 || *towns > demo.MaxBenchTowns {
+		return fmt.Errorf("--towns: 1 to %d", demo.MaxBenchTowns)
 	}
 	var filter *regexp.Regexp
 	if *only != "" {
@@ -60,7 +60,7 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("--only: %w", err)
 		}
 	}
-	db, dataDir, cleanup, err := openBenchDB(ctx, d, *n, *drop, out)
+	db, dataDir, cleanup, err := openBenchDB(ctx, d, *n, *towns, *drop, out)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 
 // openBenchDB opens the database the bench generates into: a directory of SQLite (temporary
 // unless --data) or a schema of the PostgreSQL database given.
-func openBenchDB(ctx context.Context, d dbFlags, n int, drop bool, out io.Writer) (*store.DB, string, func(), error) {
+func openBenchDB(ctx context.Context, d dbFlags, n, towns int, drop bool, out io.Writer) (*store.DB, string, func(), error) {
 	if d.db == "" {
 		dir := d.data
 		cleanup := func() {}
@@ -130,6 +130,9 @@ func openBenchDB(ctx context.Context, d dbFlags, n int, drop bool, out io.Writer
 		return nil, "", nil, err
 	}
 	schema := fmt.Sprintf("cg_bench_%d", n)
+	if towns != 2 {
+		schema += fmt.Sprintf("_t%d", towns)
+	}
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+schema); err != nil {
 		admin.Close()
 		return nil, "", nil, err
@@ -162,8 +165,9 @@ func openBenchDB(ctx context.Context, d dbFlags, n int, drop bool, out io.Writer
 	}, nil
 }
 
-// prepareBench loads the demo world (480 orders with true histories) and generates the rest,
-// unless a previous run did.
+// prepareBench loads the demo world (480 orders with true histories), the generated towns beyond
+// the demo's two and the district account (demo.LoadBenchTowns), and generates the rest of the
+// orders with their lives, unless a previous run did.
 func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, years int, out io.Writer) error {
 	var have int
 	err := db.QueryRow(ctx, `SELECT COUNT(*) FROM settings WHERE town_code = ? AND key = ?`, world.XinjingCode, benchMarker).Scan(&have)
@@ -172,23 +176,28 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 	}
 	if have > 0 {
 		fmt.Fprintf(out, "reusing the %d orders generated before\n", n)
-		return nil
+		// A database generated before the district account existed gets it.
+		return demo.LoadBenchTowns(ctx, db, towns, nil)
 	}
 	start := time.Now()
 	if _, err := demo.Load(ctx, db, slog.New(slog.DiscardHandler), demoExtras(dataDir)...); err != nil {
+		return err
+	}
+	if err := demo.LoadBenchTowns(ctx, db, towns, nil); err != nil {
 		return err
 	}
 	var demoOrders int
 	if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&demoOrders); err != nil {
 		return err
 	}
-	last := time.Now()
+	loadSec := time.Since(start).Seconds()
+	genStart, last := time.Now(), time.Now()
 	progress := func(done, total int) {
 		if time.Since(last) < 2*time.Second && done < total {
 			return
 		}
 		last = time.Now()
-		el := time.Since(start).Seconds()
+		el := time.Since(genStart).Seconds()
 		fmt.Fprintf(stderr, "\rgenerating: %d / %d orders (%.0f%%) in %.0f s, %.0f orders/s   ", done, total, 100*float64(done)/float64(max(1, total)),
 			el, float64(done)/max(el, 0.001))
 		if done >= total {
@@ -204,7 +213,8 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 	if _, err := rebuildKPIDaily(ctx, db, ""); err != nil {
 		return err
 	}
-	genSec := time.Since(start).Seconds()
+	genSec := time.Since(genStart).Seconds()
+	indexStart := time.Now()
 	if _, err := orders.IndexSearch(ctx, db); err != nil {
 		return err
 	}
@@ -218,7 +228,8 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 	if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, world.XinjingCode, benchMarker, fmt.Sprint(n)); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "generated %d orders in %.0f s (search index and statistics %.0f s more)\n", n, genSec, time.Since(start).Seconds()-genSec)
+	fmt.Fprintf(out, "loaded the demo and %d towns in %.0f s; generated %d orders in %.0f s, %.0f orders/s (search index and statistics %.0f s more)\n",
+		towns, loadSec, gen.Orders, genSec, float64(gen.Orders)/max(genSec, 0.001), time.Since(indexStart).Seconds())
 	return nil
 }
 
@@ -226,7 +237,8 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 // (from the middle of the generated ones), a user, a grid, a campaign and its target, a photo.
 func benchVars(ctx context.Context, db *store.DB) (map[string]string, error) {
 	queries := map[string]string{
-		"orders/{id}":        `SELECT MIN(id) FROM orders WHERE town_code = '` + world.XinjingCode + `' AND id >= (SELECT (MIN(id) + MAX(id)) / 2 FROM orders)`,
+		"orders/{id}": `SELECT MIN(id) FROM orders WHERE town_code = '` + world.XinjingCode + `' AND id >= (SELECT (MIN(id) + MAX(id)) / 2 FROM orders
+			WHERE town_code = '` + world.XinjingCode + `')`, // the middle of 新泾镇's: with more towns, the last ids are theirs
 		"reports/{id}":       `SELECT id FROM orders WHERE raised_by = (SELECT id FROM users WHERE username = 'resident') ORDER BY id LIMIT 1`,
 		"users/{id}":         `SELECT id FROM users WHERE username = 'dispatcher'`,
 		"grids/{id}":         `SELECT code FROM grids WHERE town_code = '` + world.XinjingCode + `' ORDER BY code LIMIT 1`,

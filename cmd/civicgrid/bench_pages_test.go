@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/web"
 )
 
@@ -22,7 +23,7 @@ func TestPlanCells(t *testing.T) {
 	}
 	users := map[string]auth.User{}
 	for _, name := range benchUsers {
-		role := map[string]string{"handler_enforcement": auth.RoleHandler, "shanghai": auth.RoleLeader}[name]
+		role := map[string]string{"handler_enforcement": auth.RoleHandler, "shanghai": auth.RoleLeader, demo.BenchDistrictUser: auth.RoleLeader}[name]
 		if role == "" {
 			role = name
 		}
@@ -33,7 +34,7 @@ func TestPlanCells(t *testing.T) {
 	for _, c := range cells {
 		got[c.URL] = append(got[c.URL], c.User)
 	}
-	if want := []string{"dispatcher", "leader", "admin", "gridworker", "handler_enforcement", "resident", "shanghai"}; !slices.Equal(got["/api/v1/orders/42"], want) {
+	if want := []string{"dispatcher", "leader", "admin", "gridworker", "handler_enforcement", "resident", "shanghai", demo.BenchDistrictUser}; !slices.Equal(got["/api/v1/orders/42"], want) {
 		t.Errorf("/api/v1/orders/42 as %v, want %v", got["/api/v1/orders/42"], want)
 	}
 	if u := got["/api/v1/users"]; !slices.Contains(u, "admin") || slices.Contains(u, "resident") || slices.Contains(u, "gridworker") {

@@ -63,7 +63,7 @@ func runBenchSearch(ctx context.Context, args []string, out io.Writer) error {
 	if (d.db == "") == (d.data == "") {
 		return errors.New("give --db or --data: a database bench pages generated")
 	}
-	db, _, cleanup, err := openBenchDB(ctx, d, *n, false, out)
+	db, _, cleanup, err := openBenchDB(ctx, d, *n, 2, false, out)
 	if err != nil {
 		return err
 	}
