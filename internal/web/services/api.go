@@ -93,11 +93,7 @@ func (s *handlers) apiCatalogue(w http.ResponseWriter, r *http.Request, c *kit.C
 
 func (s *handlers) apiItem(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	it, err := s.item(r)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, it)
-	return nil
+	return kit.Reply(w, http.StatusOK, it, err)
 }
 
 // item is the active item of the path (an inactive one is not found, except for editors).
@@ -125,11 +121,7 @@ func (s *handlers) apiSaveItem(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		in.Town = c.User.TownCode
 	}
 	it, err := s.svc().SaveItem(r.Context(), c.Towns, in.Town, in.ItemEdit, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, it)
-	return nil
+	return kit.Reply(w, http.StatusOK, it, err)
 }
 
 func (s *handlers) apiImport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -192,11 +184,7 @@ func (s *handlers) apiCreate(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	q, err := s.svc().Create(r.Context(), c.Towns, c.User, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, q)
-	return nil
+	return kit.Reply(w, http.StatusCreated, q, err)
 }
 
 func (s *handlers) apiList(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

@@ -50,11 +50,7 @@ func (s *handlers) apiActivities(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	as, err := s.svc().Activities(r.Context(), c.Towns, f)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"activities": as})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"activities": as}, err)
 }
 
 func (s *handlers) apiCreateActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -63,11 +59,7 @@ func (s *handlers) apiCreateActivity(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	a, err := s.svc().CreateActivity(r.Context(), c.Towns, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, a)
-	return nil
+	return kit.Reply(w, http.StatusCreated, a, err)
 }
 
 func (s *handlers) apiActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -76,11 +68,7 @@ func (s *handlers) apiActivity(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	a, err := s.svc().Activity(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return kit.Reply(w, http.StatusOK, a, err)
 }
 
 func (s *handlers) apiCancelActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -137,11 +125,7 @@ func (s *handlers) apiSignUp(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	su, err := s.svc().SignUpFor(r.Context(), c.Towns, in.RoleID, v, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, su)
-	return nil
+	return kit.Reply(w, http.StatusCreated, su, err)
 }
 
 // ownSignUp is the API handler that applies act to the caller's own sign-up of the activity in
@@ -179,11 +163,7 @@ func (s *handlers) apiScan(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		return err
 	}
 	sc, err := s.svc().CheckInOut(r.Context(), c.Towns, id, v, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, sc)
-	return nil
+	return kit.Reply(w, http.StatusOK, sc, err)
 }
 
 // leadActivity is activity id when the caller leads it (its lead, or volunteers:manage).

@@ -171,9 +171,5 @@ func (s *handlers) apiEditActivity(w http.ResponseWriter, r *http.Request, c *ki
 		return problem.Field("roles", "at most %d roles", volunteers.MaxRoles)
 	}
 	a, err := s.svc().EditActivity(r.Context(), c.Towns, id, e, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return kit.Reply(w, http.StatusOK, a, err)
 }
