@@ -225,27 +225,16 @@ func (s *handlers) apiRoster(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 func (s *handlers) apiWalkIn(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Number string `json:"number"`
 		RoleID int64  `json:"role_id"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if _, err := s.leadActivity(r, c, id); err != nil {
-		return err
-	}
-	a, err := s.svc().WalkIn(r.Context(), c.Towns, id, in.Number, in.RoleID, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusCreated, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusCreated, &in, func(id int64) (volunteers.Attendance, error) {
+		if _, err := s.leadActivity(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().WalkIn(r.Context(), c.Towns, id, in.Number, in.RoleID, kit.AuditActor(r, c))
+	})
 }
 
 // leadAttendance checks that the caller leads the activity of attendance id.
@@ -259,49 +248,47 @@ func (s *handlers) leadAttendance(r *http.Request, c *kit.Caller, id int64) erro
 }
 
 func (s *handlers) apiCheckOutFor(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		At     time.Time `json:"at"`
 		Reason string    `json:"reason"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := s.leadAttendance(r, c, id); err != nil {
-		return err
-	}
-	a, err := s.svc().CheckOutFor(r.Context(), c.Towns, id, in.At, in.Reason, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		if err := s.leadAttendance(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().CheckOutFor(r.Context(), c.Towns, id, in.At, in.Reason, kit.AuditActor(r, c))
+	})
 }
 
 func (s *handlers) apiAdjust(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Minutes int    `json:"minutes"`
 		Reason  string `json:"reason"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		if err := s.leadAttendance(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().Adjust(r.Context(), c.Towns, id, in.Minutes, in.Reason, kit.AuditActor(r, c))
+	})
+}
+
+// attendanceAPI is the shape of the API's changes to attendance: the path's {id} and the JSON
+// body (into in) read, then change — which checks the caller's right to it first —, and the
+// attendance answered with status, the volunteer's phone masked.
+func attendanceAPI(w http.ResponseWriter, r *http.Request, status int, in any, change func(id int64) (volunteers.Attendance, error)) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
 		return err
 	}
-	if err := s.leadAttendance(r, c, id); err != nil {
+	if err := kit.DecodeJSON(r, in); err != nil {
 		return err
 	}
-	a, err := s.svc().Adjust(r.Context(), c.Towns, id, in.Minutes, in.Reason, kit.AuditActor(r, c))
+	a, err := change(id)
 	if err != nil {
 		return err
 	}
 	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
+	kit.WriteJSON(w, status, a)
 	return nil
 }

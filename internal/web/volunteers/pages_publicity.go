@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/volunteers"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
@@ -52,44 +51,22 @@ func (s *handlers) resolveSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 }
 
 func (s *handlers) apiObject(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Objection string `json:"objection"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	a, err := s.object(r, c, id, in.Objection)
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		return s.object(r, c, id, in.Objection)
+	})
 }
 
 func (s *handlers) apiResolve(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := s.leadAttendance(r, c, id); err != nil {
-		return err
-	}
-	a, err := s.svc().ResolveObjection(r.Context(), c.Towns, id, in.Reason, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		if err := s.leadAttendance(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().ResolveObjection(r.Context(), c.Towns, id, in.Reason, kit.AuditActor(r, c))
+	})
 }
