@@ -24,14 +24,9 @@ func (s *handlers) objectSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	_, err = s.object(r, c, id, r.PostFormValue("objection"))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderHome(w, r, c, status, volunteers.Application{}, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, "/volunteers", kit.Translator(kit.Language(w, r))("vol.objection sent"))
-	return nil
+	}, "/volunteers", "vol.objection sent")
 }
 
 func (s *handlers) resolveSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -40,14 +35,9 @@ func (s *handlers) resolveSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	_, err = s.svc().ResolveObjection(r.Context(), c.Towns, id, r.PostFormValue("reason"), kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderLeadFix(w, r, c, a.ID, status, nil, fixFor(r, kit.Language(w, r), id, "resolve", err))
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), kit.Translator(kit.Language(w, r))("vol.objection answered"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), "vol.objection answered")
 }
 
 func (s *handlers) apiObject(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
