@@ -72,16 +72,21 @@ func (s *handlers) shown(r *http.Request, c *kit.Caller, list []services.Request
 	return out, s.RecordShown(r, c, log)
 }
 
+// catalogue is the published catalogue the request asks for (?catalogue=) in the caller's or
+// the asked town, with that town and catalogue code: what the API and the page show alike.
+func (s *handlers) catalogue(r *http.Request, c *kit.Caller) (town, cat string, tree []services.Aspect, err error) {
+	if town, err = s.townOf(r, c); err != nil {
+		return "", "", nil, err
+	}
+	if cat, err = catalogueOf(r); err != nil {
+		return "", "", nil, err
+	}
+	tree, err = s.svc().Catalogue(r.Context(), town, cat, false)
+	return town, cat, tree, err
+}
+
 func (s *handlers) apiCatalogue(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	town, err := s.townOf(r, c)
-	if err != nil {
-		return err
-	}
-	cat, err := catalogueOf(r)
-	if err != nil {
-		return err
-	}
-	tree, err := s.svc().Catalogue(r.Context(), town, cat, false)
+	town, cat, tree, err := s.catalogue(r, c)
 	if err != nil {
 		return err
 	}
