@@ -92,11 +92,7 @@ func (s *Server) apiCreateUser(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	u, err := s.createUser(r, c, in)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, u)
-	return nil
+	return kit.Reply(w, http.StatusCreated, u, err)
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

@@ -260,9 +260,5 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 		return err
 	}
 	total, err := audit.Count(r.Context(), s.DB, f)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"entries": es, "total": total})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"entries": es, "total": total}, err)
 }

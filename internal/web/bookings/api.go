@@ -67,11 +67,7 @@ func (s *handlers) apiResources(w http.ResponseWriter, r *http.Request, c *kit.C
 		towns = []string{t}
 	}
 	list, err := s.svc().Resources(r.Context(), towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"resources": list})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"resources": list}, err)
 }
 
 func (s *handlers) apiCreateResource(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -80,11 +76,7 @@ func (s *handlers) apiCreateResource(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	res, err := s.svc().CreateResource(r.Context(), c.Towns, in, kit.AuditActor(r, c), c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, res)
-	return nil
+	return kit.Reply(w, http.StatusCreated, res, err)
 }
 
 func (s *handlers) apiResource(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -93,11 +85,7 @@ func (s *handlers) apiResource(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	res, err := s.svc().Resource(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, res)
-	return nil
+	return kit.Reply(w, http.StatusOK, res, err)
 }
 
 func (s *handlers) apiSlots(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -113,11 +101,7 @@ func (s *handlers) apiSlots(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		return err
 	}
 	list, err := s.svc().Slots(r.Context(), id, from, to)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"slots": list})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"slots": list}, err)
 }
 
 func (s *handlers) apiCreateSlots(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -130,11 +114,7 @@ func (s *handlers) apiCreateSlots(w http.ResponseWriter, r *http.Request, c *kit
 		return err
 	}
 	n, err := s.svc().CreateSlots(r.Context(), c.Towns, id, in, kit.AuditActor(r, c), c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, map[string]any{"created": n})
-	return nil
+	return kit.Reply(w, http.StatusCreated, map[string]any{"created": n}, err)
 }
 
 func (s *handlers) apiOccupancy(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -147,11 +127,7 @@ func (s *handlers) apiOccupancy(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	occ, err := s.svc().OccupancyByDay(r.Context(), c.Towns, id, from, to)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"days": occ})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"days": occ}, err)
 }
 
 func (s *handlers) apiSlotBookings(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -180,11 +156,7 @@ func (s *handlers) apiBook(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		return err
 	}
 	b, err := s.svc().Book(r.Context(), id, in, kit.AuditActor(r, c), c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, b)
-	return nil
+	return kit.Reply(w, http.StatusCreated, b, err)
 }
 
 func (s *handlers) apiCloseSlot(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -199,30 +171,18 @@ func (s *handlers) apiCloseSlot(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	sl, err := s.svc().CloseSlot(r.Context(), c.Towns, id, in.Closed, kit.AuditActor(r, c), c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, sl)
-	return nil
+	return kit.Reply(w, http.StatusOK, sl, err)
 }
 
 func (s *handlers) apiMine(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	list, err := s.svc().Mine(r.Context(), c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"bookings": list})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"bookings": list}, err)
 }
 
 // apiBooking is one booking: its holder's, or a manager's of its town (contact as privacy says).
 func (s *handlers) apiBooking(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	b, err := s.visible(r, c)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, b)
-	return nil
+	return kit.Reply(w, http.StatusOK, b, err)
 }
 
 // visible is the booking of the path's {id} if c made it or manages its town, shown as c may see it.

@@ -59,11 +59,7 @@ type campaignView struct {
 
 func (s *handlers) apiCampaigns(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	list, err := s.campaigns().List(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": list, "kinds": campaigns.Kinds, "target_kinds": campaigns.TargetKinds})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"campaigns": list, "kinds": campaigns.Kinds, "target_kinds": campaigns.TargetKinds}, err)
 }
 
 func (s *handlers) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -72,11 +68,7 @@ func (s *handlers) apiCreateCampaign(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	cp, err := s.campaigns().Create(r.Context(), c.Towns, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, cp)
-	return nil
+	return kit.Reply(w, http.StatusCreated, cp, err)
 }
 
 func (s *handlers) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -89,11 +81,7 @@ func (s *handlers) apiUpdateCampaign(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	cp, err := s.campaigns().Update(r.Context(), c.Towns, id, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, cp)
-	return nil
+	return kit.Reply(w, http.StatusOK, cp, err)
 }
 
 func (s *handlers) apiDeleteCampaign(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -127,11 +115,7 @@ func (s *handlers) apiCampaign(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	v, err := s.campaignView(r, c, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, v)
-	return nil
+	return kit.Reply(w, http.StatusOK, v, err)
 }
 
 func (s *handlers) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -140,11 +124,7 @@ func (s *handlers) apiCampaignProgress(w http.ResponseWriter, r *http.Request, c
 		return err
 	}
 	p, err := s.campaigns().Progress(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, p)
-	return nil
+	return kit.Reply(w, http.StatusOK, p, err)
 }
 
 func (s *handlers) apiCampaignTargets(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -214,11 +194,7 @@ func (s *handlers) apiAddCampaignTargets(w http.ResponseWriter, r *http.Request,
 			return problem.Field("name", "a bulk request takes only from_places_kind or from_address_book, kind and grid")
 		}
 		n, err := svc.AddTargets(r.Context(), c.Towns, id, campaigns.Bulk{FromPlacesKind: in.FromPlacesKind, FromAddressBook: in.FromAddressBook, Kind: in.Kind, Grid: in.Grid}, c.User)
-		if err != nil {
-			return err
-		}
-		kit.WriteJSON(w, http.StatusCreated, map[string]any{"added": n})
-		return nil
+		return kit.Reply(w, http.StatusCreated, map[string]any{"added": n}, err)
 	}
 	t, err := svc.AddTarget(r.Context(), c.Towns, id, in.NewTarget, c.User)
 	if err != nil {

@@ -99,11 +99,7 @@ func (s *handlers) apiResults(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	res, err := svc.Tally(r.Context(), cs)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, resultsView{cs, res})
-	return nil
+	return kit.Reply(w, http.StatusOK, resultsView{cs, res}, err)
 }
 
 func pageParam(r *http.Request) (int, error) {
@@ -182,11 +178,7 @@ func (s *handlers) apiRemoveLink(w http.ResponseWriter, r *http.Request, c *kit.
 
 func (s *handlers) apiBodies(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	bs, err := s.service().Bodies(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"bodies": bs, "kinds": consult.BodyKinds})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"bodies": bs, "kinds": consult.BodyKinds}, err)
 }
 
 func (s *handlers) apiAddBody(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

@@ -14,11 +14,7 @@ import (
 
 func (s *handlers) apiRules(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	rules, err := dispatch.Rules(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"rules": rules})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"rules": rules}, err)
 }
 
 func (s *handlers) apiSaveRule(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

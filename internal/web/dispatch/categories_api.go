@@ -55,11 +55,7 @@ func (s *handlers) apiCategoryVersions(w http.ResponseWriter, r *http.Request, c
 		return err
 	}
 	vs, err := dispatch.Versions(r.Context(), s.DB, town)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"versions": vs})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"versions": vs}, err)
 }
 
 // publishRequest is a whole tree to publish as the next version.

@@ -152,6 +152,17 @@ func ClientIP(r *http.Request) string {
 	return host
 }
 
+// Reply ends an API handler on the result of its last call: err as it is (the route wrapper
+// maps it with StatusOf), else v as JSON with status. v is not written when err is set, so
+// a handler may build it from a result that is only valid without an error.
+func Reply(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	WriteJSON(w, status, v)
+	return nil
+}
+
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)

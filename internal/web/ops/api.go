@@ -55,11 +55,7 @@ func (s *handlers) apiPoints(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	p, err := ops.LoadPoints(r.Context(), s.DB, q)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, p)
-	return nil
+	return kit.Reply(w, http.StatusOK, p, err)
 }
 
 func (s *handlers) apiHeat(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -68,11 +64,7 @@ func (s *handlers) apiHeat(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		return err
 	}
 	cells, err := ops.Heat(r.Context(), s.DB, q)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"cells": cells})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"cells": cells}, err)
 }
 
 func (s *handlers) apiFigures(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -81,9 +73,5 @@ func (s *handlers) apiFigures(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	f, err := ops.LoadFigures(r.Context(), s.DB, towns, time.Now())
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, f)
-	return nil
+	return kit.Reply(w, http.StatusOK, f, err)
 }

@@ -19,11 +19,7 @@ func (s *handlers) apiNotifications(w http.ResponseWriter, r *http.Request, c *k
 	// "notifications" and "unread" as before (each notice, resolved ones marked); "orders" is the
 	// inbox the page shows: one line per order that needs the user, and "unread_orders" the bell.
 	inbox, unreadOrders, err := s.Orders.Inbox(r.Context(), c.User.ID, 50)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list, "orders": inbox, "unread_orders": unreadOrders})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"unread": unread, "notifications": list, "orders": inbox, "unread_orders": unreadOrders}, err)
 }
 
 func (s *handlers) apiNotificationsRead(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

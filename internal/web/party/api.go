@@ -45,11 +45,7 @@ func (s *handlers) apiTree(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		return err
 	}
 	roots, err := s.service().Tree(r.Context(), c.Towns, y)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"year": y, "organisations": roots})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"year": y, "organisations": roots}, err)
 }
 
 func (s *handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -58,11 +54,7 @@ func (s *handlers) apiCreateOrg(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	o, err := s.service().CreateOrg(r.Context(), c.Towns, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, o)
-	return nil
+	return kit.Reply(w, http.StatusCreated, o, err)
 }
 
 func (s *handlers) apiOrg(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -106,11 +98,7 @@ func (s *handlers) apiAddMember(w http.ResponseWriter, r *http.Request, c *kit.C
 
 func (s *handlers) apiCouncils(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	cs, err := s.service().Councils(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"councils": cs})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"councils": cs}, err)
 }
 
 func (s *handlers) apiCouncil(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -119,11 +107,7 @@ func (s *handlers) apiCouncil(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	cn, err := s.service().Council(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, cn)
-	return nil
+	return kit.Reply(w, http.StatusOK, cn, err)
 }
 
 func (s *handlers) apiRecordMeeting(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -136,11 +120,7 @@ func (s *handlers) apiRecordMeeting(w http.ResponseWriter, r *http.Request, c *k
 		return err
 	}
 	m, err := s.service().RecordMeeting(r.Context(), c.Towns, id, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, m)
-	return nil
+	return kit.Reply(w, http.StatusCreated, m, err)
 }
 
 type handOverBody struct {
@@ -159,11 +139,7 @@ func (s *handlers) apiHandOver(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	t, err := s.service().HandOver(r.Context(), c.Towns, id, b.Day, b.Unit, b.Note, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, t)
-	return nil
+	return kit.Reply(w, http.StatusOK, t, err)
 }
 
 func (s *handlers) apiMeeting(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -172,11 +148,7 @@ func (s *handlers) apiMeeting(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	m, err := s.service().Meeting(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, m)
-	return nil
+	return kit.Reply(w, http.StatusOK, m, err)
 }
 
 func (s *handlers) apiAddResolution(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -189,11 +161,7 @@ func (s *handlers) apiAddResolution(w http.ResponseWriter, r *http.Request, c *k
 		return err
 	}
 	t, err := s.service().AddResolution(r.Context(), c.Towns, id, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, t)
-	return nil
+	return kit.Reply(w, http.StatusCreated, t, err)
 }
 
 func (s *handlers) apiTasks(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -203,11 +171,7 @@ func (s *handlers) apiTasks(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		return kit.BadRequest("status", "status is open, done or dropped")
 	}
 	ts, err := s.service().Tasks(r.Context(), c.Towns, f)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"tasks": ts})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"tasks": ts}, err)
 }
 
 type reviewBody struct {
@@ -225,20 +189,12 @@ func (s *handlers) apiReviewTask(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	t, err := s.service().ReviewTask(r.Context(), c.Towns, b.MeetingID, id, b.NewReview, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, t)
-	return nil
+	return kit.Reply(w, http.StatusOK, t, err)
 }
 
 func (s *handlers) apiAgreements(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	as, err := s.service().Agreements(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"agreements": as})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"agreements": as}, err)
 }
 
 func (s *handlers) apiCreateAgreement(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -247,20 +203,12 @@ func (s *handlers) apiCreateAgreement(w http.ResponseWriter, r *http.Request, c 
 		return err
 	}
 	a, err := s.service().CreateAgreement(r.Context(), c.Towns, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, a)
-	return nil
+	return kit.Reply(w, http.StatusCreated, a, err)
 }
 
 func (s *handlers) apiMarket(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	m, err := s.service().Market(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, m)
-	return nil
+	return kit.Reply(w, http.StatusOK, m, err)
 }
 
 func (s *handlers) apiAddNeed(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -269,11 +217,7 @@ func (s *handlers) apiAddNeed(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	n, err := s.service().AddNeed(r.Context(), c.Towns, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, n)
-	return nil
+	return kit.Reply(w, http.StatusCreated, n, err)
 }
 
 func (s *handlers) apiAddResource(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -282,11 +226,7 @@ func (s *handlers) apiAddResource(w http.ResponseWriter, r *http.Request, c *kit
 		return err
 	}
 	n, err := s.service().AddResource(r.Context(), c.Towns, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, n)
-	return nil
+	return kit.Reply(w, http.StatusCreated, n, err)
 }
 
 func (s *handlers) apiMatch(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -295,11 +235,7 @@ func (s *handlers) apiMatch(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		return err
 	}
 	t, err := s.service().Match(r.Context(), c.Towns, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, t)
-	return nil
+	return kit.Reply(w, http.StatusCreated, t, err)
 }
 
 func (s *handlers) apiNetwork(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -333,11 +269,7 @@ func (s *handlers) apiAddEntity(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	id, err := s.service().AddEntity(r.Context(), c.Towns, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, map[string]any{"id": id})
-	return nil
+	return kit.Reply(w, http.StatusCreated, map[string]any{"id": id}, err)
 }
 
 func (s *handlers) apiAddActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -380,11 +312,7 @@ func (s *handlers) apiAddSite(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	x, err := s.service().AddSite(r.Context(), c.Towns, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, x)
-	return nil
+	return kit.Reply(w, http.StatusCreated, x, err)
 }
 
 func (s *handlers) apiUpdateSite(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -397,9 +325,5 @@ func (s *handlers) apiUpdateSite(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	x, err := s.service().UpdateSite(r.Context(), c.Towns, id, n, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, x)
-	return nil
+	return kit.Reply(w, http.StatusOK, x, err)
 }

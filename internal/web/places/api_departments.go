@@ -36,27 +36,15 @@ func (s *handlers) apiSaveDepartment(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	saved, err := places.DepartmentByCode(r.Context(), s.DB, c.Towns, d.Code)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, saved)
-	return nil
+	return kit.Reply(w, http.StatusCreated, saved, err)
 }
 
 func (s *handlers) apiCommittees(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	cs, err := places.Committees(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"committees": cs})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"committees": cs}, err)
 }
 
 func (s *handlers) apiPlaces(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	ps, err := places.Places(r.Context(), s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"places": ps})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"places": ps}, err)
 }

@@ -82,11 +82,7 @@ func (s *handlers) apiSupport(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	}
 	on := in.On == nil || *in.On
 	n, err := s.service().Support(r.Context(), c.Towns, id, c.User, on)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "supports": n, "supported": on})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"id": id, "supports": n, "supported": on}, err)
 }
 
 func (s *handlers) apiAnswer(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -128,11 +124,7 @@ func (s *handlers) apiAppraise(w http.ResponseWriter, r *http.Request, c *kit.Ca
 
 func (s *handlers) apiLists(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	ls, err := s.service().Lists(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"lists": ls})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"lists": ls}, err)
 }
 
 func (s *handlers) apiCreateList(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -147,11 +139,7 @@ func (s *handlers) apiList(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		return err
 	}
 	l, err := s.service().GetList(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, l)
-	return nil
+	return kit.Reply(w, http.StatusOK, l, err)
 }
 
 func (s *handlers) apiSetCandidate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -188,11 +176,7 @@ func (s *handlers) apiRemoveCandidate(w http.ResponseWriter, r *http.Request, c 
 
 func (s *handlers) apiBodies(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	bs, err := s.service().Bodies(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"bodies": bs, "kinds": projects.BodyKinds})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"bodies": bs, "kinds": projects.BodyKinds}, err)
 }
 
 func (s *handlers) apiCreateBody(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

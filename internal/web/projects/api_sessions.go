@@ -12,11 +12,7 @@ import (
 
 func (s *handlers) apiSessions(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	xs, err := s.service().Sessions(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"sessions": xs})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"sessions": xs}, err)
 }
 
 func (s *handlers) apiCreateSession(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -230,11 +226,7 @@ func (s *handlers) apiCount(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		return err
 	}
 	t, err := s.service().Count(r.Context(), c.Towns, id, round, c.User, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, t)
-	return nil
+	return kit.Reply(w, http.StatusOK, t, err)
 }
 
 func (s *handlers) apiPublish(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -243,11 +235,7 @@ func (s *handlers) apiPublish(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	chosen, err := s.service().Publish(r.Context(), c.Towns, id, c.User, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"session_id": id, "chosen": chosen})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"session_id": id, "chosen": chosen}, err)
 }
 
 func (s *handlers) apiRecount(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -256,9 +244,5 @@ func (s *handlers) apiRecount(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	rc, err := s.service().Recount(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, rc)
-	return nil
+	return kit.Reply(w, http.StatusOK, rc, err)
 }

@@ -158,11 +158,7 @@ func (s *handlers) apiPublicResults(w http.ResponseWriter, r *http.Request, c *k
 		return err
 	}
 	rs, err := s.published(r.Context(), t.Code)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"town": t.Code, "town_name": t.Name, "results": rs})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"town": t.Code, "town_name": t.Name, "results": rs}, err)
 }
 
 func (s *handlers) apiPublicYear(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -175,11 +171,7 @@ func (s *handlers) apiPublicYear(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	res, err := s.yearResult(r.Context(), t.Code, year)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, res)
-	return nil
+	return kit.Reply(w, http.StatusOK, res, err)
 }
 
 // publicProposals are the proposals of a town as anyone sees them (authors masked, no phones).
@@ -207,11 +199,7 @@ func (s *handlers) apiPublicProposals(w http.ResponseWriter, r *http.Request, c 
 		return err
 	}
 	ps, err := s.publicProposals(r, t.Code, f)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"town": t.Code, "proposals": ps})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"town": t.Code, "proposals": ps}, err)
 }
 
 // portalData is what pj_portal.html shows.

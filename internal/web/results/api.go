@@ -56,11 +56,7 @@ func (s *handlers) apiCreate(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	res, err := s.svc().Create(r.Context(), c.Towns, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, res)
-	return nil
+	return kit.Reply(w, http.StatusCreated, res, err)
 }
 
 // resultView is a result with everything its page shows.
@@ -131,11 +127,7 @@ func (s *handlers) apiResult(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	v, err := s.view(r, c, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, v)
-	return nil
+	return kit.Reply(w, http.StatusOK, v, err)
 }
 
 func (s *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -148,11 +140,7 @@ func (s *handlers) apiUpdate(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	res, err := s.svc().Update(r.Context(), c.Towns, id, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, res)
-	return nil
+	return kit.Reply(w, http.StatusOK, res, err)
 }
 
 func (s *handlers) apiDelete(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -177,11 +165,7 @@ func (s *handlers) apiProgress(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	res, err := s.svc().Record(r.Context(), c.Towns, id, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, res)
-	return nil
+	return kit.Reply(w, http.StatusOK, res, err)
 }
 
 func (s *handlers) apiAddMilestone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -194,11 +178,7 @@ func (s *handlers) apiAddMilestone(w http.ResponseWriter, r *http.Request, c *ki
 		return err
 	}
 	m, err := s.svc().AddMilestone(r.Context(), c.Towns, id, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, m)
-	return nil
+	return kit.Reply(w, http.StatusCreated, m, err)
 }
 
 func (s *handlers) apiSetMilestone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -211,11 +191,7 @@ func (s *handlers) apiSetMilestone(w http.ResponseWriter, r *http.Request, c *ki
 		return err
 	}
 	m, err := s.svc().SetMilestone(r.Context(), c.Towns, mid, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, m)
-	return nil
+	return kit.Reply(w, http.StatusOK, m, err)
 }
 
 func (s *handlers) apiDeleteMilestone(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -240,11 +216,7 @@ func (s *handlers) apiInspect(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	got, err := s.svc().Inspect(r.Context(), c.Towns, id, in, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, got)
-	return nil
+	return kit.Reply(w, http.StatusCreated, got, err)
 }
 
 func (s *handlers) apiComment(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -259,11 +231,7 @@ func (s *handlers) apiComment(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	got, err := s.svc().AddComment(r.Context(), c.Towns, id, in.Body, c.User)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, got)
-	return nil
+	return kit.Reply(w, http.StatusCreated, got, err)
 }
 
 func (s *handlers) apiRate(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

@@ -152,11 +152,7 @@ func (s *handlers) apiStatuses(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	rules, err := s.svc().EvaluationRules(r.Context(), town)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"town": town, "statuses": list, "grades": results.Grades, "evaluation": rules})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"town": town, "statuses": list, "grades": results.Grades, "evaluation": rules}, err)
 }
 
 func (s *handlers) apiSetStatuses(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

@@ -134,11 +134,7 @@ func (s *handlers) publicYear(r *http.Request, c *kit.Caller, lang string) (town
 
 func (s *handlers) apiPublicYear(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	town, year, list, err := s.publicYear(r, c, kit.Language(w, r))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"town": town, "year": year, "results": list})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"town": town, "year": year, "results": list}, err)
 }
 
 // publicDetailOf is result id as the portal shows it; the town is the result's own (any CivicGrid town).
@@ -209,9 +205,5 @@ func (s *handlers) apiPublicResult(w http.ResponseWriter, r *http.Request, c *ki
 		return err
 	}
 	d, _, err := s.publicDetailOf(r, id, kit.Language(w, r))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, d)
-	return nil
+	return kit.Reply(w, http.StatusOK, d, err)
 }

@@ -72,16 +72,21 @@ func (s *handlers) shown(r *http.Request, c *kit.Caller, list []services.Request
 	return out, s.RecordShown(r, c, log)
 }
 
+// catalogue is the published catalogue the request asks for (?catalogue=) in the caller's or
+// the asked town, with that town and catalogue code: what the API and the page show alike.
+func (s *handlers) catalogue(r *http.Request, c *kit.Caller) (town, cat string, tree []services.Aspect, err error) {
+	if town, err = s.townOf(r, c); err != nil {
+		return "", "", nil, err
+	}
+	if cat, err = catalogueOf(r); err != nil {
+		return "", "", nil, err
+	}
+	tree, err = s.svc().Catalogue(r.Context(), town, cat, false)
+	return town, cat, tree, err
+}
+
 func (s *handlers) apiCatalogue(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	town, err := s.townOf(r, c)
-	if err != nil {
-		return err
-	}
-	cat, err := catalogueOf(r)
-	if err != nil {
-		return err
-	}
-	tree, err := s.svc().Catalogue(r.Context(), town, cat, false)
+	town, cat, tree, err := s.catalogue(r, c)
 	if err != nil {
 		return err
 	}
@@ -93,11 +98,7 @@ func (s *handlers) apiCatalogue(w http.ResponseWriter, r *http.Request, c *kit.C
 
 func (s *handlers) apiItem(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	it, err := s.item(r)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, it)
-	return nil
+	return kit.Reply(w, http.StatusOK, it, err)
 }
 
 // item is the active item of the path (an inactive one is not found, except for editors).
@@ -125,11 +126,7 @@ func (s *handlers) apiSaveItem(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		in.Town = c.User.TownCode
 	}
 	it, err := s.svc().SaveItem(r.Context(), c.Towns, in.Town, in.ItemEdit, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, it)
-	return nil
+	return kit.Reply(w, http.StatusOK, it, err)
 }
 
 func (s *handlers) apiImport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -192,11 +189,7 @@ func (s *handlers) apiCreate(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	q, err := s.svc().Create(r.Context(), c.Towns, c.User, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, q)
-	return nil
+	return kit.Reply(w, http.StatusCreated, q, err)
 }
 
 func (s *handlers) apiList(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {

@@ -30,15 +30,7 @@ type catalogueData struct {
 
 func (s *handlers) cataloguePage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	lang := kit.Language(w, r)
-	town, err := s.townOf(r, c)
-	if err != nil {
-		return err
-	}
-	cat, err := catalogueOf(r)
-	if err != nil {
-		return err
-	}
-	tree, err := s.svc().Catalogue(r.Context(), town, cat, false)
+	town, cat, tree, err := s.catalogue(r, c)
 	if err != nil {
 		return err
 	}

@@ -73,5 +73,14 @@
       }));
   }
 
-  window.cg = { el: el, fill: fill, esc: esc, axisTooltip: axisTooltip };
+  // data(id) is the JSON a page hands its script in <script type="application/json" id=…>
+  // (the only way data reach a script under the CSP), or null when the block is missing or
+  // not JSON.
+  function data(id) {
+    var n = document.getElementById(id);
+    if (!n) return null;
+    try { return JSON.parse(n.textContent || 'null'); } catch (e) { return null; }
+  }
+
+  window.cg = { el: el, fill: fill, esc: esc, axisTooltip: axisTooltip, data: data };
 })();

@@ -86,11 +86,7 @@ func (s *handlers) apiProjects(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	teams, err := s.svc().Teams(r.Context(), c.Towns)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"projects": ps, "teams": teams})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"projects": ps, "teams": teams}, err)
 }
 
 func (s *handlers) apiCreateProject(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -102,11 +98,7 @@ func (s *handlers) apiCreateProject(w http.ResponseWriter, r *http.Request, c *k
 		in.TownCode = c.User.TownCode
 	}
 	p, err := s.svc().AddProject(r.Context(), c.Towns, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, p)
-	return nil
+	return kit.Reply(w, http.StatusCreated, p, err)
 }
 
 func (s *handlers) apiVolunteers(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -128,11 +120,7 @@ func (s *handlers) apiRegister(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	v, err := s.svc().Register(r.Context(), c.Towns, in, c.User.ID, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, v)
-	return nil
+	return kit.Reply(w, http.StatusCreated, v, err)
 }
 
 func (s *handlers) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -149,11 +137,7 @@ func (s *handlers) apiMe(w http.ResponseWriter, r *http.Request, c *kit.Caller) 
 		return err
 	}
 	certs, err := s.svc().Certificates(r.Context(), v.ID)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"volunteer": v, "hours": hours, "signups": sus, "certificates": certs})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"volunteer": v, "hours": hours, "signups": sus, "certificates": certs}, err)
 }
 
 func (s *handlers) apiVolunteer(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -229,11 +213,7 @@ func (s *handlers) apiAddRecord(w http.ResponseWriter, r *http.Request, c *kit.C
 	}
 	in.VolunteerID = id
 	rec, err := s.svc().AddRecord(r.Context(), c.Towns, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, rec)
-	return nil
+	return kit.Reply(w, http.StatusCreated, rec, err)
 }
 
 func (s *handlers) apiIssue(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -257,11 +237,7 @@ func verifyPath(number, code string) string {
 func (s *handlers) apiVerify(w http.ResponseWriter, r *http.Request, _ *kit.Caller) error {
 	q := r.URL.Query()
 	p, err := s.svc().Verify(r.Context(), q.Get("n"), q.Get("c"))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"genuine": true, "certificate": p})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"genuine": true, "certificate": p}, err)
 }
 
 // statsYear reads ?year= (default: this year).
@@ -297,11 +273,7 @@ func (s *handlers) apiStats(w http.ResponseWriter, r *http.Request, c *kit.Calle
 		return err
 	}
 	st, err := s.svc().YearStats(r.Context(), c.Towns, townOf(r, c), year)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, st)
-	return nil
+	return kit.Reply(w, http.StatusOK, st, err)
 }
 
 // mayExportWhole reports whether the caller sees volunteers' data of town whole (the export

@@ -50,11 +50,7 @@ func (s *handlers) apiActivities(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	as, err := s.svc().Activities(r.Context(), c.Towns, f)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, map[string]any{"activities": as})
-	return nil
+	return kit.Reply(w, http.StatusOK, map[string]any{"activities": as}, err)
 }
 
 func (s *handlers) apiCreateActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -63,11 +59,7 @@ func (s *handlers) apiCreateActivity(w http.ResponseWriter, r *http.Request, c *
 		return err
 	}
 	a, err := s.svc().CreateActivity(r.Context(), c.Towns, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, a)
-	return nil
+	return kit.Reply(w, http.StatusCreated, a, err)
 }
 
 func (s *handlers) apiActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -76,11 +68,7 @@ func (s *handlers) apiActivity(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	a, err := s.svc().Activity(r.Context(), c.Towns, id)
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return kit.Reply(w, http.StatusOK, a, err)
 }
 
 func (s *handlers) apiCancelActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -137,11 +125,7 @@ func (s *handlers) apiSignUp(w http.ResponseWriter, r *http.Request, c *kit.Call
 		return err
 	}
 	su, err := s.svc().SignUpFor(r.Context(), c.Towns, in.RoleID, v, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusCreated, su)
-	return nil
+	return kit.Reply(w, http.StatusCreated, su, err)
 }
 
 // ownSignUp is the API handler that applies act to the caller's own sign-up of the activity in
@@ -179,11 +163,7 @@ func (s *handlers) apiScan(w http.ResponseWriter, r *http.Request, c *kit.Caller
 		return err
 	}
 	sc, err := s.svc().CheckInOut(r.Context(), c.Towns, id, v, in, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, sc)
-	return nil
+	return kit.Reply(w, http.StatusOK, sc, err)
 }
 
 // leadActivity is activity id when the caller leads it (its lead, or volunteers:manage).
@@ -245,27 +225,16 @@ func (s *handlers) apiRoster(w http.ResponseWriter, r *http.Request, c *kit.Call
 }
 
 func (s *handlers) apiWalkIn(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Number string `json:"number"`
 		RoleID int64  `json:"role_id"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if _, err := s.leadActivity(r, c, id); err != nil {
-		return err
-	}
-	a, err := s.svc().WalkIn(r.Context(), c.Towns, id, in.Number, in.RoleID, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusCreated, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusCreated, &in, func(id int64) (volunteers.Attendance, error) {
+		if _, err := s.leadActivity(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().WalkIn(r.Context(), c.Towns, id, in.Number, in.RoleID, kit.AuditActor(r, c))
+	})
 }
 
 // leadAttendance checks that the caller leads the activity of attendance id.
@@ -279,49 +248,47 @@ func (s *handlers) leadAttendance(r *http.Request, c *kit.Caller, id int64) erro
 }
 
 func (s *handlers) apiCheckOutFor(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		At     time.Time `json:"at"`
 		Reason string    `json:"reason"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := s.leadAttendance(r, c, id); err != nil {
-		return err
-	}
-	a, err := s.svc().CheckOutFor(r.Context(), c.Towns, id, in.At, in.Reason, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		if err := s.leadAttendance(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().CheckOutFor(r.Context(), c.Towns, id, in.At, in.Reason, kit.AuditActor(r, c))
+	})
 }
 
 func (s *handlers) apiAdjust(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Minutes int    `json:"minutes"`
 		Reason  string `json:"reason"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		if err := s.leadAttendance(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().Adjust(r.Context(), c.Towns, id, in.Minutes, in.Reason, kit.AuditActor(r, c))
+	})
+}
+
+// attendanceAPI is the shape of the API's changes to attendance: the path's {id} and the JSON
+// body (into in) read, then change — which checks the caller's right to it first —, and the
+// attendance answered with status, the volunteer's phone masked.
+func attendanceAPI(w http.ResponseWriter, r *http.Request, status int, in any, change func(id int64) (volunteers.Attendance, error)) error {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
 		return err
 	}
-	if err := s.leadAttendance(r, c, id); err != nil {
+	if err := kit.DecodeJSON(r, in); err != nil {
 		return err
 	}
-	a, err := s.svc().Adjust(r.Context(), c.Towns, id, in.Minutes, in.Reason, kit.AuditActor(r, c))
+	a, err := change(id)
 	if err != nil {
 		return err
 	}
 	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
+	kit.WriteJSON(w, status, a)
 	return nil
 }

@@ -172,14 +172,9 @@ func (s *handlers) cancelSignUpSubmit(w http.ResponseWriter, r *http.Request, c 
 		return err
 	}
 	err = s.svc().CancelSignUp(r.Context(), c.Towns, id, v, kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderActivity(w, r, c, id, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d", id), kit.Translator(kit.Language(w, r))("vol.cancelled signup"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d", id), "vol.cancelled signup")
 }
 
 // scanSubmit checks in or out with the lead's code (code) or the phone's position (lat, lng).
@@ -248,12 +243,7 @@ func (s *handlers) confirmSignUpSubmit(w http.ResponseWriter, r *http.Request, c
 		return err
 	}
 	err = s.svc().ConfirmSignUp(r.Context(), c.Towns, id, v, kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderActivity(w, r, c, id, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d", id), kit.Translator(kit.Language(w, r))("vol.place confirmed"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d", id), "vol.place confirmed")
 }

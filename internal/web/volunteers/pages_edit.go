@@ -123,14 +123,9 @@ func (s *handlers) editSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	if err == nil {
 		_, err = s.svc().EditActivity(r.Context(), c.Towns, id, e, kit.AuditActor(r, c))
 	}
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderEdit(w, r, a, e, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d", id), kit.Translator(kit.Language(w, r))("vol.activity saved"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d", id), "vol.activity saved")
 }
 
 // cancelSubmit cancels an activity from its edit page (the lead or staff), with a reason.
@@ -144,14 +139,9 @@ func (s *handlers) cancelSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	err = s.svc().CancelActivity(r.Context(), c.Towns, id, r.PostFormValue("reason"), kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderEdit(w, r, a, volunteers.EditOf(a), status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d", id), kit.Translator(kit.Language(w, r))("vol.activity cancelled"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d", id), "vol.activity cancelled")
 }
 
 // apiEditActivity changes an activity (the lead or staff): the JSON of volunteers.ActivityEdit.
@@ -171,9 +161,5 @@ func (s *handlers) apiEditActivity(w http.ResponseWriter, r *http.Request, c *ki
 		return problem.Field("roles", "at most %d roles", volunteers.MaxRoles)
 	}
 	a, err := s.svc().EditActivity(r.Context(), c.Towns, id, e, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return kit.Reply(w, http.StatusOK, a, err)
 }

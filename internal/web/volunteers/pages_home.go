@@ -173,6 +173,20 @@ func formStatus(err error) (int, bool) {
 	return 0, false
 }
 
+// submitted ends a form's submit: a refusal the page can show (formStatus) renders the page
+// again (through again, with that status), any other error goes up, and success redirects to `to`
+// with the flash message of key in the page's language.
+func submitted(w http.ResponseWriter, r *http.Request, err error, again func(status int) error, to, key string) error {
+	if status, ok := formStatus(err); ok {
+		return again(status)
+	}
+	if err != nil {
+		return err
+	}
+	kit.RedirectFlash(w, r, to, kit.Translator(kit.Language(w, r))(key))
+	return nil
+}
+
 // hoursOf is minutes as hours rounded to one decimal, as FormatHours shows them (charts agree
 // with tables).
 func hoursOf(m int64) float64 { return math.Round(float64(m)/6) / 10 }

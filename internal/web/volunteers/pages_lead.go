@@ -163,14 +163,9 @@ func (s *handlers) checkOutSubmit(w http.ResponseWriter, r *http.Request, c *kit
 	} else {
 		_, err = s.svc().CheckOutFor(r.Context(), c.Towns, id, at, r.PostFormValue("reason"), kit.AuditActor(r, c))
 	}
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderLead(w, r, c, a.ID, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), kit.Translator(kit.Language(w, r))("vol.check-out recorded"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), "vol.check-out recorded")
 }
 
 func (s *handlers) adjustSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -184,14 +179,9 @@ func (s *handlers) adjustSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	} else {
 		_, err = s.svc().Adjust(r.Context(), c.Towns, id, min, r.PostFormValue("reason"), kit.AuditActor(r, c))
 	}
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderLeadFix(w, r, c, a.ID, status, nil, fixFor(r, kit.Language(w, r), id, "adjust", err))
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), kit.Translator(kit.Language(w, r))("vol.adjusted"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), "vol.adjusted")
 }
 
 // ledAttendance is the path's attendance {id} and its activity, when the caller leads it.

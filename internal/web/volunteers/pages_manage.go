@@ -107,14 +107,9 @@ func (s *handlers) projectSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 	team, _ := strconv.ParseInt(r.PostFormValue("team_id"), 10, 64)
 	_, err := s.svc().AddProject(r.Context(), c.Towns, volunteers.Project{TownCode: townOf(r, c), Name: r.PostFormValue("name"), Description: r.PostFormValue("description"),
 		GridCode: r.PostFormValue("grid"), TeamID: team}, kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderManage(w, r, c, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, "/volunteers/manage", kit.Translator(kit.Language(w, r))("vol.project added"))
-	return nil
+	}, "/volunteers/manage", "vol.project added")
 }
 
 // activityForm reads the new-activity form: roles as lines "name places" (引导员 5).
@@ -161,14 +156,9 @@ func (s *handlers) activitySubmit(w http.ResponseWriter, r *http.Request, c *kit
 	if err == nil {
 		a, err = s.svc().CreateActivity(r.Context(), c.Towns, n, kit.AuditActor(r, c))
 	}
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderManage(w, r, c, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d", a.ID), kit.Translator(kit.Language(w, r))("vol.activity created"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d", a.ID), "vol.activity created")
 }
 
 type personData struct {
@@ -239,14 +229,9 @@ func (s *handlers) recordSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	}
 	_, err = s.svc().AddRecord(r.Context(), c.Towns, volunteers.Record{VolunteerID: id, Kind: r.PostFormValue("kind"), Title: r.PostFormValue("title"),
 		Detail: r.PostFormValue("detail"), Day: r.PostFormValue("day")}, kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderPerson(w, r, c, id, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/people/%d", id), kit.Translator(kit.Language(w, r))("vol.record added"))
-	return nil
+	}, fmt.Sprintf("/volunteers/people/%d", id), "vol.record added")
 }
 
 func (s *handlers) issueSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -255,12 +240,7 @@ func (s *handlers) issueSubmit(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		return err
 	}
 	cert, err := s.svc().Issue(r.Context(), c.Towns, volunteers.IssueRequest{VolunteerID: id, From: r.PostFormValue("from"), To: r.PostFormValue("to")}, kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderPerson(w, r, c, id, status, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, "/volunteers/certificates/"+cert.Number, kit.Translator(kit.Language(w, r))("vol.certificate issued"))
-	return nil
+	}, "/volunteers/certificates/"+cert.Number, "vol.certificate issued")
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/civicgrid/civicgrid/internal/privacy"
 	"github.com/civicgrid/civicgrid/internal/volunteers"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
@@ -25,14 +24,9 @@ func (s *handlers) objectSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 		return err
 	}
 	_, err = s.object(r, c, id, r.PostFormValue("objection"))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderHome(w, r, c, status, volunteers.Application{}, err)
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, "/volunteers", kit.Translator(kit.Language(w, r))("vol.objection sent"))
-	return nil
+	}, "/volunteers", "vol.objection sent")
 }
 
 func (s *handlers) resolveSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
@@ -41,55 +35,28 @@ func (s *handlers) resolveSubmit(w http.ResponseWriter, r *http.Request, c *kit.
 		return err
 	}
 	_, err = s.svc().ResolveObjection(r.Context(), c.Towns, id, r.PostFormValue("reason"), kit.AuditActor(r, c))
-	if status, ok := formStatus(err); ok {
+	return submitted(w, r, err, func(status int) error {
 		return s.renderLeadFix(w, r, c, a.ID, status, nil, fixFor(r, kit.Language(w, r), id, "resolve", err))
-	}
-	if err != nil {
-		return err
-	}
-	kit.RedirectFlash(w, r, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), kit.Translator(kit.Language(w, r))("vol.objection answered"))
-	return nil
+	}, fmt.Sprintf("/volunteers/activities/%d/lead", a.ID), "vol.objection answered")
 }
 
 func (s *handlers) apiObject(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Objection string `json:"objection"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	a, err := s.object(r, c, id, in.Objection)
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		return s.object(r, c, id, in.Objection)
+	})
 }
 
 func (s *handlers) apiResolve(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := kit.DecodeJSON(r, &in); err != nil {
-		return err
-	}
-	if err := s.leadAttendance(r, c, id); err != nil {
-		return err
-	}
-	a, err := s.svc().ResolveObjection(r.Context(), c.Towns, id, in.Reason, kit.AuditActor(r, c))
-	if err != nil {
-		return err
-	}
-	a.Phone = privacy.MaskPhone(a.Phone)
-	kit.WriteJSON(w, http.StatusOK, a)
-	return nil
+	return attendanceAPI(w, r, http.StatusOK, &in, func(id int64) (volunteers.Attendance, error) {
+		if err := s.leadAttendance(r, c, id); err != nil {
+			return volunteers.Attendance{}, err
+		}
+		return s.svc().ResolveObjection(r.Context(), c.Towns, id, in.Reason, kit.AuditActor(r, c))
+	})
 }

@@ -2,11 +2,7 @@
 // occupancy chart (ECharts) beside its table. Data come from the page as JSON; every name is
 // put in as text (cg.el), never as HTML.
 (function () {
-  function data(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
-  }
+  var data = cg.data;
   var h = cg.el;
 
   var m = data('bk-map-data');

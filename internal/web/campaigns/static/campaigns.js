@@ -2,11 +2,7 @@
 // pending grey), and an ECharts bar chart of targets and visited targets per grid. Data comes
 // from the page (progress and pins as JSON) and the grid polygons from /api/v1/grids.
 (function () {
-  function data(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
-  }
+  var data = cg.data;
   var h = cg.el;
   var progress = data('cp-progress-data') || { grids: [] };
   var pins = data('cp-pins-data') || [];

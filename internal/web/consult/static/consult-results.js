@@ -4,7 +4,7 @@
 (function () {
   'use strict';
   if (!window.echarts) return;
-  function data(id) { try { return JSON.parse(document.getElementById(id).textContent || 'null'); } catch (e) { return null; } }
+  var data = cg.data;
   var res = data('cs-results') || { questions: [] };
   var L = data('cs-labels') || {};
   var palette = ['#2f6fb0', '#e8590c', '#2e8b57', '#b8860b', '#8e44ad', '#c0392b', '#16a085', '#7f8c8d', '#d35400', '#34495e'];

@@ -3,11 +3,7 @@
 // pins) with its trend chart. Data comes from JSON blocks in the page; names typed by users go to
 // Leaflet and ECharts as text (cg.el nodes, cg.axisTooltip), never as HTML.
 (function () {
-  function data(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
-  }
+  var data = cg.data;
   var h = cg.el;
   var L10n = data('pt-labels') || {};
   var lang = document.documentElement.lang === 'en' ? 'en' : 'zh';

@@ -5,11 +5,7 @@
 (function () {
   'use strict';
   var h = cg.el;
-  function data(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
-  }
+  var data = cg.data;
   // Not the base map's colours (grids blue, committees green, landmarks orange).
   var statusColour = { open: '#7b2cbf', accepted: '#d6336c', declined: '#57606a', merged: '#bbbbbb' };
 

@@ -3,11 +3,7 @@
 // JSON blocks; every name goes into the page as text (cg.el), never as HTML.
 (function () {
   'use strict';
-  function data(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
-  }
+  var data = cg.data;
   var h = cg.el;
   var chart = data('rs-chart-data');
   var pins = data('rs-pins') || [];

@@ -4,11 +4,7 @@
 (function () {
   'use strict';
   var h = cg.el;
-  function data(id) {
-    var el = document.getElementById(id);
-    if (!el) return null;
-    try { return JSON.parse(el.textContent || 'null'); } catch (e) { return null; }
-  }
+  var data = cg.data;
   function textTooltip(params) {
     var p = Array.isArray(params) ? params[0] : params;
     return h('span', null, String(p.name), h('br'), String(p.seriesName) + ': ' + String(p.value));
