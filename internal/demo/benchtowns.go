@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"time"
 
@@ -260,24 +259,7 @@ func loadBenchTown(ctx context.Context, db *store.DB, w *world.World) error {
 				return fmt.Errorf("department %s: %w", d.Code, err)
 			}
 		}
-		for _, c := range w.Committees {
-			if err := places.SaveCommittee(ctx, tx, places.Committee{Code: c.Code, TownCode: town, Name: c.Name, GridCode: gridOf[c.Code]}); err != nil {
-				return fmt.Errorf("committee %s: %w", c.Code, err)
-			}
-		}
-		for _, p := range w.Places {
-			if err := places.SavePlace(ctx, tx, places.Place{TownCode: town, Name: p.Name, Kind: p.Kind, Lat: p.Lat, Lng: p.Lng,
-				GridCode: p.GridCode, CommitteeCode: p.CommitteeCode}); err != nil {
-				return fmt.Errorf("place %s: %w", p.Name, err)
-			}
-		}
-		for _, a := range slices.Concat(w.Addresses, w.Buildings, w.Landmarks) {
-			if err := places.SaveAddress(ctx, tx, places.Address{TownCode: town, Text: a.Text, Road: a.Road, Number: a.Number, Estate: a.Estate,
-				Building: a.Building, Landmark: a.Landmark, Lat: a.Lat, Lng: a.Lng, GridCode: a.GridCode, CommitteeCode: a.CommitteeCode}); err != nil {
-				return fmt.Errorf("address %s: %w", a.Text, err)
-			}
-		}
-		return nil
+		return savePlaces(ctx, tx, w, town, gridOf)
 	})
 	if err != nil {
 		return err

@@ -165,24 +165,7 @@ func loadTown(ctx context.Context, db *store.DB, w *world.World) error {
 		}
 	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		for _, c := range w.Committees {
-			if err := places.SaveCommittee(ctx, tx, places.Committee{Code: c.Code, TownCode: town, Name: c.Name, GridCode: gridOf[c.Code]}); err != nil {
-				return fmt.Errorf("committee %s: %w", c.Code, err)
-			}
-		}
-		for _, p := range w.Places {
-			if err := places.SavePlace(ctx, tx, places.Place{TownCode: town, Name: p.Name, Kind: p.Kind, Lat: p.Lat, Lng: p.Lng,
-				GridCode: p.GridCode, CommitteeCode: p.CommitteeCode}); err != nil {
-				return fmt.Errorf("place %s: %w", p.Name, err)
-			}
-		}
-		for _, a := range slices.Concat(w.Addresses, w.Buildings, w.Landmarks) {
-			if err := places.SaveAddress(ctx, tx, places.Address{TownCode: town, Text: a.Text, Road: a.Road, Number: a.Number, Estate: a.Estate,
-				Building: a.Building, Landmark: a.Landmark, Lat: a.Lat, Lng: a.Lng, GridCode: a.GridCode, CommitteeCode: a.CommitteeCode}); err != nil {
-				return fmt.Errorf("address %s: %w", a.Text, err)
-			}
-		}
-		return nil
+		return savePlaces(ctx, tx, w, town, gridOf)
 	})
 	if err != nil {
 		return err
@@ -225,4 +208,27 @@ func World(ctx context.Context, db *store.DB, _ string) error {
 func WorldWithOrders(ctx context.Context, db *store.DB, dir string) error {
 	_, err := Load(ctx, db, slog.New(slog.DiscardHandler), Orders(dir, time.Now()), DispatchRules())
 	return err
+}
+
+// savePlaces writes a town's committees, places and addresses (the demo's towns and the bench's
+// generated copies alike), in the caller's transaction.
+func savePlaces(ctx context.Context, tx *store.Tx, w *world.World, town string, gridOf map[string]string) error {
+	for _, c := range w.Committees {
+		if err := places.SaveCommittee(ctx, tx, places.Committee{Code: c.Code, TownCode: town, Name: c.Name, GridCode: gridOf[c.Code]}); err != nil {
+			return fmt.Errorf("committee %s: %w", c.Code, err)
+		}
+	}
+	for _, p := range w.Places {
+		if err := places.SavePlace(ctx, tx, places.Place{TownCode: town, Name: p.Name, Kind: p.Kind, Lat: p.Lat, Lng: p.Lng,
+			GridCode: p.GridCode, CommitteeCode: p.CommitteeCode}); err != nil {
+			return fmt.Errorf("place %s: %w", p.Name, err)
+		}
+	}
+	for _, a := range slices.Concat(w.Addresses, w.Buildings, w.Landmarks) {
+		if err := places.SaveAddress(ctx, tx, places.Address{TownCode: town, Text: a.Text, Road: a.Road, Number: a.Number, Estate: a.Estate,
+			Building: a.Building, Landmark: a.Landmark, Lat: a.Lat, Lng: a.Lng, GridCode: a.GridCode, CommitteeCode: a.CommitteeCode}); err != nil {
+			return fmt.Errorf("address %s: %w", a.Text, err)
+		}
+	}
+	return nil
 }

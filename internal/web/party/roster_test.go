@@ -3,7 +3,6 @@ package party_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -12,41 +11,14 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/civicgrid/civicgrid/internal/idnumber"
+	"github.com/civicgrid/civicgrid/internal/sheet/sheettest"
 	"github.com/civicgrid/civicgrid/internal/web/webtest"
 )
 
+// idNumber is a valid ID number of 长宁区 (310105) for the roster rows.
 func idNumber(birth string, seq int, male bool) string {
-	g := 2
-	if male {
-		g = 1
-	}
-	body := fmt.Sprintf("310105%s%02d%d", birth, seq%100, g)
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(body[i]-'0') * w
-	}
-	return body + string("10X98765432"[sum%11])
-}
-
-func sheetOf(t *testing.T, rows [][]string) []byte {
-	t.Helper()
-	f := excelize.NewFile()
-	for i, r := range rows {
-		cells := make([]any, len(r))
-		for j, v := range r {
-			cells[j] = v
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		if err := f.SetSheetRow("Sheet1", cell, &cells); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
+	return idnumber.Make("310105", birth, seq, male)
 }
 
 func upload(t *testing.T, a *webtest.App, user, query string, file []byte) (int, string) {
@@ -114,11 +86,11 @@ func TestRosterImportExport(t *testing.T) {
 		head := []string{"姓名", "性别", "出生日期", "转正日期", "所在党组织", "联系电话", "身份证号"}
 		wang := []string{"=HYPERLINK(\"http://x\")", "男", "1950-06-30", "1975-07-01", "绿八居民区党总支", "13912345678", idNumber("19500630", 7, true)}
 		bad := []string{"李秀英", "女", "1952-03-02", "1980-05-01", "绿八居民区党总支", "", "310105195203020000"}
-		status, page := upload(t, a, "admin", "", sheetOf(t, [][]string{head, wang, bad}))
+		status, page := upload(t, a, "admin", "", sheettest.XLSX(t, [][]string{head, wang, bad}))
 		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "pt-roster-problems") || !strings.Contains(page, "<td>3</td><td>G · 身份证号</td>") || !strings.Contains(page, "校验位") {
 			t.Fatalf("bad file: %d\n%s", status, page)
 		}
-		status, page = upload(t, a, "admin", "?lang=en", sheetOf(t, [][]string{head, wang, bad}))
+		status, page = upload(t, a, "admin", "?lang=en", sheettest.XLSX(t, [][]string{head, wang, bad}))
 		if status != http.StatusUnprocessableEntity || !strings.Contains(page, "<td>3</td><td>G · ID number</td>") || !strings.Contains(page, "check character") {
 			t.Fatalf("bad file in English: %d\n%s", status, page)
 		}
@@ -127,10 +99,10 @@ func TestRosterImportExport(t *testing.T) {
 			t.Fatalf("a refused file stored %d members (%v)", n, err)
 		}
 		bad[6] = idNumber("19520302", 8, false)
-		if status, page = upload(t, a, "admin", "", sheetOf(t, [][]string{head, wang, bad})); status != http.StatusSeeOther {
+		if status, page = upload(t, a, "admin", "", sheettest.XLSX(t, [][]string{head, wang, bad})); status != http.StatusSeeOther {
 			t.Fatalf("good file: %d\n%s", status, page)
 		}
-		if status, _ = upload(t, a, "dispatcher", "", sheetOf(t, [][]string{head, wang, bad})); status != http.StatusForbidden {
+		if status, _ = upload(t, a, "dispatcher", "", sheettest.XLSX(t, [][]string{head, wang, bad})); status != http.StatusForbidden {
 			t.Errorf("a dispatcher imported a roster: %d", status)
 		}
 		audits := func() int {
