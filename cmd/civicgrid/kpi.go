@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -17,10 +18,23 @@ import (
 )
 
 func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
-	var town, month, file, lang string
-	c := newDBCommand("report monthly", "a town's monthly KPI report", "report monthly --town CODE --month 2026-10 --out FILE.xlsx [--lang zh|en]", out)
+	return runReport(ctx, "month", args, out)
+}
+
+func runReportQuarterly(ctx context.Context, args []string, out io.Writer) error {
+	return runReport(ctx, "quarter", args, out)
+}
+
+// runReport writes a town's report of a month (--month 2026-10) or a quarter (--quarter 2026-Q3).
+func runReport(ctx context.Context, kind string, args []string, out io.Writer) error {
+	var town, name, file, lang string
+	cmd, example, parse := "report monthly", "--month 2026-10", kpi.MonthPeriod
+	if kind == "quarter" {
+		cmd, example, parse = "report quarterly", "--quarter 2026-Q3", kpi.QuarterPeriod
+	}
+	c := newDBCommand(cmd, "a town's "+kind+"ly KPI report", cmd+" --town CODE "+example+" --out FILE.xlsx [--lang zh|en]", out)
 	c.StringVar(&town, "town", "", "town code")
-	c.StringVar(&month, "month", "", "the month, 2026-10")
+	c.StringVar(&name, kind, "", "the "+kind+", "+strings.Fields(example)[1])
 	c.StringVar(&file, "out", "", "the xlsx file to write")
 	c.StringVar(&lang, "lang", "zh", "the report's language, zh or en")
 	if err := parseFlags(c.FlagSet, args); err != nil {
@@ -29,7 +43,7 @@ func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
 	if town == "" || file == "" {
 		return fmt.Errorf("--town and --out are required")
 	}
-	p, err := kpi.MonthPeriod(month)
+	p, err := parse(name)
 	if err != nil {
 		return err
 	}
@@ -50,7 +64,7 @@ func runReportMonthly(ctx context.Context, args []string, out io.Writer) error {
 		if err := f.Close(); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "monthly report of %s for %s written to %s\n", town, month, file)
+		fmt.Fprintf(out, "%sly report of %s for %s written to %s\n", kind, town, name, file)
 		return nil
 	})
 }

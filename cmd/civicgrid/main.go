@@ -60,6 +60,7 @@ var commands = []command{
 	{"projects list", "a town's candidate lists (with the 差额 check) and ballot sessions", runProjectsList},
 	{"projects recount", "recount a ballot session from its stored ballots; exits non-zero if it differs from the recorded result", runProjectsRecount},
 	{"report monthly", "a town's monthly KPI report as an xlsx workbook: a summary and a sheet per dimension", runReportMonthly},
+	{"report quarterly", "a town's quarterly KPI report (--quarter 2026-Q3), as report monthly", runReportQuarterly},
 	{"results import", "bulk progress update of a year's livelihood-project results from the filled-in template (xlsx), all or nothing", runResultsImport},
 	{"results list", "a town's tracked livelihood-project results of a year with progress, status and milestones", runResultsList},
 	{"results report", "the half-year or year-end report to the congress (人大验单) as an xlsx workbook", runResultsReport},

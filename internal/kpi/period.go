@@ -1,6 +1,8 @@
 package kpi
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -122,4 +124,19 @@ func MonthPeriod(month string) (Period, error) {
 		return Period{}, problem.Field("month", "want a month such as 2026-10, not %.20q", month)
 	}
 	return Period{t, t.AddDate(0, 1, 0)}, nil
+}
+
+// QuarterPeriod is the quarter named like 2026-Q3 (July to September).
+func QuarterPeriod(quarter string) (Period, error) {
+	bad := problem.Field("quarter", "want a quarter such as 2026-Q3, not %.20q", quarter)
+	year, q, ok := strings.Cut(quarter, "-Q")
+	if !ok || len(year) != 4 || len(q) != 1 || q < "1" || q > "4" {
+		return Period{}, bad
+	}
+	y, err := strconv.Atoi(year)
+	if err != nil || y < 1000 {
+		return Period{}, bad
+	}
+	from := time.Date(y, time.Month(3*int(q[0]-'1')+1), 1, 0, 0, 0, 0, workcal.Location())
+	return Period{from, from.AddDate(0, 3, 0)}, nil
 }

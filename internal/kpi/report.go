@@ -31,6 +31,31 @@ func (d Def) Label(lang string) string {
 	return d.ZH
 }
 
+// Cell is a figure's value as a report cell: a count (sheet.Int), a rate (sheet.Percent), hours
+// (sheet.Decimal), or nil (empty) when nothing was counted.
+func Cell(d Def, f Figure) any {
+	if f.Value == nil {
+		return nil
+	}
+	switch d.Kind {
+	case Rate:
+		return sheet.Percent(*f.Value)
+	case Hours:
+		return sheet.Decimal(*f.Value)
+	}
+	return sheet.Int(f.Den)
+}
+
+// column is the 1-based column of figure key on a dimension's sheet (code, name, then Defs).
+func reportColumn(key string) int {
+	for i, d := range Defs {
+		if d.Key == key {
+			return i + 3
+		}
+	}
+	return 0
+}
+
 // ReportDimensions are the breakdowns of the monthly report, a sheet each.
 var ReportDimensions = []string{"grid", "committee", "department", "category", "channel"}
 
@@ -53,18 +78,18 @@ func (s *Service) WriteReport(ctx context.Context, w io.Writer, towns []string, 
 	if err := b.Sheet(T("总览", "Summary"), []float64{26, 24, 12, 10, 10, 12, 12}); err != nil {
 		return err
 	}
-	if err := b.Row(T("指标", "Figure"), "key", T("本期", "Period"), T("分子", "Numerator"), T("分母/件数", "Denominator / orders"),
+	if err := b.Header(T("指标", "Figure"), "key", T("本期", "Period"), T("分子", "Numerator"), T("分母/件数", "Denominator / orders"),
 		T("上期", "Previous"), T("去年同期", "Last year")); err != nil {
 		return err
 	}
 	for _, d := range Defs {
 		c := rep.Total.Current[d.Key]
-		num := ""
+		var num any
 		if d.Kind == Rate {
-			num = strconv.Itoa(c.Num)
+			num = sheet.Int(c.Num)
 		}
-		if err := b.Row(d.Label(lang), d.Key, Format(d, c), num, strconv.Itoa(c.Den), Format(d, rep.Total.Previous[d.Key]),
-			Format(d, rep.Total.LastYear[d.Key])); err != nil {
+		if err := b.Values(d.Label(lang), d.Key, Cell(d, c), num, sheet.Int(c.Den), Cell(d, rep.Total.Previous[d.Key]),
+			Cell(d, rep.Total.LastYear[d.Key])); err != nil {
 			return err
 		}
 	}
@@ -88,15 +113,31 @@ func (s *Service) WriteReport(ctx context.Context, w io.Writer, towns []string, 
 		if err := b.Sheet(name, widths); err != nil {
 			return err
 		}
-		if err := b.Row(header...); err != nil {
+		if err := b.Header(header...); err != nil {
 			return err
 		}
 		for _, row := range append(r.Rows, Row{Name: T("合计", "Total"), Current: r.Total.Current}) {
-			cells := []string{row.Group, row.Name}
+			cells := []any{row.Group, row.Name}
 			for _, d := range Defs {
-				cells = append(cells, Format(d, row.Current[d.Key]))
+				cells = append(cells, Cell(d, row.Current[d.Key]))
 			}
-			if err := b.Row(cells...); err != nil {
+			if err := b.Values(cells...); err != nil {
+				return err
+			}
+		}
+		// A chart below the table (without the total row) where the dimension has one: the
+		// grids' received and closed, the departments' satisfaction.
+		var cols []int
+		var title string
+		bar := false
+		switch by {
+		case "grid":
+			cols, title = []int{reportColumn(Received), reportColumn(Closed)}, T("各网格受理与结案", "Received and closed per grid")
+		case "department":
+			cols, title, bar = []int{reportColumn(SatisfactionRate)}, T("各部门满意率", "Satisfaction per department"), true
+		}
+		if cols != nil && len(r.Rows) > 0 {
+			if err := b.ColumnChart(title, bar, 2, cols, 2, b.Rows()-1); err != nil {
 				return err
 			}
 		}

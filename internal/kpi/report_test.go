@@ -1,10 +1,13 @@
 package kpi_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -26,7 +29,8 @@ func TestMonthlyReport(t *testing.T) {
 		if err := w.k.WriteReport(ctx, &buf, w.f.Towns(), p, "zh"); err != nil {
 			t.Fatal(err)
 		}
-		x, err := excelize.OpenReader(&buf)
+		xlsx := buf.Bytes()
+		x, err := excelize.OpenReader(bytes.NewReader(xlsx))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,8 +76,85 @@ func TestMonthlyReport(t *testing.T) {
 				t.Errorf("sheet %s: rows add up to %d, total row %q", name, sum, last)
 			}
 		}
+		// The figures are numbers: counts integers, rates fractions shown as percentages,
+		// equal to Compute's.
+		rep, err := w.k.Compute(ctx, kpi.Query{Towns: w.f.Towns(), Period: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := excelize.Options{RawCellValue: true}
+		for i, d := range kpi.Defs {
+			cell := "C" + strconv.Itoa(i+2)
+			f := rep.Total.Current[d.Key]
+			v, err := x.GetCellValue("总览", cell, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Value == nil {
+				if v != "" {
+					t.Errorf("%s %s = %q, want empty", d.Key, cell, v)
+				}
+				continue
+			}
+			got, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Errorf("%s %s = %q, not a number", d.Key, cell, v)
+				continue
+			}
+			if diff := got - *f.Value; diff > 1e-9 || diff < -1e-9 {
+				t.Errorf("%s %s = %v, want %v", d.Key, cell, got, *f.Value)
+			}
+			if typ, _ := x.GetCellType("总览", cell); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+				t.Errorf("%s %s has type %v, want a number", d.Key, cell, typ)
+			}
+		}
+		// A user's name starting as a formula stays text (the names are the places'; the
+		// sheet package's test covers hostile text, here the cells are inline strings).
+		if typ, _ := x.GetCellType("总览", "A2"); typ != excelize.CellTypeInlineString {
+			t.Errorf("A2 has type %v, want an inline string", typ)
+		}
+		// The grid and department sheets carry a chart each.
+		z, err := zip.NewReader(bytes.NewReader(xlsx), int64(len(xlsx)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		charts := 0
+		for _, f := range z.File {
+			if strings.HasPrefix(f.Name, "xl/charts/chart") {
+				charts++
+			}
+		}
+		if charts != 2 {
+			t.Errorf("%d charts, want 2", charts)
+		}
 		if _, err := kpi.MonthPeriod("2025-13"); err == nil {
 			t.Error("month 2025-13 accepted")
 		}
 	})
+}
+
+// A quarter's period: its first day to the next quarter's, in the calendar's zone; a bad name
+// is an error naming the quarter field.
+func TestQuarterPeriod(t *testing.T) {
+	for q, want := range map[string][2]string{
+		"2026-Q1": {"2026-01-01", "2026-04-01"},
+		"2026-Q3": {"2026-07-01", "2026-10-01"},
+		"2026-Q4": {"2026-10-01", "2027-01-01"},
+	} {
+		p, err := kpi.QuarterPeriod(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := [2]string{p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)}; got != want || p.From.Hour() != 0 {
+			t.Errorf("%s = %v, want %v", q, got, want)
+		}
+		if prev := p.Previous(); !prev.To.Equal(p.From) || !prev.From.Equal(p.From.AddDate(0, -3, 0)) {
+			t.Errorf("%s previous %v", q, prev)
+		}
+	}
+	for _, bad := range []string{"", "2026-Q0", "2026-Q5", "2026Q3", "26-Q3", "2026-q3", "+202-Q1", "2026-Q33"} {
+		if _, err := kpi.QuarterPeriod(bad); err == nil || !strings.Contains(err.Error(), "quarter") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
 }
