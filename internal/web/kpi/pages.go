@@ -2,6 +2,7 @@ package kpi
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -73,6 +74,8 @@ type pageData struct {
 	Chart              string
 	ByLabel            string
 	Report             string // the monthly report of the period's first month
+	QuarterReport      string // the quarterly report of the quarter of the period's start
+	Print              string // the printable monthly report
 }
 
 type rowView struct {
@@ -121,6 +124,10 @@ func (s *handlers) kpiPage(w http.ResponseWriter, r *http.Request, c *kit.Caller
 	}
 	d.Chart = chartData(rep.Rows, rq.By, lang)
 	d.Report = "/kpi/report?" + url.Values{"town": {rq.Town}, "month": {rep.Period.From.Format("2006-01")}}.Encode()
+	from := rep.Period.From
+	quarter := fmt.Sprintf("%d-Q%d", from.Year(), (int(from.Month())+2)/3)
+	d.QuarterReport = "/kpi/report?" + url.Values{"town": {rq.Town}, "quarter": {quarter}}.Encode()
+	d.Print = "/kpi/report/print?" + url.Values{"town": {rq.Town}, "month": {rep.Period.From.Format("2006-01")}}.Encode()
 	return s.Render(w, r, http.StatusOK, "kpi", kit.PageData{Title: "kpi.title", Data: d})
 }
 
@@ -269,11 +276,22 @@ func (s *handlers) exemptSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 	return nil
 }
 
-// monthlyReport sends the monthly report (kpi.WriteReport) of the chosen town, or of all the
-// caller's towns, for ?month=2026-10 as an xlsx download.
-func (s *handlers) monthlyReport(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
+// reportPeriod is the period a report asks for: ?quarter=2026-Q3 when given, else
+// ?month=2026-10; name is the one given, for the file's name.
+func reportPeriod(q url.Values) (p kpi.Period, name string, err error) {
+	if q.Has("quarter") {
+		p, err = kpi.QuarterPeriod(q.Get("quarter"))
+		return p, q.Get("quarter"), err
+	}
+	p, err = kpi.MonthPeriod(q.Get("month"))
+	return p, q.Get("month"), err
+}
+
+// report sends the monthly or quarterly report (kpi.WriteReport) of the chosen town, or of all
+// the caller's towns, for ?month=2026-10 or ?quarter=2026-Q3 as an xlsx download.
+func (s *handlers) report(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
 	q := r.URL.Query()
-	p, err := kpi.MonthPeriod(q.Get("month"))
+	p, period, err := reportPeriod(q)
 	if err != nil {
 		return err
 	}
@@ -285,7 +303,7 @@ func (s *handlers) monthlyReport(w http.ResponseWriter, r *http.Request, c *kit.
 	if err := s.service().WriteReport(r.Context(), &buf, rq.Towns, p, kit.Language(w, r)); err != nil {
 		return err
 	}
-	name := "kpi-" + firstNonEmpty(rq.Town, "all") + "-" + q.Get("month") + ".xlsx"
+	name := "kpi-" + firstNonEmpty(rq.Town, "all") + "-" + period + ".xlsx"
 	w.Header().Set("Content-Type", sheet.XLSX.ContentType())
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	w.Header().Set("Cache-Control", "no-store")

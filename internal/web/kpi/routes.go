@@ -52,7 +52,8 @@ func Mount(m *kit.Mount, o Options) error {
 	m.API("GET /api/v1/kpi", auth.PermKPIRead, s.apiKPI)
 	m.Page("GET /kpi", auth.PermKPIRead, s.kpiPage)
 	m.Page("GET /kpi/rankings", auth.PermKPIRead, s.rankingsPage)
-	m.Page("GET /kpi/report", auth.PermKPIRead, s.monthlyReport)
+	m.Page("GET /kpi/report", auth.PermKPIRead, s.report)
+	m.Page("GET /kpi/report/print", auth.PermKPIRead, s.reportPrint)
 	m.Page("POST /kpi/exemptions", auth.PermKPIExempt, s.exemptSubmit)
 
 	m.Nav(kit.NavEntry{Href: "/kpi", Key: "kpi.nav", Group: "nav ops", Order: 40, Show: kit.Can(auth.PermKPIRead)})
