@@ -3,6 +3,7 @@ package sheet
 import (
 	"bytes"
 	"encoding/csv"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -99,5 +100,62 @@ func TestParseFormat(t *testing.T) {
 	}
 	if _, ok := ParseFormat("pdf"); ok {
 		t.Error("pdf accepted")
+	}
+}
+
+// A workbook's Values: text stays text (never a formula), counts, percentages and hours are
+// numbers with their formats, nil is an empty cell; the header is bold; a chart is added.
+func TestWorkbookValues(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	b := NewWorkbook(&buf)
+	if err := b.Sheet("网格", []float64{20, 10, 10, 10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Header("名称", "件数", "比率", "小时", "空"); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range payloads {
+		if err := b.Values(p, Int(3), Percent(0.714), Decimal(92.04), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.ColumnChart("图", false, 1, []int{2, 3}, 2, b.Rows()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Values(struct{}{}); err == nil {
+		t.Error("a cell of an unknown type accepted")
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for i, p := range payloads {
+		row := strconv.Itoa(i + 2)
+		if f, _ := x.GetCellFormula("网格", "A"+row); f != "" {
+			t.Errorf("A%s holds formula %q", row, f)
+		}
+		if v, _ := x.GetCellValue("网格", "A"+row); v != p {
+			t.Errorf("A%s = %q, want %q", row, v, p)
+		}
+		for cell, want := range map[string]string{"B": "3", "C": "71.4%", "D": "92.0", "E": ""} {
+			if v, _ := x.GetCellValue("网格", cell+row); v != want {
+				t.Errorf("%s%s = %q, want %q", cell, row, v, want)
+			}
+		}
+		if v, _ := x.GetCellValue("网格", "C"+row, excelize.Options{RawCellValue: true}); v != "0.714" {
+			t.Errorf("C%s raw = %q, want 0.714", row, v)
+		}
+	}
+	st, _ := x.GetCellStyle("网格", "A1")
+	if s, err := x.GetStyle(st); err != nil || s.Font == nil || !s.Font.Bold {
+		t.Errorf("header style %+v %v, want bold", s, err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte("xl/charts/chart1.xml")) {
+		t.Error("no chart in the workbook")
 	}
 }
