@@ -3,6 +3,7 @@ package kpi_test
 import (
 	"archive/zip"
 	"bytes"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,4 +158,46 @@ func TestQuarterPeriod(t *testing.T) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
+}
+
+// The scheduled reports: on any day the previous month's and quarter's files are written once
+// per town (a second run writes nothing), each a workbook of the report.
+func TestWriteDueReports(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		dir := t.TempDir()
+		now := at("2025-12-03 02:00")
+		files, err := w.k.WriteDueReports(ctx, dir, w.f.Towns(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range files {
+			names = append(names, filepath.Base(f))
+		}
+		slices.Sort(names)
+		var want []string
+		for _, town := range w.f.Towns() {
+			want = append(want, "kpi-"+town+"-2025-11.xlsx", "kpi-"+town+"-2025-Q3.xlsx")
+		}
+		slices.Sort(want)
+		if !slices.Equal(names, want) {
+			t.Fatalf("written %v, want %v", names, want)
+		}
+		again, err := w.k.WriteDueReports(ctx, dir, w.f.Towns(), now)
+		if err != nil || len(again) != 0 {
+			t.Errorf("second run wrote %v (%v)", again, err)
+		}
+		x, err := excelize.OpenFile(filepath.Join(dir, want[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer x.Close()
+		if len(x.GetSheetList()) != 1+len(kpi.ReportDimensions) {
+			t.Errorf("sheets %v", x.GetSheetList())
+		}
+		if p := kpi.DuePeriods(at("2026-01-01 00:30")); len(p) != 2 || p["2025-12"].To.Month() != time.January || p["2025-Q4"].From.Month() != time.October {
+			t.Errorf("due on 2026-01-01: %v", p)
+		}
+	})
 }
