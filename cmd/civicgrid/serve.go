@@ -13,8 +13,10 @@ import (
 	"github.com/civicgrid/civicgrid/internal/bookings"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/dispatch"
+	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/live"
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
 	"github.com/civicgrid/civicgrid/internal/residentnotify"
 	"github.com/civicgrid/civicgrid/internal/services"
 	"github.com/civicgrid/civicgrid/internal/version"
@@ -101,6 +103,17 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	// Volunteers are reminded of their activities a day ahead, and their sign-up holds that ran
 	// out pass on with their notices (docs/VOLUNTEERS.md).
 	go volunteers.New(db).RunReminders(ctx, 5*time.Minute, log)
+	// The previous month's and quarter's KPI reports of every town are written into the data
+	// directory once (checked hourly, so a server down on the 1st catches up) and listed at
+	// /kpi/reports (docs/KPI.md).
+	go (&kpi.Service{DB: db, Cal: srv.Orders().Cal}).RunReportScheduler(ctx, srv.ReportsDir(), func(ctx context.Context) ([]string, error) {
+		towns, err := places.TenantTowns(ctx, db, nil)
+		var codes []string
+		for _, t := range towns {
+			codes = append(codes, t.Code)
+		}
+		return codes, err
+	}, time.Hour, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

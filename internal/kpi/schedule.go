@@ -67,8 +67,14 @@ func (s *Service) WriteDueReports(ctx context.Context, dir string, towns []strin
 }
 
 // RunReportScheduler writes the due reports of the towns (listed afresh each time) into dir
-// every interval until ctx ends, logging what it wrote and what failed.
+// every interval until ctx ends, logging what it wrote and what failed. The first run waits a
+// minute, to keep a server's start (and the tests' servers) light.
 func (s *Service) RunReportScheduler(ctx context.Context, dir string, towns func(context.Context) ([]string, error), interval time.Duration, log *slog.Logger) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(min(interval, time.Minute)):
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -95,7 +95,7 @@ func (s *Server) routes() error {
 	if err := webdispatch.Mount(k.Mount("dispatch")); err != nil {
 		return err
 	}
-	if err := webkpi.Mount(k.Mount("kpi"), webkpi.Options{Live: s.live, NoPanelCache: s.cfg.NoPanelCache}); err != nil {
+	if err := webkpi.Mount(k.Mount("kpi"), webkpi.Options{Live: s.live, NoPanelCache: s.cfg.NoPanelCache, ReportsDir: s.ReportsDir()}); err != nil {
 		return err
 	}
 	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {

@@ -150,6 +150,9 @@ func New(cfg Config) (*Server, error) {
 // Orders is the work-order store the server uses (background jobs share it).
 func (s *Server) Orders() *orders.Store { return s.Kit.Orders }
 
+// ReportsDir is where the scheduled KPI reports are written and listed from (/kpi/reports).
+func (s *Server) ReportsDir() string { return filepath.Join(s.cfg.DataDir, "reports") }
+
 // Registry lets capabilities register their own metrics.
 func (s *Server) Registry() *prometheus.Registry { return s.Kit.Registry }
 

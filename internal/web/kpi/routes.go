@@ -25,6 +25,7 @@ type handlers struct {
 	*kit.Kit
 	panels *template.Template
 	cache  *panelCache // the homes' panels (panelcache.go)
+	dir    string      // the scheduled reports (Options.ReportsDir)
 }
 
 // Options are what the server hands the package beside the kit.
@@ -34,6 +35,8 @@ type Options struct {
 	Live *live.Bus
 	// NoPanelCache computes the panels on every load (the bench's cold figures).
 	NoPanelCache bool
+	// ReportsDir holds the scheduled reports (kpi.WriteDueReports) that /kpi/reports lists.
+	ReportsDir string
 }
 
 func (s *handlers) service() *kpi.Service { return &kpi.Service{DB: s.DB, Cal: s.Orders.Cal} }
@@ -47,13 +50,15 @@ func Mount(m *kit.Mount, o Options) error {
 	if err != nil {
 		return err
 	}
-	s := &handlers{Kit: m.Kit(), panels: panels, cache: newPanelCache(o.Live)}
+	s := &handlers{Kit: m.Kit(), panels: panels, cache: newPanelCache(o.Live), dir: o.ReportsDir}
 	s.cache.off = o.NoPanelCache
 	m.API("GET /api/v1/kpi", auth.PermKPIRead, s.apiKPI)
 	m.Page("GET /kpi", auth.PermKPIRead, s.kpiPage)
 	m.Page("GET /kpi/rankings", auth.PermKPIRead, s.rankingsPage)
 	m.Page("GET /kpi/report", auth.PermKPIRead, s.report)
 	m.Page("GET /kpi/report/print", auth.PermKPIRead, s.reportPrint)
+	m.Page("GET /kpi/reports", auth.PermKPIRead, s.scheduledReports)
+	m.Page("GET /kpi/reports/{file}", auth.PermKPIRead, s.scheduledReport)
 	m.Page("POST /kpi/exemptions", auth.PermKPIExempt, s.exemptSubmit)
 
 	m.Nav(kit.NavEntry{Href: "/kpi", Key: "kpi.nav", Group: "nav ops", Order: 40, Show: kit.Can(auth.PermKPIRead)})

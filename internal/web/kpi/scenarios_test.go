@@ -2,6 +2,8 @@ package kpi_test
 
 import (
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/demo"
@@ -14,7 +16,24 @@ func TestKPIScenarios(t *testing.T) {
 	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
 		a.Var("number", `SELECT number FROM orders WHERE town_code = ? ORDER BY id LIMIT 1`, world.XinjingCode)
 		a.Var("other", `SELECT number FROM orders WHERE town_code = ? ORDER BY id LIMIT 1`, world.LujiazuiCode)
+		// Two scheduled reports (kpi.WriteDueReports' names): the leader's town's and another's.
+		dir := a.Server.ReportsDir()
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			t.Fatal(err)
+		}
+		for _, town := range []string{world.XinjingCode, world.LujiazuiCode} {
+			if err := os.WriteFile(filepath.Join(dir, "kpi-"+town+"-2026-10.xlsx"), []byte("PK"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}
 		a.Run(t, []webtest.Scenario{
+			{Name: "scheduled reports", User: "leader", Method: "GET", URL: "/kpi/reports", Status: http.StatusOK,
+				Contains: []string{"定期报表", `href="/kpi/reports/kpi-` + world.XinjingCode + `-2026-10.xlsx"`}, NotContains: []string{"kpi-" + world.LujiazuiCode}},
+			{Name: "scheduled report download", User: "leader", Method: "GET", URL: "/kpi/reports/kpi-" + world.XinjingCode + "-2026-10.xlsx", Status: http.StatusOK},
+			{Name: "scheduled report of another town", User: "leader", Method: "GET", URL: "/kpi/reports/kpi-" + world.LujiazuiCode + "-2026-10.xlsx", Status: http.StatusNotFound},
+			{Name: "scheduled report bad name", User: "leader", Method: "GET", URL: "/kpi/reports/..%2Fsecret.xlsx", Status: http.StatusNotFound},
+			{Name: "scheduled report missing", User: "leader", Method: "GET", URL: "/kpi/reports/kpi-" + world.XinjingCode + "-2026-Q1.xlsx", Status: http.StatusNotFound},
+			{Name: "scheduled reports forbidden", User: "gridworker", Method: "GET", URL: "/kpi/reports", Status: http.StatusForbidden},
 			{Name: "api", User: "leader", Method: "GET", URL: "/api/v1/kpi?period=year&by=channel", Status: http.StatusOK,
 				Contains: []string{`"received"`, `"on_time_handling_rate"`, `"previous"`, `"last_year"`, `"by":"channel"`}},
 			{Name: "api dispatcher", User: "dispatcher", Method: "GET", URL: "/api/v1/kpi?from=2026-01-01&to=2026-01-31", Status: http.StatusOK},
