@@ -12,6 +12,8 @@ func init() {
 		"kpi.report":              {"下载月报（xlsx）", "Monthly report (xlsx)"},
 		"kpi.report quarter":      {"下载季报（xlsx）", "Quarterly report (xlsx)"},
 		"kpi.print":               {"打印版", "Printable"},
+		"field.month":             {"月份（如 2026-10）", "Month (such as 2026-10)"},
+		"field.quarter":           {"季度（如 2026-Q3）", "Quarter (such as 2026-Q3)"},
 		"kpi.reports":             {"定期报表", "Scheduled reports"},
 		"kpi.reports.intro":       {"每月1日自动生成上月（每季度首月另生成上季度）的报表（xlsx）", "Written on the 1st of each month for the previous month (and of each quarter for the previous quarter), as xlsx"},
 		"kpi.reports.file":        {"文件", "File"},
