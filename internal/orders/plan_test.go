@@ -184,6 +184,15 @@ func fillArchive(t *testing.T, e env) {
 	if _, err := e.db.Exec(ctx, analyze); err != nil {
 		t.Fatal(err)
 	}
+	if e.db.Dialect() == store.Postgres {
+		// As autovacuum does on a server: the search index's pending list (GIN fastupdate) is
+		// merged and pages marked all-visible. Left to autovacuum's timing, the planner priced
+		// the search index with its pending list and now and then chose a scan of this small
+		// table (a flaky plan, never seen at a million orders).
+		if _, err := e.db.Exec(ctx, "VACUUM ANALYZE orders"); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func explain(t *testing.T, db *store.DB, q string, args []any) string {
