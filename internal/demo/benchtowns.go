@@ -246,12 +246,6 @@ func loadBenchTown(ctx context.Context, db *store.DB, w *world.World) error {
 			return fmt.Errorf("grid %s: %w", g.Code, err)
 		}
 	}
-	gridOf := map[string]string{}
-	for _, g := range w.Grids {
-		for _, c := range g.Committees {
-			gridOf[c] = g.Code
-		}
-	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		for _, d := range w.Departments {
 			if _, err := tx.Exec(ctx, `INSERT INTO departments (code, town_code, name, name_en, kind, phone, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -259,7 +253,7 @@ func loadBenchTown(ctx context.Context, db *store.DB, w *world.World) error {
 				return fmt.Errorf("department %s: %w", d.Code, err)
 			}
 		}
-		return savePlaces(ctx, tx, w, town, gridOf)
+		return savePlaces(ctx, tx, w, town)
 	})
 	if err != nil {
 		return err

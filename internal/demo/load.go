@@ -158,14 +158,8 @@ func loadTown(ctx context.Context, db *store.DB, w *world.World) error {
 			return fmt.Errorf("grid %s: %w", g.Code, err)
 		}
 	}
-	gridOf := map[string]string{}
-	for _, g := range w.Grids {
-		for _, c := range g.Committees {
-			gridOf[c] = g.Code
-		}
-	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {
-		return savePlaces(ctx, tx, w, town, gridOf)
+		return savePlaces(ctx, tx, w, town)
 	})
 	if err != nil {
 		return err
@@ -212,7 +206,13 @@ func WorldWithOrders(ctx context.Context, db *store.DB, dir string) error {
 
 // savePlaces writes a town's committees, places and addresses (the demo's towns and the bench's
 // generated copies alike), in the caller's transaction.
-func savePlaces(ctx context.Context, tx *store.Tx, w *world.World, town string, gridOf map[string]string) error {
+func savePlaces(ctx context.Context, tx *store.Tx, w *world.World, town string) error {
+	gridOf := map[string]string{}
+	for _, g := range w.Grids {
+		for _, c := range g.Committees {
+			gridOf[c] = g.Code
+		}
+	}
 	for _, c := range w.Committees {
 		if err := places.SaveCommittee(ctx, tx, places.Committee{Code: c.Code, TownCode: town, Name: c.Name, GridCode: gridOf[c.Code]}); err != nil {
 			return fmt.Errorf("committee %s: %w", c.Code, err)
