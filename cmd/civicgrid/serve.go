@@ -113,7 +113,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 			codes = append(codes, t.Code)
 		}
 		return codes, err
-	}, time.Hour, log)
+	}, time.Hour, nil, log)
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)

@@ -3,6 +3,9 @@ package kpi_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -161,7 +164,8 @@ func TestQuarterPeriod(t *testing.T) {
 }
 
 // The scheduled reports: on any day the previous month's and quarter's files are written once
-// per town (a second run writes nothing), each a workbook of the report.
+// per town and language (a second run writes nothing), each a workbook of the report in its
+// language.
 func TestWriteDueReports(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		w := build(t, db)
@@ -178,7 +182,8 @@ func TestWriteDueReports(t *testing.T) {
 		slices.Sort(names)
 		var want []string
 		for _, town := range w.f.Towns() {
-			want = append(want, "kpi-"+town+"-2025-11.xlsx", "kpi-"+town+"-2025-Q3.xlsx")
+			want = append(want, "kpi-"+town+"-2025-11.xlsx", "kpi-"+town+"-2025-Q3.xlsx",
+				"kpi-"+town+"-2025-11.en.xlsx", "kpi-"+town+"-2025-Q3.en.xlsx")
 		}
 		slices.Sort(want)
 		if !slices.Equal(names, want) {
@@ -188,16 +193,79 @@ func TestWriteDueReports(t *testing.T) {
 		if err != nil || len(again) != 0 {
 			t.Errorf("second run wrote %v (%v)", again, err)
 		}
-		x, err := excelize.OpenFile(filepath.Join(dir, want[0]))
-		if err != nil {
-			t.Fatal(err)
+		town := w.f.Towns()[0]
+		for file, first := range map[string]string{"kpi-" + town + "-2025-11.xlsx": "总览", "kpi-" + town + "-2025-11.en.xlsx": "Summary"} {
+			x, err := excelize.OpenFile(filepath.Join(dir, file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sheets := x.GetSheetList(); len(sheets) != 1+len(kpi.ReportDimensions) || sheets[0] != first {
+				t.Errorf("%s: sheets %v, want %d starting with %s", file, sheets, 1+len(kpi.ReportDimensions), first)
+			}
+			x.Close()
 		}
-		defer x.Close()
-		if len(x.GetSheetList()) != 1+len(kpi.ReportDimensions) {
-			t.Errorf("sheets %v", x.GetSheetList())
+		for name, want := range map[string][]string{
+			"kpi-310105102-2026-11.xlsx":    {"310105102", "2026-11", ""},
+			"kpi-310105102-2026-Q3.en.xlsx": {"310105102", "2026-Q3", "en"},
+		} {
+			if m := kpi.ReportFile.FindStringSubmatch(name); m == nil || !slices.Equal(m[1:], want) {
+				t.Errorf("%s: %v, want %v", name, m, want)
+			}
+		}
+		for _, bad := range []string{"kpi-310105102-2026-11.fr.xlsx", "kpi-310105102-2026-11.en", "kpi-3101051-2026-11.xlsx", "../kpi-310105102-2026-11.xlsx"} {
+			if kpi.ReportFile.MatchString(bad) {
+				t.Errorf("%s matches", bad)
+			}
 		}
 		if p := kpi.DuePeriods(at("2026-01-01 00:30")); len(p) != 2 || p["2025-12"].To.Month() != time.January || p["2025-Q4"].From.Month() != time.October {
 			t.Errorf("due on 2026-01-01: %v", p)
+		}
+	})
+}
+
+// The scheduler itself: started with a short interval and a clock on 3 December 2025, it writes
+// the due reports of the towns it is given without being asked again, and returns when its
+// context ends.
+func TestReportSchedulerWritesDueReports(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		w := build(t, db)
+		dir := t.TempDir()
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		listed := make(chan struct{}, 100)
+		go func() {
+			defer close(done)
+			w.k.RunReportScheduler(runCtx, dir, func(context.Context) ([]string, error) {
+				listed <- struct{}{}
+				return w.f.Towns()[:1], nil
+			}, 20*time.Millisecond, func() time.Time { return at("2025-12-03 02:00") }, slog.New(slog.DiscardHandler))
+		}()
+		want := filepath.Join(dir, "kpi-"+w.f.Towns()[0]+"-2025-Q3.en.xlsx")
+		// Wait (bounded) for two rounds: the first writes the files, the second finds them there.
+		for rounds := 0; rounds < 2; {
+			select {
+			case <-listed:
+				rounds++
+			case <-time.After(2 * time.Minute):
+				t.Fatal("the scheduler did not run twice in two minutes")
+			}
+		}
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(time.Minute):
+			t.Fatal("the scheduler did not return after its context ended")
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if _, err := os.Stat(want); err != nil || len(names) != 4 {
+			t.Errorf("files %v, want the four reports of one town including %s", names, filepath.Base(want))
 		}
 	})
 }

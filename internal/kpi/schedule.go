@@ -8,11 +8,18 @@ import (
 	"path/filepath"
 	"regexp"
 	"time"
+
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // ReportFile is the name of a scheduled report's file: kpi-310105102-2026-11.xlsx for a month,
-// kpi-310105102-2026-Q3.xlsx for a quarter.
-var ReportFile = regexp.MustCompile(`^kpi-([0-9]{9})-([0-9]{4}-(?:[0-9]{2}|Q[1-4]))\.xlsx$`)
+// kpi-310105102-2026-Q3.xlsx for a quarter, in Chinese; the English copy of the same report ends
+// in .en.xlsx. Submatches: town, period, language ("" for Chinese, "en").
+var ReportFile = regexp.MustCompile(`^kpi-([0-9]{9})-([0-9]{4}-(?:[0-9]{2}|Q[1-4]))(?:\.(en))?\.xlsx$`)
+
+// ReportLanguages are the languages a scheduled report is written in, each with its file
+// suffix: Chinese first (the town's own), English beside it for readers of the English UI.
+var ReportLanguages = []struct{ Lang, Suffix string }{{"zh", ""}, {"en", ".en"}}
 
 // DuePeriods are the periods whose scheduled reports are due at now: the previous month and
 // the previous quarter, named as the report commands name them.
@@ -26,8 +33,8 @@ func DuePeriods(now time.Time) map[string]Period {
 	}
 }
 
-// WriteDueReports writes into dir, for each town, the report (in Chinese) of the previous month
-// and of the previous quarter unless its file is there already: run on any day, it catches up
+// WriteDueReports writes into dir, for each town, the report of the previous month and of the
+// previous quarter, in Chinese and in English, unless its file is there already: run on any day, it catches up
 // with the 1st it missed. A report is written to a temporary file and renamed, so a reader (or
 // a second server sharing the directory) never sees half a workbook. It returns the files
 // written.
@@ -38,38 +45,49 @@ func (s *Service) WriteDueReports(ctx context.Context, dir string, towns []strin
 	var written []string
 	for _, town := range towns {
 		for name, p := range DuePeriods(now) {
-			file := filepath.Join(dir, "kpi-"+town+"-"+name+".xlsx")
-			if !ReportFile.MatchString(filepath.Base(file)) {
-				return written, fmt.Errorf("scheduled report: bad file name %s", file)
+			for _, l := range ReportLanguages {
+				file := filepath.Join(dir, "kpi-"+town+"-"+name+l.Suffix+".xlsx")
+				if !ReportFile.MatchString(filepath.Base(file)) {
+					return written, fmt.Errorf("scheduled report: bad file name %s", file)
+				}
+				if _, err := os.Stat(file); err == nil {
+					continue
+				}
+				if err := s.writeReportFile(ctx, dir, file, town, p, l.Lang); err != nil {
+					return written, err
+				}
+				written = append(written, file)
 			}
-			if _, err := os.Stat(file); err == nil {
-				continue
-			}
-			tmp, err := os.CreateTemp(dir, ".kpi-*.tmp")
-			if err != nil {
-				return written, err
-			}
-			err = s.WriteReport(ctx, tmp, []string{town}, p, "zh")
-			if cerr := tmp.Close(); err == nil {
-				err = cerr
-			}
-			if err == nil {
-				err = os.Rename(tmp.Name(), file)
-			}
-			if err != nil {
-				os.Remove(tmp.Name())
-				return written, fmt.Errorf("scheduled report %s: %w", filepath.Base(file), err)
-			}
-			written = append(written, file)
 		}
 	}
 	return written, nil
 }
 
+// writeReportFile writes one report through a temporary file renamed into place.
+func (s *Service) writeReportFile(ctx context.Context, dir, file, town string, p Period, lang string) error {
+	tmp, err := os.CreateTemp(dir, ".kpi-*.tmp")
+	if err != nil {
+		return err
+	}
+	err = s.WriteReport(ctx, tmp, []string{town}, p, lang)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), file)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("scheduled report %s: %w", filepath.Base(file), err)
+	}
+	return nil
+}
+
 // RunReportScheduler writes the due reports of the towns (listed afresh each time) into dir
 // every interval until ctx ends, logging what it wrote and what failed. The first run waits a
-// minute, to keep a server's start (and the tests' servers) light.
-func (s *Service) RunReportScheduler(ctx context.Context, dir string, towns func(context.Context) ([]string, error), interval time.Duration, log *slog.Logger) {
+// minute (or the interval, if shorter), to keep a server's start (and the tests' servers)
+// light. The date that decides which reports are due is now's (nil: the wall clock).
+func (s *Service) RunReportScheduler(ctx context.Context, dir string, towns func(context.Context) ([]string, error), interval time.Duration, now workcal.Clock, log *slog.Logger) {
 	select {
 	case <-ctx.Done():
 		return
@@ -81,7 +99,7 @@ func (s *Service) RunReportScheduler(ctx context.Context, dir string, towns func
 		codes, err := towns(ctx)
 		if err == nil {
 			var files []string
-			files, err = s.WriteDueReports(ctx, dir, codes, time.Now())
+			files, err = s.WriteDueReports(ctx, dir, codes, now.Time())
 			for _, f := range files {
 				log.Info("scheduled KPI report written", "file", f)
 			}

@@ -16,19 +16,23 @@ func TestKPIScenarios(t *testing.T) {
 	webtest.Each(t, demo.WorldWithOrders, func(t *testing.T, a *webtest.App) {
 		a.Var("number", `SELECT number FROM orders WHERE town_code = ? ORDER BY id LIMIT 1`, world.XinjingCode)
 		a.Var("other", `SELECT number FROM orders WHERE town_code = ? ORDER BY id LIMIT 1`, world.LujiazuiCode)
-		// Two scheduled reports (kpi.WriteDueReports' names): the leader's town's and another's.
+		// Scheduled reports (kpi.WriteDueReports' names): the leader's town's in both languages and
+		// another town's.
 		dir := a.Server.ReportsDir()
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			t.Fatal(err)
 		}
 		for _, town := range []string{world.XinjingCode, world.LujiazuiCode} {
-			if err := os.WriteFile(filepath.Join(dir, "kpi-"+town+"-2026-10.xlsx"), []byte("PK"), 0o640); err != nil {
-				t.Fatal(err)
+			for _, name := range []string{"kpi-" + town + "-2026-10.xlsx", "kpi-" + town + "-2026-10.en.xlsx"} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte("PK"), 0o640); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 		a.Run(t, []webtest.Scenario{
 			{Name: "scheduled reports", User: "leader", Method: "GET", URL: "/kpi/reports", Status: http.StatusOK,
-				Contains: []string{"定期报表", `href="/kpi/reports/kpi-` + world.XinjingCode + `-2026-10.xlsx"`}, NotContains: []string{"kpi-" + world.LujiazuiCode}},
+				Contains: []string{"定期报表", `href="/kpi/reports/kpi-` + world.XinjingCode + `-2026-10.xlsx"`, `href="/kpi/reports/kpi-` + world.XinjingCode + `-2026-10.en.xlsx"`, "<td>中文</td>", "<td>英文</td>"}, NotContains: []string{"kpi-" + world.LujiazuiCode}},
+			{Name: "scheduled English report download", User: "leader", Method: "GET", URL: "/kpi/reports/kpi-" + world.XinjingCode + "-2026-10.en.xlsx", Status: http.StatusOK},
 			{Name: "scheduled report download", User: "leader", Method: "GET", URL: "/kpi/reports/kpi-" + world.XinjingCode + "-2026-10.xlsx", Status: http.StatusOK},
 			{Name: "scheduled report of another town", User: "leader", Method: "GET", URL: "/kpi/reports/kpi-" + world.LujiazuiCode + "-2026-10.xlsx", Status: http.StatusNotFound},
 			{Name: "scheduled report bad name", User: "leader", Method: "GET", URL: "/kpi/reports/..%2Fsecret.xlsx", Status: http.StatusNotFound},

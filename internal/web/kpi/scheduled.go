@@ -16,7 +16,8 @@ import (
 // maxListedReports bounds the list of scheduled reports (newest first).
 const maxListedReports = 500
 
-type scheduledFile struct{ Name, Town, Period, Href string }
+// scheduledFile is one listed report; LangKey names its language ("kpi.reports.lang zh").
+type scheduledFile struct{ Name, Town, Period, LangKey, Href string }
 
 // scheduledReports lists the scheduled reports (serve writes them on the 1st of each month and
 // quarter) of the caller's towns, newest period first.
@@ -35,7 +36,11 @@ func (s *handlers) scheduledReports(w http.ResponseWriter, r *http.Request, c *k
 		if m == nil || !slices.Contains(rq.Towns, m[1]) {
 			continue
 		}
-		files = append(files, scheduledFile{Name: e.Name(), Town: m[1], Period: m[2], Href: "/kpi/reports/" + e.Name()})
+		lang := m[3]
+		if lang == "" {
+			lang = "zh"
+		}
+		files = append(files, scheduledFile{Name: e.Name(), Town: m[1], Period: m[2], LangKey: "kpi.reports.lang " + lang, Href: "/kpi/reports/" + e.Name()})
 	}
 	slices.SortFunc(files, func(a, b scheduledFile) int {
 		if a.Period != b.Period {
@@ -44,10 +49,16 @@ func (s *handlers) scheduledReports(w http.ResponseWriter, r *http.Request, c *k
 			}
 			return 1
 		}
-		if a.Town < b.Town {
-			return -1
+		if a.Town != b.Town {
+			if a.Town < b.Town {
+				return -1
+			}
+			return 1
 		}
-		return 1
+		if a.Name < b.Name { // Chinese (…-2026-11.xlsx) before English (…-2026-11.en.xlsx)
+			return 1
+		}
+		return -1
 	})
 	if len(files) > maxListedReports {
 		files = files[:maxListedReports]
