@@ -178,6 +178,15 @@ func (s *handlers) leadActivity(r *http.Request, c *kit.Caller, id int64) (volun
 	return a, nil
 }
 
+// pathActivity is leadActivity of the activity the request's path names ({id}).
+func (s *handlers) pathActivity(r *http.Request, c *kit.Caller) (volunteers.Activity, error) {
+	id, err := kit.PathID(r, "id")
+	if err != nil {
+		return volunteers.Activity{}, err
+	}
+	return s.leadActivity(r, c, id)
+}
+
 // checkInURL is the address the lead's code opens on a volunteer's phone.
 func checkInURL(r *http.Request, id int64, code string) string {
 	scheme := "http"
@@ -188,13 +197,11 @@ func checkInURL(r *http.Request, id int64, code string) string {
 }
 
 func (s *handlers) apiCode(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.leadActivity(r, c, id); err != nil {
-		return err
-	}
+	id := a.ID
 	code, until, err := s.svc().CheckInCode(r.Context(), id, time.Now())
 	if err != nil {
 		return err
@@ -205,14 +212,11 @@ func (s *handlers) apiCode(w http.ResponseWriter, r *http.Request, c *kit.Caller
 }
 
 func (s *handlers) apiRoster(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
-	a, err := s.leadActivity(r, c, id)
-	if err != nil {
-		return err
-	}
+	id := a.ID
 	es, err := s.svc().Roster(r.Context(), c.Towns, id)
 	if err != nil {
 		return err

@@ -25,11 +25,7 @@ type editData struct {
 
 // editPage is the lead's form to change an activity: time, place, text and roles with places.
 func (s *handlers) editPage(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
-	if err != nil {
-		return err
-	}
-	a, err := s.leadActivity(r, c, id)
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
@@ -111,14 +107,11 @@ func editForm(r *http.Request) (volunteers.ActivityEdit, error) {
 }
 
 func (s *handlers) editSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
-	a, err := s.leadActivity(r, c, id)
-	if err != nil {
-		return err
-	}
+	id := a.ID
 	e, err := editForm(r)
 	if err == nil {
 		_, err = s.svc().EditActivity(r.Context(), c.Towns, id, e, kit.AuditActor(r, c))
@@ -130,14 +123,11 @@ func (s *handlers) editSubmit(w http.ResponseWriter, r *http.Request, c *kit.Cal
 
 // cancelSubmit cancels an activity from its edit page (the lead or staff), with a reason.
 func (s *handlers) cancelSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
-	a, err := s.leadActivity(r, c, id)
-	if err != nil {
-		return err
-	}
+	id := a.ID
 	err = s.svc().CancelActivity(r.Context(), c.Towns, id, r.PostFormValue("reason"), kit.AuditActor(r, c))
 	return submitted(w, r, err, func(status int) error {
 		return s.renderEdit(w, r, a, volunteers.EditOf(a), status, err)
@@ -146,13 +136,11 @@ func (s *handlers) cancelSubmit(w http.ResponseWriter, r *http.Request, c *kit.C
 
 // apiEditActivity changes an activity (the lead or staff): the JSON of volunteers.ActivityEdit.
 func (s *handlers) apiEditActivity(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.leadActivity(r, c, id); err != nil {
-		return err
-	}
+	id := a.ID
 	var e volunteers.ActivityEdit
 	if err := kit.DecodeJSON(r, &e); err != nil {
 		return err
@@ -160,6 +148,6 @@ func (s *handlers) apiEditActivity(w http.ResponseWriter, r *http.Request, c *ki
 	if len(e.Roles) > volunteers.MaxRoles {
 		return problem.Field("roles", "at most %d roles", volunteers.MaxRoles)
 	}
-	a, err := s.svc().EditActivity(r.Context(), c.Towns, id, e, kit.AuditActor(r, c))
+	a, err = s.svc().EditActivity(r.Context(), c.Towns, id, e, kit.AuditActor(r, c))
 	return kit.Reply(w, http.StatusOK, a, err)
 }

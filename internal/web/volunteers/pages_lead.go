@@ -118,13 +118,11 @@ func (s *handlers) renderLeadFix(w http.ResponseWriter, r *http.Request, c *kit.
 
 // codeQR is the lead's current check-in code as a QR image (the page reloads it every period).
 func (s *handlers) codeQR(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.leadActivity(r, c, id); err != nil {
-		return err
-	}
+	id := a.ID
 	code, _, err := s.svc().CheckInCode(r.Context(), id, time.Now())
 	if err != nil {
 		return err
@@ -133,13 +131,11 @@ func (s *handlers) codeQR(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 }
 
 func (s *handlers) walkInSubmit(w http.ResponseWriter, r *http.Request, c *kit.Caller) error {
-	id, err := kit.PathID(r, "id")
+	a, err := s.pathActivity(r, c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.leadActivity(r, c, id); err != nil {
-		return err
-	}
+	id := a.ID
 	role, _ := strconv.ParseInt(r.PostFormValue("role_id"), 10, 64)
 	at, err := s.svc().WalkIn(r.Context(), c.Towns, id, r.PostFormValue("number"), role, kit.AuditActor(r, c))
 	if status, ok := formStatus(err); ok {
