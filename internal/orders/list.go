@@ -267,8 +267,8 @@ type listQuery struct {
 	// countFrom, when set, is the table (with its hint) the count reads instead of from.
 	countFrom string
 	sort      string
-	args               []any
-	now                time.Time
+	args      []any
+	now       time.Time
 	// base and search split where (searches sorted by receiving time only): base
 	// selects by town and the other filters, search is the search's condition; List may read a
 	// page by walking base's newest rows and testing search on each (walkSearch).
