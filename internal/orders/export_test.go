@@ -19,6 +19,15 @@ func (s *Store) ListSQL(f Filter) (count string, countArgs []any, page string, a
 		`SELECT ` + orderCols + ` FROM ` + q.from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT 50`, args, nil
 }
 
+// PageSQL is the statement of a page at offset, for the plan tests.
+func (s *Store) PageSQL(f Filter) (string, []any, error) {
+	q, err := s.query(f)
+	if err != nil {
+		return "", nil, err
+	}
+	return pageSQL(q.from, q.where, q.order, f.Offset), append(q.args, 50, f.Offset), nil
+}
+
 // OpenStates is the SQL list of open states, which migration 0018's partial index repeats.
 var OpenStates = openStates
 
