@@ -77,19 +77,44 @@ func categoriesIn(ctx context.Context, q store.Querier, town, which string) ([]C
 
 // CategoriesOfTowns lists the categories of several towns in one query, by town and code: those
 // in use, then the retired ones a newer tree dropped (whose names closed orders still show).
-// codes, when not nil, keeps only those codes (the names a page of orders shows), so that a
-// city's list reads the few categories of its page instead of every town's tree.
-func (s *Store) CategoriesOfTowns(ctx context.Context, towns, codes []string) (inUse, retired []Category, err error) {
+func (s *Store) CategoriesOfTowns(ctx context.Context, towns []string) (inUse, retired []Category, err error) {
 	where, args := store.In("town_code", towns)
-	if codes != nil {
-		inCodes, codeArgs := store.In("code", codes)
-		where, args = where+" AND "+inCodes, append(args, codeArgs...)
-	}
 	all, isRetired, err := categoriesWhere(ctx, s.DB, where, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("categories of %d towns: %w", len(towns), err)
 	}
 	inUse, retired = []Category{}, []Category{}
+	for i, c := range all {
+		if isRetired[i] {
+			retired = append(retired, c)
+		} else {
+			inUse = append(inUse, c)
+		}
+	}
+	return inUse, retired, nil
+}
+
+// CategoryKey names one town's category.
+type CategoryKey struct{ Town, Code string }
+
+// CategoriesByKey reads the categories keys name (a page's orders' towns and categories), those
+// in use and the retired ones apart: one primary-key look-up each, however many towns the caller
+// sees (a city's page names its 50 rows' categories, not every town's tree).
+func (s *Store) CategoriesByKey(ctx context.Context, keys []CategoryKey) (inUse, retired []Category, err error) {
+	inUse, retired = []Category{}, []Category{}
+	if len(keys) == 0 {
+		return inUse, retired, nil
+	}
+	conds := make([]string, len(keys))
+	args := make([]any, 0, 2*len(keys))
+	for i, k := range keys {
+		conds[i] = `(town_code = ? AND code = ?)`
+		args = append(args, k.Town, k.Code)
+	}
+	all, isRetired, err := categoriesWhere(ctx, s.DB, strings.Join(conds, " OR "), args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("categories of %d keys: %w", len(keys), err)
+	}
 	for i, c := range all {
 		if isRetired[i] {
 			retired = append(retired, c)

@@ -228,22 +228,35 @@ func (s *handlers) listLookups(ctx context.Context, c *kit.Caller, f orders.Filt
 		return s.lookupsOf(ctx, f.Towns, len(c.Towns) == 1, lang)
 	}
 	l := newLookups(lang)
-	var cats, deps, grids codeSet
+	var deps, grids codeSet
+	var cats []orders.CategoryKey
 	for _, o := range list {
-		cats.add(o.Category)
+		if k := (orders.CategoryKey{Town: o.TownCode, Code: o.Category}); k.Code != "" && !slices.Contains(cats, k) {
+			cats = append(cats, k)
+		}
 		deps.add(o.Department)
 		grids.add(o.Grid)
 	}
-	cats.add(f.Category)
+	if f.Category != "" {
+		// The filter's category, in whichever of the towns has it (category codes are a town's).
+		for _, t := range f.Towns {
+			if k := (orders.CategoryKey{Town: t, Code: f.Category}); !slices.Contains(cats, k) {
+				cats = append(cats, k)
+			}
+		}
+	}
 	deps.add(f.Department)
 	grids.add(f.Grid)
 	if len(cats) > 0 {
-		inUse, retired, err := s.Orders.CategoriesOfTowns(ctx, f.Towns, cats)
+		inUse, retired, err := s.Orders.CategoriesByKey(ctx, cats)
 		if err != nil {
 			return l, err
 		}
 		l.nameCategories(inUse, retired, lang)
 		l.Categories = selected(inUse, f.Category, func(c orders.Category) string { return c.Code })
+		if len(l.Categories) > 1 {
+			l.Categories = l.Categories[:1] // the same code in several towns: one option
+		}
 	}
 	if len(deps) > 0 {
 		ds, err := places.DepartmentsByCode(ctx, s.DB, f.Towns, deps)

@@ -45,7 +45,7 @@ func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups
 // ("新泾镇第四网格" reads as "第四网格" where only one town is seen).
 func (s *handlers) lookupsOf(ctx context.Context, towns []string, oneTown bool, lang string) (lookups, error) {
 	l := newLookups(lang)
-	cats, retired, err := s.Orders.CategoriesOfTowns(ctx, towns, nil)
+	cats, retired, err := s.Orders.CategoriesOfTowns(ctx, towns)
 	if err != nil {
 		return l, err
 	}
