@@ -68,33 +68,96 @@ func (s *Store) RetiredCategories(ctx context.Context, town string) ([]Category,
 }
 
 func categoriesIn(ctx context.Context, q store.Querier, town, which string) ([]Category, error) {
-	rows, err := q.Query(ctx, `SELECT town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords, kind, aliases
-		FROM categories WHERE town_code = ? `+which+` ORDER BY code`, town)
+	out, _, err := categoriesWhere(ctx, q, `town_code = ? `+which, town)
 	if err != nil {
 		return nil, fmt.Errorf("categories of town %s: %w", town, err)
 	}
+	return out, nil
+}
+
+// CategoriesOfTowns lists the categories of several towns in one query, by town and code: those
+// in use, then the retired ones a newer tree dropped (whose names closed orders still show).
+func (s *Store) CategoriesOfTowns(ctx context.Context, towns []string) (inUse, retired []Category, err error) {
+	where, args := store.In("town_code", towns)
+	all, isRetired, err := categoriesWhere(ctx, s.DB, where, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("categories of %d towns: %w", len(towns), err)
+	}
+	inUse, retired = []Category{}, []Category{}
+	for i, c := range all {
+		if isRetired[i] {
+			retired = append(retired, c)
+		} else {
+			inUse = append(inUse, c)
+		}
+	}
+	return inUse, retired, nil
+}
+
+// CategoryKey names one town's category.
+type CategoryKey struct{ Town, Code string }
+
+// CategoriesByKey reads the categories keys name (a page's orders' towns and categories), those
+// in use and the retired ones apart: one primary-key look-up each, however many towns the caller
+// sees (a city's page names its 50 rows' categories, not every town's tree).
+func (s *Store) CategoriesByKey(ctx context.Context, keys []CategoryKey) (inUse, retired []Category, err error) {
+	inUse, retired = []Category{}, []Category{}
+	if len(keys) == 0 {
+		return inUse, retired, nil
+	}
+	conds := make([]string, len(keys))
+	args := make([]any, 0, 2*len(keys))
+	for i, k := range keys {
+		conds[i] = `(town_code = ? AND code = ?)`
+		args = append(args, k.Town, k.Code)
+	}
+	all, isRetired, err := categoriesWhere(ctx, s.DB, strings.Join(conds, " OR "), args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("categories of %d keys: %w", len(keys), err)
+	}
+	for i, c := range all {
+		if isRetired[i] {
+			retired = append(retired, c)
+		} else {
+			inUse = append(inUse, c)
+		}
+	}
+	return inUse, retired, nil
+}
+
+// categoriesWhere reads the categories where selects, by town and code, and whether each is
+// retired.
+func categoriesWhere(ctx context.Context, q store.Querier, where string, args ...any) ([]Category, []bool, error) {
+	rows, err := q.Query(ctx, `SELECT town_code, code, parent_code, name, name_en, deadline_class, department_code, keywords, kind, aliases, retired
+		FROM categories WHERE `+where+` ORDER BY town_code, code`, args...)
+	if err != nil {
+		return nil, nil, err
+	}
 	defer rows.Close()
 	out := []Category{}
+	var retired []bool
 	for rows.Next() {
 		var c Category
 		var kw, aliases string
-		if err := rows.Scan(&c.TownCode, &c.Code, &c.Parent, &c.Name, &c.NameEN, &c.DeadlineClass, &c.Department, &kw, &c.Kind, &aliases); err != nil {
-			return nil, err
+		var ret int
+		if err := rows.Scan(&c.TownCode, &c.Code, &c.Parent, &c.Name, &c.NameEN, &c.DeadlineClass, &c.Department, &kw, &c.Kind, &aliases, &ret); err != nil {
+			return nil, nil, err
 		}
+		retired = append(retired, ret != 0)
 		if aliases != "" {
 			if err := json.Unmarshal([]byte(aliases), &c.Aliases); err != nil {
-				return nil, fmt.Errorf("category %s aliases: %w", c.Code, err)
+				return nil, nil, fmt.Errorf("category %s aliases: %w", c.Code, err)
 			}
 		}
 		c.Keywords = []string{}
 		if kw != "" {
 			if err := json.Unmarshal([]byte(kw), &c.Keywords); err != nil {
-				return nil, fmt.Errorf("category %s keywords: %w", c.Code, err)
+				return nil, nil, fmt.Errorf("category %s keywords: %w", c.Code, err)
 			}
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, retired, rows.Err()
 }
 
 // SaveCategory creates or replaces a category of a town. Parents are not checked, so that a

@@ -11,8 +11,21 @@ func (s *Store) ListSQL(f Filter) (count string, countArgs []any, page string, a
 		return "", nil, "", nil, err
 	}
 	count, countArgs = q.countSQL(CountBoundOf(f))
+	where, args, order, _, err := q.keyset(f, s.DB.Dialect())
+	if err != nil {
+		return "", nil, "", nil, err
+	}
 	return count, countArgs,
-		`SELECT ` + orderCols + ` FROM ` + q.from + ` WHERE ` + q.where + ` ORDER BY ` + q.order + ` LIMIT 50`, q.args, nil
+		`SELECT ` + orderCols + ` FROM ` + q.from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT 50`, args, nil
+}
+
+// PageSQL is the statement of a page at offset, for the plan tests.
+func (s *Store) PageSQL(f Filter) (string, []any, error) {
+	q, err := s.query(f)
+	if err != nil {
+		return "", nil, err
+	}
+	return pageSQL(q.from, q.where, q.order, f.Offset), append(q.args, 50, f.Offset), nil
 }
 
 // OpenStates is the SQL list of open states, which migration 0018's partial index repeats.

@@ -145,24 +145,13 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 	// A search counted past its bound has more hits than that, however many: treated as many.
 	many = min(many, bound)
 	q.settle(total, many)
-	where, args, order, offset := q.where, q.args, q.order, f.Offset
-	reverse := false
-	if cur := cmp.Or(f.After, f.Before); cur != "" {
-		seg := keysetSegments(q.sort, s.DB.Dialect())
-		if len(seg) != 1 {
-			return 0, nil, problem.Field("after", "the deadline sort pages by offset")
-		}
-		c, err := ParseCursor(cur)
-		if err != nil {
-			return 0, nil, err
-		}
-		desc := seg[0].desc
-		if reverse = f.Before != ""; reverse {
-			desc = !desc
-			order = reverseOrder(order)
-		}
-		cond, a := seg[0].after(c.Key, c.ID, desc)
-		where, args, offset = where+" AND "+cond, append(append([]any(nil), args...), a...), 0
+	where, args, order, reverse, err := q.keyset(f, s.DB.Dialect())
+	if err != nil {
+		return 0, nil, err
+	}
+	offset := f.Offset
+	if where != q.where {
+		offset = 0
 	}
 	var out []Order
 	if q.search != "" && total > many {
@@ -181,8 +170,7 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		}
 	}
 	if out == nil {
-		if out, err = s.readPage(ctx, q, `SELECT `+orderCols+` FROM `+q.from+` WHERE `+where+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-			append(args, f.Limit, offset), min(f.Limit, total)); err != nil {
+		if out, err = s.readPage(ctx, q, pageSQL(q.from, where, order, offset), append(args, f.Limit, offset), min(f.Limit, total)); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -190,6 +178,44 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		slices.Reverse(out)
 	}
 	return total, out, nil
+}
+
+// pageSQL is the statement of a page (its arguments: where's, the limit, the offset). Past
+// the first page of an offset, the ids are picked first and only the page's rows read: OFFSET
+// reads every row it skips, and an id comes from the index the walk reads anyway (a city's
+// 5,000th order: 405 ms against 3 ms on SQLite at 10⁵ orders, cold).
+func pageSQL(from, where, order string, offset int) string {
+	if offset == 0 {
+		return `SELECT ` + orderCols + ` FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	}
+	return `SELECT ` + orderCols + ` FROM orders WHERE id IN (SELECT id FROM ` + from + ` WHERE ` + where + ` ORDER BY ` + order +
+		` LIMIT ? OFFSET ?) ORDER BY ` + order
+}
+
+// keyset is the page's condition, arguments and order: q's, with f's cursor (After or Before)
+// as a condition on the sort's key and id when f has one — where then differs from q.where — and
+// the order reversed for Before (reverse: the page is read backwards and turned round).
+func (q listQuery) keyset(f Filter, d store.Dialect) (where string, args []any, order string, reverse bool, err error) {
+	where, args, order = q.where, q.args, q.order
+	cur := cmp.Or(f.After, f.Before)
+	if cur == "" {
+		return where, args, order, false, nil
+	}
+	seg := keysetSegments(q.sort, d)
+	if len(seg) != 1 {
+		return "", nil, "", false, problem.Field("after", "the deadline sort pages by offset")
+	}
+	c, err := ParseCursor(cur)
+	if err != nil {
+		return "", nil, "", false, err
+	}
+	desc := seg[0].desc
+	if reverse = f.Before != ""; reverse {
+		desc = !desc
+		order = reverseOrder(order)
+	}
+	cond, a := seg[0].after(c.Key, c.ID, desc)
+	return where + " AND " + cond, append(append([]any(nil), args...), a...), order, reverse, nil
 }
 
 // manyHits is the number of matches past which a search's page is read by walking the time
@@ -249,9 +275,11 @@ func (s *Store) readPage(ctx context.Context, q listQuery, query string, args []
 // arguments, the ORDER BY of its sort, and the time its clock filters were evaluated at.
 type listQuery struct {
 	from, where, order string
-	sort               string
-	args               []any
-	now                time.Time
+	// countFrom, when set, is the table (with its hint) the count reads instead of from.
+	countFrom string
+	sort      string
+	args      []any
+	now       time.Time
 	// base and search split where (searches sorted by receiving time only): base
 	// selects by town and the other filters, search is the search's condition; List may read a
 	// page by walking base's newest rows and testing search on each (walkSearch).
@@ -276,7 +304,7 @@ func (q listQuery) countSQL(bound int) (string, []any) {
 	if q.count != "" {
 		return q.count, append(slices.Clone(q.countArgs), bound+1)
 	}
-	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + q.from + ` WHERE ` + q.where + ` LIMIT ?) AS hits`, append(slices.Clone(q.args), bound+1)
+	return `SELECT COUNT(*) FROM (SELECT 1 FROM ` + cmp.Or(q.countFrom, q.from) + ` WHERE ` + q.where + ` LIMIT ?) AS hits`, append(slices.Clone(q.args), bound+1)
 }
 
 // query turns f into SQL; Limit and Offset are left to the caller.
@@ -355,11 +383,19 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	for _, c := range f.Conditions {
 		add("("+c.SQL+")", c.Args...)
 	}
-	from := "orders"
+	from, countFrom := "orders", ""
 	if s.DB.Dialect() == store.SQLite && len(f.Towns) > 1 && strings.TrimPrefix(f.Sort, "-") == "received_at" && onlyTownsAndTime(f) {
 		// Several towns' newest orders: one walk of the time index. With the towns as bound
 		// parameters SQLite would rather sort every order of the towns (3 s at a million).
 		from = "orders INDEXED BY orders_received_town"
+	}
+	if s.DB.Dialect() == store.SQLite && len(f.Towns) > 1 && strings.TrimPrefix(f.Sort, "-") == "received_at" && onlyTownsStatesChannel(f) {
+		// Several towns' newest orders in a state of the archive (closed, rated…) or of a
+		// channel: SQLite reads each town's run of the (town, state) or (town, channel) index and
+		// sorts them all — every closed order of a city. The time index's walk stops at the page:
+		// about limit / share orders (the state's or channel's share of the towns' orders). The
+		// count keeps those town indexes: it reads its 10,001 entries in any order.
+		from, countFrom = "orders INDEXED BY orders_received_town", "orders"
 	}
 	if (f.Overdue || f.Warning || f.Unlocated) && s.DB.Dialect() == store.SQLite {
 		// The open orders' own index answers these filters from its columns alone; with bound
@@ -386,7 +422,7 @@ func (s *Store) query(f Filter) (listQuery, error) {
 			from = "orders NOT INDEXED"
 		}
 	}
-	q := listQuery{from: from, where: strings.Join(conds, " AND "), order: order, sort: f.Sort, args: args, now: now}
+	q := listQuery{from: from, countFrom: countFrom, where: strings.Join(conds, " AND "), order: order, sort: f.Sort, args: args, now: now}
 	if searchCond != "" && strings.TrimPrefix(f.Sort, "-") == "received_at" {
 		q.base, q.baseArgs, q.search, q.searchArgs = base, baseArgs, searchCond, searchArgs
 	}
@@ -418,6 +454,26 @@ func (s *Store) query(f Filter) (listQuery, error) {
 func onlyTownsAndTime(f Filter) bool {
 	return len(f.States) == 0 && f.Grid == "" && f.Category == "" && len(f.Categories) == 0 && f.Channel == "" &&
 		f.Department == "" && f.RaisedBy == 0 && !f.Overdue && !f.Warning && !f.Unlocated && strings.TrimSpace(f.Query) == ""
+}
+
+// onlyTownsStatesChannel reports whether f selects by town, receiving time, channel and states
+// alone, with a channel or at least one state whose orders pile up (not open: the open orders
+// are a backlog of thousands, which a town index reads and sorts at once).
+func onlyTownsStatesChannel(f Filter) bool {
+	g := f
+	g.States, g.Channel = nil, ""
+	if !onlyTownsAndTime(g) || len(g.Conditions) > 0 {
+		return false
+	}
+	if f.Channel != "" {
+		return true
+	}
+	for _, st := range f.States {
+		if workorder.State(st).Valid() && !workorder.IsOpen(workorder.State(st)) {
+			return true
+		}
+	}
+	return false
 }
 
 // onlyTownsAndSearch reports whether f selects by town and search alone.

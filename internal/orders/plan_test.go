@@ -249,3 +249,64 @@ func TestIntakeChartReadsAnIndexAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestSeveralTownsListsWalkTheTimeIndex: a district's or the city's list, newest first, with no
+// filter, in a state of the archive (closed, rated, rejected) or of a channel, and its next page
+// by keyset, reads one page of the time index (orders_received_town) whatever the number of
+// orders — never the towns' matching orders gathered and sorted (SQLite: a temporary b-tree
+// for the ORDER BY; PostgreSQL: a Sort that is not incremental) — and its bounded count reads
+// the towns' own indexes.
+func TestSeveralTownsListsWalkTheTimeIndex(t *testing.T) {
+	each(t, at("2025-06-02 10:00"), func(t *testing.T, e env) {
+		fillArchive(t, e)
+		city := []string{e.f.Town, e.f.OtherTown}
+		after := orders.Cursor{Key: e.clock.Now().Add(-24 * time.Hour).UnixMilli(), ID: planOrders / 2}.String()
+		cases := []struct {
+			name string
+			f    orders.Filter
+			// count: the bounded count is checked too. Not for a channel's closed orders: here
+			// every order is a hotline one, and PostgreSQL rightly reads the table's first
+			// 12,500 rows for 10,001 of them.
+			count bool
+		}{
+			{"newest", orders.Filter{Towns: city}, true},
+			{"newest, next page", orders.Filter{Towns: city, After: after}, true},
+			{"closed", orders.Filter{Towns: city, States: []string{"closed"}}, true},
+			{"closed, next page", orders.Filter{Towns: city, States: []string{"closed"}, After: after}, true},
+			{"closed or rated", orders.Filter{Towns: city, States: []string{"closed", "rated"}}, true},
+			{"rated", orders.Filter{Towns: city, States: []string{"rated"}}, true},
+			{"channel", orders.Filter{Towns: city, Channel: "hotline"}, true},
+			{"closed of a channel", orders.Filter{Towns: city, Channel: "hotline", States: []string{"closed"}}, false},
+		}
+		pgSort := regexp.MustCompile(`(?m)(?:^|->  )Sort  `)
+		for _, c := range cases {
+			count, countArgs, page, args, err := e.s.ListSQL(c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan := explain(t, e.db, page, args)
+			if bad := badPlan(e.db.Dialect(), plan); bad != "" {
+				t.Errorf("%s (page): %s\n%s", c.name, bad, plan)
+			}
+			if !strings.Contains(plan, "orders_received_town") {
+				t.Errorf("%s (page): not a walk of orders_received_town\n%s\n%s", c.name, page, plan)
+			}
+			if strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") || pgSort.MatchString(plan) {
+				t.Errorf("%s (page): sorts the towns' matching orders\n%s\n%s", c.name, page, plan)
+			}
+			if !c.count {
+				continue
+			}
+			countPlan := explain(t, e.db, count, countArgs)
+			if bad := badPlan(e.db.Dialect(), countPlan); bad != "" {
+				t.Errorf("%s (count): %s\n%s", c.name, bad, countPlan)
+			}
+			if len(c.f.States) > 0 && e.db.Dialect() == store.SQLite && !strings.Contains(countPlan, "orders_town_state") {
+				t.Errorf("%s (count): not counted from the towns' (town, state) index\n%s", c.name, countPlan)
+			}
+			if os.Getenv("PLAN_DEBUG") != "" {
+				t.Logf("%s:\n%s\n%s", c.name, plan, countPlan)
+			}
+		}
+	})
+}

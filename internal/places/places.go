@@ -702,3 +702,26 @@ func departmentKindCodes() []string {
 	}
 	return out
 }
+
+// GridNames lists the grids of the given towns as a picker or a name needs them (id, code, town,
+// name), without their outlines and members: Grids parses every grid's GeoJSON and reads its
+// members, which a city's order list paid for hundreds of grids to name the ten its page shows.
+// codes, when not nil, keeps only those grids (a page's names): a list no longer than the page.
+func GridNames(ctx context.Context, q store.Querier, towns, codes []string) ([]Grid, error) {
+	where, args := store.In("town_code", towns)
+	if codes != nil {
+		inCodes, codeArgs := store.In("code", codes)
+		where, args = where+" AND "+inCodes, append(args, codeArgs...)
+	}
+	return store.Collect(ctx, q, func(rows *sql.Rows) (g Grid, err error) {
+		g.Members = []Member{}
+		return g, rows.Scan(&g.ID, &g.Code, &g.TownCode, &g.Name)
+	}, `SELECT id, code, town_code, name FROM grids WHERE `+where+` ORDER BY code`, args...)
+}
+
+// DepartmentsByCode lists the departments of the given towns among codes (a page's names).
+func DepartmentsByCode(ctx context.Context, q store.Querier, towns, codes []string) ([]Department, error) {
+	where, args := store.In("town_code", towns)
+	inCodes, codeArgs := store.In("code", codes)
+	return departmentsWhere(ctx, q, where+" AND "+inCodes, append(args, codeArgs...)...)
+}

@@ -112,6 +112,14 @@ func filterFromValues(q url.Values, c *kit.Caller) (orders.Filter, error) {
 	}
 	f := orders.Filter{Towns: c.Towns, Grid: q.Get("grid"), Category: q.Get("category"), Channel: q.Get("channel"),
 		Department: q.Get("department"), Query: strings.TrimSpace(q.Get("q")), Sort: q.Get("sort")}
+	if t := strings.TrimSpace(q.Get("town")); t != "" {
+		// One of a district's or the city's towns. Another town is not found, as kit.CallerTown
+		// answers, so that codes of other towns learn nothing.
+		if !slices.Contains(c.Towns, t) {
+			return f, problem.NotFound("town %s", t)
+		}
+		f.Towns = []string{t}
+	}
 	for name, dst := range map[string]*string{"after": &f.After, "before": &f.Before} {
 		if v := q.Get(name); v != "" {
 			if _, err := orders.ParseCursor(v); err != nil {

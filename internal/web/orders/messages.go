@@ -118,6 +118,8 @@ func init() {
 		"ol.over hours":   {"超期 %d 小时", "%d h overdue"},
 		"ol.over day":     {"超期 1 工作日", "1 workday overdue"},
 		"ol.over days":    {"超期 %d 工作日", "%d workdays overdue"},
+		"ol.all towns":    {"全部街镇", "All towns"},
+		"ol.pick town":    {"选定街镇后可按网格、分类、部门筛选", "Choose a town to filter by grid, category or department"},
 		// The order page's stage clocks (办理时限).
 		"stage.title":        {"办理时限", "Time limits by stage"},
 		"stage.stage":        {"环节", "Stage"},

@@ -77,7 +77,7 @@ var (
 	// UTF-8 in any of them failed the query on PostgreSQL.
 	filterTexts = []textField{
 		{"q", "search", orders.MaxQueryRunes},
-		codeText("grid"), codeText("category"), codeText("channel"), codeText("department"),
+		codeText("grid"), codeText("category"), codeText("channel"), codeText("department"), codeText("town"),
 		{"state", "state", 400},
 		codeText("sort"),
 	}

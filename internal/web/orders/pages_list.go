@@ -1,10 +1,12 @@
 package orders
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -52,7 +54,13 @@ type ordersPage struct {
 	lookups
 	Orders []listRow
 	// ShowTown adds a town column: the caller sees the orders of a district or the city.
-	ShowTown   bool
+	ShowTown bool
+	// Towns is the town picker of a caller who sees several towns, Town the one chosen (town=).
+	// The grid, category and department pickers offer one town's entries: without a town chosen
+	// they hold only what the filter selected.
+	Towns      []places.Region
+	Town       string
+	Pickers    bool // the grid, category and department pickers list one town's entries
 	Total      int
 	TotalLabel string // Total as shown: "10,000+" (a search: "1,000+") where counting stopped
 	Filter     orders.Filter
@@ -113,11 +121,11 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 	if err != nil {
 		return err
 	}
-	l, err := s.lookups(r, c, lang)
+	l, err := s.listLookups(r.Context(), c, f, list, lang)
 	if err != nil {
 		return err
 	}
-	p := ordersPage{lookups: l, Total: total, Filter: f, Query: r.URL.Query()}
+	p := ordersPage{lookups: l, Total: total, Filter: f, Query: r.URL.Query(), Pickers: len(f.Towns) == 1}
 	type pin struct {
 		ID       int64   `json:"id"`
 		Number   string  `json:"number"`
@@ -138,6 +146,12 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		for _, t := range towns {
 			townName[t.Code] = t.Name
 		}
+		if len(c.Towns) > 1 {
+			p.Towns = towns
+			if len(f.Towns) == 1 {
+				p.Town = f.Towns[0]
+			}
+		}
 	}
 	now := time.Now()
 	for _, o := range list {
@@ -147,7 +161,7 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		}
 	}
 	p.Pins = pins
-	for _, k := range []string{"state", "grid", "category", "channel", "department", "overdue", "q"} {
+	for _, k := range []string{"town", "state", "grid", "category", "channel", "department", "overdue", "q"} {
 		if r.URL.Query().Get(k) != "" {
 			p.Filtered++
 		}
@@ -201,4 +215,86 @@ func (s *handlers) ordersPage(w http.ResponseWriter, r *http.Request, c *kit.Cal
 		return err
 	}
 	return s.Render(w, r, http.StatusOK, "orders", kit.PageData{Title: "orders", Data: p})
+}
+
+// listLookups are the names a page of the list shows and the entries of its filter form. With one
+// town in scope (a town's account, or a district's or the city's list narrowed by town=) they
+// are that town's, as lookupsOf reads them. With several, only the codes the page's rows and the
+// filter name are read and named — a city's every grid, category and department (tens of
+// towns' trees, rendered into three pickers on every page) cost more than the orders did, and
+// grew with the towns.
+func (s *handlers) listLookups(ctx context.Context, c *kit.Caller, f orders.Filter, list []orders.Order, lang string) (lookups, error) {
+	if len(f.Towns) == 1 {
+		return s.lookupsOf(ctx, f.Towns, len(c.Towns) == 1, lang)
+	}
+	l := newLookups(lang)
+	var deps, grids codeSet
+	var cats []orders.CategoryKey
+	for _, o := range list {
+		if k := (orders.CategoryKey{Town: o.TownCode, Code: o.Category}); k.Code != "" && !slices.Contains(cats, k) {
+			cats = append(cats, k)
+		}
+		deps.add(o.Department)
+		grids.add(o.Grid)
+	}
+	if f.Category != "" {
+		// The filter's category, in whichever of the towns has it (category codes are a town's).
+		for _, t := range f.Towns {
+			if k := (orders.CategoryKey{Town: t, Code: f.Category}); !slices.Contains(cats, k) {
+				cats = append(cats, k)
+			}
+		}
+	}
+	deps.add(f.Department)
+	grids.add(f.Grid)
+	if len(cats) > 0 {
+		inUse, retired, err := s.Orders.CategoriesByKey(ctx, cats)
+		if err != nil {
+			return l, err
+		}
+		l.nameCategories(inUse, retired, lang)
+		l.Categories = selected(inUse, f.Category, func(c orders.Category) string { return c.Code })
+		if len(l.Categories) > 1 {
+			l.Categories = l.Categories[:1] // the same code in several towns: one option
+		}
+	}
+	if len(deps) > 0 {
+		ds, err := places.DepartmentsByCode(ctx, s.DB, f.Towns, deps)
+		if err != nil {
+			return l, err
+		}
+		l.Departments = ds
+		l.nameDepartments(lang)
+		l.Departments = selected(l.Departments, f.Department, func(d places.Department) string { return d.Code })
+	}
+	if len(grids) > 0 {
+		gs, err := places.GridNames(ctx, s.DB, f.Towns, grids)
+		if err != nil {
+			return l, err
+		}
+		l.Grids = gs
+		l.nameGrids(nil)
+		l.Grids = selected(l.Grids, f.Grid, func(g places.Grid) string { return g.Code })
+	}
+	return l, nil
+}
+
+// codeSet is a list of distinct codes, empty ones left out.
+type codeSet []string
+
+func (s *codeSet) add(code string) {
+	if code != "" && !slices.Contains(*s, code) {
+		*s = append(*s, code)
+	}
+}
+
+// selected keeps the entry whose code is code (the filter's choice, so that the picker shows it).
+func selected[T any](all []T, code string, codeOf func(T) string) []T {
+	var out []T
+	for _, x := range all {
+		if code != "" && codeOf(x) == code {
+			out = append(out, x)
+		}
+	}
+	return out
 }

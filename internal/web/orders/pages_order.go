@@ -1,6 +1,7 @@
 package orders
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,73 +34,53 @@ type lookups struct {
 	Channels    map[string]string
 }
 
+// lookups are the names and pickers of every town the caller sees (the new-order form, the
+// export). A constant number of queries, whatever the number of towns.
 func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups, error) {
-	ctx := r.Context()
-	l := lookups{CatName: map[string]string{}, DeptName: map[string]string{}, GridName: map[string]string{}, Channels: map[string]string{},
-		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, States: workorder.States}
-	parents := map[string]bool{}
-	for _, town := range c.Towns {
-		cs, err := s.Orders.Categories(ctx, town)
-		if err != nil {
-			return l, err
-		}
-		l.Categories = append(l.Categories, cs...)
+	return s.lookupsOf(r.Context(), c.Towns, len(c.Towns) == 1, lang)
+}
+
+// lookupsOf are the names and pickers of towns: their categories (the retired ones named too),
+// departments and grids, in four queries. oneTown drops the town's name from its grids' names
+// ("新泾镇第四网格" reads as "第四网格" where only one town is seen).
+func (s *handlers) lookupsOf(ctx context.Context, towns []string, oneTown bool, lang string) (lookups, error) {
+	l := newLookups(lang)
+	cats, retired, err := s.Orders.CategoriesOfTowns(ctx, towns)
+	if err != nil {
+		return l, err
 	}
-	for _, cat := range l.Categories {
-		name := cat.Name
-		if lang == "en" && cat.NameEN != "" {
-			name = cat.NameEN
-		}
-		l.CatName[cat.Code] = name
+	l.Categories = cats
+	l.nameCategories(cats, retired, lang)
+	parents := map[string]bool{}
+	for _, cat := range cats {
 		parents[cat.Parent] = true
 	}
-	for _, cat := range l.Categories {
+	for _, cat := range cats {
 		if !parents[cat.Code] {
 			l.Leaves = append(l.Leaves, cat)
 		}
 	}
-	// Names of the codes a newer category tree retired, for the closed orders filed under them.
-	for _, town := range c.Towns {
-		retired, err := s.Orders.RetiredCategories(ctx, town)
-		if err != nil {
+	if l.Departments, err = places.Departments(ctx, s.DB, towns); err != nil {
+		return l, err
+	}
+	l.nameDepartments(lang)
+	if l.Grids, err = places.GridNames(ctx, s.DB, towns, nil); err != nil {
+		return l, err
+	}
+	var trim []places.Region
+	if oneTown {
+		if trim, err = places.TenantTowns(ctx, s.DB, towns); err != nil {
 			return l, err
 		}
-		for _, cat := range retired {
-			if lang == "en" && cat.NameEN != "" {
-				l.CatName[cat.Code] = cat.NameEN
-			} else {
-				l.CatName[cat.Code] = cat.Name
-			}
-		}
 	}
-	var err error
-	if l.Departments, err = places.Departments(ctx, s.DB, c.Towns); err != nil {
-		return l, err
-	}
-	for i, d := range l.Departments {
-		// A department's English name in English, as the categories' (its Chinese one when it has none).
-		if lang == "en" && d.NameEN != "" {
-			l.Departments[i].Name = d.NameEN
-		}
-		l.DeptName[d.Code] = l.Departments[i].Name
-	}
-	if l.Grids, err = places.Grids(ctx, s.DB, c.Towns); err != nil {
-		return l, err
-	}
-	towns, err := places.TenantTowns(ctx, s.DB, c.Towns)
-	if err != nil {
-		return l, err
-	}
-	for _, g := range l.Grids {
-		name := g.Name
-		if len(c.Towns) == 1 {
-			// One town: "新泾镇第四网格" reads as "第四网格"; with several towns the prefix tells them apart.
-			for _, t := range towns {
-				name = strings.TrimPrefix(name, t.Name)
-			}
-		}
-		l.GridName[g.Code] = name
-	}
+	l.nameGrids(trim)
+	return l, nil
+}
+
+// newLookups are lookups with no town's names yet: the state, class and channel tables.
+func newLookups(lang string) lookups {
+	l := lookups{CatName: map[string]string{}, DeptName: map[string]string{}, GridName: map[string]string{}, Channels: map[string]string{},
+		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, States: workorder.States}
 	for _, ch := range orders.Channels {
 		if lang == "en" {
 			l.Channels[ch.Code] = ch.EN
@@ -107,7 +88,42 @@ func (s *handlers) lookups(r *http.Request, c *kit.Caller, lang string) (lookups
 			l.Channels[ch.Code] = ch.ZH
 		}
 	}
-	return l, nil
+	return l
+}
+
+// nameCategories names the categories in use and, for the closed orders filed under them, the
+// codes a newer tree retired (a code in use wins over a retired one of another town).
+func (l *lookups) nameCategories(inUse, retired []orders.Category, lang string) {
+	for _, group := range [][]orders.Category{retired, inUse} {
+		for _, cat := range group {
+			name := cat.Name
+			if lang == "en" && cat.NameEN != "" {
+				name = cat.NameEN
+			}
+			l.CatName[cat.Code] = name
+		}
+	}
+}
+
+// nameDepartments names l.Departments, in English where they have an English name.
+func (l *lookups) nameDepartments(lang string) {
+	for i, d := range l.Departments {
+		if lang == "en" && d.NameEN != "" {
+			l.Departments[i].Name = d.NameEN
+		}
+		l.DeptName[d.Code] = l.Departments[i].Name
+	}
+}
+
+// nameGrids names l.Grids, without the name of any town of trim at their start.
+func (l *lookups) nameGrids(trim []places.Region) {
+	for _, g := range l.Grids {
+		name := g.Name
+		for _, t := range trim {
+			name = strings.TrimPrefix(name, t.Name)
+		}
+		l.GridName[g.Code] = name
+	}
 }
 
 // actionForm is one allowed action rendered as a form with the fields it needs.
@@ -233,7 +249,9 @@ func (s *handlers) orderPage(w http.ResponseWriter, r *http.Request, c *kit.Call
 
 func (s *handlers) renderOrder(w http.ResponseWriter, r *http.Request, c *kit.Caller, o orders.Order, status int, errMsg, field string) error {
 	lang := kit.Language(w, r)
-	l, err := s.lookups(r, c, lang)
+	// The order's town alone: its pickers offer nothing else, and a city account would otherwise
+	// read every town's trees to show one order.
+	l, err := s.lookupsOf(r.Context(), []string{o.TownCode}, len(c.Towns) == 1, lang)
 	if err != nil {
 		return err
 	}

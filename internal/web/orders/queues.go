@@ -116,7 +116,8 @@ func listFilter(q url.Values, c *kit.Caller) (orders.Filter, error) {
 	return f, nil
 }
 
-// CountQueues returns the total of each queue's list.
+// CountQueues returns the total of each queue's list, bounded as the list counts it
+// (orders.CountBoundOf): one count per queue, no page read.
 func CountQueues(ctx context.Context, st *orders.Store, c *kit.Caller, qs []Queue) ([]int, error) {
 	out := make([]int, len(qs))
 	for i, q := range qs {
@@ -124,8 +125,7 @@ func CountQueues(ctx context.Context, st *orders.Store, c *kit.Caller, qs []Queu
 		if err != nil {
 			return nil, err
 		}
-		f.Limit = 1
-		if out[i], _, err = st.List(ctx, f); err != nil {
+		if out[i], err = st.Count(ctx, f, orders.CountBoundOf(f)); err != nil {
 			return nil, err
 		}
 	}

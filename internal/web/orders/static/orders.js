@@ -73,6 +73,19 @@
   // they work without JavaScript and on a desk.
   var filters = document.querySelector('details.filters-box');
   if (filters && window.matchMedia('(max-width: 720px)').matches) filters.open = false;
+  // A district's or the city's list: choosing a town reloads the form with that town's grids,
+  // categories and departments (the server sends them for one town only); another town's
+  // choices would select nothing, so they are dropped.
+  var townPick = document.querySelector('form.filters select[name="town"]');
+  if (townPick) {
+    townPick.addEventListener('change', function () {
+      ['grid', 'category', 'department'].forEach(function (name) {
+        var el = townPick.form.elements[name];
+        if (el) el.value = '';
+      });
+      townPick.form.submit();
+    });
+  }
   var one = document.getElementById('order-map');
   if (one) {
     var pin = JSON.parse(one.dataset.pin);
