@@ -228,6 +228,14 @@ func Users(ctx context.Context, q store.Querier, towns []string, role string) ([
 	return store.Collect(ctx, q, func(rows *sql.Rows) (User, error) { return scanUser(rows) }, query+` ORDER BY town_code, role, username`, args...)
 }
 
+// CountUsers counts the accounts of the given towns (the home page's tile).
+func CountUsers(ctx context.Context, q store.Querier, towns []string) (int, error) {
+	where, args := store.In("town_code", towns)
+	var n int
+	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM users WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
 // SetDisabled locks or unlocks an account of towns. Locking ends its sessions and revokes its
 // API tokens (a disabled account is often a leaked one); unlocking lets the person sign in
 // again, and API access needs new tokens. Both are audited.

@@ -497,3 +497,37 @@ func TestCommittees(t *testing.T) {
 		}
 	})
 }
+
+// TestCountsOf: the home page's tiles count what the lists hold, for one town, several and none.
+func TestCountsOf(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		twoTowns(t, db)
+		for _, m := range []places.Member{{GridCode: townA + "-G01", Name: "张三", GridRole: "leader"}, {GridCode: townA + "-G01", Name: "李四", GridRole: "member"}, {GridCode: townB + "-G01", Name: "王五", GridRole: "member"}} {
+			if _, err := places.AddMember(ctx, db, []string{townA, townB}, m, admin); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, towns := range [][]string{{townA}, {townB}, {townA, townB}, nil} {
+			gs, err := places.Grids(ctx, db, towns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ds, err := places.Departments(ctx, db, towns)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := places.Counts{Grids: len(gs), Departments: len(ds)}
+			for _, g := range gs {
+				want.Members += len(g.Members)
+			}
+			got, err := places.CountsOf(ctx, db, towns)
+			if err != nil || got != want {
+				t.Errorf("towns %v: %+v, %v; want %+v", towns, got, err, want)
+			}
+		}
+		if c, _ := places.CountsOf(ctx, db, []string{townA}); c.Members != 2 || c.Grids != 1 {
+			t.Errorf("town A: %+v, want 1 grid with 2 members", c)
+		}
+	})
+}

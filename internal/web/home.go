@@ -87,25 +87,15 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request, c *kit.Caller)
 		return err
 	}
 	d := homeData{Towns: towns}
-	grids, err := places.Grids(ctx, s.DB, c.Towns)
+	counts, err := places.CountsOf(ctx, s.DB, c.Towns)
 	if err != nil {
 		return err
 	}
-	d.Grids = len(grids)
-	for _, g := range grids {
-		d.Members += len(g.Members)
-	}
-	deps, err := places.Departments(ctx, s.DB, c.Towns)
-	if err != nil {
-		return err
-	}
-	d.Departments = len(deps)
+	d.Grids, d.Members, d.Departments = counts.Grids, counts.Members, counts.Departments
 	if c.User.Can(auth.PermUsersRead) {
-		us, err := auth.Users(ctx, s.DB, c.Towns, "")
-		if err != nil {
+		if d.Users, err = auth.CountUsers(ctx, s.DB, c.Towns); err != nil {
 			return err
 		}
-		d.Users = len(us)
 	}
 	var dept, grid string
 	switch c.User.Role {
