@@ -46,6 +46,7 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	only := fs.String("only", "", "measure only the routes whose path (with its query) matches this regular expression")
 	drop := fs.Bool("drop", false, "PostgreSQL: drop the bench schema at the end")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measuring (not the generation) to this file")
+	genProfile := fs.String("gen-cpuprofile", "", "write a CPU profile of the generation (and the steps after it) to this file")
 	noPanelCache := fs.Bool("no-panel-cache", false, "compute the homes' KPI panels on every call (their cold cost) instead of keeping them between calls")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -65,7 +66,13 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer cleanup()
-	if err := prepareBench(ctx, db, dataDir, *n, *towns, *years, out); err != nil {
+	stopGenProfile, err := startCPUProfile(*genProfile)
+	if err != nil {
+		return err
+	}
+	err = prepareBench(ctx, db, dataDir, *n, *towns, *years, out)
+	stopGenProfile()
+	if err != nil {
 		return err
 	}
 	srv, err := web.New(web.Config{DB: db, Log: slog.New(slog.DiscardHandler), DataDir: dataDir, NoPanelCache: *noPanelCache})
@@ -204,20 +211,32 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 			fmt.Fprintln(stderr)
 		}
 	}
-	gen := demo.BenchOptions{Orders: max(0, n-demoOrders), Years: years, Seed: 17, Now: time.Now(), Progress: progress, Towns: towns}
+	steps := []string{}
+	stepDone := func(name string, took time.Duration) {
+		line := fmt.Sprintf("%s %.1f s", name, took.Seconds())
+		fmt.Fprintf(stderr, "\r%-70s\n", "  "+line)
+		if !strings.HasPrefix(name, "index ") {
+			steps = append(steps, line)
+		}
+	}
+	gen := demo.BenchOptions{Orders: max(0, n-demoOrders), Years: years, Seed: 17, Now: time.Now(), Progress: progress, Towns: towns, Step: stepDone}
 	if err := demo.GenerateBenchOrders(ctx, db, gen); err != nil {
 		return err
 	}
+	genSec := time.Since(genStart).Seconds()
 	// The generator writes its orders with its own SQL, past the upkeep of the KPI figures kept
 	// per day: build them once from the orders.
+	step := time.Now()
 	if _, err := rebuildKPIDaily(ctx, db, ""); err != nil {
 		return err
 	}
-	genSec := time.Since(genStart).Seconds()
-	indexStart := time.Now()
+	stepDone("kpi_daily rebuild", time.Since(step))
+	step = time.Now()
 	if _, err := orders.IndexSearch(ctx, db); err != nil {
 		return err
 	}
+	stepDone("search index", time.Since(step))
+	step = time.Now()
 	analyze := `ANALYZE main`
 	if db.Dialect() == store.Postgres {
 		analyze = `VACUUM ANALYZE`
@@ -225,11 +244,12 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 	if _, err := db.Exec(ctx, analyze); err != nil {
 		return err
 	}
+	stepDone(strings.ToLower(analyze), time.Since(step))
 	if _, err := db.Exec(ctx, `INSERT INTO settings (town_code, key, value) VALUES (?, ?, ?)`, world.XinjingCode, benchMarker, fmt.Sprint(n)); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "loaded the demo and %d towns in %.0f s; generated %d orders in %.0f s, %.0f orders/s (search index and statistics %.0f s more)\n",
-		towns, loadSec, gen.Orders, genSec, float64(gen.Orders)/max(genSec, 0.001), time.Since(indexStart).Seconds())
+	fmt.Fprintf(out, "loaded the demo and %d towns in %.0f s; generated %d orders in %.0f s, %.0f orders/s (indexes and ratings included); then %s; %.0f s in all\n",
+		towns, loadSec, gen.Orders, genSec, float64(gen.Orders)/max(genSec, 0.001), strings.Join(steps, ", "), time.Since(start).Seconds())
 	return nil
 }
 
