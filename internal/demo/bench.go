@@ -152,7 +152,7 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 	if err := w.restoreTriggers(ctx); err != nil {
 		return err
 	}
-	if err := addRatings(ctx, db, g.ratings); err != nil {
+	if err := w.addRatings(ctx, g.ratings); err != nil {
 		return err
 	}
 	step("ratings", start)

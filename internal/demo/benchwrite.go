@@ -1,9 +1,12 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -310,25 +313,24 @@ func newBenchWriter(ctx context.Context, db *store.DB) (w *benchWriter, err erro
 			return nil, fmt.Errorf("bench writer: %w", err)
 		}
 	}
+	if !w.pg {
+		if w.conn, err = db.SQL().Conn(ctx); err != nil {
+			return nil, fmt.Errorf("bench writer: %w", err)
+		}
+		// This connection only: no foreign-key checks (the generator's references are right by
+		// construction, and TestBenchOrdersLives checks them), no fsync at commit (a crash loses
+		// a benchmark's data, nothing else), a larger page cache. close puts the defaults back.
+		for _, p := range []string{`PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`, `PRAGMA cache_size = -262144`} {
+			if _, err := w.conn.ExecContext(ctx, p); err != nil {
+				return nil, fmt.Errorf("bench writer: %s: %w", p, err)
+			}
+		}
+	}
 	if err := w.dropIndexes(ctx); err != nil {
 		return nil, err
 	}
 	if err := w.dropTriggers(ctx); err != nil {
 		return nil, err
-	}
-	if w.pg {
-		return w, nil
-	}
-	if w.conn, err = db.SQL().Conn(ctx); err != nil {
-		return nil, fmt.Errorf("bench writer: %w", err)
-	}
-	// This connection only: no foreign-key checks (the generator's references are right by
-	// construction, and TestBenchOrdersLives checks them), no fsync at commit (a crash loses a
-	// benchmark's data, nothing else), a larger page cache. close puts the defaults back.
-	for _, p := range []string{`PRAGMA foreign_keys = OFF`, `PRAGMA synchronous = OFF`, `PRAGMA cache_size = -262144`} {
-		if _, err := w.conn.ExecContext(ctx, p); err != nil {
-			return nil, fmt.Errorf("bench writer: %s: %w", p, err)
-		}
 	}
 	return w, nil
 }
@@ -348,7 +350,7 @@ func (w *benchWriter) dropIndexes(ctx context.Context) error {
 		return fmt.Errorf("bench indexes: %w", err)
 	}
 	for _, i := range idx {
-		if _, err := w.db.Exec(ctx, `DROP INDEX `+i[0]); err != nil {
+		if err := w.ddl(ctx, `DROP INDEX `+i[0]); err != nil {
 			return fmt.Errorf("bench indexes: %w", err)
 		}
 		w.indexes = append(w.indexes, i)
@@ -374,12 +376,24 @@ func (w *benchWriter) dropTriggers(ctx context.Context) error {
 		if len(defs) == 0 {
 			return fmt.Errorf("bench trigger %s: not found; the generator counts ratings in its place and must know the triggers that do", name)
 		}
-		if _, err := w.db.Exec(ctx, drop); err != nil {
+		if err := w.ddl(ctx, drop); err != nil {
 			return fmt.Errorf("bench trigger %s: %w", name, err)
 		}
 		w.triggers = append(w.triggers, defs[0])
 	}
 	return nil
+}
+
+// ddl runs a schema change: on SQLite on the writer's connection, which then never sees a
+// schema older than its own change (a pooled connection with a read open from before a DROP
+// refused the CREATE that restores it: "already exists").
+func (w *benchWriter) ddl(ctx context.Context, q string) error {
+	if w.conn != nil {
+		_, err := w.conn.ExecContext(ctx, q)
+		return err
+	}
+	_, err := w.db.Exec(ctx, q)
+	return err
 }
 
 func (w *benchWriter) write(ctx context.Context, r *benchRows) error {
@@ -513,10 +527,8 @@ func (w *benchWriter) restoreIndexes(ctx context.Context, step func(name string,
 				_, err := tx.Exec(ctx, i[1])
 				return err
 			})
-		case w.conn != nil:
-			_, err = w.conn.ExecContext(ctx, i[1])
 		default:
-			_, err = w.db.Exec(ctx, i[1])
+			err = w.ddl(ctx, i[1])
 		}
 		if err != nil {
 			return fmt.Errorf("bench index %s: %w", i[0], err)
@@ -529,7 +541,7 @@ func (w *benchWriter) restoreIndexes(ctx context.Context, step func(name string,
 
 func (w *benchWriter) restoreTriggers(ctx context.Context) error {
 	for len(w.triggers) > 0 {
-		if _, err := w.db.Exec(ctx, w.triggers[0]); err != nil {
+		if err := w.ddl(ctx, w.triggers[0]); err != nil {
 			return fmt.Errorf("bench trigger: %w", err)
 		}
 		w.triggers = w.triggers[1:]
@@ -560,21 +572,44 @@ func (w *benchWriter) close() {
 }
 
 // addRatings adds the generated orders' ratings to order_ratings, as the dropped trigger would
-// have one by one.
-func addRatings(ctx context.Context, db *store.DB, ratings map[ratingKey]int64) error {
-	if len(ratings) == 0 {
-		return nil
-	}
-	return db.InTx(ctx, func(tx *store.Tx) error {
-		for k, n := range ratings {
-			if _, err := tx.Exec(ctx, `INSERT INTO order_ratings (town_code, grid_code, department_code, satisfaction, n) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (town_code, grid_code, department_code, satisfaction) DO UPDATE SET n = order_ratings.n + excluded.n`,
-				k.town, k.grid, k.department, k.satisfaction, n); err != nil {
+// have one by one (SQLite: on the writer's connection, for the reason ddl gives).
+func (w *benchWriter) addRatings(ctx context.Context, ratings map[ratingKey]int64) error {
+	keys := slices.SortedFunc(maps.Keys(ratings), func(a, b ratingKey) int {
+		return cmp.Or(cmp.Compare(a.town, b.town), cmp.Compare(a.grid, b.grid), cmp.Compare(a.department, b.department),
+			cmp.Compare(a.satisfaction, b.satisfaction))
+	})
+	write := func(exec func(q string, args ...any) error) error {
+		const per = 200
+		for start := 0; start < len(keys); start += per {
+			part := keys[start:min(start+per, len(keys))]
+			args := make([]any, 0, 5*len(part))
+			for _, k := range part {
+				args = append(args, k.town, k.grid, k.department, k.satisfaction, ratings[k])
+			}
+			if err := exec(`INSERT INTO order_ratings (town_code, grid_code, department_code, satisfaction, n) VALUES `+
+				strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(part)), ", ")+`
+				ON CONFLICT (town_code, grid_code, department_code, satisfaction) DO UPDATE SET n = order_ratings.n + excluded.n`, args...); err != nil {
 				return fmt.Errorf("bench ratings: %w", err)
 			}
 		}
 		return nil
-	})
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	if w.pg {
+		return w.db.InTx(ctx, func(tx *store.Tx) error {
+			return write(func(q string, args ...any) error { _, err := tx.Exec(ctx, q, args...); return err })
+		})
+	}
+	if _, err := w.conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return fmt.Errorf("bench ratings: %w", err)
+	}
+	w.inTx = true
+	if err := write(func(q string, args ...any) error { _, err := w.conn.ExecContext(ctx, q, args...); return err }); err != nil {
+		return err
+	}
+	return w.commit(ctx)
 }
 
 // flatRows is a COPY source (pgx.CopyFromSource) over rows of width values lying one after
