@@ -314,4 +314,3 @@ func renumberHotline(part []world.DemoOrder, window, start int) {
 		}
 	}
 }
-
