@@ -1,12 +1,14 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"time"
 
@@ -47,16 +49,16 @@ const benchWindow = 90 * 24 * time.Hour
 // town's archive after years of use. Each order's life up to its state (benchlife.go) — its
 // history, stage clocks, suspensions, counters, escalations and exemptions — is replayed in
 // memory and the order row written once, in its final state, with the rows an import writes
-// (BulkCreate's number, short code, receive event and search terms) and those the lifecycle
-// would have written (benchwrite.go).
+// (BulkCreate's number, short code, receive event and search terms — on SQLite the search index
+// file, as an importer feeds it) and those the lifecycle would have written (benchwrite.go).
 //
 // The writing is a bulk load: a goroutine lives the orders while another writes them; the
 // tables' secondary indexes are dropped first and built again at the end (one sort each instead
 // of an entry per row and index), the trigger that counts ratings too (the counts are added once
 // at the end); on SQLite the writer has a connection of its own without foreign-key checks or
 // fsync, on PostgreSQL COPY writes every table with the foreign-key triggers off when the role
-// may turn them off. The KPI figures kept per day and SQLite's search index are not kept here:
-// the caller rebuilds them (civicgrid bench pages does).
+// may turn them off. The KPI figures kept per day are not kept here: the caller rebuilds them
+// (civicgrid bench pages does).
 func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) error {
 	if o.Years < 1 {
 		o.Years = 1
@@ -99,6 +101,10 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 	if err != nil {
 		return err
 	}
+	// SQLite's search index up to date first, so that the batches' texts follow its last order.
+	if _, err := orders.IndexSearch(ctx, db); err != nil {
+		return err
+	}
 	firstID, err := reserveBenchIDs(ctx, db, o.Orders)
 	if err != nil {
 		return err
@@ -109,7 +115,7 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 	}
 	defer w.close()
 	g := &benchGen{o: o, worlds: worlds, towns: towns, nextID: firstID, cal: orders.New(db).Cal, written: time.Now().Truncate(time.Millisecond),
-		pg: db.Dialect() == store.Postgres}
+		pg: db.Dialect() == store.Postgres, db: db}
 	batches := make(chan *benchRows, 2)
 	genCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -218,6 +224,30 @@ type benchGen struct {
 	written time.Time // the import's time: the receive events' and untouched orders' stamp, as BulkCreate writes it
 	pg      bool
 	ratings map[ratingKey]int64
+	db      *store.DB
+}
+
+// indexSearch gives SQLite's search index the texts of a batch, on the generator's goroutine
+// while the writer writes (folding and splitting the texts is as much work as writing them).
+// The batch's ids are consecutive and follow the previous batch's, so orders.IndexOrderTexts
+// takes them directly; when it cannot (the demo's orders not indexed yet), it reads what is
+// missing from the committed orders, and civicgrid bench pages' IndexSearch after the
+// generation finds the rest.
+func (g *benchGen) indexSearch(ctx context.Context, batch []world.DemoOrder, rows *benchRows) error {
+	if g.pg {
+		return nil
+	}
+	width := len(benchOrderCols)
+	vals := rows.vals[tOrders]
+	texts := make([]orders.OrderText, 0, len(batch))
+	for k := 0; k+width <= len(vals); k += width {
+		texts = append(texts, orders.OrderText{ID: vals[k].(int64), Content: vals[k+8].(string), Address: vals[k+9].(string)})
+	}
+	slices.SortFunc(texts, func(a, b orders.OrderText) int { return cmp.Compare(a.ID, b.ID) })
+	if err := orders.IndexOrderTexts(ctx, g.db, texts); err != nil {
+		return fmt.Errorf("bench search index: %w", err)
+	}
+	return nil
 }
 
 // run sends the rows of every batch to out, in the order the generator always took.
@@ -253,6 +283,9 @@ func (g *benchGen) run(ctx context.Context, out chan<- *benchRows) error {
 				for b := 0; b < len(part); b += benchBatch {
 					batch := part[b:min(b+benchBatch, len(part))]
 					rows := g.batch(sim, g.towns[ti], batch, b, k > 0)
+					if err := g.indexSearch(ctx, batch, rows); err != nil {
+						return err
+					}
 					select {
 					case out <- rows:
 					case <-ctx.Done():

@@ -11,6 +11,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -38,9 +39,16 @@ func TestBenchOrdersLives(t *testing.T) {
 			t.Fatal(err)
 		}
 		schemaBefore := schemaObjects(t, db)
+		if _, err := orders.IndexSearch(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 		const n = 6000
 		if err := demo.GenerateBenchOrders(ctx, db, demo.BenchOptions{Orders: n, Years: 2, Towns: towns, Seed: 5, Now: now}); err != nil {
 			t.Fatal(err)
+		}
+		// The generator fed SQLite's search index as it wrote: nothing is left to index.
+		if n, err := orders.IndexSearch(ctx, db); err != nil || n != 0 {
+			t.Errorf("the search index had %d orders left to index (%v)", n, err)
 		}
 		// The load drops indexes and a trigger and builds them again.
 		if after := schemaObjects(t, db); !slices.Equal(after, schemaBefore) {

@@ -438,7 +438,7 @@ func (w *benchWriter) write(ctx context.Context, r *benchRows) error {
 	}
 	w.pending += r.n
 	if w.pending >= benchCommitEvery {
-		return w.commit(ctx)
+		return w.finish(ctx)
 	}
 	return nil
 }
@@ -492,7 +492,8 @@ func (w *benchWriter) commit(ctx context.Context) error {
 	return nil
 }
 
-// finish writes what is left and commits.
+// finish writes what is left and commits: every commit holds whole batches, so the orders
+// committed are always those below an id (the search indexer takes them in id order).
 func (w *benchWriter) finish(ctx context.Context) error {
 	if w.pg {
 		return nil
