@@ -30,6 +30,11 @@ type BenchOptions struct {
 	// Step, when set, is told how long each step after the writing took (the indexes, the
 	// ratings), so that a long run shows where its time goes.
 	Step func(step string, took time.Duration)
+	// AfterWrite, when set, is work on the written orders that needs none of their secondary
+	// indexes (civicgrid bench pages rebuilds the KPI figures kept per day): on PostgreSQL it
+	// runs while the indexes are built again, on SQLite (one writer) after them. Step may be
+	// called meanwhile, from another goroutine.
+	AfterWrite func(ctx context.Context) error
 }
 
 // benchBatch is how many orders the generator lives at a time: a merged order whose original
@@ -145,6 +150,14 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 		return err
 	}
 	step("writing's end (commit)", start)
+	// On PostgreSQL the work after the writing runs beside the index builds (another server
+	// process); SQLite has one writer, so it waits for them.
+	afterDone := make(chan error, 1)
+	if o.AfterWrite != nil && g.pg {
+		actx, cancelAfter := context.WithCancel(ctx)
+		go func() { afterDone <- o.AfterWrite(actx) }()
+		defer func() { cancelAfter(); <-afterDone }() // never return while it still runs
+	}
 	start = time.Now()
 	if err := w.restoreIndexes(ctx, func(name string, took time.Duration) {
 		if o.Step != nil {
@@ -162,6 +175,15 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 		return err
 	}
 	step("ratings", start)
+	switch {
+	case o.AfterWrite == nil:
+	case g.pg:
+		err := <-afterDone
+		afterDone <- nil // for the deferred receive
+		return err
+	default:
+		return o.AfterWrite(ctx)
+	}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -512,32 +513,70 @@ func (w *benchWriter) finish(ctx context.Context) error {
 	return w.commit(ctx)
 }
 
-// restoreIndexes builds the dropped indexes again, telling step how long each took.
+// restoreIndexes builds the dropped indexes again, telling step how long each took. On
+// PostgreSQL two are built at a time, each on its own connection (a build is one server
+// process, mostly sorting).
 func (w *benchWriter) restoreIndexes(ctx context.Context, step func(name string, took time.Duration)) error {
-	for len(w.indexes) > 0 {
-		i := w.indexes[0]
-		start := time.Now()
-		var err error
-		switch {
-		case w.pg:
-			err = w.db.InTx(ctx, func(tx *store.Tx) error {
-				// A larger sort memory for this build only (the default 64 MB spills at 10^6).
-				if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
-					return err
-				}
-				_, err := tx.Exec(ctx, i[1])
+	build := func(i [2]string) error {
+		if !w.pg {
+			return w.ddl(ctx, i[1])
+		}
+		return w.db.InTx(ctx, func(tx *store.Tx) error {
+			// A larger sort memory for this build only (the default 64 MB spills at 10^6).
+			if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 				return err
-			})
-		default:
-			err = w.ddl(ctx, i[1])
-		}
-		if err != nil {
-			return fmt.Errorf("bench index %s: %w", i[0], err)
-		}
-		w.indexes = w.indexes[1:]
-		step(i[0], time.Since(start))
+			}
+			_, err := tx.Exec(ctx, i[1])
+			return err
+		})
 	}
-	return nil
+	workers := 1
+	if w.pg {
+		workers = 2
+	}
+	var (
+		mu    sync.Mutex
+		next  int
+		built = make([]bool, len(w.indexes))
+		first error
+		wg    sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				k := next
+				next++
+				stop := k >= len(w.indexes) || first != nil
+				mu.Unlock()
+				if stop {
+					return
+				}
+				start := time.Now()
+				err := build(w.indexes[k])
+				mu.Lock()
+				if err != nil && first == nil {
+					first = fmt.Errorf("bench index %s: %w", w.indexes[k][0], err)
+				}
+				built[k] = err == nil
+				mu.Unlock()
+				if err == nil {
+					step(w.indexes[k][0], time.Since(start))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var left [][2]string
+	for k, i := range w.indexes {
+		if !built[k] {
+			left = append(left, i)
+		}
+	}
+	w.indexes = left
+	return first
 }
 
 func (w *benchWriter) restoreTriggers(ctx context.Context) error {
