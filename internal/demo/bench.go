@@ -1,19 +1,21 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
-	"github.com/civicgrid/civicgrid/internal/workorder"
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // BenchOptions say how many orders GenerateBenchOrders writes and how.
@@ -25,9 +27,19 @@ type BenchOptions struct {
 	Now    time.Time // the present: the newest orders are a few hours old
 	// Progress, when set, is told after every batch how many orders have been written.
 	Progress func(done, total int)
+	// Step, when set, is told how long each step after the writing took (the indexes, the
+	// ratings), so that a long run shows where its time goes.
+	Step func(step string, took time.Duration)
+	// AfterWrite, when set, is work on the written orders that needs none of their secondary
+	// indexes (civicgrid bench pages rebuilds the KPI figures kept per day): on PostgreSQL it
+	// runs while the indexes are built again, on SQLite (one writer) after them. Step may be
+	// called meanwhile, from another goroutine.
+	AfterWrite func(ctx context.Context) error
 }
 
-// benchBatch is how many orders one transaction writes.
+// benchBatch is how many orders the generator lives at a time: a merged order whose original
+// lies in an earlier batch is turned away instead (see lifeSim.live), so the size is part of
+// what is generated.
 const benchBatch = 5000
 
 // benchWindow is the span one call of world.GenerateOrders covers (its orders reach 90 days back).
@@ -39,11 +51,19 @@ const benchWindow = 90 * 24 * time.Hour
 // o.Years years in 90-day windows whose volumes follow the seasons (a summer peak, the Spring
 // Festival's trough) and a yearly growth; the newest window in every state as the demo has it,
 // the older ones closed or rated but for a few long-overdue orders still open — the shape of a
-// town's archive after years of use. Orders go in through orders.BulkCreate (numbers, receive
-// events and search terms as an import writes them); then each order's life up to its state
-// (benchlife.go) — its history, stage clocks, suspensions, counters, escalations and
-// exemptions — is written in bulk: one UPDATE … FROM (VALUES …) per 200 orders for the order
-// rows, COPY (PostgreSQL) or multi-row INSERTs (SQLite) for the rest.
+// town's archive after years of use. Each order's life up to its state (benchlife.go) — its
+// history, stage clocks, suspensions, counters, escalations and exemptions — is replayed in
+// memory and the order row written once, in its final state, with the rows an import writes
+// (BulkCreate's number, short code, receive event and search terms — on SQLite the search index
+// file, as an importer feeds it) and those the lifecycle would have written (benchwrite.go).
+//
+// The writing is a bulk load: a goroutine lives the orders while another writes them; the
+// tables' secondary indexes are dropped first and built again at the end (one sort each instead
+// of an entry per row and index), the trigger that counts ratings too (the counts are added once
+// at the end); on SQLite the writer has a connection of its own without foreign-key checks or
+// fsync, on PostgreSQL COPY writes every table with the foreign-key triggers off when the role
+// may turn them off. The KPI figures kept per day are not kept here: the caller rebuilds them
+// (civicgrid bench pages does).
 func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) error {
 	if o.Years < 1 {
 		o.Years = 1
@@ -56,6 +76,14 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 	}
 	if o.Towns > MaxBenchTowns {
 		return fmt.Errorf("bench orders: at most %d towns", MaxBenchTowns)
+	}
+	if o.Orders <= 0 {
+		return nil
+	}
+	step := func(name string, start time.Time) {
+		if o.Step != nil {
+			o.Step(name, time.Since(start))
+		}
 	}
 	worlds := []*world.World{}
 	for i, code := range BenchTownCodes(o.Towns) {
@@ -74,8 +102,181 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 		}
 		worlds = append(worlds, w)
 	}
+	towns, err := benchTownsOf(ctx, db, worlds)
+	if err != nil {
+		return err
+	}
+	// SQLite's search index up to date first, so that the batches' texts follow its last order.
+	if _, err := orders.IndexSearch(ctx, db); err != nil {
+		return err
+	}
+	firstID, err := reserveBenchIDs(ctx, db, o.Orders)
+	if err != nil {
+		return err
+	}
+	w, err := newBenchWriter(ctx, db)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	g := &benchGen{o: o, worlds: worlds, towns: towns, nextID: firstID, cal: orders.New(db).Cal, written: time.Now().Truncate(time.Millisecond),
+		pg: db.Dialect() == store.Postgres, db: db}
+	batches := make(chan *benchRows, 2)
+	genCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	genErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		genErr <- g.run(genCtx, batches)
+	}()
+	done := 0
+	for rows := range batches {
+		if err := w.write(ctx, rows); err != nil {
+			cancel()
+			for range batches {
+			}
+			return err
+		}
+		done += rows.n
+		if o.Progress != nil {
+			o.Progress(done, o.Orders)
+		}
+	}
+	if err := <-genErr; err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := w.finish(ctx); err != nil {
+		return err
+	}
+	step("writing's end (commit)", start)
+	// On PostgreSQL the work after the writing runs beside the index builds (another server
+	// process); SQLite has one writer, so it waits for them.
+	afterDone := make(chan error, 1)
+	if o.AfterWrite != nil && g.pg {
+		actx, cancelAfter := context.WithCancel(ctx)
+		go func() { afterDone <- o.AfterWrite(actx) }()
+		defer func() { cancelAfter(); <-afterDone }() // never return while it still runs
+	}
+	start = time.Now()
+	if err := w.restoreIndexes(ctx, func(name string, took time.Duration) {
+		if o.Step != nil {
+			o.Step("index "+name, took)
+		}
+	}); err != nil {
+		return err
+	}
+	step("secondary indexes", start)
+	start = time.Now()
+	if err := w.restoreTriggers(ctx); err != nil {
+		return err
+	}
+	if err := w.addRatings(ctx, g.ratings); err != nil {
+		return err
+	}
+	step("ratings", start)
+	switch {
+	case o.AfterWrite == nil:
+	case g.pg:
+		err := <-afterDone
+		afterDone <- nil // for the deferred receive
+		return err
+	default:
+		return o.AfterWrite(ctx)
+	}
+	return nil
+}
+
+// benchTown is what the rows of a town's orders need from the database.
+type benchTown struct {
+	code, prefix    string
+	categoryVersion int
+}
+
+func benchTownsOf(ctx context.Context, db *store.DB, worlds []*world.World) ([]benchTown, error) {
+	out := make([]benchTown, len(worlds))
+	for i, w := range worlds {
+		t := benchTown{code: w.Town.Code}
+		var prefix sql.NullString
+		err := db.QueryRow(ctx, `SELECT value FROM settings WHERE town_code = ? AND key = ?`, t.code, orders.SettingOrderPrefix).Scan(&prefix)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("bench town %s: %w", t.code, err)
+		}
+		t.prefix = prefix.String
+		if t.prefix == "" {
+			t.prefix = t.code
+		}
+		if t.categoryVersion, err = orders.CurrentCategoryVersion(ctx, db, t.code); err != nil {
+			return nil, fmt.Errorf("bench town %s: %w", t.code, err)
+		}
+		out[i] = t
+	}
+	return out, nil
+}
+
+// reserveBenchIDs takes n consecutive order ids and returns the first. SQLite: the ids after the
+// highest one (inserting them moves AUTOINCREMENT's mark); PostgreSQL: the identity sequence
+// moved on by n at once (the bench database has no other writer while it is generated).
+func reserveBenchIDs(ctx context.Context, db *store.DB, n int) (int64, error) {
+	var last int64
+	if db.Dialect() == store.Postgres {
+		var first int64
+		if err := db.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('orders', 'id'))`).Scan(&first); err != nil {
+			return 0, fmt.Errorf("reserve order ids: %w", err)
+		}
+		if _, err := db.Exec(ctx, `SELECT setval(pg_get_serial_sequence('orders', 'id'), ?)`, first+int64(n)-1); err != nil {
+			return 0, fmt.Errorf("reserve order ids: %w", err)
+		}
+		return first, nil
+	}
+	if err := db.QueryRow(ctx, `SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'orders'), 0),
+		COALESCE((SELECT MAX(id) FROM orders), 0))`).Scan(&last); err != nil {
+		return 0, fmt.Errorf("reserve order ids: %w", err)
+	}
+	return last + 1, nil
+}
+
+// benchGen lives the orders, batch after batch, on its own goroutine.
+type benchGen struct {
+	o       BenchOptions
+	worlds  []*world.World
+	towns   []benchTown
+	cal     *workcal.Calendar
+	nextID  int64
+	written time.Time // the import's time: the receive events' and untouched orders' stamp, as BulkCreate writes it
+	pg      bool
+	ratings map[ratingKey]int64
+	db      *store.DB
+}
+
+// indexSearch gives SQLite's search index the texts of a batch, on the generator's goroutine
+// while the writer writes (folding and splitting the texts is as much work as writing them).
+// The batch's ids are consecutive and follow the previous batch's, so orders.IndexOrderTexts
+// takes them directly; when it cannot (the demo's orders not indexed yet), it reads what is
+// missing from the committed orders, and civicgrid bench pages' IndexSearch after the
+// generation finds the rest.
+func (g *benchGen) indexSearch(ctx context.Context, batch []world.DemoOrder, rows *benchRows) error {
+	if g.pg {
+		return nil
+	}
+	width := len(benchOrderCols)
+	vals := rows.vals[tOrders]
+	texts := make([]orders.OrderText, 0, len(batch))
+	for k := 0; k+width <= len(vals); k += width {
+		texts = append(texts, orders.OrderText{ID: vals[k].(int64), Content: vals[k+8].(string), Address: vals[k+9].(string)})
+	}
+	slices.SortFunc(texts, func(a, b orders.OrderText) int { return cmp.Compare(a.ID, b.ID) })
+	if err := orders.IndexOrderTexts(ctx, g.db, texts); err != nil {
+		return fmt.Errorf("bench search index: %w", err)
+	}
+	return nil
+}
+
+// run sends the rows of every batch to out, in the order the generator always took.
+func (g *benchGen) run(ctx context.Context, out chan<- *benchRows) error {
+	o := g.o
 	// 新泾镇 is the larger town: twice the share of each other town.
-	weights := make([]float64, len(worlds))
+	weights := make([]float64, len(g.worlds))
 	for i := range weights {
 		weights[i] = 1
 	}
@@ -88,27 +289,10 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 		mid := o.Now.Add(-time.Duration(k)*benchWindow - benchWindow/2).In(world.Shanghai)
 		seasons[k] = benchSeason[mid.Month()-1] * math.Pow(1.08, -float64(k)*benchWindow.Hours()/(365*24))
 	}
-	// Deferred index work on PostgreSQL: the tables' secondary indexes are dropped while the
-	// orders go in and built again at the end, one sort each instead of an entry per row and
-	// index — and per UPDATE, which writes a new row version into every index of orders. On
-	// SQLite (an update rewrites the row in place) rebuilding cost as much as it saved at 10^5.
-	restore := func(context.Context) error { return nil }
-	if db.Dialect() == store.Postgres {
-		var err error
-		if restore, err = deferIndexes(ctx, db, "orders", "order_stages", "order_departments"); err != nil {
-			return err
-		}
-	}
-	defer func() {
-		if restore != nil {
-			_ = restore(context.WithoutCancel(ctx))
-		}
-	}()
-	st := orders.New(db)
-	done := 0
+	g.ratings = map[ratingKey]int64{}
 	rng := rand.New(rand.NewPCG(uint64(o.Seed), 17))
-	for ti, w := range worlds {
-		sim := newLifeSim(w, st.Cal, o.Now, rng)
+	for ti, w := range g.worlds {
+		sim := newLifeSim(w, g.cal, o.Now, rng)
 		perWindow := apportion(shares[ti], seasons)
 		for k := range windows {
 			n := perWindow[k]
@@ -120,50 +304,20 @@ func GenerateBenchOrders(ctx context.Context, db *store.DB, o BenchOptions) erro
 				}
 				for b := 0; b < len(part); b += benchBatch {
 					batch := part[b:min(b+benchBatch, len(part))]
-					if err := writeBenchBatch(ctx, db, st, sim, batch, b, k > 0); err != nil {
+					rows := g.batch(sim, g.towns[ti], batch, b, k > 0)
+					if err := g.indexSearch(ctx, batch, rows); err != nil {
 						return err
 					}
-					done += len(batch)
-					if o.Progress != nil {
-						o.Progress(done, o.Orders)
+					select {
+					case out <- rows:
+					case <-ctx.Done():
+						return ctx.Err()
 					}
 				}
 			}
 		}
 	}
-	r := restore
-	restore = nil
-	return r(ctx)
-}
-
-// deferIndexes drops the secondary, non-unique indexes of tables (unique ones keep guarding
-// the rows) and returns the function that creates them again from their own definitions, as
-// the database holds them — whatever migrations made them.
-func deferIndexes(ctx context.Context, db *store.DB, tables ...string) (func(context.Context) error, error) {
-	in, args := store.In("tbl_name", tables)
-	q := `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' AND ` + in
-	if db.Dialect() == store.Postgres {
-		in, args = store.In("tablename", tables)
-		q = `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND indexdef NOT LIKE 'CREATE UNIQUE%' AND ` + in
-	}
-	type index struct{ name, def string }
-	idx, err := store.Collect(ctx, db, func(rows *sql.Rows) (i index, err error) { return i, rows.Scan(&i.name, &i.def) }, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("bench indexes: %w", err)
-	}
-	for _, i := range idx {
-		if _, err := db.Exec(ctx, `DROP INDEX `+i.name); err != nil {
-			return nil, fmt.Errorf("bench indexes: %w", err)
-		}
-	}
-	return func(ctx context.Context) error {
-		for _, i := range idx {
-			if _, err := db.Exec(ctx, i.def); err != nil {
-				return fmt.Errorf("bench index %s: %w", i.name, err)
-			}
-		}
-		return nil
-	}, nil
+	return nil
 }
 
 // benchSeason is the relative volume of each month: the hotline's summer peak (heat, noise,
@@ -215,258 +369,3 @@ func renumberHotline(part []world.DemoOrder, window, start int) {
 		}
 	}
 }
-
-// writeBenchBatch writes one batch of a town's generated orders and their lives in one
-// transaction (one that may COPY, on PostgreSQL).
-// offset is the batch's first order's index in the generator's call (a duplicate's MergedInto
-// counts from there).
-func writeBenchBatch(ctx context.Context, db *store.DB, st *orders.Store, sim *lifeSim, batch []world.DemoOrder, offset int, old bool) error {
-	w, rng := sim.w, sim.rng
-	return db.InCopyTx(ctx, func(tx *store.Tx) error {
-		// BulkCreate takes one channel per call.
-		byChannel := map[string][]int{}
-		for i, g := range batch {
-			byChannel[g.Channel] = append(byChannel[g.Channel], i)
-		}
-		ids := make([]int64, len(batch))
-		for _, ch := range world.Channels {
-			idx := byChannel[ch]
-			if len(idx) == 0 {
-				continue
-			}
-			ns := make([]orders.NewOrder, len(idx))
-			for j, i := range idx {
-				g := batch[i]
-				lat, lng := g.Lat, g.Lng
-				ns[j] = orders.NewOrder{TownCode: w.Town.Code, Channel: ch, ExternalID: g.HotlineID, Content: g.Content, Address: g.Address,
-					Lat: &lat, Lng: &lng, Category: g.CategoryCode, Grid: g.GridCode, CallerName: g.CallerName, CallerPhone: g.CallerPhone,
-					ReceivedAt: g.ReceivedAt, ActorName: "bench", ActorRole: "system"}
-			}
-			created, err := st.BulkCreate(ctx, tx, ns)
-			if err != nil {
-				return fmt.Errorf("bench orders: %w", err)
-			}
-			for j, i := range idx {
-				ids[i] = created[j].ID
-			}
-		}
-		var lives []*benchLife
-		for i, g := range batch {
-			state := g.TargetState
-			if old && workorder.IsOpen(workorder.State(state)) && rng.IntN(500) > 0 {
-				// An old order is finished; one in 500 is left open, long overdue.
-				state = string(workorder.Closed)
-				if rng.IntN(3) > 0 {
-					state = string(workorder.Rated)
-				}
-			}
-			if state == string(workorder.Received) {
-				continue
-			}
-			l := &benchLife{id: ids[i], town: w.Town.Code, category: g.CategoryCode, grid: g.GridCode, received: g.ReceivedAt.Truncate(time.Millisecond),
-				class: workorder.ClassGeneral}
-			if cat, ok := w.Category(g.CategoryCode); ok && cat.Deadline != "" {
-				l.class = cat.Deadline
-			}
-			if g.MergedInto >= 0 {
-				g.MergedInto -= offset
-			}
-			sim.live(l, g, state, ids, i, old)
-			sim.escalateAndExempt(l)
-			l.order()
-			lives = append(lives, l)
-		}
-		stmts := stmtCache{tx: tx, m: map[string]*sql.Stmt{}}
-		defer stmts.close()
-		for start := 0; start < len(lives); start += benchUpdateChunk {
-			if err := updateBenchRows(ctx, tx, stmts, lives[start:min(start+benchUpdateChunk, len(lives))], sim.now); err != nil {
-				return err
-			}
-		}
-		return writeLives(ctx, tx, stmts, lives)
-	})
-}
-
-// stmtCache prepares each statement of a transaction once: parsing the long multi-row
-// statements again for every chunk was a quarter of the generator's time on SQLite.
-type stmtCache struct {
-	tx *store.Tx
-	m  map[string]*sql.Stmt
-}
-
-func (c stmtCache) exec(ctx context.Context, query string, args ...any) error {
-	st, ok := c.m[query]
-	if !ok {
-		var err error
-		if st, err = c.tx.Prepare(ctx, query); err != nil {
-			return err
-		}
-		c.m[query] = st
-	}
-	_, err := st.ExecContext(ctx, args...)
-	return err
-}
-
-func (c stmtCache) close() {
-	for _, st := range c.m {
-		st.Close()
-	}
-}
-
-// benchUpdateChunk is how many orders one UPDATE … FROM (VALUES …) moves on.
-const benchUpdateChunk = 200
-
-// benchUpdateCols are the columns of the VALUES list, cast so that both databases type the NULLs.
-var benchUpdateCols = [][2]string{{"id", "BIGINT"}, {"state", "TEXT"}, {"version", "INTEGER"}, {"filed", "BIGINT"}, {"department", "TEXT"},
-	{"class", "TEXT"}, {"deadline", "BIGINT"}, {"warning", "BIGINT"}, {"closed", "BIGINT"}, {"satisfaction", "TEXT"}, {"result", "TEXT"},
-	{"updated", "BIGINT"}, {"duplicate", "BIGINT"}, {"co", "TEXT"}, {"returned", "INTEGER"}, {"rework", "INTEGER"}, {"reopen", "INTEGER"},
-	{"suspended", "INTEGER"}, {"suspended_since", "BIGINT"}, {"suspended_total", "BIGINT"}, {"escalated", "BIGINT"}, {"escalation", "INTEGER"}}
-
-var benchUpdateSQL = func() (head, row string) {
-	var names, casts []string
-	for _, c := range benchUpdateCols {
-		names = append(names, c[0])
-		casts = append(casts, "CAST(? AS "+c[1]+")")
-	}
-	return "WITH v (" + strings.Join(names, ", ") + ") AS (VALUES ", "(" + strings.Join(casts, ", ") + ")"
-}
-
-func millisOrNil(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// updateBenchRows moves generated orders to the state their lives left them in, in one statement.
-func updateBenchRows(ctx context.Context, tx *store.Tx, stmts stmtCache, lives []*benchLife, now time.Time) error {
-	args := make([]any, 0, len(benchUpdateCols)*len(lives))
-	for _, l := range lives {
-		var warning any
-		if workorder.IsOpen(workorder.State(l.state)) && !l.filed.IsZero() && !l.deadline.IsZero() {
-			if warn := l.filed.Add(l.deadline.Sub(l.filed) * 8 / 10); now.After(warn) {
-				warning = warn.UnixMilli()
-			}
-		}
-		var class any
-		if !l.filed.IsZero() {
-			class = l.class
-		}
-		updated := l.received
-		if n := len(l.events); n > 0 {
-			updated = l.events[n-1].at
-		}
-		args = append(args, l.id, l.state, 1+len(l.events), millisOrNil(l.filed), store.NullIfEmpty(l.department), class,
-			millisOrNil(l.deadline), warning, millisOrNil(l.closed), l.satisfaction, l.result, updated.UnixMilli(), store.NullIfZero(l.duplicate),
-			l.co, l.returned, l.rework, l.reopen, store.Bool(!l.suspendedSince.IsZero()), millisOrNil(l.suspendedSince), l.suspendedTotal,
-			millisOrNil(l.escalatedAt), l.escLvl)
-	}
-	head, row := benchUpdateSQL()
-	// The VALUES list as a common table expression with named columns: SQLite takes no column
-	// names on a derived table ("AS v (id, …)"), both take them on a CTE.
-	err := stmts.exec(ctx, head+strings.TrimSuffix(strings.Repeat(row+", ", len(lives)), ", ")+`)
-		UPDATE orders SET state = v.state, version = v.version, filed_at = v.filed, department_code = v.department,
-		deadline_class = COALESCE(v.class, orders.deadline_class), deadline_at = v.deadline, warning_at = v.warning, closed_at = v.closed,
-		satisfaction = v.satisfaction, result = v.result, updated_at = v.updated, duplicate_of = v.duplicate, co_departments = v.co,
-		returned_count = v.returned, rework_count = v.rework, reopen_count = v.reopen, suspended = v.suspended,
-		suspended_since = v.suspended_since, suspended_total_ms = v.suspended_total, escalated_at = v.escalated, escalation_level = v.escalation
-		FROM v WHERE orders.id = v.id`, args...)
-	if err != nil {
-		return fmt.Errorf("bench orders' states: %w", err)
-	}
-	ids := make([]int64, len(lives))
-	for i, l := range lives {
-		ids[i] = l.id
-	}
-	return orders.SyncDepartments(ctx, tx, ids)
-}
-
-var (
-	benchStageCols = []string{"order_id", "seq", "stage", "owner_kind", "owner_code", "started_at", "due_at", "finished_at", "on_time",
-		"outcome", "paused_since", "paused_working_ms", "escalated_at"}
-	benchEventCols = []string{"order_id", "seq", "at", "actor_name", "actor_role", "action", "from_state", "to_state", "reason", "note",
-		"result", "comment", "data"}
-	benchSuspensionCols = []string{"order_id", "start_at", "end_at"}
-	benchExemptionCols  = []string{"order_id", "town_code", "reason", "created_by_name", "created_at"}
-)
-
-// writeLives writes the stage rows, history events (after the receive event, seq 1),
-// suspensions and exemptions of lives.
-func writeLives(ctx context.Context, tx *store.Tx, stmts stmtCache, lives []*benchLife) error {
-	var stages, events, susp, exempt [][]any
-	for _, l := range lives {
-		for _, s := range l.stages {
-			var onTime any
-			if !s.running() {
-				onTime = store.Bool(!s.finished.After(s.due))
-			}
-			stages = append(stages, []any{l.id, int64(s.seq), s.stage, s.kind, s.owner, s.started.UnixMilli(), s.due.UnixMilli(),
-				millisOrNil(s.finished), onTime, s.outcome, millisOrNil(s.pausedSince), s.pausedMs, millisOrNil(s.escalated)})
-		}
-		for k, e := range l.events {
-			events = append(events, []any{l.id, int64(k + 2), e.at.UnixMilli(), e.actor, e.role, e.action, e.from, e.to, e.reason, e.note,
-				e.result, e.comment, e.data})
-		}
-		for _, iv := range l.suspensions {
-			susp = append(susp, []any{l.id, iv[0].UnixMilli(), millisOrNil(iv[1])})
-		}
-		if l.exempt {
-			at := l.closed
-			if at.IsZero() {
-				at = l.received
-			}
-			exempt = append(exempt, []any{l.id, l.town, "申诉已核准：不可抗力（生成数据）", "生成数据", at.Add(48 * time.Hour).UnixMilli()})
-		}
-	}
-	for _, t := range []struct {
-		table string
-		cols  []string
-		rows  [][]any
-	}{{"order_stages", benchStageCols, stages}, {"order_events", benchEventCols, events},
-		{"order_suspensions", benchSuspensionCols, susp}, {"kpi_exemptions", benchExemptionCols, exempt}} {
-		if err := insertRows(ctx, tx, stmts, t.table, t.cols, t.rows); err != nil {
-			return fmt.Errorf("bench %s: %w", t.table, err)
-		}
-	}
-	return nil
-}
-
-// insertRows writes rows with COPY where the transaction can, else with prepared multi-row
-// INSERTs of benchInsertRows rows.
-func insertRows(ctx context.Context, tx *store.Tx, stmts stmtCache, table string, cols []string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	if tx.CanCopy() {
-		_, err := tx.CopyFrom(ctx, table, cols, &sliceRows{rows: rows})
-		return err
-	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	per := benchInsertRows
-	for start := 0; start < len(rows); start += per {
-		part := rows[start:min(start+per, len(rows))]
-		args := make([]any, 0, len(part)*len(cols))
-		for _, r := range part {
-			args = append(args, r...)
-		}
-		if err := stmts.exec(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES `+
-			strings.TrimSuffix(strings.Repeat(row+", ", len(part)), ", "), args...); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// benchInsertRows is how many rows one INSERT writes (13 columns: far below SQLite's 32766
-// parameters).
-const benchInsertRows = 100
-
-// sliceRows is a COPY source (pgx.CopyFromSource) over rows held in memory.
-type sliceRows struct {
-	rows [][]any
-	i    int
-}
-
-func (r *sliceRows) Next() bool             { r.i++; return r.i <= len(r.rows) }
-func (r *sliceRows) Values() ([]any, error) { return r.rows[r.i-1], nil }
-func (r *sliceRows) Err() error             { return nil }

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/kpi"
+	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/store/testdb"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -36,9 +38,21 @@ func TestBenchOrdersLives(t *testing.T) {
 		if err := db.QueryRow(ctx, `SELECT COUNT(*) FROM orders`).Scan(&before); err != nil {
 			t.Fatal(err)
 		}
+		schemaBefore := schemaObjects(t, db)
+		if _, err := orders.IndexSearch(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 		const n = 6000
 		if err := demo.GenerateBenchOrders(ctx, db, demo.BenchOptions{Orders: n, Years: 2, Towns: towns, Seed: 5, Now: now}); err != nil {
 			t.Fatal(err)
+		}
+		// The generator fed SQLite's search index as it wrote: nothing is left to index.
+		if n, err := orders.IndexSearch(ctx, db); err != nil || n != 0 {
+			t.Errorf("the search index had %d orders left to index (%v)", n, err)
+		}
+		// The load drops indexes and a trigger and builds them again.
+		if after := schemaObjects(t, db); !slices.Equal(after, schemaBefore) {
+			t.Errorf("indexes and triggers after generating:\n%v\nbefore:\n%v", after, schemaBefore)
 		}
 		count := func(q string, args ...any) int {
 			t.Helper()
@@ -79,9 +93,31 @@ func TestBenchOrdersLives(t *testing.T) {
 			"a merged order without its original":  `SELECT COUNT(*) FROM orders WHERE state = 'merged' AND duplicate_of IS NULL AND id > ` + itoa(before),
 			"a suspended order without suspension": `SELECT COUNT(*) FROM orders o WHERE suspended = 1 AND NOT EXISTS (SELECT 1 FROM order_suspensions s WHERE s.order_id = o.id AND s.end_at IS NULL)`,
 			"a filed order without deadline":       `SELECT COUNT(*) FROM orders WHERE filed_at IS NOT NULL AND deadline_at IS NULL`,
+			"an order without its receive event": `SELECT COUNT(*) FROM orders o WHERE NOT EXISTS (SELECT 1 FROM order_events e
+				WHERE e.order_id = o.id AND e.seq = 1 AND e.action = 'receive')`,
+			// order_ratings counts what the trigger would have counted, row for row.
+			"a rating count that is not the orders'": `SELECT COUNT(*) FROM order_ratings r WHERE n <> (SELECT COUNT(*) FROM orders o
+				WHERE o.town_code = r.town_code AND COALESCE(o.grid_code, '') = r.grid_code AND COALESCE(o.department_code, '') = r.department_code
+				AND o.satisfaction = r.satisfaction)`,
+			"rated orders not counted in order_ratings": `SELECT COUNT(*) FROM (SELECT town_code, COALESCE(grid_code, '') AS g,
+				COALESCE(department_code, '') AS d, satisfaction FROM orders WHERE satisfaction <> '' GROUP BY town_code, COALESCE(grid_code, ''),
+				COALESCE(department_code, ''), satisfaction) o WHERE NOT EXISTS (SELECT 1 FROM order_ratings r WHERE r.town_code = o.town_code
+				AND r.grid_code = o.g AND r.department_code = o.d AND r.satisfaction = o.satisfaction)`,
+			// order_departments as SyncDepartments writes them.
+			"a generated order whose department rows are not its departments": `SELECT COUNT(*) FROM orders o WHERE id > ` + itoa(before) + `
+				AND (SELECT COUNT(*) FROM order_departments d WHERE d.order_id = o.id AND d.town_code = o.town_code
+					AND ((d.role = 'lead' AND d.department = o.department_code) OR (d.role = 'co' AND d.department = o.co_departments)))
+				<> (CASE WHEN o.department_code IS NULL THEN 0 ELSE 1 END) + (CASE WHEN o.co_departments <> '' THEN 1 ELSE 0 END)`,
+			"a department row of no department of its order": `SELECT COUNT(*) FROM order_departments d JOIN orders o ON o.id = d.order_id
+				WHERE o.id > ` + itoa(before) + ` AND d.department <> COALESCE(o.department_code, '') AND d.department <> o.co_departments`,
 		} {
 			if c := count(q); c > 0 {
 				t.Errorf("%d × %s", c, what)
+			}
+		}
+		if db.Dialect() == store.Postgres {
+			if c := count(`SELECT COUNT(*) FROM orders WHERE id > ? AND (search IS NULL OR search = ''::tsvector)`, before); c > 0 {
+				t.Errorf("%d generated orders without search terms", c)
 			}
 		}
 		// The detours are there.
@@ -158,3 +194,21 @@ func TestBenchOrdersLives(t *testing.T) {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// schemaObjects are the names of the indexes and triggers of the database (the test's schema on
+// PostgreSQL), sorted.
+func schemaObjects(t *testing.T, db *store.DB) []string {
+	t.Helper()
+	q := `SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('index', 'trigger')`
+	if db.Dialect() == store.Postgres {
+		q = `SELECT 'index ' || indexname FROM pg_indexes WHERE schemaname = current_schema()
+			UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN
+				(SELECT oid FROM pg_class WHERE relnamespace = current_schema()::regnamespace)`
+	}
+	names, err := store.Collect(context.Background(), db, func(rows *sql.Rows) (s string, err error) { return s, rows.Scan(&s) }, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(names)
+	return names
+}
