@@ -410,7 +410,27 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	var searchArgs []any
 	var streamed *searchSQL
 	if q := strings.TrimSpace(f.Query); q != "" {
-		ss := s.searchCondition(q, f.Towns)
+		var span string
+		var spanArgs []any
+		if s.DB.Dialect() == store.SQLite && (f.From != nil || f.To != nil) {
+			// A time range: the orders it selects lie within a span of ids that the time index
+			// gives (read in place: no row), and the index is asked only for hits in that span —
+			// what FTS5 seeks to. For orders filed in time order that is a small part of the hits
+			// (仙霞西路 in the last 3 months of 新泾镇: the count streamed all 127,000 hits of the
+			// town and its neighbour, 0.3 s of CPU at a million orders, where the LIKE scan
+			// through the time index took 70 ms).
+			inTowns, townArgs := store.In("town_code", f.Towns)
+			c, a := inTowns, slices.Clone(townArgs)
+			if f.From != nil {
+				c, a = c+` AND received_at >= ?`, append(a, f.From.UnixMilli())
+			}
+			if f.To != nil {
+				c, a = c+` AND received_at < ?`, append(a, f.To.UnixMilli())
+			}
+			span = ` AND orders_search.rowid BETWEEN (SELECT MIN(id) FROM orders WHERE ` + c + `) AND (SELECT MAX(id) FROM orders WHERE ` + c + `)`
+			spanArgs = append(a, a...)
+		}
+		ss := s.searchCondition(q, f.Towns, span, spanArgs)
 		searchCond, searchArgs, walkSearch = ss.cond, ss.args, ss.walkCond
 		add(ss.cond, ss.args...)
 		if s.DB.Dialect() == store.SQLite && ss.match != "" {
@@ -529,6 +549,8 @@ type searchSQL struct {
 	walkCond string
 
 	match      string
+	span       string // a bound on the index's hits (searchCondition), with spanArgs
+	spanArgs   []any
 	like, scan string
 	likeArgs   []any
 	scanArgs   []any
@@ -539,7 +561,10 @@ type searchSQL struct {
 // searchCondition matches q against the search index (every space-separated part must occur in
 // the content or address), or as an order's number or id, or as a channel's own id (the
 // hotline's 工单编号). Parts the index cannot answer (a lone ideograph) are matched by scanning.
-func (s *Store) searchCondition(q string, towns []string) searchSQL {
+//
+// span, when given, bounds the index's hits to a span of ids that holds every order the other
+// filters select (a condition on orders_search.rowid, with spanArgs).
+func (s *Store) searchCondition(q string, towns []string, span string, spanArgs []any) searchSQL {
 	parsed := search.Parse(q)
 	var out searchSQL
 	var text, walkText []string
@@ -562,10 +587,11 @@ func (s *Store) searchCondition(q string, towns []string) searchSQL {
 			UNION ALL SELECT id FROM orders WHERE id > (SELECT indexed_through FROM search.search_state) AND ` + like + `
 			UNION ALL SELECT id FROM orders WHERE id IN (SELECT order_id FROM search_queue) AND ` + like + `)`
 		}
-		text = append(text, hits(""))
-		walkText = append(walkText, hits(` AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)`))
-		args = append(append(append(args, parsed.FTS5()), likeArgs...), likeArgs...)
+		text = append(text, hits(span))
+		walkText = append(walkText, hits(span+` AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)`))
+		args = append(append(append(append(args, parsed.FTS5()), spanArgs...), likeArgs...), likeArgs...)
 		out.match, out.like, out.likeArgs = parsed.FTS5(), like, likeArgs
+		out.span, out.spanArgs = span, spanArgs
 	}
 	if len(parsed.Scan) > 0 {
 		scan, scanArgs := textMatch(parsed.Scan)
@@ -640,8 +666,8 @@ func streamedCount(ss searchSQL, base string, baseArgs []any, bound int) (string
 	}
 	// The index's hits: FTS5 yields them in rowid order as the join asks for them (CROSS JOIN
 	// keeps the index outermost), so LIMIT stops reading the index.
-	hits, hitArgs := andScan(`orders_search MATCH ? AND orders_search.rowid NOT IN (SELECT order_id FROM search_queue) AND `+base,
-		append([]any{ss.match}, baseArgs...))
+	hits, hitArgs := andScan(`orders_search MATCH ?`+ss.span+` AND orders_search.rowid NOT IN (SELECT order_id FROM search_queue) AND `+base,
+		append(append([]any{ss.match}, ss.spanArgs...), baseArgs...))
 	arms = append(arms, `SELECT id FROM (SELECT orders.id FROM search.orders_search CROSS JOIN orders ON orders.id = orders_search.rowid WHERE `+
 		hits+` LIMIT `+strconv.Itoa(bound+1)+`)`)
 	args = append(args, hitArgs...)
