@@ -320,3 +320,37 @@ func TestDepartmentScores(t *testing.T) {
 		t.Errorf("a label without department: %v", err)
 	}
 }
+
+// TestNBWeightedMemberLearnsAndIsStoredAsSoftmax: the NB-weighted logistic regression (a member
+// TestTune compares) learns the separable texts alone, and a model with it is written as a
+// softmax member of a version-2 file, which reads back to the same predictions.
+func TestNBWeightedMemberLearnsAndIsStoredAsSoftmax(t *testing.T) {
+	h := defaultHyper
+	h.Members = []memberSpec{{Kind: "nblr", Rate: 1, Smooth: 0.03, Share: 1}}
+	m, err := Train(separable(), TrainOptions{Seed: 5, hyper: &h})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{"新村里的路灯坏了好几天": "照明", "楼道里垃圾没人清理": "环卫", "半夜噪音太大": "噪音"} {
+		if p := m.Classify("", text, 3); p.Label != want {
+			t.Errorf("%s: label %q, want %q (top %v)", text, p.Label, want, p.Top)
+		}
+	}
+	var buf bytes.Buffer
+	if err := WriteModel(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `"kind":"softmax"`) || !strings.Contains(buf.String(), `"version":2`) {
+		t.Fatalf("the member is not written as a softmax member of a version-2 file: %.300s", buf.String())
+	}
+	back, err := ReadModel(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"新村里的路灯坏了好几天", "楼道里垃圾没人清理", "半夜噪音太大"} {
+		a, b := m.Classify("", text, 3), back.Classify("", text, 3)
+		if a.Label != b.Label || math.Abs(a.Top[0].P-b.Top[0].P) > 1e-4 {
+			t.Errorf("%s: %v before writing, %v read back", text, a.Top, b.Top)
+		}
+	}
+}

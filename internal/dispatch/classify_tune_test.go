@@ -91,6 +91,25 @@ func TestTune(t *testing.T) {
 		{"NCNB temperature 0.1", second(func(sp *memberSpec) { sp.Temp = 0.1 }), nil},
 		{"smoothing 0.1", second(func(sp *memberSpec) { sp.Smooth = 0.1 }), nil},
 		{"1-2-grams", with(func(h *hyper) { h.MaxN = 2 }), nil},
+		// 2026-12-07, second round (docs/DISPATCH.md): a third member, and an NB-weighted
+		// logistic regression (Wang and Manning's NBSVM with the logistic loss) alone or as the
+		// partner. None beat the default.
+		{"three: LR + PA + NCNB", with(func(h *hyper) {
+			h.Members = []memberSpec{{Kind: "softmax", Rate: 2, Share: 0.25}, {Kind: "pa", Rate: 0.1, Temp: 0.2, Share: 0.25}, {Kind: "wcnb", Smooth: 0.03, Temp: 0.05, Share: 0.5}}
+		}), nil},
+		{"three: LR + NBLR + NCNB", with(func(h *hyper) {
+			h.Members = []memberSpec{{Kind: "softmax", Rate: 2, Share: 0.3}, {Kind: "nblr", Rate: 1, Smooth: 0.03, Share: 0.2}, {Kind: "wcnb", Smooth: 0.03, Temp: 0.05, Share: 0.5}}
+		}), nil},
+		{"no sharpening", with(func(h *hyper) { h.Sharpen = 1 }), nil},
+		{"shares 0.5 / 0.5", with(func(h *hyper) { h.Members[0].Share = 0.5; h.Members[1].Share = 0.5 }), nil},
+		{"NBLR alone, smoothing 0.03", only(memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.03}), nil},
+		{"NBLR alone, smoothing 0.01", only(memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.01}), nil},
+		{"NBLR alone, smoothing 1", only(memberSpec{Kind: "nblr", Rate: 1, Smooth: 1}), nil},
+		{"NBLR alone, rate 4", only(memberSpec{Kind: "nblr", Rate: 4, Smooth: 0.03}), nil},
+		{"NBLR + NCNB", with(func(h *hyper) { h.Members[0] = memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.03, Share: 0.4} }), nil},
+		{"NBLR + NCNB, smoothing 0.01", with(func(h *hyper) { h.Members[0] = memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.01, Share: 0.4} }), nil},
+		{"NBLR + NCNB, temperature 2, share 0.5", with(func(h *hyper) { h.Members[0] = memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.01, Temp: 2, Share: 0.5} }), nil},
+		{"NBLR + NCNB, temperature 0.5, share 0.3", with(func(h *hyper) { h.Members[0] = memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.03, Temp: 0.5, Share: 0.3} }), nil},
 	}
 	if re := os.Getenv("CIVICGRID_TUNE"); re != "1" { // a name prefix: only those variants
 		vs = slices.DeleteFunc(vs, func(v variant) bool { return !strings.HasPrefix(v.name, re) })

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/search"
@@ -36,9 +37,12 @@ func TestSearchManyHitsPlans(t *testing.T) {
 		if _, err := e.db.Exec(ctx, q, n, e.f.OtherTown, e.f.Town, e.f.Grid, e.f.Category, e.f.ConsultCategory, now, now); err != nil {
 			t.Fatal(err)
 		}
-		if e.db.Dialect() == store.Postgres {
-			// PostgreSQL keeps an order's search terms in its row, as Create writes them.
-			rows, err := e.db.Query(ctx, `SELECT DISTINCT content, address FROM orders WHERE number LIKE 'W-%'`)
+		// PostgreSQL keeps an order's search terms in its row, as Create writes them.
+		indexPG := func(numbers string) {
+			if e.db.Dialect() != store.Postgres {
+				return
+			}
+			rows, err := e.db.Query(ctx, `SELECT DISTINCT content, address FROM orders WHERE number LIKE ?`, numbers)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -52,12 +56,13 @@ func TestSearchManyHitsPlans(t *testing.T) {
 			}
 			rows.Close()
 			for _, tx := range texts {
-				if _, err := e.db.Exec(ctx, `UPDATE orders SET search = CAST(? AS tsvector) WHERE content = ? AND address = ?`,
-					search.TSVector(search.Terms(tx[0], tx[1])), tx[0], tx[1]); err != nil {
+				if _, err := e.db.Exec(ctx, `UPDATE orders SET search = CAST(? AS tsvector) WHERE number LIKE ? AND content = ? AND address = ?`,
+					search.TSVector(search.Terms(tx[0], tx[1])), numbers, tx[0], tx[1]); err != nil {
 					t.Fatal(err)
 				}
 			}
 		}
+		indexPG("W-%")
 		if _, err := orders.IndexSearch(ctx, e.db); err != nil {
 			t.Fatal(err)
 		}
@@ -67,12 +72,7 @@ func TestSearchManyHitsPlans(t *testing.T) {
 		if _, err := e.db.Exec(ctx, more, 30, e.f.OtherTown, e.f.Town, e.f.Grid, e.f.Category, e.f.ConsultCategory, now+1, now+1); err != nil {
 			t.Fatal(err)
 		}
-		if e.db.Dialect() == store.Postgres {
-			if _, err := e.db.Exec(ctx, `UPDATE orders SET search = CAST(? AS tsvector) WHERE number LIKE 'X-%' AND content = ?`,
-				search.TSVector(search.Terms("夜间噪音扰民", "新泾一村")), "夜间噪音扰民"); err != nil {
-				t.Fatal(err)
-			}
-		}
+		indexPG("X-%")
 		plain := e.s
 		walks := map[string]*orders.Store{}
 		for _, w := range [][2]int{{1, 5}, {1, 40}, {1, 1000}, {60, 40}} {
@@ -81,23 +81,63 @@ func TestSearchManyHitsPlans(t *testing.T) {
 			s.SetSearchWalk(w[0], w[1])
 			walks[fmt.Sprintf("many>%d walk %d", w[0], w[1])] = s
 		}
-		town := e.f.Towns()
-		filters := map[string]orders.Filter{
-			"common word":         {Towns: town, Query: "噪音"},
-			"traditional road":    {Towns: town, Query: "仙霞西路"},
-			"traditional spelled": {Towns: town, Query: "仙霞西路 破損"},
-			"word and state":      {Towns: town, Query: "噪音", States: []string{"closed", "rated"}},
-			"word and category":   {Towns: town, Query: "噪音", Category: e.f.Category},
-			"two towns":           {Towns: []string{e.f.Town, e.f.OtherTown}, Query: "噪音"},
-			"rare":                {Towns: town, Query: "路面破损 88弄"},
-			"single ideograph":    {Towns: town, Query: "噪 楼道"},
-		}
 		ids := func(list []orders.Order) []int64 {
 			out := make([]int64, len(list))
 			for i, o := range list {
 				out[i] = o.ID
 			}
 			return out
+		}
+		town := e.f.Towns()
+		from, to := e.clock.Now().Add(-90*time.Minute), e.clock.Now().Add(-30*time.Minute)
+		filters := map[string]orders.Filter{
+			"common word":          {Towns: town, Query: "噪音"},
+			"traditional road":     {Towns: town, Query: "仙霞西路"},
+			"traditional spelled":  {Towns: town, Query: "仙霞西路 破損"},
+			"word and state":       {Towns: town, Query: "噪音", States: []string{"closed", "rated"}},
+			"word and category":    {Towns: town, Query: "噪音", Category: e.f.Category},
+			"two towns":            {Towns: []string{e.f.Town, e.f.OtherTown}, Query: "噪音"},
+			"rare":                 {Towns: town, Query: "路面破损 88弄"},
+			"single ideograph":     {Towns: town, Query: "噪 楼道"},
+			"word in a time range": {Towns: town, Query: "噪音", From: &from, To: &to},
+			"road since":           {Towns: town, Query: "仙霞西路", From: &from},
+			"word until":           {Towns: town, Query: "噪音", To: &to},
+		}
+		// A search with a time range asks SQLite's index only for the hits within the range's
+		// span of ids: its orders are exactly those a scan of the text finds in the range.
+		for name, f := range filters {
+			if f.From == nil && f.To == nil {
+				continue
+			}
+			var want []int64
+			cond, args := `town_code = ? AND (content LIKE ? OR address LIKE ?)`, []any{e.f.Town, "%" + f.Query + "%", "%" + f.Query + "%"}
+			if f.From != nil {
+				cond, args = cond+` AND received_at >= ?`, append(args, f.From.UnixMilli())
+			}
+			if f.To != nil {
+				cond, args = cond+` AND received_at < ?`, append(args, f.To.UnixMilli())
+			}
+			rows, err := e.db.Query(ctx, `SELECT id FROM orders WHERE `+cond+` ORDER BY received_at DESC, id DESC`, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, id)
+			}
+			rows.Close()
+			g := f
+			g.Limit = 500
+			total, got, err := e.s.List(ctx, g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(want) < 10 || total != len(want) || !reflect.DeepEqual(ids(got), want) {
+				t.Errorf("%s: got %d %v, want %d %v", name, total, ids(got), len(want), want)
+			}
 		}
 		for name, f := range filters {
 			// The bounded count (on SQLite a union that streams the index's hits) is the number of
