@@ -32,7 +32,8 @@ func (s *Server) loadNames(ctx context.Context, towns []string) (*names, error) 
 	for _, u := range n.userList {
 		n.usersByID[u.ID], n.usersByName[u.Username] = u, u
 	}
-	if n.gridList, err = places.Grids(ctx, s.DB, towns); err != nil {
+	// Names and codes only: places.Grids would parse every grid's outline and read its members.
+	if n.gridList, err = places.GridNames(ctx, s.DB, towns, nil); err != nil {
 		return nil, err
 	}
 	for _, g := range n.gridList {
