@@ -44,7 +44,7 @@ func (s *Store) kpiCreated(ctx context.Context, tx store.Querier, ids []int64) e
 	if !kpiUpkeep {
 		return nil
 	}
-	d := daily.Delta{}
+	d := daily.NewDelta()
 	for start := 0; start < len(ids); start += 1000 {
 		os, err := daily.Load(ctx, tx, ids[start:min(start+1000, len(ids))])
 		if err != nil {

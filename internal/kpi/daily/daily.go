@@ -78,7 +78,7 @@ var Cols = [NCols]string{"received", "filed", "closed", "cr_den", "cr_num", "otc
 
 // Figure says which columns hold a KPI key's den and num (num -1: none; for the average handling
 // time, num is the summed milliseconds). The keys are package kpi's; p90_handling_hours has none
-// (a percentile cannot be summed over days: kpi computes it from order_stages).
+// (a percentile cannot be summed over days: kpi reads it from the histogram, SumHours).
 var Figure = map[string][2]int{
 	"received":               {cReceived, -1},
 	"filed":                  {cFiled, -1},
@@ -141,10 +141,15 @@ type Order struct {
 	Stages       []Stage
 }
 
-// Term is one order's contribution to one column on one day.
+// ColHours is the Col of a term on the handling-time histogram (kpi_hours), in its Bucket.
+const ColHours = NCols
+
+// Term is one order's contribution to one column on one day (or, with Col ColHours, to one
+// bucket of the handling-time histogram).
 type Term struct {
 	Day, PDay, CDay int32
 	Col             int
+	Bucket          int32
 	V               int64
 }
 
@@ -212,10 +217,11 @@ func Contributions(o *Order, cal *workcal.Calendar) []Term {
 		if !handlingLate {
 			add(cd, cOTCNum, 1)
 		}
-		// 平均办理时长: closed after a handling stage; the sum of its handling time.
+		// 平均办理时长: closed after a handling stage; the sum of its handling time. P90: the
+		// same orders, in the histogram's bucket of their handling time.
 		if handled {
 			add(cd, cHrsDen, 1)
-			out = append(out, Term{Day: cd, Col: cHrsMs, V: handlingMs})
+			out = append(out, Term{Day: cd, Col: cHrsMs, V: handlingMs}, Term{Day: cd, Col: ColHours, Bucket: Bucket(handlingMs), V: 1})
 		}
 	}
 	// The figures over runs of a stage that ended in the period: an order counts once however
@@ -288,8 +294,17 @@ type Key struct {
 	PDay, CDay int32
 }
 
-// Delta collects changes to rows.
-type Delta map[Key]*[NCols]int64
+// Delta collects changes to rows of kpi_daily and of kpi_hours.
+type Delta struct {
+	Rows  map[Key]*[NCols]int64
+	Hours map[HourKey]int64
+}
+
+// NewDelta is an empty Delta.
+func NewDelta() Delta { return Delta{Rows: map[Key]*[NCols]int64{}, Hours: map[HourKey]int64{}} }
+
+// Len is how many rows d changes.
+func (d Delta) Len() int { return len(d.Rows) + len(d.Hours) }
 
 // Add puts sign × the contributions of o into d.
 func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
@@ -298,11 +313,15 @@ func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
 	}
 	for _, t := range Contributions(o, cal) {
 		for dim := 0; dim < NDims; dim++ {
+			if t.Col == ColHours {
+				d.Hours[HourKey{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], Bucket: t.Bucket}] += sign * t.V
+				continue
+			}
 			k := Key{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], PDay: t.PDay, CDay: t.CDay}
-			v := d[k]
+			v := d.Rows[k]
 			if v == nil {
 				v = new([NCols]int64)
-				d[k] = v
+				d.Rows[k] = v
 			}
 			v[t.Col] += sign * t.V
 		}
@@ -312,7 +331,7 @@ func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
 // Change is the difference of the orders' contributions after and before a change (orders in
 // neither are skipped; a missing order contributes nothing).
 func Change(before, after map[int64]*Order, cal *workcal.Calendar) Delta {
-	d := Delta{}
+	d := NewDelta()
 	for _, o := range before {
 		d.Add(o, cal, -1)
 	}
@@ -415,10 +434,17 @@ func scanStages(ctx context.Context, q store.Querier, query string, args []any, 
 	return rows.Err()
 }
 
-// Apply adds d to kpi_daily inside tx: one upsert per row that changes, in key order (so that
-// concurrent writers on PostgreSQL take the rows' locks in one order and cannot deadlock), many
-// rows per statement.
+// Apply adds d to kpi_daily and kpi_hours inside tx: one upsert per row that changes, in key
+// order, kpi_daily's before kpi_hours' (so that concurrent writers on PostgreSQL take the rows'
+// locks in one order and cannot deadlock), many rows per statement.
 func Apply(ctx context.Context, tx store.Querier, d Delta) error {
+	if err := applyRows(ctx, tx, d.Rows); err != nil {
+		return err
+	}
+	return applyHours(ctx, tx, d.Hours)
+}
+
+func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) error {
 	keys := make([]Key, 0, len(d))
 	for k, v := range d {
 		if *v != ([NCols]int64{}) {
