@@ -351,6 +351,24 @@ const orderCols = `o.id, o.town_code, COALESCE(o.grid_code, ''), COALESCE(o.comm
 // contributions need them, in one statement (it runs twice in every order change); an id with
 // no order is absent from the map.
 func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, error) {
+	return load(ctx, q, ids)
+}
+
+// LoadLocked is Load of one order after locking its row (PostgreSQL: SELECT … FOR UPDATE): what
+// a writer reads before its change, so that a concurrent change of the order (an action, an
+// exemption) waits for it and cannot interleave. The lock is a statement of its own: a
+// FOR UPDATE on the loading join would, after waiting, return the order's new row with the
+// stage runs of the statement's older snapshot.
+func LoadLocked(ctx context.Context, q store.Querier, id int64) (map[int64]*Order, error) {
+	if q.Dialect() == store.Postgres {
+		if _, err := q.Exec(ctx, `SELECT id FROM orders WHERE id = ? FOR UPDATE`, id); err != nil {
+			return nil, fmt.Errorf("kpi daily: lock order %d: %w", id, err)
+		}
+	}
+	return Load(ctx, q, []int64{id})
+}
+
+func load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, error) {
 	out := make(map[int64]*Order, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -358,6 +376,9 @@ func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, 
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
+	}
+	if len(ids) <= 2 {
+		q = store.Prepared(q) // an order change's: one text, run twice in every change
 	}
 	rows, err := q.Query(ctx, `SELECT `+orderCols+`, s.stage, s.outcome, s.started_at, COALESCE(s.finished_at, 0), COALESCE(s.on_time, -1), s.paused_working_ms
 		FROM orders o LEFT JOIN order_stages s ON s.order_id = o.id WHERE o.id IN (`+store.Placeholders(len(ids))+`) ORDER BY o.id, s.seq`, args...)
@@ -468,6 +489,9 @@ func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) e
 		}
 	}
 	const perStmt = 200 // at most 29 parameters a row: under SQLite's and PostgreSQL's limits
+	if len(keys) <= preparedRows {
+		tx = store.Prepared(tx)
+	}
 	for start := 0; start < len(keys); start += perStmt {
 		batch := keys[start:min(start+perStmt, len(keys))]
 		args := make([]any, 0, len(batch)*(6+len(cols)))
@@ -483,6 +507,11 @@ func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) e
 	}
 	return nil
 }
+
+// preparedRows: an upsert of at most so many rows — an order change's, a few variants of rows
+// and columns — runs prepared once (store.Prepared); a rebuild's or an import's, of many
+// different sizes, as a plain statement.
+const preparedRows = 36
 
 func (a Key) less(b Key) bool {
 	if a.Town != b.Town {

@@ -129,6 +129,9 @@ func applyHours(ctx context.Context, tx store.Querier, h map[HourKey]int64) erro
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
 	const perStmt = 1000 // 6 parameters a row
+	if len(keys) <= preparedRows {
+		tx = store.Prepared(tx)
+	}
 	for start := 0; start < len(keys); start += perStmt {
 		batch := keys[start:min(start+perStmt, len(keys))]
 		args := make([]any, 0, len(batch)*6)
