@@ -1,6 +1,8 @@
 // Package daily keeps the KPI figures per day (table kpi_daily, migration 0035): for each town,
 // dimension, group and local calendar day, the numerators and denominators of every figure, so
-// that a figure over a period is a sum over the period's days instead of a scan of its orders.
+// that a figure over a period is a sum over the period's days instead of a scan of its orders;
+// and the histogram of handling times per closing day (table kpi_hours, migration 0036, hours.go)
+// that the p90 handling time is read from.
 //
 // Contributions is the single source of truth: it says, for one order in its current state,
 // which days and groups it adds to which figure. It mirrors the definitions of docs/KPI.md
