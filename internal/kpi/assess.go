@@ -221,12 +221,7 @@ func (s *Service) Exempt(ctx context.Context, towns []string, order, reason stri
 		// The figures kept per day lose the order's rates and times: its contributions before
 		// and after, read under the order's row lock (PostgreSQL) so that a concurrent action on
 		// the order, which reads them under the same lock, cannot interleave.
-		if tx.Dialect() == store.Postgres {
-			if _, err := tx.Exec(ctx, `SELECT id FROM orders WHERE id = ? FOR UPDATE`, e.OrderID); err != nil {
-				return err
-			}
-		}
-		was, err := daily.Load(ctx, tx, []int64{e.OrderID})
+		was, err := daily.LoadLocked(ctx, tx, e.OrderID)
 		if err != nil {
 			return err
 		}

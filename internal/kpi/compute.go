@@ -176,7 +176,8 @@ func (s *Service) scan(ctx context.Context, q Query, defs []Def, col string, p P
 
 // fromDays computes the figures of defs over p, a whole number of days, from the figures kept
 // per day (kpi_daily): one query for the total (the towns' rows) and one for the breakdown,
-// whatever the number of figures. The p90 handling time, which cannot be summed, is scanned.
+// whatever the number of figures; the p90 handling time from the histogram kept per day
+// (kpi_hours), two more.
 func (s *Service) fromDays(ctx context.Context, q Query, defs []Def, p Period, total *Row, rows map[string]*Row, pick func(*Row) Figures) error {
 	towns, err := daily.Sum(ctx, s.DB, q.Towns, daily.DimTown, p.From, p.To)
 	if err != nil {
@@ -196,6 +197,12 @@ func (s *Service) fromDays(ctx context.Context, q Query, defs []Def, p Period, t
 	}
 	var scanned []Def
 	for _, d := range defs {
+		if d.Key == P90HandlingHours {
+			if err := s.p90FromDays(ctx, q, d, p, total, rows, pick); err != nil {
+				return err
+			}
+			continue
+		}
 		cols, ok := daily.Figure[d.Key]
 		if !ok {
 			scanned = append(scanned, d)
@@ -219,6 +226,50 @@ func (s *Service) fromDays(ctx context.Context, q Query, defs []Def, p Period, t
 	}
 	col, _ := column(q.By)
 	return s.scan(ctx, q, scanned, col, p, total, rows, pick)
+}
+
+// p90FromDays reads the p90 handling time over p, a whole number of days, from the summed
+// histograms of kpi_hours: the value of the bucket that holds the nearest-rank 90th percentile,
+// within daily.BucketRelErr of the scan's (docs/KPI.md "The p90 from a histogram").
+func (s *Service) p90FromDays(ctx context.Context, q Query, d Def, p Period, total *Row, rows map[string]*Row, pick func(*Row) Figures) error {
+	towns, err := daily.SumHours(ctx, s.DB, q.Towns, daily.DimTown, p.From, p.To)
+	if err != nil {
+		return err
+	}
+	all := daily.Hist{}
+	for _, h := range towns {
+		for b, n := range h {
+			all[b] += n
+		}
+	}
+	pick(total)[d.Key] = p90Of(all)
+	if q.By == "" {
+		return nil
+	}
+	groups := towns
+	if q.By != "town" {
+		if groups, err = daily.SumHours(ctx, s.DB, q.Towns, daily.DimOf[q.By], p.From, p.To); err != nil {
+			return err
+		}
+	}
+	fs := map[string]Figure{}
+	for g, h := range groups {
+		if f := p90Of(h); f.Den > 0 {
+			fs[g] = f
+		}
+	}
+	addGroups(rows, fs, d, pick)
+	return nil
+}
+
+// p90Of is the p90 figure of a histogram: den the orders in it, value in hours.
+func p90Of(h daily.Hist) Figure {
+	n, v := h.Percentile(0.9)
+	if n == 0 {
+		return Figure{}
+	}
+	hours := v.Hours()
+	return Figure{Den: int(n), Value: &hours}
 }
 
 // fromSums makes a figure from its columns' sums.

@@ -43,17 +43,14 @@ func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, 
 func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64, a ActorInfo, action workorder.Action,
 	version int, in workorder.Input, now time.Time) (Order, error) {
 	now = now.Truncate(time.Millisecond)
-	// The order's row is locked first (PostgreSQL), so that what its KPI figures count before
-	// the action (read next) is what the action changes: an exemption recorded meanwhile waits.
-	var locked []int64
-	if kpiUpkeep {
-		locked = append(locked, id)
-	}
+	// A merge locks both orders first, in id order (PostgreSQL). The order's row is locked
+	// before anything of it is read (kpiBefore's statement locks it), so that what its KPI
+	// figures count before the action is what the action changes: an exemption recorded
+	// meanwhile waits.
 	if action == workorder.ActMerge {
-		locked = append(locked, id, in.DuplicateOf)
-	}
-	if err := lockOrders(ctx, tx, locked...); err != nil {
-		return Order{}, err
+		if err := lockOrders(ctx, tx, id, in.DuplicateOf); err != nil {
+			return Order{}, err
+		}
 	}
 	kpiWas, err := kpiBefore(ctx, tx, id)
 	if err != nil {
@@ -134,10 +131,6 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 			return Order{}, err
 		}
 	}
-	// Every transition's effect on the KPI figures kept per day, in its transaction.
-	if err := s.kpiAfter(ctx, tx, kpiWas, o.ID); err != nil {
-		return Order{}, err
-	}
 	if len(ev.Data) == 0 {
 		ev.Data = nil
 	}
@@ -151,6 +144,11 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		return Order{}, err
 	}
 	if o.Stages, err = s.stagesOf(ctx, tx, &o, now); err != nil {
+		return Order{}, err
+	}
+	// Every transition's effect on the KPI figures kept per day, in its transaction, from the
+	// order as written and its stage runs as read back.
+	if err := s.kpiActed(ctx, tx, kpiWas, &o); err != nil {
 		return Order{}, err
 	}
 	o.flags(now)

@@ -52,6 +52,7 @@ type DB struct {
 	// Where the SQLite file lives, empty for PostgreSQL; shown by `civicgrid version` and logs.
 	Location string
 	rebound  sync.Map // query text -> PostgreSQL text
+	stmts    preparedStmts
 
 	// SQLite's index file (see index.go): the index writer's connection, its wake-up
 	// signal, and the lock that keeps this process's indexers one at a time.
@@ -164,6 +165,7 @@ func redact(url string) string {
 
 func (db *DB) Dialect() Dialect { return db.dialect }
 func (db *DB) Close() error {
+	db.closePrepared()
 	if db.search != nil {
 		db.search.Close()
 	}

@@ -1,6 +1,8 @@
 // Package daily keeps the KPI figures per day (table kpi_daily, migration 0035): for each town,
 // dimension, group and local calendar day, the numerators and denominators of every figure, so
-// that a figure over a period is a sum over the period's days instead of a scan of its orders.
+// that a figure over a period is a sum over the period's days instead of a scan of its orders;
+// and the histogram of handling times per closing day (table kpi_hours, migration 0036, hours.go)
+// that the p90 handling time is read from.
 //
 // Contributions is the single source of truth: it says, for one order in its current state,
 // which days and groups it adds to which figure. It mirrors the definitions of docs/KPI.md
@@ -78,7 +80,7 @@ var Cols = [NCols]string{"received", "filed", "closed", "cr_den", "cr_num", "otc
 
 // Figure says which columns hold a KPI key's den and num (num -1: none; for the average handling
 // time, num is the summed milliseconds). The keys are package kpi's; p90_handling_hours has none
-// (a percentile cannot be summed over days: kpi computes it from order_stages).
+// (a percentile cannot be summed over days: kpi reads it from the histogram, SumHours).
 var Figure = map[string][2]int{
 	"received":               {cReceived, -1},
 	"filed":                  {cFiled, -1},
@@ -141,10 +143,15 @@ type Order struct {
 	Stages       []Stage
 }
 
-// Term is one order's contribution to one column on one day.
+// ColHours is the Col of a term on the handling-time histogram (kpi_hours), in its Bucket.
+const ColHours = NCols
+
+// Term is one order's contribution to one column on one day (or, with Col ColHours, to one
+// bucket of the handling-time histogram).
 type Term struct {
 	Day, PDay, CDay int32
 	Col             int
+	Bucket          int32
 	V               int64
 }
 
@@ -212,10 +219,11 @@ func Contributions(o *Order, cal *workcal.Calendar) []Term {
 		if !handlingLate {
 			add(cd, cOTCNum, 1)
 		}
-		// 平均办理时长: closed after a handling stage; the sum of its handling time.
+		// 平均办理时长: closed after a handling stage; the sum of its handling time. P90: the
+		// same orders, in the histogram's bucket of their handling time.
 		if handled {
 			add(cd, cHrsDen, 1)
-			out = append(out, Term{Day: cd, Col: cHrsMs, V: handlingMs})
+			out = append(out, Term{Day: cd, Col: cHrsMs, V: handlingMs}, Term{Day: cd, Col: ColHours, Bucket: Bucket(handlingMs), V: 1})
 		}
 	}
 	// The figures over runs of a stage that ended in the period: an order counts once however
@@ -288,8 +296,17 @@ type Key struct {
 	PDay, CDay int32
 }
 
-// Delta collects changes to rows.
-type Delta map[Key]*[NCols]int64
+// Delta collects changes to rows of kpi_daily and of kpi_hours.
+type Delta struct {
+	Rows  map[Key]*[NCols]int64
+	Hours map[HourKey]int64
+}
+
+// NewDelta is an empty Delta.
+func NewDelta() Delta { return Delta{Rows: map[Key]*[NCols]int64{}, Hours: map[HourKey]int64{}} }
+
+// Len is how many rows d changes.
+func (d Delta) Len() int { return len(d.Rows) + len(d.Hours) }
 
 // Add puts sign × the contributions of o into d.
 func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
@@ -298,11 +315,15 @@ func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
 	}
 	for _, t := range Contributions(o, cal) {
 		for dim := 0; dim < NDims; dim++ {
+			if t.Col == ColHours {
+				d.Hours[HourKey{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], Bucket: t.Bucket}] += sign * t.V
+				continue
+			}
 			k := Key{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], PDay: t.PDay, CDay: t.CDay}
-			v := d[k]
+			v := d.Rows[k]
 			if v == nil {
 				v = new([NCols]int64)
-				d[k] = v
+				d.Rows[k] = v
 			}
 			v[t.Col] += sign * t.V
 		}
@@ -312,7 +333,7 @@ func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
 // Change is the difference of the orders' contributions after and before a change (orders in
 // neither are skipped; a missing order contributes nothing).
 func Change(before, after map[int64]*Order, cal *workcal.Calendar) Delta {
-	d := Delta{}
+	d := NewDelta()
 	for _, o := range before {
 		d.Add(o, cal, -1)
 	}
@@ -332,6 +353,24 @@ const orderCols = `o.id, o.town_code, COALESCE(o.grid_code, ''), COALESCE(o.comm
 // contributions need them, in one statement (it runs twice in every order change); an id with
 // no order is absent from the map.
 func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, error) {
+	return load(ctx, q, ids)
+}
+
+// LoadLocked is Load of one order after locking its row (PostgreSQL: SELECT … FOR UPDATE): what
+// a writer reads before its change, so that a concurrent change of the order (an action, an
+// exemption) waits for it and cannot interleave. The lock is a statement of its own: a
+// FOR UPDATE on the loading join would, after waiting, return the order's new row with the
+// stage runs of the statement's older snapshot.
+func LoadLocked(ctx context.Context, q store.Querier, id int64) (map[int64]*Order, error) {
+	if q.Dialect() == store.Postgres {
+		if _, err := q.Exec(ctx, `SELECT id FROM orders WHERE id = ? FOR UPDATE`, id); err != nil {
+			return nil, fmt.Errorf("kpi daily: lock order %d: %w", id, err)
+		}
+	}
+	return Load(ctx, q, []int64{id})
+}
+
+func load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, error) {
 	out := make(map[int64]*Order, len(ids))
 	if len(ids) == 0 {
 		return out, nil
@@ -339,6 +378,9 @@ func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, 
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
+	}
+	if len(ids) <= 2 {
+		q = store.Prepared(q) // an order change's: one text, run twice in every change
 	}
 	rows, err := q.Query(ctx, `SELECT `+orderCols+`, s.stage, s.outcome, s.started_at, COALESCE(s.finished_at, 0), COALESCE(s.on_time, -1), s.paused_working_ms
 		FROM orders o LEFT JOIN order_stages s ON s.order_id = o.id WHERE o.id IN (`+store.Placeholders(len(ids))+`) ORDER BY o.id, s.seq`, args...)
@@ -415,10 +457,17 @@ func scanStages(ctx context.Context, q store.Querier, query string, args []any, 
 	return rows.Err()
 }
 
-// Apply adds d to kpi_daily inside tx: one upsert per row that changes, in key order (so that
-// concurrent writers on PostgreSQL take the rows' locks in one order and cannot deadlock), many
-// rows per statement.
+// Apply adds d to kpi_daily and kpi_hours inside tx: one upsert per row that changes, in key
+// order, kpi_daily's before kpi_hours' (so that concurrent writers on PostgreSQL take the rows'
+// locks in one order and cannot deadlock), many rows per statement.
 func Apply(ctx context.Context, tx store.Querier, d Delta) error {
+	if err := applyRows(ctx, tx, d.Rows); err != nil {
+		return err
+	}
+	return applyHours(ctx, tx, d.Hours)
+}
+
+func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) error {
 	keys := make([]Key, 0, len(d))
 	for k, v := range d {
 		if *v != ([NCols]int64{}) {
@@ -442,6 +491,9 @@ func Apply(ctx context.Context, tx store.Querier, d Delta) error {
 		}
 	}
 	const perStmt = 200 // at most 29 parameters a row: under SQLite's and PostgreSQL's limits
+	if len(keys) <= preparedRows {
+		tx = store.Prepared(tx)
+	}
 	for start := 0; start < len(keys); start += perStmt {
 		batch := keys[start:min(start+perStmt, len(keys))]
 		args := make([]any, 0, len(batch)*(6+len(cols)))
@@ -457,6 +509,11 @@ func Apply(ctx context.Context, tx store.Querier, d Delta) error {
 	}
 	return nil
 }
+
+// preparedRows: an upsert of at most so many rows — an order change's, a few variants of rows
+// and columns — runs prepared once (store.Prepared); a rebuild's or an import's, of many
+// different sizes, as a plain statement.
+const preparedRows = 36
 
 func (a Key) less(b Key) bool {
 	if a.Town != b.Town {

@@ -14,9 +14,9 @@ const RebuildBatch = 5000
 // flushAt is how many distinct rows Rebuild collects in memory before adding them to the table.
 const flushAt = 200_000
 
-// Rebuild recomputes kpi_daily for one town ("" for all) from the orders, in one transaction:
-// it deletes the town's rows and adds up the contributions of its orders, read in batches by
-// id, flushing the collected rows every few hundred thousand. On PostgreSQL the table is locked
+// Rebuild recomputes kpi_daily and kpi_hours for one town ("" for all) from the orders, in one
+// transaction: it deletes the town's rows and adds up the contributions of its orders, read in batches by
+// id, flushing the collected rows every few hundred thousand. On PostgreSQL the tables are locked
 // (EXCLUSIVE: readers go on) for the transaction, so that a concurrent order change, whose
 // upkeep must write the table, waits for the rebuild and then applies its difference on top of
 // the rebuilt rows. progress, if not nil, is told the orders read so far and the total.
@@ -24,7 +24,7 @@ func Rebuild(ctx context.Context, db *store.DB, cal *workcal.Calendar, town stri
 	var done int
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		if tx.Dialect() == store.Postgres {
-			if _, err := tx.Exec(ctx, `LOCK TABLE kpi_daily IN EXCLUSIVE MODE`); err != nil {
+			if _, err := tx.Exec(ctx, `LOCK TABLE kpi_daily, kpi_hours IN EXCLUSIVE MODE`); err != nil {
 				return err
 			}
 		}
@@ -36,14 +36,16 @@ func Rebuild(ctx context.Context, db *store.DB, cal *workcal.Calendar, town stri
 		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM orders o WHERE 1 = 1`+where, args...).Scan(&total); err != nil {
 			return err
 		}
-		del := `DELETE FROM kpi_daily`
-		if town != "" {
-			del += ` WHERE town_code = ?`
+		for _, table := range []string{"kpi_daily", "kpi_hours"} {
+			del := `DELETE FROM ` + table
+			if town != "" {
+				del += ` WHERE town_code = ?`
+			}
+			if _, err := tx.Exec(ctx, del, args...); err != nil {
+				return fmt.Errorf("kpi daily: clear %s: %w", table, err)
+			}
 		}
-		if _, err := tx.Exec(ctx, del, args...); err != nil {
-			return fmt.Errorf("kpi daily: clear: %w", err)
-		}
-		d := Delta{}
+		d := NewDelta()
 		var last int64
 		for {
 			batch := map[int64]*Order{}
@@ -67,11 +69,11 @@ func Rebuild(ctx context.Context, db *store.DB, cal *workcal.Calendar, town stri
 			}
 			last = hi
 			done += len(batch)
-			if len(d) >= flushAt {
+			if d.Len() >= flushAt {
 				if err := Apply(ctx, tx, d); err != nil {
 					return err
 				}
-				d = Delta{}
+				d = NewDelta()
 			}
 			if progress != nil {
 				progress(done, total)
@@ -83,7 +85,8 @@ func Rebuild(ctx context.Context, db *store.DB, cal *workcal.Calendar, town stri
 }
 
 // Empty reports whether kpi_daily has no row while orders exist: a database migrated to 0035
-// with orders (or filled by a writer that bypasses the upkeep) that needs Rebuild once.
+// with orders (or to 0036, which empties it so that its histogram is built too), or filled by a
+// writer that bypasses the upkeep, that needs Rebuild once.
 func Empty(ctx context.Context, q store.Querier) (bool, error) {
 	var rows, orders int
 	if err := q.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM kpi_daily LIMIT 1) a), (SELECT COUNT(*) FROM (SELECT 1 FROM orders LIMIT 1) b)`).Scan(&rows, &orders); err != nil {
