@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgtype"
-
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/search"
@@ -165,7 +163,7 @@ func (g *benchGen) rows(r *benchRows, town benchTown, d *world.DemoOrder, id int
 		}
 	}
 	if g.pg {
-		o = append(o, benchTSVector(search.Terms(content, address)))
+		o = append(o, search.BinaryTSVector(search.Terms(content, address)))
 	}
 	r.vals[tOrders] = o
 
@@ -252,27 +250,6 @@ func benchShortCode(id int64) string {
 		x /= uint64(len(shortCodeAlphabet))
 	}
 	return string(b[:])
-}
-
-// benchTSVector is search.TSVector(terms) in pgx's binary form, as orders' COPY sends it.
-func benchTSVector(terms string) *pgtype.TSVector {
-	n := 0
-	if terms != "" {
-		n = strings.Count(terms, " ") + 1
-	}
-	v := &pgtype.TSVector{Valid: true, Lexemes: make([]pgtype.TSVectorLexeme, 0, n)}
-	all := make([]pgtype.TSVectorPosition, 0, n)
-	search.Lexemes(terms, func(term string, positions []int) {
-		start := len(all)
-		for _, p := range positions {
-			// The binary form refuses a repeated position (the literal merges them).
-			if len(all) == start || uint16(p) > all[len(all)-1].Position {
-				all = append(all, pgtype.TSVectorPosition{Position: uint16(p)})
-			}
-		}
-		v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: term, Positions: all[start:len(all):len(all)]})
-	})
-	return v
 }
 
 // benchWriter writes the batches: on SQLite through a connection of its own in large

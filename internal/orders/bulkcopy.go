@@ -3,9 +3,6 @@ package orders
 import (
 	"context"
 	"fmt"
-	"strings"
-
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/search"
@@ -30,29 +27,6 @@ func PrepareBulkFor(n *NewOrder, d store.Dialect) error {
 		n.bulk.terms, n.bulk.hasTerms = searchTerms(n.Content, n.Address), true
 	}
 	return nil
-}
-
-// tsVector is search.TSVector(terms) as pgx encodes it in binary form.
-func tsVector(terms string) *pgtype.TSVector {
-	// Two allocations per order, sized to the number of terms.
-	n := 0
-	if terms != "" {
-		n = strings.Count(terms, " ") + 1
-	}
-	v := &pgtype.TSVector{Valid: true, Lexemes: make([]pgtype.TSVectorLexeme, 0, n)}
-	all := make([]pgtype.TSVectorPosition, 0, n)
-	search.Lexemes(terms, func(term string, positions []int) {
-		start := len(all)
-		for _, p := range positions {
-			// Positions past a tsvector's last are capped to it; the binary form, unlike the
-			// literal, refuses a repeat.
-			if len(all) == start || uint16(p) > all[len(all)-1].Position {
-				all = append(all, pgtype.TSVectorPosition{Position: uint16(p)})
-			}
-		}
-		v.Lexemes = append(v.Lexemes, pgtype.TSVectorLexeme{Word: term, Positions: all[start:len(all):len(all)]})
-	})
-	return v
 }
 
 var (
@@ -86,7 +60,7 @@ func bulkCopy(ctx context.Context, tx *store.Tx, ns []NewOrder, out []Created, t
 		if !n.bulk.hasTerms {
 			terms = searchTerms(n.Content, n.Address)
 		}
-		tsv := tsVector(terms)
+		tsv := search.BinaryTSVector(terms)
 		return append(row, f.TownCode, state, 1, f.Channel, updated,
 			c.ID, c.Number, c.ShortCode, store.NullIfEmpty(n.ExternalID), n.Content, n.Address, lat, lng,
 			store.NullIfEmpty(n.Grid), n.Category, n.DeadlineClass, n.LimitDays, n.CallerName, n.CallerPhone, raisedBy,

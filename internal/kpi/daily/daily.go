@@ -17,6 +17,7 @@
 package daily
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -516,22 +517,8 @@ func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) e
 const preparedRows = 36
 
 func (a Key) less(b Key) bool {
-	if a.Town != b.Town {
-		return a.Town < b.Town
-	}
-	if a.Dim != b.Dim {
-		return a.Dim < b.Dim
-	}
-	if a.Day != b.Day {
-		return a.Day < b.Day
-	}
-	if a.Group != b.Group {
-		return a.Group < b.Group
-	}
-	if a.PDay != b.PDay {
-		return a.PDay < b.PDay
-	}
-	return a.CDay < b.CDay
+	return cmp.Or(cmp.Compare(a.Town, b.Town), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Day, b.Day),
+		cmp.Compare(a.Group, b.Group), cmp.Compare(a.PDay, b.PDay), cmp.Compare(a.CDay, b.CDay)) < 0
 }
 
 var upserts sync.Map // rows and columns → statement

@@ -1,6 +1,7 @@
 package daily
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -103,19 +104,8 @@ type HourKey struct {
 }
 
 func (a HourKey) less(b HourKey) bool {
-	if a.Town != b.Town {
-		return a.Town < b.Town
-	}
-	if a.Dim != b.Dim {
-		return a.Dim < b.Dim
-	}
-	if a.Day != b.Day {
-		return a.Day < b.Day
-	}
-	if a.Group != b.Group {
-		return a.Group < b.Group
-	}
-	return a.Bucket < b.Bucket
+	return cmp.Or(cmp.Compare(a.Town, b.Town), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Day, b.Day),
+		cmp.Compare(a.Group, b.Group), cmp.Compare(a.Bucket, b.Bucket)) < 0
 }
 
 // applyHours adds the histogram's changes to kpi_hours, rows in key order (PostgreSQL's row
