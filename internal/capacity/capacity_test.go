@@ -83,9 +83,11 @@ func do(db *store.DB, f op, id int64) (capacity.Claim, capacity.Change, error) {
 	return c, ch, err
 }
 
-func cancelBy(holder bool) op {
+// cancelBy cancels through e, so that the cancel runs on the test's clock: on the wall clock a
+// pool that closes at a time of the test's clock was over once the real day passed it.
+func cancelBy(e capacity.Engine, holder bool) op {
 	return func(ctx context.Context, tx *store.Tx, id int64) (capacity.Claim, capacity.Change, error) {
-		return capacity.Engine{}.Cancel(ctx, tx, id, capacity.Canceller{Staff: !holder, Reason: "test"})
+		return e.Cancel(ctx, tx, id, capacity.Canceller{Staff: !holder, Reason: "test"})
 	}
 }
 
@@ -262,7 +264,7 @@ func TestHoldExpiresAndPassesOn(t *testing.T) {
 		must[capacity.Claim](t)(claim(t, db, e, q.ID, capacity.HolderUser, "y", 1))
 		must[capacity.Claim](t)(claim(t, db, e, q.ID, capacity.HolderUser, "z", 1))
 		clk.Advance(2 * time.Hour)
-		_, ch = must[capacity.Claim](t)(do(db, cancelBy(true), first.ID))
+		_, ch = must[capacity.Claim](t)(do(db, cancelBy(e, true), first.ID))
 		if len(ch.Promoted) != 1 || !ch.Promoted[0].HoldUntil.Equal(clk.Now().Add(time.Hour)) {
 			t.Fatalf("hold before the close: %+v, want one held until the close", ch.Promoted)
 		}
@@ -299,7 +301,7 @@ func TestGroupPromotedOnlyWhole(t *testing.T) {
 			t.Fatalf("states %s %s %s(%d) %s(%d)", a.State, b.State, g.State, g.Position, s.State, s.Position)
 		}
 		// b frees 4: the group of 5 does not fit and is not split; the later single claim passes it.
-		_, ch := must[capacity.Claim](t)(do(db, cancelBy(true), b.ID))
+		_, ch := must[capacity.Claim](t)(do(db, cancelBy(e, true), b.ID))
 		if len(ch.Promoted) != 1 || ch.Promoted[0].ID != s.ID {
 			t.Fatalf("after 4 freed: promoted %+v, want only the single claim", ch.Promoted)
 		}
@@ -307,7 +309,7 @@ func TestGroupPromotedOnlyWhole(t *testing.T) {
 			t.Fatalf("group: %s at %d, want still first on the list", c.State, c.Position)
 		}
 		// a frees 6 (9 free): the group is held whole.
-		_, ch = must[capacity.Claim](t)(do(db, cancelBy(true), a.ID))
+		_, ch = must[capacity.Claim](t)(do(db, cancelBy(e, true), a.ID))
 		if len(ch.Promoted) != 1 || ch.Promoted[0].ID != g.ID || ch.Promoted[0].Size != 5 || ch.Promoted[0].State != capacity.StateHeld {
 			t.Fatalf("after 9 free: promoted %+v, want the group of 5 held", ch.Promoted)
 		}
@@ -325,7 +327,7 @@ func TestGroupPromotedOnlyWhole(t *testing.T) {
 		if g2.State != capacity.StateConfirmed || g3.State != capacity.StateWaiting || one.State != capacity.StateConfirmed {
 			t.Fatalf("max groups: family %s, third group %s, single %s", g2.State, g3.State, one.State)
 		}
-		_, ch = must[capacity.Claim](t)(do(db, cancelBy(true), g2.ID))
+		_, ch = must[capacity.Claim](t)(do(db, cancelBy(e, true), g2.ID))
 		if len(ch.Promoted) != 1 || ch.Promoted[0].ID != g3.ID {
 			t.Fatalf("a group slot freed: promoted %+v, want the third group", ch.Promoted)
 		}
@@ -360,7 +362,7 @@ func TestCancellationsDuringPromotion(t *testing.T) {
 		for id := range cancelled {
 			wg.Go(func() {
 				<-start
-				if _, _, err := do(db, cancelBy(true), id); err != nil {
+				if _, _, err := do(db, cancelBy(e, true), id); err != nil {
 					t.Errorf("cancel %d: %v", id, err)
 				}
 			})
@@ -448,7 +450,7 @@ func TestRandomConcurrentOps(t *testing.T) {
 							mu.Unlock()
 						}
 					case k == 4:
-						_, _, err = do(db, cancelBy(r.IntN(2) == 0), pick(r))
+						_, _, err = do(db, cancelBy(e, r.IntN(2) == 0), pick(r))
 					case k == 5:
 						_, _, err = do(db, e.Confirm, pick(r))
 					case k == 6:
