@@ -184,15 +184,11 @@ func fillArchive(t *testing.T, e env) {
 	if _, err := e.db.Exec(ctx, analyze); err != nil {
 		t.Fatal(err)
 	}
-	if e.db.Dialect() == store.Postgres {
-		// As autovacuum does on a server: the search index's pending list (GIN fastupdate) is
-		// merged and pages marked all-visible. Left to autovacuum's timing, the planner priced
-		// the search index with its pending list and now and then chose a scan of this small
-		// table (a flaky plan, never seen at a million orders).
-		if _, err := e.db.Exec(ctx, "VACUUM ANALYZE orders"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// As autovacuum does on a server (PostgreSQL): the search index's pending list (GIN
+	// fastupdate) is merged and pages marked all-visible. Left to autovacuum's timing, the planner
+	// priced the search index with its pending list and now and then chose a scan of this small
+	// table (a flaky plan, never seen at a million orders).
+	testdb.VacuumAllVisible(t, e.db, "orders")
 }
 
 func explain(t *testing.T, db *store.DB, q string, args []any) string {
@@ -225,12 +221,8 @@ func badPlan(d store.Dialect, plan string) string {
 func TestIntakeChartReadsAnIndexAlone(t *testing.T) {
 	each(t, at("2025-06-02 10:00"), func(t *testing.T, e env) {
 		fillArchive(t, e)
-		if e.db.Dialect() == store.Postgres {
-			// As autovacuum does on a server: all-visible pages let PostgreSQL count from the index.
-			if _, err := e.db.Exec(ctx, "VACUUM ANALYZE orders"); err != nil {
-				t.Fatal(err)
-			}
-		}
+		// As autovacuum does on a server: all-visible pages let PostgreSQL count from the index.
+		testdb.VacuumAllVisible(t, e.db, "orders")
 		since := e.clock.Now().Add(-30 * 24 * time.Hour).UnixMilli()
 		for _, towns := range [][]string{{e.f.Town}, {e.f.Town, e.f.OtherTown}} {
 			in, args := store.In("town_code", towns)

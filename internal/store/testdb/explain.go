@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/store"
 )
@@ -48,4 +49,30 @@ func Explain(t *testing.T, db *store.DB, q string, args ...any) string {
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// VacuumAllVisible runs VACUUM ANALYZE on table, as autovacuum does on a server, until every
+// page of it is marked all-visible (PostgreSQL only; elsewhere it does nothing). The plan tests
+// that expect an Index Only Scan need that mark; a VACUUM cannot set it while another session
+// (a parallel package's test on the same server) holds a snapshot older than the rows, so it is
+// tried again — bounded — until those transactions have ended.
+func VacuumAllVisible(t testing.TB, db *store.DB, table string) {
+	t.Helper()
+	if db.Dialect() != store.Postgres {
+		return
+	}
+	ctx := context.Background()
+	for attempt := 0; ; attempt++ {
+		if _, err := db.Exec(ctx, "VACUUM ANALYZE "+table); err != nil {
+			t.Fatal(err)
+		}
+		var pages, visible int64
+		if err := db.QueryRow(ctx, `SELECT relpages, relallvisible FROM pg_class WHERE oid = to_regclass(?)`, table).Scan(&pages, &visible); err != nil {
+			t.Fatal(err)
+		}
+		if visible >= pages || attempt == 40 {
+			return // after 40 tries the plan test says what it sees
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
 }
