@@ -83,6 +83,12 @@ func (s *Store) CategoriesOfTowns(ctx context.Context, towns []string) (inUse, r
 	if err != nil {
 		return nil, nil, fmt.Errorf("categories of %d towns: %w", len(towns), err)
 	}
+	inUse, retired = splitRetired(all, isRetired)
+	return inUse, retired, nil
+}
+
+// splitRetired parts categories into those in use and the retired ones (never nil).
+func splitRetired(all []Category, isRetired []bool) (inUse, retired []Category) {
 	inUse, retired = []Category{}, []Category{}
 	for i, c := range all {
 		if isRetired[i] {
@@ -91,7 +97,7 @@ func (s *Store) CategoriesOfTowns(ctx context.Context, towns []string) (inUse, r
 			inUse = append(inUse, c)
 		}
 	}
-	return inUse, retired, nil
+	return inUse, retired
 }
 
 // CategoryKey names one town's category.
@@ -115,13 +121,7 @@ func (s *Store) CategoriesByKey(ctx context.Context, keys []CategoryKey) (inUse,
 	if err != nil {
 		return nil, nil, fmt.Errorf("categories of %d keys: %w", len(keys), err)
 	}
-	for i, c := range all {
-		if isRetired[i] {
-			retired = append(retired, c)
-		} else {
-			inUse = append(inUse, c)
-		}
-	}
+	inUse, retired = splitRetired(all, isRetired)
 	return inUse, retired, nil
 }
 
