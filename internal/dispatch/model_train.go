@@ -350,15 +350,30 @@ func trainPA(xs [][]feature, ys []int, K, D, epochs int, c float64, cw []float64
 	return &member{Kind: "softmax", Temp: 1, Bias: b, W: w}
 }
 
-// trainSoftmax fits a multinomial logistic regression by averaged SGD: the returned weights are
-// the average of the weights after every step, which regularises without a penalty term. cw, when
-// not nil, weighs each example by its label's weight.
+// trainSoftmax fits a multinomial logistic regression by averaged SGD. cw, when not nil, weighs
+// each example by its label's weight.
 func trainSoftmax(xs [][]feature, ys []int, K, D, epochs int, rate float64, cw []float64, rng *rand.Rand) *member {
+	return averagedSGD(xs, ys, K, D, epochs, rate, nil, rng, func(s []float64, y int) float64 {
+		softmax(s, 1)
+		s[y] -= 1 // the gradient of the cross-entropy by the logits
+		if cw != nil {
+			return cw[y]
+		}
+		return 1
+	})
+}
+
+// averagedSGD fits a linear model with K outputs by averaged SGD: the returned weights are the
+// average of the weights after every step, which regularises without a penalty term. r, when not
+// nil, scales each feature per output (the NB-weighted model) and is folded into the returned
+// weights. For each example, grad turns the scores in s (bias + Σ x·r·w) into the loss's
+// gradients by them, in place, and returns the example's weight in the step.
+func averagedSGD(xs [][]feature, ys []int, K, D, epochs int, rate float64, r []float32, rng *rand.Rand, grad func(s []float64, y int) float64) *member {
 	w := make([]float32, D*K)
 	u := make([]float32, D*K) // Σ c·update, for the average w − u/c
 	bias := make([]float64, K)
 	ubias := make([]float64, K)
-	p := make([]float64, K)
+	s := make([]float64, K)
 	order := make([]int, len(xs))
 	for i := range order {
 		order[i] = i
@@ -368,33 +383,34 @@ func trainSoftmax(xs [][]feature, ys []int, K, D, epochs int, rate float64, cw [
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		eta := rate / (1 + 0.1*float64(ep))
 		for _, i := range order {
-			for k := range K {
-				p[k] = bias[k]
-			}
+			copy(s, bias)
 			for _, x := range xs[i] {
-				row := w[int(x.idx)*K : int(x.idx)*K+K]
-				for k, wk := range row {
-					p[k] += float64(x.val) * float64(wk)
+				o := int(x.idx) * K
+				for k := range K {
+					if r == nil {
+						s[k] += float64(x.val) * float64(w[o+k])
+					} else {
+						s[k] += float64(x.val) * float64(r[o+k]) * float64(w[o+k])
+					}
 				}
 			}
-			softmax(p, 1)
-			p[ys[i]] -= 1 // the gradient of the cross-entropy by the logits
-			e := eta
-			if cw != nil {
-				e *= cw[ys[i]]
-			}
+			e := eta * grad(s, ys[i])
 			for k := range K {
-				g := e * p[k]
+				g := e * s[k]
 				bias[k] -= g
 				ubias[k] -= c * g
+				s[k] = g
 			}
 			for _, x := range xs[i] {
-				row := w[int(x.idx)*K : int(x.idx)*K+K]
-				urow := u[int(x.idx)*K : int(x.idx)*K+K]
-				for k := range row {
-					g := float32(e * p[k] * float64(x.val))
-					row[k] -= g
-					urow[k] -= float32(c) * g
+				o := int(x.idx) * K
+				for k := range K {
+					v := s[k] * float64(x.val)
+					if r != nil {
+						v *= float64(r[o+k])
+					}
+					d := float32(v)
+					w[o+k] -= d
+					u[o+k] -= float32(c) * d
 				}
 			}
 			c++
@@ -402,6 +418,9 @@ func trainSoftmax(xs [][]feature, ys []int, K, D, epochs int, rate float64, cw [
 	}
 	for j := range w {
 		w[j] -= u[j] / float32(c)
+		if r != nil {
+			w[j] *= r[j]
+		}
 	}
 	b := make([]float32, K)
 	for k := range K {
@@ -569,54 +588,14 @@ func trainNBLR(xs [][]feature, ys []int, K, D, epochs int, rate, alpha float64, 
 			r[j*K+k] = float32(math.Log(pk / qk))
 		}
 	}
-	w := make([]float32, D*K)
-	u := make([]float32, D*K)
-	bias := make([]float64, K)
-	ubias := make([]float64, K)
-	s := make([]float64, K)
-	order := make([]int, len(xs))
-	for i := range order {
-		order[i] = i
-	}
-	c := 1.0
-	for ep := range epochs {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		eta := rate / (1 + 0.1*float64(ep))
-		for _, i := range order {
-			copy(s, bias)
-			for _, x := range xs[i] {
-				o := int(x.idx) * K
-				for k := range K {
-					s[k] += float64(x.val) * float64(r[o+k]) * float64(w[o+k])
-				}
+	return averagedSGD(xs, ys, K, D, epochs, rate, r, rng, func(s []float64, y int) float64 {
+		for k := range s {
+			target := 0.0
+			if y == k {
+				target = 1
 			}
-			for k := range K {
-				target := 0.0
-				if ys[i] == k {
-					target = 1
-				}
-				g := eta * (1/(1+math.Exp(-s[k])) - target) // the logistic loss's gradient by the score
-				bias[k] -= g
-				ubias[k] -= c * g
-				s[k] = g
-			}
-			for _, x := range xs[i] {
-				o := int(x.idx) * K
-				for k := range K {
-					d := float32(s[k] * float64(x.val) * float64(r[o+k]))
-					w[o+k] -= d
-					u[o+k] -= float32(c) * d
-				}
-			}
-			c++
+			s[k] = 1/(1+math.Exp(-s[k])) - target // the logistic loss's gradient by the score
 		}
-	}
-	for j := range w {
-		w[j] = (w[j] - u[j]/float32(c)) * r[j]
-	}
-	b := make([]float32, K)
-	for k := range K {
-		b[k] = float32(bias[k] - ubias[k]/c)
-	}
-	return &member{Kind: "softmax", Temp: 1, Bias: b, W: w}
+		return 1
+	})
 }
