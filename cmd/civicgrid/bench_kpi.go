@@ -8,13 +8,16 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/demo"
 	"github.com/civicgrid/civicgrid/internal/demo/world"
 	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/orders"
+	"github.com/civicgrid/civicgrid/internal/places"
 )
 
 // runBenchKPI measures the KPI queries the pages make (the leader's and the district's home
-// panels, /kpi and /api/v1/kpi, the rankings, the monthly report's sheets) on the database `bench
+// panels, /kpi and /api/v1/kpi, the rankings, the monthly report's sheets, a district's whole
+// monthly report) on the database `bench
 // pages` generated, each from the figures kept per day and, in the same run, by the scan of the
 // orders the figures are defined by (kpi.Query.Scan), and prints p50/p95 of both.
 func runBenchKPI(ctx context.Context, args []string, out io.Writer) error {
@@ -101,18 +104,45 @@ func runBenchKPI(ctx context.Context, args []string, out io.Writer) error {
 		{"/kpi: month without p90 (city account)", kpi.Query{Towns: city, Period: month, Keys: withoutP90()}},
 		{"home: city's towns side by side", kpi.Query{Towns: city, Period: month, By: "town", NoLastYear: true}},
 	}
+	// The district's monthly report: the whole workbook (summary, its towns side by side, a sheet
+	// per dimension) for last month, as `report monthly --district` and the district account's
+	// button write it, into io.Discard.
+	district := demo.BenchDistrictCode(*towns)
+	districtTowns, err := places.TownsOfDistrict(ctx, db, district)
+	if err != nil {
+		return err
+	}
+	type benchCase struct {
+		name string
+		run  func(scan bool) error
+	}
+	var cases []benchCase
+	for _, c := range queries {
+		cases = append(cases, benchCase{c.name, func(scan bool) error {
+			q := c.q
+			q.Scan = scan
+			_, err := svc.Compute(ctx, q)
+			return err
+		}})
+	}
+	cases = append(cases,
+		benchCase{fmt.Sprintf("/kpi: month (district %s, %d towns)", district, len(districtTowns)), func(scan bool) error {
+			_, err := svc.Compute(ctx, kpi.Query{Towns: districtTowns, Period: month, Scan: scan})
+			return err
+		}},
+		benchCase{fmt.Sprintf("monthly report xlsx, district %s (%d towns, last month)", district, len(districtTowns)), func(scan bool) error {
+			return svc.WriteReportOf(ctx, io.Discard, kpi.ReportRequest{Towns: districtTowns, Period: last, Lang: "zh", Scan: scan})
+		}})
 	fmt.Fprintf(out, "KPI queries on %s, %d orders; periods around %s; %d runs each after a warm-up\n", db.Dialect(), count,
 		now.Format(time.DateOnly), *rounds)
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "query\tkept p50\tkept p95\tscan p50\tscan p95\tscan/kept (p50)")
-	for _, c := range queries {
+	for _, c := range cases {
 		var times [2][]time.Duration
 		for i, scan := range []bool{false, true} {
-			q := c.q
-			q.Scan = scan
 			for r := 0; r <= *rounds; r++ {
 				start := time.Now()
-				if _, err := svc.Compute(ctx, q); err != nil {
+				if err := c.run(scan); err != nil {
 					return fmt.Errorf("%s: %w", c.name, err)
 				}
 				if r > 0 {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +16,7 @@ import (
 	"github.com/civicgrid/civicgrid/internal/kpi/daily"
 	"github.com/civicgrid/civicgrid/internal/orders"
 	"github.com/civicgrid/civicgrid/internal/places"
+	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
@@ -25,30 +28,39 @@ func runReportQuarterly(ctx context.Context, args []string, out io.Writer) error
 	return runReport(ctx, "quarter", args, out)
 }
 
-// runReport writes a town's report of a month (--month 2026-10) or a quarter (--quarter 2026-Q3).
+// runReport writes a town's or a district's report of a month (--month 2026-10) or a quarter
+// (--quarter 2026-Q3).
 func runReport(ctx context.Context, kind string, args []string, out io.Writer) error {
-	var town, name, file, lang string
+	var town, district, name, file, lang string
 	cmd, example, parse := "report monthly", "--month 2026-10", kpi.MonthPeriod
 	if kind == "quarter" {
 		cmd, example, parse = "report quarterly", "--quarter 2026-Q3", kpi.QuarterPeriod
 	}
-	c := newDBCommand(cmd, "a town's "+kind+"ly KPI report", cmd+" --town CODE "+example+" --out FILE.xlsx [--lang zh|en]", out)
+	c := newDBCommand(cmd, "a town's or a district's "+kind+"ly KPI report", cmd+" --town CODE | --district CODE "+example+" --out FILE.xlsx [--lang zh|en]", out)
 	c.StringVar(&town, "town", "", "town code")
+	c.StringVar(&district, "district", "", "district (or city) code: the report of its towns, side by side on the first sheet")
 	c.StringVar(&name, kind, "", "the "+kind+", "+strings.Fields(example)[1])
 	c.StringVar(&file, "out", "", "the xlsx file to write")
 	c.StringVar(&lang, "lang", "zh", "the report's language, zh or en")
 	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
-	if town == "" || file == "" {
-		return fmt.Errorf("--town and --out are required")
+	if file == "" {
+		return fmt.Errorf("--out is required")
+	}
+	if err := oneScope(town, district); err != nil {
+		return err
 	}
 	p, err := parse(name)
 	if err != nil {
 		return err
 	}
 	return c.withDB(ctx, func(db *store.DB) error {
-		svc, err := kpiService(ctx, db, town)
+		towns, err := scopeTowns(ctx, db, town, district)
+		if err != nil {
+			return err
+		}
+		svc, err := kpiService(ctx, db, towns[0])
 		if err != nil {
 			return err
 		}
@@ -56,7 +68,7 @@ func runReport(ctx context.Context, kind string, args []string, out io.Writer) e
 		if err != nil {
 			return err
 		}
-		if err := svc.WriteReport(ctx, f, []string{town}, p, lang); err != nil {
+		if err := svc.WriteReport(ctx, f, towns, p, lang); err != nil {
 			f.Close()
 			os.Remove(file)
 			return err
@@ -64,37 +76,42 @@ func runReport(ctx context.Context, kind string, args []string, out io.Writer) e
 		if err := f.Close(); err != nil {
 			return err
 		}
-		fmt.Fprintf(out, "%sly report of %s for %s written to %s\n", kind, town, name, file)
+		fmt.Fprintf(out, "%sly report of %s for %s written to %s\n", kind, cmp.Or(district, town), name, file)
 		return nil
 	})
 }
 
 func runKPI(ctx context.Context, args []string, out io.Writer) error {
-	var town, from, to, period, by string
+	var town, district, from, to, period, by string
 	var asJSON bool
-	c := newDBCommand("kpi", "a town's KPIs", "kpi --town CODE [--from DATE --to DATE | --period day|week|month|quarter|year] [--by grid|department|category|channel|committee] [--json]", out)
+	c := newDBCommand("kpi", "a town's or a district's KPIs", "kpi --town CODE | --district CODE [--from DATE --to DATE | --period day|week|month|quarter|year] [--by town|grid|department|category|channel|committee] [--json]", out)
 	c.StringVar(&town, "town", "", "town code")
+	c.StringVar(&district, "district", "", "district (or city) code: the figures of all its towns together")
 	c.StringVar(&from, "from", "", "first day (2026-10-01); with --period, a day inside the period")
 	c.StringVar(&to, "to", "", "last day, inclusive (default today)")
 	c.StringVar(&period, "period", "", "day, week, month, quarter or year (default: the current month unless --from is given)")
-	c.StringVar(&by, "by", "", "break down by grid, department, category, channel or committee")
+	c.StringVar(&by, "by", "", "break down by town, grid, department, category, channel or committee")
 	c.BoolVar(&asJSON, "json", false, "print JSON (keys as in docs/KPI.md) instead of a table")
 	if err := parseFlags(c.FlagSet, args); err != nil {
 		return err
 	}
-	if town == "" {
-		return fmt.Errorf("--town is required")
+	if err := oneScope(town, district); err != nil {
+		return err
 	}
 	p, err := kpi.ResolvePeriod(from, to, period, time.Now())
 	if err != nil {
 		return err
 	}
 	return c.withDB(ctx, func(db *store.DB) error {
-		svc, err := kpiService(ctx, db, town)
+		towns, err := scopeTowns(ctx, db, town, district)
 		if err != nil {
 			return err
 		}
-		rep, err := svc.Compute(ctx, kpi.Query{Towns: []string{town}, Period: p, By: by})
+		svc, err := kpiService(ctx, db, towns[0])
+		if err != nil {
+			return err
+		}
+		rep, err := svc.Compute(ctx, kpi.Query{Towns: towns, Period: p, By: by})
 		if err != nil {
 			return err
 		}
@@ -105,6 +122,40 @@ func runKPI(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return writeKPITable(out, rep)
 	})
+}
+
+// oneScope checks exactly one of --town and --district is given.
+func oneScope(town, district string) error {
+	switch {
+	case town == "" && district == "":
+		return fmt.Errorf("--town or --district is required")
+	case town != "" && district != "":
+		return fmt.Errorf("--town and --district: give one of them")
+	}
+	return nil
+}
+
+// scopeTowns is the towns a command covers: --town's, or every town running CivicGrid under
+// --district (a district's, or a city's under any of its districts: what that account sees).
+func scopeTowns(ctx context.Context, db *store.DB, town, district string) ([]string, error) {
+	if district == "" {
+		return []string{town}, nil
+	}
+	r, err := places.GetRegion(ctx, db, district)
+	if errors.Is(err, problem.ErrNotFound) || (err == nil && r.Level == "town") {
+		return nil, fmt.Errorf("--district: unknown district or city code %q", district)
+	}
+	if err != nil {
+		return nil, err
+	}
+	towns, err := places.TownsOfDistrict(ctx, db, district)
+	if err != nil {
+		return nil, err
+	}
+	if len(towns) == 0 {
+		return nil, fmt.Errorf("--district: no town of %s (%s) runs CivicGrid", district, r.Name)
+	}
+	return towns, nil
 }
 
 // kpiService checks the town and returns the KPI service over db, with the calendar.
@@ -124,7 +175,7 @@ func kpiService(ctx context.Context, db *store.DB, town string) (*kpi.Service, e
 func writeKPITable(out io.Writer, rep kpi.Report) error {
 	day := func(t time.Time) string { return t.Format(time.DateOnly) }
 	last := func(p kpi.Period) string { return day(p.To.Add(-time.Millisecond)) }
-	fmt.Fprintf(out, "KPIs of %s, %s – %s (previous %s – %s, last year %s – %s)\n\n", rep.Towns[0], day(rep.Period.From), last(rep.Period),
+	fmt.Fprintf(out, "KPIs of %s, %s – %s (previous %s – %s, last year %s – %s)\n\n", strings.Join(rep.Towns, ", "), day(rep.Period.From), last(rep.Period),
 		day(rep.Previous.From), last(rep.Previous), day(rep.LastYear.From), last(rep.LastYear))
 	w := tabwriter.NewWriter(out, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(w, "key\tname\tvalue\tcounted\tprevious\tlast year")

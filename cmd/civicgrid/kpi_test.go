@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,11 +127,105 @@ func TestCLIKPI(t *testing.T) {
 		{[]string{"--town", "310105102", "--from", "2026-13-01"}, "from: want a date"},
 		{[]string{"--town", "310105102", "--by", "street"}, "by: unknown dimension"},
 		{[]string{"--town", "999999999"}, "town: unknown town code"},
-		{[]string{}, "--town is required"},
+		{[]string{}, "--town or --district is required"},
+		{[]string{"--town", "310105102", "--district", "3101"}, "give one of them"},
+		{[]string{"--district", "310105102"}, "unknown district or city code"},
+		{[]string{"--district", "999"}, "unknown district or city code"},
 	} {
 		code, _, errOut := cli(t, append([]string{"kpi", "--data", data}, c.args...)...)
 		if code == 0 || !strings.Contains(errOut, c.want) {
 			t.Errorf("kpi %v: exit %d, %q; want %q", c.args, code, errOut, c.want)
+		}
+	}
+}
+
+// A district's or a city's figures are its towns' together: `kpi --district` by town adds up to
+// the SQL count of the towns' orders, and the district's report compares its towns on its first
+// sheet after the summary, with the same total.
+func TestCLIKPIDistrict(t *testing.T) {
+	data := t.TempDir()
+	if code, _, errOut := cli(t, "demo", "--data", data); code != 0 {
+		t.Fatalf("demo: %d %s", code, errOut)
+	}
+	month := time.Now().In(workcal.Location()).Format("2006-01")
+	code, out, errOut := cli(t, "kpi", "--data", data, "--district", "3101", "--period", "month", "--by", "town", "--json")
+	if code != 0 {
+		t.Fatalf("kpi --district: %d %s", code, errOut)
+	}
+	var rep kpi.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("kpi --json: %v\n%s", err, out)
+	}
+	db, err := store.Open(context.Background(), store.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var towns []string
+	rows, err := db.Query(context.Background(), `SELECT code FROM regions WHERE level = 'town' AND tenant = 1 ORDER BY code`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		towns = append(towns, c)
+	}
+	rows.Close()
+	if len(towns) < 2 || !slices.Equal(rep.Towns, towns) {
+		t.Fatalf("towns %v, want the city's tenant towns %v", rep.Towns, towns)
+	}
+	perTown := map[string]int{}
+	for _, r := range rep.Rows {
+		perTown[r.Group] = r.Current[kpi.Received].Den
+	}
+	total := 0
+	for _, town := range towns {
+		var want int
+		if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE town_code = ? AND received_at >= ? AND received_at < ?`,
+			town, rep.Period.From.UnixMilli(), rep.Period.To.UnixMilli()).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		if perTown[town] != want {
+			t.Errorf("town %s received %d, SQL counts %d", town, perTown[town], want)
+		}
+		total += want
+	}
+	if total == 0 || rep.Total.Current[kpi.Received].Den != total {
+		t.Fatalf("district received %d, SQL counts %d", rep.Total.Current[kpi.Received].Den, total)
+	}
+	// 长宁区 holds 新泾镇 alone.
+	code, out, errOut = cli(t, "kpi", "--data", data, "--district", "310105", "--period", "month")
+	if code != 0 || !strings.Contains(out, "KPIs of 310105102,") {
+		t.Errorf("kpi --district 310105: %d %.200s %s", code, out, errOut)
+	}
+
+	file := filepath.Join(t.TempDir(), "district.xlsx")
+	if code, out, errOut := cli(t, "report", "monthly", "--data", data, "--district", "3101", "--month", month, "--out", file); code != 0 || !strings.Contains(out, "monthly report of 3101") {
+		t.Fatalf("report monthly --district: %d %s %s", code, out, errOut)
+	}
+	x, err := excelize.OpenFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if got, want := x.GetSheetList(), []string{"总览", "街镇", "网格", "居委", "部门", "类别", "渠道"}; !slices.Equal(got, want) {
+		t.Fatalf("sheets %v, want %v", got, want)
+	}
+	sheetRows, err := x.GetRows("街镇")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Header, a row per town with orders, the total row (received is the third column).
+	last := sheetRows[len(sheetRows)-1]
+	if len(sheetRows) != 2+len(rep.Rows) || last[1] != "合计" || last[2] != strconv.Itoa(total) {
+		t.Errorf("town sheet %q, want %d towns and a total of %d", sheetRows, len(rep.Rows), total)
+	}
+	for _, r := range sheetRows[1 : len(sheetRows)-1] {
+		if r[2] != strconv.Itoa(perTown[r[0]]) {
+			t.Errorf("town sheet row %q: received %d", r, perTown[r[0]])
 		}
 	}
 }

@@ -59,11 +59,37 @@ func reportColumn(key string) int {
 // ReportDimensions are the breakdowns of the monthly report, a sheet each.
 var ReportDimensions = []string{"grid", "committee", "department", "category", "channel"}
 
+// ReportDimensionsFor are the report's breakdowns for towns: a district's or a city's report
+// (more than one town) first compares its towns side by side, then breaks down as a town's does.
+func ReportDimensionsFor(towns []string) []string {
+	if len(towns) > 1 {
+		return append([]string{"town"}, ReportDimensions...)
+	}
+	return ReportDimensions
+}
+
+// ReportRequest asks WriteReportOf for a report.
+type ReportRequest struct {
+	Towns  []string
+	Period Period
+	Lang   string // "en" or Chinese
+	// Scan computes every figure from the orders instead of the figures kept per day (Query.Scan):
+	// the naive report the benchmarks measure the kept one against.
+	Scan bool
+}
+
 // WriteReport writes the figures of the towns over p as an xlsx workbook to w: a summary sheet
 // (every figure with its numerator and denominator, the previous period and last year's) and a
-// sheet per dimension (a row per group and a total row, which is the summary's figure). The
+// sheet per dimension (a row per group and a total row, which is the summary's figure; for more
+// than one town, the towns side by side first: ReportDimensionsFor). The
 // figures are Compute's, so they equal the KPI endpoint's for the same towns and period.
 func (s *Service) WriteReport(ctx context.Context, w io.Writer, towns []string, p Period, lang string) error {
+	return s.WriteReportOf(ctx, w, ReportRequest{Towns: towns, Period: p, Lang: lang})
+}
+
+// WriteReportOf writes the report rq asks for (WriteReport).
+func (s *Service) WriteReportOf(ctx context.Context, w io.Writer, rq ReportRequest) error {
+	towns, p, lang := rq.Towns, rq.Period, rq.Lang
 	T := func(zh, en string) string {
 		if lang == "en" {
 			return en
@@ -71,7 +97,7 @@ func (s *Service) WriteReport(ctx context.Context, w io.Writer, towns []string, 
 		return zh
 	}
 	b := sheet.NewWorkbook(w)
-	rep, err := s.Compute(ctx, Query{Towns: towns, Period: p})
+	rep, err := s.Compute(ctx, Query{Towns: towns, Period: p, Scan: rq.Scan})
 	if err != nil {
 		return err
 	}
@@ -93,8 +119,8 @@ func (s *Service) WriteReport(ctx context.Context, w io.Writer, towns []string, 
 			return err
 		}
 	}
-	for _, by := range ReportDimensions {
-		r, err := s.Compute(ctx, Query{Towns: towns, Period: p, By: by})
+	for _, by := range ReportDimensionsFor(towns) {
+		r, err := s.Compute(ctx, Query{Towns: towns, Period: p, By: by, Scan: rq.Scan})
 		if err != nil {
 			return err
 		}
@@ -131,6 +157,8 @@ func (s *Service) WriteReport(ctx context.Context, w io.Writer, towns []string, 
 		var title string
 		bar := false
 		switch by {
+		case "town":
+			cols, title = []int{reportColumn(Received), reportColumn(Closed)}, T("各街镇受理与结案", "Received and closed per town")
 		case "grid":
 			cols, title = []int{reportColumn(Received), reportColumn(Closed)}, T("各网格受理与结案", "Received and closed per grid")
 		case "department":

@@ -87,7 +87,7 @@ func (s *handlers) reportPrint(w http.ResponseWriter, r *http.Request, c *kit.Ca
 		d.Summary = append(d.Summary, pf)
 		labels = append(labels, label(def, lang))
 	}
-	for _, by := range kpi.ReportDimensions {
+	for _, by := range kpi.ReportDimensionsFor(rq.Towns) {
 		rr, err := svc.Compute(r.Context(), kpi.Query{Towns: rq.Towns, Period: p, By: by})
 		if err != nil {
 			return err

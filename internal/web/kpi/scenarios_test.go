@@ -75,6 +75,8 @@ func TestKPIScenarios(t *testing.T) {
 				Contains: []string{"考核指标报表 2026-10", "按期处置率", "<svg", `class="kp-bar"`, "合计", "网格", "部门", "渠道"}},
 			{Name: "printable quarterly report in English", User: "leader", Method: "GET", URL: "/kpi/report/print?quarter=2026-Q3&lang=en", Status: http.StatusOK,
 				Contains: []string{"KPI report 2026-Q3", "On-time handling rate", "Total", "Satisfaction"}},
+			{Name: "printable report of the city's towns side by side", User: "shanghai", Method: "GET", URL: "/kpi/report/print?month=2026-10", Status: http.StatusOK,
+				Contains: []string{"<h2>街镇</h2>", `<th scope="row">新泾镇</th>`, `<th scope="row">陆家嘴`, "<h2>网格</h2>", "合计"}},
 			{Name: "printable report of a district", User: "changning", Method: "GET", URL: "/kpi/report/print?month=2026-10&town=" + world.XinjingCode, Status: http.StatusOK},
 			{Name: "printable report bad month", User: "leader", Method: "GET", URL: "/kpi/report/print?month=2026-13", Status: http.StatusUnprocessableEntity, Contains: []string{"月份（如 2026-10）"}},
 			{Name: "printable report bad quarter", User: "leader", Method: "GET", URL: "/kpi/report/print?quarter=Q3", Status: http.StatusUnprocessableEntity, Contains: []string{"季度（如 2026-Q3）"}},
