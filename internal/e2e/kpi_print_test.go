@@ -2,9 +2,12 @@ package e2e
 
 import (
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
 // TestKPIPrintableReport: the KPI page's "打印版" link opens the printable report — a summary
@@ -38,4 +41,24 @@ func TestKPIPrintableReport(t *testing.T) {
 		t.Errorf("a dimension's section breaks before %q, want a page", br)
 	}
 	Screenshot(t, ctx, "kpi-print-printed")
+
+	// The city account's report (no town chosen) is its towns': they come side by side first.
+	// Last month's, which both demo towns' orders fill whatever today's date.
+	now := time.Now().In(workcal.Location())
+	lastMonth := time.Date(now.Year(), now.Month(), 1, 12, 0, 0, 0, now.Location()).AddDate(0, 0, -1).Format("2006-01")
+	city := NewBrowser(t, 1440, 900)
+	noConsoleErrors(t, city, "")
+	signIn(t, city, srv, "shanghai")
+	visit(t, city, srv.URL+"/kpi/report/print?month="+lastMonth, "the city's printable report")
+	waitFor(t, city, `.kp-section svg .kp-bar`, "a section's bar chart")
+	if n := evaluate[int](t, city, `document.querySelectorAll('.kp-section').length`); n != 7 {
+		t.Errorf("city: %d sections, want the summary, the towns and 5 dimensions", n)
+	}
+	if h := evaluate[string](t, city, `document.querySelectorAll('.kp-section h2')[0].textContent`); h != "街镇" {
+		t.Errorf("city: first breakdown %q, want 街镇", h)
+	}
+	if n := evaluate[int](t, city, `document.querySelectorAll('.kp-section')[1].querySelectorAll('svg .kp-bar').length`); n != 2 {
+		t.Errorf("city: %d bars on the towns' chart, want 新泾镇's and 陆家嘴's", n)
+	}
+	Screenshot(t, city, "kpi-print-city")
 }
