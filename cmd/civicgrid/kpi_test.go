@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -25,21 +26,10 @@ func TestCLIKPI(t *testing.T) {
 	}
 	now := time.Now().In(workcal.Location())
 	from := now.AddDate(0, 0, -60).Format(time.DateOnly)
-	code, out, errOut := cli(t, "kpi", "--data", data, "--town", "310105102", "--from", from, "--by", "channel", "--json")
-	if code != 0 {
-		t.Fatalf("kpi --json: %d %s", code, errOut)
-	}
-	var rep kpi.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("kpi --json: %v\n%s", err, out)
-	}
+	rep, out := kpiJSON(t, data, "--town", "310105102", "--from", from, "--by", "channel")
 	// The total received is the orders received in the period, counted here in SQL; the
 	// channels' rows add up to it.
-	db, err := store.Open(context.Background(), store.Options{DataDir: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDataDB(t, data)
 	var want int
 	if err := db.QueryRow(context.Background(), `SELECT COUNT(*) FROM orders WHERE town_code = '310105102' AND received_at >= ? AND received_at < ?`,
 		rep.Period.From.UnixMilli(), rep.Period.To.UnixMilli()).Scan(&want); err != nil {
@@ -62,7 +52,7 @@ func TestCLIKPI(t *testing.T) {
 		t.Errorf("JSON keys: %.300s", out)
 	}
 
-	code, out, errOut = cli(t, "kpi", "--data", data, "--town", "310105102", "--period", "month", "--by", "grid")
+	code, out, errOut := cli(t, "kpi", "--data", data, "--town", "310105102", "--period", "month", "--by", "grid")
 	if code != 0 || !strings.Contains(out, "closure_rate") || !strings.Contains(out, "结案率") || !strings.Contains(out, "by grid") {
 		t.Fatalf("kpi table: %d %s %s", code, out, errOut)
 	}
@@ -148,33 +138,11 @@ func TestCLIKPIDistrict(t *testing.T) {
 		t.Fatalf("demo: %d %s", code, errOut)
 	}
 	month := time.Now().In(workcal.Location()).Format("2006-01")
-	code, out, errOut := cli(t, "kpi", "--data", data, "--district", "3101", "--period", "month", "--by", "town", "--json")
-	if code != 0 {
-		t.Fatalf("kpi --district: %d %s", code, errOut)
-	}
-	var rep kpi.Report
-	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		t.Fatalf("kpi --json: %v\n%s", err, out)
-	}
-	db, err := store.Open(context.Background(), store.Options{DataDir: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	var towns []string
-	rows, err := db.Query(context.Background(), `SELECT code FROM regions WHERE level = 'town' AND tenant = 1 ORDER BY code`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			t.Fatal(err)
-		}
-		towns = append(towns, c)
-	}
-	rows.Close()
-	if len(towns) < 2 || !slices.Equal(rep.Towns, towns) {
+	rep, _ := kpiJSON(t, data, "--district", "3101", "--period", "month", "--by", "town")
+	db := openDataDB(t, data)
+	towns, err := store.Collect(context.Background(), db, func(rows *sql.Rows) (c string, err error) { return c, rows.Scan(&c) },
+		`SELECT code FROM regions WHERE level = 'town' AND tenant = 1 ORDER BY code`)
+	if err != nil || len(towns) < 2 || !slices.Equal(rep.Towns, towns) {
 		t.Fatalf("towns %v, want the city's tenant towns %v", rep.Towns, towns)
 	}
 	perTown := map[string]int{}
@@ -197,7 +165,7 @@ func TestCLIKPIDistrict(t *testing.T) {
 		t.Fatalf("district received %d, SQL counts %d", rep.Total.Current[kpi.Received].Den, total)
 	}
 	// 长宁区 holds 新泾镇 alone.
-	code, out, errOut = cli(t, "kpi", "--data", data, "--district", "310105", "--period", "month")
+	code, out, errOut := cli(t, "kpi", "--data", data, "--district", "310105", "--period", "month")
 	if code != 0 || !strings.Contains(out, "KPIs of 310105102,") {
 		t.Errorf("kpi --district 310105: %d %.200s %s", code, out, errOut)
 	}
@@ -228,6 +196,31 @@ func TestCLIKPIDistrict(t *testing.T) {
 			t.Errorf("town sheet row %q: received %d", r, perTown[r[0]])
 		}
 	}
+}
+
+// kpiJSON runs `civicgrid kpi --json` on the data directory with args and decodes its report.
+func kpiJSON(t *testing.T, data string, args ...string) (kpi.Report, string) {
+	t.Helper()
+	code, out, errOut := cli(t, append([]string{"kpi", "--data", data, "--json"}, args...)...)
+	if code != 0 {
+		t.Fatalf("kpi %v: %d %s", args, code, errOut)
+	}
+	var rep kpi.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("kpi %v: %v\n%s", args, err, out)
+	}
+	return rep, out
+}
+
+// openDataDB opens the database of a data directory for the test's own checks.
+func openDataDB(t *testing.T, data string) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), store.Options{DataDir: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // TestCLIKPIRebuild: the demo's orders, written through the store, kept kpi_daily exactly as a
