@@ -73,6 +73,8 @@ type Model struct {
 	idf        []float32 // per slot, nil = no weighting
 	members    []*member
 	Info       ModelInfo
+	logPool    bool       // tried (TestTune only, not stored): the members' log-probabilities are averaged
+	phrases    *phraseSet // the taxonomy's names, each a feature when found whole in a text; nil = none
 
 	// packed holds every member's weights of a slot together, so a feature costs one memory
 	// read: slot j, member i, label k at j·M·K + i·K + k.
@@ -112,6 +114,7 @@ func (m *Model) mask() uint32 { return uint32(1)<<m.Bits - 1 }
 func (m *Model) features(title, body string) *scratch {
 	s := scratchPool.Get().(*scratch)
 	s.out = s.out[:0]
+	s.hits = s.hits[:0]
 	if title != "" && m.TitleBlock {
 		s.appendBlock(title, blockTitle, m.mask(), m.MaxN, m.idf)
 		if sc := m.TitleScale; sc != 0 && sc != 1 {
@@ -119,10 +122,19 @@ func (m *Model) features(title, body string) *scratch {
 				s.out[i].val *= sc
 			}
 		}
+		if m.phrases != nil {
+			s.hits = m.phrases.find(s.runes, s.hits)
+		}
 	} else if title != "" {
 		body = title + "。" + body
 	}
 	s.appendBlock(body, blockBody, m.mask(), m.MaxN, m.idf)
+	if m.phrases != nil {
+		s.hits = m.phrases.find(s.runes, s.hits)
+		for _, i := range s.hits {
+			s.out = append(s.out, feature{m.phrases.slot(int(i), m.mask()), m.phrases.val})
+		}
+	}
 	return s
 }
 
@@ -170,8 +182,15 @@ func (m *Model) probs(f []feature, p []float64) {
 		}
 		softmax(l, mb.Temp)
 		for k := range K {
-			p[k] += mb.Weight * l[k]
+			if m.logPool {
+				p[k] += mb.Weight * math.Log(max(l[k], 1e-300))
+			} else {
+				p[k] += mb.Weight * l[k]
+			}
 		}
+	}
+	if m.logPool {
+		softmax(p, 1)
 	}
 	if m.Sharpen > 0 && m.Sharpen != 1 {
 		var sum float64
