@@ -323,6 +323,31 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 			best[t] = max(best[t], sp.w)
 		}
 	}
+	// A taxonomy name found whole weighs as its own feature does (an n-gram's rule, alone).
+	if m.phrases != nil {
+		t := title
+		if !m.TitleBlock {
+			t = "" // already at the front of body
+		}
+		sc := m.features(t, body)
+		for _, i := range sc.hits {
+			j := m.phrases.slot(int(i), m.mask())
+			var c float64
+			for mi, mb := range m.members {
+				row := m.row(j, mi)
+				var mean float64
+				for kk, w := range row {
+					mean += float64(w) + mb.base(kk)
+				}
+				mean /= float64(K)
+				c += mb.Weight / mb.temp() * float64(m.phrases.val) * (float64(row[k]) + mb.base(k) - mean)
+			}
+			if ph := m.phrases.list[i]; c > 0 {
+				best[ph] = max(best[ph], c)
+			}
+		}
+		scratchPool.Put(sc)
+	}
 	out := make([]Evidence, 0, len(best))
 	for g, w := range best {
 		out = append(out, Evidence{g, math.Round(w*1000) / 1000})

@@ -105,6 +105,10 @@ var previousHyper = hyper{LR: 2, Members: []memberSpec{
 	{Kind: "cnb", Smooth: 0.03, Temp: 1, Share: 0.7},
 }, Sharpen: sharpen, TaxRepeat: 3, TitleScale: 0.5, MaxN: 3, NoIDF: true}
 
+// noPhrasesHyper are the settings of the model of 2026-12-07 afternoon: today's without the
+// taxonomy phrases. Evaluate measures them in the same run.
+var noPhrasesHyper = func() hyper { h := defaultHyper; h.Phrases = 0; return h }()
+
 // firstHyper are the settings of the first ensemble (2026-11-30): IDF, multinomial naive Bayes.
 var firstHyper = hyper{LR: 8, Members: []memberSpec{
 	{Kind: "softmax", Rate: 8, Share: 0.3},

@@ -114,3 +114,29 @@ func TestTaxonomyPhrasesInModel(t *testing.T) {
 		t.Errorf("without a taxonomy: phrases %v, file %.60s", plain.phrases, buf.String())
 	}
 }
+
+// BenchmarkPhraseFind: finding the sample taxonomy's names (the labels' level-2/3 names) in the
+// sample's real texts, title and body — the part of classifying the phrases add.
+func BenchmarkPhraseFind(b *testing.B) {
+	ex, tax := taidi(b)
+	p := newPhraseSet(taxonomyPhrases(tax), 0.3)
+	var texts [][]rune
+	for _, e := range ex {
+		for _, s := range []string{e.Title, e.Text} {
+			var rs []rune
+			for _, r := range s {
+				if len(rs) == maxTextRunes {
+					break
+				}
+				rs = append(rs, foldRune(r))
+			}
+			texts = append(texts, rs)
+		}
+	}
+	var hits []int32
+	b.ResetTimer()
+	for i := range b.N {
+		j := 2 * (i % len(ex))
+		hits = p.find(texts[j+1], p.find(texts[j], hits[:0]))
+	}
+}
