@@ -73,7 +73,6 @@ type Model struct {
 	idf        []float32 // per slot, nil = no weighting
 	members    []*member
 	Info       ModelInfo
-	logPool    bool       // tried (TestTune only, not stored): the members' log-probabilities are averaged
 	phrases    *phraseSet // the taxonomy's names, each a feature when found whole in a text; nil = none
 
 	// packed holds every member's weights of a slot together, so a feature costs one memory
@@ -182,15 +181,8 @@ func (m *Model) probs(f []feature, p []float64) {
 		}
 		softmax(l, mb.Temp)
 		for k := range K {
-			if m.logPool {
-				p[k] += mb.Weight * math.Log(max(l[k], 1e-300))
-			} else {
-				p[k] += mb.Weight * l[k]
-			}
+			p[k] += mb.Weight * l[k]
 		}
-	}
-	if m.logPool {
-		softmax(p, 1)
 	}
 	if m.Sharpen > 0 && m.Sharpen != 1 {
 		var sum float64

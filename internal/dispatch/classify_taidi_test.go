@@ -113,14 +113,19 @@ func TestClassifierTaidiHeldOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	noPhr, err := Train(dev, TrainOptions{Seed: 1, Taxonomy: tax, hyper: &noPhrasesHyper})
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, p := score(test, ranked(ens.Rank)), score(test, ranked(prev.Rank))
 	kw := score(test, ranked(NewKeywordRules(dev, tax).Rank))
-	t.Logf("held out (60): ensemble %+v, previous ensemble %+v, keyword rules %+v", s, p, kw)
+	t.Logf("held out (60): ensemble %+v, without the phrases (12-07 afternoon) %+v, 12-06 ensemble %+v, keyword rules %+v", s, score(test, ranked(noPhr.Rank)), p, kw)
 	if s.Top1 < heldOutFloor.Top1 || s.Top3 < heldOutFloor.Top3 || s.MacroF1 < heldOutFloor.MacroF1 {
 		t.Errorf("ensemble on the held-out texts %+v: below %+v", s, heldOutFloor)
 	}
 }
 
-// heldOutFloor is just under what the ensemble reached on the held-out texts
-// (0.867 / 1.000 / 0.875; the previous ensemble's 0.833 / 0.983 / 0.846 fails it).
+// heldOutFloor is just under what the ensemble reached on the held-out texts (0.867 / 1.000 /
+// 0.872 with the taxonomy phrases, 0.867 / 1.000 / 0.875 without; the 2026-12-06 ensemble's
+// 0.833 / 0.983 / 0.846 fails it).
 var heldOutFloor = Scores{Top1: 0.85, Top3: 0.98, MacroF1: 0.86}

@@ -112,10 +112,14 @@ func TestTune(t *testing.T) {
 		{"NBLR + NCNB, temperature 2, share 0.5", with(func(h *hyper) { h.Members[0] = memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.01, Temp: 2, Share: 0.5} }), nil},
 		{"NBLR + NCNB, temperature 0.5, share 0.3", with(func(h *hyper) { h.Members[0] = memberSpec{Kind: "nblr", Rate: 1, Smooth: 0.03, Temp: 0.5, Share: 0.3} }), nil},
 		// 2026-12-07, third round (evening; docs/DISPATCH.md): the ideas issue #12 listed as untried.
+		// The "E" and "P" phrase variants were measured with every name of the tree; Train now
+		// takes only the names under the data's labels (the "known labels only" variant), so they
+		// rerun as such. The default includes the phrases since this round.
 		{"E prior NCNB 0.5", second(func(sp *memberSpec) { sp.Prior = 0.5 }), nil},
 		{"E prior NCNB 1", second(func(sp *memberSpec) { sp.Prior = 1 }), nil},
 		{"E prior NCNB -0.5", second(func(sp *memberSpec) { sp.Prior = -0.5 }), nil},
-		{"E log pool", with(func(h *hyper) { h.LogPool = true }), nil},
+		// Averaging the members' log-probabilities instead (a product of experts): 0.888 / 0.986 /
+		// 0.886, with the phrases 0.901 / 0.992 / 0.896 — not kept, and taken out of the code.
 		{"E phrases 0.3", with(func(h *hyper) { h.Phrases = 0.3 }), nil},
 		{"E phrases 1", with(func(h *hyper) { h.Phrases = 1 }), nil},
 		{"E huber alone", only(memberSpec{Kind: "huber", Rate: 0.5}), nil},
@@ -142,7 +146,6 @@ func TestTune(t *testing.T) {
 		{"P phrases 0.2", with(func(h *hyper) { h.Phrases = 0.2 }), nil},
 		{"P phrases 0.5", with(func(h *hyper) { h.Phrases = 0.5 }), nil},
 		{"P phrases 0.3, prior -0.5", with(func(h *hyper) { h.Phrases = 0.3; h.Members[1].Prior = -0.5 }), nil},
-		{"P phrases 0.3, log pool", with(func(h *hyper) { h.Phrases = 0.3; h.LogPool = true }), nil},
 		{"P phrases 0.3, LR rate 1", with(func(h *hyper) { h.Phrases = 0.3; h.Members[0].Rate = 1 }), nil},
 		{"P phrases 0.3, shares 0.3/0.7", with(func(h *hyper) { h.Phrases = 0.3; h.Members[0].Share = 0.3; h.Members[1].Share = 0.7 }), nil},
 		{"P phrases 0.3, shares 0.5/0.5", with(func(h *hyper) { h.Phrases = 0.3; h.Members[0].Share = 0.5; h.Members[1].Share = 0.5 }), nil},
