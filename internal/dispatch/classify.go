@@ -9,7 +9,7 @@
 // A [Model] is an ensemble of linear models over hashed character 1–3-grams of an order's text
 // (title and body in separate feature blocks), trained by [Train] from labelled examples — the
 // town's closed orders, whose label is the dispatcher's final choice, or a labelled CSV file — plus,
-// when a taxonomy is given, its level-2/3 names as extra examples. [Model.Classify] gives the top
+// when a taxonomy is given, its level-2/3 names as extra examples and as whole-phrase features. [Model.Classify] gives the top
 // labels with softmax probabilities; [Model.Explain] names the n-grams that weighed most for a
 // label. Models are saved as versioned JSON files; a [ModelStore] keeps the previous ones for
 // rollback.
