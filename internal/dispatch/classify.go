@@ -9,7 +9,7 @@
 // A [Model] is an ensemble of linear models over hashed character 1–3-grams of an order's text
 // (title and body in separate feature blocks), trained by [Train] from labelled examples — the
 // town's closed orders, whose label is the dispatcher's final choice, or a labelled CSV file — plus,
-// when a taxonomy is given, its level-2/3 names as extra examples. [Model.Classify] gives the top
+// when a taxonomy is given, its level-2/3 names as extra examples and as whole-phrase features. [Model.Classify] gives the top
 // labels with softmax probabilities; [Model.Explain] names the n-grams that weighed most for a
 // label. Models are saved as versioned JSON files; a [ModelStore] keeps the previous ones for
 // rollback.
@@ -73,6 +73,7 @@ type Model struct {
 	idf        []float32 // per slot, nil = no weighting
 	members    []*member
 	Info       ModelInfo
+	phrases    *phraseSet // the taxonomy's names, each a feature when found whole in a text; nil = none
 
 	// packed holds every member's weights of a slot together, so a feature costs one memory
 	// read: slot j, member i, label k at j·M·K + i·K + k.
@@ -112,6 +113,7 @@ func (m *Model) mask() uint32 { return uint32(1)<<m.Bits - 1 }
 func (m *Model) features(title, body string) *scratch {
 	s := scratchPool.Get().(*scratch)
 	s.out = s.out[:0]
+	s.hits = s.hits[:0]
 	if title != "" && m.TitleBlock {
 		s.appendBlock(title, blockTitle, m.mask(), m.MaxN, m.idf)
 		if sc := m.TitleScale; sc != 0 && sc != 1 {
@@ -119,10 +121,19 @@ func (m *Model) features(title, body string) *scratch {
 				s.out[i].val *= sc
 			}
 		}
+		if m.phrases != nil {
+			s.hits = m.phrases.find(s.runes, s.hits)
+		}
 	} else if title != "" {
 		body = title + "。" + body
 	}
 	s.appendBlock(body, blockBody, m.mask(), m.MaxN, m.idf)
+	if m.phrases != nil {
+		s.hits = m.phrases.find(s.runes, s.hits)
+		for _, i := range s.hits {
+			s.out = append(s.out, feature{m.phrases.slot(int(i), m.mask()), m.phrases.val})
+		}
+	}
 	return s
 }
 
@@ -303,6 +314,31 @@ func (m *Model) Explain(title, body, label string, n int) []Evidence {
 			t := string(rs[sp.start:sp.end])
 			best[t] = max(best[t], sp.w)
 		}
+	}
+	// A taxonomy name found whole weighs as its own feature does (an n-gram's rule, alone).
+	if m.phrases != nil {
+		t := title
+		if !m.TitleBlock {
+			t = "" // already at the front of body
+		}
+		sc := m.features(t, body)
+		for _, i := range sc.hits {
+			j := m.phrases.slot(int(i), m.mask())
+			var c float64
+			for mi, mb := range m.members {
+				row := m.row(j, mi)
+				var mean float64
+				for kk, w := range row {
+					mean += float64(w) + mb.base(kk)
+				}
+				mean /= float64(K)
+				c += mb.Weight / mb.temp() * float64(m.phrases.val) * (float64(row[k]) + mb.base(k) - mean)
+			}
+			if ph := m.phrases.list[i]; c > 0 {
+				best[ph] = max(best[ph], c)
+			}
+		}
+		scratchPool.Put(sc)
 	}
 	out := make([]Evidence, 0, len(best))
 	for g, w := range best {

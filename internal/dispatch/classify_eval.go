@@ -41,7 +41,8 @@ var EvalSystems = []string{
 	"linear (one block)",
 	"linear + title block + taxonomy",
 	"previous ensemble (2026-12-06)",
-	"ensemble (+ normalised CNB)",
+	"ensemble of 12-07 (norm. CNB)",
+	"ensemble (+ taxonomy phrases)",
 }
 
 // EvalRun is the result of one seed: Scores per system, in EvalSystems' order.
@@ -130,19 +131,20 @@ func Evaluate(examples []Example, opt EvalOptions) ([]EvalRun, error) {
 				}
 			}
 			base := TrainOptions{Seed: seed, Epochs: opt.Epochs, Bits: opt.Bits, hyper: opt.hyper}
-			plain, tax, prev, ens := base, base, base, base
+			plain, tax, prev, noPhr, ens := base, base, base, base, base
 			plain.Single, plain.NoTitle = true, true
 			tax.Single, tax.Taxonomy = true, opt.Taxonomy
 			prev.Taxonomy, prev.hyper = opt.Taxonomy, &previousHyper
+			noPhr.Taxonomy, noPhr.hyper = opt.Taxonomy, &noPhrasesHyper
 			ens.Taxonomy = opt.Taxonomy
 			rankers := []Ranker{MostFrequent(train).Rank, NewKeywordRules(train, opt.Taxonomy).Rank}
-			for s, o := range []TrainOptions{plain, tax, prev, ens} {
+			for s, o := range []TrainOptions{plain, tax, prev, noPhr, ens} {
 				m, err := Train(train, o)
 				if err != nil {
 					return nil, fmt.Errorf("seed %d fold %d: %w", seed, f, err)
 				}
 				rankers = append(rankers, m.Rank)
-				if s == 3 { // the ensemble: its confidence
+				if s == 4 { // the ensemble: its confidence
 					for _, i := range test {
 						conf[i] = m.Classify(examples[i].Title, examples[i].Text, 1).Top[0].P
 					}

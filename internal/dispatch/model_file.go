@@ -19,9 +19,13 @@ import (
 //
 // Version 2 added title_scale and the member kind "cnb" (complement naive Bayes); a version-1
 // file (members "softmax" and "nb", title at full weight) still loads and classifies as before.
+// Version 3 added phrases and phrase_weight (the taxonomy's names as whole-phrase features,
+// textphrase.go). A model without phrases (trained without a taxonomy) is still written as
+// version 2, so older builds read it; one with phrases is version 3, which an older build refuses
+// with "retrain" rather than classifying without the phrases.
 const (
 	ModelFormat  = "civicgrid.textmodel"
-	ModelVersion = 2
+	ModelVersion = 3
 	// minModelVersion is the oldest version ReadModel reads.
 	minModelVersion = 1
 	// MaxModelFile bounds what ReadModel reads.
@@ -63,12 +67,19 @@ type modelFile struct {
 	IDFSlots   []uint32     `json:"idf_slots,omitempty"`
 	IDF        []float32    `json:"idf,omitempty"`
 	Members    []memberFile `json:"members"`
+	// Version 3: the taxonomy's names (folded) whose whole occurrence in a text is a feature of
+	// value PhraseWeight; phrase i's slot is phraseSet.slot(i).
+	Phrases      []string `json:"phrases,omitempty"`
+	PhraseWeight float32  `json:"phrase_weight,omitempty"`
 }
 
 // WriteModel writes m as JSON.
 func WriteModel(w io.Writer, m *Model) error {
-	f := modelFile{Format: ModelFormat, Version: ModelVersion, Info: m.Info, Labels: m.Labels,
+	f := modelFile{Format: ModelFormat, Version: 2, Info: m.Info, Labels: m.Labels,
 		Bits: m.Bits, MaxN: m.MaxN, TitleBlock: m.TitleBlock, TitleScale: m.TitleScale, Sharpen: m.Sharpen}
+	if m.phrases != nil {
+		f.Version, f.Phrases, f.PhraseWeight = 3, m.phrases.list, m.phrases.val
+	}
 	if m.idf != nil {
 		f.IDFDefault = slices.Max(m.idf)
 		for j, v := range m.idf {
@@ -125,7 +136,21 @@ func ReadModel(r io.Reader) (*Model, error) {
 	if f.TitleScale < 0 || f.TitleScale > 10 || f.Version < 2 && f.TitleScale != 0 {
 		return nil, fmt.Errorf("model file: title_scale %v", f.TitleScale)
 	}
+	if f.Version < 3 && (f.Phrases != nil || f.PhraseWeight != 0) {
+		return nil, fmt.Errorf("model file version %d: phrases need version 3", f.Version)
+	}
+	if len(f.Phrases) > maxPhrases || (len(f.Phrases) > 0) != (f.PhraseWeight != 0) || f.PhraseWeight < 0 || f.PhraseWeight > 10 {
+		return nil, fmt.Errorf("model file: %d phrases of weight %v", len(f.Phrases), f.PhraseWeight)
+	}
+	for i, p := range f.Phrases {
+		if n := runeLen(p); n < 2 || n > maxPhraseRunes {
+			return nil, fmt.Errorf("model file: phrase %d has %d characters", i, n)
+		}
+	}
 	m := &Model{Labels: f.Labels, Bits: f.Bits, MaxN: f.MaxN, TitleBlock: f.TitleBlock, TitleScale: f.TitleScale, Sharpen: f.Sharpen, Info: f.Info}
+	if len(f.Phrases) > 0 {
+		m.phrases = newPhraseSet(f.Phrases, f.PhraseWeight)
+	}
 	D := 1 << f.Bits
 	if f.IDFDefault != 0 {
 		if len(f.IDF) != len(f.IDFSlots) {
@@ -163,7 +188,7 @@ func ReadModel(r io.Reader) (*Model, error) {
 }
 
 // memberKinds are the kinds of ensemble member each file version may hold.
-var memberKinds = map[int][]string{1: {"softmax", "nb"}, 2: {"softmax", "nb", "cnb"}}
+var memberKinds = map[int][]string{1: {"softmax", "nb"}, 2: {"softmax", "nb", "cnb"}, 3: {"softmax", "nb", "cnb"}}
 
 // SaveModelFile writes m to path atomically (a temporary file renamed into place).
 func SaveModelFile(path string, m *Model) error {

@@ -109,6 +109,7 @@ type scratch struct {
 	runes []rune
 	tab   []slotCount
 	out   []feature
+	hits  []int32 // taxonomy phrases found (phraseSet)
 }
 
 // slotCount is an entry of the open-addressing table that counts a block's n-grams by slot.
