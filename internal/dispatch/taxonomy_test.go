@@ -371,3 +371,39 @@ func TestCategoryVersions(t *testing.T) {
 		}
 	})
 }
+
+// A version's order count stops at VersionCountBound: a version in force past it reads
+// "VersionCountBound, more" (pages show 10000+), one under it its exact count, and neither
+// can be deleted.
+func TestCategoryVersionsCountUpToTheBound(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := orderstest.Seed(t, db)
+		by := audit.Actor{Name: "管理员甲"}
+		day1 := time.Date(2026, 11, 30, 9, 0, 0, 0, Shanghai)
+		if _, err := Publish(ctx, db, f.Town, validTree(), "", "第一版", by, day1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Publish(ctx, db, f.Town, validTree(), "", "第二版", by, day1.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// Version 2 in force: VersionCountBound+5 orders filed under it, 7 under version 1.
+		if _, err := db.Exec(ctx, `WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+			INSERT INTO orders (town_code, number, short_code, state, channel, content, address, received_at, updated_at, category_version)
+			SELECT ?, 'V-' || i, 'V' || i, 'closed', 'hotline', '楼道堆物', '新泾一村', i, i, CASE WHEN i <= 7 THEN 1 ELSE 2 END FROM n`,
+			VersionCountBound+12, f.Town); err != nil {
+			t.Fatal(err)
+		}
+		vs, err := Versions(ctx, db, f.Town)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(vs) != 2 || vs[0].Version != 2 || vs[0].Orders != VersionCountBound || !vs[0].OrdersMore ||
+			vs[1].Orders != 7 || vs[1].OrdersMore {
+			t.Errorf("versions: %+v", vs)
+		}
+		if err := DeleteVersion(ctx, db, f.Town, 1, by); !errors.Is(err, ErrVersionInUse) {
+			t.Errorf("delete v1: %v", err)
+		}
+	})
+}

@@ -48,8 +48,16 @@ type Version struct {
 	CreatedBy   string     `json:"created_by"`
 	ActivatedAt *time.Time `json:"activated_at,omitempty"`
 	Current     bool       `json:"current"`
-	Orders      int        `json:"orders"` // orders filed under it
+	// Orders is how many orders were filed under it, counted up to VersionCountBound; OrdersMore
+	// says there are more than that (pages show "10,000+").
+	Orders     int  `json:"orders"`
+	OrdersMore bool `json:"orders_more,omitempty"`
 }
+
+// VersionCountBound is where a version's order count stops (orders.CountBound): a town's version
+// in force is filed under by every new order, 600,000 of them at a million, and counting them all
+// took 30–450 ms of the categories page and API on PostgreSQL (docs/BENCHMARKS.md, issue #17).
+const VersionCountBound = orders.CountBound
 
 // MaxVersionNoteLen bounds a version's note.
 const MaxVersionNoteLen = 200
@@ -73,8 +81,8 @@ func TownRefs(ctx context.Context, q store.Querier, town string) (Refs, error) {
 // Versions lists a town's versions, newest first, with how many orders each was used by.
 func Versions(ctx context.Context, q store.Querier, town string) ([]Version, error) {
 	rows, err := q.Query(ctx, `SELECT v.version, v.valid_from, v.note, v.nodes, v.created_at, v.created_by, v.activated_at,
-		(SELECT COUNT(*) FROM orders o WHERE o.town_code = v.town_code AND o.category_version = v.version)
-		FROM category_versions v WHERE v.town_code = ? ORDER BY v.version DESC`, town)
+		(SELECT COUNT(*) FROM (SELECT 1 FROM orders o WHERE o.town_code = v.town_code AND o.category_version = v.version LIMIT ?) AS used)
+		FROM category_versions v WHERE v.town_code = ? ORDER BY v.version DESC`, VersionCountBound+1, town)
 	if err != nil {
 		return nil, fmt.Errorf("category versions of town %s: %w", town, err)
 	}
@@ -86,6 +94,9 @@ func Versions(ctx context.Context, q store.Querier, town string) ([]Version, err
 		var created, activated int64
 		if err := rows.Scan(&v.Version, &v.ValidFrom, &v.Note, &v.Nodes, &created, &v.CreatedBy, &activated, &v.Orders); err != nil {
 			return nil, err
+		}
+		if v.Orders > VersionCountBound {
+			v.Orders, v.OrdersMore = VersionCountBound, true
 		}
 		v.CreatedAt = time.UnixMilli(created)
 		if activated > 0 {
@@ -390,12 +401,13 @@ func DeleteVersion(ctx context.Context, db *store.DB, town string, version int, 
 		if err != nil {
 			return err
 		}
+		// Whether any order was filed under it: the first one found answers.
 		var used int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM orders WHERE town_code = ? AND category_version = ?`, town, version).Scan(&used); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE town_code = ? AND category_version = ? LIMIT 1) AS used`, town, version).Scan(&used); err != nil {
 			return err
 		}
 		if used > 0 {
-			return fmt.Errorf("category version %d (%d orders were filed under it): %w", version, used, ErrVersionInUse)
+			return fmt.Errorf("category version %d (orders were filed under it): %w", version, ErrVersionInUse)
 		}
 		current, err := orders.CurrentCategoryVersion(ctx, tx, town)
 		if err != nil {

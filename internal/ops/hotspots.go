@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/store"
@@ -25,6 +26,10 @@ const (
 
 const week = 7 * 24 * time.Hour
 
+// hotspotArms bounds the grids (each with its candidate categories) one statement of Hotspots'
+// baselines names, and so its parameters.
+const hotspotArms = 100
+
 // Hotspot is a combination whose current week stands out from its own baseline.
 type Hotspot struct {
 	Town     string  `json:"town"`
@@ -39,42 +44,101 @@ type Hotspot struct {
 	From time.Time `json:"from"`
 }
 
-// Hotspots returns the hotspots of towns at now, the least likely first, at most MaxHotspots. It
-// counts the orders of the last nine weeks per town, grid, category and week in one grouped query
-// on the index of town and received time.
+// Hotspots returns the hotspots of towns at now, the least likely first, at most MaxHotspots.
+//
+// It counts in two steps. The current week's orders per town, grid and category first, keeping
+// the combinations with at least HotspotMinCount (only they can be hotspots); then the 8 weeks
+// before, for those combinations only, through the (grid, category, received time) index. The one
+// grouped query over all nine weeks read every order of the nine weeks (a city's 12 towns at a
+// million orders: 61,000 index entries, 150–490 ms p50 on the loaded dev machine), where the
+// current week is a ninth of them and its few hundred candidates' baselines a few thousand rows.
 func Hotspots(ctx context.Context, db store.Querier, towns []string, now time.Time) ([]Hotspot, error) {
 	in, args := store.In("town_code", towns)
-	nowMs := now.UnixMilli()
-	rows, err := db.Query(ctx, `SELECT town_code, grid_code, category_code, (? - received_at) / ? AS w, COUNT(*)
+	nowMs, weekMs := now.UnixMilli(), week.Milliseconds()
+	type key struct{ town, grid, cat string }
+	counts := map[key][]int{}
+	var cands []key
+	// w = 0: received in (now − 1 week, now].
+	// (No grid and an empty one are one combination.)
+	rows, err := db.Query(ctx, `SELECT town_code, COALESCE(grid_code, ''), category_code, COUNT(*)
 		FROM orders WHERE `+in+` AND received_at > ? AND received_at <= ? AND category_code <> '' AND state <> 'merged'
-		GROUP BY 1, 2, 3, 4`,
-		append(append([]any{nowMs, week.Milliseconds()}, args...), now.Add(-(HotspotWeeks+1)*week).UnixMilli(), nowMs)...)
+		GROUP BY town_code, COALESCE(grid_code, ''), category_code HAVING COUNT(*) >= ?`,
+		append(args, nowMs-weekMs, nowMs, HotspotMinCount)...)
 	if err != nil {
 		return nil, fmt.Errorf("hotspots: %w", err)
 	}
-	defer rows.Close()
-	type key struct{ town, grid, cat string }
-	counts := map[key][]int{}
 	for rows.Next() {
 		var k key
-		var grid *string
-		var w int64
 		var n int
-		if err := rows.Scan(&k.town, &grid, &k.cat, &w, &n); err != nil {
+		if err := rows.Scan(&k.town, &k.grid, &k.cat, &n); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		k.grid = deref(grid)
-		if w < 0 || w > HotspotWeeks {
-			continue
-		}
-		c := counts[k]
-		if c == nil {
-			c = make([]int, HotspotWeeks+1)
-			counts[k] = c
-		}
-		c[HotspotWeeks-int(w)] += n // oldest first
+		c := make([]int, HotspotWeeks+1)
+		c[HotspotWeeks] = n
+		counts[k] = c
+		cands = append(cands, k)
 	}
+	rows.Close()
 	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// The baselines (w = 1…8: received in (now − 9 weeks, now − 1 week]) of the candidates, a
+	// condition per town and grid naming its candidate categories, hotspotArms of them a statement.
+	slices.SortFunc(cands, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.town, b.town), cmp.Compare(a.grid, b.grid), cmp.Compare(a.cat, b.cat))
+	})
+	var arms []string
+	var armArgs []any
+	flush := func() error {
+		if len(arms) == 0 {
+			return nil
+		}
+		rows, err := db.Query(ctx, `SELECT town_code, COALESCE(grid_code, ''), category_code, (? - received_at) / ?, COUNT(*)
+			FROM orders WHERE (`+strings.Join(arms, " OR ")+`) AND received_at > ? AND received_at <= ? AND state <> 'merged'
+			GROUP BY 1, 2, 3, 4`,
+			append(append([]any{nowMs, weekMs}, armArgs...), nowMs-(HotspotWeeks+1)*weekMs, nowMs-weekMs)...)
+		arms, armArgs = arms[:0], armArgs[:0]
+		if err != nil {
+			return fmt.Errorf("hotspots' baselines: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k key
+			var w int64
+			var n int
+			if err := rows.Scan(&k.town, &k.grid, &k.cat, &w, &n); err != nil {
+				return err
+			}
+			if c := counts[k]; c != nil && w >= 1 && w <= HotspotWeeks {
+				c[HotspotWeeks-int(w)] += n // oldest first
+			}
+		}
+		return rows.Err()
+	}
+	for i := 0; i < len(cands); {
+		j := i
+		for j < len(cands) && cands[j].town == cands[i].town && cands[j].grid == cands[i].grid {
+			j++
+		}
+		grid, gridArgs := `grid_code = ?`, []any{cands[i].grid}
+		if cands[i].grid == "" {
+			grid, gridArgs = `(grid_code IS NULL OR grid_code = '')`, nil
+		}
+		cats := make([]any, 0, j-i)
+		for _, k := range cands[i:j] {
+			cats = append(cats, k.cat)
+		}
+		arms = append(arms, `(`+grid+` AND category_code IN (`+store.Placeholders(len(cats))+`) AND town_code = ?)`)
+		armArgs = append(append(append(armArgs, gridArgs...), cats...), cands[i].town)
+		if len(arms) == hotspotArms {
+			if err := flush(); err != nil {
+				return nil, err
+			}
+		}
+		i = j
+	}
+	if err := flush(); err != nil {
 		return nil, err
 	}
 	var out []Hotspot
