@@ -43,20 +43,17 @@ func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, 
 func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64, a ActorInfo, action workorder.Action,
 	version int, in workorder.Input, now time.Time) (Order, error) {
 	now = now.Truncate(time.Millisecond)
-	// A merge locks both orders first, in id order (PostgreSQL). The order's row is locked
-	// before anything of it is read (kpiBefore's statement locks it), so that what its KPI
-	// figures count before the action is what the action changes: an exemption recorded
-	// meanwhile waits.
+	// A merge locks both orders first, in id order (PostgreSQL). With the KPI upkeep on, the
+	// order's row is locked (PostgreSQL) by the statement that loads it, before anything else of
+	// it is read, so that what its KPI figures count before the action is what the action
+	// changes: an exemption recorded meanwhile (which locks the row too, but does not change it)
+	// waits, or is seen by the read of the stage rows below.
 	if action == workorder.ActMerge {
 		if err := lockOrders(ctx, tx, id, in.DuplicateOf); err != nil {
 			return Order{}, err
 		}
 	}
-	kpiWas, err := kpiBefore(ctx, tx, id)
-	if err != nil {
-		return Order{}, err
-	}
-	o, err := s.load(ctx, tx, towns, id)
+	o, err := s.loadForChange(ctx, tx, towns, id)
 	if err != nil {
 		return Order{}, err
 	}
@@ -98,8 +95,15 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		// Which co-handling department answered: its clock stops (and the history says who).
 		ev.Data["co_department"] = a.Department
 	}
+	// The stage rows, read once: the state before the action that the KPI upkeep takes (with the
+	// exemption, in the same statement), the book the effects change and the answer's stages.
+	book, exempt, err := loadStageBookKPI(ctx, tx, o.ID, kpiUpkeep)
+	if err != nil {
+		return Order{}, err
+	}
+	kpiWas := kpiBefore(&o, book, exempt)
 	lead, co := o.Department, slices.Clone(o.CoDepartments)
-	if err := s.apply(ctx, tx, &o, d, in, &ev, now); err != nil {
+	if err := s.apply(ctx, tx, &o, d, in, &ev, now, book); err != nil {
 		return Order{}, fmt.Errorf("order %s: %s: %w", o.Number, action, err)
 	}
 
@@ -143,12 +147,14 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 	if o.Events, err = events(ctx, tx, o.ID); err != nil {
 		return Order{}, err
 	}
-	if o.Stages, err = s.stagesOf(ctx, tx, &o, now); err != nil {
+	// The stage rows as the effects wrote them: the book holds every row of the order (no other
+	// statement of the action writes order_stages), so it is not read again.
+	if o.Stages, err = s.stagesFrom(ctx, tx, book, &o, now); err != nil {
 		return Order{}, err
 	}
 	// Every transition's effect on the KPI figures kept per day, in its transaction, from the
-	// order as written and its stage runs as read back.
-	if err := s.kpiActed(ctx, tx, kpiWas, &o); err != nil {
+	// order before (kpiWas) and as written, with its stage rows.
+	if err := s.kpiActed(ctx, tx, kpiWas, exempt, &o); err != nil {
 		return Order{}, err
 	}
 	o.flags(now)
@@ -158,8 +164,8 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 // apply changes o as the decision says, one effect of the table row after the other, after
 // checking that what the input names exists in the order's town. ev collects what the history
 // records beyond the columns.
-func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.Decision, in workorder.Input, ev *Event, now time.Time) error {
-	c := &change{s: s, tx: tx, o: o, d: d, in: in, ev: ev, now: now}
+func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.Decision, in workorder.Input, ev *Event, now time.Time, book *stageBook) error {
+	c := &change{s: s, tx: tx, o: o, d: d, in: in, ev: ev, now: now, stages: book}
 	for _, e := range d.Effects {
 		do, ok := effects[e]
 		if !ok {
