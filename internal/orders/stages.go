@@ -291,9 +291,9 @@ func scanStage(r scanner) (*OrderStage, error) {
 	return st, nil
 }
 
-// loadStageBook reads the stage rows of an order.
+// loadStageBook reads the stage rows of an order (prepared once on SQLite: every action runs it).
 func loadStageBook(ctx context.Context, q store.Querier, orderID int64) (*stageBook, error) {
-	rows, err := q.Query(ctx, `SELECT `+stageCols+` FROM order_stages WHERE order_id = ? ORDER BY seq`, orderID)
+	rows, err := store.Prepared(q).Query(ctx, `SELECT `+stageCols+` FROM order_stages WHERE order_id = ? ORDER BY seq`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("stages of order %d: %w", orderID, err)
 	}
