@@ -69,8 +69,7 @@ func (s *Store) kpiActed(ctx context.Context, tx store.Querier, was *daily.Order
 		return nil
 	}
 	d := daily.NewDelta()
-	d.Add(was, s.Cal, -1)
-	d.Add(kpiOrder(o, exempt), s.Cal, 1)
+	d.AddChange(was, kpiOrder(o, exempt), s.Cal)
 	return daily.Apply(ctx, tx, d)
 }
 

@@ -22,7 +22,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -316,30 +315,78 @@ func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
 	}
 	for _, t := range Contributions(o, cal) {
 		for dim := 0; dim < NDims; dim++ {
-			if t.Col == ColHours {
-				d.Hours[HourKey{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], Bucket: t.Bucket}] += sign * t.V
-				continue
-			}
-			k := Key{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], PDay: t.PDay, CDay: t.CDay}
-			v := d.Rows[k]
-			if v == nil {
-				v = new([NCols]int64)
-				d.Rows[k] = v
-			}
-			v[t.Col] += sign * t.V
+			d.put(o.Town, dim, o.Groups[dim], t, sign*t.V)
 		}
 	}
 }
 
-// Change is the difference of the orders' contributions after and before a change (orders in
-// neither are skipped; a missing order contributes nothing).
+// put adds v to the row of term t in group g of dim.
+func (d Delta) put(town string, dim int, g string, t Term, v int64) {
+	if t.Col == ColHours {
+		d.Hours[HourKey{Town: town, Dim: dim, Day: t.Day, Group: g, Bucket: t.Bucket}] += v
+		return
+	}
+	k := Key{Town: town, Dim: dim, Day: t.Day, Group: g, PDay: t.PDay, CDay: t.CDay}
+	row := d.Rows[k]
+	if row == nil {
+		row = new([NCols]int64)
+		d.Rows[k] = row
+	}
+	row[t.Col] += v
+}
+
+// AddChange puts the contributions of after less those of before (either nil: none) into d. A
+// change of one order keeps most of its terms: they cancel once, before they are spread over
+// the dimensions, in every dimension whose group the change keeps; only a dimension whose group
+// changes (a filing's category, a dispatch's department) moves all of the order's terms.
+func (d Delta) AddChange(before, after *Order, cal *workcal.Calendar) {
+	if before == nil || after == nil || before.Town != after.Town {
+		d.Add(before, cal, -1)
+		d.Add(after, cal, 1)
+		return
+	}
+	was, now := Contributions(before, cal), Contributions(after, cal)
+	type term struct {
+		Day, PDay, CDay int32
+		Col             int
+		Bucket          int32
+	}
+	net := make(map[term]int64, len(now))
+	for _, t := range was {
+		net[term{t.Day, t.PDay, t.CDay, t.Col, t.Bucket}] -= t.V
+	}
+	for _, t := range now {
+		net[term{t.Day, t.PDay, t.CDay, t.Col, t.Bucket}] += t.V
+	}
+	for dim := 0; dim < NDims; dim++ {
+		if g := after.Groups[dim]; g == before.Groups[dim] {
+			for k, v := range net {
+				if v != 0 {
+					d.put(after.Town, dim, g, Term{Day: k.Day, PDay: k.PDay, CDay: k.CDay, Col: k.Col, Bucket: k.Bucket}, v)
+				}
+			}
+			continue
+		}
+		for _, t := range was {
+			d.put(before.Town, dim, before.Groups[dim], t, -t.V)
+		}
+		for _, t := range now {
+			d.put(after.Town, dim, after.Groups[dim], t, t.V)
+		}
+	}
+}
+
+// Change is the difference of the orders' contributions after and before a change (an order
+// missing on one side contributes nothing there).
 func Change(before, after map[int64]*Order, cal *workcal.Calendar) Delta {
 	d := NewDelta()
-	for _, o := range before {
-		d.Add(o, cal, -1)
+	for id, o := range before {
+		d.AddChange(o, after[id], cal)
 	}
-	for _, o := range after {
-		d.Add(o, cal, 1)
+	for id, o := range after {
+		if _, ok := before[id]; !ok {
+			d.Add(o, cal, 1)
+		}
 	}
 	return d
 }
@@ -469,39 +516,44 @@ func Apply(ctx context.Context, tx store.Querier, d Delta) error {
 }
 
 func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) error {
-	keys := make([]Key, 0, len(d))
+	type row struct {
+		k Key
+		v *[NCols]int64
+	}
+	rows := make([]row, 0, len(d))
+	var changed [NCols]bool
 	for k, v := range d {
 		if *v != ([NCols]int64{}) {
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
-	// Only the columns that change are written: a transition changes one or two figures, and
-	// SQLite parses every statement anew, so a statement naming all 23 columns cost more than
-	// the rows it writes.
-	var cols []int
-	for c := range Cols {
-		for _, k := range keys {
-			if d[k][c] != 0 {
-				cols = append(cols, c)
-				break
+			rows = append(rows, row{k, v})
+			for c, x := range v {
+				changed[c] = changed[c] || x != 0
 			}
 		}
 	}
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b row) int { return a.k.compare(b.k) })
+	// Only the columns that change are written: a transition changes one or two figures, and
+	// a statement naming all 23 columns costs more than the rows it writes.
+	var cols []int
+	for c, ch := range changed {
+		if ch {
+			cols = append(cols, c)
+		}
+	}
 	const perStmt = 200 // at most 29 parameters a row: under SQLite's and PostgreSQL's limits
-	if len(keys) <= preparedRows {
+	if len(rows) <= preparedRows {
 		tx = store.Prepared(tx)
 	}
-	for start := 0; start < len(keys); start += perStmt {
-		batch := keys[start:min(start+perStmt, len(keys))]
+	for start := 0; start < len(rows); start += perStmt {
+		batch := rows[start:min(start+perStmt, len(rows))]
 		args := make([]any, 0, len(batch)*(6+len(cols)))
-		for _, k := range batch {
+		for _, r := range batch {
+			k := r.k
 			args = append(args, k.Town, k.Dim, k.Day, k.Group, k.PDay, k.CDay)
 			for _, c := range cols {
-				args = append(args, d[k][c])
+				args = append(args, r.v[c])
 			}
 		}
 		if _, err := tx.Exec(ctx, upsertSQL(len(batch), cols), args...); err != nil {
@@ -516,9 +568,9 @@ func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) e
 // different sizes, as a plain statement.
 const preparedRows = 36
 
-func (a Key) less(b Key) bool {
+func (a Key) compare(b Key) int {
 	return cmp.Or(cmp.Compare(a.Town, b.Town), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Day, b.Day),
-		cmp.Compare(a.Group, b.Group), cmp.Compare(a.PDay, b.PDay), cmp.Compare(a.CDay, b.CDay)) < 0
+		cmp.Compare(a.Group, b.Group), cmp.Compare(a.PDay, b.PDay), cmp.Compare(a.CDay, b.CDay))
 }
 
 var upserts sync.Map // rows and columns → statement
