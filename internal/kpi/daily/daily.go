@@ -8,10 +8,11 @@
 // which days and groups it adds to which figure. It mirrors the definitions of docs/KPI.md
 // (the SQL conditions of package kpi, which the order list uses); the equivalence tests in
 // package kpi check the two against each other on both databases. Upkeep is a difference: a
-// writer loads the orders it changes before and after the change, inside its transaction, and
-// Apply adds the after-contributions less the before-ones (orders.Store does it for every
-// creation, bulk import, lifecycle transition and channel update; kpi.Service.Exempt for
-// exemptions). Rebuild recomputes the table from the orders.
+// writer takes the orders it changes before and after the change, inside its transaction (a
+// lifecycle action from the rows it reads and writes anyway, the others with Load), and Apply
+// adds the after-contributions less the before-ones (orders.Store does it for every creation,
+// bulk import, lifecycle transition and channel update; kpi.Service.Exempt for exemptions).
+// Rebuild recomputes the table from the orders.
 //
 // It imports no capability, so that orders can call it.
 package daily
@@ -398,8 +399,7 @@ const orderCols = `o.id, o.town_code, COALESCE(o.grid_code, ''), COALESCE(o.comm
 	CASE WHEN EXISTS (SELECT 1 FROM kpi_exemptions x WHERE x.order_id = o.id) THEN 1 ELSE 0 END`
 
 // Load reads the orders of ids (at most a few thousand) and their stage runs as the
-// contributions need them, in one statement (it runs twice in every order change); an id with
-// no order is absent from the map.
+// contributions need them, in one statement; an id with no order is absent from the map.
 func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, error) {
 	return load(ctx, q, ids)
 }
@@ -428,7 +428,7 @@ func load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, 
 		args[i] = id
 	}
 	if len(ids) <= 2 {
-		q = store.Prepared(q) // an order change's: one text, run twice in every change
+		q = store.Prepared(q) // an order change's (a channel's update, an exemption): one text
 	}
 	rows, err := q.Query(ctx, `SELECT `+orderCols+`, s.stage, s.outcome, s.started_at, COALESCE(s.finished_at, 0), COALESCE(s.on_time, -1), s.paused_working_ms
 		FROM orders o LEFT JOIN order_stages s ON s.order_id = o.id WHERE o.id IN (`+store.Placeholders(len(ids))+`) ORDER BY o.id, s.seq`, args...)
