@@ -194,6 +194,23 @@ func rebuiltEqualsKept(t *testing.T, db *store.DB, k *kpi.Service) {
 	if len(keptH) == 0 {
 		t.Fatal("kpi_hours is empty: no upkeep of the histogram")
 	}
+	// The town dimension has no rows (its totals are the channel rows'): neither kept nor rebuilt.
+	townRows := func() int {
+		var n int
+		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM kpi_daily WHERE dim = ?) + (SELECT COUNT(*) FROM kpi_hours WHERE dim = ?)`,
+			daily.DimTown, daily.DimTown).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := townRows(); n != 0 {
+		t.Errorf("the upkeep kept %d rows of the town dimension, want none", n)
+	}
+	defer func() {
+		if n := townRows(); n != 0 {
+			t.Errorf("the rebuild wrote %d rows of the town dimension, want none", n)
+		}
+	}()
 	if _, err := daily.Rebuild(ctx, db, k.Cal, "", nil); err != nil {
 		t.Fatal(err)
 	}
