@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/kpi/daily"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -110,18 +111,23 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 	o.State = string(d.To)
 	o.Version = d.Version + 1
 	o.UpdatedAt = now
-	res, err := tx.Exec(ctx, `UPDATE orders SET state = ?, version = ?, grid_code = ?, category_code = ?, deadline_class = ?,
+	// The transition's effect on the KPI figures kept per day, in its transaction: on PostgreSQL
+	// its kpi_daily rows are upserted by the statement that updates the order (daily.With), the
+	// histogram's rows, if any, after it (daily.Apply below).
+	kpi := s.kpiActed(kpiWas, exempt, &o, book)
+	with, args := daily.With(tx, &kpi)
+	res, err := tx.Exec(ctx, with+`UPDATE orders SET state = ?, version = ?, grid_code = ?, category_code = ?, deadline_class = ?,
 		department_code = ?, co_departments = ?, filed_at = ?, deadline_at = ?, closed_at = ?, updated_at = ?,
 		suspended = ?, suspended_since = ?, suspended_total_ms = ?, extension_pending = ?, extension_deadline = ?,
 		satisfaction = ?, returned_count = ?, rework_count = ?, reopen_count = ?, escalated_at = ?, escalation_level = ?,
 		warning_at = ?, duplicate_of = ?, result = ?
-		WHERE id = ? AND version = ?`,
+		WHERE id = ? AND version = ?`, append(args,
 		o.State, o.Version, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass,
 		store.NullIfEmpty(o.Department), strings.Join(o.CoDepartments, ","), ms(o.FiledAt), ms(o.Deadline), ms(o.ClosedAt), now.UnixMilli(),
 		store.Bool(o.Suspended), msZero(o.suspendedSince), o.suspendedTotal, store.Bool(o.ExtensionPending), ms(o.ExtensionDeadline),
 		o.Satisfaction, o.ReturnedCount, o.ReworkCount, o.ReopenCount, msZero(o.escalatedAt), o.EscalationLevel,
 		msZero(o.warningAt), store.NullIfZero(o.DuplicateOf), o.Result,
-		o.ID, d.Version)
+		o.ID, d.Version)...)
 	if err != nil {
 		return Order{}, fmt.Errorf("update order %s: %w", o.Number, err)
 	}
@@ -152,9 +158,7 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 	if o.Stages, err = s.stagesFrom(ctx, tx, book, &o, now); err != nil {
 		return Order{}, err
 	}
-	// Every transition's effect on the KPI figures kept per day, in its transaction, from the
-	// order before (kpiWas) and as written, with its stage rows.
-	if err := s.kpiActed(ctx, tx, kpiWas, exempt, &o); err != nil {
+	if err := daily.Apply(ctx, tx, kpi); err != nil {
 		return Order{}, err
 	}
 	o.flags(now)

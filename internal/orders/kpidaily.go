@@ -51,26 +51,31 @@ func kpiBefore(o *Order, b *stageBook, exempt bool) *daily.Order {
 	if !kpiUpkeep {
 		return nil
 	}
-	was := *o
-	was.Stages = make([]OrderStage, len(b.rows))
-	for i, st := range b.rows {
-		was.Stages[i] = *st
-	}
-	return kpiOrder(&was, exempt)
+	return kpiState(o, b, exempt)
 }
 
-// kpiActed applies to kpi_daily the difference between the order's state before the action
-// (kpiBefore) and o as the action leaves it — its row as written, its stage rows as written
-// (o.Stages) — without reading the order again: the exemption is the one read before (an
-// action never records one, and the order's row lock keeps an exemption from being recorded
-// meanwhile on PostgreSQL; SQLite runs one write transaction at a time).
-func (s *Store) kpiActed(ctx context.Context, tx store.Querier, was *daily.Order, exempt bool, o *Order) error {
-	if !kpiUpkeep {
-		return nil
+// kpiState is kpiOrder of o with the stage rows of b.
+func kpiState(o *Order, b *stageBook, exempt bool) *daily.Order {
+	c := *o
+	c.Stages = make([]OrderStage, len(b.rows))
+	for i, st := range b.rows {
+		c.Stages[i] = *st
 	}
+	return kpiOrder(&c, exempt)
+}
+
+// kpiActed is the difference an action makes to the kept figures: between the order before it
+// (kpiBefore) and o as the action writes it, with its stage rows as the effects wrote them (b),
+// without reading the order again: the exemption is the one read before (an action never records
+// one, and the order's row lock keeps an exemption from being recorded meanwhile on PostgreSQL;
+// SQLite runs one write transaction at a time). act applies it with its update of the order
+// (daily.With) and daily.Apply. Empty when the upkeep is off.
+func (s *Store) kpiActed(was *daily.Order, exempt bool, o *Order, b *stageBook) daily.Delta {
 	d := daily.NewDelta()
-	d.AddChange(was, kpiOrder(o, exempt), s.Cal)
-	return daily.Apply(ctx, tx, d)
+	if kpiUpkeep {
+		d.AddChange(was, kpiState(o, b, exempt), s.Cal)
+	}
+	return d
 }
 
 // kpiOrder is what the contributions read of o, as daily.Load reads it from the database.

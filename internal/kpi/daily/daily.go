@@ -521,11 +521,33 @@ func Apply(ctx context.Context, tx store.Querier, d Delta) error {
 	return applyHours(ctx, tx, d.Hours)
 }
 
-func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) error {
-	type row struct {
-		k Key
-		v *[NCols]int64
+// With is, on PostgreSQL, a WITH clause that upserts the kpi_daily rows of d (as Apply would),
+// to put before a statement of the caller's that must run anyway — a lifecycle action's update
+// of the order — so that the upkeep costs no round trip of its own; its arguments come first.
+// d's rows are then applied: With empties d.Rows (d.Hours stay for Apply). On SQLite, or when
+// the rows need more than one statement, it returns "" and leaves d as it is.
+func With(q store.Querier, d *Delta) (string, []any) {
+	if q.Dialect() != store.Postgres || len(d.Rows) > preparedRows {
+		return "", nil
 	}
+	rows, cols := changedRows(d.Rows)
+	d.Rows = map[Key]*[NCols]int64{}
+	if len(rows) == 0 {
+		return "", nil
+	}
+	return `WITH kpi_upsert AS (` + upsertSQL(len(rows), cols) + `) `, upsertArgs(rows, cols)
+}
+
+// row is one row of a Delta to write.
+type row struct {
+	k Key
+	v *[NCols]int64
+}
+
+// changedRows are the rows of d that change something, in key order, and the columns that any
+// of them changes: a transition changes one or two figures, and a statement naming all 23
+// columns costs more than the rows it writes.
+func changedRows(d map[Key]*[NCols]int64) ([]row, []int) {
 	rows := make([]row, 0, len(d))
 	var changed [NCols]bool
 	for k, v := range d {
@@ -536,17 +558,32 @@ func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) e
 			}
 		}
 	}
-	if len(rows) == 0 {
-		return nil
-	}
 	slices.SortFunc(rows, func(a, b row) int { return a.k.compare(b.k) })
-	// Only the columns that change are written: a transition changes one or two figures, and
-	// a statement naming all 23 columns costs more than the rows it writes.
 	var cols []int
 	for c, ch := range changed {
 		if ch {
 			cols = append(cols, c)
 		}
+	}
+	return rows, cols
+}
+
+func upsertArgs(rows []row, cols []int) []any {
+	args := make([]any, 0, len(rows)*(6+len(cols)))
+	for _, r := range rows {
+		k := r.k
+		args = append(args, k.Town, k.Dim, k.Day, k.Group, k.PDay, k.CDay)
+		for _, c := range cols {
+			args = append(args, r.v[c])
+		}
+	}
+	return args
+}
+
+func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) error {
+	rows, cols := changedRows(d)
+	if len(rows) == 0 {
+		return nil
 	}
 	const perStmt = 200 // at most 29 parameters a row: under SQLite's and PostgreSQL's limits
 	if len(rows) <= preparedRows {
@@ -554,15 +591,7 @@ func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) e
 	}
 	for start := 0; start < len(rows); start += perStmt {
 		batch := rows[start:min(start+perStmt, len(rows))]
-		args := make([]any, 0, len(batch)*(6+len(cols)))
-		for _, r := range batch {
-			k := r.k
-			args = append(args, k.Town, k.Dim, k.Day, k.Group, k.PDay, k.CDay)
-			for _, c := range cols {
-				args = append(args, r.v[c])
-			}
-		}
-		if _, err := tx.Exec(ctx, upsertSQL(len(batch), cols), args...); err != nil {
+		if _, err := tx.Exec(ctx, upsertSQL(len(batch), cols), upsertArgs(batch, cols)...); err != nil {
 			return fmt.Errorf("kpi daily: upsert: %w", err)
 		}
 	}
