@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicgrid/civicgrid/internal/kpi/daily"
 	"github.com/civicgrid/civicgrid/internal/problem"
 	"github.com/civicgrid/civicgrid/internal/store"
 	"github.com/civicgrid/civicgrid/internal/workcal"
@@ -43,20 +44,17 @@ func (s *Store) Act(ctx context.Context, towns []string, id int64, a ActorInfo, 
 func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64, a ActorInfo, action workorder.Action,
 	version int, in workorder.Input, now time.Time) (Order, error) {
 	now = now.Truncate(time.Millisecond)
-	// A merge locks both orders first, in id order (PostgreSQL). The order's row is locked
-	// before anything of it is read (kpiBefore's statement locks it), so that what its KPI
-	// figures count before the action is what the action changes: an exemption recorded
-	// meanwhile waits.
+	// A merge locks both orders first, in id order (PostgreSQL). With the KPI upkeep on, the
+	// order's row is locked (PostgreSQL) by the statement that loads it, before anything else of
+	// it is read, so that what its KPI figures count before the action is what the action
+	// changes: an exemption recorded meanwhile (which locks the row too, but does not change it)
+	// waits, or is seen by the read of the stage rows below.
 	if action == workorder.ActMerge {
 		if err := lockOrders(ctx, tx, id, in.DuplicateOf); err != nil {
 			return Order{}, err
 		}
 	}
-	kpiWas, err := kpiBefore(ctx, tx, id)
-	if err != nil {
-		return Order{}, err
-	}
-	o, err := s.load(ctx, tx, towns, id)
+	o, err := s.loadForChange(ctx, tx, towns, id)
 	if err != nil {
 		return Order{}, err
 	}
@@ -98,26 +96,38 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		// Which co-handling department answered: its clock stops (and the history says who).
 		ev.Data["co_department"] = a.Department
 	}
+	// The stage rows, read once: the state before the action that the KPI upkeep takes (with the
+	// exemption, in the same statement), the book the effects change and the answer's stages.
+	book, exempt, err := loadStageBookKPI(ctx, tx, o.ID, kpiUpkeep)
+	if err != nil {
+		return Order{}, err
+	}
+	kpiWas := kpiBefore(&o, book, exempt)
 	lead, co := o.Department, slices.Clone(o.CoDepartments)
-	if err := s.apply(ctx, tx, &o, d, in, &ev, now); err != nil {
+	if err := s.apply(ctx, tx, &o, d, in, &ev, now, book); err != nil {
 		return Order{}, fmt.Errorf("order %s: %s: %w", o.Number, action, err)
 	}
 
 	o.State = string(d.To)
 	o.Version = d.Version + 1
 	o.UpdatedAt = now
-	res, err := tx.Exec(ctx, `UPDATE orders SET state = ?, version = ?, grid_code = ?, category_code = ?, deadline_class = ?,
+	// The transition's effect on the KPI figures kept per day, in its transaction: on PostgreSQL
+	// its kpi_daily rows are upserted by the statement that updates the order (daily.With), the
+	// histogram's rows, if any, after it (daily.Apply below).
+	kpi := s.kpiActed(kpiWas, exempt, &o, book)
+	with, args := daily.With(tx, &kpi)
+	res, err := tx.Exec(ctx, with+`UPDATE orders SET state = ?, version = ?, grid_code = ?, category_code = ?, deadline_class = ?,
 		department_code = ?, co_departments = ?, filed_at = ?, deadline_at = ?, closed_at = ?, updated_at = ?,
 		suspended = ?, suspended_since = ?, suspended_total_ms = ?, extension_pending = ?, extension_deadline = ?,
 		satisfaction = ?, returned_count = ?, rework_count = ?, reopen_count = ?, escalated_at = ?, escalation_level = ?,
 		warning_at = ?, duplicate_of = ?, result = ?
-		WHERE id = ? AND version = ?`,
+		WHERE id = ? AND version = ?`, append(args,
 		o.State, o.Version, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass,
 		store.NullIfEmpty(o.Department), strings.Join(o.CoDepartments, ","), ms(o.FiledAt), ms(o.Deadline), ms(o.ClosedAt), now.UnixMilli(),
 		store.Bool(o.Suspended), msZero(o.suspendedSince), o.suspendedTotal, store.Bool(o.ExtensionPending), ms(o.ExtensionDeadline),
 		o.Satisfaction, o.ReturnedCount, o.ReworkCount, o.ReopenCount, msZero(o.escalatedAt), o.EscalationLevel,
 		msZero(o.warningAt), store.NullIfZero(o.DuplicateOf), o.Result,
-		o.ID, d.Version)
+		o.ID, d.Version)...)
 	if err != nil {
 		return Order{}, fmt.Errorf("update order %s: %w", o.Number, err)
 	}
@@ -143,12 +153,12 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 	if o.Events, err = events(ctx, tx, o.ID); err != nil {
 		return Order{}, err
 	}
-	if o.Stages, err = s.stagesOf(ctx, tx, &o, now); err != nil {
+	// The stage rows as the effects wrote them: the book holds every row of the order (no other
+	// statement of the action writes order_stages), so it is not read again.
+	if o.Stages, err = s.stagesFrom(ctx, tx, book, &o, now); err != nil {
 		return Order{}, err
 	}
-	// Every transition's effect on the KPI figures kept per day, in its transaction, from the
-	// order as written and its stage runs as read back.
-	if err := s.kpiActed(ctx, tx, kpiWas, &o); err != nil {
+	if err := daily.Apply(ctx, tx, kpi); err != nil {
 		return Order{}, err
 	}
 	o.flags(now)
@@ -158,8 +168,8 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 // apply changes o as the decision says, one effect of the table row after the other, after
 // checking that what the input names exists in the order's town. ev collects what the history
 // records beyond the columns.
-func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.Decision, in workorder.Input, ev *Event, now time.Time) error {
-	c := &change{s: s, tx: tx, o: o, d: d, in: in, ev: ev, now: now}
+func (s *Store) apply(ctx context.Context, tx *store.Tx, o *Order, d workorder.Decision, in workorder.Input, ev *Event, now time.Time, book *stageBook) error {
+	c := &change{s: s, tx: tx, o: o, d: d, in: in, ev: ev, now: now, stages: book}
 	for _, e := range d.Effects {
 		do, ok := effects[e]
 		if !ok {

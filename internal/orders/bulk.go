@@ -548,7 +548,7 @@ func (s *Store) ChannelUpdate(ctx context.Context, tx *store.Tx, cur Order, n Ne
 	}
 	now := s.now().Truncate(time.Millisecond)
 	// The receipt time may move (a channel's correction): the KPI figures follow it.
-	before, err := kpiBefore(ctx, tx, cur.ID)
+	before, err := kpiLoadBefore(ctx, tx, cur.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -175,7 +175,7 @@ func (s *Store) CreateTx(ctx context.Context, tx *store.Tx, n NewOrder) (Order, 
 	if err := appendEvent(ctx, tx, o.ID, ev); err != nil {
 		return Order{}, err
 	}
-	if err := s.kpiCreated(ctx, tx, []int64{o.ID}); err != nil {
+	if err := s.kpiCreatedOne(ctx, tx, &o); err != nil {
 		return Order{}, err
 	}
 	o.Events = []Event{ev}

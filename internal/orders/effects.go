@@ -29,8 +29,9 @@ type change struct {
 	placed        bool           // set_place ran and read categoryClass
 	categoryClass sql.NullString // the deadline class of the order's category
 
-	stages *stageBook // the order's stage rows, once an effect read them (onStages)
-	clock  stageClock
+	stages  *stageBook // the order's stage rows: as act read them, or once an effect read them (onStages)
+	clock   stageClock
+	clocked bool // clock is read
 }
 
 // effects implements each workorder.Effect once; a test makes sure none is missing.

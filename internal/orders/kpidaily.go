@@ -10,19 +10,22 @@ import (
 
 // The KPI figures kept per day (internal/kpi/daily, docs/KPI.md "How the figures are kept") are
 // updated in the transaction of every change of an order that can change a figure: the writer
-// reads the orders' contributions before the change (kpiBefore) and applies the difference
-// with their contributions after it (kpiAfter). Reading both from the database, rather than
-// deriving the difference from what the action meant to do, keeps daily.Contributions the one
-// place that knows what an order counts in.
+// takes the order's contributions before the change and applies the difference with its
+// contributions after it. A lifecycle action (act) takes both from the rows it reads and writes
+// anyway — the order's row, its stage rows, read once before its effects change them — and reads
+// only the exemption more (in the statement that reads the stage rows); the other writers read
+// them from the database (kpiLoadBefore, kpiAfter). daily.Contributions stays the one place that
+// knows what an order counts in; TestKeptFiguresFollowRandomTransitions and the rebuild checks
+// compare what the actions keep with a rebuild from the database.
 
 // kpiUpkeep is off only in the baseline of the benchmark that measures the upkeep's cost
 // (BenchmarkKPIUpkeep).
 var kpiUpkeep = true
 
-// kpiBefore reads the contributions' input of the order id before a change, locking its row
-// (PostgreSQL) in the same statement: the order's row is locked before anything of it is read,
-// so that an exemption recorded meanwhile waits.
-func kpiBefore(ctx context.Context, tx store.Querier, id int64) (map[int64]*daily.Order, error) {
+// kpiLoadBefore reads the contributions' input of the order id before a change, locking its row
+// (PostgreSQL) first: the order's row is locked before anything of it is read, so that an
+// exemption recorded meanwhile waits.
+func kpiLoadBefore(ctx context.Context, tx store.Querier, id int64) (map[int64]*daily.Order, error) {
 	if !kpiUpkeep {
 		return nil, nil
 	}
@@ -41,18 +44,38 @@ func (s *Store) kpiAfter(ctx context.Context, tx store.Querier, before map[int64
 	return daily.Apply(ctx, tx, daily.Change(before, after, s.Cal))
 }
 
-// kpiActed applies to kpi_daily the difference between the order's state before the action
-// (kpiBefore) and o as the action leaves it — its row as written, its stage runs as read back
-// (o.Stages) — without reading the order again: the exemption is the one read before (an
-// action never records one). TestKeptFiguresFollowRandomTransitions and the rebuild checks
-// compare what this keeps with daily.Load's reading of the same orders.
-func (s *Store) kpiActed(ctx context.Context, tx store.Querier, before map[int64]*daily.Order, o *Order) error {
+// kpiBefore is the contributions' input of o before an action: its row as act loaded it (locked,
+// loadForChange), its stage rows as b holds them before the effects change them, and its
+// exemption. It copies what it reads, so that the effects' changes to b do not reach it.
+func kpiBefore(o *Order, b *stageBook, exempt bool) *daily.Order {
 	if !kpiUpkeep {
 		return nil
 	}
-	was := before[o.ID]
-	after := map[int64]*daily.Order{o.ID: kpiOrder(o, was != nil && was.Exempt)}
-	return daily.Apply(ctx, tx, daily.Change(before, after, s.Cal))
+	return kpiState(o, b, exempt)
+}
+
+// kpiState is kpiOrder of o with the stage rows of b.
+func kpiState(o *Order, b *stageBook, exempt bool) *daily.Order {
+	c := *o
+	c.Stages = make([]OrderStage, len(b.rows))
+	for i, st := range b.rows {
+		c.Stages[i] = *st
+	}
+	return kpiOrder(&c, exempt)
+}
+
+// kpiActed is the difference an action makes to the kept figures: between the order before it
+// (kpiBefore) and o as the action writes it, with its stage rows as the effects wrote them (b),
+// without reading the order again: the exemption is the one read before (an action never records
+// one, and the order's row lock keeps an exemption from being recorded meanwhile on PostgreSQL;
+// SQLite runs one write transaction at a time). act applies it with its update of the order
+// (daily.With) and daily.Apply. Empty when the upkeep is off.
+func (s *Store) kpiActed(was *daily.Order, exempt bool, o *Order, b *stageBook) daily.Delta {
+	d := daily.NewDelta()
+	if kpiUpkeep {
+		d.AddChange(was, kpiState(o, b, exempt), s.Cal)
+	}
+	return d
 }
 
 // kpiOrder is what the contributions read of o, as daily.Load reads it from the database.
@@ -84,19 +107,11 @@ func kpiOrder(o *Order, exempt bool) *daily.Order {
 	return d
 }
 
-// kpiCreated adds new orders (a creation or a bulk import) to kpi_daily: one upsert per
-// distinct row of the whole batch.
+// kpiCreated adds new orders (a bulk import) to kpi_daily: one upsert per distinct row of the
+// whole batch.
 func (s *Store) kpiCreated(ctx context.Context, tx store.Querier, ids []int64) error {
 	if !kpiUpkeep {
 		return nil
-	}
-	if len(ids) == 1 {
-		// A creation: the order's terms are the whole difference.
-		os, err := daily.Load(ctx, tx, ids)
-		if err != nil {
-			return err
-		}
-		return daily.Apply(ctx, tx, daily.Change(nil, os, s.Cal))
 	}
 	d := daily.NewDelta()
 	for start := 0; start < len(ids); start += 1000 {
@@ -108,5 +123,16 @@ func (s *Store) kpiCreated(ctx context.Context, tx store.Querier, ids []int64) e
 			d.Add(o, s.Cal, 1)
 		}
 	}
+	return daily.Apply(ctx, tx, d)
+}
+
+// kpiCreatedOne adds a new order to kpi_daily from o as Create wrote it (no stage row, no
+// exemption yet): its terms are the whole difference.
+func (s *Store) kpiCreatedOne(ctx context.Context, tx store.Querier, o *Order) error {
+	if !kpiUpkeep {
+		return nil
+	}
+	d := daily.NewDelta()
+	d.Add(kpiOrder(o, false), s.Cal, 1)
 	return daily.Apply(ctx, tx, d)
 }

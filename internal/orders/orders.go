@@ -359,6 +359,25 @@ func (s *Store) load(ctx context.Context, q store.Querier, towns []string, id in
 	return o, nil
 }
 
+// loadForChange is load for an action: with the KPI upkeep on, on PostgreSQL, it locks the
+// order's row (SELECT … FOR UPDATE: after a wait, the row as the other transaction left it), so
+// that the upkeep's reading of the order before the action and the action's change are not
+// interleaved with an exemption (kpi.Service.Exempt locks the row too, and does not change it).
+func (s *Store) loadForChange(ctx context.Context, q store.Querier, towns []string, id int64) (Order, error) {
+	if !kpiUpkeep || q.Dialect() != store.Postgres {
+		return s.load(ctx, q, towns, id)
+	}
+	where, args := store.In("town_code", towns)
+	o, err := scanOrder(q.QueryRow(ctx, `SELECT `+orderCols+` FROM orders WHERE id = ? AND `+where+` FOR UPDATE`, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, problem.NotFound("order %d", id)
+	}
+	if err != nil {
+		return o, fmt.Errorf("order %d: %w", id, err)
+	}
+	return o, nil
+}
+
 // Get returns an order of the given towns; an order of another town is simply not found.
 func (s *Store) Get(ctx context.Context, towns []string, id int64, withEvents bool) (Order, error) {
 	o, err := s.load(ctx, s.DB, towns, id)

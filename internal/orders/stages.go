@@ -291,9 +291,9 @@ func scanStage(r scanner) (*OrderStage, error) {
 	return st, nil
 }
 
-// loadStageBook reads the stage rows of an order.
+// loadStageBook reads the stage rows of an order (prepared once on SQLite: every action runs it).
 func loadStageBook(ctx context.Context, q store.Querier, orderID int64) (*stageBook, error) {
-	rows, err := q.Query(ctx, `SELECT `+stageCols+` FROM order_stages WHERE order_id = ? ORDER BY seq`, orderID)
+	rows, err := store.Prepared(q).Query(ctx, `SELECT `+stageCols+` FROM order_stages WHERE order_id = ? ORDER BY seq`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("stages of order %d: %w", orderID, err)
 	}
@@ -308,6 +308,45 @@ func loadStageBook(ctx context.Context, q store.Querier, orderID int64) (*stageB
 	}
 	return b, rows.Err()
 }
+
+// loadStageBookKPI is loadStageBook with, when withExempt, whether the order is exempted from
+// the assessment figures (kpi_exemptions) in the same statement: the KPI upkeep's state of the
+// order before an action. The exemption comes with every row, and with one row of NULL stage
+// columns (seq 0) when the order has no stage row yet.
+func loadStageBookKPI(ctx context.Context, q store.Querier, orderID int64, withExempt bool) (*stageBook, bool, error) {
+	if !withExempt {
+		b, err := loadStageBook(ctx, q, orderID)
+		return b, false, err
+	}
+	rows, err := store.Prepared(q).Query(ctx, `SELECT CASE WHEN EXISTS (SELECT 1 FROM kpi_exemptions x WHERE x.order_id = ?) THEN 1 ELSE 0 END,
+		COALESCE(s.seq, 0), COALESCE(s.stage, ''), COALESCE(s.owner_kind, ''), COALESCE(s.owner_code, ''), COALESCE(s.started_at, 0),
+		COALESCE(s.due_at, 0), s.finished_at, s.on_time, COALESCE(s.outcome, ''), s.paused_since, COALESCE(s.paused_working_ms, 0), s.escalated_at
+		FROM (SELECT 1 AS one) one LEFT JOIN order_stages s ON s.order_id = ? ORDER BY s.seq`, orderID, orderID)
+	if err != nil {
+		return nil, false, fmt.Errorf("stages of order %d: %w", orderID, err)
+	}
+	defer rows.Close()
+	b := &stageBook{}
+	var exempt int
+	for rows.Next() {
+		st, err := scanStage(prefixed{rows, []any{&exempt}})
+		if err != nil {
+			return nil, false, err
+		}
+		if st.Seq != 0 {
+			b.rows = append(b.rows, st)
+		}
+	}
+	return b, exempt == 1, rows.Err()
+}
+
+// prefixed is a scanner whose row starts with the columns of pre.
+type prefixed struct {
+	r   scanner
+	pre []any
+}
+
+func (p prefixed) Scan(dest ...any) error { return p.r.Scan(append(p.pre, dest...)...) }
 
 // save writes the new and changed rows.
 func (b *stageBook) save(ctx context.Context, q store.Querier, orderID int64) error {
@@ -357,11 +396,14 @@ func (c *change) onStages(ctx context.Context, f func(k stageClock, b *stageBook
 		if err != nil {
 			return err
 		}
+		c.stages = b
+	}
+	if !c.clocked {
 		k, err := c.s.clockFor(ctx, c.tx, c.o.TownCode)
 		if err != nil {
 			return err
 		}
-		c.stages, c.clock = b, k
+		c.clock, c.clocked = k, true
 	}
 	if err := f(c.clock, c.stages); err != nil {
 		return err
@@ -386,6 +428,12 @@ func (s *Store) stagesOf(ctx context.Context, q store.Querier, o *Order, now tim
 	if err != nil {
 		return nil, err
 	}
+	return s.stagesFrom(ctx, q, b, o, now)
+}
+
+// stagesFrom is stagesOf of the book b (every stage row of o). Its times are given as a read of
+// the rows gives them (milliseconds, the local zone), whether b was read or has just been written.
+func (s *Store) stagesFrom(ctx context.Context, q store.Querier, b *stageBook, o *Order, now time.Time) ([]OrderStage, error) {
 	if len(b.rows) == 0 && workorder.State(o.State) == workorder.Received {
 		k, err := s.clockFor(ctx, q, o.TownCode)
 		if err != nil {
@@ -400,8 +448,26 @@ func (s *Store) stagesOf(ctx context.Context, q store.Querier, o *Order, now tim
 	for i, st := range b.rows {
 		out[i] = *st
 		out[i].Status = st.status(now)
+		out[i].StartedAt, out[i].DueAt = asRead(st.StartedAt), asRead(st.DueAt)
+		out[i].FinishedAt, out[i].PausedSince, out[i].EscalatedAt = asReadPtr(st.FinishedAt), asReadPtr(st.PausedSince), asReadPtr(st.EscalatedAt)
 	}
 	return out, nil
+}
+
+// asRead is t as scanStage reads it back from its stored milliseconds.
+func asRead(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return store.FromMillis(t.UnixMilli())
+}
+
+func asReadPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	r := asRead(*t)
+	return &r
 }
 
 // stageOwnersWhere is the condition on users that selects the owners of stages (ToStageOwner):

@@ -46,3 +46,38 @@ func TestKPIHoursMigration(t *testing.T) {
 		}
 	})
 }
+
+// Migration 0041: the town dimension's rows (dim 0) of kpi_daily and kpi_hours go — a town's
+// total is read from its channel rows — and every other row stays as it was.
+func TestKPITownRowsMigration(t *testing.T) {
+	testdb.EachEmpty(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		if _, err := db.MigrateTo(ctx, nil, 36); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{
+			`INSERT INTO kpi_daily (town_code, dim, day, grp, received) VALUES ('310105102', 0, 20400, '310105102', 3)`,
+			`INSERT INTO kpi_daily (town_code, dim, day, grp, received) VALUES ('310105102', 5, 20400, 'hotline', 2)`,
+			`INSERT INTO kpi_daily (town_code, dim, day, grp, received) VALUES ('310105102', 5, 20400, 'app', 1)`,
+			`INSERT INTO kpi_hours (town_code, dim, day, grp, bucket, n) VALUES ('310105102', 0, 20400, '310105102', 97, 1)`,
+			`INSERT INTO kpi_hours (town_code, dim, day, grp, bucket, n) VALUES ('310105102', 5, 20400, 'app', 97, 1)`,
+		} {
+			if _, err := db.Exec(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.MigrateTo(ctx, nil, 41); err != nil {
+			t.Fatal(err)
+		}
+		var town, channel, received, hoursTown, hoursChannel int
+		if err := db.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM kpi_daily WHERE dim = 0), (SELECT COUNT(*) FROM kpi_daily WHERE dim = 5),
+			(SELECT SUM(received) FROM kpi_daily), (SELECT COUNT(*) FROM kpi_hours WHERE dim = 0), (SELECT COUNT(*) FROM kpi_hours WHERE dim = 5)`).
+			Scan(&town, &channel, &received, &hoursTown, &hoursChannel); err != nil {
+			t.Fatal(err)
+		}
+		if town != 0 || hoursTown != 0 || channel != 2 || received != 3 || hoursChannel != 1 {
+			t.Errorf("after 0041: town rows %d and %d, channel rows %d (received %d) and %d; want 0, 0, 2 (3), 1",
+				town, hoursTown, channel, received, hoursChannel)
+		}
+	})
+}

@@ -8,10 +8,11 @@
 // which days and groups it adds to which figure. It mirrors the definitions of docs/KPI.md
 // (the SQL conditions of package kpi, which the order list uses); the equivalence tests in
 // package kpi check the two against each other on both databases. Upkeep is a difference: a
-// writer loads the orders it changes before and after the change, inside its transaction, and
-// Apply adds the after-contributions less the before-ones (orders.Store does it for every
-// creation, bulk import, lifecycle transition and channel update; kpi.Service.Exempt for
-// exemptions). Rebuild recomputes the table from the orders.
+// writer takes the orders it changes before and after the change, inside its transaction (a
+// lifecycle action from the rows it reads and writes anyway, the others with Load), and Apply
+// adds the after-contributions less the before-ones (orders.Store does it for every creation,
+// bulk import, lifecycle transition and channel update; kpi.Service.Exempt for exemptions).
+// Rebuild recomputes the table from the orders.
 //
 // It imports no capability, so that orders can call it.
 package daily
@@ -22,7 +23,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +31,10 @@ import (
 	"github.com/civicgrid/civicgrid/internal/workcal"
 )
 
-// The dimensions, in the order of the dim column (and of kpi.Dimensions).
+// The dimensions, in the order of the dim column (and of kpi.Dimensions). The town dimension
+// has no rows of its own (migration 0041): every order has exactly one channel, so a town's
+// total is the sum of its channel rows, which Sum and SumHours read for it — a sixth fewer rows
+// for every change of an order to write.
 const (
 	DimTown = iota
 	DimGrid
@@ -315,31 +318,82 @@ func (d Delta) Add(o *Order, cal *workcal.Calendar, sign int64) {
 		return
 	}
 	for _, t := range Contributions(o, cal) {
-		for dim := 0; dim < NDims; dim++ {
-			if t.Col == ColHours {
-				d.Hours[HourKey{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], Bucket: t.Bucket}] += sign * t.V
-				continue
-			}
-			k := Key{Town: o.Town, Dim: dim, Day: t.Day, Group: o.Groups[dim], PDay: t.PDay, CDay: t.CDay}
-			v := d.Rows[k]
-			if v == nil {
-				v = new([NCols]int64)
-				d.Rows[k] = v
-			}
-			v[t.Col] += sign * t.V
+		for dim := DimTown + 1; dim < NDims; dim++ { // the town's: none (DimTown)
+			d.put(o.Town, dim, o.Groups[dim], t, sign*t.V)
 		}
 	}
 }
 
-// Change is the difference of the orders' contributions after and before a change (orders in
-// neither are skipped; a missing order contributes nothing).
+// put adds v to the row of term t in group g of dim (the town dimension: none, see DimTown).
+func (d Delta) put(town string, dim int, g string, t Term, v int64) {
+	if dim == DimTown {
+		return
+	}
+	if t.Col == ColHours {
+		d.Hours[HourKey{Town: town, Dim: dim, Day: t.Day, Group: g, Bucket: t.Bucket}] += v
+		return
+	}
+	k := Key{Town: town, Dim: dim, Day: t.Day, Group: g, PDay: t.PDay, CDay: t.CDay}
+	row := d.Rows[k]
+	if row == nil {
+		row = new([NCols]int64)
+		d.Rows[k] = row
+	}
+	row[t.Col] += v
+}
+
+// AddChange puts the contributions of after less those of before (either nil: none) into d. A
+// change of one order keeps most of its terms: they cancel once, before they are spread over
+// the dimensions, in every dimension whose group the change keeps; only a dimension whose group
+// changes (a filing's category, a dispatch's department) moves all of the order's terms.
+func (d Delta) AddChange(before, after *Order, cal *workcal.Calendar) {
+	if before == nil || after == nil || before.Town != after.Town {
+		d.Add(before, cal, -1)
+		d.Add(after, cal, 1)
+		return
+	}
+	was, now := Contributions(before, cal), Contributions(after, cal)
+	type term struct {
+		Day, PDay, CDay int32
+		Col             int
+		Bucket          int32
+	}
+	net := make(map[term]int64, len(now))
+	for _, t := range was {
+		net[term{t.Day, t.PDay, t.CDay, t.Col, t.Bucket}] -= t.V
+	}
+	for _, t := range now {
+		net[term{t.Day, t.PDay, t.CDay, t.Col, t.Bucket}] += t.V
+	}
+	for dim := DimTown + 1; dim < NDims; dim++ { // the town's: none (DimTown)
+		if g := after.Groups[dim]; g == before.Groups[dim] {
+			for k, v := range net {
+				if v != 0 {
+					d.put(after.Town, dim, g, Term{Day: k.Day, PDay: k.PDay, CDay: k.CDay, Col: k.Col, Bucket: k.Bucket}, v)
+				}
+			}
+			continue
+		}
+		for _, t := range was {
+			d.put(before.Town, dim, before.Groups[dim], t, -t.V)
+		}
+		for _, t := range now {
+			d.put(after.Town, dim, after.Groups[dim], t, t.V)
+		}
+	}
+}
+
+// Change is the difference of the orders' contributions after and before a change (an order
+// missing on one side contributes nothing there).
 func Change(before, after map[int64]*Order, cal *workcal.Calendar) Delta {
 	d := NewDelta()
-	for _, o := range before {
-		d.Add(o, cal, -1)
+	for id, o := range before {
+		d.AddChange(o, after[id], cal)
 	}
-	for _, o := range after {
-		d.Add(o, cal, 1)
+	for id, o := range after {
+		if _, ok := before[id]; !ok {
+			d.Add(o, cal, 1)
+		}
 	}
 	return d
 }
@@ -351,8 +405,7 @@ const orderCols = `o.id, o.town_code, COALESCE(o.grid_code, ''), COALESCE(o.comm
 	CASE WHEN EXISTS (SELECT 1 FROM kpi_exemptions x WHERE x.order_id = o.id) THEN 1 ELSE 0 END`
 
 // Load reads the orders of ids (at most a few thousand) and their stage runs as the
-// contributions need them, in one statement (it runs twice in every order change); an id with
-// no order is absent from the map.
+// contributions need them, in one statement; an id with no order is absent from the map.
 func Load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, error) {
 	return load(ctx, q, ids)
 }
@@ -381,7 +434,7 @@ func load(ctx context.Context, q store.Querier, ids []int64) (map[int64]*Order, 
 		args[i] = id
 	}
 	if len(ids) <= 2 {
-		q = store.Prepared(q) // an order change's: one text, run twice in every change
+		q = store.Prepared(q) // an order change's (a channel's update, an exemption): one text
 	}
 	rows, err := q.Query(ctx, `SELECT `+orderCols+`, s.stage, s.outcome, s.started_at, COALESCE(s.finished_at, 0), COALESCE(s.on_time, -1), s.paused_working_ms
 		FROM orders o LEFT JOIN order_stages s ON s.order_id = o.id WHERE o.id IN (`+store.Placeholders(len(ids))+`) ORDER BY o.id, s.seq`, args...)
@@ -468,43 +521,77 @@ func Apply(ctx context.Context, tx store.Querier, d Delta) error {
 	return applyHours(ctx, tx, d.Hours)
 }
 
-func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) error {
-	keys := make([]Key, 0, len(d))
+// With is, on PostgreSQL, a WITH clause that upserts the kpi_daily rows of d (as Apply would),
+// to put before a statement of the caller's that must run anyway — a lifecycle action's update
+// of the order — so that the upkeep costs no round trip of its own; its arguments come first.
+// d's rows are then applied: With empties d.Rows (d.Hours stay for Apply). On SQLite, or when
+// the rows need more than one statement, it returns "" and leaves d as it is.
+func With(q store.Querier, d *Delta) (string, []any) {
+	if q.Dialect() != store.Postgres || len(d.Rows) > preparedRows {
+		return "", nil
+	}
+	rows, cols := changedRows(d.Rows)
+	d.Rows = map[Key]*[NCols]int64{}
+	if len(rows) == 0 {
+		return "", nil
+	}
+	return `WITH kpi_upsert AS (` + upsertSQL(len(rows), cols) + `) `, upsertArgs(rows, cols)
+}
+
+// row is one row of a Delta to write.
+type row struct {
+	k Key
+	v *[NCols]int64
+}
+
+// changedRows are the rows of d that change something, in key order, and the columns that any
+// of them changes: a transition changes one or two figures, and a statement naming all 23
+// columns costs more than the rows it writes.
+func changedRows(d map[Key]*[NCols]int64) ([]row, []int) {
+	rows := make([]row, 0, len(d))
+	var changed [NCols]bool
 	for k, v := range d {
 		if *v != ([NCols]int64{}) {
-			keys = append(keys, k)
+			rows = append(rows, row{k, v})
+			for c, x := range v {
+				changed[c] = changed[c] || x != 0
+			}
 		}
 	}
-	if len(keys) == 0 {
+	slices.SortFunc(rows, func(a, b row) int { return a.k.compare(b.k) })
+	var cols []int
+	for c, ch := range changed {
+		if ch {
+			cols = append(cols, c)
+		}
+	}
+	return rows, cols
+}
+
+func upsertArgs(rows []row, cols []int) []any {
+	args := make([]any, 0, len(rows)*(6+len(cols)))
+	for _, r := range rows {
+		k := r.k
+		args = append(args, k.Town, k.Dim, k.Day, k.Group, k.PDay, k.CDay)
+		for _, c := range cols {
+			args = append(args, r.v[c])
+		}
+	}
+	return args
+}
+
+func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) error {
+	rows, cols := changedRows(d)
+	if len(rows) == 0 {
 		return nil
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
-	// Only the columns that change are written: a transition changes one or two figures, and
-	// SQLite parses every statement anew, so a statement naming all 23 columns cost more than
-	// the rows it writes.
-	var cols []int
-	for c := range Cols {
-		for _, k := range keys {
-			if d[k][c] != 0 {
-				cols = append(cols, c)
-				break
-			}
-		}
-	}
 	const perStmt = 200 // at most 29 parameters a row: under SQLite's and PostgreSQL's limits
-	if len(keys) <= preparedRows {
+	if len(rows) <= preparedRows {
 		tx = store.Prepared(tx)
 	}
-	for start := 0; start < len(keys); start += perStmt {
-		batch := keys[start:min(start+perStmt, len(keys))]
-		args := make([]any, 0, len(batch)*(6+len(cols)))
-		for _, k := range batch {
-			args = append(args, k.Town, k.Dim, k.Day, k.Group, k.PDay, k.CDay)
-			for _, c := range cols {
-				args = append(args, d[k][c])
-			}
-		}
-		if _, err := tx.Exec(ctx, upsertSQL(len(batch), cols), args...); err != nil {
+	for start := 0; start < len(rows); start += perStmt {
+		batch := rows[start:min(start+perStmt, len(rows))]
+		if _, err := tx.Exec(ctx, upsertSQL(len(batch), cols), upsertArgs(batch, cols)...); err != nil {
 			return fmt.Errorf("kpi daily: upsert: %w", err)
 		}
 	}
@@ -516,9 +603,9 @@ func applyRows(ctx context.Context, tx store.Querier, d map[Key]*[NCols]int64) e
 // different sizes, as a plain statement.
 const preparedRows = 36
 
-func (a Key) less(b Key) bool {
+func (a Key) compare(b Key) int {
 	return cmp.Or(cmp.Compare(a.Town, b.Town), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Day, b.Day),
-		cmp.Compare(a.Group, b.Group), cmp.Compare(a.PDay, b.PDay), cmp.Compare(a.CDay, b.CDay)) < 0
+		cmp.Compare(a.Group, b.Group), cmp.Compare(a.PDay, b.PDay), cmp.Compare(a.CDay, b.CDay))
 }
 
 var upserts sync.Map // rows and columns → statement

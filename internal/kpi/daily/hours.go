@@ -155,12 +155,13 @@ func hoursUpsertSQL(n int) string {
 }
 
 // SumHours adds up the histograms of the towns and dimension over the days of [from, to) (local
-// midnights) per group.
+// midnights) per group (the town dimension's: the sums of their channel rows, as Sum's).
 func SumHours(ctx context.Context, q store.Querier, towns []string, dim int, from, to time.Time) (map[string]Hist, error) {
+	grp, dim := groupOf(dim)
 	in, args := store.In("town_code", towns)
 	args = append(args, dim, DayOf(from), DayOf(to))
-	rows, err := q.Query(ctx, `SELECT grp, bucket, SUM(n) FROM kpi_hours WHERE `+in+` AND dim = ? AND day >= ? AND day < ?
-		GROUP BY grp, bucket`, args...)
+	rows, err := q.Query(ctx, `SELECT `+grp+`, bucket, SUM(n) FROM kpi_hours WHERE `+in+` AND dim = ? AND day >= ? AND day < ?
+		GROUP BY `+grp+`, bucket`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("kpi daily: hours: %w", err)
 	}

@@ -15,10 +15,12 @@ type Sums [NCols]int64
 // Sum adds up the rows of the towns and dimension over the days of [from, to) (local midnights)
 // per group: each row counts when its pday correction is in the period too (pday = 0 or pday >=
 // the first day), and the 结案率 numerator only when its closing day is before the period's end.
+// The town dimension's groups (the towns) are the sums of their channel rows (DimTown).
 func Sum(ctx context.Context, q store.Querier, towns []string, dim int, from, to time.Time) (map[string]Sums, error) {
 	f, t := DayOf(from), DayOf(to)
+	grp, dim := groupOf(dim)
 	var b strings.Builder
-	b.WriteString(`SELECT grp`)
+	b.WriteString(`SELECT ` + grp)
 	for i, c := range Cols {
 		if i == ClosureNum {
 			b.WriteString(`, SUM(CASE WHEN cday < ? THEN ` + c + ` ELSE 0 END)`)
@@ -27,7 +29,7 @@ func Sum(ctx context.Context, q store.Querier, towns []string, dim int, from, to
 		b.WriteString(`, SUM(CASE WHEN pday = 0 OR pday >= ? THEN ` + c + ` ELSE 0 END)`)
 	}
 	in, inArgs := store.In("town_code", towns)
-	b.WriteString(` FROM kpi_daily WHERE ` + in + ` AND dim = ? AND day >= ? AND day < ? GROUP BY grp`)
+	b.WriteString(` FROM kpi_daily WHERE ` + in + ` AND dim = ? AND day >= ? AND day < ? GROUP BY ` + grp)
 	args := make([]any, 0, NCols+len(inArgs)+3)
 	for i := range Cols {
 		if i == ClosureNum {
@@ -58,4 +60,13 @@ func Sum(ctx context.Context, q store.Querier, towns []string, dim int, from, to
 		out[g] = s
 	}
 	return out, rows.Err()
+}
+
+// groupOf is the column that names dim's groups and the dim whose rows hold them: for the town
+// dimension, the town of the channel rows (DimTown).
+func groupOf(dim int) (string, int) {
+	if dim == DimTown {
+		return "town_code", DimChannel
+	}
+	return "grp", dim
 }
