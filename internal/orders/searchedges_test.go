@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
@@ -31,7 +30,7 @@ func TestSearchEdgeRunsMatchALikeScan(t *testing.T) {
 			e.create(t, n)
 		}
 		parts := []string{"470弄8号", "70弄8号", "470弄8", "0弄8号", "弄47", "弄470", "路47", "路4701", "路88", "88弄",
-			"路1880号", "880号", "1470弄", "b1470弄", "678转", "470-8号", "转470弄", "物1"}
+			"路1880号", "880号", "1470弄", "B1470弄", "678转", "470-8号", "转470弄", "物1"}
 		like := func(part string) []int64 {
 			t.Helper()
 			p := "%" + part + "%"
@@ -55,9 +54,6 @@ func TestSearchEdgeRunsMatchALikeScan(t *testing.T) {
 			t.Helper()
 			for _, part := range parts {
 				want := like(part)
-				if strings.ContainsAny(part, "b") { // LIKE is case-sensitive on PostgreSQL; the search folds case
-					want = like(strings.ToUpper(part))
-				}
 				total, list, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: part})
 				if err != nil {
 					t.Fatalf("%s: search %q: %v", stage, part, err)
