@@ -182,8 +182,8 @@ func TestLongWordsAreCut(t *testing.T) {
 // runs of ideographs, the letter or digit runs inside it, and where no run of ideographs does, its
 // lone ideographs inside it with the runs beside them — still narrow the scan through the index.
 // A run at the part's edge (470 may be the end of 1470 in the text) anchors as the run or its
-// edge term (·470), and then the weak anchors (a one-rune run, a lone ideograph's phrase) are
-// left out.
+// edge term (·470), and then a one-rune run inside the part is left out (the lone ideograph's
+// phrase holds it).
 func TestParseAnchorsScannedParts(t *testing.T) {
 	for _, c := range []struct {
 		in      string
@@ -192,13 +192,13 @@ func TestParseAnchorsScannedParts(t *testing.T) {
 		texts   []string
 	}{
 		{"新渔东路470弄8号", [][]string{{"新渔", "渔东", "东路"}, {"470"}, {"8"}}, nil, []string{"新渔东路", "470", "8"}},
-		{"470弄8号", nil, [][]string{{"470", "·470"}}, []string{"470"}},
+		{"470弄8号", [][]string{{"弄", "8"}}, [][]string{{"470", "·470"}}, []string{"弄8", "470"}},
 		{"470-8号", nil, [][]string{{"470", "·470"}}, []string{"470"}},
 		{"弄8号", [][]string{{"8"}}, nil, []string{"8"}},
 		{"0弄8", [][]string{{"弄"}}, nil, []string{"弄"}},
-		{"8弄12", nil, [][]string{{"12", "12·"}}, []string{"12"}},
+		{"8弄12", [][]string{{"弄"}}, [][]string{{"12", "12·"}}, []string{"弄", "12"}},
 		{"路470弄8号楼", [][]string{{"470"}, {"8"}, {"号楼"}}, nil, []string{"470", "8", "号楼"}},
-		{"Ab弄8", nil, [][]string{{"ab", "·ab"}}, []string{"Ab"}},
+		{"Ab弄8", [][]string{{"弄"}}, [][]string{{"ab", "·ab"}}, []string{"弄", "Ab"}},
 		{"1234567弄", nil, nil, nil}, // longer than MaxEdgeRunes: no anchor
 		{"水", nil, nil, nil},
 		{"A车B", [][]string{{"车"}}, nil, []string{"车"}},
@@ -210,10 +210,10 @@ func TestParseAnchorsScannedParts(t *testing.T) {
 			t.Errorf("Parse(%q) = %#v; want scan of it, phrases %v, either %v, texts %v", c.in, q, c.phrases, c.either, c.texts)
 		}
 	}
-	if got := Parse("470弄8号 噪音").FTS5(); got != `"噪音" AND ("470" OR "·470")` {
+	if got := Parse("470弄8号 噪音").FTS5(); got != `"弄 8" AND "噪音" AND ("470" OR "·470")` {
 		t.Errorf("FTS5 = %s", got)
 	}
-	if got := Parse("470弄8号 噪音").TSQuery(); got != `'噪音' & ('470' | '·470')` {
+	if got := Parse("470弄8号 噪音").TSQuery(); got != `('弄' <-> '8') & '噪音' & ('470' | '·470')` {
 		t.Errorf("TSQuery = %s", got)
 	}
 	// Every text containing a scanned part has its anchors' terms as phrases.
