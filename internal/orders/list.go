@@ -626,7 +626,7 @@ func (s *Store) searchCondition(q string, towns []string, span string, spanArgs 
 	var text, walkText []string
 	var args []any
 	switch {
-	case len(parsed.Phrases) == 0:
+	case !parsed.Indexed():
 	case s.DB.Dialect() == store.Postgres:
 		text = append(text, `search @@ ?::tsquery`)
 		args = append(args, parsed.TSQuery())

@@ -66,8 +66,9 @@ func searchTextChanged(ctx context.Context, tx *store.Tx, docs []searchDoc) erro
 }
 
 // searchFormat names the terms' format; an index file written with another is rebuilt.
-// 2: words are cut at search.MaxTermBytes; 3: traditional characters fold to simplified.
-const searchFormat = 3
+// 2: words are cut at search.MaxTermBytes; 3: traditional characters fold to simplified; 4:
+// runs of letters and digits have edge terms (search.EdgeMark).
+const searchFormat = 4
 
 // prepareSearch creates or checks the index file's tables. An index of another database (its
 // identity differs) or of another terms format is emptied, and the indexer rebuilds it.
@@ -377,34 +378,57 @@ func RunSearchIndexer(ctx context.Context, db *store.DB, onError func(error)) {
 }
 
 // backfillSearch fills PostgreSQL's search column for the orders that existed before it did
-// (migration 7, which brought the search index; store runs it in that migration's transaction).
+// (migration 7, which brought the search index; store runs it in that migration's transaction),
+// and writes it again where the terms changed (migrations 13 and 37): one statement per
+// backfillBatch orders, their ids and tsvector literals as one JSON array (a statement per order
+// took minutes at a million orders).
 func backfillSearch(ctx context.Context, tx *store.Tx) error {
 	if tx.Dialect() != store.Postgres {
 		return nil
 	}
 	var last int64
 	for {
-		docs, err := orderTexts(ctx, tx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT 5000`, last)
+		docs, err := orderTexts(ctx, tx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(backfillBatch), last)
 		if err != nil || len(docs) == 0 {
 			return err
 		}
-		if err := searchNewOrders(ctx, tx, docs); err != nil {
-			return err
+		arr := make([]byte, 0, 64*len(docs))
+		arr = append(arr, '[')
+		for i, d := range docs {
+			if i > 0 {
+				arr = append(arr, ',')
+			}
+			arr = append(arr, '[')
+			arr = strconv.AppendInt(arr, d.ID, 10)
+			arr = append(arr, ',')
+			arr = store.AppendJSONString(arr, search.TSVector(d.Terms))
+			arr = append(arr, ']')
+		}
+		arr = append(arr, ']')
+		if _, err := tx.Exec(ctx, `UPDATE orders SET search = (v ->> 1)::tsvector FROM json_array_elements(?::json) AS v
+			WHERE orders.id = (v ->> 0)::bigint`, string(arr)); err != nil {
+			return fmt.Errorf("index orders after %d: %w", last, err)
 		}
 		last = docs[len(docs)-1].ID
 	}
 }
 
+// backfillBatch is how many orders one statement of backfillSearch writes.
+const backfillBatch = 5000
+
 // searchMigration is the migration that brings the search index; searchFoldMigration the one
-// after which terms fold traditional characters (PostgreSQL's column is written again; SQLite's
-// index file is rebuilt by its format number).
+// after which terms fold traditional characters, searchEdgesMigration the one after which runs
+// have edge terms (PostgreSQL's column is written again; SQLite's index file is rebuilt by its
+// format number).
 const (
-	searchMigration     = 7
-	searchFoldMigration = 13
+	searchMigration      = 7
+	searchFoldMigration  = 13
+	searchEdgesMigration = 37
 )
 
 func init() {
 	store.AfterMigration(searchMigration, backfillSearch)
 	store.AfterMigration(searchFoldMigration, backfillSearch)
+	store.AfterMigration(searchEdgesMigration, backfillSearch)
 	store.OnIndexFile(searchMigration, prepareSearch)
 }

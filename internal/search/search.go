@@ -68,18 +68,28 @@ const MaxTermBytes = 255
 
 // AppendTerms appends the index terms of text to dst, separated by single spaces (with a
 // trailing space when any were written), and returns the extended buffer. Bigrams overlap; an
-// ideograph standing alone is a term of one character.
-func AppendTerms(dst []byte, text string) []byte {
+// ideograph standing alone is a term of one character. After the text's terms come the edge
+// terms of its runs of letters and digits (EdgeMark), in no phrase with the others.
+func AppendTerms(dst []byte, text string) []byte { return appendTerms(dst, text, true) }
+
+// appendTerms is AppendTerms, with the edge terms only if edges: a query's phrase holds the
+// text's own terms alone.
+func appendTerms(dst []byte, text string, edges bool) []byte {
 	var prev rune
 	prevClass := sep
 	wordStart := -1 // in dst, while a word run is open
-	hanRun := 0     // length of the current run of ideographs
-	for _, r := range text {
+	runStart, runRunes := 0, 0
+	hanRun := 0 // length of the current run of ideographs
+	var edgeTerms []byte
+	for i, r := range text {
 		r = fold(r)
 		c := classify(r)
 		if c != word && wordStart >= 0 {
 			dst = append(dst, ' ')
 			wordStart = -1
+			if edges {
+				edgeTerms = appendEdgeTerms(edgeTerms, text[runStart:i], runRunes)
+			}
 		}
 		if c != han && prevClass == han && hanRun == 1 {
 			dst = utf8.AppendRune(dst, prev)
@@ -98,7 +108,9 @@ func AppendTerms(dst []byte, text string) []byte {
 		case word:
 			if wordStart < 0 {
 				wordStart = len(dst)
+				runStart, runRunes = i, 0
 			}
+			runRunes++
 			if len(dst)-wordStart+utf8.RuneLen(r) <= MaxTermBytes {
 				dst = utf8.AppendRune(dst, r)
 			}
@@ -110,9 +122,60 @@ func AppendTerms(dst []byte, text string) []byte {
 	}
 	if wordStart >= 0 {
 		dst = append(dst, ' ')
+		if edges {
+			edgeTerms = appendEdgeTerms(edgeTerms, text[runStart:], runRunes)
+		}
 	}
 	if prevClass == han && hanRun == 1 {
 		dst = utf8.AppendRune(dst, prev)
+		dst = append(dst, ' ')
+	}
+	return append(dst, edgeTerms...)
+}
+
+// EdgeMark marks an edge term: the last k letters or digits of a longer run as EdgeMark+tail
+// ("1470" gives ·470 and ·70), its first k as head+EdgeMark (14· and 147·), for 2 ≤ k ≤
+// MaxEdgeRunes. A scanned part that begins with a run (470弄8号) finds a text whose run only
+// ends with it (新渔东路1470弄8号) through the run or its tail's term, and one that ends with a
+// run through the head's; without them such a run anchored nothing and the scan tested every
+// order a weaker anchor found (弄 <-> 8: 8,525 of the bench's million orders, whose addresses
+// happen to hold 470 as often: 8,830; on more varied numbers the run is the rarer). The mark
+// is no letter, digit or ideograph, so no text's own term holds it, and it is a token character
+// for FTS5's ascii tokenizer (every non-ASCII character is).
+const EdgeMark = "·"
+
+// MaxEdgeRunes is the longest head or tail of a run that is indexed as an edge term: a query's
+// run at a part's edge longer than this anchors nothing (it is scanned, as every part with a
+// lone ideograph is). A phone number (11 digits) gets 2 × 5 edge terms.
+const MaxEdgeRunes = 6
+
+// appendEdgeTerms appends the edge terms of run (n runes, not yet folded), each followed by a
+// space.
+func appendEdgeTerms(dst []byte, run string, n int) []byte {
+	if n < 3 {
+		return dst
+	}
+	k := min(n-1, MaxEdgeRunes)
+	var headBuf, tailBuf [MaxEdgeRunes]rune
+	head, tail := headBuf[:0], tailBuf[:0]
+	i := 0
+	for _, r := range run { // the first k runes and the last k, folded
+		if i < k {
+			head = append(head, fold(r))
+		}
+		if i >= n-k {
+			tail = append(tail, fold(r))
+		}
+		i++
+	}
+	for j := 2; j <= k; j++ {
+		dst = append(dst, string(head[:j])...)
+		dst = append(dst, EdgeMark...)
+		dst = append(dst, ' ')
+	}
+	for j := 2; j <= k; j++ {
+		dst = append(dst, EdgeMark...)
+		dst = append(dst, string(tail[len(tail)-j:])...)
 		dst = append(dst, ' ')
 	}
 	return dst
@@ -127,18 +190,29 @@ func Terms(texts ...string) string {
 	return strings.TrimSuffix(string(b), " ")
 }
 
-// Query is a parsed search: every phrase must occur (AND). A phrase is the terms of one
-// space-separated part of what the user typed, which must occur next to each other. Scan lists
-// the parts the index cannot answer — a single ideograph is not a term of a longer run — which
-// the caller matches with a substring scan instead.
+// Query is a parsed search: every phrase must occur (AND), and one term of each of Either. A
+// phrase is the terms of one space-separated part of what the user typed, which must occur next
+// to each other. Scan lists the parts the index cannot answer — a single ideograph is not a term
+// of a longer run — which the caller matches with a substring scan instead.
 type Query struct {
 	Phrases [][]string
-	Texts   []string // the phrases as typed, for matching text the index does not cover yet
-	Scan    []string
+	// Either are alternatives of which one must occur, each from a run of letters or digits at
+	// the edge of a scanned part: the run as a term, or the edge term of a longer run (EdgeMark).
+	Either [][]string
+	Texts  []string // the phrases and Either's runs as typed, for matching text the index does not cover yet
+	Scan   []string
 }
 
 // Empty reports whether the query asks for nothing.
-func (q Query) Empty() bool { return len(q.Phrases) == 0 && len(q.Scan) == 0 }
+func (q Query) Empty() bool { return len(q.Phrases) == 0 && len(q.Either) == 0 && len(q.Scan) == 0 }
+
+// Indexed reports whether the index takes part in the query (it has a phrase or an Either).
+func (q Query) Indexed() bool { return len(q.Phrases) > 0 || len(q.Either) > 0 }
+
+// queryTerms is the terms of a query's text: the text's own, without edge terms.
+func queryTerms(text string) []string {
+	return strings.Fields(string(appendTerms(nil, text, false)))
+}
 
 // Parse splits what the user typed into phrases and scan parts. At most 16 parts are kept: a
 // longer query is a paste, and its first parts already narrow it down.
@@ -148,7 +222,7 @@ func Parse(input string) Query {
 		if i == 16 {
 			break
 		}
-		terms := strings.Fields(Terms(part))
+		terms := queryTerms(part)
 		if len(terms) == 0 {
 			continue
 		}
@@ -158,9 +232,14 @@ func Parse(input string) Query {
 			// the terms of its anchors, each a phrase, so those are required too and the scan
 			// only tests the orders they find (新渔东路470弄8号: the phrase 新渔东路470弄8, then
 			// the scan).
-			for _, a := range anchors(part) {
-				q.Phrases = append(q.Phrases, strings.Fields(Terms(a)))
+			phrases, edges := anchors(part)
+			for _, a := range phrases {
+				q.Phrases = append(q.Phrases, queryTerms(a))
 				q.Texts = append(q.Texts, a)
+			}
+			for _, e := range edges {
+				q.Either = append(q.Either, e.terms)
+				q.Texts = append(q.Texts, e.run)
 			}
 			continue
 		}
@@ -170,20 +249,34 @@ func Parse(input string) Query {
 	return q
 }
 
+// edgeAnchor is a run of letters or digits at a scanned part's edge and the terms of which a
+// text containing the part has one: the run itself, or the edge term of a longer run that
+// begins or ends with it.
+type edgeAnchor struct {
+	run   string
+	terms []string
+}
+
 // anchors are the pieces of part whose terms every text containing part has as they are: runs of
 // two or more ideographs (their bigrams lie inside the run, whatever stands beside it in the
-// text), and runs of letters or digits with something else on both sides within part (at part's
-// edge a run may continue in the text: 470 at the start of a part can be the end of 1470).
+// text), and runs of letters or digits with something else on both sides within part. A run at
+// part's edge may continue in the text (470 at the start of a part can be the end of 1470): if it
+// has 2 to MaxEdgeRunes runes it is an edge anchor, the run or its edge term (·470).
 //
 // A lone ideograph with something else on both sides within part is a term of its own in the
 // text too (弄 in 470弄8号), and with the runs beside it a phrase. Such a phrase is added only
 // when no run of ideographs anchors part: the lone ideograph's term is in nearly every address
 // (弄: 388,019 of a million orders), which makes FTS5 read its whole posting list — 20–35 ms
-// where the runs of 新渔东路470弄8号 alone take 12–16 ms — but 470弄8号's only other anchor, 8,
-// leaves the scan twice the orders that the phrase 弄 8 does.
-func anchors(part string) []string {
+// where the runs of 新渔东路470弄8号 alone take 12–16 ms. With an edge run it is still added:
+// each alone leaves thousands to scan at a million orders (470: 8,830; 弄 <-> 8: 8,525), both
+// together the 192 that hold the part. A run of one letter or digit inside part (8 in 470弄8号)
+// is no anchor where an edge run is one: 8 is in about a third of the orders, and the phrase
+// holds it anyway.
+func anchors(part string) ([]string, []edgeAnchor) {
 	rs := []rune(part)
 	var out, stretches []string
+	var short []bool // out[i] is a run of one letter or digit
+	var edges []edgeAnchor
 	hanRun := false
 	start, end, lone := -1, -1, false // the open stretch, rs[start:end], and whether it has a lone ideograph
 	flush := func() {
@@ -199,12 +292,22 @@ func anchors(part string) []string {
 			j++
 		}
 		inner := i > 0 && j < len(rs)
+		if c == word && !inner && j-i >= 2 && j-i <= MaxEdgeRunes {
+			run := string(rs[i:j])
+			t := queryTerms(run)[0]
+			if i == 0 {
+				edges = append(edges, edgeAnchor{run, []string{t, EdgeMark + t}})
+			} else {
+				edges = append(edges, edgeAnchor{run, []string{t, t + EdgeMark}})
+			}
+		}
 		switch {
 		case c == sep: // no term; a stretch goes on across it
 			i = j
 			continue
 		case c == han && j-i >= 2, c == word && inner:
 			out = append(out, string(rs[i:j]))
+			short = append(short, c == word && j-i == 1)
 			hanRun = hanRun || c == han
 		case c == han && inner:
 			lone = true
@@ -220,10 +323,19 @@ func anchors(part string) []string {
 		i = j
 	}
 	flush()
+	if len(edges) > 0 {
+		kept := out[:0]
+		for i, a := range out {
+			if !short[i] {
+				kept = append(kept, a)
+			}
+		}
+		out = kept
+	}
 	if !hanRun {
 		out = append(out, stretches...)
 	}
-	return out
+	return out, edges
 }
 
 // single reports whether part contains an ideograph with no ideograph beside it: its term is the
@@ -255,31 +367,53 @@ func (q Query) FTS5() string {
 		b.WriteString(strings.Join(p, " "))
 		b.WriteByte('"')
 	}
+	for i, e := range q.Either {
+		if i > 0 || len(q.Phrases) > 0 {
+			b.WriteString(" AND ")
+		}
+		b.WriteByte('(')
+		for j, t := range e {
+			if j > 0 {
+				b.WriteString(" OR ")
+			}
+			b.WriteByte('"')
+			b.WriteString(t)
+			b.WriteByte('"')
+		}
+		b.WriteByte(')')
+	}
 	return b.String()
 }
 
-// TSQuery is the query as a PostgreSQL tsquery literal: each phrase's terms joined by <-> and
-// phrases by &, every lexeme quoted so that the input function takes it as it is.
+// TSQuery is the query as a PostgreSQL tsquery literal: each phrase's terms joined by <->, each
+// Either's by |, and those by &, every lexeme quoted so that the input function takes it as it
+// is.
 func (q Query) TSQuery() string {
 	var b strings.Builder
-	for i, p := range q.Phrases {
+	group := func(i int, terms []string, op string) {
 		if i > 0 {
 			b.WriteString(" & ")
 		}
-		if len(p) > 1 {
+		if len(terms) > 1 {
 			b.WriteByte('(')
 		}
-		for j, t := range p {
+		for j, t := range terms {
 			if j > 0 {
-				b.WriteString(" <-> ")
+				b.WriteString(op)
 			}
 			b.WriteByte('\'')
 			b.WriteString(t)
 			b.WriteByte('\'')
 		}
-		if len(p) > 1 {
+		if len(terms) > 1 {
 			b.WriteByte(')')
 		}
+	}
+	for i, p := range q.Phrases {
+		group(i, p, " <-> ")
+	}
+	for i, e := range q.Either {
+		group(len(q.Phrases)+i, e, " | ")
 	}
 	return b.String()
 }
