@@ -1,6 +1,7 @@
 package kpi_test
 
 import (
+	"database/sql"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -120,13 +121,7 @@ func show(f kpi.Figure) string {
 // keptRows reads kpi_daily without its all-zero rows, sorted, for comparing two states.
 func keptRows(t *testing.T, db *store.DB) []string {
 	t.Helper()
-	rows, err := db.Query(ctx, `SELECT town_code, dim, day, grp, pday, cday, `+joinCols()+` FROM kpi_daily`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
+	out, err := store.Collect(ctx, db, func(rows *sql.Rows) (string, error) {
 		var town, grp string
 		var dim, day, pday, cday int64
 		var v daily.Sums
@@ -134,42 +129,35 @@ func keptRows(t *testing.T, db *store.DB) []string {
 		for i := range v {
 			dest = append(dest, &v[i])
 		}
-		if err := rows.Scan(dest...); err != nil {
-			t.Fatal(err)
+		if err := rows.Scan(dest...); err != nil || v == (daily.Sums{}) {
+			return "", err
 		}
-		if v != (daily.Sums{}) {
-			out = append(out, fmt.Sprint(town, dim, day, grp, pday, cday, v))
-		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(out)
-	return out
+		return fmt.Sprint(town, dim, day, grp, pday, cday, v), nil
+	}, `SELECT town_code, dim, day, grp, pday, cday, `+joinCols()+` FROM kpi_daily`)
+	return sortedLines(t, out, err)
 }
 
 // keptHours reads kpi_hours without its zero rows, sorted.
 func keptHours(t *testing.T, db *store.DB) []string {
 	t.Helper()
-	rows, err := db.Query(ctx, `SELECT town_code, dim, day, grp, bucket, n FROM kpi_hours WHERE n <> 0`)
+	out, err := store.Collect(ctx, db, func(rows *sql.Rows) (string, error) {
+		var town, grp string
+		var dim, day, bucket, n int64
+		err := rows.Scan(&town, &dim, &day, &grp, &bucket, &n)
+		return fmt.Sprint(town, dim, day, grp, bucket, n), err
+	}, `SELECT town_code, dim, day, grp, bucket, n FROM kpi_hours WHERE n <> 0`)
+	return sortedLines(t, out, err)
+}
+
+// sortedLines is keptRows' and keptHours' lines, the empty ones (rows left out) dropped, sorted.
+func sortedLines(t *testing.T, lines []string, err error) []string {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var town, grp string
-		var dim, day, bucket, n int64
-		if err := rows.Scan(&town, &dim, &day, &grp, &bucket, &n); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprint(town, dim, day, grp, bucket, n))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(out)
-	return out
+	lines = slices.DeleteFunc(lines, func(l string) bool { return l == "" })
+	slices.Sort(lines)
+	return lines
 }
 
 func joinCols() string {
