@@ -353,23 +353,23 @@ func (d Delta) AddChange(before, after *Order, cal *workcal.Calendar) {
 		return
 	}
 	was, now := Contributions(before, cal), Contributions(after, cal)
-	type term struct {
-		Day, PDay, CDay int32
-		Col             int
-		Bucket          int32
-	}
-	net := make(map[term]int64, len(now))
+	// The net value of each term, keyed by the term without its value.
+	net := make(map[Term]int64, len(now))
 	for _, t := range was {
-		net[term{t.Day, t.PDay, t.CDay, t.Col, t.Bucket}] -= t.V
+		v := t.V
+		t.V = 0
+		net[t] -= v
 	}
 	for _, t := range now {
-		net[term{t.Day, t.PDay, t.CDay, t.Col, t.Bucket}] += t.V
+		v := t.V
+		t.V = 0
+		net[t] += v
 	}
 	for dim := DimTown + 1; dim < NDims; dim++ { // the town's: none (DimTown)
 		if g := after.Groups[dim]; g == before.Groups[dim] {
-			for k, v := range net {
+			for t, v := range net {
 				if v != 0 {
-					d.put(after.Town, dim, g, Term{Day: k.Day, PDay: k.PDay, CDay: k.CDay, Col: k.Col, Bucket: k.Bucket}, v)
+					d.put(after.Town, dim, g, t, v)
 				}
 			}
 			continue

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -82,7 +83,7 @@ func (h Hist) Percentile(q float64) (int64, time.Duration) {
 	if n <= 0 {
 		return 0, 0
 	}
-	sort.Slice(buckets, func(i, j int) bool { return buckets[i] < buckets[j] })
+	slices.Sort(buckets)
 	rank := max(int64(math.Ceil(q*float64(n)-1e-9)), 1)
 	var seen int64
 	for _, b := range buckets {
@@ -103,9 +104,9 @@ type HourKey struct {
 	Bucket int32
 }
 
-func (a HourKey) less(b HourKey) bool {
+func (a HourKey) compare(b HourKey) int {
 	return cmp.Or(cmp.Compare(a.Town, b.Town), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Day, b.Day),
-		cmp.Compare(a.Group, b.Group), cmp.Compare(a.Bucket, b.Bucket)) < 0
+		cmp.Compare(a.Group, b.Group), cmp.Compare(a.Bucket, b.Bucket))
 }
 
 // applyHours adds the histogram's changes to kpi_hours, rows in key order (PostgreSQL's row
@@ -117,7 +118,7 @@ func applyHours(ctx context.Context, tx store.Querier, h map[HourKey]int64) erro
 			keys = append(keys, k)
 		}
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+	slices.SortFunc(keys, HourKey.compare)
 	const perStmt = 1000 // 6 parameters a row
 	if len(keys) <= preparedRows {
 		tx = store.Prepared(tx)
