@@ -24,12 +24,15 @@ import (
 // benchRates are the proportions of the lifecycle's detours, per order that reaches the step.
 var benchRates = struct {
 	LateFiling, LateDispatch, LateAccept, LateHandling, LateVerify, LateCallback float64
+	Unreachable, Declined                                                        float64
 	Return, CoHandling, CoReport, Suspend, StillSuspended, Rework, Reopen        float64
 	Escalate, SecondEscalation, Exempt, SelfHandle                               float64
 }{
 	LateFiling: 0.03, LateDispatch: 0.03, LateAccept: 0.06, LateHandling: 0.10, LateVerify: 0.05, LateCallback: 0.04,
 	Return: 0.05, CoHandling: 0.15, CoReport: 0.6, Suspend: 0.03, StillSuspended: 0.25, Rework: 0.04, Reopen: 0.3,
 	Escalate: 0.4, SecondEscalation: 0.15, Exempt: 0.03, SelfHandle: 0.15,
+	// Of the closed orders nobody rated, how their callback ended (the rest: no way to call back).
+	Unreachable: 0.6, Declined: 0.25,
 }
 
 // stageRow is one order_stages row.
@@ -62,6 +65,7 @@ type benchLife struct {
 	escalatedAt, suspendedSince      time.Time
 	department, co                   string
 	satisfaction, result             string
+	callbackOutcome                  string
 	returned, rework, reopen, escLvl int
 	suspendedTotal                   int64
 	duplicate                        int64
@@ -308,6 +312,7 @@ func (s *lifeSim) live(l *benchLife, g world.DemoOrder, state string, ids []int6
 	}
 	s.verify(l, true)
 	if state == string(workorder.Closed) {
+		s.endCallback(l)
 		return
 	}
 	sat := benchSatisfaction(g.Satisfaction)
@@ -394,6 +399,31 @@ func (s *lifeSim) rate(l *benchLife, sat, comment string) {
 	l.satisfaction = sat
 	s.event(l, workorder.ActRate, string(workorder.Rated), s.dispName, workorder.RoleDispatcher,
 		eventRow{comment: comment, data: dataJSON(map[string]any{"satisfaction": sat})})
+}
+
+// endCallback is 回访结束（未评价） for a closed order nobody rated: once its callback's due time
+// has passed, the centre records why there is no rating — mostly on time, some late. A closed
+// order whose callback is still within its due time keeps it running (awaiting the callback).
+func (s *lifeSim) endCallback(l *benchLife) {
+	cb := l.stages[len(l.stages)-1]
+	if cb.stage != string(workorder.StageCallback) || !cb.due.Before(s.now) {
+		return
+	}
+	s.wait(l, 2*time.Hour, 48*time.Hour)
+	if s.chance(benchRates.LateCallback) {
+		s.lateBy(l, cb.due)
+	}
+	outcome, note := workorder.CallbackNoContact, "来电人未留联系方式（生成数据）"
+	switch r := s.rng.Float64(); {
+	case r < benchRates.Unreachable:
+		outcome, note = workorder.CallbackUnreachable, "三次回访均未接通（生成数据）"
+	case r < benchRates.Unreachable+benchRates.Declined:
+		outcome, note = workorder.CallbackDeclined, "来电人表示不愿评价（生成数据）"
+	}
+	s.finish(l, workorder.ActEndCallback, workorder.StageCallback)
+	l.callbackOutcome = outcome
+	s.event(l, workorder.ActEndCallback, "", s.dispName, workorder.RoleDispatcher,
+		eventRow{note: note, data: dataJSON(map[string]any{"callback_outcome": outcome})})
 }
 
 func benchSatisfaction(s string) string {

@@ -37,7 +37,7 @@ var (
 		"lat", "lng", "grid_code", "category_code", "deadline_class", "limit_days", "department_code", "co_departments", "caller_name",
 		"caller_phone", "received_at", "filed_at", "deadline_at", "closed_at", "updated_at", "suspended", "suspended_since",
 		"suspended_total_ms", "satisfaction", "returned_count", "rework_count", "reopen_count", "escalated_at", "escalation_level",
-		"warning_at", "duplicate_of", "result", "channel_data", "category_version"}
+		"warning_at", "duplicate_of", "result", "channel_data", "category_version", "callback_outcome"}
 	benchTables = []benchTable{
 		{"orders", benchOrderCols},
 		{"order_events", []string{"order_id", "seq", "at", "actor_name", "actor_role", "action", "from_state", "to_state", "reason", "note",
@@ -137,7 +137,7 @@ func (g *benchGen) rows(r *benchRows, town benchTown, d *world.DemoOrder, id int
 		content, address, d.Lat, d.Lng, store.NullIfEmpty(d.GridCode), category)
 	if l == nil {
 		o = append(o, "", 0, nil, "", strings.TrimSpace(d.CallerName), strings.TrimSpace(d.CallerPhone), received.UnixMilli(),
-			nil, nil, nil, g.written.UnixMilli(), 0, nil, int64(0), "", 0, 0, 0, nil, 0, nil, nil, "", "", categoryVersion)
+			nil, nil, nil, g.written.UnixMilli(), 0, nil, int64(0), "", 0, 0, 0, nil, 0, nil, nil, "", "", categoryVersion, "")
 	} else {
 		o[base+4], o[base+5] = l.state, 1+len(l.events) // state and version
 		var warning any
@@ -157,7 +157,8 @@ func (g *benchGen) rows(r *benchRows, town benchTown, d *world.DemoOrder, id int
 		o = append(o, class, 0, store.NullIfEmpty(l.department), l.co, strings.TrimSpace(d.CallerName), strings.TrimSpace(d.CallerPhone),
 			received.UnixMilli(), millisOrNil(l.filed), millisOrNil(l.deadline), millisOrNil(l.closed), updated.UnixMilli(),
 			store.Bool(!l.suspendedSince.IsZero()), millisOrNil(l.suspendedSince), l.suspendedTotal, l.satisfaction, l.returned, l.rework,
-			l.reopen, millisOrNil(l.escalatedAt), l.escLvl, warning, store.NullIfZero(l.duplicate), l.result, "", categoryVersion)
+			l.reopen, millisOrNil(l.escalatedAt), l.escLvl, warning, store.NullIfZero(l.duplicate), l.result, "", categoryVersion,
+			l.callbackOutcome)
 		if l.satisfaction != "" {
 			g.ratings[ratingKey{town.code, d.GridCode, l.department, l.satisfaction}]++
 		}

@@ -432,6 +432,28 @@ func TestLateByOwner(t *testing.T) {
 		if _, _, err := kpi.LateCondition("mayor", "x", now); err == nil {
 			t.Error("owner kind mayor accepted")
 		}
+		// The centre records that E's callback ended without a rating (回访结束: 未接通): the
+		// callback finishes, late, and E leaves the centre's row and the total; nothing is rated.
+		before, err := w.k.LateOrders(ctx, w.f.Towns(), now)
+		if err != nil || before != 4 {
+			t.Fatalf("orders with a late stage: %d (%v), want 4", before, err)
+		}
+		e, err := w.s.Get(ctx, w.f.Towns(), w.ids["E 返工"], false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.do(e, "2025-11-20 10:00", w.f.Dispatcher, workorder.ActEndCallback, workorder.Input{CallbackOutcome: workorder.CallbackUnreachable})
+		late, err = w.k.Late(ctx, w.f.Towns(), now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[0].Orders = 2
+		if !slices.Equal(late, want) {
+			t.Fatalf("late after end_callback %+v, want %+v", late, want)
+		}
+		if n, err := w.k.LateOrders(ctx, w.f.Towns(), now); err != nil || n != 3 {
+			t.Fatalf("orders with a late stage after end_callback: %d (%v), want 3", n, err)
+		}
 		// A co-handling department's late clock (协办) is an owner like the others.
 		if cond, args, err := kpi.LateCondition("co_department", w.f.Market, now); err != nil {
 			t.Errorf("owner kind co_department: %v", err)

@@ -120,13 +120,13 @@ func (s *Store) act(ctx context.Context, tx *store.Tx, towns []string, id int64,
 		department_code = ?, co_departments = ?, filed_at = ?, deadline_at = ?, closed_at = ?, updated_at = ?,
 		suspended = ?, suspended_since = ?, suspended_total_ms = ?, extension_pending = ?, extension_deadline = ?,
 		satisfaction = ?, returned_count = ?, rework_count = ?, reopen_count = ?, escalated_at = ?, escalation_level = ?,
-		warning_at = ?, duplicate_of = ?, result = ?
+		warning_at = ?, duplicate_of = ?, result = ?, callback_outcome = ?
 		WHERE id = ? AND version = ?`, append(args,
 		o.State, o.Version, store.NullIfEmpty(o.Grid), o.Category, o.DeadlineClass,
 		store.NullIfEmpty(o.Department), strings.Join(o.CoDepartments, ","), ms(o.FiledAt), ms(o.Deadline), ms(o.ClosedAt), now.UnixMilli(),
 		store.Bool(o.Suspended), msZero(o.suspendedSince), o.suspendedTotal, store.Bool(o.ExtensionPending), ms(o.ExtensionDeadline),
 		o.Satisfaction, o.ReturnedCount, o.ReworkCount, o.ReopenCount, msZero(o.escalatedAt), o.EscalationLevel,
-		msZero(o.warningAt), store.NullIfZero(o.DuplicateOf), o.Result,
+		msZero(o.warningAt), store.NullIfZero(o.DuplicateOf), o.Result, o.CallbackOutcome,
 		o.ID, d.Version)...)
 	if err != nil {
 		return Order{}, fmt.Errorf("update order %s: %w", o.Number, err)

@@ -49,15 +49,20 @@ var effects = map[workorder.Effect]func(context.Context, *change) error{
 	workorder.EffStampClosed:      func(_ context.Context, c *change) error { c.o.ClosedAt = &c.now; return nil },
 	workorder.EffCountRework:      func(_ context.Context, c *change) error { c.o.ReworkCount++; return nil },
 	workorder.EffSetSatisfaction:  setSatisfaction,
-	workorder.EffRestartClock:     restartClock,
-	workorder.EffCountReopen:      func(_ context.Context, c *change) error { c.o.ReopenCount++; return nil },
-	workorder.EffClearRating:      clearRating,
-	workorder.EffStopClock:        stopClock,
-	workorder.EffResumeClock:      resumeClock,
-	workorder.EffEscalate:         escalate,
-	workorder.EffMarkDuplicate:    markDuplicate,
-	workorder.EffMarkSelfHandled:  markSelfHandled,
-	workorder.EffStageClocks:      stageClocks,
+	workorder.EffSetCallbackOutcome: func(_ context.Context, c *change) error {
+		c.o.CallbackOutcome = c.d.CallbackOutcome
+		c.ev.Data["callback_outcome"] = c.d.CallbackOutcome
+		return nil
+	},
+	workorder.EffRestartClock:    restartClock,
+	workorder.EffCountReopen:     func(_ context.Context, c *change) error { c.o.ReopenCount++; return nil },
+	workorder.EffClearRating:     clearRating,
+	workorder.EffStopClock:       stopClock,
+	workorder.EffResumeClock:     resumeClock,
+	workorder.EffEscalate:        escalate,
+	workorder.EffMarkDuplicate:   markDuplicate,
+	workorder.EffMarkSelfHandled: markSelfHandled,
+	workorder.EffStageClocks:     stageClocks,
 }
 
 func setPlace(ctx context.Context, c *change) error {
@@ -196,7 +201,7 @@ func restartClock(ctx context.Context, c *change) error {
 
 func clearRating(_ context.Context, c *change) error {
 	c.ev.Data["satisfaction"] = c.o.Satisfaction
-	c.o.Satisfaction, c.o.ClosedAt = "", nil
+	c.o.Satisfaction, c.o.CallbackOutcome, c.o.ClosedAt = "", "", nil
 	return nil
 }
 

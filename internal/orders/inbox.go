@@ -21,8 +21,9 @@ var needStates = map[string][]workorder.State{
 	KindRated:     {workorder.Rated},
 	KindExtension: {workorder.InProgress},
 	KindHandled:   {workorder.Handled},
-	// A late callback needs the centre until the resident's rating is recorded (or the order is
-	// reopened).
+	// A late callback needs the centre until the resident's rating is recorded, the centre
+	// records that the callback ended without one (end_callback: liveCondition), or the order is
+	// reopened.
 	KindCallbackLate: {workorder.Closed},
 	// A co-handling department's feedback is for the lead department while it still handles.
 	KindCoReported: {workorder.Dispatched, workorder.InProgress},
@@ -39,8 +40,11 @@ var liveCondition = func() string {
 			qs = append(qs, "'"+string(s)+"'")
 		}
 		cond := `(n.kind = '` + kind + `' AND o.state IN (` + strings.Join(qs, ", ") + `)`
-		if kind == KindExtension {
+		switch kind {
+		case KindExtension:
 			cond += ` AND (u.role <> '` + workorder.RoleDispatcher + `' OR o.extension_pending = 1)`
+		case KindCallbackLate:
+			cond += ` AND o.callback_outcome = ''`
 		}
 		parts = append(parts, cond+`)`)
 	}

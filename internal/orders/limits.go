@@ -152,6 +152,7 @@ func checkActionInput(in workorder.Input) error {
 		{workorder.FieldResult, in.Result, MaxNoteRunes},
 		{workorder.FieldNote, in.Note, MaxNoteRunes},
 		{workorder.FieldSatisfaction, in.Satisfaction, MaxCodeRunes},
+		{workorder.FieldCallbackOutcome, in.CallbackOutcome, MaxCodeRunes},
 		{workorder.FieldComment, in.Comment, MaxNoteRunes},
 	} {
 		if r := textReason(f.value, f.max); r != "" {

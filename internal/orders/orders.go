@@ -93,14 +93,17 @@ type Order struct {
 	ExtensionPending  bool       `json:"extension_pending"`
 	ExtensionDeadline *time.Time `json:"extension_deadline"`
 	Satisfaction      string     `json:"satisfaction"`
-	Result            string     `json:"result"`
-	ReturnedCount     int        `json:"returned_count"`
-	ReworkCount       int        `json:"rework_count"`
-	ReopenCount       int        `json:"reopen_count"`
-	EscalationLevel   int        `json:"escalation_level"`
-	DuplicateOf       int64      `json:"duplicate_of"`
-	Overdue           bool       `json:"overdue"`
-	Warning           bool       `json:"warning"`
+	// CallbackOutcome is how the callback (回访) ended without a rating: unreachable, declined,
+	// no_contact (workorder.CallbackOutcomes); "" while it runs, once rated, and before closing.
+	CallbackOutcome string `json:"callback_outcome,omitempty"`
+	Result          string `json:"result"`
+	ReturnedCount   int    `json:"returned_count"`
+	ReworkCount     int    `json:"rework_count"`
+	ReopenCount     int    `json:"reopen_count"`
+	EscalationLevel int    `json:"escalation_level"`
+	DuplicateOf     int64  `json:"duplicate_of"`
+	Overdue         bool   `json:"overdue"`
+	Warning         bool   `json:"warning"`
 	// ChannelData is what the channel said beyond the order's columns, kept as written (the
 	// hotline's 诉求类型 as kind, its category text and 街镇 text).
 	ChannelData map[string]string `json:"channel_data,omitempty"`
@@ -183,7 +186,7 @@ func (o Order) wo() workorder.Order {
 	return workorder.Order{
 		ID: o.ID, State: workorder.State(o.State), Grid: o.Grid, Department: o.Department,
 		CoDepartments: o.CoDepartments, Suspended: o.Suspended, ExtensionPending: o.ExtensionPending,
-		Satisfaction: o.Satisfaction, RaisedBy: o.RaisedBy, Version: o.Version,
+		Satisfaction: o.Satisfaction, CallbackOutcome: o.CallbackOutcome, RaisedBy: o.RaisedBy, Version: o.Version,
 	}
 }
 
@@ -197,7 +200,8 @@ const orderCols = `id, town_code, number, short_code, state, version, channel, e
 	lat, lng, grid_code, committee_code, category_code, deadline_class, limit_days, department_code, co_departments,
 	caller_name, caller_phone, raised_by, received_at, filed_at, deadline_at, closed_at, updated_at,
 	suspended, suspended_since, suspended_total_ms, extension_pending, extension_deadline, satisfaction,
-	returned_count, rework_count, reopen_count, escalated_at, escalation_level, warning_at, duplicate_of, result, channel_data, category_version`
+	returned_count, rework_count, reopen_count, escalated_at, escalation_level, warning_at, duplicate_of, result, channel_data, category_version,
+	callback_outcome`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -213,7 +217,8 @@ func scanOrder(r scanner, extra ...any) (Order, error) {
 		&lat, &lng, &grid, &committee, &o.Category, &o.DeadlineClass, &o.limitDays, &dept, &co,
 		&o.CallerName, &o.CallerPhone, &raisedBy, &received, &filed, &deadline, &closed, &updated,
 		&suspended, &since, &o.suspendedTotal, &extPending, &extDeadline, &o.Satisfaction,
-		&o.ReturnedCount, &o.ReworkCount, &o.ReopenCount, &escalated, &o.EscalationLevel, &warning, &dup, &o.Result, &channelData, &o.CategoryVersion}
+		&o.ReturnedCount, &o.ReworkCount, &o.ReopenCount, &escalated, &o.EscalationLevel, &warning, &dup, &o.Result, &channelData, &o.CategoryVersion,
+		&o.CallbackOutcome}
 	if err := r.Scan(append(dest, extra...)...); err != nil {
 		return o, err
 	}

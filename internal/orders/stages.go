@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/problem"
@@ -522,6 +523,10 @@ func init() {
 // backfillStages writes the stage rows of the orders that existed before the stage clocks, by
 // replaying their events (in batches, by id). An order only received keeps no row: its filing
 // clock is read from its receipt until an action writes it.
+// orderColsAt0016 is orderCols as the orders table stood when migration 0016 ran: the columns
+// later migrations added read as their defaults.
+var orderColsAt0016 = strings.Replace(orderCols, "callback_outcome", "'' AS callback_outcome", 1)
+
 func backfillStages(ctx context.Context, tx *store.Tx) error {
 	cal, err := LoadCalendar(ctx, tx)
 	if err != nil {
@@ -531,7 +536,7 @@ func backfillStages(ctx context.Context, tx *store.Tx) error {
 	clocks := map[string]stageClock{}
 	var last int64
 	for {
-		rows, err := tx.Query(ctx, `SELECT `+orderCols+` FROM orders WHERE id > ? ORDER BY id LIMIT 500`, last)
+		rows, err := tx.Query(ctx, `SELECT `+orderColsAt0016+` FROM orders WHERE id > ? ORDER BY id LIMIT 500`, last)
 		if err != nil {
 			return fmt.Errorf("orders to back-fill: %w", err)
 		}

@@ -35,7 +35,8 @@ type Order struct {
 	Suspended        bool
 	ExtensionPending bool
 	Satisfaction     string
-	RaisedBy         int64 // user id of who raised it (a resident, or a grid worker on patrol); 0 if anonymous or external
+	CallbackOutcome  string // how the callback ended without a rating; "" while it runs or once rated
+	RaisedBy         int64  // user id of who raised it (a resident, or a grid worker on patrol); 0 if anonymous or external
 	Version          int
 }
 
@@ -62,7 +63,9 @@ type Input struct {
 	Satisfaction  string
 	Comment       string
 	DuplicateOf   int64
-	Deadline      *time.Time
+	// CallbackOutcome is one of CallbackOutcomes (end_callback).
+	CallbackOutcome string
+	Deadline        *time.Time
 }
 
 // Decision is what the store must do to apply an allowed action: the table row's effects and
@@ -82,6 +85,7 @@ type Decision struct {
 	NewDeadline      *time.Time // for request_extension
 	DuplicateOf      int64      // for mark_duplicate
 	Satisfaction     string     // for set_satisfaction
+	CallbackOutcome  string     // for set_callback_outcome
 }
 
 // Decide checks whether actor a may take action act on order o with input
@@ -163,6 +167,10 @@ func checkCondition(t Transition, o Order) error {
 	case GuardDissatisfied:
 		if o.Satisfaction != Dissatisfied {
 			fail = "only a dissatisfied rating can be reopened"
+		}
+	case GuardCallbackPending:
+		if o.CallbackOutcome != "" {
+			fail = "its callback already has an outcome"
 		}
 	}
 	if fail != "" {
@@ -253,6 +261,11 @@ func requireField(f string, o Order, in Input) error {
 			return missing
 		}
 		return checkOptional(f, o, in)
+	case FieldCallbackOutcome:
+		if in.CallbackOutcome == "" {
+			return missing
+		}
+		return checkOptional(f, o, in)
 	case FieldDuplicateOf:
 		if in.DuplicateOf == 0 {
 			return missing
@@ -303,6 +316,10 @@ func checkOptional(f string, o Order, in Input) error {
 		if in.Satisfaction != "" && !ValidSatisfaction(in.Satisfaction) {
 			return &FieldError{Field: f, Reason: fmt.Sprintf("%q is not one of satisfied, basically_satisfied, dissatisfied", in.Satisfaction)}
 		}
+	case FieldCallbackOutcome:
+		if in.CallbackOutcome != "" && !ValidCallbackOutcome(in.CallbackOutcome) {
+			return &FieldError{Field: f, Reason: fmt.Sprintf("%q is not one of unreachable, declined, no_contact", in.CallbackOutcome)}
+		}
 	}
 	return nil
 }
@@ -325,6 +342,8 @@ func decision(t Transition, o Order, in Input) Decision {
 			d.DuplicateOf = in.DuplicateOf
 		case EffSetSatisfaction:
 			d.Satisfaction = in.Satisfaction
+		case EffSetCallbackOutcome:
+			d.CallbackOutcome = in.CallbackOutcome
 		}
 	}
 	return d

@@ -36,6 +36,7 @@ var spec = map[Action]struct {
 	ActVerifyPass:       {[]State{Handled}, []string{"gridworker", "gridleader", "dispatcher"}, Closed},
 	ActVerifyFail:       {[]State{Handled}, []string{"gridworker", "gridleader", "dispatcher"}, InProgress},
 	ActRate:             {[]State{Closed}, []string{"dispatcher", "resident"}, Rated},
+	ActEndCallback:      {[]State{Closed}, []string{"dispatcher"}, ""},
 	ActReopen:           {[]State{Rated}, []string{"dispatcher"}, InProgress},
 	ActSuspend:          {[]State{Received, Filed, Dispatched, InProgress, Handled}, []string{"dispatcher"}, ""},
 	ActResume:           {[]State{Received, Filed, Dispatched, InProgress, Handled}, []string{"dispatcher"}, ""},
@@ -87,7 +88,8 @@ func owner(role string) Actor {
 func fullInput() Input {
 	dl := time.Date(2025, 10, 20, 17, 0, 0, 0, time.UTC)
 	return Input{
-		Category: "市容环境/乱堆物", Grid: grid, DeadlineClass: ClassGeneral,
+		CallbackOutcome: CallbackUnreachable,
+		Category:        "市容环境/乱堆物", Grid: grid, DeadlineClass: ClassGeneral,
 		Department: leadDept, CoDepartments: []string{otherDept},
 		Reason: "理由", Result: "已清理", Note: "现场核查", Photos: []string{"p/1.jpg"},
 		Satisfaction: Dissatisfied, Comment: "还是很脏", DuplicateOf: 999, Deadline: &dl,
@@ -225,6 +227,8 @@ func blankField(in Input, field string) Input {
 		in.Photos = nil
 	case FieldSatisfaction:
 		in.Satisfaction = ""
+	case FieldCallbackOutcome:
+		in.CallbackOutcome = ""
 	case FieldDuplicateOf:
 		in.DuplicateOf = 0
 	case FieldDeadline:
@@ -257,6 +261,7 @@ func TestMissingFields(t *testing.T) {
 		ActVerifyPass:      {FieldNote},
 		ActVerifyFail:      {FieldReason},
 		ActRate:            {FieldSatisfaction},
+		ActEndCallback:     {FieldCallbackOutcome},
 		ActReopen:          {FieldReason},
 		ActSuspend:         {FieldReason},
 		ActEscalate:        {FieldNote},
@@ -437,5 +442,41 @@ func TestAllowedActions(t *testing.T) {
 		if got := AllowedActions(tt.order, tt.actor); !slices.Equal(got, tt.want) {
 			t.Errorf("%s: AllowedActions = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// A callback ends once: by a rating or by end_callback's outcome, never both, and the outcome
+// is one of the three the table names.
+func TestCallbackEndsOnce(t *testing.T) {
+	disp := Actor{UserID: 3, Role: RoleDispatcher}
+	o := fixture(Closed, false, false, "")
+	d, err := Decide(o, disp, ActEndCallback, Input{CallbackOutcome: CallbackDeclined})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.To != Closed || d.CallbackOutcome != CallbackDeclined {
+		t.Fatalf("end_callback: to %s, outcome %q; want closed, declined", d.To, d.CallbackOutcome)
+	}
+	var fe *FieldError
+	if _, err := Decide(o, disp, ActEndCallback, Input{}); !errors.As(err, &fe) || fe.Field != FieldCallbackOutcome {
+		t.Errorf("no outcome: err = %v, want a FieldError for callback_outcome", err)
+	}
+	if _, err := Decide(o, disp, ActEndCallback, Input{CallbackOutcome: "busy"}); !errors.As(err, &fe) || fe.Field != FieldCallbackOutcome {
+		t.Errorf("unknown outcome: err = %v, want a FieldError for callback_outcome", err)
+	}
+	if _, err := Decide(o, Actor{UserID: raiser, Role: RoleResident}, ActEndCallback, Input{CallbackOutcome: CallbackDeclined}); !errors.Is(err, ErrForbidden) {
+		t.Errorf("resident ends the callback: err = %v, want forbidden", err)
+	}
+	o.CallbackOutcome = CallbackUnreachable
+	for _, act := range []Action{ActEndCallback, ActRate} {
+		if _, err := Decide(o, disp, act, fullInput()); !errors.Is(err, ErrWrongState) {
+			t.Errorf("%s after the callback ended: err = %v, want wrong state", act, err)
+		}
+	}
+	if got := AllowedActions(o, disp); slices.Contains(got, ActRate) || slices.Contains(got, ActEndCallback) {
+		t.Errorf("allowed after the callback ended: %v", got)
+	}
+	if got := AllowedActions(fixture(Closed, false, false, ""), disp); !slices.Contains(got, ActRate) || !slices.Contains(got, ActEndCallback) {
+		t.Errorf("allowed while the callback runs: %v, want rate and end_callback", got)
 	}
 }

@@ -25,42 +25,45 @@ const (
 	EffStampClosed      Effect = "stamp_closed"      // closed time
 	EffCountRework      Effect = "count_rework"      // rework count +1
 	EffSetSatisfaction  Effect = "set_satisfaction"  // the rating
-	EffRestartClock     Effect = "restart_clock"     // a fresh rehandle deadline from now; the order's class stays
-	EffCountReopen      Effect = "count_reopen"      // reopen count +1
-	EffClearRating      Effect = "clear_rating"      // rating and closed time cleared (the event keeps the rating)
-	EffStopClock        Effect = "stop_clock"        // a suspension starts: the deadline clock stops
-	EffResumeClock      Effect = "resume_clock"      // the suspension ends: the deadline moves by the working time it lasted
-	EffEscalate         Effect = "escalate"          // escalation level +1, escalated time
-	EffMarkDuplicate    Effect = "mark_duplicate"    // duplicate of another order of the town, itself not merged
-	EffMarkSelfHandled  Effect = "mark_self_handled" // only a patrol report; the event says it was handled on the spot
-	EffStageClocks      Effect = "stage_clocks"      // the stage clocks the row's Stages names end and start (order_stages)
+	// EffSetCallbackOutcome records how a callback ended without a rating.
+	EffSetCallbackOutcome Effect = "set_callback_outcome"
+	EffRestartClock       Effect = "restart_clock"     // a fresh rehandle deadline from now; the order's class stays
+	EffCountReopen        Effect = "count_reopen"      // reopen count +1
+	EffClearRating        Effect = "clear_rating"      // rating, callback outcome and closed time cleared (the event keeps the rating)
+	EffStopClock          Effect = "stop_clock"        // a suspension starts: the deadline clock stops
+	EffResumeClock        Effect = "resume_clock"      // the suspension ends: the deadline moves by the working time it lasted
+	EffEscalate           Effect = "escalate"          // escalation level +1, escalated time
+	EffMarkDuplicate      Effect = "mark_duplicate"    // duplicate of another order of the town, itself not merged
+	EffMarkSelfHandled    Effect = "mark_self_handled" // only a patrol report; the event says it was handled on the spot
+	EffStageClocks        Effect = "stage_clocks"      // the stage clocks the row's Stages names end and start (order_stages)
 )
 
 // EffectLabels gives the docs' wording of each effect (zh / en); a test makes sure every effect
 // has one.
 var EffectLabels = map[Effect][2]string{
-	EffSetPlace:         {"设定分类和网格", "sets category and grid"},
-	EffStartClock:       {"起算办理时限（自受理时起）", "starts the deadline clock (from receipt)"},
-	EffStampFiled:       {"记录立案时间", "sets the filed time"},
-	EffSetDepartments:   {"设定主办、协办部门", "sets lead and co-departments"},
-	EffClearDepartments: {"清除主办、协办部门", "clears lead and co-departments"},
-	EffCountReturn:      {"退单次数 +1", "returned count +1"},
-	EffRequestExtension: {"记录待审批的延期", "records the requested deadline as pending"},
-	EffGrantExtension:   {"延期生效（办理环节期限随之顺延）", "the pending deadline becomes the deadline (and the handling stage's due time)"},
-	EffDropExtension:    {"撤销待审批的延期", "drops the pending deadline"},
-	EffSetResult:        {"记录处置结果", "records the result"},
-	EffStampClosed:      {"记录结案时间", "sets the closed time"},
-	EffCountRework:      {"返工次数 +1", "rework count +1"},
-	EffSetSatisfaction:  {"记录满意度", "records the satisfaction"},
-	EffRestartClock:     {"按重办时限重新起算", "restarts the clock with the rehandle class, from now"},
-	EffCountReopen:      {"重办次数 +1", "reopen count +1"},
-	EffClearRating:      {"清除评价和结案时间", "clears the rating and the closed time"},
-	EffStopClock:        {"停止计时（含进行中的环节）", "stops the clock (and the running stages')"},
-	EffResumeClock:      {"恢复计时，期限顺延挂起的工作时间（含进行中的环节）", "restarts the clock; the deadline (and the running stages' due times) move by the working time suspended"},
-	EffEscalate:         {"督办级别 +1，记录督办时间，标记超期环节", "escalation level +1, sets the escalated time, marks the late stages"},
-	EffMarkDuplicate:    {"标记为重复件", "marks it a duplicate of another order"},
-	EffMarkSelfHandled:  {"标记自行处置（仅限巡查上报）", "marks it handled on the spot (patrol reports only)"},
-	EffStageClocks:      {"结束、开始环节计时（见环节表）", "ends and starts stage clocks (see the stage table)"},
+	EffSetPlace:           {"设定分类和网格", "sets category and grid"},
+	EffStartClock:         {"起算办理时限（自受理时起）", "starts the deadline clock (from receipt)"},
+	EffStampFiled:         {"记录立案时间", "sets the filed time"},
+	EffSetDepartments:     {"设定主办、协办部门", "sets lead and co-departments"},
+	EffClearDepartments:   {"清除主办、协办部门", "clears lead and co-departments"},
+	EffCountReturn:        {"退单次数 +1", "returned count +1"},
+	EffRequestExtension:   {"记录待审批的延期", "records the requested deadline as pending"},
+	EffGrantExtension:     {"延期生效（办理环节期限随之顺延）", "the pending deadline becomes the deadline (and the handling stage's due time)"},
+	EffDropExtension:      {"撤销待审批的延期", "drops the pending deadline"},
+	EffSetResult:          {"记录处置结果", "records the result"},
+	EffStampClosed:        {"记录结案时间", "sets the closed time"},
+	EffCountRework:        {"返工次数 +1", "rework count +1"},
+	EffSetSatisfaction:    {"记录满意度", "records the satisfaction"},
+	EffSetCallbackOutcome: {"记录回访结果（未评价的原因）", "records the callback's outcome (why there is no rating)"},
+	EffRestartClock:       {"按重办时限重新起算", "restarts the clock with the rehandle class, from now"},
+	EffCountReopen:        {"重办次数 +1", "reopen count +1"},
+	EffClearRating:        {"清除评价、回访结果和结案时间", "clears the rating, the callback outcome and the closed time"},
+	EffStopClock:          {"停止计时（含进行中的环节）", "stops the clock (and the running stages')"},
+	EffResumeClock:        {"恢复计时，期限顺延挂起的工作时间（含进行中的环节）", "restarts the clock; the deadline (and the running stages' due times) move by the working time suspended"},
+	EffEscalate:           {"督办级别 +1，记录督办时间，标记超期环节", "escalation level +1, sets the escalated time, marks the late stages"},
+	EffMarkDuplicate:      {"标记为重复件", "marks it a duplicate of another order"},
+	EffMarkSelfHandled:    {"标记自行处置（仅限巡查上报）", "marks it handled on the spot (patrol reports only)"},
+	EffStageClocks:        {"结束、开始环节计时（见环节表）", "ends and starts stage clocks (see the stage table)"},
 }
 
 // Audience is a group of people a notice goes to. The actor is never among them: nobody needs

@@ -37,6 +37,7 @@ var effectSpec = map[Action]struct {
 	ActMerge:            {[]Effect{EffMarkDuplicate, EffStageClocks}, "", StyleDanger},
 	ActSelfHandle:       {[]Effect{EffMarkSelfHandled, EffSetResult, EffStampClosed, EffStageClocks}, "", StylePrimary},
 	ActCoReport:         {[]Effect{EffStageClocks}, "co_reported → lead_department", StylePrimary},
+	ActEndCallback:      {[]Effect{EffSetCallbackOutcome, EffStageClocks}, "", StyleNormal},
 }
 
 // buttonOrder is the intended order of the order page's buttons (issue #11): what each role does
@@ -45,7 +46,7 @@ var effectSpec = map[Action]struct {
 // rework, reject), so a handler who accepted reads 处置反馈, 延期申请, 退单 and a dispatcher reads
 // 立案 … 不予立案.
 var buttonOrder = []Action{ActFile, ActDispatch, ActAccept, ActReport, ActCoReport, ActVerifyPass, ActApproveExtension, ActRate,
-	ActReopen, ActResume, ActEscalate, ActSelfHandle, ActExtend, ActSuspend, ActMerge, ActReturn, ActRefuseExtension,
+	ActEndCallback, ActReopen, ActResume, ActEscalate, ActSelfHandle, ActExtend, ActSuspend, ActMerge, ActReturn, ActRefuseExtension,
 	ActVerifyFail, ActReject}
 
 func noticeSpec(ns []Notice) string {

@@ -74,6 +74,7 @@ var ResidentSilent = map[Action]string{
 	ActRate:            "the resident's own act",
 	ActSelfHandle:      "patrol reports only, raised by grid staff",
 	ActCoReport:        "between departments; the resident hears of the handling report",
+	ActEndCallback:     "the centre's record of a callback that got no rating; the resident may still rate",
 }
 
 // ResidentNewsOf returns the news action gives the resident, if any.

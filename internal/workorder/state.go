@@ -126,6 +126,25 @@ var Satisfactions = []SatisfactionInfo{
 	{Dissatisfied, "不满意", "Dissatisfied"},
 }
 
+// Callback outcomes without a rating (回访结果, action end_callback).
+const (
+	CallbackUnreachable = "unreachable" // 未接通: no answer after the attempts the town requires
+	CallbackDeclined    = "declined"    // 拒绝评价: reached, would not rate
+	CallbackNoContact   = "no_contact"  // 无法回访: anonymous, or no number to call back
+)
+
+// CallbackOutcomes lists the outcomes of a callback that ended without a rating.
+var CallbackOutcomes = []SatisfactionInfo{
+	{CallbackUnreachable, "未接通", "Unreachable"},
+	{CallbackDeclined, "拒绝评价", "Declined to rate"},
+	{CallbackNoContact, "无法回访（匿名或无联系方式）", "No way to call back"},
+}
+
+// ValidCallbackOutcome reports whether s is one of CallbackOutcomes.
+func ValidCallbackOutcome(s string) bool {
+	return slices.ContainsFunc(CallbackOutcomes, func(si SatisfactionInfo) bool { return si.Code == s })
+}
+
 // ValidSatisfaction reports whether s is one of the three grades.
 func ValidSatisfaction(s string) bool {
 	return slices.ContainsFunc(Satisfactions, func(si SatisfactionInfo) bool { return si.Code == s })

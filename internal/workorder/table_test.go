@@ -27,7 +27,7 @@ func TestMarkdownTableRendersEveryAction(t *testing.T) {
 
 func TestTableIsWellFormed(t *testing.T) {
 	fields := []string{FieldCategory, FieldGrid, FieldDeadlineClass, FieldDepartment, FieldCoDepartments, FieldReason,
-		FieldResult, FieldNote, FieldPhotos, FieldSatisfaction, FieldComment, FieldDuplicateOf, FieldDeadline}
+		FieldResult, FieldNote, FieldPhotos, FieldSatisfaction, FieldComment, FieldDuplicateOf, FieldDeadline, FieldCallbackOutcome}
 	seen := map[Action]bool{}
 	for _, tr := range Transitions {
 		if seen[tr.Action] {

@@ -24,6 +24,7 @@ const (
 	ActMerge            Action = "merge"             // 合并
 	ActSelfHandle       Action = "self_handle"       // 自行处置
 	ActCoReport         Action = "co_report"         // 协办反馈
+	ActEndCallback      Action = "end_callback"      // 回访结束（未评价）
 )
 
 // Input field names as the API spells them; Transition.Requires and
@@ -42,6 +43,8 @@ const (
 	FieldComment       = "comment"
 	FieldDuplicateOf   = "duplicate_of"
 	FieldDeadline      = "deadline"
+	// FieldCallbackOutcome is how a callback ended without a rating (CallbackOutcomes).
+	FieldCallbackOutcome = "callback_outcome"
 )
 
 // Guard is a condition on the order, beyond its state, that an action needs.
@@ -56,6 +59,9 @@ const (
 	GuardExtensionPending   Guard = "extension_pending"
 	GuardNoExtensionPending Guard = "no_extension_pending"
 	GuardDissatisfied       Guard = "dissatisfied"
+	// GuardCallbackPending: the callback has no outcome yet (with state closed: not rated, and
+	// not ended by end_callback).
+	GuardCallbackPending Guard = "callback_pending"
 )
 
 // GuardLabels gives the docs' wording of each guard (zh / en).
@@ -64,6 +70,7 @@ var GuardLabels = map[Guard][2]string{
 	GuardExtensionPending:   {"有待审批的延期申请", "an extension is pending"},
 	GuardNoExtensionPending: {"无待审批的延期申请", "no extension pending"},
 	GuardDissatisfied:       {"评价为不满意", "rated dissatisfied"},
+	GuardCallbackPending:    {"回访尚无结果", "the callback has no outcome yet"},
 }
 
 // Transition is one row of the lifecycle table.
@@ -222,7 +229,11 @@ var Transitions = []Transition{
 		Show: Show{Style: StyleDanger, Weight: 170},
 	},
 	{
+		// Only while the callback runs: once the centre recorded that it ended without a rating
+		// (end_callback) the order is archived unrated, as its callback stage — and the period
+		// whose 满意率 it would count in — is over.
 		From: []State{Closed}, Action: ActRate, To: Rated,
+		Guard:    GuardCallbackPending,
 		Roles:    []string{RoleDispatcher, RoleResident},
 		Requires: []string{FieldSatisfaction}, Optional: []string{FieldComment},
 		LabelZH: "回访评价", LabelEN: "Rate",
@@ -231,6 +242,21 @@ var Transitions = []Transition{
 		Notify: []Notice{{Kind: NoticeRated, To: []Audience{ToDispatchers}, When: WhenRatedDissatisfied,
 			Text: "不满意：{order} 回访评价为不满意，可重办 — {comment}"}},
 		Show: Show{Style: StylePrimary, Weight: 70},
+	},
+	{
+		// 回访结束（未评价）: the centre could not get a rating — nobody answered after the
+		// attempts the town requires, the caller declined to rate, or left no way to call back.
+		// The callback stage ends (on time or late by its own due time) and the order stays
+		// closed and unrated: it is out of 满意率's denominator, and out of the centre's late
+		// list for good. No rating is taken after it (rate has the same guard).
+		From: []State{Closed}, Action: ActEndCallback,
+		Roles:    []string{RoleDispatcher},
+		Requires: []string{FieldCallbackOutcome}, Optional: []string{FieldNote},
+		Guard:   GuardCallbackPending,
+		LabelZH: "回访结束（未评价）", LabelEN: "End callback (no rating)",
+		Effects: []Effect{EffSetCallbackOutcome, EffStageClocks},
+		Stages:  StageMove{End: []Stage{StageCallback}},
+		Show:    Show{Style: StyleNormal, Weight: 75},
 	},
 	{
 		From: []State{Rated}, Action: ActReopen, To: InProgress,

@@ -259,13 +259,15 @@ type actionInput struct {
 	Comment       string   `json:"comment"`
 	DuplicateOf   int64    `json:"duplicate_of"`
 	Deadline      string   `json:"deadline"`
+	// CallbackOutcome is end_callback's: unreachable, declined or no_contact.
+	CallbackOutcome string `json:"callback_outcome"`
 }
 
 // toInput converts the JSON body; photos may be given as ids or as {"id": …} objects.
 func (in actionInput) toInput() (workorder.Input, error) {
 	out := workorder.Input{Category: in.Category, Grid: in.Grid, DeadlineClass: in.DeadlineClass, Department: in.Department,
 		CoDepartments: in.CoDepartments, Reason: in.Reason, Result: in.Result, Note: in.Note, Satisfaction: in.Satisfaction,
-		Comment: in.Comment, DuplicateOf: in.DuplicateOf}
+		Comment: in.Comment, DuplicateOf: in.DuplicateOf, CallbackOutcome: in.CallbackOutcome}
 	for i, p := range in.Photos {
 		switch v := p.(type) {
 		case string:

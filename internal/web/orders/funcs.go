@@ -19,6 +19,7 @@ func init() {
 		"stateLabel":        StateLabel,
 		"actionLabel":       actionLabel,
 		"satisfactionLabel": satisfactionLabel,
+		"outcomeLabel":      callbackOutcomeLabel,
 		"excerpt":           excerpt,
 		"highlight":         highlight,
 		"fmtTime":           fmtTime,
@@ -50,6 +51,13 @@ func countLabelOf(n, bound int) string {
 
 func satisfactionLabel(code, lang string) string {
 	return labelOf(workorder.Satisfactions, code, lang, func(s workorder.SatisfactionInfo) [3]string {
+		return [3]string{s.Code, s.LabelZH, s.LabelEN}
+	})
+}
+
+// callbackOutcomeLabel is the wording of how a callback ended without a rating.
+func callbackOutcomeLabel(code, lang string) string {
+	return labelOf(workorder.CallbackOutcomes, code, lang, func(s workorder.SatisfactionInfo) [3]string {
 		return [3]string{s.Code, s.LabelZH, s.LabelEN}
 	})
 }
@@ -198,6 +206,8 @@ func eventData(data map[string]any, p orderPage, lang string) string {
 			v = classLabel(v, lang)
 		case "satisfaction":
 			v = satisfactionLabel(v, lang)
+		case "callback_outcome":
+			v = callbackOutcomeLabel(v, lang)
 		case "self_handled":
 			if b, ok := data[k].(bool); ok {
 				v = T("ev.no")

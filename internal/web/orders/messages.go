@@ -20,6 +20,7 @@ func init() {
 		"ev.channel":              {"渠道", "Channel"},
 		"ev.external_id":          {"外部编号", "External number"},
 		"ev.satisfaction":         {"满意度", "Satisfaction"},
+		"ev.callback_outcome":     {"回访结果", "Callback outcome"},
 		"ev.duplicate_of":         {"重复于工单", "Duplicate of order"},
 		"ev.limit_days":           {"热线时限（工作日）", "Hotline limit (working days)"},
 		"ev.self_handled":         {"自行处置", "Handled on the spot"},

@@ -70,6 +70,7 @@ var (
 		codeText("category"), codeText("grid"), codeText("department"),
 		{"deadline_class", "deadline class", orders.MaxCodeRunes},
 		codeText("satisfaction"),
+		{"callback_outcome", "callback outcome", orders.MaxCodeRunes},
 		{"duplicate_of", "duplicate of", orders.MaxCodeRunes},
 		codeText("deadline"),
 	}

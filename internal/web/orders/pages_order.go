@@ -30,6 +30,7 @@ type lookups struct {
 	GridName    map[string]string
 	Classes     []workorder.DeadlineClass
 	Satisfy     []workorder.SatisfactionInfo
+	Outcomes    []workorder.SatisfactionInfo // the callback outcomes without a rating
 	States      []workorder.StateInfo
 	Channels    map[string]string
 }
@@ -80,7 +81,7 @@ func (s *handlers) lookupsOf(ctx context.Context, towns []string, oneTown bool, 
 // newLookups are lookups with no town's names yet: the state, class and channel tables.
 func newLookups(lang string) lookups {
 	l := lookups{CatName: map[string]string{}, DeptName: map[string]string{}, GridName: map[string]string{}, Channels: map[string]string{},
-		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, States: workorder.States}
+		Classes: workorder.DeadlineClasses, Satisfy: workorder.Satisfactions, Outcomes: workorder.CallbackOutcomes, States: workorder.States}
 	for _, ch := range orders.Channels {
 		if lang == "en" {
 			l.Channels[ch.Code] = ch.EN
@@ -336,7 +337,7 @@ func (s *handlers) orderActSubmit(w http.ResponseWriter, r *http.Request, c *kit
 	}
 	in := workorder.Input{Category: r.FormValue("category"), Grid: r.FormValue("grid"), DeadlineClass: r.FormValue("deadline_class"),
 		Department: r.FormValue("department"), Reason: r.FormValue("reason"), Result: r.FormValue("result"), Note: r.FormValue("note"),
-		Satisfaction: r.FormValue("satisfaction"), Comment: r.FormValue("comment")}
+		Satisfaction: r.FormValue("satisfaction"), Comment: r.FormValue("comment"), CallbackOutcome: r.FormValue("callback_outcome")}
 	for _, d := range r.Form["co_departments"] {
 		if d != "" && d != in.Department {
 			in.CoDepartments = append(in.CoDepartments, d)
