@@ -76,6 +76,11 @@ func TestBenchOrdersLives(t *testing.T) {
 				WHERE finished_at IS NOT NULL AND on_time <> CASE WHEN finished_at <= due_at THEN 1 ELSE 0 END`,
 			"a running stage with on_time set":   `SELECT COUNT(*) FROM order_stages WHERE finished_at IS NULL AND on_time IS NOT NULL`,
 			"a stage finished before it started": `SELECT COUNT(*) FROM order_stages WHERE finished_at < started_at`,
+			"a stage whose town is not its order's": `SELECT COUNT(*) FROM order_stages s JOIN orders o ON o.id = s.order_id
+				WHERE s.order_town <> o.town_code`,
+			"a closed order whose callback ended without an outcome, or with one and running": `SELECT COUNT(*) FROM orders o
+				JOIN order_stages s ON s.order_id = o.id AND s.stage = 'callback'
+				WHERE o.state = 'closed' AND (s.finished_at IS NULL) <> (o.callback_outcome = '')`,
 			"a rated or rejected order with a running stage": `SELECT COUNT(*) FROM orders o JOIN order_stages s ON s.order_id = o.id
 				WHERE o.state IN ('rated', 'rejected', 'merged') AND s.finished_at IS NULL`,
 			"a closed order running another stage than the callback": `SELECT COUNT(*) FROM orders o JOIN order_stages s ON s.order_id = o.id

@@ -43,7 +43,7 @@ var (
 		{"order_events", []string{"order_id", "seq", "at", "actor_name", "actor_role", "action", "from_state", "to_state", "reason", "note",
 			"result", "comment", "data"}},
 		{"order_stages", []string{"order_id", "seq", "stage", "owner_kind", "owner_code", "started_at", "due_at", "finished_at", "on_time",
-			"outcome", "paused_since", "paused_working_ms", "escalated_at"}},
+			"outcome", "paused_since", "paused_working_ms", "escalated_at", "order_town"}},
 		{"order_departments", []string{"order_id", "department", "role", "town_code"}},
 		{"order_suspensions", []string{"order_id", "start_at", "end_at"}},
 		{"kpi_exemptions", []string{"order_id", "town_code", "reason", "created_by_name", "created_at"}},
@@ -91,7 +91,7 @@ func (g *benchGen) batch(sim *lifeSim, town benchTown, batch []world.DemoOrder, 
 	r := &benchRows{n: len(batch)}
 	r.vals[tOrders] = make([]any, 0, len(batch)*(len(benchOrderCols)+1))
 	r.vals[tEvents] = make([]any, 0, len(batch)*7*13)
-	r.vals[tStages] = make([]any, 0, len(batch)*6*13)
+	r.vals[tStages] = make([]any, 0, len(batch)*6*14)
 	for i, d := range batch {
 		state := d.TargetState
 		if old && workorder.IsOpen(workorder.State(state)) && rng.IntN(500) > 0 {
@@ -185,7 +185,7 @@ func (g *benchGen) rows(r *benchRows, town benchTown, d *world.DemoOrder, id int
 			onTime = store.Bool(!s.finished.After(s.due))
 		}
 		r.vals[tStages] = append(r.vals[tStages], id, int64(s.seq), s.stage, s.kind, s.owner, s.started.UnixMilli(), s.due.UnixMilli(),
-			millisOrNil(s.finished), onTime, s.outcome, millisOrNil(s.pausedSince), s.pausedMs, millisOrNil(s.escalated))
+			millisOrNil(s.finished), onTime, s.outcome, millisOrNil(s.pausedSince), s.pausedMs, millisOrNil(s.escalated), town.code)
 	}
 	// order_departments as orders.SyncDepartments writes them: the lead, then a co-handler that
 	// is not the lead.

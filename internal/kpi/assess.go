@@ -268,6 +268,19 @@ func firstOf(a, b string) string {
 	return b
 }
 
+// lateSQL is Late's statement: the towns' running stages past due (order_stages_town_running,
+// 0043), counted per owner, the owner's name joined to the few groups.
+func lateSQL(towns []string, now time.Time) (string, []any) {
+	in, args := store.In("s.order_town", towns)
+	return `SELECT l.owner_kind, l.owner_code, COALESCE(d.name, g.name, r.name, ''), l.n
+		FROM (SELECT s.owner_kind, s.owner_code, COUNT(DISTINCT s.order_id) AS n FROM order_stages s
+			WHERE ` + in + ` AND ` + lateStage + ` GROUP BY s.owner_kind, s.owner_code) l
+		LEFT JOIN departments d ON l.owner_kind IN ('department', 'co_department') AND d.code = l.owner_code
+		LEFT JOIN grids g ON l.owner_kind = 'grid' AND g.code = l.owner_code
+		LEFT JOIN regions r ON l.owner_kind = 'centre' AND r.code = l.owner_code
+		ORDER BY l.n DESC, l.owner_code`, append(args, now.UnixMilli())
+}
+
 // LateOwner is who holds orders whose running stage is past its due time.
 type LateOwner struct {
 	Kind   string `json:"owner_kind"` // centre, department, co_department (协办), grid
@@ -306,28 +319,29 @@ func LateAnyCondition(now time.Time) (string, []any) {
 
 // LateOrders counts the orders of towns LateAnyCondition selects at now.
 func (s *Service) LateOrders(ctx context.Context, towns []string, now time.Time) (int, error) {
-	in, args := store.In("o.town_code", towns)
+	q, args := lateOrdersSQL(towns, now)
 	var n int
-	err := s.DB.QueryRow(ctx, `SELECT COUNT(DISTINCT s.order_id) FROM order_stages s JOIN orders o ON o.id = s.order_id
-		WHERE `+lateStage+` AND `+in, append([]any{now.UnixMilli()}, args...)...).Scan(&n)
+	err := s.DB.QueryRow(ctx, q, args...).Scan(&n)
 	return n, err
+}
+
+// lateOrdersSQL is LateOrders' statement: the towns' running stages past due, read from
+// order_stages_town_running (0043) without the orders table.
+func lateOrdersSQL(towns []string, now time.Time) (string, []any) {
+	in, args := store.In("s.order_town", towns)
+	return `SELECT COUNT(DISTINCT s.order_id) FROM order_stages s WHERE ` + in + ` AND ` + lateStage,
+		append(args, now.UnixMilli())
 }
 
 // Late counts, per owner, the open orders of towns with a running, unsuspended stage past its
 // due time at now (the stage clocks: an order handled on time and waiting for verification is
 // the grid's), most first.
 func (s *Service) Late(ctx context.Context, towns []string, now time.Time) ([]LateOwner, error) {
-	in, args := store.In("o.town_code", towns)
+	q, args := lateSQL(towns, now)
 	out, err := store.Collect(ctx, s.DB, func(rows *sql.Rows) (LateOwner, error) {
 		var l LateOwner
 		return l, rows.Scan(&l.Kind, &l.Code, &l.Name, &l.Orders)
-	}, `SELECT s.owner_kind, s.owner_code, COALESCE(MAX(d.name), MAX(g.name), MAX(r.name), ''), COUNT(DISTINCT s.order_id)
-		FROM order_stages s JOIN orders o ON o.id = s.order_id
-		LEFT JOIN departments d ON s.owner_kind IN ('department', 'co_department') AND d.code = s.owner_code
-		LEFT JOIN grids g ON s.owner_kind = 'grid' AND g.code = s.owner_code
-		LEFT JOIN regions r ON s.owner_kind = 'centre' AND r.code = s.owner_code
-		WHERE `+lateStage+` AND `+in+`
-		GROUP BY s.owner_kind, s.owner_code ORDER BY COUNT(DISTINCT s.order_id) DESC, s.owner_code`, append([]any{now.UnixMilli()}, args...)...)
+	}, q, args...)
 	if out == nil {
 		out = []LateOwner{}
 	}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicgrid/civicgrid/internal/kpi"
 	"github.com/civicgrid/civicgrid/internal/orders/orderstest"
@@ -123,4 +124,43 @@ func badPlan(d store.Dialect, plan string) string {
 		return "a scan of orders without an index"
 	}
 	return ""
+}
+
+// TestLateNowReadsTheTownsRunningStages fails when the leader's "late now" (kpi.Late and
+// kpi.LateOrders) stops reading a town's running stages from order_stages_town_running (0043)
+// and reads every town's running stages, or the whole table, again: at 10⁶ orders that was
+// ~3 s per statement.
+func TestLateNowReadsTheTownsRunningStages(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		f := orderstest.Seed(t, db)
+		now := at("2025-06-02 10:00")
+		fillYear(t, db, f, now.UnixMilli())
+		// A handling stage per order, running for the open ones (due five days after receipt,
+		// so most are late), finished a day after receipt for the others.
+		if _, err := db.Exec(ctx, `INSERT INTO order_stages (order_id, seq, stage, owner_kind, owner_code, started_at, due_at,
+				finished_at, on_time, order_town)
+			SELECT id, 1, 'handling', 'department', COALESCE(department_code, ''), received_at, deadline_at, closed_at,
+				CASE WHEN closed_at IS NULL THEN NULL ELSE 1 END, town_code FROM orders`); err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect() == store.Postgres {
+			testdb.VacuumAllVisible(t, db, "order_stages")
+		} else if _, err := db.Exec(ctx, "ANALYZE main"); err != nil {
+			t.Fatal(err)
+		}
+		for name, build := range map[string]func([]string, time.Time) (string, []any){"Late": kpi.LateSQL, "LateOrders": kpi.LateOrdersSQL} {
+			// The other town's: a tenth of the orders, as a town is a small part of a city's.
+			q, args := build([]string{f.OtherTown}, now)
+			plan := explain(t, db, q, args)
+			if !strings.Contains(plan, "order_stages_town_running") {
+				t.Errorf("%s does not read order_stages_town_running:\n%s", name, plan)
+			}
+			if strings.Contains(plan, "Seq Scan on order_stages") || regexp.MustCompile(`(?m)^SCAN order_stages$|\bSCAN s\b`).MatchString(plan) {
+				t.Errorf("%s scans order_stages:\n%s", name, plan)
+			}
+			if strings.Contains(plan, " orders") {
+				t.Errorf("%s reads the orders table:\n%s", name, plan)
+			}
+		}
+	})
 }

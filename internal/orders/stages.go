@@ -349,8 +349,9 @@ type prefixed struct {
 
 func (p prefixed) Scan(dest ...any) error { return p.r.Scan(append(p.pre, dest...)...) }
 
-// save writes the new and changed rows.
-func (b *stageBook) save(ctx context.Context, q store.Querier, orderID int64) error {
+// save writes the new and changed rows of the order orderID of town. Migration 0016's back-fill
+// writes before order_stages has its town (0043, which fills it in): town "" there.
+func (b *stageBook) save(ctx context.Context, q store.Querier, orderID int64, town string) error {
 	for _, st := range b.rows {
 		if !st.dirty {
 			continue
@@ -370,11 +371,15 @@ func (b *stageBook) save(ctx context.Context, q store.Querier, orderID int64) er
 			// the row first: that is the conflict the order's version guard reports anyway, so
 			// report it as such, keeping the transaction usable.
 			var res sql.Result
+			args := []any{orderID, st.Seq, st.Stage, st.OwnerKind, st.Owner, st.StartedAt.UnixMilli(), st.DueAt.UnixMilli(),
+				ms(st.FinishedAt), onTime, st.Outcome, ms(st.PausedSince), st.PausedWorkingMs, ms(st.EscalatedAt)}
+			cols, marks := ``, ``
+			if town != "" {
+				cols, marks, args = `, order_town`, `, ?`, append(args, town)
+			}
 			res, err = q.Exec(ctx, `INSERT INTO order_stages (order_id, seq, stage, owner_kind, owner_code, started_at, due_at,
-				finished_at, on_time, outcome, paused_since, paused_working_ms, escalated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT DO NOTHING`,
-				orderID, st.Seq, st.Stage, st.OwnerKind, st.Owner, st.StartedAt.UnixMilli(), st.DueAt.UnixMilli(),
-				ms(st.FinishedAt), onTime, st.Outcome, ms(st.PausedSince), st.PausedWorkingMs, ms(st.EscalatedAt))
+				finished_at, on_time, outcome, paused_since, paused_working_ms, escalated_at`+cols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`+marks+`)
+				ON CONFLICT DO NOTHING`, args...)
 			if err == nil {
 				if n, _ := res.RowsAffected(); n == 0 {
 					return problem.Conflict("order %d was changed by someone else just now; reload it and try again", orderID)
@@ -409,7 +414,7 @@ func (c *change) onStages(ctx context.Context, f func(k stageClock, b *stageBook
 	if err := f(c.clock, c.stages); err != nil {
 		return err
 	}
-	return c.stages.save(ctx, c.tx, c.o.ID)
+	return c.stages.save(ctx, c.tx, c.o.ID, c.o.TownCode)
 }
 
 // stageClocks is effect stage_clocks: the row's Stages end and start.
@@ -574,7 +579,7 @@ func backfillStages(ctx context.Context, tx *store.Tx) error {
 				clocks[o.TownCode] = k
 			}
 			b := replayStages(k, *o, evs[o.ID])
-			if err := b.save(ctx, tx, o.ID); err != nil {
+			if err := b.save(ctx, tx, o.ID, ""); err != nil {
 				return err
 			}
 		}

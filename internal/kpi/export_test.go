@@ -1,0 +1,7 @@
+package kpi
+
+// The statements of the leader's "late now", for the plan test.
+var (
+	LateSQL       = lateSQL
+	LateOrdersSQL = lateOrdersSQL
+)
