@@ -466,13 +466,19 @@ func (s *Store) query(f Filter) (listQuery, error) {
 			span = ` AND orders_search.rowid BETWEEN (SELECT MIN(id) FROM orders WHERE ` + c + `) AND (SELECT MAX(id) FROM orders WHERE ` + c + `)`
 			spanArgs = append(a, a...)
 		}
-		ss := s.searchCondition(q, f.Towns, span, spanArgs)
+		// A resident's search of their own reports (raised_by): a few dozen orders, each tested
+		// against the index by its rowid. Driven from the index's hits instead, it read every
+		// hit of the town first (仙霞西路: 84,000 at a million orders, 0.5 s) to keep two.
+		perRow := s.DB.Dialect() == store.SQLite && f.RaisedBy != 0
+		ss := s.searchCondition(q, f.Towns, span, spanArgs, perRow)
 		searchCond, searchArgs, walkSearch = ss.cond, ss.args, ss.walkCond
 		add(ss.cond, ss.args...)
-		if s.DB.Dialect() == store.SQLite && ss.match != "" {
+		if s.DB.Dialect() == store.SQLite && ss.match != "" && !perRow {
 			streamed = &ss
 		}
-		if s.DB.Dialect() == store.SQLite {
+		if perRow {
+			from = "orders INDEXED BY orders_raised_by"
+		} else if s.DB.Dialect() == store.SQLite {
 			// Drive the query from the search's hits (rowid look-ups, which NOT INDEXED still
 			// allows): without statistics SQLite would rather walk a town index over every order
 			// of the town and test each against them — 5× slower at 200,000 orders.
@@ -480,7 +486,8 @@ func (s *Store) query(f Filter) (listQuery, error) {
 		}
 	}
 	q := listQuery{from: from, countFrom: countFrom, where: strings.Join(conds, " AND "), order: order, sort: f.Sort, args: args, now: now}
-	if searchCond != "" && strings.TrimPrefix(f.Sort, "-") == "received_at" {
+	// A resident's own reports are too few to walk the time index for (perRow above).
+	if searchCond != "" && strings.TrimPrefix(f.Sort, "-") == "received_at" && f.RaisedBy == 0 {
 		q.base, q.baseArgs, q.search, q.searchArgs = base, baseArgs, searchCond, searchArgs
 		if len(f.Towns) == 1 {
 			// Several towns' newest orders come from the (received_at, town_code) index, which
@@ -620,7 +627,10 @@ type searchSQL struct {
 //
 // span, when given, bounds the index's hits to a span of ids that holds every order the other
 // filters select (a condition on orders_search.rowid, with spanArgs).
-func (s *Store) searchCondition(q string, towns []string, span string, spanArgs []any) searchSQL {
+//
+// perRow (SQLite) tests each order the other filters select against the index by its rowid,
+// for filters that select few orders; the hits are not gathered.
+func (s *Store) searchCondition(q string, towns []string, span string, spanArgs []any, perRow bool) searchSQL {
 	parsed := search.Parse(q)
 	var out searchSQL
 	var text, walkText []string
@@ -638,6 +648,12 @@ func (s *Store) searchCondition(q string, towns []string, span string, spanArgs 
 		// rowid look-up each) instead of testing every order of the town.
 		like, likeArgs := textMatch(parsed.Texts)
 		hits := func(span string) string {
+			if perRow {
+				return `(orders.id NOT IN (SELECT order_id FROM search_queue) AND EXISTS (SELECT 1 FROM search.orders_search
+					WHERE orders_search MATCH ? AND rowid = orders.id` + span + `)
+				OR orders.id > (SELECT indexed_through FROM search.search_state) AND ` + like + `
+				OR orders.id IN (SELECT order_id FROM search_queue) AND ` + like + `)`
+			}
 			return `id IN (SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?` + span + `
 				AND rowid NOT IN (SELECT order_id FROM search_queue)
 			UNION ALL SELECT id FROM orders WHERE id > (SELECT indexed_through FROM search.search_state) AND ` + like + `

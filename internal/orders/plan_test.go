@@ -57,6 +57,8 @@ func TestListQueriesUseIndexes(t *testing.T) {
 			{"search, city", orders.Filter{Towns: city, Query: "噪音扰民"}, true},
 			{"search and state", orders.Filter{Towns: town, Query: "噪音扰民", States: []string{"closed"}}, true},
 			{"search, last month", orders.Filter{Towns: town, Query: "噪音扰民", From: &from}, true},
+			// A resident's search of their own reports: from their orders, not from the hits.
+			{"resident's search", orders.Filter{Towns: town, Query: "噪音扰民", RaisedBy: e.f.Resident}, true},
 		}
 		for _, c := range cases {
 			count, countArgs, page, args, err := e.s.ListSQL(c.f)
@@ -100,6 +102,9 @@ func TestListQueriesUseIndexes(t *testing.T) {
 				}
 				if kind == "walk" && e.db.Dialect() == store.SQLite && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
 					t.Errorf("%s (walk): sorts the filters' orders instead of walking a time index\n%s\n%s", c.name, q, plan)
+				}
+				if c.f.RaisedBy != 0 && e.db.Dialect() == store.SQLite && !strings.Contains(plan, "orders_raised_by") {
+					t.Errorf("%s (%s): not driven from the resident's orders (orders_raised_by)\n%s", c.name, kind, plan)
 				}
 				if c.name == "default list" && strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") {
 					t.Errorf("%s: sorts every order of the town instead of walking an index\n%s", c.name, plan)

@@ -28,11 +28,14 @@ func TestSearch(t *testing.T) {
 		for i, tx := range texts {
 			n := e.newOrder(tx[0])
 			n.Address, n.ExternalID = tx[1], fmt.Sprintf("S%d", i)
+			if i%2 == 0 {
+				n.RaisedBy = e.f.Resident // a resident's own reports: their search is tested order by order
+			}
 			made = append(made, e.create(t, n))
 		}
-		search := func(q string) []int {
+		search := func(q string, raisedBy int64) []int {
 			t.Helper()
-			total, list, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: q, Sort: "id"})
+			total, list, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: q, Sort: "id", RaisedBy: raisedBy})
 			if err != nil {
 				t.Fatalf("search %q: %v", q, err)
 			}
@@ -72,8 +75,17 @@ func TestSearch(t *testing.T) {
 		check := func(stage string) {
 			t.Helper()
 			for _, c := range cases {
-				if got := search(c.q); !reflect.DeepEqual(got, c.want) {
+				if got := search(c.q, 0); !reflect.DeepEqual(got, c.want) {
 					t.Errorf("%s: search %q = %v, want %v", stage, c.q, got, c.want)
+				}
+				own := []int{}
+				for _, i := range c.want {
+					if i%2 == 0 {
+						own = append(own, i)
+					}
+				}
+				if got := search(c.q, e.f.Resident); !reflect.DeepEqual(got, own) {
+					t.Errorf("%s: the resident's search %q = %v, want %v", stage, c.q, got, own)
 				}
 			}
 		}
