@@ -3,6 +3,7 @@ package ops
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -26,9 +27,9 @@ const (
 
 const week = 7 * 24 * time.Hour
 
-// hotspotArms bounds the grids (each with its candidate categories) one statement of Hotspots'
-// baselines names, and so its parameters.
-const hotspotArms = 100
+// hotspotBatch bounds the candidates one statement of Hotspots' baselines names (three
+// parameters each).
+const hotspotBatch = 500
 
 // Hotspot is a combination whose current week stands out from its own baseline.
 type Hotspot struct {
@@ -83,25 +84,11 @@ func Hotspots(ctx context.Context, db store.Querier, towns []string, now time.Ti
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	// The baselines (w = 1…8: received in (now − 9 weeks, now − 1 week]) of the candidates, a
-	// condition per town and grid naming its candidate categories, hotspotArms of them a statement.
-	slices.SortFunc(cands, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.town, b.town), cmp.Compare(a.grid, b.grid), cmp.Compare(a.cat, b.cat))
-	})
-	var arms []string
-	var armArgs []any
-	flush := func() error {
-		if len(arms) == 0 {
-			return nil
-		}
-		rows, err := db.Query(ctx, `SELECT town_code, COALESCE(grid_code, ''), category_code, (? - received_at) / ?, COUNT(*)
-			FROM orders WHERE (`+strings.Join(arms, " OR ")+`) AND received_at > ? AND received_at <= ? AND state <> 'merged'
-			GROUP BY 1, 2, 3, 4`,
-			append(append([]any{nowMs, weekMs}, armArgs...), nowMs-(HotspotWeeks+1)*weekMs, nowMs-weekMs)...)
-		arms, armArgs = arms[:0], armArgs[:0]
-		if err != nil {
-			return fmt.Errorf("hotspots' baselines: %w", err)
-		}
+	// The baselines (w = 1…8: received in (now − 9 weeks, now − 1 week]) of the candidates:
+	// those with a grid joined from a list of them to orders_grid_category, whose columns answer
+	// alone (0044: an index range per candidate, no row read); those without a grid (few: an
+	// order is placed in a grid when it is filed) a condition per town naming their categories.
+	add := func(rows *sql.Rows) error {
 		defer rows.Close()
 		for rows.Next() {
 			var k key
@@ -116,30 +103,46 @@ func Hotspots(ctx context.Context, db store.Querier, towns []string, now time.Ti
 		}
 		return rows.Err()
 	}
-	for i := 0; i < len(cands); {
-		j := i
-		for j < len(cands) && cands[j].town == cands[i].town && cands[j].grid == cands[i].grid {
-			j++
+	from, to := nowMs-(HotspotWeeks+1)*weekMs, nowMs-weekMs
+	var gridded []key
+	noGrid := map[string][]any{} // town → categories
+	for _, k := range cands {
+		if k.grid == "" {
+			noGrid[k.town] = append(noGrid[k.town], k.cat)
+		} else {
+			gridded = append(gridded, k)
 		}
-		grid, gridArgs := `grid_code = ?`, []any{cands[i].grid}
-		if cands[i].grid == "" {
-			grid, gridArgs = `(grid_code IS NULL OR grid_code = '')`, nil
-		}
-		cats := make([]any, 0, j-i)
-		for _, k := range cands[i:j] {
-			cats = append(cats, k.cat)
-		}
-		arms = append(arms, `(`+grid+` AND category_code IN (`+store.Placeholders(len(cats))+`) AND town_code = ?)`)
-		armArgs = append(append(append(armArgs, gridArgs...), cats...), cands[i].town)
-		if len(arms) == hotspotArms {
-			if err := flush(); err != nil {
-				return nil, err
-			}
-		}
-		i = j
 	}
-	if err := flush(); err != nil {
-		return nil, err
+	for batch := range slices.Chunk(gridded, hotspotBatch) {
+		values := make([]string, len(batch))
+		args := make([]any, 0, 3*len(batch)+4)
+		for i, k := range batch {
+			values[i] = "(?, ?, ?)"
+			args = append(args, k.town, k.grid, k.cat)
+		}
+		rows, err := db.Query(ctx, `WITH c(town, grid, cat) AS (VALUES `+strings.Join(values, ", ")+`)
+			SELECT c.town, c.grid, c.cat, (? - o.received_at) / ?, COUNT(*)
+			FROM c JOIN orders o ON o.grid_code = c.grid AND o.category_code = c.cat AND o.town_code = c.town
+			WHERE o.grid_code IS NOT NULL AND o.received_at > ? AND o.received_at <= ? AND o.state <> 'merged'
+			GROUP BY 1, 2, 3, 4`, append(args, nowMs, weekMs, from, to)...)
+		if err != nil {
+			return nil, fmt.Errorf("hotspots' baselines: %w", err)
+		}
+		if err := add(rows); err != nil {
+			return nil, err
+		}
+	}
+	for town, cats := range noGrid {
+		rows, err := db.Query(ctx, `SELECT town_code, '', category_code, (? - received_at) / ?, COUNT(*)
+			FROM orders WHERE town_code = ? AND (grid_code IS NULL OR grid_code = '') AND category_code IN (`+store.Placeholders(len(cats))+`)
+			AND received_at > ? AND received_at <= ? AND state <> 'merged'
+			GROUP BY 1, 2, 3, 4`, append(append([]any{nowMs, weekMs, town}, cats...), from, to)...)
+		if err != nil {
+			return nil, fmt.Errorf("hotspots' baselines: %w", err)
+		}
+		if err := add(rows); err != nil {
+			return nil, err
+		}
 	}
 	var out []Hotspot
 	for k, c := range counts {

@@ -65,15 +65,25 @@ func TestHotspots(t *testing.T) {
 		for i := range 9 {
 			add("", "c3", time.Duration(i+1)*h, world.LujiazuiCode)
 		}
+		// Orders not placed in a grid are a combination too (grid ""): 6 against 1 a week.
+		for w := 1; w <= 8; w++ {
+			add("", "c4", time.Duration(w)*7*d+3*h, x)
+		}
+		for i := range 6 {
+			add("", "c4", time.Duration(i+1)*h, x)
+		}
 		seedMany(t, db, rows)
 		hs, err := ops.Hotspots(ctx, db, []string{x}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(hs) != 2 {
-			t.Fatalf("hotspots %+v, want 2", hs)
+		if len(hs) != 3 {
+			t.Fatalf("hotspots %+v, want 3", hs)
 		}
-		a, b := hs[0], hs[1]
+		a, c, b := hs[0], hs[1], hs[2] // c before b: as likely, as many, grid "" first
+		if c.Grid != "" || c.Category != "c4" || c.Count != 6 || c.Baseline != 1 || !slices.Equal(c.Weeks, []int{1, 1, 1, 1, 1, 1, 1, 1, 6}) {
+			t.Errorf("the hotspot without a grid %+v", c)
+		}
 		if a.Grid != g1 || a.Category != "c2" || a.Count != 5 || a.Baseline != 0 || math.Abs(a.P-0.00017212) > 1e-7 ||
 			!slices.Equal(a.Weeks, []int{0, 0, 0, 0, 0, 0, 0, 0, 5}) {
 			t.Errorf("first hotspot %+v", a)

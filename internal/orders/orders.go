@@ -95,7 +95,7 @@ type Order struct {
 	Satisfaction      string     `json:"satisfaction"`
 	// CallbackOutcome is how the callback (回访) ended without a rating: unreachable, declined,
 	// no_contact (workorder.CallbackOutcomes); "" while it runs, once rated, and before closing.
-	CallbackOutcome string `json:"callback_outcome,omitempty"`
+	CallbackOutcome string `json:"callback_outcome"`
 	Result          string `json:"result"`
 	ReturnedCount   int    `json:"returned_count"`
 	ReworkCount     int    `json:"rework_count"`
