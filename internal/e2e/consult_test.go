@@ -248,8 +248,11 @@ func TestConsultationEditorInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[value="open"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	), "open it")
-	if st := evaluate[string](t, desk, `document.getElementById('cs-status').innerText`); st != "征询中" {
-		t.Fatalf("status after opening: %q", st)
+	// The flash of the previous step may still be on the page the click left: wait for the page
+	// the opening answers with (a slow machine showed the draft's status here).
+	if _, err := chromedp.Run(desk, chromedp.Poll[bool](`document.getElementById('cs-status').innerText === '征询中'`,
+		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("status after opening: %q", evaluate[string](t, desk, `document.getElementById('cs-status').innerText`))
 	}
 	path := evaluate[string](t, desk, `location.pathname`)
 	phone := NewBrowser(t, 390, 844)

@@ -293,6 +293,8 @@ func (a *ordersApp) validFields(action workorder.Action, o orderOut) map[string]
 			out[f] = workorder.Satisfied
 		case workorder.FieldComment:
 			out[f] = "处理及时"
+		case workorder.FieldCallbackOutcome:
+			out[f] = workorder.CallbackUnreachable
 		case workorder.FieldDuplicateOf:
 			out[f] = a.target
 		case workorder.FieldDeadline:
@@ -312,7 +314,8 @@ func (a *ordersApp) validFields(action workorder.Action, o orderOut) map[string]
 func inputOf(f map[string]any) workorder.Input {
 	s := func(k string) string { v, _ := f[k].(string); return v }
 	in := workorder.Input{Category: s("category"), Grid: s("grid"), DeadlineClass: s("deadline_class"), Department: s("department"),
-		Reason: s("reason"), Result: s("result"), Note: s("note"), Satisfaction: s("satisfaction"), Comment: s("comment")}
+		Reason: s("reason"), Result: s("result"), Note: s("note"), Satisfaction: s("satisfaction"), Comment: s("comment"),
+		CallbackOutcome: s("callback_outcome")}
 	in.CoDepartments, _ = f["co_departments"].([]string)
 	in.Photos, _ = f["photos"].([]string)
 	in.DuplicateOf, _ = f["duplicate_of"].(int64)
