@@ -244,15 +244,13 @@ func TestConsultationEditorInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#q-q2 .cs-cond`)),
 	), "make the follow-up required, shown only after 不支持")
 	Screenshot(t, desk, "consult-editor-desktop")
-	must(t, chromedp.Do(desk,
-		chromedp.Click(chromedp.CSS(`button[value="open"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
-	), "open it")
-	// The flash of the previous step may still be on the page the click left: wait for the page
-	// the opening answers with (a slow machine showed the draft's status here).
-	if _, err := chromedp.Run(desk, chromedp.Poll[bool](`document.getElementById('cs-status').innerText === '征询中'`,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("status after opening: %q", evaluate[string](t, desk, `document.getElementById('cs-status').innerText`))
+	// Clicked as a form is sent (submit waits for the page it answers with): the flash of the
+	// previous step is still on the page the click leaves, and a slow machine read the draft's
+	// status from it.
+	submit(t, desk, `button[value="open"]`, "open it")
+	waitFor(t, desk, `.flash`, "the opened consultation")
+	if st := evaluate[string](t, desk, `document.getElementById('cs-status').innerText`); st != "征询中" {
+		t.Fatalf("status after opening: %q", st)
 	}
 	path := evaluate[string](t, desk, `location.pathname`)
 	phone := NewBrowser(t, 390, 844)
