@@ -60,14 +60,8 @@ func TestEndCallbackWithoutRating(t *testing.T) {
 		}
 
 		// The reminder no longer needs the centre, and none is sent again.
-		ns, _, err := e.s.Notifications(ctx, f.Dispatcher, false, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range ns {
-			if n.Kind == orders.KindCallbackLate && !n.Resolved {
-				t.Fatalf("late callback notice still needs the dispatcher after end_callback: %+v", n)
-			}
+		if n := unresolved(t, e.s, f.Dispatcher, orders.KindCallbackLate); n != 0 {
+			t.Fatalf("%d late callback notices still need the dispatcher after end_callback", n)
 		}
 		e.clock.Set(at("2025-11-20 12:00"))
 		if _, err := e.s.EscalateOverdue(ctx, at("2025-11-20 12:00")); err != nil {

@@ -88,14 +88,8 @@ func TestEscalateOverdue(t *testing.T) {
 		}
 		// The rating ends the callback stage (late) and resolves the reminder in the inbox.
 		e.do(t, e.get(t, closed.ID), f.Dispatcher, workorder.ActRate, workorder.Input{Satisfaction: workorder.Satisfied})
-		ns, _, err := e.s.Notifications(ctx, f.Dispatcher, false, 100)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range ns {
-			if n.Kind == orders.KindCallbackLate && !n.Resolved {
-				t.Fatalf("late callback notice still needs the dispatcher after the rating: %+v", n)
-			}
+		if n := unresolved(t, e.s, f.Dispatcher, orders.KindCallbackLate); n != 0 {
+			t.Fatalf("%d late callback notices still need the dispatcher after the rating", n)
 		}
 
 		// 2025-11-13 10:00 is 4 of the 5 working days of the fresh order: a warning (80 %).

@@ -174,6 +174,22 @@ func notes(t *testing.T, s *orders.Store, user int64) map[string]int {
 	return m
 }
 
+// unresolved counts the user's notices of kind that still need them (not resolved).
+func unresolved(t *testing.T, s *orders.Store, user int64, kind string) int {
+	t.Helper()
+	ns, _, err := s.Notifications(ctx, user, false, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, x := range ns {
+		if x.Kind == kind && !x.Resolved {
+			n++
+		}
+	}
+	return n
+}
+
 // each runs body once per database, each time with a freshly seeded env whose clock starts at now.
 func each(t *testing.T, now time.Time, body func(t *testing.T, e env)) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) { body(t, setup(t, db, now)) })
