@@ -87,6 +87,15 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		if _, set := cfg.RuntimeParams["jit"]; !set {
 			cfg.RuntimeParams["jit"] = "off"
 		}
+		// A plan for each execution's own values, unless the URL says otherwise. pgx prepares
+		// every statement once per connection, and after five runs PostgreSQL may keep a
+		// generic plan that ignores the values: a city's grid-and-category count over its 50
+		// towns went from 2–4 ms to 53–74 ms on the sixth run at 10⁶ orders (the town list and
+		// the category make the plan), 547 ms at 10⁷ (docs/BENCHMARKS.md, 2026-12-07). Planning
+		// costs well under a millisecond for these statements.
+		if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
+			cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+		}
 		sqldb := stdlib.OpenDB(*cfg)
 		sqldb.SetMaxOpenConns(20)
 		sqldb.SetMaxIdleConns(10)

@@ -93,3 +93,22 @@ func TestPostgresRunsWithoutJIT(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresPlansEachExecution: CivicGrid's PostgreSQL connections plan each execution of a
+// prepared statement for its values (plan_cache_mode force_custom_plan unless the URL asks
+// otherwise): a generic plan kept after five runs ignored the town list and the category, 20×
+// slower for a city's grid-and-category count.
+func TestPostgresPlansEachExecution(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *store.DB) {
+		if db.Dialect() != store.Postgres {
+			return
+		}
+		var mode string
+		if err := db.QueryRow(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if mode != "force_custom_plan" {
+			t.Errorf("plan_cache_mode = %s on CivicGrid's connections", mode)
+		}
+	})
+}
