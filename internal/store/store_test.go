@@ -76,39 +76,25 @@ func TestInWithNoValuesMatchesNothing(t *testing.T) {
 	}
 }
 
-// TestPostgresRunsWithoutJIT: CivicGrid's PostgreSQL connections compile no query (jit off
+// TestPostgresSessionSettings: CivicGrid's PostgreSQL connections compile no query (jit off
 // unless the URL asks), as a plan costed high at 10^6 orders otherwise spends more time being
-// compiled than running.
-func TestPostgresRunsWithoutJIT(t *testing.T) {
+// compiled than running; and plan each execution of a prepared statement for its values
+// (plan_cache_mode force_custom_plan unless the URL asks otherwise), as a generic plan kept
+// after five runs ignored the town list and the category — 20× slower for a city's
+// grid-and-category count.
+func TestPostgresSessionSettings(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *store.DB) {
 		if db.Dialect() != store.Postgres {
 			return
 		}
-		var jit string
-		if err := db.QueryRow(context.Background(), `SHOW jit`).Scan(&jit); err != nil {
-			t.Fatal(err)
-		}
-		if jit != "off" {
-			t.Errorf("jit = %s on CivicGrid's connections", jit)
-		}
-	})
-}
-
-// TestPostgresPlansEachExecution: CivicGrid's PostgreSQL connections plan each execution of a
-// prepared statement for its values (plan_cache_mode force_custom_plan unless the URL asks
-// otherwise): a generic plan kept after five runs ignored the town list and the category, 20×
-// slower for a city's grid-and-category count.
-func TestPostgresPlansEachExecution(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, db *store.DB) {
-		if db.Dialect() != store.Postgres {
-			return
-		}
-		var mode string
-		if err := db.QueryRow(context.Background(), `SHOW plan_cache_mode`).Scan(&mode); err != nil {
-			t.Fatal(err)
-		}
-		if mode != "force_custom_plan" {
-			t.Errorf("plan_cache_mode = %s on CivicGrid's connections", mode)
+		for setting, want := range map[string]string{"jit": "off", "plan_cache_mode": "force_custom_plan"} {
+			var got string
+			if err := db.QueryRow(context.Background(), `SHOW `+setting).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s = %s on CivicGrid's connections, want %s", setting, got, want)
+			}
 		}
 	})
 }
