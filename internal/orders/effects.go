@@ -36,33 +36,29 @@ type change struct {
 
 // effects implements each workorder.Effect once; a test makes sure none is missing.
 var effects = map[workorder.Effect]func(context.Context, *change) error{
-	workorder.EffSetPlace:         setPlace,
-	workorder.EffStartClock:       startClock,
-	workorder.EffStampFiled:       func(_ context.Context, c *change) error { c.o.FiledAt = &c.now; return nil },
-	workorder.EffSetDepartments:   setDepartments,
-	workorder.EffClearDepartments: clearDepartments,
-	workorder.EffCountReturn:      func(_ context.Context, c *change) error { c.o.ReturnedCount++; return nil },
-	workorder.EffRequestExtension: requestExtension,
-	workorder.EffGrantExtension:   grantExtension,
-	workorder.EffDropExtension:    dropExtension,
-	workorder.EffSetResult:        func(_ context.Context, c *change) error { c.o.Result = c.ev.Result; return nil },
-	workorder.EffStampClosed:      func(_ context.Context, c *change) error { c.o.ClosedAt = &c.now; return nil },
-	workorder.EffCountRework:      func(_ context.Context, c *change) error { c.o.ReworkCount++; return nil },
-	workorder.EffSetSatisfaction:  setSatisfaction,
-	workorder.EffSetCallbackOutcome: func(_ context.Context, c *change) error {
-		c.o.CallbackOutcome = c.d.CallbackOutcome
-		c.ev.Data["callback_outcome"] = c.d.CallbackOutcome
-		return nil
-	},
-	workorder.EffRestartClock:    restartClock,
-	workorder.EffCountReopen:     func(_ context.Context, c *change) error { c.o.ReopenCount++; return nil },
-	workorder.EffClearRating:     clearRating,
-	workorder.EffStopClock:       stopClock,
-	workorder.EffResumeClock:     resumeClock,
-	workorder.EffEscalate:        escalate,
-	workorder.EffMarkDuplicate:   markDuplicate,
-	workorder.EffMarkSelfHandled: markSelfHandled,
-	workorder.EffStageClocks:     stageClocks,
+	workorder.EffSetPlace:           setPlace,
+	workorder.EffStartClock:         startClock,
+	workorder.EffStampFiled:         func(_ context.Context, c *change) error { c.o.FiledAt = &c.now; return nil },
+	workorder.EffSetDepartments:     setDepartments,
+	workorder.EffClearDepartments:   clearDepartments,
+	workorder.EffCountReturn:        func(_ context.Context, c *change) error { c.o.ReturnedCount++; return nil },
+	workorder.EffRequestExtension:   requestExtension,
+	workorder.EffGrantExtension:     grantExtension,
+	workorder.EffDropExtension:      dropExtension,
+	workorder.EffSetResult:          func(_ context.Context, c *change) error { c.o.Result = c.ev.Result; return nil },
+	workorder.EffStampClosed:        func(_ context.Context, c *change) error { c.o.ClosedAt = &c.now; return nil },
+	workorder.EffCountRework:        func(_ context.Context, c *change) error { c.o.ReworkCount++; return nil },
+	workorder.EffSetSatisfaction:    setSatisfaction,
+	workorder.EffSetCallbackOutcome: setCallbackOutcome,
+	workorder.EffRestartClock:       restartClock,
+	workorder.EffCountReopen:        func(_ context.Context, c *change) error { c.o.ReopenCount++; return nil },
+	workorder.EffClearRating:        clearRating,
+	workorder.EffStopClock:          stopClock,
+	workorder.EffResumeClock:        resumeClock,
+	workorder.EffEscalate:           escalate,
+	workorder.EffMarkDuplicate:      markDuplicate,
+	workorder.EffMarkSelfHandled:    markSelfHandled,
+	workorder.EffStageClocks:        stageClocks,
 }
 
 func setPlace(ctx context.Context, c *change) error {
@@ -178,6 +174,12 @@ func grantExtension(ctx context.Context, c *change) error {
 func dropExtension(_ context.Context, c *change) error {
 	c.ev.Data["refused_deadline"] = c.o.ExtensionDeadline
 	c.o.ExtensionPending, c.o.ExtensionDeadline = false, nil
+	return nil
+}
+
+func setCallbackOutcome(_ context.Context, c *change) error {
+	c.o.CallbackOutcome = c.d.CallbackOutcome
+	c.ev.Data["callback_outcome"] = c.d.CallbackOutcome
 	return nil
 }
 

@@ -660,7 +660,9 @@ func (s *Store) searchCondition(q string, towns []string, span string, spanArgs 
 			UNION ALL SELECT id FROM orders WHERE id IN (SELECT order_id FROM search_queue) AND ` + like + `)`
 		}
 		text = append(text, hits(span))
-		walkText = append(walkText, hits(span+` AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)`))
+		if !perRow { // no walk is run for a per-row search (query), and its text names orders.id
+			walkText = append(walkText, hits(span+` AND rowid BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)`))
+		}
 		args = append(append(append(append(args, parsed.FTS5()), spanArgs...), likeArgs...), likeArgs...)
 		out.match, out.like, out.likeArgs = parsed.FTS5(), like, likeArgs
 		out.span, out.spanArgs = span, spanArgs

@@ -141,11 +141,12 @@ var CallbackOutcomes = []SatisfactionInfo{
 }
 
 // ValidCallbackOutcome reports whether s is one of CallbackOutcomes.
-func ValidCallbackOutcome(s string) bool {
-	return slices.ContainsFunc(CallbackOutcomes, func(si SatisfactionInfo) bool { return si.Code == s })
-}
+func ValidCallbackOutcome(s string) bool { return hasCode(CallbackOutcomes, s) }
 
 // ValidSatisfaction reports whether s is one of the three grades.
-func ValidSatisfaction(s string) bool {
-	return slices.ContainsFunc(Satisfactions, func(si SatisfactionInfo) bool { return si.Code == s })
+func ValidSatisfaction(s string) bool { return hasCode(Satisfactions, s) }
+
+// hasCode reports whether one of list's entries has code s.
+func hasCode(list []SatisfactionInfo, s string) bool {
+	return slices.ContainsFunc(list, func(si SatisfactionInfo) bool { return si.Code == s })
 }

@@ -50,14 +50,18 @@ func countLabelOf(n, bound int) string {
 }
 
 func satisfactionLabel(code, lang string) string {
-	return labelOf(workorder.Satisfactions, code, lang, func(s workorder.SatisfactionInfo) [3]string {
-		return [3]string{s.Code, s.LabelZH, s.LabelEN}
-	})
+	return gradeLabel(workorder.Satisfactions, code, lang)
 }
 
 // callbackOutcomeLabel is the wording of how a callback ended without a rating.
 func callbackOutcomeLabel(code, lang string) string {
-	return labelOf(workorder.CallbackOutcomes, code, lang, func(s workorder.SatisfactionInfo) [3]string {
+	return gradeLabel(workorder.CallbackOutcomes, code, lang)
+}
+
+// gradeLabel is the label in lang of code in one of workorder's coded lists (satisfaction
+// grades, callback outcomes).
+func gradeLabel(list []workorder.SatisfactionInfo, code, lang string) string {
+	return labelOf(list, code, lang, func(s workorder.SatisfactionInfo) [3]string {
 		return [3]string{s.Code, s.LabelZH, s.LabelEN}
 	})
 }
