@@ -499,16 +499,10 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	if streamed != nil {
 		q.streamed, q.streamedBase, q.streamedBaseArgs = streamed, base, baseArgs
 	}
-	if s.DB.Dialect() == store.Postgres && searchCond != "" && onlyTownsAndSearch(f) {
-		// PostgreSQL ANDs the search index's bitmap with a bitmap of every order of the towns
-		// (新泾镇: 666,769 entries, 1.1 s of a 1.5 s count of 噪音 on the loaded machine, where
-		// the search index's part took 73 ms). Behind OFFSET 0 the search's hits are read alone
-		// and their town tested on each row, stopping at the bound.
-		inTowns, townArgs := store.In("town_code", f.Towns)
-		q.count = `SELECT COUNT(*) FROM (SELECT 1 FROM (SELECT town_code FROM orders WHERE ` + searchCond + ` OFFSET 0) AS found WHERE ` +
-			inTowns + ` LIMIT ?) AS hits`
-		q.countArgs = append(slices.Clone(searchArgs), townArgs...)
-	}
+	// On PostgreSQL a search's count needs no statement of its own: the search index is keyed by
+	// town first (migration 0045), so the plain count reads the towns' hits alone. (Before, it
+	// read every town's hits behind OFFSET 0 and tested their town on each row: 233 ms for 噪音
+	// in one of 50 towns at a million orders, against 8 ms.)
 	if onlyTownsAndDepartment(f) {
 		// A department's whole list (the handler's 本部门 tab): as many orders as the department
 		// has rows in the towns, which its index of order_departments counts alone — no order

@@ -435,11 +435,51 @@ const (
 	searchMigration      = 7
 	searchFoldMigration  = 13
 	searchEdgesMigration = 37
+	searchTownMigration  = 45
 )
 
 func init() {
 	store.AfterMigration(searchMigration, backfillSearch)
 	store.AfterMigration(searchFoldMigration, backfillSearch)
 	store.AfterMigration(searchEdgesMigration, backfillSearch)
+	store.AfterMigration(searchTownMigration, searchByTown)
 	store.OnIndexFile(searchMigration, prepareSearch)
+}
+
+// searchByTown is migration 0045 on PostgreSQL: the search terms' GIN index becomes one over
+// (town_code, search), so that a town's search reads the town's hits alone (the migration's file
+// says why). A GIN index over text needs btree_gin; it is created in schema public when this
+// role may create there, so that it outlives any one schema — an extension belongs to a schema,
+// and dropping that schema would drop every index in the database that uses it.
+func searchByTown(ctx context.Context, tx *store.Tx) error {
+	if tx.Dialect() != store.Postgres {
+		return nil
+	}
+	var installed bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'btree_gin')`).Scan(&installed); err != nil {
+		return err
+	}
+	if !installed {
+		var inPublic bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = 'public') AND has_schema_privilege('public', 'CREATE')`).Scan(&inPublic); err != nil {
+			return err
+		}
+		create := `CREATE EXTENSION IF NOT EXISTS btree_gin`
+		if inPublic {
+			create += ` SCHEMA public`
+		}
+		if _, err := tx.Exec(ctx, create); err != nil {
+			return fmt.Errorf("the order search index needs PostgreSQL's btree_gin extension (PostgreSQL's contrib modules; "+
+				"a superuser can run CREATE EXTENSION btree_gin in this database once): %w", err)
+		}
+	}
+	for _, stmt := range []string{
+		`CREATE INDEX orders_town_search ON orders USING gin (town_code, search)`,
+		`DROP INDEX orders_search`,
+	} {
+		if _, err := tx.Exec(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
