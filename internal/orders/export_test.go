@@ -1,5 +1,7 @@
 package orders
 
+import "context"
+
 // BackfillStages is the migration's back-fill, for the tests.
 var BackfillStages = backfillStages
 
@@ -8,6 +10,9 @@ var BackfillStages = backfillStages
 func (s *Store) ListSQL(f Filter) (count string, countArgs []any, page string, args []any, err error) {
 	q, err := s.query(f)
 	if err != nil {
+		return "", nil, "", nil, err
+	}
+	if err := q.scanRange(context.Background(), s); err != nil {
 		return "", nil, "", nil, err
 	}
 	count, countArgs = q.countSQL(CountBoundOf(f))

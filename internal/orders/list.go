@@ -130,6 +130,9 @@ func (s *Store) List(ctx context.Context, f Filter) (int, []Order, error) {
 		return 0, nil, problem.Field("offset", "%d is past the deepest offset, %d; page on with after= (the list's next_after), as cheap at the millionth order as at the first",
 			f.Offset, MaxOffset)
 	}
+	if err := q.scanRange(ctx, s); err != nil {
+		return 0, nil, err
+	}
 	bound := CountBoundOf(f)
 	total, err := q.countUpTo(ctx, s, bound)
 	if err != nil {
@@ -326,6 +329,11 @@ type listQuery struct {
 	// a department's whole list from its rows of order_departments alone.
 	count     string
 	countArgs []any
+	// rangeBase, when set (PostgreSQL: towns, a time range and a search alone), selects the
+	// range's orders without the search, with rangeBaseArgs; rangeSearch is the search's
+	// condition, with rangeSearchArgs. List reads a small range first (scanRange).
+	rangeBase, rangeSearch         string
+	rangeBaseArgs, rangeSearchArgs []any
 	// streamed, when set, is a search on SQLite whose count streams the index's hits
 	// (streamedCount) over the orders streamedBase selects.
 	streamed         *searchSQL
@@ -499,6 +507,9 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	if streamed != nil {
 		q.streamed, q.streamedBase, q.streamedBaseArgs = streamed, base, baseArgs
 	}
+	if s.DB.Dialect() == store.Postgres && searchCond != "" && (f.From != nil || f.To != nil) && onlyTownsTimeAndSearch(f) {
+		q.rangeBase, q.rangeBaseArgs, q.rangeSearch, q.rangeSearchArgs = base, baseArgs, searchCond, searchArgs
+	}
 	// On PostgreSQL a search's count needs no statement of its own: the search index is keyed by
 	// town first (migration 0045), so the plain count reads the towns' hits alone. (Before, it
 	// read every town's hits behind OFFSET 0 and tested their town on each row: 233 ms for 噪音
@@ -545,6 +556,44 @@ func onlyTownsAndSearch(f Filter) bool {
 	g := f
 	g.Query = ""
 	return strings.TrimSpace(f.Query) != "" && onlyTownsAndTime(g) && g.From == nil && g.To == nil && len(g.Conditions) == 0
+}
+
+// onlyTownsTimeAndSearch reports whether f selects by town, receiving time and search alone.
+func onlyTownsTimeAndSearch(f Filter) bool {
+	g := f
+	g.Query = ""
+	return strings.TrimSpace(f.Query) != "" && onlyTownsAndTime(g) && len(g.Conditions) == 0
+}
+
+// rangeScanRows is how many orders a time range may hold for scanRange to test the search on
+// each of them: about as long as the index takes for a town's hits (20,000 rows ≈ 10 ms).
+const rangeScanRows = 20_000
+
+// scanRange (PostgreSQL) reads a search within a time range from the range's orders when it
+// holds at most rangeScanRows of them: the search is then tested on each order of the range,
+// which the time index gives, instead of reading every hit of the town from the search index
+// and dropping those outside the range. PostgreSQL cannot choose that itself: it estimates a
+// phrase of bigrams as independent words (仙霞西路: 474 hits, where 19,521 are), so the hits look
+// few; it read all of them for the 1,720 of the last three months (12,246 heap pages, 30 ms
+// each for the count and the page, at a million orders). Behind OFFSET 0 the range is read
+// first and the search tested on its rows.
+func (q *listQuery) scanRange(ctx context.Context, s *Store) error {
+	if q.rangeBase == "" {
+		return nil
+	}
+	var n int
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE `+q.rangeBase+` LIMIT ?) AS r`,
+		append(slices.Clone(q.rangeBaseArgs), rangeScanRows+1)...).Scan(&n); err != nil {
+		return fmt.Errorf("count the range's orders: %w", err)
+	}
+	if n > rangeScanRows {
+		return nil
+	}
+	q.from, q.countFrom = `(SELECT * FROM orders WHERE `+q.rangeBase+` OFFSET 0) AS orders`, ""
+	q.where, q.args = q.rangeSearch, append(slices.Clone(q.rangeBaseArgs), q.rangeSearchArgs...)
+	// The page is the plain query's: the range's hits sorted (at most rangeScanRows of them).
+	q.search = ""
+	return nil
 }
 
 // onlyTownsAndDepartment reports whether f selects a department's orders of towns and nothing
