@@ -263,7 +263,7 @@ func (g *benchGen) indexSearch(ctx context.Context, batch []world.DemoOrder, row
 	vals := rows.vals[tOrders]
 	texts := make([]orders.OrderText, 0, len(batch))
 	for k := 0; k+width <= len(vals); k += width {
-		texts = append(texts, orders.OrderText{ID: vals[k].(int64), Content: vals[k+8].(string), Address: vals[k+9].(string)})
+		texts = append(texts, orders.OrderText{ID: vals[k].(int64), Town: vals[k+1].(string), Content: vals[k+8].(string), Address: vals[k+9].(string)})
 	}
 	slices.SortFunc(texts, func(a, b orders.OrderText) int { return cmp.Compare(a.ID, b.ID) })
 	if err := orders.IndexOrderTexts(ctx, g.db, texts); err != nil {

@@ -257,7 +257,7 @@ func Import(ctx context.Context, db *store.DB, o ImportOptions) (sum Summary, er
 			for i, r := range res {
 				if r.Status == Created && db.Dialect() == store.SQLite {
 					n := &b.rows[i].order
-					created = append(created, orders.OrderText{ID: r.OrderID, Content: n.Content, Address: n.Address})
+					created = append(created, orders.OrderText{ID: r.OrderID, Town: o.Town, Content: n.Content, Address: n.Address})
 				}
 			}
 			for _, r := range res {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/civicgrid/civicgrid/internal/orders"
+	textsearch "github.com/civicgrid/civicgrid/internal/search"
 	"github.com/civicgrid/civicgrid/internal/store"
 )
 
@@ -32,6 +33,19 @@ func TestSearch(t *testing.T) {
 				n.RaisedBy = e.f.Resident // a resident's own reports: their search is tested order by order
 			}
 			made = append(made, e.create(t, n))
+		}
+		// The same words in the other town: never in this town's answers (search counts and
+		// lists made's orders alone), always in the two towns' (checked below).
+		elsewhere := e.newOrder(texts[0][0])
+		elsewhere.TownCode, elsewhere.Grid, elsewhere.Category, elsewhere.ExternalID = e.f.OtherTown, e.f.OtherGrid, "", "S-other"
+		elsewhere.Address = texts[0][1]
+		otherOrder := e.create(t, elsewhere)
+		bothTowns := func(stage string) {
+			t.Helper()
+			total, list, err := e.s.List(ctx, orders.Filter{Towns: []string{e.f.Town, e.f.OtherTown}, Query: "门口噪音", Sort: "id"})
+			if err != nil || total != 2 || len(list) != 2 || list[0].ID != made[0].ID || list[1].ID != otherOrder.ID {
+				t.Errorf("%s: 门口噪音 in both towns: total %d, %d listed (%v), want orders %d and %d", stage, total, len(list), err, made[0].ID, otherOrder.ID)
+			}
 		}
 		search := func(q string, raisedBy int64) []int {
 			t.Helper()
@@ -90,6 +104,7 @@ func TestSearch(t *testing.T) {
 			}
 		}
 		check("before indexing")
+		bothTowns("before indexing")
 		if _, _, err := e.s.List(ctx, orders.Filter{Towns: e.f.Towns(), Query: strings.Repeat("噪音", 101)}); err == nil {
 			t.Error("a 202-character search was accepted")
 		} else {
@@ -100,14 +115,32 @@ func TestSearch(t *testing.T) {
 		}
 		if e.db.Dialect() == store.SQLite {
 			var through, hits int
-			if err := e.db.QueryRow(ctx, `SELECT indexed_through FROM search.search_state`).Scan(&through); err != nil || through != int(made[4].ID) {
-				t.Fatalf("index file covers orders up to %d (%v), want %d", through, err, made[4].ID)
+			if err := e.db.QueryRow(ctx, `SELECT indexed_through FROM search.search_state`).Scan(&through); err != nil || through != int(otherOrder.ID) {
+				t.Fatalf("index file covers orders up to %d (%v), want %d", through, err, otherOrder.ID)
 			}
-			if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM search.orders_search WHERE orders_search MATCH '"门口 口噪 噪音"'`).Scan(&hits); err != nil || hits != 1 {
-				t.Fatalf("index file answers %d (%v), want 1", hits, err)
+			if err := e.db.QueryRow(ctx, `SELECT COUNT(*) FROM search.orders_search WHERE orders_search MATCH '"门口 口噪 噪音"'`).Scan(&hits); err != nil || hits != 2 {
+				t.Fatalf("index file answers %d (%v), want 2 (one per town)", hits, err)
+			}
+			// Each order's town term follows its terms: a town's search asks for its hits alone.
+			var ids []int64
+			rows, err := e.db.Query(ctx, `SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?`, `("门口 口噪 噪音") AND ("`+textsearch.TownTerm(e.f.OtherTown)+`")`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			rows.Close()
+			if len(ids) != 1 || ids[0] != otherOrder.ID {
+				t.Fatalf("the other town's term with the words finds %v, want [%d]", ids, otherOrder.ID)
 			}
 		}
 		check("indexed")
+		bothTowns("indexed")
 
 		// The hotline corrects order 3: its old words no longer find it, its new ones do.
 		cur := e.get(t, made[3].ID)

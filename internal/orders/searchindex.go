@@ -32,6 +32,8 @@ import (
 type searchDoc struct {
 	ID    int64
 	Terms string
+	// Town is the order's town: SQLite's index holds its term (search.TownTerm) after the text's.
+	Town string
 }
 
 // searchTerms is the index terms of an order's text.
@@ -67,8 +69,9 @@ func searchTextChanged(ctx context.Context, tx *store.Tx, docs []searchDoc) erro
 
 // searchFormat names the terms' format; an index file written with another is rebuilt.
 // 2: words are cut at search.MaxTermBytes; 3: traditional characters fold to simplified; 4:
-// runs of letters and digits have edge terms (search.EdgeMark).
-const searchFormat = 4
+// runs of letters and digits have edge terms (search.EdgeMark); 5: each order's town term
+// (search.TownTerm) follows its text's terms.
+const searchFormat = 5
 
 // prepareSearch creates or checks the index file's tables. An index of another database (its
 // identity differs) or of another terms format is emptied, and the indexer rebuilds it.
@@ -152,6 +155,7 @@ func IndexSearch(ctx context.Context, db *store.DB) (int, error) {
 // OrderText is an order's id and the text the search index covers.
 type OrderText struct {
 	ID               int64
+	Town             string
 	Content, Address string
 }
 
@@ -191,7 +195,7 @@ func indexTexts(ctx context.Context, db *store.DB, texts []OrderText) (bool, err
 	}
 	docs := make([]searchDoc, len(texts))
 	for i, t := range texts {
-		docs[i] = searchDoc{ID: t.ID, Terms: searchTerms(t.Content, t.Address)}
+		docs[i] = searchDoc{ID: t.ID, Terms: searchTerms(t.Content, t.Address), Town: t.Town}
 	}
 	if err := advance(ctx, tx, docs); err != nil {
 		return false, err
@@ -230,7 +234,7 @@ func indexNext(ctx context.Context, db *store.DB) (int, error) {
 		return 0, err
 	}
 	defer tx.Rollback()
-	docs, err := orderTexts(ctx, db, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(searchBatch), through)
+	docs, err := orderTexts(ctx, db, `SELECT id, town_code, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(searchBatch), through)
 	if err != nil || len(docs) == 0 {
 		return 0, err
 	}
@@ -277,7 +281,7 @@ func indexQueued(ctx context.Context, db *store.DB) (int, error) {
 			return total, err
 		}
 		// Orders past the mark are indexed with their current text when the mark reaches them.
-		docs, err := orderTexts(ctx, db, `SELECT id, content, address FROM orders WHERE id IN (SELECT value FROM json_each(?)) AND id <= ?`,
+		docs, err := orderTexts(ctx, db, `SELECT id, town_code, content, address FROM orders WHERE id IN (SELECT value FROM json_each(?)) AND id <= ?`,
 			string(idList), through)
 		if err == nil {
 			err = writeSearchDocs(ctx, tx, docs, true)
@@ -296,7 +300,7 @@ func indexQueued(ctx context.Context, db *store.DB) (int, error) {
 	}
 }
 
-// orderTexts reads orders (id, content, address) with query and makes their search docs.
+// orderTexts reads orders (id, town_code, content, address) with query and makes their search docs.
 func orderTexts(ctx context.Context, q store.Querier, query string, args ...any) ([]searchDoc, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
@@ -307,7 +311,7 @@ func orderTexts(ctx context.Context, q store.Querier, query string, args ...any)
 	var content, address string
 	for rows.Next() {
 		var d searchDoc
-		if err := rows.Scan(&d.ID, &content, &address); err != nil {
+		if err := rows.Scan(&d.ID, &d.Town, &content, &address); err != nil {
 			return nil, err
 		}
 		d.Terms = searchTerms(content, address)
@@ -326,7 +330,7 @@ func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []searchDoc, replace 
 	}
 	size := 2
 	for _, d := range docs {
-		size += len(d.Terms) + 32 // id, brackets, quotes, the odd escape
+		size += len(d.Terms) + len(d.Town) + 40 // id, town mark, brackets, quotes, the odd escape
 	}
 	ids := make([]byte, 0, 12*len(docs))
 	arr := make([]byte, 0, size)
@@ -340,7 +344,7 @@ func writeSearchDocs(ctx context.Context, tx *sql.Tx, docs []searchDoc, replace 
 		arr = append(arr, '[')
 		arr = strconv.AppendInt(arr, d.ID, 10)
 		arr = append(arr, ',')
-		arr = store.AppendJSONString(arr, d.Terms)
+		arr = store.AppendJSONString(arr, d.Terms+" "+search.TownTerm(d.Town))
 		arr = append(arr, ']')
 	}
 	arr, ids = append(arr, ']'), append(ids, ']')
@@ -388,7 +392,7 @@ func backfillSearch(ctx context.Context, tx *store.Tx) error {
 	}
 	var last int64
 	for {
-		docs, err := orderTexts(ctx, tx, `SELECT id, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(backfillBatch), last)
+		docs, err := orderTexts(ctx, tx, `SELECT id, town_code, content, address FROM orders WHERE id > ? ORDER BY id LIMIT `+strconv.Itoa(backfillBatch), last)
 		if err != nil {
 			return err
 		}

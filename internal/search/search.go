@@ -418,6 +418,16 @@ func (q Query) TSQuery() string {
 	return b.String()
 }
 
+// TownMark begins a town term (TownTerm). It is no letter, digit or ideograph, so no text's own
+// term holds it, and a token character for FTS5's ascii tokenizer (every non-ASCII one is).
+const TownMark = "§"
+
+// TownTerm is the term SQLite's search index holds for an order of town, after its text's
+// terms, so that a town's search asks the index for the town's hits alone (FTS5 intersects the
+// term's list with the query's, seeking through the longer one) — PostgreSQL's index is keyed by
+// the town column instead.
+func TownTerm(town string) string { return TownMark + town }
+
 // maxPosition is the largest position a tsvector keeps; later occurrences share it.
 const maxPosition = 16383
 
