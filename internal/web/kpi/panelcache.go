@@ -21,7 +21,12 @@ import (
 //     announce nothing (batches inside a caller's transaction, settings such as kpi_weights);
 //   - the day ends (the key holds the day).
 //
-// It is never older than panelTTL, and a change the bus carries is seen on the next load.
+// It is never older than panelTTL, and a change the bus carries is seen on the next load — for a
+// town's panel. A panel of several towns (a district's, a city's) is kept for panelTTL whatever
+// its towns' orders do: a city's towns change every few seconds (Shanghai's 12345: ~25,000
+// demands a day, each several changes), so dropping its panels on every change, or refusing one
+// computed while a change came in, meant computing them on almost every load (seconds at a
+// city's years of orders); figures up to 30 seconds old are what such a screen can show.
 const (
 	panelTTL = 30 * time.Second
 	// panelEntries bounds the cache: a panel per (kind, area, towns, language, day); beyond it
@@ -75,7 +80,9 @@ func (c *panelCache) get(key string) (template.HTML, bool, uint64) {
 func (c *panelCache) put(key string, gen uint64, towns []string, html template.HTML) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen || c.off {
+	// A town's panel computed while a change came in may have read the figures before it; a
+	// panel of several towns is kept for panelTTL in any case (above).
+	if (gen != c.gen && len(towns) <= 1) || c.off {
 		return
 	}
 	if len(c.entries) >= panelEntries {
@@ -84,13 +91,14 @@ func (c *panelCache) put(key string, gen uint64, towns []string, html template.H
 	c.entries[key] = panelEntry{html: html, towns: slices.Clone(towns), expires: c.now().Add(panelTTL)}
 }
 
-// changed drops the panels of the change's town (every panel on a resync).
+// changed drops the town panel of the change's town (every panel on a resync); panels of several
+// towns run out their panelTTL.
 func (c *panelCache) changed(ch orders.Change) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
 	for k, e := range c.entries {
-		if ch.Action == live.ActionResync || slices.Contains(e.towns, ch.Town) {
+		if ch.Action == live.ActionResync || (len(e.towns) <= 1 && slices.Contains(e.towns, ch.Town)) {
 			delete(c.entries, k)
 		}
 	}

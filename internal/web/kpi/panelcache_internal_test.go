@@ -8,9 +8,10 @@ import (
 	"github.com/civicgrid/civicgrid/internal/orders"
 )
 
-// TestPanelCacheKeepsUntilItsTownChanges: a kept panel is served until an order of one of its
-// towns changes (another town's change keeps it; a resync drops everything), until panelTTL has
-// passed, and a panel computed while a change came in is not kept.
+// TestPanelCacheKeepsUntilItsTownChanges: a kept town panel is served until an order of its town
+// changes (another town's change keeps it; a resync drops everything), until panelTTL has
+// passed, and a panel computed while a change came in is not kept; a panel of several towns is
+// kept for panelTTL through its towns' changes.
 func TestPanelCacheKeepsUntilItsTownChanges(t *testing.T) {
 	bus := live.NewLocal()
 	c := newPanelCache(bus)
@@ -70,5 +71,32 @@ func TestPanelCacheKeepsUntilItsTownChanges(t *testing.T) {
 	}
 	if other := panelKey("leader", "", []string{"T1"}, "en", now); other == key {
 		t.Error("the language is not in the key")
+	}
+
+	// A city's panel (several towns) is kept through its towns' changes, and when computed
+	// across one, until panelTTL; a resync still drops it.
+	towns := []string{"T1", "T2", "T3"}
+	city := panelKey("city", "310000", towns, "zh", now)
+	cityHit := func() bool { _, ok, _ := c.get(city); return ok }
+	_, _, gen = c.get(city)
+	bus.OrderChanged(t.Context(), orders.Change{Town: "T2", Action: "act"})
+	c.put(city, gen, towns, "<p>city</p>")
+	if !cityHit() {
+		t.Error("a city panel computed across a change was not kept")
+	}
+	bus.OrderChanged(t.Context(), orders.Change{Town: "T1", Action: "create"})
+	c.forget("T3")
+	if !cityHit() {
+		t.Error("a change of one of its towns dropped the city panel")
+	}
+	now = now.Add(panelTTL + time.Second)
+	if cityHit() {
+		t.Error("a city panel kept past panelTTL")
+	}
+	_, _, gen = c.get(city)
+	c.put(city, gen, towns, "<p>city 2</p>")
+	bus.OrderChanged(t.Context(), orders.Change{Action: live.ActionResync})
+	if cityHit() {
+		t.Error("a resync kept the city panel")
 	}
 }
