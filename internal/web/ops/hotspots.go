@@ -26,7 +26,7 @@ func (s *handlers) apiHotspots(w http.ResponseWriter, r *http.Request, c *kit.Ca
 	if err != nil {
 		return err
 	}
-	hs, err := ops.Hotspots(r.Context(), s.DB, towns, time.Now())
+	hs, err := s.hotspots.get(r.Context(), towns)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (s *handlers) hotspotsPage(w http.ResponseWriter, r *http.Request, c *kit.C
 	if err != nil {
 		return err
 	}
-	hs, err := ops.Hotspots(r.Context(), s.DB, c.Towns, time.Now())
+	hs, err := s.hotspots.get(r.Context(), c.Towns)
 	if err != nil {
 		return err
 	}

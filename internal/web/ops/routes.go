@@ -4,11 +4,13 @@
 package ops
 
 import (
+	"context"
 	"embed"
 	"time"
 
 	"github.com/civicgrid/civicgrid/internal/auth"
 	"github.com/civicgrid/civicgrid/internal/live"
+	"github.com/civicgrid/civicgrid/internal/ops"
 	"github.com/civicgrid/civicgrid/internal/web/kit"
 )
 
@@ -31,6 +33,7 @@ type handlers struct {
 	*kit.Kit
 	live      *live.Bus
 	heartbeat time.Duration
+	hotspots  *hotspotCache
 }
 
 // Mount registers the operations centre's routes, pages and entries.
@@ -45,6 +48,9 @@ func Mount(m *kit.Mount, o Options) error {
 		o.Heartbeat = DefaultHeartbeat
 	}
 	s := &handlers{Kit: m.Kit(), live: o.Live, heartbeat: o.Heartbeat}
+	s.hotspots = newHotspotCache(func(ctx context.Context, towns []string, now time.Time) ([]ops.Hotspot, error) {
+		return ops.Hotspots(ctx, s.DB, towns, now)
+	})
 	m.API("GET /api/v1/live", auth.PermOpsRead, s.apiLive)
 	m.API("GET /api/v1/ops/points", auth.PermOpsRead, s.apiPoints)
 	m.API("GET /api/v1/ops/figures", auth.PermOpsRead, s.apiFigures)
