@@ -49,7 +49,7 @@ func runBenchPages(ctx context.Context, args []string, out io.Writer) error {
 	drop := fs.Bool("drop", false, "PostgreSQL: drop the bench schema at the end")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measuring (not the generation) to this file")
 	genProfile := fs.String("gen-cpuprofile", "", "write a CPU profile of the generation (and the steps after it) to this file")
-	noPanelCache := fs.Bool("no-panel-cache", false, "compute the homes' KPI panels on every call (their cold cost) instead of keeping them between calls")
+	noPanelCache := fs.Bool("no-panel-cache", false, "compute the homes' KPI panels and several towns' hotspots on every call (their cold cost) instead of keeping them between calls")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

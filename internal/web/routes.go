@@ -98,7 +98,7 @@ func (s *Server) routes() error {
 	if err := webkpi.Mount(k.Mount("kpi"), webkpi.Options{Live: s.live, NoPanelCache: s.cfg.NoPanelCache, ReportsDir: s.ReportsDir()}); err != nil {
 		return err
 	}
-	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live}); err != nil {
+	if err := webops.Mount(k.Mount("ops"), webops.Options{Live: s.live, NoCache: s.cfg.NoPanelCache}); err != nil {
 		return err
 	}
 	if err := webprojects.Mount(k.Mount("projects")); err != nil {

@@ -65,8 +65,8 @@ type Config struct {
 	// Live carries order changes to the live screens (internal/live: LISTEN/NOTIFY on PostgreSQL);
 	// nil builds an in-process bus, enough for one server.
 	Live *live.Bus
-	// NoPanelCache computes the homes' KPI panels on every load (web/kpi keeps them otherwise):
-	// the bench measures the cold cost with it.
+	// NoPanelCache computes the homes' KPI panels, and a district's or city's hotspots, on every
+	// load (web/kpi and web/ops keep them otherwise): the bench measures the cold cost with it.
 	NoPanelCache bool
 }
 

@@ -37,6 +37,7 @@ type hotspotCache struct {
 	sets    map[string]*hotspotSet
 	now     func() time.Time
 	compute func(ctx context.Context, towns []string, now time.Time) ([]ops.Hotspot, error)
+	off     bool // keep nothing (Options.NoCache)
 }
 
 func newHotspotCache(compute func(ctx context.Context, towns []string, now time.Time) ([]ops.Hotspot, error)) *hotspotCache {
@@ -46,7 +47,7 @@ func newHotspotCache(compute func(ctx context.Context, towns []string, now time.
 // get returns the hotspots of towns: computed now for a town, kept as described above for
 // several. The slice is shared: callers do not change it.
 func (c *hotspotCache) get(ctx context.Context, towns []string) ([]ops.Hotspot, error) {
-	if len(towns) <= 1 {
+	if len(towns) <= 1 || c.off {
 		return c.compute(ctx, towns, c.now())
 	}
 	key := strings.Join(slices.Sorted(slices.Values(towns)), ",")

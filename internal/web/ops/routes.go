@@ -23,6 +23,8 @@ type Options struct {
 	Live *live.Bus
 	// Heartbeat is the pause between the stream's keep-alive comments (0: DefaultHeartbeat).
 	Heartbeat time.Duration
+	// NoCache computes several towns' hotspots on every call (the bench's cold figures).
+	NoCache bool
 }
 
 // DefaultHeartbeat keeps proxies from closing an idle stream (most wait 60 s).
@@ -51,6 +53,7 @@ func Mount(m *kit.Mount, o Options) error {
 	s.hotspots = newHotspotCache(func(ctx context.Context, towns []string, now time.Time) ([]ops.Hotspot, error) {
 		return ops.Hotspots(ctx, s.DB, towns, now)
 	})
+	s.hotspots.off = o.NoCache
 	m.API("GET /api/v1/live", auth.PermOpsRead, s.apiLive)
 	m.API("GET /api/v1/ops/points", auth.PermOpsRead, s.apiPoints)
 	m.API("GET /api/v1/ops/figures", auth.PermOpsRead, s.apiFigures)
