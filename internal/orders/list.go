@@ -282,7 +282,7 @@ func walkSQL(q listQuery, base string, baseArgs []any, order string, walkRows, l
 		return walk + q.search + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
 			append(append(append(slices.Clone(baseArgs), walkRows), q.searchArgs...), limit, offset)
 	}
-	span := `WITH span AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM (SELECT id FROM ` + cmp.Or(q.spanFrom, "orders") + ` WHERE ` + base + ` ORDER BY ` + order + ` LIMIT ?)) `
+	span := `WITH span AS (SELECT MIN(id) AS lo, MAX(id) AS hi FROM (SELECT id FROM orders WHERE ` + base + ` ORDER BY ` + order + ` LIMIT ?)) `
 	args := append(slices.Clone(baseArgs), walkRows)
 	args = append(append(args, baseArgs...), walkRows)
 	return span + walk + q.walkSearch + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`,
@@ -325,8 +325,6 @@ type listQuery struct {
 	// walkSearch, when set (SQLite), is search with the index's hits bounded to the walk's span
 	// of ids (walkSQL); same arguments as search.
 	walkSearch string
-	// spanFrom, when set, is the table (with its hint) the span's statement reads.
-	spanFrom string
 	// count, when set, counts the same orders another way (with countArgs, then the bound):
 	// a department's whole list from its rows of order_departments alone.
 	count     string
@@ -499,14 +497,11 @@ func (s *Store) query(f Filter) (listQuery, error) {
 	// A resident's own reports are too few to walk the time index for (perRow above).
 	if searchCond != "" && strings.TrimPrefix(f.Sort, "-") == "received_at" && f.RaisedBy == 0 {
 		q.base, q.baseArgs, q.search, q.searchArgs = base, baseArgs, searchCond, searchArgs
-		q.walkSearch = walkSearch
-		if len(f.Towns) > 1 {
-			// Several towns' newest orders come from the (received_at, town_code, id) index, which
-			// the span's statement, reading ids alone, would not take unless named: it would sort
-			// the towns' orders (the plan test). Without the span the walk tested the towns'
-			// newest orders against every hit of the words in every town, gathered first (a
-			// district's 噪音 at 10⁷ orders: ~230,000 hits, 1.4 s).
-			q.spanFrom = "orders INDEXED BY orders_received_town"
+		if len(f.Towns) == 1 {
+			// Several towns' newest orders come from the (received_at, town_code) index, which
+			// the span's statement, reading ids alone, would not take: it would sort the towns'
+			// orders (the plan test).
+			q.walkSearch = walkSearch
 		}
 	}
 	if streamed != nil {
