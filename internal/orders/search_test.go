@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"reflect"
 	"strings"
@@ -122,19 +123,11 @@ func TestSearch(t *testing.T) {
 				t.Fatalf("index file answers %d (%v), want 2 (one per town)", hits, err)
 			}
 			// Each order's town term follows its terms: a town's search asks for its hits alone.
-			var ids []int64
-			rows, err := e.db.Query(ctx, `SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?`, `("门口 口噪 噪音") AND ("`+textsearch.TownTerm(e.f.OtherTown)+`")`)
+			ids, err := store.Collect(ctx, e.db, func(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) },
+				`SELECT rowid FROM search.orders_search WHERE orders_search MATCH ?`, `("门口 口噪 噪音") AND ("`+textsearch.TownTerm(e.f.OtherTown)+`")`)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					t.Fatal(err)
-				}
-				ids = append(ids, id)
-			}
-			rows.Close()
 			if len(ids) != 1 || ids[0] != otherOrder.ID {
 				t.Fatalf("the other town's term with the words finds %v, want [%d]", ids, otherOrder.ID)
 			}
