@@ -148,10 +148,17 @@ func (s *lifeSim) start(l *benchLife, stage workorder.Stage, kind workorder.Owne
 	l.stages = append(l.stages, &stageRow{seq: len(l.stages) + 1, stage: string(stage), kind: string(kind), owner: owner, started: l.t, due: due})
 }
 
+// finish ends the running stages of stages at l.t. A stage never finishes before it started:
+// the steps of the most recent orders are crowded into the minute before now (wait), which once
+// (the full suite of 2026-12-08 ~01:38 UTC, both databases, not reproduced since) left a
+// stage's finish before its start.
 func (s *lifeSim) finish(l *benchLife, act workorder.Action, stages ...workorder.Stage) {
 	for _, st := range l.stages {
 		if st.running() && slices.Contains(stages, workorder.Stage(st.stage)) {
 			st.finished, st.outcome = l.t, string(act)
+			if st.finished.Before(st.started) {
+				st.finished = st.started
+			}
 		}
 	}
 }
@@ -358,7 +365,7 @@ func (s *lifeSim) report(l *benchLife, g world.DemoOrder) {
 	for _, st := range l.stages {
 		if st.running() && st.stage == string(workorder.StageCoHandling) && s.chance(benchRates.CoReport) {
 			at := l.t
-			l.t = st.started.Add(at.Sub(st.started) / 2).Truncate(time.Millisecond)
+			l.t = st.started.Add(max(at.Sub(st.started), 0) / 2).Truncate(time.Millisecond)
 			st.finished, st.outcome = l.t, string(workorder.ActCoReport)
 			s.event(l, workorder.ActCoReport, "", st.owner+"经办人", workorder.RoleHandler, eventRow{note: "已配合上门核实（生成数据）"})
 			l.t = at
