@@ -193,9 +193,9 @@ func prepareBench(ctx context.Context, db *store.DB, dataDir string, n, towns, y
 		// (orders.searchFormat): measured before it is complete, searches would scan the text
 		// of every order it has not reached.
 		start := time.Now()
-		n, err := orders.IndexSearch(ctx, db)
-		if n > 0 {
-			fmt.Fprintf(out, "search index: %d orders indexed in %.1f s\n", n, time.Since(start).Seconds())
+		indexed, err := orders.IndexSearch(ctx, db)
+		if indexed > 0 {
+			fmt.Fprintf(out, "search index: %d orders indexed in %.1f s\n", indexed, time.Since(start).Seconds())
 		}
 		return err
 	}

@@ -603,7 +603,7 @@ func (q *listQuery) scanRange(ctx context.Context, s *Store) error {
 	if n > rangeScanRows {
 		return nil
 	}
-	q.from, q.countFrom = `(SELECT * FROM orders WHERE `+q.rangeBase+` OFFSET 0) AS orders`, ""
+	q.from = `(SELECT * FROM orders WHERE ` + q.rangeBase + ` OFFSET 0) AS orders`
 	q.where, q.args = q.rangeSearch, append(slices.Clone(q.rangeBaseArgs), q.rangeSearchArgs...)
 	// The page is the plain query's: the range's hits sorted (at most rangeScanRows of them).
 	q.search = ""

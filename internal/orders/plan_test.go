@@ -216,10 +216,10 @@ var (
 	pgSeqScan      = regexp.MustCompile(`Seq Scan on (?:orders|order_departments)\b`)
 )
 
-// badPlan says what is wrong with a plan, or "".
 // pgTownSearch matches a scan of the search index whose condition names the town.
 var pgTownSearch = regexp.MustCompile(`Bitmap Index Scan on orders_town_search[^\n]*\n[^\n]*Index Cond: \(\(?town_code`)
 
+// badPlan says what is wrong with a plan, or "".
 func badPlan(d store.Dialect, plan string) string {
 	if d == store.Postgres {
 		if pgSeqScan.MatchString(plan) {
